@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * idmesh: the "idmesh" generic netlink family. Every operation works on
+ * the network namespace of the requesting socket; every change needs
+ * CAP_NET_ADMIN (GENL_ADMIN_PERM); every attribute has a strict policy.
+ */
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <uapi/linux/idmesh.h>
+
+#include "idmesh.h"
+
+/* Requests that carry no attributes: anything sent is rejected. */
+static const struct nla_policy idmesh_empty_policy[IDMESH_A_MAX + 1] = {
+};
+
+static struct netlink_range_validation idmesh_flow_limit_range = {
+	.min = IDMESH_FLOW_LIMIT_MIN,
+	.max = IDMESH_FLOW_LIMIT_MAX,
+};
+
+static const struct nla_policy idmesh_config_set_policy[IDMESH_A_MAX + 1] = {
+	[IDMESH_A_FLOW_LIMIT] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						      &idmesh_flow_limit_range),
+};
+
+static struct genl_family idmesh_genl_family;
+
+static int idmesh_reply(struct genl_info *info, u8 cmd,
+			int (*fill)(struct sk_buff *skb, void *arg), void *arg)
+{
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	hdr = genlmsg_put_reply(msg, info, &idmesh_genl_family, 0, cmd);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto err_free;
+	}
+
+	err = fill(msg, arg);
+	if (err)
+		goto err_free;
+
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_free:
+	nlmsg_free(msg);
+	NL_SET_ERR_MSG_MOD(info->extack, "Reply does not fit in a message");
+	return err;
+}
+
+static int idmesh_fill_version_cb(struct sk_buff *skb, void *arg)
+{
+	return idmesh_fill_version(skb);
+}
+
+static int idmesh_fill_config_cb(struct sk_buff *skb, void *arg)
+{
+	return idmesh_fill_config(skb, arg);
+}
+
+static int idmesh_nl_version_get(struct sk_buff *skb, struct genl_info *info)
+{
+	return idmesh_reply(info, IDMESH_CMD_VERSION_GET,
+			    idmesh_fill_version_cb, NULL);
+}
+
+static int idmesh_nl_config_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct idmesh_net *in = idmesh_pernet(genl_info_net(info));
+
+	return idmesh_reply(info, IDMESH_CMD_CONFIG_GET,
+			    idmesh_fill_config_cb, in);
+}
+
+static int idmesh_nl_config_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct idmesh_net *in = idmesh_pernet(genl_info_net(info));
+	int err;
+
+	mutex_lock(&in->lock);
+	err = idmesh_config_apply(in, info->attrs, info->extack);
+	mutex_unlock(&in->lock);
+	return err;
+}
+
+static const struct genl_ops idmesh_genl_ops[] = {
+	{
+		.cmd = IDMESH_CMD_VERSION_GET,
+		.doit = idmesh_nl_version_get,
+		.policy = idmesh_empty_policy,
+		.maxattr = IDMESH_A_MAX,
+	},
+	{
+		.cmd = IDMESH_CMD_CONFIG_GET,
+		.doit = idmesh_nl_config_get,
+		.policy = idmesh_empty_policy,
+		.maxattr = IDMESH_A_MAX,
+	},
+	{
+		.cmd = IDMESH_CMD_CONFIG_SET,
+		.doit = idmesh_nl_config_set,
+		.policy = idmesh_config_set_policy,
+		.maxattr = IDMESH_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static struct genl_family idmesh_genl_family __ro_after_init = {
+	.name = IDMESH_GENL_NAME,
+	.version = IDMESH_GENL_VERSION,
+	.netnsok = true,
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+	.ops = idmesh_genl_ops,
+	.n_ops = ARRAY_SIZE(idmesh_genl_ops),
+	.resv_start_op = IDMESH_CMD_MAX + 1,
+};
+
+int __init idmesh_genl_init(void)
+{
+	return genl_register_family(&idmesh_genl_family);
+}
+
+void idmesh_genl_exit(void)
+{
+	genl_unregister_family(&idmesh_genl_family);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * idmesh: internal declarations shared by the module's files.
+ */
+#ifndef _IDMESH_H
+#define _IDMESH_H
+
+#include <linux/types.h>
+#include <linux/mutex.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+/* Per network namespace state. */
+struct idmesh_net {
+	/* Serialises configuration changes in this namespace. */
+	struct mutex lock;
+	/* Read locklessly by the packet path: READ_ONCE/WRITE_ONCE. */
+	u32 flow_limit;
+};
+
+extern unsigned int idmesh_net_id;
+
+static inline struct idmesh_net *idmesh_pernet(const struct net *net)
+{
+	return net_generic(net, idmesh_net_id);
+}
+
+/* Capabilities of this build, reported by IDMESH_CMD_VERSION_GET. */
+extern const char * const idmesh_features[];
+extern const unsigned int idmesh_n_features;
+
+struct sk_buff;
+struct nlattr;
+struct netlink_ext_ack;
+
+int idmesh_fill_version(struct sk_buff *skb);
+int idmesh_fill_config(struct sk_buff *skb, const struct idmesh_net *in);
+int idmesh_config_apply(struct idmesh_net *in, struct nlattr **attrs,
+			struct netlink_ext_ack *extack);
+
+int idmesh_genl_init(void);
+void idmesh_genl_exit(void);
+
+#endif /* _IDMESH_H */

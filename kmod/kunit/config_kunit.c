@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for the netlink spine: the version reply, the settings
+ * reply, the settings request policy and how a request is applied.
+ *
+ * The files under test are compiled into this module, so it runs
+ * without idmesh.ko loaded and without registering the family.
+ */
+#include <kunit/test.h>
+#include <linux/skbuff.h>
+#include <net/netlink.h>
+
+#include "../config.c"
+#include "../genl.c"
+
+unsigned int idmesh_net_id;
+
+static struct sk_buff *kunit_attr_skb(struct kunit *test, unsigned int size)
+{
+	struct sk_buff *skb = alloc_skb(size, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	return skb;
+}
+
+static void version_reply_lists_version_and_features(struct kunit *test)
+{
+	struct sk_buff *skb = kunit_attr_skb(test, NLMSG_GOODSIZE);
+	unsigned int nfeat = 0;
+	bool seen_version = false;
+	struct nlattr *nla;
+	int rem;
+
+	KUNIT_ASSERT_EQ(test, idmesh_fill_version(skb), 0);
+
+	nla_for_each_attr(nla, (struct nlattr *)skb->data, skb->len, rem) {
+		switch (nla_type(nla)) {
+		case IDMESH_A_VERSION:
+			KUNIT_EXPECT_FALSE(test, seen_version);
+			KUNIT_EXPECT_STREQ(test, (char *)nla_data(nla),
+					   IDMESH_VERSION);
+			seen_version = true;
+			break;
+		case IDMESH_A_FEATURE:
+			KUNIT_ASSERT_LT(test, nfeat, idmesh_n_features);
+			KUNIT_EXPECT_STREQ(test, (char *)nla_data(nla),
+					   idmesh_features[nfeat]);
+			nfeat++;
+			break;
+		default:
+			KUNIT_FAIL(test, "unexpected attribute %d", nla_type(nla));
+		}
+	}
+	KUNIT_EXPECT_EQ(test, rem, 0);
+	KUNIT_EXPECT_TRUE(test, seen_version);
+	KUNIT_EXPECT_EQ(test, nfeat, idmesh_n_features);
+	kfree_skb(skb);
+}
+
+static void version_reply_too_small_is_emsgsize(struct kunit *test)
+{
+	struct sk_buff *skb = kunit_attr_skb(test, NLMSG_GOODSIZE);
+
+	/* Leave room for one attribute header only. */
+	skb_put(skb, skb_tailroom(skb) - NLA_HDRLEN);
+	KUNIT_EXPECT_EQ(test, idmesh_fill_version(skb), -EMSGSIZE);
+	kfree_skb(skb);
+}
+
+static void features_are_unique_and_named(struct kunit *test)
+{
+	unsigned int i, j;
+
+	KUNIT_EXPECT_GT(test, idmesh_n_features, 0U);
+	for (i = 0; i < idmesh_n_features; i++) {
+		KUNIT_EXPECT_GT(test, strlen(idmesh_features[i]), 0UL);
+		for (j = i + 1; j < idmesh_n_features; j++)
+			KUNIT_EXPECT_STRNEQ(test, idmesh_features[i],
+					    idmesh_features[j]);
+	}
+}
+
+static int parse_set(struct nlattr **tb, u32 value, int len,
+		     struct netlink_ext_ack *extack)
+{
+	struct {
+		struct nlattr nla;
+		u64 data;
+	} __packed msg = { };
+
+	msg.nla.nla_type = IDMESH_A_FLOW_LIMIT;
+	msg.nla.nla_len = NLA_HDRLEN + len;
+	memcpy(&msg.data, &value, sizeof(value));
+	return nla_parse(tb, IDMESH_A_MAX, &msg.nla, NLA_ALIGN(msg.nla.nla_len),
+			 idmesh_config_set_policy, extack);
+}
+
+static void set_policy_bounds_flow_limit(struct kunit *test)
+{
+	struct netlink_ext_ack extack = {};
+	struct nlattr *tb[IDMESH_A_MAX + 1];
+
+	KUNIT_EXPECT_EQ(test, parse_set(tb, IDMESH_FLOW_LIMIT_MIN, 4, &extack), 0);
+	KUNIT_EXPECT_EQ(test, parse_set(tb, IDMESH_FLOW_LIMIT_MAX, 4, &extack), 0);
+	KUNIT_EXPECT_EQ(test, parse_set(tb, IDMESH_FLOW_LIMIT_MIN - 1, 4, &extack),
+			-ERANGE);
+	KUNIT_EXPECT_NOT_NULL(test, extack._msg);
+	KUNIT_EXPECT_EQ(test, parse_set(tb, IDMESH_FLOW_LIMIT_MAX + 1, 4, &extack),
+			-ERANGE);
+	/* A u32 attribute must be four bytes long, not two or eight. */
+	KUNIT_EXPECT_EQ(test, parse_set(tb, 1000, 2, &extack), -EINVAL);
+	KUNIT_EXPECT_EQ(test, parse_set(tb, 1000, 8, &extack), -EINVAL);
+}
+
+static void apply_sets_flow_limit(struct kunit *test)
+{
+	struct nlattr *tb[IDMESH_A_MAX + 1];
+	struct netlink_ext_ack extack = {};
+	struct idmesh_net in = { .flow_limit = IDMESH_FLOW_LIMIT_DEFAULT };
+
+	mutex_init(&in.lock);
+	KUNIT_ASSERT_EQ(test, parse_set(tb, 4096, 4, &extack), 0);
+	mutex_lock(&in.lock);
+	KUNIT_EXPECT_EQ(test, idmesh_config_apply(&in, tb, &extack), 0);
+	mutex_unlock(&in.lock);
+	KUNIT_EXPECT_EQ(test, in.flow_limit, 4096U);
+	mutex_destroy(&in.lock);
+}
+
+static void apply_empty_request_changes_nothing(struct kunit *test)
+{
+	struct nlattr *tb[IDMESH_A_MAX + 1] = {};
+	struct netlink_ext_ack extack = {};
+	struct idmesh_net in = { .flow_limit = 777 };
+
+	mutex_init(&in.lock);
+	mutex_lock(&in.lock);
+	KUNIT_EXPECT_EQ(test, idmesh_config_apply(&in, tb, &extack), -EINVAL);
+	mutex_unlock(&in.lock);
+	KUNIT_EXPECT_EQ(test, in.flow_limit, 777U);
+	KUNIT_ASSERT_NOT_NULL(test, extack._msg);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(extack._msg, "No setting"));
+	mutex_destroy(&in.lock);
+}
+
+static void config_reply_carries_flow_limit(struct kunit *test)
+{
+	struct sk_buff *skb = kunit_attr_skb(test, NLMSG_GOODSIZE);
+	struct idmesh_net in = { .flow_limit = 12345 };
+	struct nlattr *tb[IDMESH_A_MAX + 1];
+
+	KUNIT_ASSERT_EQ(test, idmesh_fill_config(skb, &in), 0);
+	KUNIT_ASSERT_EQ(test, nla_parse(tb, IDMESH_A_MAX,
+					(struct nlattr *)skb->data, skb->len,
+					idmesh_config_set_policy, NULL), 0);
+	KUNIT_ASSERT_NOT_NULL(test, tb[IDMESH_A_FLOW_LIMIT]);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[IDMESH_A_FLOW_LIMIT]), 12345U);
+	kfree_skb(skb);
+}
+
+static struct kunit_case idmesh_spine_cases[] = {
+	KUNIT_CASE(version_reply_lists_version_and_features),
+	KUNIT_CASE(version_reply_too_small_is_emsgsize),
+	KUNIT_CASE(features_are_unique_and_named),
+	KUNIT_CASE(set_policy_bounds_flow_limit),
+	KUNIT_CASE(apply_sets_flow_limit),
+	KUNIT_CASE(apply_empty_request_changes_nothing),
+	KUNIT_CASE(config_reply_carries_flow_limit),
+	{}
+};
+
+static struct kunit_suite idmesh_spine_suite = {
+	.name = "idmesh_spine",
+	.test_cases = idmesh_spine_cases,
+};
+
+kunit_test_suite(idmesh_spine_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for idmesh's netlink spine");

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * idmesh: point-to-point links, workload identity tagging and Maglev
+ * forwarding for container nodes. Module entry points and per network
+ * namespace state.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/init.h>
+#include <net/genetlink.h>
+#include <uapi/linux/idmesh.h>
+
+#include "idmesh.h"
+
+unsigned int idmesh_net_id __read_mostly;
+
+static int __net_init idmesh_net_init(struct net *net)
+{
+	struct idmesh_net *in = idmesh_pernet(net);
+
+	mutex_init(&in->lock);
+	in->flow_limit = IDMESH_FLOW_LIMIT_DEFAULT;
+	return 0;
+}
+
+static void __net_exit idmesh_net_exit(struct net *net)
+{
+	struct idmesh_net *in = idmesh_pernet(net);
+
+	mutex_destroy(&in->lock);
+}
+
+static struct pernet_operations idmesh_net_ops = {
+	.init = idmesh_net_init,
+	.exit = idmesh_net_exit,
+	.id = &idmesh_net_id,
+	.size = sizeof(struct idmesh_net),
+};
+
+static int __init idmesh_init(void)
+{
+	int err;
+
+	err = register_pernet_subsys(&idmesh_net_ops);
+	if (err)
+		return err;
+
+	err = idmesh_genl_init();
+	if (err)
+		goto err_pernet;
+
+	pr_info("version %s loaded\n", IDMESH_VERSION);
+	return 0;
+
+err_pernet:
+	unregister_pernet_subsys(&idmesh_net_ops);
+	return err;
+}
+
+static void __exit idmesh_exit(void)
+{
+	idmesh_genl_exit();
+	unregister_pernet_subsys(&idmesh_net_ops);
+}
+
+module_init(idmesh_init);
+module_exit(idmesh_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("idmesh developers");
+MODULE_DESCRIPTION("idmesh: point-to-point links, identity tagging, Maglev forwarding");
+MODULE_VERSION(IDMESH_VERSION);
+MODULE_ALIAS_GENL_FAMILY(IDMESH_GENL_NAME);

@@ -1,0 +1,130 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run one command in a QEMU guest and return its exit status.
+#
+#   run-vm.sh [--kernel BZIMAGE | --stock KVER] [--timeout SECONDS] [--kvm]
+#             [--mem MB] [--log FILE] [--allow PATTERN] -- COMMAND [ARGS...]
+#
+# The guest sees the host's root read-only over 9p, with tmpfs on /tmp and
+# /run; the command runs in the current directory with its output on this
+# script's stdout. TCG is used unless --kvm is given (KVM hangs on some
+# hosts). Exit status: the command's; 124 when the guest had to be killed
+# after the timeout; 125 when the guest died without a status (panic);
+# 126 when the kernel log holds a BUG, WARNING, lockdep, KASAN, UBSAN or
+# kmemleak report, even if the command succeeded.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${IDMESH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/idmesh}
+kernel= stock= timeout=600 accel=tcg mem=2048 log= allow=
+
+die() { echo "run-vm: $*" >&2; exit 2; }
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kernel=$2; shift 2 ;;
+	--stock) stock=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--kvm) accel=kvm; shift ;;
+	--mem) mem=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	--allow) allow=$2; shift 2 ;;
+	--) shift; break ;;
+	*) die "unknown option $1" ;;
+	esac
+done
+[ $# -gt 0 ] || die "no command given"
+[ -n "$kernel$stock" ] || die "give --kernel BZIMAGE or --stock KVER"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found; run 'make deps'"
+
+# Build (or reuse) the initramfs that loads a stock kernel's 9p modules.
+stock_initramfs() {
+	local kver=$1 key out tmp m f
+	key=$( (echo "$kver"; cat "$here/initramfs-init" /bin/busybox) | sha256sum | cut -c1-12)
+	out="$cache/initramfs/$kver-$key.cpio.gz"
+	[ -f "$out" ] && { echo "$out"; return 0; }
+	mkdir -p "$cache/initramfs"
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp"/{bin,dev,proc,modules}
+	cp /bin/busybox "$tmp/bin/busybox"
+	cp "$here/initramfs-init" "$tmp/init"
+	: >"$tmp/modules.list"
+	while read -r kind f _; do
+		[ "$kind" = insmod ] || continue
+		m=$(basename "$f")
+		case "$m" in
+		*.ko.xz) xz -dc "$f" >"$tmp/modules/${m%.xz}"; m=${m%.xz} ;;
+		*.ko.zst) zstd -qdc "$f" >"$tmp/modules/${m%.zst}"; m=${m%.zst} ;;
+		*.ko.gz) gzip -dc "$f" >"$tmp/modules/${m%.gz}"; m=${m%.gz} ;;
+		*) cp "$f" "$tmp/modules/$m" ;;
+		esac
+		grep -qx "$m" "$tmp/modules.list" || echo "$m" >>"$tmp/modules.list"
+	done < <(modprobe -S "$kver" --show-depends -a virtio_pci 9pnet_virtio 9p 2>/dev/null)
+	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp" &&
+		mv "$out.tmp" "$out"
+	rm -rf "$tmp"
+	echo "$out"
+}
+
+run=$(mktemp -d "${TMPDIR:-/tmp}/idmesh-vm.XXXXXX")
+trap 'rm -rf "$run"' EXIT
+printf '%q ' "$@" >"$run/cmd"
+echo >>"$run/cmd"
+pwd >"$run/cwd"
+console="$run/console.log"
+
+append="console=ttyS0 panic=-1 oops=panic panic_on_warn=0 loglevel=7"
+append="$append idmesh_guest_init=$here/guest-init.sh"
+qemu=(qemu-system-x86_64 -machine q35,accel="$accel" -cpu max -smp 2 -m "$mem"
+      -nographic -no-reboot -nodefaults -display none
+      -chardev file,id=con,path="$console" -serial chardev:con
+      -chardev stdio,id=out,signal=off -serial chardev:out
+      -fsdev local,id=rootfs,path=/,security_model=none,readonly=on,multidevs=remap
+      -device virtio-9p-pci,fsdev=rootfs,mount_tag=root
+      -fsdev local,id=runfs,path="$run",security_model=none,multidevs=remap
+      -device virtio-9p-pci,fsdev=runfs,mount_tag=idmeshrun)
+if [ -n "$stock" ]; then
+	[ -r "/boot/vmlinuz-$stock" ] || die "no /boot/vmlinuz-$stock; run 'make deps'"
+	initrd=$(stock_initramfs "$stock") || die "cannot build the initramfs for $stock"
+	qemu+=(-kernel "/boot/vmlinuz-$stock" -initrd "$initrd"
+	       -append "$append rdinit=/init")
+else
+	[ -r "$kernel" ] || die "kernel $kernel not found"
+	qemu+=(-kernel "$kernel"
+	       -append "$append root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,cache=loose,msize=262144 ro init=$here/guest-init.sh")
+fi
+
+timeout --foreground -k 5 "$timeout" "${qemu[@]}" </dev/null | tr -d '\r'
+qrc=${PIPESTATUS[0]}
+[ -n "$log" ] && cp "$console" "$log"
+
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+	echo "run-vm: guest did not finish within $timeout s and was killed; last kernel messages:" >&2
+	tail -n 30 "$console" >&2
+	exit 124
+fi
+if [ ! -s "$run/rc" ]; then
+	echo "run-vm: guest stopped without an exit status (QEMU status $qrc); last kernel messages:" >&2
+	tail -n 40 "$console" >&2
+	exit 125
+fi
+rc=$(cat "$run/rc")
+
+# Reports of the kernel's checkers, whatever the command said.
+pattern='BUG:|WARNING:|INFO: (possible|trying|task .* blocked)|Kernel panic|Oops|KASAN:|UBSAN:|'
+pattern+='unreferenced object|suspected memory leak|general protection fault|'
+pattern+='RCU detected stall|rcu_sched self-detected stall|DEBUG_LOCKS_WARN_ON|'
+pattern+='turning off the locking correctness validator|lockdep|Call Trace:'
+findings=$(grep -E "$pattern" "$console" | grep -vE 'Lock dependency validator|MAX_LOCKDEP|LOCKDEP_|lockdep_depth' || true)
+if [ -n "$allow" ] && [ -n "$findings" ]; then
+	findings=$(grep -vE "$allow" <<<"$findings" || true)
+fi
+if [ -n "$findings" ]; then
+	echo "run-vm: the guest kernel log has reports (command status $rc):" >&2
+	grep -nE "$pattern" "$console" | head -n 40 >&2
+	echo "run-vm: full kernel log follows" >&2
+	sed 's/^/    | /' "$console" | tail -n 200 >&2
+	exit 126
+fi
+exit "$rc"

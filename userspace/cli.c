@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+bool idm_matches(const char *arg, const char *word)
+{
+	size_t n = strlen(arg);
+
+	return n > 0 && strncmp(arg, word, n) == 0;
+}
+
+/* A global option: "-x" or "--x", or a prefix of its long name. */
+static bool is_opt(const char *arg, const char *shortname, const char *longname)
+{
+	if (arg[0] != '-')
+		return false;
+	arg++;
+	if (arg[0] == '-')
+		arg++;
+	if (strcmp(arg, shortname) == 0)
+		return true;
+	return strlen(arg) > 1 && idm_matches(arg, longname);
+}
+
+int idm_parse_global(int argc, char **argv, struct idm_opts *o,
+		     char *err, size_t errlen)
+{
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		const char *a = argv[i];
+
+		if (is_opt(a, "j", "json")) {
+			o->json = true;
+		} else if (is_opt(a, "p", "pretty")) {
+			o->pretty = true;
+		} else if (is_opt(a, "h", "help")) {
+			o->help = true;
+		} else if (is_opt(a, "n", "netns")) {
+			if (i + 1 >= argc || !argv[i + 1][0]) {
+				snprintf(err, errlen,
+					 "option \"%s\" needs a network namespace name", a);
+				return -1;
+			}
+			if (strchr(argv[i + 1], '/') || !strcmp(argv[i + 1], ".") ||
+			    !strcmp(argv[i + 1], "..")) {
+				snprintf(err, errlen,
+					 "invalid network namespace name \"%s\"",
+					 argv[i + 1]);
+				return -1;
+			}
+			o->netns = argv[++i];
+		} else if (!strcmp(a, "--")) {
+			i++;
+			break;
+		} else {
+			snprintf(err, errlen,
+				 "unknown option \"%s\"; try \"idmesh help\"", a);
+			return -1;
+		}
+	}
+	o->argc = argc - i;
+	o->argv = argv + i;
+	return 0;
+}
+
+int idm_parse_u32(const char *what, const char *s, uint32_t min, uint32_t max,
+		  uint32_t *out, char *err, size_t errlen)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s || *s < '0' || *s > '9') {
+		snprintf(err, errlen, "%s \"%s\" is not a number", what,
+			 s ? s : "");
+		return -1;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end) {
+		snprintf(err, errlen, "%s \"%s\" is not a number", what, s);
+		return -1;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		snprintf(err, errlen, "%s %s is out of range [%u, %u]", what, s,
+			 min, max);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}

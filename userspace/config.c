@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/* idmesh config: per network namespace settings. */
+#include <stdio.h>
+#include <string.h>
+#include <netlink/attr.h>
+
+#include "idmesh.h"
+#include "nl.h"
+
+struct config {
+	uint32_t flow_limit;
+	int has_flow_limit;
+};
+
+void help_config(FILE *f)
+{
+	fprintf(f,
+		"Usage: idmesh [-j [-p]] [-n NETNS] config show\n"
+		"       idmesh [-n NETNS] config set flow-limit N\n"
+		"Settings of the current (or the named) network namespace:\n"
+		"  flow-limit N  most flows tracked before the oldest is evicted,\n"
+		"                %u..%u (default %u)\n"
+		"\"set\" needs CAP_NET_ADMIN; a rejected change changes nothing.\n",
+		IDMESH_FLOW_LIMIT_MIN, IDMESH_FLOW_LIMIT_MAX,
+		IDMESH_FLOW_LIMIT_DEFAULT);
+}
+
+static int config_reply(struct nlattr **tb, struct nlattr *head, int len,
+			void *arg)
+{
+	struct config *c = arg;
+
+	if (tb[IDMESH_A_FLOW_LIMIT]) {
+		c->flow_limit = nla_get_u32(tb[IDMESH_A_FLOW_LIMIT]);
+		c->has_flow_limit = 1;
+	}
+	return 0;
+}
+
+static int config_put(struct nl_msg *msg, void *arg)
+{
+	const struct config *c = arg;
+
+	if (c->has_flow_limit &&
+	    nla_put_u32(msg, IDMESH_A_FLOW_LIMIT, c->flow_limit))
+		return -1;
+	return 0;
+}
+
+static int config_show(const struct idm_opts *o, int argc, char **argv)
+{
+	struct config c = { 0 };
+	struct idm_nl nl;
+	struct json j;
+	int err;
+
+	if (argc > 0)
+		return idm_usage_error("\"config show\" takes no arguments, got \"%s\"",
+				       argv[0]);
+	if (idm_nl_open(&nl, o->netns))
+		return 1;
+	err = idm_nl_request(&nl, IDMESH_CMD_CONFIG_GET, NULL, NULL,
+			     config_reply, &c);
+	idm_nl_close(&nl);
+	if (err)
+		return 1;
+
+	if (!o->json) {
+		if (c.has_flow_limit)
+			printf("flow-limit %u\n", c.flow_limit);
+		return 0;
+	}
+	json_init(&j, stdout, o->pretty);
+	json_obj_open(&j, NULL);
+	if (c.has_flow_limit)
+		json_uint(&j, "flow_limit", c.flow_limit);
+	json_obj_close(&j);
+	json_end(&j);
+	return 0;
+}
+
+static int config_set(const struct idm_opts *o, int argc, char **argv)
+{
+	struct config c = { 0 };
+	struct idm_nl nl;
+	char err[256];
+	int i;
+
+	if (argc == 0)
+		return idm_usage_error("\"config set\" needs a setting, e.g. \"flow-limit %u\"",
+				       IDMESH_FLOW_LIMIT_DEFAULT);
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "flow-limit")) {
+			if (c.has_flow_limit)
+				return idm_usage_error("\"flow-limit\" given twice");
+			if (i + 1 >= argc)
+				return idm_usage_error("\"flow-limit\" needs a value");
+			/* Range-checked by the kernel, whose text is printed. */
+			if (idm_parse_u32("flow-limit", argv[++i], 0, UINT32_MAX,
+					  &c.flow_limit, err, sizeof(err)))
+				return idm_usage_error("%s", err);
+			c.has_flow_limit = 1;
+		} else {
+			return idm_usage_error("unknown setting \"%s\"; try \"idmesh config help\"",
+					       argv[i]);
+		}
+	}
+	if (idm_nl_open(&nl, o->netns))
+		return 1;
+	i = idm_nl_request(&nl, IDMESH_CMD_CONFIG_SET, config_put, &c,
+			   NULL, NULL);
+	idm_nl_close(&nl);
+	return i ? 1 : 0;
+}
+
+int cmd_config(const struct idm_opts *o, int argc, char **argv)
+{
+	if (argc == 0 || idm_matches(argv[0], "show") || idm_matches(argv[0], "list"))
+		return config_show(o, argc ? argc - 1 : 0, argv + 1);
+	if (idm_matches(argv[0], "set"))
+		return config_set(o, argc - 1, argv + 1);
+	return idm_usage_error("unknown command \"config %s\"; try \"idmesh config help\"",
+			       argv[0]);
+}

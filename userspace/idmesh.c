@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * idmesh: configure the idmesh kernel module.
+ *
+ *   idmesh [-j] [-p] [-n NETNS] OBJECT COMMAND [ARGS]
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "idmesh.h"
+
+static int cmd_help(const struct idm_opts *o, int argc, char **argv);
+static void help_help(FILE *f);
+
+static const struct idm_object objects[] = {
+	{ "version", "show the tool's and the module's versions",
+	  cmd_version, help_version },
+	{ "config", "show or change this namespace's settings",
+	  cmd_config, help_config },
+	{ "help", "show help for an object", cmd_help, help_help },
+};
+
+#define N_OBJECTS (sizeof(objects) / sizeof(objects[0]))
+
+int idm_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("Error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"Usage: idmesh [OPTIONS] OBJECT { COMMAND | help }\n"
+		"OPTIONS := { -j[son] | -p[retty] | -n[etns] NAME | -h[elp] }\n"
+		"OBJECT := { ");
+	for (i = 0; i < N_OBJECTS; i++)
+		fprintf(f, "%s%s", objects[i].name, i + 1 < N_OBJECTS ? " | " : " }\n");
+	fputc('\n', f);
+	for (i = 0; i < N_OBJECTS; i++)
+		fprintf(f, "  %-10s %s\n", objects[i].name, objects[i].summary);
+	fprintf(f,
+		"\nExit status: 0 on success, 1 when the operation failed,"
+		" 2 on a bad command line.\n");
+}
+
+static const struct idm_object *find_object(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_OBJECTS; i++)
+		if (idm_matches(name, objects[i].name))
+			return &objects[i];
+	return NULL;
+}
+
+static void help_help(FILE *f)
+{
+	fprintf(f, "Usage: idmesh help [OBJECT]\n");
+}
+
+static int cmd_help(const struct idm_opts *o, int argc, char **argv)
+{
+	const struct idm_object *obj;
+
+	if (argc == 0) {
+		usage(stdout);
+		return 0;
+	}
+	obj = find_object(argv[0]);
+	if (!obj)
+		return idm_usage_error("unknown object \"%s\"; try \"idmesh help\"",
+				       argv[0]);
+	obj->help(stdout);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct idm_object *obj;
+	struct idm_opts o;
+	char err[256];
+
+	if (idm_parse_global(argc, argv, &o, err, sizeof(err)))
+		return idm_usage_error("%s", err);
+	if (o.help) {
+		usage(stdout);
+		return 0;
+	}
+	if (o.argc == 0) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	obj = find_object(o.argv[0]);
+	if (!obj)
+		return idm_usage_error("unknown object \"%s\"; try \"idmesh help\"",
+				       o.argv[0]);
+	if (o.argc > 1 && (!strcmp(o.argv[1], "help") || !strcmp(o.argv[1], "-h") ||
+			   !strcmp(o.argv[1], "--help")) && obj->run != cmd_help) {
+		obj->help(stdout);
+		return 0;
+	}
+	return obj->run(&o, o.argc - 1, o.argv + 1);
+}

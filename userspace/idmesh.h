@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared between the idmesh tool's objects. */
+#ifndef IDMESH_TOOL_H
+#define IDMESH_TOOL_H
+
+#include "cli.h"
+#include "json.h"
+
+#ifndef IDMESH_VERSION
+#define IDMESH_VERSION "unknown"
+#endif
+
+/* Exit statuses: 0 success, 1 the operation failed, 2 bad command line. */
+#define EXIT_USAGE 2
+
+struct idm_object {
+	const char *name;
+	const char *summary;
+	int (*run)(const struct idm_opts *o, int argc, char **argv);
+	void (*help)(FILE *f);
+};
+
+int idm_usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+int cmd_version(const struct idm_opts *o, int argc, char **argv);
+void help_version(FILE *f);
+int cmd_config(const struct idm_opts *o, int argc, char **argv);
+void help_config(FILE *f);
+
+#endif

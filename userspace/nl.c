@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/netlink.h>
+#include <netlink/netlink.h>
+#include <netlink/genl/genl.h>
+#include <netlink/genl/ctrl.h>
+
+#include "nl.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+const char idm_msg_no_module[] =
+	"the idmesh kernel module is not loaded (generic netlink family \""
+	IDMESH_GENL_NAME "\" not found); load it with \"modprobe idmesh\" "
+	"or \"insmod kmod/idmesh.ko\"";
+
+static int enter_netns(const char *name)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "Error: cannot open network namespace \"%s\": %s\n",
+			name, strerror(errno));
+		return -1;
+	}
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		fprintf(stderr, "Error: cannot enter network namespace \"%s\": %s\n",
+			name, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int idm_nl_open(struct idm_nl *nl, const char *netns)
+{
+	int one = 1, err;
+
+	memset(nl, 0, sizeof(*nl));
+	if (netns && enter_netns(netns))
+		return -1;
+
+	nl->sk = nl_socket_alloc();
+	if (!nl->sk) {
+		fprintf(stderr, "Error: out of memory\n");
+		return -1;
+	}
+	err = genl_connect(nl->sk);
+	if (err) {
+		fprintf(stderr, "Error: cannot open a generic netlink socket: %s\n",
+			nl_geterror(err));
+		goto err_free;
+	}
+	/* Ask for the kernel's error text, and not our request echoed back. */
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_CAP_ACK,
+		   &one, sizeof(one));
+
+	nl->family = genl_ctrl_resolve(nl->sk, IDMESH_GENL_NAME);
+	if (nl->family < 0) {
+		if (nl->family == -NLE_OBJ_NOTFOUND)
+			fprintf(stderr, "Error: %s\n", idm_msg_no_module);
+		else
+			fprintf(stderr, "Error: cannot resolve generic netlink family \"%s\": %s\n",
+				IDMESH_GENL_NAME, nl_geterror(nl->family));
+		goto err_free;
+	}
+	return 0;
+
+err_free:
+	nl_socket_free(nl->sk);
+	nl->sk = NULL;
+	return -1;
+}
+
+void idm_nl_close(struct idm_nl *nl)
+{
+	if (nl->sk)
+		nl_socket_free(nl->sk);
+	nl->sk = NULL;
+}
+
+void idm_nl_parse_extack(const struct nlmsghdr *nlh, char *buf, size_t len)
+{
+	const struct nlmsgerr *e = NLMSG_DATA(nlh);
+	const unsigned char *end = (const unsigned char *)nlh + nlh->nlmsg_len;
+	const unsigned char *p;
+	size_t off;
+
+	buf[0] = '\0';
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	off = sizeof(*e);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	p = (const unsigned char *)e + NLMSG_ALIGN(off);
+
+	while (p + NLA_HDRLEN <= end) {
+		const struct nlattr *a = (const struct nlattr *)p;
+
+		if (a->nla_len < NLA_HDRLEN || p + a->nla_len > end)
+			return;
+		if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG) {
+			size_t n = a->nla_len - NLA_HDRLEN;
+
+			if (n >= len)
+				n = len - 1;
+			memcpy(buf, p + NLA_HDRLEN, n);
+			buf[n] = '\0';
+			/* The kernel's text may carry its own terminator. */
+			buf[strnlen(buf, n)] = '\0';
+			return;
+		}
+		p += NLA_ALIGN(a->nla_len);
+	}
+}
+
+struct req_ctx {
+	struct idm_nl *nl;
+	idm_reply_fn reply;
+	void *reply_arg;
+	int done;
+	int cb_err;
+};
+
+static int on_valid(struct nl_msg *msg, void *arg)
+{
+	struct req_ctx *c = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlattr *tb[IDMESH_A_MAX + 1];
+	int err;
+
+	err = genlmsg_parse(nlh, 0, tb, IDMESH_A_MAX, NULL);
+	if (err) {
+		c->cb_err = -EBADMSG;
+		return NL_STOP;
+	}
+	c->nl->version = ((struct genlmsghdr *)nlmsg_data(nlh))->version;
+	if (c->reply) {
+		struct genlmsghdr *g = nlmsg_data(nlh);
+
+		err = c->reply(tb, genlmsg_attrdata(g, 0),
+			       genlmsg_attrlen(g, 0), c->reply_arg);
+		if (err) {
+			c->cb_err = err;
+			return NL_STOP;
+		}
+	}
+	return NL_OK;
+}
+
+static int on_ack(struct nl_msg *msg, void *arg)
+{
+	struct req_ctx *c = arg;
+
+	c->done = 1;
+	return NL_STOP;
+}
+
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct req_ctx *c = arg;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+
+	c->nl->error = e->error;
+	idm_nl_parse_extack(nlh, c->nl->extack, sizeof(c->nl->extack));
+	c->done = 1;
+	return NL_STOP;
+}
+
+static void print_kernel_error(struct idm_nl *nl)
+{
+	int err = -nl->error;
+
+	if (nl->extack[0])
+		fprintf(stderr, "Error: %s\n", nl->extack);
+	else if (err == EPERM)
+		fprintf(stderr, "Error: %s (changing idmesh state needs CAP_NET_ADMIN)\n",
+			strerror(err));
+	else
+		fprintf(stderr, "Error: %s\n", strerror(err));
+}
+
+int idm_nl_request(struct idm_nl *nl, uint8_t cmd, idm_put_fn put,
+		   void *put_arg, idm_reply_fn reply, void *reply_arg)
+{
+	struct req_ctx c = { .nl = nl, .reply = reply, .reply_arg = reply_arg };
+	struct nl_msg *msg;
+	struct nl_cb *cb;
+	int err;
+
+	nl->error = 0;
+	nl->extack[0] = '\0';
+	msg = nlmsg_alloc();
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!msg || !cb) {
+		fprintf(stderr, "Error: out of memory\n");
+		err = -1;
+		goto out;
+	}
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
+			 NLM_F_ACK, cmd, IDMESH_GENL_VERSION)) {
+		fprintf(stderr, "Error: out of memory\n");
+		err = -1;
+		goto out;
+	}
+	if (put) {
+		err = put(msg, put_arg);
+		if (err) {
+			fprintf(stderr, "Error: request does not fit in a message\n");
+			err = -1;
+			goto out;
+		}
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &c);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &c);
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &c);
+
+	err = nl_send_auto(nl->sk, msg);
+	if (err < 0) {
+		fprintf(stderr, "Error: cannot send to the kernel: %s\n",
+			nl_geterror(err));
+		err = -1;
+		goto out;
+	}
+	while (!c.done && !c.cb_err) {
+		err = nl_recvmsgs(nl->sk, cb);
+		if (err < 0 && !c.done && !c.cb_err) {
+			fprintf(stderr, "Error: cannot read the kernel's answer: %s\n",
+				nl_geterror(err));
+			err = -1;
+			goto out;
+		}
+	}
+	if (c.cb_err) {
+		if (c.cb_err == -EBADMSG)
+			fprintf(stderr, "Error: malformed answer from the kernel\n");
+		err = -1;
+	} else if (nl->error) {
+		print_kernel_error(nl);
+		err = -1;
+	} else {
+		err = 0;
+	}
+out:
+	nlmsg_free(msg);
+	nl_cb_put(cb);
+	return err;
+}

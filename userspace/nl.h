@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The idmesh tool's side of the "idmesh" generic netlink family. */
+#ifndef IDMESH_NL_H
+#define IDMESH_NL_H
+
+#include <stdint.h>
+#include <netlink/msg.h>
+#include <linux/idmesh.h>
+
+struct idm_nl {
+	struct nl_sock *sk;
+	int family;
+	/* Family version the kernel stamped on its last reply. */
+	int version;
+	/* Filled in when the kernel rejects a request. */
+	int error;
+	char extack[512];
+};
+
+/* Fills the request's attributes; returns 0 or a negative errno. */
+typedef int (*idm_put_fn)(struct nl_msg *msg, void *arg);
+/*
+ * Called for each reply with the parsed attributes (tb, last one of each
+ * type) and the raw attribute stream (head, len) for repeated ones.
+ */
+typedef int (*idm_reply_fn)(struct nlattr **tb, struct nlattr *head, int len,
+			    void *arg);
+
+/*
+ * Enter the named network namespace (/run/netns/NAME), if any, then
+ * connect and resolve the family. On failure, prints why (module not
+ * loaded, no such netns, ...) and returns -1.
+ */
+int idm_nl_open(struct idm_nl *nl, const char *netns);
+void idm_nl_close(struct idm_nl *nl);
+
+/*
+ * Send one request and wait for its replies and acknowledgement. On a
+ * kernel error, prints "Error: <extack or strerror>" and returns -1.
+ */
+int idm_nl_request(struct idm_nl *nl, uint8_t cmd, idm_put_fn put,
+		   void *put_arg, idm_reply_fn reply, void *reply_arg);
+
+/* Parse the extended ACK TLVs of an NLMSG_ERROR message into buf. */
+void idm_nl_parse_extack(const struct nlmsghdr *nlh, char *buf, size_t len);
+
+/* Message printed when the family is missing; exposed for tests. */
+extern const char idm_msg_no_module[];
+
+#endif

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of the JSON writer behind "idmesh -j". */
+#include <stdlib.h>
+
+#include "json.h"
+#include "tap.h"
+
+static char *render(void (*fn)(struct json *j), int pretty)
+{
+	static char buf[4096];
+	struct json j;
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+	json_init(&j, f, pretty);
+	fn(&j);
+	fclose(f);
+	return buf;
+}
+
+static void doc_nested(struct json *j)
+{
+	json_obj_open(j, NULL);
+	json_obj_open(j, "tool");
+	json_str(j, "version", "0.1.0");
+	json_obj_close(j);
+	json_arr_open(j, "features");
+	json_str(j, NULL, "netns");
+	json_str(j, NULL, "config");
+	json_arr_close(j);
+	json_uint(j, "big", 18446744073709551615ULL);
+	json_int(j, "neg", -5);
+	json_bool(j, "on", 1);
+	json_arr_open(j, "empty");
+	json_arr_close(j);
+	json_obj_close(j);
+	json_end(j);
+}
+
+static void doc_escapes(struct json *j)
+{
+	json_obj_open(j, NULL);
+	json_str(j, "s", "a\"b\\c\nd\te\x01");
+	json_obj_close(j);
+	json_end(j);
+}
+
+static void doc_empty(struct json *j)
+{
+	json_obj_open(j, NULL);
+	json_obj_close(j);
+	json_end(j);
+}
+
+int main(void)
+{
+	TAP_STREQ(render(doc_nested, 0),
+		  "{\"tool\":{\"version\":\"0.1.0\"},\"features\":[\"netns\",\"config\"],"
+		  "\"big\":18446744073709551615,\"neg\":-5,\"on\":true,\"empty\":[]}\n",
+		  "compact nested document");
+	TAP_STREQ(render(doc_nested, 1),
+		  "{\n  \"tool\": {\n    \"version\": \"0.1.0\"\n  },\n"
+		  "  \"features\": [\n    \"netns\",\n    \"config\"\n  ],\n"
+		  "  \"big\": 18446744073709551615,\n  \"neg\": -5,\n  \"on\": true,\n"
+		  "  \"empty\": []\n}\n",
+		  "pretty nested document");
+	TAP_STREQ(render(doc_escapes, 0),
+		  "{\"s\":\"a\\\"b\\\\c\\nd\\te\\u0001\"}\n",
+		  "quotes, backslashes and control characters are escaped");
+	TAP_STREQ(render(doc_empty, 1), "{}\n", "empty object");
+	return tap_done();
+}

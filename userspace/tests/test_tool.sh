@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The built tool's command line, exit statuses and messages, on the host.
+# The host kernel has no idmesh module, which is itself a case to test.
+tool=${1:-./idmesh}
+n=0 failed=0
+
+check() { # description, expected status, expected stderr (exact), command...
+	local desc=$1 want_rc=$2 want_err=$3 rc out err
+	shift 3
+	err=$("$@" 2>&1 >/dev/null)
+	rc=$?
+	n=$((n + 1))
+	if [ "$rc" = "$want_rc" ] && { [ "$want_err" = "*" ] || [ "$err" = "$want_err" ]; }; then
+		echo "ok $n - $desc"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $desc"
+		echo "#   status $rc (want $want_rc)"
+		echo "#   stderr: $err"
+		echo "#   want:   $want_err"
+	fi
+}
+
+check_out() { # description, expected stdout regex, command...
+	local desc=$1 want=$2 out
+	shift 2
+	out=$("$@" 2>/dev/null)
+	n=$((n + 1))
+	if [[ "$out" =~ $want ]]; then
+		echo "ok $n - $desc"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $desc"
+		echo "#   stdout: $out"
+	fi
+}
+
+nomod='Error: the idmesh kernel module is not loaded (generic netlink family "idmesh" not found); load it with "modprobe idmesh" or "insmod kmod/idmesh.ko"'
+
+if [ -e /sys/module/idmesh ]; then
+	echo "1..0 # SKIP the idmesh module is loaded on this host"
+	exit 0
+fi
+
+check "no arguments prints usage, status 2" 2 "*" "$tool"
+check "help succeeds" 0 "" "$tool" help
+check "-h succeeds" 0 "" "$tool" -h
+check "help for an object" 0 "" "$tool" help config
+check "OBJECT help" 0 "" "$tool" config help
+check_out "help lists the objects" "OBJECT := \{ version \| config \| help \}" "$tool" help
+check "unknown object" 2 'Error: unknown object "frob"; try "idmesh help"' "$tool" frob
+check "unknown option" 2 'Error: unknown option "-z"; try "idmesh help"' "$tool" -z version
+check "unknown config command" 2 'Error: unknown command "config frob"; try "idmesh config help"' "$tool" config frob
+check "config set without a setting" 2 'Error: "config set" needs a setting, e.g. "flow-limit 65536"' "$tool" config set
+check "config set with a non-number" 2 'Error: flow-limit "12x" is not a number' "$tool" config set flow-limit 12x
+check "config set with an unknown setting" 2 'Error: unknown setting "speed"; try "idmesh config help"' "$tool" config set speed 1
+check "config set twice the same setting" 2 'Error: "flow-limit" given twice' "$tool" config set flow-limit 100 flow-limit 200
+check "version with an argument" 2 'Error: "idmesh version" takes no arguments, got "x"' "$tool" version x
+check "version without the module fails" 1 "$nomod" "$tool" version
+check_out "version without the module still prints the tool's version" "^idmesh tool [0-9]" "$tool" version
+check_out "version -j without the module prints the tool's version as JSON" '^\{"tool":\{"version":"[^"]+"\}\}$' "$tool" -j version
+check "config show without the module fails" 1 "$nomod" "$tool" config show
+check "unknown netns" 1 'Error: cannot open network namespace "no-such-ns-idmesh": No such file or directory' "$tool" -n no-such-ns-idmesh config show
+
+echo "1..$n"
+[ "$failed" = 0 ]
