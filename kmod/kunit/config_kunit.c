@@ -80,18 +80,22 @@ static void features_are_unique_and_named(struct kunit *test)
 	}
 }
 
-static int parse_set(struct nlattr **tb, u32 value, int len,
-		     struct netlink_ext_ack *extack)
-{
-	struct {
-		struct nlattr nla;
-		u64 data;
-	} __packed msg = { };
+/* A request holding one IDMESH_A_FLOW_LIMIT attribute of len bytes. */
+struct set_req {
+	struct nlattr nla;
+	u64 data;
+} __packed;
 
-	msg.nla.nla_type = IDMESH_A_FLOW_LIMIT;
-	msg.nla.nla_len = NLA_HDRLEN + len;
-	memcpy(&msg.data, &value, sizeof(value));
-	return nla_parse(tb, IDMESH_A_MAX, &msg.nla, NLA_ALIGN(msg.nla.nla_len),
+/* Parses req; tb points into req, which must outlive tb's use. */
+static int parse_set(struct set_req *req, struct nlattr **tb, u32 value,
+		     int len, struct netlink_ext_ack *extack)
+{
+	memset(req, 0, sizeof(*req));
+	req->nla.nla_type = IDMESH_A_FLOW_LIMIT;
+	req->nla.nla_len = NLA_HDRLEN + len;
+	memcpy(&req->data, &value, sizeof(value));
+	return nla_parse(tb, IDMESH_A_MAX, &req->nla,
+			 NLA_ALIGN(req->nla.nla_len),
 			 idmesh_config_set_policy, extack);
 }
 
@@ -99,17 +103,20 @@ static void set_policy_bounds_flow_limit(struct kunit *test)
 {
 	struct netlink_ext_ack extack = {};
 	struct nlattr *tb[IDMESH_A_MAX + 1];
+	struct set_req req;
 
-	KUNIT_EXPECT_EQ(test, parse_set(tb, IDMESH_FLOW_LIMIT_MIN, 4, &extack), 0);
-	KUNIT_EXPECT_EQ(test, parse_set(tb, IDMESH_FLOW_LIMIT_MAX, 4, &extack), 0);
-	KUNIT_EXPECT_EQ(test, parse_set(tb, IDMESH_FLOW_LIMIT_MIN - 1, 4, &extack),
-			-ERANGE);
+	KUNIT_EXPECT_EQ(test, parse_set(&req, tb, IDMESH_FLOW_LIMIT_MIN, 4,
+					&extack), 0);
+	KUNIT_EXPECT_EQ(test, parse_set(&req, tb, IDMESH_FLOW_LIMIT_MAX, 4,
+					&extack), 0);
+	KUNIT_EXPECT_EQ(test, parse_set(&req, tb, IDMESH_FLOW_LIMIT_MIN - 1, 4,
+					&extack), -ERANGE);
 	KUNIT_EXPECT_NOT_NULL(test, extack._msg);
-	KUNIT_EXPECT_EQ(test, parse_set(tb, IDMESH_FLOW_LIMIT_MAX + 1, 4, &extack),
-			-ERANGE);
+	KUNIT_EXPECT_EQ(test, parse_set(&req, tb, IDMESH_FLOW_LIMIT_MAX + 1, 4,
+					&extack), -ERANGE);
 	/* A u32 attribute must be four bytes long, not two or eight. */
-	KUNIT_EXPECT_EQ(test, parse_set(tb, 1000, 2, &extack), -EINVAL);
-	KUNIT_EXPECT_EQ(test, parse_set(tb, 1000, 8, &extack), -EINVAL);
+	KUNIT_EXPECT_EQ(test, parse_set(&req, tb, 1000, 2, &extack), -EINVAL);
+	KUNIT_EXPECT_EQ(test, parse_set(&req, tb, 1000, 8, &extack), -EINVAL);
 }
 
 static void apply_sets_flow_limit(struct kunit *test)
@@ -117,9 +124,10 @@ static void apply_sets_flow_limit(struct kunit *test)
 	struct nlattr *tb[IDMESH_A_MAX + 1];
 	struct netlink_ext_ack extack = {};
 	struct idmesh_net in = { .flow_limit = IDMESH_FLOW_LIMIT_DEFAULT };
+	struct set_req req;
 
 	mutex_init(&in.lock);
-	KUNIT_ASSERT_EQ(test, parse_set(tb, 4096, 4, &extack), 0);
+	KUNIT_ASSERT_EQ(test, parse_set(&req, tb, 4096, 4, &extack), 0);
 	mutex_lock(&in.lock);
 	KUNIT_EXPECT_EQ(test, idmesh_config_apply(&in, tb, &extack), 0);
 	mutex_unlock(&in.lock);

@@ -9,40 +9,45 @@
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp TERM=dumb LANG=C.UTF-8
 
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
-mkdir -p /dev/pts /dev/shm
-mount -t devpts devpts /dev/pts
-mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs tmpfs /tmp
-mount -t tmpfs tmpfs /run
-mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-mkdir -p /run/idmesh-vm /run/netns /tmp/var
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 idmeshrun /run/idmesh-vm
+# busybox is static: far quicker to start than dynamic binaries on a
+# debug kernel under emulation.
+bb=/bin/busybox
+$bb mount -t proc proc /proc
+$bb mount -t sysfs sysfs /sys
+$bb mount -t devtmpfs devtmpfs /dev 2>/dev/null
+$bb mkdir -p /dev/pts /dev/shm
+$bb mount -t devpts devpts /dev/pts
+$bb mount -t tmpfs tmpfs /dev/shm
+$bb mount -t tmpfs tmpfs /tmp
+$bb mount -t tmpfs tmpfs /run
+$bb mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+$bb mkdir -p /run/idmesh-vm /run/netns /tmp/var
+$bb mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 idmeshrun /run/idmesh-vm
 echo on >/proc/sys/kernel/printk_devkmsg
-hostname idmesh-guest
-ip link set lo up
+echo idmesh-guest >/proc/sys/kernel/hostname
+$bb ip link set lo up
 
 out=/dev/ttyS1
-stty -F "$out" raw -echo 2>/dev/null
+$bb stty -F "$out" raw -echo 2>/dev/null
 
 kmemleak=/sys/kernel/debug/kmemleak
 if [ -w "$kmemleak" ]; then
 	# Forget what the kernel's own boot left, so that only what the
 	# command leaks is reported.
+	echo "idmesh-vm: kmemleak baseline scan" >/dev/kmsg
 	echo scan >"$kmemleak"
 	echo clear >"$kmemleak"
+	echo "idmesh-vm: kmemleak baseline done" >/dev/kmsg
 fi
 
-cd "$(cat /run/idmesh-vm/cwd)" || cd /
+read -r cwd </run/idmesh-vm/cwd
+cd "$cwd" || cd /
 bash /run/idmesh-vm/cmd >"$out" 2>&1 </dev/null
 rc=$?
 
 if [ -w "$kmemleak" ]; then
 	# kmemleak reports objects older than 5 s only.
-	sleep 6
-	echo scan >"$kmemleak"
+	$bb sleep 6
 	echo scan >"$kmemleak"
 	while IFS= read -r line; do
 		echo "idmesh-vm kmemleak: $line" >/dev/kmsg
@@ -50,9 +55,9 @@ if [ -w "$kmemleak" ]; then
 fi
 
 echo "$rc" >/run/idmesh-vm/rc
-sync
-umount /run/idmesh-vm
+$bb sync
+$bb umount /run/idmesh-vm
 echo "idmesh-vm: command exited with status $rc" >/dev/kmsg
-/bin/busybox reboot -f
-sleep 5
+$bb reboot -f
+$bb sleep 5
 echo b >/proc/sysrq-trigger

@@ -17,7 +17,7 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${IDMESH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/idmesh}
-kernel= stock= timeout=600 accel=tcg mem=2048 log= allow=
+kernel= stock= timeout=600 accel=tcg mem=1024 log= allow=
 
 die() { echo "run-vm: $*" >&2; exit 2; }
 
@@ -76,7 +76,7 @@ console="$run/console.log"
 
 append="console=ttyS0 panic=-1 oops=panic panic_on_warn=0 loglevel=7"
 append="$append idmesh_guest_init=$here/guest-init.sh"
-qemu=(qemu-system-x86_64 -machine q35,accel="$accel" -cpu max -smp 2 -m "$mem"
+qemu=(qemu-system-x86_64 -machine q35,accel="$accel" -cpu max -m "$mem" -smp 2
       -nographic -no-reboot -nodefaults -display none
       -chardev file,id=con,path="$console" -serial chardev:con
       -chardev stdio,id=out,signal=off -serial chardev:out
@@ -115,7 +115,7 @@ rc=$(cat "$run/rc")
 pattern='BUG:|WARNING:|INFO: (possible|trying|task .* blocked)|Kernel panic|Oops|KASAN:|UBSAN:|'
 pattern+='unreferenced object|suspected memory leak|general protection fault|'
 pattern+='RCU detected stall|rcu_sched self-detected stall|DEBUG_LOCKS_WARN_ON|'
-pattern+='turning off the locking correctness validator|lockdep|Call Trace:'
+pattern+='turning off the locking correctness validator|Call Trace:'
 findings=$(grep -E "$pattern" "$console" | grep -vE 'Lock dependency validator|MAX_LOCKDEP|LOCKDEP_|lockdep_depth' || true)
 if [ -n "$allow" ] && [ -n "$findings" ]; then
 	findings=$(grep -vE "$allow" <<<"$findings" || true)

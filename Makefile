@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# idmesh: kernel module, tool, tests and demo.
+#
+#   make            build kmod/idmesh.ko (against KDIR) and userspace/idmesh
+#   make deps       install the Debian packages this project needs
+#   make check      host tests, then the module in QEMU on the debug and
+#                   stock kernels; ends with "N passed, N failed"
+#   make demo       boot a VM, load the module and talk to it
+#   make lint       checkpatch --strict, sparse and W=1 on kmod/ and uapi/
+#   make kernel     build (or reuse) the cached debug test kernel
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+
+all: module tool
+
+module:
+	@if [ ! -d "$(KDIR)/" ]; then \
+		echo "No kernel build directory at $(KDIR)."; \
+		echo "Install the headers of your kernel (apt-get install linux-headers-$$(uname -r))"; \
+		echo "or give one: make KDIR=/lib/modules/VERSION/build"; \
+		exit 1; \
+	fi
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tool:
+	$(MAKE) -C userspace
+
+deps:
+	@scripts/deps.sh
+
+kernel:
+	@selftests/vm/build-kernel.sh
+
+check: tool
+	@selftests/check.sh
+
+demo:
+	@scripts/demo.sh
+
+lint:
+	@scripts/lint.sh
+
+clean:
+	-[ -d "$(KDIR)/" ] && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C userspace clean
+	rm -rf build
+
+.PHONY: all module tool deps kernel check demo lint clean

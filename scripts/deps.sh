@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install the Debian 12 packages idmesh needs. Idempotent; silent when
+# everything is already installed.
+set -euo pipefail
+
+pkgs=(
+	# build: module, tool, test kernel
+	gcc make libc6-dev pkg-config libnl-3-dev libnl-genl-3-dev
+	flex bison bc libelf-dev libssl-dev cpio xz-utils zstd kmod perl
+	linux-source-6.1
+	# the stock kernels the module is tested on, with their headers
+	linux-image-amd64 linux-headers-amd64
+	linux-image-6.12-amd64 linux-headers-6.12-amd64
+	# the VM and what runs in it
+	qemu-system-x86 busybox-static iproute2 util-linux jq
+	iperf3 tcpdump python3-scapy ipvsadm
+	# checks
+	sparse python3-yaml
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	if ! dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing+=("$p")
+	fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}"
+sudo=
+[ "$(id -u)" = 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

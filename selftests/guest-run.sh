@@ -1,0 +1,90 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the test guest: load the module built for this kernel, run
+# the KUnit suites when the kernel has KUnit, run every selftest, unload.
+# Prints TAP, one line per test, and exits 1 when anything failed.
+#
+#   guest-run.sh MODULE_DIR
+top=$(cd "$(dirname "$0")/.." && pwd)
+moddir=$1
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+
+echo "# kernel $(uname -r)"
+if insmod "$moddir/kmod/idmesh.ko"; then
+	ok "module loads"
+else
+	notok "module loads"
+	dmesg | tail -n 20 | sed 's/^/#   /'
+	echo "1..$n"
+	exit 1
+fi
+
+if [ -f "$moddir/kmod/idmesh_kunit.ko" ]; then
+	dmesg -C
+	if insmod "$moddir/kmod/idmesh_kunit.ko"; then
+		ktap=$(dmesg | sed -E 's/^\[[ 0-9.]+\] ?//')
+		cases=0
+		while IFS= read -r line; do
+			case "$line" in
+			"    ok "*|"    not ok "*)
+				cases=$((cases + 1))
+				name=$(sed -E 's/^ +(not )?ok [0-9]+ (- )?//' <<<"$line")
+				if [[ "$line" == "    ok "* ]]; then
+					ok "kunit: $name"
+				else
+					notok "kunit: $name"
+				fi ;;
+			"    # "*|"        # "*) echo "#${line}" ;;
+			esac
+		done <<<"$ktap"
+		suites=$(grep -cE '^(not )?ok [0-9]+ (- )?idmesh' <<<"$ktap")
+		if [ "$cases" -gt 0 ] && [ "$suites" -gt 0 ] &&
+		   ! grep -qE '^not ok [0-9]+ ' <<<"$ktap"; then
+			ok "kunit: $suites suite(s), $cases case(s), all passed"
+		else
+			notok "kunit: $suites suite(s), $cases case(s)"
+			sed 's/^/#   /' <<<"$ktap"
+		fi
+		rmmod idmesh_kunit || notok "kunit module unloads"
+	else
+		notok "kunit module loads"
+	fi
+fi
+
+for t in "$top"/selftests/idmesh_*.sh; do
+	name=$(basename "$t" .sh)
+	echo "# selftest $name"
+	"$t" | sed -E "s/^(not )?ok ([0-9]+) - /\1ok \2 - $name: /" >/tmp/selftest.out
+	rc=${PIPESTATUS[0]}
+	while IFS= read -r line; do
+		case "$line" in
+		"ok "*"# SKIP"*) echo "$line" ;;
+		"ok "*) ok "${line#ok * - }" ;;
+		"not ok "*) notok "${line#not ok * - }" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done </tmp/selftest.out
+	case "$rc" in
+	0) ;;
+	4) echo "# $name skipped" ;;
+	*) grep -qE '^not ok' /tmp/selftest.out || notok "$name exited with status $rc" ;;
+	esac
+done
+
+if rmmod idmesh; then
+	ok "module unloads"
+else
+	notok "module unloads"
+fi
+if [ ! -e /sys/module/idmesh ] &&
+   [ "$("$top/userspace/idmesh" version 2>&1 >/dev/null)" = "Error: the idmesh kernel module is not loaded (generic netlink family \"idmesh\" not found); load it with \"modprobe idmesh\" or \"insmod kmod/idmesh.ko\"" ]; then
+	ok "after unload the family is gone and the tool says how to load it"
+else
+	notok "after unload the family is gone and the tool says how to load it"
+fi
+
+echo "1..$n"
+[ "$failed" = 0 ]
