@@ -52,7 +52,6 @@ static void print_version(const struct idm_opts *o, const struct version_info *v
 	int i;
 
 	if (!o->json) {
-		printf("idmesh tool %s\n", IDMESH_VERSION);
 		if (!v)
 			return;
 		printf("idmesh module %s, netlink family \"%s\" version %d\n",
@@ -92,6 +91,11 @@ int cmd_version(const struct idm_opts *o, int argc, char **argv)
 	if (argc > 0)
 		return idm_usage_error("\"idmesh version\" takes no arguments, got \"%s\"",
 				       argv[0]);
+	if (!o->json) {
+		/* The tool's own version comes first, whatever happens next. */
+		printf("idmesh tool %s\n", IDMESH_VERSION);
+		fflush(stdout);
+	}
 	if (idm_nl_open(&nl, o->netns)) {
 		print_version(o, NULL);
 		return 1;

@@ -23,9 +23,33 @@ die() { log "error: $*"; exit 1; }
 [ -r "$tarball" ] || die "$tarball not found; run 'make deps' (package linux-source-6.1)"
 srcver=$(dpkg-query -W -f '${Version}' linux-source-6.1 2>/dev/null || stat -c %Y "$tarball")
 
-key=$( (echo "$srcver"; cat "$here/config/kernel.config" "$here/config/debug.config" "$0") |
+# Bump when the way the kernel is built changes (not needed for config
+# changes: the fragments are part of the key).
+recipe=1
+key=$( (echo "$srcver $recipe"; cat "$here/config/kernel.config" "$here/config/debug.config") |
 	sha256sum | cut -c1-12)
 out="$cache/kernel/6.1-$srcver-$key"
+
+src="$cache/src/linux-source-6.1-$srcver"
+extract_source() {
+	if [ ! -f "$src/.extracted" ]; then
+		log "extracting $tarball"
+		rm -rf "$src" && mkdir -p "$src"
+		tar -xf "$tarball" -C "$src" --strip-components=1
+		touch "$src/.extracted"
+	fi
+}
+
+# --source: only make sure the source tree is there and print its path
+# (for scripts/checkpatch.pl).
+if [ "${1:-}" = --source ]; then
+	mkdir -p "$cache"
+	exec 9>"$cache/.source.lock"
+	flock 9
+	extract_source
+	echo "$src"
+	exit 0
+fi
 
 if [ -f "$out/.done" ]; then
 	log "reusing cached kernel $out"
@@ -41,13 +65,11 @@ if [ -f "$out/.done" ]; then
 	exit 0
 fi
 
-src="$cache/src/linux-source-6.1-$srcver"
-if [ ! -f "$src/.extracted" ]; then
-	log "extracting $tarball"
-	rm -rf "$src" && mkdir -p "$src"
-	tar -xf "$tarball" -C "$src" --strip-components=1
-	touch "$src/.extracted"
-fi
+(
+	exec 9>"$cache/.source.lock"
+	flock 9
+	extract_source
+)
 
 rm -rf "$out"
 mkdir -p "$out/build"

@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The kernel's own checks on kmod/ and uapi/, as TAP:
+#   checkpatch.pl --strict (from Debian's linux-source-6.1),
+#   sparse (C=2) and W=1 against the debug kernel (with the KUnit module),
+#   W=1 against each stock kernel's headers.
+#
+#   scripts/lint.sh [KDIR...]   (default: the debug kernel and the stock kernels)
+top=$(cd "$(dirname "$0")/.." && pwd)
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+diag() { sed 's/^/#   /'; }
+
+src=$("$top/selftests/vm/build-kernel.sh" --source 2>/dev/null)
+files=$(cd "$top" && ls kmod/*.[ch] kmod/kunit/*.[ch] uapi/linux/*.h)
+if [ -x "$src/scripts/checkpatch.pl" ]; then
+	out=$(cd "$top" && "$src/scripts/checkpatch.pl" --strict --no-tree --terse \
+		--show-types -f $files 2>&1)
+	if grep -qE '(ERROR|WARNING|CHECK):' <<<"$out"; then
+		notok "checkpatch --strict is clean on kmod/ and uapi/"
+		grep -E '(ERROR|WARNING|CHECK):' <<<"$out" | diag
+	else
+		ok "checkpatch --strict is clean on kmod/ and uapi/"
+	fi
+else
+	notok "checkpatch.pl found (linux-source-6.1; run 'make deps')"
+fi
+
+if [ $# -eq 0 ]; then
+	set -- "$("$top/selftests/vm/build-kernel.sh" 2>/dev/null)" \
+		$("$top/selftests/stock-kernels.sh" | sed 's|^|/lib/modules/|; s|$|/build|')
+fi
+for kdir in "$@"; do
+	case "$kdir" in
+	/lib/modules/*/build) name=$(basename "$(dirname "$kdir")") ;;
+	*) name=$(cat "$kdir/include/config/kernel.release" 2>/dev/null || basename "$kdir") ;;
+	esac
+	out_dir="$top/build/lint-$name"
+	rm -rf "$out_dir"
+	flags=(W=1)
+	command -v sparse >/dev/null && flags+=(C=2)
+	log=$("$top/scripts/build-module.sh" "$kdir" "$out_dir" "${flags[@]}" 2>&1)
+	rc=$?
+	warn=$(grep -E 'warning:|error:' <<<"$log" | grep -v 'Skipping BTF')
+	if [ $rc = 0 ] && [ -z "$warn" ]; then
+		ok "W=1${flags[1]:+ and sparse} clean against $name"
+	else
+		notok "W=1${flags[1]:+ and sparse} clean against $name"
+		echo "$log" | tail -n 30 | diag
+	fi
+done
+echo "1..$n"
+[ "$failed" = 0 ]
