@@ -122,7 +122,6 @@ static struct genl_family idmesh_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = idmesh_genl_ops,
 	.n_ops = ARRAY_SIZE(idmesh_genl_ops),
-	.resv_start_op = IDMESH_CMD_MAX + 1,
 };
 
 int __init idmesh_genl_init(void)
