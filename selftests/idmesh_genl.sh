@@ -38,9 +38,9 @@ assert "show prints what was set" [ "$out" = '{"flow_limit":4096}' ]
 
 # bad input: kernel extack text, nothing changed
 expect "flow-limit below the minimum is refused with the kernel's reason" 1 \
-	"Error: integer out of range" "$IDMESH" config set flow-limit 63
+	"Error: integer out of range (valid: 64..16777216)" "$IDMESH" config set flow-limit 63
 expect "flow-limit above the maximum is refused" 1 \
-	"Error: integer out of range" "$IDMESH" config set flow-limit 16777217
+	"Error: integer out of range (valid: 64..16777216)" "$IDMESH" config set flow-limit 16777217
 run "$IDMESH" config show
 assert "a refused change changed nothing" [ "$out" = "flow-limit 4096" ]
 expect "flow-limit at the maximum is accepted" 0 "" "$IDMESH" config set flow-limit 16777216

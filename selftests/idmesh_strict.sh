@@ -38,7 +38,7 @@ refused "a u32 of two bytes is refused" -22 "attribute length" \
 	$CONFIG_SET $A_FLOW_LIMIT:1000
 refused "a u32 of eight bytes is refused" -22 "attribute length" \
 	$CONFIG_SET $A_FLOW_LIMIT:$(le32 4096)00000000
-refused "an out-of-range value is refused with ERANGE" -34 "out of range" \
+refused "an out-of-range value is refused with ERANGE and the policy's bounds" -34 "out of range \\[64\\.\\.16777216\\]$" \
 	$CONFIG_SET $A_FLOW_LIMIT:$(le32 63)
 refused "a set without any setting is refused" -22 "No setting to change was given" \
 	$CONFIG_SET

@@ -93,39 +93,80 @@ void idm_nl_close(struct idm_nl *nl)
 	nl->sk = NULL;
 }
 
-void idm_nl_parse_extack(const struct nlmsghdr *nlh, char *buf, size_t len)
+/* Walk attributes in [p, end); calls fn for each well-formed one. */
+static void walk_attrs(const unsigned char *p, const unsigned char *end,
+		       void (*fn)(const struct nlattr *a, void *arg), void *arg)
 {
-	const struct nlmsgerr *e = NLMSG_DATA(nlh);
-	const unsigned char *end = (const unsigned char *)nlh + nlh->nlmsg_len;
-	const unsigned char *p;
-	size_t off;
-
-	buf[0] = '\0';
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	off = sizeof(*e);
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
-	p = (const unsigned char *)e + NLMSG_ALIGN(off);
-
 	while (p + NLA_HDRLEN <= end) {
 		const struct nlattr *a = (const struct nlattr *)p;
 
 		if (a->nla_len < NLA_HDRLEN || p + a->nla_len > end)
 			return;
-		if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG) {
-			size_t n = a->nla_len - NLA_HDRLEN;
-
-			if (n >= len)
-				n = len - 1;
-			memcpy(buf, p + NLA_HDRLEN, n);
-			buf[n] = '\0';
-			/* The kernel's text may carry its own terminator. */
-			buf[strnlen(buf, n)] = '\0';
-			return;
-		}
+		fn(a, arg);
 		p += NLA_ALIGN(a->nla_len);
 	}
+}
+
+static uint64_t attr_u64(const struct nlattr *a)
+{
+	uint64_t v = 0;
+
+	if (a->nla_len - NLA_HDRLEN == sizeof(v))
+		memcpy(&v, (const char *)a + NLA_HDRLEN, sizeof(v));
+	return v;
+}
+
+static void policy_attr(const struct nlattr *a, void *arg)
+{
+	struct idm_extack *ex = arg;
+
+	switch (a->nla_type & NLA_TYPE_MASK) {
+	case NL_POLICY_TYPE_ATTR_MIN_VALUE_U:
+		ex->min = attr_u64(a);
+		ex->has_range |= 1;
+		break;
+	case NL_POLICY_TYPE_ATTR_MAX_VALUE_U:
+		ex->max = attr_u64(a);
+		ex->has_range |= 2;
+		break;
+	}
+}
+
+static void extack_attr(const struct nlattr *a, void *arg)
+{
+	struct idm_extack *ex = arg;
+	size_t n = a->nla_len - NLA_HDRLEN;
+	const unsigned char *data = (const unsigned char *)a + NLA_HDRLEN;
+
+	switch (a->nla_type & NLA_TYPE_MASK) {
+	case NLMSGERR_ATTR_MSG:
+		if (n >= sizeof(ex->msg))
+			n = sizeof(ex->msg) - 1;
+		memcpy(ex->msg, data, n);
+		ex->msg[n] = '\0';
+		break;
+	case NLMSGERR_ATTR_POLICY:
+		walk_attrs(data, data + n, policy_attr, ex);
+		break;
+	}
+}
+
+void idm_nl_parse_extack(const struct nlmsghdr *nlh, struct idm_extack *ex)
+{
+	const struct nlmsgerr *e = NLMSG_DATA(nlh);
+	const unsigned char *end = (const unsigned char *)nlh + nlh->nlmsg_len;
+	size_t off;
+
+	memset(ex, 0, sizeof(*ex));
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	off = sizeof(*e);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	walk_attrs((const unsigned char *)e + NLMSG_ALIGN(off), end,
+		   extack_attr, ex);
+	if (ex->has_range != 3)
+		ex->has_range = 0;
 }
 
 struct req_ctx {
@@ -176,7 +217,7 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
 
 	c->nl->error = e->error;
-	idm_nl_parse_extack(nlh, c->nl->extack, sizeof(c->nl->extack));
+	idm_nl_parse_extack(nlh, &c->nl->extack);
 	c->done = 1;
 	return NL_STOP;
 }
@@ -185,8 +226,12 @@ static void print_kernel_error(struct idm_nl *nl)
 {
 	int err = -nl->error;
 
-	if (nl->extack[0])
-		fprintf(stderr, "Error: %s\n", nl->extack);
+	if (nl->extack.msg[0] && nl->extack.has_range)
+		fprintf(stderr, "Error: %s (valid: %llu..%llu)\n", nl->extack.msg,
+			(unsigned long long)nl->extack.min,
+			(unsigned long long)nl->extack.max);
+	else if (nl->extack.msg[0])
+		fprintf(stderr, "Error: %s\n", nl->extack.msg);
 	else if (err == EPERM)
 		fprintf(stderr, "Error: %s (changing idmesh state needs CAP_NET_ADMIN)\n",
 			strerror(err));
@@ -203,7 +248,7 @@ int idm_nl_request(struct idm_nl *nl, uint8_t cmd, idm_put_fn put,
 	int err;
 
 	nl->error = 0;
-	nl->extack[0] = '\0';
+	memset(&nl->extack, 0, sizeof(nl->extack));
 	msg = nlmsg_alloc();
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!msg || !cb) {

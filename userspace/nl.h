@@ -14,7 +14,12 @@ struct idm_nl {
 	int version;
 	/* Filled in when the kernel rejects a request. */
 	int error;
-	char extack[512];
+	struct idm_extack {
+		char msg[512];
+		/* The policy's bounds of a value that was out of range. */
+		int has_range;
+		uint64_t min, max;
+	} extack;
 };
 
 /* Fills the request's attributes; returns 0 or a negative errno. */
@@ -41,8 +46,8 @@ void idm_nl_close(struct idm_nl *nl);
 int idm_nl_request(struct idm_nl *nl, uint8_t cmd, idm_put_fn put,
 		   void *put_arg, idm_reply_fn reply, void *reply_arg);
 
-/* Parse the extended ACK TLVs of an NLMSG_ERROR message into buf. */
-void idm_nl_parse_extack(const struct nlmsghdr *nlh, char *buf, size_t len);
+/* Parse the extended ACK TLVs of an NLMSG_ERROR message. */
+void idm_nl_parse_extack(const struct nlmsghdr *nlh, struct idm_extack *ex);
 
 /* Message printed when the family is missing; exposed for tests. */
 extern const char idm_msg_no_module[];

@@ -17,13 +17,12 @@
 #include "nl.h"
 
 static int done, kerr;
-static char msgtext[512];
+static struct idm_extack ex;
 
 static int on_err(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
 	kerr = e->error;
-	idm_nl_parse_extack((struct nlmsghdr *)((char *)e - NLMSG_HDRLEN),
-			    msgtext, sizeof(msgtext));
+	idm_nl_parse_extack((struct nlmsghdr *)((char *)e - NLMSG_HDRLEN), &ex);
 	done = 1;
 	return NL_STOP;
 }
@@ -82,6 +81,10 @@ int main(int argc, char **argv)
 	while (!done)
 		if (nl_recvmsgs(nl.sk, cb) < 0 && !done)
 			return 1;
-	printf("error %d%s%s\n", kerr, msgtext[0] ? ": " : "", msgtext);
+	printf("error %d%s%s", kerr, ex.msg[0] ? ": " : "", ex.msg);
+	if (ex.has_range)
+		printf(" [%llu..%llu]", (unsigned long long)ex.min,
+		       (unsigned long long)ex.max);
+	printf("\n");
 	return 0;
 }
