@@ -100,7 +100,8 @@ run_vm() { # NAME KERNEL
 	collect "$name" "$res/$name.out"
 	case $rc in
 	0|1) result "$name" "guest ran to the end, kernel log clean" 0 ;;
-	*) result "$name" "guest ran to the end, kernel log clean (run-vm status $rc)" \
+	*) tail -n 20 "$res/$name.out" >>"$res/$name.err"
+	   result "$name" "guest ran to the end, kernel log clean (run-vm status $rc)" \
 		"$rc" "$res/$name.err" ;;
 	esac
 	# The suite must have run at all.

@@ -7,8 +7,8 @@
 #             [--mem MB] [--log FILE] [--allow PATTERN] -- COMMAND [ARGS...]
 #
 # The guest sees the host's root read-only over 9p, with tmpfs on /tmp and
-# /run; the command runs in the current directory with its output on this
-# script's stdout. TCG is used unless --kvm is given (KVM hangs on some
+# /run; the command runs in the current directory (exported on its own, so
+# that it may be under /tmp) with its output on this script's stdout. TCG is used unless --kvm is given (KVM hangs on some
 # hosts). Exit status: the command's; 124 when the guest had to be killed
 # after the timeout; 125 when the guest died without a status (panic);
 # 126 when the kernel log holds a BUG, WARNING, lockdep, KASAN, UBSAN or
@@ -83,7 +83,9 @@ qemu=(qemu-system-x86_64 -machine q35,accel="$accel" -cpu max -m "$mem" -smp 2
       -fsdev local,id=rootfs,path=/,security_model=none,readonly=on,multidevs=remap
       -device virtio-9p-pci,fsdev=rootfs,mount_tag=root
       -fsdev local,id=runfs,path="$run",security_model=none,multidevs=remap
-      -device virtio-9p-pci,fsdev=runfs,mount_tag=idmeshrun)
+      -device virtio-9p-pci,fsdev=runfs,mount_tag=idmeshrun
+      -fsdev local,id=cwdfs,path="$PWD",security_model=none,readonly=on,multidevs=remap
+      -device virtio-9p-pci,fsdev=cwdfs,mount_tag=idmeshcwd)
 if [ -n "$stock" ]; then
 	[ -r "/boot/vmlinuz-$stock" ] || die "no /boot/vmlinuz-$stock; run 'make deps'"
 	initrd=$(stock_initramfs "$stock") || die "cannot build the initramfs for $stock"
