@@ -123,10 +123,10 @@ if [ -n "$allow" ] && [ -n "$findings" ]; then
 	findings=$(grep -vE "$allow" <<<"$findings" || true)
 fi
 if [ -n "$findings" ]; then
+	echo "run-vm: kernel log (last 200 lines):" >&2
+	sed 's/^/    | /' "$console" | tail -n 200 >&2
 	echo "run-vm: the guest kernel log has reports (command status $rc):" >&2
 	grep -nE "$pattern" "$console" | head -n 40 >&2
-	echo "run-vm: full kernel log follows" >&2
-	sed 's/^/    | /' "$console" | tail -n 200 >&2
 	exit 126
 fi
 exit "$rc"
