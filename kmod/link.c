@@ -55,11 +55,11 @@ struct idmesh_sock {
 	struct rcu_head rcu;
 };
 
+/*
+ * Packets and bytes are in dev->tstats, where the UDP tunnel helpers count
+ * what they send; drops, by reason, are here.
+ */
 struct idmesh_pcpu_stats {
-	u64_stats_t rx_packets;
-	u64_stats_t rx_bytes;
-	u64_stats_t tx_packets;
-	u64_stats_t tx_bytes;
 	u64_stats_t drops[IFLA_IDMESH_XSTATS_MAX + 1];
 	struct u64_stats_sync syncp;
 };
@@ -95,21 +95,6 @@ struct idmesh_link {
 };
 
 static struct rtnl_link_ops idmesh_link_ops;
-
-static void idmesh_count(struct idmesh_link *l, bool tx, unsigned int len)
-{
-	struct idmesh_pcpu_stats *s = this_cpu_ptr(l->stats);
-
-	u64_stats_update_begin(&s->syncp);
-	if (tx) {
-		u64_stats_inc(&s->tx_packets);
-		u64_stats_add(&s->tx_bytes, len);
-	} else {
-		u64_stats_inc(&s->rx_packets);
-		u64_stats_add(&s->rx_bytes, len);
-	}
-	u64_stats_update_end(&s->syncp);
-}
 
 static void idmesh_drop(struct idmesh_link *l, struct sk_buff *skb, int reason)
 {
@@ -163,8 +148,8 @@ static netdev_tx_t idmesh_pair_xmit(struct sk_buff *skb, struct net_device *dev)
 	skb->mac_len = 0;
 
 	if (likely(__netif_rx(skb) == NET_RX_SUCCESS)) {
-		idmesh_count(l, true, len);
-		idmesh_count(netdev_priv(peer), false, len);
+		dev_sw_netstats_tx_add(dev, 1, len);
+		dev_sw_netstats_rx_add(peer, len);
 	} else {
 		/* The packet was freed by the backlog. */
 		struct idmesh_pcpu_stats *s = this_cpu_ptr(l->stats);
@@ -224,7 +209,6 @@ static netdev_tx_t idmesh_xmit4(struct idmesh_link *l, struct sk_buff *skb)
 	struct net_device *dev = l->dev;
 	struct net *net = dev_net(dev);
 	struct sock *sk = l->isk->sock->sk;
-	unsigned int len = skb->len;
 	struct flowi4 fl4 = {
 		.flowi4_oif = l->underlay,
 		.flowi4_proto = IPPROTO_UDP,
@@ -264,10 +248,10 @@ static netdev_tx_t idmesh_xmit4(struct idmesh_link *l, struct sk_buff *skb)
 		idmesh_drop(l, skb, IFLA_IDMESH_XSTATS_NOMEM);
 		return NETDEV_TX_OK;
 	}
+	/* Counts the packet in dev->tstats, or the error. */
 	udp_tunnel_xmit_skb(rt, sk, skb, fl4.saddr, fl4.daddr, tos,
 			    ip4_dst_hoplimit(&rt->dst), df, sport, l->port,
 			    false, false);
-	idmesh_count(l, true, len);
 	return NETDEV_TX_OK;
 }
 
@@ -276,7 +260,6 @@ static netdev_tx_t idmesh_xmit6(struct idmesh_link *l, struct sk_buff *skb)
 	struct net_device *dev = l->dev;
 	struct net *net = dev_net(dev);
 	struct sock *sk = l->isk->sock->sk;
-	unsigned int len = skb->len;
 	struct flowi6 fl6 = {
 		.flowi6_oif = l->underlay,
 		.flowi6_proto = IPPROTO_UDP,
@@ -315,7 +298,6 @@ static netdev_tx_t idmesh_xmit6(struct idmesh_link *l, struct sk_buff *skb)
 	}
 	udp_tunnel6_xmit_skb(dst, sk, skb, dev, &fl6.saddr, &fl6.daddr, prio,
 			     ip6_dst_hoplimit(dst), 0, sport, l->port, false);
-	idmesh_count(l, true, len);
 	return NETDEV_TX_OK;
 }
 
@@ -427,7 +409,7 @@ static int idmesh_udp_recv(struct sock *sk, struct sk_buff *skb)
 	}
 	skb->dev = l->dev;
 	skb->pkt_type = PACKET_HOST;
-	idmesh_count(l, false, skb->len);
+	dev_sw_netstats_rx_add(l->dev, skb->len);
 	gro_cells_receive(&l->gro_cells, skb);
 	return 0;
 
@@ -584,30 +566,26 @@ static void idmesh_get_stats64(struct net_device *dev,
 	struct idmesh_link *l = netdev_priv(dev);
 	int cpu;
 
+	dev_fetch_sw_netstats(tot, dev->tstats);
 	for_each_possible_cpu(cpu) {
 		const struct idmesh_pcpu_stats *s = per_cpu_ptr(l->stats, cpu);
-		u64 rxp, rxb, txp, txb, drops[IFLA_IDMESH_XSTATS_MAX + 1];
+		u64 drops[IFLA_IDMESH_XSTATS_MAX + 1];
 		unsigned int start, i;
 
 		do {
 			start = u64_stats_fetch_begin(&s->syncp);
-			rxp = u64_stats_read(&s->rx_packets);
-			rxb = u64_stats_read(&s->rx_bytes);
-			txp = u64_stats_read(&s->tx_packets);
-			txb = u64_stats_read(&s->tx_bytes);
 			for (i = 0; i < ARRAY_SIZE(drops); i++)
 				drops[i] = u64_stats_read(&s->drops[i]);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
 
-		tot->rx_packets += rxp;
-		tot->rx_bytes += rxb;
-		tot->tx_packets += txp;
-		tot->tx_bytes += txb;
 		tot->rx_dropped += drops[IFLA_IDMESH_XSTATS_BAD_SOURCE];
 		for (i = 0; i < ARRAY_SIZE(drops); i++)
 			if (i != IFLA_IDMESH_XSTATS_BAD_SOURCE)
 				tot->tx_dropped += drops[i];
 	}
+	/* What the tunnel helpers counted as errors or drops on transmit. */
+	tot->tx_dropped += DEV_STATS_READ(dev, tx_dropped);
+	tot->tx_errors += DEV_STATS_READ(dev, tx_errors);
 }
 
 static int idmesh_get_iflink(const struct net_device *dev)
@@ -655,6 +633,7 @@ static void idmesh_setup(struct net_device *dev)
 	dev->min_mtu = IDMESH_MIN_MTU;
 	dev->max_mtu = IP_MAX_MTU;
 	dev->needs_free_netdev = true;
+	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
 	dev->features |= IDMESH_FEATURES;
 	dev->hw_features |= IDMESH_FEATURES;
 	dev->hw_enc_features |= IDMESH_FEATURES;
@@ -702,13 +681,13 @@ static int idmesh_validate(struct nlattr *tb[], struct nlattr *data[],
 	}
 	if (!data || (!data[IFLA_IDMESH_PEER] && !data[IFLA_IDMESH_REMOTE])) {
 		NL_SET_ERR_MSG(extack,
-				"a link needs a peer (local pair) or a remote address");
+			       "a link needs a peer (local pair) or a remote address");
 		return -EINVAL;
 	}
 	if (data[IFLA_IDMESH_PEER]) {
 		if (data[IFLA_IDMESH_REMOTE]) {
 			NL_SET_ERR_MSG(extack,
-				"a link has a peer or a remote address, not both");
+				       "a link has a peer or a remote address, not both");
 			return -EINVAL;
 		}
 		for (i = 0; i < ARRAY_SIZE(remote_only); i++) {
@@ -883,7 +862,7 @@ static int idmesh_newlink_remote(struct net *net, struct net_device *dev,
 		if (o->id == l->id && o->port == l->port && o->ipv6 == l->ipv6 &&
 		    idmesh_same_local(o, l)) {
 			NL_SET_ERR_MSG(extack,
-				"this id is already used on this local address and port");
+				       "this id is already used on this local address and port");
 			return -EEXIST;
 		}
 	}
@@ -914,7 +893,7 @@ static int idmesh_newlink_remote(struct net *net, struct net_device *dev,
 	if (tb[IFLA_MTU]) {
 		if (dev->mtu > max_mtu) {
 			NL_SET_ERR_MSG(extack,
-				"MTU above the underlay MTU minus the encapsulation");
+				       "MTU above the underlay MTU minus the encapsulation");
 			return -EINVAL;
 		}
 		l->mtu_user = dev->mtu < max_mtu;
