@@ -33,6 +33,7 @@
 #include <net/udp.h>
 #include <net/udp_tunnel.h>
 #include <net/gro_cells.h>
+#include <net/dst_cache.h>
 #include <net/route.h>
 #include <net/icmp.h>
 #include <uapi/linux/idmesh.h>
@@ -79,6 +80,7 @@ struct idmesh_link {
 	struct net_device __rcu *peer;
 
 	/* remote link */
+	struct dst_cache dst_cache;	/* the route to the remote, per CPU */
 	struct idmesh_sock *isk;
 	struct hlist_node id_node;	/* isk->ids, RCU readers */
 	struct list_head remote_node;	/* idmesh_net.remote_links, RTNL */
@@ -187,6 +189,11 @@ static bool idmesh_check_pmtu(struct sk_buff *skb, unsigned int mtu)
 	return true;
 }
 
+/*
+ * Over IPv4 the outer UDP checksum is zero, as Geneve's and VXLAN's default
+ * (RFC 8926 §3.3 allows it; the inner packet has its own checksums); over
+ * IPv6 it is computed, as RFC 8200 asks.
+ */
 static int idmesh_encap(struct idmesh_link *l, struct sk_buff *skb,
 			unsigned int headroom)
 {
@@ -195,7 +202,8 @@ static int idmesh_encap(struct idmesh_link *l, struct sk_buff *skb,
 	err = skb_cow_head(skb, headroom);
 	if (unlikely(err))
 		return err;
-	err = iptunnel_handle_offloads(skb, SKB_GSO_UDP_TUNNEL_CSUM);
+	err = iptunnel_handle_offloads(skb, l->ipv6 ? SKB_GSO_UDP_TUNNEL_CSUM
+						    : SKB_GSO_UDP_TUNNEL);
 	if (unlikely(err))
 		return err;
 	skb_set_inner_protocol(skb, skb->protocol);
@@ -220,10 +228,14 @@ static netdev_tx_t idmesh_xmit4(struct idmesh_link *l, struct sk_buff *skb)
 	struct rtable *rt;
 	u8 tos;
 
-	rt = ip_route_output_key(net, &fl4);
-	if (IS_ERR(rt)) {
-		idmesh_drop(l, skb, IFLA_IDMESH_XSTATS_NO_ROUTE);
-		return NETDEV_TX_OK;
+	rt = dst_cache_get_ip4(&l->dst_cache, &fl4.saddr);
+	if (!rt) {
+		rt = ip_route_output_key(net, &fl4);
+		if (IS_ERR(rt)) {
+			idmesh_drop(l, skb, IFLA_IDMESH_XSTATS_NO_ROUTE);
+			return NETDEV_TX_OK;
+		}
+		dst_cache_set_ip4(&l->dst_cache, &rt->dst, fl4.saddr);
 	}
 	if (unlikely(rt->dst.dev == dev)) {
 		ip_rt_put(rt);
@@ -251,7 +263,7 @@ static netdev_tx_t idmesh_xmit4(struct idmesh_link *l, struct sk_buff *skb)
 	/* Counts the packet in dev->tstats, or the error. */
 	udp_tunnel_xmit_skb(rt, sk, skb, fl4.saddr, fl4.daddr, tos,
 			    ip4_dst_hoplimit(&rt->dst), df, sport, l->port,
-			    false, false);
+			    false, true);
 	return NETDEV_TX_OK;
 }
 
@@ -272,10 +284,14 @@ static netdev_tx_t idmesh_xmit6(struct idmesh_link *l, struct sk_buff *skb)
 
 	if (l->has_local)
 		fl6.saddr = l->local.v6;
-	dst = ipv6_stub->ipv6_dst_lookup_flow(net, sk, &fl6, NULL);
-	if (IS_ERR(dst)) {
-		idmesh_drop(l, skb, IFLA_IDMESH_XSTATS_NO_ROUTE);
-		return NETDEV_TX_OK;
+	dst = dst_cache_get_ip6(&l->dst_cache, &fl6.saddr);
+	if (!dst) {
+		dst = ipv6_stub->ipv6_dst_lookup_flow(net, sk, &fl6, NULL);
+		if (IS_ERR(dst)) {
+			idmesh_drop(l, skb, IFLA_IDMESH_XSTATS_NO_ROUTE);
+			return NETDEV_TX_OK;
+		}
+		dst_cache_set_ip6(&l->dst_cache, dst, &fl6.saddr);
 	}
 	if (unlikely(dst->dev == dev)) {
 		dst_release(dst);
@@ -453,7 +469,6 @@ static struct idmesh_sock *idmesh_sock_get(struct net *net, bool ipv6,
 		conf.use_udp6_tx_checksums = 1;
 	} else {
 		conf.family = AF_INET;
-		conf.use_udp_checksums = 1;
 	}
 	conf.local_udp_port = port;
 	err = udp_sock_create(net, &conf, &sock);
@@ -498,12 +513,19 @@ static int idmesh_dev_init(struct net_device *dev)
 	l->stats = netdev_alloc_pcpu_stats(struct idmesh_pcpu_stats);
 	if (!l->stats)
 		return -ENOMEM;
+	err = dst_cache_init(&l->dst_cache, GFP_KERNEL);
+	if (err)
+		goto err_stats;
 	err = gro_cells_init(&l->gro_cells, dev);
-	if (err) {
-		free_percpu(l->stats);
-		return err;
-	}
+	if (err)
+		goto err_dst_cache;
 	return 0;
+
+err_dst_cache:
+	dst_cache_destroy(&l->dst_cache);
+err_stats:
+	free_percpu(l->stats);
+	return err;
 }
 
 static void idmesh_dev_uninit(struct net_device *dev)
@@ -517,6 +539,7 @@ static void idmesh_dev_uninit(struct net_device *dev)
 		l->isk = NULL;
 	}
 	gro_cells_destroy(&l->gro_cells);
+	dst_cache_destroy(&l->dst_cache);
 	free_percpu(l->stats);
 }
 

@@ -105,8 +105,10 @@ expect "node1 pings node2 over the IPv6-underlay link" 0 "*" nsx $N1 ping -c 2 -
 
 iperf_server $P2 10.2.2.2
 run nsx $P1 iperf3 -c 10.2.2.2 -t 2 -J
+# Correctness, not speed (the debug kernel under emulation is slow):
+# make bench-link measures speed.
 assert "iperf3 TCP pod1 -> pod2 moves data" \
-	jqt '.end.sum_received.bytes > 1000000'
+	jqt '.end.sum_received.bytes > 100000'
 echo "# TCP pod->pod over a remote link: $(jq -r '.end.sum_received.bits_per_second / 1e6 | floor' <<<"$out" 2>/dev/null) Mbit/s" 
 iperf_server $P2 fd02::2
 run nsx $P1 iperf3 -c fd02::2 -u -b 20M -l 1200 -t 2 -J

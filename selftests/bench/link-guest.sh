@@ -22,25 +22,25 @@ setup() {
 	for ns in src dst; do ip netns add $ns; ip -n $ns link set lo up; done
 	case $1 in
 	veth)
-		ip link add a netns src type veth peer name b netns dst
-		dev=a peer=b ;;
+		ip link add bn0 netns src type veth peer name bn1 netns dst
+		dev=bn0 peer=bn1 ;;
 	pair)
-		"$IDMESH" -n src link add a peer b netns dst
-		dev=a peer=b ;;
+		"$IDMESH" -n src link add bn0 peer bn1 netns dst
+		dev=bn0 peer=bn1 ;;
 	geneve|remote)
 		ip link add ul netns src type veth peer name ul netns dst
 		ip -n src addr add 192.168.60.1/24 dev ul; ip -n src link set ul up
 		ip -n dst addr add 192.168.60.2/24 dev ul; ip -n dst link set ul up
 		if [ "$1" = geneve ]; then
 			# Ethernet over Geneve: 1500 - 50 bytes, as Geneve's own default
-			ip -n src link add a type geneve id 100 remote 192.168.60.2
-			ip -n dst link add b type geneve id 100 remote 192.168.60.1
-			ip -n src link set a mtu 1450; ip -n dst link set b mtu 1450
+			ip -n src link add bn0 type geneve id 100 remote 192.168.60.2
+			ip -n dst link add bn1 type geneve id 100 remote 192.168.60.1
+			ip -n src link set bn0 mtu 1450; ip -n dst link set bn1 mtu 1450
 		else
-			"$IDMESH" -n src link add a remote 192.168.60.2 id 100
-			"$IDMESH" -n dst link add b remote 192.168.60.1 id 100
+			"$IDMESH" -n src link add bn0 remote 192.168.60.2 id 100
+			"$IDMESH" -n dst link add bn1 remote 192.168.60.1 id 100
 		fi
-		dev=a peer=b ;;
+		dev=bn0 peer=bn1 ;;
 	esac
 	ip -n src addr add 10.10.0.1/24 dev $dev; ip -n src link set $dev up
 	ip -n dst addr add 10.10.0.2/24 dev $peer; ip -n dst link set $peer up
@@ -70,10 +70,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; els
 # For RTT, lower is better: the ratio printed is baseline / measured.
 
 echo "# idmesh bench-link on $(uname -r), $(nproc) CPUs, ${T}s per test"
-read -r vt vu vr < <(measure veth)
-read -r pt pu pr < <(measure pair)
-read -r gt gu gr < <(measure geneve)
-read -r rt ru rr < <(measure remote)
+read -r vt vu vr <<<"$(measure veth)"
+read -r pt pu pr <<<"$(measure pair)"
+read -r gt gu gr <<<"$(measure geneve)"
+read -r rt ru rr <<<"$(measure remote)"
 
 printf "%-22s %12s %14s %12s\n" path "TCP Mbit/s" "UDP kpps" "RTT us"
 printf "%-22s %12s %14s %12s\n" "(a) veth pair" "$vt" "$vu" "$vr"
