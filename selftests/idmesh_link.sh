@@ -227,6 +227,9 @@ ip -n $P3 addr add 10.3.3.2/32 peer 10.3.3.1/32 dev mvp
 expect "the moved pair still carries traffic" 0 "*" nsx $P3 ping -c 1 -W 3 10.3.3.1
 expect "deleting the pod end" 0 "" I $P3 link del mvp
 assert "deleting one end deletes both" nothing $N1 mvh
+expect "a pair for ip link del" 0 "" I $N1 link add iph peer ipp netns $P3
+expect "ip link del removes an idmesh link" 0 "" ip -n $P3 link del ipp
+assert "... with its peer" nothing $N1 iph
 ip netns del $P2
 sleep 1
 assert "destroying a pod's namespace deletes the node end of its pair" nothing $N2 veth-p2
