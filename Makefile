@@ -9,6 +9,7 @@
 #   make demo       boot a VM, load the module and talk to it
 #   make lint       checkpatch --strict, sparse and W=1 on kmod/ and uapi/
 #   make kernel     build (or reuse) the cached debug test kernel
+#   make bench-link idmesh links against veth and Geneve (prints ratios)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
@@ -41,9 +42,12 @@ demo:
 lint:
 	@scripts/lint.sh
 
+bench-link:
+	@scripts/bench-link.sh
+
 clean:
 	-[ -d "$(KDIR)/" ] && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C userspace clean
 	rm -rf build
 
-.PHONY: all module tool deps kernel check demo lint clean
+.PHONY: all module tool deps kernel check demo lint bench-link clean

@@ -14,6 +14,7 @@
 const char * const idmesh_features[] = {
 	"netns",
 	"config",
+	"link",
 };
 
 const unsigned int idmesh_n_features = ARRAY_SIZE(idmesh_features);
@@ -52,5 +53,15 @@ int idmesh_config_apply(struct idmesh_net *in, struct nlattr **attrs,
 
 	lockdep_assert_held(&in->lock);
 	WRITE_ONCE(in->flow_limit, nla_get_u32(attrs[IDMESH_A_FLOW_LIMIT]));
+	return 0;
+}
+
+int idmesh_fill_stats(struct sk_buff *skb, const struct idmesh_net *in)
+{
+	if (nla_put_u64_64bit(skb, IDMESH_A_RX_UNKNOWN_ID,
+			      atomic64_read(&in->rx_unknown_id), IDMESH_A_PAD) ||
+	    nla_put_u64_64bit(skb, IDMESH_A_RX_MALFORMED,
+			      atomic64_read(&in->rx_malformed), IDMESH_A_PAD))
+		return -EMSGSIZE;
 	return 0;
 }

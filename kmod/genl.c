@@ -67,6 +67,19 @@ static int idmesh_fill_config_cb(struct sk_buff *skb, void *arg)
 	return idmesh_fill_config(skb, arg);
 }
 
+static int idmesh_fill_stats_cb(struct sk_buff *skb, void *arg)
+{
+	return idmesh_fill_stats(skb, arg);
+}
+
+static int idmesh_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct idmesh_net *in = idmesh_pernet(genl_info_net(info));
+
+	return idmesh_reply(info, IDMESH_CMD_STATS_GET,
+			    idmesh_fill_stats_cb, in);
+}
+
 static int idmesh_nl_version_get(struct sk_buff *skb, struct genl_info *info)
 {
 	return idmesh_reply(info, IDMESH_CMD_VERSION_GET,
@@ -111,6 +124,12 @@ static const struct genl_ops idmesh_genl_ops[] = {
 		.policy = idmesh_config_set_policy,
 		.maxattr = IDMESH_A_MAX,
 		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = IDMESH_CMD_STATS_GET,
+		.doit = idmesh_nl_stats_get,
+		.policy = idmesh_empty_policy,
+		.maxattr = IDMESH_A_MAX,
 	},
 };
 

@@ -16,6 +16,12 @@ struct idmesh_net {
 	struct mutex lock;
 	/* Read locklessly by the packet path: READ_ONCE/WRITE_ONCE. */
 	u32 flow_limit;
+	/* Remote links' UDP sockets and the links themselves; RTNL. */
+	struct list_head socks;
+	struct list_head remote_links;
+	/* Encapsulated packets no link claimed. */
+	atomic64_t rx_unknown_id;
+	atomic64_t rx_malformed;
 };
 
 extern unsigned int idmesh_net_id;
@@ -38,6 +44,10 @@ int idmesh_fill_config(struct sk_buff *skb, const struct idmesh_net *in);
 int idmesh_config_apply(struct idmesh_net *in, struct nlattr **attrs,
 			struct netlink_ext_ack *extack);
 
+int idmesh_fill_stats(struct sk_buff *skb, const struct idmesh_net *in);
+
+int idmesh_link_init(void);
+void idmesh_link_exit(void);
 int idmesh_genl_init(void);
 void idmesh_genl_exit(void);
 

@@ -21,6 +21,10 @@ static int __net_init idmesh_net_init(struct net *net)
 
 	mutex_init(&in->lock);
 	in->flow_limit = IDMESH_FLOW_LIMIT_DEFAULT;
+	INIT_LIST_HEAD(&in->socks);
+	INIT_LIST_HEAD(&in->remote_links);
+	atomic64_set(&in->rx_unknown_id, 0);
+	atomic64_set(&in->rx_malformed, 0);
 	return 0;
 }
 
@@ -28,6 +32,9 @@ static void __net_exit idmesh_net_exit(struct net *net)
 {
 	struct idmesh_net *in = idmesh_pernet(net);
 
+	/* The namespace's links went with its devices, before this runs. */
+	WARN_ON_ONCE(!list_empty(&in->remote_links));
+	WARN_ON_ONCE(!list_empty(&in->socks));
 	mutex_destroy(&in->lock);
 }
 
@@ -46,13 +53,19 @@ static int __init idmesh_init(void)
 	if (err)
 		return err;
 
-	err = idmesh_genl_init();
+	err = idmesh_link_init();
 	if (err)
 		goto err_pernet;
+
+	err = idmesh_genl_init();
+	if (err)
+		goto err_link;
 
 	pr_info("version %s loaded\n", IDMESH_VERSION);
 	return 0;
 
+err_link:
+	idmesh_link_exit();
 err_pernet:
 	unregister_pernet_subsys(&idmesh_net_ops);
 	return err;
@@ -61,6 +74,7 @@ err_pernet:
 static void __exit idmesh_exit(void)
 {
 	idmesh_genl_exit();
+	idmesh_link_exit();
 	unregister_pernet_subsys(&idmesh_net_ops);
 }
 

@@ -23,6 +23,7 @@ step() {
 
 echo "== idmesh demo on $(uname -r)"
 step 1 idmesh version
+modprobe -qa udp_tunnel ip6_udp_tunnel
 step 0 insmod "$moddir/kmod/idmesh.ko"
 step 0 idmesh version
 step 0 idmesh -j -p version
@@ -45,6 +46,42 @@ step 0 idmesh -n pod1 config set flow-limit 4096
 step 0 idmesh -n pod1 config show
 step 0 idmesh config show
 ip netns del pod1
+echo
+echo "== two pods on two nodes, over a remote link"
+echo "   pod1 --pair-- node1 ==Geneve id 100== node2 --pair-- pod2"
+for ns in node1 node2 pod1 pod2; do ip netns add $ns; ip -n $ns link set lo up; done
+ip netns exec node1 sysctl -qw net.ipv4.ip_forward=1
+ip netns exec node2 sysctl -qw net.ipv4.ip_forward=1
+ip link add ul netns node1 type veth peer name ul netns node2
+ip -n node1 addr add 192.168.50.1/24 dev ul; ip -n node1 link set ul up
+ip -n node2 addr add 192.168.50.2/24 dev ul; ip -n node2 link set ul up
+step 0 idmesh -n node1 link add veth-p1 peer eth0 netns pod1
+step 0 idmesh -n node2 link add veth-p2 peer eth0 netns pod2
+step 0 idmesh -n node1 link add mesh0 remote 192.168.50.2 local 192.168.50.1 id 100
+step 0 idmesh -n node2 link add mesh0 remote 192.168.50.1 id 100 dev ul
+for i in 1 2; do
+	ip -n node$i link set veth-p$i up; ip -n node$i link set mesh0 up
+	ip -n node$i addr add 10.$i.$i.1/32 peer 10.$i.$i.2/32 dev veth-p$i
+	ip -n pod$i addr add 10.$i.$i.2/32 peer 10.$i.$i.1/32 dev eth0
+	ip -n pod$i link set eth0 up; ip -n pod$i route add default dev eth0
+done
+ip -n node1 route add 10.2.2.0/24 dev mesh0
+ip -n node2 route add 10.1.1.0/24 dev mesh0
+step 0 idmesh -n node1 link show
+step 0 idmesh -n pod1 link show
+ip netns exec node1 tcpdump -i ul -c 1 -nn -v udp port 6081 2>/dev/null >/tmp/demo.pcap &
+sleep 1
+step 0 ip netns exec pod1 ping -c 2 10.2.2.2
+wait
+echo
+echo "# tcpdump on node1's underlay: the pod's packet, unchanged, in Geneve, vni = id"
+cat /tmp/demo.pcap
+echo
+echo "# the MTU is set for you: 1500 - 36 bytes of encapsulation"
+step 0 ip netns exec pod1 ping -c 1 -M do -s 1436 10.2.2.2
+step 1 ip netns exec pod1 ping -c 1 -M do -s 1437 10.2.2.2
+step 0 idmesh -n node1 -s link show mesh0
+for ns in node1 node2 pod1 pod2; do ip netns del $ns; done
 echo
 echo "== unload"
 step 0 rmmod idmesh

@@ -14,7 +14,7 @@ pkgs=(
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	# the VM and what runs in it
 	qemu-system-x86 busybox-static iproute2 util-linux jq
-	iperf3 tcpdump python3-scapy ipvsadm
+	iputils-ping iperf3 tcpdump python3-scapy ipvsadm
 	# checks
 	sparse python3-yaml
 )

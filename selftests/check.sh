@@ -10,14 +10,14 @@
 # The VMs run in parallel: the debug one on one core, the stock ones one
 # after another on the other. Ends with "N passed, N failed".
 #
-# Environment: VM_TIMEOUT (seconds per VM, default 900), STOCK_KERNELS
+# Environment: VM_TIMEOUT (seconds per VM, default 2400), STOCK_KERNELS
 # (space-separated kernel releases, default the newest 6.1 and 6.12).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 res=$(mktemp -d "${TMPDIR:-/tmp}/idmesh-check.XXXXXX")
 trap 'rm -rf "$res"' EXIT
-timeout=${VM_TIMEOUT:-900}
+timeout=${VM_TIMEOUT:-2400}
 start=$(date +%s)
 
 say() { echo "== $* ($(( $(date +%s) - start )) s)"; }

@@ -13,6 +13,8 @@ ok() { n=$((n + 1)); echo "ok $n - $*"; }
 notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
 
 echo "# kernel $(uname -r)"
+# What idmesh.ko needs, where the kernel has it as modules.
+modprobe -qa udp_tunnel ip6_udp_tunnel 2>/dev/null
 if insmod "$moddir/kmod/idmesh.ko"; then
 	ok "module loads"
 else
@@ -74,11 +76,25 @@ for t in "$top"/selftests/idmesh_*.sh; do
 	esac
 done
 
+# Unloading with links present removes them, in every namespace.
+ip netns add unload-test
+"$top/userspace/idmesh" link add unl0 peer unl1 netns unload-test &&
+	"$top/userspace/idmesh" link add unl2 remote 192.0.2.1 id 1 &&
+	"$top/userspace/idmesh" -n unload-test link add unl3 remote 2001:db8::1 id 2 ||
+	notok "links for the unload test"
 if rmmod idmesh; then
-	ok "module unloads"
+	ok "module unloads with links present"
 else
-	notok "module unloads"
+	notok "module unloads with links present"
 fi
+if ! ip link show unl0 >/dev/null 2>&1 && ! ip link show unl2 >/dev/null 2>&1 &&
+   ! ip -n unload-test link show unl1 >/dev/null 2>&1 &&
+   ! ip -n unload-test link show unl3 >/dev/null 2>&1; then
+	ok "unloading removed every idmesh link"
+else
+	notok "unloading removed every idmesh link"
+fi
+ip netns del unload-test
 if [ ! -e /sys/module/idmesh ] &&
    [ "$("$top/userspace/idmesh" version 2>&1 >/dev/null)" = "Error: the idmesh kernel module is not loaded (generic netlink family \"idmesh\" not found); load it with \"modprobe idmesh\" or \"insmod kmod/idmesh.ko\"" ]; then
 	ok "after unload the family is gone and the tool says how to load it"

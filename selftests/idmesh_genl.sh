@@ -16,13 +16,12 @@ version=$(cat "$top/VERSION")
 expect "version succeeds" 0 "" "$IDMESH" version
 assert "version prints the module's version" \
 	grep -qx "idmesh module $version, netlink family \"idmesh\" version 1" <<<"$out"
-assert "version lists the features" grep -qx "features: netns config" <<<"$out"
+assert "version lists the features" grep -qx "features: netns config link" <<<"$out"
 expect "version -j succeeds" 0 "" "$IDMESH" -j version
-assert "version -j is valid JSON" jq -e . <<<"$out" >/dev/null
+assert "version -j is valid JSON" jqt .
 assert "version -j carries module version and features" \
-	jq -e --arg v "$version" '.module.version == $v and .tool.version == $v and
-		.module.family_version == 1 and (.module.features | index("config")) != null' \
-	<<<"$out" >/dev/null
+	jqt '.module.version == $v and .tool.version == $v and
+		.module.family_version == 1 and (.module.features | index("config")) != null' --arg v "$version"
 assert "version -j agrees with modinfo" \
 	[ "$(jq -r .module.version <<<"$out")" = "$(cat /sys/module/idmesh/version)" ]
 expect "version -j -p succeeds" 0 "" "$IDMESH" -j -p version

@@ -21,6 +21,7 @@ tap_diag() { sed 's/^/#   /'; }
 
 tap_end() {
 	echo "1..$tap_n"
+
 	[ "$tap_failed" = 0 ] && exit 0
 	exit 1
 }
@@ -63,6 +64,13 @@ assert() {
 		tap_fail "$desc"
 		echo "failed: $*" | tap_diag
 	fi
+}
+
+# jqt FILTER [JQ-ARGS...]: the JSON in $out satisfies FILTER (for assert).
+jqt() {
+	local f=$1
+	shift
+	jq -e "$@" "$f" <<<"$out" >/dev/null
 }
 
 require_module() {

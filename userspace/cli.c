@@ -39,6 +39,8 @@ int idm_parse_global(int argc, char **argv, struct idm_opts *o,
 			o->json = true;
 		} else if (is_opt(a, "p", "pretty")) {
 			o->pretty = true;
+		} else if (is_opt(a, "s", "statistics") || is_opt(a, "s", "stats")) {
+			o->stats = true;
 		} else if (is_opt(a, "h", "help")) {
 			o->help = true;
 		} else if (is_opt(a, "n", "netns")) {

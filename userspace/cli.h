@@ -11,6 +11,7 @@ struct idm_opts {
 	bool json;
 	bool pretty;
 	bool help;
+	bool stats;
 	const char *netns;
 	/* What follows the global options: OBJECT COMMAND [ARGS]. */
 	int argc;

@@ -122,3 +122,64 @@ int cmd_config(const struct idm_opts *o, int argc, char **argv)
 	return idm_usage_error("unknown command \"config %s\"; try \"idmesh config help\"",
 			       argv[0]);
 }
+
+/* idmesh stats: per-namespace counters of packets no link claimed. */
+
+void help_stats(FILE *f)
+{
+	fprintf(f,
+		"Usage: idmesh [-j [-p]] [-n NETNS] stats show\n"
+		"Encapsulated packets that arrived on a remote links' UDP port of\n"
+		"this namespace and were dropped: for an id no link has\n"
+		"(unknown-id), or with a header that does not parse (malformed).\n");
+}
+
+struct stats {
+	uint64_t unknown_id, malformed;
+};
+
+static int stats_reply(struct nlattr **tb, struct nlattr *head, int len,
+		       void *arg)
+{
+	struct stats *s = arg;
+
+	if (tb[IDMESH_A_RX_UNKNOWN_ID])
+		s->unknown_id = nla_get_u64(tb[IDMESH_A_RX_UNKNOWN_ID]);
+	if (tb[IDMESH_A_RX_MALFORMED])
+		s->malformed = nla_get_u64(tb[IDMESH_A_RX_MALFORMED]);
+	return 0;
+}
+
+int cmd_stats(const struct idm_opts *o, int argc, char **argv)
+{
+	struct stats s = { 0 };
+	struct idm_nl nl;
+	struct json j;
+	int err;
+
+	if (argc > 0 && !idm_matches(argv[0], "show"))
+		return idm_usage_error("unknown command \"stats %s\"; try \"idmesh stats help\"",
+				       argv[0]);
+	if (argc > 1)
+		return idm_usage_error("\"stats show\" takes no arguments");
+	if (idm_nl_open(&nl, o->netns))
+		return 1;
+	err = idm_nl_request(&nl, IDMESH_CMD_STATS_GET, NULL, NULL,
+			     stats_reply, &s);
+	idm_nl_close(&nl);
+	if (err)
+		return 1;
+	if (!o->json) {
+		printf("rx unknown-id %llu malformed %llu\n",
+		       (unsigned long long)s.unknown_id,
+		       (unsigned long long)s.malformed);
+		return 0;
+	}
+	json_init(&j, stdout, o->pretty);
+	json_obj_open(&j, NULL);
+	json_uint(&j, "rx_unknown_id", s.unknown_id);
+	json_uint(&j, "rx_malformed", s.malformed);
+	json_obj_close(&j);
+	json_end(&j);
+	return 0;
+}

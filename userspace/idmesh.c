@@ -17,8 +17,10 @@ static void help_help(FILE *f);
 static const struct idm_object objects[] = {
 	{ "version", "show the tool's and the module's versions",
 	  cmd_version, help_version },
+	{ "link", "local pairs and remote links", cmd_link, help_link },
 	{ "config", "show or change this namespace's settings",
 	  cmd_config, help_config },
+	{ "stats", "packets that arrived for no link", cmd_stats, help_stats },
 	{ "help", "show help for an object", cmd_help, help_help },
 };
 
@@ -42,7 +44,7 @@ static void usage(FILE *f)
 
 	fprintf(f,
 		"Usage: idmesh [OPTIONS] OBJECT { COMMAND | help }\n"
-		"OPTIONS := { -j[son] | -p[retty] | -n[etns] NAME | -h[elp] }\n"
+		"OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | -n[etns] NAME | -h[elp] }\n"
 		"OBJECT := { ");
 	for (i = 0; i < N_OBJECTS; i++)
 		fprintf(f, "%s%s", objects[i].name, i + 1 < N_OBJECTS ? " | " : " }\n");

@@ -25,6 +25,10 @@ int idm_usage_error(const char *fmt, ...)
 
 int cmd_version(const struct idm_opts *o, int argc, char **argv);
 void help_version(FILE *f);
+int cmd_link(const struct idm_opts *o, int argc, char **argv);
+void help_link(FILE *f);
+int cmd_stats(const struct idm_opts *o, int argc, char **argv);
+void help_stats(FILE *f);
 int cmd_config(const struct idm_opts *o, int argc, char **argv);
 void help_config(FILE *f);
 

@@ -171,37 +171,8 @@ void idm_nl_parse_extack(const struct nlmsghdr *nlh, struct idm_extack *ex)
 
 struct req_ctx {
 	struct idm_nl *nl;
-	idm_reply_fn reply;
-	void *reply_arg;
 	int done;
-	int cb_err;
 };
-
-static int on_valid(struct nl_msg *msg, void *arg)
-{
-	struct req_ctx *c = arg;
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct nlattr *tb[IDMESH_A_MAX + 1];
-	int err;
-
-	err = genlmsg_parse(nlh, 0, tb, IDMESH_A_MAX, NULL);
-	if (err) {
-		c->cb_err = -EBADMSG;
-		return NL_STOP;
-	}
-	c->nl->version = ((struct genlmsghdr *)nlmsg_data(nlh))->version;
-	if (c->reply) {
-		struct genlmsghdr *g = nlmsg_data(nlh);
-
-		err = c->reply(tb, genlmsg_attrdata(g, 0),
-			       genlmsg_attrlen(g, 0), c->reply_arg);
-		if (err) {
-			c->cb_err = err;
-			return NL_STOP;
-		}
-	}
-	return NL_OK;
-}
 
 static int on_ack(struct nl_msg *msg, void *arg)
 {
@@ -239,69 +210,131 @@ static void print_kernel_error(struct idm_nl *nl)
 		fprintf(stderr, "Error: %s\n", strerror(err));
 }
 
-int idm_nl_request(struct idm_nl *nl, uint8_t cmd, idm_put_fn put,
-		   void *put_arg, idm_reply_fn reply, void *reply_arg)
+int idm_nl_transact(struct idm_nl *nl, struct nl_msg *msg,
+		    int (*valid)(struct nl_msg *msg, void *arg), void *arg)
 {
-	struct req_ctx c = { .nl = nl, .reply = reply, .reply_arg = reply_arg };
-	struct nl_msg *msg;
+	struct req_ctx c = { .nl = nl };
 	struct nl_cb *cb;
 	int err;
 
 	nl->error = 0;
 	memset(&nl->extack, 0, sizeof(nl->extack));
-	msg = nlmsg_alloc();
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
-	if (!msg || !cb) {
+	if (!cb) {
 		fprintf(stderr, "Error: out of memory\n");
-		err = -1;
-		goto out;
+		return -1;
 	}
-	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
-			 NLM_F_ACK, cmd, IDMESH_GENL_VERSION)) {
-		fprintf(stderr, "Error: out of memory\n");
-		err = -1;
-		goto out;
-	}
-	if (put) {
-		err = put(msg, put_arg);
-		if (err) {
-			fprintf(stderr, "Error: request does not fit in a message\n");
-			err = -1;
-			goto out;
-		}
-	}
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &c);
+	if (valid)
+		nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, valid, arg);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &c);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_ack, &c);
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &c);
 
 	err = nl_send_auto(nl->sk, msg);
 	if (err < 0) {
 		fprintf(stderr, "Error: cannot send to the kernel: %s\n",
 			nl_geterror(err));
-		err = -1;
-		goto out;
+		nl_cb_put(cb);
+		return -1;
 	}
-	while (!c.done && !c.cb_err) {
+	while (!c.done) {
 		err = nl_recvmsgs(nl->sk, cb);
-		if (err < 0 && !c.done && !c.cb_err) {
+		if (err < 0 && !c.done) {
+			if (err == -NLE_MSG_TRUNC || err == -NLE_NOMEM)
+				continue;
 			fprintf(stderr, "Error: cannot read the kernel's answer: %s\n",
 				nl_geterror(err));
-			err = -1;
-			goto out;
+			nl_cb_put(cb);
+			return -1;
 		}
 	}
-	if (c.cb_err) {
-		if (c.cb_err == -EBADMSG)
-			fprintf(stderr, "Error: malformed answer from the kernel\n");
-		err = -1;
-	} else if (nl->error) {
-		print_kernel_error(nl);
-		err = -1;
-	} else {
-		err = 0;
-	}
-out:
-	nlmsg_free(msg);
 	nl_cb_put(cb);
-	return err;
+	if (nl->error) {
+		print_kernel_error(nl);
+		return -1;
+	}
+	return 0;
+}
+
+struct genl_ctx {
+	struct idm_nl *nl;
+	idm_reply_fn reply;
+	void *reply_arg;
+	int cb_err;
+};
+
+static int genl_valid(struct nl_msg *msg, void *arg)
+{
+	struct genl_ctx *c = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *g = nlmsg_data(nlh);
+	struct nlattr *tb[IDMESH_A_MAX + 1];
+
+	if (genlmsg_parse(nlh, 0, tb, IDMESH_A_MAX, NULL)) {
+		c->cb_err = -EBADMSG;
+		return NL_SKIP;
+	}
+	c->nl->version = g->version;
+	if (c->reply && !c->cb_err)
+		c->cb_err = c->reply(tb, genlmsg_attrdata(g, 0),
+				     genlmsg_attrlen(g, 0), c->reply_arg);
+	return NL_OK;
+}
+
+int idm_nl_request(struct idm_nl *nl, uint8_t cmd, idm_put_fn put,
+		   void *put_arg, idm_reply_fn reply, void *reply_arg)
+{
+	struct genl_ctx c = { .nl = nl, .reply = reply, .reply_arg = reply_arg };
+	struct nl_msg *msg;
+	int err;
+
+	msg = nlmsg_alloc();
+	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
+				 NLM_F_ACK, cmd, IDMESH_GENL_VERSION)) {
+		fprintf(stderr, "Error: out of memory\n");
+		nlmsg_free(msg);
+		return -1;
+	}
+	if (put && put(msg, put_arg)) {
+		fprintf(stderr, "Error: request does not fit in a message\n");
+		nlmsg_free(msg);
+		return -1;
+	}
+	err = idm_nl_transact(nl, msg, genl_valid, &c);
+	nlmsg_free(msg);
+	if (err)
+		return -1;
+	if (c.cb_err) {
+		fprintf(stderr, "Error: malformed answer from the kernel\n");
+		return -1;
+	}
+	return 0;
+}
+
+int idm_rt_open(struct idm_nl *nl, const char *netns)
+{
+	int one = 1, err;
+
+	memset(nl, 0, sizeof(*nl));
+	if (netns && enter_netns(netns))
+		return -1;
+	nl->sk = nl_socket_alloc();
+	if (!nl->sk) {
+		fprintf(stderr, "Error: out of memory\n");
+		return -1;
+	}
+	err = nl_connect(nl->sk, NETLINK_ROUTE);
+	if (err) {
+		fprintf(stderr, "Error: cannot open an rtnetlink socket: %s\n",
+			nl_geterror(err));
+		nl_socket_free(nl->sk);
+		nl->sk = NULL;
+		return -1;
+	}
+	nl_socket_set_msg_buf_size(nl->sk, 65536);
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_CAP_ACK,
+		   &one, sizeof(one));
+	return 0;
 }

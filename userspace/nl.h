@@ -46,6 +46,16 @@ void idm_nl_close(struct idm_nl *nl);
 int idm_nl_request(struct idm_nl *nl, uint8_t cmd, idm_put_fn put,
 		   void *put_arg, idm_reply_fn reply, void *reply_arg);
 
+/* Open an rtnetlink socket (after entering netns, if given). */
+int idm_rt_open(struct idm_nl *nl, const char *netns);
+
+/*
+ * Send msg, pass each reply to valid (may be NULL), wait for the ACK or
+ * the end of a dump. On a kernel error prints it and returns -1.
+ */
+int idm_nl_transact(struct idm_nl *nl, struct nl_msg *msg,
+		    int (*valid)(struct nl_msg *msg, void *arg), void *arg);
+
 /* Parse the extended ACK TLVs of an NLMSG_ERROR message. */
 void idm_nl_parse_extack(const struct nlmsghdr *nlh, struct idm_extack *ex);
 

@@ -48,7 +48,7 @@ check "help succeeds" 0 "" "$tool" help
 check "-h succeeds" 0 "" "$tool" -h
 check "help for an object" 0 "" "$tool" help config
 check "OBJECT help" 0 "" "$tool" config help
-check_out "help lists the objects" "OBJECT := \{ version \| config \| help \}" "$tool" help
+check_out "help lists the objects" "OBJECT := \{ version \| link \| config \| stats \| help \}" "$tool" help
 check "unknown object" 2 'Error: unknown object "frob"; try "idmesh help"' "$tool" frob
 check "unknown option" 2 'Error: unknown option "-z"; try "idmesh help"' "$tool" -z version
 check "unknown config command" 2 'Error: unknown command "config frob"; try "idmesh config help"' "$tool" config frob
@@ -57,6 +57,10 @@ check "config set with a non-number" 2 'Error: flow-limit "12x" is not a number'
 check "config set with an unknown setting" 2 'Error: unknown setting "speed"; try "idmesh config help"' "$tool" config set speed 1
 check "config set twice the same setting" 2 'Error: "flow-limit" given twice' "$tool" config set flow-limit 100 flow-limit 200
 check "version with an argument" 2 'Error: "idmesh version" takes no arguments, got "x"' "$tool" version x
+check "link add without peer or remote" 2 'Error: a link needs "peer PEER" or "remote ADDR"' "$tool" link add x
+check "link add with a bad id" 2 'Error: id 0 is out of range [1, 16777215]' "$tool" link add x remote 192.0.2.1 id 0
+check "unknown link command" 2 'Error: unknown command "link frob"; try "idmesh link help"' "$tool" link frob
+check "link help" 0 "" "$tool" link help
 check "version without the module fails" 1 "$nomod" "$tool" version
 check_out "version without the module still prints the tool's version" "^idmesh tool [0-9]" "$tool" version
 check_out "version -j without the module prints the tool's version as JSON" '^\{"tool":\{"version":"[^"]+"\}\}$' "$tool" -j version

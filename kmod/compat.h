@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * idmesh: what differs between the kernels the module builds for (Debian's
+ * 6.1 and 6.12). Kbuild probes the kernel's headers and defines
+ * IDMESH_HAVE_* for what they have, so backports are followed too.
+ */
+#ifndef _IDMESH_COMPAT_H
+#define _IDMESH_COMPAT_H
+
+#include <linux/netdevice.h>
+
+/* 6.12 turned these two feature bits into flags of struct net_device. */
+static inline void idmesh_dev_set_lltx(struct net_device *dev)
+{
+#ifdef IDMESH_HAVE_DEV_LLTX
+	dev->lltx = true;
+#else
+	dev->features |= NETIF_F_LLTX;
+#endif
+}
+
+static inline void idmesh_dev_set_netns_immutable(struct net_device *dev)
+{
+#if defined(IDMESH_HAVE_DEV_NETNS_IMMUTABLE)
+	dev->netns_immutable = true;
+#elif defined(IDMESH_HAVE_DEV_NETNS_LOCAL)
+	dev->netns_local = true;
+#else
+	dev->features |= NETIF_F_NETNS_LOCAL;
+#endif
+}
+
+#endif /* _IDMESH_COMPAT_H */

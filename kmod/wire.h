@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * idmesh: the wire format of remote links and the MTU arithmetic.
+ * Pure helpers, no state: KUnit tests them on their own.
+ */
+#ifndef _IDMESH_WIRE_H
+#define _IDMESH_WIRE_H
+
+#include <linux/types.h>
+
+/* Geneve base header (RFC 8926 §3.4), no options. */
+#define IDMESH_GENEVE_HLEN	8
+/* Outer IP, UDP and Geneve headers that a remote link adds. */
+#define IDMESH_OVERHEAD4	(20 + 8 + IDMESH_GENEVE_HLEN)
+#define IDMESH_OVERHEAD6	(40 + 8 + IDMESH_GENEVE_HLEN)
+/* The smallest MTU a link may have: IPv4's minimum. */
+#define IDMESH_MIN_MTU		68
+
+struct idmesh_geneve {
+	u32 id;			/* the VNI */
+	__be16 proto;		/* ETH_P_IP or ETH_P_IPV6 */
+	unsigned int hlen;	/* header length, options included */
+};
+
+void idmesh_geneve_build(void *buf, u32 id, __be16 proto);
+int idmesh_geneve_parse(const void *buf, unsigned int len,
+			struct idmesh_geneve *g);
+unsigned int idmesh_overhead(bool ipv6);
+int idmesh_link_mtu(unsigned int underlay_mtu, bool ipv6);
+
+#endif /* _IDMESH_WIRE_H */

@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest side of "make bench-link": TCP throughput, UDP packet rate and
+# ping RTT through (a) a veth pair, (b) an idmesh local pair, (c) kernel
+# Geneve across a veth underlay, (d) an idmesh remote link across the same
+# underlay. Prints each with its ratio to its baseline (b to a, d to c),
+# measured in this one run. Prints, never asserts.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+moddir=$1
+IDMESH=$top/userspace/idmesh
+FLOOD=$top/build/udpflood
+T=${BENCH_SECONDS:-4}
+
+modprobe -qa udp_tunnel ip6_udp_tunnel geneve veth 2>/dev/null
+insmod "$moddir/kmod/idmesh.ko" || exit 1
+
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# setup KIND: ns "src" reaches 10.10.0.2 in ns "dst" through the path
+setup() {
+	for ns in src dst; do ip netns add $ns; ip -n $ns link set lo up; done
+	case $1 in
+	veth)
+		ip link add bn0 netns src type veth peer name bn1 netns dst
+		dev=bn0 peer=bn1 ;;
+	pair)
+		"$IDMESH" -n src link add bn0 peer bn1 netns dst
+		dev=bn0 peer=bn1 ;;
+	geneve|remote)
+		ip link add ul netns src type veth peer name ul netns dst
+		ip -n src addr add 192.168.60.1/24 dev ul; ip -n src link set ul up
+		ip -n dst addr add 192.168.60.2/24 dev ul; ip -n dst link set ul up
+		if [ "$1" = geneve ]; then
+			# Ethernet over Geneve: 1500 - 50 bytes, as Geneve's own default
+			ip -n src link add bn0 type geneve id 100 remote 192.168.60.2
+			ip -n dst link add bn1 type geneve id 100 remote 192.168.60.1
+			ip -n src link set bn0 mtu 1450; ip -n dst link set bn1 mtu 1450
+		else
+			"$IDMESH" -n src link add bn0 remote 192.168.60.2 id 100
+			"$IDMESH" -n dst link add bn1 remote 192.168.60.1 id 100
+		fi
+		dev=bn0 peer=bn1 ;;
+	esac
+	ip -n src addr add 10.10.0.1/24 dev $dev; ip -n src link set $dev up
+	ip -n dst addr add 10.10.0.2/24 dev $peer; ip -n dst link set $peer up
+	nsx src ping -c 1 -W 3 10.10.0.2 >/dev/null || echo "# $1: no connectivity" >&2
+}
+
+teardown() { ip netns del src; ip netns del dst; sleep 0.5; }
+
+measure() { # KIND -> "tcp_mbps udp_kpps rtt_us"
+	local tcp udp rtt
+	setup "$1"
+	nsx dst iperf3 -s -1 -D -B 10.10.0.2 >/dev/null 2>&1
+	sleep 0.5
+	tcp=$(nsx src iperf3 -c 10.10.0.2 -t "$T" -J 2>/dev/null |
+		jq '.end.sum_received.bits_per_second / 1e6 | floor')
+	nsx dst "$FLOOD" recv 10.10.0.2 9000 "$T" >/tmp/flood.out &
+	sleep 0.3
+	nsx src "$FLOOD" send 10.10.0.2 9000 "$((T + 1))" >/dev/null
+	wait
+	udp=$(awk '{ printf "%.1f", $3 / 1000 }' /tmp/flood.out)
+	rtt=$(nsx src ping -c 50 -i 0.02 -q 10.10.0.2 | awk -F/ '/rtt|round-trip/ { printf "%.0f", $5 * 1000 }')
+	teardown
+	echo "${tcp:-0} ${udp:-0} ${rtt:-0}"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
+# For RTT, lower is better: the ratio printed is baseline / measured.
+
+echo "# idmesh bench-link on $(uname -r), $(nproc) CPUs, ${T}s per test"
+read -r vt vu vr <<<"$(measure veth)"
+read -r pt pu pr <<<"$(measure pair)"
+read -r gt gu gr <<<"$(measure geneve)"
+read -r rt ru rr <<<"$(measure remote)"
+
+printf "%-22s %12s %14s %12s\n" path "TCP Mbit/s" "UDP kpps" "RTT us"
+printf "%-22s %12s %14s %12s\n" "(a) veth pair" "$vt" "$vu" "$vr"
+printf "%-22s %12s %14s %12s\n" "(b) idmesh pair" "$pt $(ratio $pt $vt)" "$pu $(ratio $pu $vu)" "$pr $(ratio $vr $pr)"
+printf "%-22s %12s %14s %12s\n" "(c) kernel geneve" "$gt" "$gu" "$gr"
+printf "%-22s %12s %14s %12s\n" "(d) idmesh remote" "$rt $(ratio $rt $gt)" "$ru $(ratio $ru $gu)" "$rr $(ratio $gr $rr)"
+echo "# ratios: (b) against (a), (d) against (c); for RTT, baseline / measured (higher is better)"
+echo "# goals: local pair >= 0.95x veth; remote link >= 1.0x Geneve"
+rmmod idmesh

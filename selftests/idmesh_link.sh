@@ -1,0 +1,242 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# idmesh links as a user sees them: two nodes (network namespaces) joined
+# by a veth underlay, each with a pod attached by a local pair, and remote
+# links between the nodes over IPv4 and IPv6.
+#
+#   pod1 --pair-- node1 ==remote id 100 (IPv4 underlay)== node2 --pair-- pod2
+#                       ==remote id 200 (IPv6 underlay)==
+source "$(dirname "$0")/lib.sh"
+require_module
+
+s=idm$$
+N1=$s-node1 N2=$s-node2 P1=$s-pod1 P2=$s-pod2 P3=$s-pod3
+tap_cleanup() {
+	for ns in $N1 $N2 $P1 $P2 $P3; do ip netns del "$ns" 2>/dev/null; done
+	pkill -x iperf3 2>/dev/null
+}
+# iperf3 server in namespace $1 bound to $2, up before we go on.
+iperf_server() {
+	local i
+	nsx "$1" iperf3 -s -B "$2" -D -1 >/dev/null 2>&1
+	for i in $(seq 50); do
+		nsx "$1" ss -Hltn 'sport = :5201' | grep -q . && return 0
+		sleep 0.2
+	done
+}
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+I() { local ns=$1; shift; "$IDMESH" -n "$ns" "$@"; }
+
+for ns in $N1 $N2 $P1 $P2 $P3; do
+	ip netns add "$ns"
+	ip -n "$ns" link set lo up
+done
+for ns in $N1 $N2; do
+	nsx "$ns" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+done
+ip link add ul netns $N1 type veth peer name ul netns $N2
+ip -n $N1 addr add 192.168.50.1/24 dev ul
+ip -n $N2 addr add 192.168.50.2/24 dev ul
+ip -n $N1 addr add fd50::1/64 dev ul nodad
+ip -n $N2 addr add fd50::2/64 dev ul nodad
+ip -n $N1 link set ul up
+ip -n $N2 link set ul up
+
+# pods on local pairs; the pod end is named eth0 as in a container
+pod() { # node pod hostside pod-v4 node-v4 pod-v6 node-v6
+	local node=$1 pod=$2 host=$3
+	expect "local pair $host <-> $pod/eth0 is created" 0 "" \
+		"$IDMESH" -n "$node" link add "$host" peer eth0 netns "$pod"
+	ip -n "$node" link set "$host" up
+	ip -n "$pod" link set eth0 up
+	ip -n "$node" addr add "$5/32" peer "$4/32" dev "$host"
+	ip -n "$pod" addr add "$4/32" peer "$5/32" dev eth0
+	ip -n "$node" addr add "$7/128" dev "$host" nodad
+	ip -n "$pod" addr add "$6/128" dev eth0 nodad
+	ip -n "$node" route add "$6/128" dev "$host"
+	ip -n "$pod" route add default dev eth0
+	ip -n "$pod" -6 route add default dev eth0
+}
+pod $N1 $P1 veth-p1 10.1.1.2 10.1.1.1 fd01::2 fd01::1
+pod $N2 $P2 veth-p2 10.2.2.2 10.2.2.1 fd02::2 fd02::1
+
+run "$IDMESH" -n $N1 -j link show veth-p1
+assert "show reports the pair as configured" \
+	jqt '.[0] | .mode == "pair" and .peer == "eth0" and .netns == $ns and .mtu == 1500' --arg ns $P1
+run ip -n $P1 -d link show eth0
+assert "ip -d link: point-to-point, no ARP" grep -q "POINTOPOINT,NOARP" <<<"$out"
+assert "ip -d link: no link-layer address" grep -q "link/none" <<<"$out"
+assert "ip -d link: kind idmesh" grep -qw "idmesh" <<<"$out"
+expect "pod1 pings its node over the pair" 0 "*" nsx $P1 ping -c 1 -W 3 10.1.1.1
+expect "pod1 pings its node over the pair (IPv6)" 0 "*" nsx $P1 ping -6 -c 1 -W 3 fd01::1
+
+# remote links
+expect "remote link over IPv4 (node1)" 0 "" I $N1 link add mesh0 remote 192.168.50.2 local 192.168.50.1 id 100
+expect "remote link over IPv4 (node2, by dev)" 0 "" I $N2 link add mesh0 remote 192.168.50.1 id 100 dev ul
+expect "remote link over IPv6 (node1)" 0 "" I $N1 link add mesh6 remote fd50::2 id 200 port 7000
+expect "remote link over IPv6 (node2)" 0 "" I $N2 link add mesh6 remote fd50::1 local fd50::2 id 200 port 7000
+for n in $N1 $N2; do
+	ip -n $n link set mesh0 up
+	ip -n $n link set mesh6 up
+done
+ip -n $N1 route add 10.2.2.0/24 dev mesh0
+ip -n $N1 route add fd02::/64 dev mesh0
+ip -n $N2 route add 10.1.1.0/24 dev mesh0
+ip -n $N2 route add fd01::/64 dev mesh0
+ip -n $N1 addr add 10.6.0.1/32 peer 10.6.0.2/32 dev mesh6
+ip -n $N2 addr add 10.6.0.2/32 peer 10.6.0.1/32 dev mesh6
+
+run I $N1 link show mesh0
+assert "show prints the remote link as configured" \
+	[ "$out" = "$(ip -n $N1 -o link show mesh0 | cut -d: -f1): mesh0: remote 192.168.50.2 local 192.168.50.1 id 100 port 6081 mtu 1464 max-mtu 1464 up" ]
+run I $N2 -j link show mesh0
+assert "show -j prints the remote link as configured" \
+	jqt '.[0] | .mode == "remote" and .remote == "192.168.50.1" and .id == 100 and .port == 6081 and .dev == "ul" and (has("local") | not)'
+run I $N1 -j link show mesh6
+assert "IPv6 underlay: MTU is 1500 - 40 - 8 - 8 = 1444" jqt '.[0].mtu == 1444 and .[0].port == 7000'
+run I $N1 -j link show mesh0
+assert "IPv4 underlay: MTU is 1500 - 20 - 8 - 8 = 1464" jqt '.[0].mtu == 1464 and .[0].max_mtu == 1464'
+
+# traffic pod1 -> pod2 across the nodes
+expect "pod1 pings pod2 across nodes (IPv4)" 0 "*" nsx $P1 ping -c 2 -W 3 10.2.2.2
+expect "pod1 pings pod2 across nodes (IPv6)" 0 "*" nsx $P1 ping -6 -c 2 -W 3 fd02::2
+expect "node1 pings node2 over the IPv6-underlay link" 0 "*" nsx $N1 ping -c 2 -W 3 10.6.0.2
+
+iperf_server $P2 10.2.2.2
+run nsx $P1 iperf3 -c 10.2.2.2 -t 2 -J
+# Correctness, not speed (the debug kernel under emulation is slow):
+# make bench-link measures speed.
+assert "iperf3 TCP pod1 -> pod2 moves data" \
+	jqt '.end.sum_received.bytes > 100000'
+echo "# TCP pod->pod over a remote link: $(jq -r '.end.sum_received.bits_per_second / 1e6 | floor' <<<"$out" 2>/dev/null) Mbit/s" 
+iperf_server $P2 fd02::2
+run nsx $P1 iperf3 -c fd02::2 -u -b 20M -l 1200 -t 2 -J
+assert "iperf3 UDP pod1 -> pod2 (IPv6) delivers" \
+	jqt '.end.sum_received.packets > 100 and .end.sum_received.lost_percent < 5'
+jqt '.end.sum_received.packets > 100' || jq -c '.error, .end.sum_received' <<<"$out" | tap_diag
+modprobe -q sctp 2>/dev/null
+if [ -d /proc/sys/net/sctp ]; then
+	iperf_server $P2 10.2.2.2
+	run nsx $P1 iperf3 --sctp -c 10.2.2.2 -t 2 -J
+	assert "iperf3 SCTP pod1 -> pod2 moves data" \
+		jqt '.end.sum_received.bytes > 100000'
+else
+	tap_skip "iperf3 SCTP pod1 -> pod2 (no SCTP in this kernel)"
+fi
+
+# the wire: Geneve, VNI = id, inner packet unchanged
+nsx $N1 timeout 10 tcpdump -i ul -c 2 -nn -v udp port 6081 >/tmp/$s.pcap.txt 2>/dev/null &
+tcpdump_pid=$!
+sleep 2
+nsx $P1 ping -c 2 -W 3 10.2.2.2 >/dev/null
+wait $tcpdump_pid
+out=$(cat /tmp/$s.pcap.txt)
+assert "tcpdump on the underlay decodes Geneve with vni 100" grep -q "Geneve.*vni 0x64" <<<"$out"
+assert "tcpdump shows the inner packet unchanged (pod addresses)" \
+	grep -q "10.1.1.2 > 10.2.2.2: ICMP echo request" <<<"$out"
+[ "$tap_failed" = 0 ] || sed 's/^/#   /' /tmp/$s.pcap.txt
+
+# MTU: a full-size packet passes, one byte more gets the PMTU error
+expect "DF ping of exactly the link MTU passes (1464 = 1436 + 28)" 0 "*" \
+	nsx $P1 ping -c 1 -W 3 -M do -s 1436 10.2.2.2
+# ping prints the ICMP error, or its own local error once the route has
+# learned the path MTU from it.
+pmtu_error() { [ "$rc" != 0 ] && grep -qE "mtu[ =:]+$1" <<<"$out$err"; }
+run nsx $P1 ping -c 2 -W 3 -M do -s 1437 10.2.2.2
+assert "one byte more gets 'fragmentation needed, mtu 1464' from node1" pmtu_error 1464
+expect "IPv6 ping of exactly the link MTU passes (1464 = 1416 + 48)" 0 "*" \
+	nsx $P1 ping -6 -c 1 -W 3 -M do -s 1416 fd02::2
+run nsx $P1 ping -6 -c 2 -W 3 -M do -s 1417 fd02::2
+assert "one byte more gets 'packet too big, mtu 1464'" pmtu_error 1464
+
+# MTU follows the underlay; a user may lower it, not raise it
+ip -n $N1 link set ul mtu 1400
+run I $N1 -j link show mesh0
+assert "underlay MTU 1400 -> link MTU 1364" jqt '.[0].mtu == 1364'
+ip -n $N1 link set ul mtu 1500
+run I $N1 -j link show mesh0
+assert "underlay back to 1500 -> link MTU 1464" jqt '.[0].mtu == 1464'
+expect "a user may lower the MTU" 0 "" ip -n $N1 link set mesh0 mtu 1300
+run ip -n $N1 link set mesh0 mtu 1465
+assert "a user may not raise it above the maximum" [ "$rc" != 0 ]
+ip -n $N1 link set ul mtu 1480
+run I $N1 -j link show mesh0
+assert "a lowered MTU stays when the underlay changes and still fits" jqt '.[0].mtu == 1300 and .[0].max_mtu == 1444'
+ip -n $N1 link set ul mtu 1500
+ip -n $N1 link set mesh0 mtu 1464
+
+# drops are counted, never silent
+run I $N2 -j stats show
+before=$(jq .rx_unknown_id <<<"$out")
+I $N1 link add stray remote 192.168.50.2 id 999 && ip -n $N1 link set stray up &&
+	ip -n $N1 addr add 10.99.0.1/32 peer 10.99.0.2/32 dev stray
+nsx $N1 ping -c 3 -i 0.2 -W 1 10.99.0.2 >/dev/null
+run I $N2 -j stats show
+assert "packets for an unknown id are dropped and counted on the receiver" \
+	[ "$(jq .rx_unknown_id <<<"$out")" -ge $((before + 3)) ]
+ip -n $N1 addr add 192.168.50.3/24 dev ul
+expect "the same id on another local address is allowed" 0 "" \
+	I $N1 link add forger remote 192.168.50.2 local 192.168.50.3 id 100
+ip -n $N1 link set forger up
+ip -n $N1 addr add 10.98.0.1/32 peer 10.2.2.2/32 dev forger
+nsx $N1 ping -c 3 -i 0.2 -W 1 -I 10.98.0.1 10.2.2.2 >/dev/null
+run I $N2 -j -s link show mesh0
+assert "a known id from the wrong source is dropped and counted (bad-source)" \
+	jqt '.[0].stats.drops["bad-source"] >= 3'
+run I $N1 -j -s link show veth-p1
+assert "per-link counters count packets and bytes" \
+	jqt '.[0].stats.tx_packets > 0 and .[0].stats.rx_bytes > 0'
+run ip -n $N1 -s link show mesh0
+assert "ip -s link shows the link's counters" grep -qE "^ +[1-9][0-9]* +[1-9]" <<<"$out"
+
+# bad input: an error with the kernel's reason, and nothing created
+exists() { ip -n "$1" link show "$2" >/dev/null 2>&1; }
+nothing() { ! exists "$@"; }
+expect "unknown netns is refused" 1 'Error: cannot open network namespace "no-such-ns": No such file or directory' \
+	I $N1 link add bad0 peer bad1 netns no-such-ns
+assert "... and nothing was created" nothing $N1 bad0
+expect "a duplicate id on the same local address and port is refused" 1 \
+	"Error: this id is already used on this local address and port" \
+	I $N1 link add bad0 remote 192.168.50.9 local 192.168.50.1 id 100
+assert "... and nothing was created" nothing $N1 bad0
+expect "local and remote of different families are refused" 1 \
+	"Error: local and remote addresses are of different families" \
+	I $N1 link add bad0 remote fd50::2 local 192.168.50.1 id 5
+assert "... and nothing was created" nothing $N1 bad0
+expect "an MTU above the maximum is refused" 1 \
+	"Error: MTU above the underlay MTU minus the encapsulation" \
+	I $N1 link add bad0 remote 192.168.50.2 id 5 mtu 1465
+assert "... and nothing was created" nothing $N1 bad0
+expect "neither peer nor remote is refused" 2 'Error: a link needs "peer PEER" or "remote ADDR"' \
+	I $N1 link add bad0 id 5
+expect "id 0 is refused" 2 'Error: id 0 is out of range [1, 16777215]' \
+	I $N1 link add bad0 remote 192.168.50.2 id 0
+run "$IDMESH" -n $N1 link add bad0 remote 192.168.50.2 id 5 port 6081 dev no-such-dev
+assert "an unknown underlay device is refused" [ "$rc" = 1 ]
+assert "... and nothing was created" nothing $N1 bad0
+expect "link del refuses a device that is not an idmesh link" 1 'Error: no idmesh link "ul"' \
+	I $N1 link del ul
+
+# moving an end, deleting one end, destroying a namespace
+expect "a pair for moving" 0 "" I $N1 link add mvh peer mvp
+expect "one end moves to another namespace" 0 "" ip -n $N1 link set mvp netns $P3
+ip -n $N1 link set mvh up; ip -n $P3 link set mvp up
+ip -n $N1 addr add 10.3.3.1/32 peer 10.3.3.2/32 dev mvh
+ip -n $P3 addr add 10.3.3.2/32 peer 10.3.3.1/32 dev mvp
+expect "the moved pair still carries traffic" 0 "*" nsx $P3 ping -c 1 -W 3 10.3.3.1
+expect "deleting the pod end" 0 "" I $P3 link del mvp
+assert "deleting one end deletes both" nothing $N1 mvh
+expect "a pair for ip link del" 0 "" I $N1 link add iph peer ipp netns $P3
+expect "ip link del removes an idmesh link" 0 "" ip -n $P3 link del ipp
+assert "... with its peer" nothing $N1 iph
+ip netns del $P2
+sleep 1
+assert "destroying a pod's namespace deletes the node end of its pair" nothing $N2 veth-p2
+ip netns del $N2
+sleep 1
+run nsx $N1 ping -c 1 -W 1 10.6.0.2
+assert "the remote side's namespace is gone: no reply" [ "$rc" != 0 ]
+assert "... and the local end of the remote link stays" exists $N1 mesh6
+
+tap_end

@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: GPL-2.0
+/* idmesh link: local pairs and remote links (rtnetlink kind "idmesh"). */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <linux/net_namespace.h>
+#include <linux/rtnetlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+#include "idmesh.h"
+#include "link.h"
+#include "nl.h"
+
+static const char * const drop_names[IFLA_IDMESH_XSTATS_MAX + 1] = {
+	[IFLA_IDMESH_XSTATS_NO_PEER] = "no-peer",
+	[IFLA_IDMESH_XSTATS_BAD_PROTO] = "bad-proto",
+	[IFLA_IDMESH_XSTATS_NO_ROUTE] = "no-route",
+	[IFLA_IDMESH_XSTATS_TOO_BIG] = "too-big",
+	[IFLA_IDMESH_XSTATS_NOMEM] = "nomem",
+	[IFLA_IDMESH_XSTATS_BAD_SOURCE] = "bad-source",
+	[IFLA_IDMESH_XSTATS_BACKLOG] = "backlog",
+	[IFLA_IDMESH_XSTATS_LOOP] = "loop",
+};
+
+void help_link(FILE *f)
+{
+	fprintf(f,
+		"Usage: idmesh [-n NETNS] link add NAME peer PEER [netns NS] [mtu MTU]\n"
+		"       idmesh [-n NETNS] link add NAME remote ADDR [local ADDR] id ID\n"
+		"                                  [port PORT] [dev DEV] [mtu MTU]\n"
+		"       idmesh [-n NETNS] link del NAME\n"
+		"       idmesh [-j [-p]] [-s] [-n NETNS] link show [NAME]\n"
+		"A local pair joins two namespaces like veth, at L3 (no ARP, no MAC):\n"
+		"PEER is created in NS (default: the same namespace). A remote link\n"
+		"carries packets in Geneve over UDP (port %d by default) to the link\n"
+		"with the same ID (1..%d) on the node at ADDR (IPv4 or IPv6). Its MTU\n"
+		"is the underlay's minus the encapsulation, and follows it; MTU may\n"
+		"only lower it. Deleting one end of a pair deletes both.\n",
+		IDMESH_DEFAULT_PORT, IDMESH_ID_MAX);
+}
+
+static int put_linkinfo(struct nl_msg *msg, const struct idm_link_spec *sp,
+			int peer_ns_fd, int dev_ifindex)
+{
+	struct nlattr *li, *data, *peer;
+
+	li = nla_nest_start(msg, IFLA_LINKINFO);
+	if (!li || nla_put_string(msg, IFLA_INFO_KIND, IDMESH_LINK_KIND))
+		return -1;
+	data = nla_nest_start(msg, IFLA_INFO_DATA);
+	if (!data)
+		return -1;
+	if (sp->peer) {
+		struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+
+		peer = nla_nest_start(msg, IFLA_IDMESH_PEER);
+		if (!peer || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) ||
+		    nla_put_string(msg, IFLA_IFNAME, sp->peer) ||
+		    (sp->mtu && nla_put_u32(msg, IFLA_MTU, sp->mtu)) ||
+		    (peer_ns_fd >= 0 && nla_put_u32(msg, IFLA_NET_NS_FD, peer_ns_fd)))
+			return -1;
+		nla_nest_end(msg, peer);
+	} else {
+		if (nla_put(msg, IFLA_IDMESH_REMOTE, sp->remote.len, sp->remote.bytes) ||
+		    (sp->local.family &&
+		     nla_put(msg, IFLA_IDMESH_LOCAL, sp->local.len, sp->local.bytes)) ||
+		    nla_put_u32(msg, IFLA_IDMESH_ID, sp->id) ||
+		    (sp->port && nla_put_u16(msg, IFLA_IDMESH_PORT, htons(sp->port))) ||
+		    (dev_ifindex && nla_put_u32(msg, IFLA_IDMESH_UNDERLAY, dev_ifindex)))
+			return -1;
+	}
+	nla_nest_end(msg, data);
+	nla_nest_end(msg, li);
+	return 0;
+}
+
+static int link_add(const struct idm_opts *o, int argc, char **argv)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct idm_link_spec sp;
+	int ns_fd = -1, ifindex = 0, rc = 1;
+	struct nl_msg *msg = NULL;
+	struct idm_nl nl;
+	char err[256];
+
+	if (idm_parse_link_add(argc, argv, &sp, err, sizeof(err)))
+		return idm_usage_error("%s", err);
+	if (idm_rt_open(&nl, o->netns))
+		return 1;
+	if (sp.peer_netns) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "/run/netns/%s", sp.peer_netns);
+		ns_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (ns_fd < 0) {
+			fprintf(stderr, "Error: cannot open network namespace \"%s\": %s\n",
+				sp.peer_netns, strerror(errno));
+			goto out;
+		}
+	}
+	if (sp.dev) {
+		ifindex = if_nametoindex(sp.dev);
+		if (!ifindex) {
+			fprintf(stderr, "Error: no device \"%s\"\n", sp.dev);
+			goto out;
+		}
+	}
+	msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK |
+				 NLM_F_CREATE | NLM_F_EXCL);
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) ||
+	    nla_put_string(msg, IFLA_IFNAME, sp.name) ||
+	    (sp.mtu && nla_put_u32(msg, IFLA_MTU, sp.mtu)) ||
+	    put_linkinfo(msg, &sp, ns_fd, ifindex)) {
+		fprintf(stderr, "Error: request does not fit in a message\n");
+		goto out;
+	}
+	if (idm_nl_transact(&nl, msg, NULL, NULL) == 0)
+		rc = 0;
+	else if (nl.error == -EOPNOTSUPP && !nl.extack.msg[0])
+		fprintf(stderr, "Hint: is the idmesh module loaded? (the kernel does not know link kind \"%s\")\n",
+			IDMESH_LINK_KIND);
+out:
+	nlmsg_free(msg);
+	if (ns_fd >= 0)
+		close(ns_fd);
+	idm_nl_close(&nl);
+	return rc;
+}
+
+/* ---- show ---- */
+
+struct link_info {
+	int ifindex;
+	char name[IFNAMSIZ];
+	unsigned int mtu, max_mtu, flags;
+	int mode;
+	char peer[IFNAMSIZ];
+	int peer_nsid;		/* -1: same namespace */
+	char remote[INET6_ADDRSTRLEN], local[INET6_ADDRSTRLEN];
+	unsigned int id, port, underlay;
+	struct rtnl_link_stats64 st;
+	int has_stats;
+	uint64_t drops[IFLA_IDMESH_XSTATS_MAX + 1];
+};
+
+struct show_ctx {
+	const char *only;
+	struct link_info *links;
+	int n, cap;
+};
+
+static void addr_str(const struct nlattr *a, char *buf, size_t len)
+{
+	int n = nla_len(a);
+
+	buf[0] = '\0';
+	if (n == 4)
+		inet_ntop(AF_INET, nla_data(a), buf, len);
+	else if (n == 16)
+		inet_ntop(AF_INET6, nla_data(a), buf, len);
+}
+
+static int show_valid(struct nl_msg *msg, void *arg)
+{
+	struct show_ctx *c = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct ifinfomsg *ifi = nlmsg_data(nlh);
+	struct nlattr *tb[IFLA_MAX + 1], *li[IFLA_INFO_MAX + 1];
+	struct nlattr *d[IFLA_IDMESH_MAX + 1];
+	struct link_info *l;
+	int i;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK ||
+	    nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) ||
+	    !tb[IFLA_LINKINFO] || !tb[IFLA_IFNAME] ||
+	    nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) ||
+	    !li[IFLA_INFO_KIND] ||
+	    strcmp(nla_get_string(li[IFLA_INFO_KIND]), IDMESH_LINK_KIND))
+		return NL_OK;
+	if (c->only && strcmp(nla_get_string(tb[IFLA_IFNAME]), c->only))
+		return NL_OK;
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 16;
+		c->links = realloc(c->links, c->cap * sizeof(*c->links));
+		if (!c->links)
+			return NL_STOP;
+	}
+	l = &c->links[c->n++];
+	memset(l, 0, sizeof(*l));
+	l->ifindex = ifi->ifi_index;
+	l->flags = ifi->ifi_flags;
+	l->peer_nsid = -1;
+	snprintf(l->name, sizeof(l->name), "%s", nla_get_string(tb[IFLA_IFNAME]));
+	if (tb[IFLA_MTU])
+		l->mtu = nla_get_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_LINK_NETNSID])
+		l->peer_nsid = (int32_t)nla_get_u32(tb[IFLA_LINK_NETNSID]);
+	if (tb[IFLA_STATS64] && nla_len(tb[IFLA_STATS64]) >= (int)sizeof(l->st)) {
+		memcpy(&l->st, nla_data(tb[IFLA_STATS64]), sizeof(l->st));
+		l->has_stats = 1;
+	}
+	if (li[IFLA_INFO_XSTATS]) {
+		struct nlattr *x;
+		int rem;
+
+		nla_for_each_nested(x, li[IFLA_INFO_XSTATS], rem) {
+			i = nla_type(x);
+			if (i > 0 && i <= IFLA_IDMESH_XSTATS_MAX && nla_len(x) == 8)
+				l->drops[i] = nla_get_u64(x);
+		}
+	}
+	if (!li[IFLA_INFO_DATA] ||
+	    nla_parse_nested(d, IFLA_IDMESH_MAX, li[IFLA_INFO_DATA], NULL))
+		return NL_OK;
+	if (d[IFLA_IDMESH_MODE])
+		l->mode = nla_get_u8(d[IFLA_IDMESH_MODE]);
+	if (d[IFLA_IDMESH_MAX_MTU])
+		l->max_mtu = nla_get_u32(d[IFLA_IDMESH_MAX_MTU]);
+	if (d[IFLA_IDMESH_PEER_NAME])
+		snprintf(l->peer, sizeof(l->peer), "%s",
+			 nla_get_string(d[IFLA_IDMESH_PEER_NAME]));
+	if (d[IFLA_IDMESH_REMOTE])
+		addr_str(d[IFLA_IDMESH_REMOTE], l->remote, sizeof(l->remote));
+	if (d[IFLA_IDMESH_LOCAL])
+		addr_str(d[IFLA_IDMESH_LOCAL], l->local, sizeof(l->local));
+	if (d[IFLA_IDMESH_ID])
+		l->id = nla_get_u32(d[IFLA_IDMESH_ID]);
+	if (d[IFLA_IDMESH_PORT])
+		l->port = ntohs(nla_get_u16(d[IFLA_IDMESH_PORT]));
+	if (d[IFLA_IDMESH_UNDERLAY])
+		l->underlay = nla_get_u32(d[IFLA_IDMESH_UNDERLAY]);
+	return NL_OK;
+}
+
+struct nsid_ctx {
+	int nsid;
+};
+
+static int nsid_valid(struct nl_msg *msg, void *arg)
+{
+	struct nsid_ctx *c = arg;
+	struct nlattr *tb[NETNSA_MAX + 1];
+
+	if (!nlmsg_parse(nlmsg_hdr(msg), sizeof(struct rtgenmsg), tb, NETNSA_MAX,
+			 NULL) && tb[NETNSA_NSID])
+		c->nsid = (int32_t)nla_get_u32(tb[NETNSA_NSID]);
+	return NL_OK;
+}
+
+/* Name under /run/netns of the namespace with this nsid, as "ip" does. */
+static int nsid_name(struct idm_nl *nl, int nsid, char *buf, size_t len)
+{
+	struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
+	struct dirent *e;
+	DIR *dir;
+	int found = -1;
+
+	dir = opendir("/run/netns");
+	if (!dir)
+		return -1;
+	while (found && (e = readdir(dir))) {
+		struct nsid_ctx c = { .nsid = -1 };
+		struct nl_msg *msg;
+		char path[4096];
+		int fd;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/run/netns/%s", e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		msg = nlmsg_alloc_simple(RTM_GETNSID, NLM_F_REQUEST | NLM_F_ACK);
+		if (msg && !nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO) &&
+		    !nla_put_u32(msg, NETNSA_FD, fd)) {
+			FILE *saved = stderr;
+
+			/* A namespace we cannot resolve is not an error here. */
+			stderr = fopen("/dev/null", "w");
+			if (!idm_nl_transact(nl, msg, nsid_valid, &c) && c.nsid == nsid) {
+				snprintf(buf, len, "%s", e->d_name);
+				found = 0;
+			}
+			if (stderr)
+				fclose(stderr);
+			stderr = saved;
+		}
+		nlmsg_free(msg);
+		close(fd);
+	}
+	closedir(dir);
+	return found;
+}
+
+static const char *mode_name(int mode)
+{
+	switch (mode) {
+	case IDMESH_LINK_MODE_PAIR:
+		return "pair";
+	case IDMESH_LINK_MODE_REMOTE:
+		return "remote";
+	}
+	return "unknown";
+}
+
+static void print_link(const struct idm_opts *o, struct json *j,
+		       const struct link_info *l, const char *peer_ns,
+		       const char *underlay)
+{
+	int i;
+
+	if (o->json) {
+		json_obj_open(j, NULL);
+		json_uint(j, "ifindex", l->ifindex);
+		json_str(j, "name", l->name);
+		json_str(j, "mode", mode_name(l->mode));
+		if (l->mode == IDMESH_LINK_MODE_PAIR) {
+			json_str(j, "peer", l->peer);
+			if (peer_ns)
+				json_str(j, "netns", peer_ns);
+			else if (l->peer_nsid >= 0)
+				json_int(j, "netnsid", l->peer_nsid);
+		} else {
+			json_str(j, "remote", l->remote);
+			if (l->local[0])
+				json_str(j, "local", l->local);
+			json_uint(j, "id", l->id);
+			json_uint(j, "port", l->port);
+			if (underlay)
+				json_str(j, "dev", underlay);
+		}
+		json_uint(j, "mtu", l->mtu);
+		json_uint(j, "max_mtu", l->max_mtu);
+		json_bool(j, "up", l->flags & IFF_UP);
+		if (o->stats && l->has_stats) {
+			json_obj_open(j, "stats");
+			json_uint(j, "rx_packets", l->st.rx_packets);
+			json_uint(j, "rx_bytes", l->st.rx_bytes);
+			json_uint(j, "tx_packets", l->st.tx_packets);
+			json_uint(j, "tx_bytes", l->st.tx_bytes);
+			json_uint(j, "rx_dropped", l->st.rx_dropped);
+			json_uint(j, "tx_dropped", l->st.tx_dropped);
+			json_obj_open(j, "drops");
+			for (i = 1; i <= IFLA_IDMESH_XSTATS_MAX; i++)
+				if (drop_names[i])
+					json_uint(j, drop_names[i], l->drops[i]);
+			json_obj_close(j);
+			json_obj_close(j);
+		}
+		json_obj_close(j);
+		return;
+	}
+
+	printf("%d: %s:", l->ifindex, l->name);
+	if (l->mode == IDMESH_LINK_MODE_PAIR) {
+		printf(" peer %s", l->peer[0] ? l->peer : "(none)");
+		if (peer_ns)
+			printf(" netns %s", peer_ns);
+		else if (l->peer_nsid >= 0)
+			printf(" netnsid %d", l->peer_nsid);
+	} else {
+		printf(" remote %s", l->remote);
+		if (l->local[0])
+			printf(" local %s", l->local);
+		printf(" id %u port %u", l->id, l->port);
+		if (underlay)
+			printf(" dev %s", underlay);
+	}
+	printf(" mtu %u max-mtu %u %s\n", l->mtu, l->max_mtu,
+	       (l->flags & IFF_UP) ? "up" : "down");
+	if (o->stats && l->has_stats) {
+		printf("    rx: packets %llu bytes %llu dropped %llu\n",
+		       (unsigned long long)l->st.rx_packets,
+		       (unsigned long long)l->st.rx_bytes,
+		       (unsigned long long)l->st.rx_dropped);
+		printf("    tx: packets %llu bytes %llu dropped %llu\n",
+		       (unsigned long long)l->st.tx_packets,
+		       (unsigned long long)l->st.tx_bytes,
+		       (unsigned long long)l->st.tx_dropped);
+		printf("    drops:");
+		for (i = 1; i <= IFLA_IDMESH_XSTATS_MAX; i++)
+			if (drop_names[i])
+				printf(" %s %llu", drop_names[i],
+				       (unsigned long long)l->drops[i]);
+		printf("\n");
+	}
+}
+
+static int link_show(const struct idm_opts *o, int argc, char **argv)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct show_ctx c = { 0 };
+	struct nl_msg *msg;
+	struct idm_nl nl;
+	struct json j;
+	int i, rc = 1;
+
+	if (argc > 1)
+		return idm_usage_error("\"link show\" takes at most a NAME, got \"%s\"",
+				       argv[1]);
+	c.only = argc ? argv[0] : NULL;
+	if (idm_rt_open(&nl, o->netns))
+		return 1;
+	msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP);
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) ||
+	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_VF)) {
+		fprintf(stderr, "Error: out of memory\n");
+		goto out;
+	}
+	if (idm_nl_transact(&nl, msg, show_valid, &c))
+		goto out;
+	if (c.only && c.n == 0) {
+		fprintf(stderr, "Error: no idmesh link \"%s\"\n", c.only);
+		goto out;
+	}
+	if (o->json) {
+		json_init(&j, stdout, o->pretty);
+		json_arr_open(&j, NULL);
+	}
+	for (i = 0; i < c.n; i++) {
+		char ns[256], under[IFNAMSIZ];
+		const char *nsp = NULL, *up = NULL;
+
+		if (c.links[i].peer_nsid >= 0 &&
+		    !nsid_name(&nl, c.links[i].peer_nsid, ns, sizeof(ns)))
+			nsp = ns;
+		if (c.links[i].underlay && if_indextoname(c.links[i].underlay, under))
+			up = under;
+		print_link(o, &j, &c.links[i], nsp, up);
+	}
+	if (o->json) {
+		json_arr_close(&j);
+		json_end(&j);
+	}
+	rc = 0;
+out:
+	nlmsg_free(msg);
+	free(c.links);
+	idm_nl_close(&nl);
+	return rc;
+}
+
+static int link_del(const struct idm_opts *o, int argc, char **argv)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct show_ctx c = { 0 };
+	struct nl_msg *msg;
+	struct idm_nl nl;
+	int rc = 1;
+
+	if (argc != 1)
+		return idm_usage_error("\"link del\" needs exactly one NAME");
+	if (idm_rt_open(&nl, o->netns))
+		return 1;
+	/* Only ever delete idmesh links, whatever the name. */
+	c.only = argv[0];
+	msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP);
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) ||
+	    idm_nl_transact(&nl, msg, show_valid, &c))
+		goto out;
+	if (c.n == 0) {
+		fprintf(stderr, "Error: no idmesh link \"%s\"\n", argv[0]);
+		goto out;
+	}
+	nlmsg_free(msg);
+	ifi.ifi_index = c.links[0].ifindex;
+	msg = nlmsg_alloc_simple(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK);
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO))
+		goto out;
+	if (!idm_nl_transact(&nl, msg, NULL, NULL))
+		rc = 0;
+out:
+	nlmsg_free(msg);
+	free(c.links);
+	idm_nl_close(&nl);
+	return rc;
+}
+
+int cmd_link(const struct idm_opts *o, int argc, char **argv)
+{
+	if (argc == 0 || idm_matches(argv[0], "show") || idm_matches(argv[0], "list"))
+		return link_show(o, argc ? argc - 1 : 0, argv + 1);
+	if (idm_matches(argv[0], "add"))
+		return link_add(o, argc - 1, argv + 1);
+	if (idm_matches(argv[0], "delete"))
+		return link_del(o, argc - 1, argv + 1);
+	return idm_usage_error("unknown command \"link %s\"; try \"idmesh link help\"",
+			       argv[0]);
+}
