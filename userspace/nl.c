@@ -44,31 +44,39 @@ static int enter_netns(const char *name)
 	return 0;
 }
 
-int idm_nl_open(struct idm_nl *nl, const char *netns)
+/* Enter netns if given, connect a socket of protocol, ask for extack. */
+static int sock_open(struct idm_nl *nl, const char *netns, int protocol)
 {
 	int one = 1, err;
 
 	memset(nl, 0, sizeof(*nl));
 	if (netns && enter_netns(netns))
 		return -1;
-
 	nl->sk = nl_socket_alloc();
 	if (!nl->sk) {
 		fprintf(stderr, "Error: out of memory\n");
 		return -1;
 	}
-	err = genl_connect(nl->sk);
+	err = nl_connect(nl->sk, protocol);
 	if (err) {
-		fprintf(stderr, "Error: cannot open a generic netlink socket: %s\n",
+		fprintf(stderr, "Error: cannot open a netlink socket: %s\n",
 			nl_geterror(err));
-		goto err_free;
+		nl_socket_free(nl->sk);
+		nl->sk = NULL;
+		return -1;
 	}
 	/* Ask for the kernel's error text, and not our request echoed back. */
 	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK,
 		   &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_CAP_ACK,
 		   &one, sizeof(one));
+	return 0;
+}
 
+int idm_nl_open(struct idm_nl *nl, const char *netns)
+{
+	if (sock_open(nl, netns, NETLINK_GENERIC))
+		return -1;
 	nl->family = genl_ctrl_resolve(nl->sk, IDMESH_GENL_NAME);
 	if (nl->family < 0) {
 		if (nl->family == -NLE_OBJ_NOTFOUND)
@@ -76,14 +84,10 @@ int idm_nl_open(struct idm_nl *nl, const char *netns)
 		else
 			fprintf(stderr, "Error: cannot resolve generic netlink family \"%s\": %s\n",
 				IDMESH_GENL_NAME, nl_geterror(nl->family));
-		goto err_free;
+		idm_nl_close(nl);
+		return -1;
 	}
 	return 0;
-
-err_free:
-	nl_socket_free(nl->sk);
-	nl->sk = NULL;
-	return -1;
 }
 
 void idm_nl_close(struct idm_nl *nl)
@@ -313,28 +317,9 @@ int idm_nl_request(struct idm_nl *nl, uint8_t cmd, idm_put_fn put,
 
 int idm_rt_open(struct idm_nl *nl, const char *netns)
 {
-	int one = 1, err;
-
-	memset(nl, 0, sizeof(*nl));
-	if (netns && enter_netns(netns))
+	if (sock_open(nl, netns, NETLINK_ROUTE))
 		return -1;
-	nl->sk = nl_socket_alloc();
-	if (!nl->sk) {
-		fprintf(stderr, "Error: out of memory\n");
-		return -1;
-	}
-	err = nl_connect(nl->sk, NETLINK_ROUTE);
-	if (err) {
-		fprintf(stderr, "Error: cannot open an rtnetlink socket: %s\n",
-			nl_geterror(err));
-		nl_socket_free(nl->sk);
-		nl->sk = NULL;
-		return -1;
-	}
+	/* Link dumps come in large messages. */
 	nl_socket_set_msg_buf_size(nl->sk, 65536);
-	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK,
-		   &one, sizeof(one));
-	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_CAP_ACK,
-		   &one, sizeof(one));
 	return 0;
 }
