@@ -98,14 +98,41 @@ struct idmesh_link {
 
 static struct rtnl_link_ops idmesh_link_ops;
 
-static void idmesh_drop(struct idmesh_link *l, struct sk_buff *skb, int reason)
+static void idmesh_count_drop(struct idmesh_link *l, int reason)
 {
 	struct idmesh_pcpu_stats *s = this_cpu_ptr(l->stats);
 
 	u64_stats_update_begin(&s->syncp);
 	u64_stats_inc(&s->drops[reason]);
 	u64_stats_update_end(&s->syncp);
+}
+
+static void idmesh_drop(struct idmesh_link *l, struct sk_buff *skb, int reason)
+{
+	idmesh_count_drop(l, reason);
 	kfree_skb(skb);
+}
+
+/* Drops by reason, summed over the CPUs. */
+static void idmesh_sum_drops(const struct idmesh_link *l,
+			     u64 sum[IFLA_IDMESH_XSTATS_MAX + 1])
+{
+	unsigned int i, start;
+	int cpu;
+
+	memset(sum, 0, (IFLA_IDMESH_XSTATS_MAX + 1) * sizeof(u64));
+	for_each_possible_cpu(cpu) {
+		const struct idmesh_pcpu_stats *s = per_cpu_ptr(l->stats, cpu);
+		u64 v[IFLA_IDMESH_XSTATS_MAX + 1];
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			for (i = 0; i < ARRAY_SIZE(v); i++)
+				v[i] = u64_stats_read(&s->drops[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		for (i = 0; i < ARRAY_SIZE(v); i++)
+			sum[i] += v[i];
+	}
 }
 
 /* Is this an IPv4 or IPv6 packet whose header agrees with skb->protocol? */
@@ -154,11 +181,7 @@ static netdev_tx_t idmesh_pair_xmit(struct sk_buff *skb, struct net_device *dev)
 		dev_sw_netstats_rx_add(peer, len);
 	} else {
 		/* The packet was freed by the backlog. */
-		struct idmesh_pcpu_stats *s = this_cpu_ptr(l->stats);
-
-		u64_stats_update_begin(&s->syncp);
-		u64_stats_inc(&s->drops[IFLA_IDMESH_XSTATS_BACKLOG]);
-		u64_stats_update_end(&s->syncp);
+		idmesh_count_drop(l, IFLA_IDMESH_XSTATS_BACKLOG);
 	}
 	return NETDEV_TX_OK;
 }
@@ -371,26 +394,15 @@ static int idmesh_udp_recv(struct sock *sk, struct sk_buff *skb)
 	struct idmesh_geneve g;
 	struct idmesh_link *l;
 	unsigned int hlen;
-	int err;
 
 	if (unlikely(!isk))
 		goto drop;
 	if (!pskb_may_pull(skb, sizeof(struct udphdr) + IDMESH_GENEVE_HLEN))
 		goto malformed;
-	hlen = skb->len - sizeof(struct udphdr);
-	err = idmesh_geneve_parse(udp_hdr(skb) + 1,
-				  min_t(unsigned int, hlen, skb_headlen(skb) -
-					sizeof(struct udphdr)), &g);
-	if (err == -EINVAL && hlen >= IDMESH_GENEVE_HLEN) {
-		/* Options may lie beyond the linear part: pull and retry. */
-		const u8 *gh = (const u8 *)(udp_hdr(skb) + 1);
-		unsigned int need = IDMESH_GENEVE_HLEN + (gh[0] & 0x3f) * 4;
-
-		if (need <= hlen &&
-		    pskb_may_pull(skb, sizeof(struct udphdr) + need))
-			err = idmesh_geneve_parse(udp_hdr(skb) + 1, need, &g);
-	}
-	if (err)
+	/* Options, if any, must be in the linear part too. */
+	hlen = idmesh_geneve_hlen(udp_hdr(skb) + 1);
+	if (!pskb_may_pull(skb, sizeof(struct udphdr) + hlen) ||
+	    idmesh_geneve_parse(udp_hdr(skb) + 1, hlen, &g))
 		goto malformed;
 
 	if (isk->ipv6) {
@@ -587,25 +599,15 @@ static void idmesh_get_stats64(struct net_device *dev,
 			       struct rtnl_link_stats64 *tot)
 {
 	struct idmesh_link *l = netdev_priv(dev);
-	int cpu;
+	u64 drops[IFLA_IDMESH_XSTATS_MAX + 1];
+	unsigned int i;
 
 	dev_fetch_sw_netstats(tot, dev->tstats);
-	for_each_possible_cpu(cpu) {
-		const struct idmesh_pcpu_stats *s = per_cpu_ptr(l->stats, cpu);
-		u64 drops[IFLA_IDMESH_XSTATS_MAX + 1];
-		unsigned int start, i;
-
-		do {
-			start = u64_stats_fetch_begin(&s->syncp);
-			for (i = 0; i < ARRAY_SIZE(drops); i++)
-				drops[i] = u64_stats_read(&s->drops[i]);
-		} while (u64_stats_fetch_retry(&s->syncp, start));
-
-		tot->rx_dropped += drops[IFLA_IDMESH_XSTATS_BAD_SOURCE];
-		for (i = 0; i < ARRAY_SIZE(drops); i++)
-			if (i != IFLA_IDMESH_XSTATS_BAD_SOURCE)
-				tot->tx_dropped += drops[i];
-	}
+	idmesh_sum_drops(l, drops);
+	tot->rx_dropped += drops[IFLA_IDMESH_XSTATS_BAD_SOURCE];
+	for (i = 0; i < ARRAY_SIZE(drops); i++)
+		if (i != IFLA_IDMESH_XSTATS_BAD_SOURCE)
+			tot->tx_dropped += drops[i];
 	/* What the tunnel helpers counted as errors or drops on transmit. */
 	tot->tx_dropped += DEV_STATS_READ(dev, tx_dropped);
 	tot->tx_errors += DEV_STATS_READ(dev, tx_errors);
@@ -1025,23 +1027,11 @@ static size_t idmesh_get_xstats_size(const struct net_device *dev)
 static int idmesh_fill_xstats(struct sk_buff *skb, const struct net_device *dev)
 {
 	struct idmesh_link *l = netdev_priv(dev);
-	u64 sum[IFLA_IDMESH_XSTATS_MAX + 1] = { };
-	unsigned int i, start;
+	u64 sum[IFLA_IDMESH_XSTATS_MAX + 1];
 	struct nlattr *nest;
-	int cpu;
+	unsigned int i;
 
-	for_each_possible_cpu(cpu) {
-		const struct idmesh_pcpu_stats *s = per_cpu_ptr(l->stats, cpu);
-		u64 v[IFLA_IDMESH_XSTATS_MAX + 1];
-
-		do {
-			start = u64_stats_fetch_begin(&s->syncp);
-			for (i = 0; i < ARRAY_SIZE(v); i++)
-				v[i] = u64_stats_read(&s->drops[i]);
-		} while (u64_stats_fetch_retry(&s->syncp, start));
-		for (i = 0; i < ARRAY_SIZE(v); i++)
-			sum[i] += v[i];
-	}
+	idmesh_sum_drops(l, sum);
 	nest = nla_nest_start_noflag(skb, IFLA_INFO_XSTATS);
 	if (!nest)
 		return -EMSGSIZE;

@@ -34,6 +34,12 @@ void idmesh_geneve_build(void *buf, u32 id, __be16 proto)
 	p[7] = 0;
 }
 
+/* Length of the Geneve header at buf (its first byte), options included. */
+unsigned int idmesh_geneve_hlen(const void *buf)
+{
+	return IDMESH_GENEVE_HLEN + (*(const u8 *)buf & GENEVE_OPTLEN_MASK) * 4;
+}
+
 /*
  * Parse a Geneve header of len bytes at buf. Options are skipped unless
  * one is critical (we understand none), control (OAM) packets are not
@@ -51,7 +57,7 @@ int idmesh_geneve_parse(const void *buf, unsigned int len,
 		return -EINVAL;
 	if (p[1] & (GENEVE_OAM | GENEVE_CRITICAL))
 		return -EINVAL;
-	hlen = IDMESH_GENEVE_HLEN + (p[0] & GENEVE_OPTLEN_MASK) * 4;
+	hlen = idmesh_geneve_hlen(p);
 	if (len < hlen)
 		return -EINVAL;
 	g->proto = htons((p[2] << 8) | p[3]);

@@ -23,6 +23,7 @@ struct idmesh_geneve {
 };
 
 void idmesh_geneve_build(void *buf, u32 id, __be16 proto);
+unsigned int idmesh_geneve_hlen(const void *buf);
 int idmesh_geneve_parse(const void *buf, unsigned int len,
 			struct idmesh_geneve *g);
 unsigned int idmesh_overhead(bool ipv6);

@@ -282,17 +282,13 @@ static int nsid_name(struct idm_nl *nl, int nsid, char *buf, size_t len)
 		msg = nlmsg_alloc_simple(RTM_GETNSID, NLM_F_REQUEST | NLM_F_ACK);
 		if (msg && !nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO) &&
 		    !nla_put_u32(msg, NETNSA_FD, fd)) {
-			FILE *saved = stderr;
-
 			/* A namespace we cannot resolve is not an error here. */
-			stderr = fopen("/dev/null", "w");
+			nl->quiet = 1;
 			if (!idm_nl_transact(nl, msg, nsid_valid, &c) && c.nsid == nsid) {
 				snprintf(buf, len, "%s", e->d_name);
 				found = 0;
 			}
-			if (stderr)
-				fclose(stderr);
-			stderr = saved;
+			nl->quiet = 0;
 		}
 		nlmsg_free(msg);
 		close(fd);
@@ -395,11 +391,40 @@ static void print_link(const struct idm_opts *o, struct json *j,
 	}
 }
 
-static int link_show(const struct idm_opts *o, int argc, char **argv)
+/*
+ * The idmesh links of the namespace (only the one named "only", if given)
+ * into c. Prints why and returns -1 on failure, or when "only" is not an
+ * idmesh link.
+ */
+static int dump_links(struct idm_nl *nl, const char *only, struct show_ctx *c)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-	struct show_ctx c = { 0 };
 	struct nl_msg *msg;
+	int err = -1;
+
+	memset(c, 0, sizeof(*c));
+	c->only = only;
+	msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP);
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) ||
+	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_VF)) {
+		fprintf(stderr, "Error: out of memory\n");
+		goto out;
+	}
+	if (idm_nl_transact(nl, msg, show_valid, c))
+		goto out;
+	if (only && c->n == 0) {
+		fprintf(stderr, "Error: no idmesh link \"%s\"\n", only);
+		goto out;
+	}
+	err = 0;
+out:
+	nlmsg_free(msg);
+	return err;
+}
+
+static int link_show(const struct idm_opts *o, int argc, char **argv)
+{
+	struct show_ctx c = { 0 };
 	struct idm_nl nl;
 	struct json j;
 	int i, rc = 1;
@@ -407,21 +432,10 @@ static int link_show(const struct idm_opts *o, int argc, char **argv)
 	if (argc > 1)
 		return idm_usage_error("\"link show\" takes at most a NAME, got \"%s\"",
 				       argv[1]);
-	c.only = argc ? argv[0] : NULL;
 	if (idm_rt_open(&nl, o->netns))
 		return 1;
-	msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP);
-	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) ||
-	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_VF)) {
-		fprintf(stderr, "Error: out of memory\n");
+	if (dump_links(&nl, argc ? argv[0] : NULL, &c))
 		goto out;
-	}
-	if (idm_nl_transact(&nl, msg, show_valid, &c))
-		goto out;
-	if (c.only && c.n == 0) {
-		fprintf(stderr, "Error: no idmesh link \"%s\"\n", c.only);
-		goto out;
-	}
 	if (o->json) {
 		json_init(&j, stdout, o->pretty);
 		json_arr_open(&j, NULL);
@@ -443,7 +457,6 @@ static int link_show(const struct idm_opts *o, int argc, char **argv)
 	}
 	rc = 0;
 out:
-	nlmsg_free(msg);
 	free(c.links);
 	idm_nl_close(&nl);
 	return rc;
@@ -453,7 +466,7 @@ static int link_del(const struct idm_opts *o, int argc, char **argv)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct show_ctx c = { 0 };
-	struct nl_msg *msg;
+	struct nl_msg *msg = NULL;
 	struct idm_nl nl;
 	int rc = 1;
 
@@ -462,16 +475,8 @@ static int link_del(const struct idm_opts *o, int argc, char **argv)
 	if (idm_rt_open(&nl, o->netns))
 		return 1;
 	/* Only ever delete idmesh links, whatever the name. */
-	c.only = argv[0];
-	msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP);
-	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) ||
-	    idm_nl_transact(&nl, msg, show_valid, &c))
+	if (dump_links(&nl, argv[0], &c))
 		goto out;
-	if (c.n == 0) {
-		fprintf(stderr, "Error: no idmesh link \"%s\"\n", argv[0]);
-		goto out;
-	}
-	nlmsg_free(msg);
 	ifi.ifi_index = c.links[0].ifindex;
 	msg = nlmsg_alloc_simple(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK);
 	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO))

@@ -254,7 +254,8 @@ int idm_nl_transact(struct idm_nl *nl, struct nl_msg *msg,
 	}
 	nl_cb_put(cb);
 	if (nl->error) {
-		print_kernel_error(nl);
+		if (!nl->quiet)
+			print_kernel_error(nl);
 		return -1;
 	}
 	return 0;

@@ -10,6 +10,8 @@
 struct idm_nl {
 	struct nl_sock *sk;
 	int family;
+	/* Set: idm_nl_transact does not print the kernel's errors. */
+	int quiet;
 	/* Family version the kernel stamped on its last reply. */
 	int version;
 	/* Filled in when the kernel rejects a request. */
