@@ -8,6 +8,7 @@
 #define _IDMESH_COMPAT_H
 
 #include <linux/netdevice.h>
+#include <net/genetlink.h>
 
 /* 6.12 turned these two feature bits into flags of struct net_device. */
 static inline void idmesh_dev_set_lltx(struct net_device *dev)
@@ -27,6 +28,16 @@ static inline void idmesh_dev_set_netns_immutable(struct net_device *dev)
 	dev->netns_local = true;
 #else
 	dev->features |= NETIF_F_NETNS_LOCAL;
+#endif
+}
+
+/* 6.2 moved a dump's parsed attributes into a struct genl_info. */
+static inline struct nlattr **idmesh_dump_attrs(struct netlink_callback *cb)
+{
+#ifdef IDMESH_HAVE_GENL_INFO_DUMP
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
 #endif
 }
 

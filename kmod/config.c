@@ -15,6 +15,7 @@ const char * const idmesh_features[] = {
 	"netns",
 	"config",
 	"link",
+	"maglev",
 };
 
 const unsigned int idmesh_n_features = ARRAY_SIZE(idmesh_features);
@@ -31,10 +32,25 @@ int idmesh_fill_version(struct sk_buff *skb)
 	return 0;
 }
 
+/* Timeout attributes, in the order of enum idm_timeout. */
+static const int idmesh_timeout_attr[] = {
+	[IDM_TO_TCP_SYN] = IDMESH_A_TIMEOUT_TCP_SYN,
+	[IDM_TO_TCP] = IDMESH_A_TIMEOUT_TCP,
+	[IDM_TO_TCP_FIN] = IDMESH_A_TIMEOUT_TCP_FIN,
+	[IDM_TO_UDP] = IDMESH_A_TIMEOUT_UDP,
+	[IDM_TO_SCTP] = IDMESH_A_TIMEOUT_SCTP,
+};
+
 int idmesh_fill_config(struct sk_buff *skb, const struct idmesh_net *in)
 {
+	unsigned int i;
+
 	if (nla_put_u32(skb, IDMESH_A_FLOW_LIMIT, READ_ONCE(in->flow_limit)))
 		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(idmesh_timeout_attr); i++)
+		if (nla_put_u32(skb, idmesh_timeout_attr[i],
+				READ_ONCE(in->lb.timeout[i])))
+			return -EMSGSIZE;
 	return 0;
 }
 
@@ -46,13 +62,24 @@ int idmesh_fill_config(struct sk_buff *skb, const struct idmesh_net *in)
 int idmesh_config_apply(struct idmesh_net *in, struct nlattr **attrs,
 			struct netlink_ext_ack *extack)
 {
-	if (!attrs[IDMESH_A_FLOW_LIMIT]) {
+	bool any = attrs[IDMESH_A_FLOW_LIMIT];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(idmesh_timeout_attr); i++)
+		any |= !!attrs[idmesh_timeout_attr[i]];
+	if (!any) {
 		NL_SET_ERR_MSG_MOD(extack, "No setting to change was given");
 		return -EINVAL;
 	}
 
 	lockdep_assert_held(&in->lock);
-	WRITE_ONCE(in->flow_limit, nla_get_u32(attrs[IDMESH_A_FLOW_LIMIT]));
+	if (attrs[IDMESH_A_FLOW_LIMIT])
+		WRITE_ONCE(in->flow_limit,
+			   nla_get_u32(attrs[IDMESH_A_FLOW_LIMIT]));
+	for (i = 0; i < ARRAY_SIZE(idmesh_timeout_attr); i++)
+		if (attrs[idmesh_timeout_attr[i]])
+			WRITE_ONCE(in->lb.timeout[i],
+				   nla_get_u32(attrs[idmesh_timeout_attr[i]]));
 	return 0;
 }
 
@@ -61,7 +88,14 @@ int idmesh_fill_stats(struct sk_buff *skb, const struct idmesh_net *in)
 	if (nla_put_u64_64bit(skb, IDMESH_A_RX_UNKNOWN_ID,
 			      atomic64_read(&in->rx_unknown_id), IDMESH_A_PAD) ||
 	    nla_put_u64_64bit(skb, IDMESH_A_RX_MALFORMED,
-			      atomic64_read(&in->rx_malformed), IDMESH_A_PAD))
+			      atomic64_read(&in->rx_malformed), IDMESH_A_PAD) ||
+	    nla_put_u32(skb, IDMESH_A_FLOWS, READ_ONCE(in->lb.nflows)) ||
+	    nla_put_u64_64bit(skb, IDMESH_A_FLOWS_EVICTED,
+			      atomic64_read(&in->lb.evicted), IDMESH_A_PAD) ||
+	    nla_put_u64_64bit(skb, IDMESH_A_FLOWS_EXPIRED,
+			      atomic64_read(&in->lb.expired), IDMESH_A_PAD) ||
+	    nla_put_u64_64bit(skb, IDMESH_A_FLOWS_FAILED,
+			      atomic64_read(&in->lb.failed), IDMESH_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }

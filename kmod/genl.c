@@ -6,6 +6,7 @@
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/in6.h>
 #include <net/genetlink.h>
 #include <uapi/linux/idmesh.h>
 
@@ -20,12 +21,60 @@ static struct netlink_range_validation idmesh_flow_limit_range = {
 	.max = IDMESH_FLOW_LIMIT_MAX,
 };
 
+static struct netlink_range_validation idmesh_timeout_range = {
+	.min = IDMESH_TIMEOUT_MIN,
+	.max = IDMESH_TIMEOUT_MAX,
+};
+
 static const struct nla_policy idmesh_config_set_policy[IDMESH_A_MAX + 1] = {
 	[IDMESH_A_FLOW_LIMIT] = NLA_POLICY_FULL_RANGE(NLA_U32,
 						      &idmesh_flow_limit_range),
+	[IDMESH_A_TIMEOUT_TCP_SYN] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							   &idmesh_timeout_range),
+	[IDMESH_A_TIMEOUT_TCP] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						       &idmesh_timeout_range),
+	[IDMESH_A_TIMEOUT_TCP_FIN] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							   &idmesh_timeout_range),
+	[IDMESH_A_TIMEOUT_UDP] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						       &idmesh_timeout_range),
+	[IDMESH_A_TIMEOUT_SCTP] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							&idmesh_timeout_range),
 };
 
-static struct genl_family idmesh_genl_family;
+static struct netlink_range_validation idm_table_size_range = {
+	.min = IDMESH_TABLE_SIZE_MIN,
+	.max = IDMESH_TABLE_SIZE_MAX,
+};
+
+const struct nla_policy idm_vip_policy[IDMESH_VIP_A_MAX + 1] = {
+	[IDMESH_VIP_A_ADDR4] = { .type = NLA_BE32 },
+	[IDMESH_VIP_A_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[IDMESH_VIP_A_PROTO] = { .type = NLA_U8 },
+	[IDMESH_VIP_A_PORT] = { .type = NLA_U16 },
+	[IDMESH_VIP_A_TABLE_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							  &idm_table_size_range),
+	[IDMESH_VIP_A_MODE] = NLA_POLICY_RANGE(NLA_U8, IDMESH_VIP_MODE_NAT,
+					       IDMESH_VIP_MODE_TUNNEL),
+};
+
+const struct nla_policy idm_backend_policy[IDMESH_BACKEND_A_MAX + 1] = {
+	[IDMESH_BACKEND_A_ADDR4] = { .type = NLA_BE32 },
+	[IDMESH_BACKEND_A_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[IDMESH_BACKEND_A_PORT] = { .type = NLA_U16 },
+	[IDMESH_BACKEND_A_WEIGHT] = NLA_POLICY_RANGE(NLA_U32, 0,
+						     IDMESH_WEIGHT_MAX),
+};
+
+/* A VIP alone (vip new/del, dumps), or a VIP and one backend. */
+static const struct nla_policy idmesh_vip_req_policy[IDMESH_A_MAX + 1] = {
+	[IDMESH_A_VIP] = NLA_POLICY_NESTED(idm_vip_policy),
+};
+
+static const struct nla_policy idmesh_backend_req_policy[IDMESH_A_MAX + 1] = {
+	[IDMESH_A_VIP] = NLA_POLICY_NESTED(idm_vip_policy),
+	[IDMESH_A_BACKEND] = NLA_POLICY_NESTED(idm_backend_policy),
+};
+
 
 static int idmesh_reply(struct genl_info *info, u8 cmd,
 			int (*fill)(struct sk_buff *skb, void *arg), void *arg)
@@ -131,9 +180,56 @@ static const struct genl_ops idmesh_genl_ops[] = {
 		.policy = idmesh_empty_policy,
 		.maxattr = IDMESH_A_MAX,
 	},
+	{
+		.cmd = IDMESH_CMD_VIP_NEW,
+		.doit = idm_nl_vip_new,
+		.policy = idmesh_vip_req_policy,
+		.maxattr = IDMESH_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = IDMESH_CMD_VIP_DEL,
+		.doit = idm_nl_vip_del,
+		.policy = idmesh_vip_req_policy,
+		.maxattr = IDMESH_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = IDMESH_CMD_VIP_GET,
+		.dumpit = idm_nl_vip_dump,
+		.policy = idmesh_vip_req_policy,
+		.maxattr = IDMESH_A_MAX,
+	},
+	{
+		.cmd = IDMESH_CMD_BACKEND_NEW,
+		.doit = idm_nl_backend_new,
+		.policy = idmesh_backend_req_policy,
+		.maxattr = IDMESH_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = IDMESH_CMD_BACKEND_DEL,
+		.doit = idm_nl_backend_del,
+		.policy = idmesh_backend_req_policy,
+		.maxattr = IDMESH_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = IDMESH_CMD_BACKEND_SET,
+		.doit = idm_nl_backend_set,
+		.policy = idmesh_backend_req_policy,
+		.maxattr = IDMESH_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = IDMESH_CMD_TABLE_GET,
+		.dumpit = idm_nl_table_dump,
+		.policy = idmesh_vip_req_policy,
+		.maxattr = IDMESH_A_MAX,
+	},
 };
 
-static struct genl_family idmesh_genl_family __ro_after_init = {
+struct genl_family idmesh_genl_family __ro_after_init = {
 	.name = IDMESH_GENL_NAME,
 	.version = IDMESH_GENL_VERSION,
 	.netnsok = true,

@@ -10,6 +10,8 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include "lb.h"
+
 /* Per network namespace state. */
 struct idmesh_net {
 	/* Serialises configuration changes in this namespace. */
@@ -22,6 +24,8 @@ struct idmesh_net {
 	/* Encapsulated packets no link claimed. */
 	atomic64_t rx_unknown_id;
 	atomic64_t rx_malformed;
+	/* Maglev load balancer: VIPs, backends, flows. */
+	struct idm_lb lb;
 };
 
 extern unsigned int idmesh_net_id;
@@ -45,6 +49,8 @@ int idmesh_config_apply(struct idmesh_net *in, struct nlattr **attrs,
 			struct netlink_ext_ack *extack);
 
 int idmesh_fill_stats(struct sk_buff *skb, const struct idmesh_net *in);
+
+extern struct genl_family idmesh_genl_family;
 
 int idmesh_link_init(void);
 void idmesh_link_exit(void);

@@ -25,13 +25,14 @@ static int __net_init idmesh_net_init(struct net *net)
 	INIT_LIST_HEAD(&in->remote_links);
 	atomic64_set(&in->rx_unknown_id, 0);
 	atomic64_set(&in->rx_malformed, 0);
-	return 0;
+	return idm_lb_net_init(in);
 }
 
 static void __net_exit idmesh_net_exit(struct net *net)
 {
 	struct idmesh_net *in = idmesh_pernet(net);
 
+	idm_lb_net_exit(net, in);
 	/* The namespace's links went with its devices, before this runs. */
 	WARN_ON_ONCE(!list_empty(&in->remote_links));
 	WARN_ON_ONCE(!list_empty(&in->socks));

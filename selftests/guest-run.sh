@@ -14,7 +14,7 @@ notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
 
 echo "# kernel $(uname -r)"
 # What idmesh.ko needs, where the kernel has it as modules.
-modprobe -qa udp_tunnel ip6_udp_tunnel 2>/dev/null
+modprobe -qa udp_tunnel ip6_udp_tunnel nf_defrag_ipv4 nf_defrag_ipv6 libcrc32c 2>/dev/null
 if insmod "$moddir/kmod/idmesh.ko"; then
 	ok "module loads"
 else

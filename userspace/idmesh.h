@@ -29,6 +29,10 @@ int cmd_link(const struct idm_opts *o, int argc, char **argv);
 void help_link(FILE *f);
 int cmd_stats(const struct idm_opts *o, int argc, char **argv);
 void help_stats(FILE *f);
+int cmd_vip(const struct idm_opts *o, int argc, char **argv);
+void help_vip(FILE *f);
+int cmd_backend(const struct idm_opts *o, int argc, char **argv);
+void help_backend(FILE *f);
 int cmd_config(const struct idm_opts *o, int argc, char **argv);
 void help_config(FILE *f);
 

@@ -87,6 +87,8 @@ int idm_nl_open(struct idm_nl *nl, const char *netns)
 		idm_nl_close(nl);
 		return -1;
 	}
+	/* Dumps (VIPs with many backends, tables) come in large messages. */
+	nl_socket_set_msg_buf_size(nl->sk, 65536);
 	return 0;
 }
 
@@ -186,6 +188,42 @@ static int on_ack(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/* End of a dump: it carries the dump's error, and extack TLVs, if any. */
+static int on_finish(struct nl_msg *msg, void *arg)
+{
+	struct req_ctx *c = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	const unsigned char *p = NLMSG_DATA(nlh);
+	const unsigned char *end = (const unsigned char *)nlh + nlh->nlmsg_len;
+	int err;
+
+	c->done = 1;
+	if (p + sizeof(err) > end)
+		return NL_STOP;
+	memcpy(&err, p, sizeof(err));
+	if (err < 0) {
+		c->nl->error = err;
+		memset(&c->nl->extack, 0, sizeof(c->nl->extack));
+		if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
+			walk_attrs(p + NLMSG_ALIGN(sizeof(err)), end, extack_attr,
+				   &c->nl->extack);
+		if (c->nl->extack.has_range != 3)
+			c->nl->extack.has_range = 0;
+	}
+	return NL_STOP;
+}
+
+/* A dump that changed under us is retried by the caller, not trusted. */
+static int on_dump_intr(struct nl_msg *msg, void *arg)
+{
+	struct req_ctx *c = arg;
+
+	c->nl->error = -EAGAIN;
+	snprintf(c->nl->extack.msg, sizeof(c->nl->extack.msg),
+		 "the kernel's state changed during the dump; try again");
+	return NL_OK;
+}
+
 static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
 	struct req_ctx *c = arg;
@@ -231,7 +269,8 @@ int idm_nl_transact(struct idm_nl *nl, struct nl_msg *msg,
 	if (valid)
 		nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, valid, arg);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &c);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_ack, &c);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &c);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_dump_intr, &c);
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &c);
 
 	err = nl_send_auto(nl->sk, msg);
@@ -286,8 +325,9 @@ static int genl_valid(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-int idm_nl_request(struct idm_nl *nl, uint8_t cmd, idm_put_fn put,
-		   void *put_arg, idm_reply_fn reply, void *reply_arg)
+static int nl_request(struct idm_nl *nl, uint8_t cmd, int flags,
+		      idm_put_fn put, void *put_arg, idm_reply_fn reply,
+		      void *reply_arg)
 {
 	struct genl_ctx c = { .nl = nl, .reply = reply, .reply_arg = reply_arg };
 	struct nl_msg *msg;
@@ -295,7 +335,7 @@ int idm_nl_request(struct idm_nl *nl, uint8_t cmd, idm_put_fn put,
 
 	msg = nlmsg_alloc();
 	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
-				 NLM_F_ACK, cmd, IDMESH_GENL_VERSION)) {
+				 flags, cmd, IDMESH_GENL_VERSION)) {
 		fprintf(stderr, "Error: out of memory\n");
 		nlmsg_free(msg);
 		return -1;
@@ -314,6 +354,18 @@ int idm_nl_request(struct idm_nl *nl, uint8_t cmd, idm_put_fn put,
 		return -1;
 	}
 	return 0;
+}
+
+int idm_nl_request(struct idm_nl *nl, uint8_t cmd, idm_put_fn put,
+		   void *put_arg, idm_reply_fn reply, void *reply_arg)
+{
+	return nl_request(nl, cmd, NLM_F_ACK, put, put_arg, reply, reply_arg);
+}
+
+int idm_nl_dump(struct idm_nl *nl, uint8_t cmd, idm_put_fn put,
+		void *put_arg, idm_reply_fn reply, void *reply_arg)
+{
+	return nl_request(nl, cmd, NLM_F_DUMP, put, put_arg, reply, reply_arg);
 }
 
 int idm_rt_open(struct idm_nl *nl, const char *netns)

@@ -48,6 +48,10 @@ void idm_nl_close(struct idm_nl *nl);
 int idm_nl_request(struct idm_nl *nl, uint8_t cmd, idm_put_fn put,
 		   void *put_arg, idm_reply_fn reply, void *reply_arg);
 
+/* The same as a dump (NLM_F_DUMP): reply is called for every message. */
+int idm_nl_dump(struct idm_nl *nl, uint8_t cmd, idm_put_fn put,
+		void *put_arg, idm_reply_fn reply, void *reply_arg);
+
 /* Open an rtnetlink socket (after entering netns, if given). */
 int idm_rt_open(struct idm_nl *nl, const char *netns);
 

@@ -26,6 +26,17 @@ enum idmesh_cmd {
 	IDMESH_CMD_CONFIG_SET,
 	/* Per-namespace counters of packets no link claimed; unprivileged. */
 	IDMESH_CMD_STATS_GET,
+	/* Maglev virtual services (VIPs); changes need CAP_NET_ADMIN. */
+	IDMESH_CMD_VIP_NEW,
+	IDMESH_CMD_VIP_DEL,
+	/* Dump: every VIP, or the one named by IDMESH_A_VIP; unprivileged. */
+	IDMESH_CMD_VIP_GET,
+	/* Backends of a VIP: IDMESH_A_VIP names it, IDMESH_A_BACKEND is one. */
+	IDMESH_CMD_BACKEND_NEW,
+	IDMESH_CMD_BACKEND_DEL,
+	IDMESH_CMD_BACKEND_SET,
+	/* Dump of a VIP's lookup table: the VIP, then slot chunks. */
+	IDMESH_CMD_TABLE_GET,
 
 	__IDMESH_CMD_MAX,
 };
@@ -45,11 +56,102 @@ enum idmesh_attr {
 	/* u64: encapsulated packets with a malformed header, dropped */
 	IDMESH_A_RX_MALFORMED,
 	IDMESH_A_PAD,
+	/* u32 seconds: how long an idle flow keeps its backend, by state */
+	IDMESH_A_TIMEOUT_TCP_SYN,	/* TCP, handshake not finished */
+	IDMESH_A_TIMEOUT_TCP,		/* TCP, established */
+	IDMESH_A_TIMEOUT_TCP_FIN,	/* TCP, FIN or RST seen */
+	IDMESH_A_TIMEOUT_UDP,
+	IDMESH_A_TIMEOUT_SCTP,
+	/* u32: flows tracked now; u64: flows evicted / expired so far */
+	IDMESH_A_FLOWS,
+	IDMESH_A_FLOWS_EVICTED,
+	IDMESH_A_FLOWS_EXPIRED,
+	/* u64: new flows that could not be tracked (no memory, NAT reply
+	 * tuple in use): their packets were dropped
+	 */
+	IDMESH_A_FLOWS_FAILED,
+	/* nested, enum idmesh_vip_attr: a virtual service */
+	IDMESH_A_VIP,
+	/* nested, enum idmesh_backend_attr: one backend of a VIP */
+	IDMESH_A_BACKEND,
+	/* u32: index of the first slot in IDMESH_A_TABLE_SLOTS */
+	IDMESH_A_TABLE_OFFSET,
+	/* binary: u16 per slot, host order: the owning backend's index */
+	IDMESH_A_TABLE_SLOTS,
 
 	__IDMESH_A_MAX,
 };
 
 #define IDMESH_A_MAX (__IDMESH_A_MAX - 1)
+
+/* Bounds and defaults of the flow timeouts, in seconds. */
+#define IDMESH_TIMEOUT_MIN		1
+#define IDMESH_TIMEOUT_MAX		(7 * 24 * 3600)
+#define IDMESH_TIMEOUT_TCP_SYN_DEFAULT	60
+#define IDMESH_TIMEOUT_TCP_DEFAULT	900
+#define IDMESH_TIMEOUT_TCP_FIN_DEFAULT	30
+#define IDMESH_TIMEOUT_UDP_DEFAULT	300
+#define IDMESH_TIMEOUT_SCTP_DEFAULT	900
+
+/* Maglev lookup table sizes: a prime in this range. */
+#define IDMESH_TABLE_SIZE_MIN		3
+#define IDMESH_TABLE_SIZE_MAX		1000003
+#define IDMESH_TABLE_SIZE_DEFAULT	65537
+/* Backends of one VIP, and their weights (0 drains the backend). */
+#define IDMESH_BACKENDS_MAX		4096
+#define IDMESH_WEIGHT_MAX		65535
+#define IDMESH_WEIGHT_DEFAULT		1
+
+enum idmesh_vip_mode {
+	/* Rewrite the destination to the backend, the source back on replies. */
+	IDMESH_VIP_MODE_NAT = 1,
+	/* Forward unchanged along the route to the backend (a tunnel). */
+	IDMESH_VIP_MODE_TUNNEL,
+};
+
+enum idmesh_vip_attr {
+	IDMESH_VIP_A_UNSPEC,
+	IDMESH_VIP_A_ADDR4,		/* be32: an IPv4 VIP, or ... */
+	IDMESH_VIP_A_ADDR6,		/* binary, 16 bytes: an IPv6 VIP */
+	IDMESH_VIP_A_PROTO,		/* u8: IPPROTO_TCP, _UDP or _SCTP */
+	IDMESH_VIP_A_PORT,		/* u16, host order; 0 or absent: all */
+	IDMESH_VIP_A_TABLE_SIZE,	/* u32: prime; new only (default 65537) */
+	IDMESH_VIP_A_MODE,		/* u8, enum idmesh_vip_mode; new only */
+	IDMESH_VIP_A_PAD,
+	/* Reported: */
+	IDMESH_VIP_A_PACKETS,		/* u64: packets forwarded */
+	IDMESH_VIP_A_BYTES,		/* u64 */
+	IDMESH_VIP_A_NO_BACKEND,	/* u64: dropped, no backend to use */
+	/* u64: dropped, no route to the backend (tunnel: none through a
+	 * point-to-point device)
+	 */
+	IDMESH_VIP_A_NO_ROUTE,
+	IDMESH_VIP_A_FLOWS,		/* u32: flows tracked now */
+	IDMESH_VIP_A_BACKEND,		/* nested, repeated: the backends */
+
+	__IDMESH_VIP_A_MAX,
+};
+
+#define IDMESH_VIP_A_MAX (__IDMESH_VIP_A_MAX - 1)
+
+enum idmesh_backend_attr {
+	IDMESH_BACKEND_A_UNSPEC,
+	IDMESH_BACKEND_A_ADDR4,		/* be32, same family as the VIP */
+	IDMESH_BACKEND_A_ADDR6,		/* binary, 16 bytes */
+	IDMESH_BACKEND_A_PORT,		/* u16, host order; 0: keep the VIP's */
+	IDMESH_BACKEND_A_WEIGHT,	/* u32, 0..IDMESH_WEIGHT_MAX */
+	IDMESH_BACKEND_A_PAD,
+	/* Reported: */
+	IDMESH_BACKEND_A_INDEX,		/* u32: the index table slots hold */
+	IDMESH_BACKEND_A_SLOTS,		/* u32: slots of the table it owns */
+	IDMESH_BACKEND_A_PACKETS,	/* u64 */
+	IDMESH_BACKEND_A_BYTES,		/* u64 */
+	IDMESH_BACKEND_A_FLOWS,		/* u32: flows tracked to it now */
+
+	__IDMESH_BACKEND_A_MAX,
+};
+
+#define IDMESH_BACKEND_A_MAX (__IDMESH_BACKEND_A_MAX - 1)
 
 /*
  * rtnetlink link kind "idmesh": an L3 point-to-point device, either one end

@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * idmesh: the load balancer's packet path. Netfilter hooks at pre-routing
+ * and local-out, IPv4 and IPv6, registered in a namespace while it has
+ * VIPs:
+ *
+ *  - before conntrack (priority -250): a packet to a VIP finds its flow or
+ *    picks a backend from the Maglev table by its 5-tuple hash, then is
+ *    either NATed to the backend (conntrack sees the backend's tuple) or,
+ *    in tunnel mode, routed unchanged towards the backend;
+ *  - after conntrack (priority -140): a NAT reply from a backend gets the
+ *    VIP back as its source, so the client sees only the VIP.
+ *
+ * Fragments are reassembled first (nf_defrag, enabled with the hooks).
+ */
+#include <linux/kernel.h>
+#include <linux/crc32c.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <linux/sctp.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <net/checksum.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/ip6_route.h>
+#include <net/route.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
+#include <uapi/linux/idmesh.h>
+
+#include "idmesh.h"
+#include "lb.h"
+
+#define IDM_PRI_FORWARD	(NF_IP_PRI_CONNTRACK - 50)
+#define IDM_PRI_REPLY	(NF_IP_PRI_MANGLE + 10)
+
+struct idm_pkt {
+	struct idm_flow_key key;
+	unsigned int l4off;	/* from skb->data */
+	u8 tcpflags;		/* TCPHDR_* */
+};
+
+static bool idm_parse_l4(struct sk_buff *skb, struct idm_pkt *p)
+{
+	__be16 _ports[2];
+	const __be16 *ports;
+
+	if (p->key.proto != IPPROTO_TCP && p->key.proto != IPPROTO_UDP &&
+	    p->key.proto != IPPROTO_SCTP)
+		return false;
+	ports = skb_header_pointer(skb, p->l4off, sizeof(_ports), _ports);
+	if (!ports)
+		return false;
+	p->key.sport = ports[0];
+	p->key.dport = ports[1];
+	p->tcpflags = 0;
+	if (p->key.proto == IPPROTO_TCP) {
+		struct tcphdr _th;
+		const struct tcphdr *th;
+
+		th = skb_header_pointer(skb, p->l4off, sizeof(_th), &_th);
+		if (!th)
+			return false;
+		p->tcpflags = ((const u8 *)th)[13];
+	}
+	return true;
+}
+
+static bool idm_parse(struct sk_buff *skb, u8 family, struct idm_pkt *p)
+{
+	memset(&p->key, 0, sizeof(p->key));
+	p->key.family = family;
+	if (family == AF_INET) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		if (ip_is_fragment(iph))
+			return false;
+		p->key.src.ip = iph->saddr;
+		p->key.dst.ip = iph->daddr;
+		p->key.proto = iph->protocol;
+		p->l4off = skb_network_offset(skb) + iph->ihl * 4;
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		__be16 frag_off;
+		u8 nexthdr = ip6h->nexthdr;
+		int off;
+
+		off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+				       sizeof(*ip6h), &nexthdr, &frag_off);
+		if (off < 0 || frag_off)
+			return false;
+		p->key.src.in6 = ip6h->saddr;
+		p->key.dst.in6 = ip6h->daddr;
+		p->key.proto = nexthdr;
+		p->l4off = off;
+	}
+	return idm_parse_l4(skb, p);
+}
+
+/* Hash of the 5-tuple under the namespace's secret key. */
+static u32 idm_flow_hash(const struct idm_lb *lb, const struct idm_flow_key *k)
+{
+	return (u32)siphash(k, sizeof(*k), &lb->key);
+}
+
+static u8 idm_tcp_next(u8 state, u8 flags, bool reply)
+{
+	if (flags & (TCPHDR_RST | TCPHDR_FIN))
+		return IDM_TCP_FIN;
+	if (!reply && (flags & TCPHDR_SYN) && !(flags & TCPHDR_ACK))
+		return IDM_TCP_SYN;
+	if (state == IDM_TCP_SYN && (flags & TCPHDR_ACK) &&
+	    !(flags & TCPHDR_SYN))
+		return IDM_TCP_EST;
+	return state;
+}
+
+static void idm_flow_touch(struct idm_flow *f, const struct idm_pkt *p,
+			   bool reply)
+{
+	unsigned long now = jiffies;
+
+	if (READ_ONCE(f->last) != now)
+		WRITE_ONCE(f->last, now);
+	if (p->key.proto == IPPROTO_TCP) {
+		u8 s = idm_tcp_next(READ_ONCE(f->state), p->tcpflags, reply);
+
+		if (s != f->state)
+			WRITE_ONCE(f->state, s);
+	}
+}
+
+static void idm_count(struct idm_lb_stats __percpu *pcpu, unsigned int len)
+{
+	struct idm_lb_stats *s = this_cpu_ptr(pcpu);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->packets);
+	u64_stats_add(&s->bytes, len);
+	u64_stats_update_end(&s->syncp);
+}
+
+static unsigned int idm_drop(struct idm_lb_stats __percpu *pcpu, bool route)
+{
+	struct idm_lb_stats *s = this_cpu_ptr(pcpu);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(route ? &s->no_route : &s->no_backend);
+	u64_stats_update_end(&s->syncp);
+	return NF_DROP;
+}
+
+/* SCTP's CRC32c covers no addresses, only its own packet: redo it. */
+static bool idm_sctp_csum(struct sk_buff *skb, unsigned int l4off)
+{
+	struct sctphdr *sh;
+	u32 crc;
+
+	if (skb_linearize(skb))
+		return false;
+	sh = (struct sctphdr *)(skb->data + l4off);
+	sh->checksum = 0;
+	crc = ~crc32c(~0, skb->data + l4off, skb->len - l4off);
+	sh->checksum = cpu_to_le32(crc);
+	return true;
+}
+
+/*
+ * Rewrite one address and port of the packet, destination (dst) or
+ * source, fixing the L3 and L4 checksums. Returns false when the packet
+ * cannot be made writable.
+ */
+static bool idm_mangle(struct sk_buff *skb, const struct idm_pkt *p, bool dst,
+		       const union nf_inet_addr *addr, __be16 port)
+{
+	unsigned int hlen;
+	__be16 *pport;
+	__sum16 *check = NULL;
+	void *l4;
+
+	hlen = p->key.proto == IPPROTO_TCP ? sizeof(struct tcphdr) :
+	       p->key.proto == IPPROTO_UDP ? sizeof(struct udphdr) :
+	       sizeof(struct sctphdr);
+	if (skb_ensure_writable(skb, p->l4off + hlen))
+		return false;
+	l4 = skb->data + p->l4off;
+	pport = (__be16 *)l4 + (dst ? 1 : 0);
+
+	if (p->key.proto == IPPROTO_TCP) {
+		check = &((struct tcphdr *)l4)->check;
+	} else if (p->key.proto == IPPROTO_UDP) {
+		struct udphdr *uh = l4;
+
+		/* A zero UDP checksum over IPv4 means none: keep it so. */
+		if (uh->check || skb->ip_summed == CHECKSUM_PARTIAL ||
+		    p->key.family == AF_INET6)
+			check = &uh->check;
+	}
+
+	if (p->key.family == AF_INET) {
+		struct iphdr *iph = ip_hdr(skb);
+		__be32 *a = dst ? &iph->daddr : &iph->saddr;
+
+		if (check)
+			inet_proto_csum_replace4(check, skb, *a, addr->ip, true);
+		csum_replace4(&iph->check, *a, addr->ip);
+		*a = addr->ip;
+	} else {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		struct in6_addr *a = dst ? &ip6h->daddr : &ip6h->saddr;
+
+		if (check)
+			inet_proto_csum_replace16(check, skb, a->s6_addr32,
+						  addr->in6.s6_addr32, true);
+		*a = addr->in6;
+	}
+
+	if (*pport != port) {
+		if (check)
+			inet_proto_csum_replace2(check, skb, *pport, port,
+						 false);
+		*pport = port;
+		if (p->key.proto == IPPROTO_SCTP &&
+		    skb->ip_summed != CHECKSUM_PARTIAL &&
+		    !idm_sctp_csum(skb, p->l4off))
+			return false;
+	}
+	if (check && p->key.proto == IPPROTO_UDP && !*check)
+		*check = CSUM_MANGLED_0;
+	return true;
+}
+
+/* Tunnel mode: route the unchanged packet towards the backend. */
+static bool idm_route_tunnel(struct sk_buff *skb, const struct nf_hook_state *state,
+			     const struct idm_backend *be, u8 family)
+{
+	struct dst_entry *dst;
+
+	if (family == AF_INET) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		if (state->hook == NF_INET_PRE_ROUTING) {
+			skb_dst_drop(skb);
+			if (ip_route_input_noref(skb, be->addr.ip, iph->saddr,
+						 iph->tos, state->in))
+				return false;
+		} else {
+			struct flowi4 fl4 = {
+				.daddr = be->addr.ip,
+				.saddr = iph->saddr,
+				.flowi4_mark = skb->mark,
+				.flowi4_proto = iph->protocol,
+			};
+			struct rtable *rt;
+
+			rt = ip_route_output_key(state->net, &fl4);
+			if (IS_ERR(rt))
+				return false;
+			skb_dst_drop(skb);
+			skb_dst_set(skb, &rt->dst);
+		}
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		struct flowi6 fl6 = {
+			.daddr = be->addr.in6,
+			.saddr = ip6h->saddr,
+			.flowlabel = ip6_flowinfo(ip6h),
+			.flowi6_mark = skb->mark,
+			.flowi6_proto = ip6h->nexthdr,
+		};
+
+		if (state->hook == NF_INET_PRE_ROUTING) {
+			fl6.flowi6_iif = state->in->ifindex;
+			dst = ip6_route_input_lookup(state->net, state->in,
+						     &fl6, skb,
+						     RT6_LOOKUP_F_HAS_SADDR);
+		} else {
+			dst = ip6_route_output(state->net, skb->sk, &fl6);
+		}
+		if (dst->error) {
+			dst_release(dst);
+			return false;
+		}
+		skb_dst_drop(skb);
+		skb_dst_set(skb, dst);
+	}
+	/*
+	 * The packet keeps the VIP as its destination, so the next hop must
+	 * not be resolved from it: only a point-to-point device (an idmesh
+	 * link, a tunnel) carries it to the backend.
+	 */
+	dst = skb_dst(skb);
+	return dst && dst->dev && (dst->dev->flags & IFF_NOARP) &&
+	       !(dst->dev->flags & IFF_LOOPBACK);
+}
+
+static unsigned int idm_lb_forward(void *priv, struct sk_buff *skb,
+				   const struct nf_hook_state *state)
+{
+	struct idmesh_net *in = idmesh_pernet(state->net);
+	struct idm_lb *lb = &in->lb;
+	struct idm_flow_key reply;
+	struct idm_backend *be;
+	struct idm_flow *f;
+	struct idm_vip *vip;
+	struct idm_pkt p;
+	int tries = 0;
+	u8 dir;
+
+	if (!idm_parse(skb, state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6,
+		       &p))
+		return NF_ACCEPT;
+	vip = idm_vip_lookup(lb, p.key.family, &p.key.dst, p.key.proto,
+			     p.key.dport);
+	if (!vip)
+		return NF_ACCEPT;
+
+again:
+	f = idm_flow_lookup(lb, &p.key, &dir);
+	if (f && !dir && f->vip == vip && !READ_ONCE(f->be->removed)) {
+		be = f->be;
+		idm_flow_touch(f, &p, false);
+	} else {
+		struct idm_table *t = rcu_dereference(vip->table);
+		u32 slot;
+
+		if (!t->active)
+			return idm_drop(vip->stats, false);
+		slot = reciprocal_scale(idm_flow_hash(lb, &p.key), t->size);
+		be = t->be[t->slot[slot]];
+		if (vip->mode == IDMESH_VIP_MODE_NAT) {
+			reply = p.key;
+			reply.src = be->addr;
+			reply.sport = be->port ?: p.key.dport;
+			reply.dst = p.key.src;
+			reply.dport = p.key.sport;
+		}
+		f = idm_flow_insert(lb, READ_ONCE(in->flow_limit), &p.key,
+				    vip->mode == IDMESH_VIP_MODE_NAT ? &reply :
+				    NULL, vip, be,
+				    idm_tcp_next(IDM_TCP_NONE, p.tcpflags,
+						 false));
+		if (IS_ERR(f)) {
+			if (PTR_ERR(f) == -EAGAIN && !tries++)
+				goto again;
+			atomic64_inc(&lb->failed);
+			return NF_DROP;
+		}
+		be = f->be;
+	}
+
+	if (vip->mode == IDMESH_VIP_MODE_NAT) {
+		if (!idm_mangle(skb, &p, true, &be->addr,
+				be->port ?: p.key.dport))
+			return NF_DROP;
+		if (state->hook == NF_INET_LOCAL_OUT) {
+			int err = state->pf == NFPROTO_IPV4 ?
+				  ip_route_me_harder(state->net, state->sk, skb,
+						     RTN_UNSPEC) :
+				  nf_ip6_route_me_harder(state->net, state->sk,
+							 skb);
+			if (err)
+				return idm_drop(vip->stats, true);
+		}
+	} else if (!idm_route_tunnel(skb, state, be, p.key.family)) {
+		return idm_drop(vip->stats, true);
+	}
+	idm_count(vip->stats, skb->len);
+	idm_count(be->stats, skb->len);
+	return NF_ACCEPT;
+}
+
+static unsigned int idm_lb_reply(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	struct idm_lb *lb = &idmesh_pernet(state->net)->lb;
+	struct idm_flow *f;
+	struct idm_pkt p;
+	u8 dir;
+
+	if (!atomic_read(&lb->nat_flows))
+		return NF_ACCEPT;
+	if (!idm_parse(skb, state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6,
+		       &p))
+		return NF_ACCEPT;
+	f = idm_flow_lookup(lb, &p.key, &dir);
+	if (!f || dir != 1)
+		return NF_ACCEPT;
+	idm_flow_touch(f, &p, true);
+	if (!idm_mangle(skb, &p, false, &f->n[0].key.dst, f->n[0].key.dport))
+		return NF_DROP;
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops idm_lb_ops[] = {
+	{ .hook = idm_lb_forward, .pf = NFPROTO_IPV4,
+	  .hooknum = NF_INET_PRE_ROUTING, .priority = IDM_PRI_FORWARD },
+	{ .hook = idm_lb_forward, .pf = NFPROTO_IPV4,
+	  .hooknum = NF_INET_LOCAL_OUT, .priority = IDM_PRI_FORWARD },
+	{ .hook = idm_lb_reply, .pf = NFPROTO_IPV4,
+	  .hooknum = NF_INET_PRE_ROUTING, .priority = IDM_PRI_REPLY },
+	{ .hook = idm_lb_reply, .pf = NFPROTO_IPV4,
+	  .hooknum = NF_INET_LOCAL_OUT, .priority = IDM_PRI_REPLY },
+	{ .hook = idm_lb_forward, .pf = NFPROTO_IPV6,
+	  .hooknum = NF_INET_PRE_ROUTING, .priority = IDM_PRI_FORWARD },
+	{ .hook = idm_lb_forward, .pf = NFPROTO_IPV6,
+	  .hooknum = NF_INET_LOCAL_OUT, .priority = IDM_PRI_FORWARD },
+	{ .hook = idm_lb_reply, .pf = NFPROTO_IPV6,
+	  .hooknum = NF_INET_PRE_ROUTING, .priority = IDM_PRI_REPLY },
+	{ .hook = idm_lb_reply, .pf = NFPROTO_IPV6,
+	  .hooknum = NF_INET_LOCAL_OUT, .priority = IDM_PRI_REPLY },
+};
+
+int idm_lb_hooks_register(struct net *net)
+{
+	int err;
+
+	err = nf_defrag_ipv4_enable(net);
+	if (err)
+		return err;
+	err = nf_defrag_ipv6_enable(net);
+	if (err)
+		goto err_v4;
+	err = nf_register_net_hooks(net, idm_lb_ops, ARRAY_SIZE(idm_lb_ops));
+	if (err)
+		goto err_v6;
+	return 0;
+
+err_v6:
+	nf_defrag_ipv6_disable(net);
+err_v4:
+	nf_defrag_ipv4_disable(net);
+	return err;
+}
+
+void idm_lb_hooks_unregister(struct net *net)
+{
+	nf_unregister_net_hooks(net, idm_lb_ops, ARRAY_SIZE(idm_lb_ops));
+	nf_defrag_ipv6_disable(net);
+	nf_defrag_ipv4_disable(net);
+}
