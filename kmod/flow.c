@@ -168,6 +168,9 @@ struct idm_flow *idm_flow_insert(struct idm_lb *lb, u32 limit,
 		}
 		atomic_inc(&lb->nat_flows);
 	}
+	/* Two at most: a lowered limit is reached over a few inserts. */
+	if (lb->nflows >= limit)
+		idm_flow_evict_one(lb, f->last);
 	if (lb->nflows >= limit)
 		idm_flow_evict_one(lb, f->last);
 	list_add_tail(&f->lru, &lb->flow_lru);
@@ -209,12 +212,17 @@ static void idm_flow_gc(struct work_struct *work)
 {
 	struct idm_lb *lb = container_of(to_delayed_work(work), struct idm_lb,
 					 gc);
+	struct idmesh_net *in = container_of(lb, struct idmesh_net, lb);
 	unsigned long now = jiffies;
 	bool again;
 	int b, i;
 
 	for (b = 0; b < IDM_GC_BATCHES; b++) {
 		spin_lock_bh(&lb->flow_lock);
+		/* A lowered flow-limit: trim to it. */
+		for (i = 0; i < IDM_GC_BATCH && lb->nflows > READ_ONCE(in->flow_limit);
+		     i++)
+			idm_flow_evict_one(lb, now);
 		for (i = 0; i < IDM_GC_BATCH && i < lb->nflows; i++) {
 			struct idm_flow *f;
 

@@ -57,12 +57,17 @@ const struct nla_policy idm_vip_policy[IDMESH_VIP_A_MAX + 1] = {
 					       IDMESH_VIP_MODE_TUNNEL),
 };
 
+static struct netlink_range_validation idm_weight_range = {
+	.min = 0,
+	.max = IDMESH_WEIGHT_MAX,
+};
+
 const struct nla_policy idm_backend_policy[IDMESH_BACKEND_A_MAX + 1] = {
 	[IDMESH_BACKEND_A_ADDR4] = { .type = NLA_BE32 },
 	[IDMESH_BACKEND_A_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[IDMESH_BACKEND_A_PORT] = { .type = NLA_U16 },
-	[IDMESH_BACKEND_A_WEIGHT] = NLA_POLICY_RANGE(NLA_U32, 0,
-						     IDMESH_WEIGHT_MAX),
+	[IDMESH_BACKEND_A_WEIGHT] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							  &idm_weight_range),
 };
 
 /* A VIP alone (vip new/del, dumps), or a VIP and one backend. */

@@ -122,7 +122,7 @@ static int idm_parse_vip(struct genl_info *info, struct nlattr **tb,
 	int err;
 
 	if (!nest) {
-		NL_SET_ERR_MSG_MOD(extack, "Missing the VIP (IDMESH_A_VIP)");
+		NL_SET_ERR_MSG(extack, "Missing the VIP (IDMESH_A_VIP)");
 		return -EINVAL;
 	}
 	err = nla_parse_nested(tb, IDMESH_VIP_A_MAX, nest, idm_vip_policy,
@@ -164,7 +164,7 @@ static int idm_parse_backend(struct genl_info *info, struct nlattr **tb,
 	int err;
 
 	if (!nest) {
-		NL_SET_ERR_MSG_MOD(extack,
+		NL_SET_ERR_MSG(extack,
 				   "Missing the backend (IDMESH_A_BACKEND)");
 		return -EINVAL;
 	}
@@ -389,7 +389,7 @@ int idm_nl_vip_new(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&in->lock);
 	if (idm_vip_find(lb, id.family, &id.addr, id.proto, id.port)) {
-		NL_SET_ERR_MSG_MOD(info->extack, "VIP already exists");
+		NL_SET_ERR_MSG(info->extack, "VIP already exists");
 		err = -EEXIST;
 		goto err_unlock;
 	}
@@ -400,7 +400,7 @@ int idm_nl_vip_new(struct sk_buff *skb, struct genl_info *info)
 	if (!lb->hooks) {
 		err = idm_lb_hooks_register(net);
 		if (err) {
-			NL_SET_ERR_MSG_MOD(info->extack,
+			NL_SET_ERR_MSG(info->extack,
 					   "Cannot register the netfilter hooks");
 			goto err_unlock;
 		}
@@ -434,7 +434,7 @@ static struct idm_vip *idm_vip_get_locked(struct genl_info *info,
 		return NULL;
 	vip = idm_vip_find(lb, id.family, &id.addr, id.proto, id.port);
 	if (!vip) {
-		NL_SET_ERR_MSG_MOD(info->extack, "No such VIP");
+		NL_SET_ERR_MSG(info->extack, "No such VIP");
 		*err = -ENOENT;
 	}
 	return vip;
@@ -472,18 +472,18 @@ int idm_nl_backend_new(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto out;
 	if (idm_backend_find(vip, &id)) {
-		NL_SET_ERR_MSG_MOD(info->extack,
+		NL_SET_ERR_MSG(info->extack,
 				   "Backend already exists for this VIP");
 		err = -EEXIST;
 		goto out;
 	}
 	if (vip->nbackends >= IDMESH_BACKENDS_MAX) {
-		NL_SET_ERR_MSG_MOD(info->extack, "Too many backends for one VIP");
+		NL_SET_ERR_MSG(info->extack, "Too many backends for one VIP");
 		err = -ENOSPC;
 		goto out;
 	}
 	if (vip->nbackends >= vip->table_size) {
-		NL_SET_ERR_MSG_MOD(info->extack,
+		NL_SET_ERR_MSG(info->extack,
 				   "Table size is too small for more backends");
 		err = -ENOSPC;
 		goto out;
@@ -538,7 +538,7 @@ static struct idm_backend *idm_backend_get_locked(struct genl_info *info,
 		return NULL;
 	be = idm_backend_find(*vipp, &id);
 	if (!be) {
-		NL_SET_ERR_MSG_MOD(info->extack, "No such backend for this VIP");
+		NL_SET_ERR_MSG(info->extack, "No such backend for this VIP");
 		*err = -ENOENT;
 	}
 	return be;
@@ -589,7 +589,7 @@ int idm_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 	if (!be)
 		goto out;
 	if (!tb[IDMESH_BACKEND_A_WEIGHT]) {
-		NL_SET_ERR_MSG_MOD(info->extack, "Nothing to set: give a weight");
+		NL_SET_ERR_MSG(info->extack, "Nothing to set: give a weight");
 		err = -EINVAL;
 		goto out;
 	}
@@ -774,7 +774,7 @@ static struct idm_vip *idm_dump_filter(struct netlink_callback *cb,
 		return NULL;
 	vip = idm_vip_find(lb, id.family, &id.addr, id.proto, id.port);
 	if (!vip) {
-		NL_SET_ERR_MSG_MOD(cb->extack, "No such VIP");
+		NL_SET_ERR_MSG(cb->extack, "No such VIP");
 		*err = -ENOENT;
 	}
 	return vip;
@@ -838,7 +838,7 @@ int idm_nl_table_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	mutex_lock(&in->lock);
 	vip = idm_dump_filter(cb, &in->lb, &filtered, &err);
 	if (!err && !filtered) {
-		NL_SET_ERR_MSG_MOD(cb->extack, "Name the VIP whose table to dump");
+		NL_SET_ERR_MSG(cb->extack, "Name the VIP whose table to dump");
 		err = -EINVAL;
 	}
 	if (err)
@@ -847,7 +847,7 @@ int idm_nl_table_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	if (!cb->args[2]) {
 		cb->args[2] = t->gen;
 	} else if (cb->args[2] != t->gen) {
-		NL_SET_ERR_MSG_MOD(cb->extack,
+		NL_SET_ERR_MSG(cb->extack,
 				   "The table changed while it was dumped; try again");
 		err = -EAGAIN;
 		goto out;

@@ -1,0 +1,270 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Maglev virtual services as a user sees them. A load-balancer node (lb)
+# with a client pod and backend pods on local pairs, and one more backend
+# pod behind a second node, over a remote link:
+#
+#   cl --pair-- lb --pair-- b1, b2, b3 (b4 added later)
+#                  ==remote id 7== n2 --pair-- b5
+#
+# Backends run selftests/lbtool.py, which answers "NAME LOCAL PEER": who
+# served, and what addresses it saw.
+source "$(dirname "$0")/lib.sh"
+require_module
+
+s=idm$$
+L=$s-lb C=$s-cl N2=$s-n2
+B1=$s-b1 B2=$s-b2 B3=$s-b3 B4=$s-b4 B5=$s-b5
+ALL="$L $C $N2 $B1 $B2 $B3 $B4 $B5"
+LB="/usr/bin/python3 $top/selftests/lbtool.py"
+pids=()
+tap_cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	for ns in $ALL; do ip netns del "$ns" 2>/dev/null; done
+}
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+I() { local ns=$1; shift; "$IDMESH" -n "$ns" "$@"; }
+ulimit -n 8192
+
+for ns in $ALL; do
+	ip netns add "$ns"
+	ip -n "$ns" link set lo up
+done
+nsx $L sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+nsx $N2 sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+
+# pod NODE POD HOSTSIDE N: pair, 10.8.N.2/fd08:N::2 in the pod (10.9.0.2
+# and fd09::2 for the client, N=c), the node's side .1/::1.
+pod() {
+	local node=$1 pod=$2 host=$3 v4=$4 v6=$5
+	"$IDMESH" -n "$node" link add "$host" peer eth0 netns "$pod" ||
+		echo "# pair $host failed"
+	ip -n "$node" -batch - <<-EOB || echo "# setup of $host failed"
+	link set $host up
+	addr add $v4.1/32 peer $v4.2/32 dev $host
+	addr add $v6::1/128 dev $host nodad
+	route add $v6::2/128 dev $host
+	EOB
+	ip -n "$pod" -batch - <<-EOB || echo "# setup of $pod failed"
+	link set eth0 up
+	addr add $v4.2/32 peer $v4.1/32 dev eth0
+	addr add $v6::2/128 dev eth0 nodad
+	route add default dev eth0
+	route add ::/0 dev eth0
+	EOB
+}
+pod $L $C c0 10.9.0 fd09
+pod $L $B1 b1 10.8.1 fd08:1
+pod $L $B2 b2 10.8.2 fd08:2
+pod $L $B3 b3 10.8.3 fd08:3
+pod $L $B4 b4 10.8.4 fd08:4
+pod $N2 $B5 b5 10.8.5 fd08:5
+# lb <-> n2: a veth underlay, a remote link over it
+ip link add ul netns $L type veth peer name ul netns $N2
+ip -n $L addr add 192.168.60.1/24 dev ul
+ip -n $N2 addr add 192.168.60.2/24 dev ul
+ip -n $L link set ul up
+ip -n $N2 link set ul up
+I $L link add mesh0 remote 192.168.60.2 id 7
+I $N2 link add mesh0 remote 192.168.60.1 id 7
+ip -n $L link set mesh0 up
+ip -n $N2 link set mesh0 up
+ip -n $L route add 10.8.5.0/24 dev mesh0
+ip -n $N2 route add 10.9.0.0/24 dev mesh0
+# n2 passes what comes for the tunnel VIP to its backend pod
+ip -n $N2 route add 10.100.0.2/32 dev b5
+# tunnel-mode backends hold the VIPs 10.100.0.2 and fd64::2
+for ns in $B1 $B2 $B5; do
+	ip -n "$ns" -batch - <<-EOB
+	addr add 10.100.0.2/32 dev lo
+	addr add fd64::2/128 dev lo nodad
+	EOB
+done
+# b1 holds the VIP that has no backend: a leak would reach it
+ip -n $B1 addr add 10.100.0.3/32 dev lo
+ip -n $L route add 10.100.0.3/32 dev b1
+# the lb node's own traffic to the VIPs needs a route (any will do)
+ip -n $L route add 10.100.0.0/24 dev b2 2>/dev/null
+
+for i in 1 2 3 4 5; do
+	ns=$s-b$i
+	nsx "$ns" $LB serve b$i 80 8080 &
+	pids+=($!)
+done
+# wait for the servers
+for i in 1 2 3 4 5; do
+	for t in $(seq 100); do
+		nsx $s-b$i ss -Hltn 'sport = :8080' | grep -q . && break
+		sleep 0.2
+	done
+done
+
+# check DESC JQ-FILTER: assert on the JSON in $out, showing it on failure.
+check() {
+	if jqt "$2"; then
+		tap_pass "$1"
+	else
+		tap_fail "$1"
+		{ echo "filter: $2"; echo "json: $out"; echo "stderr: $err"; } | tap_diag
+	fi
+}
+# counts KEY: the count of KEY in the JSON in $out (0 when absent).
+counts() { jq -r --arg k "$1" '.counts[$k] // 0' <<<"$out"; }
+
+## bad input: an error, and nothing changed
+expect "vip add (nat, tcp port 80)" 0 "" I $L vip add 10.100.0.1 port 80 proto tcp
+run I $L -j vip show
+before=$out
+expect "duplicate VIP is refused" 1 "Error: VIP already exists" \
+	I $L vip add 10.100.0.1 port 80 proto tcp
+run I $L vip add 10.100.0.9 proto tcp table-size 65536
+assert "table size that is not prime is refused" [ "$rc" = 1 ]
+assert "... with the reason" [ "$err" = "Error: Table size must be a prime number" ]
+run I $L vip add 10.100.0.9 proto tcp table-size 1000033
+assert "table size above 1000003 is refused with the range" \
+	grep -q "(valid: 3..1000003)" <<<"$err"
+expect "backend of the other family is refused" 1 "Error: IPv6 backend for an IPv4 VIP" \
+	I $L backend add 10.100.0.1 port 80 proto tcp backend fd08:1::2
+run I $L backend add 10.100.0.1 port 80 proto tcp backend 10.8.1.2 weight 65536
+assert "weight out of range is refused with the range" \
+	grep -q "(valid: 0..65535)" <<<"$err"
+expect "backend of an unknown VIP is refused" 1 "Error: No such VIP" \
+	I $L backend add 10.100.0.1 port 81 proto tcp backend 10.8.1.2
+expect "protocol other than tcp/udp/sctp is refused" 1 "Error: Protocol must be tcp, udp or sctp" \
+	I $L vip add 10.100.0.9 proto 1
+expect "vip add needs CAP_NET_ADMIN" 1 "*" \
+	nsx $L capsh --drop=cap_net_admin -- -c "$IDMESH vip add 10.100.0.9 proto tcp"
+run I $L -j vip show
+assert "nothing changed by the refused commands" [ "$out" = "$before" ]
+
+## NAT, IPv4, TCP: port 80 to port 8080 of b1..b3
+for i in 1 2 3; do
+	I $L backend add 10.100.0.1 port 80 proto tcp backend 10.8.$i.2 port 8080
+done
+expect "duplicate backend is refused" 1 "Error: Backend already exists for this VIP" \
+	I $L backend add 10.100.0.1 port 80 proto tcp backend 10.8.1.2 port 8080
+run nsx $C $LB new 10.100.0.1 80 30
+assert "nat: 30 connections to the VIP, all answered" [ "$(counts none)" = 0 ]
+check "nat: spread over the three backends" \
+	'.counts | (.b1 > 0) and (.b2 > 0) and (.b3 > 0)'
+check "nat: backends saw the client's own address" \
+	'.seen | all(test("^10\\.8\\.[123]\\.2 10\\.9\\.0\\.2$"))'
+
+run I $L -j vip show 10.100.0.1 port 80 proto tcp
+check "show: as configured" \
+	'.[0] | .addr == "10.100.0.1" and .port == 80 and .proto == "tcp" and .mode == "nat" and .table_size == 65537 and (.backends | length) == 3 and .backends[0].port == 8080 and .backends[0].weight == 1'
+check "show: equal weights own floor or ceil of M/N slots each" \
+	'[.[0].backends[].slots] | all(. == 21845 or . == 21846) and add == 65537'
+run I $L -j vip table 10.100.0.1 port 80 proto tcp
+check "table: 65537 slots, shares as show reports" \
+	'(.slots | length) == 65537 and ([.slots[] | select(. == 0)] | length) >= 21845'
+
+## spread: UDP, one datagram per flow
+I $L vip add 10.100.0.1 port 53 proto udp
+for i in 1 2 3; do
+	I $L backend add 10.100.0.1 port 53 proto udp backend 10.8.$i.2 port 8080
+done
+run nsx $C $LB udp 10.100.0.1 53 1500
+assert "udp: 1500 flows, all answered" [ "$(counts none)" = 0 ]
+# 500 expected each; 100 is more than five standard deviations (18).
+for b in b1 b2 b3; do
+	c=$(counts $b)
+	assert "udp: $b got 400..600 of 1500 flows ($c)" test "$c" -ge 400 -a "$c" -le 600
+done
+check "udp: the client saw only the VIP" '.sources == ["10.100.0.1"]'
+run I $L -s -j vip show 10.100.0.1 port 53 proto udp
+check "counters: backends' packets add up to the VIP's" \
+	'.[0] | .stats.packets == ([.backends[].stats.packets] | add) and .stats.packets >= 1500 and .flows == 1500'
+
+## established connections keep their backend while others come and go
+run nsx $C $LB conns 10.100.0.1 80 24 \
+	"$IDMESH -n $L backend add 10.100.0.1 port 80 proto tcp backend 10.8.4.2 port 8080 &&
+	 $IDMESH -n $L backend del 10.100.0.1 port 80 proto tcp backend 10.8.3.2 port 8080"
+diag=$out
+check "survive: the changes were applied" '.cmd == 0'
+check "survive: every connection not on the removed backend kept its backend" \
+	'[.before, .after] | transpose | map(select(.[0] != "b3")) | (length > 0) and all(.[0] == .[1])'
+run I $L -j vip show 10.100.0.1 port 80 proto tcp
+check "survive: b4 in, b3 out" \
+	'[.[0].backends[].addr] == ["10.8.1.2", "10.8.2.2", "10.8.4.2"]'
+
+## drain: weight 0 keeps old flows, sends no new ones
+run nsx $C $LB conns 10.100.0.1 80 24 \
+	"$IDMESH -n $L backend set 10.100.0.1 port 80 proto tcp backend 10.8.1.2 port 8080 weight 0"
+check "drain: connections to b1 still answered by b1" \
+	'[.before, .after] | transpose | map(select(.[0] == "b1")) | (length > 0) and all(.[1] == "b1")'
+run nsx $C $LB new 10.100.0.1 80 30
+check "drain: no new connection goes to b1" \
+	'(.counts.b1 // 0) == 0 and (.counts.none // 0) == 0'
+run I $L -j vip show 10.100.0.1 port 80 proto tcp
+check "drain: b1 owns no slot, weight 0 shown" \
+	'.[0].backends[0] | .weight == 0 and .slots == 0'
+
+## locally originated traffic to a VIP
+run nsx $L $LB new 10.100.0.1 80 10
+check "local-out: the node's own connections are served" \
+	'(.counts.none // 0) == 0 and ((.counts.b2 // 0) + (.counts.b4 // 0)) == 10'
+
+## NAT, IPv6, UDP, every port
+expect "vip add (IPv6, udp, every port)" 0 "" I $L vip add fd64::1 proto udp
+I $L backend add fd64::1 proto udp backend fd08:1::2 port 8080
+I $L backend add fd64::1 proto udp backend fd08:2::2 port 8080
+run nsx $C $LB udp fd64::1 5353 200
+check "nat6: 200 flows, all answered by b1 or b2" \
+	'(.counts.none // 0) == 0 and .counts.b1 > 0 and .counts.b2 > 0'
+check "nat6: the client saw only the VIP" '.sources == ["fd64::1"]'
+
+## tunnel: forwarded unchanged; b5 is behind the remote link
+expect "vip add (tunnel)" 0 "" I $L vip add 10.100.0.2 port 80 proto tcp mode tunnel
+for b in 10.8.1.2 10.8.2.2 10.8.5.2; do
+	I $L backend add 10.100.0.2 port 80 proto tcp backend $b
+done
+run nsx $C $LB new 10.100.0.2 80 30
+check "tunnel: 30 connections, all answered" '(.counts.none // 0) == 0'
+check "tunnel: b5 served over the remote link" '.counts.b5 > 0'
+check "tunnel: backends saw the VIP and the client, unchanged" \
+	'.seen == ["10.100.0.2 10.9.0.2"]'
+expect "vip add (tunnel, IPv6)" 0 "" I $L vip add fd64::2 port 80 proto tcp mode tunnel
+I $L backend add fd64::2 port 80 proto tcp backend fd08:1::2
+I $L backend add fd64::2 port 80 proto tcp backend fd08:2::2
+run nsx $C $LB new fd64::2 80 20
+check "tunnel6: 20 connections, all answered by b1 or b2" \
+	'(.counts.none // 0) == 0 and .counts.b1 > 0 and .counts.b2 > 0'
+check "tunnel6: backends saw the VIP and the client, unchanged" \
+	'.seen == ["fd64::2 fd09::2"]'
+# tunnel needs a point-to-point route: n2's underlay address is on veth
+I $L vip add 10.100.0.5 port 9 proto udp mode tunnel
+I $L backend add 10.100.0.5 port 9 proto udp backend 192.168.60.2
+run nsx $C $LB udp 10.100.0.5 9 5
+assert "tunnel over a device that resolves neighbours: nothing sent" [ "$(counts none)" = 5 ]
+run I $L -s -j vip show 10.100.0.5 port 9 proto udp
+check "... and counted as no-route" '.[0].stats.no_route == 5'
+
+## no backend: dropped and counted, not leaked to the VIP's owner
+I $L vip add 10.100.0.3 port 8080 proto udp
+run nsx $C $LB udp 10.100.0.3 8080 20
+assert "no backend: no answer (b1 holds the VIP address)" [ "$(counts none)" = 20 ]
+run I $L -s -j vip show 10.100.0.3 port 8080 proto udp
+check "no backend: 20 drops counted" '.[0].stats.no_backend == 20'
+
+## the flow table stays at its limit under a flood of new flows
+for v in "10.100.0.1 port 80 proto tcp" "10.100.0.1 port 53 proto udp" \
+	 "fd64::1 proto udp" "10.100.0.2 port 80 proto tcp" \
+	 "fd64::2 port 80 proto tcp" "10.100.0.5 port 9 proto udp"; do
+	I $L vip del $v
+done
+run I $L -j stats show
+check "vip del forgets the VIP's flows" '.flows == 0'
+I $L vip add 10.100.0.4 port 53 proto udp
+I $L backend add 10.100.0.4 port 53 proto udp backend 10.8.2.2 port 8080
+I $L config set flow-limit 64
+run nsx $C $LB udp 10.100.0.4 53 500
+run I $L -j stats show
+check "flood: 500 new flows, 64 tracked ($(jq .flows <<<"$out"))" '.flows == 64'
+check "flood: the others evicted and counted" '.flows_evicted >= 436'
+I $L config set flow-limit 65536
+expect "vip del" 0 "" I $L vip del 10.100.0.3 port 8080 proto udp
+expect "vip del of an unknown VIP" 1 "Error: No such VIP" I $L vip del 10.100.0.3 port 8080 proto udp
+tap_end

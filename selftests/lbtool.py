@@ -1,0 +1,167 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Traffic helper of the Maglev selftests (runs inside namespaces).
+
+  lbtool.py serve NAME PORT...          TCP and UDP servers on every
+                                        address (v4 and v6): say "NAME
+                                        LOCAL PEER" on connect and for
+                                        every line / datagram
+  lbtool.py udp ADDR PORT N             N datagrams, each from its own
+                                        socket; JSON counts by NAME
+  lbtool.py new ADDR PORT N             N TCP connections, one after the
+                                        other; JSON counts by NAME
+  lbtool.py conns ADDR PORT N CMD       N TCP connections held open while
+                                        CMD runs (shell), then each asks
+                                        again; JSON before/after NAMEs
+The LOCAL and PEER addresses let a test see what the backend saw.
+"""
+import json
+import select
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+
+def family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def plain(addr):
+    return addr[7:] if addr.startswith("::ffff:") else addr
+
+
+def serve(name, ports):
+    def tcp_client(c):
+        local, peer = plain(c.getsockname()[0]), plain(c.getpeername()[0])
+        msg = f"{name} {local} {peer}\n".encode()
+        try:
+            c.sendall(msg)
+            f = c.makefile("rb")
+            for _ in f:
+                c.sendall(msg)
+        except OSError:
+            pass
+        c.close()
+
+    def sock(kind, port):
+        s = socket.socket(socket.AF_INET6, kind)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("::", port))
+        return s
+
+    def tcp(port):
+        s = sock(socket.SOCK_STREAM, port)
+        s.listen(512)
+        while True:
+            c, _ = s.accept()
+            threading.Thread(target=tcp_client, args=(c,), daemon=True).start()
+
+    def udp(port):
+        u = sock(socket.SOCK_DGRAM, port)
+        while True:
+            data, peer = u.recvfrom(2048)
+            u.sendto(f"{name} - {plain(peer[0])}\n".encode(), peer)
+
+    for port in ports:
+        threading.Thread(target=tcp, args=(port,), daemon=True).start()
+        threading.Thread(target=udp, args=(port,), daemon=True).start()
+    while True:
+        time.sleep(3600)
+
+
+def count(names):
+    out = {}
+    for n in names:
+        out[n or "none"] = out.get(n or "none", 0) + 1
+    return out
+
+
+def udp(addr, port, n):
+    fam = family(addr)
+    socks = []
+    for i in range(n):
+        s = socket.socket(fam, socket.SOCK_DGRAM)
+        s.setblocking(False)
+        s.sendto(b"hello", (addr, port))
+        socks.append(s)
+        if len(socks) % 200 == 0:
+            time.sleep(0.01)
+    got = {}
+    deadline = time.time() + 10
+    byfd = {s.fileno(): s for s in socks}
+    p = select.poll()
+    for fd in byfd:
+        p.register(fd, select.POLLIN)
+    while len(got) < n and time.time() < deadline:
+        for fd, _ in p.poll(500):
+            s = byfd[fd]
+            data, src = s.recvfrom(2048)
+            got[s] = (data.decode().split()[0], src[0])
+            p.unregister(fd)
+    names = [got[s][0] if s in got else None for s in socks]
+    srcs = sorted({got[s][1] for s in got})
+    print(json.dumps({"counts": count(names), "sources": srcs}))
+
+
+def tcp_name(s, f):
+    line = f.readline().decode().split()
+    return line if line else None
+
+
+def connect(addr, port):
+    s = socket.create_connection((addr, port), timeout=5)
+    f = s.makefile("rb")
+    return s, f, tcp_name(s, f)
+
+
+def new(addr, port, n):
+    names, seen = [], set()
+    for _ in range(n):
+        try:
+            s, f, line = connect(addr, port)
+            names.append(line[0] if line else None)
+            if line:
+                seen.add(" ".join(line[1:]))
+            s.close()
+        except OSError:
+            names.append(None)
+    print(json.dumps({"counts": count(names), "seen": sorted(seen)}))
+
+
+def conns(addr, port, n, cmd):
+    held = []
+    for _ in range(n):
+        held.append(connect(addr, port))
+    before = [c[2][0] if c[2] else None for c in held]
+    rc = subprocess.call(cmd, shell=True)
+    after = []
+    for s, f, _ in held:
+        try:
+            s.sendall(b"again\n")
+            line = tcp_name(s, f)
+            after.append(line[0] if line else None)
+        except OSError:
+            after.append(None)
+        s.close()
+    print(json.dumps({"cmd": rc, "before": before, "after": after}))
+
+
+def main():
+    a = sys.argv[1:]
+    if a[0] == "serve":
+        serve(a[1], [int(p) for p in a[2:]])
+    elif a[0] == "udp":
+        udp(a[1], int(a[2]), int(a[3]))
+    elif a[0] == "new":
+        new(a[1], int(a[2]), int(a[3]))
+    elif a[0] == "conns":
+        conns(a[1], int(a[2]), int(a[3]), a[4])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
