@@ -10,6 +10,7 @@
 #   make lint       checkpatch --strict, sparse and W=1 on kmod/ and uapi/
 #   make kernel     build (or reuse) the cached debug test kernel
 #   make bench-link idmesh links against veth and Geneve (prints ratios)
+#   make bench-maglev Maglev VIPs: table build, rate vs routing and IPVS mh
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
@@ -45,9 +46,12 @@ lint:
 bench-link:
 	@scripts/bench-link.sh
 
+bench-maglev:
+	@scripts/bench-maglev.sh
+
 clean:
 	-[ -d "$(KDIR)/" ] && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C userspace clean
 	rm -rf build
 
-.PHONY: all module tool deps kernel check demo lint bench-link clean
+.PHONY: all module tool deps kernel check demo lint bench-link bench-maglev clean

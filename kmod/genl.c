@@ -80,7 +80,6 @@ static const struct nla_policy idmesh_backend_req_policy[IDMESH_A_MAX + 1] = {
 	[IDMESH_A_BACKEND] = NLA_POLICY_NESTED(idm_backend_policy),
 };
 
-
 static int idmesh_reply(struct genl_info *info, u8 cmd,
 			int (*fill)(struct sk_buff *skb, void *arg), void *arg)
 {

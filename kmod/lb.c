@@ -165,7 +165,7 @@ static int idm_parse_backend(struct genl_info *info, struct nlattr **tb,
 
 	if (!nest) {
 		NL_SET_ERR_MSG(extack,
-				   "Missing the backend (IDMESH_A_BACKEND)");
+			       "Missing the backend (IDMESH_A_BACKEND)");
 		return -EINVAL;
 	}
 	err = nla_parse_nested(tb, IDMESH_BACKEND_A_MAX, nest,
@@ -253,6 +253,7 @@ static int idm_vip_rebuild(struct idm_vip *vip, struct idm_backend *add,
 	unsigned int n = 0, cap, i;
 	struct idm_backend *be;
 	struct idm_table *t, *old;
+	u64 start = ktime_get_ns();
 	u32 *scratch = NULL;
 	int err = -ENOMEM;
 
@@ -300,6 +301,7 @@ static int idm_vip_rebuild(struct idm_vip *vip, struct idm_backend *add,
 	t->gen = old ? old->gen + 1 : 1;
 
 	rcu_assign_pointer(vip->table, t);
+	vip->build_ns = ktime_get_ns() - start;
 	for (i = 0; i < n; i++)
 		t->be[i]->index = i;
 	if (old)
@@ -401,7 +403,7 @@ int idm_nl_vip_new(struct sk_buff *skb, struct genl_info *info)
 		err = idm_lb_hooks_register(net);
 		if (err) {
 			NL_SET_ERR_MSG(info->extack,
-					   "Cannot register the netfilter hooks");
+				       "Cannot register the netfilter hooks");
 			goto err_unlock;
 		}
 		lb->hooks = true;
@@ -473,7 +475,7 @@ int idm_nl_backend_new(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	if (idm_backend_find(vip, &id)) {
 		NL_SET_ERR_MSG(info->extack,
-				   "Backend already exists for this VIP");
+			       "Backend already exists for this VIP");
 		err = -EEXIST;
 		goto out;
 	}
@@ -484,7 +486,7 @@ int idm_nl_backend_new(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (vip->nbackends >= vip->table_size) {
 		NL_SET_ERR_MSG(info->extack,
-				   "Table size is too small for more backends");
+			       "Table size is too small for more backends");
 		err = -ENOSPC;
 		goto out;
 	}
@@ -693,7 +695,7 @@ static int idm_fill_vip(struct sk_buff *skb, struct netlink_callback *cb,
 	u64 packets, bytes, nb, nr;
 	struct idm_backend *be;
 	struct nlattr *nest;
-	long i = 0;
+	long i = 0, start = *pos;
 	void *hdr;
 	int err = 0;
 
@@ -714,14 +716,16 @@ static int idm_fill_vip(struct sk_buff *skb, struct netlink_callback *cb,
 			      IDMESH_VIP_A_PAD) ||
 	    nla_put_u64_64bit(skb, IDMESH_VIP_A_NO_ROUTE, nr,
 			      IDMESH_VIP_A_PAD) ||
-	    nla_put_u32(skb, IDMESH_VIP_A_FLOWS, atomic_read(&vip->flows)))
+	    nla_put_u32(skb, IDMESH_VIP_A_FLOWS, atomic_read(&vip->flows)) ||
+	    nla_put_u64_64bit(skb, IDMESH_VIP_A_BUILD_NS, vip->build_ns,
+			      IDMESH_VIP_A_PAD))
 		goto cancel;
 	list_for_each_entry(be, &vip->backends, list) {
-		if (i++ < *pos)
+		if (i++ < start)
 			continue;
 		err = idm_fill_backend(skb, vip, be, slots);
 		if (err) {
-			if (i - 1 == *pos)
+			if (*pos == start)
 				goto cancel;	/* not even one fits */
 			break;
 		}
@@ -848,7 +852,7 @@ int idm_nl_table_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		cb->args[2] = t->gen;
 	} else if (cb->args[2] != t->gen) {
 		NL_SET_ERR_MSG(cb->extack,
-				   "The table changed while it was dumped; try again");
+			       "The table changed while it was dumped; try again");
 		err = -EAGAIN;
 		goto out;
 	}

@@ -62,6 +62,7 @@ struct idm_vip {
 	bool removed;			/* under the flow lock */
 	u32 table_size;
 	u32 nbackends;
+	u64 build_ns;			/* last table build, in->lock */
 	struct list_head backends;	/* sorted by (addr, port) */
 	struct idm_table __rcu *table;
 	atomic_t flows;
@@ -89,6 +90,7 @@ struct idm_lb {
 
 	/* Flow table: lookups under RCU, changes under flow_lock. */
 	struct rhashtable flows;
+	/* Serialises inserts, removals, the LRU list and nflows. */
 	spinlock_t flow_lock;
 	struct list_head flow_lru;	/* oldest looked-at first */
 	unsigned int nflows;

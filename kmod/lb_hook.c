@@ -133,23 +133,31 @@ static void idm_flow_touch(struct idm_flow *f, const struct idm_pkt *p,
 	}
 }
 
+/*
+ * Local-out runs in process context, preemptible: pin the CPU, and keep
+ * a softirq on it from interleaving (a no-op on 64-bit).
+ */
 static void idm_count(struct idm_lb_stats __percpu *pcpu, unsigned int len)
 {
-	struct idm_lb_stats *s = this_cpu_ptr(pcpu);
+	struct idm_lb_stats *s = get_cpu_ptr(pcpu);
+	unsigned long flags;
 
-	u64_stats_update_begin(&s->syncp);
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
 	u64_stats_inc(&s->packets);
 	u64_stats_add(&s->bytes, len);
-	u64_stats_update_end(&s->syncp);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
+	put_cpu_ptr(pcpu);
 }
 
 static unsigned int idm_drop(struct idm_lb_stats __percpu *pcpu, bool route)
 {
-	struct idm_lb_stats *s = this_cpu_ptr(pcpu);
+	struct idm_lb_stats *s = get_cpu_ptr(pcpu);
+	unsigned long flags;
 
-	u64_stats_update_begin(&s->syncp);
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
 	u64_stats_inc(route ? &s->no_route : &s->no_backend);
-	u64_stats_update_end(&s->syncp);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
+	put_cpu_ptr(pcpu);
 	return NF_DROP;
 }
 

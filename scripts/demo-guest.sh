@@ -23,7 +23,7 @@ step() {
 
 echo "== idmesh demo on $(uname -r)"
 step 1 idmesh version
-modprobe -qa udp_tunnel ip6_udp_tunnel
+modprobe -qa udp_tunnel ip6_udp_tunnel nf_defrag_ipv4 nf_defrag_ipv6 libcrc32c
 step 0 insmod "$moddir/kmod/idmesh.ko"
 step 0 idmesh version
 step 0 idmesh -j -p version
@@ -82,6 +82,47 @@ step 0 ip netns exec pod1 ping -c 1 -M do -s 1436 10.2.2.2
 step 1 ip netns exec pod1 ping -c 1 -M do -s 1437 10.2.2.2
 step 0 idmesh -n node1 -s link show mesh0
 for ns in node1 node2 pod1 pod2; do ip netns del $ns; done
+echo
+echo "== a Maglev-hashed virtual service: a client, a node, three backend pods"
+echo "   client --pair-- node --pair-- be1, be2, be3 (each answers with its name)"
+for ns in node client be1 be2 be3; do ip netns add $ns; ip -n $ns link set lo up; done
+ip netns exec node sysctl -qw net.ipv4.ip_forward=1
+i=0
+for pod in client be1 be2 be3; do
+	i=$((i + 1))
+	idmesh -n node link add p-$pod peer eth0 netns $pod
+	ip -n node link set p-$pod up; ip -n $pod link set eth0 up
+	ip -n node addr add 10.7.$i.1/32 peer 10.7.$i.2/32 dev p-$pod
+	ip -n $pod addr add 10.7.$i.2/32 peer 10.7.$i.1/32 dev eth0
+	ip -n $pod route add default dev eth0
+	[ $pod = client ] || { ip netns exec $pod /usr/bin/python3 "$top/selftests/lbtool.py" serve $pod 8080 & }
+done
+sleep 3
+step 0 idmesh -n node vip add 10.100.0.1 port 80 proto tcp
+for i in 2 3 4; do
+	step 0 idmesh -n node backend add 10.100.0.1 port 80 proto tcp backend 10.7.$i.2 port 8080
+done
+echo
+echo "# 300 connections from the client to 10.100.0.1:80, who answered:"
+step 0 ip netns exec client /usr/bin/python3 "$top/selftests/lbtool.py" new 10.100.0.1 80 300
+step 0 idmesh -n node -s vip show
+echo
+echo "# 30 connections held open while be3 is removed and be1 is drained (weight 0);"
+echo "# before/after: which backend answered each, before and after the change"
+step 0 ip netns exec client /usr/bin/python3 "$top/selftests/lbtool.py" conns 10.100.0.1 80 30 \
+	"idmesh -n node backend del 10.100.0.1 port 80 proto tcp backend 10.7.4.2 port 8080 &&
+	 idmesh -n node backend set 10.100.0.1 port 80 proto tcp backend 10.7.2.2 port 8080 weight 0"
+echo "# (connections on be3 broke with it; all others kept their backend, be1's too)"
+step 0 idmesh -n node vip show
+echo "# new connections now all go to be2:"
+step 0 ip netns exec client /usr/bin/python3 "$top/selftests/lbtool.py" new 10.100.0.1 80 20
+echo
+echo "# refused: a table size that is not prime, an IPv6 backend for an IPv4 VIP"
+step 1 idmesh -n node vip add 10.100.0.2 proto udp table-size 65536
+step 1 idmesh -n node backend add 10.100.0.1 port 80 proto tcp backend fd00::1
+kill $(jobs -p) 2>/dev/null
+wait 2>/dev/null
+for ns in node client be1 be2 be3; do ip netns del $ns; done
 echo
 echo "== unload"
 step 0 rmmod idmesh

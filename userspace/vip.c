@@ -110,7 +110,7 @@ struct be_info {
 struct vip_info {
 	char addr[INET6_ADDRSTRLEN];
 	uint32_t port, proto, mode, table_size, flows;
-	uint64_t packets, bytes, no_backend, no_route;
+	uint64_t packets, bytes, no_backend, no_route, build_ns;
 	struct be_info *be;
 	size_t nbe;
 };
@@ -198,6 +198,7 @@ static int vip_reply(struct nlattr **top, struct nlattr *head, int len,
 	cur.bytes = get_u64(tb[IDMESH_VIP_A_BYTES]);
 	cur.no_backend = get_u64(tb[IDMESH_VIP_A_NO_BACKEND]);
 	cur.no_route = get_u64(tb[IDMESH_VIP_A_NO_ROUTE]);
+	cur.build_ns = get_u64(tb[IDMESH_VIP_A_BUILD_NS]);
 
 	/* A VIP with many backends comes in several messages. */
 	v = l->n ? &l->v[l->n - 1] : NULL;
@@ -271,11 +272,12 @@ static void print_vips(const struct idm_opts *o, const struct vip_list *l)
 			printf(" mode %s table-size %u flows %u\n",
 			       mode_name(v->mode), v->table_size, v->flows);
 			if (o->stats)
-				printf("    packets %llu bytes %llu no-backend %llu no-route %llu\n",
+				printf("    packets %llu bytes %llu no-backend %llu no-route %llu build-time %lluus\n",
 				       (unsigned long long)v->packets,
 				       (unsigned long long)v->bytes,
 				       (unsigned long long)v->no_backend,
-				       (unsigned long long)v->no_route);
+				       (unsigned long long)v->no_route,
+				       (unsigned long long)v->build_ns / 1000);
 		} else {
 			json_obj_open(&j, NULL);
 			json_str(&j, "addr", v->addr);
@@ -291,6 +293,7 @@ static void print_vips(const struct idm_opts *o, const struct vip_list *l)
 				json_uint(&j, "bytes", v->bytes);
 				json_uint(&j, "no_backend", v->no_backend);
 				json_uint(&j, "no_route", v->no_route);
+				json_uint(&j, "build_ns", v->build_ns);
 				json_obj_close(&j);
 			}
 			json_arr_open(&j, "backends");

@@ -19,25 +19,44 @@ unsigned int idmesh_net_id;
  * The family's other handlers live in files this suite does not build;
  * the family is never registered here, so they are never called.
  */
-#define IDMESH_KUNIT_NO_HANDLER(name)					\
-int name(struct sk_buff *skb, struct genl_info *info)			\
-{									\
-	return -EOPNOTSUPP;						\
+static int kunit_no_handler(void)
+{
+	return -EOPNOTSUPP;
 }
-IDMESH_KUNIT_NO_HANDLER(idm_nl_vip_new)
-IDMESH_KUNIT_NO_HANDLER(idm_nl_vip_del)
-IDMESH_KUNIT_NO_HANDLER(idm_nl_backend_new)
-IDMESH_KUNIT_NO_HANDLER(idm_nl_backend_del)
-IDMESH_KUNIT_NO_HANDLER(idm_nl_backend_set)
+
+int idm_nl_vip_new(struct sk_buff *skb, struct genl_info *info)
+{
+	return kunit_no_handler();
+}
+
+int idm_nl_vip_del(struct sk_buff *skb, struct genl_info *info)
+{
+	return kunit_no_handler();
+}
+
+int idm_nl_backend_new(struct sk_buff *skb, struct genl_info *info)
+{
+	return kunit_no_handler();
+}
+
+int idm_nl_backend_del(struct sk_buff *skb, struct genl_info *info)
+{
+	return kunit_no_handler();
+}
+
+int idm_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
+{
+	return kunit_no_handler();
+}
 
 int idm_nl_vip_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return -EOPNOTSUPP;
+	return kunit_no_handler();
 }
 
 int idm_nl_table_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return -EOPNOTSUPP;
+	return kunit_no_handler();
 }
 
 static struct idmesh_net *kunit_in(struct kunit *test, u32 flow_limit)

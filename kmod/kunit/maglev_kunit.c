@@ -73,6 +73,9 @@ static void primes(struct kunit *test)
 
 static void permutation_in_range(struct kunit *test)
 {
+	/* mg_backend()'s address of backend 1. */
+	static const u8 addr81[16] = { [10] = 0xff, [11] = 0xff, [12] = 10,
+				       [14] = 1, [15] = 1 };
 	struct idm_maglev_entry a, b;
 	unsigned int i;
 
@@ -84,9 +87,7 @@ static void permutation_in_range(struct kunit *test)
 	}
 	/* The port is part of a backend's name. */
 	mg_backend(&a, 1, M, 1);
-	b = a;
-	idm_maglev_permutation((u8[16]){ [10] = 0xff, [11] = 0xff, [12] = 10,
-					 [15] = 1 }, htons(81), AF_INET, M, &b);
+	idm_maglev_permutation(addr81, htons(81), AF_INET, M, &b);
 	KUNIT_EXPECT_TRUE(test, a.offset != b.offset || a.skip != b.skip);
 }
 

@@ -3,7 +3,10 @@
  * udpflood: a small-packet UDP generator and counter for benchmarks
  * (iperf3's UDP mode tops out near 2 kpps in the test VM).
  *
- *   udpflood send DST PORT SECONDS [SIZE]   sendmmsg() in batches of 64
+ *   udpflood send DST PORT SECONDS [SIZE [FLOWS]]
+ *                                           sendmmsg() in batches of 64,
+ *                                           FLOWS sockets (source ports)
+ *                                           taking turns
  *   udpflood recv ADDR PORT SECONDS         count what arrives for SECONDS
  *                                           after the first packet
  * Prints "<packets> packets <pps> pps".
@@ -36,7 +39,7 @@ int main(int argc, char **argv)
 	struct iovec iov[BATCH];
 	unsigned long long count = 0;
 	double secs, start, end;
-	int fd, i, size = 18, n;
+	int fd, i, size = 18, n, nflows = 1, fds[256];
 
 	if (argc < 5) {
 		fprintf(stderr, "usage: udpflood send|recv ADDR PORT SECONDS [SIZE]\n");
@@ -48,6 +51,10 @@ int main(int argc, char **argv)
 	secs = atof(argv[4]);
 	if (argc > 5)
 		size = atoi(argv[5]);
+	if (argc > 6)
+		nflows = atoi(argv[6]);
+	if (nflows < 1 || nflows > 256)
+		return 2;
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0)
 		return 1;
@@ -60,12 +67,19 @@ int main(int argc, char **argv)
 	}
 
 	if (!strcmp(argv[1], "send")) {
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
-			return 1;
+		fds[0] = fd;
+		for (i = 1; i < nflows; i++) {
+			fds[i] = socket(AF_INET, SOCK_DGRAM, 0);
+			if (fds[i] < 0)
+				return 1;
+		}
+		for (i = 0; i < nflows; i++)
+			if (connect(fds[i], (struct sockaddr *)&sa, sizeof(sa)))
+				return 1;
 		start = now();
 		end = start + secs;
-		while (now() < end) {
-			n = sendmmsg(fd, msgs, BATCH, 0);
+		for (i = 0; now() < end; i = (i + 1) % nflows) {
+			n = sendmmsg(fds[i], msgs, BATCH, 0);
 			if (n > 0)
 				count += n;
 		}

@@ -128,6 +128,7 @@ enum idmesh_vip_attr {
 	IDMESH_VIP_A_NO_ROUTE,
 	IDMESH_VIP_A_FLOWS,		/* u32: flows tracked now */
 	IDMESH_VIP_A_BACKEND,		/* nested, repeated: the backends */
+	IDMESH_VIP_A_BUILD_NS,		/* u64: time the last table build took */
 
 	__IDMESH_VIP_A_MAX,
 };
