@@ -7,8 +7,9 @@
 #      + unload, with the kernel log checked for BUG/WARNING/lockdep/
 #      KASAN/UBSAN/kmemleak reports
 #   3. each stock Debian kernel (6.1, 6.12): module + selftests + unload
-# The VMs run in parallel: the debug one on one core, the stock ones one
-# after another on the other. Ends with "N passed, N failed".
+# The VMs run in parallel: the debug kernel's tests split over two guests
+# (KUnit and the spine and link selftests; the Maglev selftests), the
+# stock kernels one after another. Ends with "N passed, N failed".
 #
 # Environment: VM_TIMEOUT (seconds per VM, default 2400), STOCK_KERNELS
 # (space-separated kernel releases, default the newest 6.1 and 6.12).
@@ -65,7 +66,8 @@ if [ "$rc" = 0 ]; then
 	scripts/build-module.sh "$kdir" build/debug >"$res/mod-debug.err" 2>&1
 	rc=$?
 	result build "module builds for the debug kernel" "$rc" "$res/mod-debug.err"
-	[ "$rc" = 0 ] && vms+=("debug:$kdir/arch/x86/boot/bzImage")
+	[ "$rc" = 0 ] && vms+=("debug:$kdir/arch/x86/boot/bzImage"
+			       "debug-lb:$kdir/arch/x86/boot/bzImage")
 fi
 for k in ${STOCK_KERNELS:-$(selftests/stock-kernels.sh)}; do
 	case "$k" in
@@ -86,16 +88,24 @@ scripts/lint.sh "$kdir" $(for v in "${vms[@]}"; do
 collect build "$res/lint.out"
 show build
 
+# What each debug guest runs; the stock guests run everything.
+declare -A guest_tests=(
+	[debug]="kunit idmesh_genl idmesh_strict idmesh_link"
+	[debug-lb]="idmesh_maglev"
+)
+
 run_vm() { # NAME KERNEL
-	local name=$1 kern=$2 args rc
+	local name=$1 kern=$2 args rc moddir=build/$1
 	if [ "$kern" = stock ]; then
 		args=(--stock "$name" --mem 1024)
 	else
 		args=(--kernel "$kern")
+		moddir=build/debug
 	fi
+	# shellcheck disable=SC2086
 	selftests/vm/run-vm.sh "${args[@]}" --timeout "$timeout" \
-		--log "$res/$name.console" -- selftests/guest-run.sh "build/$name" \
-		>"$res/$name.out" 2>"$res/$name.err"
+		--log "$res/$name.console" -- selftests/guest-run.sh "$moddir" \
+		${guest_tests[$name]:-} >"$res/$name.out" 2>"$res/$name.err"
 	rc=$?
 	collect "$name" "$res/$name.out"
 	case $rc in

@@ -5,9 +5,15 @@
 # the KUnit suites when the kernel has KUnit, run every selftest, unload.
 # Prints TAP, one line per test, and exits 1 when anything failed.
 #
-#   guest-run.sh MODULE_DIR
+#   guest-run.sh MODULE_DIR [TEST...]
+#
+# TEST names what to run: "kunit" and selftest names (idmesh_link, ...);
+# by default, all of them. The unload checks always run.
 top=$(cd "$(dirname "$0")/.." && pwd)
 moddir=$1
+shift
+WANT="$*"
+want() { [ -z "$WANT" ] || [[ " $WANT " == *" $1 "* ]]; }
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
@@ -24,7 +30,7 @@ else
 	exit 1
 fi
 
-if [ -f "$moddir/kmod/idmesh_kunit.ko" ]; then
+if want kunit && [ -f "$moddir/kmod/idmesh_kunit.ko" ]; then
 	dmesg -C
 	if insmod "$moddir/kmod/idmesh_kunit.ko"; then
 		ktap=$(dmesg | sed -E 's/^\[[ 0-9.]+\] ?//')
@@ -58,6 +64,7 @@ fi
 
 for t in "$top"/selftests/idmesh_*.sh; do
 	name=$(basename "$t" .sh)
+	want "$name" || continue
 	echo "# selftest $name"
 	"$t" | sed -E "s/^(not )?ok ([0-9]+) - /\1ok \2 - $name: /" >/tmp/selftest.out
 	rc=${PIPESTATUS[0]}
@@ -76,16 +83,25 @@ for t in "$top"/selftests/idmesh_*.sh; do
 	esac
 done
 
-# Unloading with links present removes them, in every namespace.
+# Unloading with links and VIPs (with flows) present removes them, in
+# every namespace.
 ip netns add unload-test
 "$top/userspace/idmesh" link add unl0 peer unl1 netns unload-test &&
 	"$top/userspace/idmesh" link add unl2 remote 192.0.2.1 id 1 &&
 	"$top/userspace/idmesh" -n unload-test link add unl3 remote 2001:db8::1 id 2 ||
 	notok "links for the unload test"
+ip link set unl0 up && ip -n unload-test link set unl1 up &&
+	ip addr add 10.250.0.1/32 peer 10.250.0.2/32 dev unl0 &&
+	"$top/userspace/idmesh" vip add 10.251.0.1 port 9 proto udp &&
+	"$top/userspace/idmesh" backend add 10.251.0.1 port 9 proto udp backend 10.250.0.2 &&
+	"$top/userspace/idmesh" -n unload-test vip add fd51::1 proto tcp &&
+	for i in 1 2 3; do echo x >/dev/udp/10.251.0.1/9; done &&
+	[ "$("$top/userspace/idmesh" -j stats show | jq .flows)" -ge 1 ] ||
+	notok "VIPs and flows for the unload test"
 if rmmod idmesh; then
-	ok "module unloads with links present"
+	ok "module unloads with links, VIPs and flows present"
 else
-	notok "module unloads with links present"
+	notok "module unloads with links, VIPs and flows present"
 fi
 if ! ip link show unl0 >/dev/null 2>&1 && ! ip link show unl2 >/dev/null 2>&1 &&
    ! ip -n unload-test link show unl1 >/dev/null 2>&1 &&
