@@ -20,7 +20,7 @@ notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
 
 echo "# kernel $(uname -r)"
 # What idmesh.ko needs, where the kernel has it as modules.
-modprobe -qa udp_tunnel ip6_udp_tunnel nf_defrag_ipv4 nf_defrag_ipv6 libcrc32c 2>/dev/null
+modprobe -qa udp_tunnel ip6_udp_tunnel nf_defrag_ipv4 nf_defrag_ipv6 libcrc32c sctp 2>/dev/null
 if insmod "$moddir/kmod/idmesh.ko"; then
 	ok "module loads"
 else
@@ -92,6 +92,7 @@ ip netns add unload-test
 	notok "links for the unload test"
 ip link set unl0 up && ip -n unload-test link set unl1 up &&
 	ip addr add 10.250.0.1/32 peer 10.250.0.2/32 dev unl0 &&
+	ip route add 10.251.0.0/24 dev unl0 &&
 	"$top/userspace/idmesh" vip add 10.251.0.1 port 9 proto udp &&
 	"$top/userspace/idmesh" backend add 10.251.0.1 port 9 proto udp backend 10.250.0.2 &&
 	"$top/userspace/idmesh" -n unload-test vip add fd51::1 proto tcp &&

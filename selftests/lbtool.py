@@ -8,8 +8,8 @@
                                         every line / datagram
   lbtool.py udp ADDR PORT N             N datagrams, each from its own
                                         socket; JSON counts by NAME
-  lbtool.py new ADDR PORT N             N TCP connections, one after the
-                                        other; JSON counts by NAME
+  lbtool.py new ADDR PORT N [sctp]      N TCP (or SCTP) connections, one
+                                        after the other; JSON counts by NAME
   lbtool.py conns ADDR PORT N CMD       N TCP connections held open while
                                         CMD runs (shell), then each asks
                                         again; JSON before/after NAMEs
@@ -45,15 +45,18 @@ def serve(name, ports):
             pass
         c.close()
 
-    def sock(kind, port):
-        s = socket.socket(socket.AF_INET6, kind)
+    def sock(kind, port, proto=0):
+        s = socket.socket(socket.AF_INET6, kind, proto)
         s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(("::", port))
         return s
 
-    def tcp(port):
-        s = sock(socket.SOCK_STREAM, port)
+    def tcp(port, proto=0):
+        try:
+            s = sock(socket.SOCK_STREAM, port, proto)
+        except OSError:
+            return		# no SCTP in this kernel
         s.listen(512)
         while True:
             c, _ = s.accept()
@@ -68,6 +71,8 @@ def serve(name, ports):
     for port in ports:
         threading.Thread(target=tcp, args=(port,), daemon=True).start()
         threading.Thread(target=udp, args=(port,), daemon=True).start()
+        threading.Thread(target=tcp, args=(port, socket.IPPROTO_SCTP),
+                         daemon=True).start()
     while True:
         time.sleep(3600)
 
@@ -111,17 +116,22 @@ def tcp_name(s, f):
     return line if line else None
 
 
-def connect(addr, port):
-    s = socket.create_connection((addr, port), timeout=5)
+def connect(addr, port, proto=0):
+    if proto:
+        s = socket.socket(family(addr), socket.SOCK_STREAM, proto)
+        s.settimeout(5)
+        s.connect((addr, port))
+    else:
+        s = socket.create_connection((addr, port), timeout=5)
     f = s.makefile("rb")
     return s, f, tcp_name(s, f)
 
 
-def new(addr, port, n):
+def new(addr, port, n, proto=0):
     names, seen = [], set()
     for _ in range(n):
         try:
-            s, f, line = connect(addr, port)
+            s, f, line = connect(addr, port, proto)
             names.append(line[0] if line else None)
             if line:
                 seen.add(" ".join(line[1:]))
@@ -156,7 +166,8 @@ def main():
     elif a[0] == "udp":
         udp(a[1], int(a[2]), int(a[3]))
     elif a[0] == "new":
-        new(a[1], int(a[2]), int(a[3]))
+        new(a[1], int(a[2]), int(a[3]),
+            socket.IPPROTO_SCTP if a[4:] == ["sctp"] else 0)
     elif a[0] == "conns":
         conns(a[1], int(a[2]), int(a[3]), a[4])
     else:
