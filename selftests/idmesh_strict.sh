@@ -33,7 +33,7 @@ assert "a well-formed request is accepted" [ "$out" = "error 0" ]
 refused "an attribute a get does not take is refused" -22 "." \
 	$VERSION_GET $A_FLOW_LIMIT:$(le32 4096)
 refused "an unknown attribute type is refused" -22 "[Uu]nknown attribute" \
-	$CONFIG_SET 9:$(le32 1)
+	$CONFIG_SET 200:$(le32 1)
 refused "a u32 of two bytes is refused" -22 "attribute length" \
 	$CONFIG_SET $A_FLOW_LIMIT:1000
 refused "a u32 of eight bytes is refused" -22 "attribute length" \
@@ -47,7 +47,7 @@ refused "a non-zero reserved header field is refused" -22 "reserved" \
 run "$nlraw" 42
 assert "an unknown command is refused with EOPNOTSUPP" [ "$out" = "error -95" ]
 refused "a valid setting next to an unknown attribute is refused" -22 "." \
-	$CONFIG_SET $A_FLOW_LIMIT:$(le32 4096) 9:$(le32 1)
+	$CONFIG_SET $A_FLOW_LIMIT:$(le32 4096) 200:$(le32 1)
 run "$IDMESH" config show
 assert "refused requests changed nothing" [ "$(head -n1 <<<"$out")" = "flow-limit 5000" ]
 run "$nlraw" $CONFIG_SET $A_FLOW_LIMIT:$(le32 4096)

@@ -65,6 +65,11 @@ static struct idmesh_net *kunit_in(struct kunit *test, u32 flow_limit)
 
 	KUNIT_ASSERT_NOT_NULL(test, in);
 	in->flow_limit = flow_limit;
+	in->lb.timeout[IDM_TO_TCP_SYN] = IDMESH_TIMEOUT_TCP_SYN_DEFAULT;
+	in->lb.timeout[IDM_TO_TCP] = IDMESH_TIMEOUT_TCP_DEFAULT;
+	in->lb.timeout[IDM_TO_TCP_FIN] = IDMESH_TIMEOUT_TCP_FIN_DEFAULT;
+	in->lb.timeout[IDM_TO_UDP] = IDMESH_TIMEOUT_UDP_DEFAULT;
+	in->lb.timeout[IDM_TO_SCTP] = IDMESH_TIMEOUT_SCTP_DEFAULT;
 	return in;
 }
 
@@ -216,6 +221,9 @@ static void config_reply_carries_flow_limit(struct kunit *test)
 					idmesh_config_set_policy, NULL), 0);
 	KUNIT_ASSERT_NOT_NULL(test, tb[IDMESH_A_FLOW_LIMIT]);
 	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[IDMESH_A_FLOW_LIMIT]), 12345U);
+	KUNIT_ASSERT_NOT_NULL(test, tb[IDMESH_A_TIMEOUT_TCP_FIN]);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[IDMESH_A_TIMEOUT_TCP_FIN]),
+			(u32)IDMESH_TIMEOUT_TCP_FIN_DEFAULT);
 	kfree_skb(skb);
 }
 
