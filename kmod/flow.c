@@ -83,6 +83,7 @@ static void idm_flow_unlink(struct idm_lb *lb, struct idm_flow *f)
 		atomic_dec(&lb->nat_flows);
 	}
 	list_del(&f->lru);
+	f->dead = true;
 	lb->nflows--;
 	atomic_dec(&f->vip->flows);
 	atomic_dec(&f->be->flows);
@@ -189,6 +190,14 @@ err_unlock:
 	spin_unlock_bh(&lb->flow_lock);
 	kfree(f);
 	return ERR_PTR(err);
+}
+
+void idm_flow_drop(struct idm_lb *lb, struct idm_flow *f)
+{
+	spin_lock_bh(&lb->flow_lock);
+	if (!f->dead)
+		idm_flow_unlink(lb, f);
+	spin_unlock_bh(&lb->flow_lock);
 }
 
 void idm_flow_forget(struct idm_lb *lb, struct idm_vip *vip,

@@ -147,6 +147,7 @@ struct idm_flow {
 	unsigned long last;		/* jiffies of the last packet */
 	u8 state;			/* enum idm_tcp_state */
 	bool nat;
+	bool dead;			/* unlinked; under flow_lock */
 	struct rcu_head rcu;
 };
 
@@ -165,6 +166,8 @@ struct idm_flow *idm_flow_insert(struct idm_lb *lb, u32 limit,
 				 u8 state);
 int idm_flow_init(struct idm_lb *lb);
 void idm_flow_destroy(struct idm_lb *lb);
+/* Under RCU: forget one flow (if nobody else did). */
+void idm_flow_drop(struct idm_lb *lb, struct idm_flow *f);
 /* Forget every flow of vip (be == NULL) or of one backend. */
 void idm_flow_forget(struct idm_lb *lb, struct idm_vip *vip,
 		     struct idm_backend *be);

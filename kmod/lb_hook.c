@@ -118,6 +118,14 @@ static u8 idm_tcp_next(u8 state, u8 flags, bool reply)
 	return state;
 }
 
+/* A SYN on a flow that saw FIN or RST: the tuple is being reused. */
+static bool idm_tcp_reopens(const struct idm_flow *f, const struct idm_pkt *p)
+{
+	return p->key.proto == IPPROTO_TCP &&
+	       (p->tcpflags & (TCPHDR_SYN | TCPHDR_ACK)) == TCPHDR_SYN &&
+	       READ_ONCE(f->state) == IDM_TCP_FIN;
+}
+
 static void idm_flow_touch(struct idm_flow *f, const struct idm_pkt *p,
 			   bool reply)
 {
@@ -328,10 +336,14 @@ static unsigned int idm_lb_forward(void *priv, struct sk_buff *skb,
 
 again:
 	f = idm_flow_lookup(lb, &p.key, &dir);
-	if (f && !dir && f->vip == vip && !READ_ONCE(f->be->removed)) {
+	if (f && !dir && f->vip == vip && !READ_ONCE(f->be->removed) &&
+	    !idm_tcp_reopens(f, &p)) {
 		be = f->be;
 		idm_flow_touch(f, &p, false);
 	} else {
+		/* A new connection on the tuple of a closed one picks anew. */
+		if (f && !dir && idm_tcp_reopens(f, &p))
+			idm_flow_drop(lb, f);
 		struct idm_table *t = rcu_dereference(vip->table);
 		u32 slot;
 
