@@ -44,10 +44,10 @@ lint:
 	@scripts/lint.sh
 
 bench-link:
-	@scripts/bench-link.sh
+	@scripts/bench.sh link
 
 bench-maglev:
-	@scripts/bench-maglev.sh
+	@scripts/bench.sh maglev
 
 clean:
 	-[ -d "$(KDIR)/" ] && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
