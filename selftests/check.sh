@@ -139,12 +139,20 @@ for v in "${vms[@]}"; do
 	show "${v%%:*}"
 done
 
-cat "$res"/*.tap >"$res/all"
-passed=$(grep -cE '^ok ' "$res/all" | tr -d ' ')
-skipped=$(grep -cE '^ok .*# SKIP' "$res/all" | tr -d ' ')
-failed=$(grep -cE '^not ok ' "$res/all" | tr -d ' ')
+for t in "$res"/*.tap; do
+	sec=$(basename "$t" .tap)
+	sed "s/^/[$sec] /" "$t"
+done >"$res/all"
+passed=$(grep -cE '^\[[^]]*\] ok ' "$res/all" | tr -d ' ')
+skipped=$(grep -cE '^\[[^]]*\] ok .*# SKIP' "$res/all" | tr -d ' ')
+failed=$(grep -cE '^\[[^]]*\] not ok ' "$res/all" | tr -d ' ')
 passed=$((passed - skipped))
 say "done"
+# The failures again, last, where a log's tail shows them.
+if [ "$failed" != 0 ]; then
+	echo "failed:"
+	grep -A 12 -E '^\[[^]]*\] not ok ' "$res/all" | grep -vE '^\[[^]]*\] ok '
+fi
 [ "$skipped" = 0 ] || echo "$skipped skipped"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
