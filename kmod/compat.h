@@ -9,6 +9,10 @@
 
 #include <linux/netdevice.h>
 #include <net/genetlink.h>
+/* 6.5 moved the GSO helpers out of skbuff.h. */
+#ifdef IDMESH_HAVE_NET_GSO_H
+#include <net/gso.h>
+#endif
 
 /* 6.12 turned these two feature bits into flags of struct net_device. */
 static inline void idmesh_dev_set_lltx(struct net_device *dev)

@@ -12,6 +12,13 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/jiffies.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/icmpv6.h>
+#include <linux/tcp.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/tcp.h>
 #include <uapi/linux/in.h>
 
 #include "idmesh.h"
@@ -47,6 +54,111 @@ struct idm_flow *idm_flow_lookup(struct idm_lb *lb,
 	return idm_flow_of(n);
 }
 
+bool idm_parse_l4(struct sk_buff *skb, struct idm_pkt *p, bool any)
+{
+	__be16 _ports[2];
+	const __be16 *ports;
+
+	p->tcpflags = 0;
+	if (p->key.proto == IPPROTO_ICMPV6) {
+		struct icmp6hdr _ih;
+		const struct icmp6hdr *ih;
+
+		ih = skb_header_pointer(skb, p->l4off, sizeof(_ih), &_ih);
+		if (!ih)
+			return false;
+		if (ih->icmp6_type == ICMPV6_ECHO_REQUEST ||
+		    ih->icmp6_type == ICMPV6_ECHO_REPLY) {
+			p->key.sport = ih->icmp6_identifier;
+			p->key.dport = ih->icmp6_identifier;
+		}
+		return any;
+	}
+	if (p->key.proto != IPPROTO_TCP && p->key.proto != IPPROTO_UDP &&
+	    p->key.proto != IPPROTO_SCTP)
+		return any;
+	ports = skb_header_pointer(skb, p->l4off, sizeof(_ports), _ports);
+	if (!ports)
+		return false;
+	p->key.sport = ports[0];
+	p->key.dport = ports[1];
+	if (p->key.proto == IPPROTO_TCP) {
+		struct tcphdr _th;
+		const struct tcphdr *th;
+
+		th = skb_header_pointer(skb, p->l4off, sizeof(_th), &_th);
+		if (!th)
+			return false;
+		p->tcpflags = ((const u8 *)th)[13];
+	}
+	return true;
+}
+
+bool idm_parse(struct sk_buff *skb, u8 family, struct idm_pkt *p)
+{
+	memset(&p->key, 0, sizeof(p->key));
+	p->key.family = family;
+	if (family == AF_INET) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		if (ip_is_fragment(iph))
+			return false;
+		p->key.src.ip = iph->saddr;
+		p->key.dst.ip = iph->daddr;
+		p->key.proto = iph->protocol;
+		p->l4off = skb_network_offset(skb) + iph->ihl * 4;
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		__be16 frag_off;
+		u8 nexthdr = ip6h->nexthdr;
+		int off;
+
+		off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+				       sizeof(*ip6h), &nexthdr, &frag_off);
+		if (off < 0 || frag_off)
+			return false;
+		p->key.src.in6 = ip6h->saddr;
+		p->key.dst.in6 = ip6h->daddr;
+		p->key.proto = nexthdr;
+		p->l4off = off;
+	}
+	return idm_parse_l4(skb, p, false);
+}
+
+u8 idm_tcp_next(u8 state, u8 flags, bool reply)
+{
+	if (flags & (TCPHDR_RST | TCPHDR_FIN))
+		return IDM_TCP_FIN;
+	if (!reply && (flags & TCPHDR_SYN) && !(flags & TCPHDR_ACK))
+		return IDM_TCP_SYN;
+	if (state == IDM_TCP_SYN && (flags & TCPHDR_ACK) &&
+	    !(flags & TCPHDR_SYN))
+		return IDM_TCP_EST;
+	return state;
+}
+
+/* A SYN on a flow that saw FIN or RST: the tuple is being reused. */
+bool idm_tcp_reopens(const struct idm_flow *f, const struct idm_pkt *p)
+{
+	return p->key.proto == IPPROTO_TCP &&
+	       (p->tcpflags & (TCPHDR_SYN | TCPHDR_ACK)) == TCPHDR_SYN &&
+	       READ_ONCE(f->state) == IDM_TCP_FIN;
+}
+
+void idm_flow_touch(struct idm_flow *f, const struct idm_pkt *p, bool reply)
+{
+	unsigned long now = jiffies;
+
+	if (READ_ONCE(f->last) != now)
+		WRITE_ONCE(f->last, now);
+	if (p->key.proto == IPPROTO_TCP) {
+		u8 s = idm_tcp_next(READ_ONCE(f->state), p->tcpflags, reply);
+
+		if (s != f->state)
+			WRITE_ONCE(f->state, s);
+	}
+}
+
 static unsigned long idm_flow_timeout(const struct idm_lb *lb,
 				      const struct idm_flow *f)
 {
@@ -58,6 +170,7 @@ static unsigned long idm_flow_timeout(const struct idm_lb *lb,
 		    f->state == IDM_TCP_FIN ? IDM_TO_TCP_FIN : IDM_TO_TCP_SYN;
 		break;
 	case IPPROTO_UDP:
+	case IPPROTO_ICMPV6:
 		t = IDM_TO_UDP;
 		break;
 	default:
@@ -85,8 +198,10 @@ static void idm_flow_unlink(struct idm_lb *lb, struct idm_flow *f)
 	list_del(&f->lru);
 	f->dead = true;
 	lb->nflows--;
-	atomic_dec(&f->vip->flows);
-	atomic_dec(&f->be->flows);
+	if (f->zone == IDM_ZONE_LB) {
+		atomic_dec(&f->vip->flows);
+		atomic_dec(&f->be->flows);
+	}
 	kfree_rcu(f, rcu);
 }
 
@@ -119,36 +234,42 @@ static void idm_flow_evict_one(struct idm_lb *lb, unsigned long now)
 	}
 }
 
-struct idm_flow *idm_flow_insert(struct idm_lb *lb, u32 limit,
-				 const struct idm_flow_key *orig,
-				 const struct idm_flow_key *reply,
-				 struct idm_vip *vip, struct idm_backend *be,
-				 u8 state)
+static struct idm_flow *idm_flow_alloc(const struct idm_flow_key *orig,
+				       const struct idm_flow_key *reply,
+				       u8 zone, u8 state)
 {
-	struct idm_flow_node *old;
 	struct idm_flow *f;
-	int err;
 
 	f = kzalloc(sizeof(*f), GFP_ATOMIC);
 	if (!f)
-		return ERR_PTR(-ENOMEM);
+		return NULL;
 	f->n[0].key = *orig;
+	f->n[0].key.zone = zone;
 	f->n[0].dir = 0;
 	if (reply) {
 		f->n[1].key = *reply;
+		f->n[1].key.zone = zone;
 		f->n[1].dir = 1;
 		f->nat = true;
 	}
-	f->vip = vip;
-	f->be = be;
+	f->zone = zone;
 	f->state = state;
 	f->last = jiffies;
+	return f;
+}
 
-	spin_lock_bh(&lb->flow_lock);
-	if (READ_ONCE(vip->removed) || READ_ONCE(be->removed)) {
-		err = -EAGAIN;
-		goto err_unlock;
-	}
+/*
+ * Hash f and account for it, under flow_lock (released on return).
+ * Returns f, or the flow another CPU tracked first, or an ERR_PTR.
+ */
+static struct idm_flow *idm_flow_add(struct idm_lb *lb, u32 limit,
+				     struct idm_flow *f)
+	__releases(&lb->flow_lock)
+{
+	struct idm_flow_node *old;
+	int err;
+
+	lockdep_assert_held(&lb->flow_lock);
 	old = rhashtable_lookup_get_insert_fast(&lb->flows, &f->n[0].node,
 						idm_flow_params);
 	if (old) {
@@ -159,13 +280,16 @@ struct idm_flow *idm_flow_insert(struct idm_lb *lb, u32 limit,
 			return ERR_CAST(old);
 		return old->dir ? ERR_PTR(-EEXIST) : idm_flow_of(old);
 	}
-	if (reply) {
+	if (f->nat) {
 		err = rhashtable_lookup_insert_fast(&lb->flows, &f->n[1].node,
 						    idm_flow_params);
 		if (err) {
 			rhashtable_remove_fast(&lb->flows, &f->n[0].node,
 					       idm_flow_params);
-			goto err_unlock_rcu;
+			/* f->n[0] was visible to lookups for a moment. */
+			spin_unlock_bh(&lb->flow_lock);
+			kfree_rcu(f, rcu);
+			return ERR_PTR(err);
 		}
 		atomic_inc(&lb->nat_flows);
 	}
@@ -174,22 +298,53 @@ struct idm_flow *idm_flow_insert(struct idm_lb *lb, u32 limit,
 		idm_flow_evict_one(lb, f->last);
 	if (lb->nflows >= limit)
 		idm_flow_evict_one(lb, f->last);
+	if (!lb->nflows)
+		queue_delayed_work(system_power_efficient_wq, &lb->gc, HZ);
 	list_add_tail(&f->lru, &lb->flow_lru);
 	lb->nflows++;
-	atomic_inc(&vip->flows);
-	atomic_inc(&be->flows);
+	if (f->zone == IDM_ZONE_LB) {
+		atomic_inc(&f->vip->flows);
+		atomic_inc(&f->be->flows);
+	}
 	spin_unlock_bh(&lb->flow_lock);
 	return f;
+}
 
-err_unlock_rcu:
-	/* f->n[0] was visible to lookups for a moment. */
-	spin_unlock_bh(&lb->flow_lock);
-	kfree_rcu(f, rcu);
-	return ERR_PTR(err);
-err_unlock:
-	spin_unlock_bh(&lb->flow_lock);
-	kfree(f);
-	return ERR_PTR(err);
+struct idm_flow *idm_flow_insert(struct idm_lb *lb, u32 limit,
+				 const struct idm_flow_key *orig,
+				 const struct idm_flow_key *reply,
+				 struct idm_vip *vip, struct idm_backend *be,
+				 u8 state)
+{
+	struct idm_flow *f;
+
+	f = idm_flow_alloc(orig, reply, IDM_ZONE_LB, state);
+	if (!f)
+		return ERR_PTR(-ENOMEM);
+	f->vip = vip;
+	f->be = be;
+	spin_lock_bh(&lb->flow_lock);
+	if (READ_ONCE(vip->removed) || READ_ONCE(be->removed)) {
+		spin_unlock_bh(&lb->flow_lock);
+		kfree(f);
+		return ERR_PTR(-EAGAIN);
+	}
+	return idm_flow_add(lb, limit, f);
+}
+
+struct idm_flow *idm_flow_insert_sacl(struct idm_lb *lb, u32 limit,
+				      const struct idm_flow_key *orig,
+				      u64 client, u64 server, u8 state)
+{
+	struct idm_flow *f;
+
+	f = idm_flow_alloc(orig, NULL, IDM_ZONE_SACL, state);
+	if (!f)
+		return ERR_PTR(-ENOMEM);
+	f->client = client;
+	f->server = server;
+	spin_lock_bh(&lb->flow_lock);
+	return idm_flow_add(lb, limit, f);
 }
 
 void idm_flow_drop(struct idm_lb *lb, struct idm_flow *f)
@@ -212,7 +367,18 @@ void idm_flow_forget(struct idm_lb *lb, struct idm_vip *vip,
 	else
 		WRITE_ONCE(vip->removed, true);
 	list_for_each_entry_safe(f, tmp, &lb->flow_lru, lru)
-		if (be ? f->be == be : f->vip == vip)
+		if (f->zone == IDM_ZONE_LB && (be ? f->be == be : f->vip == vip))
+			idm_flow_unlink(lb, f);
+	spin_unlock_bh(&lb->flow_lock);
+}
+
+void idm_flow_forget_zone(struct idm_lb *lb, u8 zone)
+{
+	struct idm_flow *f, *tmp;
+
+	spin_lock_bh(&lb->flow_lock);
+	list_for_each_entry_safe(f, tmp, &lb->flow_lru, lru)
+		if (f->zone == zone)
 			idm_flow_unlink(lb, f);
 	spin_unlock_bh(&lb->flow_lock);
 }

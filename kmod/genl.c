@@ -70,6 +70,32 @@ const struct nla_policy idm_backend_policy[IDMESH_BACKEND_A_MAX + 1] = {
 							  &idm_weight_range),
 };
 
+/* SACL IDs: any u64 but 0, which stands for "unknown" on the packet path. */
+const struct nla_policy idm_sacl_policy[IDMESH_SACL_A_MAX + 1] = {
+	[IDMESH_SACL_A_KIND] = NLA_POLICY_RANGE(NLA_U8, IDMESH_SACL_KIND_SETTINGS,
+						IDMESH_SACL_KIND_RULE),
+	[IDMESH_SACL_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[IDMESH_SACL_A_ADDR] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[IDMESH_SACL_A_LID] = NLA_POLICY_MAX(NLA_U8, IDMESH_SACL_LID_MAX),
+	[IDMESH_SACL_A_ID] = NLA_POLICY_MIN(NLA_U64, 1),
+	[IDMESH_SACL_A_CLIENT_ID] = NLA_POLICY_MIN(NLA_U64, 1),
+	[IDMESH_SACL_A_SERVER_ID] = NLA_POLICY_MIN(NLA_U64, 1),
+	[IDMESH_SACL_A_PROTO] = { .type = NLA_U8 },
+	[IDMESH_SACL_A_PORT] = { .type = NLA_U16 },
+	[IDMESH_SACL_A_ACTION] = NLA_POLICY_RANGE(NLA_U8, IDMESH_SACL_ALLOW,
+						  IDMESH_SACL_DENY),
+	[IDMESH_SACL_A_PRIORITY] = { .type = NLA_U32 },
+	[IDMESH_SACL_A_DSCP] = NLA_POLICY_MAX(NLA_U8, IDMESH_SACL_DSCP_MAX),
+	[IDMESH_SACL_A_MARKER] = NLA_POLICY_MAX(NLA_U8, 1),
+	[IDMESH_SACL_A_OPT_TYPE] = { .type = NLA_U8 },
+	[IDMESH_SACL_A_DEFAULT] = NLA_POLICY_RANGE(NLA_U8, IDMESH_SACL_ALLOW,
+						   IDMESH_SACL_DENY),
+};
+
+static const struct nla_policy idmesh_sacl_req_policy[IDMESH_A_MAX + 1] = {
+	[IDMESH_A_SACL] = NLA_POLICY_NESTED(idm_sacl_policy),
+};
+
 /* A VIP alone (vip new/del, dumps), or a VIP and one backend. */
 static const struct nla_policy idmesh_vip_req_policy[IDMESH_A_MAX + 1] = {
 	[IDMESH_A_VIP] = NLA_POLICY_NESTED(idm_vip_policy),
@@ -229,6 +255,33 @@ static const struct genl_ops idmesh_genl_ops[] = {
 		.cmd = IDMESH_CMD_TABLE_GET,
 		.dumpit = idm_nl_table_dump,
 		.policy = idmesh_vip_req_policy,
+		.maxattr = IDMESH_A_MAX,
+	},
+	{
+		.cmd = IDMESH_CMD_SACL_SET,
+		.doit = idm_nl_sacl_set,
+		.policy = idmesh_sacl_req_policy,
+		.maxattr = IDMESH_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = IDMESH_CMD_SACL_NEW,
+		.doit = idm_nl_sacl_new,
+		.policy = idmesh_sacl_req_policy,
+		.maxattr = IDMESH_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = IDMESH_CMD_SACL_DEL,
+		.doit = idm_nl_sacl_del,
+		.policy = idmesh_sacl_req_policy,
+		.maxattr = IDMESH_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = IDMESH_CMD_SACL_GET,
+		.dumpit = idm_nl_sacl_dump,
+		.policy = idmesh_sacl_req_policy,
 		.maxattr = IDMESH_A_MAX,
 	},
 };

@@ -11,6 +11,7 @@
 #include <net/netns/generic.h>
 
 #include "lb.h"
+#include "sacl.h"
 
 /* Per network namespace state. */
 struct idmesh_net {
@@ -26,6 +27,8 @@ struct idmesh_net {
 	atomic64_t rx_malformed;
 	/* Maglev load balancer: VIPs, backends, flows. */
 	struct idm_lb lb;
+	/* SACL identity gateway: ports, clients, servers, rules. */
+	struct idm_sacl sacl;
 };
 
 extern unsigned int idmesh_net_id;

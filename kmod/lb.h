@@ -130,7 +130,14 @@ struct idm_flow_key {
 	union nf_inet_addr src, dst;
 	__be16 sport, dport;
 	u8 family, proto;
-	u8 pad[2];
+	u8 zone;			/* enum idm_flow_zone */
+	u8 pad;
+};
+
+/* Who a flow belongs to: the load balancer or the SACL gateway. */
+enum idm_flow_zone {
+	IDM_ZONE_LB,
+	IDM_ZONE_SACL,
 };
 
 struct idm_flow_node {
@@ -142,9 +149,18 @@ struct idm_flow_node {
 struct idm_flow {
 	struct idm_flow_node n[2];	/* n[1] hashed in NAT mode only */
 	struct list_head lru;		/* lb->flow_lru, flow_lock */
-	struct idm_vip *vip;
-	struct idm_backend *be;
+	union {
+		struct {		/* IDM_ZONE_LB */
+			struct idm_vip *vip;
+			struct idm_backend *be;
+		};
+		struct {		/* IDM_ZONE_SACL: the connection's IDs */
+			u64 client;
+			u64 server;
+		};
+	};
 	unsigned long last;		/* jiffies of the last packet */
+	u8 zone;			/* enum idm_flow_zone */
 	u8 state;			/* enum idm_tcp_state */
 	bool nat;
 	bool dead;			/* unlinked; under flow_lock */
@@ -164,6 +180,12 @@ struct idm_flow *idm_flow_insert(struct idm_lb *lb, u32 limit,
 				 const struct idm_flow_key *reply,
 				 struct idm_vip *vip, struct idm_backend *be,
 				 u8 state);
+/* Track a SACL connection (orig tuple) with its IDs. */
+struct idm_flow *idm_flow_insert_sacl(struct idm_lb *lb, u32 limit,
+				      const struct idm_flow_key *orig,
+				      u64 client, u64 server, u8 state);
+/* Forget every flow of a zone. */
+void idm_flow_forget_zone(struct idm_lb *lb, u8 zone);
 int idm_flow_init(struct idm_lb *lb);
 void idm_flow_destroy(struct idm_lb *lb);
 /* Under RCU: forget one flow (if nobody else did). */
@@ -172,6 +194,23 @@ void idm_flow_drop(struct idm_lb *lb, struct idm_flow *f);
 void idm_flow_forget(struct idm_lb *lb, struct idm_vip *vip,
 		     struct idm_backend *be);
 void idm_flow_gc_start(struct idm_lb *lb);
+
+/* A packet's 5-tuple and what the flow table needs of it (flow.c). */
+struct idm_pkt {
+	struct idm_flow_key key;
+	unsigned int l4off;	/* from skb->data */
+	u8 tcpflags;		/* TCPHDR_* */
+};
+
+/*
+ * Ports (or an ICMPv6 echo's identifier, as both ports) at p->l4off.
+ * Only TCP, UDP and SCTP unless any: other protocols then have none.
+ */
+bool idm_parse_l4(struct sk_buff *skb, struct idm_pkt *p, bool any);
+bool idm_parse(struct sk_buff *skb, u8 family, struct idm_pkt *p);
+u8 idm_tcp_next(u8 state, u8 flags, bool reply);
+bool idm_tcp_reopens(const struct idm_flow *f, const struct idm_pkt *p);
+void idm_flow_touch(struct idm_flow *f, const struct idm_pkt *p, bool reply);
 
 /* Packet path (lb_hook.c). */
 int idm_lb_hooks_register(struct net *net);

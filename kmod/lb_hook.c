@@ -37,108 +37,10 @@
 #define IDM_PRI_FORWARD	(NF_IP_PRI_CONNTRACK - 50)
 #define IDM_PRI_REPLY	(NF_IP_PRI_MANGLE + 10)
 
-struct idm_pkt {
-	struct idm_flow_key key;
-	unsigned int l4off;	/* from skb->data */
-	u8 tcpflags;		/* TCPHDR_* */
-};
-
-static bool idm_parse_l4(struct sk_buff *skb, struct idm_pkt *p)
-{
-	__be16 _ports[2];
-	const __be16 *ports;
-
-	if (p->key.proto != IPPROTO_TCP && p->key.proto != IPPROTO_UDP &&
-	    p->key.proto != IPPROTO_SCTP)
-		return false;
-	ports = skb_header_pointer(skb, p->l4off, sizeof(_ports), _ports);
-	if (!ports)
-		return false;
-	p->key.sport = ports[0];
-	p->key.dport = ports[1];
-	p->tcpflags = 0;
-	if (p->key.proto == IPPROTO_TCP) {
-		struct tcphdr _th;
-		const struct tcphdr *th;
-
-		th = skb_header_pointer(skb, p->l4off, sizeof(_th), &_th);
-		if (!th)
-			return false;
-		p->tcpflags = ((const u8 *)th)[13];
-	}
-	return true;
-}
-
-static bool idm_parse(struct sk_buff *skb, u8 family, struct idm_pkt *p)
-{
-	memset(&p->key, 0, sizeof(p->key));
-	p->key.family = family;
-	if (family == AF_INET) {
-		const struct iphdr *iph = ip_hdr(skb);
-
-		if (ip_is_fragment(iph))
-			return false;
-		p->key.src.ip = iph->saddr;
-		p->key.dst.ip = iph->daddr;
-		p->key.proto = iph->protocol;
-		p->l4off = skb_network_offset(skb) + iph->ihl * 4;
-	} else {
-		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-		__be16 frag_off;
-		u8 nexthdr = ip6h->nexthdr;
-		int off;
-
-		off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
-				       sizeof(*ip6h), &nexthdr, &frag_off);
-		if (off < 0 || frag_off)
-			return false;
-		p->key.src.in6 = ip6h->saddr;
-		p->key.dst.in6 = ip6h->daddr;
-		p->key.proto = nexthdr;
-		p->l4off = off;
-	}
-	return idm_parse_l4(skb, p);
-}
-
 /* Hash of the 5-tuple under the namespace's secret key. */
 static u32 idm_flow_hash(const struct idm_lb *lb, const struct idm_flow_key *k)
 {
 	return (u32)siphash(k, sizeof(*k), &lb->key);
-}
-
-static u8 idm_tcp_next(u8 state, u8 flags, bool reply)
-{
-	if (flags & (TCPHDR_RST | TCPHDR_FIN))
-		return IDM_TCP_FIN;
-	if (!reply && (flags & TCPHDR_SYN) && !(flags & TCPHDR_ACK))
-		return IDM_TCP_SYN;
-	if (state == IDM_TCP_SYN && (flags & TCPHDR_ACK) &&
-	    !(flags & TCPHDR_SYN))
-		return IDM_TCP_EST;
-	return state;
-}
-
-/* A SYN on a flow that saw FIN or RST: the tuple is being reused. */
-static bool idm_tcp_reopens(const struct idm_flow *f, const struct idm_pkt *p)
-{
-	return p->key.proto == IPPROTO_TCP &&
-	       (p->tcpflags & (TCPHDR_SYN | TCPHDR_ACK)) == TCPHDR_SYN &&
-	       READ_ONCE(f->state) == IDM_TCP_FIN;
-}
-
-static void idm_flow_touch(struct idm_flow *f, const struct idm_pkt *p,
-			   bool reply)
-{
-	unsigned long now = jiffies;
-
-	if (READ_ONCE(f->last) != now)
-		WRITE_ONCE(f->last, now);
-	if (p->key.proto == IPPROTO_TCP) {
-		u8 s = idm_tcp_next(READ_ONCE(f->state), p->tcpflags, reply);
-
-		if (s != f->state)
-			WRITE_ONCE(f->state, s);
-	}
 }
 
 /*

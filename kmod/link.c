@@ -1102,6 +1102,8 @@ static int idmesh_netdev_event(struct notifier_block *nb, unsigned long event,
 
 	if (event != NETDEV_CHANGEMTU && event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
+	if (event == NETDEV_UNREGISTER)
+		idm_sacl_dev_gone(in, dev);
 	list_for_each_entry(l, &in->remote_links, remote_node) {
 		if (l->mtu_dev != dev->ifindex || l->dev == dev)
 			continue;

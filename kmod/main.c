@@ -18,6 +18,7 @@ unsigned int idmesh_net_id __read_mostly;
 static int __net_init idmesh_net_init(struct net *net)
 {
 	struct idmesh_net *in = idmesh_pernet(net);
+	int err;
 
 	mutex_init(&in->lock);
 	in->flow_limit = IDMESH_FLOW_LIMIT_DEFAULT;
@@ -25,13 +26,20 @@ static int __net_init idmesh_net_init(struct net *net)
 	INIT_LIST_HEAD(&in->remote_links);
 	atomic64_set(&in->rx_unknown_id, 0);
 	atomic64_set(&in->rx_malformed, 0);
-	return idm_lb_net_init(in);
+	err = idm_lb_net_init(in);
+	if (err)
+		return err;
+	err = idm_sacl_net_init(in);
+	if (err)
+		idm_lb_net_exit(net, in);
+	return err;
 }
 
 static void __net_exit idmesh_net_exit(struct net *net)
 {
 	struct idmesh_net *in = idmesh_pernet(net);
 
+	idm_sacl_net_exit(net, in);
 	idm_lb_net_exit(net, in);
 	/* The namespace's links went with its devices, before this runs. */
 	WARN_ON_ONCE(!list_empty(&in->remote_links));

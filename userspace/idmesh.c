@@ -21,6 +21,8 @@ static const struct idm_object objects[] = {
 	{ "vip", "Maglev-hashed virtual services", cmd_vip, help_vip },
 	{ "backend", "backends of a virtual service", cmd_backend,
 	  help_backend },
+	{ "sacl", "identity gateway: SACL IDs in an IPv6 option", cmd_sacl,
+	  help_sacl },
 	{ "config", "show or change this namespace's settings",
 	  cmd_config, help_config },
 	{ "stats", "packets that arrived for no link", cmd_stats, help_stats },

@@ -33,6 +33,8 @@ int cmd_vip(const struct idm_opts *o, int argc, char **argv);
 void help_vip(FILE *f);
 int cmd_backend(const struct idm_opts *o, int argc, char **argv);
 void help_backend(FILE *f);
+int cmd_sacl(const struct idm_opts *o, int argc, char **argv);
+void help_sacl(FILE *f);
 int cmd_config(const struct idm_opts *o, int argc, char **argv);
 void help_config(FILE *f);
 

@@ -59,6 +59,26 @@ int idm_nl_table_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return kunit_no_handler();
 }
 
+int idm_nl_sacl_set(struct sk_buff *skb, struct genl_info *info)
+{
+	return kunit_no_handler();
+}
+
+int idm_nl_sacl_new(struct sk_buff *skb, struct genl_info *info)
+{
+	return kunit_no_handler();
+}
+
+int idm_nl_sacl_del(struct sk_buff *skb, struct genl_info *info)
+{
+	return kunit_no_handler();
+}
+
+int idm_nl_sacl_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return kunit_no_handler();
+}
+
 static struct idmesh_net *kunit_in(struct kunit *test, u32 flow_limit)
 {
 	struct idmesh_net *in = kunit_kzalloc(test, sizeof(*in), GFP_KERNEL);

@@ -37,6 +37,17 @@ enum idmesh_cmd {
 	IDMESH_CMD_BACKEND_SET,
 	/* Dump of a VIP's lookup table: the VIP, then slot chunks. */
 	IDMESH_CMD_TABLE_GET,
+	/*
+	 * SACL identity gateway (IPv6 only). IDMESH_A_SACL carries a nest of
+	 * enum idmesh_sacl_attr. SET changes the settings; NEW and DEL add
+	 * and remove one entry of the table IDMESH_SACL_A_KIND names; GET
+	 * dumps the settings and counters, then every entry (of one KIND if
+	 * given); unprivileged.
+	 */
+	IDMESH_CMD_SACL_SET,
+	IDMESH_CMD_SACL_NEW,
+	IDMESH_CMD_SACL_DEL,
+	IDMESH_CMD_SACL_GET,
 
 	__IDMESH_CMD_MAX,
 };
@@ -78,6 +89,8 @@ enum idmesh_attr {
 	IDMESH_A_TABLE_OFFSET,
 	/* binary: u16 per slot, host order: the owning backend's index */
 	IDMESH_A_TABLE_SLOTS,
+	/* nested, enum idmesh_sacl_attr: SACL settings or one entry */
+	IDMESH_A_SACL,
 
 	__IDMESH_A_MAX,
 };
@@ -153,6 +166,71 @@ enum idmesh_backend_attr {
 };
 
 #define IDMESH_BACKEND_A_MAX (__IDMESH_BACKEND_A_MAX - 1)
+
+/*
+ * SACL: the IDs of the client's and the server's Service in an IPv6
+ * Hop-by-Hop option (Documentation/sacl.rst has the bytes).
+ */
+/* The RFC 4727 experimental type; 16 bytes: client ID, server ID (be64). */
+#define IDMESH_SACL_OPT_TYPE_DEFAULT	0x1e
+#define IDMESH_SACL_OPT_LEN		16
+#define IDMESH_SACL_LID_MAX		127
+#define IDMESH_SACL_DSCP_MAX		63
+/* Entries per table. */
+#define IDMESH_SACL_ENTRIES_MAX		(1024 * 1024)
+
+enum idmesh_sacl_kind {
+	IDMESH_SACL_KIND_SETTINGS = 1,	/* in dumps: settings and counters */
+	IDMESH_SACL_KIND_PORT,		/* a workload-facing device */
+	IDMESH_SACL_KIND_CLIENT,	/* address, or port + LID -> client ID */
+	IDMESH_SACL_KIND_SERVER,	/* address, protocol, port -> server ID */
+	IDMESH_SACL_KIND_RULE,		/* client ID, server ID -> action */
+};
+
+enum idmesh_sacl_action {
+	IDMESH_SACL_ALLOW = 1,
+	IDMESH_SACL_DENY,
+};
+
+enum idmesh_sacl_attr {
+	IDMESH_SACL_A_UNSPEC,
+	IDMESH_SACL_A_PAD,
+	IDMESH_SACL_A_KIND,		/* u8, enum idmesh_sacl_kind */
+	IDMESH_SACL_A_IFINDEX,		/* u32: a port; a client's marker port */
+	IDMESH_SACL_A_ADDR,		/* binary, 16 bytes: IPv6 address */
+	IDMESH_SACL_A_LID,		/* u8, 0..IDMESH_SACL_LID_MAX */
+	IDMESH_SACL_A_ID,		/* u64, not 0: a client's or server's */
+	IDMESH_SACL_A_CLIENT_ID,	/* u64, not 0: a rule's client ID */
+	IDMESH_SACL_A_SERVER_ID,	/* u64, not 0: a rule's server ID */
+	IDMESH_SACL_A_PROTO,		/* u8: IPPROTO_*; 0 or absent: any */
+	IDMESH_SACL_A_PORT,		/* u16, host order; 0 or absent: any */
+	IDMESH_SACL_A_ACTION,		/* u8, enum idmesh_sacl_action */
+	IDMESH_SACL_A_PRIORITY,		/* u32: skb priority a rule sets */
+	IDMESH_SACL_A_DSCP,		/* u8, 0..63: DSCP a rule sets */
+	IDMESH_SACL_A_MARKER,		/* u8 0/1: port: LIDs arrive on it;
+					 * settings: mark this namespace's
+					 * sockets' packets with their LID
+					 */
+	IDMESH_SACL_A_OPT_TYPE,		/* u8: option type, action bits 00 */
+	IDMESH_SACL_A_DEFAULT,		/* u8, enum idmesh_sacl_action */
+	/* u64 counters, reported: per rule, and the settings' own */
+	IDMESH_SACL_A_HITS,		/* packets a rule (or default) matched */
+	IDMESH_SACL_A_DROPS,		/* of which dropped (deny) */
+	IDMESH_SACL_A_TAGGED,		/* option inserted */
+	IDMESH_SACL_A_STRIPPED,		/* option removed towards a workload */
+	IDMESH_SACL_A_REPLIES,		/* tagged or passed by conntrack */
+	IDMESH_SACL_A_TRANSIT,		/* classified on the path */
+	IDMESH_SACL_A_NO_CLIENT,	/* from a port, client unknown */
+	IDMESH_SACL_A_NO_SERVER,	/* from a port, server unknown */
+	IDMESH_SACL_A_FORGED,		/* dropped: a workload sent the option */
+	IDMESH_SACL_A_MALFORMED,	/* dropped: bad option or header */
+	IDMESH_SACL_A_TOO_BIG,		/* dropped: no room, ICMPv6 sent */
+	IDMESH_SACL_A_MARKED,		/* local packets given their LID */
+
+	__IDMESH_SACL_A_MAX,
+};
+
+#define IDMESH_SACL_A_MAX (__IDMESH_SACL_A_MAX - 1)
 
 /*
  * rtnetlink link kind "idmesh": an L3 point-to-point device, either one end

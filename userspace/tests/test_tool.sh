@@ -48,10 +48,13 @@ check "help succeeds" 0 "" "$tool" help
 check "-h succeeds" 0 "" "$tool" -h
 check "help for an object" 0 "" "$tool" help config
 check "OBJECT help" 0 "" "$tool" config help
-check_out "help lists the objects" "OBJECT := \{ version \| link \| vip \| backend \| config \| stats \| help \}" "$tool" help
+check_out "help lists the objects" "OBJECT := \{ version \| link \| vip \| backend \| sacl \| config \| stats \| help \}" "$tool" help
 check "vip add without proto" 2 'Error: a VIP needs "proto tcp|udp|sctp"' "$tool" vip add 10.0.0.1 port 80
 check "backend without a backend" 2 'Error: name the backend: "... backend ADDR [port PORT] [weight W]"' "$tool" backend add 10.0.0.1 proto tcp
 check "unknown vip command" 2 'Error: unknown command "vip frob"; try "idmesh vip help"' "$tool" vip frob
+check "sacl rule without a server" 2 "Error: a rule needs client ID and server ID" "$tool" sacl rule add client 1
+check "unknown sacl command" 2 'Error: unknown command "frob"; try "idmesh sacl help"' "$tool" sacl frob
+check "sacl show of an unknown table" 2 'Error: "bananas" is not ports, clients, servers or rules' "$tool" sacl show bananas
 check "config set timeout twice" 2 'Error: "timeout-udp" given twice' "$tool" config set timeout-udp 5 timeout-udp 6
 check "unknown object" 2 'Error: unknown object "frob"; try "idmesh help"' "$tool" frob
 check "unknown option" 2 'Error: unknown option "-z"; try "idmesh help"' "$tool" -z version

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for the SACL option's bytes: building it (a new Hop-by-Hop
+ * header, or appended to one), finding it among other options, refusing
+ * malformed headers, and choosing how to remove it.
+ */
+#include <kunit/test.h>
+
+#include "../sacl_wire.c"
+
+static const struct idm_sacl_ids ids = {
+	.client = 0x0102030405060708ULL,
+	.server = 0xa1a2a3a4a5a6a7a8ULL,
+};
+
+static void new_header_bytes(struct kunit *test)
+{
+	static const u8 want[IDM_SACL_ADD] = {
+		17, 2,				/* next header UDP, 24 bytes */
+		1, 2, 0, 0,			/* PadN of 4 */
+		0x1e, 16,			/* our option, 16 bytes */
+		1, 2, 3, 4, 5, 6, 7, 8,		/* client ID */
+		0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8,
+	};
+	u8 buf[IDM_SACL_ADD];
+
+	memset(buf, 0xee, sizeof(buf));
+	idm_sacl_build_header(buf, 17, 0x1e, &ids);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, want, sizeof(want)), 0);
+	/* The IDs are 8-byte aligned from the header's start. */
+	KUNIT_EXPECT_EQ(test, (buf + 8 - buf) % 8, 0);
+}
+
+static void build_then_parse(struct kunit *test)
+{
+	struct idm_sacl_ids got = {};
+	unsigned int off = 0;
+	u8 buf[IDM_SACL_ADD];
+
+	idm_sacl_build_header(buf, 6, 0x1e, &ids);
+	KUNIT_ASSERT_EQ(test, idm_sacl_parse(buf, sizeof(buf), 0x1e, &got, &off), 1);
+	KUNIT_EXPECT_EQ(test, got.client, ids.client);
+	KUNIT_EXPECT_EQ(test, got.server, ids.server);
+	KUNIT_EXPECT_EQ(test, off, 6U);
+	/* Another type is not ours. */
+	KUNIT_EXPECT_EQ(test, idm_sacl_parse(buf, sizeof(buf), 0x3e, &got, &off), 0);
+}
+
+/* An existing 8-byte header with a router alert (type 5), then ours. */
+static void appended_after_other_options(struct kunit *test)
+{
+	u8 buf[8 + IDM_SACL_ADD] = { 58, 0, 5, 2, 0, 0, 1, 0 };
+	struct idm_sacl_ids got = {};
+	unsigned int off = 0;
+
+	idm_sacl_build_tail(buf + 8, 0x1e, &ids);
+	buf[1] += IDM_SACL_ADD / 8;
+	KUNIT_ASSERT_EQ(test, idm_sacl_parse(buf, sizeof(buf), 0x1e, &got, &off), 1);
+	KUNIT_EXPECT_EQ(test, off, 14U);
+	KUNIT_EXPECT_EQ(test, off % 8, 6U);
+	KUNIT_EXPECT_EQ(test, got.server, ids.server);
+	KUNIT_EXPECT_EQ(test, idm_sacl_strip_how(buf, sizeof(buf), off),
+			IDM_STRIP_TAIL);
+}
+
+static void unknown_options_before_ours(struct kunit *test)
+{
+	/* Pad1, an unknown skippable option (0x07, 3 bytes), PadN, ours. */
+	u8 buf[32] = { 17, 3, 0, 0x07, 3, 9, 9, 9, 1, 2, 0, 0, 0, 0 };
+	struct idm_sacl_ids got = {};
+	unsigned int off = 0;
+
+	buf[12] = 1;		/* PadN of 2 at 12..13 */
+	buf[13] = 0;
+	buf[14] = 0x1e;
+	buf[15] = 16;
+	memset(buf + 16, 0x42, 16);
+	/* 8..11 is a PadN of 4 */
+	KUNIT_ASSERT_EQ(test, idm_sacl_parse(buf, sizeof(buf), 0x1e, &got, &off), 1);
+	KUNIT_EXPECT_EQ(test, off, 14U);
+	KUNIT_EXPECT_EQ(test, got.client, 0x4242424242424242ULL);
+	/* Something other than padding shares the header: pad over ours. */
+	KUNIT_EXPECT_EQ(test, idm_sacl_strip_how(buf, sizeof(buf), off),
+			IDM_STRIP_PAD);
+}
+
+static void alone_is_removed_whole(struct kunit *test)
+{
+	u8 buf[IDM_SACL_ADD];
+
+	idm_sacl_build_header(buf, 17, 0x1e, &ids);
+	KUNIT_EXPECT_EQ(test, idm_sacl_strip_how(buf, sizeof(buf), 6),
+			IDM_STRIP_HEADER);
+}
+
+static void truncated_is_malformed(struct kunit *test)
+{
+	struct idm_sacl_ids got;
+	unsigned int off;
+	u8 buf[IDM_SACL_ADD];
+
+	idm_sacl_build_header(buf, 17, 0x1e, &ids);
+	/* The length field says 24; given fewer bytes. */
+	KUNIT_EXPECT_EQ(test, idm_sacl_parse(buf, 16, 0x1e, &got, &off), -EBADMSG);
+	KUNIT_EXPECT_EQ(test, idm_sacl_parse(buf, 0, 0x1e, &got, &off), -EBADMSG);
+	/* An option running past the header's end. */
+	buf[7] = 40;
+	KUNIT_EXPECT_EQ(test, idm_sacl_parse(buf, sizeof(buf), 0x1e, &got, &off),
+			-EBADMSG);
+	/* An option's type byte is the header's last byte: no length. */
+	idm_sacl_build_header(buf, 17, 0x1e, &ids);
+	buf[2] = 1;
+	buf[3] = 19;		/* PadN up to byte 22, then a lone type byte */
+	buf[23] = 0x07;
+	KUNIT_EXPECT_EQ(test, idm_sacl_parse(buf, sizeof(buf), 0x1e, &got, &off),
+			-EBADMSG);
+}
+
+static void over_long_is_malformed(struct kunit *test)
+{
+	/* Our type with 18 bytes of data: not the format. */
+	u8 buf[24] = { 17, 2, 0x1e, 18 };
+	struct idm_sacl_ids got;
+	unsigned int off;
+
+	KUNIT_EXPECT_EQ(test, idm_sacl_parse(buf, sizeof(buf), 0x1e, &got, &off),
+			-EBADMSG);
+	/* Shorter than 16 as well. */
+	buf[3] = 8;
+	buf[12] = 1;
+	buf[13] = 8;
+	KUNIT_EXPECT_EQ(test, idm_sacl_parse(buf, sizeof(buf), 0x1e, &got, &off),
+			-EBADMSG);
+}
+
+static void duplicated_is_malformed(struct kunit *test)
+{
+	u8 buf[IDM_SACL_ADD * 2];
+	struct idm_sacl_ids got;
+	unsigned int off;
+
+	idm_sacl_build_header(buf, 17, 0x1e, &ids);
+	idm_sacl_build_tail(buf + IDM_SACL_ADD, 0x1e, &ids);
+	buf[1] = sizeof(buf) / 8 - 1;
+	KUNIT_EXPECT_EQ(test, idm_sacl_parse(buf, sizeof(buf), 0x1e, &got, &off),
+			-EBADMSG);
+}
+
+static void type_action_bits(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, idm_sacl_type_ok(0x1e));
+	KUNIT_EXPECT_TRUE(test, idm_sacl_type_ok(0x3f));
+	KUNIT_EXPECT_FALSE(test, idm_sacl_type_ok(0x5e));	/* 01: discard */
+	KUNIT_EXPECT_FALSE(test, idm_sacl_type_ok(0x9e));	/* 10: ICMP */
+	KUNIT_EXPECT_FALSE(test, idm_sacl_type_ok(0xde));	/* 11 */
+}
+
+static struct kunit_case idmesh_sacl_cases[] = {
+	KUNIT_CASE(new_header_bytes),
+	KUNIT_CASE(build_then_parse),
+	KUNIT_CASE(appended_after_other_options),
+	KUNIT_CASE(unknown_options_before_ours),
+	KUNIT_CASE(alone_is_removed_whole),
+	KUNIT_CASE(truncated_is_malformed),
+	KUNIT_CASE(over_long_is_malformed),
+	KUNIT_CASE(duplicated_is_malformed),
+	KUNIT_CASE(type_action_bits),
+	{}
+};
+
+static struct kunit_suite idmesh_sacl_suite = {
+	.name = "idmesh_sacl",
+	.test_cases = idmesh_sacl_cases,
+};
+
+kunit_test_suite(idmesh_sacl_suite);

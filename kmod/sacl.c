@@ -1,0 +1,1015 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * idmesh: the SACL gateway's tables, per namespace, and their generic
+ * netlink commands. Changes take the namespace's config mutex; the
+ * packet path reads the tables under RCU (rhashtables, an RCU hash of
+ * ports) and entries are freed after a grace period.
+ */
+#include <linux/kernel.h>
+#include <linux/hash.h>
+#include <linux/rhashtable.h>
+#include <linux/rculist.h>
+#include <linux/slab.h>
+#include <linux/netdevice.h>
+#include <linux/in.h>
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+#include <uapi/linux/idmesh.h>
+
+#include "compat.h"
+#include "idmesh.h"
+#include "sacl.h"
+
+static const struct rhashtable_params idm_client_params = {
+	.head_offset = offsetof(struct idm_sacl_client, node),
+	.key_offset = offsetof(struct idm_sacl_client, key),
+	.key_len = sizeof(struct idm_client_key),
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params idm_server_params = {
+	.head_offset = offsetof(struct idm_sacl_server, node),
+	.key_offset = offsetof(struct idm_sacl_server, key),
+	.key_len = sizeof(struct idm_server_key),
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params idm_rule_params = {
+	.head_offset = offsetof(struct idm_sacl_rule, node),
+	.key_offset = offsetof(struct idm_sacl_rule, key),
+	.key_len = sizeof(struct idm_rule_key),
+	.automatic_shrinking = true,
+};
+
+/* Lookups: packet path under RCU, or under in->lock. */
+
+struct idm_sacl_port *idm_sacl_port_find(struct idm_sacl *sc, int ifindex)
+{
+	struct idm_sacl_port *p;
+
+	hlist_for_each_entry_rcu(p, &sc->port_hash[hash_32(ifindex,
+							   IDM_PORT_HASH_BITS)],
+				 hnode, true)
+		if (p->ifindex == ifindex)
+			return p;
+	return NULL;
+}
+
+static struct idm_sacl_client *idm_client_find(struct idm_sacl *sc,
+					       const struct idm_client_key *k)
+{
+	return rhashtable_lookup_fast(&sc->client_ht, k, idm_client_params);
+}
+
+/* The client's ID by marker port and LID (lid >= 0), else by address. */
+u64 idm_sacl_client_id(struct idm_sacl *sc, const struct in6_addr *addr,
+		       u32 ifindex, int lid)
+{
+	struct idm_client_key k = {};
+	struct idm_sacl_client *c;
+
+	if (lid >= 0) {
+		k.ifindex = ifindex;
+		k.lid = lid;
+		c = idm_client_find(sc, &k);
+		if (c)
+			return c->id;
+		k.ifindex = 0;
+		k.lid = 0;
+	}
+	k.addr = *addr;
+	c = idm_client_find(sc, &k);
+	return c ? c->id : 0;
+}
+
+static struct idm_sacl_server *idm_server_find(struct idm_sacl *sc,
+					       const struct idm_server_key *k)
+{
+	return rhashtable_lookup_fast(&sc->server_ht, k, idm_server_params);
+}
+
+/* Most specific first: (addr, proto, port), (addr, proto), (addr). */
+u64 idm_sacl_server_id(struct idm_sacl *sc, const struct in6_addr *addr,
+		       u8 proto, __be16 port)
+{
+	struct idm_server_key k = { .addr = *addr, .proto = proto,
+				    .port = port };
+	struct idm_sacl_server *s;
+
+	s = idm_server_find(sc, &k);
+	if (!s && port) {
+		k.port = 0;
+		s = idm_server_find(sc, &k);
+	}
+	if (!s && proto) {
+		k.proto = 0;
+		k.port = 0;
+		s = idm_server_find(sc, &k);
+	}
+	return s ? s->id : 0;
+}
+
+struct idm_sacl_rule *idm_sacl_rule_find(struct idm_sacl *sc, u64 client,
+					 u64 server)
+{
+	struct idm_rule_key k = { .client = client, .server = server };
+
+	return rhashtable_lookup_fast(&sc->rule_ht, &k, idm_rule_params);
+}
+
+/* Hooks follow the configuration: forward while ports or rules exist. */
+static int idm_sacl_sync_hooks(struct net *net, struct idm_sacl *sc,
+			       struct netlink_ext_ack *extack)
+{
+	bool fwd = sc->nports || sc->nrules;
+	int err;
+
+	if (fwd && !sc->fwd_hooks) {
+		err = idm_sacl_hooks_register(net, false);
+		if (err) {
+			NL_SET_ERR_MSG(extack, "Cannot register the netfilter hooks");
+			return err;
+		}
+		sc->fwd_hooks = true;
+	} else if (!fwd && sc->fwd_hooks) {
+		idm_sacl_hooks_unregister(net, false);
+		sc->fwd_hooks = false;
+	}
+	if (sc->marker && !sc->marker_hook) {
+		err = idm_sacl_hooks_register(net, true);
+		if (err) {
+			NL_SET_ERR_MSG(extack, "Cannot register the marker hook");
+			return err;
+		}
+		sc->marker_hook = true;
+	} else if (!sc->marker && sc->marker_hook) {
+		idm_sacl_hooks_unregister(net, true);
+		sc->marker_hook = false;
+	}
+	return 0;
+}
+
+/* Which attributes each kind of entry takes (keys and values). */
+static const unsigned long idm_sacl_kind_attrs[] = {
+	[IDMESH_SACL_KIND_SETTINGS] = BIT(IDMESH_SACL_A_KIND) |
+		BIT(IDMESH_SACL_A_OPT_TYPE) | BIT(IDMESH_SACL_A_DEFAULT) |
+		BIT(IDMESH_SACL_A_MARKER),
+	[IDMESH_SACL_KIND_PORT] = BIT(IDMESH_SACL_A_KIND) |
+		BIT(IDMESH_SACL_A_IFINDEX) | BIT(IDMESH_SACL_A_MARKER),
+	[IDMESH_SACL_KIND_CLIENT] = BIT(IDMESH_SACL_A_KIND) |
+		BIT(IDMESH_SACL_A_ADDR) | BIT(IDMESH_SACL_A_IFINDEX) |
+		BIT(IDMESH_SACL_A_LID) | BIT(IDMESH_SACL_A_ID),
+	[IDMESH_SACL_KIND_SERVER] = BIT(IDMESH_SACL_A_KIND) |
+		BIT(IDMESH_SACL_A_ADDR) | BIT(IDMESH_SACL_A_PROTO) |
+		BIT(IDMESH_SACL_A_PORT) | BIT(IDMESH_SACL_A_ID),
+	[IDMESH_SACL_KIND_RULE] = BIT(IDMESH_SACL_A_KIND) |
+		BIT(IDMESH_SACL_A_CLIENT_ID) | BIT(IDMESH_SACL_A_SERVER_ID) |
+		BIT(IDMESH_SACL_A_ACTION) | BIT(IDMESH_SACL_A_PRIORITY) |
+		BIT(IDMESH_SACL_A_DSCP),
+};
+
+/*
+ * Parse the request's SACL nest. kind 0: KIND required (an entry);
+ * otherwise the settings. Refuses what the kind does not take.
+ */
+static int idm_sacl_parse_req(struct genl_info *info, struct nlattr **tb,
+			      u8 *kind, bool need_kind)
+{
+	struct nlattr *nest = info->attrs[IDMESH_A_SACL];
+	int err, i;
+
+	if (!nest) {
+		NL_SET_ERR_MSG(info->extack, "Missing SACL attributes");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, IDMESH_SACL_A_MAX, nest, idm_sacl_policy,
+			       info->extack);
+	if (err)
+		return err;
+	if (!tb[IDMESH_SACL_A_KIND] && need_kind) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest,
+				    "Missing the kind of entry (port, client, server or rule)");
+		return -EINVAL;
+	}
+	*kind = tb[IDMESH_SACL_A_KIND] ? nla_get_u8(tb[IDMESH_SACL_A_KIND]) :
+					 IDMESH_SACL_KIND_SETTINGS;
+	if (need_kind == (*kind == IDMESH_SACL_KIND_SETTINGS)) {
+		if (need_kind)
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_KIND],
+					    "Settings are changed with SACL_SET");
+		else
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_KIND],
+					    "SACL_SET changes only the settings");
+		return -EINVAL;
+	}
+	for (i = 1; i <= IDMESH_SACL_A_MAX; i++)
+		if (tb[i] && !(idm_sacl_kind_attrs[*kind] & BIT(i))) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[i],
+					    "Attribute not valid for this kind of entry");
+			return -EINVAL;
+		}
+	return 0;
+}
+
+/*
+ * True if the attribute is there, else says what is missing. A macro:
+ * the message must be a literal.
+ */
+#define idm_need(info, tb, type, msg) ({				\
+	struct genl_info *__info = (info);				\
+	bool __there = !!(tb)[type];					\
+									\
+	if (!__there)							\
+		NL_SET_ERR_MSG_ATTR(__info->extack,			\
+				    __info->attrs[IDMESH_A_SACL], msg);	\
+	__there;							\
+})
+
+int idm_nl_sacl_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct idmesh_net *in = idmesh_pernet(net);
+	struct nlattr *tb[IDMESH_SACL_A_MAX + 1];
+	struct idm_sacl *sc = &in->sacl;
+	bool old_marker;
+	u8 kind;
+	int err;
+
+	err = idm_sacl_parse_req(info, tb, &kind, false);
+	if (err)
+		return err;
+	if (!tb[IDMESH_SACL_A_OPT_TYPE] && !tb[IDMESH_SACL_A_DEFAULT] &&
+	    !tb[IDMESH_SACL_A_MARKER]) {
+		NL_SET_ERR_MSG(info->extack, "Nothing to set");
+		return -EINVAL;
+	}
+	if (tb[IDMESH_SACL_A_OPT_TYPE]) {
+		u8 t = nla_get_u8(tb[IDMESH_SACL_A_OPT_TYPE]);
+
+		if (!idm_sacl_type_ok(t)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_OPT_TYPE],
+					    "Option type must have action bits 00 (below 0x40), so that nodes unaware of it skip it");
+			return -EINVAL;
+		}
+		if (t == IDM_OPT_PAD1 || t == IDM_OPT_PADN) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_OPT_TYPE],
+					    "Option types 0 and 1 are Pad1 and PadN");
+			return -EINVAL;
+		}
+	}
+
+	mutex_lock(&in->lock);
+	old_marker = sc->marker;
+	if (tb[IDMESH_SACL_A_MARKER])
+		sc->marker = nla_get_u8(tb[IDMESH_SACL_A_MARKER]);
+	err = idm_sacl_sync_hooks(net, sc, info->extack);
+	if (err) {
+		sc->marker = old_marker;
+		goto out;
+	}
+	WRITE_ONCE(sc->marker, sc->marker);
+	if (tb[IDMESH_SACL_A_OPT_TYPE])
+		WRITE_ONCE(sc->opt_type, nla_get_u8(tb[IDMESH_SACL_A_OPT_TYPE]));
+	if (tb[IDMESH_SACL_A_DEFAULT])
+		WRITE_ONCE(sc->def_action, nla_get_u8(tb[IDMESH_SACL_A_DEFAULT]));
+out:
+	mutex_unlock(&in->lock);
+	return err;
+}
+
+static int idm_sacl_full(struct genl_info *info, unsigned int n)
+{
+	if (n < IDMESH_SACL_ENTRIES_MAX)
+		return 0;
+	NL_SET_ERR_MSG(info->extack, "Table is full");
+	return -ENOSPC;
+}
+
+static int idm_port_new(struct net *net, struct idm_sacl *sc,
+			struct genl_info *info, struct nlattr **tb)
+{
+	struct idm_sacl_port *p;
+	struct net_device *dev;
+	int ifindex, err;
+
+	if (!idm_need(info, tb, IDMESH_SACL_A_IFINDEX, "Missing the port's device"))
+		return -EINVAL;
+	ifindex = nla_get_u32(tb[IDMESH_SACL_A_IFINDEX]);
+	if (idm_sacl_port_find(sc, ifindex)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_IFINDEX],
+				    "Device is already a port");
+		return -EEXIST;
+	}
+	rcu_read_lock();
+	dev = dev_get_by_index_rcu(net, ifindex);
+	err = dev && READ_ONCE(dev->reg_state) == NETREG_REGISTERED ? 0 : -ENODEV;
+	rcu_read_unlock();
+	if (err) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_IFINDEX],
+				    "No such device in this namespace");
+		return err;
+	}
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	p->ifindex = ifindex;
+	p->marker = tb[IDMESH_SACL_A_MARKER] &&
+		    nla_get_u8(tb[IDMESH_SACL_A_MARKER]);
+	sc->nports++;
+	err = idm_sacl_sync_hooks(net, sc, info->extack);
+	if (err) {
+		sc->nports--;
+		kfree(p);
+		return err;
+	}
+	list_add_tail(&p->list, &sc->ports);
+	hlist_add_head_rcu(&p->hnode,
+			   &sc->port_hash[hash_32(ifindex, IDM_PORT_HASH_BITS)]);
+	return 0;
+}
+
+static int idm_client_key(struct idm_sacl *sc, struct genl_info *info,
+			  struct nlattr **tb, struct idm_client_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (tb[IDMESH_SACL_A_ADDR]) {
+		if (tb[IDMESH_SACL_A_IFINDEX] || tb[IDMESH_SACL_A_LID]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_ADDR],
+					    "A client is an address or a marker port and LID, not both");
+			return -EINVAL;
+		}
+		k->addr = nla_get_in6_addr(tb[IDMESH_SACL_A_ADDR]);
+		return 0;
+	}
+	if (!tb[IDMESH_SACL_A_IFINDEX] || !tb[IDMESH_SACL_A_LID]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[IDMESH_A_SACL],
+				    "A client needs an address, or a marker port and a LID");
+		return -EINVAL;
+	}
+	k->ifindex = nla_get_u32(tb[IDMESH_SACL_A_IFINDEX]);
+	k->lid = nla_get_u8(tb[IDMESH_SACL_A_LID]);
+	return 0;
+}
+
+static int idm_client_new(struct idm_sacl *sc, struct genl_info *info,
+			  struct nlattr **tb)
+{
+	struct idm_sacl_client *c;
+	struct idm_client_key k;
+	int err;
+
+	err = idm_client_key(sc, info, tb, &k);
+	if (err)
+		return err;
+	if (!idm_need(info, tb, IDMESH_SACL_A_ID, "Missing the client's SACL ID"))
+		return -EINVAL;
+	if (k.ifindex) {
+		struct idm_sacl_port *p = idm_sacl_port_find(sc, k.ifindex);
+
+		if (!p) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_IFINDEX],
+					    "Device is not a port");
+			return -EINVAL;
+		}
+		if (!p->marker) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_IFINDEX],
+					    "Port is not a marker port");
+			return -EINVAL;
+		}
+	}
+	if (idm_client_find(sc, &k)) {
+		NL_SET_ERR_MSG(info->extack, "Client already exists");
+		return -EEXIST;
+	}
+	err = idm_sacl_full(info, sc->nclients);
+	if (err)
+		return err;
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	c->key = k;
+	c->id = nla_get_u64(tb[IDMESH_SACL_A_ID]);
+	err = rhashtable_insert_fast(&sc->client_ht, &c->node, idm_client_params);
+	if (err) {
+		kfree(c);
+		return err;
+	}
+	list_add_tail(&c->list, &sc->clients);
+	sc->nclients++;
+	return 0;
+}
+
+static int idm_server_key(struct genl_info *info, struct nlattr **tb,
+			  struct idm_server_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (!idm_need(info, tb, IDMESH_SACL_A_ADDR, "Missing the server's address"))
+		return -EINVAL;
+	k->addr = nla_get_in6_addr(tb[IDMESH_SACL_A_ADDR]);
+	if (tb[IDMESH_SACL_A_PROTO])
+		k->proto = nla_get_u8(tb[IDMESH_SACL_A_PROTO]);
+	if (tb[IDMESH_SACL_A_PORT])
+		k->port = htons(nla_get_u16(tb[IDMESH_SACL_A_PORT]));
+	if (k->port && k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP &&
+	    k->proto != IPPROTO_SCTP) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_PORT],
+				    "A port needs the protocol tcp, udp or sctp");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int idm_server_new(struct idm_sacl *sc, struct genl_info *info,
+			  struct nlattr **tb)
+{
+	struct idm_sacl_server *s;
+	struct idm_server_key k;
+	int err;
+
+	err = idm_server_key(info, tb, &k);
+	if (err)
+		return err;
+	if (!idm_need(info, tb, IDMESH_SACL_A_ID, "Missing the server's SACL ID"))
+		return -EINVAL;
+	if (idm_server_find(sc, &k)) {
+		NL_SET_ERR_MSG(info->extack, "Server already exists");
+		return -EEXIST;
+	}
+	err = idm_sacl_full(info, sc->nservers);
+	if (err)
+		return err;
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	s->key = k;
+	s->id = nla_get_u64(tb[IDMESH_SACL_A_ID]);
+	err = rhashtable_insert_fast(&sc->server_ht, &s->node, idm_server_params);
+	if (err) {
+		kfree(s);
+		return err;
+	}
+	list_add_tail(&s->list, &sc->servers);
+	sc->nservers++;
+	return 0;
+}
+
+static int idm_rule_key(struct genl_info *info, struct nlattr **tb,
+			struct idm_rule_key *k)
+{
+	if (!idm_need(info, tb, IDMESH_SACL_A_CLIENT_ID,
+		      "Missing the rule's client SACL ID") ||
+	    !idm_need(info, tb, IDMESH_SACL_A_SERVER_ID,
+		      "Missing the rule's server SACL ID"))
+		return -EINVAL;
+	k->client = nla_get_u64(tb[IDMESH_SACL_A_CLIENT_ID]);
+	k->server = nla_get_u64(tb[IDMESH_SACL_A_SERVER_ID]);
+	return 0;
+}
+
+static void idm_rule_free(struct idm_sacl_rule *r)
+{
+	free_percpu(r->stats);
+	kfree(r);
+}
+
+static void idm_rule_free_rcu(struct rcu_head *head)
+{
+	idm_rule_free(container_of(head, struct idm_sacl_rule, rcu));
+}
+
+static int idm_rule_new(struct net *net, struct idm_sacl *sc,
+			struct genl_info *info, struct nlattr **tb)
+{
+	struct idm_sacl_rule *r;
+	struct idm_rule_key k;
+	int err;
+
+	err = idm_rule_key(info, tb, &k);
+	if (err)
+		return err;
+	if (idm_sacl_rule_find(sc, k.client, k.server)) {
+		NL_SET_ERR_MSG(info->extack, "Rule already exists");
+		return -EEXIST;
+	}
+	err = idm_sacl_full(info, sc->nrules);
+	if (err)
+		return err;
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	r->stats = netdev_alloc_pcpu_stats(struct idm_rule_stats);
+	if (!r->stats) {
+		kfree(r);
+		return -ENOMEM;
+	}
+	r->key = k;
+	r->action = tb[IDMESH_SACL_A_ACTION] ?
+		    nla_get_u8(tb[IDMESH_SACL_A_ACTION]) : IDMESH_SACL_ALLOW;
+	if (tb[IDMESH_SACL_A_PRIORITY]) {
+		r->has_priority = true;
+		r->priority = nla_get_u32(tb[IDMESH_SACL_A_PRIORITY]);
+	}
+	if (tb[IDMESH_SACL_A_DSCP]) {
+		r->has_dscp = true;
+		r->dscp = nla_get_u8(tb[IDMESH_SACL_A_DSCP]);
+	}
+	sc->nrules++;
+	err = idm_sacl_sync_hooks(net, sc, info->extack);
+	if (err)
+		goto err_free;
+	err = rhashtable_insert_fast(&sc->rule_ht, &r->node, idm_rule_params);
+	if (err)
+		goto err_free;
+	list_add_tail(&r->list, &sc->rules);
+	return 0;
+
+err_free:
+	sc->nrules--;
+	idm_sacl_sync_hooks(net, sc, NULL);
+	idm_rule_free(r);
+	return err;
+}
+
+int idm_nl_sacl_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct idmesh_net *in = idmesh_pernet(net);
+	struct nlattr *tb[IDMESH_SACL_A_MAX + 1];
+	struct idm_sacl *sc = &in->sacl;
+	u8 kind;
+	int err;
+
+	err = idm_sacl_parse_req(info, tb, &kind, true);
+	if (err)
+		return err;
+	mutex_lock(&in->lock);
+	switch (kind) {
+	case IDMESH_SACL_KIND_PORT:
+		err = idm_port_new(net, sc, info, tb);
+		break;
+	case IDMESH_SACL_KIND_CLIENT:
+		err = idm_client_new(sc, info, tb);
+		break;
+	case IDMESH_SACL_KIND_SERVER:
+		err = idm_server_new(sc, info, tb);
+		break;
+	default:
+		err = idm_rule_new(net, sc, info, tb);
+		break;
+	}
+	mutex_unlock(&in->lock);
+	return err;
+}
+
+static void idm_client_unlink(struct idm_sacl *sc, struct idm_sacl_client *c)
+{
+	rhashtable_remove_fast(&sc->client_ht, &c->node, idm_client_params);
+	list_del(&c->list);
+	sc->nclients--;
+	kfree_rcu(c, rcu);
+}
+
+static void idm_port_unlink(struct net *net, struct idm_sacl *sc,
+			    struct idm_sacl_port *p)
+{
+	struct idm_sacl_client *c, *tmp;
+
+	/* Its LID clients go with it. */
+	list_for_each_entry_safe(c, tmp, &sc->clients, list)
+		if (c->key.ifindex == p->ifindex)
+			idm_client_unlink(sc, c);
+	hlist_del_rcu(&p->hnode);
+	list_del(&p->list);
+	sc->nports--;
+	idm_sacl_sync_hooks(net, sc, NULL);
+	kfree_rcu(p, rcu);
+}
+
+static void idm_server_unlink(struct idm_sacl *sc, struct idm_sacl_server *s)
+{
+	rhashtable_remove_fast(&sc->server_ht, &s->node, idm_server_params);
+	list_del(&s->list);
+	sc->nservers--;
+	kfree_rcu(s, rcu);
+}
+
+static void idm_rule_unlink(struct net *net, struct idm_sacl *sc,
+			    struct idm_sacl_rule *r)
+{
+	rhashtable_remove_fast(&sc->rule_ht, &r->node, idm_rule_params);
+	list_del(&r->list);
+	sc->nrules--;
+	idm_sacl_sync_hooks(net, sc, NULL);
+	call_rcu(&r->rcu, idm_rule_free_rcu);
+}
+
+static int idm_sacl_del_one(struct net *net, struct idm_sacl *sc, u8 kind,
+			    struct genl_info *info, struct nlattr **tb)
+{
+	int err;
+
+	switch (kind) {
+	case IDMESH_SACL_KIND_PORT: {
+		struct idm_sacl_port *p;
+
+		if (!idm_need(info, tb, IDMESH_SACL_A_IFINDEX,
+			      "Missing the port's device"))
+			return -EINVAL;
+		p = idm_sacl_port_find(sc, nla_get_u32(tb[IDMESH_SACL_A_IFINDEX]));
+		if (!p)
+			break;
+		idm_port_unlink(net, sc, p);
+		return 0;
+	}
+	case IDMESH_SACL_KIND_CLIENT: {
+		struct idm_sacl_client *c;
+		struct idm_client_key k;
+
+		err = idm_client_key(sc, info, tb, &k);
+		if (err)
+			return err;
+		c = idm_client_find(sc, &k);
+		if (!c)
+			break;
+		idm_client_unlink(sc, c);
+		return 0;
+	}
+	case IDMESH_SACL_KIND_SERVER: {
+		struct idm_sacl_server *s;
+		struct idm_server_key k;
+
+		err = idm_server_key(info, tb, &k);
+		if (err)
+			return err;
+		s = idm_server_find(sc, &k);
+		if (!s)
+			break;
+		idm_server_unlink(sc, s);
+		return 0;
+	}
+	default: {
+		struct idm_sacl_rule *r;
+		struct idm_rule_key k;
+
+		err = idm_rule_key(info, tb, &k);
+		if (err)
+			return err;
+		r = idm_sacl_rule_find(sc, k.client, k.server);
+		if (!r)
+			break;
+		idm_rule_unlink(net, sc, r);
+		return 0;
+	}
+	}
+	NL_SET_ERR_MSG(info->extack, "No such entry");
+	return -ENOENT;
+}
+
+int idm_nl_sacl_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct idmesh_net *in = idmesh_pernet(net);
+	struct nlattr *tb[IDMESH_SACL_A_MAX + 1];
+	u8 kind;
+	int err;
+
+	err = idm_sacl_parse_req(info, tb, &kind, true);
+	if (err)
+		return err;
+	/* Values are not keys: a delete names the entry only. */
+	if (tb[IDMESH_SACL_A_ID] || tb[IDMESH_SACL_A_MARKER] ||
+	    tb[IDMESH_SACL_A_ACTION] || tb[IDMESH_SACL_A_PRIORITY] ||
+	    tb[IDMESH_SACL_A_DSCP]) {
+		NL_SET_ERR_MSG(info->extack, "A delete takes only the entry's key");
+		return -EINVAL;
+	}
+	mutex_lock(&in->lock);
+	err = idm_sacl_del_one(net, &in->sacl, kind, info, tb);
+	mutex_unlock(&in->lock);
+	return err;
+}
+
+/* A device that is a port went away: so does the port. */
+void idm_sacl_dev_gone(struct idmesh_net *in, struct net_device *dev)
+{
+	struct idm_sacl_port *p;
+
+	mutex_lock(&in->lock);
+	p = idm_sacl_port_find(&in->sacl, dev->ifindex);
+	if (p)
+		idm_port_unlink(dev_net(dev), &in->sacl, p);
+	mutex_unlock(&in->lock);
+}
+
+/* Dumps. */
+
+static void idm_sacl_sum(struct idm_sacl *sc, u64 *sum)
+{
+	int cpu, i;
+
+	memset(sum, 0, sizeof(u64) * IDM_SC_MAX);
+	for_each_possible_cpu(cpu) {
+		const struct idm_sacl_stats *s = per_cpu_ptr(sc->stats, cpu);
+		u64 v[IDM_SC_MAX];
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			for (i = 0; i < IDM_SC_MAX; i++)
+				v[i] = u64_stats_read(&s->c[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		for (i = 0; i < IDM_SC_MAX; i++)
+			sum[i] += v[i];
+	}
+}
+
+static void idm_rule_sum(const struct idm_sacl_rule *r, u64 *hits, u64 *drops)
+{
+	int cpu;
+
+	*hits = 0;
+	*drops = 0;
+	for_each_possible_cpu(cpu) {
+		const struct idm_rule_stats *s = per_cpu_ptr(r->stats, cpu);
+		unsigned int start;
+		u64 h, d;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			h = u64_stats_read(&s->hits);
+			d = u64_stats_read(&s->drops);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		*hits += h;
+		*drops += d;
+	}
+}
+
+static const u8 idm_sacl_counter_attr[IDM_SC_MAX] = {
+	[IDM_SC_TAGGED] = IDMESH_SACL_A_TAGGED,
+	[IDM_SC_STRIPPED] = IDMESH_SACL_A_STRIPPED,
+	[IDM_SC_REPLIES] = IDMESH_SACL_A_REPLIES,
+	[IDM_SC_TRANSIT] = IDMESH_SACL_A_TRANSIT,
+	[IDM_SC_NO_CLIENT] = IDMESH_SACL_A_NO_CLIENT,
+	[IDM_SC_NO_SERVER] = IDMESH_SACL_A_NO_SERVER,
+	[IDM_SC_FORGED] = IDMESH_SACL_A_FORGED,
+	[IDM_SC_MALFORMED] = IDMESH_SACL_A_MALFORMED,
+	[IDM_SC_TOO_BIG] = IDMESH_SACL_A_TOO_BIG,
+	[IDM_SC_MARKED] = IDMESH_SACL_A_MARKED,
+	[IDM_SC_DEF_HITS] = IDMESH_SACL_A_HITS,
+	[IDM_SC_DEF_DROPS] = IDMESH_SACL_A_DROPS,
+};
+
+static int idm_put_u64(struct sk_buff *skb, int type, u64 v)
+{
+	return nla_put_u64_64bit(skb, type, v, IDMESH_SACL_A_PAD);
+}
+
+static int idm_fill_settings(struct sk_buff *skb, struct idm_sacl *sc)
+{
+	u64 sum[IDM_SC_MAX];
+	int i;
+
+	if (nla_put_u8(skb, IDMESH_SACL_A_OPT_TYPE, sc->opt_type) ||
+	    nla_put_u8(skb, IDMESH_SACL_A_DEFAULT, sc->def_action) ||
+	    nla_put_u8(skb, IDMESH_SACL_A_MARKER, sc->marker))
+		return -EMSGSIZE;
+	idm_sacl_sum(sc, sum);
+	for (i = 0; i < IDM_SC_MAX; i++)
+		if (idm_put_u64(skb, idm_sacl_counter_attr[i], sum[i]))
+			return -EMSGSIZE;
+	return 0;
+}
+
+static int idm_fill_entry(struct sk_buff *skb, u8 kind, void *e)
+{
+	switch (kind) {
+	case IDMESH_SACL_KIND_PORT: {
+		struct idm_sacl_port *p = e;
+
+		return nla_put_u32(skb, IDMESH_SACL_A_IFINDEX, p->ifindex) ||
+		       nla_put_u8(skb, IDMESH_SACL_A_MARKER, p->marker);
+	}
+	case IDMESH_SACL_KIND_CLIENT: {
+		struct idm_sacl_client *c = e;
+
+		if (idm_put_u64(skb, IDMESH_SACL_A_ID, c->id))
+			return -EMSGSIZE;
+		if (c->key.ifindex)
+			return nla_put_u32(skb, IDMESH_SACL_A_IFINDEX, c->key.ifindex) ||
+			       nla_put_u8(skb, IDMESH_SACL_A_LID, c->key.lid);
+		return nla_put_in6_addr(skb, IDMESH_SACL_A_ADDR, &c->key.addr);
+	}
+	case IDMESH_SACL_KIND_SERVER: {
+		struct idm_sacl_server *s = e;
+
+		return idm_put_u64(skb, IDMESH_SACL_A_ID, s->id) ||
+		       nla_put_in6_addr(skb, IDMESH_SACL_A_ADDR, &s->key.addr) ||
+		       nla_put_u8(skb, IDMESH_SACL_A_PROTO, s->key.proto) ||
+		       nla_put_u16(skb, IDMESH_SACL_A_PORT, ntohs(s->key.port));
+	}
+	default: {
+		struct idm_sacl_rule *r = e;
+		u64 hits, drops;
+
+		idm_rule_sum(r, &hits, &drops);
+		if (idm_put_u64(skb, IDMESH_SACL_A_CLIENT_ID, r->key.client) ||
+		    idm_put_u64(skb, IDMESH_SACL_A_SERVER_ID, r->key.server) ||
+		    nla_put_u8(skb, IDMESH_SACL_A_ACTION, r->action) ||
+		    idm_put_u64(skb, IDMESH_SACL_A_HITS, hits) ||
+		    idm_put_u64(skb, IDMESH_SACL_A_DROPS, drops))
+			return -EMSGSIZE;
+		if (r->has_priority &&
+		    nla_put_u32(skb, IDMESH_SACL_A_PRIORITY, r->priority))
+			return -EMSGSIZE;
+		if (r->has_dscp && nla_put_u8(skb, IDMESH_SACL_A_DSCP, r->dscp))
+			return -EMSGSIZE;
+		return 0;
+	}
+	}
+}
+
+/* One message: the settings (e NULL) or one entry. */
+static int idm_sacl_fill(struct sk_buff *skb, struct netlink_callback *cb,
+			 struct idm_sacl *sc, u8 kind, void *e)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &idmesh_genl_family, NLM_F_MULTI,
+			  IDMESH_CMD_SACL_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, IDMESH_A_SACL);
+	if (!nest || nla_put_u8(skb, IDMESH_SACL_A_KIND, kind))
+		goto cancel;
+	if (e ? idm_fill_entry(skb, kind, e) : idm_fill_settings(skb, sc))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static struct list_head *idm_sacl_list(struct idm_sacl *sc, u8 kind)
+{
+	switch (kind) {
+	case IDMESH_SACL_KIND_PORT:
+		return &sc->ports;
+	case IDMESH_SACL_KIND_CLIENT:
+		return &sc->clients;
+	case IDMESH_SACL_KIND_SERVER:
+		return &sc->servers;
+	default:
+		return &sc->rules;
+	}
+}
+
+/* Every entry type starts with its list node at a known offset. */
+static void *idm_sacl_entry(struct list_head *pos, u8 kind)
+{
+	switch (kind) {
+	case IDMESH_SACL_KIND_PORT:
+		return list_entry(pos, struct idm_sacl_port, list);
+	case IDMESH_SACL_KIND_CLIENT:
+		return list_entry(pos, struct idm_sacl_client, list);
+	case IDMESH_SACL_KIND_SERVER:
+		return list_entry(pos, struct idm_sacl_server, list);
+	default:
+		return list_entry(pos, struct idm_sacl_rule, list);
+	}
+}
+
+/*
+ * cb->args[0]: the kind being dumped (settings first), [1]: entries of
+ * it done. A KIND in the request dumps that kind only.
+ */
+int idm_nl_sacl_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct idmesh_net *in = idmesh_pernet(sock_net(skb->sk));
+	struct nlattr **attrs = idmesh_dump_attrs(cb);
+	struct nlattr *tb[IDMESH_SACL_A_MAX + 1];
+	struct idm_sacl *sc = &in->sacl;
+	u8 only = 0, kind;
+	int err;
+
+	if (attrs[IDMESH_A_SACL]) {
+		err = nla_parse_nested(tb, IDMESH_SACL_A_MAX, attrs[IDMESH_A_SACL],
+				       idm_sacl_policy, cb->extack);
+		if (err)
+			return err;
+		for (kind = 1; kind <= IDMESH_SACL_A_MAX; kind++)
+			if (tb[kind] && kind != IDMESH_SACL_A_KIND) {
+				NL_SET_ERR_MSG_ATTR(cb->extack, tb[kind],
+						    "A dump takes only a kind");
+				return -EINVAL;
+			}
+		if (tb[IDMESH_SACL_A_KIND])
+			only = nla_get_u8(tb[IDMESH_SACL_A_KIND]);
+	}
+	if (!cb->args[0])
+		cb->args[0] = only ?: IDMESH_SACL_KIND_SETTINGS;
+
+	mutex_lock(&in->lock);
+	for (kind = cb->args[0]; kind <= IDMESH_SACL_KIND_RULE; kind++) {
+		struct list_head *pos;
+		long n = 0;
+
+		if (only && kind != only)
+			break;
+		cb->args[0] = kind;
+		if (kind == IDMESH_SACL_KIND_SETTINGS) {
+			if (idm_sacl_fill(skb, cb, sc, kind, NULL))
+				goto out;
+			continue;
+		}
+		list_for_each(pos, idm_sacl_list(sc, kind)) {
+			if (n++ < cb->args[1])
+				continue;
+			if (idm_sacl_fill(skb, cb, sc, kind,
+					  idm_sacl_entry(pos, kind)))
+				goto out;
+			cb->args[1]++;
+		}
+		cb->args[1] = 0;
+	}
+	cb->args[0] = IDMESH_SACL_KIND_RULE + 1;
+out:
+	mutex_unlock(&in->lock);
+	return skb->len;
+}
+
+int idm_sacl_net_init(struct idmesh_net *in)
+{
+	struct idm_sacl *sc = &in->sacl;
+	int i, err;
+
+	for (i = 0; i < ARRAY_SIZE(sc->port_hash); i++)
+		INIT_HLIST_HEAD(&sc->port_hash[i]);
+	INIT_LIST_HEAD(&sc->ports);
+	INIT_LIST_HEAD(&sc->clients);
+	INIT_LIST_HEAD(&sc->servers);
+	INIT_LIST_HEAD(&sc->rules);
+	sc->nports = 0;
+	sc->nclients = 0;
+	sc->nservers = 0;
+	sc->nrules = 0;
+	sc->opt_type = IDMESH_SACL_OPT_TYPE_DEFAULT;
+	sc->def_action = IDMESH_SACL_ALLOW;
+	sc->marker = false;
+	sc->fwd_hooks = false;
+	sc->marker_hook = false;
+	sc->stats = netdev_alloc_pcpu_stats(struct idm_sacl_stats);
+	if (!sc->stats)
+		return -ENOMEM;
+	err = rhashtable_init(&sc->client_ht, &idm_client_params);
+	if (err)
+		goto err_stats;
+	err = rhashtable_init(&sc->server_ht, &idm_server_params);
+	if (err)
+		goto err_client;
+	err = rhashtable_init(&sc->rule_ht, &idm_rule_params);
+	if (err)
+		goto err_server;
+	return 0;
+
+err_server:
+	rhashtable_destroy(&sc->server_ht);
+err_client:
+	rhashtable_destroy(&sc->client_ht);
+err_stats:
+	free_percpu(sc->stats);
+	return err;
+}
+
+/* Before the flow table goes: the hooks, then the SACL flows. */
+void idm_sacl_net_exit(struct net *net, struct idmesh_net *in)
+{
+	struct idm_sacl *sc = &in->sacl;
+	struct idm_sacl_client *c, *ctmp;
+	struct idm_sacl_server *s, *stmp;
+	struct idm_sacl_rule *r, *rtmp;
+	struct idm_sacl_port *p, *ptmp;
+
+	mutex_lock(&in->lock);
+	sc->marker = false;
+	list_for_each_entry_safe(r, rtmp, &sc->rules, list)
+		idm_rule_unlink(net, sc, r);
+	list_for_each_entry_safe(p, ptmp, &sc->ports, list)
+		idm_port_unlink(net, sc, p);
+	list_for_each_entry_safe(c, ctmp, &sc->clients, list)
+		idm_client_unlink(sc, c);
+	list_for_each_entry_safe(s, stmp, &sc->servers, list)
+		idm_server_unlink(sc, s);
+	idm_sacl_sync_hooks(net, sc, NULL);
+	mutex_unlock(&in->lock);
+	/* The hooks are gone: nothing adds SACL flows any more. */
+	idm_flow_forget_zone(&in->lb, IDM_ZONE_SACL);
+	rcu_barrier();
+	rhashtable_destroy(&sc->client_ht);
+	rhashtable_destroy(&sc->server_ht);
+	rhashtable_destroy(&sc->rule_ht);
+	free_percpu(sc->stats);
+}

@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * idmesh: the SACL gateway's packet path, IPv6 only (IPv4 passes
+ * untouched). One netfilter hook at forward, registered in a namespace
+ * while it has ports or rules:
+ *
+ *  - from a workload-facing port (client side): a packet that already
+ *    carries the option is forged, dropped and counted; otherwise its IDs
+ *    come from connection tracking (a reply of a connection a workload
+ *    behind a port accepted) or from the client and server tables, and
+ *    the option is inserted inline;
+ *  - towards a port (server side): a reply of a connection a workload
+ *    here started passes; otherwise the rule for (client ID, server ID),
+ *    or the default, allows or drops it; the rule's priority and DSCP are
+ *    set, the connection is remembered, and the option is removed;
+ *  - neither (transit): a packet with the option gets its rule's priority
+ *    and DSCP, nothing else.
+ *
+ * A second hook at local-out, in a namespace with the marker on, writes
+ * each socket's LID (UID % 128 + 100) into the hop limit.
+ */
+#include <linux/kernel.h>
+#include <linux/ipv6.h>
+#include <linux/icmpv6.h>
+#include <linux/netfilter_ipv6.h>
+#include <net/ipv6.h>
+#include <net/ip6_route.h>
+#include <net/dsfield.h>
+#include <net/inet_ecn.h>
+#include <net/sock.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
+#include <uapi/linux/idmesh.h>
+
+#include "compat.h"
+#include "idmesh.h"
+#include "sacl.h"
+
+/* After the filter table: what it drops is not counted here. */
+#define IDM_PRI_SACL		(NF_IP6_PRI_FILTER + 50)
+#define IDM_PRI_MARKER		(NF_IP6_PRI_MANGLE + 10)
+/* The hop limits that carry a LID: LID % 128 + 100. */
+#define IDM_LID_BASE		100
+
+void idm_sacl_count(struct idm_sacl *sc, enum idm_sacl_counter c)
+{
+	struct idm_sacl_stats *s = get_cpu_ptr(sc->stats);
+	unsigned long flags;
+
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
+	u64_stats_inc(&s->c[c]);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
+	put_cpu_ptr(sc->stats);
+}
+
+/* Forward runs in softirq context: the per-CPU pointer is stable. */
+static void idm_rule_count(struct idm_sacl_rule *r, bool drop)
+{
+	struct idm_rule_stats *s = this_cpu_ptr(r->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->hits);
+	if (drop)
+		u64_stats_inc(&s->drops);
+	u64_stats_update_end(&s->syncp);
+}
+
+/* What the hook learnt of a packet. */
+struct idm_sacl_pkt {
+	struct idm_pkt p;
+	unsigned int hbh_len;	/* 0: no Hop-by-Hop header */
+	unsigned int off;	/* our option in it */
+	bool tagged;
+	struct idm_sacl_ids ids;
+};
+
+/*
+ * Find the Hop-by-Hop header and our option in it, and the 5-tuple.
+ * Returns 0, or -EBADMSG for a header to drop, or -EINVAL for a packet
+ * the gateway does not handle (truncated, a fragment).
+ */
+static int idm_sacl_parse_skb(struct sk_buff *skb, u8 type,
+			      struct idm_sacl_pkt *sp)
+{
+	const struct ipv6hdr *ip6h;
+	__be16 frag_off;
+	u8 nexthdr;
+	int off, ret;
+
+	memset(sp, 0, sizeof(*sp));
+	if (!pskb_may_pull(skb, sizeof(*ip6h)))
+		return -EINVAL;
+	ip6h = ipv6_hdr(skb);
+	if (ip6h->nexthdr == NEXTHDR_HOP) {
+		const u8 *hbh;
+
+		if (!pskb_may_pull(skb, sizeof(*ip6h) + 8))
+			return -EBADMSG;
+		hbh = skb_network_header(skb) + sizeof(*ip6h);
+		sp->hbh_len = (hbh[1] + 1) * 8;
+		if (!pskb_may_pull(skb, sizeof(*ip6h) + sp->hbh_len))
+			return -EBADMSG;
+		hbh = skb_network_header(skb) + sizeof(*ip6h);
+		ret = idm_sacl_parse(hbh, sp->hbh_len, type, &sp->ids, &sp->off);
+		if (ret < 0)
+			return ret;
+		sp->tagged = ret;
+		ip6h = ipv6_hdr(skb);
+	}
+	nexthdr = ip6h->nexthdr;
+	off = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h),
+			       &nexthdr, &frag_off);
+	if (off < 0 || frag_off)
+		return -EINVAL;
+	sp->p.key.family = AF_INET6;
+	sp->p.key.src.in6 = ip6h->saddr;
+	sp->p.key.dst.in6 = ip6h->daddr;
+	sp->p.key.proto = nexthdr;
+	sp->p.key.zone = IDM_ZONE_SACL;
+	sp->p.l4off = off;
+	return idm_parse_l4(skb, &sp->p, true) ? 0 : -EINVAL;
+}
+
+/* An ICMPv6 error: related to a flow, neither tagged nor filtered. */
+static bool idm_icmp_error(struct sk_buff *skb, const struct idm_sacl_pkt *sp)
+{
+	u8 _t;
+	const u8 *t;
+
+	if (sp->p.key.proto != IPPROTO_ICMPV6)
+		return false;
+	t = skb_header_pointer(skb, sp->p.l4off, 1, &_t);
+	return t && !(*t & ICMPV6_INFOMSG_MASK);
+}
+
+static void idm_key_reverse(struct idm_flow_key *r, const struct idm_flow_key *k)
+{
+	*r = *k;
+	r->src = k->dst;
+	r->dst = k->src;
+	r->sport = k->dport;
+	r->dport = k->sport;
+}
+
+/* A tracked connection this packet belongs to; *reply if it answers. */
+static struct idm_flow *idm_sacl_flow(struct idm_lb *lb,
+				      const struct idm_sacl_pkt *sp,
+				      bool *reply)
+{
+	struct idm_flow_key rk;
+	struct idm_flow *f;
+	u8 dir;
+
+	f = idm_flow_lookup(lb, &sp->p.key, &dir);
+	if (f) {
+		*reply = false;
+		return f;
+	}
+	idm_key_reverse(&rk, &sp->p.key);
+	f = idm_flow_lookup(lb, &rk, &dir);
+	*reply = !!f;
+	return f;
+}
+
+static void idm_sacl_classify(struct sk_buff *skb, struct idm_sacl_rule *r)
+{
+	if (r->has_priority)
+		skb->priority = r->priority;
+	if (r->has_dscp)
+		ipv6_change_dsfield(ipv6_hdr(skb), INET_ECN_MASK, r->dscp << 2);
+}
+
+static bool idm_too_big(const struct sk_buff *skb, unsigned int mtu)
+{
+	if (skb->len <= mtu)
+		return false;
+	if (skb->ignore_df)
+		return false;
+	if (skb_is_gso(skb) && skb_gso_validate_network_len(skb, mtu))
+		return false;
+	return true;
+}
+
+/* Insert the option inline: the IPv6 header (and any Hop-by-Hop header)
+ * moves 24 bytes towards the head; what follows stays where it is.
+ */
+static int idm_sacl_insert(struct sk_buff *skb, unsigned int hbh_len, u8 type,
+			   const struct idm_sacl_ids *ids)
+{
+	unsigned int keep = sizeof(struct ipv6hdr) + hbh_len;
+	struct dst_entry *dst = skb_dst(skb);
+	struct ipv6hdr *ip6h;
+	u8 *p;
+
+	if (hbh_len + IDM_SACL_ADD > IDM_HBH_MAX)
+		return -E2BIG;
+	if (skb_ensure_writable(skb, keep) ||
+	    skb_cow_head(skb, IDM_SACL_ADD + (dst ? LL_RESERVED_SPACE(dst->dev) : 0)))
+		return -ENOMEM;
+	skb_postpull_rcsum(skb, skb_network_header(skb), keep);
+	p = skb_push(skb, IDM_SACL_ADD);
+	memmove(p, p + IDM_SACL_ADD, keep);
+	skb_reset_network_header(skb);
+	ip6h = ipv6_hdr(skb);
+	if (hbh_len) {
+		u8 *hbh = (u8 *)(ip6h + 1);
+
+		idm_sacl_build_tail(hbh + hbh_len, type, ids);
+		hbh[1] += IDM_SACL_ADD / 8;
+	} else {
+		idm_sacl_build_header((u8 *)(ip6h + 1), ip6h->nexthdr, type, ids);
+		ip6h->nexthdr = NEXTHDR_HOP;
+	}
+	be16_add_cpu(&ip6h->payload_len, IDM_SACL_ADD);
+	skb_postpush_rcsum(skb, skb_network_header(skb), keep + IDM_SACL_ADD);
+	return 0;
+}
+
+/* Take the option out, leaving the rest of the header as it was. */
+static int idm_sacl_remove(struct sk_buff *skb, unsigned int hbh_len,
+			   unsigned int off)
+{
+	unsigned int keep = sizeof(struct ipv6hdr) + hbh_len, cut;
+	struct ipv6hdr *ip6h;
+	u8 *hbh;
+
+	if (skb_ensure_writable(skb, keep))
+		return -ENOMEM;
+	ip6h = ipv6_hdr(skb);
+	hbh = (u8 *)(ip6h + 1);
+	switch (idm_sacl_strip_how(hbh, hbh_len, off)) {
+	case IDM_STRIP_PAD:
+		skb_postpull_rcsum(skb, hbh + off, IDM_SACL_OPT_SIZE);
+		hbh[off] = IDM_OPT_PADN;
+		hbh[off + 1] = IDM_SACL_OPT_SIZE - 2;
+		memset(hbh + off + 2, 0, IDM_SACL_OPT_SIZE - 2);
+		skb_postpush_rcsum(skb, hbh + off, IDM_SACL_OPT_SIZE);
+		return 0;
+	case IDM_STRIP_HEADER:
+		cut = hbh_len;
+		break;
+	default:
+		cut = IDM_SACL_ADD;
+		break;
+	}
+	skb_postpull_rcsum(skb, ip6h, keep);
+	if (cut == hbh_len)
+		ip6h->nexthdr = hbh[0];
+	else
+		hbh[1] -= IDM_SACL_ADD / 8;
+	be16_add_cpu(&ip6h->payload_len, -(int)cut);
+	memmove((u8 *)ip6h + cut, ip6h, keep - cut);
+	skb_pull(skb, cut);
+	skb_reset_network_header(skb);
+	skb_postpush_rcsum(skb, skb_network_header(skb), keep - cut);
+	return 0;
+}
+
+/*
+ * On a marker port: the LID the hop limit carries (-1: none), and the hop
+ * limit as if the packet had left with the default.
+ */
+static int idm_sacl_lid(struct sk_buff *skb, struct idm_sacl_port *port)
+{
+	struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	/* Forwarding took one off the hop limit already. */
+	unsigned int hl = ip6h->hop_limit + 1;
+
+	if (!port->marker || hl < IDM_LID_BASE ||
+	    hl > IDM_LID_BASE + IDMESH_SACL_LID_MAX)
+		return -1;
+	ip6h->hop_limit = ip6_dst_hoplimit(skb_dst(skb)) - 1;
+	return hl - IDM_LID_BASE;
+}
+
+/* Client side: the IDs of a packet from a port, 0 when unknown. */
+static bool idm_sacl_identify(struct idm_sacl *sc, struct sk_buff *skb,
+			      struct idm_sacl_port *port, int lid,
+			      struct idm_sacl_pkt *sp)
+{
+	struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+	sp->ids.client = idm_sacl_client_id(sc, &ip6h->saddr, port->ifindex, lid);
+	if (!sp->ids.client) {
+		idm_sacl_count(sc, IDM_SC_NO_CLIENT);
+		return false;
+	}
+	sp->ids.server = idm_sacl_server_id(sc, &ip6h->daddr, sp->p.key.proto,
+					    sp->p.key.dport);
+	if (!sp->ids.server) {
+		idm_sacl_count(sc, IDM_SC_NO_SERVER);
+		return false;
+	}
+	return true;
+}
+
+static void idm_sacl_track(struct idmesh_net *in, struct idm_sacl_pkt *sp)
+{
+	struct idm_flow *f;
+
+	f = idm_flow_insert_sacl(&in->lb, READ_ONCE(in->flow_limit), &sp->p.key,
+				 sp->ids.client, sp->ids.server,
+				 idm_tcp_next(IDM_TCP_NONE, sp->p.tcpflags,
+					      false));
+	if (IS_ERR(f) && PTR_ERR(f) != -EEXIST)
+		atomic64_inc(&in->lb.failed);
+}
+
+/* From a port: identify and tag. NF_ACCEPT, or a drop. */
+static unsigned int idm_sacl_client_side(struct idmesh_net *in,
+					 struct sk_buff *skb,
+					 struct idm_sacl_port *port,
+					 struct idm_sacl_pkt *sp,
+					 bool to_port)
+{
+	struct idm_sacl *sc = &in->sacl;
+	struct idm_flow *f;
+	unsigned int mtu;
+	bool reply;
+	int lid;
+
+	lid = idm_sacl_lid(skb, port);
+	f = idm_sacl_flow(&in->lb, sp, &reply);
+	if (f && idm_tcp_reopens(f, &sp->p)) {
+		idm_flow_drop(&in->lb, f);
+		f = NULL;
+	}
+	if (f) {
+		idm_flow_touch(f, &sp->p, reply);
+		sp->ids.client = f->client;
+		sp->ids.server = f->server;
+		if (reply)
+			idm_sacl_count(sc, IDM_SC_REPLIES);
+	} else {
+		if (!idm_sacl_identify(sc, skb, port, lid, sp))
+			return NF_ACCEPT;
+		idm_sacl_track(in, sp);
+	}
+	sp->tagged = true;
+	if (to_port)
+		return NF_ACCEPT;	/* the server side, on this node */
+
+	mtu = ip6_dst_mtu_maybe_forward(skb_dst(skb), true);
+	if (idm_too_big(skb, mtu - IDM_SACL_ADD)) {
+		icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0,
+			    max_t(unsigned int, mtu - IDM_SACL_ADD,
+				  IPV6_MIN_MTU));
+		idm_sacl_count(sc, IDM_SC_TOO_BIG);
+		return NF_DROP;
+	}
+	if (idm_sacl_insert(skb, sp->hbh_len, READ_ONCE(sc->opt_type),
+			    &sp->ids)) {
+		idm_sacl_count(sc, IDM_SC_MALFORMED);
+		return NF_DROP;
+	}
+	idm_sacl_count(sc, IDM_SC_TAGGED);
+	if (READ_ONCE(sc->nrules)) {
+		struct idm_sacl_rule *r;
+
+		r = idm_sacl_rule_find(sc, sp->ids.client, sp->ids.server);
+		if (r) {
+			idm_rule_count(r, false);
+			idm_sacl_classify(skb, r);
+		}
+	}
+	return NF_ACCEPT;
+}
+
+/* Towards a port: filter, classify, remember, strip. */
+static unsigned int idm_sacl_server_side(struct idmesh_net *in,
+					 struct sk_buff *skb,
+					 struct idm_sacl_pkt *sp,
+					 bool from_port)
+{
+	struct idm_sacl *sc = &in->sacl;
+	struct idm_sacl_rule *r = NULL;
+	struct idm_flow *f = NULL;
+	bool reply = false;
+	u8 action;
+
+	if (!from_port) {
+		f = idm_sacl_flow(&in->lb, sp, &reply);
+		if (f && idm_tcp_reopens(f, &sp->p)) {
+			idm_flow_drop(&in->lb, f);
+			f = NULL;
+		}
+		if (f)
+			idm_flow_touch(f, &sp->p, reply);
+	} else {
+		/* The client side just looked it up (or tracked it). */
+		struct idm_flow *g = idm_sacl_flow(&in->lb, sp, &reply);
+
+		reply = g && reply;
+	}
+	if (sp->tagged)
+		r = idm_sacl_rule_find(sc, sp->ids.client, sp->ids.server);
+	if (reply) {
+		/* A workload here started it: the reply passes. */
+		idm_sacl_count(sc, IDM_SC_REPLIES);
+		action = IDMESH_SACL_ALLOW;
+	} else if (r) {
+		action = r->action;
+	} else {
+		action = READ_ONCE(sc->def_action);
+		idm_sacl_count(sc, IDM_SC_DEF_HITS);
+		if (action == IDMESH_SACL_DENY) {
+			idm_sacl_count(sc, IDM_SC_DEF_DROPS);
+			return NF_DROP;
+		}
+	}
+	if (r)
+		idm_rule_count(r, !reply && action == IDMESH_SACL_DENY);
+	if (action == IDMESH_SACL_DENY)
+		return NF_DROP;
+	if (r)
+		idm_sacl_classify(skb, r);
+	if (!f && !from_port && sp->tagged && !reply)
+		idm_sacl_track(in, sp);
+	if (sp->hbh_len && sp->off) {
+		if (idm_sacl_remove(skb, sp->hbh_len, sp->off)) {
+			idm_sacl_count(sc, IDM_SC_MALFORMED);
+			return NF_DROP;
+		}
+		idm_sacl_count(sc, IDM_SC_STRIPPED);
+	}
+	return NF_ACCEPT;
+}
+
+static unsigned int idm_sacl_forward(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state)
+{
+	struct idmesh_net *in = idmesh_pernet(state->net);
+	struct idm_sacl *sc = &in->sacl;
+	struct idm_sacl_port *from, *to;
+	struct idm_sacl_pkt sp;
+	unsigned int verdict;
+	int err;
+
+	from = idm_sacl_port_find(sc, state->in->ifindex);
+	to = idm_sacl_port_find(sc, state->out->ifindex);
+	err = idm_sacl_parse_skb(skb, READ_ONCE(sc->opt_type), &sp);
+	if (err == -EBADMSG) {
+		idm_sacl_count(sc, IDM_SC_MALFORMED);
+		return NF_DROP;
+	}
+	if (from && sp.tagged) {
+		/* A workload cannot name its own identity. */
+		idm_sacl_count(sc, IDM_SC_FORGED);
+		return NF_DROP;
+	}
+	if (!from && !to) {
+		struct idm_sacl_rule *r;
+
+		if (!sp.tagged)
+			return NF_ACCEPT;
+		idm_sacl_count(sc, IDM_SC_TRANSIT);
+		r = idm_sacl_rule_find(sc, sp.ids.client, sp.ids.server);
+		if (r) {
+			idm_rule_count(r, false);
+			idm_sacl_classify(skb, r);
+		}
+		return NF_ACCEPT;
+	}
+	if (err || idm_icmp_error(skb, &sp)) {
+		/* Not ours to classify: just never let the option through. */
+		if (to && sp.tagged && idm_sacl_remove(skb, sp.hbh_len, sp.off))
+			return NF_DROP;
+		return NF_ACCEPT;
+	}
+	if (from) {
+		verdict = idm_sacl_client_side(in, skb, from, &sp, !!to);
+		if (verdict != NF_ACCEPT || !to)
+			return verdict;
+	}
+	/* From a port, the option was never on the wire: sp.off is 0. */
+	return idm_sacl_server_side(in, skb, &sp, !!from);
+}
+
+/* In the workload's namespace: the socket's LID into the hop limit. */
+static unsigned int idm_sacl_mark(void *priv, struct sk_buff *skb,
+				  const struct nf_hook_state *state)
+{
+	struct idm_sacl *sc = &idmesh_pernet(state->net)->sacl;
+	const struct ipv6hdr *ip6h;
+	struct sock *sk;
+	int type;
+	uid_t uid;
+
+	if (!READ_ONCE(sc->marker))
+		return NF_ACCEPT;
+	sk = skb_to_full_sk(skb);
+	if (!sk || !sk_fullsock(sk) || !pskb_may_pull(skb, sizeof(*ip6h)))
+		return NF_ACCEPT;
+	ip6h = ipv6_hdr(skb);
+	type = ipv6_addr_type(&ip6h->daddr);
+	if (type & (IPV6_ADDR_MULTICAST | IPV6_ADDR_LINKLOCAL |
+		    IPV6_ADDR_LOOPBACK))
+		return NF_ACCEPT;
+	if (ip6h->nexthdr == IPPROTO_ICMPV6) {
+		/* Neighbour discovery needs its hop limit of 255. */
+		u8 _t;
+		const u8 *t = skb_header_pointer(skb, sizeof(*ip6h), 1, &_t);
+
+		if (!t || (*t >= NDISC_ROUTER_SOLICITATION &&
+			   *t <= NDISC_REDIRECT))
+			return NF_ACCEPT;
+	}
+	if (skb_ensure_writable(skb, sizeof(*ip6h)))
+		return NF_DROP;
+	uid = from_kuid_munged(sock_net(sk)->user_ns, sock_net_uid(state->net, sk));
+	ipv6_hdr(skb)->hop_limit = IDM_LID_BASE + uid % (IDMESH_SACL_LID_MAX + 1);
+	idm_sacl_count(sc, IDM_SC_MARKED);
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops idm_sacl_fwd_ops[] = {
+	{ .hook = idm_sacl_forward, .pf = NFPROTO_IPV6,
+	  .hooknum = NF_INET_FORWARD, .priority = IDM_PRI_SACL },
+};
+
+static const struct nf_hook_ops idm_sacl_mark_ops[] = {
+	{ .hook = idm_sacl_mark, .pf = NFPROTO_IPV6,
+	  .hooknum = NF_INET_LOCAL_OUT, .priority = IDM_PRI_MARKER },
+};
+
+int idm_sacl_hooks_register(struct net *net, bool marker)
+{
+	int err;
+
+	if (marker)
+		return nf_register_net_hooks(net, idm_sacl_mark_ops,
+					     ARRAY_SIZE(idm_sacl_mark_ops));
+	/* Fragments are reassembled first: the option needs the ports. */
+	err = nf_defrag_ipv6_enable(net);
+	if (err)
+		return err;
+	err = nf_register_net_hooks(net, idm_sacl_fwd_ops,
+				    ARRAY_SIZE(idm_sacl_fwd_ops));
+	if (err)
+		nf_defrag_ipv6_disable(net);
+	return err;
+}
+
+void idm_sacl_hooks_unregister(struct net *net, bool marker)
+{
+	if (marker) {
+		nf_unregister_net_hooks(net, idm_sacl_mark_ops,
+					ARRAY_SIZE(idm_sacl_mark_ops));
+		return;
+	}
+	nf_unregister_net_hooks(net, idm_sacl_fwd_ops,
+				ARRAY_SIZE(idm_sacl_fwd_ops));
+	nf_defrag_ipv6_disable(net);
+}

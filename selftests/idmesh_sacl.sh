@@ -1,0 +1,324 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The SACL identity gateway as a user sees it. A client node (a) with two
+# client pods, a spine router (sp), a server node (b) with two server
+# pods, over a routed IPv6 (and IPv4) underlay:
+#
+#   c1 --pair-- a --veth-- sp --veth-- b --pair-- s1
+#   c2 --pair--/                         \--pair-- s2
+#
+# a tags what c1/c2 send; sp only classifies; b filters, prioritises and
+# strips. c2's port is a marker port: two UIDs in c2 are two clients.
+source "$(dirname "$0")/lib.sh"
+require_module
+
+s=idm$$
+A=$s-a SP=$s-sp B=$s-b C1=$s-c1 C2=$s-c2 S1=$s-s1 S2=$s-s2
+ALL="$A $SP $B $C1 $C2 $S1 $S2"
+LB="/usr/bin/python3 $top/selftests/lbtool.py"
+ST="/usr/bin/python3 $top/selftests/sacltool.py"
+cap=$(mktemp -d)
+tap_cleanup() {
+	local p
+	for ns in $ALL; do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
+	done
+	for ns in $ALL; do ip netns del "$ns" 2>/dev/null; done
+	rm -rf "$cap"
+}
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+I() { local ns=$1; shift; "$IDMESH" -n "$ns" "$@"; }
+
+for ns in $ALL; do
+	ip netns add "$ns"
+	ip -n "$ns" link set lo up
+done
+for ns in $A $SP $B; do
+	nsx $ns sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+done
+
+# pod NODE POD HOSTSIDE V4 V6: a pair; the pod is .2/::2, the node .1/::1.
+pod() {
+	local node=$1 pod=$2 host=$3 v4=$4 v6=$5
+	"$IDMESH" -n "$node" link add "$host" peer eth0 netns "$pod" ||
+		echo "# pair $host failed"
+	ip -n "$node" -batch - <<-EOB || echo "# setup of $host failed"
+	link set $host up
+	addr add $v4.1/32 peer $v4.2/32 dev $host
+	addr add $v6::1/128 dev $host nodad
+	route add $v6::2/128 dev $host
+	EOB
+	ip -n "$pod" -batch - <<-EOB || echo "# setup of $pod failed"
+	link set eth0 up
+	addr add $v4.2/32 peer $v4.1/32 dev eth0
+	addr add $v6::2/128 dev eth0 nodad
+	route add default dev eth0
+	route add ::/0 dev eth0
+	EOB
+}
+pod $A $C1 c1 10.10.1 fd10:1
+pod $A $C2 c2 10.10.2 fd10:2
+pod $B $S1 s1 10.20.1 fd20:1
+pod $B $S2 s2 10.20.2 fd20:2
+# underlay: a (fd00:a::1) - sp - b (fd00:b::1)
+ip link add ua netns $A type veth peer name ua netns $SP
+ip link add ub netns $B type veth peer name ub netns $SP
+ip -n $A -batch - <<-EOB
+	link set ua up
+	addr add fd00:a::1/64 dev ua nodad
+	addr add 192.168.10.1/24 dev ua
+	route add fd20::/16 via fd00:a::2
+	route add 10.20.0.0/16 via 192.168.10.2
+EOB
+ip -n $B -batch - <<-EOB
+	link set ub up
+	addr add fd00:b::1/64 dev ub nodad
+	addr add 192.168.20.1/24 dev ub
+	route add fd10::/16 via fd00:b::2
+	route add 10.10.0.0/16 via 192.168.20.2
+EOB
+ip -n $SP -batch - <<-EOB
+	link set ua up
+	link set ub up
+	addr add fd00:a::2/64 dev ua nodad
+	addr add fd00:b::2/64 dev ub nodad
+	addr add 192.168.10.2/24 dev ua
+	addr add 192.168.20.2/24 dev ub
+	route add fd10::/16 via fd00:a::1
+	route add fd20::/16 via fd00:b::1
+	route add 10.10.0.0/16 via 192.168.10.1
+	route add 10.20.0.0/16 via 192.168.20.1
+EOB
+
+for p in 1 2; do
+	ip netns exec $s-s$p $LB serve s$p 80 &
+done
+for p in 1 2; do
+	for t in $(seq 100); do
+		nsx $s-s$p ss -Hltn 'sport = :80' | grep -q . && break
+		sleep 0.2
+	done
+done
+
+# check DESC JQ-FILTER [JQ-ARGS]: assert on the JSON in $out.
+check() {
+	if jqt "$2" "${@:3}"; then
+		tap_pass "$1"
+	else
+		tap_fail "$1"
+		{ echo "filter: $2"; echo "json: $out"; echo "stderr: $err"; } | tap_diag
+	fi
+}
+# connect POD ADDR: one TCP connection to port 80; $out has the counts.
+connect() { run nsx "$1" $LB new "$2" 80 1; }
+# sacl_stat NS KEY: a SACL counter of namespace NS.
+sacl_stat() { I "$1" -j -s sacl show | jq -r ".settings.stats.$2"; }
+# capture NS DEV NAME CMD...: tcpdump on DEV while CMD runs; the packets'
+# Hop-by-Hop options as JSON in $out.
+capture() {
+	local ns=$1 dev=$2 name=$3 pid t
+	shift 3
+	nsx "$ns" tcpdump -i "$dev" -s 200 -U -w "$cap/$name.pcap" ip6 2>"$cap/$name.err" &
+	pid=$!
+	for t in $(seq 300); do
+		grep -q "listening" "$cap/$name.err" && break
+		sleep 0.1
+	done
+	sleep 0.3
+	"$@" >/dev/null 2>&1
+	sleep 0.5
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+	run $ST hbh "$cap/$name.pcap"
+}
+
+## configuration and bad input
+expect "port add" 0 "" I $A sacl port add c1
+expect "port add (marker)" 0 "" I $A sacl port add c2 marker
+expect "client by address" 0 "" I $A sacl client add fd10:1::2 id 101
+expect "client by marker port and LID" 0 "" I $A sacl client add dev c2 lid 5 id 105
+expect "another LID on the same port" 0 "" I $A sacl client add dev c2 lid 6 id 106
+expect "server by address, protocol and port" 0 "" \
+	I $A sacl server add fd20:1::2 proto tcp port 80 id 201
+expect "server by address only" 0 "" I $A sacl server add fd20:2::2 id 202
+expect "server for UDP" 0 "" I $A sacl server add fd20:1::2 proto udp id 201
+run I $A -j sacl show
+before=$out
+expect "a port twice is refused" 1 "Error: Device is already a port" \
+	I $A sacl port add c1
+expect "a client twice is refused" 1 "Error: Client already exists" \
+	I $A sacl client add fd10:1::2 id 7
+expect "a LID client on a port that is not a marker port is refused" 1 \
+	"Error: Port is not a marker port" I $A sacl client add dev c1 lid 1 id 7
+expect "a LID client on a device that is not a port is refused" 1 \
+	"Error: Device is not a port" I $A sacl client add dev ua lid 1 id 7
+run I $A sacl client add fd10:9::2 id 0
+assert "ID 0 is refused with the policy's bounds" \
+	grep -q "^Error: .*(valid: 1\.\." <<<"$err"
+run I $A sacl rule add client 0 server 5
+assert "... also in a rule" [ "$rc" = 1 ]
+expect "option type with action bits 01 is refused" 1 \
+	"Error: Option type must have action bits 00 (below 0x40), so that nodes unaware of it skip it" \
+	I $A sacl set option-type 0x5e
+expect "a port on an unknown device is refused by the tool" 1 \
+	'Error: cannot find device "nosuch"' I $A sacl port add nosuch
+expect "IPv4 addresses are refused: the option is IPv6 only" 2 \
+	'Error: client "10.10.1.2" is not an IPv6 address (the option is IPv6 only)' \
+	I $A sacl client add 10.10.1.2 id 9
+expect "deleting what does not exist is refused" 1 "Error: No such entry" \
+	I $A sacl rule del client 1 server 2
+expect "a server port without a protocol is refused" 1 \
+	"Error: A port needs the protocol tcp, udp or sctp" \
+	I $A sacl server add fd20:1::2 port 81 id 9
+run I $A -j sacl show
+assert "refused requests changed nothing" [ "$out" = "$before" ]
+check "show prints what was configured" \
+	'.settings.option_type == 30 and .settings.default == "allow" and
+	 ([.ports[] | "\(.dev) \(.marker)"] == ["c1 false", "c2 true"]) and
+	 ([.clients[] | "\(.addr // .dev) \(.lid // "-") \(.id)"] ==
+	  ["fd10:1::2 - 101", "c2 5 105", "c2 6 106"]) and
+	 ([.servers[] | "\(.addr) \(.proto // "-") \(.port // "-") \(.id)"] ==
+	  ["fd20:1::2 tcp 80 201", "fd20:2::2 - - 202", "fd20:1::2 udp - 201"])'
+run I $A sacl show servers
+assert "text show of one table" [ "$out" = "server fd20:1::2 proto tcp port 80 id 201
+server fd20:2::2 id 202
+server fd20:1::2 proto udp id 201" ]
+
+# b: its pods are behind ports; rules filter and prioritise.
+I $B sacl port add s1
+I $B sacl port add s2
+I $B sacl rule add client 101 server 201 allow priority 1:3
+I $B sacl rule add client 105 server 201 allow
+I $B sacl rule add client 106 server 201 deny
+# sp: classifies for priority only
+I $SP sacl rule add client 101 server 201 priority 1:2 dscp 10
+tc -n $B qdisc add dev s1 root handle 1: prio
+tc -n $SP qdisc add dev ub root handle 1: prio
+
+## on the wire
+capture $SP ub tcp connect $C1 fd20:1::2
+wire=$out
+run echo "$wire"
+check "the underlay carries the option with the client's and the server's IDs" \
+	'[.[] | select(.src == "fd10:1::2" and .hbh != null) | .hbh.opts[] |
+	  select(.type == 30)] | length > 0 and
+	 all(.len == 16 and .data == "0000000000000065" + "00000000000000c9")'
+check "the option sits in a 24-byte header, IDs 8-byte aligned (PadN 4 first)" \
+	'[.[] | select(.src == "fd10:1::2")] | length > 0 and
+	 all(.hbh.len == 24 and .hbh.opts[0].type == 1 and .hbh.opts[0].len == 2)'
+check "replies are tagged too, through connection tracking on b" \
+	'[.[] | select(.src == "fd20:1::2")] | length > 0 and
+	 all(.hbh.opts[] | select(.type == 30) | .data == "0000000000000065" + "00000000000000c9")'
+check "the spine set its rule's DSCP 10 on the tagged packets" \
+	'[.[] | select(.src == "fd10:1::2")] | length > 0 and all(.dscp == 10)'
+check "... that left a with DSCP 0" \
+	'[.[] | select(.src == "fd20:1::2")] | length > 0 and all(.dscp == 0)' 
+capture $S1 eth0 pod connect $C1 fd20:1::2
+check "inside the server pod: no option at all" \
+	'[.[] | select(.src == "fd10:1::2")] | length > 0 and all(.hbh == null)'
+connect $C1 fd20:1::2
+check "allowed by rule: c1 reaches s1" '.counts.s1 == 1'
+
+## priority
+# band_pkts NS DEV CLASS: packets a prio qdisc's band has sent.
+band_pkts() {
+	tc -n "$1" -s class show dev "$2" |
+		awk -v c="$3" '$1 == "class" { cur = $3 } $1 == "Sent" && cur == c { print $4 }'
+}
+b3=$(band_pkts $B s1 1:3)
+assert "b: the rule's priority 1:3 put c1's packets in band 3 of s1's prio qdisc" \
+	[ "${b3:-0}" -gt 0 ]
+assert "... and none in band 1" [ "$(band_pkts $B s1 1:1)" = 0 ]
+b2=$(band_pkts $SP ub 1:2)
+assert "sp (transit): priority 1:2 from its own rule, band 2 of ub" [ "${b2:-0}" -gt 0 ]
+run I $SP -j -s sacl show
+check "sp counted transit packets and its rule's hits, dropped nothing" \
+	'.settings.stats.transit > 0 and .rules[0].stats.hits > 0 and
+	 .rules[0].stats.drops == 0'
+
+## filtering
+connect $C1 fd20:2::2
+check "no rule, default allow: c1 reaches s2" '.counts.s2 == 1'
+I $B sacl set default deny
+connect $C1 fd20:2::2
+check "no rule, default deny: c1 does not reach s2" '.counts.none == 1'
+run I $B -j -s sacl show
+check "... counted as the default's drops" \
+	'.settings.default == "deny" and .settings.stats.default_drops > 0'
+connect $C1 fd20:1::2
+check "default deny: a rule still allows c1 to s1" '.counts.s1 == 1'
+run nsx $C1 ping -4 -c 1 -W 5 10.20.2.2
+assert "IPv4 passes untouched, even with default deny" [ "$rc" = 0 ]
+
+## LID marker: two UIDs in c2 are two clients
+I $C2 sacl set marker on
+run nsx $C2 setpriv --reuid 5 --regid 5 --clear-groups $LB new fd20:1::2 80 1
+check "uid 5 (LID 5, client 105): allowed" '.counts.s1 == 1'
+run nsx $C2 setpriv --reuid 6 --regid 6 --clear-groups $LB new fd20:1::2 80 1
+check "uid 6 (LID 6, client 106): denied by its rule" '.counts.none == 1'
+run I $B -j -s sacl show rules
+check "the deny rule counted its drops" \
+	'[.[] | select(.client == 106)][0].stats.drops > 0'
+capture $SP ua lid nsx $C2 setpriv --reuid 5 --regid 5 --clear-groups \
+	$LB new fd20:1::2 80 1
+check "the wire shows client 105 and a restored hop limit" \
+	'[.[] | select(.src == "fd10:2::2")] | length > 0 and
+	 all(.hlim < 100 and (.hbh.opts[] | select(.type == 30) | .data[0:16]) ==
+	     "0000000000000069")'
+run I $C2 -j -s sacl show
+check "the marker counted what it marked" '.settings.marker and .settings.stats.marked > 0'
+
+## forged and malformed
+n0=$(sacl_stat $A forged)
+nsx $S1 timeout 20 $ST recv 9000 4 >"$cap/forged.json" &
+rpid=$!
+sleep 0.5
+nsx $C1 $ST send fd20:1::2 9000 "0002010200001e10000000000000000100000000000000c9"
+wait $rpid
+assert "a pod's own SACL option is dropped as forged" [ "$(sacl_stat $A forged)" -gt "$n0" ]
+assert "... and never reaches the server" [ "$(jq length "$cap/forged.json")" = 0 ]
+
+# a bad option from the spine (not a port): b drops and counts it
+n0=$(sacl_stat $B malformed)
+nsx $S2 timeout 20 $ST recv 9000 4 >"$cap/bad.json" &
+rpid=$!
+sleep 0.5
+nsx $SP $ST send fd20:2::2 9000 "00001e02abcd0100"
+wait $rpid
+assert "a malformed SACL option on the wire is dropped and counted" \
+	[ "$(sacl_stat $B malformed)" -gt "$n0" ]
+
+# another Hop-by-Hop option of the pod's: extended, not duplicated, kept
+I $B sacl set default allow
+nsx $S1 timeout 20 $ST recv 9001 4 >"$cap/ext.json" &
+rpid=$!
+sleep 0.5
+capture $SP ub ext nsx $C1 $ST send fd20:1::2 9001 "00003c0200000100"
+wait $rpid
+check "a pod's own Hop-by-Hop header is extended (one header, both options)" \
+	'[.[] | select(.src == "fd10:1::2" and .proto == 17)] | length == 1 and
+	 (.[0].hbh.len == 32) and ([.[0].hbh.opts[].type] | index(60) != null and index(30) != null)'
+out=$(cat "$cap/ext.json")
+check "... and the server gets the pod's option back, without ours" \
+	'length == 1 and ([.[0].hbh.opts[].type] | index(60) != null and index(30) == null) and .[0].hbh.len == 8'
+
+## MTU: the option's 24 bytes are reported in Packet Too Big
+I $A sacl server add fd20:1::2 proto icmpv6 id 201
+run nsx $C1 ping -6 -c 1 -W 3 -M do -s 1452 fd20:1::2
+assert "a full-size packet (1500) gets Packet Too Big, mtu 1476" \
+	grep -q "mtu=1476\|mtu = 1476" <<<"$out$err"
+run nsx $C1 ping -6 -c 1 -W 5 -M do -s 1428 fd20:1::2
+assert "1476 bytes with the option pass" [ "$rc" = 0 ]
+assert "a's too-big counter" [ "$(sacl_stat $A too_big)" -gt 0 ]
+
+## removal
+expect "port del" 0 "" I $A sacl port del c2
+run I $A -j sacl show
+check "a port's LID clients go with it" \
+	'[.ports[].dev] == ["c1"] and ([.clients[].addr] == ["fd10:1::2"])'
+ip -n $B link del s2
+run I $B -j sacl show ports
+check "a deleted device stops being a port" '[.[].dev] == ["s1"]'
+
+tap_end

@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Helper of the SACL selftests (runs inside namespaces).
+
+  sacltool.py hbh FILE.pcap        JSON: every IPv6 packet of a capture
+                                   with its Hop-by-Hop options
+  sacltool.py send ADDR PORT HEX   one UDP datagram to [ADDR]:PORT carrying
+                                   the Hop-by-Hop header HEX (IPV6_HOPOPTS)
+  sacltool.py recv PORT SECONDS    JSON: datagrams that came to PORT, each
+                                   with the Hop-by-Hop header it carried
+"""
+import json
+import socket
+import struct
+import sys
+
+LINKTYPES = {1: 14, 101: 0, 12: 0, 14: 0, 113: 16, 276: 20}
+
+
+def hbh_options(hdr):
+    opts, i = [], 2
+    while i < len(hdr):
+        t = hdr[i]
+        if t == 0:
+            opts.append({"type": 0, "len": 0, "data": ""})
+            i += 1
+            continue
+        ln = hdr[i + 1] if i + 1 < len(hdr) else 0
+        opts.append({"type": t, "len": ln, "data": hdr[i + 2:i + 2 + ln].hex()})
+        i += 2 + ln
+    return opts
+
+
+def parse_ipv6(pkt):
+    if len(pkt) < 40 or pkt[0] >> 4 != 6:
+        return None
+    nh = pkt[6]
+    out = {"src": socket.inet_ntop(socket.AF_INET6, pkt[8:24]),
+           "dst": socket.inet_ntop(socket.AF_INET6, pkt[24:40]),
+           "hlim": pkt[7], "dscp": ((pkt[0] & 0xf) << 4 | pkt[1] >> 4) >> 2, "plen": struct.unpack("!H", pkt[4:6])[0],
+           "hbh": None, "proto": nh}
+    if nh == 0 and len(pkt) >= 48:
+        hl = (pkt[41] + 1) * 8
+        hdr = pkt[40:40 + hl]
+        out["hbh"] = {"len": hl, "opts": hbh_options(hdr)}
+        out["proto"] = hdr[0]
+    return out
+
+
+def cmd_hbh(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    magic = struct.unpack("<I", data[:4])[0]
+    end = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
+    linktype = struct.unpack(end + "I", data[20:24])[0]
+    skip = LINKTYPES.get(linktype, 0)
+    off, pkts = 24, []
+    while off + 16 <= len(data):
+        _, _, caplen, _ = struct.unpack(end + "IIII", data[off:off + 16])
+        frame = data[off + 16:off + 16 + caplen]
+        off += 16 + caplen
+        if linktype == 1 and frame[12:14] != b"\x86\xdd":
+            continue
+        p = parse_ipv6(frame[skip:])
+        if p:
+            pkts.append(p)
+    json.dump(pkts, sys.stdout)
+
+
+def cmd_send(addr, port, hexhdr):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_HOPOPTS, bytes.fromhex(hexhdr))
+    s.sendto(b"forged?", (addr, int(port)))
+
+
+def cmd_recv(port, seconds):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPOPTS, 1)
+    s.bind(("::", int(port)))
+    s.settimeout(float(seconds))
+    got = []
+    try:
+        while True:
+            data, anc, _, peer = s.recvmsg(2048, 1024)
+            hbh = None
+            for level, typ, val in anc:
+                if level == socket.IPPROTO_IPV6 and typ == socket.IPV6_HOPOPTS:
+                    hbh = {"len": len(val), "opts": hbh_options(val)}
+            got.append({"from": peer[0], "data": data.decode(errors="replace"),
+                        "hbh": hbh})
+    except socket.timeout:
+        pass
+    json.dump(got, sys.stdout)
+
+
+if __name__ == "__main__":
+    cmds = {"hbh": cmd_hbh, "send": cmd_send, "recv": cmd_recv}
+    sys.exit(cmds[sys.argv[1]](*sys.argv[2:]))

@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0
+/* idmesh sacl: the identity gateway (SACL IDs in an IPv6 option). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netlink/attr.h>
+
+#include "idmesh.h"
+#include "nl.h"
+#include "sacl.h"
+
+void help_sacl(FILE *f)
+{
+	fprintf(f,
+		"Usage: idmesh [-n NETNS] sacl set [option-type T] [default { allow | deny }]\n"
+		"                                  [marker { on | off }]\n"
+		"       idmesh [-n NETNS] sacl port { add | del } DEV [marker]\n"
+		"       idmesh [-n NETNS] sacl client { add | del } { ADDR | dev DEV lid LID } id ID\n"
+		"       idmesh [-n NETNS] sacl server { add | del } ADDR [proto P [port N]] id ID\n"
+		"       idmesh [-n NETNS] sacl rule { add | del } client ID server ID\n"
+		"                                  [allow | deny] [priority P] [dscp D]\n"
+		"       idmesh [-j [-p]] [-s] [-n NETNS] sacl show [ports | clients | servers | rules]\n"
+		"The SACL gateway (IPv6 only; IPv4 passes untouched). A packet from a\n"
+		"workload-facing port (DEV) gets a Hop-by-Hop option with the SACL IDs\n"
+		"of its client (by source ADDR, or by the LID a marker sent in the hop\n"
+		"limit on a marker port) and of its server (by destination ADDR, P, N;\n"
+		"most specific first). A packet towards a port is allowed or denied by\n"
+		"the rule for (client ID, server ID), else by the default (allow), gets\n"
+		"the rule's skb priority and DSCP, and loses the option. Replies pass\n"
+		"and are tagged through connection tracking. Forwarded packets with the\n"
+		"option that are not for a port get the rule's priority and DSCP.\n"
+		"IDs: 1..2^64-1 (decimal or 0x...). LID 0..%u. T: option type with\n"
+		"action bits 00 (2..0x3f, default 0x%02x). \"marker on\" in a\n"
+		"workload's namespace writes each socket's UID %% 128 + 100 into the\n"
+		"hop limit.\n",
+		IDMESH_SACL_LID_MAX, IDMESH_SACL_OPT_TYPE_DEFAULT);
+}
+
+static int sacl_put(struct nl_msg *msg, void *arg)
+{
+	const struct idm_sacl_spec *s = arg;
+	struct nlattr *nest;
+
+	if (!s)
+		return 0;
+	nest = nla_nest_start(msg, IDMESH_A_SACL);
+	if (!nest)
+		return -1;
+	if (s->kind != IDMESH_SACL_KIND_SETTINGS &&
+	    nla_put_u8(msg, IDMESH_SACL_A_KIND, s->kind))
+		return -1;
+#define PUT(a, call) if (IDM_HAS(s, a) && (call)) return -1
+	PUT(IDMESH_SACL_A_IFINDEX, nla_put_u32(msg, IDMESH_SACL_A_IFINDEX, s->ifindex));
+	PUT(IDMESH_SACL_A_ADDR, nla_put(msg, IDMESH_SACL_A_ADDR, 16, s->addr.bytes));
+	PUT(IDMESH_SACL_A_LID, nla_put_u8(msg, IDMESH_SACL_A_LID, s->lid));
+	PUT(IDMESH_SACL_A_ID, nla_put_u64(msg, IDMESH_SACL_A_ID, s->id));
+	PUT(IDMESH_SACL_A_CLIENT_ID, nla_put_u64(msg, IDMESH_SACL_A_CLIENT_ID, s->client));
+	PUT(IDMESH_SACL_A_SERVER_ID, nla_put_u64(msg, IDMESH_SACL_A_SERVER_ID, s->server));
+	PUT(IDMESH_SACL_A_PROTO, nla_put_u8(msg, IDMESH_SACL_A_PROTO, s->proto));
+	PUT(IDMESH_SACL_A_PORT, nla_put_u16(msg, IDMESH_SACL_A_PORT, s->port));
+	PUT(IDMESH_SACL_A_ACTION, nla_put_u8(msg, IDMESH_SACL_A_ACTION, s->action));
+	PUT(IDMESH_SACL_A_PRIORITY, nla_put_u32(msg, IDMESH_SACL_A_PRIORITY, s->priority));
+	PUT(IDMESH_SACL_A_DSCP, nla_put_u8(msg, IDMESH_SACL_A_DSCP, s->dscp));
+	PUT(IDMESH_SACL_A_MARKER, nla_put_u8(msg, IDMESH_SACL_A_MARKER, s->marker));
+	PUT(IDMESH_SACL_A_OPT_TYPE, nla_put_u8(msg, IDMESH_SACL_A_OPT_TYPE, s->opt_type));
+	PUT(IDMESH_SACL_A_DEFAULT, nla_put_u8(msg, IDMESH_SACL_A_DEFAULT, s->def_action));
+#undef PUT
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int sacl_request(const struct idm_opts *o, uint8_t cmd,
+			struct idm_sacl_spec *s)
+{
+	struct idm_nl nl;
+	int err;
+
+	if (idm_nl_open(&nl, o->netns))
+		return 1;
+	/* Names are looked up in the namespace the socket is in. */
+	if (s->dev) {
+		s->ifindex = if_nametoindex(s->dev);
+		if (!s->ifindex) {
+			fprintf(stderr, "Error: cannot find device \"%s\"\n", s->dev);
+			idm_nl_close(&nl);
+			return 1;
+		}
+	}
+	err = idm_nl_request(&nl, cmd, sacl_put, s, NULL, NULL);
+	idm_nl_close(&nl);
+	return err ? 1 : 0;
+}
+
+/* What the dump reports: one entry per message, kept in order. */
+struct sacl_entry {
+	int kind;
+	uint32_t ifindex, lid, proto, port, action, priority, dscp;
+	int has_priority, has_dscp, has_addr;
+	uint32_t marker, opt_type, def_action;
+	char addr[INET6_ADDRSTRLEN];
+	uint64_t id, client, server;
+	uint64_t c[IDMESH_SACL_A_MAX + 1];	/* counters by attribute */
+};
+
+struct sacl_list {
+	struct sacl_entry *e;
+	size_t n;
+};
+
+static uint64_t get_u64(const struct nlattr *a)
+{
+	return a && nla_len(a) == 8 ? nla_get_u64((struct nlattr *)a) : 0;
+}
+
+static uint32_t get_u32(const struct nlattr *a)
+{
+	return a && nla_len(a) == 4 ? nla_get_u32((struct nlattr *)a) : 0;
+}
+
+static uint32_t get_u8(const struct nlattr *a)
+{
+	return a && nla_len(a) >= 1 ? nla_get_u8((struct nlattr *)a) : 0;
+}
+
+static int sacl_reply(struct nlattr **top, struct nlattr *head, int len,
+		      void *arg)
+{
+	struct nlattr *tb[IDMESH_SACL_A_MAX + 1];
+	struct sacl_list *l = arg;
+	struct sacl_entry *e;
+	int i;
+
+	if (!top[IDMESH_A_SACL] ||
+	    nla_parse_nested(tb, IDMESH_SACL_A_MAX, top[IDMESH_A_SACL], NULL))
+		return -1;
+	l->e = realloc(l->e, (l->n + 1) * sizeof(*l->e));
+	if (!l->e)
+		return -1;
+	e = &l->e[l->n++];
+	memset(e, 0, sizeof(*e));
+	e->kind = get_u8(tb[IDMESH_SACL_A_KIND]);
+	e->ifindex = get_u32(tb[IDMESH_SACL_A_IFINDEX]);
+	e->lid = get_u8(tb[IDMESH_SACL_A_LID]);
+	e->proto = get_u8(tb[IDMESH_SACL_A_PROTO]);
+	e->port = tb[IDMESH_SACL_A_PORT] ? nla_get_u16(tb[IDMESH_SACL_A_PORT]) : 0;
+	e->action = get_u8(tb[IDMESH_SACL_A_ACTION]);
+	e->has_priority = !!tb[IDMESH_SACL_A_PRIORITY];
+	e->priority = get_u32(tb[IDMESH_SACL_A_PRIORITY]);
+	e->has_dscp = !!tb[IDMESH_SACL_A_DSCP];
+	e->dscp = get_u8(tb[IDMESH_SACL_A_DSCP]);
+	e->marker = get_u8(tb[IDMESH_SACL_A_MARKER]);
+	e->opt_type = get_u8(tb[IDMESH_SACL_A_OPT_TYPE]);
+	e->def_action = get_u8(tb[IDMESH_SACL_A_DEFAULT]);
+	if (tb[IDMESH_SACL_A_ADDR] && nla_len(tb[IDMESH_SACL_A_ADDR]) == 16) {
+		inet_ntop(AF_INET6, nla_data(tb[IDMESH_SACL_A_ADDR]), e->addr,
+			  sizeof(e->addr));
+		e->has_addr = 1;
+	}
+	e->id = get_u64(tb[IDMESH_SACL_A_ID]);
+	e->client = get_u64(tb[IDMESH_SACL_A_CLIENT_ID]);
+	e->server = get_u64(tb[IDMESH_SACL_A_SERVER_ID]);
+	for (i = IDMESH_SACL_A_HITS; i <= IDMESH_SACL_A_MAX; i++)
+		e->c[i] = get_u64(tb[i]);
+	return 0;
+}
+
+static const char *action_name(uint32_t a)
+{
+	return a == IDMESH_SACL_DENY ? "deny" : "allow";
+}
+
+static void dev_name(uint32_t ifindex, char *buf)
+{
+	if (!if_indextoname(ifindex, buf))
+		snprintf(buf, IF_NAMESIZE, "if%u", ifindex);
+}
+
+/* The settings' counters, in the order they are printed. */
+static const struct {
+	int attr;
+	const char *name;
+} counters[] = {
+	{ IDMESH_SACL_A_TAGGED, "tagged" },
+	{ IDMESH_SACL_A_STRIPPED, "stripped" },
+	{ IDMESH_SACL_A_REPLIES, "replies" },
+	{ IDMESH_SACL_A_TRANSIT, "transit" },
+	{ IDMESH_SACL_A_NO_CLIENT, "no-client" },
+	{ IDMESH_SACL_A_NO_SERVER, "no-server" },
+	{ IDMESH_SACL_A_FORGED, "forged" },
+	{ IDMESH_SACL_A_MALFORMED, "malformed" },
+	{ IDMESH_SACL_A_TOO_BIG, "too-big" },
+	{ IDMESH_SACL_A_MARKED, "marked" },
+	{ IDMESH_SACL_A_HITS, "default-hits" },
+	{ IDMESH_SACL_A_DROPS, "default-drops" },
+};
+
+#define N_COUNTERS (sizeof(counters) / sizeof(counters[0]))
+
+/* JSON keys: the names with '_' for '-'. */
+static void json_key(const char *name, char *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < len; i++)
+		out[i] = name[i] == '-' ? '_' : name[i];
+	out[i] = '\0';
+}
+
+static void print_text(const struct idm_opts *o, const struct sacl_entry *e)
+{
+	char dev[IF_NAMESIZE];
+	size_t i;
+
+	switch (e->kind) {
+	case IDMESH_SACL_KIND_SETTINGS:
+		printf("sacl option-type 0x%02x default %s marker %s\n",
+		       e->opt_type, action_name(e->def_action),
+		       e->marker ? "on" : "off");
+		if (o->stats) {
+			printf("   ");
+			for (i = 0; i < N_COUNTERS; i++)
+				printf(" %s %" PRIu64, counters[i].name,
+				       e->c[counters[i].attr]);
+			printf("\n");
+		}
+		break;
+	case IDMESH_SACL_KIND_PORT:
+		dev_name(e->ifindex, dev);
+		printf("port %s%s\n", dev, e->marker ? " marker" : "");
+		break;
+	case IDMESH_SACL_KIND_CLIENT:
+		if (e->has_addr) {
+			printf("client %s id %" PRIu64 "\n", e->addr, e->id);
+		} else {
+			dev_name(e->ifindex, dev);
+			printf("client dev %s lid %u id %" PRIu64 "\n", dev,
+			       e->lid, e->id);
+		}
+		break;
+	case IDMESH_SACL_KIND_SERVER:
+		printf("server %s", e->addr);
+		if (e->proto) {
+			const char *p = idm_sacl_proto_name(e->proto);
+
+			if (p)
+				printf(" proto %s", p);
+			else
+				printf(" proto %u", e->proto);
+		}
+		if (e->port)
+			printf(" port %u", e->port);
+		printf(" id %" PRIu64 "\n", e->id);
+		break;
+	case IDMESH_SACL_KIND_RULE:
+		printf("rule client %" PRIu64 " server %" PRIu64 " %s",
+		       e->client, e->server, action_name(e->action));
+		if (e->has_priority)
+			printf(" priority %u", e->priority);
+		if (e->has_dscp)
+			printf(" dscp %u", e->dscp);
+		printf("\n");
+		if (o->stats)
+			printf("    hits %" PRIu64 " drops %" PRIu64 "\n",
+			       e->c[IDMESH_SACL_A_HITS], e->c[IDMESH_SACL_A_DROPS]);
+		break;
+	}
+}
+
+static void print_json_entry(const struct idm_opts *o, struct json *j,
+			     const struct sacl_entry *e)
+{
+	char dev[IF_NAMESIZE], key[32];
+	size_t i;
+
+	json_obj_open(j, e->kind == IDMESH_SACL_KIND_SETTINGS ? "settings" : NULL);
+	switch (e->kind) {
+	case IDMESH_SACL_KIND_SETTINGS:
+		json_uint(j, "option_type", e->opt_type);
+		json_str(j, "default", action_name(e->def_action));
+		json_bool(j, "marker", e->marker);
+		if (o->stats) {
+			json_obj_open(j, "stats");
+			for (i = 0; i < N_COUNTERS; i++) {
+				json_key(counters[i].name, key, sizeof(key));
+				json_uint(j, key, e->c[counters[i].attr]);
+			}
+			json_obj_close(j);
+		}
+		break;
+	case IDMESH_SACL_KIND_PORT:
+		dev_name(e->ifindex, dev);
+		json_str(j, "dev", dev);
+		json_bool(j, "marker", e->marker);
+		break;
+	case IDMESH_SACL_KIND_CLIENT:
+		if (e->has_addr) {
+			json_str(j, "addr", e->addr);
+		} else {
+			dev_name(e->ifindex, dev);
+			json_str(j, "dev", dev);
+			json_uint(j, "lid", e->lid);
+		}
+		json_uint(j, "id", e->id);
+		break;
+	case IDMESH_SACL_KIND_SERVER:
+		json_str(j, "addr", e->addr);
+		if (e->proto) {
+			const char *p = idm_sacl_proto_name(e->proto);
+
+			if (p)
+				json_str(j, "proto", p);
+			else
+				json_uint(j, "proto", e->proto);
+		}
+		if (e->port)
+			json_uint(j, "port", e->port);
+		json_uint(j, "id", e->id);
+		break;
+	case IDMESH_SACL_KIND_RULE:
+		json_uint(j, "client", e->client);
+		json_uint(j, "server", e->server);
+		json_str(j, "action", action_name(e->action));
+		if (e->has_priority)
+			json_uint(j, "priority", e->priority);
+		if (e->has_dscp)
+			json_uint(j, "dscp", e->dscp);
+		if (o->stats) {
+			json_obj_open(j, "stats");
+			json_uint(j, "hits", e->c[IDMESH_SACL_A_HITS]);
+			json_uint(j, "drops", e->c[IDMESH_SACL_A_DROPS]);
+			json_obj_close(j);
+		}
+		break;
+	}
+	json_obj_close(j);
+}
+
+static const char *const list_name[] = {
+	[IDMESH_SACL_KIND_PORT] = "ports",
+	[IDMESH_SACL_KIND_CLIENT] = "clients",
+	[IDMESH_SACL_KIND_SERVER] = "servers",
+	[IDMESH_SACL_KIND_RULE] = "rules",
+};
+
+/*
+ * JSON: {"settings": {...}, "ports": [...], ...}; with one table asked
+ * for, that table's array alone.
+ */
+static void print_json(const struct idm_opts *o, const struct sacl_list *l,
+		       int only)
+{
+	struct json j;
+	int kind;
+	size_t i;
+
+	json_init(&j, stdout, o->pretty);
+	if (only) {
+		json_arr_open(&j, NULL);
+		for (i = 0; i < l->n; i++)
+			print_json_entry(o, &j, &l->e[i]);
+		json_arr_close(&j);
+		json_end(&j);
+		return;
+	}
+	json_obj_open(&j, NULL);
+	for (i = 0; i < l->n && l->e[i].kind == IDMESH_SACL_KIND_SETTINGS; i++)
+		print_json_entry(o, &j, &l->e[i]);
+	for (kind = IDMESH_SACL_KIND_PORT; kind <= IDMESH_SACL_KIND_RULE; kind++) {
+		json_arr_open(&j, list_name[kind]);
+		for (i = 0; i < l->n; i++)
+			if (l->e[i].kind == kind)
+				print_json_entry(o, &j, &l->e[i]);
+		json_arr_close(&j);
+	}
+	json_obj_close(&j);
+	json_end(&j);
+}
+
+static int sacl_show(const struct idm_opts *o, int argc, char **argv)
+{
+	struct idm_sacl_spec only = { .kind = 0 };
+	struct sacl_list l = { 0 };
+	struct idm_nl nl;
+	size_t i;
+	int err, kind;
+
+	if (argc > 1)
+		return idm_usage_error("unknown word \"%s\"", argv[1]);
+	if (argc == 1) {
+		for (kind = IDMESH_SACL_KIND_PORT; kind <= IDMESH_SACL_KIND_RULE; kind++)
+			if (idm_matches(argv[0], list_name[kind]))
+				only.kind = kind;
+		if (!only.kind)
+			return idm_usage_error("\"%s\" is not ports, clients, servers or rules",
+					       argv[0]);
+		only.has = 1ull << IDMESH_SACL_A_KIND;
+	}
+	if (idm_nl_open(&nl, o->netns))
+		return 1;
+	err = idm_nl_dump(&nl, IDMESH_CMD_SACL_GET, sacl_put,
+			  only.kind ? &only : NULL, sacl_reply, &l);
+	idm_nl_close(&nl);
+	if (!err) {
+		if (o->json)
+			print_json(o, &l, only.kind);
+		else
+			for (i = 0; i < l.n; i++)
+				print_text(o, &l.e[i]);
+	}
+	free(l.e);
+	return err ? 1 : 0;
+}
+
+static int sacl_entry(const struct idm_opts *o, int kind, int argc,
+		      char **argv)
+{
+	struct idm_sacl_spec s;
+	char err[256];
+	int del;
+
+	if (argc < 1)
+		return idm_usage_error("%s: add or del?", list_name[kind]);
+	if (idm_matches(argv[0], "add"))
+		del = 0;
+	else if (idm_matches(argv[0], "delete"))
+		del = 1;
+	else
+		return idm_usage_error("unknown command \"%s\": add or del", argv[0]);
+	if (idm_parse_sacl_entry(argc - 1, argv + 1, kind, del, &s, err,
+				 sizeof(err)))
+		return idm_usage_error("%s", err);
+	return sacl_request(o, del ? IDMESH_CMD_SACL_DEL : IDMESH_CMD_SACL_NEW,
+			    &s);
+}
+
+int cmd_sacl(const struct idm_opts *o, int argc, char **argv)
+{
+	static const char *const objs[] = { "port", "client", "server", "rule" };
+	struct idm_sacl_spec s;
+	char err[256];
+	int k;
+
+	if (argc < 1 || idm_matches(argv[0], "show") || idm_matches(argv[0], "list"))
+		return sacl_show(o, argc ? argc - 1 : 0, argv + 1);
+	if (idm_matches(argv[0], "set")) {
+		if (idm_parse_sacl_set(argc - 1, argv + 1, &s, err, sizeof(err)))
+			return idm_usage_error("%s", err);
+		return sacl_request(o, IDMESH_CMD_SACL_SET, &s);
+	}
+	if (idm_matches(argv[0], "help")) {
+		help_sacl(stdout);
+		return 0;
+	}
+	for (k = 0; k < 4; k++)
+		if (!strcmp(argv[0], objs[k]))
+			return sacl_entry(o, IDMESH_SACL_KIND_PORT + k, argc - 1,
+					  argv + 1);
+	return idm_usage_error("unknown command \"%s\"; try \"idmesh sacl help\"",
+			       argv[0]);
+}

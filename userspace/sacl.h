@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* idmesh sacl: the identity gateway's tables. */
+#ifndef IDMESH_SACL_H
+#define IDMESH_SACL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "link.h"
+
+/* One request: the settings, or one entry of a table. */
+struct idm_sacl_spec {
+	int kind;		/* IDMESH_SACL_KIND_* */
+	const char *dev;	/* a port, or a LID client's marker port */
+	uint32_t ifindex;	/* dev, looked up in the namespace */
+	struct idm_addr addr;
+	uint64_t id, client, server;
+	uint32_t lid, proto, port, action, priority, dscp, marker;
+	uint32_t opt_type, def_action;
+	uint64_t has;		/* 1 << IDMESH_SACL_A_* given */
+};
+
+#define IDM_HAS(s, a) (((s)->has >> (a)) & 1)
+
+/* "add" and "del" of port, client, server, rule; del names the key only. */
+int idm_parse_sacl_entry(int argc, char **argv, int kind, int del,
+			 struct idm_sacl_spec *s, char *err, size_t errlen);
+int idm_parse_sacl_set(int argc, char **argv, struct idm_sacl_spec *s,
+		       char *err, size_t errlen);
+int idm_parse_u64(const char *what, const char *s, uint64_t *out, char *err,
+		  size_t errlen);
+const char *idm_sacl_proto_name(unsigned int proto);
+
+#endif /* IDMESH_SACL_H */

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of "idmesh sacl" argument parsing. */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <linux/idmesh.h>
+
+#include "sacl.h"
+#include "tap.h"
+
+#define ARGS(...) ((char *[]){ __VA_ARGS__, NULL })
+#define NARGS(...) ((int)(sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *)))
+#define ENTRY(kind, del, s, err, ...) \
+	idm_parse_sacl_entry(NARGS(__VA_ARGS__), ARGS(__VA_ARGS__), (kind), (del), \
+			     (s), (err), sizeof(err))
+#define SETS(s, err, ...) \
+	idm_parse_sacl_set(NARGS(__VA_ARGS__), ARGS(__VA_ARGS__), (s), (err), sizeof(err))
+
+int main(void)
+{
+	struct idm_sacl_spec s;
+	char err[256];
+
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_PORT, 0, &s, err, "veth0", "marker") == 0 &&
+	       !strcmp(s.dev, "veth0") && s.marker == 1 &&
+	       IDM_HAS(&s, IDMESH_SACL_A_MARKER) && IDM_HAS(&s, IDMESH_SACL_A_IFINDEX),
+	       "port add DEV marker");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_PORT, 1, &s, err, "veth0", "marker") == -1,
+	       "port del takes only the device");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "2001:db8::1", "id",
+		     "0x10") == 0 && s.id == 16 && IDM_HAS(&s, IDMESH_SACL_A_ADDR) &&
+	       !s.dev, "client by address, hex ID");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "dev", "p1", "lid", "5",
+		     "id", "18446744073709551615") == 0 &&
+	       s.id == UINT64_MAX && s.lid == 5 && !strcmp(s.dev, "p1") &&
+	       !IDM_HAS(&s, IDMESH_SACL_A_ADDR), "client by marker port and LID, 64-bit ID");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "dev", "p1", "lid", "128",
+		     "id", "1") == -1, "LID above 127");
+	TAP_STREQ(err, "lid 128 is out of range [0, 127]", "LID range message");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "10.0.0.1", "id", "1") == -1,
+	       "IPv4 client refused");
+	TAP_STREQ(err, "client \"10.0.0.1\" is not an IPv6 address (the option is IPv6 only)",
+		  "IPv4 message");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "2001:db8::1") == -1,
+	       "client without an ID");
+	TAP_STREQ(err, "a client needs its SACL id", "missing ID message");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 1, &s, err, "2001:db8::1") == 0,
+	       "client del by address alone");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "2001:db8::1", "id",
+		     "18446744073709551616") == -1, "ID above 64 bits");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "2001:db8::1", "id", "0") == 0 &&
+	       s.id == 0, "ID 0 is passed on for the kernel to refuse");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_SERVER, 0, &s, err, "2001:db8::2", "proto", "tcp",
+		     "port", "80", "id", "200") == 0 && s.proto == IPPROTO_TCP &&
+	       s.port == 80 && s.id == 200, "server with protocol and port");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_SERVER, 0, &s, err, "2001:db8::2", "proto",
+		     "icmpv6", "id", "3") == 0 && s.proto == IPPROTO_ICMPV6 &&
+	       !IDM_HAS(&s, IDMESH_SACL_A_PORT), "server by protocol only");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_SERVER, 0, &s, err, "2001:db8::2", "proto",
+		     "gre", "id", "3") == -1, "unknown protocol name");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 0, &s, err, "client", "1", "server", "2",
+		     "deny", "priority", "65539", "dscp", "46") == 0 &&
+	       s.client == 1 && s.server == 2 && s.action == IDMESH_SACL_DENY &&
+	       s.priority == 65539 && s.dscp == 46, "rule with every value");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 0, &s, err, "client", "1", "server", "2",
+		     "dscp", "64") == -1, "DSCP above 63");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 0, &s, err, "client", "1", "server", "2",
+		     "priority", "1:3") == 0 && s.priority == 0x10003,
+	       "priority as a tc class id");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 0, &s, err, "client", "1", "server", "2",
+		     "priority", "0x10002") == 0 && s.priority == 0x10002,
+	       "priority in hex");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 0, &s, err, "client", "1", "server", "2",
+		     "priority", "1:10000") == -1, "class id minor above 16 bits");
+	TAP_STREQ(err, "priority \"1:10000\" is not a 32-bit number or a class id MAJ:MIN",
+		  "priority message");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 0, &s, err, "client", "1") == -1,
+	       "rule without a server");
+	TAP_STREQ(err, "a rule needs client ID and server ID", "rule message");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 1, &s, err, "client", "1", "server", "2",
+		     "allow") == -1, "rule del takes only the key");
+	TAP_OK(SETS(&s, err, "option-type", "0x3e", "default", "deny", "marker", "on") == 0 &&
+	       s.opt_type == 0x3e && s.def_action == IDMESH_SACL_DENY && s.marker == 1,
+	       "set every setting");
+	TAP_OK(SETS(&s, err, "option-type", "0x5e") == 0 && s.opt_type == 0x5e,
+	       "option type with action bits 01 is passed on for the kernel to refuse");
+	TAP_OK(SETS(&s, err, "option-type", "256") == -1, "option type above a byte");
+	TAP_OK(SETS(&s, err, "default", "drop") == -1, "default is allow or deny");
+	TAP_STREQ(err, "default \"drop\" is not allow or deny", "default message");
+	return tap_done();
+}
