@@ -62,12 +62,38 @@ if want kunit && [ -f "$moddir/kmod/idmesh_kunit.ko" ]; then
 	fi
 fi
 
+# Each selftest's deadline, below the VM's own timeout.
+limit=${IDMESH_SELFTEST_TIMEOUT:-1800}
 for t in "$top"/selftests/idmesh_*.sh; do
 	name=$(basename "$t" .sh)
 	want "$name" || continue
 	echo "# selftest $name"
-	"$t" | sed -E "s/^(not )?ok ([0-9]+) - /\1ok \2 - $name: /" >/tmp/selftest.out
-	rc=${PIPESTATUS[0]}
+	# Into a file, not a pipe: a process the test leaves behind cannot
+	# hold us, and what it printed is kept if it has to be stopped.
+	"$t" >/tmp/selftest.raw &
+	tpid=$!
+	deadline=$(($(date +%s) + limit))
+	while kill -0 "$tpid" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do
+		sleep 1
+	done
+	timed_out=
+	if kill -0 "$tpid" 2>/dev/null; then
+		timed_out=1
+		echo "# $name still runs after $limit s; its last lines and the processes:"
+		tail -n 5 /tmp/selftest.raw | sed 's/^/#   /'
+		ps -eo pid,stat,etime,wchan:24,args | grep -v ' \[' | sed 's/^/#   /'
+		echo w >/proc/sysrq-trigger 2>/dev/null
+		kill "$tpid"
+		sleep 2
+		kill -9 "$tpid" 2>/dev/null
+		for ns in $(ip netns list | cut -d' ' -f1); do
+			kill -9 $(ip netns pids "$ns") 2>/dev/null
+			ip netns del "$ns"
+		done
+	fi
+	wait "$tpid"
+	rc=$?
+	sed -E "s/^(not )?ok ([0-9]+) - /\1ok \2 - $name: /" /tmp/selftest.raw >/tmp/selftest.out
 	while IFS= read -r line; do
 		case "$line" in
 		"ok "*"# SKIP"*) echo "$line" ;;
@@ -81,6 +107,7 @@ for t in "$top"/selftests/idmesh_*.sh; do
 	4) echo "# $name skipped" ;;
 	*) grep -qE '^not ok' /tmp/selftest.out || notok "$name exited with status $rc" ;;
 	esac
+	[ -z "$timed_out" ] || notok "$name finished within $limit s"
 done
 
 # Unloading with links and VIPs (with flows) present removes them, in
