@@ -180,78 +180,84 @@ static bool idm_too_big(const struct sk_buff *skb, unsigned int mtu)
 	return true;
 }
 
-/* Insert the option inline: the IPv6 header (and any Hop-by-Hop header)
- * moves 24 bytes towards the head; what follows stays where it is.
+/*
+ * How many bytes inserting the option adds (a multiple of 8), and in
+ * *keep how many of the Hop-by-Hop header's bytes stay in front of it.
  */
-static int idm_sacl_insert(struct sk_buff *skb, unsigned int hbh_len, u8 type,
+static unsigned int idm_sacl_growth(struct sk_buff *skb,
+				    const struct idm_sacl_pkt *sp,
+				    unsigned int *keep)
+{
+	if (!sp->hbh_len) {
+		*keep = 0;
+		return IDM_SACL_ADD;
+	}
+	*keep = idm_sacl_keep(skb_network_header(skb) + sizeof(struct ipv6hdr),
+			      sp->hbh_len);
+	return idm_sacl_append_len(*keep) - sp->hbh_len;
+}
+
+/*
+ * Insert the option inline: the IPv6 header and the Hop-by-Hop header's
+ * first keep bytes move add bytes towards the head, the option (and its
+ * padding) takes their place, what follows stays where it is.
+ */
+static int idm_sacl_insert(struct sk_buff *skb, unsigned int hbh_len,
+			   unsigned int keep, unsigned int add, u8 type,
 			   const struct idm_sacl_ids *ids)
 {
-	unsigned int keep = sizeof(struct ipv6hdr) + hbh_len;
+	unsigned int old = sizeof(struct ipv6hdr) + hbh_len;
 	struct dst_entry *dst = skb_dst(skb);
 	struct ipv6hdr *ip6h;
 	u8 *p;
 
-	if (hbh_len + IDM_SACL_ADD > IDM_HBH_MAX)
+	if (hbh_len + add > IDM_HBH_MAX)
 		return -E2BIG;
-	if (skb_ensure_writable(skb, keep) ||
-	    skb_cow_head(skb, IDM_SACL_ADD + (dst ? LL_RESERVED_SPACE(dst->dev) : 0)))
+	if (skb_ensure_writable(skb, old) ||
+	    skb_cow_head(skb, add + (dst ? LL_RESERVED_SPACE(dst->dev) : 0)))
 		return -ENOMEM;
-	skb_postpull_rcsum(skb, skb_network_header(skb), keep);
-	p = skb_push(skb, IDM_SACL_ADD);
-	memmove(p, p + IDM_SACL_ADD, keep);
+	skb_postpull_rcsum(skb, skb_network_header(skb), old);
+	p = skb_push(skb, add);
+	memmove(p, p + add, sizeof(*ip6h) + keep);
 	skb_reset_network_header(skb);
 	ip6h = ipv6_hdr(skb);
 	if (hbh_len) {
-		u8 *hbh = (u8 *)(ip6h + 1);
-
-		idm_sacl_build_tail(hbh + hbh_len, type, ids);
-		hbh[1] += IDM_SACL_ADD / 8;
+		idm_sacl_append((u8 *)(ip6h + 1), keep, type, ids);
 	} else {
 		idm_sacl_build_header((u8 *)(ip6h + 1), ip6h->nexthdr, type, ids);
 		ip6h->nexthdr = NEXTHDR_HOP;
 	}
-	be16_add_cpu(&ip6h->payload_len, IDM_SACL_ADD);
-	skb_postpush_rcsum(skb, skb_network_header(skb), keep + IDM_SACL_ADD);
+	be16_add_cpu(&ip6h->payload_len, add);
+	skb_postpush_rcsum(skb, skb_network_header(skb), old + add);
 	return 0;
 }
 
-/* Take the option out, leaving the rest of the header as it was. */
+/*
+ * Take the option out, and the header with it when it held nothing else:
+ * the IPv6 header and what stays of the Hop-by-Hop header move towards
+ * the payload, which stays where it is.
+ */
 static int idm_sacl_remove(struct sk_buff *skb, unsigned int hbh_len,
 			   unsigned int off)
 {
-	unsigned int keep = sizeof(struct ipv6hdr) + hbh_len, cut;
+	unsigned int old = sizeof(struct ipv6hdr) + hbh_len, len, cut;
 	struct ipv6hdr *ip6h;
 	u8 *hbh;
 
-	if (skb_ensure_writable(skb, keep))
+	if (skb_ensure_writable(skb, old))
 		return -ENOMEM;
 	ip6h = ipv6_hdr(skb);
 	hbh = (u8 *)(ip6h + 1);
-	switch (idm_sacl_strip_how(hbh, hbh_len, off)) {
-	case IDM_STRIP_PAD:
-		skb_postpull_rcsum(skb, hbh + off, IDM_SACL_OPT_SIZE);
-		hbh[off] = IDM_OPT_PADN;
-		hbh[off + 1] = IDM_SACL_OPT_SIZE - 2;
-		memset(hbh + off + 2, 0, IDM_SACL_OPT_SIZE - 2);
-		skb_postpush_rcsum(skb, hbh + off, IDM_SACL_OPT_SIZE);
-		return 0;
-	case IDM_STRIP_HEADER:
-		cut = hbh_len;
-		break;
-	default:
-		cut = IDM_SACL_ADD;
-		break;
-	}
-	skb_postpull_rcsum(skb, ip6h, keep);
-	if (cut == hbh_len)
+	skb_postpull_rcsum(skb, ip6h, old);
+	len = idm_sacl_strip(hbh, hbh_len, off);
+	if (!len)
 		ip6h->nexthdr = hbh[0];
-	else
-		hbh[1] -= IDM_SACL_ADD / 8;
+	cut = hbh_len - len;
 	be16_add_cpu(&ip6h->payload_len, -(int)cut);
-	memmove((u8 *)ip6h + cut, ip6h, keep - cut);
+	memmove((u8 *)ip6h + cut, ip6h, old - cut);
 	skb_pull(skb, cut);
 	skb_reset_network_header(skb);
-	skb_postpush_rcsum(skb, skb_network_header(skb), keep - cut);
+	skb_postpush_rcsum(skb, skb_network_header(skb), old - cut);
 	return 0;
 }
 
@@ -313,8 +319,8 @@ static unsigned int idm_sacl_client_side(struct idmesh_net *in,
 					 bool to_port)
 {
 	struct idm_sacl *sc = &in->sacl;
+	unsigned int mtu, add, keep;
 	struct idm_flow *f;
-	unsigned int mtu;
 	bool reply;
 	int lid;
 
@@ -339,16 +345,16 @@ static unsigned int idm_sacl_client_side(struct idmesh_net *in,
 	if (to_port)
 		return NF_ACCEPT;	/* the server side, on this node */
 
+	add = idm_sacl_growth(skb, sp, &keep);
 	mtu = ip6_dst_mtu_maybe_forward(skb_dst(skb), true);
-	if (idm_too_big(skb, mtu - IDM_SACL_ADD)) {
+	if (idm_too_big(skb, mtu - add)) {
 		icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0,
-			    max_t(unsigned int, mtu - IDM_SACL_ADD,
-				  IPV6_MIN_MTU));
+			    max_t(unsigned int, mtu - add, IPV6_MIN_MTU));
 		idm_sacl_count(sc, IDM_SC_TOO_BIG);
 		return NF_DROP;
 	}
-	if (idm_sacl_insert(skb, sp->hbh_len, READ_ONCE(sc->opt_type),
-			    &sp->ids)) {
+	if (idm_sacl_insert(skb, sp->hbh_len, keep, add,
+			    READ_ONCE(sc->opt_type), &sp->ids)) {
 		idm_sacl_count(sc, IDM_SC_MALFORMED);
 		return NF_DROP;
 	}

@@ -76,29 +76,23 @@ static void idm_sacl_put_opt(u8 *p, u8 type, const struct idm_sacl_ids *ids)
 	idm_put_be64(ids->server, p + 10);
 }
 
-/* PadN covering n >= 2 bytes. */
-static void idm_padn(u8 *p, unsigned int n)
+/* Padding of n bytes, 0 to 7: nothing, a Pad1 or a PadN. */
+static void idm_pad(u8 *p, unsigned int n)
 {
+	if (!n)
+		return;
+	if (n == 1) {
+		p[0] = IDM_OPT_PAD1;
+		return;
+	}
 	p[0] = IDM_OPT_PADN;
 	p[1] = n - 2;
 	memset(p + 2, 0, n - 2);
 }
 
-/* A new 24-byte Hop-by-Hop header in front of nexthdr. */
-void idm_sacl_build_header(u8 *p, u8 nexthdr, u8 type,
-			   const struct idm_sacl_ids *ids)
+static unsigned int idm_opt_len(const u8 *hbh, unsigned int i)
 {
-	p[0] = nexthdr;
-	p[1] = IDM_SACL_ADD / 8 - 1;
-	idm_padn(p + 2, 4);
-	idm_sacl_put_opt(p + 6, type, ids);
-}
-
-/* 24 bytes to append to an existing header (whose length is 8n). */
-void idm_sacl_build_tail(u8 *p, u8 type, const struct idm_sacl_ids *ids)
-{
-	idm_padn(p, 6);
-	idm_sacl_put_opt(p + 6, type, ids);
+	return hbh[i] == IDM_OPT_PAD1 ? 1 : 2 + hbh[i + 1];
 }
 
 static bool idm_is_pad(const u8 *hbh, unsigned int i)
@@ -107,26 +101,89 @@ static bool idm_is_pad(const u8 *hbh, unsigned int i)
 }
 
 /*
- * How to remove the option found at off of a header that
- * idm_sacl_parse() accepted, leaving whatever else it carries as it was.
+ * Around the option at off of a header idm_sacl_parse() accepted (off ==
+ * len: after the last option): *a is where the options before it end
+ * (2 when none), *b where the first one after it starts (len when none),
+ * padding not counted as an option. Returns whether the header holds any
+ * option but padding and the one at off.
  */
-enum idm_sacl_strip idm_sacl_strip_how(const u8 *hbh, unsigned int len,
-				       unsigned int off)
+static bool idm_sacl_around(const u8 *hbh, unsigned int len, unsigned int off,
+			    unsigned int *a, unsigned int *b)
 {
-	bool alone = true;
+	bool others = false;
 	unsigned int i = 2;
 
+	*a = 2;
+	*b = len;
 	while (i < len) {
-		if (i != off && !idm_is_pad(hbh, i))
-			alone = false;
-		i += hbh[i] == IDM_OPT_PAD1 ? 1 : 2 + hbh[i + 1];
+		unsigned int olen = idm_opt_len(hbh, i);
+
+		if (i != off && !idm_is_pad(hbh, i)) {
+			others = true;
+			if (i < off)
+				*a = i + olen;
+			else if (*b == len)
+				*b = i;
+		}
+		i += olen;
 	}
-	if (alone)
-		return IDM_STRIP_HEADER;
-	/* Our tail: a PadN of 6 right before the option, which ends it. */
-	if (off + IDM_SACL_OPT_SIZE == len && off >= 8 + 6 &&
-	    hbh[off - 6] == IDM_OPT_PADN && hbh[off - 5] == 4 &&
-	    !memchr_inv(hbh + off - 4, 0, 4))
-		return IDM_STRIP_TAIL;
-	return IDM_STRIP_PAD;
+	return others;
+}
+
+/*
+ * How many bytes of a header idm_sacl_parse() accepted stay when the
+ * option is appended: all but its trailing padding, which the option's
+ * own padding replaces.
+ */
+unsigned int idm_sacl_keep(const u8 *hbh, unsigned int len)
+{
+	unsigned int a, b;
+
+	idm_sacl_around(hbh, len, len, &a, &b);
+	return a;
+}
+
+/*
+ * Append the option to a header whose first keep bytes are in place (at
+ * least the next header byte and, from 2, its options), with the padding
+ * before it that puts its type at 8n+6; the header's length field follows.
+ * The header is idm_sacl_append_len(keep) bytes after.
+ */
+void idm_sacl_append(u8 *hbh, unsigned int keep, u8 type,
+		     const struct idm_sacl_ids *ids)
+{
+	unsigned int pad = (6 - keep) & 7;
+
+	idm_pad(hbh + keep, pad);
+	idm_sacl_put_opt(hbh + keep + pad, type, ids);
+	hbh[1] = idm_sacl_append_len(keep) / 8 - 1;
+}
+
+/* A new 24-byte Hop-by-Hop header in front of nexthdr. */
+void idm_sacl_build_header(u8 *p, u8 nexthdr, u8 type,
+			   const struct idm_sacl_ids *ids)
+{
+	p[0] = nexthdr;
+	idm_sacl_append(p, 2, type, ids);
+}
+
+/*
+ * Take the option at off out of a header idm_sacl_parse() accepted, in
+ * place: it goes with the padding on both sides, the options after it
+ * move up by a multiple of 8 (their alignment kept) behind 0 to 7 bytes of
+ * new padding, and the length field follows. Returns the new length, or 0
+ * when the header holds nothing else and is to be removed whole.
+ */
+unsigned int idm_sacl_strip(u8 *hbh, unsigned int len, unsigned int off)
+{
+	unsigned int a, b, pad;
+
+	if (!idm_sacl_around(hbh, len, off, &a, &b))
+		return 0;
+	pad = (b - a) & 7;
+	idm_pad(hbh + a, pad);
+	memmove(hbh + a + pad, hbh + b, len - b);
+	len = a + pad + len - b;
+	hbh[1] = len / 8 - 1;
+	return len;
 }

@@ -10,10 +10,13 @@
 #include <linux/types.h>
 
 /*
- * What idmesh adds, always 24 bytes: a new Hop-by-Hop header (next
- * header, length, PadN of 4, the option), or, appended to an existing
- * one, a PadN of 6 and the option. Either way the option's type byte
- * sits at 8n+6 and the two IDs are 8-byte aligned.
+ * A new Hop-by-Hop header for the option is 24 bytes: next header,
+ * length, PadN of 4, the option. Appended to an existing header, the
+ * option replaces the header's trailing padding, after 0 to 7 bytes of
+ * new padding, so the header grows by 24, 16 or less. Either way the
+ * option's type byte sits at 8n+6 and the two IDs are 8-byte aligned,
+ * and no run of padding is longer than 7 bytes (RFC 8200 allows more,
+ * Linux drops a packet with more).
  */
 #define IDM_SACL_ADD		24
 /* The option itself: type, length, client ID, server ID. */
@@ -29,13 +32,6 @@ struct idm_sacl_ids {
 	u64 server;
 };
 
-/* How to take the option out again. */
-enum idm_sacl_strip {
-	IDM_STRIP_HEADER,	/* the header holds nothing else: remove it */
-	IDM_STRIP_TAIL,		/* our 24 appended bytes end it: cut them */
-	IDM_STRIP_PAD,		/* other options around it: pad over it */
-};
-
 static inline bool idm_sacl_type_ok(u8 type)
 {
 	/* Action bits 00: a node that does not know it skips it. */
@@ -46,8 +42,16 @@ int idm_sacl_parse(const u8 *hbh, unsigned int len, u8 type,
 		   struct idm_sacl_ids *ids, unsigned int *off);
 void idm_sacl_build_header(u8 *p, u8 nexthdr, u8 type,
 			   const struct idm_sacl_ids *ids);
-void idm_sacl_build_tail(u8 *p, u8 type, const struct idm_sacl_ids *ids);
-enum idm_sacl_strip idm_sacl_strip_how(const u8 *hbh, unsigned int len,
-				       unsigned int off);
+unsigned int idm_sacl_keep(const u8 *hbh, unsigned int len);
+
+/* The length of a header whose first keep bytes stay, with the option. */
+static inline unsigned int idm_sacl_append_len(unsigned int keep)
+{
+	return keep + ((6 - keep) & 7) + IDM_SACL_OPT_SIZE;
+}
+
+void idm_sacl_append(u8 *hbh, unsigned int keep, u8 type,
+		     const struct idm_sacl_ids *ids);
+unsigned int idm_sacl_strip(u8 *hbh, unsigned int len, unsigned int off);
 
 #endif /* _IDMESH_SACL_WIRE_H */

@@ -296,9 +296,11 @@ rpid=$!
 sleep 0.5
 capture $SP ub ext nsx $C1 $ST send fd20:1::2 9001 "00003c0200000100"
 wait $rpid
-check "a pod's own Hop-by-Hop header is extended (one header, both options)" \
+# Its 4 bytes of padding give way to the option: 8 + 16 bytes, no run of
+# padding over 7 bytes (a Linux receiver drops such a packet).
+check "a pod's own Hop-by-Hop header is extended (one header, both options, 24 bytes)" \
 	'[.[] | select(.src == "fd10:1::2" and .proto == 17)] | length == 1 and
-	 (.[0].hbh.len == 32) and ([.[0].hbh.opts[].type] | index(60) != null and index(30) != null)'
+	 (.[0].hbh.len == 24) and ([.[0].hbh.opts[].type] | index(60) != null and index(30) != null)'
 out=$(cat "$cap/ext.json")
 check "... and the server gets the pod's option back, without ours" \
 	'length == 1 and ([.[0].hbh.opts[].type] | index(60) != null and index(30) == null) and .[0].hbh.len == 8'

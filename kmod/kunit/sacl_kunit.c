@@ -2,7 +2,7 @@
 /*
  * KUnit suite for the SACL option's bytes: building it (a new Hop-by-Hop
  * header, or appended to one), finding it among other options, refusing
- * malformed headers, and choosing how to remove it.
+ * malformed headers, and removing it again.
  */
 #include <kunit/test.h>
 
@@ -46,27 +46,124 @@ static void build_then_parse(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, idm_sacl_parse(buf, sizeof(buf), 0x3e, &got, &off), 0);
 }
 
-/* An existing 8-byte header with a router alert (type 5), then ours. */
+/* The longest run of padding in a header (Linux drops one over 7). */
+static unsigned int max_pad_run(const u8 *buf, unsigned int len)
+{
+	unsigned int i = 2, run = 0, max = 0;
+
+	while (i < len) {
+		unsigned int olen = idm_opt_len(buf, i);
+
+		run = idm_is_pad(buf, i) ? run + olen : 0;
+		max = max(max, run);
+		i += olen;
+	}
+	return max;
+}
+
+/*
+ * An existing 8-byte header with a router alert (type 5) and a PadN of 2:
+ * the option takes the padding's place, the header grows by 16, and
+ * removing the option gives the original bytes back.
+ */
 static void appended_after_other_options(struct kunit *test)
 {
-	u8 buf[8 + IDM_SACL_ADD] = { 58, 0, 5, 2, 0, 0, 1, 0 };
+	static const u8 orig[8] = { 58, 0, 5, 2, 0, 0, 1, 0 };
+	static const u8 want[24] = {
+		58, 2, 5, 2, 0, 0,		/* as it was, less its PadN */
+		0x1e, 16,
+		1, 2, 3, 4, 5, 6, 7, 8,
+		0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8,
+	};
+	struct idm_sacl_ids got = {};
+	unsigned int keep, off = 0;
+	u8 buf[24];
+
+	memcpy(buf, orig, sizeof(orig));
+	keep = idm_sacl_keep(buf, sizeof(orig));
+	KUNIT_EXPECT_EQ(test, keep, 6U);
+	KUNIT_ASSERT_EQ(test, idm_sacl_append_len(keep), 24U);
+	idm_sacl_append(buf, keep, 0x1e, &ids);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, want, sizeof(want)), 0);
+	KUNIT_ASSERT_EQ(test, idm_sacl_parse(buf, sizeof(buf), 0x1e, &got, &off), 1);
+	KUNIT_EXPECT_EQ(test, off, 6U);
+	KUNIT_EXPECT_EQ(test, got.server, ids.server);
+	KUNIT_EXPECT_EQ(test, idm_sacl_strip(buf, sizeof(buf), off), 8U);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, orig, sizeof(orig)), 0);
+}
+
+/*
+ * Every shape of a pod's own header with one option of 0 to 21 data bytes
+ * and its trailing padding (none, Pad1 or PadN): appending puts the IDs
+ * on 8 bytes, never makes a run of padding over 7 bytes, grows the header
+ * by 16 or 24, and removing the option restores the pod's bytes.
+ */
+static void appended_to_any_padding(struct kunit *test)
+{
+	unsigned int d;
+
+	for (d = 0; d <= 21; d++) {
+		struct idm_sacl_ids got = {};
+		unsigned int len, keep, nlen, off = 0, end = 4 + d;
+		u8 orig[32] = { 17, 0, 0x3c, d }, buf[64];
+
+		memset(orig + 4, 0x5a, d);
+		len = round_up(end, 8);
+		if (len - end == 1) {
+			orig[end] = IDM_OPT_PAD1;
+		} else if (len > end) {
+			orig[end] = IDM_OPT_PADN;
+			orig[end + 1] = len - end - 2;
+		}
+		orig[1] = len / 8 - 1;
+		KUNIT_ASSERT_EQ(test, idm_sacl_parse(orig, len, 0x1e, &got, &off), 0);
+
+		memset(buf, 0xee, sizeof(buf));
+		memcpy(buf, orig, len);
+		keep = idm_sacl_keep(buf, len);
+		KUNIT_EXPECT_EQ(test, keep, end);
+		nlen = idm_sacl_append_len(keep);
+		KUNIT_EXPECT_TRUE(test, nlen - len == 16 || nlen - len == 24);
+		idm_sacl_append(buf, keep, 0x1e, &ids);
+		KUNIT_ASSERT_EQ(test, idm_sacl_parse(buf, nlen, 0x1e, &got, &off), 1);
+		KUNIT_EXPECT_EQ(test, off % 8, 6U);
+		KUNIT_EXPECT_EQ(test, got.client, ids.client);
+		KUNIT_EXPECT_LE(test, max_pad_run(buf, nlen), 7U);
+		KUNIT_EXPECT_EQ(test, memcmp(buf, orig, end), 0);
+
+		KUNIT_EXPECT_EQ(test, idm_sacl_strip(buf, nlen, off), len);
+		KUNIT_EXPECT_EQ(test, memcmp(buf, orig, len), 0);
+	}
+}
+
+/*
+ * Options after ours move up by a multiple of 8, keeping their alignment,
+ * behind no more than 7 bytes of padding.
+ */
+static void removed_before_other_options(struct kunit *test)
+{
+	static const u8 want[16] = {
+		17, 1, 1, 4, 0, 0, 0, 0,	/* PadN of 6 */
+		5, 2, 0, 0, 1, 2, 0, 0,		/* router alert at 8n */
+	};
+	u8 buf[32] = { 17, 3 };
 	struct idm_sacl_ids got = {};
 	unsigned int off = 0;
 
-	idm_sacl_build_tail(buf + 8, 0x1e, &ids);
-	buf[1] += IDM_SACL_ADD / 8;
+	idm_sacl_build_header(buf, 17, 0x1e, &ids);
+	buf[1] = 3;
+	memcpy(buf + 24, want + 8, 8);
 	KUNIT_ASSERT_EQ(test, idm_sacl_parse(buf, sizeof(buf), 0x1e, &got, &off), 1);
-	KUNIT_EXPECT_EQ(test, off, 14U);
-	KUNIT_EXPECT_EQ(test, off % 8, 6U);
-	KUNIT_EXPECT_EQ(test, got.server, ids.server);
-	KUNIT_EXPECT_EQ(test, idm_sacl_strip_how(buf, sizeof(buf), off),
-			IDM_STRIP_TAIL);
+	KUNIT_EXPECT_EQ(test, idm_sacl_strip(buf, sizeof(buf), off), 16U);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, want, sizeof(want)), 0);
+	KUNIT_EXPECT_LE(test, max_pad_run(buf, 16), 7U);
 }
 
 static void unknown_options_before_ours(struct kunit *test)
 {
-	/* Pad1, an unknown skippable option (0x07, 3 bytes), PadN, ours. */
-	u8 buf[32] = { 17, 3, 0, 0x07, 3, 9, 9, 9, 1, 2, 0, 0, 0, 0 };
+	/* Pad1, an unknown skippable option (0x3c, 3 bytes), PadN, ours. */
+	u8 buf[32] = { 17, 3, 0, 0x3c, 3, 9, 9, 9, 1, 2, 0, 0, 0, 0 };
+	static const u8 want[8] = { 17, 0, 0, 0x3c, 3, 9, 9, 9 };
 	struct idm_sacl_ids got = {};
 	unsigned int off = 0;
 
@@ -79,9 +176,9 @@ static void unknown_options_before_ours(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, idm_sacl_parse(buf, sizeof(buf), 0x1e, &got, &off), 1);
 	KUNIT_EXPECT_EQ(test, off, 14U);
 	KUNIT_EXPECT_EQ(test, got.client, 0x4242424242424242ULL);
-	/* Something other than padding shares the header: pad over ours. */
-	KUNIT_EXPECT_EQ(test, idm_sacl_strip_how(buf, sizeof(buf), off),
-			IDM_STRIP_PAD);
+	/* Removed with the padding before it: the pod's 8 bytes stay. */
+	KUNIT_EXPECT_EQ(test, idm_sacl_strip(buf, sizeof(buf), off), 8U);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, want, sizeof(want)), 0);
 }
 
 static void alone_is_removed_whole(struct kunit *test)
@@ -89,8 +186,8 @@ static void alone_is_removed_whole(struct kunit *test)
 	u8 buf[IDM_SACL_ADD];
 
 	idm_sacl_build_header(buf, 17, 0x1e, &ids);
-	KUNIT_EXPECT_EQ(test, idm_sacl_strip_how(buf, sizeof(buf), 6),
-			IDM_STRIP_HEADER);
+	KUNIT_EXPECT_EQ(test, idm_sacl_strip(buf, sizeof(buf), 6), 0U);
+	KUNIT_EXPECT_EQ(test, buf[0], 17);
 }
 
 static void truncated_is_malformed(struct kunit *test)
@@ -140,8 +237,8 @@ static void duplicated_is_malformed(struct kunit *test)
 	unsigned int off;
 
 	idm_sacl_build_header(buf, 17, 0x1e, &ids);
-	idm_sacl_build_tail(buf + IDM_SACL_ADD, 0x1e, &ids);
-	buf[1] = sizeof(buf) / 8 - 1;
+	KUNIT_ASSERT_EQ(test, idm_sacl_append_len(IDM_SACL_ADD), sizeof(buf));
+	idm_sacl_append(buf, IDM_SACL_ADD, 0x1e, &ids);
 	KUNIT_EXPECT_EQ(test, idm_sacl_parse(buf, sizeof(buf), 0x1e, &got, &off),
 			-EBADMSG);
 }
@@ -159,6 +256,8 @@ static struct kunit_case idmesh_sacl_cases[] = {
 	KUNIT_CASE(new_header_bytes),
 	KUNIT_CASE(build_then_parse),
 	KUNIT_CASE(appended_after_other_options),
+	KUNIT_CASE(appended_to_any_padding),
+	KUNIT_CASE(removed_before_other_options),
 	KUNIT_CASE(unknown_options_before_ours),
 	KUNIT_CASE(alone_is_removed_whole),
 	KUNIT_CASE(truncated_is_malformed),
