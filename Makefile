@@ -11,6 +11,7 @@
 #   make kernel     build (or reuse) the cached debug test kernel
 #   make bench-link idmesh links against veth and Geneve (prints ratios)
 #   make bench-maglev Maglev VIPs: table build, rate vs routing and IPVS mh
+#   make bench-sacl SACL gateways against none, at the paper's table sizes
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
@@ -49,9 +50,12 @@ bench-link:
 bench-maglev:
 	@scripts/bench.sh maglev
 
+bench-sacl:
+	@scripts/bench.sh sacl
+
 clean:
 	-[ -d "$(KDIR)/" ] && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C userspace clean
 	rm -rf build
 
-.PHONY: all module tool deps kernel check demo lint bench-link bench-maglev clean
+.PHONY: all module tool deps kernel check demo lint bench-link bench-maglev bench-sacl clean

@@ -16,6 +16,7 @@ const char * const idmesh_features[] = {
 	"config",
 	"link",
 	"maglev",
+	"sacl",
 };
 
 const unsigned int idmesh_n_features = ARRAY_SIZE(idmesh_features);

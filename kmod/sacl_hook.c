@@ -466,7 +466,17 @@ static unsigned int idm_sacl_forward(void *priv, struct sk_buff *skb,
 		}
 		return NF_ACCEPT;
 	}
-	if (err || idm_icmp_error(skb, &sp)) {
+	if (err) {
+		/*
+		 * Cut short (no whole transport header): not trusted towards
+		 * a workload; from one, it leaves untagged.
+		 */
+		if (!to)
+			return NF_ACCEPT;
+		idm_sacl_count(sc, IDM_SC_MALFORMED);
+		return NF_DROP;
+	}
+	if (idm_icmp_error(skb, &sp)) {
 		/* Not ours to classify: just never let the option through. */
 		if (to && sp.tagged && idm_sacl_remove(skb, sp.hbh_len, sp.off))
 			return NF_DROP;

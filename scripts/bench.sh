@@ -3,14 +3,15 @@
 # make bench-NAME: runs selftests/bench/NAME-guest.sh on Debian's stock 6.1
 # kernel in QEMU (TCG, 2 CPUs): "link" (idmesh links against veth and kernel
 # Geneve), "maglev" (table build, packet rate against routing and IPVS mh,
-# time of a backend change). Prints ratios; asserts nothing.
+# time of a backend change), "sacl" (the identity gateway against no gateway).
+# Prints ratios; asserts nothing.
 #
-#   scripts/bench.sh link|maglev
+#   scripts/bench.sh link|maglev|sacl
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 name=${1:-}
-[ -x "selftests/bench/$name-guest.sh" ] || { echo "usage: scripts/bench.sh link|maglev" >&2; exit 2; }
+[ -x "selftests/bench/$name-guest.sh" ] || { echo "usage: scripts/bench.sh link|maglev|sacl" >&2; exit 2; }
 make -s tool
 mkdir -p build
 cc -O2 -Wall -o build/udpflood selftests/bench/udpflood.c

@@ -20,7 +20,7 @@ notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
 
 echo "# kernel $(uname -r)"
 # What idmesh.ko needs, where the kernel has it as modules.
-modprobe -qa udp_tunnel ip6_udp_tunnel nf_defrag_ipv4 nf_defrag_ipv6 libcrc32c sctp 2>/dev/null
+modprobe -qa udp_tunnel ip6_udp_tunnel nf_defrag_ipv4 nf_defrag_ipv6 libcrc32c sctp sch_prio 2>/dev/null
 if insmod "$moddir/kmod/idmesh.ko"; then
 	ok "module loads"
 else
@@ -110,7 +110,7 @@ for t in "$top"/selftests/idmesh_*.sh; do
 	[ -z "$timed_out" ] || notok "$name finished within $limit s"
 done
 
-# Unloading with links and VIPs (with flows) present removes them, in
+# Unloading with links, VIPs (with flows) and SACL tables present removes them, in
 # every namespace.
 ip netns add unload-test
 "$top/userspace/idmesh" link add unl0 peer unl1 netns unload-test &&
@@ -126,10 +126,18 @@ ip link set unl0 up && ip -n unload-test link set unl1 up &&
 	for i in 1 2 3; do echo x >/dev/udp/10.251.0.1/9; done &&
 	[ "$("$top/userspace/idmesh" -j stats show | jq .flows)" -ge 1 ] ||
 	notok "VIPs and flows for the unload test"
+# ... and SACL ports, clients, servers, rules and hooks.
+"$top/userspace/idmesh" sacl port add unl0 marker &&
+	"$top/userspace/idmesh" sacl client add dev unl0 lid 3 id 7 &&
+	"$top/userspace/idmesh" sacl client add fd52::2 id 9 &&
+	"$top/userspace/idmesh" sacl server add fd53::1 proto tcp port 80 id 8 &&
+	"$top/userspace/idmesh" sacl rule add client 7 server 8 deny priority 1:3 &&
+	"$top/userspace/idmesh" -n unload-test sacl set marker on default deny ||
+	notok "SACL configuration for the unload test"
 if rmmod idmesh; then
-	ok "module unloads with links, VIPs and flows present"
+	ok "module unloads with links, VIPs, flows and SACL tables present"
 else
-	notok "module unloads with links, VIPs and flows present"
+	notok "module unloads with links, VIPs, flows and SACL tables present"
 fi
 if ! ip link show unl0 >/dev/null 2>&1 && ! ip link show unl2 >/dev/null 2>&1 &&
    ! ip -n unload-test link show unl1 >/dev/null 2>&1 &&

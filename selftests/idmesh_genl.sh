@@ -16,7 +16,7 @@ version=$(cat "$top/VERSION")
 expect "version succeeds" 0 "" "$IDMESH" version
 assert "version prints the module's version" \
 	grep -qx "idmesh module $version, netlink family \"idmesh\" version 1" <<<"$out"
-assert "version lists the features" grep -qx "features: netns config link maglev" <<<"$out"
+assert "version lists the features" grep -qx "features: netns config link maglev sacl" <<<"$out"
 expect "version -j succeeds" 0 "" "$IDMESH" -j version
 assert "version -j is valid JSON" jqt .
 assert "version -j carries module version and features" \

@@ -193,6 +193,10 @@ I $B sacl rule add client 105 server 201 allow
 I $B sacl rule add client 106 server 201 deny
 # sp: classifies for priority only
 I $SP sacl rule add client 101 server 201 priority 1:2 dscp 10
+run I $B sacl show rules
+assert "rules show as given (priority as a class id)" [ "$out" = "rule client 101 server 201 allow priority 1:3
+rule client 105 server 201 allow
+rule client 106 server 201 deny" ]
 tc -n $B qdisc add dev s1 root handle 1: prio
 tc -n $SP qdisc add dev ub root handle 1: prio
 
@@ -288,6 +292,11 @@ nsx $SP $ST send fd20:2::2 9000 "00001e02abcd0100"
 wait $rpid
 assert "a malformed SACL option on the wire is dropped and counted" \
 	[ "$(sacl_stat $B malformed)" -gt "$n0" ]
+n0=$(sacl_stat $B malformed)
+nsx $SP $ST short fd20:2::2
+sleep 0.5
+assert "a TCP segment cut short towards a port is dropped and counted" \
+	[ "$(sacl_stat $B malformed)" = $((n0 + 1)) ]
 
 # another Hop-by-Hop option of the pod's: extended, not duplicated, kept
 I $B sacl set default allow
@@ -322,5 +331,18 @@ check "a port's LID clients go with it" \
 ip -n $B link del s2
 run I $B -j sacl show ports
 check "a deleted device stops being a port" '[.[].dev] == ["s1"]'
+
+## batch: many entries in one run of the tool; it stops at the first refusal
+expect "a batch stops at the line the kernel refused" 1 \
+	"Error: Client already exists
+Command failed -:3" I $A -b - <<-EOB
+	sacl client add fd10:7::1 id 701
+	sacl client add fd10:7::2 id 702
+	sacl client add fd10:7::1 id 703
+	sacl client add fd10:7::3 id 704
+EOB
+run I $A -j sacl show clients
+check "... what came before it is applied, nothing after" \
+	'[.[].id] == [101, 701, 702]'
 
 tap_end

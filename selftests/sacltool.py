@@ -8,6 +8,7 @@
                                    the Hop-by-Hop header HEX (IPV6_HOPOPTS)
   sacltool.py recv PORT SECONDS    JSON: datagrams that came to PORT, each
                                    with the Hop-by-Hop header it carried
+  sacltool.py short ADDR           a TCP segment too short for its header
 """
 import json
 import socket
@@ -73,6 +74,12 @@ def cmd_send(addr, port, hexhdr):
     s.sendto(b"forged?", (addr, int(port)))
 
 
+def cmd_short(addr):
+    """A TCP segment of 3 bytes: no whole TCP header."""
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    s.sendto(b"\x00\x50\x00", (addr, 0))
+
+
 def cmd_recv(port, seconds):
     s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPOPTS, 1)
@@ -94,5 +101,6 @@ def cmd_recv(port, seconds):
 
 
 if __name__ == "__main__":
-    cmds = {"hbh": cmd_hbh, "send": cmd_send, "recv": cmd_recv}
+    cmds = {"hbh": cmd_hbh, "send": cmd_send, "recv": cmd_recv,
+            "short": cmd_short}
     sys.exit(cmds[sys.argv[1]](*sys.argv[2:]))

@@ -57,6 +57,13 @@ int idm_parse_global(int argc, char **argv, struct idm_opts *o,
 				return -1;
 			}
 			o->netns = argv[++i];
+		} else if (is_opt(a, "b", "batch")) {
+			if (i + 1 >= argc || !argv[i + 1][0]) {
+				snprintf(err, errlen,
+					 "option \"%s\" needs a file name", a);
+				return -1;
+			}
+			o->batch = argv[++i];
 		} else if (!strcmp(a, "--")) {
 			i++;
 			break;

@@ -13,6 +13,8 @@ struct idm_opts {
 	bool help;
 	bool stats;
 	const char *netns;
+	/* -b FILE: one command per line ("-": standard input). */
+	const char *batch;
 	/* What follows the global options: OBJECT COMMAND [ARGS]. */
 	int argc;
 	char **argv;

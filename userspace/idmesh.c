@@ -3,7 +3,9 @@
  * idmesh: configure the idmesh kernel module.
  *
  *   idmesh [-j] [-p] [-n NETNS] OBJECT COMMAND [ARGS]
+ *   idmesh [-n NETNS] -b FILE
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +51,8 @@ static void usage(FILE *f)
 
 	fprintf(f,
 		"Usage: idmesh [OPTIONS] OBJECT { COMMAND | help }\n"
-		"OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | -n[etns] NAME | -h[elp] }\n"
+		"OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | -n[etns] NAME |\n"
+		"             -b[atch] FILE | -h[elp] }\n"
 		"OBJECT := { ");
 	for (i = 0; i < N_OBJECTS; i++)
 		fprintf(f, "%s%s", objects[i].name, i + 1 < N_OBJECTS ? " | " : " }\n");
@@ -92,9 +95,74 @@ static int cmd_help(const struct idm_opts *o, int argc, char **argv)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* One command: OBJECT COMMAND [ARGS], with the global options of o. */
+static int run_one(const struct idm_opts *o, int argc, char **argv)
 {
 	const struct idm_object *obj;
+
+	obj = find_object(argv[0]);
+	if (!obj)
+		return idm_usage_error("unknown object \"%s\"; try \"idmesh help\"",
+				       argv[0]);
+	if (argc > 1 && (!strcmp(argv[1], "help") || !strcmp(argv[1], "-h") ||
+			 !strcmp(argv[1], "--help")) && obj->run != cmd_help) {
+		obj->help(stdout);
+		return 0;
+	}
+	return obj->run(o, argc - 1, argv + 1);
+}
+
+#define BATCH_ARGS	64
+
+/*
+ * -b FILE: each line a command without "idmesh" and its global options
+ * ("#" starts a comment), run in order; the first that fails stops the
+ * batch, as with "ip -batch": what ran before it stays applied.
+ */
+static int run_batch(const struct idm_opts *o)
+{
+	FILE *f = strcmp(o->batch, "-") ? fopen(o->batch, "r") : stdin;
+	char *line = NULL, *argv[BATCH_ARGS];
+	unsigned long lineno = 0;
+	size_t cap = 0;
+	int ret = 0;
+
+	if (!f) {
+		fprintf(stderr, "Error: cannot open \"%s\": %s\n", o->batch,
+			strerror(errno));
+		return EXIT_FAILURE;
+	}
+	while (getline(&line, &cap, f) >= 0) {
+		char *hash = strchr(line, '#'), *save, *w;
+		int argc = 0;
+
+		lineno++;
+		if (hash)
+			*hash = '\0';
+		for (w = strtok_r(line, " \t\r\n", &save); w;
+		     w = strtok_r(NULL, " \t\r\n", &save)) {
+			if (argc == BATCH_ARGS) {
+				ret = idm_usage_error("too many words");
+				break;
+			}
+			argv[argc++] = w;
+		}
+		if (!ret && argc)
+			ret = run_one(o, argc, argv);
+		if (ret) {
+			fprintf(stderr, "Command failed %s:%lu\n", o->batch,
+				lineno);
+			break;
+		}
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
 	struct idm_opts o;
 	char err[256];
 
@@ -104,18 +172,14 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (o.batch) {
+		if (o.argc)
+			return idm_usage_error("-b takes no command of its own");
+		return run_batch(&o);
+	}
 	if (o.argc == 0) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	obj = find_object(o.argv[0]);
-	if (!obj)
-		return idm_usage_error("unknown object \"%s\"; try \"idmesh help\"",
-				       o.argv[0]);
-	if (o.argc > 1 && (!strcmp(o.argv[1], "help") || !strcmp(o.argv[1], "-h") ||
-			   !strcmp(o.argv[1], "--help")) && obj->run != cmd_help) {
-		obj->help(stdout);
-		return 0;
-	}
-	return obj->run(&o, o.argc - 1, o.argv + 1);
+	return run_one(&o, o.argc, o.argv);
 }

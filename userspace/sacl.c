@@ -257,7 +257,11 @@ static void print_text(const struct idm_opts *o, const struct sacl_entry *e)
 	case IDMESH_SACL_KIND_RULE:
 		printf("rule client %" PRIu64 " server %" PRIu64 " %s",
 		       e->client, e->server, action_name(e->action));
-		if (e->has_priority)
+		/* As given: a tc class id "MAJ:MIN" (hex) when it has a major. */
+		if (e->has_priority && e->priority >> 16)
+			printf(" priority %x:%x", e->priority >> 16,
+			       e->priority & 0xffff);
+		else if (e->has_priority)
 			printf(" priority %u", e->priority);
 		if (e->has_dscp)
 			printf(" dscp %u", e->dscp);

@@ -3,13 +3,14 @@
  * udpflood: a small-packet UDP generator and counter for benchmarks
  * (iperf3's UDP mode tops out near 2 kpps in the test VM).
  *
- *   udpflood send DST PORT SECONDS [SIZE [FLOWS]]
+ *   udpflood send DST PORT SECONDS [SIZE [FLOWS [SPORT]]]
  *                                           sendmmsg() in batches of 64,
- *                                           FLOWS sockets (source ports)
+ *                                           FLOWS sockets (source ports,
+ *                                           SPORT, SPORT+1, ... if given)
  *                                           taking turns
  *   udpflood recv ADDR PORT SECONDS         count what arrives for SECONDS
  *                                           after the first packet
- * Prints "<packets> packets <pps> pps".
+ * IPv4 or IPv6. Prints "<packets> packets <pps> pps".
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -33,7 +34,11 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6 };
 	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr *addr = (struct sockaddr *)&sa;
+	socklen_t alen = sizeof(sa);
+	int family = AF_INET, sport = 0;
 	static char buf[BATCH][2048];
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
@@ -45,17 +50,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: udpflood send|recv ADDR PORT SECONDS [SIZE]\n");
 		return 2;
 	}
-	if (inet_pton(AF_INET, argv[2], &sa.sin_addr) != 1)
+	if (inet_pton(AF_INET6, argv[2], &sa6.sin6_addr) == 1) {
+		family = AF_INET6;
+		addr = (struct sockaddr *)&sa6;
+		alen = sizeof(sa6);
+	} else if (inet_pton(AF_INET, argv[2], &sa.sin_addr) != 1) {
 		return 2;
+	}
 	sa.sin_port = htons(atoi(argv[3]));
+	sa6.sin6_port = sa.sin_port;
 	secs = atof(argv[4]);
 	if (argc > 5)
 		size = atoi(argv[5]);
 	if (argc > 6)
 		nflows = atoi(argv[6]);
+	if (argc > 7)
+		sport = atoi(argv[7]);
 	if (nflows < 1 || nflows > 256)
 		return 2;
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	fd = socket(family, SOCK_DGRAM, 0);
 	if (fd < 0)
 		return 1;
 	memset(msgs, 0, sizeof(msgs));
@@ -69,13 +82,25 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "send")) {
 		fds[0] = fd;
 		for (i = 1; i < nflows; i++) {
-			fds[i] = socket(AF_INET, SOCK_DGRAM, 0);
+			fds[i] = socket(family, SOCK_DGRAM, 0);
 			if (fds[i] < 0)
 				return 1;
 		}
-		for (i = 0; i < nflows; i++)
-			if (connect(fds[i], (struct sockaddr *)&sa, sizeof(sa)))
+		for (i = 0; i < nflows; i++) {
+			if (sport) {
+				struct sockaddr_in6 b6 = { .sin6_family = AF_INET6 };
+				struct sockaddr_in b4 = { .sin_family = AF_INET };
+
+				b4.sin_port = htons(sport + i);
+				b6.sin6_port = b4.sin_port;
+				if (bind(fds[i], family == AF_INET6 ?
+					 (struct sockaddr *)&b6 : (struct sockaddr *)&b4,
+					 family == AF_INET6 ? sizeof(b6) : sizeof(b4)))
+					return 1;
+			}
+			if (connect(fds[i], addr, alen))
 				return 1;
+		}
 		start = now();
 		end = start + secs;
 		for (i = 0; now() < end; i = (i + 1) % nflows) {
@@ -94,7 +119,7 @@ int main(int argc, char **argv)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	}
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+	if (bind(fd, addr, alen))
 		return 1;
 	start = 0;
 	end = now() + secs + 10;	/* give up if nothing comes */

@@ -73,6 +73,20 @@ check_out "version without the module still prints the tool's version" "^idmesh 
 check_out "version -j without the module prints the tool's version as JSON" '^\{"tool":\{"version":"[^"]+"\}\}$' "$tool" -j version
 check "config show without the module fails" 1 "$nomod" "$tool" config show
 check "unknown netns" 1 'Error: cannot open network namespace "no-such-ns-idmesh": No such file or directory' "$tool" -n no-such-ns-idmesh config show
+check "batch: a bad line stops it, with its line number" 2 'Error: unknown object "frob"; try "idmesh help"
+Command failed -:4' "$tool" -b - <<<"# comment
+link help
+
+frob
+version"
+check "batch: a failing command stops it" 1 "$nomod
+Command failed -:1" "$tool" -b - <<<"config show
+version"
+check "batch: blank lines and comments only" 0 "" "$tool" -b - <<<"
+   # nothing"
+check "batch: a file that is not there" 1 'Error: cannot open "/nonexistent/x": No such file or directory' "$tool" -b /nonexistent/x
+check "batch: no command besides" 2 'Error: -b takes no command of its own' "$tool" -b - version
+check "batch: needs a file" 2 'Error: option "-b" needs a file name' "$tool" -b
 
 echo "1..$n"
 [ "$failed" = 0 ]
