@@ -640,6 +640,13 @@ static const struct net_device_ops idmesh_netdev_ops = {
 	.ndo_get_iflink = idmesh_get_iflink,
 };
 
+/*
+ * What a pod's packets get room for in front, so that its node can add
+ * without a copy the SACL option (24 bytes), a remote link's
+ * encapsulation over IPv6 (40 + 8 + 8) and an Ethernet header.
+ */
+#define IDMESH_PAIR_HEADROOM	(24 + 40 + 8 + 8 + ETH_HLEN)
+
 #define IDMESH_FEATURES (NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_HIGHDMA | \
 			 NETIF_F_RXCSUM | NETIF_F_GSO_SOFTWARE)
 
@@ -787,6 +794,8 @@ static int idmesh_newlink_pair(struct net *src_net, struct net_device *dev,
 	pl->mode = IDMESH_LINK_MODE_PAIR;
 	if (!peer_tb[IFLA_MTU])
 		peer->mtu = dev->mtu;
+	peer->needed_headroom = IDMESH_PAIR_HEADROOM;
+	dev->needed_headroom = IDMESH_PAIR_HEADROOM;
 	err = register_netdevice(peer);
 	put_net(net);
 	if (err < 0) {

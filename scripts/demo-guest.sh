@@ -148,12 +148,12 @@ step 0 idmesh -n node-a sacl port add c2
 step 0 idmesh -n node-a sacl client add fd10:1::2 id 101
 step 0 idmesh -n node-a sacl client add fd10:2::2 id 102
 step 0 idmesh -n node-a sacl server add fd20:1::2 id 201
-echo "# node-b: only web may talk to db, in band 3 of a prio qdisc"
+echo "# node-b: only web may talk to db, with skb priority 1:3 (band 3 of a prio qdisc)"
 step 0 idmesh -n node-b sacl port add s1
 step 0 idmesh -n node-b sacl rule add client 101 server 201 allow priority 1:3
 step 0 idmesh -n node-b sacl set default deny
 step 0 idmesh -n node-b sacl show
-ip netns exec node-b tcpdump -i ub -c 2 -nn -v -x 'ip6[6] == 0' 2>/dev/null >/tmp/demo-sacl.txt &
+ip netns exec node-b tcpdump -i ub -c 2 -nn -v -x 'ip6[6] == 0 and ip6 host fd10:1::2' 2>/dev/null >/tmp/demo-sacl.txt &
 sleep 1
 step 0 ip netns exec web ping -6 -c 1 fd20:1::2
 wait

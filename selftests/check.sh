@@ -67,7 +67,8 @@ if [ "$rc" = 0 ]; then
 	rc=$?
 	result build "module builds for the debug kernel" "$rc" "$res/mod-debug.err"
 	[ "$rc" = 0 ] && vms+=("debug:$kdir/arch/x86/boot/bzImage"
-			       "debug-lb:$kdir/arch/x86/boot/bzImage")
+			       "debug-lb:$kdir/arch/x86/boot/bzImage"
+			       "debug-sacl:$kdir/arch/x86/boot/bzImage")
 fi
 for k in ${STOCK_KERNELS:-$(selftests/stock-kernels.sh)}; do
 	case "$k" in
@@ -92,6 +93,7 @@ show build
 declare -A guest_tests=(
 	[debug]="kunit idmesh_genl idmesh_strict idmesh_link"
 	[debug-lb]="idmesh_maglev"
+	[debug-sacl]="idmesh_sacl"
 )
 
 run_vm() { # NAME KERNEL

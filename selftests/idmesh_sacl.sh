@@ -293,10 +293,14 @@ wait $rpid
 assert "a malformed SACL option on the wire is dropped and counted" \
 	[ "$(sacl_stat $B malformed)" -gt "$n0" ]
 n0=$(sacl_stat $B malformed)
-nsx $SP $ST short fd20:2::2
-sleep 0.5
+run nsx $SP $ST short fd20:2::2
+for i in $(seq 50); do
+	[ "$(sacl_stat $B malformed)" = "$n0" ] || break
+	sleep 0.1
+done
 assert "a TCP segment cut short towards a port is dropped and counted" \
 	[ "$(sacl_stat $B malformed)" = $((n0 + 1)) ]
+[ "$(sacl_stat $B malformed)" = $((n0 + 1)) ] || echo "sender: rc $rc $err" | tap_diag
 
 # another Hop-by-Hop option of the pod's: extended, not duplicated, kept
 I $B sacl set default allow

@@ -113,9 +113,9 @@ for alpha in $ALPHAS; do
 		printf "%d %d %d\n", 1.3e2 * a + 0.5, 3.8e3 * a + 0.5, 3.8e3 * a + 0.5 }')
 	awk -v c0="$have_c" -v c1="$nc" -v s0="$have_s" -v s1="$nsv" -v r0="$have_r" -v r1="$nr" 'BEGIN {
 		for (i = c0; i < c1; i++)
-			printf "sacl client add fd10:%x::%x id %d\n", int(i / 65536) + 1, i % 65536 + 1, 1000 + i
+			printf "sacl client add fd10:%x::%x id %d\n", int(i / 65535) + 1, i % 65535 + 1, 1000 + i
 		for (i = s0; i < s1; i++)
-			printf "sacl server add fd20:%x::%x proto udp port %d id %d\n", int(i / 65536) + 1, i % 65536 + 1, 80 + i % 2, 1000000 + i
+			printf "sacl server add fd20:%x::%x proto udp port %d id %d\n", int(i / 65535) + 1, i % 65535 + 1, 80 + i % 2, 1000000 + i
 		for (i = r0; i < r1; i++)
 			printf "sacl rule add client %d server %d\n", 1000 + i, 1000000 + i
 	}' >/tmp/tables
