@@ -193,7 +193,8 @@ static void idm_flow_unlink(struct idm_lb *lb, struct idm_flow *f)
 	if (f->nat) {
 		rhashtable_remove_fast(&lb->flows, &f->n[1].node,
 				       idm_flow_params);
-		atomic_dec(&lb->nat_flows);
+		if (f->zone == IDM_ZONE_LB)
+			atomic_dec(&lb->nat_flows);
 	}
 	list_del(&f->lru);
 	f->dead = true;
@@ -291,7 +292,8 @@ static struct idm_flow *idm_flow_add(struct idm_lb *lb, u32 limit,
 			kfree_rcu(f, rcu);
 			return ERR_PTR(err);
 		}
-		atomic_inc(&lb->nat_flows);
+		if (f->zone == IDM_ZONE_LB)
+			atomic_inc(&lb->nat_flows);
 	}
 	/* Two at most: a lowered limit is reached over a few inserts. */
 	if (lb->nflows >= limit)
@@ -336,9 +338,15 @@ struct idm_flow *idm_flow_insert_sacl(struct idm_lb *lb, u32 limit,
 				      const struct idm_flow_key *orig,
 				      u64 client, u64 server, u8 state)
 {
+	struct idm_flow_key reply = *orig;
 	struct idm_flow *f;
 
-	f = idm_flow_alloc(orig, NULL, IDM_ZONE_SACL, state);
+	/* Both directions hashed: one lookup finds a packet's connection. */
+	reply.src = orig->dst;
+	reply.dst = orig->src;
+	reply.sport = orig->dport;
+	reply.dport = orig->sport;
+	f = idm_flow_alloc(orig, &reply, IDM_ZONE_SACL, state);
 	if (!f)
 		return ERR_PTR(-ENOMEM);
 	f->client = client;

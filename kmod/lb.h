@@ -162,7 +162,7 @@ struct idm_flow {
 	unsigned long last;		/* jiffies of the last packet */
 	u8 zone;			/* enum idm_flow_zone */
 	u8 state;			/* enum idm_tcp_state */
-	bool nat;
+	bool nat;			/* n[1] hashed: NAT reply (LB), reverse (SACL) */
 	bool dead;			/* unlinked; under flow_lock */
 	struct rcu_head rcu;
 };

@@ -132,32 +132,17 @@ static bool idm_icmp_error(struct sk_buff *skb, const struct idm_sacl_pkt *sp)
 	return t && !(*t & ICMPV6_INFOMSG_MASK);
 }
 
-static void idm_key_reverse(struct idm_flow_key *r, const struct idm_flow_key *k)
-{
-	*r = *k;
-	r->src = k->dst;
-	r->dst = k->src;
-	r->sport = k->dport;
-	r->dport = k->sport;
-}
-
 /* A tracked connection this packet belongs to; *reply if it answers. */
 static struct idm_flow *idm_sacl_flow(struct idm_lb *lb,
 				      const struct idm_sacl_pkt *sp,
 				      bool *reply)
 {
-	struct idm_flow_key rk;
 	struct idm_flow *f;
-	u8 dir;
+	u8 dir = 0;
 
+	/* Both directions of a connection are hashed. */
 	f = idm_flow_lookup(lb, &sp->p.key, &dir);
-	if (f) {
-		*reply = false;
-		return f;
-	}
-	idm_key_reverse(&rk, &sp->p.key);
-	f = idm_flow_lookup(lb, &rk, &dir);
-	*reply = !!f;
+	*reply = f && dir;
 	return f;
 }
 

@@ -7,19 +7,20 @@
 #
 #   cli --pair c1-- a --veth-- b --pair s1-- srv
 #
-# Node a tags what cli sends (its port c1), node b filters and strips
-# (its port s1); replies go back tagged by b through connection tracking
-# and are stripped by a. Measured: the packet rate of small UDP packets in
-# FLOWS streams, client to server and server to client (replies of flows
-# the client opened), and the RTT of ping, first with no gateway (the
-# baseline, in this run), then with both gateways holding the tables of
+# twice: chain "g", whose node a tags what cli sends (port c1) and whose
+# node b filters and strips (port s1), replies going back tagged by b
+# through connection tracking and stripped by a; and chain "n", the same
+# with no gateway, measured alternately with it (the baseline of the same
+# run). Measured: the packet rate of small UDP packets in FLOWS streams,
+# client to server and server to client (replies of flows the client
+# opened), and the RTT of ping; with both gateways holding the tables of
 # the paper's evaluation (Acila §7.2): clients 1.3e2*alpha, servers
 # 3.8e3*alpha, rules 3.8e3*alpha, for alpha = 0.1, 1, 4, 32.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 moddir=$1
 IDMESH=$top/userspace/idmesh
 FLOOD=$top/build/udpflood
-T=${BENCH_SECONDS:-4}
+T=${BENCH_SECONDS:-3}
 FLOWS=${BENCH_FLOWS:-16}
 ALPHAS=${BENCH_ALPHAS:-0.1 1 4 32}
 
@@ -29,75 +30,96 @@ insmod "$moddir/kmod/idmesh.ko" || exit 1
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 echo "# idmesh SACL benchmark, kernel $(uname -r), $(nproc) CPUs, ${T}s per rate, $FLOWS UDP streams"
 
-for ns in cli a b srv; do ip netns add $ns; ip -n $ns link set lo up; done
-for ns in a b; do nsx $ns sysctl -qw net.ipv6.conf.all.forwarding=1; done
-"$IDMESH" -n a link add c1 peer eth0 netns cli
-"$IDMESH" -n b link add s1 peer eth0 netns srv
-ip link add ua netns a type veth peer name ub netns b
-ip -n cli -batch - <<-EOB
+# Two identical chains: "g" gets the gateways, "n" never does; their
+# measurements alternate, so that both see the same machine (TCG's speed
+# drifts over a run), and each figure is the median of REPS.
+REPS=${BENCH_REPS:-3}
+chain() { # SUFFIX
+	local x=$1 ns
+	for ns in cli a b srv; do ip netns add $ns$x; ip -n $ns$x link set lo up; done
+	for ns in a b; do nsx $ns$x sysctl -qw net.ipv6.conf.all.forwarding=1; done
+	"$IDMESH" -n a$x link add c1 peer eth0 netns cli$x
+	"$IDMESH" -n b$x link add s1 peer eth0 netns srv$x
+	ip link add ua netns a$x type veth peer name ub netns b$x
+	ip -n cli$x -batch - <<-EOB
 	link set eth0 up
 	addr add fd10::2/128 dev eth0 nodad
 	route add ::/0 dev eth0
-EOB
-ip -n srv -batch - <<-EOB
+	EOB
+	ip -n srv$x -batch - <<-EOB
 	link set eth0 up
 	addr add fd20::2/128 dev eth0 nodad
 	route add ::/0 dev eth0
-EOB
-ip -n a -batch - <<-EOB
+	EOB
+	ip -n a$x -batch - <<-EOB
 	link set c1 up
 	link set ua up
 	addr add fd00::1/64 dev ua nodad
 	route add fd10::2/128 dev c1
 	route add fd20::/64 via fd00::2
-EOB
-ip -n b -batch - <<-EOB
+	EOB
+	ip -n b$x -batch - <<-EOB
 	link set s1 up
 	link set ub up
 	addr add fd00::2/64 dev ub nodad
 	route add fd20::2/128 dev s1
 	route add fd10::/64 via fd00::1
-EOB
-nsx cli ping -6 -c 1 -W 3 fd20::2 >/dev/null || echo "# no connectivity"
+	EOB
+	nsx cli$x ping -6 -c 1 -W 5 fd20::2 >/dev/null || echo "# chain $x: no connectivity"
+}
+chain g
+chain n
 
 # c->s: FLOWS streams from ephemeral ports to srv:9
-c2s() {
-	nsx srv "$FLOOD" recv :: 9 "$T" >/tmp/rx &
+c2s() { # CHAIN
+	nsx srv$1 "$FLOOD" recv :: 9 "$T" >/tmp/rx &
 	sleep 0.3
-	nsx cli "$FLOOD" send fd20::2 9 "$T" 18 "$FLOWS" >/dev/null
+	nsx cli$1 "$FLOOD" send fd20::2 9 "$T" 18 "$FLOWS" >/dev/null
 	wait
 	awk '{print $3}' /tmp/rx
 }
 # s->c: the client opens cli:9 -> srv:20000+i, then the server answers
 # from those ports: replies, as the gateways see them.
-s2c() {
-	nsx cli /usr/bin/python3 -c '
+s2c() { # CHAIN
+	nsx cli$1 /usr/bin/python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 s.bind(("::", 9))
 for i in range(int(sys.argv[1])):
     s.sendto(b"open", ("fd20::2", 20000 + i))' "$FLOWS"
 	sleep 0.2
-	nsx cli "$FLOOD" recv :: 9 "$T" >/tmp/rx &
+	nsx cli$1 "$FLOOD" recv :: 9 "$T" >/tmp/rx &
 	sleep 0.3
-	nsx srv "$FLOOD" send fd10::2 9 "$T" 18 "$FLOWS" 20000 >/dev/null
+	nsx srv$1 "$FLOOD" send fd10::2 9 "$T" 18 "$FLOWS" 20000 >/dev/null
 	wait
 	awk '{print $3}' /tmp/rx
 }
-rtt() { nsx cli ping -6 -q -c 50 -i 0.02 fd20::2 | awk -F/ '/^rtt/ {print $5}'; }
-
-base_c2s=$(c2s)
-base_s2c=$(s2c)
-base_rtt=$(rtt)
+rtt() { nsx cli$1 ping -6 -q -c 50 -i 0.02 fd20::2 | awk -F/ '/^rtt/ {print $5}'; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# measure: "c2s-g c2s-n s2c-g s2c-n rtt-g rtt-n", medians, alternating
+measure() {
+	local i
+	for i in $(seq "$REPS"); do
+		echo "c2s-n $(c2s n)"; echo "c2s-g $(c2s g)"
+		echo "s2c-n $(s2c n)"; echo "s2c-g $(s2c g)"
+	done >/tmp/m
+	echo "rtt-n $(rtt n)" >>/tmp/m
+	echo "rtt-g $(rtt g)" >>/tmp/m
+	for k in c2s-g c2s-n s2c-g s2c-n rtt-g rtt-n; do
+		awk -v k=$k '$1 == k {print $2}' /tmp/m | median
+	done | tr '\n' ' '
+}
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-row() { printf "  %-26s %9s  %5s   %9s  %5s   %6s ms\n" "$@"; }
-echo "packet rate (pps, and ratio to the baseline) and ping RTT, client pod -> server pod:"
-row "" "c->s" "" "s->c" "" "RTT"
-row "no gateway (baseline)" "$base_c2s" "1.00" "$base_s2c" "1.00" "$base_rtt"
+row() { printf "  %-30s %7s %7s %5s   %7s %7s %5s   %6s %6s\n" "$@"; }
+echo "packet rate (pps; median of $REPS, each gateway run next to a no-gateway run)"
+echo "and ping RTT (ms), client pod -> server pod:"
+row "" "c->s" "none" "ratio" "s->c" "none" "ratio" "RTT" "none"
+read -r cg cn sg sn rg rn < <(measure)
+row "neither chain (the noise)" "$cg" "$cn" "$(ratio "$cg" "$cn")" "$sg" "$sn" "$(ratio "$sg" "$sn")" "$rg" "$rn"
 
 # Both gateways: the pods' own entries, then the tables grown to each size.
-for ns in a b; do
+for ns in ag bg; do
 	"$IDMESH" -n $ns -b - <<-EOB
 	sacl client add fd10::2 id 1
 	sacl server add fd20::2 proto udp port 9 id 2
@@ -105,8 +127,8 @@ for ns in a b; do
 	sacl rule add client 1 server 2 allow
 	EOB
 done
-"$IDMESH" -n a sacl port add c1
-"$IDMESH" -n b sacl port add s1
+"$IDMESH" -n ag sacl port add c1
+"$IDMESH" -n bg sacl port add s1
 have_c=1 have_s=2 have_r=1
 for alpha in $ALPHAS; do
 	read -r nc nsv nr < <(awk -v a="$alpha" 'BEGIN {
@@ -119,20 +141,17 @@ for alpha in $ALPHAS; do
 		for (i = r0; i < r1; i++)
 			printf "sacl rule add client %d server %d\n", 1000 + i, 1000000 + i
 	}' >/tmp/tables
-	for n in a b; do "$IDMESH" -n $n -b /tmp/tables || echo "# loading tables into $n failed"; done
+	for n in ag bg; do "$IDMESH" -n $n -b /tmp/tables || echo "# loading tables into $n failed"; done
 	have_c=$nc have_s=$nsv have_r=$nr
-	c=$(c2s)
-	s=$(s2c)
-	r=$(rtt)
-	row "alpha=$alpha ($nc/$nsv/$nr)" "$c" "$(ratio "$c" "$base_c2s")" \
-		"$s" "$(ratio "$s" "$base_s2c")" "$r"
+	read -r cg cn sg sn rg rn < <(measure)
+	row "alpha=$alpha ($nc/$nsv/$nr)" "$cg" "$cn" "$(ratio "$cg" "$cn")" "$sg" "$sn" "$(ratio "$sg" "$sn")" "$rg" "$rn"
 done
 echo "  (clients/servers/rules on each gateway; the paper's eBPF gateway kept 0.86 c->s and"
 echo "   0.88 s->c at alpha=1, 0.76 and 0.82 at alpha=32)"
-for n in a b; do
+for n in ag bg; do
 	echo "# node $n: $("$IDMESH" -n $n -s sacl show | sed -n 2p)"
 done
-echo "# flows: $("$IDMESH" -n b -j stats show | jq -c .)"
-for ns in cli a b srv; do ip netns del $ns; done
+echo "# flows: $("$IDMESH" -n bg -j stats show | jq -c .)"
+for ns in cli a b srv; do ip netns del ${ns}g; ip netns del ${ns}n; done
 sleep 0.5
 rmmod idmesh
