@@ -63,7 +63,7 @@ if want kunit && [ -f "$moddir/kmod/idmesh_kunit.ko" ]; then
 fi
 
 # Each selftest's deadline, below the VM's own timeout.
-limit=${IDMESH_SELFTEST_TIMEOUT:-1800}
+limit=${IDMESH_SELFTEST_TIMEOUT:-2700}
 for t in "$top"/selftests/idmesh_*.sh; do
 	name=$(basename "$t" .sh)
 	want "$name" || continue
