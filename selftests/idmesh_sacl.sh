@@ -275,7 +275,7 @@ check "the marker counted what it marked" '.settings.marker and .settings.stats.
 
 ## forged and malformed
 n0=$(sacl_stat $A forged)
-nsx $S1 timeout 20 $ST recv 9000 4 >"$cap/forged.json" &
+nsx $S1 timeout 90 $ST recv 9000 4 >"$cap/forged.json" &
 rpid=$!
 sleep 0.5
 nsx $C1 $ST send fd20:1::2 9000 "0002010200001e10000000000000000100000000000000c9"
@@ -285,7 +285,7 @@ assert "... and never reaches the server" [ "$(jq length "$cap/forged.json")" = 
 
 # a bad option from the spine (not a port): b drops and counts it
 n0=$(sacl_stat $B malformed)
-nsx $S2 timeout 20 $ST recv 9000 4 >"$cap/bad.json" &
+nsx $S2 timeout 90 $ST recv 9000 4 >"$cap/bad.json" &
 rpid=$!
 sleep 0.5
 nsx $SP $ST send fd20:2::2 9000 "00001e02abcd0100"
@@ -304,7 +304,7 @@ assert "a TCP segment cut short towards a port is dropped and counted" \
 
 # another Hop-by-Hop option of the pod's: extended, not duplicated, kept
 I $B sacl set default allow
-nsx $S1 timeout 20 $ST recv 9001 4 >"$cap/ext.json" &
+nsx $S1 timeout 90 $ST recv 9001 4 >"$cap/ext.json" &
 rpid=$!
 sleep 0.5
 capture $SP ub ext nsx $C1 $ST send fd20:1::2 9001 "00003c0200000100"
