@@ -101,6 +101,17 @@ for p in 1 2; do
 	done
 done
 
+# udp_ready NS PORT: wait until a UDP socket is bound to PORT in NS (python
+# starts slowly on a loaded debug guest; a datagram sent before would be lost).
+udp_ready() {
+	local t
+	for t in $(seq 300); do
+		nsx "$1" ss -Hlun "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	echo "no UDP receiver on port $2 in $1 after 30 s" | tap_diag
+}
+
 # check DESC JQ-FILTER [JQ-ARGS]: assert on the JSON in $out.
 check() {
 	if jqt "$2" "${@:3}"; then
@@ -275,9 +286,9 @@ check "the marker counted what it marked" '.settings.marker and .settings.stats.
 
 ## forged and malformed
 n0=$(sacl_stat $A forged)
-nsx $S1 timeout 90 $ST recv 9000 4 >"$cap/forged.json" &
+nsx $S1 timeout 90 $ST recv 9000 10 >"$cap/forged.json" &
 rpid=$!
-sleep 0.5
+udp_ready $S1 9000
 nsx $C1 $ST send fd20:1::2 9000 "0002010200001e10000000000000000100000000000000c9"
 wait $rpid
 assert "a pod's own SACL option is dropped as forged" [ "$(sacl_stat $A forged)" -gt "$n0" ]
@@ -285,9 +296,9 @@ assert "... and never reaches the server" [ "$(jq length "$cap/forged.json")" = 
 
 # a bad option from the spine (not a port): b drops and counts it
 n0=$(sacl_stat $B malformed)
-nsx $S2 timeout 90 $ST recv 9000 4 >"$cap/bad.json" &
+nsx $S2 timeout 90 $ST recv 9000 10 >"$cap/bad.json" &
 rpid=$!
-sleep 0.5
+udp_ready $S2 9000
 nsx $SP $ST send fd20:2::2 9000 "00001e02abcd0100"
 wait $rpid
 assert "a malformed SACL option on the wire is dropped and counted" \
@@ -304,9 +315,9 @@ assert "a TCP segment cut short towards a port is dropped and counted" \
 
 # another Hop-by-Hop option of the pod's: extended, not duplicated, kept
 I $B sacl set default allow
-nsx $S1 timeout 90 $ST recv 9001 4 >"$cap/ext.json" &
+nsx $S1 timeout 90 $ST recv 9001 60 1 >"$cap/ext.json" &
 rpid=$!
-sleep 0.5
+udp_ready $S1 9001
 capture $SP ub ext nsx $C1 $ST send fd20:1::2 9001 "00003c0200000100"
 wait $rpid
 # Its 4 bytes of padding give way to the option: 8 + 16 bytes, no run of

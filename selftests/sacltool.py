@@ -6,8 +6,10 @@
                                    with its Hop-by-Hop options
   sacltool.py send ADDR PORT HEX   one UDP datagram to [ADDR]:PORT carrying
                                    the Hop-by-Hop header HEX (IPV6_HOPOPTS)
-  sacltool.py recv PORT SECONDS    JSON: datagrams that came to PORT, each
-                                   with the Hop-by-Hop header it carried
+  sacltool.py recv PORT SECONDS [COUNT]
+                                   JSON: datagrams that came to PORT, each
+                                   with the Hop-by-Hop header it carried;
+                                   ends after SECONDS without one, or COUNT
   sacltool.py short ADDR           a TCP segment too short for its header
 """
 import json
@@ -80,7 +82,7 @@ def cmd_short(addr):
     s.sendto(b"\x00\x50\x00", (addr, 0))
 
 
-def cmd_recv(port, seconds):
+def cmd_recv(port, seconds, count="0"):
     s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPOPTS, 1)
     s.bind(("::", int(port)))
@@ -95,6 +97,8 @@ def cmd_recv(port, seconds):
                     hbh = {"len": len(val), "opts": hbh_options(val)}
             got.append({"from": peer[0], "data": data.decode(errors="replace"),
                         "hbh": hbh})
+            if len(got) == int(count):
+                break
     except socket.timeout:
         pass
     json.dump(got, sys.stdout)
