@@ -10,6 +10,7 @@
 
 #include "idmesh.h"
 #include "nl.h"
+#include "intent.h"
 #include "sacl.h"
 
 void help_sacl(FILE *f)
@@ -464,4 +465,134 @@ int cmd_sacl(const struct idm_opts *o, int argc, char **argv)
 					  argv + 1);
 	return idm_usage_error("unknown command \"%s\"; try \"idmesh sacl help\"",
 			       argv[0]);
+}
+
+/* The namespace's tables as entries (idmesh apply's "current state"). */
+int idm_sacl_read(struct idm_nl *nl, struct idm_sstate *st)
+{
+	struct sacl_list l = { 0 };
+	struct idm_sent *s;
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	if (idm_nl_dump(nl, IDMESH_CMD_SACL_GET, sacl_put, NULL, sacl_reply, &l)) {
+		free(l.e);
+		return -1;
+	}
+	for (i = 0; i < l.n; i++) {
+		const struct sacl_entry *e = &l.e[i];
+
+		if (e->kind == IDMESH_SACL_KIND_SETTINGS) {
+			st->has_default = 1;
+			st->def_action = e->def_action;
+			continue;
+		}
+		st->e = realloc(st->e, (st->n + 1) * sizeof(*st->e));
+		if (!st->e) {
+			free(l.e);
+			return -1;
+		}
+		s = &st->e[st->n++];
+		memset(s, 0, sizeof(*s));
+		s->kind = e->kind;
+		if (e->ifindex)
+			dev_name(e->ifindex, s->dev);
+		s->marker = e->marker;
+		s->has_addr = e->has_addr;
+		if (e->has_addr)
+			inet_pton(AF_INET6, e->addr, &s->addr);
+		s->lid = e->lid;
+		s->proto = e->proto;
+		s->port = e->port;
+		s->id = e->id;
+		s->client = e->client;
+		s->server = e->server;
+		s->action = e->action;
+		s->has_priority = e->has_priority;
+		s->priority = e->priority;
+		s->has_dscp = e->has_dscp;
+		s->dscp = e->dscp;
+	}
+	free(l.e);
+	return 0;
+}
+
+#define SETA(a) (s.has |= 1ull << (a))
+
+/* Add or remove one entry; the kernel's refusal is printed. */
+int idm_sacl_change(struct idm_nl *nl, int add, const struct idm_sent *e)
+{
+	struct idm_sacl_spec s = { .kind = e->kind };
+
+	if (e->kind == IDMESH_SACL_KIND_PORT ||
+	    (e->kind == IDMESH_SACL_KIND_CLIENT && !e->has_addr)) {
+		s.ifindex = if_nametoindex(e->dev);
+		if (!s.ifindex) {
+			fprintf(stderr, "Error: cannot find device \"%s\"\n", e->dev);
+			return -1;
+		}
+		SETA(IDMESH_SACL_A_IFINDEX);
+	}
+	if (e->has_addr) {
+		s.addr.family = AF_INET6;
+		s.addr.len = 16;
+		memcpy(s.addr.bytes, &e->addr, 16);
+		SETA(IDMESH_SACL_A_ADDR);
+	}
+	switch (e->kind) {
+	case IDMESH_SACL_KIND_PORT:
+		if (add && e->marker) {
+			s.marker = 1;
+			SETA(IDMESH_SACL_A_MARKER);
+		}
+		break;
+	case IDMESH_SACL_KIND_CLIENT:
+	case IDMESH_SACL_KIND_SERVER:
+		if (e->kind == IDMESH_SACL_KIND_CLIENT && !e->has_addr) {
+			s.lid = e->lid;
+			SETA(IDMESH_SACL_A_LID);
+		}
+		if (e->proto) {
+			s.proto = e->proto;
+			SETA(IDMESH_SACL_A_PROTO);
+		}
+		if (e->port) {
+			s.port = e->port;
+			SETA(IDMESH_SACL_A_PORT);
+		}
+		if (add) {
+			s.id = e->id;
+			SETA(IDMESH_SACL_A_ID);
+		}
+		break;
+	case IDMESH_SACL_KIND_RULE:
+		s.client = e->client;
+		s.server = e->server;
+		SETA(IDMESH_SACL_A_CLIENT_ID);
+		SETA(IDMESH_SACL_A_SERVER_ID);
+		if (!add)
+			break;
+		s.action = e->action;
+		SETA(IDMESH_SACL_A_ACTION);
+		if (e->has_priority) {
+			s.priority = e->priority;
+			SETA(IDMESH_SACL_A_PRIORITY);
+		}
+		if (e->has_dscp) {
+			s.dscp = e->dscp;
+			SETA(IDMESH_SACL_A_DSCP);
+		}
+		break;
+	}
+	return idm_nl_request(nl, add ? IDMESH_CMD_SACL_NEW : IDMESH_CMD_SACL_DEL,
+			      sacl_put, &s, NULL, NULL);
+}
+
+int idm_sacl_set_default(struct idm_nl *nl, uint32_t action)
+{
+	struct idm_sacl_spec s = { .kind = IDMESH_SACL_KIND_SETTINGS };
+
+	s.def_action = action;
+	SETA(IDMESH_SACL_A_DEFAULT);
+	return idm_nl_request(nl, IDMESH_CMD_SACL_SET, sacl_put, &s, NULL, NULL);
 }

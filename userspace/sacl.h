@@ -30,5 +30,20 @@ int idm_parse_sacl_set(int argc, char **argv, struct idm_sacl_spec *s,
 int idm_parse_u64(const char *what, const char *s, uint64_t *out, char *err,
 		  size_t errlen);
 const char *idm_sacl_proto_name(unsigned int proto);
+/* tcp, udp, sctp, icmpv6 or 1..255. */
+int idm_sacl_parse_proto(const char *s, uint32_t *proto, char *err,
+			 size_t errlen);
+/* A number, or a tc class id "MAJ:MIN" (hex). */
+int idm_sacl_parse_priority(const char *s, uint32_t *out, char *err,
+			    size_t errlen);
+
+struct idm_nl;
+struct idm_sstate;
+struct idm_sent;
+/* The namespace's SACL tables and default action, as entries. */
+int idm_sacl_read(struct idm_nl *nl, struct idm_sstate *st);
+/* Add (add != 0) or remove one entry; errors are printed. */
+int idm_sacl_change(struct idm_nl *nl, int add, const struct idm_sent *e);
+int idm_sacl_set_default(struct idm_nl *nl, uint32_t action);
 
 #endif /* IDMESH_SACL_H */

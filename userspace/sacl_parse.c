@@ -48,8 +48,8 @@ int idm_parse_u64(const char *what, const char *s, uint64_t *out, char *err,
 	return 0;
 }
 
-static int parse_proto(const char *s, uint32_t *proto, char *err,
-		       size_t errlen)
+int idm_sacl_parse_proto(const char *s, uint32_t *proto, char *err,
+			 size_t errlen)
 {
 	static const unsigned int known[] = { IPPROTO_TCP, IPPROTO_UDP,
 					      IPPROTO_SCTP, IPPROTO_ICMPV6 };
@@ -68,7 +68,8 @@ static int parse_proto(const char *s, uint32_t *proto, char *err,
 }
 
 /* An skb priority: a number (0x... too), or a tc class id "MAJ:MIN" (hex). */
-static int parse_priority(const char *s, uint32_t *out, char *err, size_t errlen)
+int idm_sacl_parse_priority(const char *s, uint32_t *out, char *err,
+			    size_t errlen)
 {
 	unsigned long maj, min;
 	char *end;
@@ -193,7 +194,7 @@ int idm_parse_sacl_entry(int argc, char **argv, int kind, int del,
 				return -1;
 			SET(IDMESH_SACL_A_ID);
 		} else if (kind == IDMESH_SACL_KIND_SERVER && !strcmp(k, "proto")) {
-			if (parse_proto(val, &s->proto, err, errlen))
+			if (idm_sacl_parse_proto(val, &s->proto, err, errlen))
 				return -1;
 			SET(IDMESH_SACL_A_PROTO);
 		} else if (kind == IDMESH_SACL_KIND_SERVER && !strcmp(k, "port")) {
@@ -211,7 +212,7 @@ int idm_parse_sacl_entry(int argc, char **argv, int kind, int del,
 			SET(IDMESH_SACL_A_SERVER_ID);
 		} else if (kind == IDMESH_SACL_KIND_RULE && !strcmp(k, "priority") &&
 			   !del) {
-			if (parse_priority(val, &s->priority, err, errlen))
+			if (idm_sacl_parse_priority(val, &s->priority, err, errlen))
 				return -1;
 			SET(IDMESH_SACL_A_PRIORITY);
 		} else if (kind == IDMESH_SACL_KIND_RULE && !strcmp(k, "dscp") &&
