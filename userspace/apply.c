@@ -189,7 +189,7 @@ static int apply(const struct idm_opts *o, const struct idm_intent *in,
 	bool set_default, undo_failed = false;
 	struct idm_nl nl;
 	char buf[256];
-	long n, i, done;
+	long n, i, done, fail_at;
 	struct json j;
 	int ret = 1;
 
@@ -201,9 +201,20 @@ static int apply(const struct idm_opts *o, const struct idm_intent *in,
 		goto out_cur;
 	n = idm_sacl_diff(&cur, want, &ops);
 	set_default = want->has_default && want->def_action != cur.def_action;
-	for (done = 0; done < n; done++)
-		if (idm_sacl_change(&nl, ops[done].add, &ops[done].e))
+	/*
+	 * For tests of the undo: IDMESH_TEST_FAIL_CHANGE=N sends the N-th
+	 * change with a kind the kernel refuses.
+	 */
+	fail_at = getenv("IDMESH_TEST_FAIL_CHANGE") ?
+		  strtol(getenv("IDMESH_TEST_FAIL_CHANGE"), NULL, 10) : 0;
+	for (done = 0; done < n; done++) {
+		struct idm_sent bad = ops[done].e;
+
+		if (done + 1 == fail_at)
+			bad.kind = 0xff;
+		if (idm_sacl_change(&nl, ops[done].add, &bad))
 			break;
+	}
 	if (done == n && set_default && idm_sacl_set_default(&nl, want->def_action))
 		done = n + 1;	/* everything to undo */
 	if (done < n || done > n) {
