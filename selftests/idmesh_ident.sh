@@ -195,4 +195,71 @@ check "c2 back to batch: denied again" '.counts.none == 1'
 run nsx $C1 $LB new fd20:1::2 80 1
 check "... c1 still allowed" '.counts.s1 == 1'
 
+## structured IDs: one rule for a tenant's group of Services
+# tenants NODE C2TENANT: c1 and s1 are tenant red; c2 is C2TENANT.
+tenants() {
+	local node=$1 ports adev= cdev= bdev=
+	if [ "$node" = a ]; then
+		ports='["c1", "c2"]' adev=', "dev": "c1"' cdev=', "dev": "c2"'
+	else
+		ports='["s1"]' bdev=', "dev": "s1"'
+	fi
+	cat <<-EOJ
+	{
+	  "ports": $ports,
+	  "default": "deny",
+	  "ids": {"structured": [{"label": "tenant", "bits": 16}]},
+	  "workloads": [
+	    {"name": "c1", "address": "fd10:1::2"$adev, "labels": {"tenant": "red", "app": "web"}},
+	    {"name": "c2", "address": "fd10:2::2"$cdev, "labels": {"tenant": "$2", "app": "batch"}},
+	    {"name": "s1", "address": "fd20:1::2"$bdev, "labels": {"tenant": "red", "app": "db"}}
+	  ],
+	  "policies": [
+	    {"name": "red-inside",
+	     "client": [{"key": "tenant", "operator": "in", "values": ["red"]}],
+	     "server": [{"key": "tenant", "operator": "in", "values": ["red"]}]}
+	  ]
+	}
+	EOJ
+}
+for n in a b; do
+	tenants $n blue >"$dir/$n-t.json"
+	tenants $n red >"$dir/$n-t-red.json"
+done
+run "$IDMESH" -j apply -f "$dir/b-t.json" --dry-run
+red=$(jq -r '.services[] | select(.labels.app == "db") | .id' <<<"$out")
+check "dry run: red's Services share their top 16 bits; the policy is one group rule" \
+	'(.services | map(select(.labels.tenant == "red") | .id[0:6]) | unique | length) == 1 and
+	 (.rules | length) == 1 and .rules[0].client_bits == 16 and .rules[0].server_bits == 16 and
+	 .rules[0].client == .rules[0].server and .rules[0].client_service == "tenant=red"'
+prefix=$(printf '0x%s000000000000' "${red:2:4}")
+run I $B -j apply -f "$dir/b-t.json"
+run I $A -j apply -f "$dir/a-t.json"
+run I $B sacl show rules
+assert "b: the group rule, shown with its prefix lengths" \
+	[ "$out" = "rule client $prefix/16 server $prefix/16 allow" ]
+run nsx $C1 $LB new fd20:1::2 80 1
+check "the group rule lets c1 (red) reach s1 (red)" '.counts.s1 == 1'
+run nsx $C2 $LB new fd20:1::2 80 1
+check "c2 (blue) is denied" '.counts.none == 1'
+run I $B -j apply -f "$dir/b-t-red.json"
+check "c2 joins red: b changes only c2's server entry, no rule" \
+	'(.removed | length) == 1 and (.added | length) == 1 and (.added[0] | startswith("server fd10:2::2 id "))'
+I $A apply -f "$dir/a-t-red.json" >/dev/null
+run nsx $C2 $LB new fd20:1::2 80 1
+check "... and reaches s1 through the same group rule" '.counts.s1 == 1'
+c2id=$("$IDMESH" -j apply -f "$dir/b-t-red.json" --dry-run | jq -r '.services[] | select(.labels.app == "batch") | .id')
+I $B sacl rule add client "$c2id" server "$red" deny
+run nsx $C2 $LB new fd20:1::2 80 1
+check "a rule for c2's own Service (deny) wins over the group's (allow)" '.counts.none == 1'
+run nsx $C1 $LB new fd20:1::2 80 1
+check "... c1 still allowed by the group" '.counts.s1 == 1'
+expect "a rule's ID with bits past its prefix length is refused" 2 \
+	"Error: client \"0x1234/16\" has bits set past its prefix length" \
+	I $B sacl rule add client 0x1234/16 server 1
+run I $B -j apply -f "$dir/b-t-red.json"
+check "re-applied: the hand-made rule is removed" \
+	'.removed == ["rule client " + $c + " server " + $s + " deny"] and .added == []' \
+	--arg c "$c2id" --arg s "$red"
+
 tap_end

@@ -116,15 +116,19 @@ static void print_plan(const struct idm_opts *o, const struct idm_intent *in,
 	for (i = 0; i < in->nrules; i++) {
 		const struct idm_rule *r = &in->rules[i];
 
-		hex_id(id, sizeof(id), in->services[r->client].id);
-		hex_id(id2, sizeof(id2), in->services[r->server].id);
+		hex_id(id, sizeof(id), r->c.id);
+		hex_id(id2, sizeof(id2), r->s.id);
 		if (o->json) {
 			json_obj_open(&j, NULL);
 			json_str(&j, "policy", in->policies[r->policy].name);
 			json_str(&j, "client", id);
-			json_str(&j, "client_service", in->services[r->client].name);
+			if (r->c.bits < 64)
+				json_uint(&j, "client_bits", r->c.bits);
+			json_str(&j, "client_service", r->c.name);
 			json_str(&j, "server", id2);
-			json_str(&j, "server_service", in->services[r->server].name);
+			if (r->s.bits < 64)
+				json_uint(&j, "server_bits", r->s.bits);
+			json_str(&j, "server_service", r->s.name);
 			json_str(&j, "action", r->action == IDMESH_SACL_DENY ? "deny" : "allow");
 			if (r->has_priority)
 				json_uint(&j, "priority", r->priority);
@@ -133,8 +137,9 @@ static void print_plan(const struct idm_opts *o, const struct idm_intent *in,
 			json_obj_close(&j);
 			continue;
 		}
-		printf("policy %s: {%s} -> {%s} %s\n", in->policies[r->policy].name,
-		       in->services[r->client].name, in->services[r->server].name,
+		printf("policy %s: {%s}%s -> {%s}%s %s\n", in->policies[r->policy].name,
+		       r->c.name, r->c.bits < 64 ? " (group)" : "",
+		       r->s.name, r->s.bits < 64 ? " (group)" : "",
 		       r->action == IDMESH_SACL_DENY ? "deny" : "allow");
 	}
 	if (o->json)

@@ -968,17 +968,34 @@ static int check_fields(struct idm_intent *in, struct ctx *c)
 	size_t f, i;
 	int ret = 0;
 
-	v = xrealloc(NULL, in->nservices, sizeof(*v));
+	size_t n, p, k, j, cap = in->nservices;
+
+	/* The values Services have, and those policies name (groups). */
+	for (p = 0; p < in->npolicies; p++)
+		for (k = 0; k < 2; k++)
+			for (j = 0; j < in->policies[p].nsel[k]; j++)
+				cap += in->policies[p].sel[k][j].nvalues;
+	v = xrealloc(NULL, cap, sizeof(*v));
 	for (f = 0; f < in->nfields && !ret; f++) {
 		const struct idm_id_field *fd = &in->fields[f];
 
-		for (i = 0; i < in->nservices; i++) {
-			v[i].value = label_get(&in->services[i].labels, fd->key);
+		for (n = 0; n < in->nservices; n++)
+			v[n].value = label_get(&in->services[n].labels, fd->key);
+		for (p = 0; p < in->npolicies; p++)
+			for (k = 0; k < 2; k++)
+				for (j = 0; j < in->policies[p].nsel[k]; j++) {
+					const struct idm_selector *sl = &in->policies[p].sel[k][j];
+
+					if (strcmp(sl->key, fd->key))
+						continue;
+					for (i = 0; i < sl->nvalues; i++)
+						v[n++].value = sl->values[i];
+				}
+		for (i = 0; i < n; i++)
 			v[i].bits = field_hash(in->key, fd->key, v[i].value) >>
 				    (64 - fd->bits);
-		}
-		qsort(v, in->nservices, sizeof(*v), cmp_field_val);
-		for (i = 1; i < in->nservices && !ret; i++) {
+		qsort(v, n, sizeof(*v), cmp_field_val);
+		for (i = 1; i < n && !ret; i++) {
 			if (v[i].bits != v[i - 1].bits ||
 			    !cmp_field_val(&v[i], &v[i - 1]))
 				continue;
@@ -993,16 +1010,21 @@ static int check_fields(struct idm_intent *in, struct ctx *c)
 	return ret;
 }
 
+static int cmp_side(const struct idm_rule_side *a, const struct idm_rule_side *b)
+{
+	int d = cmp_u64(a->id, b->id);
+
+	return d ? d : (int)a->bits - (int)b->bits;
+}
+
 static int cmp_rule(const void *a, const void *b)
 {
 	const struct idm_rule *r = a, *s = b;
-	int d = cmp_u64(sort_in->services[r->client].id,
-			sort_in->services[s->client].id);
+	int d = cmp_side(&r->c, &s->c);
 
 	if (d)
 		return d;
-	d = cmp_u64(sort_in->services[r->server].id,
-		    sort_in->services[s->server].id);
+	d = cmp_side(&r->s, &s->s);
 	if (d)
 		return d;
 	return r->policy < s->policy ? -1 : r->policy > s->policy;
@@ -1013,6 +1035,109 @@ static bool same_value(const struct idm_rule *a, const struct idm_rule *b)
 	return a->action == b->action && a->has_priority == b->has_priority &&
 	       a->priority == b->priority && a->has_dscp == b->has_dscp &&
 	       a->dscp == b->dscp;
+}
+
+static void sides_free(struct idm_rule_side *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
+static int field_index(const struct idm_intent *in, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < in->nfields; i++)
+		if (!strcmp(in->fields[i].key, key))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * A side whose selectors are exactly one "in" on each of the first k
+ * structured fields selects groups: every combination of their values is
+ * one ID prefix, which also covers Services that appear later.
+ */
+static bool side_is_group(const struct idm_intent *in,
+			  const struct idm_selector *sel, size_t nsel,
+			  const struct idm_selector **by_field)
+{
+	size_t i;
+	int f;
+
+	if (!nsel || nsel > in->nfields)
+		return false;
+	memset(by_field, 0, in->nfields * sizeof(*by_field));
+	for (i = 0; i < nsel; i++) {
+		f = field_index(in, sel[i].key);
+		if (f < 0 || sel[i].not_in || (size_t)f >= nsel || by_field[f])
+			return false;
+		by_field[f] = &sel[i];
+	}
+	return true;
+}
+
+static void side_items(const struct idm_intent *in,
+		       const struct idm_selector *sel, size_t nsel,
+		       struct idm_rule_side **out, size_t *n)
+{
+	const struct idm_selector **by_field;
+	size_t i, f, combos = 1, *at;
+
+	*out = NULL;
+	*n = 0;
+	by_field = xrealloc(NULL, in->nfields, sizeof(*by_field));
+	if (!in->nfields || !side_is_group(in, sel, nsel, by_field)) {
+		for (i = 0; i < in->nservices; i++) {
+			if (!idm_selects(sel, nsel, &in->services[i].labels))
+				continue;
+			*out = xrealloc(*out, *n + 1, sizeof(**out));
+			(*out)[*n].id = in->services[i].id;
+			(*out)[*n].bits = 64;
+			(*out)[(*n)++].name = xstrdup(in->services[i].name);
+		}
+		free(by_field);
+		return;
+	}
+	for (f = 0; f < nsel; f++)
+		combos *= by_field[f]->nvalues;
+	at = xrealloc(NULL, nsel, sizeof(*at));
+	for (i = 0; i < combos; i++) {
+		unsigned int used = 0;
+		size_t rest = i, len = 1;
+		uint64_t id = 0;
+		char *name;
+
+		for (f = 0; f < nsel; f++) {
+			at[f] = rest % by_field[f]->nvalues;
+			rest /= by_field[f]->nvalues;
+			len += strlen(by_field[f]->key) + strlen(by_field[f]->values[at[f]]) + 2;
+		}
+		name = xrealloc(NULL, len, 1);
+		name[0] = '\0';
+		for (f = 0; f < nsel; f++) {
+			unsigned int bits = in->fields[f].bits;
+			uint64_t h = field_hash(in->key, in->fields[f].key,
+						by_field[f]->values[at[f]]);
+
+			id |= (h >> (64 - bits)) << (64 - used - bits);
+			used += bits;
+			if (f)
+				strcat(name, ",");
+			strcat(name, by_field[f]->key);
+			strcat(name, "=");
+			strcat(name, by_field[f]->values[at[f]]);
+		}
+		*out = xrealloc(*out, *n + 1, sizeof(**out));
+		(*out)[*n].id = id;
+		(*out)[*n].bits = used;
+		(*out)[(*n)++].name = name;
+	}
+	free(at);
+	free(by_field);
 }
 
 int idm_intent_derive(struct idm_intent *in, char *err, size_t errlen)
@@ -1081,24 +1206,25 @@ int idm_intent_derive(struct idm_intent *in, char *err, size_t errlen)
 		}
 	}
 	free(order);
-	/* Rules: every (client Service, server Service) a policy selects. */
+	/* Rules: every (client, server) pair a policy selects. */
 	for (k = 0; k < in->npolicies; k++) {
 		const struct idm_policy *p = &in->policies[k];
+		struct idm_rule_side *cs = NULL, *ss = NULL;
+		size_t nc = 0, ns = 0;
 
-		for (i = 0; i < in->nservices; i++) {
-			if (!idm_selects(p->sel[0], p->nsel[0], &in->services[i].labels))
-				continue;
-			for (j = 0; j < in->nservices; j++) {
+		side_items(in, p->sel[0], p->nsel[0], &cs, &nc);
+		side_items(in, p->sel[1], p->nsel[1], &ss, &ns);
+		for (i = 0; i < nc; i++) {
+			for (j = 0; j < ns; j++) {
 				struct idm_rule *r;
 
-				if (!idm_selects(p->sel[1], p->nsel[1],
-						 &in->services[j].labels))
-					continue;
 				in->rules = xrealloc(in->rules, in->nrules + 1,
 						     sizeof(*in->rules));
 				r = &in->rules[in->nrules++];
-				r->client = i;
-				r->server = j;
+				r->c = cs[i];
+				r->c.name = xstrdup(cs[i].name);
+				r->s = ss[j];
+				r->s.name = xstrdup(ss[j].name);
 				r->policy = k;
 				r->action = p->action;
 				r->has_priority = p->has_priority;
@@ -1107,21 +1233,29 @@ int idm_intent_derive(struct idm_intent *in, char *err, size_t errlen)
 				r->dscp = p->dscp;
 			}
 		}
+		sides_free(cs, nc);
+		sides_free(ss, ns);
 	}
 	/* Two policies on one pair: the same values merge, others conflict. */
-	sort_in = in;
 	qsort(in->rules, in->nrules, sizeof(*in->rules), cmp_rule);
 	for (i = 0, n = 0; i < in->nrules; i++) {
-		if (n && in->rules[n - 1].client == in->rules[i].client &&
-		    in->rules[n - 1].server == in->rules[i].server) {
+		if (n && !cmp_side(&in->rules[n - 1].c, &in->rules[i].c) &&
+		    !cmp_side(&in->rules[n - 1].s, &in->rules[i].s)) {
 			const struct idm_rule *a = &in->rules[n - 1], *b = &in->rules[i];
 
-			if (!same_value(a, b))
-				return fail(&c, "", "policies \"%s\" and \"%s\" both select client {%s} and server {%s} with different actions or priorities",
-					    in->policies[a->policy].name,
-					    in->policies[b->policy].name,
-					    in->services[a->client].name,
-					    in->services[a->server].name);
+			if (!same_value(a, b)) {
+				fail(&c, "", "policies \"%s\" and \"%s\" both select client {%s} and server {%s} with different actions or priorities",
+				     in->policies[a->policy].name,
+				     in->policies[b->policy].name, a->c.name, a->s.name);
+				for (; i < in->nrules; i++) {
+					free(in->rules[i].c.name);
+					free(in->rules[i].s.name);
+				}
+				in->nrules = n;
+				return -1;
+			}
+			free(in->rules[i].c.name);
+			free(in->rules[i].s.name);
 			continue;
 		}
 		in->rules[n++] = in->rules[i];
@@ -1171,6 +1305,10 @@ void idm_intent_free(struct idm_intent *in)
 		free(in->services[i].name);
 	}
 	free(in->services);
+	for (i = 0; i < in->nrules; i++) {
+		free(in->rules[i].c.name);
+		free(in->rules[i].s.name);
+	}
 	free(in->rules);
 	memset(in, 0, sizeof(*in));
 }
@@ -1233,8 +1371,10 @@ int idm_intent_state(const struct idm_intent *in, struct idm_sstate *st)
 		const struct idm_rule *r = &in->rules[i];
 
 		e = st_add(st, IDMESH_SACL_KIND_RULE);
-		e->client = in->services[r->client].id;
-		e->server = in->services[r->server].id;
+		e->client = r->c.id;
+		e->cbits = r->c.bits;
+		e->server = r->s.id;
+		e->sbits = r->s.bits;
 		e->action = r->action;
 		e->has_priority = r->has_priority;
 		e->priority = r->priority;
@@ -1277,7 +1417,11 @@ static int cmp_key(const void *a, const void *b)
 		return (int)x->port - (int)y->port;
 	case IDMESH_SACL_KIND_RULE:
 		d = cmp_u64(x->client, y->client);
-		return d ? d : cmp_u64(x->server, y->server);
+		if (!d)
+			d = (int)x->cbits - (int)y->cbits;
+		if (!d)
+			d = cmp_u64(x->server, y->server);
+		return d ? d : (int)x->sbits - (int)y->sbits;
 	}
 	return 0;
 }
@@ -1390,6 +1534,7 @@ long idm_sacl_diff(const struct idm_sstate *cur, const struct idm_sstate *want,
 void idm_sent_format(const struct idm_sent *e, char *buf, size_t len)
 {
 	char addr[INET6_ADDRSTRLEN] = "", pri[32] = "", dscp[16] = "", proto[32] = "";
+	char cb[8] = "", sb[8] = "";
 	const char *p;
 
 	if (e->has_addr)
@@ -1426,8 +1571,12 @@ void idm_sent_format(const struct idm_sent *e, char *buf, size_t len)
 			snprintf(pri, sizeof(pri), " priority %u", e->priority);
 		if (e->has_dscp)
 			snprintf(dscp, sizeof(dscp), " dscp %u", e->dscp);
-		snprintf(buf, len, "rule client 0x%016" PRIx64 " server 0x%016" PRIx64 " %s%s%s",
-			 e->client, e->server,
+		if (e->cbits && e->cbits < 64)
+			snprintf(cb, sizeof(cb), "/%u", e->cbits);
+		if (e->sbits && e->sbits < 64)
+			snprintf(sb, sizeof(sb), "/%u", e->sbits);
+		snprintf(buf, len, "rule client 0x%016" PRIx64 "%s server 0x%016" PRIx64 "%s %s%s%s",
+			 e->client, cb, e->server, sb,
 			 e->action == IDMESH_SACL_DENY ? "deny" : "allow", pri, dscp);
 		break;
 	default:

@@ -76,8 +76,15 @@ struct idm_id_field {
 	unsigned int bits;
 };
 
+/* One side of a rule: a Service, or a group (an ID prefix). */
+struct idm_rule_side {
+	uint64_t id;
+	uint32_t bits;			/* 64: one Service */
+	char *name;			/* "k=v,...": the Service's, or the group's */
+};
+
 struct idm_rule {
-	size_t client, server;		/* services */
+	struct idm_rule_side c, s;	/* client, server */
 	size_t policy;
 	uint32_t action;
 	bool has_priority, has_dscp;
@@ -134,6 +141,7 @@ struct idm_sent {
 	struct in6_addr addr;
 	uint32_t lid, proto, port;
 	uint64_t id, client, server;
+	uint32_t cbits, sbits;		/* a rule's prefix lengths; 64: one ID */
 	uint32_t action;
 	bool has_priority, has_dscp;
 	uint32_t priority, dscp;

@@ -68,6 +68,8 @@ static int sacl_put(struct nl_msg *msg, void *arg)
 	PUT(IDMESH_SACL_A_MARKER, nla_put_u8(msg, IDMESH_SACL_A_MARKER, s->marker));
 	PUT(IDMESH_SACL_A_OPT_TYPE, nla_put_u8(msg, IDMESH_SACL_A_OPT_TYPE, s->opt_type));
 	PUT(IDMESH_SACL_A_DEFAULT, nla_put_u8(msg, IDMESH_SACL_A_DEFAULT, s->def_action));
+	PUT(IDMESH_SACL_A_CLIENT_BITS, nla_put_u8(msg, IDMESH_SACL_A_CLIENT_BITS, s->cbits));
+	PUT(IDMESH_SACL_A_SERVER_BITS, nla_put_u8(msg, IDMESH_SACL_A_SERVER_BITS, s->sbits));
 #undef PUT
 	nla_nest_end(msg, nest);
 	return 0;
@@ -100,7 +102,7 @@ struct sacl_entry {
 	int kind;
 	uint32_t ifindex, lid, proto, port, action, priority, dscp;
 	int has_priority, has_dscp, has_addr;
-	uint32_t marker, opt_type, def_action;
+	uint32_t marker, opt_type, def_action, cbits, sbits;
 	char addr[INET6_ADDRSTRLEN];
 	uint64_t id, client, server;
 	uint64_t c[IDMESH_SACL_A_MAX + 1];	/* counters by attribute */
@@ -155,6 +157,8 @@ static int sacl_reply(struct nlattr **top, struct nlattr *head, int len,
 	e->marker = get_u8(tb[IDMESH_SACL_A_MARKER]);
 	e->opt_type = get_u8(tb[IDMESH_SACL_A_OPT_TYPE]);
 	e->def_action = get_u8(tb[IDMESH_SACL_A_DEFAULT]);
+	e->cbits = tb[IDMESH_SACL_A_CLIENT_BITS] ? get_u8(tb[IDMESH_SACL_A_CLIENT_BITS]) : 64;
+	e->sbits = tb[IDMESH_SACL_A_SERVER_BITS] ? get_u8(tb[IDMESH_SACL_A_SERVER_BITS]) : 64;
 	if (tb[IDMESH_SACL_A_ADDR] && nla_len(tb[IDMESH_SACL_A_ADDR]) == 16) {
 		inet_ntop(AF_INET6, nla_data(tb[IDMESH_SACL_A_ADDR]), e->addr,
 			  sizeof(e->addr));
@@ -163,7 +167,7 @@ static int sacl_reply(struct nlattr **top, struct nlattr *head, int len,
 	e->id = get_u64(tb[IDMESH_SACL_A_ID]);
 	e->client = get_u64(tb[IDMESH_SACL_A_CLIENT_ID]);
 	e->server = get_u64(tb[IDMESH_SACL_A_SERVER_ID]);
-	for (i = IDMESH_SACL_A_HITS; i <= IDMESH_SACL_A_MAX; i++)
+	for (i = IDMESH_SACL_A_HITS; i <= IDMESH_SACL_A_MARKED; i++)
 		e->c[i] = get_u64(tb[i]);
 	return 0;
 }
@@ -256,8 +260,16 @@ static void print_text(const struct idm_opts *o, const struct sacl_entry *e)
 		printf(" id %" PRIu64 "\n", e->id);
 		break;
 	case IDMESH_SACL_KIND_RULE:
-		printf("rule client %" PRIu64 " server %" PRIu64 " %s",
-		       e->client, e->server, action_name(e->action));
+		/* A group of IDs (a prefix) in hex, where its bits show. */
+		if (e->cbits < 64)
+			printf("rule client 0x%016" PRIx64 "/%u", e->client, e->cbits);
+		else
+			printf("rule client %" PRIu64, e->client);
+		if (e->sbits < 64)
+			printf(" server 0x%016" PRIx64 "/%u", e->server, e->sbits);
+		else
+			printf(" server %" PRIu64, e->server);
+		printf(" %s", action_name(e->action));
 		/* As given: a tc class id "MAJ:MIN" (hex) when it has a major. */
 		if (e->has_priority && e->priority >> 16)
 			printf(" priority %x:%x", e->priority >> 16,
@@ -327,6 +339,10 @@ static void print_json_entry(const struct idm_opts *o, struct json *j,
 	case IDMESH_SACL_KIND_RULE:
 		json_uint(j, "client", e->client);
 		json_uint(j, "server", e->server);
+		if (e->cbits < 64)
+			json_uint(j, "client_bits", e->cbits);
+		if (e->sbits < 64)
+			json_uint(j, "server_bits", e->sbits);
 		json_str(j, "action", action_name(e->action));
 		if (e->has_priority)
 			json_uint(j, "priority", e->priority);
@@ -512,6 +528,8 @@ int idm_sacl_read(struct idm_nl *nl, struct idm_sstate *st)
 		s->priority = e->priority;
 		s->has_dscp = e->has_dscp;
 		s->dscp = e->dscp;
+		s->cbits = e->cbits;
+		s->sbits = e->sbits;
 	}
 	free(l.e);
 	return 0;
@@ -570,6 +588,14 @@ int idm_sacl_change(struct idm_nl *nl, int add, const struct idm_sent *e)
 		s.server = e->server;
 		SETA(IDMESH_SACL_A_CLIENT_ID);
 		SETA(IDMESH_SACL_A_SERVER_ID);
+		if (e->cbits && e->cbits < 64) {
+			s.cbits = e->cbits;
+			SETA(IDMESH_SACL_A_CLIENT_BITS);
+		}
+		if (e->sbits && e->sbits < 64) {
+			s.sbits = e->sbits;
+			SETA(IDMESH_SACL_A_SERVER_BITS);
+		}
 		if (!add)
 			break;
 		s.action = e->action;

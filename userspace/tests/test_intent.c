@@ -235,12 +235,56 @@ static void test_rules(void)
 
 	TAP_OK(!load(t, &in), "policies derive (%s)", err);
 	for (i = 0; i < in.nrules; i++)
-		if ((long)in.rules[i].server == svc_of(&in, "d1") - in.services &&
+		if (in.rules[i].s.id == svc_of(&in, "d1")->id && in.rules[i].s.bits == 64 &&
 		    in.rules[i].priority == 0x10003 && in.rules[i].has_priority)
 			n++;
 	/* p: {web,prod} and {web,dev} -> {db,prod}; same: {web,prod} and {db,prod} -> {db,prod}. */
 	TAP_OK(in.nrules == 3 && n == 3,
 	       "policies expand to every (client, server) Service pair they select: 3 rules, the pair both name with the same values merged");
+	idm_intent_free(&in);
+}
+
+static void test_group_rules(void)
+{
+	const char *t =
+		"{\"ids\": {\"structured\": [{\"label\": \"tenant\", \"bits\": 16}]}, \"workloads\": ["
+		" {\"name\": \"a\", \"address\": \"fd10::1\", \"labels\": {\"tenant\": \"red\", \"app\": \"web\"}},"
+		" {\"name\": \"b\", \"address\": \"fd10::2\", \"labels\": {\"tenant\": \"red\", \"app\": \"db\"}},"
+		" {\"name\": \"c\", \"address\": \"fd10::3\", \"labels\": {\"tenant\": \"blue\", \"app\": \"db\"}}],"
+		" \"policies\": ["
+		" {\"name\": \"red\", \"client\": [{\"key\": \"tenant\", \"operator\": \"in\", \"values\": [\"red\"]}],"
+		"  \"server\": [{\"key\": \"tenant\", \"operator\": \"in\", \"values\": [\"red\"]}]},"
+		" {\"name\": \"db\", \"client\": [{\"key\": \"tenant\", \"operator\": \"in\", \"values\": [\"blue\", \"green\"]}],"
+		"  \"server\": [{\"key\": \"app\", \"operator\": \"in\", \"values\": [\"db\"]}], \"action\": \"deny\"}]}";
+	struct idm_intent in;
+	size_t i, groups = 0, mixed = 0;
+	uint64_t red;
+	char buf[256];
+	struct idm_sstate st;
+
+	TAP_OK(!load(t, &in), "group rules derive (%s)", err);
+	red = svc_of(&in, "a")->id & ~0ull << 48;
+	for (i = 0; i < in.nrules; i++) {
+		const struct idm_rule *r = &in.rules[i];
+
+		if (r->c.bits == 16 && r->s.bits == 16 && r->c.id == red && r->s.id == red)
+			groups++;
+		if (r->c.bits == 16 && r->s.bits == 64)
+			mixed++;
+	}
+	TAP_OK(groups == 1,
+	       "tenant in [red] -> tenant in [red]: one rule for the group, red's 16 bits on both sides");
+	TAP_OK(mixed == 4 && in.nrules == 5,
+	       "blue, green (no Service yet) -> each app=db Service: 2 x 2 rules, the client side a group");
+	idm_intent_state(&in, &st);
+	for (i = 0; i < st.n; i++)
+		if (st.e[i].kind == IDMESH_SACL_KIND_RULE && st.e[i].cbits == 16 &&
+		    st.e[i].sbits == 16)
+			idm_sent_format(&st.e[i], buf, sizeof(buf));
+	snprintf(err, sizeof(err), "rule client 0x%016" PRIx64 "/16 server 0x%016" PRIx64 "/16 allow",
+		 red, red);
+	TAP_STREQ(buf, err, "a group rule is written with its prefix lengths");
+	idm_sstate_free(&st);
 	idm_intent_free(&in);
 }
 
@@ -411,6 +455,7 @@ int main(void)
 	test_collisions();
 	test_structured();
 	test_rules();
+	test_group_rules();
 	test_diff();
 	test_errors();
 	test_sim();
