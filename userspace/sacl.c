@@ -21,7 +21,7 @@ void help_sacl(FILE *f)
 		"       idmesh [-n NETNS] sacl port { add | del } DEV [marker]\n"
 		"       idmesh [-n NETNS] sacl client { add | del } { ADDR | dev DEV lid LID } id ID\n"
 		"       idmesh [-n NETNS] sacl server { add | del } ADDR [proto P [port N]] id ID\n"
-		"       idmesh [-n NETNS] sacl rule { add | del } client ID server ID\n"
+		"       idmesh [-n NETNS] sacl rule { add | del } client ID[/BITS] server ID[/BITS]\n"
 		"                                  [allow | deny] [priority P] [dscp D]\n"
 		"       idmesh [-j [-p]] [-s] [-n NETNS] sacl show [ports | clients | servers | rules]\n"
 		"The SACL gateway (IPv6 only; IPv4 passes untouched). A packet from a\n"
@@ -33,7 +33,8 @@ void help_sacl(FILE *f)
 		"the rule's skb priority and DSCP, and loses the option. Replies pass\n"
 		"and are tagged through connection tracking. Forwarded packets with the\n"
 		"option that are not for a port get the rule's priority and DSCP.\n"
-		"IDs: 1..2^64-1 (decimal or 0x...). LID 0..%u. T: option type with\n"
+		"IDs: 1..2^64-1 (decimal or 0x...); ID/BITS: every ID whose first BITS\n"
+		"bits are ID's (the most specific rule wins). LID 0..%u. T: option type with\n"
 		"action bits 00 (2..0x3f, default 0x%02x). \"marker on\" in a\n"
 		"workload's namespace writes each socket's UID %% 128 + 100 into the\n"
 		"hop limit.\n",
