@@ -109,12 +109,121 @@ u64 idm_sacl_server_id(struct idm_sacl *sc, const struct in6_addr *addr,
 	return s ? s->id : 0;
 }
 
+/* The rule with exactly this key (in->lock, or RCU). */
+static struct idm_sacl_rule *idm_rule_find_key(struct idm_sacl *sc,
+					       const struct idm_rule_key *k)
+{
+	return rhashtable_lookup_fast(&sc->rule_ht, k, idm_rule_params);
+}
+
+/*
+ * The rule for a packet's IDs (RCU): the most specific of those that
+ * cover them, one lookup per prefix-length pair in use.
+ */
 struct idm_sacl_rule *idm_sacl_rule_find(struct idm_sacl *sc, u64 client,
 					 u64 server)
 {
-	struct idm_rule_key k = { .client = client, .server = server };
+	const struct idm_rule_prefixes *ps = rcu_dereference(sc->prefixes);
+	struct idm_rule_key k;
+	struct idm_sacl_rule *r;
+	unsigned int i;
 
-	return rhashtable_lookup_fast(&sc->rule_ht, &k, idm_rule_params);
+	if (!ps)
+		return NULL;
+	memset(&k, 0, sizeof(k));
+	for (i = 0; i < ps->n; i++) {
+		k.cbits = ps->p[i].cbits;
+		k.sbits = ps->p[i].sbits;
+		k.client = client & idm_prefix_mask(k.cbits);
+		k.server = server & idm_prefix_mask(k.sbits);
+		r = idm_rule_find_key(sc, &k);
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
+/* More specific: more bits in all, then more client bits. */
+static bool idm_prefix_before(u8 ca, u8 sa, u8 cb, u8 sb)
+{
+	if (ca + sa != cb + sb)
+		return ca + sa > cb + sb;
+	return ca > cb;
+}
+
+/* Publish the prefix-length pairs in use (in->lock). */
+static int idm_prefixes_publish(struct idm_sacl *sc)
+{
+	struct idm_rule_prefixes *ps = NULL, *old;
+	unsigned int i, j;
+
+	if (sc->nprefix_refs) {
+		ps = kzalloc(sizeof(*ps), GFP_KERNEL);
+		if (!ps)
+			return -ENOMEM;
+		for (i = 0; i < sc->nprefix_refs; i++) {
+			u8 c = sc->prefix_refs[i].cbits, s = sc->prefix_refs[i].sbits;
+
+			for (j = ps->n; j > 0 &&
+			     idm_prefix_before(c, s, ps->p[j - 1].cbits,
+					       ps->p[j - 1].sbits); j--)
+				ps->p[j] = ps->p[j - 1];
+			ps->p[j].cbits = c;
+			ps->p[j].sbits = s;
+			ps->n++;
+		}
+	}
+	old = rcu_replace_pointer(sc->prefixes, ps, true);
+	if (old)
+		kfree_rcu(old, rcu);
+	return 0;
+}
+
+/* A rule with these prefix lengths comes (get) or goes (put). */
+static int idm_prefix_get(struct idm_sacl *sc, const struct idm_rule_key *k,
+			  struct netlink_ext_ack *extack)
+{
+	unsigned int i, n = sc->nprefix_refs;
+	int err;
+
+	for (i = 0; i < n; i++)
+		if (sc->prefix_refs[i].cbits == k->cbits &&
+		    sc->prefix_refs[i].sbits == k->sbits) {
+			sc->prefix_refs[i].rules++;
+			return 0;
+		}
+	if (n == IDMESH_SACL_PREFIXES_MAX) {
+		NL_SET_ERR_MSG(extack, "Too many different prefix lengths among the rules");
+		return -ENOSPC;
+	}
+	sc->prefix_refs[n].cbits = k->cbits;
+	sc->prefix_refs[n].sbits = k->sbits;
+	sc->prefix_refs[n].rules = 1;
+	sc->nprefix_refs++;
+	err = idm_prefixes_publish(sc);
+	if (err)
+		sc->nprefix_refs--;
+	return err;
+}
+
+static void idm_prefix_put(struct idm_sacl *sc, const struct idm_rule_key *k)
+{
+	unsigned int i;
+
+	for (i = 0; i < sc->nprefix_refs; i++) {
+		if (sc->prefix_refs[i].cbits != k->cbits ||
+		    sc->prefix_refs[i].sbits != k->sbits)
+			continue;
+		if (--sc->prefix_refs[i].rules)
+			return;
+		sc->prefix_refs[i] = sc->prefix_refs[--sc->nprefix_refs];
+		/*
+		 * Without memory for a smaller list, the old one stays: it
+		 * only costs a lookup that finds nothing.
+		 */
+		idm_prefixes_publish(sc);
+		return;
+	}
 }
 
 /* Hooks follow the configuration: forward while ports or rules exist. */
@@ -150,22 +259,23 @@ static int idm_sacl_sync_hooks(struct net *net, struct idm_sacl *sc,
 }
 
 /* Which attributes each kind of entry takes (keys and values). */
-static const unsigned long idm_sacl_kind_attrs[] = {
-	[IDMESH_SACL_KIND_SETTINGS] = BIT(IDMESH_SACL_A_KIND) |
-		BIT(IDMESH_SACL_A_OPT_TYPE) | BIT(IDMESH_SACL_A_DEFAULT) |
-		BIT(IDMESH_SACL_A_MARKER),
-	[IDMESH_SACL_KIND_PORT] = BIT(IDMESH_SACL_A_KIND) |
-		BIT(IDMESH_SACL_A_IFINDEX) | BIT(IDMESH_SACL_A_MARKER),
-	[IDMESH_SACL_KIND_CLIENT] = BIT(IDMESH_SACL_A_KIND) |
-		BIT(IDMESH_SACL_A_ADDR) | BIT(IDMESH_SACL_A_IFINDEX) |
-		BIT(IDMESH_SACL_A_LID) | BIT(IDMESH_SACL_A_ID),
-	[IDMESH_SACL_KIND_SERVER] = BIT(IDMESH_SACL_A_KIND) |
-		BIT(IDMESH_SACL_A_ADDR) | BIT(IDMESH_SACL_A_PROTO) |
-		BIT(IDMESH_SACL_A_PORT) | BIT(IDMESH_SACL_A_ID),
-	[IDMESH_SACL_KIND_RULE] = BIT(IDMESH_SACL_A_KIND) |
-		BIT(IDMESH_SACL_A_CLIENT_ID) | BIT(IDMESH_SACL_A_SERVER_ID) |
-		BIT(IDMESH_SACL_A_ACTION) | BIT(IDMESH_SACL_A_PRIORITY) |
-		BIT(IDMESH_SACL_A_DSCP),
+static const u64 idm_sacl_kind_attrs[] = {
+	[IDMESH_SACL_KIND_SETTINGS] = BIT_ULL(IDMESH_SACL_A_KIND) |
+		BIT_ULL(IDMESH_SACL_A_OPT_TYPE) | BIT_ULL(IDMESH_SACL_A_DEFAULT) |
+		BIT_ULL(IDMESH_SACL_A_MARKER),
+	[IDMESH_SACL_KIND_PORT] = BIT_ULL(IDMESH_SACL_A_KIND) |
+		BIT_ULL(IDMESH_SACL_A_IFINDEX) | BIT_ULL(IDMESH_SACL_A_MARKER),
+	[IDMESH_SACL_KIND_CLIENT] = BIT_ULL(IDMESH_SACL_A_KIND) |
+		BIT_ULL(IDMESH_SACL_A_ADDR) | BIT_ULL(IDMESH_SACL_A_IFINDEX) |
+		BIT_ULL(IDMESH_SACL_A_LID) | BIT_ULL(IDMESH_SACL_A_ID),
+	[IDMESH_SACL_KIND_SERVER] = BIT_ULL(IDMESH_SACL_A_KIND) |
+		BIT_ULL(IDMESH_SACL_A_ADDR) | BIT_ULL(IDMESH_SACL_A_PROTO) |
+		BIT_ULL(IDMESH_SACL_A_PORT) | BIT_ULL(IDMESH_SACL_A_ID),
+	[IDMESH_SACL_KIND_RULE] = BIT_ULL(IDMESH_SACL_A_KIND) |
+		BIT_ULL(IDMESH_SACL_A_CLIENT_ID) | BIT_ULL(IDMESH_SACL_A_SERVER_ID) |
+		BIT_ULL(IDMESH_SACL_A_ACTION) | BIT_ULL(IDMESH_SACL_A_PRIORITY) |
+		BIT_ULL(IDMESH_SACL_A_DSCP) | BIT_ULL(IDMESH_SACL_A_CLIENT_BITS) |
+		BIT_ULL(IDMESH_SACL_A_SERVER_BITS),
 };
 
 /*
@@ -203,7 +313,7 @@ static int idm_sacl_parse_req(struct genl_info *info, struct nlattr **tb,
 		return -EINVAL;
 	}
 	for (i = 1; i <= IDMESH_SACL_A_MAX; i++)
-		if (tb[i] && !(idm_sacl_kind_attrs[*kind] & BIT(i))) {
+		if (tb[i] && !(idm_sacl_kind_attrs[*kind] & BIT_ULL(i))) {
 			NL_SET_ERR_MSG_ATTR(info->extack, tb[i],
 					    "Attribute not valid for this kind of entry");
 			return -EINVAL;
@@ -461,8 +571,23 @@ static int idm_rule_key(struct genl_info *info, struct nlattr **tb,
 	    !idm_need(info, tb, IDMESH_SACL_A_SERVER_ID,
 		      "Missing the rule's server SACL ID"))
 		return -EINVAL;
+	memset(k, 0, sizeof(*k));
 	k->client = nla_get_u64(tb[IDMESH_SACL_A_CLIENT_ID]);
 	k->server = nla_get_u64(tb[IDMESH_SACL_A_SERVER_ID]);
+	k->cbits = tb[IDMESH_SACL_A_CLIENT_BITS] ?
+		   nla_get_u8(tb[IDMESH_SACL_A_CLIENT_BITS]) : 64;
+	k->sbits = tb[IDMESH_SACL_A_SERVER_BITS] ?
+		   nla_get_u8(tb[IDMESH_SACL_A_SERVER_BITS]) : 64;
+	if (k->client & ~idm_prefix_mask(k->cbits)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_CLIENT_ID],
+				    "The client ID has bits set past its prefix length");
+		return -EINVAL;
+	}
+	if (k->server & ~idm_prefix_mask(k->sbits)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_SERVER_ID],
+				    "The server ID has bits set past its prefix length");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -487,7 +612,7 @@ static int idm_rule_new(struct net *net, struct idm_sacl *sc,
 	err = idm_rule_key(info, tb, &k);
 	if (err)
 		return err;
-	if (idm_sacl_rule_find(sc, k.client, k.server)) {
+	if (idm_rule_find_key(sc, &k)) {
 		NL_SET_ERR_MSG(info->extack, "Rule already exists");
 		return -EEXIST;
 	}
@@ -520,9 +645,19 @@ static int idm_rule_new(struct net *net, struct idm_sacl *sc,
 	err = rhashtable_insert_fast(&sc->rule_ht, &r->node, idm_rule_params);
 	if (err)
 		goto err_free;
+	err = idm_prefix_get(sc, &k, info->extack);
+	if (err)
+		goto err_remove;
 	list_add_tail(&r->list, &sc->rules);
 	return 0;
 
+err_remove:
+	rhashtable_remove_fast(&sc->rule_ht, &r->node, idm_rule_params);
+	sc->nrules--;
+	idm_sacl_sync_hooks(net, sc, NULL);
+	/* Packet paths may have found it: free after a grace period. */
+	call_rcu(&r->rcu, idm_rule_free_rcu);
+	return err;
 err_free:
 	sc->nrules--;
 	idm_sacl_sync_hooks(net, sc, NULL);
@@ -597,6 +732,7 @@ static void idm_rule_unlink(struct net *net, struct idm_sacl *sc,
 			    struct idm_sacl_rule *r)
 {
 	rhashtable_remove_fast(&sc->rule_ht, &r->node, idm_rule_params);
+	idm_prefix_put(sc, &r->key);
 	list_del(&r->list);
 	sc->nrules--;
 	idm_sacl_sync_hooks(net, sc, NULL);
@@ -654,7 +790,7 @@ static int idm_sacl_del_one(struct net *net, struct idm_sacl *sc, u8 kind,
 		err = idm_rule_key(info, tb, &k);
 		if (err)
 			return err;
-		r = idm_sacl_rule_find(sc, k.client, k.server);
+		r = idm_rule_find_key(sc, &k);
 		if (!r)
 			break;
 		idm_rule_unlink(net, sc, r);
@@ -823,6 +959,12 @@ static int idm_fill_entry(struct sk_buff *skb, u8 kind, void *e)
 			return -EMSGSIZE;
 		if (r->has_dscp && nla_put_u8(skb, IDMESH_SACL_A_DSCP, r->dscp))
 			return -EMSGSIZE;
+		if (r->key.cbits < 64 &&
+		    nla_put_u8(skb, IDMESH_SACL_A_CLIENT_BITS, r->key.cbits))
+			return -EMSGSIZE;
+		if (r->key.sbits < 64 &&
+		    nla_put_u8(skb, IDMESH_SACL_A_SERVER_BITS, r->key.sbits))
+			return -EMSGSIZE;
 		return 0;
 	}
 	}
@@ -956,6 +1098,8 @@ int idm_sacl_net_init(struct idmesh_net *in)
 	sc->nclients = 0;
 	sc->nservers = 0;
 	sc->nrules = 0;
+	sc->nprefix_refs = 0;
+	RCU_INIT_POINTER(sc->prefixes, NULL);
 	sc->opt_type = IDMESH_SACL_OPT_TYPE_DEFAULT;
 	sc->def_action = IDMESH_SACL_ALLOW;
 	sc->marker = false;

@@ -91,10 +91,27 @@ struct idm_sacl_server {
 	struct rcu_head rcu;
 };
 
+/* A rule covers the IDs whose first cbits (sbits) bits are client's (server's). */
 struct idm_rule_key {
 	u64 client;
 	u64 server;
+	u8 cbits, sbits;		/* 1..64; 64: one ID */
+	u8 pad[6];
 };
+
+/* The prefix lengths the rules use, most specific first (RCU). */
+struct idm_rule_prefixes {
+	struct rcu_head rcu;
+	unsigned int n;
+	struct {
+		u8 cbits, sbits;
+	} p[IDMESH_SACL_PREFIXES_MAX];
+};
+
+static inline u64 idm_prefix_mask(unsigned int bits)
+{
+	return bits >= 64 ? ~0ULL : ~(~0ULL >> bits);
+}
 
 struct idm_sacl_rule {
 	struct rhash_head node;
@@ -115,6 +132,13 @@ struct idm_sacl {
 	struct list_head ports, clients, servers, rules;
 	unsigned int nports, nclients, nservers, nrules;
 	struct rhashtable client_ht, server_ht, rule_ht;
+	/* Rules per prefix-length pair (in->lock), published as prefixes. */
+	struct {
+		u8 cbits, sbits;
+		unsigned int rules;
+	} prefix_refs[IDMESH_SACL_PREFIXES_MAX];
+	unsigned int nprefix_refs;
+	struct idm_rule_prefixes __rcu *prefixes;
 	/* Settings, read by the packet path with READ_ONCE. */
 	u8 opt_type;
 	u8 def_action;

@@ -105,15 +105,6 @@ for i in 1 2 3 4 5; do
 	done
 done
 
-# check DESC JQ-FILTER: assert on the JSON in $out, showing it on failure.
-check() {
-	if jqt "$2" "${@:3}"; then
-		tap_pass "$1"
-	else
-		tap_fail "$1"
-		{ echo "filter: $2"; echo "json: $out"; echo "stderr: $err"; } | tap_diag
-	fi
-}
 # counts KEY: the count of KEY in the JSON in $out (0 when absent).
 counts() { jq -r --arg k "$1" '.counts[$k] // 0' <<<"$out"; }
 

@@ -112,15 +112,6 @@ udp_ready() {
 	echo "no UDP receiver on port $2 in $1 after 30 s" | tap_diag
 }
 
-# check DESC JQ-FILTER [JQ-ARGS]: assert on the JSON in $out.
-check() {
-	if jqt "$2" "${@:3}"; then
-		tap_pass "$1"
-	else
-		tap_fail "$1"
-		{ echo "filter: $2"; echo "json: $out"; echo "stderr: $err"; } | tap_diag
-	fi
-}
 # connect POD ADDR: one TCP connection to port 80; $out has the counts.
 connect() { run nsx "$1" $LB new "$2" 80 1; }
 # sacl_stat NS KEY: a SACL counter of namespace NS.

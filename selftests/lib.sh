@@ -73,6 +73,17 @@ jqt() {
 	jq -e "$@" "$f" <<<"$out" >/dev/null
 }
 
+# check DESC JQ-FILTER [JQ-ARGS...]: assert on the JSON in $out, showing
+# it on failure.
+check() {
+	if jqt "$2" "${@:3}"; then
+		tap_pass "$1"
+	else
+		tap_fail "$1"
+		{ echo "filter: $2"; echo "json: $out"; echo "stderr: $err"; } | tap_diag
+	fi
+}
+
 require_module() {
 	if [ ! -d /sys/module/idmesh ]; then
 		echo "1..0 # SKIP the idmesh module is not loaded"

@@ -35,6 +35,10 @@ int cmd_backend(const struct idm_opts *o, int argc, char **argv);
 void help_backend(FILE *f);
 int cmd_sacl(const struct idm_opts *o, int argc, char **argv);
 void help_sacl(FILE *f);
+int cmd_apply(const struct idm_opts *o, int argc, char **argv);
+void help_apply(FILE *f);
+int cmd_sim(const struct idm_opts *o, int argc, char **argv);
+void help_sim(FILE *f);
 int cmd_config(const struct idm_opts *o, int argc, char **argv);
 void help_config(FILE *f);
 

@@ -10,6 +10,7 @@
 
 #include "idmesh.h"
 #include "nl.h"
+#include "intent.h"
 #include "sacl.h"
 
 void help_sacl(FILE *f)
@@ -20,7 +21,7 @@ void help_sacl(FILE *f)
 		"       idmesh [-n NETNS] sacl port { add | del } DEV [marker]\n"
 		"       idmesh [-n NETNS] sacl client { add | del } { ADDR | dev DEV lid LID } id ID\n"
 		"       idmesh [-n NETNS] sacl server { add | del } ADDR [proto P [port N]] id ID\n"
-		"       idmesh [-n NETNS] sacl rule { add | del } client ID server ID\n"
+		"       idmesh [-n NETNS] sacl rule { add | del } client ID[/BITS] server ID[/BITS]\n"
 		"                                  [allow | deny] [priority P] [dscp D]\n"
 		"       idmesh [-j [-p]] [-s] [-n NETNS] sacl show [ports | clients | servers | rules]\n"
 		"The SACL gateway (IPv6 only; IPv4 passes untouched). A packet from a\n"
@@ -32,7 +33,8 @@ void help_sacl(FILE *f)
 		"the rule's skb priority and DSCP, and loses the option. Replies pass\n"
 		"and are tagged through connection tracking. Forwarded packets with the\n"
 		"option that are not for a port get the rule's priority and DSCP.\n"
-		"IDs: 1..2^64-1 (decimal or 0x...). LID 0..%u. T: option type with\n"
+		"IDs: 1..2^64-1 (decimal or 0x...); ID/BITS: every ID whose first BITS\n"
+		"bits are ID's (the most specific rule wins). LID 0..%u. T: option type with\n"
 		"action bits 00 (2..0x3f, default 0x%02x). \"marker on\" in a\n"
 		"workload's namespace writes each socket's UID %% 128 + 100 into the\n"
 		"hop limit.\n",
@@ -67,6 +69,8 @@ static int sacl_put(struct nl_msg *msg, void *arg)
 	PUT(IDMESH_SACL_A_MARKER, nla_put_u8(msg, IDMESH_SACL_A_MARKER, s->marker));
 	PUT(IDMESH_SACL_A_OPT_TYPE, nla_put_u8(msg, IDMESH_SACL_A_OPT_TYPE, s->opt_type));
 	PUT(IDMESH_SACL_A_DEFAULT, nla_put_u8(msg, IDMESH_SACL_A_DEFAULT, s->def_action));
+	PUT(IDMESH_SACL_A_CLIENT_BITS, nla_put_u8(msg, IDMESH_SACL_A_CLIENT_BITS, s->cbits));
+	PUT(IDMESH_SACL_A_SERVER_BITS, nla_put_u8(msg, IDMESH_SACL_A_SERVER_BITS, s->sbits));
 #undef PUT
 	nla_nest_end(msg, nest);
 	return 0;
@@ -99,7 +103,7 @@ struct sacl_entry {
 	int kind;
 	uint32_t ifindex, lid, proto, port, action, priority, dscp;
 	int has_priority, has_dscp, has_addr;
-	uint32_t marker, opt_type, def_action;
+	uint32_t marker, opt_type, def_action, cbits, sbits;
 	char addr[INET6_ADDRSTRLEN];
 	uint64_t id, client, server;
 	uint64_t c[IDMESH_SACL_A_MAX + 1];	/* counters by attribute */
@@ -154,6 +158,8 @@ static int sacl_reply(struct nlattr **top, struct nlattr *head, int len,
 	e->marker = get_u8(tb[IDMESH_SACL_A_MARKER]);
 	e->opt_type = get_u8(tb[IDMESH_SACL_A_OPT_TYPE]);
 	e->def_action = get_u8(tb[IDMESH_SACL_A_DEFAULT]);
+	e->cbits = tb[IDMESH_SACL_A_CLIENT_BITS] ? get_u8(tb[IDMESH_SACL_A_CLIENT_BITS]) : 64;
+	e->sbits = tb[IDMESH_SACL_A_SERVER_BITS] ? get_u8(tb[IDMESH_SACL_A_SERVER_BITS]) : 64;
 	if (tb[IDMESH_SACL_A_ADDR] && nla_len(tb[IDMESH_SACL_A_ADDR]) == 16) {
 		inet_ntop(AF_INET6, nla_data(tb[IDMESH_SACL_A_ADDR]), e->addr,
 			  sizeof(e->addr));
@@ -162,7 +168,7 @@ static int sacl_reply(struct nlattr **top, struct nlattr *head, int len,
 	e->id = get_u64(tb[IDMESH_SACL_A_ID]);
 	e->client = get_u64(tb[IDMESH_SACL_A_CLIENT_ID]);
 	e->server = get_u64(tb[IDMESH_SACL_A_SERVER_ID]);
-	for (i = IDMESH_SACL_A_HITS; i <= IDMESH_SACL_A_MAX; i++)
+	for (i = IDMESH_SACL_A_HITS; i <= IDMESH_SACL_A_MARKED; i++)
 		e->c[i] = get_u64(tb[i]);
 	return 0;
 }
@@ -255,8 +261,16 @@ static void print_text(const struct idm_opts *o, const struct sacl_entry *e)
 		printf(" id %" PRIu64 "\n", e->id);
 		break;
 	case IDMESH_SACL_KIND_RULE:
-		printf("rule client %" PRIu64 " server %" PRIu64 " %s",
-		       e->client, e->server, action_name(e->action));
+		/* A group of IDs (a prefix) in hex, where its bits show. */
+		if (e->cbits < 64)
+			printf("rule client 0x%016" PRIx64 "/%u", e->client, e->cbits);
+		else
+			printf("rule client %" PRIu64, e->client);
+		if (e->sbits < 64)
+			printf(" server 0x%016" PRIx64 "/%u", e->server, e->sbits);
+		else
+			printf(" server %" PRIu64, e->server);
+		printf(" %s", action_name(e->action));
 		/* As given: a tc class id "MAJ:MIN" (hex) when it has a major. */
 		if (e->has_priority && e->priority >> 16)
 			printf(" priority %x:%x", e->priority >> 16,
@@ -326,6 +340,10 @@ static void print_json_entry(const struct idm_opts *o, struct json *j,
 	case IDMESH_SACL_KIND_RULE:
 		json_uint(j, "client", e->client);
 		json_uint(j, "server", e->server);
+		if (e->cbits < 64)
+			json_uint(j, "client_bits", e->cbits);
+		if (e->sbits < 64)
+			json_uint(j, "server_bits", e->sbits);
 		json_str(j, "action", action_name(e->action));
 		if (e->has_priority)
 			json_uint(j, "priority", e->priority);
@@ -464,4 +482,144 @@ int cmd_sacl(const struct idm_opts *o, int argc, char **argv)
 					  argv + 1);
 	return idm_usage_error("unknown command \"%s\"; try \"idmesh sacl help\"",
 			       argv[0]);
+}
+
+/* The namespace's tables as entries (idmesh apply's "current state"). */
+int idm_sacl_read(struct idm_nl *nl, struct idm_sstate *st)
+{
+	struct sacl_list l = { 0 };
+	struct idm_sent *s;
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	if (idm_nl_dump(nl, IDMESH_CMD_SACL_GET, sacl_put, NULL, sacl_reply, &l)) {
+		free(l.e);
+		return -1;
+	}
+	for (i = 0; i < l.n; i++) {
+		const struct sacl_entry *e = &l.e[i];
+
+		if (e->kind == IDMESH_SACL_KIND_SETTINGS) {
+			st->has_default = 1;
+			st->def_action = e->def_action;
+			continue;
+		}
+		st->e = realloc(st->e, (st->n + 1) * sizeof(*st->e));
+		if (!st->e) {
+			free(l.e);
+			return -1;
+		}
+		s = &st->e[st->n++];
+		memset(s, 0, sizeof(*s));
+		s->kind = e->kind;
+		if (e->ifindex)
+			dev_name(e->ifindex, s->dev);
+		s->marker = e->marker;
+		s->has_addr = e->has_addr;
+		if (e->has_addr)
+			inet_pton(AF_INET6, e->addr, &s->addr);
+		s->lid = e->lid;
+		s->proto = e->proto;
+		s->port = e->port;
+		s->id = e->id;
+		s->client = e->client;
+		s->server = e->server;
+		s->action = e->action;
+		s->has_priority = e->has_priority;
+		s->priority = e->priority;
+		s->has_dscp = e->has_dscp;
+		s->dscp = e->dscp;
+		s->cbits = e->cbits;
+		s->sbits = e->sbits;
+	}
+	free(l.e);
+	return 0;
+}
+
+#define SETA(a) (s.has |= 1ull << (a))
+
+/* Add or remove one entry; the kernel's refusal is printed. */
+int idm_sacl_change(struct idm_nl *nl, int add, const struct idm_sent *e)
+{
+	struct idm_sacl_spec s = { .kind = e->kind };
+
+	if (e->kind == IDMESH_SACL_KIND_PORT ||
+	    (e->kind == IDMESH_SACL_KIND_CLIENT && !e->has_addr)) {
+		s.ifindex = if_nametoindex(e->dev);
+		if (!s.ifindex) {
+			fprintf(stderr, "Error: cannot find device \"%s\"\n", e->dev);
+			return -1;
+		}
+		SETA(IDMESH_SACL_A_IFINDEX);
+	}
+	if (e->has_addr) {
+		s.addr.family = AF_INET6;
+		s.addr.len = 16;
+		memcpy(s.addr.bytes, &e->addr, 16);
+		SETA(IDMESH_SACL_A_ADDR);
+	}
+	switch (e->kind) {
+	case IDMESH_SACL_KIND_PORT:
+		if (add && e->marker) {
+			s.marker = 1;
+			SETA(IDMESH_SACL_A_MARKER);
+		}
+		break;
+	case IDMESH_SACL_KIND_CLIENT:
+	case IDMESH_SACL_KIND_SERVER:
+		if (e->kind == IDMESH_SACL_KIND_CLIENT && !e->has_addr) {
+			s.lid = e->lid;
+			SETA(IDMESH_SACL_A_LID);
+		}
+		if (e->proto) {
+			s.proto = e->proto;
+			SETA(IDMESH_SACL_A_PROTO);
+		}
+		if (e->port) {
+			s.port = e->port;
+			SETA(IDMESH_SACL_A_PORT);
+		}
+		if (add) {
+			s.id = e->id;
+			SETA(IDMESH_SACL_A_ID);
+		}
+		break;
+	case IDMESH_SACL_KIND_RULE:
+		s.client = e->client;
+		s.server = e->server;
+		SETA(IDMESH_SACL_A_CLIENT_ID);
+		SETA(IDMESH_SACL_A_SERVER_ID);
+		if (e->cbits && e->cbits < 64) {
+			s.cbits = e->cbits;
+			SETA(IDMESH_SACL_A_CLIENT_BITS);
+		}
+		if (e->sbits && e->sbits < 64) {
+			s.sbits = e->sbits;
+			SETA(IDMESH_SACL_A_SERVER_BITS);
+		}
+		if (!add)
+			break;
+		s.action = e->action;
+		SETA(IDMESH_SACL_A_ACTION);
+		if (e->has_priority) {
+			s.priority = e->priority;
+			SETA(IDMESH_SACL_A_PRIORITY);
+		}
+		if (e->has_dscp) {
+			s.dscp = e->dscp;
+			SETA(IDMESH_SACL_A_DSCP);
+		}
+		break;
+	}
+	return idm_nl_request(nl, add ? IDMESH_CMD_SACL_NEW : IDMESH_CMD_SACL_DEL,
+			      sacl_put, &s, NULL, NULL);
+}
+
+int idm_sacl_set_default(struct idm_nl *nl, uint32_t action)
+{
+	struct idm_sacl_spec s = { .kind = IDMESH_SACL_KIND_SETTINGS };
+
+	s.def_action = action;
+	SETA(IDMESH_SACL_A_DEFAULT);
+	return idm_nl_request(nl, IDMESH_CMD_SACL_SET, sacl_put, &s, NULL, NULL);
 }

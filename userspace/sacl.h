@@ -17,6 +17,7 @@ struct idm_sacl_spec {
 	uint64_t id, client, server;
 	uint32_t lid, proto, port, action, priority, dscp, marker;
 	uint32_t opt_type, def_action;
+	uint32_t cbits, sbits;	/* a rule's prefix lengths */
 	uint64_t has;		/* 1 << IDMESH_SACL_A_* given */
 };
 
@@ -29,6 +30,24 @@ int idm_parse_sacl_set(int argc, char **argv, struct idm_sacl_spec *s,
 		       char *err, size_t errlen);
 int idm_parse_u64(const char *what, const char *s, uint64_t *out, char *err,
 		  size_t errlen);
+/* A rule's "ID" or "ID/BITS" (BITS 1..64; 64 when absent). */
+int idm_parse_id_prefix(const char *what, const char *s, uint64_t *id,
+			uint32_t *bits, char *err, size_t errlen);
 const char *idm_sacl_proto_name(unsigned int proto);
+/* tcp, udp, sctp, icmpv6 or 1..255. */
+int idm_sacl_parse_proto(const char *s, uint32_t *proto, char *err,
+			 size_t errlen);
+/* A number, or a tc class id "MAJ:MIN" (hex). */
+int idm_sacl_parse_priority(const char *s, uint32_t *out, char *err,
+			    size_t errlen);
+
+struct idm_nl;
+struct idm_sstate;
+struct idm_sent;
+/* The namespace's SACL tables and default action, as entries. */
+int idm_sacl_read(struct idm_nl *nl, struct idm_sstate *st);
+/* Add (add != 0) or remove one entry; errors are printed. */
+int idm_sacl_change(struct idm_nl *nl, int add, const struct idm_sent *e);
+int idm_sacl_set_default(struct idm_nl *nl, uint32_t action);
 
 #endif /* IDMESH_SACL_H */

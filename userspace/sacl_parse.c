@@ -48,8 +48,35 @@ int idm_parse_u64(const char *what, const char *s, uint64_t *out, char *err,
 	return 0;
 }
 
-static int parse_proto(const char *s, uint32_t *proto, char *err,
-		       size_t errlen)
+int idm_parse_id_prefix(const char *what, const char *s, uint64_t *id,
+			uint32_t *bits, char *err, size_t errlen)
+{
+	const char *slash = strchr(s, '/');
+	char num[32];
+
+	*bits = 64;
+	if (!slash)
+		return idm_parse_u64(what, s, id, err, errlen);
+	if ((size_t)(slash - s) >= sizeof(num)) {
+		snprintf(err, errlen, "%s \"%s\" is not a number", what, s);
+		return -1;
+	}
+	memcpy(num, s, slash - s);
+	num[slash - s] = '\0';
+	if (idm_parse_u64(what, num, id, err, errlen))
+		return -1;
+	if (idm_parse_u32("prefix length", slash + 1, 1, 64, bits, err, errlen))
+		return -1;
+	if (*bits < 64 && (*id & (~0ull >> *bits))) {
+		snprintf(err, errlen, "%s \"%s\" has bits set past its prefix length",
+			 what, s);
+		return -1;
+	}
+	return 0;
+}
+
+int idm_sacl_parse_proto(const char *s, uint32_t *proto, char *err,
+			 size_t errlen)
 {
 	static const unsigned int known[] = { IPPROTO_TCP, IPPROTO_UDP,
 					      IPPROTO_SCTP, IPPROTO_ICMPV6 };
@@ -68,7 +95,8 @@ static int parse_proto(const char *s, uint32_t *proto, char *err,
 }
 
 /* An skb priority: a number (0x... too), or a tc class id "MAJ:MIN" (hex). */
-static int parse_priority(const char *s, uint32_t *out, char *err, size_t errlen)
+int idm_sacl_parse_priority(const char *s, uint32_t *out, char *err,
+			    size_t errlen)
 {
 	unsigned long maj, min;
 	char *end;
@@ -193,7 +221,7 @@ int idm_parse_sacl_entry(int argc, char **argv, int kind, int del,
 				return -1;
 			SET(IDMESH_SACL_A_ID);
 		} else if (kind == IDMESH_SACL_KIND_SERVER && !strcmp(k, "proto")) {
-			if (parse_proto(val, &s->proto, err, errlen))
+			if (idm_sacl_parse_proto(val, &s->proto, err, errlen))
 				return -1;
 			SET(IDMESH_SACL_A_PROTO);
 		} else if (kind == IDMESH_SACL_KIND_SERVER && !strcmp(k, "port")) {
@@ -202,16 +230,22 @@ int idm_parse_sacl_entry(int argc, char **argv, int kind, int del,
 				return -1;
 			SET(IDMESH_SACL_A_PORT);
 		} else if (kind == IDMESH_SACL_KIND_RULE && !strcmp(k, "client")) {
-			if (idm_parse_u64("client", val, &s->client, err, errlen))
+			if (idm_parse_id_prefix("client", val, &s->client, &s->cbits,
+						err, errlen))
 				return -1;
 			SET(IDMESH_SACL_A_CLIENT_ID);
+			if (s->cbits < 64)
+				SET(IDMESH_SACL_A_CLIENT_BITS);
 		} else if (kind == IDMESH_SACL_KIND_RULE && !strcmp(k, "server")) {
-			if (idm_parse_u64("server", val, &s->server, err, errlen))
+			if (idm_parse_id_prefix("server", val, &s->server, &s->sbits,
+						err, errlen))
 				return -1;
 			SET(IDMESH_SACL_A_SERVER_ID);
+			if (s->sbits < 64)
+				SET(IDMESH_SACL_A_SERVER_BITS);
 		} else if (kind == IDMESH_SACL_KIND_RULE && !strcmp(k, "priority") &&
 			   !del) {
-			if (parse_priority(val, &s->priority, err, errlen))
+			if (idm_sacl_parse_priority(val, &s->priority, err, errlen))
 				return -1;
 			SET(IDMESH_SACL_A_PRIORITY);
 		} else if (kind == IDMESH_SACL_KIND_RULE && !strcmp(k, "dscp") &&

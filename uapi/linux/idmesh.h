@@ -178,6 +178,8 @@ enum idmesh_backend_attr {
 #define IDMESH_SACL_DSCP_MAX		63
 /* Entries per table. */
 #define IDMESH_SACL_ENTRIES_MAX		(1024 * 1024)
+/* Distinct (client bits, server bits) prefix lengths among the rules. */
+#define IDMESH_SACL_PREFIXES_MAX	16
 
 enum idmesh_sacl_kind {
 	IDMESH_SACL_KIND_SETTINGS = 1,	/* in dumps: settings and counters */
@@ -226,6 +228,9 @@ enum idmesh_sacl_attr {
 	IDMESH_SACL_A_MALFORMED,	/* dropped: bad option or header */
 	IDMESH_SACL_A_TOO_BIG,		/* dropped: no room, ICMPv6 sent */
 	IDMESH_SACL_A_MARKED,		/* local packets given their LID */
+	/* A rule for a group of IDs: how many leading bits must match */
+	IDMESH_SACL_A_CLIENT_BITS,	/* u8, 1..64; absent: 64 (one ID) */
+	IDMESH_SACL_A_SERVER_BITS,	/* u8, 1..64; absent: 64 (one ID) */
 
 	__IDMESH_SACL_A_MAX,
 };

@@ -76,6 +76,21 @@ int main(void)
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 0, &s, err, "client", "1") == -1,
 	       "rule without a server");
 	TAP_STREQ(err, "a rule needs client ID and server ID", "rule message");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 0, &s, err, "client", "0xabcd000000000000/16",
+		     "server", "7") == 0 && s.client == 0xabcd000000000000ull &&
+	       s.cbits == 16 && IDM_HAS(&s, IDMESH_SACL_A_CLIENT_BITS) &&
+	       s.sbits == 64 && !IDM_HAS(&s, IDMESH_SACL_A_SERVER_BITS),
+	       "rule for a group of clients: ID/BITS");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 1, &s, err, "client", "1", "server",
+		     "0x8000000000000000/1") == 0 && s.sbits == 1 &&
+	       IDM_HAS(&s, IDMESH_SACL_A_SERVER_BITS),
+	       "rule del names the group too");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 0, &s, err, "client", "0xabcd/16",
+		     "server", "7") == -1, "bits past the prefix length refused");
+	TAP_STREQ(err, "client \"0xabcd/16\" has bits set past its prefix length",
+		  "... with a message");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 0, &s, err, "client", "1", "server",
+		     "0/65") == -1, "a prefix length over 64 refused");
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 1, &s, err, "client", "1", "server", "2",
 		     "allow") == -1, "rule del takes only the key");
 	TAP_OK(SETS(&s, err, "option-type", "0x3e", "default", "deny", "marker", "on") == 0 &&

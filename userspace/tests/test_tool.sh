@@ -48,7 +48,7 @@ check "help succeeds" 0 "" "$tool" help
 check "-h succeeds" 0 "" "$tool" -h
 check "help for an object" 0 "" "$tool" help config
 check "OBJECT help" 0 "" "$tool" config help
-check_out "help lists the objects" "OBJECT := \{ version \| link \| vip \| backend \| sacl \| config \| stats \| help \}" "$tool" help
+check_out "help lists the objects" "OBJECT := \{ version \| link \| vip \| backend \| sacl \| apply \| sim \| config \| stats \| help \}" "$tool" help
 check "vip add without proto" 2 'Error: a VIP needs "proto tcp|udp|sctp"' "$tool" vip add 10.0.0.1 port 80
 check "backend without a backend" 2 'Error: name the backend: "... backend ADDR [port PORT] [weight W]"' "$tool" backend add 10.0.0.1 proto tcp
 check "unknown vip command" 2 'Error: unknown command "vip frob"; try "idmesh vip help"' "$tool" vip frob
@@ -87,6 +87,33 @@ check "batch: blank lines and comments only" 0 "" "$tool" -b - <<<"
 check "batch: a file that is not there" 1 'Error: cannot open "/nonexistent/x": No such file or directory' "$tool" -b /nonexistent/x
 check "batch: no command besides" 2 'Error: -b takes no command of its own' "$tool" -b - version
 check "batch: needs a file" 2 'Error: option "-b" needs a file name' "$tool" -b
+
+# idmesh apply and sim (no module needed for --dry-run and sim)
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+cat >"$t/i.json" <<'EOJ'
+{"ports": ["c1"], "default": "deny",
+ "workloads": [{"name": "web", "address": "fd10::1", "dev": "c1", "labels": {"app": "web"}},
+               {"name": "db", "address": "fd20::1", "protocol": "tcp", "port": 5432, "labels": {"app": "db"}}],
+ "policies": [{"client": [{"key": "app", "operator": "in", "values": ["web"]}],
+               "server": [{"key": "app", "operator": "in", "values": ["db"]}], "priority": "1:3"}]}
+EOJ
+check "apply needs -f" 2 'Error: apply needs -f FILE' "$tool" apply
+check "apply: an unknown word" 2 'Error: unknown word "now"; try "idmesh apply help"' "$tool" apply -f x now
+check "apply: a file that is not there" 1 'Error: cannot read "/nonexistent/i.json": No such file or directory' "$tool" apply -f /nonexistent/i.json
+echo '{"workloads": [{"name": "a", "labels": {}}]}' >"$t/bad.json"
+check "apply: bad intent names the file, the path and the reason" 1 "Error: $t/bad.json: workloads[0]: needs an address, or a dev and a lid" "$tool" apply -f "$t/bad.json" --dry-run
+check "apply: the kernel is not asked when the intent is bad" 1 "Error: $t/bad.json: workloads[0]: needs an address, or a dev and a lid" "$tool" apply -f "$t/bad.json"
+check "apply without the module fails" 1 "$nomod" "$tool" apply -f "$t/i.json"
+check_out "apply --dry-run: the rule between the two Services" \
+	'rule client 0x[0-9a-f]{16} server 0x[0-9a-f]{16} allow priority 1:3' "$tool" apply -f "$t/i.json" --dry-run
+check_out "apply --dry-run -j: Services with IDs and workloads" \
+	'"services":\[\{"id":"0x[0-9a-f]{16}","name":"app=db","labels":\{"app":"db"\},"workloads":\["db"\]\}' \
+	"$tool" -j apply -f "$t/i.json" --dry-run
+check_out "apply reads standard input" 'server fd20::1 proto tcp port 5432 id' "$tool" apply -f - --dry-run <"$t/i.json"
+check_out "sim: the paper's gateway at alpha=1" '"gateway":\{"esc":128,"escs":3840,"ess":3840\}' "$tool" -j sim alpha 1
+check "sim: a bad parameter" 2 'Error: unknown parameter "rack"' "$tool" sim rack 3
+check "sim: a bad alpha" 2 'Error: alpha "0,1" is not a list of at most 16 numbers in (0, 1024]' "$tool" sim alpha 0,1
 
 echo "1..$n"
 [ "$failed" = 0 ]

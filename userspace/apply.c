@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * idmesh apply: program this node's SACL tables from an intent, as a
+ * diff; on any failure the changes already made are undone.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+#include <linux/idmesh.h>
+
+#include "idmesh.h"
+#include "intent.h"
+#include "nl.h"
+#include "sacl.h"
+
+void help_apply(FILE *f)
+{
+	fprintf(f,
+		"Usage: idmesh [-j [-p]] [-n NETNS] apply -f FILE [--dry-run]\n"
+		"Make this node's SACL tables what the intent in FILE (JSON, \"-\" for\n"
+		"standard input) asks for: its ports and default action; a client\n"
+		"entry for each workload behind one of its ports; a server entry for\n"
+		"each workload with an address; a rule for each pair of Services a\n"
+		"policy selects. Workloads with the same labels (those named in\n"
+		"service-keys, if given) share a Service; its SACL ID is a keyed hash\n"
+		"(SipHash-2-4) of those labels, the same on every node with the same\n"
+		"ids.key. Only what differs is changed; entries the intent does not\n"
+		"name are removed. If a change fails, those already made are undone.\n"
+		"--dry-run prints the Services, their IDs, the rules and the tables,\n"
+		"and changes nothing. See Documentation/identity.rst for the format.\n");
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	size_t cap = 4096, n = 0, r;
+	char *buf;
+
+	if (!f)
+		return NULL;
+	buf = malloc(cap);
+	while (buf && (r = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += r;
+		if (n == cap) {
+			char *b = realloc(buf, cap *= 2);
+
+			if (!b) {
+				free(buf);
+				buf = NULL;
+			}
+			buf = b;
+		}
+	}
+	if (f != stdin)
+		fclose(f);
+	*len = n;
+	return buf;
+}
+
+static void print_labels_json(struct json *j, const struct idm_labels *l)
+{
+	size_t i;
+
+	json_obj_open(j, "labels");
+	for (i = 0; i < l->n; i++)
+		json_str(j, l->v[i].key, l->v[i].value);
+	json_obj_close(j);
+}
+
+static void hex_id(char *buf, size_t len, uint64_t id)
+{
+	snprintf(buf, len, "0x%016" PRIx64, id);
+}
+
+/* --dry-run: Services, rules and the tables the node would get. */
+static void print_plan(const struct idm_opts *o, const struct idm_intent *in,
+		       const struct idm_sstate *want)
+{
+	char buf[256], id[24], id2[24];
+	struct json j;
+	size_t i, k;
+
+	if (o->json) {
+		json_init(&j, stdout, o->pretty);
+		json_obj_open(&j, NULL);
+		json_arr_open(&j, "services");
+	}
+	for (i = 0; i < in->nservices; i++) {
+		const struct idm_service *s = &in->services[i];
+
+		hex_id(id, sizeof(id), s->id);
+		if (o->json) {
+			json_obj_open(&j, NULL);
+			json_str(&j, "id", id);
+			json_str(&j, "name", s->name);
+			print_labels_json(&j, &s->labels);
+			json_arr_open(&j, "workloads");
+			for (k = 0; k < in->nworkloads; k++)
+				if (in->workloads[k].service == i)
+					json_str(&j, NULL, in->workloads[k].name);
+			json_arr_close(&j);
+			json_obj_close(&j);
+			continue;
+		}
+		printf("service %s {%s}:", id, s->name);
+		for (k = 0; k < in->nworkloads; k++)
+			if (in->workloads[k].service == i)
+				printf(" %s", in->workloads[k].name);
+		printf("\n");
+	}
+	if (o->json)
+		json_arr_close(&j), json_arr_open(&j, "rules");
+	for (i = 0; i < in->nrules; i++) {
+		const struct idm_rule *r = &in->rules[i];
+
+		hex_id(id, sizeof(id), r->c.id);
+		hex_id(id2, sizeof(id2), r->s.id);
+		if (o->json) {
+			json_obj_open(&j, NULL);
+			json_str(&j, "policy", in->policies[r->policy].name);
+			json_str(&j, "client", id);
+			if (r->c.bits < 64)
+				json_uint(&j, "client_bits", r->c.bits);
+			json_str(&j, "client_service", r->c.name);
+			json_str(&j, "server", id2);
+			if (r->s.bits < 64)
+				json_uint(&j, "server_bits", r->s.bits);
+			json_str(&j, "server_service", r->s.name);
+			json_str(&j, "action", r->action == IDMESH_SACL_DENY ? "deny" : "allow");
+			if (r->has_priority)
+				json_uint(&j, "priority", r->priority);
+			if (r->has_dscp)
+				json_uint(&j, "dscp", r->dscp);
+			json_obj_close(&j);
+			continue;
+		}
+		printf("policy %s: {%s}%s -> {%s}%s %s\n", in->policies[r->policy].name,
+		       r->c.name, r->c.bits < 64 ? " (group)" : "",
+		       r->s.name, r->s.bits < 64 ? " (group)" : "",
+		       r->action == IDMESH_SACL_DENY ? "deny" : "allow");
+	}
+	if (o->json)
+		json_arr_close(&j), json_arr_open(&j, "entries");
+	else if (want->has_default)
+		printf("set default %s\n",
+		       want->def_action == IDMESH_SACL_DENY ? "deny" : "allow");
+	for (i = 0; i < want->n; i++) {
+		idm_sent_format(&want->e[i], buf, sizeof(buf));
+		if (o->json)
+			json_str(&j, NULL, buf);
+		else
+			printf("%s\n", buf);
+	}
+	if (o->json) {
+		json_arr_close(&j);
+		if (want->has_default)
+			json_str(&j, "default",
+				 want->def_action == IDMESH_SACL_DENY ? "deny" : "allow");
+		json_obj_close(&j);
+		json_end(&j);
+	}
+}
+
+/* Every device the intent names exists here, or nothing is changed. */
+static int check_devs(const struct idm_intent *in, const struct idm_sstate *want)
+{
+	size_t i;
+
+	for (i = 0; i < want->n; i++) {
+		const struct idm_sent *e = &want->e[i];
+
+		if (e->kind == IDMESH_SACL_KIND_PORT && !if_nametoindex(e->dev)) {
+			fprintf(stderr, "Error: %s: ports: no device \"%s\" in this namespace; nothing changed\n",
+				in->file, e->dev);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static const char *action_word(uint32_t a)
+{
+	return a == IDMESH_SACL_DENY ? "deny" : "allow";
+}
+
+static int apply(const struct idm_opts *o, const struct idm_intent *in,
+		 const struct idm_sstate *want)
+{
+	struct idm_sstate cur;
+	struct idm_sop *ops = NULL;
+	bool set_default, undo_failed = false;
+	struct idm_nl nl;
+	char buf[256];
+	long n, i, done, fail_at;
+	struct json j;
+	int ret = 1;
+
+	if (idm_nl_open(&nl, o->netns))
+		return 1;
+	if (idm_sacl_read(&nl, &cur))
+		goto out_close;
+	if (check_devs(in, want))
+		goto out_cur;
+	n = idm_sacl_diff(&cur, want, &ops);
+	set_default = want->has_default && want->def_action != cur.def_action;
+	/*
+	 * For tests of the undo: IDMESH_TEST_FAIL_CHANGE=N sends the N-th
+	 * change with a kind the kernel refuses.
+	 */
+	fail_at = getenv("IDMESH_TEST_FAIL_CHANGE") ?
+		  strtol(getenv("IDMESH_TEST_FAIL_CHANGE"), NULL, 10) : 0;
+	for (done = 0; done < n; done++) {
+		struct idm_sent bad = ops[done].e;
+
+		if (done + 1 == fail_at)
+			bad.kind = 0xff;
+		if (idm_sacl_change(&nl, ops[done].add, &bad))
+			break;
+	}
+	if (done == n && set_default && idm_sacl_set_default(&nl, want->def_action))
+		done = n + 1;	/* everything to undo */
+	if (done < n || done > n) {
+		idm_sent_format(&ops[done < n ? done : n - 1].e, buf, sizeof(buf));
+		if (done < n)
+			fprintf(stderr, "Error: could not %s \"%s\"; undoing %ld change(s)\n",
+				ops[done].add ? "add" : "remove", buf, done);
+		else
+			fprintf(stderr, "Error: could not set the default action; undoing %ld change(s)\n",
+				n);
+		for (i = (done < n ? done : n) - 1; i >= 0; i--) {
+			if (idm_sacl_change(&nl, !ops[i].add, &ops[i].e)) {
+				idm_sent_format(&ops[i].e, buf, sizeof(buf));
+				fprintf(stderr, "Error: undo failed at \"%s\"\n", buf);
+				undo_failed = true;
+			}
+		}
+		if (undo_failed)
+			fprintf(stderr, "Error: the tables are not as they were; see \"idmesh sacl show\"\n");
+		else
+			fprintf(stderr, "Nothing changed.\n");
+		goto out_ops;
+	}
+	if (o->json) {
+		json_init(&j, stdout, o->pretty);
+		json_obj_open(&j, NULL);
+		json_arr_open(&j, "removed");
+		for (i = 0; i < n; i++)
+			if (!ops[i].add) {
+				idm_sent_format(&ops[i].e, buf, sizeof(buf));
+				json_str(&j, NULL, buf);
+			}
+		json_arr_close(&j);
+		json_arr_open(&j, "added");
+		for (i = 0; i < n; i++)
+			if (ops[i].add) {
+				idm_sent_format(&ops[i].e, buf, sizeof(buf));
+				json_str(&j, NULL, buf);
+			}
+		json_arr_close(&j);
+		if (set_default)
+			json_str(&j, "default", action_word(want->def_action));
+		json_obj_close(&j);
+		json_end(&j);
+	} else {
+		for (i = 0; i < n; i++) {
+			idm_sent_format(&ops[i].e, buf, sizeof(buf));
+			printf("%c %s\n", ops[i].add ? '+' : '-', buf);
+		}
+		if (set_default)
+			printf("~ default %s\n", action_word(want->def_action));
+	}
+	ret = 0;
+out_ops:
+	free(ops);
+out_cur:
+	idm_sstate_free(&cur);
+out_close:
+	idm_nl_close(&nl);
+	return ret;
+}
+
+int cmd_apply(const struct idm_opts *o, int argc, char **argv)
+{
+	const char *file = NULL;
+	struct idm_intent in;
+	struct idm_sstate want;
+	bool dry = false;
+	char err[512], *text;
+	size_t len;
+	int i, ret;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "file")) {
+			if (++i == argc)
+				return idm_usage_error("-f needs a file");
+			file = argv[i];
+		} else if (!strcmp(argv[i], "--dry-run") || !strcmp(argv[i], "dry-run")) {
+			dry = true;
+		} else {
+			return idm_usage_error("unknown word \"%s\"; try \"idmesh apply help\"",
+					       argv[i]);
+		}
+	}
+	if (!file)
+		return idm_usage_error("apply needs -f FILE");
+	text = read_all(file, &len);
+	if (!text) {
+		fprintf(stderr, "Error: cannot read \"%s\": %s\n", file, strerror(errno));
+		return 1;
+	}
+	ret = idm_intent_parse(strcmp(file, "-") ? file : "<stdin>", text, len,
+			       &in, err, sizeof(err));
+	free(text);
+	if (!ret)
+		ret = idm_intent_derive(&in, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "Error: %s\n", err);
+		idm_intent_free(&in);
+		return 1;
+	}
+	idm_intent_state(&in, &want);
+	if (dry) {
+		print_plan(o, &in, &want);
+		ret = 0;
+	} else {
+		ret = apply(o, &in, &want);
+	}
+	idm_sstate_free(&want);
+	idm_intent_free(&in);
+	return ret;
+}

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * idmesh apply: the identity controller. A declarative intent (workloads
+ * with labels, policies with selectors, the node's ports) becomes
+ * Services, SACL IDs and rules, and then the SACL tables this node needs;
+ * the tables are changed as a diff. No netlink in here (apply.c talks to
+ * the kernel), so that all of it is tested on the host.
+ */
+#ifndef IDMESH_INTENT_H
+#define IDMESH_INTENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#define IDM_ID_KEY_LEN	16
+
+struct idm_label {
+	char *key;
+	char *value;
+};
+
+/* Sorted by key, keys unique. */
+struct idm_labels {
+	struct idm_label *v;
+	size_t n;
+};
+
+struct idm_service {
+	struct idm_labels labels;	/* the labels that count */
+	char *name;			/* "k=v,k=v" in key order, "{}" if none */
+	uint64_t id;
+	size_t nworkloads;
+};
+
+struct idm_workload {
+	char *name;
+	bool has_addr;
+	struct in6_addr addr;
+	uint32_t proto, port;		/* 0: any */
+	char *dev;			/* behind this port: a workload of this node */
+	bool has_lid;
+	uint32_t lid;
+	struct idm_labels labels;
+	size_t service;			/* index in services, once derived */
+};
+
+struct idm_selector {
+	char *key;
+	bool not_in;
+	char **values;
+	size_t nvalues;
+};
+
+enum { IDM_SIDE_CLIENT, IDM_SIDE_SERVER };
+
+struct idm_policy {
+	char *name;			/* given, or "policies[i]" */
+	struct idm_selector *sel[2];	/* ANDed, per side */
+	size_t nsel[2];
+	uint32_t action;
+	bool has_priority, has_dscp;
+	uint32_t priority, dscp;
+};
+
+struct idm_port {
+	char *dev;
+	bool marker;
+};
+
+/* Structured IDs: the top bits come from these labels, in order. */
+struct idm_id_field {
+	char *key;
+	unsigned int bits;
+};
+
+/* One side of a rule: a Service, or a group (an ID prefix). */
+struct idm_rule_side {
+	uint64_t id;
+	uint32_t bits;			/* 64: one Service */
+	char *name;			/* "k=v,...": the Service's, or the group's */
+};
+
+struct idm_rule {
+	struct idm_rule_side c, s;	/* client, server */
+	size_t policy;
+	uint32_t action;
+	bool has_priority, has_dscp;
+	uint32_t priority, dscp;
+};
+
+struct idm_intent {
+	const char *file;
+	uint8_t key[IDM_ID_KEY_LEN];
+	bool has_default;
+	uint32_t def_action;
+	bool has_service_keys;
+	char **service_keys;
+	size_t nservice_keys;
+	struct idm_id_field *fields;
+	size_t nfields;
+	struct idm_port *ports;
+	size_t nports;
+	struct idm_workload *workloads;
+	size_t nworkloads;
+	struct idm_policy *policies;
+	size_t npolicies;
+	/* Derived by idm_intent_derive(). */
+	struct idm_service *services;
+	size_t nservices;
+	struct idm_rule *rules;
+	size_t nrules;
+};
+
+/* The ID key every node uses unless the intent names another. */
+extern const uint8_t idm_default_id_key[IDM_ID_KEY_LEN];
+
+/*
+ * Parse an intent (JSON) from text; file names it in messages. Returns 0,
+ * or -1 with "FILE: PATH: reason" in err. Frees nothing on failure: call
+ * idm_intent_free() either way.
+ */
+int idm_intent_parse(const char *file, const char *text, size_t len,
+		     struct idm_intent *in, char *err, size_t errlen);
+/* Services, their IDs (collisions refused) and the rules. */
+int idm_intent_derive(struct idm_intent *in, char *err, size_t errlen);
+void idm_intent_free(struct idm_intent *in);
+
+/* Does a selector list (ANDed) select these labels? */
+bool idm_selects(const struct idm_selector *sel, size_t n,
+		 const struct idm_labels *l);
+
+/* One entry of a SACL table, as the tool and the kernel see it. */
+struct idm_sent {
+	int kind;			/* IDMESH_SACL_KIND_PORT..RULE */
+	char dev[IF_NAMESIZE];		/* a port; a LID client's port */
+	uint32_t marker;
+	bool has_addr;
+	struct in6_addr addr;
+	uint32_t lid, proto, port;
+	uint64_t id, client, server;
+	uint32_t cbits, sbits;		/* a rule's prefix lengths; 64: one ID */
+	uint32_t action;
+	bool has_priority, has_dscp;
+	uint32_t priority, dscp;
+};
+
+/* The tables of a node, and its default action. */
+struct idm_sstate {
+	bool has_default;
+	uint32_t def_action;
+	struct idm_sent *e;
+	size_t n;
+};
+
+/* What the intent wants in this node's tables. */
+int idm_intent_state(const struct idm_intent *in, struct idm_sstate *st);
+void idm_sstate_free(struct idm_sstate *st);
+
+struct idm_sop {
+	bool add;
+	struct idm_sent e;
+};
+
+/*
+ * The changes that turn cur into want, in an order the kernel accepts:
+ * removals (rules, servers, clients, ports), then additions (ports,
+ * clients, servers, rules). An entry whose value changed is removed and
+ * added. LID clients of a port that is re-created are too (a port takes
+ * its LID clients with it). Returns the number of changes, or -1.
+ */
+long idm_sacl_diff(const struct idm_sstate *cur, const struct idm_sstate *want,
+		   struct idm_sop **ops);
+
+/* An entry as the arguments of "idmesh sacl KIND add ...". */
+void idm_sent_format(const struct idm_sent *e, char *buf, size_t len);
+
+#endif
