@@ -96,7 +96,7 @@ show build
 declare -A guest_tests=(
 	[debug]="kunit idmesh_genl idmesh_strict idmesh_link"
 	[debug-lb]="idmesh_maglev"
-	[debug-sacl]="idmesh_sacl idmesh_ident"
+	[debug-sacl]="idmesh_sacl"
 )
 
 run_vm() { # NAME KERNEL

@@ -257,6 +257,36 @@ check "default deny: a rule still allows c1 to s1" '.counts.s1 == 1'
 run nsx $C1 ping -4 -c 1 -W 5 10.20.2.2
 assert "IPv4 passes untouched, even with default deny" [ "$rc" = 0 ]
 
+# Rules for groups of IDs: 0x60/59 is 0x60..0x7f (c1 is 101 = 0x65),
+# 0xc8/61 is 0xc8..0xcf (s2 is 202 = 0xca).
+expect "a rule for a group of clients and a group of servers" 0 "" \
+	I $B sacl rule add client 0x60/59 server 0xc8/61 allow
+connect $C1 fd20:2::2
+check "the group rule lets c1 reach s2" '.counts.s2 == 1'
+I $B sacl rule add client 101 server 202 deny
+connect $C1 fd20:2::2
+check "a rule for c1 and s2 themselves (deny) wins over the group's" '.counts.none == 1'
+I $B sacl rule del client 101 server 202
+run I $B sacl show rules
+assert "a group rule shows its prefix lengths" \
+	grep -qx "rule client 0x0000000000000060/59 server 0x00000000000000c8/61 allow" <<<"$out"
+run I $B -j sacl show rules
+before=$out
+for n in $(seq 14); do
+	I $B sacl rule add client 0x8000000000000000/$n server 0x8000000000000000/1
+done
+expect "a 17th pair of prefix lengths is refused" 1 \
+	"Error: Too many different prefix lengths among the rules" \
+	I $B sacl rule add client 0x8000000000000000/15 server 0x8000000000000000/1
+for n in $(seq 14); do
+	I $B sacl rule del client 0x8000000000000000/$n server 0x8000000000000000/1
+done
+run I $B -j sacl show rules
+assert "... and once those rules are gone, the rules are as before" [ "$out" = "$before" ]
+I $B sacl rule del client 0x60/59 server 0xc8/61
+connect $C1 fd20:2::2
+check "the group rule deleted: c1 is denied again" '.counts.none == 1'
+
 ## LID marker: two UIDs in c2 are two clients
 I $C2 sacl set marker on
 run nsx $C2 setpriv --reuid 5 --regid 5 --clear-groups $LB new fd20:1::2 80 1

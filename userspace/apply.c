@@ -222,14 +222,15 @@ static int apply(const struct idm_opts *o, const struct idm_intent *in,
 	}
 	if (done == n && set_default && idm_sacl_set_default(&nl, want->def_action))
 		done = n + 1;	/* everything to undo */
-	if (done < n || done > n) {
-		idm_sent_format(&ops[done < n ? done : n - 1].e, buf, sizeof(buf));
-		if (done < n)
+	if (done != n) {
+		if (done < n) {
+			idm_sent_format(&ops[done].e, buf, sizeof(buf));
 			fprintf(stderr, "Error: could not %s \"%s\"; undoing %ld change(s)\n",
 				ops[done].add ? "add" : "remove", buf, done);
-		else
+		} else {
 			fprintf(stderr, "Error: could not set the default action; undoing %ld change(s)\n",
 				n);
+		}
 		for (i = (done < n ? done : n) - 1; i >= 0; i--) {
 			if (idm_sacl_change(&nl, !ops[i].add, &ops[i].e)) {
 				idm_sent_format(&ops[i].e, buf, sizeof(buf));
