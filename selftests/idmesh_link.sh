@@ -111,13 +111,15 @@ assert "iperf3 TCP pod1 -> pod2 moves data" \
 	jqt '.end.sum_received.bytes > 100000'
 echo "# TCP pod->pod over a remote link: $(jq -r '.end.sum_received.bits_per_second / 1e6 | floor' <<<"$out" 2>/dev/null) Mbit/s" 
 iperf_server $P2 fd02::2
-# 5 Mbit/s of 1200-byte datagrams, ~1000 in 2 s: delivery, not speed. The
-# guests share two host cores with other guests, and UDP has no flow
-# control, so some loss is the machine's, not the link's: the bar is that
-# most of them arrive (a link that drops or mangles them delivers none).
+# 5 Mbit/s of 1200-byte datagrams, up to ~1000 in 2 s: delivery, not
+# speed. How many the sender manages depends on the machine (one CI run's
+# loaded debug guest sent 74, all delivered), so the bar is on what was
+# sent: some arrived and most of what was sent arrived (UDP has no flow
+# control, so a little loss is the machine's; a link that drops or mangles
+# them delivers none).
 run nsx $P1 iperf3 -c fd02::2 -u -b 5M -l 1200 -t 2 -J
 assert "iperf3 UDP pod1 -> pod2 (IPv6) delivers" \
-	jqt '.end.sum_received.packets > 100 and .end.sum_received.lost_percent < 25'
+	jqt '.end.sum_received.packets >= 10 and .end.sum_received.lost_packets < .end.sum_received.packets and .end.sum_received.lost_percent < 25'
 jq -c '.error, .end.sum_received' <<<"$out" | tap_diag
 modprobe -q sctp 2>/dev/null
 if [ -d /proc/sys/net/sctp ]; then
