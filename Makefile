@@ -4,8 +4,11 @@
 #
 #   make            build kmod/idmesh.ko (against KDIR) and userspace/idmesh
 #   make deps       install the Debian packages this project needs
-#   make check      host tests, then the module in QEMU on the debug and
-#                   stock kernels; ends with "N passed, N failed"
+#   make check      installs what is missing (make deps), host tests, then
+#                   the module in QEMU on the debug and stock kernels; ends
+#                   with "N passed, N failed". One part only, e.g.:
+#                   make check ONLY=idmesh_sacl KERNELS=6.1
+#                   (Documentation/testing.rst)
 #   make demo       boot a VM, load the module and talk to it
 #   make lint       checkpatch --strict, sparse and W=1 on kmod/ and uapi/
 #   make kernel     build (or reuse) the cached debug test kernel
@@ -35,8 +38,10 @@ deps:
 kernel:
 	@selftests/vm/build-kernel.sh
 
-check: tool
-	@selftests/check.sh
+# Like demo, check may be the first command on a new machine.
+check: deps
+	@$(MAKE) -s tool
+	@ONLY="$(ONLY)" KERNELS="$(KERNELS)" selftests/check.sh
 
 demo:
 	@scripts/demo.sh

@@ -3,116 +3,186 @@
 #
 # make check: everything, counted.
 #   1. host: the tool's unit tests, the YNL spec against uapi/, lint
-#   2. the debug kernel (built once, cached): module + KUnit + selftests
-#      + unload, with the kernel log checked for BUG/WARNING/lockdep/
-#      KASAN/UBSAN/kmemleak reports
-#   3. each stock Debian kernel (6.1, 6.12): module + selftests + unload
-# The VMs run in parallel: the debug kernel's tests split over two guests
-# (KUnit and the spine and link selftests; the Maglev selftests), the
-# stock kernels one after another. Ends with "N passed, N failed".
+#   2. the debug kernel (built once, cached): module + KUnit + every
+#      selftest + unload, with the kernel log checked for BUG/WARNING/
+#      lockdep/KASAN/UBSAN/kmemleak reports; its selftests are spread over
+#      a few guests, each of which runs a share of them
+#   3. each stock Debian kernel (6.1, 6.12): module + every selftest + unload
+# Guests run JOBS at a time (default: the number of cores), the longest
+# first. Each guest's wall time and the total are printed; the last line
+# is "N passed, N failed" (", N skipped" when some were skipped).
 #
-# Environment: VM_TIMEOUT (seconds per VM, default 3600), STOCK_KERNELS
-# (space-separated kernel releases, default the newest 6.1 and 6.12).
+# Every TAP stream must declare its plan (1..N) and hold N results: a
+# stream that stops short is a failure of its own.
+#
+# Environment (make check VAR=...):
+#   ONLY     what to run: selftest names (idmesh_sacl), kunit, host, lint;
+#            default everything
+#   KERNELS  which guests' kernels: debug, 6.1, 6.12 (default all three)
+#   JOBS     guests at a time (default: the number of cores)
+#   VM_TIMEOUT  seconds per guest (default 1800)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 res=$(mktemp -d "${TMPDIR:-/tmp}/idmesh-check.XXXXXX")
 trap 'rm -rf "$res"' EXIT
-# A guest that runs longer is stopped: well above what the slowest (a debug
-# guest sharing two cores with two others) needs, and, with lint, below
-# CI's 90 minutes.
-timeout=${VM_TIMEOUT:-3600}
+timeout=${VM_TIMEOUT:-1800}
+jobs=${JOBS:-$(nproc)}
+ONLY=${ONLY:-}
+KERNELS=${KERNELS:-debug 6.1 6.12}
 start=$(date +%s)
 
 say() { echo "== $* ($(( $(date +%s) - start )) s)"; }
+only() { [ -z "$ONLY" ] || [[ " $ONLY " == *" $1 "* ]]; }
+kernel_wanted() { [[ " $KERNELS " == *" $1 "* ]]; }
 
 # result SECTION DESC STATUS [DIAG_FILE]: one TAP line of our own.
 result() {
 	if [ "$3" = 0 ]; then
 		echo "ok - $2" >>"$res/$1.tap"
+	elif [ "$3" = skip ]; then
+		echo "ok - $2 # SKIP" >>"$res/$1.tap"
 	else
 		echo "not ok - $2" >>"$res/$1.tap"
 		[ -n "${4:-}" ] && [ -s "$4" ] && tail -n 60 "$4" | sed 's/^/#   /' >>"$res/$1.tap"
 	fi
 }
 
-# collect SECTION FILE: append a TAP stream, numbering dropped.
+# collect SECTION NAME FILE: append a TAP stream, numbering dropped, and
+# hold it to its plan: "1..N" with N results, or "1..0 # SKIP why" (one
+# skipped test). A stream without a plan, or with fewer or more results
+# than it planned, stopped short or is broken: a failure.
 collect() {
-	sed -E 's/^(not )?ok [0-9]+ /\1ok /' "$2" | grep -vE '^1\.\.[0-9]+' >>"$res/$1.tap"
+	local sec=$1 name=$2 f=$3 plan got
+	sed -E 's/^(not )?ok [0-9]+ /\1ok /' "$f" | grep -vE '^1\.\.[0-9]+' >>"$res/$sec.tap"
+	plan=$(grep -E '^1\.\.[0-9]+' "$f" | tail -n 1)
+	got=$(grep -cE '^(not )?ok ' "$f")
+	if [[ "$plan" =~ ^1\.\.0\ *#\ *SKIP\ *(.*)$ ]]; then
+		result "$sec" "$name: ${BASH_REMATCH[1]}" skip
+	elif [ -z "$plan" ]; then
+		result "$sec" "$name: TAP stream ends with its plan (none after $got results)" 1 "$f"
+	elif [ "${plan#1..}" != "$got" ]; then
+		result "$sec" "$name: TAP stream holds its plan ($plan, $got results)" 1 "$f"
+	fi
 }
 
 show() { # SECTION
-	sed "s/^/[$1] /" "$res/$1.tap"
+	[ -f "$res/$1.tap" ] && sed "s/^/[$1] /" "$res/$1.tap"
 }
 
 # 1. host
-say "host tests"
-make -s -C userspace check >"$res/tool.out" 2>&1
-rc=$?
-collect host "$res/tool.out"
-grep -qE '^(not )?ok' "$res/tool.out" || result host "tool unit tests ran" "$rc" "$res/tool.out"
-[ "$rc" = 0 ] || grep -q '^not ok' "$res/tool.out" || result host "tool unit tests" "$rc" "$res/tool.out"
-/usr/bin/python3 scripts/check-spec.py >"$res/spec.out" 2>&1
-rc=$?
-collect host "$res/spec.out"
-[ "$rc" = 0 ] || grep -q '^not ok' "$res/spec.out" || result host "spec check ran" "$rc" "$res/spec.out"
-show host
+if only host; then
+	say "host tests"
+	if make -s -C userspace tests >"$res/tool-build.out" 2>&1; then
+		for t in userspace/tests/test_*; do
+			[ -x "$t" ] || continue
+			case "$t" in
+			*.sh) "$t" userspace/idmesh ;;
+			*) "$t" ;;
+			esac >"$res/t.out" 2>&1
+			collect host "$(basename "$t")" "$res/t.out"
+		done
+	else
+		result host "tool and its unit tests build" 1 "$res/tool-build.out"
+	fi
+	/usr/bin/python3 scripts/check-spec.py >"$res/spec.out" 2>&1
+	collect host "check-spec.py" "$res/spec.out"
+	show host
+fi
+
+# Every test a guest can run; is any of them asked for?
+all_tests="kunit $(cd selftests && ls idmesh_*.sh | sed 's/\.sh$//' | tr '\n' ' ')"
+guests=
+for t in $all_tests; do
+	only "$t" && guests=1
+done
+[ -n "$guests" ] || KERNELS=
 
 # 2./3. kernels and modules
 say "test kernel and modules"
-kdir=$(selftests/vm/build-kernel.sh 2>"$res/kbuild.err")
-rc=$?
-result build "debug test kernel builds (or is cached)" "$rc" "$res/kbuild.err"
 vms=()
-if [ "$rc" = 0 ]; then
+kdir=
+if kernel_wanted debug || only lint; then
+	t0=$(date +%s)
+	kdir=$(selftests/vm/build-kernel.sh 2>"$res/kbuild.err")
+	rc=$?
+	result build "debug test kernel builds (or is cached; $(( $(date +%s) - t0 )) s)" "$rc" "$res/kbuild.err"
+	[ "$rc" = 0 ] || kdir=
+fi
+if [ -n "$kdir" ] && kernel_wanted debug; then
 	rm -rf build/debug
 	scripts/build-module.sh "$kdir" build/debug >"$res/mod-debug.err" 2>&1
 	rc=$?
 	result build "module builds for the debug kernel" "$rc" "$res/mod-debug.err"
-	[ "$rc" = 0 ] && vms+=("debug:$kdir/arch/x86/boot/bzImage"
-			       "debug-lb:$kdir/arch/x86/boot/bzImage"
-			       "debug-sacl:$kdir/arch/x86/boot/bzImage")
+	[ "$rc" = 0 ] && vms+=(debug-sacl debug-lb debug-ident debug)
 fi
-for k in ${STOCK_KERNELS:-$(selftests/stock-kernels.sh)}; do
+stock=()
+for k in $(selftests/stock-kernels.sh); do
+	case "$k" in
+	missing-*) series=${k#missing-} ;;
+	*) series=$(sed -E 's/^([0-9]+\.[0-9]+).*/\1/' <<<"$k") ;;
+	esac
+	kernel_wanted "$series" || only lint || continue
 	case "$k" in
 	missing-*)
-		result build "stock ${k#missing-} kernel with headers is installed (make deps)" 1
+		result build "stock $series kernel with headers is installed (make deps)" 1
 		continue ;;
 	esac
+	stock+=("$k")
+	kernel_wanted "$series" || continue
 	rm -rf "build/$k"
 	scripts/build-module.sh "/lib/modules/$k/build" "build/$k" >"$res/mod-$k.err" 2>&1
 	rc=$?
 	result build "module builds for stock kernel $k" "$rc" "$res/mod-$k.err"
-	[ "$rc" = 0 ] && vms+=("$k:stock")
+	[ "$rc" = 0 ] && vms+=("$k")
 done
 
-say "lint"
-scripts/lint.sh "$kdir" $(for v in "${vms[@]}"; do
-	[ "${v#*:}" = stock ] && echo "/lib/modules/${v%%:*}/build"; done) >"$res/lint.out" 2>&1
-collect build "$res/lint.out"
+if only lint; then
+	say "lint"
+	scripts/lint.sh ${kdir:+"$kdir"} $(for k in "${stock[@]}"; do
+		echo "/lib/modules/$k/build"; done) >"$res/lint.out" 2>&1
+	collect build "lint.sh" "$res/lint.out"
+fi
 show build
 
-# What each debug guest runs; the stock guests run everything.
+# What each guest runs. The stock kernels run every selftest in one guest
+# each. The debug kernel runs every selftest once, spread over guests (a
+# process costs about a second there: one guest would take the longest).
 declare -A guest_tests=(
 	[debug]="kunit idmesh_genl idmesh_strict idmesh_link"
 	[debug-lb]="idmesh_maglev"
 	[debug-sacl]="idmesh_sacl"
+	[debug-ident]="idmesh_ident"
 )
+# Tests no debug guest names go to the first one, so none is left out.
+for t in $all_tests; do
+	grep -qw -- "$t" <<<"${guest_tests[*]}" || guest_tests[debug]+=" $t"
+done
+# ONLY: keep the named tests; a guest left with none does not run.
+tests_of() { # GUEST
+	local t out=
+	for t in ${guest_tests[$1]:-$all_tests}; do
+		only "$t" && out+=" $t"
+	done
+	echo "${out# }"
+}
 
-run_vm() { # NAME KERNEL
-	local name=$1 kern=$2 args rc moddir=build/$1
-	if [ "$kern" = stock ]; then
-		args=(--stock "$name" --mem 1024)
-	else
-		args=(--kernel "$kern")
-		moddir=build/debug
-	fi
+run_vm() { # NAME
+	local name=$1 args rc moddir=build/$1 t0 tests
+	tests=$(tests_of "$name")
+	case "$name" in
+	debug*) args=(--kernel "$kdir/arch/x86/boot/bzImage" --mem 2048)
+		moddir=build/debug ;;
+	*) args=(--stock "$name" --mem 1024) ;;
+	esac
+	t0=$(date +%s)
 	# shellcheck disable=SC2086
 	selftests/vm/run-vm.sh "${args[@]}" --timeout "$timeout" \
 		--log "$res/$name.console" -- selftests/guest-run.sh "$moddir" \
-		${guest_tests[$name]:-} >"$res/$name.out" 2>"$res/$name.err"
+		$tests >"$res/$name.out" 2>"$res/$name.err"
 	rc=$?
-	collect "$name" "$res/$name.out"
+	echo "$(( $(date +%s) - t0 ))" >"$res/$name.time"
+	collect "$name" "guest $name" "$res/$name.out"
 	case $rc in
 	0|1) result "$name" "guest ran to the end, kernel log clean" 0 ;;
 	*) tail -n 20 "$res/$name.out" >>"$res/$name.err"
@@ -124,32 +194,30 @@ run_vm() { # NAME KERNEL
 		result "$name" "module loaded in the guest" 1 "$res/$name.console"
 }
 
-say "VMs: ${vms[*]%%:*}"
-# Three guests at a time on the two cores: debug and debug-lb each on
-# their own, the stock kernels and then debug-sacl one after the other.
-pids=()
-serial=()
-later=()
+# Guests with something to run, longest first (debug-sacl, debug-lb, the
+# stock kernels, the rest of the debug kernel's tests).
+queue=()
 for v in "${vms[@]}"; do
-	name=${v%%:*} kern=${v#*:}
-	if [ "$kern" = stock ]; then
-		serial+=("$v")
-	elif [ "$name" = debug-sacl ]; then
-		later+=("$v")
-	else
-		run_vm "$name" "$kern" &
-		pids+=($!)
-	fi
+	[ -n "$(tests_of "$v")" ] && queue+=("$v")
 done
-(for v in "${serial[@]}" "${later[@]}"; do run_vm "${v%%:*}" "${v#*:}"; done) &
-pids+=($!)
-wait "${pids[@]}"
-for v in "${vms[@]}"; do
-	say "kernel ${v%%:*}"
-	show "${v%%:*}"
+say "VMs: ${queue[*]:-none} ($jobs at a time)"
+running=0
+for v in "${queue[@]}"; do
+	while [ "$running" -ge "$jobs" ]; do
+		wait -n
+		running=$((running - 1))
+	done
+	run_vm "$v" &
+	running=$((running + 1))
+done
+wait
+for v in "${queue[@]}"; do
+	say "kernel $v ($(cat "$res/$v.time") s)"
+	show "$v"
 done
 
 for t in "$res"/*.tap; do
+	[ -f "$t" ] || continue
 	sec=$(basename "$t" .tap)
 	sed "s/^/[$sec] /" "$t"
 done >"$res/all"
@@ -158,11 +226,18 @@ skipped=$(grep -cE '^\[[^]]*\] ok .*# SKIP' "$res/all" | tr -d ' ')
 failed=$(grep -cE '^\[[^]]*\] not ok ' "$res/all" | tr -d ' ')
 passed=$((passed - skipped))
 say "done"
+echo "wall time per guest:$(for v in "${queue[@]}"; do printf ' %s %s s,' "$v" "$(cat "$res/$v.time")"; done | sed 's/,$//')"
+echo "total: $(( $(date +%s) - start )) s"
 # The failures again, last, where a log's tail shows them.
 if [ "$failed" != 0 ]; then
 	echo "failed:"
 	grep -A 12 -E '^\[[^]]*\] not ok ' "$res/all" | grep -vE '^\[[^]]*\] ok '
 fi
-[ "$skipped" = 0 ] || echo "$skipped skipped"
-echo "$passed passed, $failed failed"
+if [ "$skipped" != 0 ]; then
+	echo "skipped:"
+	grep -E '^\[[^]]*\] ok .*# SKIP' "$res/all"
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 [ "$failed" = 0 ]

@@ -17,6 +17,7 @@ want() { [ -z "$WANT" ] || [[ " $WANT " == *" $1 "* ]]; }
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
 notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+skip() { n=$((n + 1)); echo "ok $n - $* # SKIP"; }
 
 echo "# kernel $(uname -r)"
 # What idmesh.ko needs, where the kernel has it as modules.
@@ -62,29 +63,63 @@ if want kunit && [ -f "$moddir/kmod/idmesh_kunit.ko" ]; then
 	fi
 fi
 
-# Each selftest's deadline, below the VM's own timeout.
-limit=${IDMESH_SELFTEST_TIMEOUT:-2700}
+# A selftest is stopped when it has printed nothing for STEP seconds (its
+# current step hangs: reported at once, with what it waits for) or has run
+# for LIMIT seconds in all. Both well above what a loaded debug guest needs.
+step=${IDMESH_STEP_TIMEOUT:-300}
+limit=${IDMESH_SELFTEST_TIMEOUT:-2400}
+# Waiting costs no process (each costs about a second on the debug kernel):
+# a read with a timeout on a FIFO nobody writes to.
+idle=$(mktemp -u /tmp/idle.XXXXXX)
+mkfifo "$idle" && exec 8<>"$idle" && rm -f "$idle"
+pause() { read -r -t "$1" -u 8 _; }
+
+# stalled NAME WHY: what the guest was doing when a selftest had to be stopped.
+stalled() {
+	echo "# $1: $2; its last lines, the processes and the blocked tasks:"
+	tail -n 5 /tmp/selftest.raw | sed 's/^/#   /'
+	ps -eo pid,ppid,stat,etime,wchan:32,args | grep -v ' \[' | sed 's/^/#   /'
+	echo w >/proc/sysrq-trigger 2>/dev/null
+}
+
 for t in "$top"/selftests/idmesh_*.sh; do
 	name=$(basename "$t" .sh)
 	want "$name" || continue
 	echo "# selftest $name"
+	t0=$SECONDS
 	# Into a file, not a pipe: a process the test leaves behind cannot
 	# hold us, and what it printed is kept if it has to be stopped.
+	: >/tmp/selftest.raw
 	"$t" >/tmp/selftest.raw &
 	tpid=$!
-	deadline=$(($(date +%s) + limit))
-	while kill -0 "$tpid" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do
-		sleep 1
+	size=0 moved=$SECONDS stop= lowmem=
+	while kill -0 "$tpid" 2>/dev/null; do
+		pause 1
+		# The least memory left during the test: a guest near exhaustion
+		# crawls instead of failing.
+		while read -r key val _; do
+			[ "$key" = MemAvailable: ] || continue
+			[ -n "$lowmem" ] && [ "$val" -ge "$lowmem" ] || lowmem=$val
+			break
+		done </proc/meminfo
+		mapfile -t lines </tmp/selftest.raw
+		now=${#lines[@]}
+		if [ "$now" != "$size" ]; then
+			size=$now moved=$SECONDS
+		elif [ $((SECONDS - moved)) -ge "$step" ]; then
+			stop="no progress for $step s"
+		fi
+		[ $((SECONDS - t0)) -lt "$limit" ] || stop="still running after $limit s"
+		[ -z "$stop" ] || break
 	done
-	timed_out=
-	if kill -0 "$tpid" 2>/dev/null; then
-		timed_out=1
-		echo "# $name still runs after $limit s; its last lines and the processes:"
-		tail -n 5 /tmp/selftest.raw | sed 's/^/#   /'
-		ps -eo pid,stat,etime,wchan:24,args | grep -v ' \[' | sed 's/^/#   /'
-		echo w >/proc/sysrq-trigger 2>/dev/null
-		kill "$tpid"
-		sleep 2
+	if [ -n "$stop" ]; then
+		stalled "$name" "$stop"
+		last=$(grep -E '^(not )?ok ' /tmp/selftest.raw | tail -n 1 | sed -E 's/^(not )?ok [0-9]+ - //')
+		# Its own processes first, then whatever it left in its namespaces.
+		pkill -TERM -P "$tpid" 2>/dev/null
+		kill "$tpid" 2>/dev/null
+		pause 2
+		pkill -KILL -P "$tpid" 2>/dev/null
 		kill -9 "$tpid" 2>/dev/null
 		for ns in $(ip netns list | cut -d' ' -f1); do
 			kill -9 $(ip netns pids "$ns") 2>/dev/null
@@ -94,20 +129,26 @@ for t in "$top"/selftests/idmesh_*.sh; do
 	wait "$tpid"
 	rc=$?
 	sed -E "s/^(not )?ok ([0-9]+) - /\1ok \2 - $name: /" /tmp/selftest.raw >/tmp/selftest.out
+	got=0 plan=
 	while IFS= read -r line; do
 		case "$line" in
-		"ok "*"# SKIP"*) echo "$line" ;;
-		"ok "*) ok "${line#ok * - }" ;;
-		"not ok "*) notok "${line#not ok * - }" ;;
+		"ok "*"# SKIP"*) got=$((got + 1)); skip "${line#ok * - }" ;;
+		"ok "*) got=$((got + 1)); ok "${line#ok * - }" ;;
+		"not ok "*) got=$((got + 1)); notok "${line#not ok * - }" ;;
+		"1.."*) plan=${line#1..}; plan=${plan%% *} ;;
 		"#"*) echo "$line" ;;
 		esac
 	done </tmp/selftest.out
-	case "$rc" in
-	0) ;;
-	4) echo "# $name skipped" ;;
-	*) grep -qE '^not ok' /tmp/selftest.out || notok "$name exited with status $rc" ;;
-	esac
-	[ -z "$timed_out" ] || notok "$name finished within $limit s"
+	if [ -n "$stop" ]; then
+		notok "$name: the step after \"${last:-the start}\" finished ($stop)"
+	elif [ "$rc" = 4 ] && [ "$plan" = 0 ]; then
+		skip "$name: $(sed -n 's/^1\.\.0 # SKIP //p' /tmp/selftest.out)"
+	elif [ -z "$plan" ] || [ "$plan" != "$got" ]; then
+		notok "$name: its TAP stream is whole (plan ${plan:-missing}, $got results, status $rc)"
+	elif [ "$rc" != 0 ] && ! grep -qE '^not ok' /tmp/selftest.out; then
+		notok "$name exited with status $rc"
+	fi
+	echo "# selftest $name took $((SECONDS - t0)) s, lowest MemAvailable ${lowmem:-?} kB"
 done
 
 # Unloading with links, VIPs (with flows) and SACL tables present removes them, in

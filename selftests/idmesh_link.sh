@@ -240,13 +240,14 @@ assert "deleting one end deletes both" nothing $N1 mvh
 expect "a pair for ip link del" 0 "" I $N1 link add iph peer ipp netns $P3
 expect "ip link del removes an idmesh link" 0 "" ip -n $P3 link del ipp
 assert "... with its peer" nothing $N1 iph
+# A namespace's devices go from a workqueue, after ip netns del returns:
+# poll for it.
 ip netns del $P2
-sleep 1
+wait_until 60 nothing $N2 veth-p2
 assert "destroying a pod's namespace deletes the node end of its pair" nothing $N2 veth-p2
 ip netns del $N2
-sleep 1
-run nsx $N1 ping -c 1 -W 1 10.6.0.2
-assert "the remote side's namespace is gone: no reply" [ "$rc" != 0 ]
+no_reply() { ! nsx $N1 ping -c 1 -W 1 10.6.0.2 >/dev/null 2>&1; }
+assert "the remote side's namespace is gone: no reply (within 60 s)" wait_until 60 no_reply
 assert "... and the local end of the remote link stays" exists $N1 mesh6
 
 tap_end

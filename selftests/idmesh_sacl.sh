@@ -116,20 +116,28 @@ udp_ready() {
 connect() { run nsx "$1" $LB new "$2" 80 1; }
 # sacl_stat NS KEY: a SACL counter of namespace NS.
 sacl_stat() { I "$1" -j -s sacl show | jq -r ".settings.stats.$2"; }
+# settled FILE: FILE has packets (it is longer than a pcap header) and did
+# not grow over the last half second.
+settled() {
+	local a b
+	a=$(stat -c %s "$1" 2>/dev/null || echo 0)
+	[ "$a" -gt 24 ] || return 1
+	sleep 0.5
+	b=$(stat -c %s "$1" 2>/dev/null || echo 0)
+	[ "$a" = "$b" ]
+}
 # capture NS DEV NAME CMD...: tcpdump on DEV while CMD runs; the packets'
-# Hop-by-Hop options as JSON in $out.
+# Hop-by-Hop options as JSON in $out. tcpdump writes every packet at once
+# (-U): it is stopped when the file has packets and stopped growing.
 capture() {
-	local ns=$1 dev=$2 name=$3 pid t
+	local ns=$1 dev=$2 name=$3 pid
 	shift 3
 	nsx "$ns" tcpdump -i "$dev" -s 200 -U -w "$cap/$name.pcap" ip6 2>"$cap/$name.err" &
 	pid=$!
-	for t in $(seq 300); do
-		grep -q "listening" "$cap/$name.err" && break
-		sleep 0.1
-	done
-	sleep 0.3
+	wait_until 60 grep -q "listening" "$cap/$name.err" ||
+		echo "tcpdump did not start in 60 s: $(cat "$cap/$name.err")" | tap_diag
 	"$@" >/dev/null 2>&1
-	sleep 0.5
+	wait_until 60 settled "$cap/$name.pcap"
 	kill "$pid"
 	wait "$pid" 2>/dev/null
 	run $ST hbh "$cap/$name.pcap"

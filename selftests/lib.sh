@@ -84,6 +84,18 @@ check() {
 	fi
 }
 
+# wait_until SECS TEST...: poll TEST (a command or shell test) every 0.1 s
+# until it holds or SECS have passed; the status is TEST's last. For what
+# the kernel or a loaded guest does later: never a fixed sleep.
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+
 require_module() {
 	if [ ! -d /sys/module/idmesh ]; then
 		echo "1..0 # SKIP the idmesh module is not loaded"

@@ -45,6 +45,8 @@ if [ -w "$kmemleak" ]; then
 	echo "idmesh-vm: kmemleak baseline done" >/dev/kmsg
 fi
 
+# Booted: the runner's boot watchdog stands down.
+: >/run/idmesh-vm/started
 read -r cwd </run/idmesh-vm/cwd
 case "$cwd" in
 /tmp|/tmp/*|/run|/run/*)

@@ -74,7 +74,29 @@ echo >>"$run/cmd"
 pwd >"$run/cwd"
 console="$run/console.log"
 
-append="console=ttyS0 panic=-1 oops=panic panic_on_warn=0 loglevel=7"
+# Time under TCG: the guest's TSC is the host's (constant and reliable on
+# the hosts we run on), so the clocksource watchdog, which a descheduled
+# vCPU fools into calling it unstable, is off; the debug kernel has ACPI so
+# that the TSC and the local APIC timer are calibrated against the PM timer
+# and the HPET, as on the stock kernels, not against the PIT alone.
+append="console=ttyS0 panic=-1 oops=panic panic_on_warn=0 loglevel=7 tsc=reliable"
+# The host's TSC frequency, when it is constant and known, so that no
+# calibration runs at all (a loaded host makes the PIT tick unevenly:
+# "tsc: Unable to calibrate against PIT", loops_per_jiffy misestimated).
+host_tsc_khz() {
+	grep -qw constant_tsc /proc/cpuinfo && grep -qw nonstop_tsc /proc/cpuinfo || return 1
+	local mhz
+	mhz=$(dmesg 2>/dev/null | sed -n 's/.*tsc: Refined TSC clocksource calibration: \([0-9.]*\) MHz.*/\1/p' | tail -n 1)
+	[ -n "$mhz" ] || mhz=$(dmesg 2>/dev/null | sed -n 's/.*tsc: Detected \([0-9.]*\) MHz processor.*/\1/p' | tail -n 1)
+	[ -n "$mhz" ] || { grep -qw tsc_known_freq /proc/cpuinfo &&
+		mhz=$(sed -n 's/^cpu MHz[[:space:]]*: *\([0-9.]*\)$/\1/p' /proc/cpuinfo | head -n 1); }
+	[ -n "$mhz" ] && awk -v m="$mhz" 'BEGIN { if (m > 100) printf "%d\n", m * 1000; else exit 1 }'
+}
+if khz=$(host_tsc_khz); then
+	# loops_per_jiffy as the kernel derives it from the TSC (HZ=250 on
+	# the debug and Debian's kernels).
+	append="$append tsc_early_khz=$khz lpj=$((khz * 1000 / 250))"
+fi
 append="$append idmesh_guest_init=$here/guest-init.sh"
 qemu=(qemu-system-x86_64 -machine q35,accel="$accel" -cpu max -m "$mem" -smp 2
       -nographic -no-reboot -nodefaults -display none
@@ -97,9 +119,34 @@ else
 	       -append "$append root=root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,cache=loose,msize=262144 ro init=$here/guest-init.sh")
 fi
 
-timeout --foreground -k 5 "$timeout" "${qemu[@]}" </dev/null | tr -d '\r'
+# A guest that has not started the command after boot_timeout seconds is
+# stuck in boot: stopped then, not at the end of the whole timeout.
+boot_timeout=${IDMESH_BOOT_TIMEOUT:-300}
+qemu+=(-pidfile "$run/qemu.pid")
+(
+	waited=0
+	while [ "$waited" -lt "$boot_timeout" ]; do
+		sleep 2
+		waited=$((waited + 2))
+		[ -e "$run/started" ] || [ -e "$run/done" ] && exit 0
+	done
+	[ -e "$run/started" ] || [ -e "$run/done" ] && exit 0
+	: >"$run/boot-stuck"
+	kill "$(cat "$run/qemu.pid" 2>/dev/null)" 2>/dev/null
+) &
+watcher=$!
+timeout --foreground -k 5 "$timeout" "${qemu[@]}" </dev/null | sed -u 's/\r$//'
 qrc=${PIPESTATUS[0]}
+: >"$run/done"
+kill "$watcher" 2>/dev/null
+wait "$watcher" 2>/dev/null
 [ -n "$log" ] && cp "$console" "$log"
+
+if [ -e "$run/boot-stuck" ]; then
+	echo "run-vm: guest did not start its command within $boot_timeout s of boot and was stopped; last kernel messages:" >&2
+	tail -n 30 "$console" >&2
+	exit 124
+fi
 
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 	echo "run-vm: guest did not finish within $timeout s and was killed; last kernel messages:" >&2
