@@ -92,7 +92,7 @@ for t in "$top"/selftests/idmesh_*.sh; do
 	: >/tmp/selftest.raw
 	"$t" >/tmp/selftest.raw &
 	tpid=$!
-	size=0 moved=$SECONDS stop= lowmem=
+	size=0 moved=$SECONDS stop= lowmem= steps=()
 	while kill -0 "$tpid" 2>/dev/null; do
 		pause 1
 		# The least memory left during the test: a guest near exhaustion
@@ -105,6 +105,8 @@ for t in "$top"/selftests/idmesh_*.sh; do
 		mapfile -t lines </tmp/selftest.raw
 		now=${#lines[@]}
 		if [ "$now" != "$size" ]; then
+			# Where the time goes: how long the newest line took.
+			steps+=("$((SECONDS - moved)) ${lines[now - 1]}")
 			size=$now moved=$SECONDS
 		elif [ $((SECONDS - moved)) -ge "$step" ]; then
 			stop="no progress for $step s"
@@ -126,13 +128,13 @@ for t in "$top"/selftests/idmesh_*.sh; do
 			ip netns del "$ns"
 		done
 	fi
-	wait "$tpid"
+	{ wait "$tpid"; } 2>/dev/null
 	rc=$?
 	sed -E "s/^(not )?ok ([0-9]+) - /\1ok \2 - $name: /" /tmp/selftest.raw >/tmp/selftest.out
 	got=0 plan=
 	while IFS= read -r line; do
 		case "$line" in
-		"ok "*"# SKIP"*) got=$((got + 1)); skip "${line#ok * - }" ;;
+		"ok "*"# SKIP"*) got=$((got + 1)); n=$((n + 1)); echo "ok $n - ${line#ok * - }" ;;
 		"ok "*) got=$((got + 1)); ok "${line#ok * - }" ;;
 		"not ok "*) got=$((got + 1)); notok "${line#not ok * - }" ;;
 		"1.."*) plan=${line#1..}; plan=${plan%% *} ;;
@@ -148,7 +150,8 @@ for t in "$top"/selftests/idmesh_*.sh; do
 	elif [ "$rc" != 0 ] && ! grep -qE '^not ok' /tmp/selftest.out; then
 		notok "$name exited with status $rc"
 	fi
-	echo "# selftest $name took $((SECONDS - t0)) s, lowest MemAvailable ${lowmem:-?} kB"
+	echo "# selftest $name took $((SECONDS - t0)) s, lowest MemAvailable ${lowmem:-?} kB; slowest steps (s):"
+	printf '%s\n' "${steps[@]}" | sort -rn | head -n 5 | cut -c1-110 | sed 's/^/#   /'
 done
 
 # Unloading with links, VIPs (with flows) and SACL tables present removes them, in

@@ -281,14 +281,14 @@ assert "a group rule shows its prefix lengths" \
 run I $B -j sacl show rules
 before=$out
 for n in $(seq 14); do
-	I $B sacl rule add client 0x8000000000000000/$n server 0x8000000000000000/1
-done
+	echo "sacl rule add client 0x8000000000000000/$n server 0x8000000000000000/1"
+done | I $B -b -
 expect "a 17th pair of prefix lengths is refused" 1 \
 	"Error: Too many different prefix lengths among the rules" \
 	I $B sacl rule add client 0x8000000000000000/15 server 0x8000000000000000/1
 for n in $(seq 14); do
-	I $B sacl rule del client 0x8000000000000000/$n server 0x8000000000000000/1
-done
+	echo "sacl rule del client 0x8000000000000000/$n server 0x8000000000000000/1"
+done | I $B -b -
 run I $B -j sacl show rules
 assert "... and once those rules are gone, the rules are as before" [ "$out" = "$before" ]
 I $B sacl rule del client 0x60/59 server 0xc8/61
