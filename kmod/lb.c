@@ -812,6 +812,9 @@ int idm_nl_vip_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		}
 		err = idm_fill_vip(skb, cb, family, vip, &cb->args[1], slots);
 		kvfree(slots);
+		/* A VIP that does not fit in an empty buffer is an error. */
+		if (err && !skb->len)
+			goto out;
 		if (err)
 			break;
 		cb->args[0]++;
@@ -824,6 +827,8 @@ out:
 }
 
 #define IDM_SLOTS_PER_MSG 2048
+/* The offset attribute, the slots' header and their alignment. */
+#define IDM_SLOTS_OVERHEAD (nla_total_size(sizeof(u32)) + NLA_HDRLEN + NLA_ALIGNTO)
 
 /*
  * The VIP's lookup table: first the VIP and its backends (with the index
@@ -866,8 +871,7 @@ int idm_nl_table_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		goto done;
 	}
 	while (t->active && cb->args[1] < t->size) {
-		u32 off = cb->args[1], cnt = min_t(u32, IDM_SLOTS_PER_MSG,
-						   t->size - off);
+		u32 off = cb->args[1], cnt, room;
 		void *hdr;
 
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
@@ -875,6 +879,19 @@ int idm_nl_table_dump(struct sk_buff *skb, struct netlink_callback *cb)
 				  IDMESH_CMD_TABLE_GET);
 		if (!hdr)
 			break;
+		/*
+		 * As many slots as this buffer has room for: netlink falls
+		 * back to a one-page buffer when a larger one cannot be had,
+		 * and a fixed chunk that did not fit ended the dump early.
+		 */
+		room = skb_tailroom(skb);
+		cnt = room > IDM_SLOTS_OVERHEAD ?
+		      (room - IDM_SLOTS_OVERHEAD) / sizeof(u16) : 0;
+		cnt = min3(cnt, (u32)IDM_SLOTS_PER_MSG, t->size - off);
+		if (!cnt) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
 		if (nla_put_u32(skb, IDMESH_A_TABLE_OFFSET, off) ||
 		    nla_put(skb, IDMESH_A_TABLE_SLOTS, cnt * sizeof(u16),
 			    &t->slot[off])) {
@@ -886,6 +903,9 @@ int idm_nl_table_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 done:
 	err = skb->len;
+	/* Nothing fit in an empty buffer: an error, not a short table. */
+	if (!err && (!cb->args[0] || (t->active && cb->args[1] < t->size)))
+		err = -EMSGSIZE;
 out:
 	mutex_unlock(&in->lock);
 	return err;
