@@ -254,14 +254,14 @@ check "tunnel6: backends saw the VIP and the client, unchanged" \
 # tunnel needs a point-to-point route: n2's underlay address is on veth
 I $L vip add 10.100.0.5 port 9 proto udp mode tunnel
 I $L backend add 10.100.0.5 port 9 proto udp backend 192.168.60.2
-run nsx $C $LB udp 10.100.0.5 9 5
+LBTOOL_TIMEOUT=10 run nsx $C $LB udp 10.100.0.5 9 5
 assert "tunnel over a device that resolves neighbours: nothing sent" [ "$(counts none)" = 5 ]
 run I $L -s -j vip show 10.100.0.5 port 9 proto udp
 check "... and counted as no-route" '.[0].stats.no_route == 5'
 
 ## no backend: dropped and counted, not leaked to the VIP's owner
 I $L vip add 10.100.0.3 port 8080 proto udp
-run nsx $C $LB udp 10.100.0.3 8080 20
+LBTOOL_TIMEOUT=10 run nsx $C $LB udp 10.100.0.3 8080 20
 assert "no backend: no answer (b1 holds the VIP address)" [ "$(counts none)" = 20 ]
 run I $L -s -j vip show 10.100.0.3 port 8080 proto udp
 check "no backend: 20 drops counted" '.[0].stats.no_backend == 20'
@@ -293,7 +293,7 @@ check "vip del forgets the VIP's flows" '.flows == 0'
 I $L vip add 10.100.0.4 port 53 proto udp
 I $L backend add 10.100.0.4 port 53 proto udp backend 10.8.2.2 port 8080
 I $L config set flow-limit 64
-run nsx $C $LB udp 10.100.0.4 53 500
+LBTOOL_TIMEOUT=10 run nsx $C $LB udp 10.100.0.4 53 500
 run I $L -j stats show
 check "flood: 500 new flows, 64 tracked ($(jq .flows <<<"$out"))" '.flows == 64'
 check "flood: the others evicted and counted" '.flows_evicted >= 436'

@@ -255,7 +255,7 @@ check "sp counted transit packets and its rule's hits, dropped nothing" \
 connect $C1 fd20:2::2
 check "no rule, default allow: c1 reaches s2" '.counts.s2 == 1'
 I $B sacl set default deny
-connect $C1 fd20:2::2
+LBTOOL_TIMEOUT=5 connect $C1 fd20:2::2
 check "no rule, default deny: c1 does not reach s2" '.counts.none == 1'
 run I $B -j -s sacl show
 check "... counted as the default's drops" \
@@ -272,7 +272,7 @@ expect "a rule for a group of clients and a group of servers" 0 "" \
 connect $C1 fd20:2::2
 check "the group rule lets c1 reach s2" '.counts.s2 == 1'
 I $B sacl rule add client 101 server 202 deny
-connect $C1 fd20:2::2
+LBTOOL_TIMEOUT=5 connect $C1 fd20:2::2
 check "a rule for c1 and s2 themselves (deny) wins over the group's" '.counts.none == 1'
 I $B sacl rule del client 101 server 202
 run I $B sacl show rules
@@ -292,14 +292,14 @@ done | I $B -b -
 run I $B -j sacl show rules
 assert "... and once those rules are gone, the rules are as before" [ "$out" = "$before" ]
 I $B sacl rule del client 0x60/59 server 0xc8/61
-connect $C1 fd20:2::2
+LBTOOL_TIMEOUT=5 connect $C1 fd20:2::2
 check "the group rule deleted: c1 is denied again" '.counts.none == 1'
 
 ## LID marker: two UIDs in c2 are two clients
 I $C2 sacl set marker on
 run nsx $C2 setpriv --reuid 5 --regid 5 --clear-groups $LB new fd20:1::2 80 1
 check "uid 5 (LID 5, client 105): allowed" '.counts.s1 == 1'
-run nsx $C2 setpriv --reuid 6 --regid 6 --clear-groups $LB new fd20:1::2 80 1
+LBTOOL_TIMEOUT=5 run nsx $C2 setpriv --reuid 6 --regid 6 --clear-groups $LB new fd20:1::2 80 1
 check "uid 6 (LID 6, client 106): denied by its rule" '.counts.none == 1'
 run I $B -j -s sacl show rules
 check "the deny rule counted its drops" \

@@ -14,14 +14,22 @@
                                         CMD runs (shell), then each asks
                                         again; JSON before/after NAMEs
 The LOCAL and PEER addresses let a test see what the backend saw.
+
+A connection that gets no answer gives up after LBTOOL_TIMEOUT seconds
+(default 60: an answer on a loaded guest may be slow); a test that expects
+none (a denied connection) sets a shorter one.
 """
 import json
+import os
 import select
 import socket
 import subprocess
 import sys
 import threading
 import time
+
+
+TIMEOUT = float(os.environ.get("LBTOOL_TIMEOUT", "60"))
 
 
 def family(addr):
@@ -95,7 +103,7 @@ def udp(addr, port, n):
         if len(socks) % 200 == 0:
             time.sleep(0.01)
     got = {}
-    deadline = time.time() + 10
+    deadline = time.time() + TIMEOUT
     byfd = {s.fileno(): s for s in socks}
     p = select.poll()
     for fd in byfd:
@@ -119,10 +127,10 @@ def tcp_name(s, f):
 def connect(addr, port, proto=0):
     if proto:
         s = socket.socket(family(addr), socket.SOCK_STREAM, proto)
-        s.settimeout(5)
+        s.settimeout(TIMEOUT)
         s.connect((addr, port))
     else:
-        s = socket.create_connection((addr, port), timeout=5)
+        s = socket.create_connection((addr, port), timeout=TIMEOUT)
     f = s.makefile("rb")
     return s, f, tcp_name(s, f)
 
