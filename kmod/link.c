@@ -750,6 +750,50 @@ static int idmesh_validate(struct nlattr *tb[], struct nlattr *data[],
 	return 0;
 }
 
+/*
+ * The namespace the peer end goes to: the request's own, or the one its
+ * IFLA_NET_NS_PID, IFLA_NET_NS_FD or IFLA_TARGET_NETNSID names. Putting a
+ * device there needs CAP_NET_ADMIN over that namespace too, as it does
+ * for the device the request itself creates: without it, a container
+ * holding CAP_NET_ADMIN over its own namespace only could plant the peer
+ * in the host's. A reference is held on what is returned.
+ */
+static struct net *idmesh_peer_net(struct net *src_net, struct nlattr *tb[],
+				   struct netlink_ext_ack *extack)
+{
+	struct net *net;
+
+	if (tb[IFLA_TARGET_NETNSID] &&
+	    (tb[IFLA_NET_NS_PID] || tb[IFLA_NET_NS_FD])) {
+		NL_SET_ERR_MSG(extack,
+			       "the peer's namespace is given twice (netnsid and pid or fd)");
+		return ERR_PTR(-EINVAL);
+	}
+	if (tb[IFLA_TARGET_NETNSID]) {
+		net = get_net_ns_by_id(src_net,
+				       nla_get_s32(tb[IFLA_TARGET_NETNSID]));
+		if (!net) {
+			NL_SET_ERR_MSG(extack,
+				       "the peer's network namespace id is unknown");
+			return ERR_PTR(-EINVAL);
+		}
+	} else {
+		net = rtnl_link_get_net(src_net, tb);
+		if (IS_ERR(net)) {
+			NL_SET_ERR_MSG(extack,
+				       "the peer's network namespace does not exist");
+			return net;
+		}
+	}
+	if (!ns_capable(net->user_ns, CAP_NET_ADMIN)) {
+		put_net(net);
+		NL_SET_ERR_MSG(extack,
+			       "putting the peer in that network namespace needs CAP_NET_ADMIN over it");
+		return ERR_PTR(-EPERM);
+	}
+	return net;
+}
+
 static int idmesh_newlink_pair(struct net *src_net, struct net_device *dev,
 			       struct nlattr *tb[], struct nlattr *data[],
 			       struct netlink_ext_ack *extack)
@@ -779,11 +823,9 @@ static int idmesh_newlink_pair(struct net *src_net, struct net_device *dev,
 		name_assign_type = NET_NAME_ENUM;
 	}
 
-	net = rtnl_link_get_net(src_net, peer_tb);
-	if (IS_ERR(net)) {
-		NL_SET_ERR_MSG(extack, "the peer's network namespace does not exist");
+	net = idmesh_peer_net(src_net, peer_tb, extack);
+	if (IS_ERR(net))
 		return PTR_ERR(net);
-	}
 	peer = rtnl_create_link(net, ifname, name_assign_type, &idmesh_link_ops,
 				peer_tb, extack);
 	if (IS_ERR(peer)) {

@@ -13,7 +13,7 @@ require_module
 s=idm$$
 N1=$s-node1 N2=$s-node2 P1=$s-pod1 P2=$s-pod2 P3=$s-pod3
 tap_cleanup() {
-	for ns in $N1 $N2 $P1 $P2 $P3; do ip netns del "$ns" 2>/dev/null; done
+	for ns in $N1 $N2 $P1 $P2 $P3 $s-host; do ip netns del "$ns" 2>/dev/null; done
 	pkill -x iperf3 2>/dev/null
 }
 # iperf3 server in namespace $1 bound to $2, up before we go on.
@@ -206,6 +206,32 @@ nothing() { ! exists "$@"; }
 expect "unknown netns is refused" 1 'Error: cannot open network namespace "no-such-ns": No such file or directory' \
 	I $N1 link add bad0 peer bad1 netns no-such-ns
 assert "... and nothing was created" nothing $N1 bad0
+# Privilege: a caller with CAP_NET_ADMIN over its own namespace only (an
+# unprivileged user that unshared a user and a network namespace) cannot
+# put the peer in a namespace it does not administer.
+ip netns add $s-host
+sysctl -qw kernel.unprivileged_userns_clone=1 2>/dev/null
+# The attacker's namespace lives on (a planted peer would go with it).
+pl=$(mktemp -d)
+chmod 777 "$pl"
+setpriv --reuid 65534 --regid 65534 --clear-groups unshare -Urn sh -c \
+	"'$IDMESH' link add plant0 peer plant1 netns $s-host 2>$pl/err; echo \$? >$pl/rc; exec sleep 120" &
+attacker=$!
+wait_until 60 test -s "$pl/rc"
+assert "the peer in a namespace the caller does not administer is refused" \
+	[ "$(cat "$pl/rc")" = 1 ]
+assert "... with the reason" [ "$(cat "$pl/err")" = \
+	"Error: putting the peer in that network namespace needs CAP_NET_ADMIN over it" ]
+assert "... and nothing was created there" nothing $s-host plant1
+[ "$tap_failed" = 0 ] || echo "status $(cat "$pl/rc"), stderr: $(cat "$pl/err")" | tap_diag
+kill "$attacker" 2>/dev/null
+wait "$attacker" 2>/dev/null
+rm -rf "$pl"
+expect "a caller with CAP_NET_ADMIN over both namespaces may" 0 "" \
+	I $N1 link add plant0 peer plant1 netns $s-host
+assert "... and the peer is there" exists $s-host plant1
+I $N1 link del plant0
+ip netns del $s-host
 expect "a duplicate id on the same local address and port is refused" 1 \
 	"Error: this id is already used on this local address and port" \
 	I $N1 link add bad0 remote 192.168.50.9 local 192.168.50.1 id 100
