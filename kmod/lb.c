@@ -812,11 +812,12 @@ int idm_nl_vip_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		}
 		err = idm_fill_vip(skb, cb, family, vip, &cb->args[1], slots);
 		kvfree(slots);
-		/* A VIP that does not fit in an empty buffer is an error. */
-		if (err && !skb->len)
-			goto out;
-		if (err)
+		if (err) {
+			/* Not even one VIP fit in an empty buffer: an error. */
+			if (!skb->len)
+				goto out;
 			break;
+		}
 		cb->args[0]++;
 		cb->args[1] = 0;
 	}

@@ -70,8 +70,8 @@ step=${IDMESH_STEP_TIMEOUT:-300}
 limit=${IDMESH_SELFTEST_TIMEOUT:-2400}
 # Waiting costs no process (each costs about a second on the debug kernel):
 # a read with a timeout on a FIFO nobody writes to.
-idle=$(mktemp -u /tmp/idle.XXXXXX)
-mkfifo "$idle" && exec 8<>"$idle" && rm -f "$idle"
+idle=$(mktemp -d)
+mkfifo "$idle/fifo" && exec 8<>"$idle/fifo" && rm -rf "$idle"
 pause() { read -r -t "$1" -u 8 _; }
 
 # stalled NAME WHY: what the guest was doing when a selftest had to be stopped.

@@ -59,7 +59,7 @@ def request(sock, kind, payload, seq, reply=None):
 def nsid_of(sock, fd):
     """The id this namespace has for the one fd names, given one if none."""
     fdattr = attr(NETNSA_FD, struct.pack("=I", fd))
-    hdr = struct.pack("=Bxxx", socket.AF_UNSPEC)
+    hdr = struct.pack("=B3x", socket.AF_UNSPEC)	# struct rtgenmsg, padded
     res = request(sock, RTM_NEWNSID, hdr + fdattr +
                   attr(NETNSA_NSID, struct.pack("=i", 77)), 1)
     if res != "ok" and not res.startswith("error 17:"):
