@@ -45,6 +45,17 @@ static bool idm_vip_is(const struct idm_vip *v, u8 family,
 	       nf_inet_addr_cmp(&v->addr, addr);
 }
 
+/* VIPs, their backends and tables change under the namespace's lock. */
+static inline struct mutex *idm_lb_lock(struct idm_lb *lb)
+{
+	return &container_of(lb, struct idmesh_net, lb)->lock;
+}
+
+/* The current table of a VIP, in->lock held. */
+#define idm_vip_table(lb, vip) \
+	rcu_dereference_protected((vip)->table, \
+				  lockdep_is_held(idm_lb_lock(lb)))
+
 /* Under RCU or in->lock: the VIP with exactly this identity. */
 static struct idm_vip *idm_vip_find(struct idm_lb *lb, u8 family,
 				    const union nf_inet_addr *addr, u8 proto,
@@ -54,7 +65,7 @@ static struct idm_vip *idm_vip_find(struct idm_lb *lb, u8 family,
 
 	hlist_for_each_entry_rcu(v, &lb->vip_hash[idm_vip_bucket(family, addr,
 								 proto, port)],
-				 hnode, true)
+				 hnode, lockdep_is_held(idm_lb_lock(lb)))
 		if (idm_vip_is(v, family, addr, proto, port))
 			return v;
 	return NULL;
@@ -245,7 +256,8 @@ static void idm_backend_free_rcu(struct rcu_head *head)
  * it on success; on failure nothing changed. Caller holds in->lock and
  * applies the change to the list after success.
  */
-static int idm_vip_rebuild(struct idm_vip *vip, struct idm_backend *add,
+static int idm_vip_rebuild(struct idm_lb *lb, struct idm_vip *vip,
+			   struct idm_backend *add,
 			   struct idm_backend *remove,
 			   struct idm_backend *reweight, u32 weight)
 {
@@ -297,7 +309,7 @@ static int idm_vip_rebuild(struct idm_vip *vip, struct idm_backend *add,
 	t->n = n;
 	t->active = idm_maglev_populate(e, n, t->size, t->slot, scratch,
 					scratch + cap);
-	old = rcu_dereference_protected(vip->table, true);
+	old = idm_vip_table(lb, vip);
 	t->gen = old ? old->gen + 1 : 1;
 
 	rcu_assign_pointer(vip->table, t);
@@ -321,7 +333,8 @@ static void idm_vip_free(struct idm_vip *vip)
 
 	list_for_each_entry_safe(be, tmp, &vip->backends, list)
 		idm_backend_free(be);
-	idm_table_free(rcu_dereference_protected(vip->table, true));
+	/* Never published, or a grace period has passed: no reader. */
+	idm_table_free(rcu_access_pointer(vip->table));
 	free_percpu(vip->stats);
 	kfree(vip);
 }
@@ -396,7 +409,7 @@ int idm_nl_vip_new(struct sk_buff *skb, struct genl_info *info)
 		goto err_unlock;
 	}
 	/* An empty table: packets are dropped and counted until backends. */
-	err = idm_vip_rebuild(vip, NULL, NULL, NULL, 0);
+	err = idm_vip_rebuild(lb, vip, NULL, NULL, NULL, 0);
 	if (err)
 		goto err_unlock;
 	if (!lb->hooks) {
@@ -506,7 +519,7 @@ int idm_nl_backend_new(struct sk_buff *skb, struct genl_info *info)
 		     IDMESH_WEIGHT_DEFAULT;
 	atomic_set(&be->flows, 0);
 
-	err = idm_vip_rebuild(vip, be, NULL, NULL, 0);
+	err = idm_vip_rebuild(&in->lb, vip, be, NULL, NULL, 0);
 	if (err) {
 		idm_backend_free(be);
 		goto out;
@@ -564,7 +577,7 @@ int idm_nl_backend_del(struct sk_buff *skb, struct genl_info *info)
 		err = -EINVAL;
 		goto out;
 	}
-	err = idm_vip_rebuild(vip, NULL, be, NULL, 0);
+	err = idm_vip_rebuild(&in->lb, vip, NULL, be, NULL, 0);
 	if (err)
 		goto out;
 	list_del(&be->list);
@@ -598,7 +611,7 @@ int idm_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 	weight = nla_get_u32(tb[IDMESH_BACKEND_A_WEIGHT]);
 	if (weight == be->weight)
 		goto out;
-	err = idm_vip_rebuild(vip, NULL, NULL, be, weight);
+	err = idm_vip_rebuild(&in->lb, vip, NULL, NULL, be, weight);
 	if (!err)
 		be->weight = weight;
 out:
@@ -741,9 +754,9 @@ cancel:
 }
 
 /* Slots each backend owns in the current table; NULL on no memory. */
-static u32 *idm_vip_slot_counts(struct idm_vip *vip)
+static u32 *idm_vip_slot_counts(struct idm_lb *lb, struct idm_vip *vip)
 {
-	struct idm_table *t = rcu_dereference_protected(vip->table, true);
+	struct idm_table *t = idm_vip_table(lb, vip);
 	u32 *counts, i;
 
 	counts = kvcalloc(t->n + 1, sizeof(*counts), GFP_KERNEL);
@@ -805,7 +818,7 @@ int idm_nl_vip_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			continue;
 		if (n++ < cb->args[0])
 			continue;
-		slots = idm_vip_slot_counts(vip);
+		slots = idm_vip_slot_counts(&in->lb, vip);
 		if (!slots) {
 			err = -ENOMEM;
 			goto out;
@@ -853,7 +866,7 @@ int idm_nl_table_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 	if (err)
 		goto out;
-	t = rcu_dereference_protected(vip->table, true);
+	t = idm_vip_table(&in->lb, vip);
 	if (!cb->args[2]) {
 		cb->args[2] = t->gen;
 	} else if (cb->args[2] != t->gen) {

@@ -41,15 +41,27 @@ static const struct rhashtable_params idm_rule_params = {
 	.automatic_shrinking = true,
 };
 
+/* The tables change under the namespace's lock. */
+static inline struct mutex *idm_sacl_lock(struct idm_sacl *sc)
+{
+	return &container_of(sc, struct idmesh_net, sacl)->lock;
+}
+
+/* Read locklessly by the packet path; changed under in->lock. */
+static void idm_sacl_nrules_add(struct idm_sacl *sc, int d)
+{
+	WRITE_ONCE(sc->nrules, sc->nrules + d);
+}
+
 /* Lookups: packet path under RCU, or under in->lock. */
 
-struct idm_sacl_port *idm_sacl_port_find(struct idm_sacl *sc, int ifindex)
+struct idm_sacl_port *idm_sacl_port_find(struct idm_sacl *sc, u32 ifindex)
 {
 	struct idm_sacl_port *p;
 
 	hlist_for_each_entry_rcu(p, &sc->port_hash[hash_32(ifindex,
 							   IDM_PORT_HASH_BITS)],
-				 hnode, true)
+				 hnode, lockdep_is_held(idm_sacl_lock(sc)))
 		if (p->ifindex == ifindex)
 			return p;
 	return NULL;
@@ -173,7 +185,8 @@ static int idm_prefixes_publish(struct idm_sacl *sc)
 			ps->n++;
 		}
 	}
-	old = rcu_replace_pointer(sc->prefixes, ps, true);
+	old = rcu_replace_pointer(sc->prefixes, ps,
+				  lockdep_is_held(idm_sacl_lock(sc)));
 	if (old)
 		kfree_rcu(old, rcu);
 	return 0;
@@ -371,13 +384,12 @@ int idm_nl_sacl_set(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&in->lock);
 	old_marker = sc->marker;
 	if (tb[IDMESH_SACL_A_MARKER])
-		sc->marker = nla_get_u8(tb[IDMESH_SACL_A_MARKER]);
+		WRITE_ONCE(sc->marker, !!nla_get_u8(tb[IDMESH_SACL_A_MARKER]));
 	err = idm_sacl_sync_hooks(net, sc, info->extack);
 	if (err) {
-		sc->marker = old_marker;
+		WRITE_ONCE(sc->marker, old_marker);
 		goto out;
 	}
-	WRITE_ONCE(sc->marker, sc->marker);
 	if (tb[IDMESH_SACL_A_OPT_TYPE])
 		WRITE_ONCE(sc->opt_type, nla_get_u8(tb[IDMESH_SACL_A_OPT_TYPE]));
 	if (tb[IDMESH_SACL_A_DEFAULT])
@@ -400,7 +412,8 @@ static int idm_port_new(struct net *net, struct idm_sacl *sc,
 {
 	struct idm_sacl_port *p;
 	struct net_device *dev;
-	int ifindex, err;
+	u32 ifindex;
+	int err;
 
 	if (!idm_need(info, tb, IDMESH_SACL_A_IFINDEX, "Missing the port's device"))
 		return -EINVAL;
@@ -638,7 +651,7 @@ static int idm_rule_new(struct net *net, struct idm_sacl *sc,
 		r->has_dscp = true;
 		r->dscp = nla_get_u8(tb[IDMESH_SACL_A_DSCP]);
 	}
-	sc->nrules++;
+	idm_sacl_nrules_add(sc, 1);
 	err = idm_sacl_sync_hooks(net, sc, info->extack);
 	if (err)
 		goto err_free;
@@ -653,13 +666,13 @@ static int idm_rule_new(struct net *net, struct idm_sacl *sc,
 
 err_remove:
 	rhashtable_remove_fast(&sc->rule_ht, &r->node, idm_rule_params);
-	sc->nrules--;
+	idm_sacl_nrules_add(sc, -1);
 	idm_sacl_sync_hooks(net, sc, NULL);
 	/* Packet paths may have found it: free after a grace period. */
 	call_rcu(&r->rcu, idm_rule_free_rcu);
 	return err;
 err_free:
-	sc->nrules--;
+	idm_sacl_nrules_add(sc, -1);
 	idm_sacl_sync_hooks(net, sc, NULL);
 	idm_rule_free(r);
 	return err;
@@ -734,7 +747,7 @@ static void idm_rule_unlink(struct net *net, struct idm_sacl *sc,
 	rhashtable_remove_fast(&sc->rule_ht, &r->node, idm_rule_params);
 	idm_prefix_put(sc, &r->key);
 	list_del(&r->list);
-	sc->nrules--;
+	idm_sacl_nrules_add(sc, -1);
 	idm_sacl_sync_hooks(net, sc, NULL);
 	call_rcu(&r->rcu, idm_rule_free_rcu);
 }
@@ -1138,7 +1151,7 @@ void idm_sacl_net_exit(struct net *net, struct idmesh_net *in)
 	struct idm_sacl_port *p, *ptmp;
 
 	mutex_lock(&in->lock);
-	sc->marker = false;
+	WRITE_ONCE(sc->marker, false);
 	list_for_each_entry_safe(r, rtmp, &sc->rules, list)
 		idm_rule_unlink(net, sc, r);
 	list_for_each_entry_safe(p, ptmp, &sc->ports, list)

@@ -54,7 +54,7 @@ struct idm_rule_stats {
 struct idm_sacl_port {
 	struct hlist_node hnode;	/* sc->port_hash, RCU */
 	struct list_head list;		/* sc->ports, in->lock */
-	int ifindex;
+	u32 ifindex;
 	bool marker;			/* clients behind it send LIDs */
 	struct rcu_head rcu;
 };
@@ -130,6 +130,7 @@ struct idm_sacl_rule {
 struct idm_sacl {
 	struct hlist_head port_hash[1 << IDM_PORT_HASH_BITS];
 	struct list_head ports, clients, servers, rules;
+	/* in->lock; nrules also read by the packet path (READ_ONCE). */
 	unsigned int nports, nclients, nservers, nrules;
 	struct rhashtable client_ht, server_ht, rule_ht;
 	/* Rules per prefix-length pair (in->lock), published as prefixes. */
@@ -160,7 +161,7 @@ int idm_nl_sacl_dump(struct sk_buff *skb, struct netlink_callback *cb);
 extern const struct nla_policy idm_sacl_policy[IDMESH_SACL_A_MAX + 1];
 
 /* Lookups, under RCU (sacl.c). */
-struct idm_sacl_port *idm_sacl_port_find(struct idm_sacl *sc, int ifindex);
+struct idm_sacl_port *idm_sacl_port_find(struct idm_sacl *sc, u32 ifindex);
 u64 idm_sacl_client_id(struct idm_sacl *sc, const struct in6_addr *addr,
 		       u32 ifindex, int lid);
 u64 idm_sacl_server_id(struct idm_sacl *sc, const struct in6_addr *addr,
