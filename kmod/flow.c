@@ -14,6 +14,7 @@
 #include <linux/jiffies.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/tcp.h>
 #include <net/ip.h>
@@ -60,6 +61,19 @@ bool idm_parse_l4(struct sk_buff *skb, struct idm_pkt *p, bool any)
 	const __be16 *ports;
 
 	p->tcpflags = 0;
+	if (p->key.proto == IPPROTO_ICMP) {
+		struct icmphdr _ih;
+		const struct icmphdr *ih;
+
+		ih = skb_header_pointer(skb, p->l4off, sizeof(_ih), &_ih);
+		if (!ih)
+			return false;
+		if (ih->type == ICMP_ECHO || ih->type == ICMP_ECHOREPLY) {
+			p->key.sport = ih->un.echo.id;
+			p->key.dport = ih->un.echo.id;
+		}
+		return any;
+	}
 	if (p->key.proto == IPPROTO_ICMPV6) {
 		struct icmp6hdr _ih;
 		const struct icmp6hdr *ih;

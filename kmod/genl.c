@@ -92,6 +92,8 @@ const struct nla_policy idm_sacl_policy[IDMESH_SACL_A_MAX + 1] = {
 						   IDMESH_SACL_DENY),
 	[IDMESH_SACL_A_CLIENT_BITS] = NLA_POLICY_RANGE(NLA_U8, 1, 64),
 	[IDMESH_SACL_A_SERVER_BITS] = NLA_POLICY_RANGE(NLA_U8, 1, 64),
+	[IDMESH_SACL_A_ADDR4] = { .type = NLA_BE32 },
+	[IDMESH_SACL_A_OPT_TYPE4] = { .type = NLA_U8 },
 };
 
 static const struct nla_policy idmesh_sacl_req_policy[IDMESH_A_MAX + 1] = {

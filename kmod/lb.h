@@ -203,7 +203,7 @@ struct idm_pkt {
 };
 
 /*
- * Ports (or an ICMPv6 echo's identifier, as both ports) at p->l4off.
+ * Ports (or an ICMP or ICMPv6 echo's identifier, as both ports) at p->l4off.
  * Only TCP, UDP and SCTP unless any: other protocols then have none.
  */
 bool idm_parse_l4(struct sk_buff *skb, struct idm_pkt *p, bool any);

@@ -275,15 +275,17 @@ static int idm_sacl_sync_hooks(struct net *net, struct idm_sacl *sc,
 static const u64 idm_sacl_kind_attrs[] = {
 	[IDMESH_SACL_KIND_SETTINGS] = BIT_ULL(IDMESH_SACL_A_KIND) |
 		BIT_ULL(IDMESH_SACL_A_OPT_TYPE) | BIT_ULL(IDMESH_SACL_A_DEFAULT) |
-		BIT_ULL(IDMESH_SACL_A_MARKER),
+		BIT_ULL(IDMESH_SACL_A_MARKER) | BIT_ULL(IDMESH_SACL_A_OPT_TYPE4),
 	[IDMESH_SACL_KIND_PORT] = BIT_ULL(IDMESH_SACL_A_KIND) |
 		BIT_ULL(IDMESH_SACL_A_IFINDEX) | BIT_ULL(IDMESH_SACL_A_MARKER),
 	[IDMESH_SACL_KIND_CLIENT] = BIT_ULL(IDMESH_SACL_A_KIND) |
 		BIT_ULL(IDMESH_SACL_A_ADDR) | BIT_ULL(IDMESH_SACL_A_IFINDEX) |
-		BIT_ULL(IDMESH_SACL_A_LID) | BIT_ULL(IDMESH_SACL_A_ID),
+		BIT_ULL(IDMESH_SACL_A_LID) | BIT_ULL(IDMESH_SACL_A_ID) |
+		BIT_ULL(IDMESH_SACL_A_ADDR4),
 	[IDMESH_SACL_KIND_SERVER] = BIT_ULL(IDMESH_SACL_A_KIND) |
 		BIT_ULL(IDMESH_SACL_A_ADDR) | BIT_ULL(IDMESH_SACL_A_PROTO) |
-		BIT_ULL(IDMESH_SACL_A_PORT) | BIT_ULL(IDMESH_SACL_A_ID),
+		BIT_ULL(IDMESH_SACL_A_PORT) | BIT_ULL(IDMESH_SACL_A_ID) |
+		BIT_ULL(IDMESH_SACL_A_ADDR4),
 	[IDMESH_SACL_KIND_RULE] = BIT_ULL(IDMESH_SACL_A_KIND) |
 		BIT_ULL(IDMESH_SACL_A_CLIENT_ID) | BIT_ULL(IDMESH_SACL_A_SERVER_ID) |
 		BIT_ULL(IDMESH_SACL_A_ACTION) | BIT_ULL(IDMESH_SACL_A_PRIORITY) |
@@ -362,7 +364,7 @@ int idm_nl_sacl_set(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	if (!tb[IDMESH_SACL_A_OPT_TYPE] && !tb[IDMESH_SACL_A_DEFAULT] &&
-	    !tb[IDMESH_SACL_A_MARKER]) {
+	    !tb[IDMESH_SACL_A_MARKER] && !tb[IDMESH_SACL_A_OPT_TYPE4]) {
 		NL_SET_ERR_MSG(info->extack, "Nothing to set");
 		return -EINVAL;
 	}
@@ -380,6 +382,12 @@ int idm_nl_sacl_set(struct sk_buff *skb, struct genl_info *info)
 			return -EINVAL;
 		}
 	}
+	if (tb[IDMESH_SACL_A_OPT_TYPE4] &&
+	    !idm_sacl4_type_ok(nla_get_u8(tb[IDMESH_SACL_A_OPT_TYPE4]))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_OPT_TYPE4],
+				    "IPv4 option type must be one of RFC 4727's experimental types: 30, 94, 158 or 222");
+		return -EINVAL;
+	}
 
 	mutex_lock(&in->lock);
 	old_marker = sc->marker;
@@ -392,6 +400,8 @@ int idm_nl_sacl_set(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (tb[IDMESH_SACL_A_OPT_TYPE])
 		WRITE_ONCE(sc->opt_type, nla_get_u8(tb[IDMESH_SACL_A_OPT_TYPE]));
+	if (tb[IDMESH_SACL_A_OPT_TYPE4])
+		WRITE_ONCE(sc->opt_type4, nla_get_u8(tb[IDMESH_SACL_A_OPT_TYPE4]));
 	if (tb[IDMESH_SACL_A_DEFAULT])
 		WRITE_ONCE(sc->def_action, nla_get_u8(tb[IDMESH_SACL_A_DEFAULT]));
 out:
@@ -451,17 +461,51 @@ static int idm_port_new(struct net *net, struct idm_sacl *sc,
 	return 0;
 }
 
+/*
+ * The entry's address, ADDR (IPv6) or ADDR4 (IPv4, kept IPv4-mapped):
+ * 1 when there is one, 0 when neither is given, or an error.
+ */
+static int idm_sacl_addr(struct genl_info *info, struct nlattr **tb,
+			 struct in6_addr *a)
+{
+	struct nlattr *a6 = tb[IDMESH_SACL_A_ADDR], *a4 = tb[IDMESH_SACL_A_ADDR4];
+
+	if (a6 && a4) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a4,
+				    "An entry has one address, IPv4 or IPv6");
+		return -EINVAL;
+	}
+	if (a4) {
+		ipv6_addr_set_v4mapped(nla_get_in_addr(a4), a);
+		return 1;
+	}
+	if (!a6)
+		return 0;
+	*a = nla_get_in6_addr(a6);
+	if (ipv6_addr_v4mapped(a)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a6,
+				    "An IPv4 address goes in ADDR4, not IPv4-mapped in ADDR");
+		return -EINVAL;
+	}
+	return 1;
+}
+
 static int idm_client_key(struct idm_sacl *sc, struct genl_info *info,
 			  struct nlattr **tb, struct idm_client_key *k)
 {
+	int ret;
+
 	memset(k, 0, sizeof(*k));
-	if (tb[IDMESH_SACL_A_ADDR]) {
+	ret = idm_sacl_addr(info, tb, &k->addr);
+	if (ret < 0)
+		return ret;
+	if (ret) {
 		if (tb[IDMESH_SACL_A_IFINDEX] || tb[IDMESH_SACL_A_LID]) {
-			NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_ADDR],
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    tb[IDMESH_SACL_A_ADDR] ?: tb[IDMESH_SACL_A_ADDR4],
 					    "A client is an address or a marker port and LID, not both");
 			return -EINVAL;
 		}
-		k->addr = nla_get_in6_addr(tb[IDMESH_SACL_A_ADDR]);
 		return 0;
 	}
 	if (!tb[IDMESH_SACL_A_IFINDEX] || !tb[IDMESH_SACL_A_LID]) {
@@ -525,10 +569,17 @@ static int idm_client_new(struct idm_sacl *sc, struct genl_info *info,
 static int idm_server_key(struct genl_info *info, struct nlattr **tb,
 			  struct idm_server_key *k)
 {
+	int ret;
+
 	memset(k, 0, sizeof(*k));
-	if (!idm_need(info, tb, IDMESH_SACL_A_ADDR, "Missing the server's address"))
+	ret = idm_sacl_addr(info, tb, &k->addr);
+	if (ret < 0)
+		return ret;
+	if (!ret) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[IDMESH_A_SACL],
+				    "Missing the server's address");
 		return -EINVAL;
-	k->addr = nla_get_in6_addr(tb[IDMESH_SACL_A_ADDR]);
+	}
 	if (tb[IDMESH_SACL_A_PROTO])
 		k->proto = nla_get_u8(tb[IDMESH_SACL_A_PROTO]);
 	if (tb[IDMESH_SACL_A_PORT])
@@ -903,6 +954,7 @@ static const u8 idm_sacl_counter_attr[IDM_SC_MAX] = {
 	[IDM_SC_FORGED] = IDMESH_SACL_A_FORGED,
 	[IDM_SC_MALFORMED] = IDMESH_SACL_A_MALFORMED,
 	[IDM_SC_TOO_BIG] = IDMESH_SACL_A_TOO_BIG,
+	[IDM_SC_NO_ROOM] = IDMESH_SACL_A_NO_ROOM,
 	[IDM_SC_MARKED] = IDMESH_SACL_A_MARKED,
 	[IDM_SC_DEF_HITS] = IDMESH_SACL_A_HITS,
 	[IDM_SC_DEF_DROPS] = IDMESH_SACL_A_DROPS,
@@ -919,6 +971,7 @@ static int idm_fill_settings(struct sk_buff *skb, struct idm_sacl *sc)
 	int i;
 
 	if (nla_put_u8(skb, IDMESH_SACL_A_OPT_TYPE, sc->opt_type) ||
+	    nla_put_u8(skb, IDMESH_SACL_A_OPT_TYPE4, sc->opt_type4) ||
 	    nla_put_u8(skb, IDMESH_SACL_A_DEFAULT, sc->def_action) ||
 	    nla_put_u8(skb, IDMESH_SACL_A_MARKER, sc->marker))
 		return -EMSGSIZE;
@@ -927,6 +980,14 @@ static int idm_fill_settings(struct sk_buff *skb, struct idm_sacl *sc)
 		if (idm_put_u64(skb, idm_sacl_counter_attr[i], sum[i]))
 			return -EMSGSIZE;
 	return 0;
+}
+
+/* IPv4-mapped addresses are IPv4 entries: ADDR4. */
+static int idm_put_addr(struct sk_buff *skb, const struct in6_addr *a)
+{
+	if (ipv6_addr_v4mapped(a))
+		return nla_put_in_addr(skb, IDMESH_SACL_A_ADDR4, a->s6_addr32[3]);
+	return nla_put_in6_addr(skb, IDMESH_SACL_A_ADDR, a);
 }
 
 static int idm_fill_entry(struct sk_buff *skb, u8 kind, void *e)
@@ -946,13 +1007,13 @@ static int idm_fill_entry(struct sk_buff *skb, u8 kind, void *e)
 		if (c->key.ifindex)
 			return nla_put_u32(skb, IDMESH_SACL_A_IFINDEX, c->key.ifindex) ||
 			       nla_put_u8(skb, IDMESH_SACL_A_LID, c->key.lid);
-		return nla_put_in6_addr(skb, IDMESH_SACL_A_ADDR, &c->key.addr);
+		return idm_put_addr(skb, &c->key.addr);
 	}
 	case IDMESH_SACL_KIND_SERVER: {
 		struct idm_sacl_server *s = e;
 
 		return idm_put_u64(skb, IDMESH_SACL_A_ID, s->id) ||
-		       nla_put_in6_addr(skb, IDMESH_SACL_A_ADDR, &s->key.addr) ||
+		       idm_put_addr(skb, &s->key.addr) ||
 		       nla_put_u8(skb, IDMESH_SACL_A_PROTO, s->key.proto) ||
 		       nla_put_u16(skb, IDMESH_SACL_A_PORT, ntohs(s->key.port));
 	}
@@ -1114,6 +1175,7 @@ int idm_sacl_net_init(struct idmesh_net *in)
 	sc->nprefix_refs = 0;
 	RCU_INIT_POINTER(sc->prefixes, NULL);
 	sc->opt_type = IDMESH_SACL_OPT_TYPE_DEFAULT;
+	sc->opt_type4 = IDMESH_SACL_OPT_TYPE4_DEFAULT;
 	sc->def_action = IDMESH_SACL_ALLOW;
 	sc->marker = false;
 	sc->fwd_hooks = false;

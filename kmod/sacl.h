@@ -3,7 +3,8 @@
  * idmesh: the SACL identity gateway (Acila). Per namespace: the
  * workload-facing ports, the client and server tables that give a
  * packet its IDs, the rules that filter and prioritise by IDs, and the
- * hooks that insert, check and remove the Hop-by-Hop option.
+ * hooks that insert, check and remove the option (IPv6 Hop-by-Hop, or
+ * IPv4). IPv4 addresses are kept IPv4-mapped in the same tables.
  */
 #ifndef _IDMESH_SACL_H
 #define _IDMESH_SACL_H
@@ -34,6 +35,7 @@ enum idm_sacl_counter {
 	IDM_SC_FORGED,
 	IDM_SC_MALFORMED,
 	IDM_SC_TOO_BIG,
+	IDM_SC_NO_ROOM,
 	IDM_SC_MARKED,
 	IDM_SC_DEF_HITS,	/* the default action's */
 	IDM_SC_DEF_DROPS,
@@ -142,6 +144,7 @@ struct idm_sacl {
 	struct idm_rule_prefixes __rcu *prefixes;
 	/* Settings, read by the packet path with READ_ONCE. */
 	u8 opt_type;
+	u8 opt_type4;
 	u8 def_action;
 	bool marker;
 	/* Hooks registered: forward while ports or rules exist. */

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * idmesh: the SACL gateway's packet path, IPv6 only (IPv4 passes
- * untouched). One netfilter hook at forward, registered in a namespace
+ * idmesh: the SACL gateway's packet path, IPv4 and IPv6 alike. The IDs
+ * travel in an IPv6 Hop-by-Hop option or an IPv4 option (sacl_wire.h).
+ * One netfilter hook at forward per family, registered in a namespace
  * while it has ports or rules:
  *
  *  - from a workload-facing port (client side): a packet that already
  *    carries the option is forged, dropped and counted; otherwise its IDs
  *    come from connection tracking (a reply of a connection a workload
  *    behind a port accepted) or from the client and server tables, and
- *    the option is inserted inline;
+ *    the option is inserted inline. A connection the workload opens
+ *    towards an address with no server entry leaves untagged but is
+ *    tracked, so that its replies pass;
  *  - towards a port (server side): a reply of a connection a workload
  *    here started passes; otherwise the rule for (client ID, server ID),
  *    or the default, allows or drops it; the rule's priority and DSCP are
@@ -17,17 +20,23 @@
  *    and DSCP, nothing else.
  *
  * A second hook at local-out, in a namespace with the marker on, writes
- * each socket's LID (UID % 128 + 100) into the hop limit.
+ * each socket's LID (UID % 128 + 100) into the hop limit (IPv4: TTL).
  */
 #include <linux/kernel.h>
 #include <linux/ipv6.h>
+#include <linux/icmp.h>
 #include <linux/icmpv6.h>
+#include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
+#include <net/icmp.h>
+#include <net/ip.h>
+#include <net/route.h>
 #include <net/ipv6.h>
 #include <net/ip6_route.h>
 #include <net/dsfield.h>
 #include <net/inet_ecn.h>
 #include <net/sock.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <uapi/linux/idmesh.h>
 
@@ -37,7 +46,9 @@
 
 /* After the filter table: what it drops is not counted here. */
 #define IDM_PRI_SACL		(NF_IP6_PRI_FILTER + 50)
+#define IDM_PRI_SACL4		(NF_IP_PRI_FILTER + 50)
 #define IDM_PRI_MARKER		(NF_IP6_PRI_MANGLE + 10)
+#define IDM_PRI_MARKER4		(NF_IP_PRI_MANGLE + 10)
 /* The hop limits that carry a LID: LID % 128 + 100. */
 #define IDM_LID_BASE		100
 
@@ -67,11 +78,19 @@ static void idm_rule_count(struct idm_sacl_rule *r, bool drop)
 /* What the hook learnt of a packet. */
 struct idm_sacl_pkt {
 	struct idm_pkt p;
-	unsigned int hbh_len;	/* 0: no Hop-by-Hop header */
+	/* IPv6: the Hop-by-Hop header (0: none); IPv4: the options. */
+	unsigned int hbh_len;
 	unsigned int off;	/* our option in it */
-	bool tagged;
+	unsigned int end;	/* IPv4: where the options end */
+	bool on_wire;		/* it came with our option */
+	bool tagged;		/* it has IDs */
 	struct idm_sacl_ids ids;
 };
+
+static bool idm_is4(const struct idm_sacl_pkt *sp)
+{
+	return sp->p.key.family == AF_INET;
+}
 
 /*
  * Find the Hop-by-Hop header and our option in it, and the 5-tuple.
@@ -104,6 +123,7 @@ static int idm_sacl_parse_skb(struct sk_buff *skb, u8 type,
 		if (ret < 0)
 			return ret;
 		sp->tagged = ret;
+		sp->on_wire = ret;
 		ip6h = ipv6_hdr(skb);
 	}
 	nexthdr = ip6h->nexthdr;
@@ -120,16 +140,53 @@ static int idm_sacl_parse_skb(struct sk_buff *skb, u8 type,
 	return idm_parse_l4(skb, &sp->p, true) ? 0 : -EINVAL;
 }
 
-/* An ICMPv6 error: related to a flow, neither tagged nor filtered. */
+/* IPv4: the options and ours among them, and the 5-tuple. */
+static int idm_sacl_parse_skb4(struct sk_buff *skb, u8 type,
+			       struct idm_sacl_pkt *sp)
+{
+	const struct iphdr *iph;
+	unsigned int hlen;
+	int ret;
+
+	memset(sp, 0, sizeof(*sp));
+	if (!pskb_may_pull(skb, sizeof(*iph)))
+		return -EINVAL;
+	hlen = ip_hdr(skb)->ihl * 4;
+	if (hlen < sizeof(*iph) || !pskb_may_pull(skb, hlen))
+		return -EINVAL;
+	iph = ip_hdr(skb);
+	if (hlen > sizeof(*iph)) {
+		sp->hbh_len = hlen - sizeof(*iph);
+		ret = idm_sacl4_parse((const u8 *)(iph + 1), sp->hbh_len, type,
+				      &sp->ids, &sp->off, &sp->end);
+		if (ret < 0)
+			return ret;
+		sp->tagged = ret;
+		sp->on_wire = ret;
+	}
+	if (ip_is_fragment(iph))
+		return -EINVAL;
+	sp->p.key.family = AF_INET;
+	sp->p.key.src.ip = iph->saddr;
+	sp->p.key.dst.ip = iph->daddr;
+	sp->p.key.proto = iph->protocol;
+	sp->p.key.zone = IDM_ZONE_SACL;
+	sp->p.l4off = skb_network_offset(skb) + hlen;
+	return idm_parse_l4(skb, &sp->p, true) ? 0 : -EINVAL;
+}
+
+/* An ICMP error: related to a flow, neither tagged nor filtered. */
 static bool idm_icmp_error(struct sk_buff *skb, const struct idm_sacl_pkt *sp)
 {
 	u8 _t;
 	const u8 *t;
 
-	if (sp->p.key.proto != IPPROTO_ICMPV6)
+	if (sp->p.key.proto != (idm_is4(sp) ? IPPROTO_ICMP : IPPROTO_ICMPV6))
 		return false;
 	t = skb_header_pointer(skb, sp->p.l4off, 1, &_t);
-	return t && !(*t & ICMPV6_INFOMSG_MASK);
+	if (!t)
+		return false;
+	return idm_is4(sp) ? icmp_is_err(*t) : !(*t & ICMPV6_INFOMSG_MASK);
 }
 
 /* A tracked connection this packet belongs to; *reply if it answers. */
@@ -146,11 +203,16 @@ static struct idm_flow *idm_sacl_flow(struct idm_lb *lb,
 	return f;
 }
 
+/* Forwarding made the header writable (skb_cow in ip{,6}_forward). */
 static void idm_sacl_classify(struct sk_buff *skb, struct idm_sacl_rule *r)
 {
 	if (r->has_priority)
 		skb->priority = r->priority;
-	if (r->has_dscp)
+	if (!r->has_dscp)
+		return;
+	if (skb->protocol == htons(ETH_P_IP))
+		ipv4_change_dsfield(ip_hdr(skb), INET_ECN_MASK, r->dscp << 2);
+	else
 		ipv6_change_dsfield(ipv6_hdr(skb), INET_ECN_MASK, r->dscp << 2);
 }
 
@@ -196,8 +258,6 @@ static int idm_sacl_insert(struct sk_buff *skb, unsigned int hbh_len,
 	struct ipv6hdr *ip6h;
 	u8 *p;
 
-	if (hbh_len + add > IDM_HBH_MAX)
-		return -E2BIG;
 	if (skb_ensure_writable(skb, old) ||
 	    skb_cow_head(skb, add + (dst ? LL_RESERVED_SPACE(dst->dev) : 0)))
 		return -ENOMEM;
@@ -214,6 +274,87 @@ static int idm_sacl_insert(struct sk_buff *skb, unsigned int hbh_len,
 	}
 	be16_add_cpu(&ip6h->payload_len, add);
 	skb_postpush_rcsum(skb, skb_network_header(skb), old + add);
+	return 0;
+}
+
+/* IPv4: the options' length with ours; their growth is that less hbh_len. */
+static unsigned int idm_sacl4_new_len(const struct idm_sacl_pkt *sp)
+{
+	return max(idm_sacl4_append_len(sp->end), sp->hbh_len);
+}
+
+/*
+ * IPv4: append the option to the header's options. The header up to
+ * where its options end moves add bytes towards the head, the option
+ * (after its NOPs) takes their place, padding as before ends it.
+ * Options already there keep their offsets (IPCB's record of them).
+ */
+static int idm_sacl4_insert(struct sk_buff *skb, const struct idm_sacl_pkt *sp,
+			    unsigned int add, u8 type)
+{
+	unsigned int old = sizeof(struct iphdr) + sp->hbh_len;
+	unsigned int len = idm_sacl4_new_len(sp);
+	struct dst_entry *dst = skb_dst(skb);
+	struct iphdr *iph;
+	u8 *p;
+
+	if (skb_ensure_writable(skb, old) ||
+	    skb_cow_head(skb, add + (dst ? LL_RESERVED_SPACE(dst->dev) : 0)))
+		return -ENOMEM;
+	skb_postpull_rcsum(skb, skb_network_header(skb), old);
+	p = skb_push(skb, add);
+	memmove(p, p + add, sizeof(*iph) + sp->end);
+	skb_reset_network_header(skb);
+	iph = ip_hdr(skb);
+	idm_sacl4_append((u8 *)(iph + 1), sp->end, type, &sp->ids);
+	memset((u8 *)(iph + 1) + idm_sacl4_append_len(sp->end), IDM_IPOPT_EOL,
+	       len - idm_sacl4_append_len(sp->end));
+	iph->ihl = (sizeof(*iph) + len) / 4;
+	be16_add_cpu(&iph->tot_len, add);
+	ip_send_check(iph);
+	IPCB(skb)->opt.optlen = len;
+	skb_postpush_rcsum(skb, skb_network_header(skb), old + add);
+	return 0;
+}
+
+/* IPCB's offsets of the options after ours, which moved up by cut. */
+static void idm_sacl4_ipcb(struct sk_buff *skb, unsigned int off,
+			   unsigned int len, unsigned int cut)
+{
+	struct ip_options *opt = &IPCB(skb)->opt;
+	unsigned char *f[] = { &opt->srr, &opt->rr, &opt->ts,
+			       &opt->router_alert, &opt->cipso };
+	unsigned int i;
+
+	opt->optlen = len;
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		if (!len)
+			*f[i] = 0;
+		else if (*f[i] > sizeof(struct iphdr) + off)
+			*f[i] -= cut;
+	}
+}
+
+/* IPv4: take the option out; the header shrinks towards the payload. */
+static int idm_sacl4_remove(struct sk_buff *skb, const struct idm_sacl_pkt *sp)
+{
+	unsigned int old = sizeof(struct iphdr) + sp->hbh_len, len, cut;
+	struct iphdr *iph;
+
+	if (skb_ensure_writable(skb, old))
+		return -ENOMEM;
+	iph = ip_hdr(skb);
+	skb_postpull_rcsum(skb, iph, old);
+	len = idm_sacl4_strip((u8 *)(iph + 1), sp->hbh_len, sp->off);
+	cut = sp->hbh_len - len;
+	iph->ihl = (sizeof(*iph) + len) / 4;
+	be16_add_cpu(&iph->tot_len, -(int)cut);
+	memmove((u8 *)iph + cut, iph, old - cut);
+	skb_pull(skb, cut);
+	skb_reset_network_header(skb);
+	ip_send_check(ip_hdr(skb));
+	skb_postpush_rcsum(skb, skb_network_header(skb), old - cut);
+	idm_sacl4_ipcb(skb, sp->off, len, cut);
 	return 0;
 }
 
@@ -246,36 +387,60 @@ static int idm_sacl_remove(struct sk_buff *skb, unsigned int hbh_len,
 	return 0;
 }
 
+/* The option out of a packet that came with it, either family. */
+static int idm_sacl_take_out(struct sk_buff *skb, const struct idm_sacl_pkt *sp)
+{
+	if (idm_is4(sp))
+		return idm_sacl4_remove(skb, sp);
+	return idm_sacl_remove(skb, sp->hbh_len, sp->off);
+}
+
 /*
  * On a marker port: the LID the hop limit carries (-1: none), and the hop
  * limit as if the packet had left with the default.
  */
-static int idm_sacl_lid(struct sk_buff *skb, struct idm_sacl_port *port)
+static int idm_sacl_lid(struct sk_buff *skb, struct idm_sacl_port *port,
+			bool v4)
 {
-	struct ipv6hdr *ip6h = ipv6_hdr(skb);
 	/* Forwarding took one off the hop limit already. */
-	unsigned int hl = ip6h->hop_limit + 1;
+	unsigned int hl = (v4 ? ip_hdr(skb)->ttl : ipv6_hdr(skb)->hop_limit) + 1;
 
 	if (!port->marker || hl < IDM_LID_BASE ||
 	    hl > IDM_LID_BASE + IDMESH_SACL_LID_MAX)
 		return -1;
-	ip6h->hop_limit = ip6_dst_hoplimit(skb_dst(skb)) - 1;
+	if (v4) {
+		ip_hdr(skb)->ttl = ip4_dst_hoplimit(skb_dst(skb)) - 1;
+		ip_send_check(ip_hdr(skb));
+	} else {
+		ipv6_hdr(skb)->hop_limit = ip6_dst_hoplimit(skb_dst(skb)) - 1;
+	}
 	return hl - IDM_LID_BASE;
 }
 
-/* Client side: the IDs of a packet from a port, 0 when unknown. */
-static bool idm_sacl_identify(struct idm_sacl *sc, struct sk_buff *skb,
-			      struct idm_sacl_port *port, int lid,
-			      struct idm_sacl_pkt *sp)
+/* An address of either family as the tables key it (IPv4-mapped). */
+static void idm_sacl_key_addr(const struct idm_sacl_pkt *sp,
+			      const union nf_inet_addr *a, struct in6_addr *out)
 {
-	struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	if (idm_is4(sp))
+		ipv6_addr_set_v4mapped(a->ip, out);
+	else
+		*out = a->in6;
+}
 
-	sp->ids.client = idm_sacl_client_id(sc, &ip6h->saddr, port->ifindex, lid);
+/* Client side: the IDs of a packet from a port, 0 when unknown. */
+static bool idm_sacl_identify(struct idm_sacl *sc, struct idm_sacl_port *port,
+			      int lid, struct idm_sacl_pkt *sp)
+{
+	struct in6_addr a;
+
+	idm_sacl_key_addr(sp, &sp->p.key.src, &a);
+	sp->ids.client = idm_sacl_client_id(sc, &a, port->ifindex, lid);
 	if (!sp->ids.client) {
 		idm_sacl_count(sc, IDM_SC_NO_CLIENT);
 		return false;
 	}
-	sp->ids.server = idm_sacl_server_id(sc, &ip6h->daddr, sp->p.key.proto,
+	idm_sacl_key_addr(sp, &sp->p.key.dst, &a);
+	sp->ids.server = idm_sacl_server_id(sc, &a, sp->p.key.proto,
 					    sp->p.key.dport);
 	if (!sp->ids.server) {
 		idm_sacl_count(sc, IDM_SC_NO_SERVER);
@@ -309,7 +474,7 @@ static unsigned int idm_sacl_client_side(struct idmesh_net *in,
 	bool reply;
 	int lid;
 
-	lid = idm_sacl_lid(skb, port);
+	lid = idm_sacl_lid(skb, port, idm_is4(sp));
 	f = idm_sacl_flow(&in->lb, sp, &reply);
 	if (f && idm_tcp_reopens(f, &sp->p)) {
 		idm_flow_drop(&in->lb, f);
@@ -321,27 +486,67 @@ static unsigned int idm_sacl_client_side(struct idmesh_net *in,
 		sp->ids.server = f->server;
 		if (reply)
 			idm_sacl_count(sc, IDM_SC_REPLIES);
-	} else {
-		if (!idm_sacl_identify(sc, skb, port, lid, sp))
-			return NF_ACCEPT;
+		if (!sp->ids.client)
+			return NF_ACCEPT;	/* the workload's own, untagged */
+	} else if (idm_sacl_identify(sc, port, lid, sp)) {
 		idm_sacl_track(in, sp);
+	} else {
+		/*
+		 * The workload's own connection to an address with no
+		 * server entry (or from a client with no ID): it leaves
+		 * untagged, tracked so that its replies pass. Towards a
+		 * port here, the server side decides instead.
+		 */
+		if (!to_port) {
+			sp->ids.client = 0;
+			sp->ids.server = 0;
+			idm_sacl_track(in, sp);
+		}
+		return NF_ACCEPT;
 	}
 	sp->tagged = true;
 	if (to_port)
 		return NF_ACCEPT;	/* the server side, on this node */
 
-	add = idm_sacl_growth(skb, sp, &keep);
-	mtu = ip6_dst_mtu_maybe_forward(skb_dst(skb), true);
-	if (idm_too_big(skb, mtu - add)) {
-		icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0,
-			    max_t(unsigned int, mtu - add, IPV6_MIN_MTU));
-		idm_sacl_count(sc, IDM_SC_TOO_BIG);
-		return NF_DROP;
-	}
-	if (idm_sacl_insert(skb, sp->hbh_len, keep, add,
-			    READ_ONCE(sc->opt_type), &sp->ids)) {
-		idm_sacl_count(sc, IDM_SC_MALFORMED);
-		return NF_DROP;
+	if (idm_is4(sp)) {
+		unsigned int len = idm_sacl4_new_len(sp);
+
+		if (len > IDM_IPV4_OPTS_MAX) {
+			idm_sacl_count(sc, IDM_SC_NO_ROOM);
+			return NF_DROP;
+		}
+		add = len - sp->hbh_len;
+		mtu = ip_dst_mtu_maybe_forward(skb_dst(skb), true);
+		/* Without DF, the packet is fragmented after the hook. */
+		if ((ip_hdr(skb)->frag_off & htons(IP_DF)) &&
+		    idm_too_big(skb, mtu - add)) {
+			icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+				  htonl(mtu - add));
+			idm_sacl_count(sc, IDM_SC_TOO_BIG);
+			return NF_DROP;
+		}
+		if (idm_sacl4_insert(skb, sp, add, READ_ONCE(sc->opt_type4))) {
+			idm_sacl_count(sc, IDM_SC_MALFORMED);
+			return NF_DROP;
+		}
+	} else {
+		add = idm_sacl_growth(skb, sp, &keep);
+		if (sp->hbh_len + add > IDM_HBH_MAX) {
+			idm_sacl_count(sc, IDM_SC_NO_ROOM);
+			return NF_DROP;
+		}
+		mtu = ip6_dst_mtu_maybe_forward(skb_dst(skb), true);
+		if (idm_too_big(skb, mtu - add)) {
+			icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0,
+				    max_t(unsigned int, mtu - add, IPV6_MIN_MTU));
+			idm_sacl_count(sc, IDM_SC_TOO_BIG);
+			return NF_DROP;
+		}
+		if (idm_sacl_insert(skb, sp->hbh_len, keep, add,
+				    READ_ONCE(sc->opt_type), &sp->ids)) {
+			idm_sacl_count(sc, IDM_SC_MALFORMED);
+			return NF_DROP;
+		}
 	}
 	idm_sacl_count(sc, IDM_SC_TAGGED);
 	if (READ_ONCE(sc->nrules)) {
@@ -406,8 +611,8 @@ static unsigned int idm_sacl_server_side(struct idmesh_net *in,
 		idm_sacl_classify(skb, r);
 	if (!f && !from_port && sp->tagged && !reply)
 		idm_sacl_track(in, sp);
-	if (sp->hbh_len && sp->off) {
-		if (idm_sacl_remove(skb, sp->hbh_len, sp->off)) {
+	if (sp->on_wire) {
+		if (idm_sacl_take_out(skb, sp)) {
 			idm_sacl_count(sc, IDM_SC_MALFORMED);
 			return NF_DROP;
 		}
@@ -428,7 +633,10 @@ static unsigned int idm_sacl_forward(void *priv, struct sk_buff *skb,
 
 	from = idm_sacl_port_find(sc, state->in->ifindex);
 	to = idm_sacl_port_find(sc, state->out->ifindex);
-	err = idm_sacl_parse_skb(skb, READ_ONCE(sc->opt_type), &sp);
+	if (state->pf == NFPROTO_IPV4)
+		err = idm_sacl_parse_skb4(skb, READ_ONCE(sc->opt_type4), &sp);
+	else
+		err = idm_sacl_parse_skb(skb, READ_ONCE(sc->opt_type), &sp);
 	if (err == -EBADMSG) {
 		idm_sacl_count(sc, IDM_SC_MALFORMED);
 		return NF_DROP;
@@ -463,7 +671,7 @@ static unsigned int idm_sacl_forward(void *priv, struct sk_buff *skb,
 	}
 	if (idm_icmp_error(skb, &sp)) {
 		/* Not ours to classify: just never let the option through. */
-		if (to && sp.tagged && idm_sacl_remove(skb, sp.hbh_len, sp.off))
+		if (to && sp.on_wire && idm_sacl_take_out(skb, &sp))
 			return NF_DROP;
 		return NF_ACCEPT;
 	}
@@ -472,8 +680,42 @@ static unsigned int idm_sacl_forward(void *priv, struct sk_buff *skb,
 		if (verdict != NF_ACCEPT || !to)
 			return verdict;
 	}
-	/* From a port, the option was never on the wire: sp.off is 0. */
+	/* From a port, the option was never on the wire. */
 	return idm_sacl_server_side(in, skb, &sp, !!from);
+}
+
+/* The LID of the socket's owner, as a hop limit. */
+static u8 idm_sacl_lid_hl(const struct nf_hook_state *state, struct sock *sk)
+{
+	uid_t uid = from_kuid_munged(sock_net(sk)->user_ns,
+				     sock_net_uid(state->net, sk));
+
+	return IDM_LID_BASE + uid % (IDMESH_SACL_LID_MAX + 1);
+}
+
+/* IPv4: the LID into the TTL, but not of multicast, broadcast, loopback. */
+static unsigned int idm_sacl_mark4(void *priv, struct sk_buff *skb,
+				   const struct nf_hook_state *state)
+{
+	struct idm_sacl *sc = &idmesh_pernet(state->net)->sacl;
+	struct sock *sk;
+	__be32 daddr;
+
+	if (!READ_ONCE(sc->marker))
+		return NF_ACCEPT;
+	sk = skb_to_full_sk(skb);
+	if (!sk || !sk_fullsock(sk) || !pskb_may_pull(skb, sizeof(struct iphdr)))
+		return NF_ACCEPT;
+	daddr = ip_hdr(skb)->daddr;
+	if (ipv4_is_multicast(daddr) || ipv4_is_lbcast(daddr) ||
+	    ipv4_is_loopback(daddr) || ipv4_is_linklocal_169(daddr))
+		return NF_ACCEPT;
+	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
+		return NF_DROP;
+	ip_hdr(skb)->ttl = idm_sacl_lid_hl(state, sk);
+	ip_send_check(ip_hdr(skb));
+	idm_sacl_count(sc, IDM_SC_MARKED);
+	return NF_ACCEPT;
 }
 
 /* In the workload's namespace: the socket's LID into the hop limit. */
@@ -484,7 +726,6 @@ static unsigned int idm_sacl_mark(void *priv, struct sk_buff *skb,
 	const struct ipv6hdr *ip6h;
 	struct sock *sk;
 	int type;
-	uid_t uid;
 
 	if (!READ_ONCE(sc->marker))
 		return NF_ACCEPT;
@@ -507,8 +748,7 @@ static unsigned int idm_sacl_mark(void *priv, struct sk_buff *skb,
 	}
 	if (skb_ensure_writable(skb, sizeof(*ip6h)))
 		return NF_DROP;
-	uid = from_kuid_munged(sock_net(sk)->user_ns, sock_net_uid(state->net, sk));
-	ipv6_hdr(skb)->hop_limit = IDM_LID_BASE + uid % (IDMESH_SACL_LID_MAX + 1);
+	ipv6_hdr(skb)->hop_limit = idm_sacl_lid_hl(state, sk);
 	idm_sacl_count(sc, IDM_SC_MARKED);
 	return NF_ACCEPT;
 }
@@ -516,11 +756,15 @@ static unsigned int idm_sacl_mark(void *priv, struct sk_buff *skb,
 static const struct nf_hook_ops idm_sacl_fwd_ops[] = {
 	{ .hook = idm_sacl_forward, .pf = NFPROTO_IPV6,
 	  .hooknum = NF_INET_FORWARD, .priority = IDM_PRI_SACL },
+	{ .hook = idm_sacl_forward, .pf = NFPROTO_IPV4,
+	  .hooknum = NF_INET_FORWARD, .priority = IDM_PRI_SACL4 },
 };
 
 static const struct nf_hook_ops idm_sacl_mark_ops[] = {
 	{ .hook = idm_sacl_mark, .pf = NFPROTO_IPV6,
 	  .hooknum = NF_INET_LOCAL_OUT, .priority = IDM_PRI_MARKER },
+	{ .hook = idm_sacl_mark4, .pf = NFPROTO_IPV4,
+	  .hooknum = NF_INET_LOCAL_OUT, .priority = IDM_PRI_MARKER4 },
 };
 
 int idm_sacl_hooks_register(struct net *net, bool marker)
@@ -531,13 +775,22 @@ int idm_sacl_hooks_register(struct net *net, bool marker)
 		return nf_register_net_hooks(net, idm_sacl_mark_ops,
 					     ARRAY_SIZE(idm_sacl_mark_ops));
 	/* Fragments are reassembled first: the option needs the ports. */
-	err = nf_defrag_ipv6_enable(net);
+	err = nf_defrag_ipv4_enable(net);
 	if (err)
 		return err;
+	err = nf_defrag_ipv6_enable(net);
+	if (err)
+		goto err_v4;
 	err = nf_register_net_hooks(net, idm_sacl_fwd_ops,
 				    ARRAY_SIZE(idm_sacl_fwd_ops));
 	if (err)
-		nf_defrag_ipv6_disable(net);
+		goto err_v6;
+	return 0;
+
+err_v6:
+	nf_defrag_ipv6_disable(net);
+err_v4:
+	nf_defrag_ipv4_disable(net);
 	return err;
 }
 
@@ -551,4 +804,5 @@ void idm_sacl_hooks_unregister(struct net *net, bool marker)
 	nf_unregister_net_hooks(net, idm_sacl_fwd_ops,
 				ARRAY_SIZE(idm_sacl_fwd_ops));
 	nf_defrag_ipv6_disable(net);
+	nf_defrag_ipv4_disable(net);
 }

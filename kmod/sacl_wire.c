@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * idmesh: building, finding and removing the SACL option in an IPv6
- * Hop-by-Hop header (RFC 8200 §4.3). The header is given whole, as
- * bytes: the caller has made them linear.
+ * Hop-by-Hop header (RFC 8200 §4.3) and among IPv4 options (RFC 791).
+ * The header or the options are given whole, as bytes: the caller has
+ * made them linear.
  */
 #include <linux/kernel.h>
 #include <linux/errno.h>
@@ -186,4 +187,89 @@ unsigned int idm_sacl_strip(u8 *hbh, unsigned int len, unsigned int off)
 	len = a + pad + len - b;
 	hbh[1] = len / 8 - 1;
 	return len;
+}
+
+/*
+ * IPv4 options of len bytes (a multiple of 4, at most 40): returns 1 and
+ * fills ids and *off (the option's type byte, from the options' start)
+ * when the option of this type is there once, 0 when it is not, -EBADMSG
+ * when they are malformed: an option running past the end or shorter
+ * than 2, ours of another length, or ours twice. *end is where the
+ * options end: at the End of Options List, or len.
+ */
+int idm_sacl4_parse(const u8 *opts, unsigned int len, u8 type,
+		    struct idm_sacl_ids *ids, unsigned int *off,
+		    unsigned int *end)
+{
+	unsigned int i = 0;
+	int found = 0;
+
+	if (len % 4 || len > IDM_IPV4_OPTS_MAX)
+		return -EBADMSG;
+	while (i < len && opts[i] != IDM_IPOPT_EOL) {
+		unsigned int olen;
+
+		if (opts[i] == IDM_IPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 2 > len)
+			return -EBADMSG;
+		olen = opts[i + 1];
+		if (olen < 2 || i + olen > len)
+			return -EBADMSG;
+		if (opts[i] == type) {
+			if (found || olen != IDM_SACL_OPT_SIZE)
+				return -EBADMSG;
+			ids->client = idm_get_be64(opts + i + 2);
+			ids->server = idm_get_be64(opts + i + 10);
+			*off = i;
+			found = 1;
+		}
+		i += olen;
+	}
+	*end = i;
+	return found;
+}
+
+/* NOPs, then the option, after the first end bytes of the options. */
+void idm_sacl4_append(u8 *opts, unsigned int end, u8 type,
+		      const struct idm_sacl_ids *ids)
+{
+	unsigned int pad = (2 - end) & 3;
+
+	memset(opts + end, IDM_IPOPT_NOP, pad);
+	idm_sacl_put_opt(opts + end + pad, type, ids);
+	/* An IPv4 option's length counts its type and length bytes. */
+	opts[end + pad + 1] = IDM_SACL_OPT_SIZE;
+}
+
+/*
+ * Take the option at off out of options idm_sacl4_parse() accepted, in
+ * place, with the NOPs right in front of it; NOPs where it was make the
+ * length a multiple of 4 again, and what follows moves up. Returns the
+ * new length (len less what the options after it moved), or 0 when
+ * nothing but NOPs and padding is left.
+ */
+unsigned int idm_sacl4_strip(u8 *opts, unsigned int len, unsigned int off)
+{
+	unsigned int a = 0, b = off + IDM_SACL_OPT_SIZE, pad, i = 0;
+
+	/* a: where the options before it end, NOPs not counted. */
+	while (i < off) {
+		if (opts[i] == IDM_IPOPT_NOP) {
+			i++;
+			continue;
+		}
+		i += opts[i + 1];
+		a = i;
+	}
+	pad = (b - a) & 3;
+	memmove(opts + a + pad, opts + b, len - b);
+	memset(opts + a, IDM_IPOPT_NOP, pad);
+	len -= b - a - pad;
+	for (i = 0; i < len && opts[i] != IDM_IPOPT_EOL; i++)
+		if (opts[i] != IDM_IPOPT_NOP)
+			return len;
+	return 0;
 }

@@ -54,4 +54,36 @@ void idm_sacl_append(u8 *hbh, unsigned int keep, u8 type,
 		     const struct idm_sacl_ids *ids);
 unsigned int idm_sacl_strip(u8 *hbh, unsigned int len, unsigned int off);
 
+/*
+ * IPv4 (RFC 791 options; Documentation/sacl.rst): the same option, of
+ * one of RFC 4727's experimental types, goes after the header's own
+ * options, behind 0 to 3 NOPs that make the header a multiple of 4
+ * bytes: 20 bytes more for a header whose options fill it. An IPv4
+ * header holds at most 40 bytes of options.
+ */
+#define IDM_SACL4_ADD		20
+#define IDM_IPV4_OPTS_MAX	40
+#define IDM_IPOPT_EOL		0
+#define IDM_IPOPT_NOP		1
+
+/* RFC 4727: 30, 94, 158 and 222, option number 30 in any class. */
+static inline bool idm_sacl4_type_ok(u8 type)
+{
+	return (type & 0x1f) == 30;
+}
+
+int idm_sacl4_parse(const u8 *opts, unsigned int len, u8 type,
+		    struct idm_sacl_ids *ids, unsigned int *off,
+		    unsigned int *end);
+
+/* The options' length with ours appended after their first end bytes. */
+static inline unsigned int idm_sacl4_append_len(unsigned int end)
+{
+	return end + ((2 - end) & 3) + IDM_SACL_OPT_SIZE;
+}
+
+void idm_sacl4_append(u8 *opts, unsigned int end, u8 type,
+		      const struct idm_sacl_ids *ids);
+unsigned int idm_sacl4_strip(u8 *opts, unsigned int len, unsigned int off);
+
 #endif /* _IDMESH_SACL_WIRE_H */

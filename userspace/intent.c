@@ -321,8 +321,8 @@ static int parse_workload(struct ctx *c, const char *path, json_object *o,
 		subpath(sub, path, "address");
 		if (get_string(c, sub, v, &s))
 			return -1;
-		if (inet_pton(AF_INET6, s, &w->addr) != 1)
-			return fail(c, sub, "\"%s\" is not an IPv6 address (the gateway is IPv6 only)", s);
+		if (idm_addr46_pton(s, &w->addr))
+			return fail(c, sub, "\"%s\" is not an IPv4 or IPv6 address", s);
 		w->has_addr = true;
 	}
 	if (json_object_object_get_ex(o, "protocol", &v)) {
@@ -1538,7 +1538,7 @@ void idm_sent_format(const struct idm_sent *e, char *buf, size_t len)
 	const char *p;
 
 	if (e->has_addr)
-		inet_ntop(AF_INET6, &e->addr, addr, sizeof(addr));
+		idm_addr46_ntop(&e->addr, addr, sizeof(addr));
 	switch (e->kind) {
 	case IDMESH_SACL_KIND_PORT:
 		snprintf(buf, len, "port %s%s", e->dev, e->marker ? " marker" : "");

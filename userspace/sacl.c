@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* idmesh sacl: the identity gateway (SACL IDs in an IPv6 option). */
+/* idmesh sacl: the identity gateway (SACL IDs in an IPv6 or IPv4 option). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,29 +16,35 @@
 void help_sacl(FILE *f)
 {
 	fprintf(f,
-		"Usage: idmesh [-n NETNS] sacl set [option-type T] [default { allow | deny }]\n"
-		"                                  [marker { on | off }]\n"
+		"Usage: idmesh [-n NETNS] sacl set [option-type T] [ipv4-option-type T4]\n"
+		"                                  [default { allow | deny }] [marker { on | off }]\n"
 		"       idmesh [-n NETNS] sacl port { add | del } DEV [marker]\n"
 		"       idmesh [-n NETNS] sacl client { add | del } { ADDR | dev DEV lid LID } id ID\n"
 		"       idmesh [-n NETNS] sacl server { add | del } ADDR [proto P [port N]] id ID\n"
 		"       idmesh [-n NETNS] sacl rule { add | del } client ID[/BITS] server ID[/BITS]\n"
 		"                                  [allow | deny] [priority P] [dscp D]\n"
 		"       idmesh [-j [-p]] [-s] [-n NETNS] sacl show [ports | clients | servers | rules]\n"
-		"The SACL gateway (IPv6 only; IPv4 passes untouched). A packet from a\n"
-		"workload-facing port (DEV) gets a Hop-by-Hop option with the SACL IDs\n"
-		"of its client (by source ADDR, or by the LID a marker sent in the hop\n"
-		"limit on a marker port) and of its server (by destination ADDR, P, N;\n"
-		"most specific first). A packet towards a port is allowed or denied by\n"
-		"the rule for (client ID, server ID), else by the default (allow), gets\n"
-		"the rule's skb priority and DSCP, and loses the option. Replies pass\n"
-		"and are tagged through connection tracking. Forwarded packets with the\n"
-		"option that are not for a port get the rule's priority and DSCP.\n"
+		"The SACL gateway, IPv4 and IPv6 alike (ADDR is either). A packet from\n"
+		"a workload-facing port (DEV) gets an option with the SACL IDs of its\n"
+		"client (by source ADDR, or by the LID a marker sent in the hop limit\n"
+		"or TTL on a marker port) and of its server (by destination ADDR, P, N;\n"
+		"most specific first): an IPv6 Hop-by-Hop option, or an IPv4 option\n"
+		"(20 bytes more, within the header's 40 bytes of options). A packet\n"
+		"towards a port is allowed or denied by the rule for (client ID,\n"
+		"server ID), else by the default (allow), gets the rule's skb priority\n"
+		"and DSCP, and loses the option. Replies pass and are tagged through\n"
+		"connection tracking; so do the replies of connections a workload\n"
+		"opens to addresses with no server entry (they leave untagged).\n"
+		"Forwarded packets with the option that are not for a port get the\n"
+		"rule's priority and DSCP.\n"
 		"IDs: 1..2^64-1 (decimal or 0x...); ID/BITS: every ID whose first BITS\n"
-		"bits are ID's (the most specific rule wins). LID 0..%u. T: option type with\n"
-		"action bits 00 (2..0x3f, default 0x%02x). \"marker on\" in a\n"
-		"workload's namespace writes each socket's UID %% 128 + 100 into the\n"
-		"hop limit.\n",
-		IDMESH_SACL_LID_MAX, IDMESH_SACL_OPT_TYPE_DEFAULT);
+		"bits are ID's (the most specific rule wins). LID 0..%u. T: IPv6 option\n"
+		"type with action bits 00 (2..0x3f, default 0x%02x). T4: IPv4 option\n"
+		"type, one of RFC 4727's 30, 94, 158, 222 (default %u). \"marker on\"\n"
+		"in a workload's namespace writes each socket's UID %% 128 + 100 into\n"
+		"the hop limit (TTL).\n",
+		IDMESH_SACL_LID_MAX, IDMESH_SACL_OPT_TYPE_DEFAULT,
+		IDMESH_SACL_OPT_TYPE4_DEFAULT);
 }
 
 static int sacl_put(struct nl_msg *msg, void *arg)
@@ -56,7 +62,9 @@ static int sacl_put(struct nl_msg *msg, void *arg)
 		return -1;
 #define PUT(a, call) if (IDM_HAS(s, a) && (call)) return -1
 	PUT(IDMESH_SACL_A_IFINDEX, nla_put_u32(msg, IDMESH_SACL_A_IFINDEX, s->ifindex));
-	PUT(IDMESH_SACL_A_ADDR, nla_put(msg, IDMESH_SACL_A_ADDR, 16, s->addr.bytes));
+	PUT(IDMESH_SACL_A_ADDR, s->addr.family == AF_INET ?
+	    nla_put(msg, IDMESH_SACL_A_ADDR4, 4, s->addr.bytes) :
+	    nla_put(msg, IDMESH_SACL_A_ADDR, 16, s->addr.bytes));
 	PUT(IDMESH_SACL_A_LID, nla_put_u8(msg, IDMESH_SACL_A_LID, s->lid));
 	PUT(IDMESH_SACL_A_ID, nla_put_u64(msg, IDMESH_SACL_A_ID, s->id));
 	PUT(IDMESH_SACL_A_CLIENT_ID, nla_put_u64(msg, IDMESH_SACL_A_CLIENT_ID, s->client));
@@ -68,6 +76,7 @@ static int sacl_put(struct nl_msg *msg, void *arg)
 	PUT(IDMESH_SACL_A_DSCP, nla_put_u8(msg, IDMESH_SACL_A_DSCP, s->dscp));
 	PUT(IDMESH_SACL_A_MARKER, nla_put_u8(msg, IDMESH_SACL_A_MARKER, s->marker));
 	PUT(IDMESH_SACL_A_OPT_TYPE, nla_put_u8(msg, IDMESH_SACL_A_OPT_TYPE, s->opt_type));
+	PUT(IDMESH_SACL_A_OPT_TYPE4, nla_put_u8(msg, IDMESH_SACL_A_OPT_TYPE4, s->opt_type4));
 	PUT(IDMESH_SACL_A_DEFAULT, nla_put_u8(msg, IDMESH_SACL_A_DEFAULT, s->def_action));
 	PUT(IDMESH_SACL_A_CLIENT_BITS, nla_put_u8(msg, IDMESH_SACL_A_CLIENT_BITS, s->cbits));
 	PUT(IDMESH_SACL_A_SERVER_BITS, nla_put_u8(msg, IDMESH_SACL_A_SERVER_BITS, s->sbits));
@@ -103,7 +112,7 @@ struct sacl_entry {
 	int kind;
 	uint32_t ifindex, lid, proto, port, action, priority, dscp;
 	int has_priority, has_dscp, has_addr;
-	uint32_t marker, opt_type, def_action, cbits, sbits;
+	uint32_t marker, opt_type, opt_type4, def_action, cbits, sbits;
 	char addr[INET6_ADDRSTRLEN];
 	uint64_t id, client, server;
 	uint64_t c[IDMESH_SACL_A_MAX + 1];	/* counters by attribute */
@@ -157,11 +166,16 @@ static int sacl_reply(struct nlattr **top, struct nlattr *head, int len,
 	e->dscp = get_u8(tb[IDMESH_SACL_A_DSCP]);
 	e->marker = get_u8(tb[IDMESH_SACL_A_MARKER]);
 	e->opt_type = get_u8(tb[IDMESH_SACL_A_OPT_TYPE]);
+	e->opt_type4 = get_u8(tb[IDMESH_SACL_A_OPT_TYPE4]);
 	e->def_action = get_u8(tb[IDMESH_SACL_A_DEFAULT]);
 	e->cbits = tb[IDMESH_SACL_A_CLIENT_BITS] ? get_u8(tb[IDMESH_SACL_A_CLIENT_BITS]) : 64;
 	e->sbits = tb[IDMESH_SACL_A_SERVER_BITS] ? get_u8(tb[IDMESH_SACL_A_SERVER_BITS]) : 64;
 	if (tb[IDMESH_SACL_A_ADDR] && nla_len(tb[IDMESH_SACL_A_ADDR]) == 16) {
 		inet_ntop(AF_INET6, nla_data(tb[IDMESH_SACL_A_ADDR]), e->addr,
+			  sizeof(e->addr));
+		e->has_addr = 1;
+	} else if (tb[IDMESH_SACL_A_ADDR4] && nla_len(tb[IDMESH_SACL_A_ADDR4]) == 4) {
+		inet_ntop(AF_INET, nla_data(tb[IDMESH_SACL_A_ADDR4]), e->addr,
 			  sizeof(e->addr));
 		e->has_addr = 1;
 	}
@@ -170,6 +184,7 @@ static int sacl_reply(struct nlattr **top, struct nlattr *head, int len,
 	e->server = get_u64(tb[IDMESH_SACL_A_SERVER_ID]);
 	for (i = IDMESH_SACL_A_HITS; i <= IDMESH_SACL_A_MARKED; i++)
 		e->c[i] = get_u64(tb[i]);
+	e->c[IDMESH_SACL_A_NO_ROOM] = get_u64(tb[IDMESH_SACL_A_NO_ROOM]);
 	return 0;
 }
 
@@ -198,6 +213,7 @@ static const struct {
 	{ IDMESH_SACL_A_FORGED, "forged" },
 	{ IDMESH_SACL_A_MALFORMED, "malformed" },
 	{ IDMESH_SACL_A_TOO_BIG, "too-big" },
+	{ IDMESH_SACL_A_NO_ROOM, "no-room" },
 	{ IDMESH_SACL_A_MARKED, "marked" },
 	{ IDMESH_SACL_A_HITS, "default-hits" },
 	{ IDMESH_SACL_A_DROPS, "default-drops" },
@@ -222,8 +238,8 @@ static void print_text(const struct idm_opts *o, const struct sacl_entry *e)
 
 	switch (e->kind) {
 	case IDMESH_SACL_KIND_SETTINGS:
-		printf("sacl option-type 0x%02x default %s marker %s\n",
-		       e->opt_type, action_name(e->def_action),
+		printf("sacl option-type 0x%02x ipv4-option-type %u default %s marker %s\n",
+		       e->opt_type, e->opt_type4, action_name(e->def_action),
 		       e->marker ? "on" : "off");
 		if (o->stats) {
 			printf("   ");
@@ -297,6 +313,7 @@ static void print_json_entry(const struct idm_opts *o, struct json *j,
 	switch (e->kind) {
 	case IDMESH_SACL_KIND_SETTINGS:
 		json_uint(j, "option_type", e->opt_type);
+		json_uint(j, "ipv4_option_type", e->opt_type4);
 		json_str(j, "default", action_name(e->def_action));
 		json_bool(j, "marker", e->marker);
 		if (o->stats) {
@@ -517,7 +534,7 @@ int idm_sacl_read(struct idm_nl *nl, struct idm_sstate *st)
 		s->marker = e->marker;
 		s->has_addr = e->has_addr;
 		if (e->has_addr)
-			inet_pton(AF_INET6, e->addr, &s->addr);
+			idm_addr46_pton(e->addr, &s->addr);
 		s->lid = e->lid;
 		s->proto = e->proto;
 		s->port = e->port;
@@ -552,7 +569,12 @@ int idm_sacl_change(struct idm_nl *nl, int add, const struct idm_sent *e)
 		}
 		SETA(IDMESH_SACL_A_IFINDEX);
 	}
-	if (e->has_addr) {
+	if (e->has_addr && IN6_IS_ADDR_V4MAPPED(&e->addr)) {
+		s.addr.family = AF_INET;
+		s.addr.len = 4;
+		memcpy(s.addr.bytes, &e->addr.s6_addr[12], 4);
+		SETA(IDMESH_SACL_A_ADDR);
+	} else if (e->has_addr) {
 		s.addr.family = AF_INET6;
 		s.addr.len = 16;
 		memcpy(s.addr.bytes, &e->addr, 16);

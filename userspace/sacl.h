@@ -16,7 +16,7 @@ struct idm_sacl_spec {
 	struct idm_addr addr;
 	uint64_t id, client, server;
 	uint32_t lid, proto, port, action, priority, dscp, marker;
-	uint32_t opt_type, def_action;
+	uint32_t opt_type, opt_type4, def_action;
 	uint32_t cbits, sbits;	/* a rule's prefix lengths */
 	uint64_t has;		/* 1 << IDMESH_SACL_A_* given */
 };
@@ -34,7 +34,12 @@ int idm_parse_u64(const char *what, const char *s, uint64_t *out, char *err,
 int idm_parse_id_prefix(const char *what, const char *s, uint64_t *id,
 			uint32_t *bits, char *err, size_t errlen);
 const char *idm_sacl_proto_name(unsigned int proto);
-/* tcp, udp, sctp, icmpv6 or 1..255. */
+struct in6_addr;
+/* An IPv6 address, or IPv4 kept IPv4-mapped; -1 if neither. */
+int idm_addr46_pton(const char *s, struct in6_addr *a);
+/* IPv4-mapped addresses print as IPv4. */
+void idm_addr46_ntop(const struct in6_addr *a, char *buf, size_t len);
+/* tcp, udp, sctp, icmp, icmpv6 or 1..255. */
 int idm_sacl_parse_proto(const char *s, uint32_t *proto, char *err,
 			 size_t errlen);
 /* A number, or a tc class id "MAJ:MIN" (hex). */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 #include <linux/idmesh.h>
 
 #include "cli.h"
@@ -21,8 +22,36 @@ const char *idm_sacl_proto_name(unsigned int proto)
 		return "sctp";
 	case IPPROTO_ICMPV6:
 		return "icmpv6";
+	case IPPROTO_ICMP:
+		return "icmp";
 	}
 	return NULL;
+}
+
+/* IPv6, or IPv4 kept IPv4-mapped (as the kernel keys its tables). */
+int idm_addr46_pton(const char *s, struct in6_addr *a)
+{
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, s, &a4) == 1) {
+		memset(a, 0, sizeof(*a));
+		a->s6_addr[10] = 0xff;
+		a->s6_addr[11] = 0xff;
+		memcpy(&a->s6_addr[12], &a4, 4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, a) != 1)
+		return -1;
+	/* IPv4 is written as IPv4: "::ffff:a.b.c.d" would be the same key. */
+	return IN6_IS_ADDR_V4MAPPED(a) ? -1 : 0;
+}
+
+void idm_addr46_ntop(const struct in6_addr *a, char *buf, size_t len)
+{
+	if (IN6_IS_ADDR_V4MAPPED(a))
+		inet_ntop(AF_INET, &a->s6_addr[12], buf, len);
+	else
+		inet_ntop(AF_INET6, a, buf, len);
 }
 
 /* Decimal or 0x-hex, the whole 64 bits; 0 is passed on to the kernel. */
@@ -79,7 +108,8 @@ int idm_sacl_parse_proto(const char *s, uint32_t *proto, char *err,
 			 size_t errlen)
 {
 	static const unsigned int known[] = { IPPROTO_TCP, IPPROTO_UDP,
-					      IPPROTO_SCTP, IPPROTO_ICMPV6 };
+					      IPPROTO_SCTP, IPPROTO_ICMPV6,
+					      IPPROTO_ICMP };
 	size_t i;
 
 	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -90,7 +120,7 @@ int idm_sacl_parse_proto(const char *s, uint32_t *proto, char *err,
 	if (!idm_parse_u32("proto", s, 1, 255, proto, err, errlen))
 		return 0;
 	snprintf(err, errlen,
-		 "proto \"%s\" is not tcp, udp, sctp, icmpv6 or a number", s);
+		 "proto \"%s\" is not tcp, udp, sctp, icmp, icmpv6 or a number", s);
 	return -1;
 }
 
@@ -174,11 +204,13 @@ int idm_parse_sacl_entry(int argc, char **argv, int kind, int del,
 		SET(IDMESH_SACL_A_IFINDEX);
 	} else if ((kind == IDMESH_SACL_KIND_CLIENT && argc > 0 &&
 		    strcmp(argv[0], "dev")) || kind == IDMESH_SACL_KIND_SERVER) {
-		if (argc < 1 || idm_parse_addr(argv[0], &s->addr) ||
-		    s->addr.family != AF_INET6) {
+		struct in6_addr a;
+
+		if (argc < 1 || idm_addr46_pton(argv[0], &a) ||
+		    idm_parse_addr(argv[0], &s->addr)) {
 			snprintf(err, errlen, argc < 1 ?
-				 "a %s needs an IPv6 address" :
-				 "%s \"%s\" is not an IPv6 address (the option is IPv6 only)",
+				 "a %s needs an IPv4 or IPv6 address" :
+				 "%s \"%s\" is not an IPv4 or IPv6 address (IPv4 is written a.b.c.d)",
 				 kind_name[kind], argc < 1 ? "" : argv[0]);
 			return -1;
 		}
@@ -320,6 +352,11 @@ int idm_parse_sacl_set(int argc, char **argv, struct idm_sacl_spec *s,
 				s->opt_type = v;
 			}
 			SET(IDMESH_SACL_A_OPT_TYPE);
+		} else if (!strcmp(k, "ipv4-option-type")) {
+			if (idm_parse_u32("ipv4-option-type", val, 0, 255,
+					  &s->opt_type4, err, errlen))
+				return -1;
+			SET(IDMESH_SACL_A_OPT_TYPE4);
 		} else if (!strcmp(k, "default")) {
 			if (parse_action(val, &s->def_action)) {
 				snprintf(err, errlen,

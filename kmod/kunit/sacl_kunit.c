@@ -255,6 +255,103 @@ static void type_action_bits(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, idm_sacl_type_ok(0xde));	/* 11 */
 }
 
+/* IPv4: no options yet; ours after two NOPs, 20 bytes. */
+static void v4_alone(struct kunit *test)
+{
+	static const u8 want[IDM_SACL4_ADD] = {
+		1, 1, 30, 18,
+		1, 2, 3, 4, 5, 6, 7, 8,
+		0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8,
+	};
+	struct idm_sacl_ids got = {};
+	unsigned int off = 0, end = 0;
+	u8 buf[IDM_SACL4_ADD];
+
+	KUNIT_ASSERT_EQ(test, idm_sacl4_append_len(0), IDM_SACL4_ADD);
+	memset(buf, 0xee, sizeof(buf));
+	idm_sacl4_append(buf, 0, 30, &ids);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, want, sizeof(want)), 0);
+	KUNIT_ASSERT_EQ(test, idm_sacl4_parse(buf, sizeof(buf), 30, &got, &off, &end), 1);
+	KUNIT_EXPECT_EQ(test, got.client, ids.client);
+	KUNIT_EXPECT_EQ(test, got.server, ids.server);
+	KUNIT_EXPECT_EQ(test, off, 2U);
+	KUNIT_EXPECT_EQ(test, end, 20U);
+	KUNIT_EXPECT_EQ(test, idm_sacl4_parse(buf, sizeof(buf), 94, &got, &off, &end), 0);
+	/* Nothing but NOPs is left: the options go whole. */
+	KUNIT_EXPECT_EQ(test, idm_sacl4_strip(buf, sizeof(buf), 2), 0U);
+}
+
+/*
+ * A Record Route of 7 bytes and an EOL: ours goes after the route, behind
+ * three NOPs (28 bytes); taken out, the route stays where it was.
+ */
+static void v4_after_record_route(struct kunit *test)
+{
+	static const u8 orig[8] = { 7, 7, 4, 0, 0, 0, 0, 0 };
+	struct idm_sacl_ids got = {};
+	unsigned int off = 0, end = 0, len;
+	u8 buf[28];
+
+	memcpy(buf, orig, sizeof(orig));
+	KUNIT_ASSERT_EQ(test, idm_sacl4_parse(buf, 8, 30, &got, &off, &end), 0);
+	KUNIT_EXPECT_EQ(test, end, 7U);
+	KUNIT_ASSERT_EQ(test, idm_sacl4_append_len(end), sizeof(buf));
+	idm_sacl4_append(buf, end, 30, &ids);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, orig, 7), 0);
+	KUNIT_EXPECT_EQ(test, buf[7], 1);
+	KUNIT_EXPECT_EQ(test, buf[9], 1);
+	KUNIT_ASSERT_EQ(test, idm_sacl4_parse(buf, sizeof(buf), 30, &got, &off, &end), 1);
+	KUNIT_EXPECT_EQ(test, off, 10U);
+	KUNIT_EXPECT_EQ(test, got.server, ids.server);
+	len = idm_sacl4_strip(buf, sizeof(buf), off);
+	KUNIT_ASSERT_EQ(test, len, 8U);
+	KUNIT_EXPECT_EQ(test, memcmp(buf, orig, 7), 0);
+	KUNIT_EXPECT_EQ(test, buf[7], IDM_IPOPT_NOP);
+}
+
+/* An option after ours moves up with the strip, whole. */
+static void v4_removed_before_other(struct kunit *test)
+{
+	u8 buf[24] = { 1, 1, 30, 18, 1, 2, 3, 4, 5, 6, 7, 8,
+		       1, 2, 3, 4, 5, 6, 7, 8, 148, 4, 0, 0 };
+	struct idm_sacl_ids got = {};
+	unsigned int off = 0, end = 0;
+
+	KUNIT_ASSERT_EQ(test, idm_sacl4_parse(buf, sizeof(buf), 30, &got, &off, &end), 1);
+	KUNIT_ASSERT_EQ(test, idm_sacl4_strip(buf, sizeof(buf), off), 4U);
+	KUNIT_EXPECT_EQ(test, buf[0], 148);	/* router alert */
+	KUNIT_EXPECT_EQ(test, buf[1], 4);
+}
+
+static void v4_malformed(struct kunit *test)
+{
+	static const u8 short_len[4] = { 7, 1, 0, 0 };
+	static const u8 past_end[4] = { 7, 9, 4, 0 };
+	static const u8 our_len16[20] = { 1, 1, 30, 16 };
+	u8 twice[40] = { 1, 1, 30, 18 };
+	struct idm_sacl_ids got;
+	unsigned int off, end;
+
+	KUNIT_EXPECT_EQ(test, idm_sacl4_parse(short_len, 4, 30, &got, &off, &end), -EBADMSG);
+	KUNIT_EXPECT_EQ(test, idm_sacl4_parse(past_end, 4, 30, &got, &off, &end), -EBADMSG);
+	KUNIT_EXPECT_EQ(test, idm_sacl4_parse(our_len16, 20, 30, &got, &off, &end), -EBADMSG);
+	memcpy(twice + 20, twice, 4);
+	KUNIT_EXPECT_EQ(test, idm_sacl4_parse(twice, 40, 30, &got, &off, &end), -EBADMSG);
+	/* Not a multiple of 4, or more than an IPv4 header holds. */
+	KUNIT_EXPECT_EQ(test, idm_sacl4_parse(twice, 22, 30, &got, &off, &end), -EBADMSG);
+	KUNIT_EXPECT_EQ(test, idm_sacl4_parse(twice, 44, 30, &got, &off, &end), -EBADMSG);
+}
+
+static void v4_types(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, idm_sacl4_type_ok(30));
+	KUNIT_EXPECT_TRUE(test, idm_sacl4_type_ok(94));
+	KUNIT_EXPECT_TRUE(test, idm_sacl4_type_ok(158));
+	KUNIT_EXPECT_TRUE(test, idm_sacl4_type_ok(222));
+	KUNIT_EXPECT_FALSE(test, idm_sacl4_type_ok(7));		/* record route */
+	KUNIT_EXPECT_FALSE(test, idm_sacl4_type_ok(31));
+}
+
 static struct kunit_case idmesh_sacl_cases[] = {
 	KUNIT_CASE(new_header_bytes),
 	KUNIT_CASE(build_then_parse),
@@ -267,6 +364,11 @@ static struct kunit_case idmesh_sacl_cases[] = {
 	KUNIT_CASE(over_long_is_malformed),
 	KUNIT_CASE(duplicated_is_malformed),
 	KUNIT_CASE(type_action_bits),
+	KUNIT_CASE(v4_alone),
+	KUNIT_CASE(v4_after_record_route),
+	KUNIT_CASE(v4_removed_before_other),
+	KUNIT_CASE(v4_malformed),
+	KUNIT_CASE(v4_types),
 	{}
 };
 

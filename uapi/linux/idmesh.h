@@ -38,7 +38,7 @@ enum idmesh_cmd {
 	/* Dump of a VIP's lookup table: the VIP, then slot chunks. */
 	IDMESH_CMD_TABLE_GET,
 	/*
-	 * SACL identity gateway (IPv6 only). IDMESH_A_SACL carries a nest of
+	 * SACL identity gateway (IPv4 and IPv6). IDMESH_A_SACL carries a nest of
 	 * enum idmesh_sacl_attr. SET changes the settings; NEW and DEL add
 	 * and remove one entry of the table IDMESH_SACL_A_KIND names; GET
 	 * dumps the settings and counters, then every entry (of one KIND if
@@ -169,11 +169,14 @@ enum idmesh_backend_attr {
 
 /*
  * SACL: the IDs of the client's and the server's Service in an IPv6
- * Hop-by-Hop option (Documentation/sacl.rst has the bytes).
+ * Hop-by-Hop option or an IPv4 option (Documentation/sacl.rst has the
+ * bytes). Both are 16 bytes of data: client ID, server ID (be64).
  */
-/* The RFC 4727 experimental type; 16 bytes: client ID, server ID (be64). */
+/* IPv6: the RFC 4727 experimental type; its length byte says 16. */
 #define IDMESH_SACL_OPT_TYPE_DEFAULT	0x1e
 #define IDMESH_SACL_OPT_LEN		16
+/* IPv4: RFC 4727's 30 (also 94, 158, 222); its length byte says 18. */
+#define IDMESH_SACL_OPT_TYPE4_DEFAULT	30
 #define IDMESH_SACL_LID_MAX		127
 #define IDMESH_SACL_DSCP_MAX		63
 /* Entries per table. */
@@ -199,7 +202,9 @@ enum idmesh_sacl_attr {
 	IDMESH_SACL_A_PAD,
 	IDMESH_SACL_A_KIND,		/* u8, enum idmesh_sacl_kind */
 	IDMESH_SACL_A_IFINDEX,		/* u32: a port; a client's marker port */
-	IDMESH_SACL_A_ADDR,		/* binary, 16 bytes: IPv6 address */
+	IDMESH_SACL_A_ADDR,		/* binary, 16 bytes: IPv6 address (not
+					 * IPv4-mapped: IPv4 is ADDR4)
+					 */
 	IDMESH_SACL_A_LID,		/* u8, 0..IDMESH_SACL_LID_MAX */
 	IDMESH_SACL_A_ID,		/* u64, not 0: a client's or server's */
 	IDMESH_SACL_A_CLIENT_ID,	/* u64, not 0: a rule's client ID */
@@ -226,11 +231,18 @@ enum idmesh_sacl_attr {
 	IDMESH_SACL_A_NO_SERVER,	/* from a port, server unknown */
 	IDMESH_SACL_A_FORGED,		/* dropped: a workload sent the option */
 	IDMESH_SACL_A_MALFORMED,	/* dropped: bad option or header */
-	IDMESH_SACL_A_TOO_BIG,		/* dropped: no room, ICMPv6 sent */
+	IDMESH_SACL_A_TOO_BIG,		/* dropped: over the MTU with the
+					 * option, ICMP(v6) sent
+					 */
 	IDMESH_SACL_A_MARKED,		/* local packets given their LID */
 	/* A rule for a group of IDs: how many leading bits must match */
 	IDMESH_SACL_A_CLIENT_BITS,	/* u8, 1..64; absent: 64 (one ID) */
 	IDMESH_SACL_A_SERVER_BITS,	/* u8, 1..64; absent: 64 (one ID) */
+	IDMESH_SACL_A_ADDR4,		/* be32: an IPv4 client's or server's */
+	IDMESH_SACL_A_OPT_TYPE4,	/* u8: IPv4 option type, RFC 4727's */
+	IDMESH_SACL_A_NO_ROOM,		/* dropped: no room in the header
+					 * (IPv4: 40 bytes of options)
+					 */
 
 	__IDMESH_SACL_A_MAX,
 };

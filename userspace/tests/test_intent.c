@@ -391,8 +391,8 @@ static void test_errors(void)
 		  "t.json: workloads[0].labels.x: expected a string, got a number" },
 		{ "{\"workloads\": [{\"name\": \"a\", \"adress\": \"fd00::1\", \"labels\": {}}]}",
 		  "t.json: workloads[0].adress: unknown key" },
-		{ "{\"workloads\": [{\"name\": \"a\", \"address\": \"10.0.0.1\", \"labels\": {}}]}",
-		  "t.json: workloads[0].address: \"10.0.0.1\" is not an IPv6 address (the gateway is IPv6 only)" },
+		{ "{\"workloads\": [{\"name\": \"a\", \"address\": \"10.0.0.256\", \"labels\": {}}]}",
+		  "t.json: workloads[0].address: \"10.0.0.256\" is not an IPv4 or IPv6 address" },
 		{ "{\"workloads\": [{\"name\": \"a\", \"address\": \"fd00::1\", \"labels\": {}},"
 		  " {\"name\": \"b\", \"address\": \"fd00::1\", \"labels\": {}}]}",
 		  "t.json: workloads[1]: duplicate workload: the same address, protocol and port as workloads[0] (\"a\")" },

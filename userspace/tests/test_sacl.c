@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests of "idmesh sacl" argument parsing. */
 #include <sys/socket.h>
+#include <string.h>
 #include <netinet/in.h>
 #include <linux/idmesh.h>
 
@@ -36,10 +37,17 @@ int main(void)
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "dev", "p1", "lid", "128",
 		     "id", "1") == -1, "LID above 127");
 	TAP_STREQ(err, "lid 128 is out of range [0, 127]", "LID range message");
-	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "10.0.0.1", "id", "1") == -1,
-	       "IPv4 client refused");
-	TAP_STREQ(err, "client \"10.0.0.1\" is not an IPv6 address (the option is IPv6 only)",
-		  "IPv4 message");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "10.0.0.1", "id", "1") == 0 &&
+	       IDM_HAS(&s, IDMESH_SACL_A_ADDR) && s.addr.family == AF_INET &&
+	       s.addr.len == 4 && !memcmp(s.addr.bytes, "\x0a\0\0\x01", 4),
+	       "IPv4 client: 4 bytes (ADDR4 on the wire)");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "::ffff:10.0.0.1", "id", "1") == -1,
+	       "IPv4-mapped client refused");
+	TAP_STREQ(err, "client \"::ffff:10.0.0.1\" is not an IPv4 or IPv6 address (IPv4 is written a.b.c.d)",
+		  "IPv4-mapped message");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_SERVER, 0, &s, err, "10.0.0.2", "proto", "icmp",
+		     "id", "2") == 0 && s.addr.family == AF_INET && s.proto == 1,
+	       "IPv4 server, protocol icmp");
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "2001:db8::1") == -1,
 	       "client without an ID");
 	TAP_STREQ(err, "a client needs its SACL id", "missing ID message");
