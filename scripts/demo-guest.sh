@@ -125,29 +125,42 @@ wait 2>/dev/null
 for ns in node client be1 be2 be3; do ip netns del $ns; done
 echo
 echo "== workload identity on the wire: the SACL gateway"
-echo "   web  --pair c1-- node-a (tags) ==IPv6== node-b (filters, strips) --pair s1-- db"
+echo "   web  --pair c1-- node-a (tags) ==IPv6+IPv4== node-b (filters, strips) --pair s1-- db"
 echo "   batch --pair c2--/"
 for ns in node-a node-b web batch db; do ip netns add $ns; ip -n $ns link set lo up; done
-for ns in node-a node-b; do ip netns exec $ns sysctl -qw net.ipv6.conf.all.forwarding=1; done
-for pod in "node-a c1 web fd10:1" "node-a c2 batch fd10:2" "node-b s1 db fd20:1"; do
+for ns in node-a node-b; do
+	ip netns exec $ns sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv4.ip_forward=1
+done
+for pod in "node-a c1 web fd10:1 10.10.1" "node-a c2 batch fd10:2 10.10.2" "node-b s1 db fd20:1 10.20.1"; do
 	set -- $pod
 	idmesh -n $1 link add $2 peer eth0 netns $3
 	ip -n $1 link set $2 up; ip -n $3 link set eth0 up
 	ip -n $1 route add $4::2/128 dev $2
+	ip -n $1 addr add $5.1/32 peer $5.2/32 dev $2
 	ip -n $3 addr add $4::2/128 dev eth0 nodad
+	ip -n $3 addr add $5.2/32 peer $5.1/32 dev eth0
 	ip -n $3 route add ::/0 dev eth0
+	ip -n $3 route add default dev eth0
 done
 ip link add ua netns node-a type veth peer name ub netns node-b
 ip -n node-a addr add fd00::1/64 dev ua nodad; ip -n node-a link set ua up
 ip -n node-b addr add fd00::2/64 dev ub nodad; ip -n node-b link set ub up
+ip -n node-a addr add 192.168.0.1/24 dev ua
+ip -n node-b addr add 192.168.0.2/24 dev ub
 ip -n node-a route add fd20::/16 via fd00::2
 ip -n node-b route add fd10::/16 via fd00::1
+ip -n node-a route add 10.20.0.0/16 via 192.168.0.2
+ip -n node-b route add 10.10.0.0/16 via 192.168.0.1
 echo "# node-a: its pods' ports, who they are (SACL IDs 101 web, 102 batch) and the db's ID"
 step 0 idmesh -n node-a sacl port add c1
 step 0 idmesh -n node-a sacl port add c2
 step 0 idmesh -n node-a sacl client add fd10:1::2 id 101
 step 0 idmesh -n node-a sacl client add fd10:2::2 id 102
 step 0 idmesh -n node-a sacl server add fd20:1::2 id 201
+echo "# the same workloads by their IPv4 addresses: the same IDs"
+step 0 idmesh -n node-a sacl client add 10.10.1.2 id 101
+step 0 idmesh -n node-a sacl client add 10.10.2.2 id 102
+step 0 idmesh -n node-a sacl server add 10.20.1.2 id 201
 echo "# node-b: only web may talk to db, with skb priority 1:3 (band 3 of a prio qdisc)"
 step 0 idmesh -n node-b sacl port add s1
 step 0 idmesh -n node-b sacl rule add client 101 server 201 allow priority 1:3
@@ -162,8 +175,20 @@ echo "# tcpdump on node-b's underlay: the request and the reply (tagged through"
 echo "# connection tracking), each with a Hop-by-Hop header: PadN, then option"
 echo "# 0x1e of 16 bytes, client ID 101 (0x65), server ID 201 (0xc9)"
 cat /tmp/demo-sacl.txt
-echo "# batch is not allowed to reach db: dropped at node-b"
+echo "# batch is not allowed to reach db: dropped at node-b, over IPv6 and IPv4 alike"
 step 1 ip netns exec batch ping -6 -c 1 -W 2 fd20:1::2
+step 1 ip netns exec batch ping -4 -c 1 -W 2 10.20.1.2
+echo "# web reaches db over IPv4 too; on node-b's underlay, the IPv4 option: NOP, NOP,"
+echo "# type 30 (0x1e), length 18 (0x12), client ID 101, server ID 201 (IHL 10)"
+ip netns exec node-b tcpdump -i ub -c 1 -nn -v -x 'ip[0] & 0xf > 5 and src host 10.10.1.2' 2>/dev/null >/tmp/demo-sacl4.txt &
+sleep 1
+step 0 ip netns exec web ping -4 -c 1 10.20.1.2
+wait
+cat /tmp/demo-sacl4.txt
+echo "# db's own connection to an address with no server entry (node-a's) is"
+echo "# answered under default deny: tracked on its way out, its replies pass"
+step 0 ip netns exec db ping -6 -c 1 -W 2 fd00::1
+step 0 ip netns exec db ping -4 -c 1 -W 2 192.168.0.1
 step 0 idmesh -n node-b -s sacl show
 echo "# refused: an option type a node that does not know it would drop (action bits 01)"
 step 1 idmesh -n node-b sacl set option-type 0x5e

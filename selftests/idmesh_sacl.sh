@@ -129,10 +129,11 @@ settled() {
 # capture NS DEV NAME CMD...: tcpdump on DEV while CMD runs; the packets'
 # Hop-by-Hop options as JSON in $out. tcpdump writes every packet at once
 # (-U): it is stopped when the file has packets and stopped growing.
+# IPv6 packets only, unless CAPF says otherwise (CAPF=ip: IPv4).
 capture() {
 	local ns=$1 dev=$2 name=$3 pid
 	shift 3
-	nsx "$ns" tcpdump -i "$dev" -s 200 -U -w "$cap/$name.pcap" ip6 2>"$cap/$name.err" &
+	nsx "$ns" tcpdump -i "$dev" -s 200 -U -w "$cap/$name.pcap" "${CAPF:-ip6}" 2>"$cap/$name.err" &
 	pid=$!
 	wait_until 60 grep -q "listening" "$cap/$name.err" ||
 		echo "tcpdump did not start in 60 s: $(cat "$cap/$name.err")" | tap_diag
@@ -173,9 +174,12 @@ expect "option type with action bits 01 is refused" 1 \
 	I $A sacl set option-type 0x5e
 expect "a port on an unknown device is refused by the tool" 1 \
 	'Error: cannot find device "nosuch"' I $A sacl port add nosuch
-expect "IPv4 addresses are refused: the option is IPv6 only" 2 \
-	'Error: client "10.10.1.2" is not an IPv6 address (the option is IPv6 only)' \
-	I $A sacl client add 10.10.1.2 id 9
+expect "an IPv4-mapped address is refused: IPv4 is written as IPv4" 2 \
+	'Error: client "::ffff:10.10.1.2" is not an IPv4 or IPv6 address (IPv4 is written a.b.c.d)' \
+	I $A sacl client add ::ffff:10.10.1.2 id 9
+expect "an IPv4 option type that is not RFC 4727's is refused" 1 \
+	"Error: IPv4 option type must be one of RFC 4727's experimental types: 30, 94, 158 or 222" \
+	I $A sacl set ipv4-option-type 7
 expect "deleting what does not exist is refused" 1 "Error: No such entry" \
 	I $A sacl rule del client 1 server 2
 expect "a server port without a protocol is refused" 1 \
@@ -263,7 +267,7 @@ check "... counted as the default's drops" \
 connect $C1 fd20:1::2
 check "default deny: a rule still allows c1 to s1" '.counts.s1 == 1'
 run nsx $C1 ping -4 -c 1 -W 5 10.20.2.2
-assert "IPv4 passes untouched, even with default deny" [ "$rc" = 0 ]
+assert "default deny holds for IPv4 too (untagged: no IPv4 entries yet)" [ "$rc" != 0 ]
 
 # Rules for groups of IDs: 0x60/59 is 0x60..0x7f (c1 is 101 = 0x65),
 # 0xc8/61 is 0xc8..0xcf (s2 is 202 = 0xca).
@@ -366,6 +370,126 @@ assert "a full-size packet (1500) gets Packet Too Big, mtu 1476" \
 run nsx $C1 ping -6 -c 1 -W 5 -M do -s 1428 fd20:1::2
 assert "1476 bytes with the option pass" [ "$rc" = 0 ]
 assert "a's too-big counter" [ "$(sacl_stat $A too_big)" -gt 0 ]
+
+## IPv4: the same tables, rules, default, conntrack and counters
+I $B sacl set default allow
+expect "IPv4 client by address" 0 "" I $A sacl client add 10.10.1.2 id 101
+expect "IPv4 server by address, protocol and port" 0 "" \
+	I $A sacl server add 10.20.1.2 proto tcp port 80 id 201
+I $A sacl server add 10.20.1.2 proto icmp id 201
+I $A sacl server add 10.20.1.2 proto udp id 201
+I $A sacl server add 10.20.2.2 id 202
+run I $A -j sacl show
+check "IPv4 entries show as IPv4, beside the IPv6 ones" \
+	'([.clients[] | select(.addr == "10.10.1.2") | .id] == [101]) and
+	 ([.servers[] | select(.addr == "10.20.1.2") | "\(.proto) \(.id)"] ==
+	  ["tcp 201", "icmp 201", "udp 201"]) and .settings.ipv4_option_type == 30'
+CAPF=ip capture $SP ub tcp4 connect $C1 10.20.1.2
+check "IPv4 on the underlay: option 30, 18 bytes, the client's and the server's IDs" \
+	'[.[] | select(.src == "10.10.1.2")] | length > 0 and
+	 all((.opts4 // []) | map(select(.type == 30)) |
+	     length == 1 and .[0].len == 18 and
+	     .[0].data == "0000000000000065" + "00000000000000c9")'
+check "... 20 bytes more: two NOPs and the option, ihl 40" \
+	'[.[] | select(.src == "10.10.1.2")] | all(.ihl == 40 and .opts4[0].type == 1 and .opts4[1].type == 1)'
+check "IPv4 replies are tagged through connection tracking on b" \
+	'[.[] | select(.src == "10.20.1.2")] | length > 0 and
+	 all(.opts4[] | select(.type == 30) | .data == "0000000000000065" + "00000000000000c9")'
+check "the spine set its rule's DSCP 10 on tagged IPv4" \
+	'[.[] | select(.src == "10.10.1.2")] | all(.dscp == 10)'
+CAPF=ip capture $S1 eth0 pod4 connect $C1 10.20.1.2
+check "inside the server pod: IPv4 without options" \
+	'[.[] | select(.src == "10.10.1.2")] | length > 0 and all(.opts4 == null and .ihl == 20)'
+I $B sacl set default deny
+connect $C1 10.20.1.2
+check "IPv4, default deny: the rule lets c1 reach s1" '.counts.s1 == 1'
+LBTOOL_TIMEOUT=5 connect $C1 10.20.2.2
+check "IPv4, default deny: c1 does not reach s2 (no rule), as over IPv6" '.counts.none == 1'
+run nsx $C1 ping -4 -c 1 -W 5 10.20.2.2
+assert "... nor does its ping" [ "$rc" != 0 ]
+run nsx $C2 setpriv --reuid 5 --regid 5 --clear-groups $LB new 10.20.1.2 80 1
+check "IPv4 marker: uid 5 (LID 5 in the TTL, client 105) allowed" '.counts.s1 == 1'
+LBTOOL_TIMEOUT=5 run nsx $C2 setpriv --reuid 6 --regid 6 --clear-groups $LB new 10.20.1.2 80 1
+check "IPv4 marker: uid 6 (client 106) denied by its rule" '.counts.none == 1'
+
+# MTU: 20 bytes for the option; DF gets Fragmentation Needed, no DF is fragmented
+n0=$(sacl_stat $A too_big)
+run nsx $C1 ping -4 -c 1 -W 3 -M do -s 1472 10.20.1.2
+assert "IPv4 with DF at 1500 bytes: Fragmentation Needed, mtu 1480" \
+	grep -q "mtu = 1480\|mtu=1480" <<<"$out$err"
+assert "... counted as too-big" [ "$(sacl_stat $A too_big)" -gt "$n0" ]
+run nsx $C1 ping -4 -c 1 -W 5 -M do -s 1452 10.20.1.2
+assert "1480 bytes with DF pass with the option" [ "$rc" = 0 ]
+run nsx $C1 ping -4 -c 1 -W 5 -M dont -s 1472 10.20.1.2
+assert "1500 bytes without DF are fragmented after the option and arrive" [ "$rc" = 0 ]
+
+# Bad input over IPv4: forged, malformed, no room
+n0=$(sacl_stat $A forged)
+nsx $S1 timeout 90 $ST recv4 9004 10 >"$cap/forged4.json" &
+rpid=$!
+udp_ready $S1 9004
+nsx $C1 $ST send4 10.20.1.2 9004 "01011e12000000000000000100000000000000c9"
+wait $rpid
+assert "a pod's own IPv4 SACL option is dropped as forged" [ "$(sacl_stat $A forged)" -gt "$n0" ]
+assert "... and never reaches the server" [ "$(jq length "$cap/forged4.json")" = 0 ]
+I $B sacl set default allow
+n0=$(sacl_stat $B malformed)
+nsx $S1 timeout 90 $ST recv4 9005 10 >"$cap/bad4.json" &
+rpid=$!
+udp_ready $S1 9005
+nsx $SP $ST send4 10.20.1.2 9005 "1e0aabcd0102030405060000"
+wait $rpid
+assert "an IPv4 option of our type but 10 bytes long is dropped as malformed" \
+	[ "$(sacl_stat $B malformed)" -gt "$n0" ]
+assert "... and never reaches the server" [ "$(jq length "$cap/bad4.json")" = 0 ]
+n0=$(sacl_stat $A no_room)
+nsx $S1 timeout 90 $ST recv4 9006 10 >"$cap/room4.json" &
+rpid=$!
+udp_ready $S1 9006
+# a record route of 23 bytes: 24 bytes of options leave no room for 20
+nsx $C1 $ST send4 10.20.1.2 9006 "071704$(printf '%040d' 0)00"
+wait $rpid
+assert "no room among 40 bytes of IPv4 options: dropped, counted as no-room" \
+	[ "$(sacl_stat $A no_room)" -gt "$n0" ]
+assert "... and never reaches the server" [ "$(jq length "$cap/room4.json")" = 0 ]
+nsx $S1 timeout 90 $ST recv4 9007 60 1 >"$cap/rr4.json" &
+rpid=$!
+udp_ready $S1 9007
+nsx $C1 $ST send4 10.20.1.2 9007 "070b04$(printf '%016d' 0)"
+wait $rpid
+out=$(cat "$cap/rr4.json")
+check "a pod's record route (12 bytes) travels with the option and arrives without it" \
+	'length == 1 and ([.[0].opts4[] | .type] | index(7) != null and index(30) == null)'
+
+## a workload's own connections under default deny
+I $B sacl set default deny
+ip netns exec $SP $LB serve sp 80 &
+for t in $(seq 100); do
+	nsx $SP ss -Hltn 'sport = :80' | grep -q . && break
+	sleep 0.2
+done
+n0=$(sacl_stat $B replies)
+run nsx $S1 $LB new fd00:b::2 80 1
+check "default deny: s1's own TCP connection to an unlisted IPv6 address is answered" '.counts.sp == 1'
+run nsx $S1 $LB new 192.168.20.2 80 1
+check "... and to an unlisted IPv4 address" '.counts.sp == 1'
+run nsx $S1 $LB udp 192.168.20.2 80 1
+check "... and its UDP query" '.counts.sp == 1'
+run nsx $S1 $LB udp fd00:b::2 80 1
+check "... over IPv6 too" '.counts.sp == 1'
+assert "... its answers counted as replies on b" [ "$(sacl_stat $B replies)" -gt "$n0" ]
+LBTOOL_TIMEOUT=5 run nsx $SP $LB new 10.20.1.2 80 1
+check "an unsolicited IPv4 connection from that address to s1 is still denied" '.counts.none == 1'
+LBTOOL_TIMEOUT=5 run nsx $SP $LB new fd20:1::2 80 1
+check "... and over IPv6" '.counts.none == 1'
+I $B sacl set default allow
+I $A -b - <<-EOB
+	sacl client del 10.10.1.2
+	sacl server del 10.20.1.2 proto tcp port 80
+	sacl server del 10.20.1.2 proto icmp
+	sacl server del 10.20.1.2 proto udp
+	sacl server del 10.20.2.2
+EOB
 
 ## removal
 expect "port del" 0 "" I $A sacl port del c2

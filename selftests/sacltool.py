@@ -3,7 +3,8 @@
 """Helper of the SACL selftests (runs inside namespaces).
 
   sacltool.py hbh FILE.pcap        JSON: every IPv6 packet of a capture
-                                   with its Hop-by-Hop options
+                                   with its Hop-by-Hop options, and every
+                                   IPv4 packet with its options ("opts4")
   sacltool.py send ADDR PORT HEX   one UDP datagram to [ADDR]:PORT carrying
                                    the Hop-by-Hop header HEX (IPV6_HOPOPTS)
   sacltool.py recv PORT SECONDS [COUNT]
@@ -11,6 +12,11 @@
                                    with the Hop-by-Hop header it carried;
                                    ends after SECONDS without one, or COUNT
   sacltool.py short ADDR           a TCP segment too short for its header
+  sacltool.py send4 ADDR PORT HEX  one UDP datagram to ADDR:PORT carrying
+                                   the IPv4 options HEX (IP_OPTIONS)
+  sacltool.py recv4 PORT SECONDS [COUNT]
+                                   as recv, over IPv4, with the options
+                                   each datagram carried ("opts4")
 """
 import json
 import socket
@@ -50,6 +56,34 @@ def parse_ipv6(pkt):
     return out
 
 
+def ip4_options(opts):
+    out, i = [], 0
+    while i < len(opts):
+        t = opts[i]
+        if t in (0, 1):
+            out.append({"type": t, "len": 1, "data": ""})
+            i += 1
+            if t == 0:
+                break
+            continue
+        ln = opts[i + 1] if i + 1 < len(opts) else 0
+        out.append({"type": t, "len": ln, "data": opts[i + 2:i + max(ln, 2)].hex()})
+        i += max(ln, 2)
+    return out
+
+
+def parse_ipv4(pkt):
+    if len(pkt) < 20 or pkt[0] >> 4 != 4:
+        return None
+    hl = (pkt[0] & 0xf) * 4
+    return {"src": socket.inet_ntop(socket.AF_INET, pkt[12:16]),
+            "dst": socket.inet_ntop(socket.AF_INET, pkt[16:20]),
+            "hlim": pkt[8], "dscp": pkt[1] >> 2, "proto": pkt[9],
+            "len": struct.unpack("!H", pkt[2:4])[0], "ihl": hl,
+            "df": bool(pkt[6] & 0x40),
+            "opts4": ip4_options(pkt[20:hl]) if hl > 20 else None}
+
+
 def cmd_hbh(path):
     with open(path, "rb") as f:
         data = f.read()
@@ -62,9 +96,9 @@ def cmd_hbh(path):
         _, _, caplen, _ = struct.unpack(end + "IIII", data[off:off + 16])
         frame = data[off + 16:off + 16 + caplen]
         off += 16 + caplen
-        if linktype == 1 and frame[12:14] != b"\x86\xdd":
+        if linktype == 1 and frame[12:14] not in (b"\x86\xdd", b"\x08\x00"):
             continue
-        p = parse_ipv6(frame[skip:])
+        p = parse_ipv6(frame[skip:]) or parse_ipv4(frame[skip:])
         if p:
             pkts.append(p)
     json.dump(pkts, sys.stdout)
@@ -104,7 +138,35 @@ def cmd_recv(port, seconds, count="0"):
     json.dump(got, sys.stdout)
 
 
+def cmd_send4(addr, port, hexopts):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_OPTIONS, bytes.fromhex(hexopts))
+    s.sendto(b"forged?", (addr, int(port)))
+
+
+def cmd_recv4(port, seconds, count="0"):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_RECVOPTS, 1)
+    s.bind(("0.0.0.0", int(port)))
+    s.settimeout(float(seconds))
+    got = []
+    try:
+        while True:
+            data, anc, _, peer = s.recvmsg(2048, 1024)
+            opts = None
+            for level, typ, val in anc:
+                if level == socket.IPPROTO_IP and typ == socket.IP_RECVOPTS:
+                    opts = ip4_options(val)
+            got.append({"from": peer[0], "data": data.decode(errors="replace"),
+                        "opts4": opts})
+            if len(got) == int(count):
+                break
+    except socket.timeout:
+        pass
+    json.dump(got, sys.stdout)
+
+
 if __name__ == "__main__":
     cmds = {"hbh": cmd_hbh, "send": cmd_send, "recv": cmd_recv,
-            "short": cmd_short}
+            "short": cmd_short, "send4": cmd_send4, "recv4": cmd_recv4}
     sys.exit(cmds[sys.argv[1]](*sys.argv[2:]))
