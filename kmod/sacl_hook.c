@@ -245,6 +245,28 @@ static unsigned int idm_sacl_growth(struct sk_buff *skb,
 }
 
 /*
+ * Open a gap of add bytes in a header of old bytes, either family: its
+ * first move bytes go add bytes towards the head, what follows stays.
+ * The old header leaves a CHECKSUM_COMPLETE sum; the caller fills the
+ * gap and adds old + add bytes back.
+ */
+static int idm_sacl_open_gap(struct sk_buff *skb, unsigned int old,
+			     unsigned int move, unsigned int add)
+{
+	struct dst_entry *dst = skb_dst(skb);
+	u8 *p;
+
+	if (skb_ensure_writable(skb, old) ||
+	    skb_cow_head(skb, add + (dst ? LL_RESERVED_SPACE(dst->dev) : 0)))
+		return -ENOMEM;
+	skb_postpull_rcsum(skb, skb_network_header(skb), old);
+	p = skb_push(skb, add);
+	memmove(p, p + add, move);
+	skb_reset_network_header(skb);
+	return 0;
+}
+
+/*
  * Insert the option inline: the IPv6 header and the Hop-by-Hop header's
  * first keep bytes move add bytes towards the head, the option (and its
  * padding) takes their place, what follows stays where it is.
@@ -254,17 +276,10 @@ static int idm_sacl_insert(struct sk_buff *skb, unsigned int hbh_len,
 			   const struct idm_sacl_ids *ids)
 {
 	unsigned int old = sizeof(struct ipv6hdr) + hbh_len;
-	struct dst_entry *dst = skb_dst(skb);
 	struct ipv6hdr *ip6h;
-	u8 *p;
 
-	if (skb_ensure_writable(skb, old) ||
-	    skb_cow_head(skb, add + (dst ? LL_RESERVED_SPACE(dst->dev) : 0)))
+	if (idm_sacl_open_gap(skb, old, sizeof(*ip6h) + keep, add))
 		return -ENOMEM;
-	skb_postpull_rcsum(skb, skb_network_header(skb), old);
-	p = skb_push(skb, add);
-	memmove(p, p + add, sizeof(*ip6h) + keep);
-	skb_reset_network_header(skb);
 	ip6h = ipv6_hdr(skb);
 	if (hbh_len) {
 		idm_sacl_append((u8 *)(ip6h + 1), keep, type, ids);
@@ -294,17 +309,10 @@ static int idm_sacl4_insert(struct sk_buff *skb, const struct idm_sacl_pkt *sp,
 {
 	unsigned int old = sizeof(struct iphdr) + sp->hbh_len;
 	unsigned int len = idm_sacl4_new_len(sp);
-	struct dst_entry *dst = skb_dst(skb);
 	struct iphdr *iph;
-	u8 *p;
 
-	if (skb_ensure_writable(skb, old) ||
-	    skb_cow_head(skb, add + (dst ? LL_RESERVED_SPACE(dst->dev) : 0)))
+	if (idm_sacl_open_gap(skb, old, sizeof(*iph) + sp->end, add))
 		return -ENOMEM;
-	skb_postpull_rcsum(skb, skb_network_header(skb), old);
-	p = skb_push(skb, add);
-	memmove(p, p + add, sizeof(*iph) + sp->end);
-	skb_reset_network_header(skb);
 	iph = ip_hdr(skb);
 	idm_sacl4_append((u8 *)(iph + 1), sp->end, type, &sp->ids);
 	memset((u8 *)(iph + 1) + idm_sacl4_append_len(sp->end), IDM_IPOPT_EOL,

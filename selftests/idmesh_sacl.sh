@@ -423,40 +423,34 @@ assert "1480 bytes with DF pass with the option" [ "$rc" = 0 ]
 run nsx $C1 ping -4 -c 1 -W 5 -M dont -s 1472 10.20.1.2
 assert "1500 bytes without DF are fragmented after the option and arrive" [ "$rc" = 0 ]
 
-# Bad input over IPv4: forged, malformed, no room
+# Bad input over IPv4: forged, malformed, no room.
+# to_s1 NAME NS PORT HEX [SECS COUNT]: one datagram with the IPv4 options
+# HEX from NS to s1's PORT; what s1 received is in $cap/NAME.json.
+to_s1() {
+	local rpid
+	nsx $S1 timeout 90 $ST recv4 "$3" "${5:-10}" ${6:-} >"$cap/$1.json" &
+	rpid=$!
+	udp_ready $S1 "$3"
+	nsx "$2" $ST send4 10.20.1.2 "$3" "$4"
+	wait $rpid
+}
 n0=$(sacl_stat $A forged)
-nsx $S1 timeout 90 $ST recv4 9004 10 >"$cap/forged4.json" &
-rpid=$!
-udp_ready $S1 9004
-nsx $C1 $ST send4 10.20.1.2 9004 "01011e12000000000000000100000000000000c9"
-wait $rpid
+to_s1 forged4 $C1 9004 "01011e12000000000000000100000000000000c9"
 assert "a pod's own IPv4 SACL option is dropped as forged" [ "$(sacl_stat $A forged)" -gt "$n0" ]
 assert "... and never reaches the server" [ "$(jq length "$cap/forged4.json")" = 0 ]
 I $B sacl set default allow
 n0=$(sacl_stat $B malformed)
-nsx $S1 timeout 90 $ST recv4 9005 10 >"$cap/bad4.json" &
-rpid=$!
-udp_ready $S1 9005
-nsx $SP $ST send4 10.20.1.2 9005 "1e0aabcd0102030405060000"
-wait $rpid
+to_s1 bad4 $SP 9005 "1e0aabcd0102030405060000"
 assert "an IPv4 option of our type but 10 bytes long is dropped as malformed" \
 	[ "$(sacl_stat $B malformed)" -gt "$n0" ]
 assert "... and never reaches the server" [ "$(jq length "$cap/bad4.json")" = 0 ]
 n0=$(sacl_stat $A no_room)
-nsx $S1 timeout 90 $ST recv4 9006 10 >"$cap/room4.json" &
-rpid=$!
-udp_ready $S1 9006
 # a record route of 23 bytes: 24 bytes of options leave no room for 20
-nsx $C1 $ST send4 10.20.1.2 9006 "071704$(printf '%040d' 0)00"
-wait $rpid
+to_s1 room4 $C1 9006 "071704$(printf '%040d' 0)00"
 assert "no room among 40 bytes of IPv4 options: dropped, counted as no-room" \
 	[ "$(sacl_stat $A no_room)" -gt "$n0" ]
 assert "... and never reaches the server" [ "$(jq length "$cap/room4.json")" = 0 ]
-nsx $S1 timeout 90 $ST recv4 9007 60 1 >"$cap/rr4.json" &
-rpid=$!
-udp_ready $S1 9007
-nsx $C1 $ST send4 10.20.1.2 9007 "070b04$(printf '%016d' 0)"
-wait $rpid
+to_s1 rr4 $C1 9007 "070b04$(printf '%016d' 0)" 60 1
 out=$(cat "$cap/rr4.json")
 check "a pod's record route (12 bytes) travels with the option and arrives without it" \
 	'length == 1 and ([.[0].opts4[] | .type] | index(7) != null and index(30) == null)'

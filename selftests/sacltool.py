@@ -116,26 +116,34 @@ def cmd_short(addr):
     s.sendto(b"\x00\x50\x00", (addr, 0))
 
 
-def cmd_recv(port, seconds, count="0"):
-    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPOPTS, 1)
-    s.bind(("::", int(port)))
+def recv_all(s, seconds, count, what):
+    """Datagrams until SECONDS without one, or COUNT; what(anc) -> (key, val)."""
     s.settimeout(float(seconds))
     got = []
     try:
         while True:
             data, anc, _, peer = s.recvmsg(2048, 1024)
-            hbh = None
-            for level, typ, val in anc:
-                if level == socket.IPPROTO_IPV6 and typ == socket.IPV6_HOPOPTS:
-                    hbh = {"len": len(val), "opts": hbh_options(val)}
+            key, val = what(anc)
             got.append({"from": peer[0], "data": data.decode(errors="replace"),
-                        "hbh": hbh})
+                        key: val})
             if len(got) == int(count):
                 break
     except socket.timeout:
         pass
     json.dump(got, sys.stdout)
+
+
+def cmd_recv(port, seconds, count="0"):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPOPTS, 1)
+    s.bind(("::", int(port)))
+
+    def hopopts(anc):
+        for level, typ, val in anc:
+            if level == socket.IPPROTO_IPV6 and typ == socket.IPV6_HOPOPTS:
+                return "hbh", {"len": len(val), "opts": hbh_options(val)}
+        return "hbh", None
+    recv_all(s, seconds, count, hopopts)
 
 
 def cmd_send4(addr, port, hexopts):
@@ -148,22 +156,13 @@ def cmd_recv4(port, seconds, count="0"):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.IPPROTO_IP, socket.IP_RECVOPTS, 1)
     s.bind(("0.0.0.0", int(port)))
-    s.settimeout(float(seconds))
-    got = []
-    try:
-        while True:
-            data, anc, _, peer = s.recvmsg(2048, 1024)
-            opts = None
-            for level, typ, val in anc:
-                if level == socket.IPPROTO_IP and typ == socket.IP_RECVOPTS:
-                    opts = ip4_options(val)
-            got.append({"from": peer[0], "data": data.decode(errors="replace"),
-                        "opts4": opts})
-            if len(got) == int(count):
-                break
-    except socket.timeout:
-        pass
-    json.dump(got, sys.stdout)
+
+    def ipopts(anc):
+        for level, typ, val in anc:
+            if level == socket.IPPROTO_IP and typ == socket.IP_RECVOPTS:
+                return "opts4", ip4_options(val)
+        return "opts4", None
+    recv_all(s, seconds, count, ipopts)
 
 
 if __name__ == "__main__":
