@@ -20,6 +20,8 @@
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/tcp.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <uapi/linux/in.h>
 
 #include "idmesh.h"
@@ -106,6 +108,37 @@ bool idm_parse_l4(struct sk_buff *skb, struct idm_pkt *p, bool any)
 		p->tcpflags = ((const u8 *)th)[13];
 	}
 	return true;
+}
+
+int idm_nf_register_whole(struct net *net, const struct nf_hook_ops *ops,
+			  unsigned int n)
+{
+	int err;
+
+	err = nf_defrag_ipv4_enable(net);
+	if (err)
+		return err;
+	err = nf_defrag_ipv6_enable(net);
+	if (err)
+		goto err_v4;
+	err = nf_register_net_hooks(net, ops, n);
+	if (err)
+		goto err_v6;
+	return 0;
+
+err_v6:
+	nf_defrag_ipv6_disable(net);
+err_v4:
+	nf_defrag_ipv4_disable(net);
+	return err;
+}
+
+void idm_nf_unregister_whole(struct net *net, const struct nf_hook_ops *ops,
+			     unsigned int n)
+{
+	nf_unregister_net_hooks(net, ops, n);
+	nf_defrag_ipv6_disable(net);
+	nf_defrag_ipv4_disable(net);
 }
 
 bool idm_parse(struct sk_buff *skb, u8 family, struct idm_pkt *p)

@@ -208,6 +208,15 @@ struct idm_pkt {
  */
 bool idm_parse_l4(struct sk_buff *skb, struct idm_pkt *p, bool any);
 bool idm_parse(struct sk_buff *skb, u8 family, struct idm_pkt *p);
+struct nf_hook_ops;
+/*
+ * Hooks that need whole packets (their ports): IPv4 and IPv6
+ * defragmentation on in net, then the hooks; the reverse on the way out.
+ */
+int idm_nf_register_whole(struct net *net, const struct nf_hook_ops *ops,
+			  unsigned int n);
+void idm_nf_unregister_whole(struct net *net, const struct nf_hook_ops *ops,
+			     unsigned int n);
 u8 idm_tcp_next(u8 state, u8 flags, bool reply);
 bool idm_tcp_reopens(const struct idm_flow *f, const struct idm_pkt *p);
 void idm_flow_touch(struct idm_flow *f, const struct idm_pkt *p, bool reply);

@@ -27,8 +27,6 @@
 #include <net/ipv6.h>
 #include <net/ip6_route.h>
 #include <net/route.h>
-#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
-#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <uapi/linux/idmesh.h>
 
 #include "idmesh.h"
@@ -338,29 +336,10 @@ static const struct nf_hook_ops idm_lb_ops[] = {
 
 int idm_lb_hooks_register(struct net *net)
 {
-	int err;
-
-	err = nf_defrag_ipv4_enable(net);
-	if (err)
-		return err;
-	err = nf_defrag_ipv6_enable(net);
-	if (err)
-		goto err_v4;
-	err = nf_register_net_hooks(net, idm_lb_ops, ARRAY_SIZE(idm_lb_ops));
-	if (err)
-		goto err_v6;
-	return 0;
-
-err_v6:
-	nf_defrag_ipv6_disable(net);
-err_v4:
-	nf_defrag_ipv4_disable(net);
-	return err;
+	return idm_nf_register_whole(net, idm_lb_ops, ARRAY_SIZE(idm_lb_ops));
 }
 
 void idm_lb_hooks_unregister(struct net *net)
 {
-	nf_unregister_net_hooks(net, idm_lb_ops, ARRAY_SIZE(idm_lb_ops));
-	nf_defrag_ipv6_disable(net);
-	nf_defrag_ipv4_disable(net);
+	idm_nf_unregister_whole(net, idm_lb_ops, ARRAY_SIZE(idm_lb_ops));
 }

@@ -36,8 +36,6 @@
 #include <net/dsfield.h>
 #include <net/inet_ecn.h>
 #include <net/sock.h>
-#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
-#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <uapi/linux/idmesh.h>
 
 #include "compat.h"
@@ -777,29 +775,12 @@ static const struct nf_hook_ops idm_sacl_mark_ops[] = {
 
 int idm_sacl_hooks_register(struct net *net, bool marker)
 {
-	int err;
-
 	if (marker)
 		return nf_register_net_hooks(net, idm_sacl_mark_ops,
 					     ARRAY_SIZE(idm_sacl_mark_ops));
 	/* Fragments are reassembled first: the option needs the ports. */
-	err = nf_defrag_ipv4_enable(net);
-	if (err)
-		return err;
-	err = nf_defrag_ipv6_enable(net);
-	if (err)
-		goto err_v4;
-	err = nf_register_net_hooks(net, idm_sacl_fwd_ops,
-				    ARRAY_SIZE(idm_sacl_fwd_ops));
-	if (err)
-		goto err_v6;
-	return 0;
-
-err_v6:
-	nf_defrag_ipv6_disable(net);
-err_v4:
-	nf_defrag_ipv4_disable(net);
-	return err;
+	return idm_nf_register_whole(net, idm_sacl_fwd_ops,
+				     ARRAY_SIZE(idm_sacl_fwd_ops));
 }
 
 void idm_sacl_hooks_unregister(struct net *net, bool marker)
@@ -809,8 +790,6 @@ void idm_sacl_hooks_unregister(struct net *net, bool marker)
 					ARRAY_SIZE(idm_sacl_mark_ops));
 		return;
 	}
-	nf_unregister_net_hooks(net, idm_sacl_fwd_ops,
+	idm_nf_unregister_whole(net, idm_sacl_fwd_ops,
 				ARRAY_SIZE(idm_sacl_fwd_ops));
-	nf_defrag_ipv6_disable(net);
-	nf_defrag_ipv4_disable(net);
 }
