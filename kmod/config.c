@@ -46,7 +46,9 @@ int idmesh_fill_config(struct sk_buff *skb, const struct idmesh_net *in)
 {
 	unsigned int i;
 
-	if (nla_put_u32(skb, IDMESH_A_FLOW_LIMIT, READ_ONCE(in->flow_limit)))
+	if (nla_put_u32(skb, IDMESH_A_FLOW_LIMIT, READ_ONCE(in->flow_limit)) ||
+	    nla_put_u32(skb, IDMESH_A_SACL_FLOW_LIMIT,
+			READ_ONCE(in->sacl_flow_limit)))
 		return -EMSGSIZE;
 	for (i = 0; i < ARRAY_SIZE(idmesh_timeout_attr); i++)
 		if (nla_put_u32(skb, idmesh_timeout_attr[i],
@@ -63,7 +65,7 @@ int idmesh_fill_config(struct sk_buff *skb, const struct idmesh_net *in)
 int idmesh_config_apply(struct idmesh_net *in, struct nlattr **attrs,
 			struct netlink_ext_ack *extack)
 {
-	bool any = attrs[IDMESH_A_FLOW_LIMIT];
+	bool any = attrs[IDMESH_A_FLOW_LIMIT] || attrs[IDMESH_A_SACL_FLOW_LIMIT];
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(idmesh_timeout_attr); i++)
@@ -77,10 +79,28 @@ int idmesh_config_apply(struct idmesh_net *in, struct nlattr **attrs,
 	if (attrs[IDMESH_A_FLOW_LIMIT])
 		WRITE_ONCE(in->flow_limit,
 			   nla_get_u32(attrs[IDMESH_A_FLOW_LIMIT]));
+	if (attrs[IDMESH_A_SACL_FLOW_LIMIT])
+		WRITE_ONCE(in->sacl_flow_limit,
+			   nla_get_u32(attrs[IDMESH_A_SACL_FLOW_LIMIT]));
 	for (i = 0; i < ARRAY_SIZE(idmesh_timeout_attr); i++)
 		if (attrs[idmesh_timeout_attr[i]])
 			WRITE_ONCE(in->lb.timeout[i],
 				   nla_get_u32(attrs[idmesh_timeout_attr[i]]));
+	return 0;
+}
+
+/* A zone's counters, from its first attribute on (FLOWS, EVICTED, ...). */
+static int idmesh_fill_zone(struct sk_buff *skb,
+			    const struct idm_flow_zone_state *z, int first)
+{
+	if (nla_put_u32(skb, first, READ_ONCE(z->n)) ||
+	    nla_put_u64_64bit(skb, first + 1, atomic64_read(&z->evicted),
+			      IDMESH_A_PAD) ||
+	    nla_put_u64_64bit(skb, first + 2, atomic64_read(&z->expired),
+			      IDMESH_A_PAD) ||
+	    nla_put_u64_64bit(skb, first + 3, atomic64_read(&z->failed),
+			      IDMESH_A_PAD))
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -90,13 +110,9 @@ int idmesh_fill_stats(struct sk_buff *skb, const struct idmesh_net *in)
 			      atomic64_read(&in->rx_unknown_id), IDMESH_A_PAD) ||
 	    nla_put_u64_64bit(skb, IDMESH_A_RX_MALFORMED,
 			      atomic64_read(&in->rx_malformed), IDMESH_A_PAD) ||
-	    nla_put_u32(skb, IDMESH_A_FLOWS, READ_ONCE(in->lb.nflows)) ||
-	    nla_put_u64_64bit(skb, IDMESH_A_FLOWS_EVICTED,
-			      atomic64_read(&in->lb.evicted), IDMESH_A_PAD) ||
-	    nla_put_u64_64bit(skb, IDMESH_A_FLOWS_EXPIRED,
-			      atomic64_read(&in->lb.expired), IDMESH_A_PAD) ||
-	    nla_put_u64_64bit(skb, IDMESH_A_FLOWS_FAILED,
-			      atomic64_read(&in->lb.failed), IDMESH_A_PAD))
+	    idmesh_fill_zone(skb, &in->lb.zone[IDM_ZONE_LB], IDMESH_A_FLOWS) ||
+	    idmesh_fill_zone(skb, &in->lb.zone[IDM_ZONE_SACL],
+			     IDMESH_A_SACL_FLOWS))
 		return -EMSGSIZE;
 	return 0;
 }

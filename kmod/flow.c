@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * idmesh: the per-namespace flow table of the load balancer. It remembers
- * which backend each flow went to, so established flows keep their
- * backend when the backend set changes. Bounded by the namespace's
- * flow-limit: when full, the entry longest unlooked-at makes room
- * (expired entries first, recently active ones get a second chance).
- * Lookups are lockless (rhashtable under RCU); changes take flow_lock.
+ * idmesh: the per-namespace flow table. It remembers which backend each
+ * Maglev flow went to, so established flows keep their backend when the
+ * backend set changes, and the SACL gateway's connections with their
+ * IDs. Each zone is bounded by its own limit (flow-limit,
+ * sacl-flow-limit): when a zone is full, its entry longest unlooked-at
+ * makes room (expired entries first, recently active ones get a second
+ * chance); the other zone is never touched. Lookups are lockless
+ * (rhashtable under RCU); changes take flow_lock.
  */
 #include <linux/kernel.h>
 #include <linux/rhashtable.h>
@@ -245,7 +247,7 @@ static void idm_flow_unlink(struct idm_lb *lb, struct idm_flow *f)
 	}
 	list_del(&f->lru);
 	f->dead = true;
-	lb->nflows--;
+	WRITE_ONCE(lb->zone[f->zone].n, lb->zone[f->zone].n - 1);
 	if (f->zone == IDM_ZONE_LB) {
 		atomic_dec(&f->vip->flows);
 		atomic_dec(&f->be->flows);
@@ -253,33 +255,44 @@ static void idm_flow_unlink(struct idm_lb *lb, struct idm_flow *f)
 	kfree_rcu(f, rcu);
 }
 
-/* Make room for one entry. */
-static void idm_flow_evict_one(struct idm_lb *lb, unsigned long now)
+/* Make room for one entry in zone z. */
+static void idm_flow_evict_one(struct idm_lb *lb, struct idm_flow_zone_state *z,
+			       unsigned long now)
 {
 	struct idm_flow *f;
 	int i;
 
-	for (i = 0; i < IDM_EVICT_TRIES && !list_empty(&lb->flow_lru); i++) {
-		f = list_first_entry(&lb->flow_lru, struct idm_flow, lru);
+	for (i = 0; i < IDM_EVICT_TRIES && !list_empty(&z->lru); i++) {
+		f = list_first_entry(&z->lru, struct idm_flow, lru);
 		if (idm_flow_expired(lb, f, now)) {
 			idm_flow_unlink(lb, f);
-			atomic64_inc(&lb->expired);
+			atomic64_inc(&z->expired);
 			return;
 		}
 		if (time_before(now, READ_ONCE(f->last) + HZ)) {
 			/* Active in the last second: second chance. */
-			list_move_tail(&f->lru, &lb->flow_lru);
+			list_move_tail(&f->lru, &z->lru);
 			continue;
 		}
 		idm_flow_unlink(lb, f);
-		atomic64_inc(&lb->evicted);
+		atomic64_inc(&z->evicted);
 		return;
 	}
-	if (!list_empty(&lb->flow_lru)) {
-		f = list_first_entry(&lb->flow_lru, struct idm_flow, lru);
+	if (!list_empty(&z->lru)) {
+		f = list_first_entry(&z->lru, struct idm_flow, lru);
 		idm_flow_unlink(lb, f);
-		atomic64_inc(&lb->evicted);
+		atomic64_inc(&z->evicted);
 	}
+}
+
+/* Flows of every zone (flow_lock). */
+static unsigned int idm_flows_total(const struct idm_lb *lb)
+{
+	unsigned int z, n = 0;
+
+	for (z = 0; z < IDM_ZONES; z++)
+		n += lb->zone[z].n;
+	return n;
 }
 
 static struct idm_flow *idm_flow_alloc(const struct idm_flow_key *orig,
@@ -314,6 +327,7 @@ static struct idm_flow *idm_flow_add(struct idm_lb *lb, u32 limit,
 				     struct idm_flow *f)
 	__releases(&lb->flow_lock)
 {
+	struct idm_flow_zone_state *z = &lb->zone[f->zone];
 	struct idm_flow_node *old;
 	int err;
 
@@ -343,14 +357,14 @@ static struct idm_flow *idm_flow_add(struct idm_lb *lb, u32 limit,
 			atomic_inc(&lb->nat_flows);
 	}
 	/* Two at most: a lowered limit is reached over a few inserts. */
-	if (lb->nflows >= limit)
-		idm_flow_evict_one(lb, f->last);
-	if (lb->nflows >= limit)
-		idm_flow_evict_one(lb, f->last);
-	if (!lb->nflows)
+	if (z->n >= limit)
+		idm_flow_evict_one(lb, z, f->last);
+	if (z->n >= limit)
+		idm_flow_evict_one(lb, z, f->last);
+	if (!idm_flows_total(lb))
 		queue_delayed_work(system_power_efficient_wq, &lb->gc, HZ);
-	list_add_tail(&f->lru, &lb->flow_lru);
-	lb->nflows++;
+	list_add_tail(&f->lru, &z->lru);
+	WRITE_ONCE(z->n, z->n + 1);
 	if (f->zone == IDM_ZONE_LB) {
 		atomic_inc(&f->vip->flows);
 		atomic_inc(&f->be->flows);
@@ -421,8 +435,8 @@ void idm_flow_forget(struct idm_lb *lb, struct idm_vip *vip,
 		WRITE_ONCE(be->removed, true);
 	else
 		WRITE_ONCE(vip->removed, true);
-	list_for_each_entry_safe(f, tmp, &lb->flow_lru, lru)
-		if (f->zone == IDM_ZONE_LB && (be ? f->be == be : f->vip == vip))
+	list_for_each_entry_safe(f, tmp, &lb->zone[IDM_ZONE_LB].lru, lru)
+		if (be ? f->be == be : f->vip == vip)
 			idm_flow_unlink(lb, f);
 	spin_unlock_bh(&lb->flow_lock);
 }
@@ -432,10 +446,42 @@ void idm_flow_forget_zone(struct idm_lb *lb, u8 zone)
 	struct idm_flow *f, *tmp;
 
 	spin_lock_bh(&lb->flow_lock);
-	list_for_each_entry_safe(f, tmp, &lb->flow_lru, lru)
-		if (f->zone == zone)
-			idm_flow_unlink(lb, f);
+	list_for_each_entry_safe(f, tmp, &lb->zone[zone].lru, lru)
+		idm_flow_unlink(lb, f);
 	spin_unlock_bh(&lb->flow_lock);
+}
+
+/* A zone's limit: flow-limit, or sacl-flow-limit. */
+static u32 idm_zone_limit(const struct idmesh_net *in, unsigned int zone)
+{
+	if (zone == IDM_ZONE_SACL)
+		return READ_ONCE(in->sacl_flow_limit);
+	return READ_ONCE(in->flow_limit);
+}
+
+/*
+ * Batch b of a zone (flow_lock): trim it to a lowered limit, expire its
+ * oldest. Returns whether the zone has more for batch b + 1.
+ */
+static bool idm_flow_gc_zone(struct idm_lb *lb, struct idm_flow_zone_state *z,
+			     u32 limit, int b, unsigned long now)
+{
+	int i;
+
+	for (i = 0; i < IDM_GC_BATCH && z->n > limit; i++)
+		idm_flow_evict_one(lb, z, now);
+	for (i = 0; i < IDM_GC_BATCH && i < z->n; i++) {
+		struct idm_flow *f;
+
+		f = list_first_entry(&z->lru, struct idm_flow, lru);
+		if (idm_flow_expired(lb, f, now)) {
+			idm_flow_unlink(lb, f);
+			atomic64_inc(&z->expired);
+		} else {
+			list_move_tail(&f->lru, &z->lru);
+		}
+	}
+	return z->n > (b + 1) * IDM_GC_BATCH;
 }
 
 static void idm_flow_gc(struct work_struct *work)
@@ -444,28 +490,16 @@ static void idm_flow_gc(struct work_struct *work)
 					 gc);
 	struct idmesh_net *in = container_of(lb, struct idmesh_net, lb);
 	unsigned long now = jiffies;
+	unsigned int z;
 	bool again;
-	int b, i;
+	int b;
 
 	for (b = 0; b < IDM_GC_BATCHES; b++) {
+		again = false;
 		spin_lock_bh(&lb->flow_lock);
-		/* A lowered flow-limit: trim to it. */
-		for (i = 0; i < IDM_GC_BATCH && lb->nflows > READ_ONCE(in->flow_limit);
-		     i++)
-			idm_flow_evict_one(lb, now);
-		for (i = 0; i < IDM_GC_BATCH && i < lb->nflows; i++) {
-			struct idm_flow *f;
-
-			f = list_first_entry(&lb->flow_lru, struct idm_flow,
-					     lru);
-			if (idm_flow_expired(lb, f, now)) {
-				idm_flow_unlink(lb, f);
-				atomic64_inc(&lb->expired);
-			} else {
-				list_move_tail(&f->lru, &lb->flow_lru);
-			}
-		}
-		again = lb->nflows > (b + 1) * IDM_GC_BATCH;
+		for (z = 0; z < IDM_ZONES; z++)
+			again |= idm_flow_gc_zone(lb, &lb->zone[z],
+						  idm_zone_limit(in, z), b, now);
 		spin_unlock_bh(&lb->flow_lock);
 		if (!again)
 			break;
@@ -473,7 +507,7 @@ static void idm_flow_gc(struct work_struct *work)
 	}
 
 	spin_lock_bh(&lb->flow_lock);
-	again = lb->nflows || READ_ONCE(lb->nvips);
+	again = idm_flows_total(lb) || READ_ONCE(lb->nvips);
 	spin_unlock_bh(&lb->flow_lock);
 	if (again)
 		queue_delayed_work(system_power_efficient_wq, &lb->gc, HZ);
@@ -487,12 +521,16 @@ void idm_flow_gc_start(struct idm_lb *lb)
 int idm_flow_init(struct idm_lb *lb)
 {
 	spin_lock_init(&lb->flow_lock);
-	INIT_LIST_HEAD(&lb->flow_lru);
-	lb->nflows = 0;
+	unsigned int z;
+
+	for (z = 0; z < IDM_ZONES; z++) {
+		INIT_LIST_HEAD(&lb->zone[z].lru);
+		lb->zone[z].n = 0;
+		atomic64_set(&lb->zone[z].evicted, 0);
+		atomic64_set(&lb->zone[z].expired, 0);
+		atomic64_set(&lb->zone[z].failed, 0);
+	}
 	atomic_set(&lb->nat_flows, 0);
-	atomic64_set(&lb->evicted, 0);
-	atomic64_set(&lb->expired, 0);
-	atomic64_set(&lb->failed, 0);
 	INIT_DELAYED_WORK(&lb->gc, idm_flow_gc);
 	return rhashtable_init(&lb->flows, &idm_flow_params);
 }
@@ -501,6 +539,6 @@ int idm_flow_init(struct idm_lb *lb)
 void idm_flow_destroy(struct idm_lb *lb)
 {
 	cancel_delayed_work_sync(&lb->gc);
-	WARN_ON_ONCE(lb->nflows);
+	WARN_ON_ONCE(idm_flows_total(lb));
 	rhashtable_destroy(&lb->flows);
 }

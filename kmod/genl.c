@@ -29,6 +29,8 @@ static struct netlink_range_validation idmesh_timeout_range = {
 static const struct nla_policy idmesh_config_set_policy[IDMESH_A_MAX + 1] = {
 	[IDMESH_A_FLOW_LIMIT] = NLA_POLICY_FULL_RANGE(NLA_U32,
 						      &idmesh_flow_limit_range),
+	[IDMESH_A_SACL_FLOW_LIMIT] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							   &idmesh_flow_limit_range),
 	[IDMESH_A_TIMEOUT_TCP_SYN] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							   &idmesh_timeout_range),
 	[IDMESH_A_TIMEOUT_TCP] = NLA_POLICY_FULL_RANGE(NLA_U32,

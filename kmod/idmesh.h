@@ -17,8 +17,12 @@
 struct idmesh_net {
 	/* Serialises configuration changes in this namespace. */
 	struct mutex lock;
-	/* Read locklessly by the packet path: READ_ONCE/WRITE_ONCE. */
+	/*
+	 * Flows of each zone tracked at most: Maglev's, the SACL gateway's.
+	 * Read locklessly by the packet path: READ_ONCE/WRITE_ONCE.
+	 */
 	u32 flow_limit;
+	u32 sacl_flow_limit;
 	/* Remote links' UDP sockets and the links themselves; RTNL. */
 	struct list_head socks;
 	struct list_head remote_links;

@@ -79,6 +79,24 @@ enum idm_tcp_state {
 	IDM_TCP_FIN,
 };
 
+/*
+ * Who a flow belongs to: the load balancer or the SACL gateway. Each has
+ * its own budget (flow-limit, sacl-flow-limit) and LRU list, so that a
+ * flood through one cannot evict the other's flows.
+ */
+enum idm_flow_zone {
+	IDM_ZONE_LB,
+	IDM_ZONE_SACL,
+	IDM_ZONES
+};
+
+/* A zone's share of the flow table; all of it under flow_lock. */
+struct idm_flow_zone_state {
+	struct list_head lru;		/* oldest looked-at first */
+	unsigned int n;			/* read locklessly by stats */
+	atomic64_t evicted, expired, failed;
+};
+
 /* Per-namespace state of the load balancer. */
 struct idm_lb {
 	struct hlist_head vip_hash[1 << IDM_VIP_HASH_BITS];
@@ -90,12 +108,10 @@ struct idm_lb {
 
 	/* Flow table: lookups under RCU, changes under flow_lock. */
 	struct rhashtable flows;
-	/* Serialises inserts, removals, the LRU list and nflows. */
+	/* Serialises inserts, removals, the zones' LRU lists and counts. */
 	spinlock_t flow_lock;
-	struct list_head flow_lru;	/* oldest looked-at first */
-	unsigned int nflows;
+	struct idm_flow_zone_state zone[IDM_ZONES];
 	atomic_t nat_flows;		/* > 0: the reply hook has work */
-	atomic64_t evicted, expired, failed;
 	struct delayed_work gc;
 };
 
@@ -134,12 +150,6 @@ struct idm_flow_key {
 	u8 pad;
 };
 
-/* Who a flow belongs to: the load balancer or the SACL gateway. */
-enum idm_flow_zone {
-	IDM_ZONE_LB,
-	IDM_ZONE_SACL,
-};
-
 struct idm_flow_node {
 	struct rhash_head node;
 	struct idm_flow_key key;
@@ -148,7 +158,7 @@ struct idm_flow_node {
 
 struct idm_flow {
 	struct idm_flow_node n[2];	/* n[1] hashed in NAT mode only */
-	struct list_head lru;		/* lb->flow_lru, flow_lock */
+	struct list_head lru;		/* its zone's lru, flow_lock */
 	union {
 		struct {		/* IDM_ZONE_LB */
 			struct idm_vip *vip;

@@ -266,7 +266,7 @@ again:
 		if (IS_ERR(f)) {
 			if (PTR_ERR(f) == -EAGAIN && !tries++)
 				goto again;
-			atomic64_inc(&lb->failed);
+			atomic64_inc(&lb->zone[IDM_ZONE_LB].failed);
 			return NF_DROP;
 		}
 		be = f->be;

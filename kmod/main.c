@@ -22,6 +22,7 @@ static int __net_init idmesh_net_init(struct net *net)
 
 	mutex_init(&in->lock);
 	in->flow_limit = IDMESH_FLOW_LIMIT_DEFAULT;
+	in->sacl_flow_limit = IDMESH_FLOW_LIMIT_DEFAULT;
 	INIT_LIST_HEAD(&in->socks);
 	INIT_LIST_HEAD(&in->remote_links);
 	atomic64_set(&in->rx_unknown_id, 0);

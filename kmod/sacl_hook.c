@@ -459,12 +459,13 @@ static void idm_sacl_track(struct idmesh_net *in, struct idm_sacl_pkt *sp)
 {
 	struct idm_flow *f;
 
-	f = idm_flow_insert_sacl(&in->lb, READ_ONCE(in->flow_limit), &sp->p.key,
+	f = idm_flow_insert_sacl(&in->lb, READ_ONCE(in->sacl_flow_limit),
+				 &sp->p.key,
 				 sp->ids.client, sp->ids.server,
 				 idm_tcp_next(IDM_TCP_NONE, sp->p.tcpflags,
 					      false));
 	if (IS_ERR(f) && PTR_ERR(f) != -EEXIST)
-		atomic64_inc(&in->lb.failed);
+		atomic64_inc(&in->lb.zone[IDM_ZONE_SACL].failed);
 }
 
 /* From a port: identify and tag. NF_ACCEPT, or a drop. */

@@ -282,6 +282,22 @@ check "table of a VIP with 400 backends" \
 	'(.backends | length) == 400 and (.slots | length) == 4099 and (.slots | max) == 399'
 I $L vip del 10.100.0.6 proto tcp
 
+## SACL connections and Maglev flows have budgets of their own: c0 is a
+## SACL port, so what the client sends is tracked as SACL connections too
+expect "config set sacl-flow-limit" 0 "" I $L config set sacl-flow-limit 64
+run I $L -j config show
+check "config shows both budgets" '.sacl_flow_limit == 64 and .flow_limit == 65536'
+expect "sacl-flow-limit below the minimum is refused" 1 \
+	"Error: integer out of range (valid: 64..16777216)" I $L config set sacl-flow-limit 63
+I $L sacl port add c0
+run nsx $C $LB conns 10.100.0.1 80 12 "$LB udp 10.8.2.2 8080 300 >/dev/null"
+check "a flood of 300 SACL connections: the 12 Maglev connections held open kept their backends" \
+	'.cmd == 0 and (.before | length) == 12 and all(.before[]; . != null) and .before == .after'
+run I $L -j stats show
+check "... it evicted SACL connections only ($(jq -c '{flows_evicted, sacl_flows, sacl_flows_evicted}' <<<"$out"))" \
+	'.sacl_flows <= 64 and .sacl_flows_evicted >= 236 and .flows_evicted == 0'
+I $L config set sacl-flow-limit 65536
+
 ## the flow table stays at its limit under a flood of new flows
 for v in "10.100.0.1 port 80 proto tcp" "10.100.0.1 port 53 proto udp" \
 	 "fd64::1 proto udp" "10.100.0.2 port 80 proto tcp" \
@@ -293,10 +309,12 @@ check "vip del forgets the VIP's flows" '.flows == 0'
 I $L vip add 10.100.0.4 port 53 proto udp
 I $L backend add 10.100.0.4 port 53 proto udp backend 10.8.2.2 port 8080
 I $L config set flow-limit 64
+se0=$(I $L -j stats show | jq .sacl_flows_evicted)
 LBTOOL_TIMEOUT=10 run nsx $C $LB udp 10.100.0.4 53 500
 run I $L -j stats show
 check "flood: 500 new flows, 64 tracked ($(jq .flows <<<"$out"))" '.flows == 64'
 check "flood: the others evicted and counted" '.flows_evicted >= 436'
+check "... and no SACL connection evicted by Maglev's flood" ".sacl_flows_evicted == $se0"
 I $L config set flow-limit 65536
 expect "vip del" 0 "" I $L vip del 10.100.0.3 port 8080 proto udp
 expect "vip del of an unknown VIP" 1 "Error: No such VIP" I $L vip del 10.100.0.3 port 8080 proto udp

@@ -7,31 +7,25 @@
 #include "idmesh.h"
 #include "nl.h"
 
-/* Settings after flow-limit: the flow timeouts, in seconds. */
+/* The settings, all u32, in the order they are shown. */
 static const struct {
 	const char *name, *json;
 	int attr;
-	uint32_t def;
-} timeouts[] = {
-	{ "timeout-tcp-syn", "timeout_tcp_syn", IDMESH_A_TIMEOUT_TCP_SYN,
-	  IDMESH_TIMEOUT_TCP_SYN_DEFAULT },
-	{ "timeout-tcp", "timeout_tcp", IDMESH_A_TIMEOUT_TCP,
-	  IDMESH_TIMEOUT_TCP_DEFAULT },
-	{ "timeout-tcp-fin", "timeout_tcp_fin", IDMESH_A_TIMEOUT_TCP_FIN,
-	  IDMESH_TIMEOUT_TCP_FIN_DEFAULT },
-	{ "timeout-udp", "timeout_udp", IDMESH_A_TIMEOUT_UDP,
-	  IDMESH_TIMEOUT_UDP_DEFAULT },
-	{ "timeout-sctp", "timeout_sctp", IDMESH_A_TIMEOUT_SCTP,
-	  IDMESH_TIMEOUT_SCTP_DEFAULT },
+} settings[] = {
+	{ "flow-limit", "flow_limit", IDMESH_A_FLOW_LIMIT },
+	{ "sacl-flow-limit", "sacl_flow_limit", IDMESH_A_SACL_FLOW_LIMIT },
+	{ "timeout-tcp-syn", "timeout_tcp_syn", IDMESH_A_TIMEOUT_TCP_SYN },
+	{ "timeout-tcp", "timeout_tcp", IDMESH_A_TIMEOUT_TCP },
+	{ "timeout-tcp-fin", "timeout_tcp_fin", IDMESH_A_TIMEOUT_TCP_FIN },
+	{ "timeout-udp", "timeout_udp", IDMESH_A_TIMEOUT_UDP },
+	{ "timeout-sctp", "timeout_sctp", IDMESH_A_TIMEOUT_SCTP },
 };
 
-#define N_TIMEOUTS (sizeof(timeouts) / sizeof(timeouts[0]))
+#define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
 
 struct config {
-	uint32_t flow_limit;
-	int has_flow_limit;
-	uint32_t timeout[N_TIMEOUTS];
-	int has_timeout[N_TIMEOUTS];
+	uint32_t val[N_SETTINGS];
+	int has[N_SETTINGS];
 };
 
 void help_config(FILE *f)
@@ -40,8 +34,11 @@ void help_config(FILE *f)
 		"Usage: idmesh [-j [-p]] [-n NETNS] config show\n"
 		"       idmesh [-n NETNS] config set SETTING VALUE...\n"
 		"Settings of the current (or the named) network namespace:\n"
-		"  flow-limit N         most flows tracked before the oldest is\n"
-		"                       evicted, %u..%u (default %u)\n"
+		"  flow-limit N         most Maglev flows tracked before the oldest\n"
+		"                       is evicted, %u..%u (default %u)\n"
+		"  sacl-flow-limit N    the same for the SACL gateway's connections,\n"
+		"                       a budget of their own (default %u): a flood\n"
+		"                       through one cannot evict the other's flows\n"
 		"  timeout-tcp-syn S    idle seconds before a flow is forgotten:\n"
 		"  timeout-tcp S        TCP before the handshake completes, TCP\n"
 		"  timeout-tcp-fin S    established, TCP after FIN or RST, UDP,\n"
@@ -49,7 +46,8 @@ void help_config(FILE *f)
 		"  timeout-sctp S\n"
 		"\"set\" needs CAP_NET_ADMIN; a rejected change changes nothing.\n",
 		IDMESH_FLOW_LIMIT_MIN, IDMESH_FLOW_LIMIT_MAX,
-		IDMESH_FLOW_LIMIT_DEFAULT, IDMESH_TIMEOUT_MIN, IDMESH_TIMEOUT_MAX,
+		IDMESH_FLOW_LIMIT_DEFAULT, IDMESH_FLOW_LIMIT_DEFAULT,
+		IDMESH_TIMEOUT_MIN, IDMESH_TIMEOUT_MAX,
 		IDMESH_TIMEOUT_TCP_SYN_DEFAULT, IDMESH_TIMEOUT_TCP_DEFAULT,
 		IDMESH_TIMEOUT_TCP_FIN_DEFAULT, IDMESH_TIMEOUT_UDP_DEFAULT,
 		IDMESH_TIMEOUT_SCTP_DEFAULT);
@@ -61,14 +59,10 @@ static int config_reply(struct nlattr **tb, struct nlattr *head, int len,
 	struct config *c = arg;
 	size_t i;
 
-	if (tb[IDMESH_A_FLOW_LIMIT]) {
-		c->flow_limit = nla_get_u32(tb[IDMESH_A_FLOW_LIMIT]);
-		c->has_flow_limit = 1;
-	}
-	for (i = 0; i < N_TIMEOUTS; i++)
-		if (tb[timeouts[i].attr]) {
-			c->timeout[i] = nla_get_u32(tb[timeouts[i].attr]);
-			c->has_timeout[i] = 1;
+	for (i = 0; i < N_SETTINGS; i++)
+		if (tb[settings[i].attr]) {
+			c->val[i] = nla_get_u32(tb[settings[i].attr]);
+			c->has[i] = 1;
 		}
 	return 0;
 }
@@ -78,12 +72,8 @@ static int config_put(struct nl_msg *msg, void *arg)
 	const struct config *c = arg;
 	size_t i;
 
-	if (c->has_flow_limit &&
-	    nla_put_u32(msg, IDMESH_A_FLOW_LIMIT, c->flow_limit))
-		return -1;
-	for (i = 0; i < N_TIMEOUTS; i++)
-		if (c->has_timeout[i] &&
-		    nla_put_u32(msg, timeouts[i].attr, c->timeout[i]))
+	for (i = 0; i < N_SETTINGS; i++)
+		if (c->has[i] && nla_put_u32(msg, settings[i].attr, c->val[i]))
 			return -1;
 	return 0;
 }
@@ -108,20 +98,16 @@ static int config_show(const struct idm_opts *o, int argc, char **argv)
 		return 1;
 
 	if (!o->json) {
-		if (c.has_flow_limit)
-			printf("flow-limit %u\n", c.flow_limit);
-		for (i = 0; i < N_TIMEOUTS; i++)
-			if (c.has_timeout[i])
-				printf("%s %u\n", timeouts[i].name, c.timeout[i]);
+		for (i = 0; i < N_SETTINGS; i++)
+			if (c.has[i])
+				printf("%s %u\n", settings[i].name, c.val[i]);
 		return 0;
 	}
 	json_init(&j, stdout, o->pretty);
 	json_obj_open(&j, NULL);
-	if (c.has_flow_limit)
-		json_uint(&j, "flow_limit", c.flow_limit);
-	for (i = 0; i < N_TIMEOUTS; i++)
-		if (c.has_timeout[i])
-			json_uint(&j, timeouts[i].json, c.timeout[i]);
+	for (i = 0; i < N_SETTINGS; i++)
+		if (c.has[i])
+			json_uint(&j, settings[i].json, c.val[i]);
 	json_obj_close(&j);
 	json_end(&j);
 	return 0;
@@ -139,34 +125,21 @@ static int config_set(const struct idm_opts *o, int argc, char **argv)
 		return idm_usage_error("\"config set\" needs a setting, e.g. \"flow-limit %u\"",
 				       IDMESH_FLOW_LIMIT_DEFAULT);
 	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "flow-limit")) {
-			if (c.has_flow_limit)
-				return idm_usage_error("\"flow-limit\" given twice");
-			if (i + 1 >= argc)
-				return idm_usage_error("\"flow-limit\" needs a value");
-			/* Range-checked by the kernel, whose text is printed. */
-			if (idm_parse_u32("flow-limit", argv[++i], 0, UINT32_MAX,
-					  &c.flow_limit, err, sizeof(err)))
-				return idm_usage_error("%s", err);
-			c.has_flow_limit = 1;
-			continue;
-		}
-		for (t = 0; t < N_TIMEOUTS; t++)
-			if (!strcmp(argv[i], timeouts[t].name))
+		for (t = 0; t < N_SETTINGS; t++)
+			if (!strcmp(argv[i], settings[t].name))
 				break;
-		if (t < N_TIMEOUTS) {
-			if (c.has_timeout[t])
-				return idm_usage_error("\"%s\" given twice", timeouts[t].name);
-			if (i + 1 >= argc)
-				return idm_usage_error("\"%s\" needs a value", timeouts[t].name);
-			if (idm_parse_u32(timeouts[t].name, argv[++i], 0, UINT32_MAX,
-					  &c.timeout[t], err, sizeof(err)))
-				return idm_usage_error("%s", err);
-			c.has_timeout[t] = 1;
-		} else {
+		if (t == N_SETTINGS)
 			return idm_usage_error("unknown setting \"%s\"; try \"idmesh config help\"",
 					       argv[i]);
-		}
+		if (c.has[t])
+			return idm_usage_error("\"%s\" given twice", settings[t].name);
+		if (i + 1 >= argc)
+			return idm_usage_error("\"%s\" needs a value", settings[t].name);
+		/* Range-checked by the kernel, whose text is printed. */
+		if (idm_parse_u32(settings[t].name, argv[++i], 0, UINT32_MAX,
+				  &c.val[t], err, sizeof(err)))
+			return idm_usage_error("%s", err);
+		c.has[t] = 1;
 	}
 	if (idm_nl_open(&nl, o->netns))
 		return 1;
@@ -197,39 +170,52 @@ void help_stats(FILE *f)
 		"(unknown-id), or with a header that does not parse (malformed).\n"
 		"Flows the load balancer tracks now (flows), and so far: forgotten\n"
 		"to make room (evicted), after their timeout (expired), and new\n"
-		"flows that could not be tracked and were dropped (failed).\n");
+		"flows that could not be tracked and were dropped (failed); the\n"
+		"same for the SACL gateway's connections (sacl-flows), which have\n"
+		"a budget of their own (config's sacl-flow-limit).\n");
 }
 
-struct stats {
-	uint64_t unknown_id, malformed;
-	uint64_t flows, evicted, expired, failed;
+/* The counters, in the order they are shown; a line starts at each "". */
+static const struct {
+	const char *name, *json;
+	int attr, u32, newline;
+} counters[] = {
+	{ "rx unknown-id", "rx_unknown_id", IDMESH_A_RX_UNKNOWN_ID, 0, 0 },
+	{ "malformed", "rx_malformed", IDMESH_A_RX_MALFORMED, 0, 0 },
+	{ "flows", "flows", IDMESH_A_FLOWS, 1, 1 },
+	{ "evicted", "flows_evicted", IDMESH_A_FLOWS_EVICTED, 0, 0 },
+	{ "expired", "flows_expired", IDMESH_A_FLOWS_EXPIRED, 0, 0 },
+	{ "failed", "flows_failed", IDMESH_A_FLOWS_FAILED, 0, 0 },
+	{ "sacl-flows", "sacl_flows", IDMESH_A_SACL_FLOWS, 1, 1 },
+	{ "evicted", "sacl_flows_evicted", IDMESH_A_SACL_FLOWS_EVICTED, 0, 0 },
+	{ "expired", "sacl_flows_expired", IDMESH_A_SACL_FLOWS_EXPIRED, 0, 0 },
+	{ "failed", "sacl_flows_failed", IDMESH_A_SACL_FLOWS_FAILED, 0, 0 },
 };
+
+#define N_COUNTERS (sizeof(counters) / sizeof(counters[0]))
 
 static int stats_reply(struct nlattr **tb, struct nlattr *head, int len,
 		       void *arg)
 {
-	struct stats *s = arg;
+	unsigned long long *v = arg;
+	size_t i;
 
-	if (tb[IDMESH_A_RX_UNKNOWN_ID])
-		s->unknown_id = nla_get_u64(tb[IDMESH_A_RX_UNKNOWN_ID]);
-	if (tb[IDMESH_A_RX_MALFORMED])
-		s->malformed = nla_get_u64(tb[IDMESH_A_RX_MALFORMED]);
-	if (tb[IDMESH_A_FLOWS])
-		s->flows = nla_get_u32(tb[IDMESH_A_FLOWS]);
-	if (tb[IDMESH_A_FLOWS_EVICTED])
-		s->evicted = nla_get_u64(tb[IDMESH_A_FLOWS_EVICTED]);
-	if (tb[IDMESH_A_FLOWS_EXPIRED])
-		s->expired = nla_get_u64(tb[IDMESH_A_FLOWS_EXPIRED]);
-	if (tb[IDMESH_A_FLOWS_FAILED])
-		s->failed = nla_get_u64(tb[IDMESH_A_FLOWS_FAILED]);
+	for (i = 0; i < N_COUNTERS; i++) {
+		const struct nlattr *a = tb[counters[i].attr];
+
+		if (a && nla_len(a) == (counters[i].u32 ? 4 : 8))
+			v[i] = counters[i].u32 ? nla_get_u32((struct nlattr *)a) :
+						 nla_get_u64((struct nlattr *)a);
+	}
 	return 0;
 }
 
 int cmd_stats(const struct idm_opts *o, int argc, char **argv)
 {
-	struct stats s = { 0 };
+	unsigned long long v[N_COUNTERS] = { 0 };
 	struct idm_nl nl;
 	struct json j;
+	size_t i;
 	int err;
 
 	if (argc > 0 && !idm_matches(argv[0], "show"))
@@ -240,29 +226,21 @@ int cmd_stats(const struct idm_opts *o, int argc, char **argv)
 	if (idm_nl_open(&nl, o->netns))
 		return 1;
 	err = idm_nl_request(&nl, IDMESH_CMD_STATS_GET, NULL, NULL,
-			     stats_reply, &s);
+			     stats_reply, v);
 	idm_nl_close(&nl);
 	if (err)
 		return 1;
 	if (!o->json) {
-		printf("rx unknown-id %llu malformed %llu\n",
-		       (unsigned long long)s.unknown_id,
-		       (unsigned long long)s.malformed);
-		printf("flows %llu evicted %llu expired %llu failed %llu\n",
-		       (unsigned long long)s.flows,
-		       (unsigned long long)s.evicted,
-		       (unsigned long long)s.expired,
-		       (unsigned long long)s.failed);
+		for (i = 0; i < N_COUNTERS; i++)
+			printf("%s%s %llu", i && counters[i].newline ? "\n" :
+			       i ? " " : "", counters[i].name, v[i]);
+		printf("\n");
 		return 0;
 	}
 	json_init(&j, stdout, o->pretty);
 	json_obj_open(&j, NULL);
-	json_uint(&j, "rx_unknown_id", s.unknown_id);
-	json_uint(&j, "rx_malformed", s.malformed);
-	json_uint(&j, "flows", s.flows);
-	json_uint(&j, "flows_evicted", s.evicted);
-	json_uint(&j, "flows_expired", s.expired);
-	json_uint(&j, "flows_failed", s.failed);
+	for (i = 0; i < N_COUNTERS; i++)
+		json_uint(&j, counters[i].json, v[i]);
 	json_obj_close(&j);
 	json_end(&j);
 	return 0;

@@ -60,7 +60,9 @@ enum idmesh_attr {
 	IDMESH_A_VERSION,
 	/* string, repeated: one capability of the loaded module each */
 	IDMESH_A_FEATURE,
-	/* u32: most flows a namespace tracks before evicting the oldest */
+	/* u32: most Maglev flows a namespace tracks before evicting the
+	 * oldest (SACL connections: IDMESH_A_SACL_FLOW_LIMIT)
+	 */
 	IDMESH_A_FLOW_LIMIT,
 	/* u64: encapsulated packets for an id no link has, dropped */
 	IDMESH_A_RX_UNKNOWN_ID,
@@ -73,7 +75,7 @@ enum idmesh_attr {
 	IDMESH_A_TIMEOUT_TCP_FIN,	/* TCP, FIN or RST seen */
 	IDMESH_A_TIMEOUT_UDP,
 	IDMESH_A_TIMEOUT_SCTP,
-	/* u32: flows tracked now; u64: flows evicted / expired so far */
+	/* u32: Maglev flows tracked now; u64: evicted / expired so far */
 	IDMESH_A_FLOWS,
 	IDMESH_A_FLOWS_EVICTED,
 	IDMESH_A_FLOWS_EXPIRED,
@@ -91,6 +93,15 @@ enum idmesh_attr {
 	IDMESH_A_TABLE_SLOTS,
 	/* nested, enum idmesh_sacl_attr: SACL settings or one entry */
 	IDMESH_A_SACL,
+	/* u32: most SACL connections a namespace tracks; a budget apart
+	 * from the Maglev flows', so one cannot evict the other's
+	 */
+	IDMESH_A_SACL_FLOW_LIMIT,
+	/* As IDMESH_A_FLOWS..IDMESH_A_FLOWS_FAILED, for SACL connections */
+	IDMESH_A_SACL_FLOWS,
+	IDMESH_A_SACL_FLOWS_EVICTED,
+	IDMESH_A_SACL_FLOWS_EXPIRED,
+	IDMESH_A_SACL_FLOWS_FAILED,
 
 	__IDMESH_A_MAX,
 };
