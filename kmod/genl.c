@@ -75,7 +75,7 @@ const struct nla_policy idm_backend_policy[IDMESH_BACKEND_A_MAX + 1] = {
 /* SACL IDs: any u64 but 0, which stands for "unknown" on the packet path. */
 const struct nla_policy idm_sacl_policy[IDMESH_SACL_A_MAX + 1] = {
 	[IDMESH_SACL_A_KIND] = NLA_POLICY_RANGE(NLA_U8, IDMESH_SACL_KIND_SETTINGS,
-						IDMESH_SACL_KIND_RULE),
+						IDMESH_SACL_KIND_TRUST),
 	[IDMESH_SACL_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[IDMESH_SACL_A_ADDR] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[IDMESH_SACL_A_LID] = NLA_POLICY_MAX(NLA_U8, IDMESH_SACL_LID_MAX),
@@ -96,6 +96,7 @@ const struct nla_policy idm_sacl_policy[IDMESH_SACL_A_MAX + 1] = {
 	[IDMESH_SACL_A_SERVER_BITS] = NLA_POLICY_RANGE(NLA_U8, 1, 64),
 	[IDMESH_SACL_A_ADDR4] = { .type = NLA_BE32 },
 	[IDMESH_SACL_A_OPT_TYPE4] = { .type = NLA_U8 },
+	[IDMESH_SACL_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
 };
 
 static const struct nla_policy idmesh_sacl_req_policy[IDMESH_A_MAX + 1] = {

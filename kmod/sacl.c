@@ -291,6 +291,9 @@ static const u64 idm_sacl_kind_attrs[] = {
 		BIT_ULL(IDMESH_SACL_A_ACTION) | BIT_ULL(IDMESH_SACL_A_PRIORITY) |
 		BIT_ULL(IDMESH_SACL_A_DSCP) | BIT_ULL(IDMESH_SACL_A_CLIENT_BITS) |
 		BIT_ULL(IDMESH_SACL_A_SERVER_BITS),
+	[IDMESH_SACL_KIND_TRUST] = BIT_ULL(IDMESH_SACL_A_KIND) |
+		BIT_ULL(IDMESH_SACL_A_IFINDEX) | BIT_ULL(IDMESH_SACL_A_ADDR) |
+		BIT_ULL(IDMESH_SACL_A_ADDR4) | BIT_ULL(IDMESH_SACL_A_PREFIX_LEN),
 };
 
 /*
@@ -313,7 +316,7 @@ static int idm_sacl_parse_req(struct genl_info *info, struct nlattr **tb,
 		return err;
 	if (!tb[IDMESH_SACL_A_KIND] && need_kind) {
 		NL_SET_ERR_MSG_ATTR(info->extack, nest,
-				    "Missing the kind of entry (port, client, server or rule)");
+				    "Missing the kind of entry (port, client, server, rule or trust)");
 		return -EINVAL;
 	}
 	*kind = tb[IDMESH_SACL_A_KIND] ? nla_get_u8(tb[IDMESH_SACL_A_KIND]) :
@@ -729,6 +732,152 @@ err_free:
 	return err;
 }
 
+/* Publish the trusted sources for the packet path (in->lock). */
+static int idm_trust_publish(struct idm_sacl *sc)
+{
+	struct idm_trust_set *ts = NULL, *old;
+	struct idm_sacl_trust *t;
+	unsigned int n = 0;
+
+	if (sc->ntrusts) {
+		ts = kzalloc(struct_size(ts, e, sc->ntrusts), GFP_KERNEL);
+		if (!ts)
+			return -ENOMEM;
+		list_for_each_entry(t, &sc->trusts, list) {
+			ts->e[n].ifindex = t->ifindex;
+			ts->e[n].addr = t->addr;
+			ts->e[n].plen = t->plen;
+			n++;
+		}
+		ts->n = n;
+	}
+	old = rcu_replace_pointer(sc->trust, ts,
+				  lockdep_is_held(idm_sacl_lock(sc)));
+	if (old)
+		kfree_rcu(old, rcu);
+	return 0;
+}
+
+/* A trusted source's key: a device, or an address and prefix length. */
+static int idm_trust_key(struct net *net, struct genl_info *info,
+			 struct nlattr **tb, struct idm_sacl_trust *t)
+{
+	struct nlattr *plen = tb[IDMESH_SACL_A_PREFIX_LEN];
+	struct in6_addr masked;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	ret = idm_sacl_addr(info, tb, &t->addr);
+	if (ret < 0)
+		return ret;
+	if (tb[IDMESH_SACL_A_IFINDEX]) {
+		if (ret || plen) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_IFINDEX],
+					    "A trusted source is a device or a prefix, not both");
+			return -EINVAL;
+		}
+		t->ifindex = nla_get_u32(tb[IDMESH_SACL_A_IFINDEX]);
+		return 0;
+	}
+	if (!ret) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[IDMESH_A_SACL],
+				    "A trusted source needs a device, or an address and prefix length");
+		return -EINVAL;
+	}
+	t->plen = plen ? nla_get_u8(plen) : 128;
+	if (ipv6_addr_v4mapped(&t->addr)) {
+		if (plen && t->plen > 32) {
+			NL_SET_ERR_MSG_ATTR(info->extack, plen,
+					    "An IPv4 prefix is at most 32 bits long");
+			return -EINVAL;
+		}
+		t->plen = plen ? 96 + t->plen : 128;
+	}
+	ipv6_addr_prefix(&masked, &t->addr, t->plen);
+	if (!ipv6_addr_equal(&masked, &t->addr)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, plen,
+				    "The address has bits set past its prefix length");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static struct idm_sacl_trust *idm_trust_find(struct idm_sacl *sc,
+					     const struct idm_sacl_trust *k)
+{
+	struct idm_sacl_trust *t;
+
+	list_for_each_entry(t, &sc->trusts, list)
+		if (t->ifindex == k->ifindex && t->plen == k->plen &&
+		    ipv6_addr_equal(&t->addr, &k->addr))
+			return t;
+	return NULL;
+}
+
+static int idm_trust_new(struct net *net, struct idm_sacl *sc,
+			 struct genl_info *info, struct nlattr **tb)
+{
+	struct idm_sacl_trust k, *t;
+	int err;
+
+	err = idm_trust_key(net, info, tb, &k);
+	if (err)
+		return err;
+	if (k.ifindex) {
+		struct net_device *dev;
+
+		rcu_read_lock();
+		dev = dev_get_by_index_rcu(net, k.ifindex);
+		err = dev ? 0 : -ENODEV;
+		rcu_read_unlock();
+		if (err) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_IFINDEX],
+					    "No such device in this namespace");
+			return err;
+		}
+	}
+	if (idm_trust_find(sc, &k)) {
+		NL_SET_ERR_MSG(info->extack, "Trusted source already exists");
+		return -EEXIST;
+	}
+	if (sc->ntrusts >= IDMESH_SACL_TRUST_MAX) {
+		NL_SET_ERR_MSG(info->extack, "Too many trusted sources");
+		return -ENOSPC;
+	}
+	t = kmemdup(&k, sizeof(k), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	list_add_tail(&t->list, &sc->trusts);
+	sc->ntrusts++;
+	err = idm_trust_publish(sc);
+	if (err) {
+		list_del(&t->list);
+		sc->ntrusts--;
+		kfree(t);
+	}
+	return err;
+}
+
+/*
+ * Forget a trusted source. Without memory for the smaller set, the old
+ * one stays published: it still names the source, so this fails.
+ */
+static int idm_trust_unlink(struct idm_sacl *sc, struct idm_sacl_trust *t)
+{
+	int err;
+
+	list_del(&t->list);
+	sc->ntrusts--;
+	err = idm_trust_publish(sc);
+	if (err) {
+		list_add_tail(&t->list, &sc->trusts);
+		sc->ntrusts++;
+		return err;
+	}
+	kfree(t);
+	return 0;
+}
+
 int idm_nl_sacl_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
@@ -751,6 +900,9 @@ int idm_nl_sacl_new(struct sk_buff *skb, struct genl_info *info)
 		break;
 	case IDMESH_SACL_KIND_SERVER:
 		err = idm_server_new(sc, info, tb);
+		break;
+	case IDMESH_SACL_KIND_TRUST:
+		err = idm_trust_new(net, sc, info, tb);
 		break;
 	default:
 		err = idm_rule_new(net, sc, info, tb);
@@ -847,6 +999,17 @@ static int idm_sacl_del_one(struct net *net, struct idm_sacl *sc, u8 kind,
 		idm_server_unlink(sc, s);
 		return 0;
 	}
+	case IDMESH_SACL_KIND_TRUST: {
+		struct idm_sacl_trust k, *t;
+
+		err = idm_trust_key(net, info, tb, &k);
+		if (err)
+			return err;
+		t = idm_trust_find(sc, &k);
+		if (!t)
+			break;
+		return idm_trust_unlink(sc, t);
+	}
 	default: {
 		struct idm_sacl_rule *r;
 		struct idm_rule_key k;
@@ -889,15 +1052,19 @@ int idm_nl_sacl_del(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-/* A device that is a port went away: so does the port. */
+/* A device that is a port, or trusted, went away: so does its entry. */
 void idm_sacl_dev_gone(struct idmesh_net *in, struct net_device *dev)
 {
+	struct idm_sacl_trust *t, *tmp;
 	struct idm_sacl_port *p;
 
 	mutex_lock(&in->lock);
 	p = idm_sacl_port_find(&in->sacl, dev->ifindex);
 	if (p)
 		idm_port_unlink(dev_net(dev), &in->sacl, p);
+	list_for_each_entry_safe(t, tmp, &in->sacl.trusts, list)
+		if (t->ifindex == dev->ifindex)
+			idm_trust_unlink(&in->sacl, t);
 	mutex_unlock(&in->lock);
 }
 
@@ -958,6 +1125,7 @@ static const u8 idm_sacl_counter_attr[IDM_SC_MAX] = {
 	[IDM_SC_MARKED] = IDMESH_SACL_A_MARKED,
 	[IDM_SC_DEF_HITS] = IDMESH_SACL_A_HITS,
 	[IDM_SC_DEF_DROPS] = IDMESH_SACL_A_DROPS,
+	[IDM_SC_UNTRUSTED] = IDMESH_SACL_A_UNTRUSTED,
 };
 
 static int idm_put_u64(struct sk_buff *skb, int type, u64 v)
@@ -1016,6 +1184,16 @@ static int idm_fill_entry(struct sk_buff *skb, u8 kind, void *e)
 		       idm_put_addr(skb, &s->key.addr) ||
 		       nla_put_u8(skb, IDMESH_SACL_A_PROTO, s->key.proto) ||
 		       nla_put_u16(skb, IDMESH_SACL_A_PORT, ntohs(s->key.port));
+	}
+	case IDMESH_SACL_KIND_TRUST: {
+		struct idm_sacl_trust *t = e;
+
+		if (t->ifindex)
+			return nla_put_u32(skb, IDMESH_SACL_A_IFINDEX, t->ifindex);
+		return idm_put_addr(skb, &t->addr) ||
+		       nla_put_u8(skb, IDMESH_SACL_A_PREFIX_LEN,
+				  ipv6_addr_v4mapped(&t->addr) ? t->plen - 96 :
+								 t->plen);
 	}
 	default: {
 		struct idm_sacl_rule *r = e;
@@ -1078,6 +1256,8 @@ static struct list_head *idm_sacl_list(struct idm_sacl *sc, u8 kind)
 		return &sc->clients;
 	case IDMESH_SACL_KIND_SERVER:
 		return &sc->servers;
+	case IDMESH_SACL_KIND_TRUST:
+		return &sc->trusts;
 	default:
 		return &sc->rules;
 	}
@@ -1093,6 +1273,8 @@ static void *idm_sacl_entry(struct list_head *pos, u8 kind)
 		return list_entry(pos, struct idm_sacl_client, list);
 	case IDMESH_SACL_KIND_SERVER:
 		return list_entry(pos, struct idm_sacl_server, list);
+	case IDMESH_SACL_KIND_TRUST:
+		return list_entry(pos, struct idm_sacl_trust, list);
 	default:
 		return list_entry(pos, struct idm_sacl_rule, list);
 	}
@@ -1129,7 +1311,7 @@ int idm_nl_sacl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		cb->args[0] = only ?: IDMESH_SACL_KIND_SETTINGS;
 
 	mutex_lock(&in->lock);
-	for (kind = cb->args[0]; kind <= IDMESH_SACL_KIND_RULE; kind++) {
+	for (kind = cb->args[0]; kind <= IDMESH_SACL_KIND_TRUST; kind++) {
 		struct list_head *pos;
 		long n = 0;
 
@@ -1151,7 +1333,7 @@ int idm_nl_sacl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		}
 		cb->args[1] = 0;
 	}
-	cb->args[0] = IDMESH_SACL_KIND_RULE + 1;
+	cb->args[0] = IDMESH_SACL_KIND_TRUST + 1;
 out:
 	mutex_unlock(&in->lock);
 	return skb->len;
@@ -1168,6 +1350,9 @@ int idm_sacl_net_init(struct idmesh_net *in)
 	INIT_LIST_HEAD(&sc->clients);
 	INIT_LIST_HEAD(&sc->servers);
 	INIT_LIST_HEAD(&sc->rules);
+	INIT_LIST_HEAD(&sc->trusts);
+	sc->ntrusts = 0;
+	RCU_INIT_POINTER(sc->trust, NULL);
 	sc->nports = 0;
 	sc->nclients = 0;
 	sc->nservers = 0;
@@ -1210,7 +1395,9 @@ void idm_sacl_net_exit(struct net *net, struct idmesh_net *in)
 	struct idm_sacl_client *c, *ctmp;
 	struct idm_sacl_server *s, *stmp;
 	struct idm_sacl_rule *r, *rtmp;
+	struct idm_sacl_trust *t, *ttmp;
 	struct idm_sacl_port *p, *ptmp;
+	struct idm_trust_set *ts;
 
 	mutex_lock(&in->lock);
 	WRITE_ONCE(sc->marker, false);
@@ -1222,6 +1409,13 @@ void idm_sacl_net_exit(struct net *net, struct idmesh_net *in)
 		idm_client_unlink(sc, c);
 	list_for_each_entry_safe(s, stmp, &sc->servers, list)
 		idm_server_unlink(sc, s);
+	list_for_each_entry_safe(t, ttmp, &sc->trusts, list) {
+		list_del(&t->list);
+		kfree(t);
+	}
+	sc->ntrusts = 0;
+	ts = rcu_replace_pointer(sc->trust, NULL, lockdep_is_held(&in->lock));
+	kfree_rcu(ts, rcu);
 	idm_sacl_sync_hooks(net, sc, NULL);
 	mutex_unlock(&in->lock);
 	/* The hooks are gone: nothing adds SACL flows any more. */

@@ -39,6 +39,7 @@ enum idm_sacl_counter {
 	IDM_SC_MARKED,
 	IDM_SC_DEF_HITS,	/* the default action's */
 	IDM_SC_DEF_DROPS,
+	IDM_SC_UNTRUSTED,
 	IDM_SC_MAX
 };
 
@@ -127,13 +128,34 @@ struct idm_sacl_rule {
 	struct rcu_head rcu;
 };
 
+/* Where tags are believed from: a device, or a source prefix. */
+struct idm_sacl_trust {
+	struct list_head list;		/* sc->trusts, in->lock */
+	u32 ifindex;			/* 0: a prefix */
+	struct in6_addr addr;		/* IPv4: IPv4-mapped */
+	u8 plen;			/* of addr; IPv4: 96 + 0..32 */
+};
+
+/* The trusted sources as the packet path reads them (RCU). */
+struct idm_trust_set {
+	struct rcu_head rcu;
+	unsigned int n;
+	struct idm_trust_entry {
+		u32 ifindex;
+		struct in6_addr addr;
+		u8 plen;
+	} e[];
+};
+
 #define IDM_PORT_HASH_BITS 4
 
 struct idm_sacl {
 	struct hlist_head port_hash[1 << IDM_PORT_HASH_BITS];
-	struct list_head ports, clients, servers, rules;
+	struct list_head ports, clients, servers, rules, trusts;
 	/* in->lock; nrules also read by the packet path (READ_ONCE). */
-	unsigned int nports, nclients, nservers, nrules;
+	unsigned int nports, nclients, nservers, nrules, ntrusts;
+	/* NULL: tags are believed from any device that is not a port. */
+	struct idm_trust_set __rcu *trust;
 	struct rhashtable client_ht, server_ht, rule_ht;
 	/* Rules per prefix-length pair (in->lock), published as prefixes. */
 	struct {

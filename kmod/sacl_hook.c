@@ -455,6 +455,31 @@ static bool idm_sacl_identify(struct idm_sacl *sc, struct idm_sacl_port *port,
 	return true;
 }
 
+/*
+ * A tag that came from outside the ports: believed when no trusted source
+ * is named, or when it came in on a trusted device or from a trusted
+ * source prefix.
+ */
+static bool idm_sacl_trusted(struct idm_sacl *sc, u32 ifindex,
+			     const struct idm_sacl_pkt *sp)
+{
+	const struct idm_trust_set *ts = rcu_dereference(sc->trust);
+	struct in6_addr a;
+	unsigned int i;
+
+	if (!ts)
+		return true;
+	idm_sacl_key_addr(sp, &sp->p.key.src, &a);
+	for (i = 0; i < ts->n; i++) {
+		const struct idm_trust_entry *e = &ts->e[i];
+
+		if (e->ifindex ? e->ifindex == ifindex :
+				 ipv6_prefix_equal(&a, &e->addr, e->plen))
+			return true;
+	}
+	return false;
+}
+
 static void idm_sacl_track(struct idmesh_net *in, struct idm_sacl_pkt *sp)
 {
 	struct idm_flow *f;
@@ -651,6 +676,10 @@ static unsigned int idm_sacl_forward(void *priv, struct sk_buff *skb,
 	if (from && sp.tagged) {
 		/* A workload cannot name its own identity. */
 		idm_sacl_count(sc, IDM_SC_FORGED);
+		return NF_DROP;
+	}
+	if (!from && sp.on_wire && !idm_sacl_trusted(sc, state->in->ifindex, &sp)) {
+		idm_sacl_count(sc, IDM_SC_UNTRUSTED);
 		return NF_DROP;
 	}
 	if (!from && !to) {

@@ -485,6 +485,42 @@ I $A -b - <<-EOB
 	sacl server del 10.20.2.2
 EOB
 
+## where tags are trusted from
+expect "trust a source prefix" 0 "" I $B sacl trust add fd99::/16
+expect "a prefix with bits set past its length is refused" 1 \
+	"Error: The address has bits set past its prefix length" I $B sacl trust add fd99::1/16
+expect "the same trusted source twice is refused" 1 \
+	"Error: Trusted source already exists" I $B sacl trust add fd99::/16
+expect "trusting a device that does not exist is refused by the tool" 1 \
+	'Error: cannot find device "nosuch"' I $B sacl trust add dev nosuch
+n0=$(sacl_stat $B untrusted)
+LBTOOL_TIMEOUT=5 connect $C1 fd20:1::2
+check "a tag from a source not trusted is dropped, allow rule or not" '.counts.none == 1'
+assert "... and counted as untrusted" [ "$(sacl_stat $B untrusted)" -gt "$n0" ]
+expect "trust the underlay device" 0 "" I $B sacl trust add dev ub
+connect $C1 fd20:1::2
+check "a tag that came in on the trusted device is believed" '.counts.s1 == 1'
+I $B sacl trust del dev ub
+I $B sacl trust add fd10::/16
+I $B sacl trust add 10.10.0.0/16
+connect $C1 fd20:1::2
+check "a tag from a trusted source prefix is believed" '.counts.s1 == 1'
+ip -n $B link add td0 type dummy
+I $B sacl trust add dev td0
+ip -n $B link del td0
+run I $B sacl show trust
+assert "show prints the trusted sources as given; a deleted device's entry is gone" \
+	[ "$out" = "trust fd99::/16
+trust fd10::/16
+trust 10.10.0.0/16" ]
+I $B -b - <<-EOB
+	sacl trust del fd99::/16
+	sacl trust del fd10::/16
+	sacl trust del 10.10.0.0/16
+EOB
+connect $C1 fd20:1::2
+check "with no trusted source named, tags are believed from any device again" '.counts.s1 == 1'
+
 ## removal
 expect "port del" 0 "" I $A sacl port del c2
 run I $A -j sacl show

@@ -23,7 +23,8 @@ void help_sacl(FILE *f)
 		"       idmesh [-n NETNS] sacl server { add | del } ADDR [proto P [port N]] id ID\n"
 		"       idmesh [-n NETNS] sacl rule { add | del } client ID[/BITS] server ID[/BITS]\n"
 		"                                  [allow | deny] [priority P] [dscp D]\n"
-		"       idmesh [-j [-p]] [-s] [-n NETNS] sacl show [ports | clients | servers | rules]\n"
+		"       idmesh [-n NETNS] sacl trust { add | del } { dev DEV | PREFIX }\n"
+		"       idmesh [-j [-p]] [-s] [-n NETNS] sacl show [ports | clients | servers | rules | trust]\n"
 		"The SACL gateway, IPv4 and IPv6 alike (ADDR is either). A packet from\n"
 		"a workload-facing port (DEV) gets an option with the SACL IDs of its\n"
 		"client (by source ADDR, or by the LID a marker sent in the hop limit\n"
@@ -36,7 +37,10 @@ void help_sacl(FILE *f)
 		"connection tracking; so do the replies of connections a workload\n"
 		"opens to addresses with no server entry (they leave untagged).\n"
 		"Forwarded packets with the option that are not for a port get the\n"
-		"rule's priority and DSCP.\n"
+		"rule's priority and DSCP. Tags from outside the ports are believed\n"
+		"from any device until \"trust\" names where they may come from: a\n"
+		"device (the underlay, a remote link) or a source PREFIX (ADDR[/LEN]);\n"
+		"then a tag from anywhere else is dropped (counted as untrusted).\n"
 		"IDs: 1..2^64-1 (decimal or 0x...); ID/BITS: every ID whose first BITS\n"
 		"bits are ID's (the most specific rule wins). LID 0..%u. T: IPv6 option\n"
 		"type with action bits 00 (2..0x3f, default 0x%02x). T4: IPv4 option\n"
@@ -80,6 +84,7 @@ static int sacl_put(struct nl_msg *msg, void *arg)
 	PUT(IDMESH_SACL_A_DEFAULT, nla_put_u8(msg, IDMESH_SACL_A_DEFAULT, s->def_action));
 	PUT(IDMESH_SACL_A_CLIENT_BITS, nla_put_u8(msg, IDMESH_SACL_A_CLIENT_BITS, s->cbits));
 	PUT(IDMESH_SACL_A_SERVER_BITS, nla_put_u8(msg, IDMESH_SACL_A_SERVER_BITS, s->sbits));
+	PUT(IDMESH_SACL_A_PREFIX_LEN, nla_put_u8(msg, IDMESH_SACL_A_PREFIX_LEN, s->plen));
 #undef PUT
 	nla_nest_end(msg, nest);
 	return 0;
@@ -112,7 +117,8 @@ struct sacl_entry {
 	int kind;
 	uint32_t ifindex, lid, proto, port, action, priority, dscp;
 	int has_priority, has_dscp, has_addr;
-	uint32_t marker, opt_type, opt_type4, def_action, cbits, sbits;
+	uint32_t marker, opt_type, opt_type4, def_action, cbits, sbits, plen;
+	int has_plen;
 	char addr[INET6_ADDRSTRLEN];
 	uint64_t id, client, server;
 	uint64_t c[IDMESH_SACL_A_MAX + 1];	/* counters by attribute */
@@ -167,6 +173,8 @@ static int sacl_reply(struct nlattr **top, struct nlattr *head, int len,
 	e->marker = get_u8(tb[IDMESH_SACL_A_MARKER]);
 	e->opt_type = get_u8(tb[IDMESH_SACL_A_OPT_TYPE]);
 	e->opt_type4 = get_u8(tb[IDMESH_SACL_A_OPT_TYPE4]);
+	e->has_plen = !!tb[IDMESH_SACL_A_PREFIX_LEN];
+	e->plen = get_u8(tb[IDMESH_SACL_A_PREFIX_LEN]);
 	e->def_action = get_u8(tb[IDMESH_SACL_A_DEFAULT]);
 	e->cbits = tb[IDMESH_SACL_A_CLIENT_BITS] ? get_u8(tb[IDMESH_SACL_A_CLIENT_BITS]) : 64;
 	e->sbits = tb[IDMESH_SACL_A_SERVER_BITS] ? get_u8(tb[IDMESH_SACL_A_SERVER_BITS]) : 64;
@@ -185,6 +193,7 @@ static int sacl_reply(struct nlattr **top, struct nlattr *head, int len,
 	for (i = IDMESH_SACL_A_HITS; i <= IDMESH_SACL_A_MARKED; i++)
 		e->c[i] = get_u64(tb[i]);
 	e->c[IDMESH_SACL_A_NO_ROOM] = get_u64(tb[IDMESH_SACL_A_NO_ROOM]);
+	e->c[IDMESH_SACL_A_UNTRUSTED] = get_u64(tb[IDMESH_SACL_A_UNTRUSTED]);
 	return 0;
 }
 
@@ -214,6 +223,7 @@ static const struct {
 	{ IDMESH_SACL_A_MALFORMED, "malformed" },
 	{ IDMESH_SACL_A_TOO_BIG, "too-big" },
 	{ IDMESH_SACL_A_NO_ROOM, "no-room" },
+	{ IDMESH_SACL_A_UNTRUSTED, "untrusted" },
 	{ IDMESH_SACL_A_MARKED, "marked" },
 	{ IDMESH_SACL_A_HITS, "default-hits" },
 	{ IDMESH_SACL_A_DROPS, "default-drops" },
@@ -300,6 +310,14 @@ static void print_text(const struct idm_opts *o, const struct sacl_entry *e)
 			printf("    hits %" PRIu64 " drops %" PRIu64 "\n",
 			       e->c[IDMESH_SACL_A_HITS], e->c[IDMESH_SACL_A_DROPS]);
 		break;
+	case IDMESH_SACL_KIND_TRUST:
+		if (e->has_addr) {
+			printf("trust %s/%u\n", e->addr, e->plen);
+		} else {
+			dev_name(e->ifindex, dev);
+			printf("trust dev %s\n", dev);
+		}
+		break;
 	}
 }
 
@@ -373,6 +391,17 @@ static void print_json_entry(const struct idm_opts *o, struct json *j,
 			json_obj_close(j);
 		}
 		break;
+	case IDMESH_SACL_KIND_TRUST:
+		if (e->has_addr) {
+			char p[INET6_ADDRSTRLEN + 4];
+
+			snprintf(p, sizeof(p), "%s/%u", e->addr, e->plen);
+			json_str(j, "prefix", p);
+		} else {
+			dev_name(e->ifindex, dev);
+			json_str(j, "dev", dev);
+		}
+		break;
 	}
 	json_obj_close(j);
 }
@@ -382,6 +411,7 @@ static const char *const list_name[] = {
 	[IDMESH_SACL_KIND_CLIENT] = "clients",
 	[IDMESH_SACL_KIND_SERVER] = "servers",
 	[IDMESH_SACL_KIND_RULE] = "rules",
+	[IDMESH_SACL_KIND_TRUST] = "trust",
 };
 
 /*
@@ -407,7 +437,7 @@ static void print_json(const struct idm_opts *o, const struct sacl_list *l,
 	json_obj_open(&j, NULL);
 	for (i = 0; i < l->n && l->e[i].kind == IDMESH_SACL_KIND_SETTINGS; i++)
 		print_json_entry(o, &j, &l->e[i]);
-	for (kind = IDMESH_SACL_KIND_PORT; kind <= IDMESH_SACL_KIND_RULE; kind++) {
+	for (kind = IDMESH_SACL_KIND_PORT; kind <= IDMESH_SACL_KIND_TRUST; kind++) {
 		json_arr_open(&j, list_name[kind]);
 		for (i = 0; i < l->n; i++)
 			if (l->e[i].kind == kind)
@@ -429,11 +459,11 @@ static int sacl_show(const struct idm_opts *o, int argc, char **argv)
 	if (argc > 1)
 		return idm_usage_error("unknown word \"%s\"", argv[1]);
 	if (argc == 1) {
-		for (kind = IDMESH_SACL_KIND_PORT; kind <= IDMESH_SACL_KIND_RULE; kind++)
+		for (kind = IDMESH_SACL_KIND_PORT; kind <= IDMESH_SACL_KIND_TRUST; kind++)
 			if (idm_matches(argv[0], list_name[kind]))
 				only.kind = kind;
 		if (!only.kind)
-			return idm_usage_error("\"%s\" is not ports, clients, servers or rules",
+			return idm_usage_error("\"%s\" is not ports, clients, servers, rules or trust",
 					       argv[0]);
 		only.has = 1ull << IDMESH_SACL_A_KIND;
 	}
@@ -477,7 +507,8 @@ static int sacl_entry(const struct idm_opts *o, int kind, int argc,
 
 int cmd_sacl(const struct idm_opts *o, int argc, char **argv)
 {
-	static const char *const objs[] = { "port", "client", "server", "rule" };
+	static const char *const objs[] = { "port", "client", "server", "rule",
+					    "trust" };
 	struct idm_sacl_spec s;
 	char err[256];
 	int k;
@@ -493,7 +524,7 @@ int cmd_sacl(const struct idm_opts *o, int argc, char **argv)
 		help_sacl(stdout);
 		return 0;
 	}
-	for (k = 0; k < 4; k++)
+	for (k = 0; k < 5; k++)
 		if (!strcmp(argv[0], objs[k]))
 			return sacl_entry(o, IDMESH_SACL_KIND_PORT + k, argc - 1,
 					  argv + 1);
@@ -521,6 +552,9 @@ int idm_sacl_read(struct idm_nl *nl, struct idm_sstate *st)
 			st->def_action = e->def_action;
 			continue;
 		}
+		/* Trusted sources are not the intent's (identity.rst). */
+		if (e->kind == IDMESH_SACL_KIND_TRUST)
+			continue;
 		st->e = realloc(st->e, (st->n + 1) * sizeof(*st->e));
 		if (!st->e) {
 			free(l.e);

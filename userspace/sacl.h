@@ -18,6 +18,7 @@ struct idm_sacl_spec {
 	uint32_t lid, proto, port, action, priority, dscp, marker;
 	uint32_t opt_type, opt_type4, def_action;
 	uint32_t cbits, sbits;	/* a rule's prefix lengths */
+	uint32_t plen;		/* a trusted prefix's length */
 	uint64_t has;		/* 1 << IDMESH_SACL_A_* given */
 };
 

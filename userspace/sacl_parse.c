@@ -183,9 +183,50 @@ static const char *const kind_name[] = {
 	[IDMESH_SACL_KIND_CLIENT] = "client",
 	[IDMESH_SACL_KIND_SERVER] = "server",
 	[IDMESH_SACL_KIND_RULE] = "rule",
+	[IDMESH_SACL_KIND_TRUST] = "trust",
 };
 
 #define SET(a) (s->has |= 1ull << (a))
+
+/* "dev DEV", or "ADDR[/LEN]": a device or source prefix tags come from. */
+static int parse_trust(int argc, char **argv, struct idm_sacl_spec *s,
+		       char *err, size_t errlen)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	const char *slash;
+	struct in6_addr a;
+	size_t n;
+
+	if (argc == 2 && !strcmp(argv[0], "dev")) {
+		s->dev = argv[1];
+		SET(IDMESH_SACL_A_IFINDEX);
+		return 0;
+	}
+	if (argc != 1 || !strcmp(argv[0], "dev")) {
+		snprintf(err, errlen, "trust is \"dev DEV\", or a prefix ADDR[/LEN]");
+		return -1;
+	}
+	slash = strchr(argv[0], '/');
+	n = slash ? (size_t)(slash - argv[0]) : strlen(argv[0]);
+	if (n >= sizeof(addr))
+		n = sizeof(addr) - 1;
+	memcpy(addr, argv[0], n);
+	addr[n] = '\0';
+	if (idm_addr46_pton(addr, &a) || idm_parse_addr(addr, &s->addr)) {
+		snprintf(err, errlen, "trust \"%s\" is not an IPv4 or IPv6 prefix",
+			 argv[0]);
+		return -1;
+	}
+	SET(IDMESH_SACL_A_ADDR);
+	if (!slash)
+		return 0;
+	if (idm_parse_u32("prefix length", slash + 1, 0,
+			  s->addr.family == AF_INET ? 32 : 128, &s->plen, err,
+			  errlen))
+		return -1;
+	SET(IDMESH_SACL_A_PREFIX_LEN);
+	return 0;
+}
 
 int idm_parse_sacl_entry(int argc, char **argv, int kind, int del,
 			 struct idm_sacl_spec *s, char *err, size_t errlen)
@@ -194,6 +235,8 @@ int idm_parse_sacl_entry(int argc, char **argv, int kind, int del,
 
 	memset(s, 0, sizeof(*s));
 	s->kind = kind;
+	if (kind == IDMESH_SACL_KIND_TRUST)
+		return parse_trust(argc, argv, s, err, errlen);
 	/* The first word: a port's device, a client's or server's address. */
 	if (kind == IDMESH_SACL_KIND_PORT) {
 		if (argc < 1) {

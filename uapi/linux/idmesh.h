@@ -194,6 +194,8 @@ enum idmesh_backend_attr {
 #define IDMESH_SACL_ENTRIES_MAX		(1024 * 1024)
 /* Distinct (client bits, server bits) prefix lengths among the rules. */
 #define IDMESH_SACL_PREFIXES_MAX	16
+/* Trusted tag sources (devices and prefixes) per namespace. */
+#define IDMESH_SACL_TRUST_MAX		64
 
 enum idmesh_sacl_kind {
 	IDMESH_SACL_KIND_SETTINGS = 1,	/* in dumps: settings and counters */
@@ -201,6 +203,9 @@ enum idmesh_sacl_kind {
 	IDMESH_SACL_KIND_CLIENT,	/* address, or port + LID -> client ID */
 	IDMESH_SACL_KIND_SERVER,	/* address, protocol, port -> server ID */
 	IDMESH_SACL_KIND_RULE,		/* client ID, server ID -> action */
+	IDMESH_SACL_KIND_TRUST,		/* a device or source prefix whose
+					 * tags are believed
+					 */
 };
 
 enum idmesh_sacl_action {
@@ -253,6 +258,13 @@ enum idmesh_sacl_attr {
 	IDMESH_SACL_A_OPT_TYPE4,	/* u8: IPv4 option type, RFC 4727's */
 	IDMESH_SACL_A_NO_ROOM,		/* dropped: no room in the header
 					 * (IPv4: 40 bytes of options)
+					 */
+	IDMESH_SACL_A_PREFIX_LEN,	/* u8: a trusted prefix's length
+					 * (IPv4 0..32, IPv6 0..128; absent:
+					 * the whole address)
+					 */
+	IDMESH_SACL_A_UNTRUSTED,	/* dropped: a tag from a device or
+					 * source not trusted
 					 */
 
 	__IDMESH_SACL_A_MAX,

@@ -48,6 +48,21 @@ int main(void)
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_SERVER, 0, &s, err, "10.0.0.2", "proto", "icmp",
 		     "id", "2") == 0 && s.addr.family == AF_INET && s.proto == 1,
 	       "IPv4 server, protocol icmp");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_TRUST, 0, &s, err, "dev", "ub") == 0 &&
+	       !strcmp(s.dev, "ub") && IDM_HAS(&s, IDMESH_SACL_A_IFINDEX) &&
+	       !IDM_HAS(&s, IDMESH_SACL_A_ADDR), "trust a device");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_TRUST, 0, &s, err, "10.0.0.0/8") == 0 &&
+	       s.addr.family == AF_INET && s.plen == 8 &&
+	       IDM_HAS(&s, IDMESH_SACL_A_PREFIX_LEN), "trust an IPv4 prefix");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_TRUST, 1, &s, err, "fd00::1") == 0 &&
+	       s.addr.family == AF_INET6 && !IDM_HAS(&s, IDMESH_SACL_A_PREFIX_LEN),
+	       "trust an address (the whole of it)");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_TRUST, 0, &s, err, "10.0.0.0/33") == -1,
+	       "an IPv4 prefix longer than 32 is refused");
+	TAP_STREQ(err, "prefix length 33 is out of range [0, 32]", "its message");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_TRUST, 0, &s, err, "dev") == -1,
+	       "trust dev without a device is refused");
+	TAP_STREQ(err, "trust is \"dev DEV\", or a prefix ADDR[/LEN]", "its message");
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "2001:db8::1") == -1,
 	       "client without an ID");
 	TAP_STREQ(err, "a client needs its SACL id", "missing ID message");

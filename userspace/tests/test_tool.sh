@@ -54,7 +54,7 @@ check "backend without a backend" 2 'Error: name the backend: "... backend ADDR 
 check "unknown vip command" 2 'Error: unknown command "vip frob"; try "idmesh vip help"' "$tool" vip frob
 check "sacl rule without a server" 2 "Error: a rule needs client ID and server ID" "$tool" sacl rule add client 1
 check "unknown sacl command" 2 'Error: unknown command "frob"; try "idmesh sacl help"' "$tool" sacl frob
-check "sacl show of an unknown table" 2 'Error: "bananas" is not ports, clients, servers or rules' "$tool" sacl show bananas
+check "sacl show of an unknown table" 2 'Error: "bananas" is not ports, clients, servers, rules or trust' "$tool" sacl show bananas
 check "config set timeout twice" 2 'Error: "timeout-udp" given twice' "$tool" config set timeout-udp 5 timeout-udp 6
 check "unknown object" 2 'Error: unknown object "frob"; try "idmesh help"' "$tool" frob
 check "unknown option" 2 'Error: unknown option "-z"; try "idmesh help"' "$tool" -z version
