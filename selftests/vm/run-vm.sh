@@ -69,7 +69,11 @@ stock_initramfs() {
 
 run=$(mktemp -d "${TMPDIR:-/tmp}/idmesh-vm.XXXXXX")
 trap 'rm -rf "$run"' EXIT
-printf '%q ' "$@" >"$run/cmd"
+# The selftests' own settings go along (a fuzz seed to replay, timeouts).
+for v in $(compgen -e | grep -E '^IDMESH_(FUZZ|STEP|SELFTEST)_'); do
+	printf 'export %s=%q\n' "$v" "${!v}"
+done >"$run/cmd"
+printf '%q ' "$@" >>"$run/cmd"
 echo >>"$run/cmd"
 pwd >"$run/cwd"
 console="$run/console.log"
