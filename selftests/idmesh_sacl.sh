@@ -403,13 +403,13 @@ check "inside the server pod: IPv4 without options" \
 I $B sacl set default deny
 connect $C1 10.20.1.2
 check "IPv4, default deny: the rule lets c1 reach s1" '.counts.s1 == 1'
-LBTOOL_TIMEOUT=5 connect $C1 10.20.2.2
+LBTOOL_TIMEOUT=3 connect $C1 10.20.2.2
 check "IPv4, default deny: c1 does not reach s2 (no rule), as over IPv6" '.counts.none == 1'
-run nsx $C1 ping -4 -c 1 -W 5 10.20.2.2
+run nsx $C1 ping -4 -c 1 -W 2 10.20.2.2
 assert "... nor does its ping" [ "$rc" != 0 ]
 run nsx $C2 setpriv --reuid 5 --regid 5 --clear-groups $LB new 10.20.1.2 80 1
 check "IPv4 marker: uid 5 (LID 5 in the TTL, client 105) allowed" '.counts.s1 == 1'
-LBTOOL_TIMEOUT=5 run nsx $C2 setpriv --reuid 6 --regid 6 --clear-groups $LB new 10.20.1.2 80 1
+LBTOOL_TIMEOUT=3 run nsx $C2 setpriv --reuid 6 --regid 6 --clear-groups $LB new 10.20.1.2 80 1
 check "IPv4 marker: uid 6 (client 106) denied by its rule" '.counts.none == 1'
 
 # MTU: 20 bytes for the option; DF gets Fragmentation Needed, no DF is fragmented
@@ -428,7 +428,7 @@ assert "1500 bytes without DF are fragmented after the option and arrive" [ "$rc
 # HEX from NS to s1's PORT; what s1 received is in $cap/NAME.json.
 to_s1() {
 	local rpid
-	nsx $S1 timeout 90 $ST recv4 "$3" "${5:-10}" ${6:-} >"$cap/$1.json" &
+	nsx $S1 timeout 90 $ST recv4 "$3" "${5:-3}" ${6:-} >"$cap/$1.json" &
 	rpid=$!
 	udp_ready $S1 "$3"
 	nsx "$2" $ST send4 10.20.1.2 "$3" "$4"
@@ -472,9 +472,9 @@ check "... and its UDP query" '.counts.sp == 1'
 run nsx $S1 $LB udp fd00:b::2 80 1
 check "... over IPv6 too" '.counts.sp == 1'
 assert "... its answers counted as replies on b" [ "$(sacl_stat $B replies)" -gt "$n0" ]
-LBTOOL_TIMEOUT=5 run nsx $SP $LB new 10.20.1.2 80 1
+LBTOOL_TIMEOUT=3 run nsx $SP $LB new 10.20.1.2 80 1
 check "an unsolicited IPv4 connection from that address to s1 is still denied" '.counts.none == 1'
-LBTOOL_TIMEOUT=5 run nsx $SP $LB new fd20:1::2 80 1
+LBTOOL_TIMEOUT=3 run nsx $SP $LB new fd20:1::2 80 1
 check "... and over IPv6" '.counts.none == 1'
 I $B sacl set default allow
 I $A -b - <<-EOB
@@ -494,7 +494,7 @@ expect "the same trusted source twice is refused" 1 \
 expect "trusting a device that does not exist is refused by the tool" 1 \
 	'Error: cannot find device "nosuch"' I $B sacl trust add dev nosuch
 n0=$(sacl_stat $B untrusted)
-LBTOOL_TIMEOUT=5 connect $C1 fd20:1::2
+LBTOOL_TIMEOUT=3 connect $C1 fd20:1::2
 check "a tag from a source not trusted is dropped, allow rule or not" '.counts.none == 1'
 assert "... and counted as untrusted" [ "$(sacl_stat $B untrusted)" -gt "$n0" ]
 expect "trust the underlay device" 0 "" I $B sacl trust add dev ub
