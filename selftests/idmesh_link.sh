@@ -227,6 +227,8 @@ chmod 777 "$pl"
 setpriv --reuid 65534 --regid 65534 --clear-groups unshare -Urn sh -c "
 	'$IDMESH' link add plant0 peer plant1 netns $s-host 2>$pl/err; echo \$? >$pl/rc
 	$RP plant2 plant3 pid $hostpid >$pl/pid 2>&1
+	'$IDMESH' link add mv0 peer mv1 >$pl/mvadd 2>&1
+	ip link set mv1 netns $hostpid 2>$pl/move; echo \$? >$pl/moverc
 	$RP plant4 plant5 nsid /run/netns/$s-host >$pl/nsid 2>&1
 	exec sleep 120" &
 attacker=$!
@@ -240,6 +242,10 @@ assert "... also named by namespace id (IFLA_TARGET_NETNSID)" \
 	[ "$(cat "$pl/nsid")" = "error 1: $eperm" ]
 assert "... and nothing was created there" \
 	eval "nothing $s-host plant1 && nothing $s-host plant3 && nothing $s-host plant5"
+assert "the same caller may make a pair in its own namespace" [ ! -s "$pl/mvadd" ]
+assert "... but moving an end of it there is refused (rtnetlink checks the target)" \
+	[ "$(cat "$pl/moverc")" != 0 ]
+assert "... and it did not arrive" nothing $s-host mv1
 [ "$tap_failed" = 0 ] || tail -n +1 "$pl"/* | tap_diag
 kill "$attacker" 2>/dev/null
 wait "$attacker" 2>/dev/null
