@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <linux/idmesh.h>
 
 #include "intent.h"
@@ -446,6 +447,31 @@ static void test_sim(void)
 	       "sim at alpha=32: every gateway count x32");
 }
 
+/* IPv4 workloads: the same entries, written and keyed as IPv4. */
+static void test_ipv4(void)
+{
+	static const char *text =
+		"{\"ports\": [\"c1\"], \"workloads\": ["
+		" {\"name\": \"c\", \"address\": \"10.0.0.1\", \"dev\": \"c1\", \"labels\": {\"app\": \"web\"}},"
+		" {\"name\": \"s\", \"address\": \"10.0.1.1\", \"protocol\": \"icmp\", \"labels\": {\"app\": \"db\"}}],"
+		" \"policies\": [{\"client\": [{\"key\": \"app\", \"operator\": \"in\", \"values\": [\"web\"]}],"
+		"  \"server\": [{\"key\": \"app\", \"operator\": \"in\", \"values\": [\"db\"]}]}]}";
+	struct idm_intent in;
+	struct idm_sstate st;
+	struct idm_sent *c, *sv;
+
+	err[0] = '\0';
+	TAP_OK(!load(text, &in), "IPv4 workloads load%s%s", *err ? ": " : "", err);
+	idm_intent_state(&in, &st);
+	c = find(&st, IDMESH_SACL_KIND_CLIENT, "client 10.0.0.1 id ");
+	sv = find(&st, IDMESH_SACL_KIND_SERVER, "server 10.0.1.1 proto icmp id ");
+	TAP_OK(c && sv, "an IPv4 client and server entry, written as IPv4");
+	TAP_OK(c && IN6_IS_ADDR_V4MAPPED(&c->addr) && c->addr.s6_addr[15] == 1,
+	       "... keyed IPv4-mapped, as the kernel keeps them");
+	idm_sstate_free(&st);
+	idm_intent_free(&in);
+}
+
 int main(void)
 {
 	test_siphash();
@@ -457,6 +483,7 @@ int main(void)
 	test_rules();
 	test_group_rules();
 	test_diff();
+	test_ipv4();
 	test_errors();
 	test_sim();
 	return tap_done();
