@@ -85,6 +85,7 @@ static struct idmesh_net *kunit_in(struct kunit *test, u32 flow_limit)
 
 	KUNIT_ASSERT_NOT_NULL(test, in);
 	in->flow_limit = flow_limit;
+	in->sacl_flow_limit = IDMESH_FLOW_LIMIT_DEFAULT;
 	in->lb.timeout[IDM_TO_TCP_SYN] = IDMESH_TIMEOUT_TCP_SYN_DEFAULT;
 	in->lb.timeout[IDM_TO_TCP] = IDMESH_TIMEOUT_TCP_DEFAULT;
 	in->lb.timeout[IDM_TO_TCP_FIN] = IDMESH_TIMEOUT_TCP_FIN_DEFAULT;
@@ -241,6 +242,10 @@ static void config_reply_carries_flow_limit(struct kunit *test)
 					idmesh_config_set_policy, NULL), 0);
 	KUNIT_ASSERT_NOT_NULL(test, tb[IDMESH_A_FLOW_LIMIT]);
 	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[IDMESH_A_FLOW_LIMIT]), 12345U);
+	/* The SACL connections' budget is reported beside it. */
+	KUNIT_ASSERT_NOT_NULL(test, tb[IDMESH_A_SACL_FLOW_LIMIT]);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[IDMESH_A_SACL_FLOW_LIMIT]),
+			IDMESH_FLOW_LIMIT_DEFAULT);
 	KUNIT_ASSERT_NOT_NULL(test, tb[IDMESH_A_TIMEOUT_TCP_FIN]);
 	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[IDMESH_A_TIMEOUT_TCP_FIN]),
 			(u32)IDMESH_TIMEOUT_TCP_FIN_DEFAULT);
