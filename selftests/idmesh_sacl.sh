@@ -403,13 +403,13 @@ check "inside the server pod: IPv4 without options" \
 I $B sacl set default deny
 connect $C1 10.20.1.2
 check "IPv4, default deny: the rule lets c1 reach s1" '.counts.s1 == 1'
-LBTOOL_TIMEOUT=3 connect $C1 10.20.2.2
+LBTOOL_TIMEOUT=2 connect $C1 10.20.2.2
 check "IPv4, default deny: c1 does not reach s2 (no rule), as over IPv6" '.counts.none == 1'
 run nsx $C1 ping -4 -c 1 -W 2 10.20.2.2
 assert "... nor does its ping" [ "$rc" != 0 ]
 run nsx $C2 setpriv --reuid 5 --regid 5 --clear-groups $LB new 10.20.1.2 80 1
 check "IPv4 marker: uid 5 (LID 5 in the TTL, client 105) allowed" '.counts.s1 == 1'
-LBTOOL_TIMEOUT=3 run nsx $C2 setpriv --reuid 6 --regid 6 --clear-groups $LB new 10.20.1.2 80 1
+LBTOOL_TIMEOUT=2 run nsx $C2 setpriv --reuid 6 --regid 6 --clear-groups $LB new 10.20.1.2 80 1
 check "IPv4 marker: uid 6 (client 106) denied by its rule" '.counts.none == 1'
 
 # MTU: 20 bytes for the option; DF gets Fragmentation Needed, no DF is fragmented
@@ -423,34 +423,36 @@ assert "1480 bytes with DF pass with the option" [ "$rc" = 0 ]
 run nsx $C1 ping -4 -c 1 -W 5 -M dont -s 1472 10.20.1.2
 assert "1500 bytes without DF are fragmented after the option and arrive" [ "$rc" = 0 ]
 
-# Bad input over IPv4: forged, malformed, no room.
-# to_s1 NAME NS PORT HEX [SECS COUNT]: one datagram with the IPv4 options
-# HEX from NS to s1's PORT; what s1 received is in $cap/NAME.json.
-to_s1() {
-	local rpid
-	nsx $S1 timeout 90 $ST recv4 "$3" "${5:-3}" ${6:-} >"$cap/$1.json" &
-	rpid=$!
-	udp_ready $S1 "$3"
-	nsx "$2" $ST send4 10.20.1.2 "$3" "$4"
-	wait $rpid
+# Bad input over IPv4: forged, malformed, no room. Three receivers on s1
+# at once, one datagram each with the IPv4 options HEX; what each received
+# is in $cap/NAME.json.
+# recv_s1 NAME PORT [SECS COUNT]: a receiver in the background.
+rpids=()
+recv_s1() {
+	nsx $S1 timeout 90 $ST recv4 "$2" "${3:-15}" ${4:-} >"$cap/$1.json" &
+	rpids+=($!)
 }
-n0=$(sacl_stat $A forged)
-to_s1 forged4 $C1 9004 "01011e12000000000000000100000000000000c9"
-assert "a pod's own IPv4 SACL option is dropped as forged" [ "$(sacl_stat $A forged)" -gt "$n0" ]
-assert "... and never reaches the server" [ "$(jq length "$cap/forged4.json")" = 0 ]
 I $B sacl set default allow
-n0=$(sacl_stat $B malformed)
-to_s1 bad4 $SP 9005 "1e0aabcd0102030405060000"
-assert "an IPv4 option of our type but 10 bytes long is dropped as malformed" \
-	[ "$(sacl_stat $B malformed)" -gt "$n0" ]
-assert "... and never reaches the server" [ "$(jq length "$cap/bad4.json")" = 0 ]
-n0=$(sacl_stat $A no_room)
+n_forged=$(sacl_stat $A forged) n_bad=$(sacl_stat $B malformed) n_room=$(sacl_stat $A no_room)
+recv_s1 forged4 9004
+recv_s1 bad4 9005
+recv_s1 room4 9006
+recv_s1 rr4 9007 60 1
+for p in 9004 9005 9006 9007; do udp_ready $S1 $p; done
+nsx $C1 $ST send4 10.20.1.2 9004 "01011e12000000000000000100000000000000c9"
+nsx $SP $ST send4 10.20.1.2 9005 "1e0aabcd0102030405060000"
 # a record route of 23 bytes: 24 bytes of options leave no room for 20
-to_s1 room4 $C1 9006 "071704$(printf '%040d' 0)00"
+nsx $C1 $ST send4 10.20.1.2 9006 "071704$(printf '%040d' 0)00"
+nsx $C1 $ST send4 10.20.1.2 9007 "070b04$(printf '%016d' 0)"
+wait "${rpids[@]}"
+assert "a pod's own IPv4 SACL option is dropped as forged" [ "$(sacl_stat $A forged)" -gt "$n_forged" ]
+assert "... and never reaches the server" [ "$(jq length "$cap/forged4.json")" = 0 ]
+assert "an IPv4 option of our type but 10 bytes long is dropped as malformed" \
+	[ "$(sacl_stat $B malformed)" -gt "$n_bad" ]
+assert "... and never reaches the server" [ "$(jq length "$cap/bad4.json")" = 0 ]
 assert "no room among 40 bytes of IPv4 options: dropped, counted as no-room" \
-	[ "$(sacl_stat $A no_room)" -gt "$n0" ]
+	[ "$(sacl_stat $A no_room)" -gt "$n_room" ]
 assert "... and never reaches the server" [ "$(jq length "$cap/room4.json")" = 0 ]
-to_s1 rr4 $C1 9007 "070b04$(printf '%016d' 0)" 60 1
 out=$(cat "$cap/rr4.json")
 check "a pod's record route (12 bytes) travels with the option and arrives without it" \
 	'length == 1 and ([.[0].opts4[] | .type] | index(7) != null and index(30) == null)'
@@ -472,9 +474,9 @@ check "... and its UDP query" '.counts.sp == 1'
 run nsx $S1 $LB udp fd00:b::2 80 1
 check "... over IPv6 too" '.counts.sp == 1'
 assert "... its answers counted as replies on b" [ "$(sacl_stat $B replies)" -gt "$n0" ]
-LBTOOL_TIMEOUT=3 run nsx $SP $LB new 10.20.1.2 80 1
+LBTOOL_TIMEOUT=2 run nsx $SP $LB new 10.20.1.2 80 1
 check "an unsolicited IPv4 connection from that address to s1 is still denied" '.counts.none == 1'
-LBTOOL_TIMEOUT=3 run nsx $SP $LB new fd20:1::2 80 1
+LBTOOL_TIMEOUT=2 run nsx $SP $LB new fd20:1::2 80 1
 check "... and over IPv6" '.counts.none == 1'
 I $B sacl set default allow
 I $A -b - <<-EOB
@@ -494,7 +496,7 @@ expect "the same trusted source twice is refused" 1 \
 expect "trusting a device that does not exist is refused by the tool" 1 \
 	'Error: cannot find device "nosuch"' I $B sacl trust add dev nosuch
 n0=$(sacl_stat $B untrusted)
-LBTOOL_TIMEOUT=3 connect $C1 fd20:1::2
+LBTOOL_TIMEOUT=2 connect $C1 fd20:1::2
 check "a tag from a source not trusted is dropped, allow rule or not" '.counts.none == 1'
 assert "... and counted as untrusted" [ "$(sacl_stat $B untrusted)" -gt "$n0" ]
 expect "trust the underlay device" 0 "" I $B sacl trust add dev ub
