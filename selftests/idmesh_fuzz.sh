@@ -16,47 +16,19 @@ require_module
 s=idm$$
 N=$s-node C=$s-cl B=$s-be
 LB="/usr/bin/python3 $top/selftests/lbtool.py"
-tap_cleanup() {
-	local ns p
-	for ns in $N $C $B; do
-		for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
-	done
-	for ns in $N $C $B; do ip netns del "$ns" 2>/dev/null; done
-}
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-I() { "$IDMESH" -n "$N" "$@"; }
+tap_cleanup() { ns_cleanup $N $C $B; }
 
 for ns in $N $C $B; do
 	ip netns add "$ns"
 	ip -n "$ns" link set lo up
 done
 nsx $N sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-I link add c0 peer eth0 netns $C
-I link add b1 peer eth0 netns $B
-ip -n $N -batch - <<-EOB
-	link set c0 up
-	link set b1 up
-	addr add 10.9.0.1/32 peer 10.9.0.2/32 dev c0
-	addr add 10.8.1.1/32 peer 10.8.1.2/32 dev b1
-	addr add fd09::1/128 dev c0 nodad
-	addr add fd08:1::1/128 dev b1 nodad
-	route add fd09::2/128 dev c0
-	route add fd08:1::2/128 dev b1
-EOB
-for p in "$C 10.9.0 fd09" "$B 10.8.1 fd08:1"; do
-	set -- $p
-	ip -n "$1" -batch - <<-EOB
-	link set eth0 up
-	addr add $2.2/32 peer $2.1/32 dev eth0
-	addr add $3::2/128 dev eth0 nodad
-	route add default dev eth0
-	route add ::/0 dev eth0
-	EOB
-done
+pod46 $N $C c0 10.9.0 fd09
+pod46 $N $B b1 10.8.1 fd08:1
 nsx $B $LB serve be 53 80 &
 wait_until 60 sh -c "ip netns exec $B ss -Hlun 'sport = :53' | grep -q ." ||
 	echo "no server in 60 s" | tap_diag
-I -b - <<-EOB
+I $N -b - <<-EOB
 	vip add 10.100.0.1 port 53 proto udp
 	backend add 10.100.0.1 port 53 proto udp backend 10.8.1.2
 	sacl port add c0
@@ -97,23 +69,23 @@ check "... every operation of the spec ($((nops - 1))) and RTM_NEWLINK were trie
 	"(.ops | length) == $nops and .ops.newlink > 0"
 
 # The tool is still right: the namespace can be read and changed.
-run I -j vip show
+run I $N -j vip show
 assert "afterwards: vip show is valid JSON" jq -e 'type == "array"' <<<"$out"
-run I -j -s sacl show
+run I $N -j -s sacl show
 assert "afterwards: sacl show is valid JSON" jq -e '.settings | type == "object"' <<<"$out"
-run I -j config show
+run I $N -j config show
 assert "afterwards: config show is valid JSON" jq -e '.flow_limit >= 64' <<<"$out"
 # What the fuzz left in the SACL tables may deny anything: no ports, no filter.
-I sacl port del c0 2>/dev/null
-I sacl port del b1 2>/dev/null
-expect "afterwards: a new VIP" 0 "" I vip add 10.200.0.1 port 53 proto udp
-expect "... with a backend" 0 "" I backend add 10.200.0.1 port 53 proto udp backend 10.8.1.2
-run I -j vip show 10.200.0.1 port 53 proto udp
+I $N sacl port del c0 2>/dev/null
+I $N sacl port del b1 2>/dev/null
+expect "afterwards: a new VIP" 0 "" I $N vip add 10.200.0.1 port 53 proto udp
+expect "... with a backend" 0 "" I $N backend add 10.200.0.1 port 53 proto udp backend 10.8.1.2
+run I $N -j vip show 10.200.0.1 port 53 proto udp
 check "... shows as configured" \
 	'.[0].addr == "10.200.0.1" and .[0].port == 53 and ([.[0].backends[].addr] == ["10.8.1.2"])'
-I config set flow-limit 65536 sacl-flow-limit 65536
+I $N config set flow-limit 65536 sacl-flow-limit 65536
 run nsx $C $LB udp 10.200.0.1 53 5
 check "... and answers" '.counts.be == 5'
-expect "... and goes" 0 "" I vip del 10.200.0.1 port 53 proto udp
+expect "... and goes" 0 "" I $N vip del 10.200.0.1 port 53 proto udp
 
 tap_end

@@ -21,15 +21,9 @@ ALL="$A $B $C1 $C2 $S1"
 LB="/usr/bin/python3 $top/selftests/lbtool.py"
 dir=$(mktemp -d)
 tap_cleanup() {
-	local p
-	for ns in $ALL; do
-		for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
-	done
-	for ns in $ALL; do ip netns del "$ns" 2>/dev/null; done
+	ns_cleanup $ALL
 	rm -rf "$dir"
 }
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-I() { local ns=$1; shift; "$IDMESH" -n "$ns" "$@"; }
 
 for ns in $ALL; do
 	ip netns add "$ns"

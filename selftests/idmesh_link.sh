@@ -26,8 +26,6 @@ iperf_server() {
 		sleep 0.2
 	done
 }
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-I() { local ns=$1; shift; "$IDMESH" -n "$ns" "$@"; }
 
 for ns in $N1 $N2 $P1 $P2 $P3; do
 	ip netns add "$ns"

@@ -22,14 +22,9 @@ pids=()
 tap_cleanup() {
 	local p
 	# The servers hold our stdout: none may outlive the test.
-	for ns in $ALL; do
-		for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
-	done
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	for ns in $ALL; do ip netns del "$ns" 2>/dev/null; done
+	ns_cleanup $ALL
 }
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-I() { local ns=$1; shift; "$IDMESH" -n "$ns" "$@"; }
 ulimit -n 8192
 
 for ns in $ALL; do
@@ -39,32 +34,12 @@ done
 nsx $L sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 nsx $N2 sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 
-# pod NODE POD HOSTSIDE N: pair, 10.8.N.2/fd08:N::2 in the pod (10.9.0.2
-# and fd09::2 for the client, N=c), the node's side .1/::1.
-pod() {
-	local node=$1 pod=$2 host=$3 v4=$4 v6=$5
-	"$IDMESH" -n "$node" link add "$host" peer eth0 netns "$pod" ||
-		echo "# pair $host failed"
-	ip -n "$node" -batch - <<-EOB || echo "# setup of $host failed"
-	link set $host up
-	addr add $v4.1/32 peer $v4.2/32 dev $host
-	addr add $v6::1/128 dev $host nodad
-	route add $v6::2/128 dev $host
-	EOB
-	ip -n "$pod" -batch - <<-EOB || echo "# setup of $pod failed"
-	link set eth0 up
-	addr add $v4.2/32 peer $v4.1/32 dev eth0
-	addr add $v6::2/128 dev eth0 nodad
-	route add default dev eth0
-	route add ::/0 dev eth0
-	EOB
-}
-pod $L $C c0 10.9.0 fd09
-pod $L $B1 b1 10.8.1 fd08:1
-pod $L $B2 b2 10.8.2 fd08:2
-pod $L $B3 b3 10.8.3 fd08:3
-pod $L $B4 b4 10.8.4 fd08:4
-pod $N2 $B5 b5 10.8.5 fd08:5
+pod46 $L $C c0 10.9.0 fd09
+pod46 $L $B1 b1 10.8.1 fd08:1
+pod46 $L $B2 b2 10.8.2 fd08:2
+pod46 $L $B3 b3 10.8.3 fd08:3
+pod46 $L $B4 b4 10.8.4 fd08:4
+pod46 $N2 $B5 b5 10.8.5 fd08:5
 # lb <-> n2: a veth underlay, a remote link over it
 ip link add ul netns $L type veth peer name ul netns $N2
 ip -n $L addr add 192.168.60.1/24 dev ul

@@ -20,15 +20,9 @@ LB="/usr/bin/python3 $top/selftests/lbtool.py"
 ST="/usr/bin/python3 $top/selftests/sacltool.py"
 cap=$(mktemp -d)
 tap_cleanup() {
-	local p
-	for ns in $ALL; do
-		for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
-	done
-	for ns in $ALL; do ip netns del "$ns" 2>/dev/null; done
+	ns_cleanup $ALL
 	rm -rf "$cap"
 }
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-I() { local ns=$1; shift; "$IDMESH" -n "$ns" "$@"; }
 
 for ns in $ALL; do
 	ip netns add "$ns"
@@ -38,29 +32,10 @@ for ns in $A $SP $B; do
 	nsx $ns sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 done
 
-# pod NODE POD HOSTSIDE V4 V6: a pair; the pod is .2/::2, the node .1/::1.
-pod() {
-	local node=$1 pod=$2 host=$3 v4=$4 v6=$5
-	"$IDMESH" -n "$node" link add "$host" peer eth0 netns "$pod" ||
-		echo "# pair $host failed"
-	ip -n "$node" -batch - <<-EOB || echo "# setup of $host failed"
-	link set $host up
-	addr add $v4.1/32 peer $v4.2/32 dev $host
-	addr add $v6::1/128 dev $host nodad
-	route add $v6::2/128 dev $host
-	EOB
-	ip -n "$pod" -batch - <<-EOB || echo "# setup of $pod failed"
-	link set eth0 up
-	addr add $v4.2/32 peer $v4.1/32 dev eth0
-	addr add $v6::2/128 dev eth0 nodad
-	route add default dev eth0
-	route add ::/0 dev eth0
-	EOB
-}
-pod $A $C1 c1 10.10.1 fd10:1
-pod $A $C2 c2 10.10.2 fd10:2
-pod $B $S1 s1 10.20.1 fd20:1
-pod $B $S2 s2 10.20.2 fd20:2
+pod46 $A $C1 c1 10.10.1 fd10:1
+pod46 $A $C2 c2 10.10.2 fd10:2
+pod46 $B $S1 s1 10.20.1 fd20:1
+pod46 $B $S2 s2 10.20.2 fd20:2
 # underlay: a (fd00:a::1) - sp - b (fd00:b::1)
 ip link add ua netns $A type veth peer name ua netns $SP
 ip link add ub netns $B type veth peer name ub netns $SP

@@ -102,3 +102,37 @@ require_module() {
 		exit $KSFT_SKIP
 	fi
 }
+
+# Namespaces: run a command in one, idmesh in one.
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+I() { local ns=$1; shift; "$IDMESH" -n "$ns" "$@"; }
+
+# ns_cleanup NS...: end every process in the namespaces, then delete them.
+ns_cleanup() {
+	local ns p
+	for ns in "$@"; do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
+	done
+	for ns in "$@"; do ip netns del "$ns" 2>/dev/null; done
+}
+
+# pod46 NODE POD HOSTSIDE V4 V6: an idmesh pair from NODE to POD's eth0;
+# the pod is V4.2/V6::2, the node's side V4.1/V6::1, routes both ways.
+pod46() {
+	local node=$1 pod=$2 host=$3 v4=$4 v6=$5
+	"$IDMESH" -n "$node" link add "$host" peer eth0 netns "$pod" ||
+		echo "# pair $host failed"
+	ip -n "$node" -batch - <<-EOB || echo "# setup of $host failed"
+	link set $host up
+	addr add $v4.1/32 peer $v4.2/32 dev $host
+	addr add $v6::1/128 dev $host nodad
+	route add $v6::2/128 dev $host
+	EOB
+	ip -n "$pod" -batch - <<-EOB || echo "# setup of $pod failed"
+	link set eth0 up
+	addr add $v4.2/32 peer $v4.1/32 dev eth0
+	addr add $v6::2/128 dev eth0 nodad
+	route add default dev eth0
+	route add ::/0 dev eth0
+	EOB
+}
