@@ -759,8 +759,8 @@ static int idm_trust_publish(struct idm_sacl *sc)
 }
 
 /* A trusted source's key: a device, or an address and prefix length. */
-static int idm_trust_key(struct net *net, struct genl_info *info,
-			 struct nlattr **tb, struct idm_sacl_trust *t)
+static int idm_trust_key(struct genl_info *info, struct nlattr **tb,
+			 struct idm_sacl_trust *t)
 {
 	struct nlattr *plen = tb[IDMESH_SACL_A_PREFIX_LEN];
 	struct in6_addr masked;
@@ -820,7 +820,7 @@ static int idm_trust_new(struct net *net, struct idm_sacl *sc,
 	struct idm_sacl_trust k, *t;
 	int err;
 
-	err = idm_trust_key(net, info, tb, &k);
+	err = idm_trust_key(info, tb, &k);
 	if (err)
 		return err;
 	if (k.ifindex) {
@@ -1002,7 +1002,7 @@ static int idm_sacl_del_one(struct net *net, struct idm_sacl *sc, u8 kind,
 	case IDMESH_SACL_KIND_TRUST: {
 		struct idm_sacl_trust k, *t;
 
-		err = idm_trust_key(net, info, tb, &k);
+		err = idm_trust_key(info, tb, &k);
 		if (err)
 			return err;
 		t = idm_trust_find(sc, &k);
