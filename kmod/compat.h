@@ -2,7 +2,7 @@
 /*
  * idmesh: what differs between the kernels the module builds for (Debian's
  * 6.1 and 6.12). Kbuild probes the kernel's headers and defines
- * IDMESH_HAVE_* for what they have, so backports are followed too.
+ * IDM_HAVE_* for what they have, so backports are followed too.
  */
 #ifndef _IDMESH_COMPAT_H
 #define _IDMESH_COMPAT_H
@@ -10,25 +10,25 @@
 #include <linux/netdevice.h>
 #include <net/genetlink.h>
 /* 6.5 moved the GSO helpers out of skbuff.h. */
-#ifdef IDMESH_HAVE_NET_GSO_H
+#ifdef IDM_HAVE_NET_GSO_H
 #include <net/gso.h>
 #endif
 
 /* 6.12 turned these two feature bits into flags of struct net_device. */
-static inline void idmesh_dev_set_lltx(struct net_device *dev)
+static inline void idm_dev_set_lltx(struct net_device *dev)
 {
-#ifdef IDMESH_HAVE_DEV_LLTX
+#ifdef IDM_HAVE_DEV_LLTX
 	dev->lltx = true;
 #else
 	dev->features |= NETIF_F_LLTX;
 #endif
 }
 
-static inline void idmesh_dev_set_netns_immutable(struct net_device *dev)
+static inline void idm_dev_set_netns_immutable(struct net_device *dev)
 {
-#if defined(IDMESH_HAVE_DEV_NETNS_IMMUTABLE)
+#if defined(IDM_HAVE_DEV_NETNS_IMMUTABLE)
 	dev->netns_immutable = true;
-#elif defined(IDMESH_HAVE_DEV_NETNS_LOCAL)
+#elif defined(IDM_HAVE_DEV_NETNS_LOCAL)
 	dev->netns_local = true;
 #else
 	dev->features |= NETIF_F_NETNS_LOCAL;
@@ -36,9 +36,9 @@ static inline void idmesh_dev_set_netns_immutable(struct net_device *dev)
 }
 
 /* 6.2 moved a dump's parsed attributes into a struct genl_info. */
-static inline struct nlattr **idmesh_dump_attrs(struct netlink_callback *cb)
+static inline struct nlattr **idm_dump_attrs(struct netlink_callback *cb)
 {
-#ifdef IDMESH_HAVE_GENL_INFO_DUMP
+#ifdef IDM_HAVE_GENL_INFO_DUMP
 	return genl_info_dump(cb)->attrs;
 #else
 	return genl_dumpit_info(cb)->attrs;

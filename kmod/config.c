@@ -11,7 +11,7 @@
 
 #include "idmesh.h"
 
-const char * const idmesh_features[] = {
+const char * const idm_features[] = {
 	"netns",
 	"config",
 	"link",
@@ -19,22 +19,22 @@ const char * const idmesh_features[] = {
 	"sacl",
 };
 
-const unsigned int idmesh_n_features = ARRAY_SIZE(idmesh_features);
+const unsigned int idm_n_features = ARRAY_SIZE(idm_features);
 
-int idmesh_fill_version(struct sk_buff *skb)
+int idm_fill_version(struct sk_buff *skb)
 {
 	unsigned int i;
 
-	if (nla_put_string(skb, IDMESH_A_VERSION, IDMESH_VERSION))
+	if (nla_put_string(skb, IDMESH_A_VERSION, IDM_VERSION))
 		return -EMSGSIZE;
-	for (i = 0; i < idmesh_n_features; i++)
-		if (nla_put_string(skb, IDMESH_A_FEATURE, idmesh_features[i]))
+	for (i = 0; i < idm_n_features; i++)
+		if (nla_put_string(skb, IDMESH_A_FEATURE, idm_features[i]))
 			return -EMSGSIZE;
 	return 0;
 }
 
 /* Timeout attributes, in the order of enum idm_timeout. */
-static const int idmesh_timeout_attr[] = {
+static const int idm_timeout_attr[] = {
 	[IDM_TO_TCP_SYN] = IDMESH_A_TIMEOUT_TCP_SYN,
 	[IDM_TO_TCP] = IDMESH_A_TIMEOUT_TCP,
 	[IDM_TO_TCP_FIN] = IDMESH_A_TIMEOUT_TCP_FIN,
@@ -42,7 +42,7 @@ static const int idmesh_timeout_attr[] = {
 	[IDM_TO_SCTP] = IDMESH_A_TIMEOUT_SCTP,
 };
 
-int idmesh_fill_config(struct sk_buff *skb, const struct idmesh_net *in)
+int idm_fill_config(struct sk_buff *skb, const struct idm_net *in)
 {
 	unsigned int i;
 
@@ -50,8 +50,8 @@ int idmesh_fill_config(struct sk_buff *skb, const struct idmesh_net *in)
 	    nla_put_u32(skb, IDMESH_A_SACL_FLOW_LIMIT,
 			READ_ONCE(in->sacl_flow_limit)))
 		return -EMSGSIZE;
-	for (i = 0; i < ARRAY_SIZE(idmesh_timeout_attr); i++)
-		if (nla_put_u32(skb, idmesh_timeout_attr[i],
+	for (i = 0; i < ARRAY_SIZE(idm_timeout_attr); i++)
+		if (nla_put_u32(skb, idm_timeout_attr[i],
 				READ_ONCE(in->lb.timeout[i])))
 			return -EMSGSIZE;
 	return 0;
@@ -62,14 +62,14 @@ int idmesh_fill_config(struct sk_buff *skb, const struct idmesh_net *in)
  * range-checked every attribute, so once a request is accepted, all of it
  * is applied; a rejected request changes nothing. Caller holds in->lock.
  */
-int idmesh_config_apply(struct idmesh_net *in, struct nlattr **attrs,
-			struct netlink_ext_ack *extack)
+int idm_config_apply(struct idm_net *in, struct nlattr **attrs,
+		     struct netlink_ext_ack *extack)
 {
 	bool any = attrs[IDMESH_A_FLOW_LIMIT] || attrs[IDMESH_A_SACL_FLOW_LIMIT];
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(idmesh_timeout_attr); i++)
-		any |= !!attrs[idmesh_timeout_attr[i]];
+	for (i = 0; i < ARRAY_SIZE(idm_timeout_attr); i++)
+		any |= !!attrs[idm_timeout_attr[i]];
 	if (!any) {
 		NL_SET_ERR_MSG_MOD(extack, "No setting to change was given");
 		return -EINVAL;
@@ -82,16 +82,16 @@ int idmesh_config_apply(struct idmesh_net *in, struct nlattr **attrs,
 	if (attrs[IDMESH_A_SACL_FLOW_LIMIT])
 		WRITE_ONCE(in->sacl_flow_limit,
 			   nla_get_u32(attrs[IDMESH_A_SACL_FLOW_LIMIT]));
-	for (i = 0; i < ARRAY_SIZE(idmesh_timeout_attr); i++)
-		if (attrs[idmesh_timeout_attr[i]])
+	for (i = 0; i < ARRAY_SIZE(idm_timeout_attr); i++)
+		if (attrs[idm_timeout_attr[i]])
 			WRITE_ONCE(in->lb.timeout[i],
-				   nla_get_u32(attrs[idmesh_timeout_attr[i]]));
+				   nla_get_u32(attrs[idm_timeout_attr[i]]));
 	return 0;
 }
 
 /* A zone's counters, from its first attribute on (FLOWS, EVICTED, ...). */
-static int idmesh_fill_zone(struct sk_buff *skb,
-			    const struct idm_flow_zone_state *z, int first)
+static int idm_fill_zone(struct sk_buff *skb,
+			 const struct idm_flow_zone_state *z, int first)
 {
 	if (nla_put_u32(skb, first, READ_ONCE(z->n)) ||
 	    nla_put_u64_64bit(skb, first + 1, atomic64_read(&z->evicted),
@@ -104,15 +104,15 @@ static int idmesh_fill_zone(struct sk_buff *skb,
 	return 0;
 }
 
-int idmesh_fill_stats(struct sk_buff *skb, const struct idmesh_net *in)
+int idm_fill_stats(struct sk_buff *skb, const struct idm_net *in)
 {
 	if (nla_put_u64_64bit(skb, IDMESH_A_RX_UNKNOWN_ID,
 			      atomic64_read(&in->rx_unknown_id), IDMESH_A_PAD) ||
 	    nla_put_u64_64bit(skb, IDMESH_A_RX_MALFORMED,
 			      atomic64_read(&in->rx_malformed), IDMESH_A_PAD) ||
-	    idmesh_fill_zone(skb, &in->lb.zone[IDM_ZONE_LB], IDMESH_A_FLOWS) ||
-	    idmesh_fill_zone(skb, &in->lb.zone[IDM_ZONE_SACL],
-			     IDMESH_A_SACL_FLOWS))
+	    idm_fill_zone(skb, &in->lb.zone[IDM_ZONE_LB], IDMESH_A_FLOWS) ||
+	    idm_fill_zone(skb, &in->lb.zone[IDM_ZONE_SACL],
+			  IDMESH_A_SACL_FLOWS))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -452,7 +452,7 @@ void idm_flow_forget_zone(struct idm_lb *lb, u8 zone)
 }
 
 /* A zone's limit: flow-limit, or sacl-flow-limit. */
-static u32 idm_zone_limit(const struct idmesh_net *in, unsigned int zone)
+static u32 idm_zone_limit(const struct idm_net *in, unsigned int zone)
 {
 	if (zone == IDM_ZONE_SACL)
 		return READ_ONCE(in->sacl_flow_limit);
@@ -488,7 +488,7 @@ static void idm_flow_gc(struct work_struct *work)
 {
 	struct idm_lb *lb = container_of(to_delayed_work(work), struct idm_lb,
 					 gc);
-	struct idmesh_net *in = container_of(lb, struct idmesh_net, lb);
+	struct idm_net *in = container_of(lb, struct idm_net, lb);
 	unsigned long now = jiffies;
 	unsigned int z;
 	bool again;

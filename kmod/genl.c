@@ -13,34 +13,34 @@
 #include "idmesh.h"
 
 /* Requests that carry no attributes: anything sent is rejected. */
-static const struct nla_policy idmesh_empty_policy[IDMESH_A_MAX + 1] = {
+static const struct nla_policy idm_empty_policy[IDMESH_A_MAX + 1] = {
 };
 
-static struct netlink_range_validation idmesh_flow_limit_range = {
+static struct netlink_range_validation idm_flow_limit_range = {
 	.min = IDMESH_FLOW_LIMIT_MIN,
 	.max = IDMESH_FLOW_LIMIT_MAX,
 };
 
-static struct netlink_range_validation idmesh_timeout_range = {
+static struct netlink_range_validation idm_timeout_range = {
 	.min = IDMESH_TIMEOUT_MIN,
 	.max = IDMESH_TIMEOUT_MAX,
 };
 
-static const struct nla_policy idmesh_config_set_policy[IDMESH_A_MAX + 1] = {
+static const struct nla_policy idm_config_set_policy[IDMESH_A_MAX + 1] = {
 	[IDMESH_A_FLOW_LIMIT] = NLA_POLICY_FULL_RANGE(NLA_U32,
-						      &idmesh_flow_limit_range),
+						      &idm_flow_limit_range),
 	[IDMESH_A_SACL_FLOW_LIMIT] = NLA_POLICY_FULL_RANGE(NLA_U32,
-							   &idmesh_flow_limit_range),
+							   &idm_flow_limit_range),
 	[IDMESH_A_TIMEOUT_TCP_SYN] = NLA_POLICY_FULL_RANGE(NLA_U32,
-							   &idmesh_timeout_range),
+							   &idm_timeout_range),
 	[IDMESH_A_TIMEOUT_TCP] = NLA_POLICY_FULL_RANGE(NLA_U32,
-						       &idmesh_timeout_range),
+						       &idm_timeout_range),
 	[IDMESH_A_TIMEOUT_TCP_FIN] = NLA_POLICY_FULL_RANGE(NLA_U32,
-							   &idmesh_timeout_range),
+							   &idm_timeout_range),
 	[IDMESH_A_TIMEOUT_UDP] = NLA_POLICY_FULL_RANGE(NLA_U32,
-						       &idmesh_timeout_range),
+						       &idm_timeout_range),
 	[IDMESH_A_TIMEOUT_SCTP] = NLA_POLICY_FULL_RANGE(NLA_U32,
-							&idmesh_timeout_range),
+							&idm_timeout_range),
 };
 
 static struct netlink_range_validation idm_table_size_range = {
@@ -99,22 +99,22 @@ const struct nla_policy idm_sacl_policy[IDMESH_SACL_A_MAX + 1] = {
 	[IDMESH_SACL_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
 };
 
-static const struct nla_policy idmesh_sacl_req_policy[IDMESH_A_MAX + 1] = {
+static const struct nla_policy idm_sacl_req_policy[IDMESH_A_MAX + 1] = {
 	[IDMESH_A_SACL] = NLA_POLICY_NESTED(idm_sacl_policy),
 };
 
 /* A VIP alone (vip new/del, dumps), or a VIP and one backend. */
-static const struct nla_policy idmesh_vip_req_policy[IDMESH_A_MAX + 1] = {
+static const struct nla_policy idm_vip_req_policy[IDMESH_A_MAX + 1] = {
 	[IDMESH_A_VIP] = NLA_POLICY_NESTED(idm_vip_policy),
 };
 
-static const struct nla_policy idmesh_backend_req_policy[IDMESH_A_MAX + 1] = {
+static const struct nla_policy idm_backend_req_policy[IDMESH_A_MAX + 1] = {
 	[IDMESH_A_VIP] = NLA_POLICY_NESTED(idm_vip_policy),
 	[IDMESH_A_BACKEND] = NLA_POLICY_NESTED(idm_backend_policy),
 };
 
-static int idmesh_reply(struct genl_info *info, u8 cmd,
-			int (*fill)(struct sk_buff *skb, void *arg), void *arg)
+static int idm_reply(struct genl_info *info, u8 cmd,
+		     int (*fill)(struct sk_buff *skb, void *arg), void *arg)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -124,7 +124,7 @@ static int idmesh_reply(struct genl_info *info, u8 cmd,
 	if (!msg)
 		return -ENOMEM;
 
-	hdr = genlmsg_put_reply(msg, info, &idmesh_genl_family, 0, cmd);
+	hdr = genlmsg_put_reply(msg, info, &idm_genl_family, 0, cmd);
 	if (!hdr) {
 		err = -EMSGSIZE;
 		goto err_free;
@@ -143,172 +143,172 @@ err_free:
 	return err;
 }
 
-static int idmesh_fill_version_cb(struct sk_buff *skb, void *arg)
+static int idm_fill_version_cb(struct sk_buff *skb, void *arg)
 {
-	return idmesh_fill_version(skb);
+	return idm_fill_version(skb);
 }
 
-static int idmesh_fill_config_cb(struct sk_buff *skb, void *arg)
+static int idm_fill_config_cb(struct sk_buff *skb, void *arg)
 {
-	return idmesh_fill_config(skb, arg);
+	return idm_fill_config(skb, arg);
 }
 
-static int idmesh_fill_stats_cb(struct sk_buff *skb, void *arg)
+static int idm_fill_stats_cb(struct sk_buff *skb, void *arg)
 {
-	return idmesh_fill_stats(skb, arg);
+	return idm_fill_stats(skb, arg);
 }
 
-static int idmesh_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
+static int idm_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct idmesh_net *in = idmesh_pernet(genl_info_net(info));
+	struct idm_net *in = idm_pernet(genl_info_net(info));
 
-	return idmesh_reply(info, IDMESH_CMD_STATS_GET,
-			    idmesh_fill_stats_cb, in);
+	return idm_reply(info, IDMESH_CMD_STATS_GET,
+			 idm_fill_stats_cb, in);
 }
 
-static int idmesh_nl_version_get(struct sk_buff *skb, struct genl_info *info)
+static int idm_nl_version_get(struct sk_buff *skb, struct genl_info *info)
 {
-	return idmesh_reply(info, IDMESH_CMD_VERSION_GET,
-			    idmesh_fill_version_cb, NULL);
+	return idm_reply(info, IDMESH_CMD_VERSION_GET,
+			 idm_fill_version_cb, NULL);
 }
 
-static int idmesh_nl_config_get(struct sk_buff *skb, struct genl_info *info)
+static int idm_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct idmesh_net *in = idmesh_pernet(genl_info_net(info));
+	struct idm_net *in = idm_pernet(genl_info_net(info));
 
-	return idmesh_reply(info, IDMESH_CMD_CONFIG_GET,
-			    idmesh_fill_config_cb, in);
+	return idm_reply(info, IDMESH_CMD_CONFIG_GET,
+			 idm_fill_config_cb, in);
 }
 
-static int idmesh_nl_config_set(struct sk_buff *skb, struct genl_info *info)
+static int idm_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 {
-	struct idmesh_net *in = idmesh_pernet(genl_info_net(info));
+	struct idm_net *in = idm_pernet(genl_info_net(info));
 	int err;
 
 	mutex_lock(&in->lock);
-	err = idmesh_config_apply(in, info->attrs, info->extack);
+	err = idm_config_apply(in, info->attrs, info->extack);
 	mutex_unlock(&in->lock);
 	return err;
 }
 
-static const struct genl_ops idmesh_genl_ops[] = {
+static const struct genl_ops idm_genl_ops[] = {
 	{
 		.cmd = IDMESH_CMD_VERSION_GET,
-		.doit = idmesh_nl_version_get,
-		.policy = idmesh_empty_policy,
+		.doit = idm_nl_version_get,
+		.policy = idm_empty_policy,
 		.maxattr = IDMESH_A_MAX,
 	},
 	{
 		.cmd = IDMESH_CMD_CONFIG_GET,
-		.doit = idmesh_nl_config_get,
-		.policy = idmesh_empty_policy,
+		.doit = idm_nl_config_get,
+		.policy = idm_empty_policy,
 		.maxattr = IDMESH_A_MAX,
 	},
 	{
 		.cmd = IDMESH_CMD_CONFIG_SET,
-		.doit = idmesh_nl_config_set,
-		.policy = idmesh_config_set_policy,
+		.doit = idm_nl_config_set,
+		.policy = idm_config_set_policy,
 		.maxattr = IDMESH_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = IDMESH_CMD_STATS_GET,
-		.doit = idmesh_nl_stats_get,
-		.policy = idmesh_empty_policy,
+		.doit = idm_nl_stats_get,
+		.policy = idm_empty_policy,
 		.maxattr = IDMESH_A_MAX,
 	},
 	{
 		.cmd = IDMESH_CMD_VIP_NEW,
 		.doit = idm_nl_vip_new,
-		.policy = idmesh_vip_req_policy,
+		.policy = idm_vip_req_policy,
 		.maxattr = IDMESH_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = IDMESH_CMD_VIP_DEL,
 		.doit = idm_nl_vip_del,
-		.policy = idmesh_vip_req_policy,
+		.policy = idm_vip_req_policy,
 		.maxattr = IDMESH_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = IDMESH_CMD_VIP_GET,
 		.dumpit = idm_nl_vip_dump,
-		.policy = idmesh_vip_req_policy,
+		.policy = idm_vip_req_policy,
 		.maxattr = IDMESH_A_MAX,
 	},
 	{
 		.cmd = IDMESH_CMD_BACKEND_NEW,
 		.doit = idm_nl_backend_new,
-		.policy = idmesh_backend_req_policy,
+		.policy = idm_backend_req_policy,
 		.maxattr = IDMESH_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = IDMESH_CMD_BACKEND_DEL,
 		.doit = idm_nl_backend_del,
-		.policy = idmesh_backend_req_policy,
+		.policy = idm_backend_req_policy,
 		.maxattr = IDMESH_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = IDMESH_CMD_BACKEND_SET,
 		.doit = idm_nl_backend_set,
-		.policy = idmesh_backend_req_policy,
+		.policy = idm_backend_req_policy,
 		.maxattr = IDMESH_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = IDMESH_CMD_TABLE_GET,
 		.dumpit = idm_nl_table_dump,
-		.policy = idmesh_vip_req_policy,
+		.policy = idm_vip_req_policy,
 		.maxattr = IDMESH_A_MAX,
 	},
 	{
 		.cmd = IDMESH_CMD_SACL_SET,
 		.doit = idm_nl_sacl_set,
-		.policy = idmesh_sacl_req_policy,
+		.policy = idm_sacl_req_policy,
 		.maxattr = IDMESH_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = IDMESH_CMD_SACL_NEW,
 		.doit = idm_nl_sacl_new,
-		.policy = idmesh_sacl_req_policy,
+		.policy = idm_sacl_req_policy,
 		.maxattr = IDMESH_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = IDMESH_CMD_SACL_DEL,
 		.doit = idm_nl_sacl_del,
-		.policy = idmesh_sacl_req_policy,
+		.policy = idm_sacl_req_policy,
 		.maxattr = IDMESH_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
 		.cmd = IDMESH_CMD_SACL_GET,
 		.dumpit = idm_nl_sacl_dump,
-		.policy = idmesh_sacl_req_policy,
+		.policy = idm_sacl_req_policy,
 		.maxattr = IDMESH_A_MAX,
 	},
 };
 
-struct genl_family idmesh_genl_family __ro_after_init = {
+struct genl_family idm_genl_family __ro_after_init = {
 	.name = IDMESH_GENL_NAME,
 	.version = IDMESH_GENL_VERSION,
 	.netnsok = true,
 	.parallel_ops = true,
 	.module = THIS_MODULE,
-	.ops = idmesh_genl_ops,
-	.n_ops = ARRAY_SIZE(idmesh_genl_ops),
+	.ops = idm_genl_ops,
+	.n_ops = ARRAY_SIZE(idm_genl_ops),
 };
 
-int __init idmesh_genl_init(void)
+int __init idm_genl_init(void)
 {
-	return genl_register_family(&idmesh_genl_family);
+	return genl_register_family(&idm_genl_family);
 }
 
-void idmesh_genl_exit(void)
+void idm_genl_exit(void)
 {
-	genl_unregister_family(&idmesh_genl_family);
+	genl_unregister_family(&idm_genl_family);
 }

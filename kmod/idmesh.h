@@ -14,7 +14,7 @@
 #include "sacl.h"
 
 /* Per network namespace state. */
-struct idmesh_net {
+struct idm_net {
 	/* Serialises configuration changes in this namespace. */
 	struct mutex lock;
 	/*
@@ -35,33 +35,33 @@ struct idmesh_net {
 	struct idm_sacl sacl;
 };
 
-extern unsigned int idmesh_net_id;
+extern unsigned int idm_net_id;
 
-static inline struct idmesh_net *idmesh_pernet(const struct net *net)
+static inline struct idm_net *idm_pernet(const struct net *net)
 {
-	return net_generic(net, idmesh_net_id);
+	return net_generic(net, idm_net_id);
 }
 
 /* Capabilities of this build, reported by IDMESH_CMD_VERSION_GET. */
-extern const char * const idmesh_features[];
-extern const unsigned int idmesh_n_features;
+extern const char * const idm_features[];
+extern const unsigned int idm_n_features;
 
 struct sk_buff;
 struct nlattr;
 struct netlink_ext_ack;
 
-int idmesh_fill_version(struct sk_buff *skb);
-int idmesh_fill_config(struct sk_buff *skb, const struct idmesh_net *in);
-int idmesh_config_apply(struct idmesh_net *in, struct nlattr **attrs,
-			struct netlink_ext_ack *extack);
+int idm_fill_version(struct sk_buff *skb);
+int idm_fill_config(struct sk_buff *skb, const struct idm_net *in);
+int idm_config_apply(struct idm_net *in, struct nlattr **attrs,
+		     struct netlink_ext_ack *extack);
 
-int idmesh_fill_stats(struct sk_buff *skb, const struct idmesh_net *in);
+int idm_fill_stats(struct sk_buff *skb, const struct idm_net *in);
 
-extern struct genl_family idmesh_genl_family;
+extern struct genl_family idm_genl_family;
 
-int idmesh_link_init(void);
-void idmesh_link_exit(void);
-int idmesh_genl_init(void);
-void idmesh_genl_exit(void);
+int idm_link_init(void);
+void idm_link_exit(void);
+int idm_genl_init(void);
+void idm_genl_exit(void);
 
 #endif /* _IDMESH_H */

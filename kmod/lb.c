@@ -48,7 +48,7 @@ static bool idm_vip_is(const struct idm_vip *v, u8 family,
 /* VIPs, their backends and tables change under the namespace's lock. */
 static inline struct mutex *idm_lb_lock(struct idm_lb *lb)
 {
-	return &container_of(lb, struct idmesh_net, lb)->lock;
+	return &container_of(lb, struct idm_net, lb)->lock;
 }
 
 /* The current table of a VIP, in->lock held. */
@@ -344,7 +344,7 @@ static void idm_vip_free_rcu(struct rcu_head *head)
 	idm_vip_free(container_of(head, struct idm_vip, rcu));
 }
 
-static void idm_vip_unlink(struct net *net, struct idmesh_net *in,
+static void idm_vip_unlink(struct net *net, struct idm_net *in,
 			   struct idm_vip *vip)
 {
 	struct idm_lb *lb = &in->lb;
@@ -364,7 +364,7 @@ static void idm_vip_unlink(struct net *net, struct idmesh_net *in,
 int idm_nl_vip_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
-	struct idmesh_net *in = idmesh_pernet(net);
+	struct idm_net *in = idm_pernet(net);
 	struct nlattr *tb[IDMESH_VIP_A_MAX + 1];
 	struct idm_lb *lb = &in->lb;
 	struct idm_vip *vip;
@@ -458,7 +458,7 @@ static struct idm_vip *idm_vip_get_locked(struct genl_info *info,
 int idm_nl_vip_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
-	struct idmesh_net *in = idmesh_pernet(net);
+	struct idm_net *in = idm_pernet(net);
 	struct idm_vip *vip;
 	int err;
 
@@ -472,7 +472,7 @@ int idm_nl_vip_del(struct sk_buff *skb, struct genl_info *info)
 
 int idm_nl_backend_new(struct sk_buff *skb, struct genl_info *info)
 {
-	struct idmesh_net *in = idmesh_pernet(genl_info_net(info));
+	struct idm_net *in = idm_pernet(genl_info_net(info));
 	struct nlattr *tb[IDMESH_BACKEND_A_MAX + 1];
 	struct idm_backend *be, *pos;
 	struct idm_vip *vip;
@@ -561,7 +561,7 @@ static struct idm_backend *idm_backend_get_locked(struct genl_info *info,
 
 int idm_nl_backend_del(struct sk_buff *skb, struct genl_info *info)
 {
-	struct idmesh_net *in = idmesh_pernet(genl_info_net(info));
+	struct idm_net *in = idm_pernet(genl_info_net(info));
 	struct nlattr *tb[IDMESH_BACKEND_A_MAX + 1];
 	struct idm_backend *be;
 	struct idm_vip *vip;
@@ -592,7 +592,7 @@ out:
 
 int idm_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 {
-	struct idmesh_net *in = idmesh_pernet(genl_info_net(info));
+	struct idm_net *in = idm_pernet(genl_info_net(info));
 	struct nlattr *tb[IDMESH_BACKEND_A_MAX + 1];
 	struct idm_backend *be;
 	struct idm_vip *vip;
@@ -772,7 +772,7 @@ static struct idm_vip *idm_dump_filter(struct netlink_callback *cb,
 				       struct idm_lb *lb, bool *filtered,
 				       int *err)
 {
-	struct nlattr **attrs = idmesh_dump_attrs(cb);
+	struct nlattr **attrs = idm_dump_attrs(cb);
 	struct nlattr *nest = attrs[IDMESH_A_VIP];
 	struct nlattr *tb[IDMESH_VIP_A_MAX + 1];
 	struct genl_info info = {
@@ -800,8 +800,8 @@ static struct idm_vip *idm_dump_filter(struct netlink_callback *cb,
 /* cb->args[0]: VIPs done, [1]: backends of the next VIP done. */
 int idm_nl_vip_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct idmesh_net *in = idmesh_pernet(sock_net(skb->sk));
-	const struct genl_family *family = &idmesh_genl_family;
+	struct idm_net *in = idm_pernet(sock_net(skb->sk));
+	const struct genl_family *family = &idm_genl_family;
 	struct idm_vip *vip, *only;
 	bool filtered;
 	long n = 0;
@@ -851,8 +851,8 @@ out:
  */
 int idm_nl_table_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct idmesh_net *in = idmesh_pernet(sock_net(skb->sk));
-	const struct genl_family *family = &idmesh_genl_family;
+	struct idm_net *in = idm_pernet(sock_net(skb->sk));
+	const struct genl_family *family = &idm_genl_family;
 	struct idm_table *t;
 	struct idm_vip *vip;
 	bool filtered;
@@ -925,7 +925,7 @@ out:
 	return err;
 }
 
-int idm_lb_net_init(struct idmesh_net *in)
+int idm_lb_net_init(struct idm_net *in)
 {
 	struct idm_lb *lb = &in->lb;
 	int i;
@@ -944,7 +944,7 @@ int idm_lb_net_init(struct idmesh_net *in)
 	return idm_flow_init(lb);
 }
 
-void idm_lb_net_exit(struct net *net, struct idmesh_net *in)
+void idm_lb_net_exit(struct net *net, struct idm_net *in)
 {
 	struct idm_vip *vip, *tmp;
 

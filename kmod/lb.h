@@ -16,7 +16,7 @@
 #include <net/netlink.h>
 #include <uapi/linux/idmesh.h>
 
-struct idmesh_net;
+struct idm_net;
 struct genl_info;
 struct netlink_callback;
 struct sk_buff;
@@ -123,8 +123,8 @@ enum idm_timeout {
 	IDM_TO_SCTP,
 };
 
-int idm_lb_net_init(struct idmesh_net *in);
-void idm_lb_net_exit(struct net *net, struct idmesh_net *in);
+int idm_lb_net_init(struct idm_net *in);
+void idm_lb_net_exit(struct net *net, struct idm_net *in);
 
 int idm_nl_vip_new(struct sk_buff *skb, struct genl_info *info);
 int idm_nl_vip_del(struct sk_buff *skb, struct genl_info *info);

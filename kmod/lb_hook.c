@@ -216,7 +216,7 @@ static bool idm_route_tunnel(struct sk_buff *skb, const struct nf_hook_state *st
 static unsigned int idm_lb_forward(void *priv, struct sk_buff *skb,
 				   const struct nf_hook_state *state)
 {
-	struct idmesh_net *in = idmesh_pernet(state->net);
+	struct idm_net *in = idm_pernet(state->net);
 	struct idm_lb *lb = &in->lb;
 	struct idm_flow_key reply;
 	struct idm_backend *be;
@@ -296,7 +296,7 @@ again:
 static unsigned int idm_lb_reply(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
-	struct idm_lb *lb = &idmesh_pernet(state->net)->lb;
+	struct idm_lb *lb = &idm_pernet(state->net)->lb;
 	struct idm_flow *f;
 	struct idm_pkt p;
 	u8 dir;

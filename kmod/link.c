@@ -42,17 +42,17 @@
 #include "compat.h"
 #include "wire.h"
 
-#define IDMESH_ID_HASH_BITS	8
+#define IDM_ID_HASH_BITS	8
 
 /* One UDP socket per (namespace, family, port), shared by remote links. */
-struct idmesh_sock {
-	struct list_head list;		/* idmesh_net.socks, RTNL */
+struct idm_sock {
+	struct list_head list;		/* idm_net.socks, RTNL */
 	struct socket *sock;
-	struct idmesh_net *in;
+	struct idm_net *in;
 	__be16 port;
 	bool ipv6;
 	unsigned int users;		/* links using it, RTNL */
-	struct hlist_head ids[1 << IDMESH_ID_HASH_BITS];
+	struct hlist_head ids[1 << IDM_ID_HASH_BITS];
 	struct rcu_head rcu;
 };
 
@@ -60,20 +60,20 @@ struct idmesh_sock {
  * Packets and bytes are in dev->tstats, where the UDP tunnel helpers count
  * what they send; drops, by reason, are here.
  */
-struct idmesh_pcpu_stats {
+struct idm_pcpu_stats {
 	u64_stats_t drops[IFLA_IDMESH_XSTATS_MAX + 1];
 	struct u64_stats_sync syncp;
 };
 
-union idmesh_addr {
+union idm_addr {
 	__be32 v4;
 	struct in6_addr v6;
 };
 
-struct idmesh_link {
+struct idm_link {
 	struct net_device *dev;
 	u8 mode;
-	struct idmesh_pcpu_stats __percpu *stats;
+	struct idm_pcpu_stats __percpu *stats;
 	struct gro_cells gro_cells;
 
 	/* local pair */
@@ -81,14 +81,14 @@ struct idmesh_link {
 
 	/* remote link */
 	struct dst_cache dst_cache;	/* the route to the remote, per CPU */
-	struct idmesh_sock *isk;
+	struct idm_sock *isk;
 	struct hlist_node id_node;	/* isk->ids, RCU readers */
-	struct list_head remote_node;	/* idmesh_net.remote_links, RTNL */
+	struct list_head remote_node;	/* idm_net.remote_links, RTNL */
 	u32 id;
 	bool ipv6;
 	bool has_local;
-	union idmesh_addr remote;
-	union idmesh_addr local;
+	union idm_addr remote;
+	union idm_addr local;
 	__be16 port;
 	int underlay;			/* ifindex given by the user, or 0 */
 	int mtu_dev;			/* ifindex whose MTU the link follows */
@@ -96,33 +96,33 @@ struct idmesh_link {
 	bool mtu_auto_change;		/* we are changing the MTU ourselves */
 };
 
-static struct rtnl_link_ops idmesh_link_ops;
+static struct rtnl_link_ops idm_link_ops;
 
-static void idmesh_count_drop(struct idmesh_link *l, int reason)
+static void idm_count_drop(struct idm_link *l, int reason)
 {
-	struct idmesh_pcpu_stats *s = this_cpu_ptr(l->stats);
+	struct idm_pcpu_stats *s = this_cpu_ptr(l->stats);
 
 	u64_stats_update_begin(&s->syncp);
 	u64_stats_inc(&s->drops[reason]);
 	u64_stats_update_end(&s->syncp);
 }
 
-static void idmesh_drop(struct idmesh_link *l, struct sk_buff *skb, int reason)
+static void idm_link_drop(struct idm_link *l, struct sk_buff *skb, int reason)
 {
-	idmesh_count_drop(l, reason);
+	idm_count_drop(l, reason);
 	kfree_skb(skb);
 }
 
 /* Drops by reason, summed over the CPUs. */
-static void idmesh_sum_drops(const struct idmesh_link *l,
-			     u64 sum[IFLA_IDMESH_XSTATS_MAX + 1])
+static void idm_sum_drops(const struct idm_link *l,
+			  u64 sum[IFLA_IDMESH_XSTATS_MAX + 1])
 {
 	unsigned int i, start;
 	int cpu;
 
 	memset(sum, 0, (IFLA_IDMESH_XSTATS_MAX + 1) * sizeof(u64));
 	for_each_possible_cpu(cpu) {
-		const struct idmesh_pcpu_stats *s = per_cpu_ptr(l->stats, cpu);
+		const struct idm_pcpu_stats *s = per_cpu_ptr(l->stats, cpu);
 		u64 v[IFLA_IDMESH_XSTATS_MAX + 1];
 
 		do {
@@ -136,7 +136,7 @@ static void idmesh_sum_drops(const struct idmesh_link *l,
 }
 
 /* Is this an IPv4 or IPv6 packet whose header agrees with skb->protocol? */
-static bool idmesh_ip_ok(struct sk_buff *skb)
+static bool idm_ip_ok(struct sk_buff *skb)
 {
 	if (skb->protocol == htons(ETH_P_IP))
 		return pskb_network_may_pull(skb, sizeof(struct iphdr)) &&
@@ -149,24 +149,24 @@ static bool idmesh_ip_ok(struct sk_buff *skb)
 
 /* ---- local pair ---- */
 
-static netdev_tx_t idmesh_pair_xmit(struct sk_buff *skb, struct net_device *dev)
+static netdev_tx_t idm_pair_xmit(struct sk_buff *skb, struct net_device *dev)
 {
-	struct idmesh_link *l = netdev_priv(dev);
+	struct idm_link *l = netdev_priv(dev);
 	struct net_device *peer;
 	unsigned int len = skb->len;
 
 	skb_reset_network_header(skb);
 	peer = rcu_dereference(l->peer);
 	if (unlikely(!peer || !(peer->flags & IFF_UP))) {
-		idmesh_drop(l, skb, IFLA_IDMESH_XSTATS_NO_PEER);
+		idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_NO_PEER);
 		return NETDEV_TX_OK;
 	}
-	if (unlikely(!idmesh_ip_ok(skb))) {
-		idmesh_drop(l, skb, IFLA_IDMESH_XSTATS_BAD_PROTO);
+	if (unlikely(!idm_ip_ok(skb))) {
+		idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_BAD_PROTO);
 		return NETDEV_TX_OK;
 	}
 	if (unlikely(skb_orphan_frags(skb, GFP_ATOMIC))) {
-		idmesh_drop(l, skb, IFLA_IDMESH_XSTATS_NOMEM);
+		idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_NOMEM);
 		return NETDEV_TX_OK;
 	}
 
@@ -181,7 +181,7 @@ static netdev_tx_t idmesh_pair_xmit(struct sk_buff *skb, struct net_device *dev)
 		dev_sw_netstats_rx_add(peer, len);
 	} else {
 		/* The packet was freed by the backlog. */
-		idmesh_count_drop(l, IFLA_IDMESH_XSTATS_BACKLOG);
+		idm_count_drop(l, IFLA_IDMESH_XSTATS_BACKLOG);
 	}
 	return NETDEV_TX_OK;
 }
@@ -189,7 +189,7 @@ static netdev_tx_t idmesh_pair_xmit(struct sk_buff *skb, struct net_device *dev)
 /* ---- remote link: transmit ---- */
 
 /* Tell the sender the packet does not fit; true if it was too big. */
-static bool idmesh_check_pmtu(struct sk_buff *skb, unsigned int mtu)
+static bool idm_check_pmtu(struct sk_buff *skb, unsigned int mtu)
 {
 	if (skb_is_gso(skb) ? skb_gso_validate_network_len(skb, mtu)
 			    : skb->len <= mtu)
@@ -217,8 +217,8 @@ static bool idmesh_check_pmtu(struct sk_buff *skb, unsigned int mtu)
  * (RFC 8926 §3.3 allows it; the inner packet has its own checksums); over
  * IPv6 it is computed, as RFC 8200 asks.
  */
-static int idmesh_encap(struct idmesh_link *l, struct sk_buff *skb,
-			unsigned int headroom)
+static int idm_encap(struct idm_link *l, struct sk_buff *skb,
+		     unsigned int headroom)
 {
 	int err;
 
@@ -230,12 +230,12 @@ static int idmesh_encap(struct idmesh_link *l, struct sk_buff *skb,
 	if (unlikely(err))
 		return err;
 	skb_set_inner_protocol(skb, skb->protocol);
-	idmesh_geneve_build(__skb_push(skb, IDMESH_GENEVE_HLEN), l->id,
-			    skb->protocol);
+	idm_geneve_build(__skb_push(skb, IDM_GENEVE_HLEN), l->id,
+			 skb->protocol);
 	return 0;
 }
 
-static netdev_tx_t idmesh_xmit4(struct idmesh_link *l, struct sk_buff *skb)
+static netdev_tx_t idm_xmit4(struct idm_link *l, struct sk_buff *skb)
 {
 	struct net_device *dev = l->dev;
 	struct net *net = dev_net(dev);
@@ -255,19 +255,19 @@ static netdev_tx_t idmesh_xmit4(struct idmesh_link *l, struct sk_buff *skb)
 	if (!rt) {
 		rt = ip_route_output_key(net, &fl4);
 		if (IS_ERR(rt)) {
-			idmesh_drop(l, skb, IFLA_IDMESH_XSTATS_NO_ROUTE);
+			idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_NO_ROUTE);
 			return NETDEV_TX_OK;
 		}
 		dst_cache_set_ip4(&l->dst_cache, &rt->dst, fl4.saddr);
 	}
 	if (unlikely(rt->dst.dev == dev)) {
 		ip_rt_put(rt);
-		idmesh_drop(l, skb, IFLA_IDMESH_XSTATS_LOOP);
+		idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_LOOP);
 		return NETDEV_TX_OK;
 	}
-	if (idmesh_check_pmtu(skb, dst_mtu(&rt->dst) - IDMESH_OVERHEAD4)) {
+	if (idm_check_pmtu(skb, dst_mtu(&rt->dst) - IDM_OVERHEAD4)) {
 		ip_rt_put(rt);
-		idmesh_drop(l, skb, IFLA_IDMESH_XSTATS_TOO_BIG);
+		idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_TOO_BIG);
 		return NETDEV_TX_OK;
 	}
 
@@ -277,10 +277,10 @@ static netdev_tx_t idmesh_xmit4(struct idmesh_link *l, struct sk_buff *skb)
 		df = htons(IP_DF);
 	tos = ip_tunnel_ecn_encap(0, ip_hdr(skb), skb);
 	sport = udp_flow_src_port(net, skb, 0, 0, true);
-	if (idmesh_encap(l, skb, LL_RESERVED_SPACE(rt->dst.dev) +
-			 IDMESH_OVERHEAD4)) {
+	if (idm_encap(l, skb, LL_RESERVED_SPACE(rt->dst.dev) +
+		      IDM_OVERHEAD4)) {
 		ip_rt_put(rt);
-		idmesh_drop(l, skb, IFLA_IDMESH_XSTATS_NOMEM);
+		idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_NOMEM);
 		return NETDEV_TX_OK;
 	}
 	/* Counts the packet in dev->tstats, or the error. */
@@ -290,7 +290,7 @@ static netdev_tx_t idmesh_xmit4(struct idmesh_link *l, struct sk_buff *skb)
 	return NETDEV_TX_OK;
 }
 
-static netdev_tx_t idmesh_xmit6(struct idmesh_link *l, struct sk_buff *skb)
+static netdev_tx_t idm_xmit6(struct idm_link *l, struct sk_buff *skb)
 {
 	struct net_device *dev = l->dev;
 	struct net *net = dev_net(dev);
@@ -311,28 +311,28 @@ static netdev_tx_t idmesh_xmit6(struct idmesh_link *l, struct sk_buff *skb)
 	if (!dst) {
 		dst = ipv6_stub->ipv6_dst_lookup_flow(net, sk, &fl6, NULL);
 		if (IS_ERR(dst)) {
-			idmesh_drop(l, skb, IFLA_IDMESH_XSTATS_NO_ROUTE);
+			idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_NO_ROUTE);
 			return NETDEV_TX_OK;
 		}
 		dst_cache_set_ip6(&l->dst_cache, dst, &fl6.saddr);
 	}
 	if (unlikely(dst->dev == dev)) {
 		dst_release(dst);
-		idmesh_drop(l, skb, IFLA_IDMESH_XSTATS_LOOP);
+		idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_LOOP);
 		return NETDEV_TX_OK;
 	}
-	if (idmesh_check_pmtu(skb, dst_mtu(dst) - IDMESH_OVERHEAD6)) {
+	if (idm_check_pmtu(skb, dst_mtu(dst) - IDM_OVERHEAD6)) {
 		dst_release(dst);
-		idmesh_drop(l, skb, IFLA_IDMESH_XSTATS_TOO_BIG);
+		idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_TOO_BIG);
 		return NETDEV_TX_OK;
 	}
 
 	prio = ip_tunnel_ecn_encap(0, ip_hdr(skb), skb);
 	sport = udp_flow_src_port(net, skb, 0, 0, true);
-	if (idmesh_encap(l, skb, LL_RESERVED_SPACE(dst->dev) +
-			 IDMESH_OVERHEAD6)) {
+	if (idm_encap(l, skb, LL_RESERVED_SPACE(dst->dev) +
+		      IDM_OVERHEAD6)) {
 		dst_release(dst);
-		idmesh_drop(l, skb, IFLA_IDMESH_XSTATS_NOMEM);
+		idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_NOMEM);
 		return NETDEV_TX_OK;
 	}
 	udp_tunnel6_xmit_skb(dst, sk, skb, dev, &fl6.saddr, &fl6.daddr, prio,
@@ -340,42 +340,42 @@ static netdev_tx_t idmesh_xmit6(struct idmesh_link *l, struct sk_buff *skb)
 	return NETDEV_TX_OK;
 }
 
-static netdev_tx_t idmesh_remote_xmit(struct sk_buff *skb,
-				      struct net_device *dev)
+static netdev_tx_t idm_remote_xmit(struct sk_buff *skb,
+				   struct net_device *dev)
 {
-	struct idmesh_link *l = netdev_priv(dev);
+	struct idm_link *l = netdev_priv(dev);
 
 	skb_reset_network_header(skb);
-	if (unlikely(!idmesh_ip_ok(skb))) {
-		idmesh_drop(l, skb, IFLA_IDMESH_XSTATS_BAD_PROTO);
+	if (unlikely(!idm_ip_ok(skb))) {
+		idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_BAD_PROTO);
 		return NETDEV_TX_OK;
 	}
-	return l->ipv6 ? idmesh_xmit6(l, skb) : idmesh_xmit4(l, skb);
+	return l->ipv6 ? idm_xmit6(l, skb) : idm_xmit4(l, skb);
 }
 
-static netdev_tx_t idmesh_xmit(struct sk_buff *skb, struct net_device *dev)
+static netdev_tx_t idm_xmit(struct sk_buff *skb, struct net_device *dev)
 {
-	struct idmesh_link *l = netdev_priv(dev);
+	struct idm_link *l = netdev_priv(dev);
 
 	if (l->mode == IDMESH_LINK_MODE_PAIR)
-		return idmesh_pair_xmit(skb, dev);
-	return idmesh_remote_xmit(skb, dev);
+		return idm_pair_xmit(skb, dev);
+	return idm_remote_xmit(skb, dev);
 }
 
 /* ---- remote link: receive ---- */
 
-static u32 idmesh_id_hash(u32 id)
+static u32 idm_id_hash(u32 id)
 {
-	return hash_32(id, IDMESH_ID_HASH_BITS);
+	return hash_32(id, IDM_ID_HASH_BITS);
 }
 
 /* The link for id and the outer destination daddr; RCU. */
-static struct idmesh_link *idmesh_lookup(struct idmesh_sock *isk, u32 id,
-					 const union idmesh_addr *daddr)
+static struct idm_link *idm_lookup(struct idm_sock *isk, u32 id,
+				   const union idm_addr *daddr)
 {
-	struct idmesh_link *l, *wild = NULL;
+	struct idm_link *l, *wild = NULL;
 
-	hlist_for_each_entry_rcu(l, &isk->ids[idmesh_id_hash(id)], id_node) {
+	hlist_for_each_entry_rcu(l, &isk->ids[idm_id_hash(id)], id_node) {
 		if (l->id != id)
 			continue;
 		if (!l->has_local)
@@ -387,22 +387,22 @@ static struct idmesh_link *idmesh_lookup(struct idmesh_sock *isk, u32 id,
 	return wild;
 }
 
-static int idmesh_udp_recv(struct sock *sk, struct sk_buff *skb)
+static int idm_udp_recv(struct sock *sk, struct sk_buff *skb)
 {
-	struct idmesh_sock *isk = rcu_dereference_sk_user_data(sk);
-	union idmesh_addr saddr, daddr;
-	struct idmesh_geneve g;
-	struct idmesh_link *l;
+	struct idm_sock *isk = rcu_dereference_sk_user_data(sk);
+	union idm_addr saddr, daddr;
+	struct idm_geneve g;
+	struct idm_link *l;
 	unsigned int hlen;
 
 	if (unlikely(!isk))
 		goto drop;
-	if (!pskb_may_pull(skb, sizeof(struct udphdr) + IDMESH_GENEVE_HLEN))
+	if (!pskb_may_pull(skb, sizeof(struct udphdr) + IDM_GENEVE_HLEN))
 		goto malformed;
 	/* Options, if any, must be in the linear part too. */
-	hlen = idmesh_geneve_hlen(udp_hdr(skb) + 1);
+	hlen = idm_geneve_hlen(udp_hdr(skb) + 1);
 	if (!pskb_may_pull(skb, sizeof(struct udphdr) + hlen) ||
-	    idmesh_geneve_parse(udp_hdr(skb) + 1, hlen, &g))
+	    idm_geneve_parse(udp_hdr(skb) + 1, hlen, &g))
 		goto malformed;
 
 	if (isk->ipv6) {
@@ -412,27 +412,27 @@ static int idmesh_udp_recv(struct sock *sk, struct sk_buff *skb)
 		saddr.v4 = ip_hdr(skb)->saddr;
 		daddr.v4 = ip_hdr(skb)->daddr;
 	}
-	l = idmesh_lookup(isk, g.id, &daddr);
+	l = idm_lookup(isk, g.id, &daddr);
 	if (!l || !netif_running(l->dev)) {
 		atomic64_inc(&isk->in->rx_unknown_id);
 		goto drop;
 	}
 	if (isk->ipv6 ? !ipv6_addr_equal(&saddr.v6, &l->remote.v6)
 		      : saddr.v4 != l->remote.v4) {
-		idmesh_drop(l, skb, IFLA_IDMESH_XSTATS_BAD_SOURCE);
+		idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_BAD_SOURCE);
 		return 0;
 	}
 
 	if (iptunnel_pull_header(skb, sizeof(struct udphdr) + g.hlen, g.proto,
 				 !net_eq(sock_net(sk), dev_net(l->dev)))) {
-		idmesh_drop(l, skb, IFLA_IDMESH_XSTATS_NOMEM);
+		idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_NOMEM);
 		return 0;
 	}
 	skb_reset_network_header(skb);
 	skb_reset_mac_header(skb);
 	skb->mac_len = 0;
-	if (!idmesh_ip_ok(skb)) {
-		idmesh_drop(l, skb, IFLA_IDMESH_XSTATS_BAD_PROTO);
+	if (!idm_ip_ok(skb)) {
+		idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_BAD_PROTO);
 		return 0;
 	}
 	skb->dev = l->dev;
@@ -451,14 +451,14 @@ drop:
 
 /* ---- sockets ---- */
 
-static struct idmesh_sock *idmesh_sock_get(struct net *net, bool ipv6,
-					   __be16 port,
-					   struct netlink_ext_ack *extack)
+static struct idm_sock *idm_sock_get(struct net *net, bool ipv6,
+				     __be16 port,
+				     struct netlink_ext_ack *extack)
 {
-	struct idmesh_net *in = idmesh_pernet(net);
+	struct idm_net *in = idm_pernet(net);
 	struct udp_tunnel_sock_cfg cfg = { };
 	struct udp_port_cfg conf = { };
-	struct idmesh_sock *isk;
+	struct idm_sock *isk;
 	struct socket *sock;
 	unsigned int i;
 	int err;
@@ -499,13 +499,13 @@ static struct idmesh_sock *idmesh_sock_get(struct net *net, bool ipv6,
 
 	cfg.sk_user_data = isk;
 	cfg.encap_type = 1;
-	cfg.encap_rcv = idmesh_udp_recv;
+	cfg.encap_rcv = idm_udp_recv;
 	setup_udp_tunnel_sock(net, sock, &cfg);
 	list_add(&isk->list, &in->socks);
 	return isk;
 }
 
-static void idmesh_sock_put(struct idmesh_sock *isk)
+static void idm_sock_put(struct idm_sock *isk)
 {
 	ASSERT_RTNL();
 	if (--isk->users)
@@ -517,12 +517,12 @@ static void idmesh_sock_put(struct idmesh_sock *isk)
 
 /* ---- device ---- */
 
-static int idmesh_dev_init(struct net_device *dev)
+static int idm_dev_init(struct net_device *dev)
 {
-	struct idmesh_link *l = netdev_priv(dev);
+	struct idm_link *l = netdev_priv(dev);
 	int err;
 
-	l->stats = netdev_alloc_pcpu_stats(struct idmesh_pcpu_stats);
+	l->stats = netdev_alloc_pcpu_stats(struct idm_pcpu_stats);
 	if (!l->stats)
 		return -ENOMEM;
 	err = dst_cache_init(&l->dst_cache, GFP_KERNEL);
@@ -540,14 +540,14 @@ err_stats:
 	return err;
 }
 
-static void idmesh_dev_uninit(struct net_device *dev)
+static void idm_dev_uninit(struct net_device *dev)
 {
-	struct idmesh_link *l = netdev_priv(dev);
+	struct idm_link *l = netdev_priv(dev);
 
 	if (l->mode == IDMESH_LINK_MODE_REMOTE && l->isk) {
 		/* dellink unhashed it; readers are gone (synchronize_net). */
 		list_del(&l->remote_node);
-		idmesh_sock_put(l->isk);
+		idm_sock_put(l->isk);
 		l->isk = NULL;
 	}
 	gro_cells_destroy(&l->gro_cells);
@@ -555,9 +555,9 @@ static void idmesh_dev_uninit(struct net_device *dev)
 	free_percpu(l->stats);
 }
 
-static int idmesh_open(struct net_device *dev)
+static int idm_open(struct net_device *dev)
 {
-	struct idmesh_link *l = netdev_priv(dev);
+	struct idm_link *l = netdev_priv(dev);
 	struct net_device *peer;
 
 	if (l->mode == IDMESH_LINK_MODE_REMOTE) {
@@ -574,9 +574,9 @@ static int idmesh_open(struct net_device *dev)
 	return 0;
 }
 
-static int idmesh_stop(struct net_device *dev)
+static int idm_stop(struct net_device *dev)
 {
-	struct idmesh_link *l = netdev_priv(dev);
+	struct idm_link *l = netdev_priv(dev);
 	struct net_device *peer = rtnl_dereference(l->peer);
 
 	netif_carrier_off(dev);
@@ -585,9 +585,9 @@ static int idmesh_stop(struct net_device *dev)
 	return 0;
 }
 
-static int idmesh_change_mtu(struct net_device *dev, int new_mtu)
+static int idm_change_mtu(struct net_device *dev, int new_mtu)
 {
-	struct idmesh_link *l = netdev_priv(dev);
+	struct idm_link *l = netdev_priv(dev);
 
 	if (!l->mtu_auto_change)
 		l->mtu_user = new_mtu < dev->max_mtu;
@@ -595,15 +595,15 @@ static int idmesh_change_mtu(struct net_device *dev, int new_mtu)
 	return 0;
 }
 
-static void idmesh_get_stats64(struct net_device *dev,
-			       struct rtnl_link_stats64 *tot)
+static void idm_get_stats64(struct net_device *dev,
+			    struct rtnl_link_stats64 *tot)
 {
-	struct idmesh_link *l = netdev_priv(dev);
+	struct idm_link *l = netdev_priv(dev);
 	u64 drops[IFLA_IDMESH_XSTATS_MAX + 1];
 	unsigned int i;
 
 	dev_fetch_sw_netstats(tot, dev->tstats);
-	idmesh_sum_drops(l, drops);
+	idm_sum_drops(l, drops);
 	tot->rx_dropped += drops[IFLA_IDMESH_XSTATS_BAD_SOURCE];
 	for (i = 0; i < ARRAY_SIZE(drops); i++)
 		if (i != IFLA_IDMESH_XSTATS_BAD_SOURCE)
@@ -613,9 +613,9 @@ static void idmesh_get_stats64(struct net_device *dev,
 	tot->tx_errors += DEV_STATS_READ(dev, tx_errors);
 }
 
-static int idmesh_get_iflink(const struct net_device *dev)
+static int idm_get_iflink(const struct net_device *dev)
 {
-	struct idmesh_link *l = netdev_priv(dev);
+	struct idm_link *l = netdev_priv(dev);
 	struct net_device *peer;
 	int ifindex = 0;
 
@@ -629,15 +629,15 @@ static int idmesh_get_iflink(const struct net_device *dev)
 	return ifindex;
 }
 
-static const struct net_device_ops idmesh_netdev_ops = {
-	.ndo_init = idmesh_dev_init,
-	.ndo_uninit = idmesh_dev_uninit,
-	.ndo_open = idmesh_open,
-	.ndo_stop = idmesh_stop,
-	.ndo_start_xmit = idmesh_xmit,
-	.ndo_change_mtu = idmesh_change_mtu,
-	.ndo_get_stats64 = idmesh_get_stats64,
-	.ndo_get_iflink = idmesh_get_iflink,
+static const struct net_device_ops idm_netdev_ops = {
+	.ndo_init = idm_dev_init,
+	.ndo_uninit = idm_dev_uninit,
+	.ndo_open = idm_open,
+	.ndo_stop = idm_stop,
+	.ndo_start_xmit = idm_xmit,
+	.ndo_change_mtu = idm_change_mtu,
+	.ndo_get_stats64 = idm_get_stats64,
+	.ndo_get_iflink = idm_get_iflink,
 };
 
 /*
@@ -645,46 +645,46 @@ static const struct net_device_ops idmesh_netdev_ops = {
  * without a copy the SACL option (24 bytes), a remote link's
  * encapsulation over IPv6 (40 + 8 + 8) and an Ethernet header.
  */
-#define IDMESH_PAIR_HEADROOM	(24 + 40 + 8 + 8 + ETH_HLEN)
+#define IDM_PAIR_HEADROOM	(24 + 40 + 8 + 8 + ETH_HLEN)
 
-#define IDMESH_FEATURES (NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_HIGHDMA | \
-			 NETIF_F_RXCSUM | NETIF_F_GSO_SOFTWARE)
+#define IDM_FEATURES (NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_HIGHDMA | \
+		      NETIF_F_RXCSUM | NETIF_F_GSO_SOFTWARE)
 
-static void idmesh_setup(struct net_device *dev)
+static void idm_setup(struct net_device *dev)
 {
-	struct idmesh_link *l = netdev_priv(dev);
+	struct idm_link *l = netdev_priv(dev);
 
 	l->dev = dev;
-	dev->netdev_ops = &idmesh_netdev_ops;
+	dev->netdev_ops = &idm_netdev_ops;
 	dev->type = ARPHRD_NONE;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
 	dev->hard_header_len = 0;
 	dev->addr_len = 0;
 	dev->mtu = ETH_DATA_LEN;
-	dev->min_mtu = IDMESH_MIN_MTU;
+	dev->min_mtu = IDM_MIN_MTU;
 	dev->max_mtu = IP_MAX_MTU;
 	dev->needs_free_netdev = true;
 	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
-	dev->features |= IDMESH_FEATURES;
-	dev->hw_features |= IDMESH_FEATURES;
-	dev->hw_enc_features |= IDMESH_FEATURES;
-	idmesh_dev_set_lltx(dev);
+	dev->features |= IDM_FEATURES;
+	dev->hw_features |= IDM_FEATURES;
+	dev->hw_enc_features |= IDM_FEATURES;
+	idm_dev_set_lltx(dev);
 	netif_keep_dst(dev);
 }
 
 /* ---- rtnetlink ---- */
 
-static struct netlink_range_validation idmesh_id_range = {
+static struct netlink_range_validation idm_id_range = {
 	.min = 1,
 	.max = IDMESH_ID_MAX,
 };
 
-static const struct nla_policy idmesh_policy[IFLA_IDMESH_MAX + 1] = {
+static const struct nla_policy idm_policy[IFLA_IDMESH_MAX + 1] = {
 	[IFLA_IDMESH_MODE] = { .type = NLA_REJECT },
 	[IFLA_IDMESH_PEER] = { .len = sizeof(struct ifinfomsg) },
 	[IFLA_IDMESH_PEER_NAME] = { .type = NLA_REJECT },
-	[IFLA_IDMESH_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &idmesh_id_range),
+	[IFLA_IDMESH_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &idm_id_range),
 	[IFLA_IDMESH_REMOTE] = NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
 	[IFLA_IDMESH_LOCAL] = NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
 	[IFLA_IDMESH_PORT] = NLA_POLICY_MIN(NLA_BE16, 1),
@@ -692,14 +692,14 @@ static const struct nla_policy idmesh_policy[IFLA_IDMESH_MAX + 1] = {
 	[IFLA_IDMESH_MAX_MTU] = { .type = NLA_REJECT },
 };
 
-static bool idmesh_addr_len_ok(const struct nlattr *a)
+static bool idm_addr_len_ok(const struct nlattr *a)
 {
 	return nla_len(a) == sizeof(struct in_addr) ||
 	       nla_len(a) == sizeof(struct in6_addr);
 }
 
-static int idmesh_validate(struct nlattr *tb[], struct nlattr *data[],
-			   struct netlink_ext_ack *extack)
+static int idm_validate(struct nlattr *tb[], struct nlattr *data[],
+			struct netlink_ext_ack *extack)
 {
 	static const int remote_only[] = {
 		IFLA_IDMESH_ID, IFLA_IDMESH_LOCAL, IFLA_IDMESH_PORT,
@@ -732,7 +732,7 @@ static int idmesh_validate(struct nlattr *tb[], struct nlattr *data[],
 		return 0;
 	}
 
-	if (!idmesh_addr_len_ok(data[IFLA_IDMESH_REMOTE])) {
+	if (!idm_addr_len_ok(data[IFLA_IDMESH_REMOTE])) {
 		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_IDMESH_REMOTE],
 				    "remote address must be 4 (IPv4) or 16 (IPv6) bytes");
 		return -EINVAL;
@@ -758,8 +758,8 @@ static int idmesh_validate(struct nlattr *tb[], struct nlattr *data[],
  * holding CAP_NET_ADMIN over its own namespace only could plant the peer
  * in the host's. A reference is held on what is returned.
  */
-static struct net *idmesh_peer_net(struct net *src_net, struct nlattr *tb[],
-				   struct netlink_ext_ack *extack)
+static struct net *idm_peer_net(struct net *src_net, struct nlattr *tb[],
+				struct netlink_ext_ack *extack)
 {
 	struct net *net;
 
@@ -794,12 +794,12 @@ static struct net *idmesh_peer_net(struct net *src_net, struct nlattr *tb[],
 	return net;
 }
 
-static int idmesh_newlink_pair(struct net *src_net, struct net_device *dev,
-			       struct nlattr *tb[], struct nlattr *data[],
-			       struct netlink_ext_ack *extack)
+static int idm_newlink_pair(struct net *src_net, struct net_device *dev,
+			    struct nlattr *tb[], struct nlattr *data[],
+			    struct netlink_ext_ack *extack)
 {
 	struct nlattr *peer_tb[IFLA_MAX + 1];
-	struct idmesh_link *l = netdev_priv(dev), *pl;
+	struct idm_link *l = netdev_priv(dev), *pl;
 	unsigned char name_assign_type;
 	struct net_device *peer;
 	struct ifinfomsg *ifmp;
@@ -823,10 +823,10 @@ static int idmesh_newlink_pair(struct net *src_net, struct net_device *dev,
 		name_assign_type = NET_NAME_ENUM;
 	}
 
-	net = idmesh_peer_net(src_net, peer_tb, extack);
+	net = idm_peer_net(src_net, peer_tb, extack);
 	if (IS_ERR(net))
 		return PTR_ERR(net);
-	peer = rtnl_create_link(net, ifname, name_assign_type, &idmesh_link_ops,
+	peer = rtnl_create_link(net, ifname, name_assign_type, &idm_link_ops,
 				peer_tb, extack);
 	if (IS_ERR(peer)) {
 		put_net(net);
@@ -836,8 +836,8 @@ static int idmesh_newlink_pair(struct net *src_net, struct net_device *dev,
 	pl->mode = IDMESH_LINK_MODE_PAIR;
 	if (!peer_tb[IFLA_MTU])
 		peer->mtu = dev->mtu;
-	peer->needed_headroom = IDMESH_PAIR_HEADROOM;
-	dev->needed_headroom = IDMESH_PAIR_HEADROOM;
+	peer->needed_headroom = IDM_PAIR_HEADROOM;
+	dev->needed_headroom = IDM_PAIR_HEADROOM;
 	err = register_netdevice(peer);
 	put_net(net);
 	if (err < 0) {
@@ -869,8 +869,8 @@ err_peer:
 }
 
 /* The device the underlay route to the remote leaves by, or NULL. */
-static struct net_device *idmesh_route_dev(struct net *net,
-					   struct idmesh_link *l)
+static struct net_device *idm_route_dev(struct net *net,
+					struct idm_link *l)
 {
 	struct net_device *dev = NULL;
 
@@ -902,8 +902,8 @@ static struct net_device *idmesh_route_dev(struct net *net,
 	return dev;
 }
 
-static bool idmesh_same_local(const struct idmesh_link *a,
-			      const struct idmesh_link *b)
+static bool idm_same_local(const struct idm_link *a,
+			   const struct idm_link *b)
 {
 	if (a->has_local != b->has_local)
 		return false;
@@ -913,14 +913,14 @@ static bool idmesh_same_local(const struct idmesh_link *a,
 		       : a->local.v4 == b->local.v4;
 }
 
-static int idmesh_newlink_remote(struct net *net, struct net_device *dev,
-				 struct nlattr *tb[], struct nlattr *data[],
-				 struct netlink_ext_ack *extack)
+static int idm_newlink_remote(struct net *net, struct net_device *dev,
+			      struct nlattr *tb[], struct nlattr *data[],
+			      struct netlink_ext_ack *extack)
 {
-	struct idmesh_link *l = netdev_priv(dev), *o;
-	struct idmesh_net *in = idmesh_pernet(net);
+	struct idm_link *l = netdev_priv(dev), *o;
+	struct idm_net *in = idm_pernet(net);
 	struct net_device *under;
-	struct idmesh_sock *isk;
+	struct idm_sock *isk;
 	int max_mtu, err;
 
 	l->mode = IDMESH_LINK_MODE_REMOTE;
@@ -936,7 +936,7 @@ static int idmesh_newlink_remote(struct net *net, struct net_device *dev,
 
 	list_for_each_entry(o, &in->remote_links, remote_node) {
 		if (o->id == l->id && o->port == l->port && o->ipv6 == l->ipv6 &&
-		    idmesh_same_local(o, l)) {
+		    idm_same_local(o, l)) {
 			NL_SET_ERR_MSG(extack,
 				       "this id is already used on this local address and port");
 			return -EEXIST;
@@ -952,15 +952,15 @@ static int idmesh_newlink_remote(struct net *net, struct net_device *dev,
 			return -ENODEV;
 		}
 	} else {
-		under = idmesh_route_dev(net, l);
+		under = idm_route_dev(net, l);
 	}
 	if (under) {
 		l->mtu_dev = under->ifindex;
-		max_mtu = idmesh_link_mtu(under->mtu, l->ipv6);
+		max_mtu = idm_link_mtu(under->mtu, l->ipv6);
 		dev_put(under);
 	} else {
 		/* No route yet: assume an Ethernet underlay until one shows. */
-		max_mtu = idmesh_link_mtu(ETH_DATA_LEN, l->ipv6);
+		max_mtu = idm_link_mtu(ETH_DATA_LEN, l->ipv6);
 	}
 	if (max_mtu < 0) {
 		NL_SET_ERR_MSG(extack, "the underlay MTU is too small for encapsulation");
@@ -977,10 +977,10 @@ static int idmesh_newlink_remote(struct net *net, struct net_device *dev,
 		dev->mtu = max_mtu;
 	}
 	dev->max_mtu = max_mtu;
-	dev->needed_headroom = LL_MAX_HEADER + idmesh_overhead(l->ipv6);
-	idmesh_dev_set_netns_immutable(dev);
+	dev->needed_headroom = LL_MAX_HEADER + idm_overhead(l->ipv6);
+	idm_dev_set_netns_immutable(dev);
 
-	isk = idmesh_sock_get(net, l->ipv6, l->port, extack);
+	isk = idm_sock_get(net, l->ipv6, l->port, extack);
 	if (IS_ERR(isk))
 		return PTR_ERR(isk);
 	l->isk = isk;
@@ -988,26 +988,26 @@ static int idmesh_newlink_remote(struct net *net, struct net_device *dev,
 	err = register_netdevice(dev);
 	if (err) {
 		l->isk = NULL;
-		idmesh_sock_put(isk);
+		idm_sock_put(isk);
 		return err;
 	}
 	list_add(&l->remote_node, &in->remote_links);
-	hlist_add_head_rcu(&l->id_node, &isk->ids[idmesh_id_hash(l->id)]);
+	hlist_add_head_rcu(&l->id_node, &isk->ids[idm_id_hash(l->id)]);
 	return 0;
 }
 
-static int idmesh_newlink(struct net *src_net, struct net_device *dev,
-			  struct nlattr *tb[], struct nlattr *data[],
-			  struct netlink_ext_ack *extack)
+static int idm_newlink(struct net *src_net, struct net_device *dev,
+		       struct nlattr *tb[], struct nlattr *data[],
+		       struct netlink_ext_ack *extack)
 {
 	if (data[IFLA_IDMESH_PEER])
-		return idmesh_newlink_pair(src_net, dev, tb, data, extack);
-	return idmesh_newlink_remote(dev_net(dev), dev, tb, data, extack);
+		return idm_newlink_pair(src_net, dev, tb, data, extack);
+	return idm_newlink_remote(dev_net(dev), dev, tb, data, extack);
 }
 
-static void idmesh_dellink(struct net_device *dev, struct list_head *head)
+static void idm_dellink(struct net_device *dev, struct list_head *head)
 {
-	struct idmesh_link *l = netdev_priv(dev), *pl;
+	struct idm_link *l = netdev_priv(dev), *pl;
 	struct net_device *peer;
 
 	if (l->mode == IDMESH_LINK_MODE_REMOTE) {
@@ -1028,7 +1028,7 @@ static void idmesh_dellink(struct net_device *dev, struct list_head *head)
 	}
 }
 
-static size_t idmesh_get_size(const struct net_device *dev)
+static size_t idm_get_size(const struct net_device *dev)
 {
 	return nla_total_size(sizeof(u8)) +		/* MODE */
 	       nla_total_size(IFNAMSIZ) +		/* PEER_NAME */
@@ -1039,9 +1039,9 @@ static size_t idmesh_get_size(const struct net_device *dev)
 	       nla_total_size(sizeof(u32));		/* MAX_MTU */
 }
 
-static int idmesh_fill_info(struct sk_buff *skb, const struct net_device *dev)
+static int idm_fill_info(struct sk_buff *skb, const struct net_device *dev)
 {
-	struct idmesh_link *l = netdev_priv(dev);
+	struct idm_link *l = netdev_priv(dev);
 	unsigned int alen = l->ipv6 ? sizeof(struct in6_addr)
 				    : sizeof(struct in_addr);
 	struct net_device *peer;
@@ -1069,20 +1069,20 @@ static int idmesh_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	return 0;
 }
 
-static size_t idmesh_get_xstats_size(const struct net_device *dev)
+static size_t idm_get_xstats_size(const struct net_device *dev)
 {
 	return nla_total_size(0) +	/* IFLA_INFO_XSTATS */
 	       (IFLA_IDMESH_XSTATS_MAX - 1) * nla_total_size_64bit(sizeof(u64));
 }
 
-static int idmesh_fill_xstats(struct sk_buff *skb, const struct net_device *dev)
+static int idm_fill_xstats(struct sk_buff *skb, const struct net_device *dev)
 {
-	struct idmesh_link *l = netdev_priv(dev);
+	struct idm_link *l = netdev_priv(dev);
 	u64 sum[IFLA_IDMESH_XSTATS_MAX + 1];
 	struct nlattr *nest;
 	unsigned int i;
 
-	idmesh_sum_drops(l, sum);
+	idm_sum_drops(l, sum);
 	nest = nla_nest_start_noflag(skb, IFLA_INFO_XSTATS);
 	if (!nest)
 		return -EMSGSIZE;
@@ -1096,9 +1096,9 @@ static int idmesh_fill_xstats(struct sk_buff *skb, const struct net_device *dev)
 	return 0;
 }
 
-static struct net *idmesh_get_link_net(const struct net_device *dev)
+static struct net *idm_get_link_net(const struct net_device *dev)
 {
-	struct idmesh_link *l = netdev_priv(dev);
+	struct idm_link *l = netdev_priv(dev);
 	struct net_device *peer;
 	struct net *net = dev_net(dev);
 
@@ -1108,31 +1108,31 @@ static struct net *idmesh_get_link_net(const struct net_device *dev)
 	return peer ? dev_net(peer) : net;
 }
 
-static struct rtnl_link_ops idmesh_link_ops __read_mostly = {
+static struct rtnl_link_ops idm_link_ops __read_mostly = {
 	.kind = IDMESH_LINK_KIND,
-	.priv_size = sizeof(struct idmesh_link),
-	.setup = idmesh_setup,
+	.priv_size = sizeof(struct idm_link),
+	.setup = idm_setup,
 	.maxtype = IFLA_IDMESH_MAX,
-	.policy = idmesh_policy,
-	.validate = idmesh_validate,
-	.newlink = idmesh_newlink,
-	.dellink = idmesh_dellink,
-	.get_size = idmesh_get_size,
-	.fill_info = idmesh_fill_info,
-	.get_xstats_size = idmesh_get_xstats_size,
-	.fill_xstats = idmesh_fill_xstats,
-	.get_link_net = idmesh_get_link_net,
+	.policy = idm_policy,
+	.validate = idm_validate,
+	.newlink = idm_newlink,
+	.dellink = idm_dellink,
+	.get_size = idm_get_size,
+	.fill_info = idm_fill_info,
+	.get_xstats_size = idm_get_xstats_size,
+	.fill_xstats = idm_fill_xstats,
+	.get_link_net = idm_get_link_net,
 };
 
 /* ---- following the underlay's MTU ---- */
 
-static void idmesh_follow_mtu(struct idmesh_link *l, unsigned int under_mtu)
+static void idm_follow_mtu(struct idm_link *l, unsigned int under_mtu)
 {
-	int max = idmesh_link_mtu(under_mtu, l->ipv6);
+	int max = idm_link_mtu(under_mtu, l->ipv6);
 	int target;
 
 	if (max < 0)
-		max = IDMESH_MIN_MTU;
+		max = IDM_MIN_MTU;
 	l->dev->max_mtu = max;
 	target = l->mtu_user ? min_t(int, l->dev->mtu, max) : max;
 	if (target == l->dev->mtu)
@@ -1144,12 +1144,12 @@ static void idmesh_follow_mtu(struct idmesh_link *l, unsigned int under_mtu)
 	l->mtu_auto_change = false;
 }
 
-static int idmesh_netdev_event(struct notifier_block *nb, unsigned long event,
-			       void *ptr)
+static int idm_netdev_event(struct notifier_block *nb, unsigned long event,
+			    void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
-	struct idmesh_net *in = idmesh_pernet(dev_net(dev));
-	struct idmesh_link *l;
+	struct idm_net *in = idm_pernet(dev_net(dev));
+	struct idm_link *l;
 
 	if (event != NETDEV_CHANGEMTU && event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
@@ -1159,7 +1159,7 @@ static int idmesh_netdev_event(struct notifier_block *nb, unsigned long event,
 		if (l->mtu_dev != dev->ifindex || l->dev == dev)
 			continue;
 		if (event == NETDEV_CHANGEMTU) {
-			idmesh_follow_mtu(l, dev->mtu);
+			idm_follow_mtu(l, dev->mtu);
 		} else {
 			l->mtu_dev = 0;
 			if (l->underlay == dev->ifindex)
@@ -1169,27 +1169,27 @@ static int idmesh_netdev_event(struct notifier_block *nb, unsigned long event,
 	return NOTIFY_DONE;
 }
 
-static struct notifier_block idmesh_notifier = {
-	.notifier_call = idmesh_netdev_event,
+static struct notifier_block idm_notifier = {
+	.notifier_call = idm_netdev_event,
 };
 
-int __init idmesh_link_init(void)
+int __init idm_link_init(void)
 {
 	int err;
 
-	err = register_netdevice_notifier(&idmesh_notifier);
+	err = register_netdevice_notifier(&idm_notifier);
 	if (err)
 		return err;
-	err = rtnl_link_register(&idmesh_link_ops);
+	err = rtnl_link_register(&idm_link_ops);
 	if (err)
-		unregister_netdevice_notifier(&idmesh_notifier);
+		unregister_netdevice_notifier(&idm_notifier);
 	return err;
 }
 
-void idmesh_link_exit(void)
+void idm_link_exit(void)
 {
-	rtnl_link_unregister(&idmesh_link_ops);
-	unregister_netdevice_notifier(&idmesh_notifier);
+	rtnl_link_unregister(&idm_link_ops);
+	unregister_netdevice_notifier(&idm_notifier);
 }
 
 MODULE_ALIAS_RTNL_LINK(IDMESH_LINK_KIND);

@@ -13,11 +13,11 @@
 
 #include "idmesh.h"
 
-unsigned int idmesh_net_id __read_mostly;
+unsigned int idm_net_id __read_mostly;
 
-static int __net_init idmesh_net_init(struct net *net)
+static int __net_init idm_net_init(struct net *net)
 {
-	struct idmesh_net *in = idmesh_pernet(net);
+	struct idm_net *in = idm_pernet(net);
 	int err;
 
 	mutex_init(&in->lock);
@@ -36,9 +36,9 @@ static int __net_init idmesh_net_init(struct net *net)
 	return err;
 }
 
-static void __net_exit idmesh_net_exit(struct net *net)
+static void __net_exit idm_net_exit(struct net *net)
 {
-	struct idmesh_net *in = idmesh_pernet(net);
+	struct idm_net *in = idm_pernet(net);
 
 	idm_sacl_net_exit(net, in);
 	idm_lb_net_exit(net, in);
@@ -48,51 +48,51 @@ static void __net_exit idmesh_net_exit(struct net *net)
 	mutex_destroy(&in->lock);
 }
 
-static struct pernet_operations idmesh_net_ops = {
-	.init = idmesh_net_init,
-	.exit = idmesh_net_exit,
-	.id = &idmesh_net_id,
-	.size = sizeof(struct idmesh_net),
+static struct pernet_operations idm_net_ops = {
+	.init = idm_net_init,
+	.exit = idm_net_exit,
+	.id = &idm_net_id,
+	.size = sizeof(struct idm_net),
 };
 
-static int __init idmesh_init(void)
+static int __init idm_init(void)
 {
 	int err;
 
-	err = register_pernet_subsys(&idmesh_net_ops);
+	err = register_pernet_subsys(&idm_net_ops);
 	if (err)
 		return err;
 
-	err = idmesh_link_init();
+	err = idm_link_init();
 	if (err)
 		goto err_pernet;
 
-	err = idmesh_genl_init();
+	err = idm_genl_init();
 	if (err)
 		goto err_link;
 
-	pr_info("version %s loaded\n", IDMESH_VERSION);
+	pr_info("version %s loaded\n", IDM_VERSION);
 	return 0;
 
 err_link:
-	idmesh_link_exit();
+	idm_link_exit();
 err_pernet:
-	unregister_pernet_subsys(&idmesh_net_ops);
+	unregister_pernet_subsys(&idm_net_ops);
 	return err;
 }
 
-static void __exit idmesh_exit(void)
+static void __exit idm_exit(void)
 {
-	idmesh_genl_exit();
-	idmesh_link_exit();
-	unregister_pernet_subsys(&idmesh_net_ops);
+	idm_genl_exit();
+	idm_link_exit();
+	unregister_pernet_subsys(&idm_net_ops);
 }
 
-module_init(idmesh_init);
-module_exit(idmesh_exit);
+module_init(idm_init);
+module_exit(idm_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("idmesh developers");
 MODULE_DESCRIPTION("idmesh: point-to-point links, identity tagging, Maglev forwarding");
-MODULE_VERSION(IDMESH_VERSION);
+MODULE_VERSION(IDM_VERSION);
 MODULE_ALIAS_GENL_FAMILY(IDMESH_GENL_NAME);

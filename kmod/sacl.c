@@ -44,7 +44,7 @@ static const struct rhashtable_params idm_rule_params = {
 /* The tables change under the namespace's lock. */
 static inline struct mutex *idm_sacl_lock(struct idm_sacl *sc)
 {
-	return &container_of(sc, struct idmesh_net, sacl)->lock;
+	return &container_of(sc, struct idm_net, sacl)->lock;
 }
 
 /* Read locklessly by the packet path; changed under in->lock. */
@@ -356,7 +356,7 @@ static int idm_sacl_parse_req(struct genl_info *info, struct nlattr **tb,
 int idm_nl_sacl_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
-	struct idmesh_net *in = idmesh_pernet(net);
+	struct idm_net *in = idm_pernet(net);
 	struct nlattr *tb[IDMESH_SACL_A_MAX + 1];
 	struct idm_sacl *sc = &in->sacl;
 	bool old_marker;
@@ -881,7 +881,7 @@ static int idm_trust_unlink(struct idm_sacl *sc, struct idm_sacl_trust *t)
 int idm_nl_sacl_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
-	struct idmesh_net *in = idmesh_pernet(net);
+	struct idm_net *in = idm_pernet(net);
 	struct nlattr *tb[IDMESH_SACL_A_MAX + 1];
 	struct idm_sacl *sc = &in->sacl;
 	u8 kind;
@@ -1031,7 +1031,7 @@ static int idm_sacl_del_one(struct net *net, struct idm_sacl *sc, u8 kind,
 int idm_nl_sacl_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
-	struct idmesh_net *in = idmesh_pernet(net);
+	struct idm_net *in = idm_pernet(net);
 	struct nlattr *tb[IDMESH_SACL_A_MAX + 1];
 	u8 kind;
 	int err;
@@ -1053,7 +1053,7 @@ int idm_nl_sacl_del(struct sk_buff *skb, struct genl_info *info)
 }
 
 /* A device that is a port, or trusted, went away: so does its entry. */
-void idm_sacl_dev_gone(struct idmesh_net *in, struct net_device *dev)
+void idm_sacl_dev_gone(struct idm_net *in, struct net_device *dev)
 {
 	struct idm_sacl_trust *t, *tmp;
 	struct idm_sacl_port *p;
@@ -1230,7 +1230,7 @@ static int idm_sacl_fill(struct sk_buff *skb, struct netlink_callback *cb,
 	void *hdr;
 
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &idmesh_genl_family, NLM_F_MULTI,
+			  &idm_genl_family, NLM_F_MULTI,
 			  IDMESH_CMD_SACL_GET);
 	if (!hdr)
 		return -EMSGSIZE;
@@ -1286,8 +1286,8 @@ static void *idm_sacl_entry(struct list_head *pos, u8 kind)
  */
 int idm_nl_sacl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct idmesh_net *in = idmesh_pernet(sock_net(skb->sk));
-	struct nlattr **attrs = idmesh_dump_attrs(cb);
+	struct idm_net *in = idm_pernet(sock_net(skb->sk));
+	struct nlattr **attrs = idm_dump_attrs(cb);
 	struct nlattr *tb[IDMESH_SACL_A_MAX + 1];
 	struct idm_sacl *sc = &in->sacl;
 	u8 only = 0, kind;
@@ -1339,7 +1339,7 @@ out:
 	return skb->len;
 }
 
-int idm_sacl_net_init(struct idmesh_net *in)
+int idm_sacl_net_init(struct idm_net *in)
 {
 	struct idm_sacl *sc = &in->sacl;
 	int i, err;
@@ -1389,7 +1389,7 @@ err_stats:
 }
 
 /* Before the flow table goes: the hooks, then the SACL flows. */
-void idm_sacl_net_exit(struct net *net, struct idmesh_net *in)
+void idm_sacl_net_exit(struct net *net, struct idm_net *in)
 {
 	struct idm_sacl *sc = &in->sacl;
 	struct idm_sacl_client *c, *ctmp;

@@ -18,7 +18,7 @@
 
 #include "sacl_wire.h"
 
-struct idmesh_net;
+struct idm_net;
 struct genl_info;
 struct netlink_callback;
 struct net_device;
@@ -174,9 +174,9 @@ struct idm_sacl {
 	struct idm_sacl_stats __percpu *stats;
 };
 
-int idm_sacl_net_init(struct idmesh_net *in);
-void idm_sacl_net_exit(struct net *net, struct idmesh_net *in);
-void idm_sacl_dev_gone(struct idmesh_net *in, struct net_device *dev);
+int idm_sacl_net_init(struct idm_net *in);
+void idm_sacl_net_exit(struct net *net, struct idm_net *in);
+void idm_sacl_dev_gone(struct idm_net *in, struct net_device *dev);
 
 int idm_nl_sacl_set(struct sk_buff *skb, struct genl_info *info);
 int idm_nl_sacl_new(struct sk_buff *skb, struct genl_info *info);

@@ -480,7 +480,7 @@ static bool idm_sacl_trusted(struct idm_sacl *sc, u32 ifindex,
 	return false;
 }
 
-static void idm_sacl_track(struct idmesh_net *in, struct idm_sacl_pkt *sp)
+static void idm_sacl_track(struct idm_net *in, struct idm_sacl_pkt *sp)
 {
 	struct idm_flow *f;
 
@@ -494,7 +494,7 @@ static void idm_sacl_track(struct idmesh_net *in, struct idm_sacl_pkt *sp)
 }
 
 /* From a port: identify and tag. NF_ACCEPT, or a drop. */
-static unsigned int idm_sacl_client_side(struct idmesh_net *in,
+static unsigned int idm_sacl_client_side(struct idm_net *in,
 					 struct sk_buff *skb,
 					 struct idm_sacl_port *port,
 					 struct idm_sacl_pkt *sp,
@@ -594,7 +594,7 @@ static unsigned int idm_sacl_client_side(struct idmesh_net *in,
 }
 
 /* Towards a port: filter, classify, remember, strip. */
-static unsigned int idm_sacl_server_side(struct idmesh_net *in,
+static unsigned int idm_sacl_server_side(struct idm_net *in,
 					 struct sk_buff *skb,
 					 struct idm_sacl_pkt *sp,
 					 bool from_port)
@@ -656,7 +656,7 @@ static unsigned int idm_sacl_server_side(struct idmesh_net *in,
 static unsigned int idm_sacl_forward(void *priv, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
-	struct idmesh_net *in = idmesh_pernet(state->net);
+	struct idm_net *in = idm_pernet(state->net);
 	struct idm_sacl *sc = &in->sacl;
 	struct idm_sacl_port *from, *to;
 	struct idm_sacl_pkt sp;
@@ -733,7 +733,7 @@ static u8 idm_sacl_lid_hl(const struct nf_hook_state *state, struct sock *sk)
 static unsigned int idm_sacl_mark4(void *priv, struct sk_buff *skb,
 				   const struct nf_hook_state *state)
 {
-	struct idm_sacl *sc = &idmesh_pernet(state->net)->sacl;
+	struct idm_sacl *sc = &idm_pernet(state->net)->sacl;
 	struct sock *sk;
 	__be32 daddr;
 
@@ -758,7 +758,7 @@ static unsigned int idm_sacl_mark4(void *priv, struct sk_buff *skb,
 static unsigned int idm_sacl_mark(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state)
 {
-	struct idm_sacl *sc = &idmesh_pernet(state->net)->sacl;
+	struct idm_sacl *sc = &idm_pernet(state->net)->sacl;
 	const struct ipv6hdr *ip6h;
 	struct sock *sk;
 	int type;

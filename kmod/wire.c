@@ -20,7 +20,7 @@
 #define GENEVE_OAM		0x80
 #define GENEVE_CRITICAL		0x40
 
-void idmesh_geneve_build(void *buf, u32 id, __be16 proto)
+void idm_geneve_build(void *buf, u32 id, __be16 proto)
 {
 	u8 *p = buf;
 
@@ -35,9 +35,9 @@ void idmesh_geneve_build(void *buf, u32 id, __be16 proto)
 }
 
 /* Length of the Geneve header at buf (its first byte), options included. */
-unsigned int idmesh_geneve_hlen(const void *buf)
+unsigned int idm_geneve_hlen(const void *buf)
 {
-	return IDMESH_GENEVE_HLEN + (*(const u8 *)buf & GENEVE_OPTLEN_MASK) * 4;
+	return IDM_GENEVE_HLEN + (*(const u8 *)buf & GENEVE_OPTLEN_MASK) * 4;
 }
 
 /*
@@ -45,19 +45,19 @@ unsigned int idmesh_geneve_hlen(const void *buf)
  * one is critical (we understand none), control (OAM) packets are not
  * ours, and only IPv4 and IPv6 payloads are carried.
  */
-int idmesh_geneve_parse(const void *buf, unsigned int len,
-			struct idmesh_geneve *g)
+int idm_geneve_parse(const void *buf, unsigned int len,
+		     struct idm_geneve *g)
 {
 	const u8 *p = buf;
 	unsigned int hlen;
 
-	if (len < IDMESH_GENEVE_HLEN)
+	if (len < IDM_GENEVE_HLEN)
 		return -EINVAL;
 	if (p[0] >> GENEVE_VER_SHIFT)
 		return -EINVAL;
 	if (p[1] & (GENEVE_OAM | GENEVE_CRITICAL))
 		return -EINVAL;
-	hlen = idmesh_geneve_hlen(p);
+	hlen = idm_geneve_hlen(p);
 	if (len < hlen)
 		return -EINVAL;
 	g->proto = htons((p[2] << 8) | p[3]);
@@ -68,17 +68,17 @@ int idmesh_geneve_parse(const void *buf, unsigned int len,
 	return 0;
 }
 
-unsigned int idmesh_overhead(bool ipv6)
+unsigned int idm_overhead(bool ipv6)
 {
-	return ipv6 ? IDMESH_OVERHEAD6 : IDMESH_OVERHEAD4;
+	return ipv6 ? IDM_OVERHEAD6 : IDM_OVERHEAD4;
 }
 
 /* The MTU of a link over an underlay of underlay_mtu; -ERANGE if none fits. */
-int idmesh_link_mtu(unsigned int underlay_mtu, bool ipv6)
+int idm_link_mtu(unsigned int underlay_mtu, bool ipv6)
 {
-	unsigned int oh = idmesh_overhead(ipv6);
+	unsigned int oh = idm_overhead(ipv6);
 
-	if (underlay_mtu < oh + IDMESH_MIN_MTU)
+	if (underlay_mtu < oh + IDM_MIN_MTU)
 		return -ERANGE;
 	return underlay_mtu - oh;
 }

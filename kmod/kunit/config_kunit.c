@@ -13,7 +13,7 @@
 #include "../config.c"
 #include "../genl.c"
 
-unsigned int idmesh_net_id;
+unsigned int idm_net_id;
 
 /*
  * The family's other handlers live in files this suite does not build;
@@ -79,9 +79,9 @@ int idm_nl_sacl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return kunit_no_handler();
 }
 
-static struct idmesh_net *kunit_in(struct kunit *test, u32 flow_limit)
+static struct idm_net *kunit_in(struct kunit *test, u32 flow_limit)
 {
-	struct idmesh_net *in = kunit_kzalloc(test, sizeof(*in), GFP_KERNEL);
+	struct idm_net *in = kunit_kzalloc(test, sizeof(*in), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, in);
 	in->flow_limit = flow_limit;
@@ -110,20 +110,20 @@ static void version_reply_lists_version_and_features(struct kunit *test)
 	struct nlattr *nla;
 	int rem;
 
-	KUNIT_ASSERT_EQ(test, idmesh_fill_version(skb), 0);
+	KUNIT_ASSERT_EQ(test, idm_fill_version(skb), 0);
 
 	nla_for_each_attr(nla, (struct nlattr *)skb->data, skb->len, rem) {
 		switch (nla_type(nla)) {
 		case IDMESH_A_VERSION:
 			KUNIT_EXPECT_FALSE(test, seen_version);
 			KUNIT_EXPECT_STREQ(test, (char *)nla_data(nla),
-					   IDMESH_VERSION);
+					   IDM_VERSION);
 			seen_version = true;
 			break;
 		case IDMESH_A_FEATURE:
-			KUNIT_ASSERT_LT(test, nfeat, idmesh_n_features);
+			KUNIT_ASSERT_LT(test, nfeat, idm_n_features);
 			KUNIT_EXPECT_STREQ(test, (char *)nla_data(nla),
-					   idmesh_features[nfeat]);
+					   idm_features[nfeat]);
 			nfeat++;
 			break;
 		default:
@@ -132,7 +132,7 @@ static void version_reply_lists_version_and_features(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, rem, 0);
 	KUNIT_EXPECT_TRUE(test, seen_version);
-	KUNIT_EXPECT_EQ(test, nfeat, idmesh_n_features);
+	KUNIT_EXPECT_EQ(test, nfeat, idm_n_features);
 	kfree_skb(skb);
 }
 
@@ -142,7 +142,7 @@ static void version_reply_too_small_is_emsgsize(struct kunit *test)
 
 	/* Leave room for one attribute header only. */
 	skb_put(skb, skb_tailroom(skb) - NLA_HDRLEN);
-	KUNIT_EXPECT_EQ(test, idmesh_fill_version(skb), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, idm_fill_version(skb), -EMSGSIZE);
 	kfree_skb(skb);
 }
 
@@ -150,12 +150,12 @@ static void features_are_unique_and_named(struct kunit *test)
 {
 	unsigned int i, j;
 
-	KUNIT_EXPECT_GT(test, idmesh_n_features, 0U);
-	for (i = 0; i < idmesh_n_features; i++) {
-		KUNIT_EXPECT_GT(test, strlen(idmesh_features[i]), 0UL);
-		for (j = i + 1; j < idmesh_n_features; j++)
-			KUNIT_EXPECT_STRNEQ(test, idmesh_features[i],
-					    idmesh_features[j]);
+	KUNIT_EXPECT_GT(test, idm_n_features, 0U);
+	for (i = 0; i < idm_n_features; i++) {
+		KUNIT_EXPECT_GT(test, strlen(idm_features[i]), 0UL);
+		for (j = i + 1; j < idm_n_features; j++)
+			KUNIT_EXPECT_STRNEQ(test, idm_features[i],
+					    idm_features[j]);
 	}
 }
 
@@ -175,7 +175,7 @@ static int parse_set(struct set_req *req, struct nlattr **tb, u32 value,
 	memcpy(&req->data, &value, sizeof(value));
 	return nla_parse(tb, IDMESH_A_MAX, &req->nla,
 			 NLA_ALIGN(req->nla.nla_len),
-			 idmesh_config_set_policy, extack);
+			 idm_config_set_policy, extack);
 }
 
 static void set_policy_bounds_flow_limit(struct kunit *test)
@@ -202,13 +202,13 @@ static void apply_sets_flow_limit(struct kunit *test)
 {
 	struct nlattr *tb[IDMESH_A_MAX + 1];
 	struct netlink_ext_ack extack = {};
-	struct idmesh_net *in = kunit_in(test, IDMESH_FLOW_LIMIT_DEFAULT);
+	struct idm_net *in = kunit_in(test, IDMESH_FLOW_LIMIT_DEFAULT);
 	struct set_req req;
 
 	mutex_init(&in->lock);
 	KUNIT_ASSERT_EQ(test, parse_set(&req, tb, 4096, 4, &extack), 0);
 	mutex_lock(&in->lock);
-	KUNIT_EXPECT_EQ(test, idmesh_config_apply(in, tb, &extack), 0);
+	KUNIT_EXPECT_EQ(test, idm_config_apply(in, tb, &extack), 0);
 	mutex_unlock(&in->lock);
 	KUNIT_EXPECT_EQ(test, in->flow_limit, 4096U);
 	mutex_destroy(&in->lock);
@@ -218,11 +218,11 @@ static void apply_empty_request_changes_nothing(struct kunit *test)
 {
 	struct nlattr *tb[IDMESH_A_MAX + 1] = {};
 	struct netlink_ext_ack extack = {};
-	struct idmesh_net *in = kunit_in(test, 777);
+	struct idm_net *in = kunit_in(test, 777);
 
 	mutex_init(&in->lock);
 	mutex_lock(&in->lock);
-	KUNIT_EXPECT_EQ(test, idmesh_config_apply(in, tb, &extack), -EINVAL);
+	KUNIT_EXPECT_EQ(test, idm_config_apply(in, tb, &extack), -EINVAL);
 	mutex_unlock(&in->lock);
 	KUNIT_EXPECT_EQ(test, in->flow_limit, 777U);
 	KUNIT_ASSERT_NOT_NULL(test, extack._msg);
@@ -233,13 +233,13 @@ static void apply_empty_request_changes_nothing(struct kunit *test)
 static void config_reply_carries_flow_limit(struct kunit *test)
 {
 	struct sk_buff *skb = kunit_attr_skb(test, NLMSG_GOODSIZE);
-	struct idmesh_net *in = kunit_in(test, 12345);
+	struct idm_net *in = kunit_in(test, 12345);
 	struct nlattr *tb[IDMESH_A_MAX + 1];
 
-	KUNIT_ASSERT_EQ(test, idmesh_fill_config(skb, in), 0);
+	KUNIT_ASSERT_EQ(test, idm_fill_config(skb, in), 0);
 	KUNIT_ASSERT_EQ(test, nla_parse(tb, IDMESH_A_MAX,
 					(struct nlattr *)skb->data, skb->len,
-					idmesh_config_set_policy, NULL), 0);
+					idm_config_set_policy, NULL), 0);
 	KUNIT_ASSERT_NOT_NULL(test, tb[IDMESH_A_FLOW_LIMIT]);
 	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[IDMESH_A_FLOW_LIMIT]), 12345U);
 	/* The SACL connections' budget is reported beside it. */
@@ -252,7 +252,7 @@ static void config_reply_carries_flow_limit(struct kunit *test)
 	kfree_skb(skb);
 }
 
-static struct kunit_case idmesh_spine_cases[] = {
+static struct kunit_case idm_spine_cases[] = {
 	KUNIT_CASE(version_reply_lists_version_and_features),
 	KUNIT_CASE(version_reply_too_small_is_emsgsize),
 	KUNIT_CASE(features_are_unique_and_named),
@@ -263,12 +263,12 @@ static struct kunit_case idmesh_spine_cases[] = {
 	{}
 };
 
-static struct kunit_suite idmesh_spine_suite = {
+static struct kunit_suite idm_spine_suite = {
 	.name = "idmesh_spine",
-	.test_cases = idmesh_spine_cases,
+	.test_cases = idm_spine_cases,
 };
 
-kunit_test_suite(idmesh_spine_suite);
+kunit_test_suite(idm_spine_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for idmesh's netlink spine");

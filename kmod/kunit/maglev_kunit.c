@@ -229,7 +229,7 @@ static void removal_moves_few(struct kunit *test)
 	}
 }
 
-static struct kunit_case idmesh_maglev_cases[] = {
+static struct kunit_case idm_maglev_cases[] = {
 	KUNIT_CASE(primes),
 	KUNIT_CASE(permutation_in_range),
 	KUNIT_CASE(every_slot_filled),
@@ -241,9 +241,9 @@ static struct kunit_case idmesh_maglev_cases[] = {
 	{}
 };
 
-static struct kunit_suite idmesh_maglev_suite = {
+static struct kunit_suite idm_maglev_suite = {
 	.name = "idmesh_maglev",
-	.test_cases = idmesh_maglev_cases,
+	.test_cases = idm_maglev_cases,
 };
 
-kunit_test_suite(idmesh_maglev_suite);
+kunit_test_suite(idm_maglev_suite);

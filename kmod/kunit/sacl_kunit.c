@@ -352,7 +352,7 @@ static void v4_types(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, idm_sacl4_type_ok(31));
 }
 
-static struct kunit_case idmesh_sacl_cases[] = {
+static struct kunit_case idm_sacl_cases[] = {
 	KUNIT_CASE(new_header_bytes),
 	KUNIT_CASE(build_then_parse),
 	KUNIT_CASE(appended_after_other_options),
@@ -372,9 +372,9 @@ static struct kunit_case idmesh_sacl_cases[] = {
 	{}
 };
 
-static struct kunit_suite idmesh_sacl_suite = {
+static struct kunit_suite idm_sacl_suite = {
 	.name = "idmesh_sacl",
-	.test_cases = idmesh_sacl_cases,
+	.test_cases = idm_sacl_cases,
 };
 
-kunit_test_suite(idmesh_sacl_suite);
+kunit_test_suite(idm_sacl_suite);
