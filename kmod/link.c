@@ -485,7 +485,7 @@ static struct idm_sock *idm_sock_get(struct net *net, bool ipv6,
 	conf.local_udp_port = port;
 	err = udp_sock_create(net, &conf, &sock);
 	if (err) {
-		NL_SET_ERR_MSG(extack, "cannot open the link's UDP port");
+		NL_SET_ERR_MSG(extack, "Cannot open the link's UDP port");
 		kfree(isk);
 		return ERR_PTR(err);
 	}
@@ -708,24 +708,24 @@ static int idm_validate(struct nlattr *tb[], struct nlattr *data[],
 	unsigned int i;
 
 	if (tb[IFLA_ADDRESS]) {
-		NL_SET_ERR_MSG(extack, "an idmesh link has no link-layer address");
+		NL_SET_ERR_MSG(extack, "An idmesh link has no link-layer address");
 		return -EINVAL;
 	}
 	if (!data || (!data[IFLA_IDMESH_PEER] && !data[IFLA_IDMESH_REMOTE])) {
 		NL_SET_ERR_MSG(extack,
-			       "a link needs a peer (local pair) or a remote address");
+			       "A link needs a peer (local pair) or a remote address");
 		return -EINVAL;
 	}
 	if (data[IFLA_IDMESH_PEER]) {
 		if (data[IFLA_IDMESH_REMOTE]) {
 			NL_SET_ERR_MSG(extack,
-				       "a link has a peer or a remote address, not both");
+				       "A link has a peer or a remote address, not both");
 			return -EINVAL;
 		}
 		for (i = 0; i < ARRAY_SIZE(remote_only); i++) {
 			if (data[remote_only[i]]) {
 				NL_SET_ERR_MSG_ATTR(extack, data[remote_only[i]],
-						    "id, local, port and dev are for remote links");
+						    "The id, local, port and dev are for remote links");
 				return -EINVAL;
 			}
 		}
@@ -734,17 +734,17 @@ static int idm_validate(struct nlattr *tb[], struct nlattr *data[],
 
 	if (!idm_addr_len_ok(data[IFLA_IDMESH_REMOTE])) {
 		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_IDMESH_REMOTE],
-				    "remote address must be 4 (IPv4) or 16 (IPv6) bytes");
+				    "Remote address must be 4 (IPv4) or 16 (IPv6) bytes");
 		return -EINVAL;
 	}
 	if (data[IFLA_IDMESH_LOCAL] &&
 	    nla_len(data[IFLA_IDMESH_LOCAL]) != nla_len(data[IFLA_IDMESH_REMOTE])) {
 		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_IDMESH_LOCAL],
-				    "local and remote addresses are of different families");
+				    "Local and remote addresses are of different families");
 		return -EINVAL;
 	}
 	if (!data[IFLA_IDMESH_ID]) {
-		NL_SET_ERR_MSG(extack, "a remote link needs an id");
+		NL_SET_ERR_MSG(extack, "A remote link needs an id");
 		return -EINVAL;
 	}
 	return 0;
@@ -766,7 +766,7 @@ static struct net *idm_peer_net(struct net *src_net, struct nlattr *tb[],
 	if (tb[IFLA_TARGET_NETNSID] &&
 	    (tb[IFLA_NET_NS_PID] || tb[IFLA_NET_NS_FD])) {
 		NL_SET_ERR_MSG(extack,
-			       "the peer's namespace is given twice (netnsid and pid or fd)");
+			       "The peer's namespace is given twice (netnsid and pid or fd)");
 		return ERR_PTR(-EINVAL);
 	}
 	if (tb[IFLA_TARGET_NETNSID]) {
@@ -774,21 +774,21 @@ static struct net *idm_peer_net(struct net *src_net, struct nlattr *tb[],
 				       nla_get_s32(tb[IFLA_TARGET_NETNSID]));
 		if (!net) {
 			NL_SET_ERR_MSG(extack,
-				       "the peer's network namespace id is unknown");
+				       "The peer's network namespace id is unknown");
 			return ERR_PTR(-EINVAL);
 		}
 	} else {
 		net = rtnl_link_get_net(src_net, tb);
 		if (IS_ERR(net)) {
 			NL_SET_ERR_MSG(extack,
-				       "the peer's network namespace does not exist");
+				       "The peer's network namespace does not exist");
 			return net;
 		}
 	}
 	if (!ns_capable(net->user_ns, CAP_NET_ADMIN)) {
 		put_net(net);
 		NL_SET_ERR_MSG(extack,
-			       "putting the peer in that network namespace needs CAP_NET_ADMIN over it");
+			       "Putting the peer in that network namespace needs CAP_NET_ADMIN over it");
 		return ERR_PTR(-EPERM);
 	}
 	return net;
@@ -812,7 +812,7 @@ static int idm_newlink_pair(struct net *src_net, struct net_device *dev,
 	if (err < 0)
 		return err;
 	if (peer_tb[IFLA_ADDRESS]) {
-		NL_SET_ERR_MSG(extack, "an idmesh link has no link-layer address");
+		NL_SET_ERR_MSG(extack, "An idmesh link has no link-layer address");
 		return -EINVAL;
 	}
 	if (peer_tb[IFLA_IFNAME]) {
@@ -938,7 +938,7 @@ static int idm_newlink_remote(struct net *net, struct net_device *dev,
 		if (o->id == l->id && o->port == l->port && o->ipv6 == l->ipv6 &&
 		    idm_same_local(o, l)) {
 			NL_SET_ERR_MSG(extack,
-				       "this id is already used on this local address and port");
+				       "This id is already used on this local address and port");
 			return -EEXIST;
 		}
 	}
@@ -948,7 +948,7 @@ static int idm_newlink_remote(struct net *net, struct net_device *dev,
 		under = dev_get_by_index(net, l->underlay);
 		if (!under) {
 			NL_SET_ERR_MSG_ATTR(extack, data[IFLA_IDMESH_UNDERLAY],
-					    "underlay device not found");
+					    "Underlay device not found");
 			return -ENODEV;
 		}
 	} else {
@@ -963,7 +963,7 @@ static int idm_newlink_remote(struct net *net, struct net_device *dev,
 		max_mtu = idm_link_mtu(ETH_DATA_LEN, l->ipv6);
 	}
 	if (max_mtu < 0) {
-		NL_SET_ERR_MSG(extack, "the underlay MTU is too small for encapsulation");
+		NL_SET_ERR_MSG(extack, "The underlay MTU is too small for encapsulation");
 		return -EINVAL;
 	}
 	if (tb[IFLA_MTU]) {

@@ -232,7 +232,7 @@ setpriv --reuid 65534 --regid 65534 --clear-groups unshare -Urn sh -c "
 	exec sleep 120" &
 attacker=$!
 wait_until 60 test -s "$pl/nsid"
-eperm="putting the peer in that network namespace needs CAP_NET_ADMIN over it"
+eperm="Putting the peer in that network namespace needs CAP_NET_ADMIN over it"
 assert "the peer in a namespace the caller does not administer is refused" \
 	[ "$(cat "$pl/rc")" = 1 ]
 assert "... with the reason" [ "$(cat "$pl/err")" = "Error: $eperm" ]
@@ -261,11 +261,11 @@ for l in plant0 plant2 plant4; do I $N1 link del $l; done
 kill "$hostpid"
 ip netns del $s-host
 expect "a duplicate id on the same local address and port is refused" 1 \
-	"Error: this id is already used on this local address and port" \
+	"Error: This id is already used on this local address and port" \
 	I $N1 link add bad0 remote 192.168.50.9 local 192.168.50.1 id 100
 assert "... and nothing was created" nothing $N1 bad0
 expect "local and remote of different families are refused" 1 \
-	"Error: local and remote addresses are of different families" \
+	"Error: Local and remote addresses are of different families" \
 	I $N1 link add bad0 remote fd50::2 local 192.168.50.1 id 5
 assert "... and nothing was created" nothing $N1 bad0
 expect "an MTU above the maximum is refused" 1 \
