@@ -12,6 +12,7 @@
 #include <uapi/linux/idmesh.h>
 
 #include "idmesh.h"
+#include "link.h"
 
 unsigned int idm_net_id __read_mostly;
 
@@ -63,19 +64,31 @@ static int __init idm_init(void)
 	if (err)
 		return err;
 
-	err = idm_link_init();
+	err = idm_remote_init();
 	if (err)
 		goto err_pernet;
 
-	err = idm_genl_init();
+	err = idm_link_init();
+	if (err)
+		goto err_remote;
+
+	err = idm_sacl_init();
 	if (err)
 		goto err_link;
+
+	err = idm_genl_init();
+	if (err)
+		goto err_sacl;
 
 	pr_info("version %s loaded\n", IDM_VERSION);
 	return 0;
 
+err_sacl:
+	idm_sacl_exit();
 err_link:
 	idm_link_exit();
+err_remote:
+	idm_remote_exit();
 err_pernet:
 	unregister_pernet_subsys(&idm_net_ops);
 	return err;
@@ -84,7 +97,9 @@ err_pernet:
 static void __exit idm_exit(void)
 {
 	idm_genl_exit();
+	idm_sacl_exit();
 	idm_link_exit();
+	idm_remote_exit();
 	unregister_pernet_subsys(&idm_net_ops);
 }
 

@@ -1053,7 +1053,7 @@ int idm_nl_sacl_del(struct sk_buff *skb, struct genl_info *info)
 }
 
 /* A device that is a port, or trusted, went away: so does its entry. */
-void idm_sacl_dev_gone(struct idm_net *in, struct net_device *dev)
+static void idm_sacl_dev_gone(struct idm_net *in, struct net_device *dev)
 {
 	struct idm_sacl_trust *t, *tmp;
 	struct idm_sacl_port *p;
@@ -1066,6 +1066,30 @@ void idm_sacl_dev_gone(struct idm_net *in, struct net_device *dev)
 		if (t->ifindex == dev->ifindex)
 			idm_trust_unlink(&in->sacl, t);
 	mutex_unlock(&in->lock);
+}
+
+static int idm_sacl_netdev_event(struct notifier_block *nb,
+				 unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	if (event == NETDEV_UNREGISTER)
+		idm_sacl_dev_gone(idm_pernet(dev_net(dev)), dev);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block idm_sacl_notifier = {
+	.notifier_call = idm_sacl_netdev_event,
+};
+
+int __init idm_sacl_init(void)
+{
+	return register_netdevice_notifier(&idm_sacl_notifier);
+}
+
+void idm_sacl_exit(void)
+{
+	unregister_netdevice_notifier(&idm_sacl_notifier);
 }
 
 /* Dumps. */

@@ -176,7 +176,9 @@ struct idm_sacl {
 
 int idm_sacl_net_init(struct idm_net *in);
 void idm_sacl_net_exit(struct net *net, struct idm_net *in);
-void idm_sacl_dev_gone(struct idm_net *in, struct net_device *dev);
+/* Ports and trusted devices go with their device: a netdev notifier. */
+int idm_sacl_init(void);
+void idm_sacl_exit(void);
 
 int idm_nl_sacl_set(struct sk_buff *skb, struct genl_info *info);
 int idm_nl_sacl_new(struct sk_buff *skb, struct genl_info *info);
