@@ -46,13 +46,16 @@ int idm_fill_config(struct sk_buff *skb, const struct idm_net *in)
 {
 	unsigned int i;
 
-	if (nla_put_u32(skb, IDMESH_A_FLOW_LIMIT, READ_ONCE(in->flow_limit)) ||
+	const struct idm_flow_zone *z = in->flows.zone;
+
+	if (nla_put_u32(skb, IDMESH_A_FLOW_LIMIT,
+			READ_ONCE(z[IDM_ZONE_LB].limit)) ||
 	    nla_put_u32(skb, IDMESH_A_SACL_FLOW_LIMIT,
-			READ_ONCE(in->sacl_flow_limit)))
+			READ_ONCE(z[IDM_ZONE_SACL].limit)))
 		return -EMSGSIZE;
 	for (i = 0; i < ARRAY_SIZE(idm_timeout_attr); i++)
 		if (nla_put_u32(skb, idm_timeout_attr[i],
-				READ_ONCE(in->lb.timeout[i])))
+				READ_ONCE(in->flows.timeout[i])))
 			return -EMSGSIZE;
 	return 0;
 }
@@ -77,21 +80,21 @@ int idm_config_apply(struct idm_net *in, struct nlattr **attrs,
 
 	lockdep_assert_held(&in->lock);
 	if (attrs[IDMESH_A_FLOW_LIMIT])
-		WRITE_ONCE(in->flow_limit,
+		WRITE_ONCE(in->flows.zone[IDM_ZONE_LB].limit,
 			   nla_get_u32(attrs[IDMESH_A_FLOW_LIMIT]));
 	if (attrs[IDMESH_A_SACL_FLOW_LIMIT])
-		WRITE_ONCE(in->sacl_flow_limit,
+		WRITE_ONCE(in->flows.zone[IDM_ZONE_SACL].limit,
 			   nla_get_u32(attrs[IDMESH_A_SACL_FLOW_LIMIT]));
 	for (i = 0; i < ARRAY_SIZE(idm_timeout_attr); i++)
 		if (attrs[idm_timeout_attr[i]])
-			WRITE_ONCE(in->lb.timeout[i],
+			WRITE_ONCE(in->flows.timeout[i],
 				   nla_get_u32(attrs[idm_timeout_attr[i]]));
 	return 0;
 }
 
 /* A zone's counters, from its first attribute on (FLOWS, EVICTED, ...). */
 static int idm_fill_zone(struct sk_buff *skb,
-			 const struct idm_flow_zone_state *z, int first)
+			 const struct idm_flow_zone *z, int first)
 {
 	if (nla_put_u32(skb, first, READ_ONCE(z->n)) ||
 	    nla_put_u64_64bit(skb, first + 1, atomic64_read(&z->evicted),
@@ -110,8 +113,8 @@ int idm_fill_stats(struct sk_buff *skb, const struct idm_net *in)
 			      atomic64_read(&in->rx_unknown_id), IDMESH_A_PAD) ||
 	    nla_put_u64_64bit(skb, IDMESH_A_RX_MALFORMED,
 			      atomic64_read(&in->rx_malformed), IDMESH_A_PAD) ||
-	    idm_fill_zone(skb, &in->lb.zone[IDM_ZONE_LB], IDMESH_A_FLOWS) ||
-	    idm_fill_zone(skb, &in->lb.zone[IDM_ZONE_SACL],
+	    idm_fill_zone(skb, &in->flows.zone[IDM_ZONE_LB], IDMESH_A_FLOWS) ||
+	    idm_fill_zone(skb, &in->flows.zone[IDM_ZONE_SACL],
 			  IDMESH_A_SACL_FLOWS))
 		return -EMSGSIZE;
 	return 0;

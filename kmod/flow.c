@@ -7,27 +7,20 @@
  * sacl-flow-limit): when a zone is full, its entry longest unlooked-at
  * makes room (expired entries first, recently active ones get a second
  * chance); the other zone is never touched. Lookups are lockless
- * (rhashtable under RCU); changes take flow_lock.
+ * (rhashtable under RCU); changes take the table's lock.
  */
 #include <linux/kernel.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/jiffies.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
-#include <linux/icmp.h>
-#include <linux/icmpv6.h>
-#include <linux/tcp.h>
-#include <net/ip.h>
-#include <net/ipv6.h>
+#include <linux/workqueue.h>
 #include <net/tcp.h>
-#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
-#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <uapi/linux/in.h>
 
-#include "idmesh.h"
+#include "flow.h"
 #include "lb.h"
+#include "pkt.h"
 
 static const struct rhashtable_params idm_flow_params = {
 	.head_offset = offsetof(struct idm_flow_node, node),
@@ -47,131 +40,16 @@ static struct idm_flow *idm_flow_of(struct idm_flow_node *n)
 	return container_of(n - n->dir, struct idm_flow, n[0]);
 }
 
-struct idm_flow *idm_flow_lookup(struct idm_lb *lb,
+struct idm_flow *idm_flow_lookup(struct idm_flow_table *ft,
 				 const struct idm_flow_key *k, u8 *dir)
 {
 	struct idm_flow_node *n;
 
-	n = rhashtable_lookup(&lb->flows, k, idm_flow_params);
+	n = rhashtable_lookup(&ft->ht, k, idm_flow_params);
 	if (!n)
 		return NULL;
 	*dir = n->dir;
 	return idm_flow_of(n);
-}
-
-bool idm_parse_l4(struct sk_buff *skb, struct idm_pkt *p, bool any)
-{
-	__be16 _ports[2];
-	const __be16 *ports;
-
-	p->tcpflags = 0;
-	if (p->key.proto == IPPROTO_ICMP) {
-		struct icmphdr _ih;
-		const struct icmphdr *ih;
-
-		ih = skb_header_pointer(skb, p->l4off, sizeof(_ih), &_ih);
-		if (!ih)
-			return false;
-		if (ih->type == ICMP_ECHO || ih->type == ICMP_ECHOREPLY) {
-			p->key.sport = ih->un.echo.id;
-			p->key.dport = ih->un.echo.id;
-		}
-		return any;
-	}
-	if (p->key.proto == IPPROTO_ICMPV6) {
-		struct icmp6hdr _ih;
-		const struct icmp6hdr *ih;
-
-		ih = skb_header_pointer(skb, p->l4off, sizeof(_ih), &_ih);
-		if (!ih)
-			return false;
-		if (ih->icmp6_type == ICMPV6_ECHO_REQUEST ||
-		    ih->icmp6_type == ICMPV6_ECHO_REPLY) {
-			p->key.sport = ih->icmp6_identifier;
-			p->key.dport = ih->icmp6_identifier;
-		}
-		return any;
-	}
-	if (p->key.proto != IPPROTO_TCP && p->key.proto != IPPROTO_UDP &&
-	    p->key.proto != IPPROTO_SCTP)
-		return any;
-	ports = skb_header_pointer(skb, p->l4off, sizeof(_ports), _ports);
-	if (!ports)
-		return false;
-	p->key.sport = ports[0];
-	p->key.dport = ports[1];
-	if (p->key.proto == IPPROTO_TCP) {
-		struct tcphdr _th;
-		const struct tcphdr *th;
-
-		th = skb_header_pointer(skb, p->l4off, sizeof(_th), &_th);
-		if (!th)
-			return false;
-		p->tcpflags = ((const u8 *)th)[13];
-	}
-	return true;
-}
-
-int idm_nf_register_whole(struct net *net, const struct nf_hook_ops *ops,
-			  unsigned int n)
-{
-	int err;
-
-	err = nf_defrag_ipv4_enable(net);
-	if (err)
-		return err;
-	err = nf_defrag_ipv6_enable(net);
-	if (err)
-		goto err_v4;
-	err = nf_register_net_hooks(net, ops, n);
-	if (err)
-		goto err_v6;
-	return 0;
-
-err_v6:
-	nf_defrag_ipv6_disable(net);
-err_v4:
-	nf_defrag_ipv4_disable(net);
-	return err;
-}
-
-void idm_nf_unregister_whole(struct net *net, const struct nf_hook_ops *ops,
-			     unsigned int n)
-{
-	nf_unregister_net_hooks(net, ops, n);
-	nf_defrag_ipv6_disable(net);
-	nf_defrag_ipv4_disable(net);
-}
-
-bool idm_parse(struct sk_buff *skb, u8 family, struct idm_pkt *p)
-{
-	memset(&p->key, 0, sizeof(p->key));
-	p->key.family = family;
-	if (family == AF_INET) {
-		const struct iphdr *iph = ip_hdr(skb);
-
-		if (ip_is_fragment(iph))
-			return false;
-		p->key.src.ip = iph->saddr;
-		p->key.dst.ip = iph->daddr;
-		p->key.proto = iph->protocol;
-		p->l4off = skb_network_offset(skb) + iph->ihl * 4;
-	} else {
-		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-		__be16 frag_off;
-		u8 nexthdr = ip6h->nexthdr;
-		int off;
-
-		off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
-				       sizeof(*ip6h), &nexthdr, &frag_off);
-		if (off < 0 || frag_off)
-			return false;
-		p->key.src.in6 = ip6h->saddr;
-		p->key.dst.in6 = ip6h->daddr;
-		p->key.proto = nexthdr;
-		p->l4off = off;
-	}
-	return idm_parse_l4(skb, p, false);
 }
 
 u8 idm_tcp_next(u8 state, u8 flags, bool reply)
@@ -208,7 +86,7 @@ void idm_flow_touch(struct idm_flow *f, const struct idm_pkt *p, bool reply)
 	}
 }
 
-static unsigned long idm_flow_timeout(const struct idm_lb *lb,
+static unsigned long idm_flow_timeout(const struct idm_flow_table *ft,
 				      const struct idm_flow *f)
 {
 	enum idm_timeout t;
@@ -226,28 +104,28 @@ static unsigned long idm_flow_timeout(const struct idm_lb *lb,
 		t = IDM_TO_SCTP;
 		break;
 	}
-	return (unsigned long)READ_ONCE(lb->timeout[t]) * HZ;
+	return (unsigned long)READ_ONCE(ft->timeout[t]) * HZ;
 }
 
-static bool idm_flow_expired(const struct idm_lb *lb, const struct idm_flow *f,
+static bool idm_flow_expired(const struct idm_flow_table *ft, const struct idm_flow *f,
 			     unsigned long now)
 {
-	return time_after(now, READ_ONCE(f->last) + idm_flow_timeout(lb, f));
+	return time_after(now, READ_ONCE(f->last) + idm_flow_timeout(ft, f));
 }
 
-static void idm_flow_unlink(struct idm_lb *lb, struct idm_flow *f)
+static void idm_flow_unlink(struct idm_flow_table *ft, struct idm_flow *f)
 {
-	lockdep_assert_held(&lb->flow_lock);
-	rhashtable_remove_fast(&lb->flows, &f->n[0].node, idm_flow_params);
+	lockdep_assert_held(&ft->lock);
+	rhashtable_remove_fast(&ft->ht, &f->n[0].node, idm_flow_params);
 	if (f->nat) {
-		rhashtable_remove_fast(&lb->flows, &f->n[1].node,
+		rhashtable_remove_fast(&ft->ht, &f->n[1].node,
 				       idm_flow_params);
 		if (f->zone == IDM_ZONE_LB)
-			atomic_dec(&lb->nat_flows);
+			atomic_dec(&ft->nat_flows);
 	}
 	list_del(&f->lru);
 	f->dead = true;
-	WRITE_ONCE(lb->zone[f->zone].n, lb->zone[f->zone].n - 1);
+	WRITE_ONCE(ft->zone[f->zone].n, ft->zone[f->zone].n - 1);
 	if (f->zone == IDM_ZONE_LB) {
 		atomic_dec(&f->vip->flows);
 		atomic_dec(&f->be->flows);
@@ -256,7 +134,7 @@ static void idm_flow_unlink(struct idm_lb *lb, struct idm_flow *f)
 }
 
 /* Make room for one entry in zone z. */
-static void idm_flow_evict_one(struct idm_lb *lb, struct idm_flow_zone_state *z,
+static void idm_flow_evict_one(struct idm_flow_table *ft, struct idm_flow_zone *z,
 			       unsigned long now)
 {
 	struct idm_flow *f;
@@ -264,8 +142,8 @@ static void idm_flow_evict_one(struct idm_lb *lb, struct idm_flow_zone_state *z,
 
 	for (i = 0; i < IDM_EVICT_TRIES && !list_empty(&z->lru); i++) {
 		f = list_first_entry(&z->lru, struct idm_flow, lru);
-		if (idm_flow_expired(lb, f, now)) {
-			idm_flow_unlink(lb, f);
+		if (idm_flow_expired(ft, f, now)) {
+			idm_flow_unlink(ft, f);
 			atomic64_inc(&z->expired);
 			return;
 		}
@@ -274,24 +152,24 @@ static void idm_flow_evict_one(struct idm_lb *lb, struct idm_flow_zone_state *z,
 			list_move_tail(&f->lru, &z->lru);
 			continue;
 		}
-		idm_flow_unlink(lb, f);
+		idm_flow_unlink(ft, f);
 		atomic64_inc(&z->evicted);
 		return;
 	}
 	if (!list_empty(&z->lru)) {
 		f = list_first_entry(&z->lru, struct idm_flow, lru);
-		idm_flow_unlink(lb, f);
+		idm_flow_unlink(ft, f);
 		atomic64_inc(&z->evicted);
 	}
 }
 
 /* Flows of every zone (flow_lock). */
-static unsigned int idm_flows_total(const struct idm_lb *lb)
+static unsigned int idm_flows_total(const struct idm_flow_table *ft)
 {
 	unsigned int z, n = 0;
 
 	for (z = 0; z < IDM_ZONES; z++)
-		n += lb->zone[z].n;
+		n += ft->zone[z].n;
 	return n;
 }
 
@@ -323,57 +201,59 @@ static struct idm_flow *idm_flow_alloc(const struct idm_flow_key *orig,
  * Hash f and account for it, under flow_lock (released on return).
  * Returns f, or the flow another CPU tracked first, or an ERR_PTR.
  */
-static struct idm_flow *idm_flow_add(struct idm_lb *lb, u32 limit,
+static struct idm_flow *idm_flow_add(struct idm_flow_table *ft,
 				     struct idm_flow *f)
-	__releases(&lb->flow_lock)
+	__releases(&ft->lock)
 {
-	struct idm_flow_zone_state *z = &lb->zone[f->zone];
+	struct idm_flow_zone *z = &ft->zone[f->zone];
 	struct idm_flow_node *old;
 	int err;
 
-	lockdep_assert_held(&lb->flow_lock);
-	old = rhashtable_lookup_get_insert_fast(&lb->flows, &f->n[0].node,
+	lockdep_assert_held(&ft->lock);
+	old = rhashtable_lookup_get_insert_fast(&ft->ht, &f->n[0].node,
 						idm_flow_params);
 	if (old) {
 		/* Another CPU tracked it first (or no memory). */
-		spin_unlock_bh(&lb->flow_lock);
+		spin_unlock_bh(&ft->lock);
 		kfree(f);
 		if (IS_ERR(old))
 			return ERR_CAST(old);
 		return old->dir ? ERR_PTR(-EEXIST) : idm_flow_of(old);
 	}
 	if (f->nat) {
-		err = rhashtable_lookup_insert_fast(&lb->flows, &f->n[1].node,
+		err = rhashtable_lookup_insert_fast(&ft->ht, &f->n[1].node,
 						    idm_flow_params);
 		if (err) {
-			rhashtable_remove_fast(&lb->flows, &f->n[0].node,
+			rhashtable_remove_fast(&ft->ht, &f->n[0].node,
 					       idm_flow_params);
 			/* f->n[0] was visible to lookups for a moment. */
-			spin_unlock_bh(&lb->flow_lock);
+			spin_unlock_bh(&ft->lock);
 			kfree_rcu(f, rcu);
 			return ERR_PTR(err);
 		}
 		if (f->zone == IDM_ZONE_LB)
-			atomic_inc(&lb->nat_flows);
+			atomic_inc(&ft->nat_flows);
 	}
+	u32 limit = READ_ONCE(z->limit);
+
 	/* Two at most: a lowered limit is reached over a few inserts. */
 	if (z->n >= limit)
-		idm_flow_evict_one(lb, z, f->last);
+		idm_flow_evict_one(ft, z, f->last);
 	if (z->n >= limit)
-		idm_flow_evict_one(lb, z, f->last);
-	if (!idm_flows_total(lb))
-		queue_delayed_work(system_power_efficient_wq, &lb->gc, HZ);
+		idm_flow_evict_one(ft, z, f->last);
+	if (!idm_flows_total(ft))
+		queue_delayed_work(system_power_efficient_wq, &ft->gc, HZ);
 	list_add_tail(&f->lru, &z->lru);
 	WRITE_ONCE(z->n, z->n + 1);
 	if (f->zone == IDM_ZONE_LB) {
 		atomic_inc(&f->vip->flows);
 		atomic_inc(&f->be->flows);
 	}
-	spin_unlock_bh(&lb->flow_lock);
+	spin_unlock_bh(&ft->lock);
 	return f;
 }
 
-struct idm_flow *idm_flow_insert(struct idm_lb *lb, u32 limit,
+struct idm_flow *idm_flow_insert(struct idm_flow_table *ft,
 				 const struct idm_flow_key *orig,
 				 const struct idm_flow_key *reply,
 				 struct idm_vip *vip, struct idm_backend *be,
@@ -386,16 +266,16 @@ struct idm_flow *idm_flow_insert(struct idm_lb *lb, u32 limit,
 		return ERR_PTR(-ENOMEM);
 	f->vip = vip;
 	f->be = be;
-	spin_lock_bh(&lb->flow_lock);
+	spin_lock_bh(&ft->lock);
 	if (READ_ONCE(vip->removed) || READ_ONCE(be->removed)) {
-		spin_unlock_bh(&lb->flow_lock);
+		spin_unlock_bh(&ft->lock);
 		kfree(f);
 		return ERR_PTR(-EAGAIN);
 	}
-	return idm_flow_add(lb, limit, f);
+	return idm_flow_add(ft, f);
 }
 
-struct idm_flow *idm_flow_insert_sacl(struct idm_lb *lb, u32 limit,
+struct idm_flow *idm_flow_insert_sacl(struct idm_flow_table *ft,
 				      const struct idm_flow_key *orig,
 				      u64 client, u64 server, u8 state)
 {
@@ -412,70 +292,62 @@ struct idm_flow *idm_flow_insert_sacl(struct idm_lb *lb, u32 limit,
 		return ERR_PTR(-ENOMEM);
 	f->client = client;
 	f->server = server;
-	spin_lock_bh(&lb->flow_lock);
-	return idm_flow_add(lb, limit, f);
+	spin_lock_bh(&ft->lock);
+	return idm_flow_add(ft, f);
 }
 
-void idm_flow_drop(struct idm_lb *lb, struct idm_flow *f)
+void idm_flow_drop(struct idm_flow_table *ft, struct idm_flow *f)
 {
-	spin_lock_bh(&lb->flow_lock);
+	spin_lock_bh(&ft->lock);
 	if (!f->dead)
-		idm_flow_unlink(lb, f);
-	spin_unlock_bh(&lb->flow_lock);
+		idm_flow_unlink(ft, f);
+	spin_unlock_bh(&ft->lock);
 }
 
-void idm_flow_forget(struct idm_lb *lb, struct idm_vip *vip,
+void idm_flow_forget(struct idm_flow_table *ft, struct idm_vip *vip,
 		     struct idm_backend *be)
 {
 	struct idm_flow *f, *tmp;
 
-	spin_lock_bh(&lb->flow_lock);
+	spin_lock_bh(&ft->lock);
 	/* From here on, no flow to them can be inserted. */
 	if (be)
 		WRITE_ONCE(be->removed, true);
 	else
 		WRITE_ONCE(vip->removed, true);
-	list_for_each_entry_safe(f, tmp, &lb->zone[IDM_ZONE_LB].lru, lru)
+	list_for_each_entry_safe(f, tmp, &ft->zone[IDM_ZONE_LB].lru, lru)
 		if (be ? f->be == be : f->vip == vip)
-			idm_flow_unlink(lb, f);
-	spin_unlock_bh(&lb->flow_lock);
+			idm_flow_unlink(ft, f);
+	spin_unlock_bh(&ft->lock);
 }
 
-void idm_flow_forget_zone(struct idm_lb *lb, u8 zone)
+void idm_flow_forget_zone(struct idm_flow_table *ft, u8 zone)
 {
 	struct idm_flow *f, *tmp;
 
-	spin_lock_bh(&lb->flow_lock);
-	list_for_each_entry_safe(f, tmp, &lb->zone[zone].lru, lru)
-		idm_flow_unlink(lb, f);
-	spin_unlock_bh(&lb->flow_lock);
-}
-
-/* A zone's limit: flow-limit, or sacl-flow-limit. */
-static u32 idm_zone_limit(const struct idm_net *in, unsigned int zone)
-{
-	if (zone == IDM_ZONE_SACL)
-		return READ_ONCE(in->sacl_flow_limit);
-	return READ_ONCE(in->flow_limit);
+	spin_lock_bh(&ft->lock);
+	list_for_each_entry_safe(f, tmp, &ft->zone[zone].lru, lru)
+		idm_flow_unlink(ft, f);
+	spin_unlock_bh(&ft->lock);
 }
 
 /*
  * Batch b of a zone (flow_lock): trim it to a lowered limit, expire its
  * oldest. Returns whether the zone has more for batch b + 1.
  */
-static bool idm_flow_gc_zone(struct idm_lb *lb, struct idm_flow_zone_state *z,
+static bool idm_flow_gc_zone(struct idm_flow_table *ft, struct idm_flow_zone *z,
 			     u32 limit, int b, unsigned long now)
 {
 	int i;
 
 	for (i = 0; i < IDM_GC_BATCH && z->n > limit; i++)
-		idm_flow_evict_one(lb, z, now);
+		idm_flow_evict_one(ft, z, now);
 	for (i = 0; i < IDM_GC_BATCH && i < z->n; i++) {
 		struct idm_flow *f;
 
 		f = list_first_entry(&z->lru, struct idm_flow, lru);
-		if (idm_flow_expired(lb, f, now)) {
-			idm_flow_unlink(lb, f);
+		if (idm_flow_expired(ft, f, now)) {
+			idm_flow_unlink(ft, f);
 			atomic64_inc(&z->expired);
 		} else {
 			list_move_tail(&f->lru, &z->lru);
@@ -486,9 +358,8 @@ static bool idm_flow_gc_zone(struct idm_lb *lb, struct idm_flow_zone_state *z,
 
 static void idm_flow_gc(struct work_struct *work)
 {
-	struct idm_lb *lb = container_of(to_delayed_work(work), struct idm_lb,
-					 gc);
-	struct idm_net *in = container_of(lb, struct idm_net, lb);
+	struct idm_flow_table *ft = container_of(to_delayed_work(work),
+						 struct idm_flow_table, gc);
 	unsigned long now = jiffies;
 	unsigned int z;
 	bool again;
@@ -496,49 +367,50 @@ static void idm_flow_gc(struct work_struct *work)
 
 	for (b = 0; b < IDM_GC_BATCHES; b++) {
 		again = false;
-		spin_lock_bh(&lb->flow_lock);
+		spin_lock_bh(&ft->lock);
 		for (z = 0; z < IDM_ZONES; z++)
-			again |= idm_flow_gc_zone(lb, &lb->zone[z],
-						  idm_zone_limit(in, z), b, now);
-		spin_unlock_bh(&lb->flow_lock);
+			again |= idm_flow_gc_zone(ft, &ft->zone[z],
+						  READ_ONCE(ft->zone[z].limit), b, now);
+		spin_unlock_bh(&ft->lock);
 		if (!again)
 			break;
 		cond_resched();
 	}
 
-	spin_lock_bh(&lb->flow_lock);
-	again = idm_flows_total(lb) || READ_ONCE(lb->nvips);
-	spin_unlock_bh(&lb->flow_lock);
+	spin_lock_bh(&ft->lock);
+	again = idm_flows_total(ft);
+	spin_unlock_bh(&ft->lock);
 	if (again)
-		queue_delayed_work(system_power_efficient_wq, &lb->gc, HZ);
+		queue_delayed_work(system_power_efficient_wq, &ft->gc, HZ);
 }
 
-void idm_flow_gc_start(struct idm_lb *lb)
+int idm_flow_init(struct idm_flow_table *ft)
 {
-	mod_delayed_work(system_power_efficient_wq, &lb->gc, HZ);
-}
-
-int idm_flow_init(struct idm_lb *lb)
-{
-	spin_lock_init(&lb->flow_lock);
 	unsigned int z;
 
+	spin_lock_init(&ft->lock);
+	ft->timeout[IDM_TO_TCP_SYN] = IDMESH_TIMEOUT_TCP_SYN_DEFAULT;
+	ft->timeout[IDM_TO_TCP] = IDMESH_TIMEOUT_TCP_DEFAULT;
+	ft->timeout[IDM_TO_TCP_FIN] = IDMESH_TIMEOUT_TCP_FIN_DEFAULT;
+	ft->timeout[IDM_TO_UDP] = IDMESH_TIMEOUT_UDP_DEFAULT;
+	ft->timeout[IDM_TO_SCTP] = IDMESH_TIMEOUT_SCTP_DEFAULT;
 	for (z = 0; z < IDM_ZONES; z++) {
-		INIT_LIST_HEAD(&lb->zone[z].lru);
-		lb->zone[z].n = 0;
-		atomic64_set(&lb->zone[z].evicted, 0);
-		atomic64_set(&lb->zone[z].expired, 0);
-		atomic64_set(&lb->zone[z].failed, 0);
+		ft->zone[z].limit = IDMESH_FLOW_LIMIT_DEFAULT;
+		INIT_LIST_HEAD(&ft->zone[z].lru);
+		ft->zone[z].n = 0;
+		atomic64_set(&ft->zone[z].evicted, 0);
+		atomic64_set(&ft->zone[z].expired, 0);
+		atomic64_set(&ft->zone[z].failed, 0);
 	}
-	atomic_set(&lb->nat_flows, 0);
-	INIT_DELAYED_WORK(&lb->gc, idm_flow_gc);
-	return rhashtable_init(&lb->flows, &idm_flow_params);
+	atomic_set(&ft->nat_flows, 0);
+	INIT_DELAYED_WORK(&ft->gc, idm_flow_gc);
+	return rhashtable_init(&ft->ht, &idm_flow_params);
 }
 
-/* The namespace is going: no hooks, no VIPs, so no flows remain. */
-void idm_flow_destroy(struct idm_lb *lb)
+/* The namespace is going: no hooks, no VIPs, no ports, so no flows. */
+void idm_flow_destroy(struct idm_flow_table *ft)
 {
-	cancel_delayed_work_sync(&lb->gc);
-	WARN_ON_ONCE(idm_flows_total(lb));
-	rhashtable_destroy(&lb->flows);
+	cancel_delayed_work_sync(&ft->gc);
+	WARN_ON_ONCE(idm_flows_total(ft));
+	rhashtable_destroy(&ft->ht);
 }

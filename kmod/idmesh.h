@@ -10,6 +10,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include "flow.h"
 #include "lb.h"
 #include "sacl.h"
 
@@ -17,19 +18,15 @@
 struct idm_net {
 	/* Serialises configuration changes in this namespace. */
 	struct mutex lock;
-	/*
-	 * Flows of each zone tracked at most: Maglev's, the SACL gateway's.
-	 * Read locklessly by the packet path: READ_ONCE/WRITE_ONCE.
-	 */
-	u32 flow_limit;
-	u32 sacl_flow_limit;
 	/* Remote links' UDP sockets and the links themselves; RTNL. */
 	struct list_head socks;
 	struct list_head remote_links;
 	/* Encapsulated packets no link claimed. */
 	atomic64_t rx_unknown_id;
 	atomic64_t rx_malformed;
-	/* Maglev load balancer: VIPs, backends, flows. */
+	/* Flows of the load balancer and of the SACL gateway. */
+	struct idm_flow_table flows;
+	/* Maglev load balancer: VIPs and backends. */
 	struct idm_lb lb;
 	/* SACL identity gateway: ports, clients, servers, rules. */
 	struct idm_sacl sacl;

@@ -353,7 +353,7 @@ static void idm_vip_unlink(struct net *net, struct idm_net *in,
 	hlist_del_rcu(&vip->hnode);
 	list_del(&vip->list);
 	WRITE_ONCE(lb->nvips, lb->nvips - 1);
-	idm_flow_forget(lb, vip, NULL);
+	idm_flow_forget(&in->flows, vip, NULL);
 	if (!lb->nvips && lb->hooks) {
 		idm_lb_hooks_unregister(net);
 		lb->hooks = false;
@@ -426,7 +426,6 @@ int idm_nl_vip_new(struct sk_buff *skb, struct genl_info *info)
 	hlist_add_head_rcu(&vip->hnode,
 			   &lb->vip_hash[idm_vip_bucket(id.family, &id.addr,
 							id.proto, id.port)]);
-	idm_flow_gc_start(lb);
 	mutex_unlock(&in->lock);
 	return 0;
 
@@ -583,7 +582,7 @@ int idm_nl_backend_del(struct sk_buff *skb, struct genl_info *info)
 	list_del(&be->list);
 	vip->nbackends--;
 	/* Its flows pick again from the new table. */
-	idm_flow_forget(&in->lb, vip, be);
+	idm_flow_forget(&in->flows, vip, be);
 	call_rcu(&be->rcu, idm_backend_free_rcu);
 out:
 	mutex_unlock(&in->lock);
@@ -936,12 +935,7 @@ int idm_lb_net_init(struct idm_net *in)
 	lb->nvips = 0;
 	lb->hooks = false;
 	get_random_bytes(&lb->key, sizeof(lb->key));
-	lb->timeout[IDM_TO_TCP_SYN] = IDMESH_TIMEOUT_TCP_SYN_DEFAULT;
-	lb->timeout[IDM_TO_TCP] = IDMESH_TIMEOUT_TCP_DEFAULT;
-	lb->timeout[IDM_TO_TCP_FIN] = IDMESH_TIMEOUT_TCP_FIN_DEFAULT;
-	lb->timeout[IDM_TO_UDP] = IDMESH_TIMEOUT_UDP_DEFAULT;
-	lb->timeout[IDM_TO_SCTP] = IDMESH_TIMEOUT_SCTP_DEFAULT;
-	return idm_flow_init(lb);
+	return 0;
 }
 
 void idm_lb_net_exit(struct net *net, struct idm_net *in)
@@ -952,5 +946,4 @@ void idm_lb_net_exit(struct net *net, struct idm_net *in)
 	list_for_each_entry_safe(vip, tmp, &in->lb.vips, list)
 		idm_vip_unlink(net, in, vip);
 	mutex_unlock(&in->lock);
-	idm_flow_destroy(&in->lb);
 }

@@ -31,6 +31,7 @@
 
 #include "idmesh.h"
 #include "lb.h"
+#include "pkt.h"
 
 #define IDM_PRI_FORWARD	(NF_IP_PRI_CONNTRACK - 50)
 #define IDM_PRI_REPLY	(NF_IP_PRI_MANGLE + 10)
@@ -235,7 +236,7 @@ static unsigned int idm_lb_forward(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 
 again:
-	f = idm_flow_lookup(lb, &p.key, &dir);
+	f = idm_flow_lookup(&in->flows, &p.key, &dir);
 	if (f && !dir && f->vip == vip && !READ_ONCE(f->be->removed) &&
 	    !idm_tcp_reopens(f, &p)) {
 		be = f->be;
@@ -243,7 +244,7 @@ again:
 	} else {
 		/* A new connection on the tuple of a closed one picks anew. */
 		if (f && !dir && idm_tcp_reopens(f, &p))
-			idm_flow_drop(lb, f);
+			idm_flow_drop(&in->flows, f);
 		struct idm_table *t = rcu_dereference(vip->table);
 		u32 slot;
 
@@ -258,7 +259,7 @@ again:
 			reply.dst = p.key.src;
 			reply.dport = p.key.sport;
 		}
-		f = idm_flow_insert(lb, READ_ONCE(in->flow_limit), &p.key,
+		f = idm_flow_insert(&in->flows, &p.key,
 				    vip->mode == IDMESH_VIP_MODE_NAT ? &reply :
 				    NULL, vip, be,
 				    idm_tcp_next(IDM_TCP_NONE, p.tcpflags,
@@ -266,7 +267,7 @@ again:
 		if (IS_ERR(f)) {
 			if (PTR_ERR(f) == -EAGAIN && !tries++)
 				goto again;
-			atomic64_inc(&lb->zone[IDM_ZONE_LB].failed);
+			atomic64_inc(&in->flows.zone[IDM_ZONE_LB].failed);
 			return NF_DROP;
 		}
 		be = f->be;
@@ -296,17 +297,17 @@ again:
 static unsigned int idm_lb_reply(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
-	struct idm_lb *lb = &idm_pernet(state->net)->lb;
+	struct idm_flow_table *ft = &idm_pernet(state->net)->flows;
 	struct idm_flow *f;
 	struct idm_pkt p;
 	u8 dir;
 
-	if (!atomic_read(&lb->nat_flows))
+	if (!atomic_read(&ft->nat_flows))
 		return NF_ACCEPT;
 	if (!idm_parse(skb, state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6,
 		       &p))
 		return NF_ACCEPT;
-	f = idm_flow_lookup(lb, &p.key, &dir);
+	f = idm_flow_lookup(ft, &p.key, &dir);
 	if (!f || dir != 1)
 		return NF_ACCEPT;
 	idm_flow_touch(f, &p, true);

@@ -22,18 +22,25 @@ static int __net_init idm_net_init(struct net *net)
 	int err;
 
 	mutex_init(&in->lock);
-	in->flow_limit = IDMESH_FLOW_LIMIT_DEFAULT;
-	in->sacl_flow_limit = IDMESH_FLOW_LIMIT_DEFAULT;
 	INIT_LIST_HEAD(&in->socks);
 	INIT_LIST_HEAD(&in->remote_links);
 	atomic64_set(&in->rx_unknown_id, 0);
 	atomic64_set(&in->rx_malformed, 0);
-	err = idm_lb_net_init(in);
+	err = idm_flow_init(&in->flows);
 	if (err)
 		return err;
+	err = idm_lb_net_init(in);
+	if (err)
+		goto err_flows;
 	err = idm_sacl_net_init(in);
 	if (err)
-		idm_lb_net_exit(net, in);
+		goto err_lb;
+	return 0;
+
+err_lb:
+	idm_lb_net_exit(net, in);
+err_flows:
+	idm_flow_destroy(&in->flows);
 	return err;
 }
 
@@ -43,6 +50,7 @@ static void __net_exit idm_net_exit(struct net *net)
 
 	idm_sacl_net_exit(net, in);
 	idm_lb_net_exit(net, in);
+	idm_flow_destroy(&in->flows);
 	/* The namespace's links went with its devices, before this runs. */
 	WARN_ON_ONCE(!list_empty(&in->remote_links));
 	WARN_ON_ONCE(!list_empty(&in->socks));

@@ -1443,7 +1443,7 @@ void idm_sacl_net_exit(struct net *net, struct idm_net *in)
 	idm_sacl_sync_hooks(net, sc, NULL);
 	mutex_unlock(&in->lock);
 	/* The hooks are gone: nothing adds SACL flows any more. */
-	idm_flow_forget_zone(&in->lb, IDM_ZONE_SACL);
+	idm_flow_forget_zone(&in->flows, IDM_ZONE_SACL);
 	rcu_barrier();
 	rhashtable_destroy(&sc->client_ht);
 	rhashtable_destroy(&sc->server_ht);

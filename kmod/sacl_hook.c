@@ -40,6 +40,7 @@
 
 #include "compat.h"
 #include "idmesh.h"
+#include "pkt.h"
 #include "sacl.h"
 
 /* After the filter table: what it drops is not counted here. */
@@ -188,7 +189,7 @@ static bool idm_icmp_error(struct sk_buff *skb, const struct idm_sacl_pkt *sp)
 }
 
 /* A tracked connection this packet belongs to; *reply if it answers. */
-static struct idm_flow *idm_sacl_flow(struct idm_lb *lb,
+static struct idm_flow *idm_sacl_flow(struct idm_flow_table *ft,
 				      const struct idm_sacl_pkt *sp,
 				      bool *reply)
 {
@@ -196,7 +197,7 @@ static struct idm_flow *idm_sacl_flow(struct idm_lb *lb,
 	u8 dir = 0;
 
 	/* Both directions of a connection are hashed. */
-	f = idm_flow_lookup(lb, &sp->p.key, &dir);
+	f = idm_flow_lookup(ft, &sp->p.key, &dir);
 	*reply = f && dir;
 	return f;
 }
@@ -484,13 +485,13 @@ static void idm_sacl_track(struct idm_net *in, struct idm_sacl_pkt *sp)
 {
 	struct idm_flow *f;
 
-	f = idm_flow_insert_sacl(&in->lb, READ_ONCE(in->sacl_flow_limit),
+	f = idm_flow_insert_sacl(&in->flows,
 				 &sp->p.key,
 				 sp->ids.client, sp->ids.server,
 				 idm_tcp_next(IDM_TCP_NONE, sp->p.tcpflags,
 					      false));
 	if (IS_ERR(f) && PTR_ERR(f) != -EEXIST)
-		atomic64_inc(&in->lb.zone[IDM_ZONE_SACL].failed);
+		atomic64_inc(&in->flows.zone[IDM_ZONE_SACL].failed);
 }
 
 /* From a port: identify and tag. NF_ACCEPT, or a drop. */
@@ -507,9 +508,9 @@ static unsigned int idm_sacl_client_side(struct idm_net *in,
 	int lid;
 
 	lid = idm_sacl_lid(skb, port, idm_is4(sp));
-	f = idm_sacl_flow(&in->lb, sp, &reply);
+	f = idm_sacl_flow(&in->flows, sp, &reply);
 	if (f && idm_tcp_reopens(f, &sp->p)) {
-		idm_flow_drop(&in->lb, f);
+		idm_flow_drop(&in->flows, f);
 		f = NULL;
 	}
 	if (f) {
@@ -606,16 +607,16 @@ static unsigned int idm_sacl_server_side(struct idm_net *in,
 	u8 action;
 
 	if (!from_port) {
-		f = idm_sacl_flow(&in->lb, sp, &reply);
+		f = idm_sacl_flow(&in->flows, sp, &reply);
 		if (f && idm_tcp_reopens(f, &sp->p)) {
-			idm_flow_drop(&in->lb, f);
+			idm_flow_drop(&in->flows, f);
 			f = NULL;
 		}
 		if (f)
 			idm_flow_touch(f, &sp->p, reply);
 	} else {
 		/* The client side just looked it up (or tracked it). */
-		struct idm_flow *g = idm_sacl_flow(&in->lb, sp, &reply);
+		struct idm_flow *g = idm_sacl_flow(&in->flows, sp, &reply);
 
 		reply = g && reply;
 	}

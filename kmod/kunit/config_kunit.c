@@ -84,13 +84,13 @@ static struct idm_net *kunit_in(struct kunit *test, u32 flow_limit)
 	struct idm_net *in = kunit_kzalloc(test, sizeof(*in), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, in);
-	in->flow_limit = flow_limit;
-	in->sacl_flow_limit = IDMESH_FLOW_LIMIT_DEFAULT;
-	in->lb.timeout[IDM_TO_TCP_SYN] = IDMESH_TIMEOUT_TCP_SYN_DEFAULT;
-	in->lb.timeout[IDM_TO_TCP] = IDMESH_TIMEOUT_TCP_DEFAULT;
-	in->lb.timeout[IDM_TO_TCP_FIN] = IDMESH_TIMEOUT_TCP_FIN_DEFAULT;
-	in->lb.timeout[IDM_TO_UDP] = IDMESH_TIMEOUT_UDP_DEFAULT;
-	in->lb.timeout[IDM_TO_SCTP] = IDMESH_TIMEOUT_SCTP_DEFAULT;
+	in->flows.zone[IDM_ZONE_LB].limit = flow_limit;
+	in->flows.zone[IDM_ZONE_SACL].limit = IDMESH_FLOW_LIMIT_DEFAULT;
+	in->flows.timeout[IDM_TO_TCP_SYN] = IDMESH_TIMEOUT_TCP_SYN_DEFAULT;
+	in->flows.timeout[IDM_TO_TCP] = IDMESH_TIMEOUT_TCP_DEFAULT;
+	in->flows.timeout[IDM_TO_TCP_FIN] = IDMESH_TIMEOUT_TCP_FIN_DEFAULT;
+	in->flows.timeout[IDM_TO_UDP] = IDMESH_TIMEOUT_UDP_DEFAULT;
+	in->flows.timeout[IDM_TO_SCTP] = IDMESH_TIMEOUT_SCTP_DEFAULT;
 	return in;
 }
 
@@ -210,7 +210,7 @@ static void apply_sets_flow_limit(struct kunit *test)
 	mutex_lock(&in->lock);
 	KUNIT_EXPECT_EQ(test, idm_config_apply(in, tb, &extack), 0);
 	mutex_unlock(&in->lock);
-	KUNIT_EXPECT_EQ(test, in->flow_limit, 4096U);
+	KUNIT_EXPECT_EQ(test, in->flows.zone[IDM_ZONE_LB].limit, 4096U);
 	mutex_destroy(&in->lock);
 }
 
@@ -224,7 +224,7 @@ static void apply_empty_request_changes_nothing(struct kunit *test)
 	mutex_lock(&in->lock);
 	KUNIT_EXPECT_EQ(test, idm_config_apply(in, tb, &extack), -EINVAL);
 	mutex_unlock(&in->lock);
-	KUNIT_EXPECT_EQ(test, in->flow_limit, 777U);
+	KUNIT_EXPECT_EQ(test, in->flows.zone[IDM_ZONE_LB].limit, 777U);
 	KUNIT_ASSERT_NOT_NULL(test, extack._msg);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(extack._msg, "No setting"));
 	mutex_destroy(&in->lock);

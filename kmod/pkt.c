@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * idmesh: what the packet path reads of a packet: its 5-tuple (or an ICMP
+ * echo's identifier) and TCP flags, and the registration of hooks that
+ * need whole packets (reassembled by IPv4 and IPv6 defragmentation).
+ */
+#include <linux/kernel.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/tcp.h>
+#include <linux/netfilter.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
+#include <uapi/linux/in.h>
+
+#include "pkt.h"
+bool idm_parse_l4(struct sk_buff *skb, struct idm_pkt *p, bool any)
+{
+	__be16 _ports[2];
+	const __be16 *ports;
+
+	p->tcpflags = 0;
+	if (p->key.proto == IPPROTO_ICMP) {
+		struct icmphdr _ih;
+		const struct icmphdr *ih;
+
+		ih = skb_header_pointer(skb, p->l4off, sizeof(_ih), &_ih);
+		if (!ih)
+			return false;
+		if (ih->type == ICMP_ECHO || ih->type == ICMP_ECHOREPLY) {
+			p->key.sport = ih->un.echo.id;
+			p->key.dport = ih->un.echo.id;
+		}
+		return any;
+	}
+	if (p->key.proto == IPPROTO_ICMPV6) {
+		struct icmp6hdr _ih;
+		const struct icmp6hdr *ih;
+
+		ih = skb_header_pointer(skb, p->l4off, sizeof(_ih), &_ih);
+		if (!ih)
+			return false;
+		if (ih->icmp6_type == ICMPV6_ECHO_REQUEST ||
+		    ih->icmp6_type == ICMPV6_ECHO_REPLY) {
+			p->key.sport = ih->icmp6_identifier;
+			p->key.dport = ih->icmp6_identifier;
+		}
+		return any;
+	}
+	if (p->key.proto != IPPROTO_TCP && p->key.proto != IPPROTO_UDP &&
+	    p->key.proto != IPPROTO_SCTP)
+		return any;
+	ports = skb_header_pointer(skb, p->l4off, sizeof(_ports), _ports);
+	if (!ports)
+		return false;
+	p->key.sport = ports[0];
+	p->key.dport = ports[1];
+	if (p->key.proto == IPPROTO_TCP) {
+		struct tcphdr _th;
+		const struct tcphdr *th;
+
+		th = skb_header_pointer(skb, p->l4off, sizeof(_th), &_th);
+		if (!th)
+			return false;
+		p->tcpflags = ((const u8 *)th)[13];
+	}
+	return true;
+}
+
+int idm_nf_register_whole(struct net *net, const struct nf_hook_ops *ops,
+			  unsigned int n)
+{
+	int err;
+
+	err = nf_defrag_ipv4_enable(net);
+	if (err)
+		return err;
+	err = nf_defrag_ipv6_enable(net);
+	if (err)
+		goto err_v4;
+	err = nf_register_net_hooks(net, ops, n);
+	if (err)
+		goto err_v6;
+	return 0;
+
+err_v6:
+	nf_defrag_ipv6_disable(net);
+err_v4:
+	nf_defrag_ipv4_disable(net);
+	return err;
+}
+
+void idm_nf_unregister_whole(struct net *net, const struct nf_hook_ops *ops,
+			     unsigned int n)
+{
+	nf_unregister_net_hooks(net, ops, n);
+	nf_defrag_ipv6_disable(net);
+	nf_defrag_ipv4_disable(net);
+}
+
+bool idm_parse(struct sk_buff *skb, u8 family, struct idm_pkt *p)
+{
+	memset(&p->key, 0, sizeof(p->key));
+	p->key.family = family;
+	if (family == AF_INET) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		if (ip_is_fragment(iph))
+			return false;
+		p->key.src.ip = iph->saddr;
+		p->key.dst.ip = iph->daddr;
+		p->key.proto = iph->protocol;
+		p->l4off = skb_network_offset(skb) + iph->ihl * 4;
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		__be16 frag_off;
+		u8 nexthdr = ip6h->nexthdr;
+		int off;
+
+		off = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+				       sizeof(*ip6h), &nexthdr, &frag_off);
+		if (off < 0 || frag_off)
+			return false;
+		p->key.src.in6 = ip6h->saddr;
+		p->key.dst.in6 = ip6h->daddr;
+		p->key.proto = nexthdr;
+		p->l4off = off;
+	}
+	return idm_parse_l4(skb, p, false);
+}

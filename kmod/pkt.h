@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * idmesh: what the packet path reads of a packet (pkt.c), and hooks that
+ * need whole packets.
+ */
+#ifndef _IDMESH_PKT_H
+#define _IDMESH_PKT_H
+
+#include <linux/types.h>
+#include <linux/skbuff.h>
+
+#include "flow.h"
+
+/* A packet's 5-tuple and what the flow table needs of it. */
+struct idm_pkt {
+	struct idm_flow_key key;
+	unsigned int l4off;	/* from skb->data */
+	u8 tcpflags;		/* TCPHDR_* */
+};
+
+/*
+ * Ports (or an ICMP or ICMPv6 echo's identifier, as both ports) at p->l4off.
+ * Only TCP, UDP and SCTP unless any: other protocols then have none.
+ */
+bool idm_parse_l4(struct sk_buff *skb, struct idm_pkt *p, bool any);
+/* The 5-tuple of an unfragmented TCP, UDP or SCTP packet. */
+bool idm_parse(struct sk_buff *skb, u8 family, struct idm_pkt *p);
+
+struct nf_hook_ops;
+/*
+ * Hooks that need whole packets (their ports): IPv4 and IPv6
+ * defragmentation on in net, then the hooks; the reverse on the way out.
+ */
+int idm_nf_register_whole(struct net *net, const struct nf_hook_ops *ops,
+			  unsigned int n);
+void idm_nf_unregister_whole(struct net *net, const struct nf_hook_ops *ops,
+			     unsigned int n);
+
+#endif /* _IDMESH_PKT_H */
