@@ -39,23 +39,6 @@ static inline struct idm_net *idm_pernet(const struct net *net)
 	return net_generic(net, idm_net_id);
 }
 
-/* Capabilities of this build, reported by IDMESH_CMD_VERSION_GET. */
-extern const char * const idm_features[];
-extern const unsigned int idm_n_features;
-
-struct sk_buff;
-struct nlattr;
-struct netlink_ext_ack;
-
-int idm_fill_version(struct sk_buff *skb);
-int idm_fill_config(struct sk_buff *skb, const struct idm_net *in);
-int idm_config_apply(struct idm_net *in, struct nlattr **attrs,
-		     struct netlink_ext_ack *extack);
-
-int idm_fill_stats(struct sk_buff *skb, const struct idm_net *in);
-
-extern struct genl_family idm_genl_family;
-
 int idm_link_init(void);
 void idm_link_exit(void);
 int idm_genl_init(void);

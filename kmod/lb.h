@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * idmesh: Maglev-hashed virtual services (VIPs), their backends, the
- * per-namespace flow table and the netfilter hooks that forward to them.
+ * idmesh: Maglev-hashed virtual services (VIPs), their backends (lb.c)
+ * and the netfilter hooks that forward to them (lb_hook.c).
  */
 #ifndef _IDMESH_LB_H
 #define _IDMESH_LB_H
@@ -13,13 +13,10 @@
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 #include <linux/netfilter.h>
-#include <net/netlink.h>
 #include <uapi/linux/idmesh.h>
 
 struct idm_net;
-struct genl_info;
-struct netlink_callback;
-struct sk_buff;
+struct netlink_ext_ack;
 
 struct idm_lb_stats {
 	u64_stats_t packets;
@@ -81,26 +78,53 @@ struct idm_lb {
 	siphash_key_t key;		/* flow → slot hash */
 };
 
+/* What names a VIP or a backend: family, address, port (and protocol). */
+struct idm_id {
+	union nf_inet_addr addr;
+	u8 family, proto;
+	__be16 port;
+};
+
 int idm_lb_net_init(struct idm_net *in);
-void idm_lb_net_exit(struct net *net, struct idm_net *in);
+/* After idm_lb_flush() and the hooks. */
+void idm_lb_net_exit(struct idm_net *in);
 
-int idm_nl_vip_new(struct sk_buff *skb, struct genl_info *info);
-int idm_nl_vip_del(struct sk_buff *skb, struct genl_info *info);
-int idm_nl_vip_dump(struct sk_buff *skb, struct netlink_callback *cb);
-int idm_nl_backend_new(struct sk_buff *skb, struct genl_info *info);
-int idm_nl_backend_del(struct sk_buff *skb, struct genl_info *info);
-int idm_nl_backend_set(struct sk_buff *skb, struct genl_info *info);
-int idm_nl_table_dump(struct sk_buff *skb, struct netlink_callback *cb);
+/*
+ * Changes (lb.c), under in->lock. The caller checked the request (no
+ * such VIP or backend yet, room for it) and syncs the hooks after. Each
+ * builds the VIP's new table and publishes it; on failure nothing changed.
+ */
+struct idm_vip *idm_vip_add(struct idm_lb *lb, const struct idm_id *id,
+			    u8 mode, u32 table_size);
+/* Its flows are forgotten; it is freed after a grace period. */
+void idm_vip_remove(struct idm_net *in, struct idm_vip *vip);
+int idm_backend_add(struct idm_lb *lb, struct idm_vip *vip,
+		    const struct idm_id *id, u32 weight);
+/* Its flows pick again from the new table. */
+int idm_backend_remove(struct idm_net *in, struct idm_vip *vip,
+		       struct idm_backend *be);
+int idm_backend_set_weight(struct idm_lb *lb, struct idm_vip *vip,
+			   struct idm_backend *be, u32 weight);
+/* Every VIP gone. */
+void idm_lb_flush(struct idm_net *in);
 
+/* Lookups (lb.c): under RCU or in->lock. */
+struct idm_vip *idm_vip_find(struct idm_lb *lb, u8 family,
+			     const union nf_inet_addr *addr, u8 proto,
+			     __be16 port);
+/* The packet path's: the VIP for this destination port, else the all-ports one. */
 struct idm_vip *idm_vip_lookup(struct idm_lb *lb, u8 family,
 			       const union nf_inet_addr *addr, u8 proto,
 			       __be16 port);
+/* Under in->lock. */
+struct idm_backend *idm_backend_find(struct idm_vip *vip,
+				     const struct idm_id *id);
+struct idm_table *idm_vip_cur_table(struct idm_lb *lb, struct idm_vip *vip);
+/* Slots each backend holds in the current table (kvfree it), or NULL. */
+u32 *idm_vip_slot_counts(struct idm_lb *lb, struct idm_vip *vip);
 
-extern const struct nla_policy idm_vip_policy[IDMESH_VIP_A_MAX + 1];
-extern const struct nla_policy idm_backend_policy[IDMESH_BACKEND_A_MAX + 1];
-
-/* Packet path (lb_hook.c). */
-int idm_lb_hooks_register(struct net *net);
-void idm_lb_hooks_unregister(struct net *net);
+/* Packet path (lb_hook.c). The hooks are registered while VIPs exist. */
+int idm_lb_hooks_sync(struct net *net, struct idm_lb *lb,
+		      struct netlink_ext_ack *extack);
 
 #endif /* _IDMESH_LB_H */

@@ -335,12 +335,23 @@ static const struct nf_hook_ops idm_lb_ops[] = {
 	  .hooknum = NF_INET_LOCAL_OUT, .priority = IDM_PRI_REPLY },
 };
 
-int idm_lb_hooks_register(struct net *net)
+int idm_lb_hooks_sync(struct net *net, struct idm_lb *lb,
+		      struct netlink_ext_ack *extack)
 {
-	return idm_nf_register_whole(net, idm_lb_ops, ARRAY_SIZE(idm_lb_ops));
-}
+	int err;
 
-void idm_lb_hooks_unregister(struct net *net)
-{
-	idm_nf_unregister_whole(net, idm_lb_ops, ARRAY_SIZE(idm_lb_ops));
+	if (lb->nvips && !lb->hooks) {
+		err = idm_nf_register_whole(net, idm_lb_ops,
+					    ARRAY_SIZE(idm_lb_ops));
+		if (err) {
+			NL_SET_ERR_MSG(extack,
+				       "Cannot register the netfilter hooks");
+			return err;
+		}
+		lb->hooks = true;
+	} else if (!lb->nvips && lb->hooks) {
+		idm_nf_unregister_whole(net, idm_lb_ops, ARRAY_SIZE(idm_lb_ops));
+		lb->hooks = false;
+	}
+	return 0;
 }

@@ -38,7 +38,7 @@ static int __net_init idm_net_init(struct net *net)
 	return 0;
 
 err_lb:
-	idm_lb_net_exit(net, in);
+	idm_lb_net_exit(in);
 err_flows:
 	idm_flow_destroy(&in->flows);
 	return err;
@@ -48,8 +48,15 @@ static void __net_exit idm_net_exit(struct net *net)
 {
 	struct idm_net *in = idm_pernet(net);
 
-	idm_sacl_net_exit(net, in);
-	idm_lb_net_exit(net, in);
+	/* Tables emptied and hooks off first: no packet adds flows. */
+	mutex_lock(&in->lock);
+	idm_sacl_flush(&in->sacl);
+	idm_sacl_hooks_sync(net, &in->sacl, NULL);
+	idm_lb_flush(in);
+	idm_lb_hooks_sync(net, &in->lb, NULL);
+	mutex_unlock(&in->lock);
+	idm_sacl_net_exit(in);
+	idm_lb_net_exit(in);
 	idm_flow_destroy(&in->flows);
 	/* The namespace's links went with its devices, before this runs. */
 	WARN_ON_ONCE(!list_empty(&in->remote_links));

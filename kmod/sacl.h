@@ -19,8 +19,7 @@
 #include "sacl_wire.h"
 
 struct idm_net;
-struct genl_info;
-struct netlink_callback;
+struct netlink_ext_ack;
 struct net_device;
 struct sk_buff;
 
@@ -175,30 +174,67 @@ struct idm_sacl {
 };
 
 int idm_sacl_net_init(struct idm_net *in);
-void idm_sacl_net_exit(struct net *net, struct idm_net *in);
-/* Ports and trusted devices go with their device: a netdev notifier. */
-int idm_sacl_init(void);
-void idm_sacl_exit(void);
+/* After idm_sacl_flush() and the hooks: SACL flows, then the tables. */
+void idm_sacl_net_exit(struct idm_net *in);
 
-int idm_nl_sacl_set(struct sk_buff *skb, struct genl_info *info);
-int idm_nl_sacl_new(struct sk_buff *skb, struct genl_info *info);
-int idm_nl_sacl_del(struct sk_buff *skb, struct genl_info *info);
-int idm_nl_sacl_dump(struct sk_buff *skb, struct netlink_callback *cb);
+/*
+ * Changes (sacl.c), under in->lock. The caller checked the request
+ * (no such entry yet, room for it) and syncs the hooks after.
+ */
+int idm_sacl_port_add(struct idm_sacl *sc, u32 ifindex, bool marker);
+/* Its LID clients go with it. */
+void idm_sacl_port_remove(struct idm_sacl *sc, struct idm_sacl_port *p);
+int idm_sacl_client_add(struct idm_sacl *sc, const struct idm_client_key *k,
+			u64 id);
+void idm_sacl_client_remove(struct idm_sacl *sc, struct idm_sacl_client *c);
+int idm_sacl_server_add(struct idm_sacl *sc, const struct idm_server_key *k,
+			u64 id);
+void idm_sacl_server_remove(struct idm_sacl *sc, struct idm_sacl_server *s);
+/* A rule as spec has it (key, action, priority, DSCP), or an ERR_PTR. */
+struct idm_sacl_rule *idm_sacl_rule_add(struct idm_sacl *sc,
+					const struct idm_sacl_rule *spec,
+					struct netlink_ext_ack *extack);
+void idm_sacl_rule_remove(struct idm_sacl *sc, struct idm_sacl_rule *r);
+int idm_sacl_trust_add(struct idm_sacl *sc, const struct idm_sacl_trust *k);
+/*
+ * Without memory for the smaller set, the old one stays published: it
+ * still names the source, so this fails.
+ */
+int idm_sacl_trust_remove(struct idm_sacl *sc, struct idm_sacl_trust *t);
+/* A device that is a port, or trusted, went away: so do its entries. */
+void idm_sacl_dev_gone(struct idm_sacl *sc, u32 ifindex);
+/* Every entry and setting gone. */
+void idm_sacl_flush(struct idm_sacl *sc);
 
-extern const struct nla_policy idm_sacl_policy[IDMESH_SACL_A_MAX + 1];
-
-/* Lookups, under RCU (sacl.c). */
+/* Lookups, under RCU or in->lock (sacl.c). */
 struct idm_sacl_port *idm_sacl_port_find(struct idm_sacl *sc, u32 ifindex);
+struct idm_sacl_client *idm_client_find(struct idm_sacl *sc,
+					const struct idm_client_key *k);
+struct idm_sacl_server *idm_server_find(struct idm_sacl *sc,
+					const struct idm_server_key *k);
+struct idm_sacl_rule *idm_rule_find_key(struct idm_sacl *sc,
+					const struct idm_rule_key *k);
+struct idm_sacl_trust *idm_trust_find(struct idm_sacl *sc,
+				      const struct idm_sacl_trust *k);
+/* The packet path's: an ID, or 0 when there is none. */
 u64 idm_sacl_client_id(struct idm_sacl *sc, const struct in6_addr *addr,
 		       u32 ifindex, int lid);
 u64 idm_sacl_server_id(struct idm_sacl *sc, const struct in6_addr *addr,
 		       u8 proto, __be16 port);
+/* The most specific rule that covers the IDs. */
 struct idm_sacl_rule *idm_sacl_rule_find(struct idm_sacl *sc, u64 client,
 					 u64 server);
 
 /* Packet path (sacl_hook.c). */
 void idm_sacl_count(struct idm_sacl *sc, enum idm_sacl_counter c);
-int idm_sacl_hooks_register(struct net *net, bool marker);
-void idm_sacl_hooks_unregister(struct net *net, bool marker);
+/*
+ * Hooks follow the tables (in->lock): forward while ports or rules exist,
+ * the marker hook while marking is on.
+ */
+int idm_sacl_hooks_sync(struct net *net, struct idm_sacl *sc,
+			struct netlink_ext_ack *extack);
+/* Ports and trusted devices go with their device: a netdev notifier. */
+int idm_sacl_init(void);
+void idm_sacl_exit(void);
 
 #endif /* _IDMESH_SACL_H */

@@ -10,15 +10,19 @@
 #include <linux/skbuff.h>
 #include <net/netlink.h>
 
-#include "../config.c"
-#include "../genl.c"
+#include "../netlink.c"
 
 unsigned int idm_net_id;
 
 /*
- * The family's other handlers live in files this suite does not build;
- * the family is never registered here, so they are never called.
+ * The family's other handlers and request policies live in files this
+ * suite does not build; the family is never registered here, so they are
+ * never called.
  */
+const struct nla_policy idm_vip_req_policy[IDMESH_A_MAX + 1] = {};
+const struct nla_policy idm_backend_req_policy[IDMESH_A_MAX + 1] = {};
+const struct nla_policy idm_sacl_req_policy[IDMESH_A_MAX + 1] = {};
+
 static int kunit_no_handler(void)
 {
 	return -EOPNOTSUPP;
@@ -121,7 +125,7 @@ static void version_reply_lists_version_and_features(struct kunit *test)
 			seen_version = true;
 			break;
 		case IDMESH_A_FEATURE:
-			KUNIT_ASSERT_LT(test, nfeat, idm_n_features);
+			KUNIT_ASSERT_LT(test, nfeat, ARRAY_SIZE(idm_features));
 			KUNIT_EXPECT_STREQ(test, (char *)nla_data(nla),
 					   idm_features[nfeat]);
 			nfeat++;
@@ -132,7 +136,7 @@ static void version_reply_lists_version_and_features(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, rem, 0);
 	KUNIT_EXPECT_TRUE(test, seen_version);
-	KUNIT_EXPECT_EQ(test, nfeat, idm_n_features);
+	KUNIT_EXPECT_EQ(test, nfeat, ARRAY_SIZE(idm_features));
 	kfree_skb(skb);
 }
 
@@ -150,10 +154,10 @@ static void features_are_unique_and_named(struct kunit *test)
 {
 	unsigned int i, j;
 
-	KUNIT_EXPECT_GT(test, idm_n_features, 0U);
-	for (i = 0; i < idm_n_features; i++) {
+	KUNIT_EXPECT_GT(test, ARRAY_SIZE(idm_features), 0U);
+	for (i = 0; i < ARRAY_SIZE(idm_features); i++) {
 		KUNIT_EXPECT_GT(test, strlen(idm_features[i]), 0UL);
-		for (j = i + 1; j < idm_n_features; j++)
+		for (j = i + 1; j < ARRAY_SIZE(idm_features); j++)
 			KUNIT_EXPECT_STRNEQ(test, idm_features[i],
 					    idm_features[j]);
 	}

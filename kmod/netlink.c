@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * idmesh: the "idmesh" generic netlink family. Every operation works on
- * the network namespace of the requesting socket; every change needs
- * CAP_NET_ADMIN (GENL_ADMIN_PERM); every attribute has a strict policy.
+ * idmesh: the "idmesh" generic netlink family: its policies, its
+ * operations, and the namespace-wide commands (version, settings,
+ * statistics). The load balancer's and the SACL gateway's commands are in
+ * netlink_lb.c and netlink_sacl.c. Every operation works on the network
+ * namespace of the requesting socket; every change needs CAP_NET_ADMIN
+ * (GENL_ADMIN_PERM); every attribute has a strict policy.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/errno.h>
 #include <linux/in6.h>
 #include <net/genetlink.h>
 #include <uapi/linux/idmesh.h>
 
 #include "idmesh.h"
+#include "netlink.h"
 
 /* Requests that carry no attributes: anything sent is rejected. */
 static const struct nla_policy idm_empty_policy[IDMESH_A_MAX + 1] = {
@@ -43,75 +48,112 @@ static const struct nla_policy idm_config_set_policy[IDMESH_A_MAX + 1] = {
 							&idm_timeout_range),
 };
 
-static struct netlink_range_validation idm_table_size_range = {
-	.min = IDMESH_TABLE_SIZE_MIN,
-	.max = IDMESH_TABLE_SIZE_MAX,
+static const char * const idm_features[] = {
+	"netns",
+	"config",
+	"link",
+	"maglev",
+	"sacl",
 };
 
-const struct nla_policy idm_vip_policy[IDMESH_VIP_A_MAX + 1] = {
-	[IDMESH_VIP_A_ADDR4] = { .type = NLA_BE32 },
-	[IDMESH_VIP_A_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[IDMESH_VIP_A_PROTO] = { .type = NLA_U8 },
-	[IDMESH_VIP_A_PORT] = { .type = NLA_U16 },
-	[IDMESH_VIP_A_TABLE_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32,
-							  &idm_table_size_range),
-	[IDMESH_VIP_A_MODE] = NLA_POLICY_RANGE(NLA_U8, IDMESH_VIP_MODE_NAT,
-					       IDMESH_VIP_MODE_TUNNEL),
+static int idm_fill_version(struct sk_buff *skb)
+{
+	unsigned int i;
+
+	if (nla_put_string(skb, IDMESH_A_VERSION, IDM_VERSION))
+		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(idm_features); i++)
+		if (nla_put_string(skb, IDMESH_A_FEATURE, idm_features[i]))
+			return -EMSGSIZE;
+	return 0;
+}
+
+/* Timeout attributes, in the order of enum idm_timeout. */
+static const int idm_timeout_attr[] = {
+	[IDM_TO_TCP_SYN] = IDMESH_A_TIMEOUT_TCP_SYN,
+	[IDM_TO_TCP] = IDMESH_A_TIMEOUT_TCP,
+	[IDM_TO_TCP_FIN] = IDMESH_A_TIMEOUT_TCP_FIN,
+	[IDM_TO_UDP] = IDMESH_A_TIMEOUT_UDP,
+	[IDM_TO_SCTP] = IDMESH_A_TIMEOUT_SCTP,
 };
 
-static struct netlink_range_validation idm_weight_range = {
-	.min = 0,
-	.max = IDMESH_WEIGHT_MAX,
-};
+static int idm_fill_config(struct sk_buff *skb, const struct idm_net *in)
+{
+	unsigned int i;
 
-const struct nla_policy idm_backend_policy[IDMESH_BACKEND_A_MAX + 1] = {
-	[IDMESH_BACKEND_A_ADDR4] = { .type = NLA_BE32 },
-	[IDMESH_BACKEND_A_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[IDMESH_BACKEND_A_PORT] = { .type = NLA_U16 },
-	[IDMESH_BACKEND_A_WEIGHT] = NLA_POLICY_FULL_RANGE(NLA_U32,
-							  &idm_weight_range),
-};
+	const struct idm_flow_zone *z = in->flows.zone;
 
-/* SACL IDs: any u64 but 0, which stands for "unknown" on the packet path. */
-const struct nla_policy idm_sacl_policy[IDMESH_SACL_A_MAX + 1] = {
-	[IDMESH_SACL_A_KIND] = NLA_POLICY_RANGE(NLA_U8, IDMESH_SACL_KIND_SETTINGS,
-						IDMESH_SACL_KIND_TRUST),
-	[IDMESH_SACL_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
-	[IDMESH_SACL_A_ADDR] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[IDMESH_SACL_A_LID] = NLA_POLICY_MAX(NLA_U8, IDMESH_SACL_LID_MAX),
-	[IDMESH_SACL_A_ID] = NLA_POLICY_MIN(NLA_U64, 1),
-	[IDMESH_SACL_A_CLIENT_ID] = NLA_POLICY_MIN(NLA_U64, 1),
-	[IDMESH_SACL_A_SERVER_ID] = NLA_POLICY_MIN(NLA_U64, 1),
-	[IDMESH_SACL_A_PROTO] = { .type = NLA_U8 },
-	[IDMESH_SACL_A_PORT] = { .type = NLA_U16 },
-	[IDMESH_SACL_A_ACTION] = NLA_POLICY_RANGE(NLA_U8, IDMESH_SACL_ALLOW,
-						  IDMESH_SACL_DENY),
-	[IDMESH_SACL_A_PRIORITY] = { .type = NLA_U32 },
-	[IDMESH_SACL_A_DSCP] = NLA_POLICY_MAX(NLA_U8, IDMESH_SACL_DSCP_MAX),
-	[IDMESH_SACL_A_MARKER] = NLA_POLICY_MAX(NLA_U8, 1),
-	[IDMESH_SACL_A_OPT_TYPE] = { .type = NLA_U8 },
-	[IDMESH_SACL_A_DEFAULT] = NLA_POLICY_RANGE(NLA_U8, IDMESH_SACL_ALLOW,
-						   IDMESH_SACL_DENY),
-	[IDMESH_SACL_A_CLIENT_BITS] = NLA_POLICY_RANGE(NLA_U8, 1, 64),
-	[IDMESH_SACL_A_SERVER_BITS] = NLA_POLICY_RANGE(NLA_U8, 1, 64),
-	[IDMESH_SACL_A_ADDR4] = { .type = NLA_BE32 },
-	[IDMESH_SACL_A_OPT_TYPE4] = { .type = NLA_U8 },
-	[IDMESH_SACL_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
-};
+	if (nla_put_u32(skb, IDMESH_A_FLOW_LIMIT,
+			READ_ONCE(z[IDM_ZONE_LB].limit)) ||
+	    nla_put_u32(skb, IDMESH_A_SACL_FLOW_LIMIT,
+			READ_ONCE(z[IDM_ZONE_SACL].limit)))
+		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(idm_timeout_attr); i++)
+		if (nla_put_u32(skb, idm_timeout_attr[i],
+				READ_ONCE(in->flows.timeout[i])))
+			return -EMSGSIZE;
+	return 0;
+}
 
-static const struct nla_policy idm_sacl_req_policy[IDMESH_A_MAX + 1] = {
-	[IDMESH_A_SACL] = NLA_POLICY_NESTED(idm_sacl_policy),
-};
+/*
+ * Apply a validated IDMESH_CMD_CONFIG_SET request. The policy has already
+ * range-checked every attribute, so once a request is accepted, all of it
+ * is applied; a rejected request changes nothing. Caller holds in->lock.
+ */
+static int idm_config_apply(struct idm_net *in, struct nlattr **attrs,
+			    struct netlink_ext_ack *extack)
+{
+	bool any = attrs[IDMESH_A_FLOW_LIMIT] || attrs[IDMESH_A_SACL_FLOW_LIMIT];
+	unsigned int i;
 
-/* A VIP alone (vip new/del, dumps), or a VIP and one backend. */
-static const struct nla_policy idm_vip_req_policy[IDMESH_A_MAX + 1] = {
-	[IDMESH_A_VIP] = NLA_POLICY_NESTED(idm_vip_policy),
-};
+	for (i = 0; i < ARRAY_SIZE(idm_timeout_attr); i++)
+		any |= !!attrs[idm_timeout_attr[i]];
+	if (!any) {
+		NL_SET_ERR_MSG(extack, "No setting to change was given");
+		return -EINVAL;
+	}
 
-static const struct nla_policy idm_backend_req_policy[IDMESH_A_MAX + 1] = {
-	[IDMESH_A_VIP] = NLA_POLICY_NESTED(idm_vip_policy),
-	[IDMESH_A_BACKEND] = NLA_POLICY_NESTED(idm_backend_policy),
-};
+	lockdep_assert_held(&in->lock);
+	if (attrs[IDMESH_A_FLOW_LIMIT])
+		WRITE_ONCE(in->flows.zone[IDM_ZONE_LB].limit,
+			   nla_get_u32(attrs[IDMESH_A_FLOW_LIMIT]));
+	if (attrs[IDMESH_A_SACL_FLOW_LIMIT])
+		WRITE_ONCE(in->flows.zone[IDM_ZONE_SACL].limit,
+			   nla_get_u32(attrs[IDMESH_A_SACL_FLOW_LIMIT]));
+	for (i = 0; i < ARRAY_SIZE(idm_timeout_attr); i++)
+		if (attrs[idm_timeout_attr[i]])
+			WRITE_ONCE(in->flows.timeout[i],
+				   nla_get_u32(attrs[idm_timeout_attr[i]]));
+	return 0;
+}
+
+/* A zone's counters, from its first attribute on (FLOWS, EVICTED, ...). */
+static int idm_fill_zone(struct sk_buff *skb,
+			 const struct idm_flow_zone *z, int first)
+{
+	if (nla_put_u32(skb, first, READ_ONCE(z->n)) ||
+	    nla_put_u64_64bit(skb, first + 1, atomic64_read(&z->evicted),
+			      IDMESH_A_PAD) ||
+	    nla_put_u64_64bit(skb, first + 2, atomic64_read(&z->expired),
+			      IDMESH_A_PAD) ||
+	    nla_put_u64_64bit(skb, first + 3, atomic64_read(&z->failed),
+			      IDMESH_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int idm_fill_stats(struct sk_buff *skb, const struct idm_net *in)
+{
+	if (nla_put_u64_64bit(skb, IDMESH_A_RX_UNKNOWN_ID,
+			      atomic64_read(&in->rx_unknown_id), IDMESH_A_PAD) ||
+	    nla_put_u64_64bit(skb, IDMESH_A_RX_MALFORMED,
+			      atomic64_read(&in->rx_malformed), IDMESH_A_PAD) ||
+	    idm_fill_zone(skb, &in->flows.zone[IDM_ZONE_LB], IDMESH_A_FLOWS) ||
+	    idm_fill_zone(skb, &in->flows.zone[IDM_ZONE_SACL],
+			  IDMESH_A_SACL_FLOWS))
+		return -EMSGSIZE;
+	return 0;
+}
 
 static int idm_reply(struct genl_info *info, u8 cmd,
 		     int (*fill)(struct sk_buff *skb, void *arg), void *arg)
@@ -139,7 +181,7 @@ static int idm_reply(struct genl_info *info, u8 cmd,
 
 err_free:
 	nlmsg_free(msg);
-	NL_SET_ERR_MSG_MOD(info->extack, "Reply does not fit in a message");
+	NL_SET_ERR_MSG(info->extack, "Reply does not fit in a message");
 	return err;
 }
 

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * idmesh: what the generic netlink family (netlink.c) takes from the
+ * files that hold each feature's commands: their request policies and
+ * handlers. Nothing outside the netlink files uses these.
+ */
+#ifndef _IDMESH_NETLINK_H
+#define _IDMESH_NETLINK_H
+
+#include <net/genetlink.h>
+#include <uapi/linux/idmesh.h>
+
+/* netlink.c: the family, for the dumps' messages. */
+extern struct genl_family idm_genl_family;
+
+/* netlink_lb.c: a VIP alone (vip new/del, dumps), or a VIP and a backend. */
+extern const struct nla_policy idm_vip_req_policy[IDMESH_A_MAX + 1];
+extern const struct nla_policy idm_backend_req_policy[IDMESH_A_MAX + 1];
+int idm_nl_vip_new(struct sk_buff *skb, struct genl_info *info);
+int idm_nl_vip_del(struct sk_buff *skb, struct genl_info *info);
+int idm_nl_vip_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int idm_nl_backend_new(struct sk_buff *skb, struct genl_info *info);
+int idm_nl_backend_del(struct sk_buff *skb, struct genl_info *info);
+int idm_nl_backend_set(struct sk_buff *skb, struct genl_info *info);
+int idm_nl_table_dump(struct sk_buff *skb, struct netlink_callback *cb);
+
+/* netlink_sacl.c: the SACL nest. */
+extern const struct nla_policy idm_sacl_req_policy[IDMESH_A_MAX + 1];
+int idm_nl_sacl_set(struct sk_buff *skb, struct genl_info *info);
+int idm_nl_sacl_new(struct sk_buff *skb, struct genl_info *info);
+int idm_nl_sacl_del(struct sk_buff *skb, struct genl_info *info);
+int idm_nl_sacl_dump(struct sk_buff *skb, struct netlink_callback *cb);
+
+#endif /* _IDMESH_NETLINK_H */

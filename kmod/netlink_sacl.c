@@ -1,0 +1,915 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * idmesh: the SACL gateway's generic netlink commands: SACL_SET (the
+ * settings), SACL_NEW and SACL_DEL (one entry of a kind: port, client,
+ * server, rule, trusted source) and SACL_GET (a dump). Requests are parsed
+ * and checked here, then applied to the tables (sacl.c) under the
+ * namespace's lock; the hooks follow (sacl_hook.c).
+ */
+#include <linux/kernel.h>
+#include <linux/netdevice.h>
+#include <linux/in.h>
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+#include <uapi/linux/idmesh.h>
+
+#include "compat.h"
+#include "idmesh.h"
+#include "netlink.h"
+#include "sacl.h"
+
+/* SACL IDs: any u64 but 0, which stands for "unknown" on the packet path. */
+static const struct nla_policy idm_sacl_policy[IDMESH_SACL_A_MAX + 1] = {
+	[IDMESH_SACL_A_KIND] = NLA_POLICY_RANGE(NLA_U8, IDMESH_SACL_KIND_SETTINGS,
+						IDMESH_SACL_KIND_TRUST),
+	[IDMESH_SACL_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[IDMESH_SACL_A_ADDR] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[IDMESH_SACL_A_LID] = NLA_POLICY_MAX(NLA_U8, IDMESH_SACL_LID_MAX),
+	[IDMESH_SACL_A_ID] = NLA_POLICY_MIN(NLA_U64, 1),
+	[IDMESH_SACL_A_CLIENT_ID] = NLA_POLICY_MIN(NLA_U64, 1),
+	[IDMESH_SACL_A_SERVER_ID] = NLA_POLICY_MIN(NLA_U64, 1),
+	[IDMESH_SACL_A_PROTO] = { .type = NLA_U8 },
+	[IDMESH_SACL_A_PORT] = { .type = NLA_U16 },
+	[IDMESH_SACL_A_ACTION] = NLA_POLICY_RANGE(NLA_U8, IDMESH_SACL_ALLOW,
+						  IDMESH_SACL_DENY),
+	[IDMESH_SACL_A_PRIORITY] = { .type = NLA_U32 },
+	[IDMESH_SACL_A_DSCP] = NLA_POLICY_MAX(NLA_U8, IDMESH_SACL_DSCP_MAX),
+	[IDMESH_SACL_A_MARKER] = NLA_POLICY_MAX(NLA_U8, 1),
+	[IDMESH_SACL_A_OPT_TYPE] = { .type = NLA_U8 },
+	[IDMESH_SACL_A_DEFAULT] = NLA_POLICY_RANGE(NLA_U8, IDMESH_SACL_ALLOW,
+						   IDMESH_SACL_DENY),
+	[IDMESH_SACL_A_CLIENT_BITS] = NLA_POLICY_RANGE(NLA_U8, 1, 64),
+	[IDMESH_SACL_A_SERVER_BITS] = NLA_POLICY_RANGE(NLA_U8, 1, 64),
+	[IDMESH_SACL_A_ADDR4] = { .type = NLA_BE32 },
+	[IDMESH_SACL_A_OPT_TYPE4] = { .type = NLA_U8 },
+	[IDMESH_SACL_A_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+const struct nla_policy idm_sacl_req_policy[IDMESH_A_MAX + 1] = {
+	[IDMESH_A_SACL] = NLA_POLICY_NESTED(idm_sacl_policy),
+};
+
+/* Which attributes each kind of entry takes (keys and values). */
+static const u64 idm_sacl_kind_attrs[] = {
+	[IDMESH_SACL_KIND_SETTINGS] = BIT_ULL(IDMESH_SACL_A_KIND) |
+		BIT_ULL(IDMESH_SACL_A_OPT_TYPE) | BIT_ULL(IDMESH_SACL_A_DEFAULT) |
+		BIT_ULL(IDMESH_SACL_A_MARKER) | BIT_ULL(IDMESH_SACL_A_OPT_TYPE4),
+	[IDMESH_SACL_KIND_PORT] = BIT_ULL(IDMESH_SACL_A_KIND) |
+		BIT_ULL(IDMESH_SACL_A_IFINDEX) | BIT_ULL(IDMESH_SACL_A_MARKER),
+	[IDMESH_SACL_KIND_CLIENT] = BIT_ULL(IDMESH_SACL_A_KIND) |
+		BIT_ULL(IDMESH_SACL_A_ADDR) | BIT_ULL(IDMESH_SACL_A_IFINDEX) |
+		BIT_ULL(IDMESH_SACL_A_LID) | BIT_ULL(IDMESH_SACL_A_ID) |
+		BIT_ULL(IDMESH_SACL_A_ADDR4),
+	[IDMESH_SACL_KIND_SERVER] = BIT_ULL(IDMESH_SACL_A_KIND) |
+		BIT_ULL(IDMESH_SACL_A_ADDR) | BIT_ULL(IDMESH_SACL_A_PROTO) |
+		BIT_ULL(IDMESH_SACL_A_PORT) | BIT_ULL(IDMESH_SACL_A_ID) |
+		BIT_ULL(IDMESH_SACL_A_ADDR4),
+	[IDMESH_SACL_KIND_RULE] = BIT_ULL(IDMESH_SACL_A_KIND) |
+		BIT_ULL(IDMESH_SACL_A_CLIENT_ID) | BIT_ULL(IDMESH_SACL_A_SERVER_ID) |
+		BIT_ULL(IDMESH_SACL_A_ACTION) | BIT_ULL(IDMESH_SACL_A_PRIORITY) |
+		BIT_ULL(IDMESH_SACL_A_DSCP) | BIT_ULL(IDMESH_SACL_A_CLIENT_BITS) |
+		BIT_ULL(IDMESH_SACL_A_SERVER_BITS),
+	[IDMESH_SACL_KIND_TRUST] = BIT_ULL(IDMESH_SACL_A_KIND) |
+		BIT_ULL(IDMESH_SACL_A_IFINDEX) | BIT_ULL(IDMESH_SACL_A_ADDR) |
+		BIT_ULL(IDMESH_SACL_A_ADDR4) | BIT_ULL(IDMESH_SACL_A_PREFIX_LEN),
+};
+
+/*
+ * Parse the request's SACL nest. kind 0: KIND required (an entry);
+ * otherwise the settings. Refuses what the kind does not take.
+ */
+static int idm_sacl_parse_req(struct genl_info *info, struct nlattr **tb,
+			      u8 *kind, bool need_kind)
+{
+	struct nlattr *nest = info->attrs[IDMESH_A_SACL];
+	int err, i;
+
+	if (!nest) {
+		NL_SET_ERR_MSG(info->extack, "Missing SACL attributes");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, IDMESH_SACL_A_MAX, nest, idm_sacl_policy,
+			       info->extack);
+	if (err)
+		return err;
+	if (!tb[IDMESH_SACL_A_KIND] && need_kind) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest,
+				    "Missing the kind of entry (port, client, server, rule or trust)");
+		return -EINVAL;
+	}
+	*kind = tb[IDMESH_SACL_A_KIND] ? nla_get_u8(tb[IDMESH_SACL_A_KIND]) :
+					 IDMESH_SACL_KIND_SETTINGS;
+	if (need_kind == (*kind == IDMESH_SACL_KIND_SETTINGS)) {
+		if (need_kind)
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_KIND],
+					    "Settings are changed with SACL_SET");
+		else
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_KIND],
+					    "SACL_SET changes only the settings");
+		return -EINVAL;
+	}
+	for (i = 1; i <= IDMESH_SACL_A_MAX; i++)
+		if (tb[i] && !(idm_sacl_kind_attrs[*kind] & BIT_ULL(i))) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[i],
+					    "Attribute not valid for this kind of entry");
+			return -EINVAL;
+		}
+	return 0;
+}
+
+/*
+ * True if the attribute is there, else says what is missing. A macro:
+ * the message must be a literal.
+ */
+#define idm_need(info, tb, type, msg) ({				\
+	struct genl_info *__info = (info);				\
+	bool __there = !!(tb)[type];					\
+									\
+	if (!__there)							\
+		NL_SET_ERR_MSG_ATTR(__info->extack,			\
+				    __info->attrs[IDMESH_A_SACL], msg);	\
+	__there;							\
+})
+
+int idm_nl_sacl_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct idm_net *in = idm_pernet(net);
+	struct nlattr *tb[IDMESH_SACL_A_MAX + 1];
+	struct idm_sacl *sc = &in->sacl;
+	bool old_marker;
+	u8 kind;
+	int err;
+
+	err = idm_sacl_parse_req(info, tb, &kind, false);
+	if (err)
+		return err;
+	if (!tb[IDMESH_SACL_A_OPT_TYPE] && !tb[IDMESH_SACL_A_DEFAULT] &&
+	    !tb[IDMESH_SACL_A_MARKER] && !tb[IDMESH_SACL_A_OPT_TYPE4]) {
+		NL_SET_ERR_MSG(info->extack, "Nothing to set");
+		return -EINVAL;
+	}
+	if (tb[IDMESH_SACL_A_OPT_TYPE]) {
+		u8 t = nla_get_u8(tb[IDMESH_SACL_A_OPT_TYPE]);
+
+		if (!idm_sacl_type_ok(t)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_OPT_TYPE],
+					    "Option type must have action bits 00 (below 0x40), so that nodes unaware of it skip it");
+			return -EINVAL;
+		}
+		if (t == IDM_OPT_PAD1 || t == IDM_OPT_PADN) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_OPT_TYPE],
+					    "Option types 0 and 1 are Pad1 and PadN");
+			return -EINVAL;
+		}
+	}
+	if (tb[IDMESH_SACL_A_OPT_TYPE4] &&
+	    !idm_sacl4_type_ok(nla_get_u8(tb[IDMESH_SACL_A_OPT_TYPE4]))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_OPT_TYPE4],
+				    "IPv4 option type must be one of RFC 4727's experimental types: 30, 94, 158 or 222");
+		return -EINVAL;
+	}
+
+	mutex_lock(&in->lock);
+	old_marker = sc->marker;
+	if (tb[IDMESH_SACL_A_MARKER])
+		WRITE_ONCE(sc->marker, !!nla_get_u8(tb[IDMESH_SACL_A_MARKER]));
+	err = idm_sacl_hooks_sync(net, sc, info->extack);
+	if (err) {
+		WRITE_ONCE(sc->marker, old_marker);
+		goto out;
+	}
+	if (tb[IDMESH_SACL_A_OPT_TYPE])
+		WRITE_ONCE(sc->opt_type, nla_get_u8(tb[IDMESH_SACL_A_OPT_TYPE]));
+	if (tb[IDMESH_SACL_A_OPT_TYPE4])
+		WRITE_ONCE(sc->opt_type4, nla_get_u8(tb[IDMESH_SACL_A_OPT_TYPE4]));
+	if (tb[IDMESH_SACL_A_DEFAULT])
+		WRITE_ONCE(sc->def_action, nla_get_u8(tb[IDMESH_SACL_A_DEFAULT]));
+out:
+	mutex_unlock(&in->lock);
+	return err;
+}
+
+static int idm_sacl_full(struct genl_info *info, unsigned int n)
+{
+	if (n < IDMESH_SACL_ENTRIES_MAX)
+		return 0;
+	NL_SET_ERR_MSG(info->extack, "Table is full");
+	return -ENOSPC;
+}
+
+static int idm_port_new(struct net *net, struct idm_sacl *sc,
+			struct genl_info *info, struct nlattr **tb)
+{
+	struct net_device *dev;
+	u32 ifindex;
+	int err;
+
+	if (!idm_need(info, tb, IDMESH_SACL_A_IFINDEX, "Missing the port's device"))
+		return -EINVAL;
+	ifindex = nla_get_u32(tb[IDMESH_SACL_A_IFINDEX]);
+	if (idm_sacl_port_find(sc, ifindex)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_IFINDEX],
+				    "Device is already a port");
+		return -EEXIST;
+	}
+	rcu_read_lock();
+	dev = dev_get_by_index_rcu(net, ifindex);
+	err = dev && READ_ONCE(dev->reg_state) == NETREG_REGISTERED ? 0 : -ENODEV;
+	rcu_read_unlock();
+	if (err) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_IFINDEX],
+				    "No such device in this namespace");
+		return err;
+	}
+	err = idm_sacl_port_add(sc, ifindex, tb[IDMESH_SACL_A_MARKER] &&
+				nla_get_u8(tb[IDMESH_SACL_A_MARKER]));
+	if (err)
+		return err;
+	err = idm_sacl_hooks_sync(net, sc, info->extack);
+	if (err)
+		idm_sacl_port_remove(sc, idm_sacl_port_find(sc, ifindex));
+	return err;
+}
+
+/*
+ * The entry's address, ADDR (IPv6) or ADDR4 (IPv4, kept IPv4-mapped):
+ * 1 when there is one, 0 when neither is given, or an error.
+ */
+static int idm_sacl_addr(struct genl_info *info, struct nlattr **tb,
+			 struct in6_addr *a)
+{
+	struct nlattr *a6 = tb[IDMESH_SACL_A_ADDR], *a4 = tb[IDMESH_SACL_A_ADDR4];
+
+	if (a6 && a4) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a4,
+				    "An entry has one address, IPv4 or IPv6");
+		return -EINVAL;
+	}
+	if (a4) {
+		ipv6_addr_set_v4mapped(nla_get_in_addr(a4), a);
+		return 1;
+	}
+	if (!a6)
+		return 0;
+	*a = nla_get_in6_addr(a6);
+	if (ipv6_addr_v4mapped(a)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a6,
+				    "An IPv4 address goes in ADDR4, not IPv4-mapped in ADDR");
+		return -EINVAL;
+	}
+	return 1;
+}
+
+static int idm_client_key(struct idm_sacl *sc, struct genl_info *info,
+			  struct nlattr **tb, struct idm_client_key *k)
+{
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	ret = idm_sacl_addr(info, tb, &k->addr);
+	if (ret < 0)
+		return ret;
+	if (ret) {
+		if (tb[IDMESH_SACL_A_IFINDEX] || tb[IDMESH_SACL_A_LID]) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    tb[IDMESH_SACL_A_ADDR] ?: tb[IDMESH_SACL_A_ADDR4],
+					    "A client is an address or a marker port and LID, not both");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!tb[IDMESH_SACL_A_IFINDEX] || !tb[IDMESH_SACL_A_LID]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[IDMESH_A_SACL],
+				    "A client needs an address, or a marker port and a LID");
+		return -EINVAL;
+	}
+	k->ifindex = nla_get_u32(tb[IDMESH_SACL_A_IFINDEX]);
+	k->lid = nla_get_u8(tb[IDMESH_SACL_A_LID]);
+	return 0;
+}
+
+static int idm_client_new(struct idm_sacl *sc, struct genl_info *info,
+			  struct nlattr **tb)
+{
+	struct idm_client_key k;
+	int err;
+
+	err = idm_client_key(sc, info, tb, &k);
+	if (err)
+		return err;
+	if (!idm_need(info, tb, IDMESH_SACL_A_ID, "Missing the client's SACL ID"))
+		return -EINVAL;
+	if (k.ifindex) {
+		struct idm_sacl_port *p = idm_sacl_port_find(sc, k.ifindex);
+
+		if (!p) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_IFINDEX],
+					    "Device is not a port");
+			return -EINVAL;
+		}
+		if (!p->marker) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_IFINDEX],
+					    "Port is not a marker port");
+			return -EINVAL;
+		}
+	}
+	if (idm_client_find(sc, &k)) {
+		NL_SET_ERR_MSG(info->extack, "Client already exists");
+		return -EEXIST;
+	}
+	err = idm_sacl_full(info, sc->nclients);
+	if (err)
+		return err;
+	return idm_sacl_client_add(sc, &k, nla_get_u64(tb[IDMESH_SACL_A_ID]));
+}
+
+static int idm_server_key(struct genl_info *info, struct nlattr **tb,
+			  struct idm_server_key *k)
+{
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	ret = idm_sacl_addr(info, tb, &k->addr);
+	if (ret < 0)
+		return ret;
+	if (!ret) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[IDMESH_A_SACL],
+				    "Missing the server's address");
+		return -EINVAL;
+	}
+	if (tb[IDMESH_SACL_A_PROTO])
+		k->proto = nla_get_u8(tb[IDMESH_SACL_A_PROTO]);
+	if (tb[IDMESH_SACL_A_PORT])
+		k->port = htons(nla_get_u16(tb[IDMESH_SACL_A_PORT]));
+	if (k->port && k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP &&
+	    k->proto != IPPROTO_SCTP) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_PORT],
+				    "A port needs the protocol tcp, udp or sctp");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int idm_server_new(struct idm_sacl *sc, struct genl_info *info,
+			  struct nlattr **tb)
+{
+	struct idm_server_key k;
+	int err;
+
+	err = idm_server_key(info, tb, &k);
+	if (err)
+		return err;
+	if (!idm_need(info, tb, IDMESH_SACL_A_ID, "Missing the server's SACL ID"))
+		return -EINVAL;
+	if (idm_server_find(sc, &k)) {
+		NL_SET_ERR_MSG(info->extack, "Server already exists");
+		return -EEXIST;
+	}
+	err = idm_sacl_full(info, sc->nservers);
+	if (err)
+		return err;
+	return idm_sacl_server_add(sc, &k, nla_get_u64(tb[IDMESH_SACL_A_ID]));
+}
+
+static int idm_rule_key(struct genl_info *info, struct nlattr **tb,
+			struct idm_rule_key *k)
+{
+	if (!idm_need(info, tb, IDMESH_SACL_A_CLIENT_ID,
+		      "Missing the rule's client SACL ID") ||
+	    !idm_need(info, tb, IDMESH_SACL_A_SERVER_ID,
+		      "Missing the rule's server SACL ID"))
+		return -EINVAL;
+	memset(k, 0, sizeof(*k));
+	k->client = nla_get_u64(tb[IDMESH_SACL_A_CLIENT_ID]);
+	k->server = nla_get_u64(tb[IDMESH_SACL_A_SERVER_ID]);
+	k->cbits = tb[IDMESH_SACL_A_CLIENT_BITS] ?
+		   nla_get_u8(tb[IDMESH_SACL_A_CLIENT_BITS]) : 64;
+	k->sbits = tb[IDMESH_SACL_A_SERVER_BITS] ?
+		   nla_get_u8(tb[IDMESH_SACL_A_SERVER_BITS]) : 64;
+	if (k->client & ~idm_prefix_mask(k->cbits)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_CLIENT_ID],
+				    "The client ID has bits set past its prefix length");
+		return -EINVAL;
+	}
+	if (k->server & ~idm_prefix_mask(k->sbits)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_SERVER_ID],
+				    "The server ID has bits set past its prefix length");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int idm_rule_new(struct net *net, struct idm_sacl *sc,
+			struct genl_info *info, struct nlattr **tb)
+{
+	struct idm_sacl_rule spec = {}, *r;
+	int err;
+
+	err = idm_rule_key(info, tb, &spec.key);
+	if (err)
+		return err;
+	if (idm_rule_find_key(sc, &spec.key)) {
+		NL_SET_ERR_MSG(info->extack, "Rule already exists");
+		return -EEXIST;
+	}
+	err = idm_sacl_full(info, sc->nrules);
+	if (err)
+		return err;
+	spec.action = tb[IDMESH_SACL_A_ACTION] ?
+		      nla_get_u8(tb[IDMESH_SACL_A_ACTION]) : IDMESH_SACL_ALLOW;
+	if (tb[IDMESH_SACL_A_PRIORITY]) {
+		spec.has_priority = true;
+		spec.priority = nla_get_u32(tb[IDMESH_SACL_A_PRIORITY]);
+	}
+	if (tb[IDMESH_SACL_A_DSCP]) {
+		spec.has_dscp = true;
+		spec.dscp = nla_get_u8(tb[IDMESH_SACL_A_DSCP]);
+	}
+	r = idm_sacl_rule_add(sc, &spec, info->extack);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	err = idm_sacl_hooks_sync(net, sc, info->extack);
+	if (err)
+		idm_sacl_rule_remove(sc, r);
+	return err;
+}
+
+/* A trusted source's key: a device, or an address and prefix length. */
+static int idm_trust_key(struct genl_info *info, struct nlattr **tb,
+			 struct idm_sacl_trust *t)
+{
+	struct nlattr *plen = tb[IDMESH_SACL_A_PREFIX_LEN];
+	struct in6_addr masked;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	ret = idm_sacl_addr(info, tb, &t->addr);
+	if (ret < 0)
+		return ret;
+	if (tb[IDMESH_SACL_A_IFINDEX]) {
+		if (ret || plen) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_IFINDEX],
+					    "A trusted source is a device or a prefix, not both");
+			return -EINVAL;
+		}
+		t->ifindex = nla_get_u32(tb[IDMESH_SACL_A_IFINDEX]);
+		return 0;
+	}
+	if (!ret) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[IDMESH_A_SACL],
+				    "A trusted source needs a device, or an address and prefix length");
+		return -EINVAL;
+	}
+	t->plen = plen ? nla_get_u8(plen) : 128;
+	if (ipv6_addr_v4mapped(&t->addr)) {
+		if (plen && t->plen > 32) {
+			NL_SET_ERR_MSG_ATTR(info->extack, plen,
+					    "An IPv4 prefix is at most 32 bits long");
+			return -EINVAL;
+		}
+		t->plen = plen ? 96 + t->plen : 128;
+	}
+	ipv6_addr_prefix(&masked, &t->addr, t->plen);
+	if (!ipv6_addr_equal(&masked, &t->addr)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, plen,
+				    "The address has bits set past its prefix length");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int idm_trust_new(struct net *net, struct idm_sacl *sc,
+			 struct genl_info *info, struct nlattr **tb)
+{
+	struct idm_sacl_trust k;
+	int err;
+
+	err = idm_trust_key(info, tb, &k);
+	if (err)
+		return err;
+	if (k.ifindex) {
+		struct net_device *dev;
+
+		rcu_read_lock();
+		dev = dev_get_by_index_rcu(net, k.ifindex);
+		err = dev ? 0 : -ENODEV;
+		rcu_read_unlock();
+		if (err) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_IFINDEX],
+					    "No such device in this namespace");
+			return err;
+		}
+	}
+	if (idm_trust_find(sc, &k)) {
+		NL_SET_ERR_MSG(info->extack, "Trusted source already exists");
+		return -EEXIST;
+	}
+	if (sc->ntrusts >= IDMESH_SACL_TRUST_MAX) {
+		NL_SET_ERR_MSG(info->extack, "Too many trusted sources");
+		return -ENOSPC;
+	}
+	return idm_sacl_trust_add(sc, &k);
+}
+
+int idm_nl_sacl_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct idm_net *in = idm_pernet(net);
+	struct nlattr *tb[IDMESH_SACL_A_MAX + 1];
+	struct idm_sacl *sc = &in->sacl;
+	u8 kind;
+	int err;
+
+	err = idm_sacl_parse_req(info, tb, &kind, true);
+	if (err)
+		return err;
+	mutex_lock(&in->lock);
+	switch (kind) {
+	case IDMESH_SACL_KIND_PORT:
+		err = idm_port_new(net, sc, info, tb);
+		break;
+	case IDMESH_SACL_KIND_CLIENT:
+		err = idm_client_new(sc, info, tb);
+		break;
+	case IDMESH_SACL_KIND_SERVER:
+		err = idm_server_new(sc, info, tb);
+		break;
+	case IDMESH_SACL_KIND_TRUST:
+		err = idm_trust_new(net, sc, info, tb);
+		break;
+	default:
+		err = idm_rule_new(net, sc, info, tb);
+		break;
+	}
+	mutex_unlock(&in->lock);
+	return err;
+}
+
+static int idm_sacl_del_one(struct net *net, struct idm_sacl *sc, u8 kind,
+			    struct genl_info *info, struct nlattr **tb)
+{
+	int err;
+
+	switch (kind) {
+	case IDMESH_SACL_KIND_PORT: {
+		struct idm_sacl_port *p;
+
+		if (!idm_need(info, tb, IDMESH_SACL_A_IFINDEX,
+			      "Missing the port's device"))
+			return -EINVAL;
+		p = idm_sacl_port_find(sc, nla_get_u32(tb[IDMESH_SACL_A_IFINDEX]));
+		if (!p)
+			break;
+		idm_sacl_port_remove(sc, p);
+		idm_sacl_hooks_sync(net, sc, NULL);
+		return 0;
+	}
+	case IDMESH_SACL_KIND_CLIENT: {
+		struct idm_sacl_client *c;
+		struct idm_client_key k;
+
+		err = idm_client_key(sc, info, tb, &k);
+		if (err)
+			return err;
+		c = idm_client_find(sc, &k);
+		if (!c)
+			break;
+		idm_sacl_client_remove(sc, c);
+		return 0;
+	}
+	case IDMESH_SACL_KIND_SERVER: {
+		struct idm_sacl_server *s;
+		struct idm_server_key k;
+
+		err = idm_server_key(info, tb, &k);
+		if (err)
+			return err;
+		s = idm_server_find(sc, &k);
+		if (!s)
+			break;
+		idm_sacl_server_remove(sc, s);
+		return 0;
+	}
+	case IDMESH_SACL_KIND_TRUST: {
+		struct idm_sacl_trust k, *t;
+
+		err = idm_trust_key(info, tb, &k);
+		if (err)
+			return err;
+		t = idm_trust_find(sc, &k);
+		if (!t)
+			break;
+		return idm_sacl_trust_remove(sc, t);
+	}
+	default: {
+		struct idm_sacl_rule *r;
+		struct idm_rule_key k;
+
+		err = idm_rule_key(info, tb, &k);
+		if (err)
+			return err;
+		r = idm_rule_find_key(sc, &k);
+		if (!r)
+			break;
+		idm_sacl_rule_remove(sc, r);
+		idm_sacl_hooks_sync(net, sc, NULL);
+		return 0;
+	}
+	}
+	NL_SET_ERR_MSG(info->extack, "No such entry");
+	return -ENOENT;
+}
+
+int idm_nl_sacl_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct idm_net *in = idm_pernet(net);
+	struct nlattr *tb[IDMESH_SACL_A_MAX + 1];
+	u8 kind;
+	int err;
+
+	err = idm_sacl_parse_req(info, tb, &kind, true);
+	if (err)
+		return err;
+	/* Values are not keys: a delete names the entry only. */
+	if (tb[IDMESH_SACL_A_ID] || tb[IDMESH_SACL_A_MARKER] ||
+	    tb[IDMESH_SACL_A_ACTION] || tb[IDMESH_SACL_A_PRIORITY] ||
+	    tb[IDMESH_SACL_A_DSCP]) {
+		NL_SET_ERR_MSG(info->extack, "A delete takes only the entry's key");
+		return -EINVAL;
+	}
+	mutex_lock(&in->lock);
+	err = idm_sacl_del_one(net, &in->sacl, kind, info, tb);
+	mutex_unlock(&in->lock);
+	return err;
+}
+
+static const u8 idm_sacl_counter_attr[IDM_SC_MAX] = {
+	[IDM_SC_TAGGED] = IDMESH_SACL_A_TAGGED,
+	[IDM_SC_STRIPPED] = IDMESH_SACL_A_STRIPPED,
+	[IDM_SC_REPLIES] = IDMESH_SACL_A_REPLIES,
+	[IDM_SC_TRANSIT] = IDMESH_SACL_A_TRANSIT,
+	[IDM_SC_NO_CLIENT] = IDMESH_SACL_A_NO_CLIENT,
+	[IDM_SC_NO_SERVER] = IDMESH_SACL_A_NO_SERVER,
+	[IDM_SC_FORGED] = IDMESH_SACL_A_FORGED,
+	[IDM_SC_MALFORMED] = IDMESH_SACL_A_MALFORMED,
+	[IDM_SC_TOO_BIG] = IDMESH_SACL_A_TOO_BIG,
+	[IDM_SC_NO_ROOM] = IDMESH_SACL_A_NO_ROOM,
+	[IDM_SC_MARKED] = IDMESH_SACL_A_MARKED,
+	[IDM_SC_DEF_HITS] = IDMESH_SACL_A_HITS,
+	[IDM_SC_DEF_DROPS] = IDMESH_SACL_A_DROPS,
+	[IDM_SC_UNTRUSTED] = IDMESH_SACL_A_UNTRUSTED,
+};
+
+static void idm_sacl_sum(struct idm_sacl *sc, u64 *sum)
+{
+	int cpu, i;
+
+	memset(sum, 0, sizeof(u64) * IDM_SC_MAX);
+	for_each_possible_cpu(cpu) {
+		const struct idm_sacl_stats *s = per_cpu_ptr(sc->stats, cpu);
+		u64 v[IDM_SC_MAX];
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			for (i = 0; i < IDM_SC_MAX; i++)
+				v[i] = u64_stats_read(&s->c[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		for (i = 0; i < IDM_SC_MAX; i++)
+			sum[i] += v[i];
+	}
+}
+
+static void idm_rule_sum(const struct idm_sacl_rule *r, u64 *hits, u64 *drops)
+{
+	int cpu;
+
+	*hits = 0;
+	*drops = 0;
+	for_each_possible_cpu(cpu) {
+		const struct idm_rule_stats *s = per_cpu_ptr(r->stats, cpu);
+		unsigned int start;
+		u64 h, d;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			h = u64_stats_read(&s->hits);
+			d = u64_stats_read(&s->drops);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		*hits += h;
+		*drops += d;
+	}
+}
+
+static int idm_put_u64(struct sk_buff *skb, int type, u64 v)
+{
+	return nla_put_u64_64bit(skb, type, v, IDMESH_SACL_A_PAD);
+}
+
+static int idm_fill_settings(struct sk_buff *skb, struct idm_sacl *sc)
+{
+	u64 sum[IDM_SC_MAX];
+	int i;
+
+	if (nla_put_u8(skb, IDMESH_SACL_A_OPT_TYPE, sc->opt_type) ||
+	    nla_put_u8(skb, IDMESH_SACL_A_OPT_TYPE4, sc->opt_type4) ||
+	    nla_put_u8(skb, IDMESH_SACL_A_DEFAULT, sc->def_action) ||
+	    nla_put_u8(skb, IDMESH_SACL_A_MARKER, sc->marker))
+		return -EMSGSIZE;
+	idm_sacl_sum(sc, sum);
+	for (i = 0; i < IDM_SC_MAX; i++)
+		if (idm_put_u64(skb, idm_sacl_counter_attr[i], sum[i]))
+			return -EMSGSIZE;
+	return 0;
+}
+
+/* IPv4-mapped addresses are IPv4 entries: ADDR4. */
+static int idm_put_addr(struct sk_buff *skb, const struct in6_addr *a)
+{
+	if (ipv6_addr_v4mapped(a))
+		return nla_put_in_addr(skb, IDMESH_SACL_A_ADDR4, a->s6_addr32[3]);
+	return nla_put_in6_addr(skb, IDMESH_SACL_A_ADDR, a);
+}
+
+static int idm_fill_entry(struct sk_buff *skb, u8 kind, void *e)
+{
+	switch (kind) {
+	case IDMESH_SACL_KIND_PORT: {
+		struct idm_sacl_port *p = e;
+
+		return nla_put_u32(skb, IDMESH_SACL_A_IFINDEX, p->ifindex) ||
+		       nla_put_u8(skb, IDMESH_SACL_A_MARKER, p->marker);
+	}
+	case IDMESH_SACL_KIND_CLIENT: {
+		struct idm_sacl_client *c = e;
+
+		if (idm_put_u64(skb, IDMESH_SACL_A_ID, c->id))
+			return -EMSGSIZE;
+		if (c->key.ifindex)
+			return nla_put_u32(skb, IDMESH_SACL_A_IFINDEX, c->key.ifindex) ||
+			       nla_put_u8(skb, IDMESH_SACL_A_LID, c->key.lid);
+		return idm_put_addr(skb, &c->key.addr);
+	}
+	case IDMESH_SACL_KIND_SERVER: {
+		struct idm_sacl_server *s = e;
+
+		return idm_put_u64(skb, IDMESH_SACL_A_ID, s->id) ||
+		       idm_put_addr(skb, &s->key.addr) ||
+		       nla_put_u8(skb, IDMESH_SACL_A_PROTO, s->key.proto) ||
+		       nla_put_u16(skb, IDMESH_SACL_A_PORT, ntohs(s->key.port));
+	}
+	case IDMESH_SACL_KIND_TRUST: {
+		struct idm_sacl_trust *t = e;
+
+		if (t->ifindex)
+			return nla_put_u32(skb, IDMESH_SACL_A_IFINDEX, t->ifindex);
+		return idm_put_addr(skb, &t->addr) ||
+		       nla_put_u8(skb, IDMESH_SACL_A_PREFIX_LEN,
+				  ipv6_addr_v4mapped(&t->addr) ? t->plen - 96 :
+								 t->plen);
+	}
+	default: {
+		struct idm_sacl_rule *r = e;
+		u64 hits, drops;
+
+		idm_rule_sum(r, &hits, &drops);
+		if (idm_put_u64(skb, IDMESH_SACL_A_CLIENT_ID, r->key.client) ||
+		    idm_put_u64(skb, IDMESH_SACL_A_SERVER_ID, r->key.server) ||
+		    nla_put_u8(skb, IDMESH_SACL_A_ACTION, r->action) ||
+		    idm_put_u64(skb, IDMESH_SACL_A_HITS, hits) ||
+		    idm_put_u64(skb, IDMESH_SACL_A_DROPS, drops))
+			return -EMSGSIZE;
+		if (r->has_priority &&
+		    nla_put_u32(skb, IDMESH_SACL_A_PRIORITY, r->priority))
+			return -EMSGSIZE;
+		if (r->has_dscp && nla_put_u8(skb, IDMESH_SACL_A_DSCP, r->dscp))
+			return -EMSGSIZE;
+		if (r->key.cbits < 64 &&
+		    nla_put_u8(skb, IDMESH_SACL_A_CLIENT_BITS, r->key.cbits))
+			return -EMSGSIZE;
+		if (r->key.sbits < 64 &&
+		    nla_put_u8(skb, IDMESH_SACL_A_SERVER_BITS, r->key.sbits))
+			return -EMSGSIZE;
+		return 0;
+	}
+	}
+}
+
+/* One message: the settings (e NULL) or one entry. */
+static int idm_sacl_fill(struct sk_buff *skb, struct netlink_callback *cb,
+			 struct idm_sacl *sc, u8 kind, void *e)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &idm_genl_family, NLM_F_MULTI,
+			  IDMESH_CMD_SACL_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, IDMESH_A_SACL);
+	if (!nest || nla_put_u8(skb, IDMESH_SACL_A_KIND, kind))
+		goto cancel;
+	if (e ? idm_fill_entry(skb, kind, e) : idm_fill_settings(skb, sc))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static struct list_head *idm_sacl_list(struct idm_sacl *sc, u8 kind)
+{
+	switch (kind) {
+	case IDMESH_SACL_KIND_PORT:
+		return &sc->ports;
+	case IDMESH_SACL_KIND_CLIENT:
+		return &sc->clients;
+	case IDMESH_SACL_KIND_SERVER:
+		return &sc->servers;
+	case IDMESH_SACL_KIND_TRUST:
+		return &sc->trusts;
+	default:
+		return &sc->rules;
+	}
+}
+
+/* Every entry type starts with its list node at a known offset. */
+static void *idm_sacl_entry(struct list_head *pos, u8 kind)
+{
+	switch (kind) {
+	case IDMESH_SACL_KIND_PORT:
+		return list_entry(pos, struct idm_sacl_port, list);
+	case IDMESH_SACL_KIND_CLIENT:
+		return list_entry(pos, struct idm_sacl_client, list);
+	case IDMESH_SACL_KIND_SERVER:
+		return list_entry(pos, struct idm_sacl_server, list);
+	case IDMESH_SACL_KIND_TRUST:
+		return list_entry(pos, struct idm_sacl_trust, list);
+	default:
+		return list_entry(pos, struct idm_sacl_rule, list);
+	}
+}
+
+/*
+ * cb->args[0]: the kind being dumped (settings first), [1]: entries of
+ * it done. A KIND in the request dumps that kind only.
+ */
+int idm_nl_sacl_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct idm_net *in = idm_pernet(sock_net(skb->sk));
+	struct nlattr **attrs = idm_dump_attrs(cb);
+	struct nlattr *tb[IDMESH_SACL_A_MAX + 1];
+	struct idm_sacl *sc = &in->sacl;
+	u8 only = 0, kind;
+	int err;
+
+	if (attrs[IDMESH_A_SACL]) {
+		err = nla_parse_nested(tb, IDMESH_SACL_A_MAX, attrs[IDMESH_A_SACL],
+				       idm_sacl_policy, cb->extack);
+		if (err)
+			return err;
+		for (kind = 1; kind <= IDMESH_SACL_A_MAX; kind++)
+			if (tb[kind] && kind != IDMESH_SACL_A_KIND) {
+				NL_SET_ERR_MSG_ATTR(cb->extack, tb[kind],
+						    "A dump takes only a kind");
+				return -EINVAL;
+			}
+		if (tb[IDMESH_SACL_A_KIND])
+			only = nla_get_u8(tb[IDMESH_SACL_A_KIND]);
+	}
+	if (!cb->args[0])
+		cb->args[0] = only ?: IDMESH_SACL_KIND_SETTINGS;
+
+	mutex_lock(&in->lock);
+	for (kind = cb->args[0]; kind <= IDMESH_SACL_KIND_TRUST; kind++) {
+		struct list_head *pos;
+		long n = 0;
+
+		if (only && kind != only)
+			break;
+		cb->args[0] = kind;
+		if (kind == IDMESH_SACL_KIND_SETTINGS) {
+			if (idm_sacl_fill(skb, cb, sc, kind, NULL))
+				goto out;
+			continue;
+		}
+		list_for_each(pos, idm_sacl_list(sc, kind)) {
+			if (n++ < cb->args[1])
+				continue;
+			if (idm_sacl_fill(skb, cb, sc, kind,
+					  idm_sacl_entry(pos, kind)))
+				goto out;
+			cb->args[1]++;
+		}
+		cb->args[1] = 0;
+	}
+	cb->args[0] = IDMESH_SACL_KIND_TRUST + 1;
+out:
+	mutex_unlock(&in->lock);
+	return skb->len;
+}
