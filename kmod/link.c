@@ -258,15 +258,15 @@ static struct netlink_range_validation idm_id_range = {
 };
 
 static const struct nla_policy idm_policy[IFLA_IDMESH_MAX + 1] = {
-	[IFLA_IDMESH_MODE] = { .type = NLA_REJECT },
-	[IFLA_IDMESH_PEER] = { .len = sizeof(struct ifinfomsg) },
-	[IFLA_IDMESH_PEER_NAME] = { .type = NLA_REJECT },
-	[IFLA_IDMESH_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &idm_id_range),
-	[IFLA_IDMESH_REMOTE] = NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
-	[IFLA_IDMESH_LOCAL] = NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
-	[IFLA_IDMESH_PORT] = NLA_POLICY_MIN(NLA_BE16, 1),
-	[IFLA_IDMESH_UNDERLAY] = NLA_POLICY_MIN(NLA_U32, 1),
-	[IFLA_IDMESH_MAX_MTU] = { .type = NLA_REJECT },
+	[IFLA_IDMESH_MODE]	= { .type = NLA_REJECT },
+	[IFLA_IDMESH_PEER]	= { .len = sizeof(struct ifinfomsg) },
+	[IFLA_IDMESH_PEER_NAME]	= { .type = NLA_REJECT },
+	[IFLA_IDMESH_ID]	= NLA_POLICY_FULL_RANGE(NLA_U32, &idm_id_range),
+	[IFLA_IDMESH_REMOTE]	= NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
+	[IFLA_IDMESH_LOCAL]	= NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
+	[IFLA_IDMESH_PORT]	= NLA_POLICY_MIN(NLA_BE16, 1),
+	[IFLA_IDMESH_UNDERLAY]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[IFLA_IDMESH_MAX_MTU]	= { .type = NLA_REJECT },
 };
 
 static bool idm_addr_len_ok(const struct nlattr *a)

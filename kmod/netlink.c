@@ -32,20 +32,13 @@ static struct netlink_range_validation idm_timeout_range = {
 };
 
 static const struct nla_policy idm_config_set_policy[IDMESH_A_MAX + 1] = {
-	[IDMESH_A_FLOW_LIMIT] = NLA_POLICY_FULL_RANGE(NLA_U32,
-						      &idm_flow_limit_range),
-	[IDMESH_A_SACL_FLOW_LIMIT] = NLA_POLICY_FULL_RANGE(NLA_U32,
-							   &idm_flow_limit_range),
-	[IDMESH_A_TIMEOUT_TCP_SYN] = NLA_POLICY_FULL_RANGE(NLA_U32,
-							   &idm_timeout_range),
-	[IDMESH_A_TIMEOUT_TCP] = NLA_POLICY_FULL_RANGE(NLA_U32,
-						       &idm_timeout_range),
-	[IDMESH_A_TIMEOUT_TCP_FIN] = NLA_POLICY_FULL_RANGE(NLA_U32,
-							   &idm_timeout_range),
-	[IDMESH_A_TIMEOUT_UDP] = NLA_POLICY_FULL_RANGE(NLA_U32,
-						       &idm_timeout_range),
-	[IDMESH_A_TIMEOUT_SCTP] = NLA_POLICY_FULL_RANGE(NLA_U32,
-							&idm_timeout_range),
+	[IDMESH_A_FLOW_LIMIT]		= NLA_POLICY_FULL_RANGE(NLA_U32, &idm_flow_limit_range),
+	[IDMESH_A_SACL_FLOW_LIMIT]	= NLA_POLICY_FULL_RANGE(NLA_U32, &idm_flow_limit_range),
+	[IDMESH_A_TIMEOUT_TCP_SYN]	= NLA_POLICY_FULL_RANGE(NLA_U32, &idm_timeout_range),
+	[IDMESH_A_TIMEOUT_TCP]		= NLA_POLICY_FULL_RANGE(NLA_U32, &idm_timeout_range),
+	[IDMESH_A_TIMEOUT_TCP_FIN]	= NLA_POLICY_FULL_RANGE(NLA_U32, &idm_timeout_range),
+	[IDMESH_A_TIMEOUT_UDP]		= NLA_POLICY_FULL_RANGE(NLA_U32, &idm_timeout_range),
+	[IDMESH_A_TIMEOUT_SCTP]		= NLA_POLICY_FULL_RANGE(NLA_U32, &idm_timeout_range),
 };
 
 static const char * const idm_features[] = {

@@ -24,14 +24,13 @@ static struct netlink_range_validation idm_table_size_range = {
 };
 
 static const struct nla_policy idm_vip_policy[IDMESH_VIP_A_MAX + 1] = {
-	[IDMESH_VIP_A_ADDR4] = { .type = NLA_BE32 },
-	[IDMESH_VIP_A_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[IDMESH_VIP_A_PROTO] = { .type = NLA_U8 },
-	[IDMESH_VIP_A_PORT] = { .type = NLA_U16 },
-	[IDMESH_VIP_A_TABLE_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32,
-							  &idm_table_size_range),
-	[IDMESH_VIP_A_MODE] = NLA_POLICY_RANGE(NLA_U8, IDMESH_VIP_MODE_NAT,
-					       IDMESH_VIP_MODE_TUNNEL),
+	[IDMESH_VIP_A_ADDR4]		= { .type = NLA_BE32 },
+	[IDMESH_VIP_A_ADDR6]		= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[IDMESH_VIP_A_PROTO]		= { .type = NLA_U8 },
+	[IDMESH_VIP_A_PORT]		= { .type = NLA_U16 },
+	[IDMESH_VIP_A_TABLE_SIZE]	= NLA_POLICY_FULL_RANGE(NLA_U32, &idm_table_size_range),
+	[IDMESH_VIP_A_MODE]		= NLA_POLICY_RANGE(NLA_U8, IDMESH_VIP_MODE_NAT,
+							   IDMESH_VIP_MODE_TUNNEL),
 };
 
 static struct netlink_range_validation idm_weight_range = {
@@ -40,21 +39,20 @@ static struct netlink_range_validation idm_weight_range = {
 };
 
 static const struct nla_policy idm_backend_policy[IDMESH_BACKEND_A_MAX + 1] = {
-	[IDMESH_BACKEND_A_ADDR4] = { .type = NLA_BE32 },
-	[IDMESH_BACKEND_A_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
-	[IDMESH_BACKEND_A_PORT] = { .type = NLA_U16 },
-	[IDMESH_BACKEND_A_WEIGHT] = NLA_POLICY_FULL_RANGE(NLA_U32,
-							  &idm_weight_range),
+	[IDMESH_BACKEND_A_ADDR4]	= { .type = NLA_BE32 },
+	[IDMESH_BACKEND_A_ADDR6]	= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[IDMESH_BACKEND_A_PORT]		= { .type = NLA_U16 },
+	[IDMESH_BACKEND_A_WEIGHT]	= NLA_POLICY_FULL_RANGE(NLA_U32, &idm_weight_range),
 };
 
 /* A VIP alone (vip new/del, dumps), or a VIP and one backend. */
 const struct nla_policy idm_vip_req_policy[IDMESH_A_MAX + 1] = {
-	[IDMESH_A_VIP] = NLA_POLICY_NESTED(idm_vip_policy),
+	[IDMESH_A_VIP]	= NLA_POLICY_NESTED(idm_vip_policy),
 };
 
 const struct nla_policy idm_backend_req_policy[IDMESH_A_MAX + 1] = {
-	[IDMESH_A_VIP] = NLA_POLICY_NESTED(idm_vip_policy),
-	[IDMESH_A_BACKEND] = NLA_POLICY_NESTED(idm_backend_policy),
+	[IDMESH_A_VIP]		= NLA_POLICY_NESTED(idm_vip_policy),
+	[IDMESH_A_BACKEND]	= NLA_POLICY_NESTED(idm_backend_policy),
 };
 
 /* Parse an address pair of attributes (ADDR4 or ADDR6, exactly one). */
