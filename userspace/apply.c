@@ -14,6 +14,7 @@
 #include "idmesh.h"
 #include "intent.h"
 #include "nl.h"
+#include "print.h"
 #include "sacl.h"
 
 void help_apply(FILE *f)
@@ -60,14 +61,14 @@ static char *read_all(const char *path, size_t *len)
 	return buf;
 }
 
-static void print_labels_json(struct json *j, const struct idm_labels *l)
+static void print_labels(const struct idm_labels *l)
 {
 	size_t i;
 
-	json_obj_open(j, "labels");
+	print_open_obj("labels");
 	for (i = 0; i < l->n; i++)
-		json_str(j, l->v[i].key, l->v[i].value);
-	json_obj_close(j);
+		print_string(PRINT_JSON, l->v[i].key, NULL, l->v[i].value);
+	print_close_obj();
 }
 
 static void hex_id(char *buf, size_t len, uint64_t id)
@@ -75,93 +76,81 @@ static void hex_id(char *buf, size_t len, uint64_t id)
 	snprintf(buf, len, "0x%016" PRIx64, id);
 }
 
+static const char *action_word(uint32_t a)
+{
+	return a == IDMESH_SACL_DENY ? "deny" : "allow";
+}
+
 /* --dry-run: Services, rules and the tables the node would get. */
 static void print_plan(const struct idm_opts *o, const struct idm_intent *in,
 		       const struct idm_sstate *want)
 {
-	char buf[256], id[24], id2[24];
-	struct json j;
+	char buf[256], id[24];
 	size_t i, k;
 
-	if (o->json) {
-		json_init(&j, stdout, o->pretty);
-		json_obj_open(&j, NULL);
-		json_arr_open(&j, "services");
-	}
+	print_start(o->json, o->pretty);
+	print_open_obj(NULL);
+	print_open_arr("services");
 	for (i = 0; i < in->nservices; i++) {
 		const struct idm_service *s = &in->services[i];
 
 		hex_id(id, sizeof(id), s->id);
-		if (o->json) {
-			json_obj_open(&j, NULL);
-			json_str(&j, "id", id);
-			json_str(&j, "name", s->name);
-			print_labels_json(&j, &s->labels);
-			json_arr_open(&j, "workloads");
-			for (k = 0; k < in->nworkloads; k++)
-				if (in->workloads[k].service == i)
-					json_str(&j, NULL, in->workloads[k].name);
-			json_arr_close(&j);
-			json_obj_close(&j);
-			continue;
-		}
-		printf("service %s {%s}:", id, s->name);
+		print_open_obj(NULL);
+		print_string(PRINT_ANY, "id", "service %s", id);
+		print_string(PRINT_ANY, "name", " {%s}:", s->name);
+		print_labels(&s->labels);
+		print_open_arr("workloads");
 		for (k = 0; k < in->nworkloads; k++)
 			if (in->workloads[k].service == i)
-				printf(" %s", in->workloads[k].name);
-		printf("\n");
+				print_string(PRINT_ANY, NULL, " %s",
+					     in->workloads[k].name);
+		print_close_arr();
+		print_text("\n");
+		print_close_obj();
 	}
-	if (o->json)
-		json_arr_close(&j), json_arr_open(&j, "rules");
+	print_close_arr();
+	print_open_arr("rules");
 	for (i = 0; i < in->nrules; i++) {
 		const struct idm_rule *r = &in->rules[i];
 
+		print_open_obj(NULL);
+		print_string(PRINT_ANY, "policy", "policy %s:",
+			     in->policies[r->policy].name);
 		hex_id(id, sizeof(id), r->c.id);
-		hex_id(id2, sizeof(id2), r->s.id);
-		if (o->json) {
-			json_obj_open(&j, NULL);
-			json_str(&j, "policy", in->policies[r->policy].name);
-			json_str(&j, "client", id);
-			if (r->c.bits < 64)
-				json_uint(&j, "client_bits", r->c.bits);
-			json_str(&j, "client_service", r->c.name);
-			json_str(&j, "server", id2);
-			if (r->s.bits < 64)
-				json_uint(&j, "server_bits", r->s.bits);
-			json_str(&j, "server_service", r->s.name);
-			json_str(&j, "action", r->action == IDMESH_SACL_DENY ? "deny" : "allow");
-			if (r->has_priority)
-				json_uint(&j, "priority", r->priority);
-			if (r->has_dscp)
-				json_uint(&j, "dscp", r->dscp);
-			json_obj_close(&j);
-			continue;
-		}
-		printf("policy %s: {%s}%s -> {%s}%s %s\n", in->policies[r->policy].name,
-		       r->c.name, r->c.bits < 64 ? " (group)" : "",
-		       r->s.name, r->s.bits < 64 ? " (group)" : "",
-		       r->action == IDMESH_SACL_DENY ? "deny" : "allow");
+		print_string(PRINT_JSON, "client", NULL, id);
+		if (r->c.bits < 64)
+			print_uint(PRINT_JSON, "client_bits", NULL, r->c.bits);
+		print_string(PRINT_ANY, "client_service", " {%s}", r->c.name);
+		print_text("%s", r->c.bits < 64 ? " (group)" : "");
+		hex_id(id, sizeof(id), r->s.id);
+		print_string(PRINT_JSON, "server", NULL, id);
+		if (r->s.bits < 64)
+			print_uint(PRINT_JSON, "server_bits", NULL, r->s.bits);
+		print_string(PRINT_ANY, "server_service", " -> {%s}", r->s.name);
+		print_text("%s", r->s.bits < 64 ? " (group)" : "");
+		print_string(PRINT_ANY, "action", " %s\n",
+			     action_word(r->action));
+		if (r->has_priority)
+			print_uint(PRINT_JSON, "priority", NULL, r->priority);
+		if (r->has_dscp)
+			print_uint(PRINT_JSON, "dscp", NULL, r->dscp);
+		print_close_obj();
 	}
-	if (o->json)
-		json_arr_close(&j), json_arr_open(&j, "entries");
-	else if (want->has_default)
-		printf("set default %s\n",
-		       want->def_action == IDMESH_SACL_DENY ? "deny" : "allow");
+	print_close_arr();
+	if (want->has_default)
+		print_string(PRINT_FP, NULL, "set default %s\n",
+			     action_word(want->def_action));
+	print_open_arr("entries");
 	for (i = 0; i < want->n; i++) {
 		idm_sent_format(&want->e[i], buf, sizeof(buf));
-		if (o->json)
-			json_str(&j, NULL, buf);
-		else
-			printf("%s\n", buf);
+		print_string(PRINT_ANY, NULL, "%s\n", buf);
 	}
-	if (o->json) {
-		json_arr_close(&j);
-		if (want->has_default)
-			json_str(&j, "default",
-				 want->def_action == IDMESH_SACL_DENY ? "deny" : "allow");
-		json_obj_close(&j);
-		json_end(&j);
-	}
+	print_close_arr();
+	if (want->has_default)
+		print_string(PRINT_JSON, "default", NULL,
+			     action_word(want->def_action));
+	print_close_obj();
+	print_end();
 }
 
 /* Every device the intent names exists here, or nothing is changed. */
@@ -181,11 +170,6 @@ static int check_devs(const struct idm_intent *in, const struct idm_sstate *want
 	return 0;
 }
 
-static const char *action_word(uint32_t a)
-{
-	return a == IDMESH_SACL_DENY ? "deny" : "allow";
-}
-
 static int apply(const struct idm_opts *o, const struct idm_intent *in,
 		 const struct idm_sstate *want)
 {
@@ -195,7 +179,6 @@ static int apply(const struct idm_opts *o, const struct idm_intent *in,
 	struct idm_nl nl;
 	char buf[256];
 	long n, i, done, fail_at;
-	struct json j;
 	int ret = 1;
 
 	if (idm_nl_open(&nl, o->netns))
@@ -244,35 +227,32 @@ static int apply(const struct idm_opts *o, const struct idm_intent *in,
 			fprintf(stderr, "Nothing changed.\n");
 		goto out_ops;
 	}
-	if (o->json) {
-		json_init(&j, stdout, o->pretty);
-		json_obj_open(&j, NULL);
-		json_arr_open(&j, "removed");
-		for (i = 0; i < n; i++)
-			if (!ops[i].add) {
-				idm_sent_format(&ops[i].e, buf, sizeof(buf));
-				json_str(&j, NULL, buf);
-			}
-		json_arr_close(&j);
-		json_arr_open(&j, "added");
-		for (i = 0; i < n; i++)
-			if (ops[i].add) {
-				idm_sent_format(&ops[i].e, buf, sizeof(buf));
-				json_str(&j, NULL, buf);
-			}
-		json_arr_close(&j);
-		if (set_default)
-			json_str(&j, "default", action_word(want->def_action));
-		json_obj_close(&j);
-		json_end(&j);
-	} else {
-		for (i = 0; i < n; i++) {
-			idm_sent_format(&ops[i].e, buf, sizeof(buf));
-			printf("%c %s\n", ops[i].add ? '+' : '-', buf);
-		}
-		if (set_default)
-			printf("~ default %s\n", action_word(want->def_action));
+	/* Text: the changes in the order made; JSON: removed, then added. */
+	print_start(o->json, o->pretty);
+	print_open_obj(NULL);
+	for (i = 0; i < n; i++) {
+		idm_sent_format(&ops[i].e, buf, sizeof(buf));
+		print_text("%c %s\n", ops[i].add ? '+' : '-', buf);
 	}
+	print_open_arr("removed");
+	for (i = 0; i < n; i++)
+		if (!ops[i].add) {
+			idm_sent_format(&ops[i].e, buf, sizeof(buf));
+			print_string(PRINT_JSON, NULL, NULL, buf);
+		}
+	print_close_arr();
+	print_open_arr("added");
+	for (i = 0; i < n; i++)
+		if (ops[i].add) {
+			idm_sent_format(&ops[i].e, buf, sizeof(buf));
+			print_string(PRINT_JSON, NULL, NULL, buf);
+		}
+	print_close_arr();
+	if (set_default)
+		print_string(PRINT_ANY, "default", "~ default %s\n",
+			     action_word(want->def_action));
+	print_close_obj();
+	print_end();
 	ret = 0;
 out_ops:
 	free(ops);

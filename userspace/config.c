@@ -6,6 +6,7 @@
 
 #include "idmesh.h"
 #include "nl.h"
+#include "print.h"
 
 /* The settings, all u32, in the order they are shown. */
 static const struct {
@@ -82,7 +83,6 @@ static int config_show(const struct idm_opts *o, int argc, char **argv)
 {
 	struct config c = { 0 };
 	struct idm_nl nl;
-	struct json j;
 	size_t i;
 	int err;
 
@@ -97,19 +97,16 @@ static int config_show(const struct idm_opts *o, int argc, char **argv)
 	if (err)
 		return 1;
 
-	if (!o->json) {
-		for (i = 0; i < N_SETTINGS; i++)
-			if (c.has[i])
-				printf("%s %u\n", settings[i].name, c.val[i]);
-		return 0;
+	print_start(o->json, o->pretty);
+	print_open_obj(NULL);
+	for (i = 0; i < N_SETTINGS; i++) {
+		if (!c.has[i])
+			continue;
+		print_text("%s", settings[i].name);
+		print_uint(PRINT_ANY, settings[i].json, " %u\n", c.val[i]);
 	}
-	json_init(&j, stdout, o->pretty);
-	json_obj_open(&j, NULL);
-	for (i = 0; i < N_SETTINGS; i++)
-		if (c.has[i])
-			json_uint(&j, settings[i].json, c.val[i]);
-	json_obj_close(&j);
-	json_end(&j);
+	print_close_obj();
+	print_end();
 	return 0;
 }
 
@@ -214,7 +211,6 @@ int cmd_stats(const struct idm_opts *o, int argc, char **argv)
 {
 	unsigned long long v[N_COUNTERS] = { 0 };
 	struct idm_nl nl;
-	struct json j;
 	size_t i;
 	int err;
 
@@ -230,18 +226,15 @@ int cmd_stats(const struct idm_opts *o, int argc, char **argv)
 	idm_nl_close(&nl);
 	if (err)
 		return 1;
-	if (!o->json) {
-		for (i = 0; i < N_COUNTERS; i++)
-			printf("%s%s %llu", i && counters[i].newline ? "\n" :
-			       i ? " " : "", counters[i].name, v[i]);
-		printf("\n");
-		return 0;
+	print_start(o->json, o->pretty);
+	print_open_obj(NULL);
+	for (i = 0; i < N_COUNTERS; i++) {
+		print_text("%s%s", i && counters[i].newline ? "\n" :
+			   i ? " " : "", counters[i].name);
+		print_u64(PRINT_ANY, counters[i].json, " %llu", v[i]);
 	}
-	json_init(&j, stdout, o->pretty);
-	json_obj_open(&j, NULL);
-	for (i = 0; i < N_COUNTERS; i++)
-		json_uint(&j, counters[i].json, v[i]);
-	json_obj_close(&j);
-	json_end(&j);
+	print_text("\n");
+	print_close_obj();
+	print_end();
 	return 0;
 }

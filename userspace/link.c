@@ -19,6 +19,7 @@
 #include "idmesh.h"
 #include "link.h"
 #include "nl.h"
+#include "print.h"
 
 static const char * const drop_names[IFLA_IDMESH_XSTATS_MAX + 1] = {
 	[IFLA_IDMESH_XSTATS_NO_PEER] = "no-peer",
@@ -308,87 +309,63 @@ static const char *mode_name(int mode)
 	return "unknown";
 }
 
-static void print_link(const struct idm_opts *o, struct json *j,
-		       const struct link_info *l, const char *peer_ns,
-		       const char *underlay)
+static void print_link(const struct idm_opts *o, const struct link_info *l,
+		       const char *peer_ns, const char *underlay)
 {
 	int i;
 
-	if (o->json) {
-		json_obj_open(j, NULL);
-		json_uint(j, "ifindex", l->ifindex);
-		json_str(j, "name", l->name);
-		json_str(j, "mode", mode_name(l->mode));
-		if (l->mode == IDMESH_LINK_MODE_PAIR) {
-			json_str(j, "peer", l->peer);
-			if (peer_ns)
-				json_str(j, "netns", peer_ns);
-			else if (l->peer_nsid >= 0)
-				json_int(j, "netnsid", l->peer_nsid);
-		} else {
-			json_str(j, "remote", l->remote);
-			if (l->local[0])
-				json_str(j, "local", l->local);
-			json_uint(j, "id", l->id);
-			json_uint(j, "port", l->port);
-			if (underlay)
-				json_str(j, "dev", underlay);
-		}
-		json_uint(j, "mtu", l->mtu);
-		json_uint(j, "max_mtu", l->max_mtu);
-		json_bool(j, "up", l->flags & IFF_UP);
-		if (o->stats && l->has_stats) {
-			json_obj_open(j, "stats");
-			json_uint(j, "rx_packets", l->st.rx_packets);
-			json_uint(j, "rx_bytes", l->st.rx_bytes);
-			json_uint(j, "tx_packets", l->st.tx_packets);
-			json_uint(j, "tx_bytes", l->st.tx_bytes);
-			json_uint(j, "rx_dropped", l->st.rx_dropped);
-			json_uint(j, "tx_dropped", l->st.tx_dropped);
-			json_obj_open(j, "drops");
-			for (i = 1; i <= IFLA_IDMESH_XSTATS_MAX; i++)
-				if (drop_names[i])
-					json_uint(j, drop_names[i], l->drops[i]);
-			json_obj_close(j);
-			json_obj_close(j);
-		}
-		json_obj_close(j);
-		return;
-	}
-
-	printf("%d: %s:", l->ifindex, l->name);
+	print_open_obj(NULL);
+	print_int(PRINT_ANY, "ifindex", "%d:", l->ifindex);
+	print_string(PRINT_ANY, "name", " %s:", l->name);
+	print_string(PRINT_JSON, "mode", NULL, mode_name(l->mode));
 	if (l->mode == IDMESH_LINK_MODE_PAIR) {
-		printf(" peer %s", l->peer[0] ? l->peer : "(none)");
+		print_string(PRINT_JSON, "peer", NULL, l->peer);
+		print_string(PRINT_FP, NULL, " peer %s",
+			     l->peer[0] ? l->peer : "(none)");
 		if (peer_ns)
-			printf(" netns %s", peer_ns);
+			print_string(PRINT_ANY, "netns", " netns %s", peer_ns);
 		else if (l->peer_nsid >= 0)
-			printf(" netnsid %d", l->peer_nsid);
+			print_int(PRINT_ANY, "netnsid", " netnsid %d",
+				  l->peer_nsid);
 	} else {
-		printf(" remote %s", l->remote);
+		print_string(PRINT_ANY, "remote", " remote %s", l->remote);
 		if (l->local[0])
-			printf(" local %s", l->local);
-		printf(" id %u port %u", l->id, l->port);
+			print_string(PRINT_ANY, "local", " local %s", l->local);
+		print_uint(PRINT_ANY, "id", " id %u", l->id);
+		print_uint(PRINT_ANY, "port", " port %u", l->port);
 		if (underlay)
-			printf(" dev %s", underlay);
+			print_string(PRINT_ANY, "dev", " dev %s", underlay);
 	}
-	printf(" mtu %u max-mtu %u %s\n", l->mtu, l->max_mtu,
-	       (l->flags & IFF_UP) ? "up" : "down");
+	print_uint(PRINT_ANY, "mtu", " mtu %u", l->mtu);
+	print_uint(PRINT_ANY, "max_mtu", " max-mtu %u", l->max_mtu);
+	print_bool(PRINT_JSON, "up", NULL, l->flags & IFF_UP);
+	print_text(" %s\n", (l->flags & IFF_UP) ? "up" : "down");
 	if (o->stats && l->has_stats) {
-		printf("    rx: packets %llu bytes %llu dropped %llu\n",
-		       (unsigned long long)l->st.rx_packets,
-		       (unsigned long long)l->st.rx_bytes,
-		       (unsigned long long)l->st.rx_dropped);
-		printf("    tx: packets %llu bytes %llu dropped %llu\n",
-		       (unsigned long long)l->st.tx_packets,
-		       (unsigned long long)l->st.tx_bytes,
-		       (unsigned long long)l->st.tx_dropped);
-		printf("    drops:");
-		for (i = 1; i <= IFLA_IDMESH_XSTATS_MAX; i++)
-			if (drop_names[i])
-				printf(" %s %llu", drop_names[i],
-				       (unsigned long long)l->drops[i]);
-		printf("\n");
+		print_open_obj("stats");
+		print_u64(PRINT_ANY, "rx_packets", "    rx: packets %llu",
+			  l->st.rx_packets);
+		print_u64(PRINT_ANY, "rx_bytes", " bytes %llu", l->st.rx_bytes);
+		print_u64(PRINT_ANY, "rx_dropped", " dropped %llu\n",
+			  l->st.rx_dropped);
+		print_u64(PRINT_ANY, "tx_packets", "    tx: packets %llu",
+			  l->st.tx_packets);
+		print_u64(PRINT_ANY, "tx_bytes", " bytes %llu", l->st.tx_bytes);
+		print_u64(PRINT_ANY, "tx_dropped", " dropped %llu\n",
+			  l->st.tx_dropped);
+		print_open_obj("drops");
+		print_text("    drops:");
+		for (i = 1; i <= IFLA_IDMESH_XSTATS_MAX; i++) {
+			if (!drop_names[i])
+				continue;
+			print_text(" %s", drop_names[i]);
+			print_u64(PRINT_ANY, drop_names[i], " %llu",
+				  l->drops[i]);
+		}
+		print_text("\n");
+		print_close_obj();
+		print_close_obj();
 	}
+	print_close_obj();
 }
 
 /*
@@ -426,7 +403,6 @@ static int link_show(const struct idm_opts *o, int argc, char **argv)
 {
 	struct show_ctx c = { 0 };
 	struct idm_nl nl;
-	struct json j;
 	int i, rc = 1;
 
 	if (argc > 1)
@@ -436,10 +412,8 @@ static int link_show(const struct idm_opts *o, int argc, char **argv)
 		return 1;
 	if (dump_links(&nl, argc ? argv[0] : NULL, &c))
 		goto out;
-	if (o->json) {
-		json_init(&j, stdout, o->pretty);
-		json_arr_open(&j, NULL);
-	}
+	print_start(o->json, o->pretty);
+	print_open_arr(NULL);
 	for (i = 0; i < c.n; i++) {
 		char ns[256], under[IFNAMSIZ];
 		const char *nsp = NULL, *up = NULL;
@@ -449,12 +423,10 @@ static int link_show(const struct idm_opts *o, int argc, char **argv)
 			nsp = ns;
 		if (c.links[i].underlay && if_indextoname(c.links[i].underlay, under))
 			up = under;
-		print_link(o, &j, &c.links[i], nsp, up);
+		print_link(o, &c.links[i], nsp, up);
 	}
-	if (o->json) {
-		json_arr_close(&j);
-		json_end(&j);
-	}
+	print_close_arr();
+	print_end();
 	rc = 0;
 out:
 	free(c.links);

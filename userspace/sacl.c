@@ -10,6 +10,7 @@
 
 #include "idmesh.h"
 #include "nl.h"
+#include "print.h"
 #include "intent.h"
 #include "sacl.h"
 
@@ -241,169 +242,131 @@ static void json_key(const char *name, char *out, size_t len)
 	out[i] = '\0';
 }
 
-static void print_text(const struct idm_opts *o, const struct sacl_entry *e)
+static void print_settings(const struct idm_opts *o,
+			   const struct sacl_entry *e)
 {
-	char dev[IF_NAMESIZE];
+	char key[32];
 	size_t i;
 
-	switch (e->kind) {
-	case IDMESH_SACL_KIND_SETTINGS:
-		printf("sacl option-type 0x%02x ipv4-option-type %u default %s marker %s\n",
-		       e->opt_type, e->opt_type4, action_name(e->def_action),
-		       e->marker ? "on" : "off");
-		if (o->stats) {
-			printf("   ");
-			for (i = 0; i < N_COUNTERS; i++)
-				printf(" %s %" PRIu64, counters[i].name,
-				       e->c[counters[i].attr]);
-			printf("\n");
-		}
-		break;
-	case IDMESH_SACL_KIND_PORT:
-		dev_name(e->ifindex, dev);
-		printf("port %s%s\n", dev, e->marker ? " marker" : "");
-		break;
-	case IDMESH_SACL_KIND_CLIENT:
-		if (e->has_addr) {
-			printf("client %s id %" PRIu64 "\n", e->addr, e->id);
-		} else {
-			dev_name(e->ifindex, dev);
-			printf("client dev %s lid %u id %" PRIu64 "\n", dev,
-			       e->lid, e->id);
-		}
-		break;
-	case IDMESH_SACL_KIND_SERVER:
-		printf("server %s", e->addr);
-		if (e->proto) {
-			const char *p = idm_sacl_proto_name(e->proto);
+	print_uint(PRINT_ANY, "option_type", "sacl option-type 0x%02x",
+		   e->opt_type);
+	print_uint(PRINT_ANY, "ipv4_option_type", " ipv4-option-type %u",
+		   e->opt_type4);
+	print_string(PRINT_ANY, "default", " default %s",
+		     action_name(e->def_action));
+	print_bool(PRINT_JSON, "marker", NULL, e->marker);
+	print_text(" marker %s\n", e->marker ? "on" : "off");
+	if (!o->stats)
+		return;
+	print_open_obj("stats");
+	print_text("   ");
+	for (i = 0; i < N_COUNTERS; i++) {
+		json_key(counters[i].name, key, sizeof(key));
+		print_text(" %s", counters[i].name);
+		print_u64(PRINT_ANY, key, " %llu", e->c[counters[i].attr]);
+	}
+	print_text("\n");
+	print_close_obj();
+}
 
-			if (p)
-				printf(" proto %s", p);
-			else
-				printf(" proto %u", e->proto);
-		}
-		if (e->port)
-			printf(" port %u", e->port);
-		printf(" id %" PRIu64 "\n", e->id);
-		break;
-	case IDMESH_SACL_KIND_RULE:
-		/* A group of IDs (a prefix) in hex, where its bits show. */
-		if (e->cbits < 64)
-			printf("rule client 0x%016" PRIx64 "/%u", e->client, e->cbits);
-		else
-			printf("rule client %" PRIu64, e->client);
-		if (e->sbits < 64)
-			printf(" server 0x%016" PRIx64 "/%u", e->server, e->sbits);
-		else
-			printf(" server %" PRIu64, e->server);
-		printf(" %s", action_name(e->action));
-		/* As given: a tc class id "MAJ:MIN" (hex) when it has a major. */
-		if (e->has_priority && e->priority >> 16)
-			printf(" priority %x:%x", e->priority >> 16,
-			       e->priority & 0xffff);
-		else if (e->has_priority)
-			printf(" priority %u", e->priority);
-		if (e->has_dscp)
-			printf(" dscp %u", e->dscp);
-		printf("\n");
-		if (o->stats)
-			printf("    hits %" PRIu64 " drops %" PRIu64 "\n",
-			       e->c[IDMESH_SACL_A_HITS], e->c[IDMESH_SACL_A_DROPS]);
-		break;
-	case IDMESH_SACL_KIND_TRUST:
-		if (e->has_addr) {
-			printf("trust %s/%u\n", e->addr, e->plen);
-		} else {
-			dev_name(e->ifindex, dev);
-			printf("trust dev %s\n", dev);
-		}
-		break;
+/* A group of IDs (a prefix) in hex, where its bits show. */
+static void print_ids(const char *key, uint64_t id, uint32_t bits)
+{
+	char bkey[32];
+
+	print_u64(PRINT_JSON, key, NULL, id);
+	if (bits < 64) {
+		snprintf(bkey, sizeof(bkey), "%s_bits", key);
+		print_text(" %s 0x%016" PRIx64, key, id);
+		print_uint(PRINT_ANY, bkey, "/%u", bits);
+	} else {
+		print_text(" %s %" PRIu64, key, id);
 	}
 }
 
-static void print_json_entry(const struct idm_opts *o, struct json *j,
-			     const struct sacl_entry *e)
+static void print_rule(const struct idm_opts *o, const struct sacl_entry *e)
 {
-	char dev[IF_NAMESIZE], key[32];
-	size_t i;
+	print_text("rule");
+	print_ids("client", e->client, e->cbits);
+	print_ids("server", e->server, e->sbits);
+	print_string(PRINT_ANY, "action", " %s", action_name(e->action));
+	/* As given: a tc class id "MAJ:MIN" (hex) when it has a major. */
+	if (e->has_priority)
+		print_uint(PRINT_JSON, "priority", NULL, e->priority);
+	if (e->has_priority && e->priority >> 16)
+		print_text(" priority %x:%x", e->priority >> 16,
+			   e->priority & 0xffff);
+	else if (e->has_priority)
+		print_text(" priority %u", e->priority);
+	if (e->has_dscp)
+		print_uint(PRINT_ANY, "dscp", " dscp %u", e->dscp);
+	print_text("\n");
+	if (o->stats) {
+		print_open_obj("stats");
+		print_u64(PRINT_ANY, "hits", "    hits %llu",
+			  e->c[IDMESH_SACL_A_HITS]);
+		print_u64(PRINT_ANY, "drops", " drops %llu\n",
+			  e->c[IDMESH_SACL_A_DROPS]);
+		print_close_obj();
+	}
+}
 
-	json_obj_open(j, e->kind == IDMESH_SACL_KIND_SETTINGS ? "settings" : NULL);
+static void print_entry(const struct idm_opts *o, const struct sacl_entry *e)
+{
+	char dev[IF_NAMESIZE];
+
+	print_open_obj(e->kind == IDMESH_SACL_KIND_SETTINGS ? "settings" : NULL);
 	switch (e->kind) {
 	case IDMESH_SACL_KIND_SETTINGS:
-		json_uint(j, "option_type", e->opt_type);
-		json_uint(j, "ipv4_option_type", e->opt_type4);
-		json_str(j, "default", action_name(e->def_action));
-		json_bool(j, "marker", e->marker);
-		if (o->stats) {
-			json_obj_open(j, "stats");
-			for (i = 0; i < N_COUNTERS; i++) {
-				json_key(counters[i].name, key, sizeof(key));
-				json_uint(j, key, e->c[counters[i].attr]);
-			}
-			json_obj_close(j);
-		}
+		print_settings(o, e);
 		break;
 	case IDMESH_SACL_KIND_PORT:
 		dev_name(e->ifindex, dev);
-		json_str(j, "dev", dev);
-		json_bool(j, "marker", e->marker);
+		print_string(PRINT_ANY, "dev", "port %s", dev);
+		print_bool(PRINT_JSON, "marker", NULL, e->marker);
+		print_text("%s\n", e->marker ? " marker" : "");
 		break;
 	case IDMESH_SACL_KIND_CLIENT:
+		print_text("client");
 		if (e->has_addr) {
-			json_str(j, "addr", e->addr);
+			print_string(PRINT_ANY, "addr", " %s", e->addr);
 		} else {
 			dev_name(e->ifindex, dev);
-			json_str(j, "dev", dev);
-			json_uint(j, "lid", e->lid);
+			print_string(PRINT_ANY, "dev", " dev %s", dev);
+			print_uint(PRINT_ANY, "lid", " lid %u", e->lid);
 		}
-		json_uint(j, "id", e->id);
+		print_u64(PRINT_ANY, "id", " id %llu\n", e->id);
 		break;
 	case IDMESH_SACL_KIND_SERVER:
-		json_str(j, "addr", e->addr);
+		print_string(PRINT_ANY, "addr", "server %s", e->addr);
 		if (e->proto) {
 			const char *p = idm_sacl_proto_name(e->proto);
 
 			if (p)
-				json_str(j, "proto", p);
+				print_string(PRINT_ANY, "proto", " proto %s", p);
 			else
-				json_uint(j, "proto", e->proto);
+				print_uint(PRINT_ANY, "proto", " proto %u", e->proto);
 		}
 		if (e->port)
-			json_uint(j, "port", e->port);
-		json_uint(j, "id", e->id);
+			print_uint(PRINT_ANY, "port", " port %u", e->port);
+		print_u64(PRINT_ANY, "id", " id %llu\n", e->id);
 		break;
 	case IDMESH_SACL_KIND_RULE:
-		json_uint(j, "client", e->client);
-		json_uint(j, "server", e->server);
-		if (e->cbits < 64)
-			json_uint(j, "client_bits", e->cbits);
-		if (e->sbits < 64)
-			json_uint(j, "server_bits", e->sbits);
-		json_str(j, "action", action_name(e->action));
-		if (e->has_priority)
-			json_uint(j, "priority", e->priority);
-		if (e->has_dscp)
-			json_uint(j, "dscp", e->dscp);
-		if (o->stats) {
-			json_obj_open(j, "stats");
-			json_uint(j, "hits", e->c[IDMESH_SACL_A_HITS]);
-			json_uint(j, "drops", e->c[IDMESH_SACL_A_DROPS]);
-			json_obj_close(j);
-		}
+		print_rule(o, e);
 		break;
 	case IDMESH_SACL_KIND_TRUST:
 		if (e->has_addr) {
 			char p[INET6_ADDRSTRLEN + 4];
 
 			snprintf(p, sizeof(p), "%s/%u", e->addr, e->plen);
-			json_str(j, "prefix", p);
+			print_string(PRINT_ANY, "prefix", "trust %s\n", p);
 		} else {
 			dev_name(e->ifindex, dev);
-			json_str(j, "dev", dev);
+			print_string(PRINT_ANY, "dev", "trust dev %s\n", dev);
 		}
 		break;
 	}
-	json_obj_close(j);
+	print_close_obj();
 }
 
 static const char *const list_name[] = {
@@ -415,37 +378,37 @@ static const char *const list_name[] = {
 };
 
 /*
- * JSON: {"settings": {...}, "ports": [...], ...}; with one table asked
- * for, that table's array alone.
+ * Text: one line per entry, in the kernel's order (settings, then each
+ * kind). JSON: {"settings": {...}, "ports": [...], ...}; with one table
+ * asked for, that table's array alone.
  */
-static void print_json(const struct idm_opts *o, const struct sacl_list *l,
+static void print_sacl(const struct idm_opts *o, const struct sacl_list *l,
 		       int only)
 {
-	struct json j;
 	int kind;
 	size_t i;
 
-	json_init(&j, stdout, o->pretty);
+	print_start(o->json, o->pretty);
 	if (only) {
-		json_arr_open(&j, NULL);
+		print_open_arr(NULL);
 		for (i = 0; i < l->n; i++)
-			print_json_entry(o, &j, &l->e[i]);
-		json_arr_close(&j);
-		json_end(&j);
+			print_entry(o, &l->e[i]);
+		print_close_arr();
+		print_end();
 		return;
 	}
-	json_obj_open(&j, NULL);
+	print_open_obj(NULL);
 	for (i = 0; i < l->n && l->e[i].kind == IDMESH_SACL_KIND_SETTINGS; i++)
-		print_json_entry(o, &j, &l->e[i]);
+		print_entry(o, &l->e[i]);
 	for (kind = IDMESH_SACL_KIND_PORT; kind <= IDMESH_SACL_KIND_TRUST; kind++) {
-		json_arr_open(&j, list_name[kind]);
+		print_open_arr(list_name[kind]);
 		for (i = 0; i < l->n; i++)
 			if (l->e[i].kind == kind)
-				print_json_entry(o, &j, &l->e[i]);
-		json_arr_close(&j);
+				print_entry(o, &l->e[i]);
+		print_close_arr();
 	}
-	json_obj_close(&j);
-	json_end(&j);
+	print_close_obj();
+	print_end();
 }
 
 static int sacl_show(const struct idm_opts *o, int argc, char **argv)
@@ -453,7 +416,6 @@ static int sacl_show(const struct idm_opts *o, int argc, char **argv)
 	struct idm_sacl_spec only = { .kind = 0 };
 	struct sacl_list l = { 0 };
 	struct idm_nl nl;
-	size_t i;
 	int err, kind;
 
 	if (argc > 1)
@@ -472,13 +434,8 @@ static int sacl_show(const struct idm_opts *o, int argc, char **argv)
 	err = idm_nl_dump(&nl, IDMESH_CMD_SACL_GET, sacl_put,
 			  only.kind ? &only : NULL, sacl_reply, &l);
 	idm_nl_close(&nl);
-	if (!err) {
-		if (o->json)
-			print_json(o, &l, only.kind);
-		else
-			for (i = 0; i < l.n; i++)
-				print_text(o, &l.e[i]);
-	}
+	if (!err)
+		print_sacl(o, &l, only.kind);
 	free(l.e);
 	return err ? 1 : 0;
 }

@@ -7,6 +7,7 @@
 
 #include "idmesh.h"
 #include "nl.h"
+#include "print.h"
 
 #define MAX_FEATURES 64
 
@@ -48,38 +49,31 @@ static int version_reply(struct nlattr **tb, struct nlattr *head, int len,
 
 static void print_version(const struct idm_opts *o, const struct version_info *v)
 {
-	struct json j;
 	int i;
 
-	if (!o->json) {
-		if (!v)
-			return;
-		printf("idmesh module %s, netlink family \"%s\" version %d\n",
-		       v->module, IDMESH_GENL_NAME, v->family_version);
-		printf("features:");
-		for (i = 0; i < v->n_features; i++)
-			printf(" %s", v->features[i]);
-		printf("\n");
-		return;
-	}
-	json_init(&j, stdout, o->pretty);
-	json_obj_open(&j, NULL);
-	json_obj_open(&j, "tool");
-	json_str(&j, "version", IDMESH_VERSION);
-	json_obj_close(&j);
+	print_start(o->json, o->pretty);
+	print_open_obj(NULL);
+	/* Text: the tool's own version is printed first, whatever happens. */
+	print_open_obj("tool");
+	print_string(PRINT_JSON, "version", NULL, IDMESH_VERSION);
+	print_close_obj();
 	if (v) {
-		json_obj_open(&j, "module");
-		json_str(&j, "version", v->module);
-		json_str(&j, "family", IDMESH_GENL_NAME);
-		json_uint(&j, "family_version", v->family_version);
-		json_arr_open(&j, "features");
+		print_open_obj("module");
+		print_string(PRINT_ANY, "version", "idmesh module %s", v->module);
+		print_string(PRINT_ANY, "family", ", netlink family \"%s\"",
+			     IDMESH_GENL_NAME);
+		print_int(PRINT_ANY, "family_version", " version %d\n",
+			  v->family_version);
+		print_text("features:");
+		print_open_arr("features");
 		for (i = 0; i < v->n_features; i++)
-			json_str(&j, NULL, v->features[i]);
-		json_arr_close(&j);
-		json_obj_close(&j);
+			print_string(PRINT_ANY, NULL, " %s", v->features[i]);
+		print_close_arr();
+		print_text("\n");
+		print_close_obj();
 	}
-	json_obj_close(&j);
-	json_end(&j);
+	print_close_obj();
+	print_end();
 }
 
 int cmd_version(const struct idm_opts *o, int argc, char **argv)

@@ -8,6 +8,7 @@
 
 #include "idmesh.h"
 #include "nl.h"
+#include "print.h"
 #include "vip.h"
 
 void help_vip(FILE *f)
@@ -236,111 +237,81 @@ static const char *mode_name(uint32_t mode)
 	return mode == IDMESH_VIP_MODE_TUNNEL ? "tunnel" : "nat";
 }
 
-static void print_proto(struct json *j, const char *key, uint32_t proto)
+static void print_proto(const char *key, uint32_t proto)
 {
 	const char *name = idm_proto_name(proto);
 
-	if (j) {
-		if (name)
-			json_str(j, key, name);
-		else
-			json_uint(j, key, proto);
-	} else if (name) {
-		printf(" proto %s", name);
-	} else {
-		printf(" proto %u", proto);
+	if (name)
+		print_string(PRINT_ANY, key, " proto %s", name);
+	else
+		print_uint(PRINT_ANY, key, " proto %u", proto);
+}
+
+static void print_backend(const struct idm_opts *o, const struct vip_info *v,
+			  const struct be_info *b)
+{
+	/* Share of the table, in hundredths of a percent. */
+	unsigned long long share = v->table_size ?
+		(unsigned long long)b->slots * 10000 / v->table_size : 0;
+
+	print_open_obj(NULL);
+	print_string(PRINT_ANY, "addr", "    backend %s", b->addr);
+	if (b->port)
+		print_uint(PRINT_ANY, "port", " port %u", b->port);
+	print_uint(PRINT_ANY, "weight", " weight %u", b->weight);
+	print_uint(PRINT_ANY, "slots", " slots %u", b->slots);
+	print_text(" (%llu.%02llu%%)", share / 100, share % 100);
+	print_uint(PRINT_ANY, "flows", " flows %u\n", b->flows);
+	if (o->stats) {
+		print_open_obj("stats");
+		print_u64(PRINT_ANY, "packets", "        packets %llu", b->packets);
+		print_u64(PRINT_ANY, "bytes", " bytes %llu\n", b->bytes);
+		print_close_obj();
 	}
+	print_close_obj();
+}
+
+static void print_vip(const struct idm_opts *o, const struct vip_info *v)
+{
+	size_t k;
+
+	print_open_obj(NULL);
+	print_string(PRINT_ANY, "addr", "vip %s", v->addr);
+	if (v->port)
+		print_uint(PRINT_ANY, "port", " port %u", v->port);
+	print_proto("proto", v->proto);
+	print_string(PRINT_ANY, "mode", " mode %s", mode_name(v->mode));
+	print_uint(PRINT_ANY, "table_size", " table-size %u", v->table_size);
+	print_uint(PRINT_ANY, "flows", " flows %u\n", v->flows);
+	if (o->stats) {
+		print_open_obj("stats");
+		print_u64(PRINT_ANY, "packets", "    packets %llu", v->packets);
+		print_u64(PRINT_ANY, "bytes", " bytes %llu", v->bytes);
+		print_u64(PRINT_ANY, "no_backend", " no-backend %llu",
+			  v->no_backend);
+		print_u64(PRINT_ANY, "no_route", " no-route %llu", v->no_route);
+		print_u64(PRINT_FP, NULL, " build-time %lluus\n",
+			  v->build_ns / 1000);
+		print_u64(PRINT_JSON, "build_ns", NULL, v->build_ns);
+		print_close_obj();
+	}
+	print_open_arr("backends");
+	for (k = 0; k < v->nbe; k++)
+		print_backend(o, v, &v->be[k]);
+	print_close_arr();
+	print_close_obj();
 }
 
 static void print_vips(const struct idm_opts *o, const struct vip_list *l)
 {
-	size_t i, k;
-	struct json j;
+	size_t i;
 
-	if (o->json) {
-		json_init(&j, stdout, o->pretty);
-		json_arr_open(&j, NULL);
-	}
-	for (i = 0; i < l->n; i++) {
-		const struct vip_info *v = &l->v[i];
-
-		if (!o->json) {
-			printf("vip %s", v->addr);
-			if (v->port)
-				printf(" port %u", v->port);
-			print_proto(NULL, NULL, v->proto);
-			printf(" mode %s table-size %u flows %u\n",
-			       mode_name(v->mode), v->table_size, v->flows);
-			if (o->stats)
-				printf("    packets %llu bytes %llu no-backend %llu no-route %llu build-time %lluus\n",
-				       (unsigned long long)v->packets,
-				       (unsigned long long)v->bytes,
-				       (unsigned long long)v->no_backend,
-				       (unsigned long long)v->no_route,
-				       (unsigned long long)v->build_ns / 1000);
-		} else {
-			json_obj_open(&j, NULL);
-			json_str(&j, "addr", v->addr);
-			if (v->port)
-				json_uint(&j, "port", v->port);
-			print_proto(&j, "proto", v->proto);
-			json_str(&j, "mode", mode_name(v->mode));
-			json_uint(&j, "table_size", v->table_size);
-			json_uint(&j, "flows", v->flows);
-			if (o->stats) {
-				json_obj_open(&j, "stats");
-				json_uint(&j, "packets", v->packets);
-				json_uint(&j, "bytes", v->bytes);
-				json_uint(&j, "no_backend", v->no_backend);
-				json_uint(&j, "no_route", v->no_route);
-				json_uint(&j, "build_ns", v->build_ns);
-				json_obj_close(&j);
-			}
-			json_arr_open(&j, "backends");
-		}
-		for (k = 0; k < v->nbe; k++) {
-			const struct be_info *b = &v->be[k];
-			/* Share of the table, in hundredths of a percent. */
-			unsigned long long share = v->table_size ?
-				(unsigned long long)b->slots * 10000 / v->table_size : 0;
-
-			if (!o->json) {
-				printf("    backend %s", b->addr);
-				if (b->port)
-					printf(" port %u", b->port);
-				printf(" weight %u slots %u (%llu.%02llu%%) flows %u\n",
-				       b->weight, b->slots, share / 100, share % 100,
-				       b->flows);
-				if (o->stats)
-					printf("        packets %llu bytes %llu\n",
-					       (unsigned long long)b->packets,
-					       (unsigned long long)b->bytes);
-				continue;
-			}
-			json_obj_open(&j, NULL);
-			json_str(&j, "addr", b->addr);
-			if (b->port)
-				json_uint(&j, "port", b->port);
-			json_uint(&j, "weight", b->weight);
-			json_uint(&j, "slots", b->slots);
-			json_uint(&j, "flows", b->flows);
-			if (o->stats) {
-				json_obj_open(&j, "stats");
-				json_uint(&j, "packets", b->packets);
-				json_uint(&j, "bytes", b->bytes);
-				json_obj_close(&j);
-			}
-			json_obj_close(&j);
-		}
-		if (o->json) {
-			json_arr_close(&j);
-			json_obj_close(&j);
-		}
-	}
-	if (o->json) {
-		json_arr_close(&j);
-		json_end(&j);
-	}
+	print_start(o->json, o->pretty);
+	print_open_arr(NULL);
+	for (i = 0; i < l->n; i++)
+		print_vip(o, &l->v[i]);
+	print_close_arr();
+	print_end();
 }
 
 static int vip_dump(const struct idm_opts *o, uint8_t cmd,
@@ -387,7 +358,6 @@ static int vip_table(const struct idm_opts *o, int argc, char **argv)
 	struct vip_list l;
 	const struct vip_info *vi;
 	char err[256];
-	struct json j;
 	size_t s, k;
 	int used;
 
@@ -406,41 +376,30 @@ static int vip_table(const struct idm_opts *o, int argc, char **argv)
 			vip_list_free(&l);
 			return 1;
 		}
-	if (o->json) {
-		json_init(&j, stdout, o->pretty);
-		json_obj_open(&j, NULL);
-		json_arr_open(&j, "backends");
-	}
+	print_start(o->json, o->pretty);
+	print_open_obj(NULL);
+	print_open_arr("backends");
 	for (k = 0; k < vi->nbe; k++) {
 		const struct be_info *b = &vi->be[k];
 
-		if (!o->json) {
-			printf("# backend %u %s", b->index, b->addr);
-			if (b->port)
-				printf(" port %u", b->port);
-			printf("\n");
-			continue;
-		}
-		json_obj_open(&j, NULL);
-		json_uint(&j, "index", b->index);
-		json_str(&j, "addr", b->addr);
+		print_open_obj(NULL);
+		print_uint(PRINT_ANY, "index", "# backend %u", b->index);
+		print_string(PRINT_ANY, "addr", " %s", b->addr);
 		if (b->port)
-			json_uint(&j, "port", b->port);
-		json_obj_close(&j);
+			print_uint(PRINT_ANY, "port", " port %u", b->port);
+		print_text("\n");
+		print_close_obj();
 	}
-	if (o->json) {
-		json_arr_close(&j);
-		json_arr_open(&j, "slots");
-		for (s = 0; s < l.nslots; s++)
-			json_uint(&j, NULL, l.slots[s]);
-		json_arr_close(&j);
-		json_obj_close(&j);
-		json_end(&j);
-	} else {
-		/* One line per slot: slot number, index of the owner. */
-		for (s = 0; s < l.nslots; s++)
-			printf("%zu %u\n", s, l.slots[s]);
+	print_close_arr();
+	/* One line per slot: slot number, index of the owner. */
+	print_open_arr("slots");
+	for (s = 0; s < l.nslots; s++) {
+		print_text("%zu", s);
+		print_uint(PRINT_ANY, NULL, " %u\n", l.slots[s]);
 	}
+	print_close_arr();
+	print_close_obj();
+	print_end();
 	vip_list_free(&l);
 	return 0;
 }
