@@ -76,11 +76,6 @@ static void hex_id(char *buf, size_t len, uint64_t id)
 	snprintf(buf, len, "0x%016" PRIx64, id);
 }
 
-static const char *action_word(uint32_t a)
-{
-	return a == IDMESH_SACL_DENY ? "deny" : "allow";
-}
-
 /* --dry-run: Services, rules and the tables the node would get. */
 static void print_plan(const struct idm_opts *o, const struct idm_intent *in,
 		       const struct idm_sstate *want)
@@ -129,7 +124,7 @@ static void print_plan(const struct idm_opts *o, const struct idm_intent *in,
 		print_string(PRINT_ANY, "server_service", " -> {%s}", r->s.name);
 		print_text("%s", r->s.bits < 64 ? " (group)" : "");
 		print_string(PRINT_ANY, "action", " %s\n",
-			     action_word(r->action));
+			     idm_word_name(idm_action_words, r->action));
 		if (r->has_priority)
 			print_uint(PRINT_JSON, "priority", NULL, r->priority);
 		if (r->has_dscp)
@@ -139,7 +134,7 @@ static void print_plan(const struct idm_opts *o, const struct idm_intent *in,
 	print_close_arr();
 	if (want->has_default)
 		print_string(PRINT_FP, NULL, "set default %s\n",
-			     action_word(want->def_action));
+			     idm_word_name(idm_action_words, want->def_action));
 	print_open_arr("entries");
 	for (i = 0; i < want->n; i++) {
 		idm_sent_format(&want->e[i], buf, sizeof(buf));
@@ -148,7 +143,7 @@ static void print_plan(const struct idm_opts *o, const struct idm_intent *in,
 	print_close_arr();
 	if (want->has_default)
 		print_string(PRINT_JSON, "default", NULL,
-			     action_word(want->def_action));
+			     idm_word_name(idm_action_words, want->def_action));
 	print_close_obj();
 	print_end();
 }
@@ -250,7 +245,7 @@ static int apply(const struct idm_opts *o, const struct idm_intent *in,
 	print_close_arr();
 	if (set_default)
 		print_string(PRINT_ANY, "default", "~ default %s\n",
-			     action_word(want->def_action));
+			     idm_word_name(idm_action_words, want->def_action));
 	print_close_obj();
 	print_end();
 	ret = 0;

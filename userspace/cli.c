@@ -6,13 +6,6 @@
 
 #include "cli.h"
 
-bool idm_matches(const char *arg, const char *word)
-{
-	size_t n = strlen(arg);
-
-	return n > 0 && strncmp(arg, word, n) == 0;
-}
-
 /* A global option: "-x" or "--x", or a prefix of its long name. */
 static bool is_opt(const char *arg, const char *shortname, const char *longname)
 {
@@ -78,28 +71,3 @@ int idm_parse_global(int argc, char **argv, struct idm_opts *o,
 	return 0;
 }
 
-int idm_parse_u32(const char *what, const char *s, uint32_t min, uint32_t max,
-		  uint32_t *out, char *err, size_t errlen)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!s || !*s || *s < '0' || *s > '9') {
-		snprintf(err, errlen, "%s \"%s\" is not a number", what,
-			 s ? s : "");
-		return -1;
-	}
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (*end) {
-		snprintf(err, errlen, "%s \"%s\" is not a number", what, s);
-		return -1;
-	}
-	if (errno == ERANGE || v < min || v > max) {
-		snprintf(err, errlen, "%s %s is out of range [%u, %u]", what, s,
-			 min, max);
-		return -1;
-	}
-	*out = (uint32_t)v;
-	return 0;
-}

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parse.h"
+
 struct idm_opts {
 	bool json;
 	bool pretty;
@@ -26,15 +28,5 @@ struct idm_opts {
  */
 int idm_parse_global(int argc, char **argv, struct idm_opts *o,
 		     char *err, size_t errlen);
-
-/* Is arg a non-empty prefix of word (the way ip abbreviates)? */
-bool idm_matches(const char *arg, const char *word);
-
-/*
- * Parse an unsigned decimal number in [min, max]. Returns 0, or -1 with a
- * message naming what in err.
- */
-int idm_parse_u32(const char *what, const char *s, uint32_t min, uint32_t max,
-		  uint32_t *out, char *err, size_t errlen);
 
 #endif

@@ -115,6 +115,8 @@ static int config_set(const struct idm_opts *o, int argc, char **argv)
 	struct config c = { 0 };
 	struct idm_nl nl;
 	char err[256];
+	uint64_t seen = 0;
+	const char *val;
 	size_t t;
 	int i;
 
@@ -128,12 +130,11 @@ static int config_set(const struct idm_opts *o, int argc, char **argv)
 		if (t == N_SETTINGS)
 			return idm_usage_error("unknown setting \"%s\"; try \"idmesh config help\"",
 					       argv[i]);
-		if (c.has[t])
-			return idm_usage_error("\"%s\" given twice", settings[t].name);
-		if (i + 1 >= argc)
-			return idm_usage_error("\"%s\" needs a value", settings[t].name);
+		if (idm_kv_once(&seen, t, settings[t].name, err, sizeof(err)) ||
+		    !(val = idm_kv_value(argc, argv, &i, err, sizeof(err))))
+			return idm_usage_error("%s", err);
 		/* Range-checked by the kernel, whose text is printed. */
-		if (idm_parse_u32(settings[t].name, argv[++i], 0, UINT32_MAX,
+		if (idm_parse_u32(settings[t].name, val, 0, UINT32_MAX,
 				  &c.val[t], err, sizeof(err)))
 			return idm_usage_error("%s", err);
 		c.has[t] = 1;
@@ -197,13 +198,9 @@ static int stats_reply(struct nlattr **tb, struct nlattr *head, int len,
 	unsigned long long *v = arg;
 	size_t i;
 
-	for (i = 0; i < N_COUNTERS; i++) {
-		const struct nlattr *a = tb[counters[i].attr];
-
-		if (a && nla_len(a) == (counters[i].u32 ? 4 : 8))
-			v[i] = counters[i].u32 ? nla_get_u32((struct nlattr *)a) :
-						 nla_get_u64((struct nlattr *)a);
-	}
+	for (i = 0; i < N_COUNTERS; i++)
+		v[i] = counters[i].u32 ? idm_nla_u32(tb[counters[i].attr]) :
+					 idm_nla_u64(tb[counters[i].attr]);
 	return 0;
 }
 

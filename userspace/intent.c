@@ -329,7 +329,7 @@ static int parse_workload(struct ctx *c, const char *path, json_object *o,
 		subpath(sub, path, "protocol");
 		if (get_string(c, sub, v, &s))
 			return -1;
-		if (idm_sacl_parse_proto(s, &w->proto, err, sizeof(err)))
+		if (idm_parse_proto(s, true, &w->proto, err, sizeof(err)))
 			return fail(c, sub, "%s", err);
 	}
 	if (json_object_object_get_ex(o, "port", &v)) {
@@ -1552,7 +1552,7 @@ void idm_sent_format(const struct idm_sent *e, char *buf, size_t len)
 		break;
 	case IDMESH_SACL_KIND_SERVER:
 		if (e->proto) {
-			p = idm_sacl_proto_name(e->proto);
+			p = idm_proto_name(e->proto);
 			if (p)
 				snprintf(proto, sizeof(proto), " proto %s", p);
 			else

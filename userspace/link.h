@@ -7,11 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct idm_addr {
-	int family;		/* 0: none */
-	int len;		/* 4 or 16 */
-	unsigned char bytes[16];
-};
+#include "parse.h"
 
 struct idm_link_spec {
 	const char *name;
@@ -22,7 +18,6 @@ struct idm_link_spec {
 	const char *dev;
 };
 
-int idm_parse_addr(const char *s, struct idm_addr *a);
 int idm_parse_link_add(int argc, char **argv, struct idm_link_spec *sp,
 		       char *err, size_t errlen);
 

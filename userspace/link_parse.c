@@ -9,22 +9,6 @@
 #include "cli.h"
 #include "link.h"
 
-int idm_parse_addr(const char *s, struct idm_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	if (inet_pton(AF_INET, s, a->bytes) == 1) {
-		a->family = AF_INET;
-		a->len = 4;
-		return 0;
-	}
-	if (inet_pton(AF_INET6, s, a->bytes) == 1) {
-		a->family = AF_INET6;
-		a->len = 16;
-		return 0;
-	}
-	return -1;
-}
-
 /* Parse "link add" arguments (after NAME) into spec; 0 or usage error. */
 int idm_parse_link_add(int argc, char **argv, struct idm_link_spec *sp,
 		       char *err, size_t errlen)
@@ -43,13 +27,11 @@ int idm_parse_link_add(int argc, char **argv, struct idm_link_spec *sp,
 		return -1;
 	}
 	for (i = 1; i < argc; i++) {
-		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *k = argv[i], *v;
 
-		if (!v) {
-			snprintf(err, errlen, "\"%s\" needs a value", k);
+		v = idm_kv_value(argc, argv, &i, err, errlen);
+		if (!v)
 			return -1;
-		}
-		i++;
 		if (!strcmp(k, "peer")) {
 			if (strlen(v) >= IFNAMSIZ) {
 				snprintf(err, errlen, "peer name \"%s\" is too long", v);

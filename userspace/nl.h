@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <netlink/msg.h>
+#include <netlink/attr.h>
 #include <linux/idmesh.h>
 
 struct idm_nl {
@@ -64,6 +65,25 @@ int idm_nl_transact(struct idm_nl *nl, struct nl_msg *msg,
 
 /* Parse the extended ACK TLVs of an NLMSG_ERROR message. */
 void idm_nl_parse_extack(const struct nlmsghdr *nlh, struct idm_extack *ex);
+
+/*
+ * A reply's attribute values, 0 when the attribute is absent or not of
+ * the size its type has (a reply is never trusted to be well formed).
+ */
+static inline uint8_t idm_nla_u8(const struct nlattr *a)
+{
+	return a && nla_len(a) >= 1 ? nla_get_u8((struct nlattr *)a) : 0;
+}
+
+static inline uint32_t idm_nla_u32(const struct nlattr *a)
+{
+	return a && nla_len(a) == 4 ? nla_get_u32((struct nlattr *)a) : 0;
+}
+
+static inline uint64_t idm_nla_u64(const struct nlattr *a)
+{
+	return a && nla_len(a) == 8 ? nla_get_u64((struct nlattr *)a) : 0;
+}
 
 /* Message printed when the family is missing; exposed for tests. */
 extern const char idm_msg_no_module[];

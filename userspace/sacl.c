@@ -130,21 +130,6 @@ struct sacl_list {
 	size_t n;
 };
 
-static uint64_t get_u64(const struct nlattr *a)
-{
-	return a && nla_len(a) == 8 ? nla_get_u64((struct nlattr *)a) : 0;
-}
-
-static uint32_t get_u32(const struct nlattr *a)
-{
-	return a && nla_len(a) == 4 ? nla_get_u32((struct nlattr *)a) : 0;
-}
-
-static uint32_t get_u8(const struct nlattr *a)
-{
-	return a && nla_len(a) >= 1 ? nla_get_u8((struct nlattr *)a) : 0;
-}
-
 static int sacl_reply(struct nlattr **top, struct nlattr *head, int len,
 		      void *arg)
 {
@@ -161,24 +146,24 @@ static int sacl_reply(struct nlattr **top, struct nlattr *head, int len,
 		return -1;
 	e = &l->e[l->n++];
 	memset(e, 0, sizeof(*e));
-	e->kind = get_u8(tb[IDMESH_SACL_A_KIND]);
-	e->ifindex = get_u32(tb[IDMESH_SACL_A_IFINDEX]);
-	e->lid = get_u8(tb[IDMESH_SACL_A_LID]);
-	e->proto = get_u8(tb[IDMESH_SACL_A_PROTO]);
+	e->kind = idm_nla_u8(tb[IDMESH_SACL_A_KIND]);
+	e->ifindex = idm_nla_u32(tb[IDMESH_SACL_A_IFINDEX]);
+	e->lid = idm_nla_u8(tb[IDMESH_SACL_A_LID]);
+	e->proto = idm_nla_u8(tb[IDMESH_SACL_A_PROTO]);
 	e->port = tb[IDMESH_SACL_A_PORT] ? nla_get_u16(tb[IDMESH_SACL_A_PORT]) : 0;
-	e->action = get_u8(tb[IDMESH_SACL_A_ACTION]);
+	e->action = idm_nla_u8(tb[IDMESH_SACL_A_ACTION]);
 	e->has_priority = !!tb[IDMESH_SACL_A_PRIORITY];
-	e->priority = get_u32(tb[IDMESH_SACL_A_PRIORITY]);
+	e->priority = idm_nla_u32(tb[IDMESH_SACL_A_PRIORITY]);
 	e->has_dscp = !!tb[IDMESH_SACL_A_DSCP];
-	e->dscp = get_u8(tb[IDMESH_SACL_A_DSCP]);
-	e->marker = get_u8(tb[IDMESH_SACL_A_MARKER]);
-	e->opt_type = get_u8(tb[IDMESH_SACL_A_OPT_TYPE]);
-	e->opt_type4 = get_u8(tb[IDMESH_SACL_A_OPT_TYPE4]);
+	e->dscp = idm_nla_u8(tb[IDMESH_SACL_A_DSCP]);
+	e->marker = idm_nla_u8(tb[IDMESH_SACL_A_MARKER]);
+	e->opt_type = idm_nla_u8(tb[IDMESH_SACL_A_OPT_TYPE]);
+	e->opt_type4 = idm_nla_u8(tb[IDMESH_SACL_A_OPT_TYPE4]);
 	e->has_plen = !!tb[IDMESH_SACL_A_PREFIX_LEN];
-	e->plen = get_u8(tb[IDMESH_SACL_A_PREFIX_LEN]);
-	e->def_action = get_u8(tb[IDMESH_SACL_A_DEFAULT]);
-	e->cbits = tb[IDMESH_SACL_A_CLIENT_BITS] ? get_u8(tb[IDMESH_SACL_A_CLIENT_BITS]) : 64;
-	e->sbits = tb[IDMESH_SACL_A_SERVER_BITS] ? get_u8(tb[IDMESH_SACL_A_SERVER_BITS]) : 64;
+	e->plen = idm_nla_u8(tb[IDMESH_SACL_A_PREFIX_LEN]);
+	e->def_action = idm_nla_u8(tb[IDMESH_SACL_A_DEFAULT]);
+	e->cbits = tb[IDMESH_SACL_A_CLIENT_BITS] ? idm_nla_u8(tb[IDMESH_SACL_A_CLIENT_BITS]) : 64;
+	e->sbits = tb[IDMESH_SACL_A_SERVER_BITS] ? idm_nla_u8(tb[IDMESH_SACL_A_SERVER_BITS]) : 64;
 	if (tb[IDMESH_SACL_A_ADDR] && nla_len(tb[IDMESH_SACL_A_ADDR]) == 16) {
 		inet_ntop(AF_INET6, nla_data(tb[IDMESH_SACL_A_ADDR]), e->addr,
 			  sizeof(e->addr));
@@ -188,19 +173,14 @@ static int sacl_reply(struct nlattr **top, struct nlattr *head, int len,
 			  sizeof(e->addr));
 		e->has_addr = 1;
 	}
-	e->id = get_u64(tb[IDMESH_SACL_A_ID]);
-	e->client = get_u64(tb[IDMESH_SACL_A_CLIENT_ID]);
-	e->server = get_u64(tb[IDMESH_SACL_A_SERVER_ID]);
+	e->id = idm_nla_u64(tb[IDMESH_SACL_A_ID]);
+	e->client = idm_nla_u64(tb[IDMESH_SACL_A_CLIENT_ID]);
+	e->server = idm_nla_u64(tb[IDMESH_SACL_A_SERVER_ID]);
 	for (i = IDMESH_SACL_A_HITS; i <= IDMESH_SACL_A_MARKED; i++)
-		e->c[i] = get_u64(tb[i]);
-	e->c[IDMESH_SACL_A_NO_ROOM] = get_u64(tb[IDMESH_SACL_A_NO_ROOM]);
-	e->c[IDMESH_SACL_A_UNTRUSTED] = get_u64(tb[IDMESH_SACL_A_UNTRUSTED]);
+		e->c[i] = idm_nla_u64(tb[i]);
+	e->c[IDMESH_SACL_A_NO_ROOM] = idm_nla_u64(tb[IDMESH_SACL_A_NO_ROOM]);
+	e->c[IDMESH_SACL_A_UNTRUSTED] = idm_nla_u64(tb[IDMESH_SACL_A_UNTRUSTED]);
 	return 0;
-}
-
-static const char *action_name(uint32_t a)
-{
-	return a == IDMESH_SACL_DENY ? "deny" : "allow";
 }
 
 static void dev_name(uint32_t ifindex, char *buf)
@@ -253,7 +233,7 @@ static void print_settings(const struct idm_opts *o,
 	print_uint(PRINT_ANY, "ipv4_option_type", " ipv4-option-type %u",
 		   e->opt_type4);
 	print_string(PRINT_ANY, "default", " default %s",
-		     action_name(e->def_action));
+		     idm_word_name(idm_action_words, e->def_action));
 	print_bool(PRINT_JSON, "marker", NULL, e->marker);
 	print_text(" marker %s\n", e->marker ? "on" : "off");
 	if (!o->stats)
@@ -289,7 +269,7 @@ static void print_rule(const struct idm_opts *o, const struct sacl_entry *e)
 	print_text("rule");
 	print_ids("client", e->client, e->cbits);
 	print_ids("server", e->server, e->sbits);
-	print_string(PRINT_ANY, "action", " %s", action_name(e->action));
+	print_string(PRINT_ANY, "action", " %s", idm_word_name(idm_action_words, e->action));
 	/* As given: a tc class id "MAJ:MIN" (hex) when it has a major. */
 	if (e->has_priority)
 		print_uint(PRINT_JSON, "priority", NULL, e->priority);
@@ -340,7 +320,7 @@ static void print_entry(const struct idm_opts *o, const struct sacl_entry *e)
 	case IDMESH_SACL_KIND_SERVER:
 		print_string(PRINT_ANY, "addr", "server %s", e->addr);
 		if (e->proto) {
-			const char *p = idm_sacl_proto_name(e->proto);
+			const char *p = idm_proto_name(e->proto);
 
 			if (p)
 				print_string(PRINT_ANY, "proto", " proto %s", p);

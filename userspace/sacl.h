@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "link.h"
+#include "parse.h"
 
 /* One request: the settings, or one entry of a table. */
 struct idm_sacl_spec {
@@ -29,20 +29,6 @@ int idm_parse_sacl_entry(int argc, char **argv, int kind, int del,
 			 struct idm_sacl_spec *s, char *err, size_t errlen);
 int idm_parse_sacl_set(int argc, char **argv, struct idm_sacl_spec *s,
 		       char *err, size_t errlen);
-int idm_parse_u64(const char *what, const char *s, uint64_t *out, char *err,
-		  size_t errlen);
-/* A rule's "ID" or "ID/BITS" (BITS 1..64; 64 when absent). */
-int idm_parse_id_prefix(const char *what, const char *s, uint64_t *id,
-			uint32_t *bits, char *err, size_t errlen);
-const char *idm_sacl_proto_name(unsigned int proto);
-struct in6_addr;
-/* An IPv6 address, or IPv4 kept IPv4-mapped; -1 if neither. */
-int idm_addr46_pton(const char *s, struct in6_addr *a);
-/* IPv4-mapped addresses print as IPv4. */
-void idm_addr46_ntop(const struct in6_addr *a, char *buf, size_t len);
-/* tcp, udp, sctp, icmp, icmpv6 or 1..255. */
-int idm_sacl_parse_proto(const char *s, uint32_t *proto, char *err,
-			 size_t errlen);
 /* A number, or a tc class id "MAJ:MIN" (hex). */
 int idm_sacl_parse_priority(const char *s, uint32_t *out, char *err,
 			    size_t errlen);

@@ -11,119 +11,6 @@
 #include "cli.h"
 #include "sacl.h"
 
-const char *idm_sacl_proto_name(unsigned int proto)
-{
-	switch (proto) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_SCTP:
-		return "sctp";
-	case IPPROTO_ICMPV6:
-		return "icmpv6";
-	case IPPROTO_ICMP:
-		return "icmp";
-	}
-	return NULL;
-}
-
-/* IPv6, or IPv4 kept IPv4-mapped (as the kernel keys its tables). */
-int idm_addr46_pton(const char *s, struct in6_addr *a)
-{
-	struct in_addr a4;
-
-	if (inet_pton(AF_INET, s, &a4) == 1) {
-		memset(a, 0, sizeof(*a));
-		a->s6_addr[10] = 0xff;
-		a->s6_addr[11] = 0xff;
-		memcpy(&a->s6_addr[12], &a4, 4);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, s, a) != 1)
-		return -1;
-	/* IPv4 is written as IPv4: "::ffff:a.b.c.d" would be the same key. */
-	return IN6_IS_ADDR_V4MAPPED(a) ? -1 : 0;
-}
-
-void idm_addr46_ntop(const struct in6_addr *a, char *buf, size_t len)
-{
-	if (IN6_IS_ADDR_V4MAPPED(a))
-		inet_ntop(AF_INET, &a->s6_addr[12], buf, len);
-	else
-		inet_ntop(AF_INET6, a, buf, len);
-}
-
-/* Decimal or 0x-hex, the whole 64 bits; 0 is passed on to the kernel. */
-int idm_parse_u64(const char *what, const char *s, uint64_t *out, char *err,
-		  size_t errlen)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!s || !*s || *s < '0' || *s > '9') {
-		snprintf(err, errlen, "%s \"%s\" is not a number", what,
-			 s ? s : "");
-		return -1;
-	}
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (*end || errno == ERANGE) {
-		snprintf(err, errlen, "%s \"%s\" is not a number of 64 bits",
-			 what, s);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-int idm_parse_id_prefix(const char *what, const char *s, uint64_t *id,
-			uint32_t *bits, char *err, size_t errlen)
-{
-	const char *slash = strchr(s, '/');
-	char num[32];
-
-	*bits = 64;
-	if (!slash)
-		return idm_parse_u64(what, s, id, err, errlen);
-	if ((size_t)(slash - s) >= sizeof(num)) {
-		snprintf(err, errlen, "%s \"%s\" is not a number", what, s);
-		return -1;
-	}
-	memcpy(num, s, slash - s);
-	num[slash - s] = '\0';
-	if (idm_parse_u64(what, num, id, err, errlen))
-		return -1;
-	if (idm_parse_u32("prefix length", slash + 1, 1, 64, bits, err, errlen))
-		return -1;
-	if (*bits < 64 && (*id & (~0ull >> *bits))) {
-		snprintf(err, errlen, "%s \"%s\" has bits set past its prefix length",
-			 what, s);
-		return -1;
-	}
-	return 0;
-}
-
-int idm_sacl_parse_proto(const char *s, uint32_t *proto, char *err,
-			 size_t errlen)
-{
-	static const unsigned int known[] = { IPPROTO_TCP, IPPROTO_UDP,
-					      IPPROTO_SCTP, IPPROTO_ICMPV6,
-					      IPPROTO_ICMP };
-	size_t i;
-
-	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (!strcmp(s, idm_sacl_proto_name(known[i]))) {
-			*proto = known[i];
-			return 0;
-		}
-	if (!idm_parse_u32("proto", s, 1, 255, proto, err, errlen))
-		return 0;
-	snprintf(err, errlen,
-		 "proto \"%s\" is not tcp, udp, sctp, icmp, icmpv6 or a number", s);
-	return -1;
-}
-
 /* An skb priority: a number (0x... too), or a tc class id "MAJ:MIN" (hex). */
 int idm_sacl_parse_priority(const char *s, uint32_t *out, char *err,
 			    size_t errlen)
@@ -154,28 +41,6 @@ int idm_sacl_parse_priority(const char *s, uint32_t *out, char *err,
 	snprintf(err, errlen,
 		 "priority \"%s\" is not a 32-bit number or a class id MAJ:MIN", s);
 	return -1;
-}
-
-static int parse_action(const char *s, uint32_t *a)
-{
-	if (!strcmp(s, "allow"))
-		*a = IDMESH_SACL_ALLOW;
-	else if (!strcmp(s, "deny"))
-		*a = IDMESH_SACL_DENY;
-	else
-		return -1;
-	return 0;
-}
-
-static int parse_onoff(const char *s, uint32_t *v)
-{
-	if (!strcmp(s, "on"))
-		*v = 1;
-	else if (!strcmp(s, "off"))
-		*v = 0;
-	else
-		return -1;
-	return 0;
 }
 
 static const char *const kind_name[] = {
@@ -269,7 +134,7 @@ int idm_parse_sacl_entry(int argc, char **argv, int kind, int del,
 			SET(IDMESH_SACL_A_MARKER);
 			takes_val = 0;
 		} else if (kind == IDMESH_SACL_KIND_RULE && !del &&
-			   !parse_action(k, &s->action)) {
+			   !idm_parse_word(k, idm_action_words, &s->action)) {
 			if (IDM_HAS(s, IDMESH_SACL_A_ACTION)) {
 				snprintf(err, errlen, "allow or deny, once");
 				return -1;
@@ -296,7 +161,7 @@ int idm_parse_sacl_entry(int argc, char **argv, int kind, int del,
 				return -1;
 			SET(IDMESH_SACL_A_ID);
 		} else if (kind == IDMESH_SACL_KIND_SERVER && !strcmp(k, "proto")) {
-			if (idm_sacl_parse_proto(val, &s->proto, err, errlen))
+			if (idm_parse_proto(val, true, &s->proto, err, errlen))
 				return -1;
 			SET(IDMESH_SACL_A_PROTO);
 		} else if (kind == IDMESH_SACL_KIND_SERVER && !strcmp(k, "port")) {
@@ -401,14 +266,14 @@ int idm_parse_sacl_set(int argc, char **argv, struct idm_sacl_spec *s,
 				return -1;
 			SET(IDMESH_SACL_A_OPT_TYPE4);
 		} else if (!strcmp(k, "default")) {
-			if (parse_action(val, &s->def_action)) {
+			if (idm_parse_word(val, idm_action_words, &s->def_action)) {
 				snprintf(err, errlen,
 					 "default \"%s\" is not allow or deny", val);
 				return -1;
 			}
 			SET(IDMESH_SACL_A_DEFAULT);
 		} else if (!strcmp(k, "marker")) {
-			if (parse_onoff(val, &s->marker)) {
+			if (idm_parse_word(val, idm_onoff_words, &s->marker)) {
 				snprintf(err, errlen, "marker \"%s\" is not on or off",
 					 val);
 				return -1;

@@ -46,19 +46,21 @@ int idm_sim_parse(int argc, char **argv, struct idm_sim_params *p, char *err,
 	uint32_t *fields[] = { &p->racks, &p->servers, &p->vms, &p->workloads,
 			       &p->service_size, &p->peers, &p->connections };
 	static const double alphas[] = { 0.1, 0.5, 1, 2, 4, 8, 16, 32 };
-	int i, k;
+	int i, n;
 
 	*p = (struct idm_sim_params){ .racks = 8, .servers = 16, .vms = 8,
 		.workloads = 16, .service_size = 15, .peers = 2, .connections = 1 };
 	memcpy(p->alpha, alphas, sizeof(alphas));
 	p->nalpha = sizeof(alphas) / sizeof(alphas[0]);
-	for (i = 0; i < argc; i += 2) {
-		if (i + 1 >= argc) {
-			snprintf(err, errlen, "\"%s\" needs a value", argv[i]);
+	for (i = 0; i < argc; i++) {
+		const char *k = argv[i], *v;
+
+		v = idm_kv_value(argc, argv, &i, err, errlen);
+		if (!v)
 			return -1;
-		}
-		if (idm_matches(argv[i], "alpha")) {
-			char *s = argv[i + 1], *end;
+		if (idm_matches(k, "alpha")) {
+			const char *s = v;
+			char *end;
 
 			p->nalpha = 0;
 			for (;;) {
@@ -69,7 +71,7 @@ int idm_sim_parse(int argc, char **argv, struct idm_sim_params *p, char *err,
 				    p->nalpha == IDM_SIM_MAX_ALPHA) {
 					snprintf(err, errlen,
 						 "alpha \"%s\" is not a list of at most %d numbers in (0, 1024]",
-						 argv[i + 1], IDM_SIM_MAX_ALPHA);
+						 v, IDM_SIM_MAX_ALPHA);
 					return -1;
 				}
 				p->alpha[p->nalpha++] = a;
@@ -79,15 +81,15 @@ int idm_sim_parse(int argc, char **argv, struct idm_sim_params *p, char *err,
 			}
 			continue;
 		}
-		for (k = 0; k < 7; k++)
-			if (!strcmp(argv[i], names[k]))
+		for (n = 0; n < 7; n++)
+			if (!strcmp(k, names[n]))
 				break;
-		if (k == 7) {
-			snprintf(err, errlen, "unknown parameter \"%s\"", argv[i]);
+		if (n == 7) {
+			snprintf(err, errlen, "unknown parameter \"%s\"", k);
 			return -1;
 		}
-		if (idm_parse_u32(names[k], argv[i + 1], k == 6 ? 0 : 1, 1u << 20,
-				  fields[k], err, errlen))
+		if (idm_parse_u32(names[n], v, n == 6 ? 0 : 1, 1u << 20,
+				  fields[n], err, errlen))
 			return -1;
 	}
 	return 0;

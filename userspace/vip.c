@@ -135,16 +135,6 @@ static void addr_str(const struct nlattr *a4, const struct nlattr *a6,
 		inet_ntop(AF_INET6, nla_data(a6), out, INET6_ADDRSTRLEN);
 }
 
-static uint64_t get_u64(const struct nlattr *a)
-{
-	return a && nla_len(a) == 8 ? nla_get_u64((struct nlattr *)a) : 0;
-}
-
-static uint32_t get_u32(const struct nlattr *a)
-{
-	return a && nla_len(a) == 4 ? nla_get_u32((struct nlattr *)a) : 0;
-}
-
 static int parse_backend(struct nlattr *nest, struct be_info *b)
 {
 	struct nlattr *tb[IDMESH_BACKEND_A_MAX + 1];
@@ -154,12 +144,12 @@ static int parse_backend(struct nlattr *nest, struct be_info *b)
 	memset(b, 0, sizeof(*b));
 	addr_str(tb[IDMESH_BACKEND_A_ADDR4], tb[IDMESH_BACKEND_A_ADDR6], b->addr);
 	b->port = tb[IDMESH_BACKEND_A_PORT] ? nla_get_u16(tb[IDMESH_BACKEND_A_PORT]) : 0;
-	b->weight = get_u32(tb[IDMESH_BACKEND_A_WEIGHT]);
-	b->index = get_u32(tb[IDMESH_BACKEND_A_INDEX]);
-	b->slots = get_u32(tb[IDMESH_BACKEND_A_SLOTS]);
-	b->flows = get_u32(tb[IDMESH_BACKEND_A_FLOWS]);
-	b->packets = get_u64(tb[IDMESH_BACKEND_A_PACKETS]);
-	b->bytes = get_u64(tb[IDMESH_BACKEND_A_BYTES]);
+	b->weight = idm_nla_u32(tb[IDMESH_BACKEND_A_WEIGHT]);
+	b->index = idm_nla_u32(tb[IDMESH_BACKEND_A_INDEX]);
+	b->slots = idm_nla_u32(tb[IDMESH_BACKEND_A_SLOTS]);
+	b->flows = idm_nla_u32(tb[IDMESH_BACKEND_A_FLOWS]);
+	b->packets = idm_nla_u64(tb[IDMESH_BACKEND_A_PACKETS]);
+	b->bytes = idm_nla_u64(tb[IDMESH_BACKEND_A_BYTES]);
 	return 0;
 }
 
@@ -191,15 +181,15 @@ static int vip_reply(struct nlattr **top, struct nlattr *head, int len,
 	memset(&cur, 0, sizeof(cur));
 	addr_str(tb[IDMESH_VIP_A_ADDR4], tb[IDMESH_VIP_A_ADDR6], cur.addr);
 	cur.port = tb[IDMESH_VIP_A_PORT] ? nla_get_u16(tb[IDMESH_VIP_A_PORT]) : 0;
-	cur.proto = tb[IDMESH_VIP_A_PROTO] ? nla_get_u8(tb[IDMESH_VIP_A_PROTO]) : 0;
-	cur.mode = tb[IDMESH_VIP_A_MODE] ? nla_get_u8(tb[IDMESH_VIP_A_MODE]) : 0;
-	cur.table_size = get_u32(tb[IDMESH_VIP_A_TABLE_SIZE]);
-	cur.flows = get_u32(tb[IDMESH_VIP_A_FLOWS]);
-	cur.packets = get_u64(tb[IDMESH_VIP_A_PACKETS]);
-	cur.bytes = get_u64(tb[IDMESH_VIP_A_BYTES]);
-	cur.no_backend = get_u64(tb[IDMESH_VIP_A_NO_BACKEND]);
-	cur.no_route = get_u64(tb[IDMESH_VIP_A_NO_ROUTE]);
-	cur.build_ns = get_u64(tb[IDMESH_VIP_A_BUILD_NS]);
+	cur.proto = idm_nla_u8(tb[IDMESH_VIP_A_PROTO]);
+	cur.mode = idm_nla_u8(tb[IDMESH_VIP_A_MODE]);
+	cur.table_size = idm_nla_u32(tb[IDMESH_VIP_A_TABLE_SIZE]);
+	cur.flows = idm_nla_u32(tb[IDMESH_VIP_A_FLOWS]);
+	cur.packets = idm_nla_u64(tb[IDMESH_VIP_A_PACKETS]);
+	cur.bytes = idm_nla_u64(tb[IDMESH_VIP_A_BYTES]);
+	cur.no_backend = idm_nla_u64(tb[IDMESH_VIP_A_NO_BACKEND]);
+	cur.no_route = idm_nla_u64(tb[IDMESH_VIP_A_NO_ROUTE]);
+	cur.build_ns = idm_nla_u64(tb[IDMESH_VIP_A_BUILD_NS]);
 
 	/* A VIP with many backends comes in several messages. */
 	v = l->n ? &l->v[l->n - 1] : NULL;

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "link.h"
+#include "parse.h"
 
 struct idm_vip_spec {
 	struct idm_addr addr;
@@ -36,6 +36,5 @@ int idm_parse_vip(int argc, char **argv, int what, struct idm_vip_spec *v,
 /* Parse "ADDR [port P] [weight W]". */
 int idm_parse_backend(int argc, char **argv, struct idm_backend_spec *b,
 		      char *err, size_t errlen);
-const char *idm_proto_name(unsigned int proto);
 
 #endif
