@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <arpa/inet.h>
 
 #include "parse.h"
 
@@ -33,9 +34,35 @@ int idm_parse_sacl_set(int argc, char **argv, struct idm_sacl_spec *s,
 int idm_sacl_parse_priority(const char *s, uint32_t *out, char *err,
 			    size_t errlen);
 
+/* What the dump reports: one entry per message, kept in order. */
+struct idm_sacl_entry {
+	int kind;
+	uint32_t ifindex, lid, proto, port, action, priority, dscp;
+	int has_priority, has_dscp, has_addr;
+	uint32_t marker, opt_type, opt_type4, def_action, cbits, sbits, plen;
+	int has_plen;
+	char addr[INET6_ADDRSTRLEN];
+	uint64_t id, client, server;
+	uint64_t c[IDMESH_SACL_A_MAX + 1];	/* counters by attribute */
+};
+
+struct idm_sacl_list {
+	struct idm_sacl_entry *e;
+	size_t n;
+};
+
 struct idm_nl;
+struct nl_msg;
 struct idm_sstate;
 struct idm_sent;
+
+/* Over netlink (sacl_nl.c). The request's SACL nest, from a spec. */
+int idm_sacl_put(struct nl_msg *msg, void *arg);
+/* The entries (of one kind, if only names it); free l->e. */
+int idm_sacl_dump(struct idm_nl *nl, const struct idm_sacl_spec *only,
+		  struct idm_sacl_list *l);
+/* A device's name, or "ifN" for one that is gone. */
+void idm_dev_name(uint32_t ifindex, char *buf);
 /* The namespace's SACL tables and default action, as entries. */
 int idm_sacl_read(struct idm_nl *nl, struct idm_sstate *st);
 /* Add (add != 0) or remove one entry; errors are printed. */

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the three parts of "idmesh apply"'s intent code share, and no one
+ * else: intent_parse.c (the file into a struct idm_intent),
+ * intent_derive.c (Services, SACL IDs, rules) and intent_state.c (the
+ * tables a node should hold, and the changes that get it there).
+ */
+#ifndef IDMESH_INTENT_IMPL_H
+#define IDMESH_INTENT_IMPL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "intent.h"
+
+static inline void *xrealloc(void *p, size_t n, size_t size)
+{
+	void *q = realloc(p, (n ? n : 1) * size);
+
+	if (!q) {
+		fprintf(stderr, "idmesh: out of memory\n");
+		exit(1);
+	}
+	return q;
+}
+
+static inline char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d) {
+		fprintf(stderr, "idmesh: out of memory\n");
+		exit(1);
+	}
+	return d;
+}
+
+static inline int cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+/* The parser's place in the file, for messages: "workloads[2].labels". */
+struct ctx {
+	const char *file;
+	char *err;
+	size_t errlen;
+};
+
+/* "FILE: PATH: message" into c->err; returns -1. */
+int idm_intent_fail(struct ctx *c, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A label's value, or NULL. */
+const char *idm_label_get(const struct idm_labels *l, const char *key);
+void idm_labels_free(struct idm_labels *l);
+/* Does key count for Services (the intent's service_keys, or all)? */
+bool idm_is_service_key(const struct idm_intent *in, const char *key);
+
+#endif

@@ -1,0 +1,800 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * idmesh apply: the intent file (JSON) into a struct idm_intent, checked
+ * field by field; every message names the file and the path in it. See
+ * Documentation/identity.rst.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <json-c/json.h>
+#include <linux/idmesh.h>
+
+#include "intent.h"
+#include "intent_impl.h"
+#include "sacl.h"
+#include "siphash.h"
+
+int idm_intent_fail(struct ctx *c, const char *path, const char *fmt, ...)
+{
+	size_t n;
+	va_list ap;
+
+	n = snprintf(c->err, c->errlen, "%s: %s%s", c->file, path, *path ? ": " : "");
+	if (n >= c->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(c->err + n, c->errlen - n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+#define PATH_MAX_LEN 256
+
+/* A path too long for the buffer is cut (only messages show it). */
+static void subpath(char *out, const char *path, const char *key)
+{
+	if (snprintf(out, PATH_MAX_LEN, "%s%s%s", path, *path ? "." : "",
+		     key) >= PATH_MAX_LEN)
+		out[PATH_MAX_LEN - 1] = '\0';
+}
+
+static void subidx(char *out, const char *path, size_t i)
+{
+	if (snprintf(out, PATH_MAX_LEN, "%s[%zu]", path, i) >= PATH_MAX_LEN)
+		out[PATH_MAX_LEN - 1] = '\0';
+}
+
+static const char *type_name(json_object *o)
+{
+	switch (json_object_get_type(o)) {
+	case json_type_null:
+		return "null";
+	case json_type_boolean:
+		return "a boolean";
+	case json_type_double:
+	case json_type_int:
+		return "a number";
+	case json_type_object:
+		return "an object";
+	case json_type_array:
+		return "an array";
+	case json_type_string:
+		return "a string";
+	}
+	return "something else";
+}
+
+static int want_type(struct ctx *c, const char *path, json_object *o,
+		     json_type t, const char *what)
+{
+	if (json_object_is_type(o, t))
+		return 0;
+	return idm_intent_fail(c, path, "expected %s, got %s", what, type_name(o));
+}
+
+/* Every key of an object must be one of keys (NULL-terminated). */
+static int known_keys(struct ctx *c, const char *path, json_object *o,
+		      const char *const *keys)
+{
+	char sub[PATH_MAX_LEN];
+	size_t i;
+
+	json_object_object_foreach(o, k, v) {
+		(void)v;
+		for (i = 0; keys[i]; i++)
+			if (!strcmp(k, keys[i]))
+				break;
+		if (!keys[i]) {
+			subpath(sub, path, k);
+			return idm_intent_fail(c, sub, "unknown key");
+		}
+	}
+	return 0;
+}
+
+static int get_string(struct ctx *c, const char *path, json_object *o,
+		      const char **out)
+{
+	if (want_type(c, path, o, json_type_string, "a string"))
+		return -1;
+	*out = json_object_get_string(o);
+	if (!**out)
+		return idm_intent_fail(c, path, "must not be empty");
+	return 0;
+}
+
+static int get_uint(struct ctx *c, const char *path, json_object *o,
+		    uint32_t min, uint32_t max, uint32_t *out)
+{
+	int64_t v;
+
+	if (want_type(c, path, o, json_type_int, "an integer"))
+		return -1;
+	errno = 0;
+	v = json_object_get_int64(o);
+	if (errno || v < min || v > max)
+		return idm_intent_fail(c, path, "%s is out of range %u..%u",
+			    json_object_to_json_string(o), min, max);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int get_action(struct ctx *c, const char *path, json_object *o,
+		      uint32_t *out)
+{
+	const char *s;
+
+	if (get_string(c, path, o, &s))
+		return -1;
+	if (!strcmp(s, "allow"))
+		*out = IDMESH_SACL_ALLOW;
+	else if (!strcmp(s, "deny"))
+		*out = IDMESH_SACL_DENY;
+	else
+		return idm_intent_fail(c, path, "\"%s\" is not allow or deny", s);
+	return 0;
+}
+
+static int cmp_label(const void *a, const void *b)
+{
+	return strcmp(((const struct idm_label *)a)->key,
+		      ((const struct idm_label *)b)->key);
+}
+
+static int parse_labels(struct ctx *c, const char *path, json_object *o,
+			struct idm_labels *l)
+{
+	char sub[PATH_MAX_LEN];
+
+	if (want_type(c, path, o, json_type_object, "an object of labels"))
+		return -1;
+	json_object_object_foreach(o, k, v) {
+		subpath(sub, path, k);
+		if (!*k)
+			return idm_intent_fail(c, path, "a label's key must not be empty");
+		if (want_type(c, sub, v, json_type_string, "a string"))
+			return -1;
+		l->v = xrealloc(l->v, l->n + 1, sizeof(*l->v));
+		l->v[l->n].key = xstrdup(k);
+		l->v[l->n].value = xstrdup(json_object_get_string(v));
+		l->n++;
+	}
+	/* json-c keeps the last of duplicated keys: keys are unique here. */
+	qsort(l->v, l->n, sizeof(*l->v), cmp_label);
+	return 0;
+}
+
+const char *idm_label_get(const struct idm_labels *l, const char *key)
+{
+	struct idm_label k = { .key = (char *)key };
+	struct idm_label *f = bsearch(&k, l->v, l->n, sizeof(*l->v), cmp_label);
+
+	return f ? f->value : NULL;
+}
+
+static int parse_strings(struct ctx *c, const char *path, json_object *o,
+			 char ***out, size_t *n, const char *what)
+{
+	char sub[PATH_MAX_LEN];
+	const char *s;
+	size_t i, j;
+
+	if (want_type(c, path, o, json_type_array, "an array of strings"))
+		return -1;
+	if (!json_object_array_length(o))
+		return idm_intent_fail(c, path, "needs at least one %s", what);
+	for (i = 0; i < json_object_array_length(o); i++) {
+		subidx(sub, path, i);
+		if (get_string(c, sub, json_object_array_get_idx(o, i), &s))
+			return -1;
+		for (j = 0; j < *n; j++)
+			if (!strcmp((*out)[j], s))
+				return idm_intent_fail(c, sub, "\"%s\" is listed twice", s);
+		*out = xrealloc(*out, *n + 1, sizeof(**out));
+		(*out)[(*n)++] = xstrdup(s);
+	}
+	return 0;
+}
+
+static int parse_ports(struct ctx *c, json_object *o, struct idm_intent *in)
+{
+	static const char *const keys[] = { "dev", "marker", NULL };
+	char sub[PATH_MAX_LEN], sub2[PATH_MAX_LEN];
+	struct idm_port *p;
+	json_object *v;
+	const char *s;
+	size_t i, j;
+
+	if (want_type(c, "ports", o, json_type_array, "an array"))
+		return -1;
+	for (i = 0; i < json_object_array_length(o); i++) {
+		json_object *e = json_object_array_get_idx(o, i);
+		bool marker = false;
+
+		subidx(sub, "ports", i);
+		if (json_object_is_type(e, json_type_object)) {
+			if (known_keys(c, sub, e, keys))
+				return -1;
+			subpath(sub2, sub, "dev");
+			if (!json_object_object_get_ex(e, "dev", &v))
+				return idm_intent_fail(c, sub, "needs a dev");
+			if (get_string(c, sub2, v, &s))
+				return -1;
+			if (json_object_object_get_ex(e, "marker", &v)) {
+				subpath(sub2, sub, "marker");
+				if (want_type(c, sub2, v, json_type_boolean, "true or false"))
+					return -1;
+				marker = json_object_get_boolean(v);
+			}
+		} else if (json_object_is_type(e, json_type_string)) {
+			if (get_string(c, sub, e, &s))
+				return -1;
+		} else {
+			return idm_intent_fail(c, sub, "expected a device name or {\"dev\": ..., \"marker\": ...}, got %s",
+				    type_name(e));
+		}
+		if (strlen(s) >= IF_NAMESIZE)
+			return idm_intent_fail(c, sub, "\"%s\" is longer than a device name can be", s);
+		for (j = 0; j < in->nports; j++)
+			if (!strcmp(in->ports[j].dev, s))
+				return idm_intent_fail(c, sub, "port \"%s\" is listed twice", s);
+		in->ports = xrealloc(in->ports, in->nports + 1, sizeof(*in->ports));
+		p = &in->ports[in->nports++];
+		p->dev = xstrdup(s);
+		p->marker = marker;
+	}
+	return 0;
+}
+
+static const struct idm_port *find_port(const struct idm_intent *in,
+					const char *dev)
+{
+	size_t i;
+
+	for (i = 0; i < in->nports; i++)
+		if (!strcmp(in->ports[i].dev, dev))
+			return &in->ports[i];
+	return NULL;
+}
+
+static int parse_workload(struct ctx *c, const char *path, json_object *o,
+			  struct idm_intent *in, struct idm_workload *w)
+{
+	static const char *const keys[] = { "name", "address", "protocol", "port",
+					    "dev", "lid", "labels", NULL };
+	char sub[PATH_MAX_LEN], err[160];
+	const struct idm_port *port;
+	json_object *v;
+	const char *s;
+
+	if (want_type(c, path, o, json_type_object, "an object"))
+		return -1;
+	if (known_keys(c, path, o, keys))
+		return -1;
+	if (!json_object_object_get_ex(o, "name", &v))
+		return idm_intent_fail(c, path, "needs a name");
+	subpath(sub, path, "name");
+	if (get_string(c, sub, v, &s))
+		return -1;
+	w->name = xstrdup(s);
+	if (json_object_object_get_ex(o, "address", &v)) {
+		subpath(sub, path, "address");
+		if (get_string(c, sub, v, &s))
+			return -1;
+		if (idm_addr46_pton(s, &w->addr))
+			return idm_intent_fail(c, sub, "\"%s\" is not an IPv4 or IPv6 address", s);
+		w->has_addr = true;
+	}
+	if (json_object_object_get_ex(o, "protocol", &v)) {
+		subpath(sub, path, "protocol");
+		if (get_string(c, sub, v, &s))
+			return -1;
+		if (idm_parse_proto(s, true, &w->proto, err, sizeof(err)))
+			return idm_intent_fail(c, sub, "%s", err);
+	}
+	if (json_object_object_get_ex(o, "port", &v)) {
+		subpath(sub, path, "port");
+		if (get_uint(c, sub, v, 1, 65535, &w->port))
+			return -1;
+		if (w->proto != IPPROTO_TCP && w->proto != IPPROTO_UDP &&
+		    w->proto != IPPROTO_SCTP)
+			return idm_intent_fail(c, sub, "a port needs a protocol of tcp, udp or sctp");
+	}
+	if (json_object_object_get_ex(o, "dev", &v)) {
+		subpath(sub, path, "dev");
+		if (get_string(c, sub, v, &s))
+			return -1;
+		if (!find_port(in, s))
+			return idm_intent_fail(c, sub, "\"%s\" is not one of the ports", s);
+		w->dev = xstrdup(s);
+	}
+	if (json_object_object_get_ex(o, "lid", &v)) {
+		subpath(sub, path, "lid");
+		if (get_uint(c, sub, v, 0, IDMESH_SACL_LID_MAX, &w->lid))
+			return -1;
+		if (!w->dev)
+			return idm_intent_fail(c, sub, "a LID needs the dev of its marker port");
+		port = find_port(in, w->dev);
+		if (!port->marker)
+			return idm_intent_fail(c, sub, "port \"%s\" is not a marker port", w->dev);
+		w->has_lid = true;
+	}
+	if (!w->has_addr && !w->has_lid)
+		return idm_intent_fail(c, path, "needs an address, or a dev and a lid");
+	if (!w->has_addr && (w->proto || w->port))
+		return idm_intent_fail(c, path, "a protocol or port needs an address");
+	if (!json_object_object_get_ex(o, "labels", &v))
+		return idm_intent_fail(c, path, "needs labels");
+	subpath(sub, path, "labels");
+	return parse_labels(c, sub, v, &w->labels);
+}
+
+/* Workloads in orders that put duplicates next to each other. */
+static const struct idm_workload *sort_w;
+
+static int cmp_w_name(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int d = strcmp(sort_w[i].name, sort_w[j].name);
+
+	return d ? d : (i > j) - (i < j);
+}
+
+/* Servers: address, protocol, port; workloads without an address last. */
+static int server_key(const struct idm_workload *a, const struct idm_workload *b)
+{
+	int d;
+
+	if (a->has_addr != b->has_addr)
+		return a->has_addr ? -1 : 1;
+	if (!a->has_addr)
+		return 0;
+	d = memcmp(&a->addr, &b->addr, sizeof(a->addr));
+	if (d)
+		return d;
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	return a->port < b->port ? -1 : a->port > b->port;
+}
+
+static int cmp_w_server(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int d = server_key(&sort_w[i], &sort_w[j]);
+
+	return d ? d : (i > j) - (i < j);
+}
+
+/* Clients of this node: by address, or by marker port and LID. */
+static int client_key(const struct idm_workload *a, const struct idm_workload *b)
+{
+	int d;
+
+	if (!a->dev != !b->dev)
+		return a->dev ? -1 : 1;
+	if (!a->dev)
+		return 0;
+	if (a->has_lid != b->has_lid)
+		return a->has_lid ? -1 : 1;
+	if (!a->has_lid)
+		return memcmp(&a->addr, &b->addr, sizeof(a->addr));
+	d = strcmp(a->dev, b->dev);
+	return d ? d : (int)a->lid - (int)b->lid;
+}
+
+static int cmp_w_client(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int d = client_key(&sort_w[i], &sort_w[j]);
+
+	return d ? d : (i > j) - (i < j);
+}
+
+/* The first duplicate in file order is the one reported. */
+static int check_duplicates(struct ctx *c, const struct idm_intent *in)
+{
+	size_t *o = xrealloc(NULL, in->nworkloads, sizeof(*o));
+	size_t i, k, bad = (size_t)-1, first = 0, what = 0;
+	const struct idm_workload *w = in->workloads;
+	char sub[PATH_MAX_LEN];
+
+	sort_w = w;
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < in->nworkloads; i++)
+			o[i] = i;
+		qsort(o, in->nworkloads, sizeof(*o),
+		      k == 0 ? cmp_w_name : k == 1 ? cmp_w_server : cmp_w_client);
+		for (i = 1; i < in->nworkloads; i++) {
+			bool dup;
+
+			if (k == 0)
+				dup = !strcmp(w[o[i]].name, w[o[i - 1]].name);
+			else if (k == 1)
+				dup = w[o[i]].has_addr && !server_key(&w[o[i]], &w[o[i - 1]]);
+			else
+				dup = w[o[i]].dev && !client_key(&w[o[i]], &w[o[i - 1]]);
+			if (dup && o[i] < bad) {
+				bad = o[i];
+				first = o[i - 1];
+				what = k;
+			}
+		}
+	}
+	free(o);
+	if (bad == (size_t)-1)
+		return 0;
+	subidx(sub, "workloads", bad);
+	if (what == 0)
+		return idm_intent_fail(c, sub, "duplicate workload: the name \"%s\" is also workloads[%zu]'s",
+			    w[bad].name, first);
+	if (what == 1)
+		return idm_intent_fail(c, sub, "duplicate workload: the same address, protocol and port as workloads[%zu] (\"%s\")",
+			    first, w[first].name);
+	return idm_intent_fail(c, sub, "duplicate workload: the same client (%s) as workloads[%zu] (\"%s\")",
+		    w[bad].has_lid ? "dev and lid" : "address on this node",
+		    first, w[first].name);
+}
+
+static int parse_workloads(struct ctx *c, json_object *o, struct idm_intent *in)
+{
+	char sub[PATH_MAX_LEN];
+	size_t i;
+
+	if (want_type(c, "workloads", o, json_type_array, "an array"))
+		return -1;
+	for (i = 0; i < json_object_array_length(o); i++) {
+		struct idm_workload *w;
+
+		subidx(sub, "workloads", i);
+		in->workloads = xrealloc(in->workloads, in->nworkloads + 1,
+					 sizeof(*in->workloads));
+		w = &in->workloads[in->nworkloads++];
+		memset(w, 0, sizeof(*w));
+		if (parse_workload(c, sub, json_object_array_get_idx(o, i), in, w))
+			return -1;
+	}
+	return check_duplicates(c, in);
+}
+
+bool idm_is_service_key(const struct idm_intent *in, const char *key)
+{
+	size_t i;
+
+	if (!in->has_service_keys)
+		return true;
+	for (i = 0; i < in->nservice_keys; i++)
+		if (!strcmp(in->service_keys[i], key))
+			return true;
+	return false;
+}
+
+static int parse_selectors(struct ctx *c, const char *path, json_object *o,
+			   const struct idm_intent *in, struct idm_selector **out,
+			   size_t *n)
+{
+	static const char *const keys[] = { "key", "operator", "values", NULL };
+	char sub[PATH_MAX_LEN], sub2[PATH_MAX_LEN];
+	struct idm_selector *sel;
+	json_object *e, *v;
+	const char *s;
+	size_t i;
+
+	if (want_type(c, path, o, json_type_array, "an array of selectors"))
+		return -1;
+	if (!json_object_array_length(o))
+		return idm_intent_fail(c, path, "needs at least one selector (an empty list would select every workload)");
+	for (i = 0; i < json_object_array_length(o); i++) {
+		subidx(sub, path, i);
+		e = json_object_array_get_idx(o, i);
+		if (want_type(c, sub, e, json_type_object, "an object") ||
+		    known_keys(c, sub, e, keys))
+			return -1;
+		*out = xrealloc(*out, *n + 1, sizeof(**out));
+		sel = &(*out)[(*n)++];
+		memset(sel, 0, sizeof(*sel));
+		if (!json_object_object_get_ex(e, "key", &v))
+			return idm_intent_fail(c, sub, "needs a key");
+		subpath(sub2, sub, "key");
+		if (get_string(c, sub2, v, &s))
+			return -1;
+		if (!idm_is_service_key(in, s))
+			return idm_intent_fail(c, sub2, "\"%s\" is not one of the service-keys: Services do not have it", s);
+		sel->key = xstrdup(s);
+		if (!json_object_object_get_ex(e, "operator", &v))
+			return idm_intent_fail(c, sub, "needs an operator");
+		subpath(sub2, sub, "operator");
+		if (get_string(c, sub2, v, &s))
+			return -1;
+		if (!strcmp(s, "in"))
+			sel->not_in = false;
+		else if (!strcmp(s, "not_in"))
+			sel->not_in = true;
+		else
+			return idm_intent_fail(c, sub2, "\"%s\" is not in or not_in", s);
+		if (!json_object_object_get_ex(e, "values", &v))
+			return idm_intent_fail(c, sub, "needs values");
+		subpath(sub2, sub, "values");
+		if (parse_strings(c, sub2, v, &sel->values, &sel->nvalues, "value"))
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_policy(struct ctx *c, const char *path, json_object *o,
+			const struct idm_intent *in, struct idm_policy *p)
+{
+	static const char *const keys[] = { "name", "client", "server", "action",
+					    "priority", "dscp", NULL };
+	static const char *const side[] = { "client", "server" };
+	char sub[PATH_MAX_LEN], err[160];
+	json_object *v;
+	const char *s;
+	int k;
+
+	if (want_type(c, path, o, json_type_object, "an object") ||
+	    known_keys(c, path, o, keys))
+		return -1;
+	if (json_object_object_get_ex(o, "name", &v)) {
+		subpath(sub, path, "name");
+		if (get_string(c, sub, v, &s))
+			return -1;
+		p->name = xstrdup(s);
+	} else {
+		p->name = xstrdup(path);
+	}
+	for (k = 0; k < 2; k++) {
+		subpath(sub, path, side[k]);
+		if (!json_object_object_get_ex(o, side[k], &v))
+			return idm_intent_fail(c, path, "needs %s selectors", side[k]);
+		if (parse_selectors(c, sub, v, in, &p->sel[k], &p->nsel[k]))
+			return -1;
+	}
+	p->action = IDMESH_SACL_ALLOW;
+	if (json_object_object_get_ex(o, "action", &v)) {
+		subpath(sub, path, "action");
+		if (get_action(c, sub, v, &p->action))
+			return -1;
+	}
+	if (json_object_object_get_ex(o, "priority", &v)) {
+		subpath(sub, path, "priority");
+		if (json_object_is_type(v, json_type_int)) {
+			if (get_uint(c, sub, v, 0, UINT32_MAX, &p->priority))
+				return -1;
+		} else {
+			if (get_string(c, sub, v, &s))
+				return -1;
+			if (idm_sacl_parse_priority(s, &p->priority, err, sizeof(err)))
+				return idm_intent_fail(c, sub, "%s", err);
+		}
+		p->has_priority = true;
+	}
+	if (json_object_object_get_ex(o, "dscp", &v)) {
+		subpath(sub, path, "dscp");
+		if (get_uint(c, sub, v, 0, 63, &p->dscp))
+			return -1;
+		p->has_dscp = true;
+	}
+	return 0;
+}
+
+static int parse_policies(struct ctx *c, json_object *o, struct idm_intent *in)
+{
+	char sub[PATH_MAX_LEN];
+	size_t i;
+
+	if (want_type(c, "policies", o, json_type_array, "an array"))
+		return -1;
+	for (i = 0; i < json_object_array_length(o); i++) {
+		struct idm_policy *p;
+
+		subidx(sub, "policies", i);
+		in->policies = xrealloc(in->policies, in->npolicies + 1,
+					sizeof(*in->policies));
+		p = &in->policies[in->npolicies++];
+		memset(p, 0, sizeof(*p));
+		if (parse_policy(c, sub, json_object_array_get_idx(o, i), in, p))
+			return -1;
+	}
+	return 0;
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+static int parse_ids(struct ctx *c, json_object *o, struct idm_intent *in)
+{
+	static const char *const keys[] = { "key", "structured", NULL };
+	static const char *const fkeys[] = { "label", "bits", NULL };
+	char sub[PATH_MAX_LEN], sub2[PATH_MAX_LEN];
+	unsigned int total = 0;
+	json_object *v, *e;
+	const char *s;
+	size_t i;
+
+	if (want_type(c, "ids", o, json_type_object, "an object") ||
+	    known_keys(c, "ids", o, keys))
+		return -1;
+	if (json_object_object_get_ex(o, "key", &v)) {
+		if (get_string(c, "ids.key", v, &s))
+			return -1;
+		if (strlen(s) != 2 * IDM_ID_KEY_LEN)
+			return idm_intent_fail(c, "ids.key", "needs %d hex digits (a 128-bit key)",
+				    2 * IDM_ID_KEY_LEN);
+		for (i = 0; i < IDM_ID_KEY_LEN; i++) {
+			int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+
+			if (hi < 0 || lo < 0)
+				return idm_intent_fail(c, "ids.key", "\"%s\" is not hexadecimal", s);
+			in->key[i] = hi << 4 | lo;
+		}
+	}
+	if (!json_object_object_get_ex(o, "structured", &v))
+		return 0;
+	if (want_type(c, "ids.structured", v, json_type_array, "an array"))
+		return -1;
+	for (i = 0; i < json_object_array_length(v); i++) {
+		struct idm_id_field *f;
+		json_object *x;
+		size_t j;
+
+		subidx(sub, "ids.structured", i);
+		e = json_object_array_get_idx(v, i);
+		if (want_type(c, sub, e, json_type_object, "an object") ||
+		    known_keys(c, sub, e, fkeys))
+			return -1;
+		in->fields = xrealloc(in->fields, in->nfields + 1, sizeof(*in->fields));
+		f = &in->fields[in->nfields++];
+		memset(f, 0, sizeof(*f));
+		subpath(sub2, sub, "label");
+		if (!json_object_object_get_ex(e, "label", &x))
+			return idm_intent_fail(c, sub, "needs a label");
+		if (get_string(c, sub2, x, &s))
+			return -1;
+		if (!idm_is_service_key(in, s))
+			return idm_intent_fail(c, sub2, "\"%s\" is not one of the service-keys", s);
+		for (j = 0; j + 1 < in->nfields; j++)
+			if (!strcmp(in->fields[j].key, s))
+				return idm_intent_fail(c, sub2, "\"%s\" is listed twice", s);
+		f->key = xstrdup(s);
+		subpath(sub2, sub, "bits");
+		if (!json_object_object_get_ex(e, "bits", &x))
+			return idm_intent_fail(c, sub, "needs bits");
+		if (get_uint(c, sub2, x, 1, 32, &f->bits))
+			return -1;
+		total += f->bits;
+		/* At least 16 bits tell the Services of one group apart. */
+		if (total > 48)
+			return idm_intent_fail(c, sub2, "the structured fields take %u bits; at most 48 of the 64",
+				    total);
+	}
+	return 0;
+}
+
+int idm_intent_parse(const char *file, const char *text, size_t len,
+		     struct idm_intent *in, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "ports", "default", "service-keys",
+					    "ids", "workloads", "policies", NULL };
+	struct ctx c = { .file = file, .err = err, .errlen = errlen };
+	struct json_tokener *tok;
+	json_object *root, *v;
+	int ret = -1;
+
+	memset(in, 0, sizeof(*in));
+	in->file = file;
+	memcpy(in->key, idm_default_id_key, sizeof(in->key));
+	tok = json_tokener_new();
+	if (!tok)
+		return idm_intent_fail(&c, "", "out of memory");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, text, (int)len);
+	if (!root || json_tokener_get_parse_end(tok) < len) {
+		size_t at = json_tokener_get_parse_end(tok), line = 1, col = 1, i;
+		enum json_tokener_error je = json_tokener_get_error(tok);
+
+		for (i = 0; i < at && i < len; i++, col++)
+			if (text[i] == '\n')
+				line++, col = 0;
+		if (root && je == json_tokener_success)
+			idm_intent_fail(&c, "", "line %zu, column %zu: text after the intent", line, col);
+		else if (je == json_tokener_continue || je == json_tokener_success)
+			idm_intent_fail(&c, "", "the JSON ends too early");
+		else
+			idm_intent_fail(&c, "", "line %zu, column %zu: %s", line, col,
+			     json_tokener_error_desc(je));
+		json_tokener_free(tok);
+		json_object_put(root);
+		return -1;
+	}
+	json_tokener_free(tok);
+	if (want_type(&c, "", root, json_type_object, "an object at the top") ||
+	    known_keys(&c, "", root, keys))
+		goto out;
+	if (json_object_object_get_ex(root, "service-keys", &v)) {
+		if (parse_strings(&c, "service-keys", v, &in->service_keys,
+				  &in->nservice_keys, "label key"))
+			goto out;
+		in->has_service_keys = true;
+	}
+	if (json_object_object_get_ex(root, "default", &v)) {
+		if (get_action(&c, "default", v, &in->def_action))
+			goto out;
+		in->has_default = true;
+	}
+	if (json_object_object_get_ex(root, "ids", &v) && parse_ids(&c, v, in))
+		goto out;
+	if (json_object_object_get_ex(root, "ports", &v) && parse_ports(&c, v, in))
+		goto out;
+	if (json_object_object_get_ex(root, "workloads", &v) &&
+	    parse_workloads(&c, v, in))
+		goto out;
+	if (json_object_object_get_ex(root, "policies", &v) &&
+	    parse_policies(&c, v, in))
+		goto out;
+	ret = 0;
+out:
+	json_object_put(root);
+	return ret;
+}
+
+void idm_intent_free(struct idm_intent *in)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < in->nservice_keys; i++)
+		free(in->service_keys[i]);
+	free(in->service_keys);
+	for (i = 0; i < in->nfields; i++)
+		free(in->fields[i].key);
+	free(in->fields);
+	for (i = 0; i < in->nports; i++)
+		free(in->ports[i].dev);
+	free(in->ports);
+	for (i = 0; i < in->nworkloads; i++) {
+		free(in->workloads[i].name);
+		free(in->workloads[i].dev);
+		idm_labels_free(&in->workloads[i].labels);
+	}
+	free(in->workloads);
+	for (i = 0; i < in->npolicies; i++) {
+		struct idm_policy *p = &in->policies[i];
+
+		free(p->name);
+		for (k = 0; k < 2; k++) {
+			for (j = 0; j < p->nsel[k]; j++) {
+				size_t v;
+
+				free(p->sel[k][j].key);
+				for (v = 0; v < p->sel[k][j].nvalues; v++)
+					free(p->sel[k][j].values[v]);
+				free(p->sel[k][j].values);
+			}
+			free(p->sel[k]);
+		}
+	}
+	free(in->policies);
+	for (i = 0; i < in->nservices; i++) {
+		idm_labels_free(&in->services[i].labels);
+		free(in->services[i].name);
+	}
+	free(in->services);
+	for (i = 0; i < in->nrules; i++) {
+		free(in->rules[i].c.name);
+		free(in->rules[i].s.name);
+	}
+	free(in->rules);
+	memset(in, 0, sizeof(*in));
+}
