@@ -8,10 +8,7 @@
 #
 #   scripts/lint.sh [KDIR...]   (default: the debug kernel and the stock kernels)
 top=$(cd "$(dirname "$0")/.." && pwd)
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-diag() { sed 's/^/#   /'; }
+source "$top/selftests/tap.sh"
 
 src=$("$top/selftests/vm/build-kernel.sh" --source 2>/dev/null)
 files=$(cd "$top" && ls kmod/*.[ch] kmod/kunit/*.[ch] uapi/linux/*.h)
@@ -19,13 +16,13 @@ if [ -x "$src/scripts/checkpatch.pl" ]; then
 	out=$(cd "$top" && "$src/scripts/checkpatch.pl" --strict --no-tree --terse \
 		--show-types -f $files 2>&1)
 	if grep -qE '(ERROR|WARNING|CHECK):' <<<"$out"; then
-		notok "checkpatch --strict is clean on kmod/ and uapi/"
-		grep -E '(ERROR|WARNING|CHECK):' <<<"$out" | diag
+		tap_fail "checkpatch --strict is clean on kmod/ and uapi/"
+		grep -E '(ERROR|WARNING|CHECK):' <<<"$out" | tap_diag
 	else
-		ok "checkpatch --strict is clean on kmod/ and uapi/"
+		tap_pass "checkpatch --strict is clean on kmod/ and uapi/"
 	fi
 else
-	notok "checkpatch.pl found (linux-source-6.1; run 'make deps')"
+	tap_fail "checkpatch.pl found (linux-source-6.1; run 'make deps')"
 fi
 
 if [ $# -eq 0 ]; then
@@ -45,11 +42,10 @@ for kdir in "$@"; do
 	rc=$?
 	warn=$(grep -E 'warning:|error:' <<<"$log" | grep -v 'Skipping BTF')
 	if [ $rc = 0 ] && [ -z "$warn" ]; then
-		ok "W=1${flags[1]:+ and sparse} clean against $name"
+		tap_pass "W=1${flags[1]:+ and sparse} clean against $name"
 	else
-		notok "W=1${flags[1]:+ and sparse} clean against $name"
-		echo "$log" | tail -n 30 | diag
+		tap_fail "W=1${flags[1]:+ and sparse} clean against $name"
+		echo "$log" | tail -n 30 | tap_diag
 	fi
 done
-echo "1..$n"
-[ "$failed" = 0 ]
+tap_end

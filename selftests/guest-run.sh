@@ -14,21 +14,17 @@ moddir=$1
 shift
 WANT="$*"
 want() { [ -z "$WANT" ] || [[ " $WANT " == *" $1 "* ]]; }
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-skip() { n=$((n + 1)); echo "ok $n - $* # SKIP"; }
+source "$top/selftests/tap.sh"
 
 echo "# kernel $(uname -r)"
 # What idmesh.ko needs, where the kernel has it as modules.
 modprobe -qa udp_tunnel ip6_udp_tunnel nf_defrag_ipv4 nf_defrag_ipv6 libcrc32c sctp sch_prio 2>/dev/null
 if insmod "$moddir/kmod/idmesh.ko"; then
-	ok "module loads"
+	tap_pass "module loads"
 else
-	notok "module loads"
-	dmesg | tail -n 20 | sed 's/^/#   /'
-	echo "1..$n"
-	exit 1
+	tap_fail "module loads"
+	dmesg | tail -n 20 | tap_diag
+	tap_end
 fi
 
 if want kunit && [ -f "$moddir/kmod/idmesh_kunit.ko" ]; then
@@ -42,9 +38,9 @@ if want kunit && [ -f "$moddir/kmod/idmesh_kunit.ko" ]; then
 				cases=$((cases + 1))
 				name=$(sed -E 's/^ +(not )?ok [0-9]+ (- )?//' <<<"$line")
 				if [[ "$line" == "    ok "* ]]; then
-					ok "kunit: $name"
+					tap_pass "kunit: $name"
 				else
-					notok "kunit: $name"
+					tap_fail "kunit: $name"
 				fi ;;
 			"    # "*|"        # "*) echo "#${line}" ;;
 			esac
@@ -52,14 +48,14 @@ if want kunit && [ -f "$moddir/kmod/idmesh_kunit.ko" ]; then
 		suites=$(grep -cE '^(not )?ok [0-9]+ (- )?idmesh' <<<"$ktap")
 		if [ "$cases" -gt 0 ] && [ "$suites" -gt 0 ] &&
 		   ! grep -qE '^not ok [0-9]+ ' <<<"$ktap"; then
-			ok "kunit: $suites suite(s), $cases case(s), all passed"
+			tap_pass "kunit: $suites suite(s), $cases case(s), all passed"
 		else
-			notok "kunit: $suites suite(s), $cases case(s)"
-			sed 's/^/#   /' <<<"$ktap"
+			tap_fail "kunit: $suites suite(s), $cases case(s)"
+			tap_diag <<<"$ktap"
 		fi
-		rmmod idmesh_kunit || notok "kunit module unloads"
+		rmmod idmesh_kunit || tap_fail "kunit module unloads"
 	else
-		notok "kunit module loads"
+		tap_fail "kunit module loads"
 	fi
 fi
 
@@ -77,8 +73,8 @@ pause() { read -r -t "$1" -u 8 _; }
 # stalled NAME WHY: what the guest was doing when a selftest had to be stopped.
 stalled() {
 	echo "# $1: $2; its last lines, the processes and the blocked tasks:"
-	tail -n 5 /tmp/selftest.raw | sed 's/^/#   /'
-	ps -eo pid,ppid,stat,etime,wchan:32,args | grep -v ' \[' | sed 's/^/#   /'
+	tail -n 5 /tmp/selftest.raw | tap_diag
+	ps -eo pid,ppid,stat,etime,wchan:32,args | grep -v ' \[' | tap_diag
 	echo w >/proc/sysrq-trigger 2>/dev/null
 }
 
@@ -134,24 +130,23 @@ for t in "$top"/selftests/idmesh_*.sh; do
 	got=0 plan=
 	while IFS= read -r line; do
 		case "$line" in
-		"ok "*"# SKIP"*) got=$((got + 1)); n=$((n + 1)); echo "ok $n - ${line#ok * - }" ;;
-		"ok "*) got=$((got + 1)); ok "${line#ok * - }" ;;
-		"not ok "*) got=$((got + 1)); notok "${line#not ok * - }" ;;
+		"ok "*) got=$((got + 1)); tap_pass "${line#ok * - }" ;;
+		"not ok "*) got=$((got + 1)); tap_fail "${line#not ok * - }" ;;
 		"1.."*) plan=${line#1..}; plan=${plan%% *} ;;
 		"#"*) echo "$line" ;;
 		esac
 	done </tmp/selftest.out
 	if [ -n "$stop" ]; then
-		notok "$name: the step after \"${last:-the start}\" finished ($stop)"
+		tap_fail "$name: the step after \"${last:-the start}\" finished ($stop)"
 	elif [ "$rc" = 4 ] && [ "$plan" = 0 ]; then
-		skip "$name: $(sed -n 's/^1\.\.0 # SKIP //p' /tmp/selftest.out)"
+		tap_skip "$name: $(sed -n 's/^1\.\.0 # SKIP //p' /tmp/selftest.out)"
 	elif [ -z "$plan" ] || [ "$plan" != "$got" ]; then
-		notok "$name: its TAP stream is whole (plan ${plan:-missing}, $got results, status $rc)"
+		tap_fail "$name: its TAP stream is whole (plan ${plan:-missing}, $got results, status $rc)"
 	elif [ "$rc" != 0 ] && ! grep -qE '^not ok' /tmp/selftest.out; then
-		notok "$name exited with status $rc"
+		tap_fail "$name exited with status $rc"
 	fi
 	echo "# selftest $name took $((SECONDS - t0)) s, lowest MemAvailable ${lowmem:-?} kB; slowest steps (s):"
-	printf '%s\n' "${steps[@]}" | sort -rn | head -n 5 | cut -c1-110 | sed 's/^/#   /'
+	printf '%s\n' "${steps[@]}" | sort -rn | head -n 5 | cut -c1-110 | tap_diag
 done
 
 # Unloading with links, VIPs (with flows) and SACL tables present removes them, in
@@ -160,7 +155,7 @@ ip netns add unload-test
 "$top/userspace/idmesh" link add unl0 peer unl1 netns unload-test &&
 	"$top/userspace/idmesh" link add unl2 remote 192.0.2.1 id 1 &&
 	"$top/userspace/idmesh" -n unload-test link add unl3 remote 2001:db8::1 id 2 ||
-	notok "links for the unload test"
+	tap_fail "links for the unload test"
 ip link set unl0 up && ip -n unload-test link set unl1 up &&
 	ip addr add 10.250.0.1/32 peer 10.250.0.2/32 dev unl0 &&
 	ip route add 10.251.0.0/24 dev unl0 &&
@@ -169,7 +164,7 @@ ip link set unl0 up && ip -n unload-test link set unl1 up &&
 	"$top/userspace/idmesh" -n unload-test vip add fd51::1 proto tcp &&
 	for i in 1 2 3; do echo x >/dev/udp/10.251.0.1/9; done &&
 	[ "$("$top/userspace/idmesh" -j stats show | jq .flows)" -ge 1 ] ||
-	notok "VIPs and flows for the unload test"
+	tap_fail "VIPs and flows for the unload test"
 # ... and SACL ports, clients, servers, rules and hooks.
 "$top/userspace/idmesh" sacl port add unl0 marker &&
 	"$top/userspace/idmesh" sacl client add dev unl0 lid 3 id 7 &&
@@ -177,26 +172,25 @@ ip link set unl0 up && ip -n unload-test link set unl1 up &&
 	"$top/userspace/idmesh" sacl server add fd53::1 proto tcp port 80 id 8 &&
 	"$top/userspace/idmesh" sacl rule add client 7 server 8 deny priority 1:3 &&
 	"$top/userspace/idmesh" -n unload-test sacl set marker on default deny ||
-	notok "SACL configuration for the unload test"
+	tap_fail "SACL configuration for the unload test"
 if rmmod idmesh; then
-	ok "module unloads with links, VIPs, flows and SACL tables present"
+	tap_pass "module unloads with links, VIPs, flows and SACL tables present"
 else
-	notok "module unloads with links, VIPs, flows and SACL tables present"
+	tap_fail "module unloads with links, VIPs, flows and SACL tables present"
 fi
 if ! ip link show unl0 >/dev/null 2>&1 && ! ip link show unl2 >/dev/null 2>&1 &&
    ! ip -n unload-test link show unl1 >/dev/null 2>&1 &&
    ! ip -n unload-test link show unl3 >/dev/null 2>&1; then
-	ok "unloading removed every idmesh link"
+	tap_pass "unloading removed every idmesh link"
 else
-	notok "unloading removed every idmesh link"
+	tap_fail "unloading removed every idmesh link"
 fi
 ip netns del unload-test
 if [ ! -e /sys/module/idmesh ] &&
    [ "$("$top/userspace/idmesh" version 2>&1 >/dev/null)" = "Error: the idmesh kernel module is not loaded (generic netlink family \"idmesh\" not found); load it with \"modprobe idmesh\" or \"insmod kmod/idmesh.ko\"" ]; then
-	ok "after unload the family is gone and the tool says how to load it"
+	tap_pass "after unload the family is gone and the tool says how to load it"
 else
-	notok "after unload the family is gone and the tool says how to load it"
+	tap_fail "after unload the family is gone and the tool says how to load it"
 fi
 
-echo "1..$n"
-[ "$failed" = 0 ]
+tap_end

@@ -16,12 +16,7 @@ require_module
 s=idm$$
 N=$s-node C=$s-cl B=$s-be
 LB="/usr/bin/python3 $top/selftests/lbtool.py"
-tap_cleanup() { ns_cleanup $N $C $B; }
-
-for ns in $N $C $B; do
-	ip netns add "$ns"
-	ip -n "$ns" link set lo up
-done
+ns_new $N $C $B
 nsx $N sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 pod46 $N $C c0 10.9.0 fd09
 pod46 $N $B b1 10.8.1 fd08:1

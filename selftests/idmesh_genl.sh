@@ -8,7 +8,6 @@ source "$(dirname "$0")/lib.sh"
 require_module
 
 ns=idmesh-genl-$$
-tap_cleanup() { ip netns del "$ns" 2>/dev/null; }
 
 version=$(cat "$top/VERSION")
 
@@ -60,6 +59,7 @@ expect "flow-limit at the minimum is accepted" 0 "" "$IDMESH" config set flow-li
 
 # per network namespace
 ip netns add "$ns"
+track_ns "$ns"
 expect "config show in another netns" 0 "" "$IDMESH" -n "$ns" config show
 assert "a new namespace has its own default" [ "$(head -n1 <<<"$out")" = "flow-limit 65536" ]
 expect "config set in another netns" 0 "" "$IDMESH" -n "$ns" config set flow-limit 1000

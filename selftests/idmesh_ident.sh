@@ -20,15 +20,9 @@ A=$s-a B=$s-b C1=$s-c1 C2=$s-c2 S1=$s-s1
 ALL="$A $B $C1 $C2 $S1"
 LB="/usr/bin/python3 $top/selftests/lbtool.py"
 dir=$(mktemp -d)
-tap_cleanup() {
-	ns_cleanup $ALL
-	rm -rf "$dir"
-}
+track_path "$dir"
 
-for ns in $ALL; do
-	ip netns add "$ns"
-	ip -n "$ns" link set lo up
-done
+ns_new $ALL
 for ns in $A $B; do nsx $ns sysctl -qw net.ipv6.conf.all.forwarding=1; done
 # pod NODE POD HOSTSIDE V6: a pair; the pod is ::2, the node ::1.
 pod() {

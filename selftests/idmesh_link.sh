@@ -12,11 +12,6 @@ require_module
 
 s=idm$$
 N1=$s-node1 N2=$s-node2 P1=$s-pod1 P2=$s-pod2 P3=$s-pod3
-tap_cleanup() {
-	[ -z "${hostpid:-}" ] || kill "$hostpid" 2>/dev/null
-	for ns in $N1 $N2 $P1 $P2 $P3 $s-host; do ip netns del "$ns" 2>/dev/null; done
-	pkill -x iperf3 2>/dev/null
-}
 # iperf3 server in namespace $1 bound to $2, up before we go on.
 iperf_server() {
 	local i
@@ -27,10 +22,7 @@ iperf_server() {
 	done
 }
 
-for ns in $N1 $N2 $P1 $P2 $P3; do
-	ip netns add "$ns"
-	ip -n "$ns" link set lo up
-done
+ns_new $N1 $N2 $P1 $P2 $P3
 for ns in $N1 $N2; do
 	nsx "$ns" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 done
@@ -148,7 +140,7 @@ out=$(cat /tmp/$s.pcap.txt)
 assert "tcpdump on the underlay decodes Geneve with vni 100" grep -q "Geneve.*vni 0x64" <<<"$out"
 assert "tcpdump shows the inner packet unchanged (pod addresses)" \
 	grep -q "10.1.1.2 > 10.2.2.2: ICMP echo request" <<<"$out"
-[ "$tap_failed" = 0 ] || sed 's/^/#   /' /tmp/$s.pcap.txt
+[ "$tap_failed" = 0 ] || tap_diag </tmp/$s.pcap.txt
 
 # MTU: a full-size packet passes, one byte more gets the PMTU error
 expect "DF ping of exactly the link MTU passes (1464 = 1436 + 28)" 0 "*" \
@@ -213,15 +205,18 @@ assert "... and nothing was created" nothing $N1 bad0
 # unprivileged user that unshared a user and a network namespace) cannot
 # put the peer in a namespace it does not administer.
 ip netns add $s-host
+track_ns $s-host
 sysctl -qw kernel.unprivileged_userns_clone=1 2>/dev/null
 # a process in that namespace, for IFLA_NET_NS_PID
 ip netns exec $s-host sleep 600 &
 hostpid=$!
+track_pid $hostpid
 RP="/usr/bin/python3 $top/selftests/rtnl_pair.py"
 # The attacker's namespace lives on (a planted peer would go with it). It
 # names the host's namespace by file descriptor (the tool), by pid and by
 # a namespace id of its own.
 pl=$(mktemp -d)
+track_path "$pl"
 chmod 777 "$pl"
 setpriv --reuid 65534 --regid 65534 --clear-groups unshare -Urn sh -c "
 	'$IDMESH' link add plant0 peer plant1 netns $s-host 2>$pl/err; echo \$? >$pl/rc

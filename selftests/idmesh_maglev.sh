@@ -18,19 +18,9 @@ L=$s-lb C=$s-cl N2=$s-n2
 B1=$s-b1 B2=$s-b2 B3=$s-b3 B4=$s-b4 B5=$s-b5
 ALL="$L $C $N2 $B1 $B2 $B3 $B4 $B5"
 LB="/usr/bin/python3 $top/selftests/lbtool.py"
-pids=()
-tap_cleanup() {
-	local p
-	# The servers hold our stdout: none may outlive the test.
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	ns_cleanup $ALL
-}
 ulimit -n 8192
 
-for ns in $ALL; do
-	ip netns add "$ns"
-	ip -n "$ns" link set lo up
-done
+ns_new $ALL
 nsx $L sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 nsx $N2 sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 
@@ -70,7 +60,7 @@ ip -n $L route add 10.100.0.0/24 dev b2 2>/dev/null
 for i in 1 2 3 4 5; do
 	ns=$s-b$i
 	ip netns exec "$ns" $LB serve b$i 80 8080 &
-	pids+=($!)
+	track_pid $!
 done
 # wait for the servers
 for i in 1 2 3 4 5; do

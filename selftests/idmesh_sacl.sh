@@ -19,15 +19,9 @@ ALL="$A $SP $B $C1 $C2 $S1 $S2"
 LB="/usr/bin/python3 $top/selftests/lbtool.py"
 ST="/usr/bin/python3 $top/selftests/sacltool.py"
 cap=$(mktemp -d)
-tap_cleanup() {
-	ns_cleanup $ALL
-	rm -rf "$cap"
-}
+track_path "$cap"
 
-for ns in $ALL; do
-	ip netns add "$ns"
-	ip -n "$ns" link set lo up
-done
+ns_new $ALL
 for ns in $A $SP $B; do
 	nsx $ns sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 done

@@ -1,70 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
-# TAP helpers for idmesh's kselftest-style scripts (sourced).
-#
-# Each script prints TAP ("ok N - ...", "not ok N - ...", "1..N") and
-# exits 0 when all passed, 1 when one failed, 4 (kselftest's skip) when
-# it could not run here.
+# What idmesh's kselftest-style scripts share (sourced): the TAP writer
+# (tap.sh), JSON checks, polling, namespaces, pods, and the cleanup of
+# everything a script made.
 
-KSFT_SKIP=4
+source "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 IDMESH=${IDMESH:-$top/userspace/idmesh}
-tap_n=0
-tap_failed=0
-tap_out=$(mktemp)
-tap_err=$(mktemp)
-trap 'rm -f "$tap_out" "$tap_err"; tap_cleanup 2>/dev/null' EXIT
-
-tap_pass() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
-tap_fail() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
-tap_skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $* # SKIP"; }
-tap_diag() { sed 's/^/#   /'; }
-
-tap_end() {
-	echo "1..$tap_n"
-
-	[ "$tap_failed" = 0 ] && exit 0
-	exit 1
-}
-
-# run CMD...: runs it, keeping stdout in $out, stderr in $err, status in $rc.
-run() {
-	"$@" >"$tap_out" 2>"$tap_err"
-	rc=$?
-	out=$(cat "$tap_out")
-	err=$(cat "$tap_err")
-}
-
-# expect DESC STATUS STDERR CMD...: the command ends with STATUS and prints
-# exactly STDERR ("*" for anything) on standard error.
-expect() {
-	local desc=$1 want_rc=$2 want_err=$3
-	shift 3
-	run "$@"
-	if [ "$rc" = "$want_rc" ] && { [ "$want_err" = "*" ] || [ "$err" = "$want_err" ]; }; then
-		tap_pass "$desc"
-	else
-		tap_fail "$desc"
-		{
-			echo "command: $*"
-			echo "status $rc (want $want_rc)"
-			echo "stderr: $err"
-			[ "$want_err" = "*" ] || echo "want:   $want_err"
-			echo "stdout: $out"
-		} | tap_diag
-	fi
-}
-
-# assert DESC TEST...: a shell test that must hold.
-assert() {
-	local desc=$1
-	shift
-	if "$@"; then
-		tap_pass "$desc"
-	else
-		tap_fail "$desc"
-		echo "failed: $*" | tap_diag
-	fi
-}
 
 # jqt FILTER [JQ-ARGS...]: the JSON in $out satisfies FILTER (for assert).
 jqt() {
@@ -106,6 +48,30 @@ require_module() {
 # Namespaces: run a command in one, idmesh in one.
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 I() { local ns=$1; shift; "$IDMESH" -n "$ns" "$@"; }
+
+# What a script made, undone when it ends (tap.sh calls tap_cleanup):
+# namespaces with every process in them, processes, files.
+lib_ns=() lib_pids=() lib_paths=()
+track_ns() { lib_ns+=("$@"); }
+track_pid() { lib_pids+=("$@"); }
+track_path() { lib_paths+=("$@"); }
+tap_cleanup() {
+	local p
+	# Processes first: a server may hold the test's standard output.
+	for p in "${lib_pids[@]}"; do kill "$p" 2>/dev/null; done
+	ns_cleanup "${lib_ns[@]}"
+	[ ${#lib_paths[@]} = 0 ] || rm -rf "${lib_paths[@]}"
+}
+
+# ns_new NS...: new namespaces with their loopback up, removed at the end.
+ns_new() {
+	local ns
+	for ns in "$@"; do
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+	done
+	track_ns "$@"
+}
 
 # ns_cleanup NS...: end every process in the namespaces, then delete them.
 ns_cleanup() {

@@ -15,7 +15,7 @@ T=${BENCH_SECONDS:-4}
 modprobe -qa udp_tunnel ip6_udp_tunnel geneve veth 2>/dev/null
 insmod "$moddir/kmod/idmesh.ko" || exit 1
 
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+source "$(dirname "$0")/lib.sh"
 
 # setup KIND: ns "src" reaches 10.10.0.2 in ns "dst" through the path
 setup() {
@@ -66,7 +66,6 @@ measure() { # KIND -> "tcp_mbps udp_kpps rtt_us"
 	echo "${tcp:-0} ${udp:-0} ${rtt:-0}"
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
 # For RTT, lower is better: the ratio printed is baseline / measured.
 
 echo "# idmesh bench-link on $(uname -r), $(nproc) CPUs, ${T}s per test"
@@ -77,9 +76,9 @@ read -r rt ru rr <<<"$(measure remote)"
 
 printf "%-22s %12s %14s %12s\n" path "TCP Mbit/s" "UDP kpps" "RTT us"
 printf "%-22s %12s %14s %12s\n" "(a) veth pair" "$vt" "$vu" "$vr"
-printf "%-22s %12s %14s %12s\n" "(b) idmesh pair" "$pt $(ratio $pt $vt)" "$pu $(ratio $pu $vu)" "$pr $(ratio $vr $pr)"
+printf "%-22s %12s %14s %12s\n" "(b) idmesh pair" "$pt $(ratio $pt $vt x)" "$pu $(ratio $pu $vu x)" "$pr $(ratio $vr $pr x)"
 printf "%-22s %12s %14s %12s\n" "(c) kernel geneve" "$gt" "$gu" "$gr"
-printf "%-22s %12s %14s %12s\n" "(d) idmesh remote" "$rt $(ratio $rt $gt)" "$ru $(ratio $ru $gu)" "$rr $(ratio $gr $rr)"
+printf "%-22s %12s %14s %12s\n" "(d) idmesh remote" "$rt $(ratio $rt $gt x)" "$ru $(ratio $ru $gu x)" "$rr $(ratio $gr $rr x)"
 echo "# ratios: (b) against (a), (d) against (c); for RTT, baseline / measured (higher is better)"
 echo "# goals: local pair >= 0.95x veth; remote link >= 1.0x Geneve"
 rmmod idmesh

@@ -21,9 +21,8 @@ modprobe -qa udp_tunnel ip6_udp_tunnel nf_defrag_ipv4 nf_defrag_ipv6 libcrc32c \
 	veth ip_vs ip_vs_mh 2>/dev/null
 insmod "$moddir/kmod/idmesh.ko" || exit 1
 
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+source "$(dirname "$0")/lib.sh"
 ms() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "# idmesh Maglev benchmark, kernel $(uname -r), $(nproc) CPUs, ${T}s per rate"
 
@@ -97,13 +96,12 @@ ipvs() { # extra ipvsadm -A arguments
 mh=$(ipvs)
 mhport=$(ipvs -b mh-port)
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
 echo "packet rate, $FLOWS UDP flows of 18-byte payloads, through a router namespace:"
 printf "  plain routing             %9s pps\n" "$route"
 printf "  IPVS mh (source only)     %9s pps\n" "$mh"
 printf "  IPVS mh + mh-port         %9s pps\n" "$mhport"
 printf "  idmesh VIP (nat)          %9s pps   %s of routing, %s of IPVS mh, %s of IPVS mh+mh-port\n" \
-	"$idm" "$(ratio "$idm" "$route")" "$(ratio "$idm" "$mh")" "$(ratio "$idm" "$mhport")"
+	"$idm" "$(ratio "$idm" "$route" x)" "$(ratio "$idm" "$mh" x)" "$(ratio "$idm" "$mhport" x)"
 
 ## 3. one backend change on a VIP covering 1000 ports
 setup

@@ -27,7 +27,7 @@ ALPHAS=${BENCH_ALPHAS:-0.1 1 4 32}
 modprobe -qa udp_tunnel ip6_udp_tunnel nf_defrag_ipv4 nf_defrag_ipv6 libcrc32c 2>/dev/null
 insmod "$moddir/kmod/idmesh.ko" || exit 1
 
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+source "$(dirname "$0")/lib.sh"
 echo "# idmesh SACL benchmark, kernel $(uname -r), $(nproc) CPUs, ${T}s per rate, $FLOWS UDP streams"
 
 # Two identical chains: "g" gets the gateways, "n" never does; their
@@ -95,7 +95,6 @@ for i in range(int(sys.argv[1])):
 	awk '{print $3}' /tmp/rx
 }
 rtt() { nsx cli$1 ping -6 -q -c 50 -i 0.02 fd20::2 | awk -F/ '/^rtt/ {print $5}'; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # measure: "c2s-g c2s-n s2c-g s2c-n rtt-g rtt-n", medians, alternating
 measure() {
 	local i
@@ -110,7 +109,6 @@ measure() {
 	done | tr '\n' ' '
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 row() { printf "  %-30s %7s %7s %5s   %7s %7s %5s   %6s %6s\n" "$@"; }
 echo "packet rate (pps; median of $REPS, each gateway run next to a no-gateway run)"
 echo "and ping RTT (ms), client pod -> server pod:"

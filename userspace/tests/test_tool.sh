@@ -3,38 +3,7 @@
 # The built tool's command line, exit statuses and messages, on the host.
 # The host kernel has no idmesh module, which is itself a case to test.
 tool=${1:-./idmesh}
-n=0 failed=0
-
-check() { # description, expected status, expected stderr (exact), command...
-	local desc=$1 want_rc=$2 want_err=$3 rc out err
-	shift 3
-	err=$("$@" 2>&1 >/dev/null)
-	rc=$?
-	n=$((n + 1))
-	if [ "$rc" = "$want_rc" ] && { [ "$want_err" = "*" ] || [ "$err" = "$want_err" ]; }; then
-		echo "ok $n - $desc"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $desc"
-		echo "#   status $rc (want $want_rc)"
-		echo "#   stderr: $err"
-		echo "#   want:   $want_err"
-	fi
-}
-
-check_out() { # description, expected stdout regex, command...
-	local desc=$1 want=$2 out
-	shift 2
-	out=$("$@" 2>/dev/null)
-	n=$((n + 1))
-	if [[ "$out" =~ $want ]]; then
-		echo "ok $n - $desc"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $desc"
-		echo "#   stdout: $out"
-	fi
-}
+source "$(dirname "$0")/../../selftests/tap.sh"
 
 nomod='Error: the idmesh kernel module is not loaded (generic netlink family "idmesh" not found); load it with "modprobe idmesh" or "insmod kmod/idmesh.ko"'
 
@@ -43,50 +12,50 @@ if [ -e /sys/module/idmesh ]; then
 	exit 0
 fi
 
-check "no arguments prints usage, status 2" 2 "*" "$tool"
-check "help succeeds" 0 "" "$tool" help
-check "-h succeeds" 0 "" "$tool" -h
-check "help for an object" 0 "" "$tool" help config
-check "OBJECT help" 0 "" "$tool" config help
-check_out "help lists the objects" "OBJECT := \{ version \| link \| vip \| backend \| sacl \| apply \| sim \| config \| stats \| help \}" "$tool" help
-check "vip add without proto" 2 'Error: a VIP needs "proto tcp|udp|sctp"' "$tool" vip add 10.0.0.1 port 80
-check "backend without a backend" 2 'Error: name the backend: "... backend ADDR [port PORT] [weight W]"' "$tool" backend add 10.0.0.1 proto tcp
-check "unknown vip command" 2 'Error: unknown command "vip frob"; try "idmesh vip help"' "$tool" vip frob
-check "sacl rule without a server" 2 "Error: a rule needs client ID and server ID" "$tool" sacl rule add client 1
-check "unknown sacl command" 2 'Error: unknown command "frob"; try "idmesh sacl help"' "$tool" sacl frob
-check "sacl show of an unknown table" 2 'Error: "bananas" is not ports, clients, servers, rules or trust' "$tool" sacl show bananas
-check "config set timeout twice" 2 'Error: "timeout-udp" given twice' "$tool" config set timeout-udp 5 timeout-udp 6
-check "unknown object" 2 'Error: unknown object "frob"; try "idmesh help"' "$tool" frob
-check "unknown option" 2 'Error: unknown option "-z"; try "idmesh help"' "$tool" -z version
-check "unknown config command" 2 'Error: unknown command "config frob"; try "idmesh config help"' "$tool" config frob
-check "config set without a setting" 2 'Error: "config set" needs a setting, e.g. "flow-limit 65536"' "$tool" config set
-check "config set with a non-number" 2 'Error: flow-limit "12x" is not a number' "$tool" config set flow-limit 12x
-check "config set with an unknown setting" 2 'Error: unknown setting "speed"; try "idmesh config help"' "$tool" config set speed 1
-check "config set twice the same setting" 2 'Error: "flow-limit" given twice' "$tool" config set flow-limit 100 flow-limit 200
-check "version with an argument" 2 'Error: "idmesh version" takes no arguments, got "x"' "$tool" version x
-check "link add without peer or remote" 2 'Error: a link needs "peer PEER" or "remote ADDR"' "$tool" link add x
-check "link add with a bad id" 2 'Error: id 0 is out of range [1, 16777215]' "$tool" link add x remote 192.0.2.1 id 0
-check "unknown link command" 2 'Error: unknown command "link frob"; try "idmesh link help"' "$tool" link frob
-check "link help" 0 "" "$tool" link help
-check "version without the module fails" 1 "$nomod" "$tool" version
-check_out "version without the module still prints the tool's version" "^idmesh tool [0-9]" "$tool" version
-check_out "version -j without the module prints the tool's version as JSON" '^\{"tool":\{"version":"[^"]+"\}\}$' "$tool" -j version
-check "config show without the module fails" 1 "$nomod" "$tool" config show
-check "unknown netns" 1 'Error: cannot open network namespace "no-such-ns-idmesh": No such file or directory' "$tool" -n no-such-ns-idmesh config show
-check "batch: a bad line stops it, with its line number" 2 'Error: unknown object "frob"; try "idmesh help"
+expect "no arguments prints usage, status 2" 2 "*" "$tool"
+expect "help succeeds" 0 "" "$tool" help
+expect "-h succeeds" 0 "" "$tool" -h
+expect "help for an object" 0 "" "$tool" help config
+expect "OBJECT help" 0 "" "$tool" config help
+expect_out "help lists the objects" "OBJECT := \{ version \| link \| vip \| backend \| sacl \| apply \| sim \| config \| stats \| help \}" "$tool" help
+expect "vip add without proto" 2 'Error: a VIP needs "proto tcp|udp|sctp"' "$tool" vip add 10.0.0.1 port 80
+expect "backend without a backend" 2 'Error: name the backend: "... backend ADDR [port PORT] [weight W]"' "$tool" backend add 10.0.0.1 proto tcp
+expect "unknown vip command" 2 'Error: unknown command "vip frob"; try "idmesh vip help"' "$tool" vip frob
+expect "sacl rule without a server" 2 "Error: a rule needs client ID and server ID" "$tool" sacl rule add client 1
+expect "unknown sacl command" 2 'Error: unknown command "frob"; try "idmesh sacl help"' "$tool" sacl frob
+expect "sacl show of an unknown table" 2 'Error: "bananas" is not ports, clients, servers, rules or trust' "$tool" sacl show bananas
+expect "config set timeout twice" 2 'Error: "timeout-udp" given twice' "$tool" config set timeout-udp 5 timeout-udp 6
+expect "unknown object" 2 'Error: unknown object "frob"; try "idmesh help"' "$tool" frob
+expect "unknown option" 2 'Error: unknown option "-z"; try "idmesh help"' "$tool" -z version
+expect "unknown config command" 2 'Error: unknown command "config frob"; try "idmesh config help"' "$tool" config frob
+expect "config set without a setting" 2 'Error: "config set" needs a setting, e.g. "flow-limit 65536"' "$tool" config set
+expect "config set with a non-number" 2 'Error: flow-limit "12x" is not a number' "$tool" config set flow-limit 12x
+expect "config set with an unknown setting" 2 'Error: unknown setting "speed"; try "idmesh config help"' "$tool" config set speed 1
+expect "config set twice the same setting" 2 'Error: "flow-limit" given twice' "$tool" config set flow-limit 100 flow-limit 200
+expect "version with an argument" 2 'Error: "idmesh version" takes no arguments, got "x"' "$tool" version x
+expect "link add without peer or remote" 2 'Error: a link needs "peer PEER" or "remote ADDR"' "$tool" link add x
+expect "link add with a bad id" 2 'Error: id 0 is out of range [1, 16777215]' "$tool" link add x remote 192.0.2.1 id 0
+expect "unknown link command" 2 'Error: unknown command "link frob"; try "idmesh link help"' "$tool" link frob
+expect "link help" 0 "" "$tool" link help
+expect "version without the module fails" 1 "$nomod" "$tool" version
+expect_out "version without the module still prints the tool's version" "^idmesh tool [0-9]" "$tool" version
+expect_out "version -j without the module prints the tool's version as JSON" '^\{"tool":\{"version":"[^"]+"\}\}$' "$tool" -j version
+expect "config show without the module fails" 1 "$nomod" "$tool" config show
+expect "unknown netns" 1 'Error: cannot open network namespace "no-such-ns-idmesh": No such file or directory' "$tool" -n no-such-ns-idmesh config show
+expect "batch: a bad line stops it, with its line number" 2 'Error: unknown object "frob"; try "idmesh help"
 Command failed -:4' "$tool" -b - <<<"# comment
 link help
 
 frob
 version"
-check "batch: a failing command stops it" 1 "$nomod
+expect "batch: a failing command stops it" 1 "$nomod
 Command failed -:1" "$tool" -b - <<<"config show
 version"
-check "batch: blank lines and comments only" 0 "" "$tool" -b - <<<"
+expect "batch: blank lines and comments only" 0 "" "$tool" -b - <<<"
    # nothing"
-check "batch: a file that is not there" 1 'Error: cannot open "/nonexistent/x": No such file or directory' "$tool" -b /nonexistent/x
-check "batch: no command besides" 2 'Error: -b takes no command of its own' "$tool" -b - version
-check "batch: needs a file" 2 'Error: option "-b" needs a file name' "$tool" -b
+expect "batch: a file that is not there" 1 'Error: cannot open "/nonexistent/x": No such file or directory' "$tool" -b /nonexistent/x
+expect "batch: no command besides" 2 'Error: -b takes no command of its own' "$tool" -b - version
+expect "batch: needs a file" 2 'Error: option "-b" needs a file name' "$tool" -b
 
 # idmesh apply and sim (no module needed for --dry-run and sim)
 t=$(mktemp -d)
@@ -98,22 +67,21 @@ cat >"$t/i.json" <<'EOJ'
  "policies": [{"client": [{"key": "app", "operator": "in", "values": ["web"]}],
                "server": [{"key": "app", "operator": "in", "values": ["db"]}], "priority": "1:3"}]}
 EOJ
-check "apply needs -f" 2 'Error: apply needs -f FILE' "$tool" apply
-check "apply: an unknown word" 2 'Error: unknown word "now"; try "idmesh apply help"' "$tool" apply -f x now
-check "apply: a file that is not there" 1 'Error: cannot read "/nonexistent/i.json": No such file or directory' "$tool" apply -f /nonexistent/i.json
+expect "apply needs -f" 2 'Error: apply needs -f FILE' "$tool" apply
+expect "apply: an unknown word" 2 'Error: unknown word "now"; try "idmesh apply help"' "$tool" apply -f x now
+expect "apply: a file that is not there" 1 'Error: cannot read "/nonexistent/i.json": No such file or directory' "$tool" apply -f /nonexistent/i.json
 echo '{"workloads": [{"name": "a", "labels": {}}]}' >"$t/bad.json"
-check "apply: bad intent names the file, the path and the reason" 1 "Error: $t/bad.json: workloads[0]: needs an address, or a dev and a lid" "$tool" apply -f "$t/bad.json" --dry-run
-check "apply: the kernel is not asked when the intent is bad" 1 "Error: $t/bad.json: workloads[0]: needs an address, or a dev and a lid" "$tool" apply -f "$t/bad.json"
-check "apply without the module fails" 1 "$nomod" "$tool" apply -f "$t/i.json"
-check_out "apply --dry-run: the rule between the two Services" \
+expect "apply: bad intent names the file, the path and the reason" 1 "Error: $t/bad.json: workloads[0]: needs an address, or a dev and a lid" "$tool" apply -f "$t/bad.json" --dry-run
+expect "apply: the kernel is not asked when the intent is bad" 1 "Error: $t/bad.json: workloads[0]: needs an address, or a dev and a lid" "$tool" apply -f "$t/bad.json"
+expect "apply without the module fails" 1 "$nomod" "$tool" apply -f "$t/i.json"
+expect_out "apply --dry-run: the rule between the two Services" \
 	'rule client 0x[0-9a-f]{16} server 0x[0-9a-f]{16} allow priority 1:3' "$tool" apply -f "$t/i.json" --dry-run
-check_out "apply --dry-run -j: Services with IDs and workloads" \
+expect_out "apply --dry-run -j: Services with IDs and workloads" \
 	'"services":\[\{"id":"0x[0-9a-f]{16}","name":"app=db","labels":\{"app":"db"\},"workloads":\["db"\]\}' \
 	"$tool" -j apply -f "$t/i.json" --dry-run
-check_out "apply reads standard input" 'server fd20::1 proto tcp port 5432 id' "$tool" apply -f - --dry-run <"$t/i.json"
-check_out "sim: the paper's gateway at alpha=1" '"gateway":\{"esc":128,"escs":3840,"ess":3840\}' "$tool" -j sim alpha 1
-check "sim: a bad parameter" 2 'Error: unknown parameter "rack"' "$tool" sim rack 3
-check "sim: a bad alpha" 2 'Error: alpha "0,1" is not a list of at most 16 numbers in (0, 1024]' "$tool" sim alpha 0,1
+expect_out "apply reads standard input" 'server fd20::1 proto tcp port 5432 id' "$tool" apply -f - --dry-run <"$t/i.json"
+expect_out "sim: the paper's gateway at alpha=1" '"gateway":\{"esc":128,"escs":3840,"ess":3840\}' "$tool" -j sim alpha 1
+expect "sim: a bad parameter" 2 'Error: unknown parameter "rack"' "$tool" sim rack 3
+expect "sim: a bad alpha" 2 'Error: alpha "0,1" is not a list of at most 16 numbers in (0, 1024]' "$tool" sim alpha 0,1
 
-echo "1..$n"
-[ "$failed" = 0 ]
+tap_end

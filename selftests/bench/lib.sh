@@ -1,0 +1,14 @@
+# SPDX-License-Identifier: GPL-2.0
+# What the guest sides of the benchmarks share (sourced): the selftests'
+# namespace helpers, and the figures they print. Benchmarks print, never
+# assert.
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+# median: of the numbers on standard input, one per line.
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# ratio A B [SUFFIX]: A / B to two decimals (then SUFFIX), or n/a.
+ratio() {
+	awk -v a="$1" -v b="$2" -v s="${3:-}" \
+		'BEGIN { if (b > 0) printf "%.2f%s", a / b, s; else print "n/a" }'
+}

@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-2.0
+# The one TAP writer of idmesh's shell tests (sourced): by the selftests
+# (through lib.sh), the guest's runner, the lint and the tool's host tests.
+#
+# A script prints "ok N - ...", "not ok N - ...", "# ..." and "1..N", and
+# exits 0 when all passed, 1 when one failed, 4 (kselftest's skip) when
+# it could not run here. A script may define tap_cleanup, run on exit.
+
+KSFT_SKIP=4
+tap_n=0
+tap_failed=0
+tap_out=$(mktemp)
+tap_err=$(mktemp)
+trap 'rm -f "$tap_out" "$tap_err"; ! declare -F tap_cleanup >/dev/null || tap_cleanup 2>/dev/null' EXIT
+
+tap_pass() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
+tap_fail() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
+tap_skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $* # SKIP"; }
+tap_diag() { sed 's/^/#   /'; }
+
+tap_end() {
+	echo "1..$tap_n"
+
+	[ "$tap_failed" = 0 ] && exit 0
+	exit 1
+}
+
+# run CMD...: runs it, keeping stdout in $out, stderr in $err, status in $rc.
+run() {
+	"$@" >"$tap_out" 2>"$tap_err"
+	rc=$?
+	out=$(cat "$tap_out")
+	err=$(cat "$tap_err")
+}
+
+# expect DESC STATUS STDERR CMD...: the command ends with STATUS and prints
+# exactly STDERR ("*" for anything) on standard error.
+expect() {
+	local desc=$1 want_rc=$2 want_err=$3
+	shift 3
+	run "$@"
+	if [ "$rc" = "$want_rc" ] && { [ "$want_err" = "*" ] || [ "$err" = "$want_err" ]; }; then
+		tap_pass "$desc"
+	else
+		tap_fail "$desc"
+		{
+			echo "command: $*"
+			echo "status $rc (want $want_rc)"
+			echo "stderr: $err"
+			[ "$want_err" = "*" ] || echo "want:   $want_err"
+			echo "stdout: $out"
+		} | tap_diag
+	fi
+}
+
+# expect_out DESC REGEX CMD...: what the command prints on standard output
+# matches REGEX (bash's =~), whatever its status.
+expect_out() {
+	local desc=$1 want=$2
+	shift 2
+	run "$@"
+	if [[ "$out" =~ $want ]]; then
+		tap_pass "$desc"
+	else
+		tap_fail "$desc"
+		echo "stdout: $out" | tap_diag
+	fi
+}
+
+# assert DESC TEST...: a shell test that must hold.
+assert() {
+	local desc=$1
+	shift
+	if "$@"; then
+		tap_pass "$desc"
+	else
+		tap_fail "$desc"
+		echo "failed: $*" | tap_diag
+	fi
+}
