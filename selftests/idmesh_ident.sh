@@ -25,22 +25,9 @@ track_path "$dir"
 ns_new $ALL
 for ns in $A $B; do nsx $ns sysctl -qw net.ipv6.conf.all.forwarding=1; done
 # pod NODE POD HOSTSIDE V6: a pair; the pod is ::2, the node ::1.
-pod() {
-	"$IDMESH" -n "$1" link add "$3" peer eth0 netns "$2" || echo "# pair $3 failed"
-	ip -n "$1" -batch - <<-EOB || echo "# setup of $3 failed"
-	link set $3 up
-	addr add $4::1/128 dev $3 nodad
-	route add $4::2/128 dev $3
-	EOB
-	ip -n "$2" -batch - <<-EOB || echo "# setup of $2 failed"
-	link set eth0 up
-	addr add $4::2/128 dev eth0 nodad
-	route add ::/0 dev eth0
-	EOB
-}
-pod $A $C1 c1 fd10:1
-pod $A $C2 c2 fd10:2
-pod $B $S1 s1 fd20:1
+pod46 $A $C1 c1 - fd10:1
+pod46 $A $C2 c2 - fd10:2
+pod46 $B $S1 s1 - fd20:1
 ip link add ua netns $A type veth peer name ub netns $B
 ip -n $A -batch - <<-EOB
 	link set ua up

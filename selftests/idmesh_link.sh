@@ -35,22 +35,8 @@ ip -n $N1 link set ul up
 ip -n $N2 link set ul up
 
 # pods on local pairs; the pod end is named eth0 as in a container
-pod() { # node pod hostside pod-v4 node-v4 pod-v6 node-v6
-	local node=$1 pod=$2 host=$3
-	expect "local pair $host <-> $pod/eth0 is created" 0 "" \
-		"$IDMESH" -n "$node" link add "$host" peer eth0 netns "$pod"
-	ip -n "$node" link set "$host" up
-	ip -n "$pod" link set eth0 up
-	ip -n "$node" addr add "$5/32" peer "$4/32" dev "$host"
-	ip -n "$pod" addr add "$4/32" peer "$5/32" dev eth0
-	ip -n "$node" addr add "$7/128" dev "$host" nodad
-	ip -n "$pod" addr add "$6/128" dev eth0 nodad
-	ip -n "$node" route add "$6/128" dev "$host"
-	ip -n "$pod" route add default dev eth0
-	ip -n "$pod" -6 route add default dev eth0
-}
-pod $N1 $P1 veth-p1 10.1.1.2 10.1.1.1 fd01::2 fd01::1
-pod $N2 $P2 veth-p2 10.2.2.2 10.2.2.1 fd02::2 fd02::1
+assert "local pair veth-p1 <-> $P1/eth0 is created" pod46 $N1 $P1 veth-p1 10.1.1 fd01
+assert "local pair veth-p2 <-> $P2/eth0 is created" pod46 $N2 $P2 veth-p2 10.2.2 fd02
 
 run "$IDMESH" -n $N1 -j link show veth-p1
 assert "show reports the pair as configured" \

@@ -84,21 +84,23 @@ ns_cleanup() {
 
 # pod46 NODE POD HOSTSIDE V4 V6: an idmesh pair from NODE to POD's eth0;
 # the pod is V4.2/V6::2, the node's side V4.1/V6::1, routes both ways.
+# V4 "-": IPv6 only. Fails (saying which step) when a step failed.
 pod46() {
-	local node=$1 pod=$2 host=$3 v4=$4 v6=$5
+	local node=$1 pod=$2 host=$3 v4=$4 v6=$5 rc=0
 	"$IDMESH" -n "$node" link add "$host" peer eth0 netns "$pod" ||
-		echo "# pair $host failed"
-	ip -n "$node" -batch - <<-EOB || echo "# setup of $host failed"
-	link set $host up
-	addr add $v4.1/32 peer $v4.2/32 dev $host
-	addr add $v6::1/128 dev $host nodad
-	route add $v6::2/128 dev $host
-	EOB
-	ip -n "$pod" -batch - <<-EOB || echo "# setup of $pod failed"
-	link set eth0 up
-	addr add $v4.2/32 peer $v4.1/32 dev eth0
-	addr add $v6::2/128 dev eth0 nodad
-	route add default dev eth0
-	route add ::/0 dev eth0
-	EOB
+		{ echo "# pair $host failed"; rc=1; }
+	{
+		echo "link set $host up"
+		[ "$v4" = - ] || echo "addr add $v4.1/32 peer $v4.2/32 dev $host"
+		echo "addr add $v6::1/128 dev $host nodad"
+		echo "route add $v6::2/128 dev $host"
+	} | ip -n "$node" -batch - || { echo "# setup of $host failed"; rc=1; }
+	{
+		echo "link set eth0 up"
+		[ "$v4" = - ] || echo "addr add $v4.2/32 peer $v4.1/32 dev eth0"
+		echo "addr add $v6::2/128 dev eth0 nodad"
+		[ "$v4" = - ] || echo "route add default dev eth0"
+		echo "route add ::/0 dev eth0"
+	} | ip -n "$pod" -batch - || { echo "# setup of $pod failed"; rc=1; }
+	return $rc
 }
