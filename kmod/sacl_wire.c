@@ -29,6 +29,25 @@ static void idm_put_be64(u64 x, u8 *p)
 }
 
 /*
+ * The option of olen bytes at i, either family: when it is ours, its IDs
+ * (and where it is); ours twice, or of another size, is malformed.
+ */
+static int idm_sacl_take(const u8 *p, unsigned int i, unsigned int olen,
+			 u8 type, int *found, struct idm_sacl_ids *ids,
+			 unsigned int *off)
+{
+	if (p[i] != type)
+		return 0;
+	if (*found || olen != IDM_SACL_OPT_SIZE)
+		return -EBADMSG;
+	ids->client = idm_get_be64(p + i + 2);
+	ids->server = idm_get_be64(p + i + 10);
+	*off = i;
+	*found = 1;
+	return 0;
+}
+
+/*
  * Walk the options of a Hop-by-Hop header of len bytes (its length field
  * agreeing). Returns 1 and fills ids and *off (the option's type byte,
  * from the header's start) when the option of this type is there once,
@@ -56,14 +75,8 @@ int idm_sacl_parse(const u8 *hbh, unsigned int len, u8 type,
 		olen = 2 + hbh[i + 1];
 		if (i + olen > len)
 			return -EBADMSG;
-		if (hbh[i] == type) {
-			if (found || hbh[i + 1] != IDMESH_SACL_OPT_LEN)
-				return -EBADMSG;
-			ids->client = idm_get_be64(hbh + i + 2);
-			ids->server = idm_get_be64(hbh + i + 10);
-			*off = i;
-			found = 1;
-		}
+		if (idm_sacl_take(hbh, i, olen, type, &found, ids, off))
+			return -EBADMSG;
 		i += olen;
 	}
 	return found;
@@ -218,14 +231,8 @@ int idm_sacl4_parse(const u8 *opts, unsigned int len, u8 type,
 		olen = opts[i + 1];
 		if (olen < 2 || i + olen > len)
 			return -EBADMSG;
-		if (opts[i] == type) {
-			if (found || olen != IDM_SACL_OPT_SIZE)
-				return -EBADMSG;
-			ids->client = idm_get_be64(opts + i + 2);
-			ids->server = idm_get_be64(opts + i + 10);
-			*off = i;
-			found = 1;
-		}
+		if (idm_sacl_take(opts, i, olen, type, &found, ids, off))
+			return -EBADMSG;
 		i += olen;
 	}
 	*end = i;

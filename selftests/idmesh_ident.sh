@@ -46,13 +46,19 @@ for t in $(seq 100); do
 done
 
 # intent NODE C2APP: the intent of node a or b, with c2's app label.
-intent() {
-	local node=$1 app=$2 adev= cdev= bdev= ports
-	if [ "$node" = a ]; then
+# node_ports NODE: the ports of node a or b, and the "dev" of each workload
+# on it, into the caller's ports, adev, cdev and bdev.
+node_ports() {
+	if [ "$1" = a ]; then
 		ports='["c1", "c2"]' adev=', "dev": "c1"' cdev=', "dev": "c2"'
 	else
 		ports='["s1"]' bdev=', "dev": "s1"'
 	fi
+}
+
+intent() {
+	local node=$1 app=$2 adev= cdev= bdev= ports
+	node_ports "$node"
 	cat <<-EOJ
 	{
 	  "ports": $ports,
@@ -174,11 +180,7 @@ check "... c1 still allowed" '.counts.s1 == 1'
 # tenants NODE C2TENANT: c1 and s1 are tenant red; c2 is C2TENANT.
 tenants() {
 	local node=$1 ports adev= cdev= bdev=
-	if [ "$node" = a ]; then
-		ports='["c1", "c2"]' adev=', "dev": "c1"' cdev=', "dev": "c2"'
-	else
-		ports='["s1"]' bdev=', "dev": "s1"'
-	fi
+	node_ports "$node"
 	cat <<-EOJ
 	{
 	  "ports": $ports,

@@ -76,6 +76,22 @@ static void hex_id(char *buf, size_t len, uint64_t id)
 	snprintf(buf, len, "0x%016" PRIx64, id);
 }
 
+/* A rule's client or server: its ID (or group of IDs) and its Service. */
+static void print_side(const char *key, const char *fmt,
+		       const struct idm_rule_side *side)
+{
+	char id[24], k[32];
+
+	hex_id(id, sizeof(id), side->id);
+	print_string(PRINT_JSON, key, NULL, id);
+	snprintf(k, sizeof(k), "%s_bits", key);
+	if (side->bits < 64)
+		print_uint(PRINT_JSON, k, NULL, side->bits);
+	snprintf(k, sizeof(k), "%s_service", key);
+	print_string(PRINT_ANY, k, fmt, side->name);
+	print_text("%s", side->bits < 64 ? " (group)" : "");
+}
+
 /* --dry-run: Services, rules and the tables the node would get. */
 static void print_plan(const struct idm_opts *o, const struct idm_intent *in,
 		       const struct idm_sstate *want)
@@ -111,18 +127,8 @@ static void print_plan(const struct idm_opts *o, const struct idm_intent *in,
 		print_open_obj(NULL);
 		print_string(PRINT_ANY, "policy", "policy %s:",
 			     in->policies[r->policy].name);
-		hex_id(id, sizeof(id), r->c.id);
-		print_string(PRINT_JSON, "client", NULL, id);
-		if (r->c.bits < 64)
-			print_uint(PRINT_JSON, "client_bits", NULL, r->c.bits);
-		print_string(PRINT_ANY, "client_service", " {%s}", r->c.name);
-		print_text("%s", r->c.bits < 64 ? " (group)" : "");
-		hex_id(id, sizeof(id), r->s.id);
-		print_string(PRINT_JSON, "server", NULL, id);
-		if (r->s.bits < 64)
-			print_uint(PRINT_JSON, "server_bits", NULL, r->s.bits);
-		print_string(PRINT_ANY, "server_service", " -> {%s}", r->s.name);
-		print_text("%s", r->s.bits < 64 ? " (group)" : "");
+		print_side("client", " {%s}", &r->c);
+		print_side("server", " -> {%s}", &r->s);
 		print_string(PRINT_ANY, "action", " %s\n",
 			     idm_word_name(idm_action_words, r->action));
 		if (r->has_priority)

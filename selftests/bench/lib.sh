@@ -4,6 +4,17 @@
 # assert.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
+# The guest script's argument: where the module built for this kernel is.
+moddir=$1
+FLOOD=$top/build/udpflood
+
+# bench_load MODULE...: the kernel's modules idmesh.ko and the benchmark
+# need, then idmesh.ko.
+bench_load() {
+	modprobe -qa "$@" 2>/dev/null
+	insmod "$moddir/kmod/idmesh.ko"
+}
+
 # median: of the numbers on standard input, one per line.
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 

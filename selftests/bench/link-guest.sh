@@ -6,16 +6,10 @@
 # Geneve across a veth underlay, (d) an idmesh remote link across the same
 # underlay. Prints each with its ratio to its baseline (b to a, d to c),
 # measured in this one run. Prints, never asserts.
-top=$(cd "$(dirname "$0")/../.." && pwd)
-moddir=$1
-IDMESH=$top/userspace/idmesh
-FLOOD=$top/build/udpflood
+source "$(dirname "$0")/lib.sh"
 T=${BENCH_SECONDS:-4}
 
-modprobe -qa udp_tunnel ip6_udp_tunnel geneve veth 2>/dev/null
-insmod "$moddir/kmod/idmesh.ko" || exit 1
-
-source "$(dirname "$0")/lib.sh"
+bench_load udp_tunnel ip6_udp_tunnel geneve veth || exit 1
 
 # setup KIND: ns "src" reaches 10.10.0.2 in ns "dst" through the path
 setup() {

@@ -10,18 +10,13 @@
 #  3. time to apply one backend change to a VIP covering every port while
 #     1000 ports carry flows, against IPVS, which needs one service (and
 #     one table) per port.
-top=$(cd "$(dirname "$0")/../.." && pwd)
-moddir=$1
-IDMESH=$top/userspace/idmesh
-FLOOD=$top/build/udpflood
+source "$(dirname "$0")/lib.sh"
 T=${BENCH_SECONDS:-4}
 FLOWS=${BENCH_FLOWS:-16}
 
-modprobe -qa udp_tunnel ip6_udp_tunnel nf_defrag_ipv4 nf_defrag_ipv6 libcrc32c \
-	veth ip_vs ip_vs_mh 2>/dev/null
-insmod "$moddir/kmod/idmesh.ko" || exit 1
+bench_load udp_tunnel ip6_udp_tunnel nf_defrag_ipv4 nf_defrag_ipv6 libcrc32c \
+	veth ip_vs ip_vs_mh || exit 1
 
-source "$(dirname "$0")/lib.sh"
 ms() { date +%s%N; }
 
 echo "# idmesh Maglev benchmark, kernel $(uname -r), $(nproc) CPUs, ${T}s per rate"

@@ -16,18 +16,13 @@
 # opened), and the RTT of ping; with both gateways holding the tables of
 # the paper's evaluation (Acila §7.2): clients 1.3e2*alpha, servers
 # 3.8e3*alpha, rules 3.8e3*alpha, for alpha = 0.1, 1, 4, 32.
-top=$(cd "$(dirname "$0")/../.." && pwd)
-moddir=$1
-IDMESH=$top/userspace/idmesh
-FLOOD=$top/build/udpflood
+source "$(dirname "$0")/lib.sh"
 T=${BENCH_SECONDS:-3}
 FLOWS=${BENCH_FLOWS:-16}
 ALPHAS=${BENCH_ALPHAS:-0.1 1 4 32}
 
-modprobe -qa udp_tunnel ip6_udp_tunnel nf_defrag_ipv4 nf_defrag_ipv6 libcrc32c 2>/dev/null
-insmod "$moddir/kmod/idmesh.ko" || exit 1
+bench_load udp_tunnel ip6_udp_tunnel nf_defrag_ipv4 nf_defrag_ipv6 libcrc32c || exit 1
 
-source "$(dirname "$0")/lib.sh"
 echo "# idmesh SACL benchmark, kernel $(uname -r), $(nproc) CPUs, ${T}s per rate, $FLOWS UDP streams"
 
 # Two identical chains: "g" gets the gateways, "n" never does; their
