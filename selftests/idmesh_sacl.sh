@@ -33,20 +33,19 @@ pod46 $B $S2 s2 10.20.2 fd20:2
 # underlay: a (fd00:a::1) - sp - b (fd00:b::1)
 ip link add ua netns $A type veth peer name ua netns $SP
 ip link add ub netns $B type veth peer name ub netns $SP
-ip -n $A -batch - <<-EOB
-	link set ua up
-	addr add fd00:a::1/64 dev ua nodad
-	addr add 192.168.10.1/24 dev ua
-	route add fd20::/16 via fd00:a::2
-	route add 10.20.0.0/16 via 192.168.10.2
-EOB
-ip -n $B -batch - <<-EOB
-	link set ub up
-	addr add fd00:b::1/64 dev ub nodad
-	addr add 192.168.20.1/24 dev ub
-	route add fd10::/16 via fd00:b::2
-	route add 10.10.0.0/16 via 192.168.20.2
-EOB
+# uplink NODE DEV V6NET V4NET FAR6 FAR4: the node is V6NET::1 and
+# V4NET.1 on DEV, the spine ::2 and .2; the far pods' prefixes via it.
+uplink() {
+	ip -n "$1" -batch - <<-EOB
+	link set $2 up
+	addr add $3::1/64 dev $2 nodad
+	addr add $4.1/24 dev $2
+	route add $5 via $3::2
+	route add $6 via $4.2
+	EOB
+}
+uplink $A ua fd00:a 192.168.10 fd20::/16 10.20.0.0/16
+uplink $B ub fd00:b 192.168.20 fd10::/16 10.10.0.0/16
 ip -n $SP -batch - <<-EOB
 	link set ua up
 	link set ub up

@@ -133,17 +133,27 @@ def recv_all(s, seconds, count, what):
     json.dump(got, sys.stdout)
 
 
-def cmd_recv(port, seconds, count="0"):
-    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPOPTS, 1)
-    s.bind(("::", int(port)))
+def recv_opts(family, level, optname, cmsg_type, key, parse, port, seconds,
+              count):
+    """Datagrams with the options the kernel hands up (cmsg_type at level),
+    as KEY: parse(options) or None."""
+    s = socket.socket(family, socket.SOCK_DGRAM)
+    s.setsockopt(level, optname, 1)
+    s.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", int(port)))
 
-    def hopopts(anc):
-        for level, typ, val in anc:
-            if level == socket.IPPROTO_IPV6 and typ == socket.IPV6_HOPOPTS:
-                return "hbh", {"len": len(val), "opts": hbh_options(val)}
-        return "hbh", None
-    recv_all(s, seconds, count, hopopts)
+    def options(anc):
+        for lvl, typ, val in anc:
+            if lvl == level and typ == cmsg_type:
+                return key, parse(val)
+        return key, None
+    recv_all(s, seconds, count, options)
+
+
+def cmd_recv(port, seconds, count="0"):
+    recv_opts(socket.AF_INET6, socket.IPPROTO_IPV6, socket.IPV6_RECVHOPOPTS,
+              socket.IPV6_HOPOPTS, "hbh",
+              lambda val: {"len": len(val), "opts": hbh_options(val)},
+              port, seconds, count)
 
 
 def cmd_send4(addr, port, hexopts):
@@ -153,16 +163,8 @@ def cmd_send4(addr, port, hexopts):
 
 
 def cmd_recv4(port, seconds, count="0"):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.IPPROTO_IP, socket.IP_RECVOPTS, 1)
-    s.bind(("0.0.0.0", int(port)))
-
-    def ipopts(anc):
-        for level, typ, val in anc:
-            if level == socket.IPPROTO_IP and typ == socket.IP_RECVOPTS:
-                return "opts4", ip4_options(val)
-        return "opts4", None
-    recv_all(s, seconds, count, ipopts)
+    recv_opts(socket.AF_INET, socket.IPPROTO_IP, socket.IP_RECVOPTS,
+              socket.IP_RECVOPTS, "opts4", ip4_options, port, seconds, count)
 
 
 if __name__ == "__main__":

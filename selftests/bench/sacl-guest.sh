@@ -29,6 +29,18 @@ echo "# idmesh SACL benchmark, kernel $(uname -r), $(nproc) CPUs, ${T}s per rate
 # measurements alternate, so that both see the same machine (TCG's speed
 # drifts over a run), and each figure is the median of REPS.
 REPS=${BENCH_REPS:-3}
+# node NS POD UPLINK SELF NEAR FAR PEER: fd00::SELF on UPLINK, the pod's
+# NEAR::2 on its pair POD, the far pods' FAR::/64 via fd00::PEER.
+node() {
+	ip -n "$1" -batch - <<-EOB
+	link set $2 up
+	link set $3 up
+	addr add fd00::$4/64 dev $3 nodad
+	route add $5::2/128 dev $2
+	route add $6::/64 via fd00::$7
+	EOB
+}
+
 chain() { # SUFFIX
 	local x=$1 ns
 	for ns in cli a b srv; do ip netns add $ns$x; ip -n $ns$x link set lo up; done
@@ -46,20 +58,8 @@ chain() { # SUFFIX
 	addr add fd20::2/128 dev eth0 nodad
 	route add ::/0 dev eth0
 	EOB
-	ip -n a$x -batch - <<-EOB
-	link set c1 up
-	link set ua up
-	addr add fd00::1/64 dev ua nodad
-	route add fd10::2/128 dev c1
-	route add fd20::/64 via fd00::2
-	EOB
-	ip -n b$x -batch - <<-EOB
-	link set s1 up
-	link set ub up
-	addr add fd00::2/64 dev ub nodad
-	route add fd20::2/128 dev s1
-	route add fd10::/64 via fd00::1
-	EOB
+	node a$x c1 ua 1 fd10 fd20 2
+	node b$x s1 ub 2 fd20 fd10 1
 	nsx cli$x ping -6 -c 1 -W 5 fd20::2 >/dev/null || echo "# chain $x: no connectivity"
 }
 chain g
