@@ -286,22 +286,25 @@ run I $C2 -j -s sacl show
 check "the marker counted what it marked" '.settings.marker and .settings.stats.marked > 0'
 
 ## forged and malformed
+# send_hbh NAME TO FROM ADDR HEX: one datagram with the Hop-by-Hop options
+# HEX from FROM to ADDR:9000, received (or not, in 10 s) in TO, into
+# $cap/NAME.json.
+send_hbh() {
+	local rpid
+	nsx "$2" timeout 90 $ST recv 9000 10 >"$cap/$1.json" &
+	rpid=$!
+	udp_ready "$2" 9000
+	nsx "$3" $ST send "$4" 9000 "$5"
+	wait $rpid
+}
 n0=$(sacl_stat $A forged)
-nsx $S1 timeout 90 $ST recv 9000 10 >"$cap/forged.json" &
-rpid=$!
-udp_ready $S1 9000
-nsx $C1 $ST send fd20:1::2 9000 "0002010200001e10000000000000000100000000000000c9"
-wait $rpid
+send_hbh forged $S1 $C1 fd20:1::2 "0002010200001e10000000000000000100000000000000c9"
 assert "a pod's own SACL option is dropped as forged" [ "$(sacl_stat $A forged)" -gt "$n0" ]
 assert "... and never reaches the server" [ "$(jq length "$cap/forged.json")" = 0 ]
 
 # a bad option from the spine (not a port): b drops and counts it
 n0=$(sacl_stat $B malformed)
-nsx $S2 timeout 90 $ST recv 9000 10 >"$cap/bad.json" &
-rpid=$!
-udp_ready $S2 9000
-nsx $SP $ST send fd20:2::2 9000 "00001e02abcd0100"
-wait $rpid
+send_hbh bad $S2 $SP fd20:2::2 "00001e02abcd0100"
 assert "a malformed SACL option on the wire is dropped and counted" \
 	[ "$(sacl_stat $B malformed)" -gt "$n0" ]
 n0=$(sacl_stat $B malformed)
