@@ -6,13 +6,20 @@
 #include "print.h"
 
 static struct json out;
+static FILE *out_f;
 static bool json_on;
+
+void print_start_to(FILE *f, bool json, bool pretty)
+{
+	out_f = f;
+	json_on = json;
+	if (json)
+		json_init(&out, f, pretty);
+}
 
 void print_start(bool json, bool pretty)
 {
-	json_on = json;
-	if (json)
-		json_init(&out, stdout, pretty);
+	print_start_to(stdout, json, pretty);
 }
 
 void print_end(void)
@@ -65,7 +72,7 @@ void print_string(enum print_type t, const char *key, const char *fmt,
 	if (json_on)
 		json_str(&out, key, val);
 	else
-		printf(fmt, val);
+		fprintf(out_f, fmt, val);
 }
 
 void print_uint(enum print_type t, const char *key, const char *fmt,
@@ -76,7 +83,7 @@ void print_uint(enum print_type t, const char *key, const char *fmt,
 	if (json_on)
 		json_uint(&out, key, val);
 	else
-		printf(fmt, val);
+		fprintf(out_f, fmt, val);
 }
 
 void print_int(enum print_type t, const char *key, const char *fmt, int val)
@@ -86,7 +93,7 @@ void print_int(enum print_type t, const char *key, const char *fmt, int val)
 	if (json_on)
 		json_int(&out, key, val);
 	else
-		printf(fmt, val);
+		fprintf(out_f, fmt, val);
 }
 
 void print_u64(enum print_type t, const char *key, const char *fmt,
@@ -97,7 +104,7 @@ void print_u64(enum print_type t, const char *key, const char *fmt,
 	if (json_on)
 		json_uint(&out, key, val);
 	else
-		printf(fmt, (unsigned long long)val);
+		fprintf(out_f, fmt, (unsigned long long)val);
 }
 
 void print_bool(enum print_type t, const char *key, const char *fmt,
@@ -108,7 +115,7 @@ void print_bool(enum print_type t, const char *key, const char *fmt,
 	if (json_on)
 		json_bool(&out, key, val);
 	else
-		printf(fmt, val ? "true" : "false");
+		fprintf(out_f, fmt, val ? "true" : "false");
 }
 
 void print_text(const char *fmt, ...)
@@ -118,6 +125,6 @@ void print_text(const char *fmt, ...)
 	if (json_on)
 		return;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfprintf(out_f, fmt, ap);
 	va_end(ap);
 }

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum print_type {
 	PRINT_FP = 1,
@@ -23,6 +24,8 @@ enum print_type {
 
 /* Start a document on standard output: JSON when json, pretty or not. */
 void print_start(bool json, bool pretty);
+/* The same on f (tests). */
+void print_start_to(FILE *f, bool json, bool pretty);
 /* End it (JSON: the closing newline). */
 void print_end(void);
 bool print_is_json(void);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "idmesh.h"
+#include "print.h"
 #include "sim.h"
 
 void help_sim(FILE *f)
@@ -166,12 +167,47 @@ int idm_sim_run(const struct idm_sim_params *p, double alpha,
 	return 0;
 }
 
+/* One alpha: a line of the table, or an object. */
+static void print_row(const struct idm_sim_result *r)
+{
+	char a[32];
+
+	print_text("%6g %9llu %8llu | %17llu %8.0f %9.0f %7.0f | %8llu %4.0f %4.0f %4.0f | %15llu %8llu %8llu\n",
+		   r->alpha, (unsigned long long)r->workloads,
+		   (unsigned long long)r->services,
+		   (unsigned long long)r->el, r->elu_workload, r->elu_service,
+		   r->elu_priority, (unsigned long long)r->es, r->esu_workload,
+		   r->esu_service, r->esu_priority, (unsigned long long)r->esc,
+		   (unsigned long long)r->escs, (unsigned long long)r->ess);
+	print_open_obj(NULL);
+	snprintf(a, sizeof(a), "%g", r->alpha);
+	print_string(PRINT_JSON, "alpha", NULL, a);
+	print_u64(PRINT_JSON, "workloads_per_vm", NULL, r->workloads_per_vm);
+	print_u64(PRINT_JSON, "workloads", NULL, r->workloads);
+	print_u64(PRINT_JSON, "services", NULL, r->services);
+	print_open_obj("spine");
+	print_u64(PRINT_JSON, "el", NULL, r->el);
+	print_u64(PRINT_JSON, "elu_workload", NULL, llround(r->elu_workload));
+	print_u64(PRINT_JSON, "elu_service", NULL, llround(r->elu_service));
+	print_u64(PRINT_JSON, "elu_priority", NULL, llround(r->elu_priority));
+	print_u64(PRINT_JSON, "es", NULL, r->es);
+	print_u64(PRINT_JSON, "esu_workload", NULL, llround(r->esu_workload));
+	print_u64(PRINT_JSON, "esu_service", NULL, llround(r->esu_service));
+	print_u64(PRINT_JSON, "esu_priority", NULL, llround(r->esu_priority));
+	print_close_obj();
+	print_open_obj("gateway");
+	print_u64(PRINT_JSON, "esc", NULL, r->esc);
+	print_u64(PRINT_JSON, "escs", NULL, r->escs);
+	print_u64(PRINT_JSON, "ess", NULL, r->ess);
+	print_close_obj();
+	print_close_obj();
+}
+
 int cmd_sim(const struct idm_opts *o, int argc, char **argv)
 {
 	struct idm_sim_params p;
 	struct idm_sim_result r;
 	char err[256];
-	struct json j;
 	int i;
 
 	if (argc && idm_matches(argv[0], "help")) {
@@ -182,63 +218,22 @@ int cmd_sim(const struct idm_opts *o, int argc, char **argv)
 		fprintf(stderr, "Error: %s\n", err);
 		return EXIT_USAGE;
 	}
-	if (o->json) {
-		json_init(&j, stdout, o->pretty);
-		json_arr_open(&j, NULL);
-	} else {
-		printf("%u racks x %u servers x %u VMs x %u workloads (x alpha); %u workloads per Service,\n"
-		       "%u peer Services with priority, %u connection(s) per workload pair\n",
-		       p.racks, p.servers, p.vms, p.workloads, p.service_size, p.peers,
-		       p.connections);
-		printf("%6s %9s %8s | spine: %10s %8s %9s %7s | %8s %4s %4s %4s | gateway: %6s %8s %8s\n",
-		       "alpha", "workloads", "services", "el", "elu(w)", "elu(s)", "elu(p)",
-		       "es", "w", "s", "p", "esc", "escs", "ess");
-	}
+	print_start(o->json, o->pretty);
+	print_text("%u racks x %u servers x %u VMs x %u workloads (x alpha); %u workloads per Service,\n"
+		   "%u peer Services with priority, %u connection(s) per workload pair\n",
+		   p.racks, p.servers, p.vms, p.workloads, p.service_size, p.peers,
+		   p.connections);
+	print_text("%6s %9s %8s | spine: %10s %8s %9s %7s | %8s %4s %4s %4s | gateway: %6s %8s %8s\n",
+		   "alpha", "workloads", "services", "el", "elu(w)", "elu(s)", "elu(p)",
+		   "es", "w", "s", "p", "esc", "escs", "ess");
+	print_open_arr(NULL);
 	for (i = 0; i < p.nalpha; i++) {
 		idm_sim_run(&p, p.alpha[i], &r);
-		if (!o->json) {
-			printf("%6g %9llu %8llu | %17llu %8.0f %9.0f %7.0f | %8llu %4.0f %4.0f %4.0f | %15llu %8llu %8llu\n",
-			       r.alpha, (unsigned long long)r.workloads,
-			       (unsigned long long)r.services,
-			       (unsigned long long)r.el, r.elu_workload, r.elu_service,
-			       r.elu_priority, (unsigned long long)r.es, r.esu_workload,
-			       r.esu_service, r.esu_priority, (unsigned long long)r.esc,
-			       (unsigned long long)r.escs, (unsigned long long)r.ess);
-			continue;
-		}
-		json_obj_open(&j, NULL);
-		{
-			char a[32];
-
-			snprintf(a, sizeof(a), "%g", r.alpha);
-			json_str(&j, "alpha", a);
-		}
-		json_uint(&j, "workloads_per_vm", r.workloads_per_vm);
-		json_uint(&j, "workloads", r.workloads);
-		json_uint(&j, "services", r.services);
-		json_obj_open(&j, "spine");
-		json_uint(&j, "el", r.el);
-		json_uint(&j, "elu_workload", (uint64_t)llround(r.elu_workload));
-		json_uint(&j, "elu_service", (uint64_t)llround(r.elu_service));
-		json_uint(&j, "elu_priority", (uint64_t)llround(r.elu_priority));
-		json_uint(&j, "es", r.es);
-		json_uint(&j, "esu_workload", (uint64_t)llround(r.esu_workload));
-		json_uint(&j, "esu_service", (uint64_t)llround(r.esu_service));
-		json_uint(&j, "esu_priority", (uint64_t)llround(r.esu_priority));
-		json_obj_close(&j);
-		json_obj_open(&j, "gateway");
-		json_uint(&j, "esc", r.esc);
-		json_uint(&j, "escs", r.escs);
-		json_uint(&j, "ess", r.ess);
-		json_obj_close(&j);
-		json_obj_close(&j);
+		print_row(&r);
 	}
-	if (o->json) {
-		json_arr_close(&j);
-		json_end(&j);
-	} else {
-		printf("(elu, esu: entries updated on a spine when a workload (w), a Service (s)\n"
-		       " or a priority between two Services (p) changes; averages)\n");
-	}
+	print_close_arr();
+	print_text("(elu, esu: entries updated on a spine when a workload (w), a Service (s)\n"
+		   " or a priority between two Services (p) changes; averages)\n");
+	print_end();
 	return 0;
 }

@@ -47,33 +47,24 @@ static int version_reply(struct nlattr **tb, struct nlattr *head, int len,
 	return 0;
 }
 
-static void print_version(const struct idm_opts *o, const struct version_info *v)
+/* The module's part, when it answered. */
+static void print_module(const struct version_info *v)
 {
 	int i;
 
-	print_start(o->json, o->pretty);
-	print_open_obj(NULL);
-	/* Text: the tool's own version is printed first, whatever happens. */
-	print_open_obj("tool");
-	print_string(PRINT_JSON, "version", NULL, IDMESH_VERSION);
+	print_open_obj("module");
+	print_string(PRINT_ANY, "version", "idmesh module %s", v->module);
+	print_string(PRINT_ANY, "family", ", netlink family \"%s\"",
+		     IDMESH_GENL_NAME);
+	print_int(PRINT_ANY, "family_version", " version %d\n",
+		  v->family_version);
+	print_text("features:");
+	print_open_arr("features");
+	for (i = 0; i < v->n_features; i++)
+		print_string(PRINT_ANY, NULL, " %s", v->features[i]);
+	print_close_arr();
+	print_text("\n");
 	print_close_obj();
-	if (v) {
-		print_open_obj("module");
-		print_string(PRINT_ANY, "version", "idmesh module %s", v->module);
-		print_string(PRINT_ANY, "family", ", netlink family \"%s\"",
-			     IDMESH_GENL_NAME);
-		print_int(PRINT_ANY, "family_version", " version %d\n",
-			  v->family_version);
-		print_text("features:");
-		print_open_arr("features");
-		for (i = 0; i < v->n_features; i++)
-			print_string(PRINT_ANY, NULL, " %s", v->features[i]);
-		print_close_arr();
-		print_text("\n");
-		print_close_obj();
-	}
-	print_close_obj();
-	print_end();
 }
 
 int cmd_version(const struct idm_opts *o, int argc, char **argv)
@@ -85,19 +76,23 @@ int cmd_version(const struct idm_opts *o, int argc, char **argv)
 	if (argc > 0)
 		return idm_usage_error("\"idmesh version\" takes no arguments, got \"%s\"",
 				       argv[0]);
-	if (!o->json) {
-		/* The tool's own version comes first, whatever happens next. */
-		printf("idmesh tool %s\n", IDMESH_VERSION);
-		fflush(stdout);
+	print_start(o->json, o->pretty);
+	print_open_obj(NULL);
+	print_open_obj("tool");
+	print_string(PRINT_ANY, "version", "idmesh tool %s\n", IDMESH_VERSION);
+	print_close_obj();
+	/* The tool's own version comes first, whatever happens next. */
+	fflush(stdout);
+	err = idm_nl_open(&nl, o->netns);
+	if (!err) {
+		err = idm_nl_request(&nl, IDMESH_CMD_VERSION_GET, NULL, NULL,
+				     version_reply, &v);
+		v.family_version = nl.version;
+		idm_nl_close(&nl);
+		if (!err)
+			print_module(&v);
 	}
-	if (idm_nl_open(&nl, o->netns)) {
-		print_version(o, NULL);
-		return 1;
-	}
-	err = idm_nl_request(&nl, IDMESH_CMD_VERSION_GET, NULL, NULL,
-			     version_reply, &v);
-	v.family_version = nl.version;
-	idm_nl_close(&nl);
-	print_version(o, err ? NULL : &v);
+	print_close_obj();
+	print_end();
 	return err ? 1 : 0;
 }
