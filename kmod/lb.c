@@ -362,6 +362,7 @@ void idm_lb_flush(struct idm_net *in)
 int idm_lb_net_init(struct idm_net *in)
 {
 	struct idm_lb *lb = &in->lb;
+	struct idm_hash_key *hk;
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(lb->vip_hash); i++)
@@ -369,7 +370,11 @@ int idm_lb_net_init(struct idm_net *in)
 	INIT_LIST_HEAD(&lb->vips);
 	lb->nvips = 0;
 	lb->hooks = false;
-	get_random_bytes(&lb->key, sizeof(lb->key));
+	hk = kzalloc(sizeof(*hk), GFP_KERNEL);
+	if (!hk)
+		return -ENOMEM;
+	get_random_bytes(&hk->key, sizeof(hk->key));
+	RCU_INIT_POINTER(lb->hkey, hk);
 	return 0;
 }
 
@@ -377,4 +382,28 @@ int idm_lb_net_init(struct idm_net *in)
 void idm_lb_net_exit(struct idm_net *in)
 {
 	WARN_ON_ONCE(!list_empty(&in->lb.vips));
+	/* No hooks: no reader is left but those in a grace period. */
+	kfree_rcu(rcu_dereference_protected(in->lb.hkey, true), rcu);
+}
+
+int idm_lb_set_key(struct idm_lb *lb, const u8 *key)
+{
+	struct idm_hash_key *hk, *old;
+
+	hk = kzalloc(sizeof(*hk), GFP_KERNEL);
+	if (!hk)
+		return -ENOMEM;
+	BUILD_BUG_ON(sizeof(hk->key) != IDMESH_HASH_KEY_LEN);
+	memcpy(&hk->key, key, sizeof(hk->key));
+	old = rcu_replace_pointer(lb->hkey, hk,
+				  lockdep_is_held(idm_lb_lock(lb)));
+	kfree_rcu(old, rcu);
+	return 0;
+}
+
+void idm_lb_get_key(struct idm_lb *lb, u8 *key)
+{
+	rcu_read_lock();
+	memcpy(key, &rcu_dereference(lb->hkey)->key, IDMESH_HASH_KEY_LEN);
+	rcu_read_unlock();
 }

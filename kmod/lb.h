@@ -69,13 +69,20 @@ struct idm_vip {
 
 #define IDM_VIP_HASH_BITS 8
 
+/* The flow hash's key: replaced whole, read under RCU. */
+struct idm_hash_key {
+	siphash_key_t key;
+	struct rcu_head rcu;
+};
+
 /* Per-namespace state of the load balancer. */
 struct idm_lb {
 	struct hlist_head vip_hash[1 << IDM_VIP_HASH_BITS];
 	struct list_head vips;
 	unsigned int nvips;
 	bool hooks;			/* registered while there are VIPs */
-	siphash_key_t key;		/* flow → slot hash */
+	/* flow → slot hash; lookups under RCU, changes under in->lock */
+	struct idm_hash_key __rcu *hkey;
 };
 
 /* What names a VIP or a backend: family, address, port (and protocol). */
@@ -122,6 +129,13 @@ struct idm_backend *idm_backend_find(struct idm_vip *vip,
 struct idm_table *idm_vip_cur_table(struct idm_lb *lb, struct idm_vip *vip);
 /* Slots each backend holds in the current table (kvfree it), or NULL. */
 u32 *idm_vip_slot_counts(struct idm_lb *lb, struct idm_vip *vip);
+
+/*
+ * The flow hash's key (IDMESH_HASH_KEY_LEN bytes): set (in->lock; -ENOMEM
+ * changes nothing), or read (in->lock or RCU).
+ */
+int idm_lb_set_key(struct idm_lb *lb, const u8 *key);
+void idm_lb_get_key(struct idm_lb *lb, u8 *key);
 
 /* Packet path (lb_hook.c). The hooks are registered while VIPs exist. */
 int idm_lb_hooks_sync(struct net *net, struct idm_lb *lb,

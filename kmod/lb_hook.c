@@ -39,7 +39,7 @@
 /* Hash of the 5-tuple under the namespace's secret key. */
 static u32 idm_flow_hash(const struct idm_lb *lb, const struct idm_flow_key *k)
 {
-	return (u32)siphash(k, sizeof(*k), &lb->key);
+	return (u32)siphash(k, sizeof(*k), &rcu_dereference(lb->hkey)->key);
 }
 
 /*

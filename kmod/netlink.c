@@ -39,6 +39,7 @@ static const struct nla_policy idm_config_set_policy[IDMESH_A_MAX + 1] = {
 	[IDMESH_A_TIMEOUT_TCP_FIN]	= NLA_POLICY_FULL_RANGE(NLA_U32, &idm_timeout_range),
 	[IDMESH_A_TIMEOUT_UDP]		= NLA_POLICY_FULL_RANGE(NLA_U32, &idm_timeout_range),
 	[IDMESH_A_TIMEOUT_SCTP]		= NLA_POLICY_FULL_RANGE(NLA_U32, &idm_timeout_range),
+	[IDMESH_A_HASH_KEY]		= NLA_POLICY_EXACT_LEN(IDMESH_HASH_KEY_LEN),
 };
 
 static const char * const idm_features[] = {
@@ -70,11 +71,13 @@ static const int idm_timeout_attr[] = {
 	[IDM_TO_SCTP] = IDMESH_A_TIMEOUT_SCTP,
 };
 
-static int idm_fill_config(struct sk_buff *skb, const struct idm_net *in)
+/* The settings; the hash key only for a caller who may change it. */
+static int idm_fill_config(struct sk_buff *skb, struct idm_net *in,
+			   bool with_key)
 {
-	unsigned int i;
-
 	const struct idm_flow_zone *z = in->flows.zone;
+	u8 key[IDMESH_HASH_KEY_LEN];
+	unsigned int i;
 
 	if (nla_put_u32(skb, IDMESH_A_FLOW_LIMIT,
 			READ_ONCE(z[IDM_ZONE_LB].limit)) ||
@@ -85,7 +88,10 @@ static int idm_fill_config(struct sk_buff *skb, const struct idm_net *in)
 		if (nla_put_u32(skb, idm_timeout_attr[i],
 				READ_ONCE(in->flows.timeout[i])))
 			return -EMSGSIZE;
-	return 0;
+	if (!with_key)
+		return 0;
+	idm_lb_get_key(&in->lb, key);
+	return nla_put(skb, IDMESH_A_HASH_KEY, sizeof(key), key);
 }
 
 /*
@@ -96,8 +102,10 @@ static int idm_fill_config(struct sk_buff *skb, const struct idm_net *in)
 static int idm_config_apply(struct idm_net *in, struct nlattr **attrs,
 			    struct netlink_ext_ack *extack)
 {
-	bool any = attrs[IDMESH_A_FLOW_LIMIT] || attrs[IDMESH_A_SACL_FLOW_LIMIT];
+	bool any = attrs[IDMESH_A_FLOW_LIMIT] || attrs[IDMESH_A_SACL_FLOW_LIMIT] ||
+		   attrs[IDMESH_A_HASH_KEY];
 	unsigned int i;
+	int err;
 
 	for (i = 0; i < ARRAY_SIZE(idm_timeout_attr); i++)
 		any |= !!attrs[idm_timeout_attr[i]];
@@ -107,6 +115,12 @@ static int idm_config_apply(struct idm_net *in, struct nlattr **attrs,
 	}
 
 	lockdep_assert_held(&in->lock);
+	/* The one change that can fail goes first: then all, or nothing. */
+	if (attrs[IDMESH_A_HASH_KEY]) {
+		err = idm_lb_set_key(&in->lb, nla_data(attrs[IDMESH_A_HASH_KEY]));
+		if (err)
+			return err;
+	}
 	if (attrs[IDMESH_A_FLOW_LIMIT])
 		WRITE_ONCE(in->flows.zone[IDM_ZONE_LB].limit,
 			   nla_get_u32(attrs[IDMESH_A_FLOW_LIMIT]));
@@ -183,9 +197,16 @@ static int idm_fill_version_cb(struct sk_buff *skb, void *arg)
 	return idm_fill_version(skb);
 }
 
+struct idm_config_req {
+	struct idm_net *in;
+	bool admin;
+};
+
 static int idm_fill_config_cb(struct sk_buff *skb, void *arg)
 {
-	return idm_fill_config(skb, arg);
+	struct idm_config_req *r = arg;
+
+	return idm_fill_config(skb, r->in, r->admin);
 }
 
 static int idm_fill_stats_cb(struct sk_buff *skb, void *arg)
@@ -209,10 +230,14 @@ static int idm_nl_version_get(struct sk_buff *skb, struct genl_info *info)
 
 static int idm_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct idm_net *in = idm_pernet(genl_info_net(info));
+	struct net *net = genl_info_net(info);
+	struct idm_config_req r = {
+		.in = idm_pernet(net),
+		/* The key lets one pick the backend a flow lands on. */
+		.admin = netlink_ns_capable(skb, net->user_ns, CAP_NET_ADMIN),
+	};
 
-	return idm_reply(info, IDMESH_CMD_CONFIG_GET,
-			 idm_fill_config_cb, in);
+	return idm_reply(info, IDMESH_CMD_CONFIG_GET, idm_fill_config_cb, &r);
 }
 
 static int idm_nl_config_set(struct sk_buff *skb, struct genl_info *info)

@@ -283,4 +283,64 @@ check "... and no SACL connection evicted by Maglev's flood" ".sacl_flows_evicte
 I $L config set flow-limit 65536
 expect "vip del" 0 "" I $L vip del 10.100.0.3 port 8080 proto udp
 expect "vip del of an unknown VIP" 1 "Error: No such VIP" I $L vip del 10.100.0.3 port 8080 proto udp
+
+## consistent choice across nodes: two nodes behind the same VIP (ECMP in
+## front of them), each with a client pod and three backend pods of the
+## same addresses. With the same hash key and backends, each of 1000 flows
+## goes to the same backend on both; with another key, not.
+X=$s-x Y=$s-y
+ns_new $X $X-c $X-b1 $X-b2 $X-b3 $Y $Y-c $Y-b1 $Y-b2 $Y-b3
+K1=00112233445566778899aabbccddeeff K2=ffeeddccbbaa99887766554433221100
+for n in $X $Y; do
+	nsx $n sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	pod46 $n $n-c c0 10.70.0 fd70
+	for i in 1 2 3; do
+		pod46 $n $n-b$i b$i 10.71.$i fd71:$i
+		nsx $n-b$i $LB serve b$i 53 &
+		track_pid $!
+	done
+	I $n -b - <<-EOB
+	config set hash-key $K1
+	vip add 10.72.0.1 port 53 proto udp
+	backend add 10.72.0.1 port 53 proto udp backend 10.71.1.2
+	backend add 10.72.0.1 port 53 proto udp backend 10.71.2.2
+	backend add 10.72.0.1 port 53 proto udp backend 10.71.3.2
+	EOB
+done
+for n in $X $Y; do
+	for i in 1 2 3; do
+		wait_until 60 sh -c "ip netns exec $n-b$i ss -Hlun 'sport = :53' | grep -q ." ||
+			echo "no server in $n-b$i after 60 s" | tap_diag
+	done
+done
+run I $X config show
+assert "config show: the hash key as set" grep -qx "hash-key $K1" <<<"$out"
+run I $X -j config show
+check "config show -j: the hash key" '.hash_key == $k' --arg k $K1
+run nsx $X capsh --drop=cap_net_admin -- -c "$IDMESH config show"
+assert "... shown only to a caller with CAP_NET_ADMIN" \
+	[ "$rc" = 0 -a -n "$out" ] && ! grep -q hash-key <<<"$out"
+expect "a hash key of the wrong length is refused by the tool" 2 \
+	'Error: hash-key "0011" is not 32 hex digits' I $X config set hash-key 0011
+run I $X config show
+assert "... and the key is unchanged" grep -qx "hash-key $K1" <<<"$out"
+run nsx $X-c $LB udp 10.72.0.1 53 1000 20000
+xmap=$out
+run nsx $Y-c $LB udp 10.72.0.1 53 1000 20000
+ymap=$out
+out=$xmap
+check "1000 flows through node x, all answered, spread over the 3 backends" \
+	'.counts.none == null and (.counts | length) == 3 and (.ports | length) == 1000'
+out=$ymap
+check "... through node y too" '.counts.none == null and (.ports | length) == 1000'
+assert "same key, same backends: each of the 1000 flows on the same backend on both nodes" \
+	[ "$(jq -cS .ports <<<"$xmap")" = "$(jq -cS .ports <<<"$ymap")" ]
+I $Y config set hash-key $K2
+run nsx $X-c $LB udp 10.72.0.1 53 1000 30000
+xmap=$out
+run nsx $Y-c $LB udp 10.72.0.1 53 1000 30000
+ymap=$out
+moved=$(jq -n --argjson a "$xmap" --argjson b "$ymap" \
+	'[$a.ports | keys[] as $p | select($a.ports[$p] != $b.ports[$p])] | length')
+assert "another key on node y: new flows land elsewhere ($moved of 1000)" [ "$moved" -gt 300 ]
 tap_end

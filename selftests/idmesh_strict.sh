@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 require_module
 nlraw=$top/userspace/tests/nlraw
 
-VERSION_GET=1 CONFIG_GET=2 CONFIG_SET=3 A_FLOW_LIMIT=3
+VERSION_GET=1 CONFIG_GET=2 CONFIG_SET=3 A_FLOW_LIMIT=3 A_HASH_KEY=26
 
 # u32 in host (little-endian) byte order as hex
 le32() { printf '%02x%02x%02x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
@@ -42,6 +42,12 @@ refused "an out-of-range value is refused with ERANGE and the policy's bounds" -
 	$CONFIG_SET $A_FLOW_LIMIT:$(le32 63)
 refused "a set without any setting is refused" -22 "No setting to change was given" \
 	$CONFIG_SET
+key=$("$IDMESH" config show | sed -n 's/^hash-key //p')
+refused "a hash key of 2 bytes (not 16) is refused" -22 "." $CONFIG_SET $A_HASH_KEY:0011
+refused "a hash key of 17 bytes is refused" -22 "." \
+	$CONFIG_SET $A_HASH_KEY:00112233445566778899aabbccddeeff00
+assert "... and the namespace keeps its key" \
+	[ -n "$key" ] && [ "$("$IDMESH" config show | sed -n 's/^hash-key //p')" = "$key" ]
 refused "a non-zero reserved header field is refused" -22 "reserved" \
 	-r 1 $VERSION_GET
 run "$nlraw" 42

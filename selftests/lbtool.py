@@ -6,8 +6,10 @@
                                         address (v4 and v6): say "NAME
                                         LOCAL PEER" on connect and for
                                         every line / datagram
-  lbtool.py udp ADDR PORT N             N datagrams, each from its own
-                                        socket; JSON counts by NAME
+  lbtool.py udp ADDR PORT N [SPORT]     N datagrams, each from its own
+                                        socket; JSON counts by NAME (with
+                                        SPORT, from ports SPORT..SPORT+N-1,
+                                        and which NAME answered each port)
   lbtool.py new ADDR PORT N [sctp]      N TCP (or SCTP) connections, one
                                         after the other; JSON counts by NAME
   lbtool.py conns ADDR PORT N CMD       N TCP connections held open while
@@ -92,12 +94,14 @@ def count(names):
     return out
 
 
-def udp(addr, port, n):
+def udp(addr, port, n, sport=0):
     fam = family(addr)
     socks = []
     for i in range(n):
         s = socket.socket(fam, socket.SOCK_DGRAM)
         s.setblocking(False)
+        if sport:
+            s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", sport + i))
         s.sendto(b"hello", (addr, port))
         socks.append(s)
         if len(socks) % 200 == 0:
@@ -116,7 +120,10 @@ def udp(addr, port, n):
             p.unregister(fd)
     names = [got[s][0] if s in got else None for s in socks]
     srcs = sorted({got[s][1] for s in got})
-    print(json.dumps({"counts": count(names), "sources": srcs}))
+    out = {"counts": count(names), "sources": srcs}
+    if sport:
+        out["ports"] = {str(sport + i): names[i] for i in range(n)}
+    print(json.dumps(out))
 
 
 def tcp_name(s, f):
@@ -172,7 +179,7 @@ def main():
     if a[0] == "serve":
         serve(a[1], [int(p) for p in a[2:]])
     elif a[0] == "udp":
-        udp(a[1], int(a[2]), int(a[3]))
+        udp(a[1], int(a[2]), int(a[3]), int(a[4]) if a[4:] else 0)
     elif a[0] == "new":
         new(a[1], int(a[2]), int(a[3]),
             socket.IPPROTO_SCTP if a[4:] == ["sctp"] else 0)

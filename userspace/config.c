@@ -27,6 +27,9 @@ static const struct {
 struct config {
 	uint32_t val[N_SETTINGS];
 	int has[N_SETTINGS];
+	/* The flow hash's key: shown to callers with CAP_NET_ADMIN only. */
+	uint8_t key[IDMESH_HASH_KEY_LEN];
+	int has_key;
 };
 
 void help_config(FILE *f)
@@ -45,13 +48,19 @@ void help_config(FILE *f)
 		"  timeout-tcp-fin S    established, TCP after FIN or RST, UDP,\n"
 		"  timeout-udp S        SCTP; %u..%u (defaults %u, %u, %u, %u, %u)\n"
 		"  timeout-sctp S\n"
+		"  hash-key HEX         the key (%u bytes, %u hex digits) of the hash that\n"
+		"                       picks a new flow's Maglev slot; random until set.\n"
+		"                       Nodes behind one VIP with the same key and\n"
+		"                       backends send a flow to the same backend.\n"
+		"                       Shown only to callers with CAP_NET_ADMIN.\n"
 		"\"set\" needs CAP_NET_ADMIN; a rejected change changes nothing.\n",
 		IDMESH_FLOW_LIMIT_MIN, IDMESH_FLOW_LIMIT_MAX,
 		IDMESH_FLOW_LIMIT_DEFAULT, IDMESH_FLOW_LIMIT_DEFAULT,
 		IDMESH_TIMEOUT_MIN, IDMESH_TIMEOUT_MAX,
 		IDMESH_TIMEOUT_TCP_SYN_DEFAULT, IDMESH_TIMEOUT_TCP_DEFAULT,
 		IDMESH_TIMEOUT_TCP_FIN_DEFAULT, IDMESH_TIMEOUT_UDP_DEFAULT,
-		IDMESH_TIMEOUT_SCTP_DEFAULT);
+		IDMESH_TIMEOUT_SCTP_DEFAULT, IDMESH_HASH_KEY_LEN,
+		2 * IDMESH_HASH_KEY_LEN);
 }
 
 static int config_reply(struct nlattr **tb, struct nlattr *head, int len,
@@ -65,6 +74,11 @@ static int config_reply(struct nlattr **tb, struct nlattr *head, int len,
 			c->val[i] = nla_get_u32(tb[settings[i].attr]);
 			c->has[i] = 1;
 		}
+	if (tb[IDMESH_A_HASH_KEY] &&
+	    nla_len(tb[IDMESH_A_HASH_KEY]) == IDMESH_HASH_KEY_LEN) {
+		memcpy(c->key, nla_data(tb[IDMESH_A_HASH_KEY]), sizeof(c->key));
+		c->has_key = 1;
+	}
 	return 0;
 }
 
@@ -76,6 +90,8 @@ static int config_put(struct nl_msg *msg, void *arg)
 	for (i = 0; i < N_SETTINGS; i++)
 		if (c->has[i] && nla_put_u32(msg, settings[i].attr, c->val[i]))
 			return -1;
+	if (c->has_key && nla_put(msg, IDMESH_A_HASH_KEY, sizeof(c->key), c->key))
+		return -1;
 	return 0;
 }
 
@@ -105,6 +121,12 @@ static int config_show(const struct idm_opts *o, int argc, char **argv)
 		print_text("%s", settings[i].name);
 		print_uint(PRINT_ANY, settings[i].json, " %u\n", c.val[i]);
 	}
+	if (c.has_key) {
+		char hex[2 * IDMESH_HASH_KEY_LEN + 1];
+
+		idm_hex_format(c.key, sizeof(c.key), hex);
+		print_string(PRINT_ANY, "hash_key", "hash-key %s\n", hex);
+	}
 	print_close_obj();
 	print_end();
 	return 0;
@@ -124,6 +146,16 @@ static int config_set(const struct idm_opts *o, int argc, char **argv)
 		return idm_usage_error("\"config set\" needs a setting, e.g. \"flow-limit %u\"",
 				       IDMESH_FLOW_LIMIT_DEFAULT);
 	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "hash-key")) {
+			if (idm_kv_once(&seen, N_SETTINGS, argv[i], err,
+					sizeof(err)) ||
+			    !(val = idm_kv_value(argc, argv, &i, err, sizeof(err))) ||
+			    idm_parse_hex("hash-key", val, c.key, sizeof(c.key),
+					  err, sizeof(err)))
+				return idm_usage_error("%s", err);
+			c.has_key = 1;
+			continue;
+		}
 		for (t = 0; t < N_SETTINGS; t++)
 			if (!strcmp(argv[i], settings[t].name))
 				break;

@@ -16,6 +16,7 @@
 
 #include "intent.h"
 #include "intent_impl.h"
+#include "parse.h"
 #include "sacl.h"
 #include "siphash.h"
 
@@ -603,17 +604,6 @@ static int parse_policies(struct ctx *c, json_object *o, struct idm_intent *in)
 	return 0;
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 static int parse_ids(struct ctx *c, json_object *o, struct idm_intent *in)
 {
 	static const char *const keys[] = { "key", "structured", NULL };
@@ -633,13 +623,8 @@ static int parse_ids(struct ctx *c, json_object *o, struct idm_intent *in)
 		if (strlen(s) != 2 * IDM_ID_KEY_LEN)
 			return idm_intent_fail(c, "ids.key", "needs %d hex digits (a 128-bit key)",
 				    2 * IDM_ID_KEY_LEN);
-		for (i = 0; i < IDM_ID_KEY_LEN; i++) {
-			int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-
-			if (hi < 0 || lo < 0)
-				return idm_intent_fail(c, "ids.key", "\"%s\" is not hexadecimal", s);
-			in->key[i] = hi << 4 | lo;
-		}
+		if (idm_hex_decode(s, in->key, IDM_ID_KEY_LEN))
+			return idm_intent_fail(c, "ids.key", "\"%s\" is not hexadecimal", s);
 	}
 	if (!json_object_object_get_ex(o, "structured", &v))
 		return 0;

@@ -135,6 +135,52 @@ int idm_parse_id_prefix(const char *what, const char *s, uint64_t *id,
 	return 0;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int idm_hex_decode(const char *s, uint8_t *out, size_t len)
+{
+	size_t i;
+
+	if (strlen(s) != 2 * len)
+		return -1;
+	for (i = 0; i < len; i++) {
+		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = hi << 4 | lo;
+	}
+	return 0;
+}
+
+int idm_parse_hex(const char *what, const char *s, uint8_t *out, size_t len,
+		  char *err, size_t errlen)
+{
+	if (!idm_hex_decode(s, out, len))
+		return 0;
+	snprintf(err, errlen, "%s \"%s\" is not %zu hex digits", what, s,
+		 2 * len);
+	return -1;
+}
+
+void idm_hex_format(const uint8_t *b, size_t len, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+	out[2 * len] = '\0';
+}
+
 /* The transport protocols first: a VIP takes only those. */
 static const struct idm_word protos[] = {
 	{ "tcp", IPPROTO_TCP },

@@ -40,6 +40,14 @@ int idm_parse_u64(const char *what, const char *s, uint64_t *out, char *err,
 int idm_parse_id_prefix(const char *what, const char *s, uint64_t *id,
 			uint32_t *bits, char *err, size_t errlen);
 
+/* Exactly len bytes as 2 * len hex digits (no "0x"); 0 or -1. */
+int idm_hex_decode(const char *s, uint8_t *out, size_t len);
+/* The same, with a message naming what. */
+int idm_parse_hex(const char *what, const char *s, uint8_t *out, size_t len,
+		  char *err, size_t errlen);
+/* len bytes as 2 * len lower-case hex digits into out (2 * len + 1). */
+void idm_hex_format(const uint8_t *b, size_t len, char *out);
+
 /* tcp, udp, sctp, icmp, icmpv6 by number; NULL for any other. */
 const char *idm_proto_name(unsigned int proto);
 /*

@@ -83,6 +83,16 @@ int idm_nl_sacl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return kunit_no_handler();
 }
 
+int idm_lb_set_key(struct idm_lb *lb, const u8 *key)
+{
+	return kunit_no_handler();
+}
+
+void idm_lb_get_key(struct idm_lb *lb, u8 *key)
+{
+	memset(key, 0, IDMESH_HASH_KEY_LEN);
+}
+
 static struct idm_net *kunit_in(struct kunit *test, u32 flow_limit)
 {
 	struct idm_net *in = kunit_kzalloc(test, sizeof(*in), GFP_KERNEL);
@@ -240,7 +250,7 @@ static void config_reply_carries_flow_limit(struct kunit *test)
 	struct idm_net *in = kunit_in(test, 12345);
 	struct nlattr *tb[IDMESH_A_MAX + 1];
 
-	KUNIT_ASSERT_EQ(test, idm_fill_config(skb, in), 0);
+	KUNIT_ASSERT_EQ(test, idm_fill_config(skb, in, false), 0);
 	KUNIT_ASSERT_EQ(test, nla_parse(tb, IDMESH_A_MAX,
 					(struct nlattr *)skb->data, skb->len,
 					idm_config_set_policy, NULL), 0);

@@ -102,6 +102,13 @@ enum idmesh_attr {
 	IDMESH_A_SACL_FLOWS_EVICTED,
 	IDMESH_A_SACL_FLOWS_EXPIRED,
 	IDMESH_A_SACL_FLOWS_FAILED,
+	/* binary, IDMESH_HASH_KEY_LEN bytes: the SipHash key of the flow
+	 * hash, which picks a new flow's Maglev slot. Random per namespace
+	 * until set; nodes behind the same VIP (ECMP in front of them) with
+	 * the same key and backends send a flow to the same backend. Shown
+	 * only to callers with CAP_NET_ADMIN.
+	 */
+	IDMESH_A_HASH_KEY,
 
 	__IDMESH_A_MAX,
 };
@@ -109,6 +116,9 @@ enum idmesh_attr {
 #define IDMESH_A_MAX (__IDMESH_A_MAX - 1)
 
 /* Bounds and defaults of the flow timeouts, in seconds. */
+/* Bytes of IDMESH_A_HASH_KEY (a SipHash key). */
+#define IDMESH_HASH_KEY_LEN		16
+
 #define IDMESH_TIMEOUT_MIN		1
 #define IDMESH_TIMEOUT_MAX		(7 * 24 * 3600)
 #define IDMESH_TIMEOUT_TCP_SYN_DEFAULT	60

@@ -32,6 +32,11 @@ expect "config set without a setting" 2 'Error: "config set" needs a setting, e.
 expect "config set with a non-number" 2 'Error: flow-limit "12x" is not a number' "$tool" config set flow-limit 12x
 expect "config set with an unknown setting" 2 'Error: unknown setting "speed"; try "idmesh config help"' "$tool" config set speed 1
 expect "config set twice the same setting" 2 'Error: "flow-limit" given twice' "$tool" config set flow-limit 100 flow-limit 200
+expect "config set hash-key of the wrong length" 2 'Error: hash-key "0011" is not 32 hex digits' "$tool" config set hash-key 0011
+expect "config set hash-key that is not hex" 2 'Error: hash-key "0011223344556677889900aabbccddxx" is not 32 hex digits' \
+	"$tool" config set hash-key 0011223344556677889900aabbccddxx
+expect "config set hash-key twice" 2 'Error: "hash-key" given twice' \
+	"$tool" config set hash-key 00112233445566778899aabbccddeeff hash-key 00112233445566778899aabbccddeeff
 expect "version with an argument" 2 'Error: "idmesh version" takes no arguments, got "x"' "$tool" version x
 expect "link add without peer or remote" 2 'Error: a link needs "peer PEER" or "remote ADDR"' "$tool" link add x
 expect "link add with a bad id" 2 'Error: id 0 is out of range [1, 16777215]' "$tool" link add x remote 192.0.2.1 id 0
