@@ -125,25 +125,20 @@ static void idm_backend_free_rcu(struct rcu_head *head)
 }
 
 /*
- * Build the table of vip for its backend list with one change: add (not
- * on the list yet), remove (on it), or reweight set to weight. Publishes
- * it on success; on failure nothing changed. Caller holds in->lock and
- * applies the change to the list after success.
+ * Build the table of vip from the n backends be[] (sorted by address and
+ * port) with weights w[], and publish it. On failure nothing changed.
+ * Caller holds in->lock and makes the backend list agree after success.
  */
-static int idm_vip_rebuild(struct idm_lb *lb, struct idm_vip *vip,
-			   struct idm_backend *add,
-			   struct idm_backend *remove,
-			   struct idm_backend *reweight, u32 weight)
+static int idm_vip_build(struct idm_lb *lb, struct idm_vip *vip,
+			 struct idm_backend **be, const u32 *w, unsigned int n)
 {
 	struct idm_maglev_entry *e = NULL;
-	unsigned int n = 0, cap, i;
-	struct idm_backend *be;
 	struct idm_table *t, *old;
 	u64 start = ktime_get_ns();
 	u32 *scratch = NULL;
+	unsigned int cap = n ?: 1, i;
 	int err = -ENOMEM;
 
-	cap = vip->nbackends + 1;
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return -ENOMEM;
@@ -155,30 +150,18 @@ static int idm_vip_rebuild(struct idm_lb *lb, struct idm_vip *vip,
 	if (!t->be || !t->slot || !e || !scratch)
 		goto out;
 
-	list_for_each_entry(be, &vip->backends, list) {
-		if (add && idm_backend_cmp(&add->addr, add->port, &be->addr,
-					   be->port) < 0) {
-			t->be[n++] = add;
-			add = NULL;
-		}
-		if (be != remove)
-			t->be[n++] = be;
-	}
-	if (add)
-		t->be[n++] = add;
-
 	for (i = 0; i < n; i++) {
 		struct idm_addr16 { u8 b[16]; } a;
 
-		be = t->be[i];
+		t->be[i] = be[i];
 		if (vip->family == AF_INET)
-			ipv6_addr_set_v4mapped(be->addr.ip,
+			ipv6_addr_set_v4mapped(be[i]->addr.ip,
 					       (struct in6_addr *)&a);
 		else
-			memcpy(&a, &be->addr.in6, sizeof(a));
-		idm_maglev_permutation(&a, be->port, vip->family, t->size,
+			memcpy(&a, &be[i]->addr.in6, sizeof(a));
+		idm_maglev_permutation(&a, be[i]->port, vip->family, t->size,
 				       &e[i]);
-		e[i].weight = be == reweight ? weight : be->weight;
+		e[i].weight = w[i];
 	}
 	t->n = n;
 	t->active = idm_maglev_populate(e, n, t->size, t->slot, scratch,
@@ -188,6 +171,7 @@ static int idm_vip_rebuild(struct idm_lb *lb, struct idm_vip *vip,
 
 	rcu_assign_pointer(vip->table, t);
 	vip->build_ns = ktime_get_ns() - start;
+	vip->builds = t->gen;
 	for (i = 0; i < n; i++)
 		t->be[i]->index = i;
 	if (old)
@@ -198,6 +182,47 @@ out:
 	kvfree(scratch);
 	kvfree(e);
 	idm_table_free(t);
+	return err;
+}
+
+/*
+ * The table of vip for its backend list with one change: add (not on the
+ * list yet), remove (on it), or reweight set to weight.
+ */
+static int idm_vip_rebuild(struct idm_lb *lb, struct idm_vip *vip,
+			   struct idm_backend *add,
+			   struct idm_backend *remove,
+			   struct idm_backend *reweight, u32 weight)
+{
+	unsigned int n = 0, cap = vip->nbackends + 1;
+	struct idm_backend **be, *pos;
+	u32 *w;
+	int err = -ENOMEM;
+
+	be = kvcalloc(cap, sizeof(*be), GFP_KERNEL);
+	w = kvcalloc(cap, sizeof(*w), GFP_KERNEL);
+	if (!be || !w)
+		goto out;
+	list_for_each_entry(pos, &vip->backends, list) {
+		if (add && idm_backend_cmp(&add->addr, add->port, &pos->addr,
+					   pos->port) < 0) {
+			w[n] = add->weight;
+			be[n++] = add;
+			add = NULL;
+		}
+		if (pos == remove)
+			continue;
+		w[n] = pos == reweight ? weight : pos->weight;
+		be[n++] = pos;
+	}
+	if (add) {
+		w[n] = add->weight;
+		be[n++] = add;
+	}
+	err = idm_vip_build(lb, vip, be, w, n);
+out:
+	kvfree(w);
+	kvfree(be);
 	return err;
 }
 
@@ -287,25 +312,35 @@ struct idm_vip *idm_vip_add(struct idm_lb *lb, const struct idm_id *id,
 	return vip;
 }
 
+static struct idm_backend *idm_backend_alloc(const struct idm_id *id,
+					     u32 weight)
+{
+	struct idm_backend *be;
+
+	be = kzalloc(sizeof(*be), GFP_KERNEL);
+	if (!be)
+		return NULL;
+	be->stats = netdev_alloc_pcpu_stats(struct idm_lb_stats);
+	if (!be->stats) {
+		kfree(be);
+		return NULL;
+	}
+	be->addr = id->addr;
+	be->port = id->port;
+	be->weight = weight;
+	atomic_set(&be->flows, 0);
+	return be;
+}
+
 int idm_backend_add(struct idm_lb *lb, struct idm_vip *vip,
 		    const struct idm_id *id, u32 weight)
 {
 	struct idm_backend *be, *pos;
 	int err;
 
-	be = kzalloc(sizeof(*be), GFP_KERNEL);
+	be = idm_backend_alloc(id, weight);
 	if (!be)
 		return -ENOMEM;
-	be->stats = netdev_alloc_pcpu_stats(struct idm_lb_stats);
-	if (!be->stats) {
-		kfree(be);
-		return -ENOMEM;
-	}
-	be->addr = id->addr;
-	be->port = id->port;
-	be->weight = weight;
-	atomic_set(&be->flows, 0);
-
 	err = idm_vip_rebuild(lb, vip, be, NULL, NULL, 0);
 	if (err) {
 		idm_backend_free(be);
@@ -347,6 +382,100 @@ int idm_backend_set_weight(struct idm_lb *lb, struct idm_vip *vip,
 	err = idm_vip_rebuild(lb, vip, NULL, NULL, be, weight);
 	if (!err)
 		be->weight = weight;
+	return err;
+}
+
+static int idm_spec_cmp(const void *a, const void *b)
+{
+	const struct idm_backend_spec *x = a, *y = b;
+
+	return idm_backend_cmp(&x->id.addr, x->id.port, &y->id.addr,
+			       y->id.port);
+}
+
+/*
+ * be[0..n) for the sorted set: the backends of vip that stay, new ones
+ * (on fresh, not published) for the others.
+ */
+static int idm_backends_match(struct idm_vip *vip,
+			      const struct idm_backend_spec *set,
+			      unsigned int n, struct idm_backend **be,
+			      struct list_head *fresh)
+{
+	struct idm_backend *pos;
+	unsigned int i;
+
+	pos = list_first_entry(&vip->backends, struct idm_backend, list);
+	for (i = 0; i < n; i++) {
+		const struct idm_id *id = &set[i].id;
+
+		while (!list_entry_is_head(pos, &vip->backends, list) &&
+		       idm_backend_cmp(&pos->addr, pos->port, &id->addr,
+				       id->port) < 0)
+			pos = list_next_entry(pos, list);
+		if (!list_entry_is_head(pos, &vip->backends, list) &&
+		    !idm_backend_cmp(&pos->addr, pos->port, &id->addr,
+				     id->port)) {
+			be[i] = pos;
+			continue;
+		}
+		be[i] = idm_backend_alloc(id, set[i].weight);
+		if (!be[i])
+			return -ENOMEM;
+		list_add_tail(&be[i]->list, fresh);
+	}
+	return 0;
+}
+
+int idm_backends_replace(struct idm_net *in, struct idm_vip *vip,
+			 struct idm_backend_spec *set, unsigned int n,
+			 struct netlink_ext_ack *extack)
+{
+	struct idm_backend **be, *pos, *tmp;
+	LIST_HEAD(fresh);
+	LIST_HEAD(next);
+	unsigned int i;
+	u32 *w = NULL;
+	int err;
+
+	sort(set, n, sizeof(*set), idm_spec_cmp, NULL);
+	for (i = 1; i < n; i++)
+		if (!idm_spec_cmp(&set[i - 1], &set[i])) {
+			NL_SET_ERR_MSG(extack, "A backend is given twice");
+			return -EINVAL;
+		}
+	err = -ENOMEM;
+	be = kvcalloc(n ?: 1, sizeof(*be), GFP_KERNEL);
+	w = kvcalloc(n ?: 1, sizeof(*w), GFP_KERNEL);
+	if (!be || !w)
+		goto out;
+	for (i = 0; i < n; i++)
+		w[i] = set[i].weight;
+	err = idm_backends_match(vip, set, n, be, &fresh);
+	if (!err)
+		err = idm_vip_build(&in->lb, vip, be, w, n);
+	if (err) {
+		/* Never published: no reader saw them. */
+		list_for_each_entry_safe(pos, tmp, &fresh, list)
+			idm_backend_free(pos);
+		goto out;
+	}
+	/* The new table is out: the list follows, sorted as the set. */
+	for (i = 0; i < n; i++) {
+		be[i]->weight = w[i];
+		list_move_tail(&be[i]->list, &next);
+	}
+	/* What is left on the list goes; its flows pick again. */
+	list_for_each_entry_safe(pos, tmp, &vip->backends, list) {
+		list_del(&pos->list);
+		idm_flow_forget(&in->flows, vip, pos);
+		call_rcu(&pos->rcu, idm_backend_free_rcu);
+	}
+	list_splice(&next, &vip->backends);
+	vip->nbackends = n;
+out:
+	kvfree(w);
+	kvfree(be);
 	return err;
 }
 

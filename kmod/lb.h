@@ -60,6 +60,7 @@ struct idm_vip {
 	u32 table_size;
 	u32 nbackends;
 	u64 build_ns;			/* last table build, in->lock */
+	u32 builds;			/* table builds so far, in->lock */
 	struct list_head backends;	/* sorted by (addr, port) */
 	struct idm_table __rcu *table;
 	atomic_t flows;
@@ -112,6 +113,21 @@ int idm_backend_remove(struct idm_net *in, struct idm_vip *vip,
 		       struct idm_backend *be);
 int idm_backend_set_weight(struct idm_lb *lb, struct idm_vip *vip,
 			   struct idm_backend *be, u32 weight);
+/* One backend of a replacement set. */
+struct idm_backend_spec {
+	struct idm_id id;
+	u32 weight;
+};
+
+/*
+ * The whole backend set of vip becomes set[0..n) (sorted here): one table
+ * build. Backends that stay keep their flows; those that go are freed
+ * after a grace period, their flows pick again. On failure nothing
+ * changed.
+ */
+int idm_backends_replace(struct idm_net *in, struct idm_vip *vip,
+			 struct idm_backend_spec *set, unsigned int n,
+			 struct netlink_ext_ack *extack);
 /* Every VIP gone. */
 void idm_lb_flush(struct idm_net *in);
 

@@ -319,6 +319,13 @@ static const struct genl_ops idm_genl_ops[] = {
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
+		.cmd = IDMESH_CMD_BACKEND_REPLACE,
+		.doit = idm_nl_backend_replace,
+		.policy = idm_backend_req_policy,
+		.maxattr = IDMESH_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
 		.cmd = IDMESH_CMD_TABLE_GET,
 		.dumpit = idm_nl_table_dump,
 		.policy = idm_vip_req_policy,

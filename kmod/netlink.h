@@ -22,6 +22,7 @@ int idm_nl_vip_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int idm_nl_backend_new(struct sk_buff *skb, struct genl_info *info);
 int idm_nl_backend_del(struct sk_buff *skb, struct genl_info *info);
 int idm_nl_backend_set(struct sk_buff *skb, struct genl_info *info);
+int idm_nl_backend_replace(struct sk_buff *skb, struct genl_info *info);
 int idm_nl_table_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* netlink_sacl.c: the SACL nest; netlink_sacl_dump.c: the dump. */

@@ -138,11 +138,12 @@ static int idm_parse_vip(struct genl_info *info, struct nlattr **tb,
 	return 0;
 }
 
-static int idm_parse_backend(struct genl_info *info, struct nlattr **tb,
-			     struct idm_id *id, const struct idm_vip *vip)
+/* A backend nest (IDMESH_A_BACKEND) of the VIP: address and port. */
+static int idm_parse_backend(struct genl_info *info, struct nlattr *nest,
+			     struct nlattr **tb, struct idm_id *id,
+			     const struct idm_vip *vip)
 {
 	struct netlink_ext_ack *extack = info->extack;
-	struct nlattr *nest = info->attrs[IDMESH_A_BACKEND];
 	int err;
 
 	if (!nest) {
@@ -265,7 +266,8 @@ int idm_nl_backend_new(struct sk_buff *skb, struct genl_info *info)
 	vip = idm_vip_get_locked(info, &in->lb, &err);
 	if (!vip)
 		goto out;
-	err = idm_parse_backend(info, tb, &id, vip);
+	err = idm_parse_backend(info, info->attrs[IDMESH_A_BACKEND], tb, &id,
+				vip);
 	if (err)
 		goto out;
 	if (idm_backend_find(vip, &id)) {
@@ -305,7 +307,8 @@ static struct idm_backend *idm_backend_get_locked(struct genl_info *info,
 	*vipp = idm_vip_get_locked(info, lb, err);
 	if (!*vipp)
 		return NULL;
-	*err = idm_parse_backend(info, tb, &id, *vipp);
+	*err = idm_parse_backend(info, info->attrs[IDMESH_A_BACKEND], tb, &id,
+				 *vipp);
 	if (*err)
 		return NULL;
 	be = idm_backend_find(*vipp, &id);
@@ -314,6 +317,67 @@ static struct idm_backend *idm_backend_get_locked(struct genl_info *info,
 		*err = -ENOENT;
 	}
 	return be;
+}
+
+static int idm_backends_parse(struct genl_info *info, struct idm_vip *vip,
+			      struct idm_backend_spec **setp, unsigned int *np)
+{
+	/* The request's attributes: its backend nests are repeated. */
+	struct nlattr *head = nlmsg_attrdata(info->nlhdr, GENL_HDRLEN);
+	int len = nlmsg_attrlen(info->nlhdr, GENL_HDRLEN), rem, err;
+	struct nlattr *tb[IDMESH_BACKEND_A_MAX + 1], *a;
+	struct idm_backend_spec *set;
+	unsigned int n = 0;
+
+	nla_for_each_attr(a, head, len, rem)
+		n += nla_type(a) == IDMESH_A_BACKEND;
+	if (n > IDMESH_BACKENDS_MAX) {
+		NL_SET_ERR_MSG(info->extack, "Too many backends for one VIP");
+		return -ENOSPC;
+	}
+	if (n > vip->table_size) {
+		NL_SET_ERR_MSG(info->extack,
+			       "Table size is too small for more backends");
+		return -ENOSPC;
+	}
+	set = kvcalloc(n ?: 1, sizeof(*set), GFP_KERNEL);
+	if (!set)
+		return -ENOMEM;
+	n = 0;
+	nla_for_each_attr(a, head, len, rem) {
+		if (nla_type(a) != IDMESH_A_BACKEND)
+			continue;
+		err = idm_parse_backend(info, a, tb, &set[n].id, vip);
+		if (err) {
+			kvfree(set);
+			return err;
+		}
+		set[n++].weight = tb[IDMESH_BACKEND_A_WEIGHT] ?
+				  nla_get_u32(tb[IDMESH_BACKEND_A_WEIGHT]) :
+				  IDMESH_WEIGHT_DEFAULT;
+	}
+	*setp = set;
+	*np = n;
+	return 0;
+}
+
+int idm_nl_backend_replace(struct sk_buff *skb, struct genl_info *info)
+{
+	struct idm_net *in = idm_pernet(genl_info_net(info));
+	struct idm_backend_spec *set = NULL;
+	struct idm_vip *vip;
+	unsigned int n;
+	int err;
+
+	mutex_lock(&in->lock);
+	vip = idm_vip_get_locked(info, &in->lb, &err);
+	if (vip)
+		err = idm_backends_parse(info, vip, &set, &n);
+	if (vip && !err)
+		err = idm_backends_replace(in, vip, set, n, info->extack);
+	mutex_unlock(&in->lock);
+	kvfree(set);
+	return err;
 }
 
 int idm_nl_backend_del(struct sk_buff *skb, struct genl_info *info)
@@ -475,7 +539,8 @@ static int idm_fill_vip(struct sk_buff *skb, struct netlink_callback *cb,
 			      IDMESH_VIP_A_PAD) ||
 	    nla_put_u32(skb, IDMESH_VIP_A_FLOWS, atomic_read(&vip->flows)) ||
 	    nla_put_u64_64bit(skb, IDMESH_VIP_A_BUILD_NS, vip->build_ns,
-			      IDMESH_VIP_A_PAD))
+			      IDMESH_VIP_A_PAD) ||
+	    nla_put_u32(skb, IDMESH_VIP_A_BUILDS, vip->builds))
 		goto cancel;
 	list_for_each_entry(be, &vip->backends, list) {
 		if (i++ < start)

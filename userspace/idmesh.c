@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/idmesh.h>
 
 #include "idmesh.h"
 
@@ -116,7 +117,8 @@ static int run_one(const struct idm_opts *o, int argc, char **argv)
 	return obj->run(o, argc - 1, argv + 1);
 }
 
-#define BATCH_ARGS	64
+/* Words on a batch line: a VIP's whole backend set fits. */
+#define BATCH_ARGS	(4 * IDMESH_BACKENDS_MAX + 16)
 
 /*
  * -b FILE: each line a command without "idmesh" and its global options
@@ -126,7 +128,8 @@ static int run_one(const struct idm_opts *o, int argc, char **argv)
 static int run_batch(const struct idm_opts *o)
 {
 	FILE *f = strcmp(o->batch, "-") ? fopen(o->batch, "r") : stdin;
-	char *line = NULL, *argv[BATCH_ARGS];
+	static char *argv[BATCH_ARGS];
+	char *line = NULL;
 	unsigned long lineno = 0;
 	size_t cap = 0;
 	int ret = 0;

@@ -70,6 +70,8 @@ static int sock_open(struct idm_nl *nl, const char *netns, int protocol)
 		   &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_CAP_ACK,
 		   &one, sizeof(one));
+	/* Room to send a large request (a VIP's whole backend set). */
+	nl_socket_set_buffer_size(nl->sk, IDM_NL_REQ_MAX, 0);
 	return 0;
 }
 
@@ -333,7 +335,7 @@ static int nl_request(struct idm_nl *nl, uint8_t cmd, int flags,
 	struct nl_msg *msg;
 	int err;
 
-	msg = nlmsg_alloc();
+	msg = nlmsg_alloc_size(IDM_NL_REQ_MAX);
 	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
 				 flags, cmd, IDMESH_GENL_VERSION)) {
 		fprintf(stderr, "Error: out of memory\n");

@@ -25,6 +25,9 @@ struct idm_nl {
 	} extack;
 };
 
+/* The largest request: 4096 IPv6 backends of a VIP fit. */
+#define IDM_NL_REQ_MAX	(256 * 1024)
+
 /* Fills the request's attributes; returns 0 or a negative errno. */
 typedef int (*idm_put_fn)(struct nl_msg *msg, void *arg);
 /*

@@ -36,11 +36,15 @@ void help_backend(FILE *f)
 	fprintf(f,
 		"Usage: idmesh [-n NETNS] backend { add | set | del } VIP [port PORT] proto PROTO\n"
 		"                                 backend ADDR [port PORT] [weight W]\n"
+		"       idmesh [-n NETNS] backend replace VIP [port PORT] proto PROTO\n"
+		"                                 [backend ADDR [port PORT] [weight W]]...\n"
 		"A backend of the VIP: ADDR (same family as the VIP) and, in NAT mode,\n"
 		"the PORT to rewrite to (default: the port the client used). W is\n"
 		"0..%u (default %u): shares of the table are proportional to the\n"
 		"weights; 0 drains the backend (no new flows, its flows stay).\n"
-		"\"set\" changes the weight; \"del\" moves the backend's flows.\n",
+		"\"set\" changes the weight; \"del\" moves the backend's flows.\n"
+		"\"replace\" makes the backends (none: no backend) the VIP's whole set\n"
+		"in one table build: backends that stay keep their flows.\n",
 		IDMESH_WEIGHT_MAX, IDMESH_WEIGHT_DEFAULT);
 }
 
@@ -53,14 +57,15 @@ static int put_addr(struct nl_msg *msg, int a4, int a6,
 
 struct vip_req {
 	const struct idm_vip_spec *vip;
-	const struct idm_backend_spec *be;
-	int new;
+	const struct idm_backend_spec *be;	/* nbe of them */
+	size_t nbe;
 };
 
 static int vip_put(struct nl_msg *msg, void *arg)
 {
 	const struct vip_req *r = arg;
 	struct nlattr *nest;
+	size_t i;
 
 	if (!r->vip)
 		return 0;
@@ -74,17 +79,19 @@ static int vip_put(struct nl_msg *msg, void *arg)
 	    (r->vip->mode && nla_put_u8(msg, IDMESH_VIP_A_MODE, r->vip->mode)))
 		return -1;
 	nla_nest_end(msg, nest);
-	if (!r->be)
-		return 0;
-	nest = nla_nest_start(msg, IDMESH_A_BACKEND);
-	if (!nest ||
-	    put_addr(msg, IDMESH_BACKEND_A_ADDR4, IDMESH_BACKEND_A_ADDR6,
-		     &r->be->addr) ||
-	    (r->be->port && nla_put_u16(msg, IDMESH_BACKEND_A_PORT, r->be->port)) ||
-	    (r->be->has_weight &&
-	     nla_put_u32(msg, IDMESH_BACKEND_A_WEIGHT, r->be->weight)))
-		return -1;
-	nla_nest_end(msg, nest);
+	for (i = 0; i < r->nbe; i++) {
+		const struct idm_backend_spec *b = &r->be[i];
+
+		nest = nla_nest_start(msg, IDMESH_A_BACKEND);
+		if (!nest ||
+		    put_addr(msg, IDMESH_BACKEND_A_ADDR4, IDMESH_BACKEND_A_ADDR6,
+			     &b->addr) ||
+		    (b->port && nla_put_u16(msg, IDMESH_BACKEND_A_PORT, b->port)) ||
+		    (b->has_weight &&
+		     nla_put_u32(msg, IDMESH_BACKEND_A_WEIGHT, b->weight)))
+			return -1;
+		nla_nest_end(msg, nest);
+	}
 	return 0;
 }
 
@@ -110,7 +117,7 @@ struct be_info {
 
 struct vip_info {
 	char addr[INET6_ADDRSTRLEN];
-	uint32_t port, proto, mode, table_size, flows;
+	uint32_t port, proto, mode, table_size, flows, builds;
 	uint64_t packets, bytes, no_backend, no_route, build_ns;
 	struct be_info *be;
 	size_t nbe;
@@ -190,6 +197,7 @@ static int vip_reply(struct nlattr **top, struct nlattr *head, int len,
 	cur.no_backend = idm_nla_u64(tb[IDMESH_VIP_A_NO_BACKEND]);
 	cur.no_route = idm_nla_u64(tb[IDMESH_VIP_A_NO_ROUTE]);
 	cur.build_ns = idm_nla_u64(tb[IDMESH_VIP_A_BUILD_NS]);
+	cur.builds = idm_nla_u32(tb[IDMESH_VIP_A_BUILDS]);
 
 	/* A VIP with many backends comes in several messages. */
 	v = l->n ? &l->v[l->n - 1] : NULL;
@@ -280,9 +288,10 @@ static void print_vip(const struct idm_opts *o, const struct vip_info *v)
 		print_u64(PRINT_ANY, "no_backend", " no-backend %llu",
 			  v->no_backend);
 		print_u64(PRINT_ANY, "no_route", " no-route %llu", v->no_route);
-		print_u64(PRINT_FP, NULL, " build-time %lluus\n",
+		print_u64(PRINT_FP, NULL, " build-time %lluus",
 			  v->build_ns / 1000);
 		print_u64(PRINT_JSON, "build_ns", NULL, v->build_ns);
+		print_uint(PRINT_ANY, "builds", " builds %u\n", v->builds);
 		print_close_obj();
 	}
 	print_open_arr("backends");
@@ -417,11 +426,43 @@ int cmd_vip(const struct idm_opts *o, int argc, char **argv)
 	return vip_change(o, add ? IDMESH_CMD_VIP_NEW : IDMESH_CMD_VIP_DEL, &r);
 }
 
+/* "backend replace VIP ... [backend ADDR [port P] [weight W]]...": argv at
+ * the first "backend" word, or at the end (no backend). */
+static int backend_replace(const struct idm_opts *o,
+			   const struct idm_vip_spec *v, int argc, char **argv)
+{
+	struct vip_req r = { .vip = v };
+	struct idm_backend_spec *set;
+	char err[256];
+	int i = 0, j, rc;
+
+	set = calloc(argc / 2 + 1, sizeof(*set));
+	if (!set) {
+		fprintf(stderr, "Error: out of memory\n");
+		return 1;
+	}
+	while (i < argc) {
+		for (j = i + 1; j < argc && strcmp(argv[j], "backend"); j++)
+			;
+		if (idm_parse_backend(j - i - 1, argv + i + 1, &set[r.nbe], err,
+				      sizeof(err))) {
+			free(set);
+			return idm_usage_error("%s", err);
+		}
+		r.nbe++;
+		i = j;
+	}
+	r.be = set;
+	rc = vip_change(o, IDMESH_CMD_BACKEND_REPLACE, &r);
+	free(set);
+	return rc;
+}
+
 int cmd_backend(const struct idm_opts *o, int argc, char **argv)
 {
 	struct idm_backend_spec b;
 	struct idm_vip_spec v;
-	struct vip_req r = { .vip = &v, .be = &b };
+	struct vip_req r = { .vip = &v, .be = &b, .nbe = 1 };
 	char err[256];
 	uint8_t cmd;
 	int used;
@@ -434,12 +475,16 @@ int cmd_backend(const struct idm_opts *o, int argc, char **argv)
 		cmd = IDMESH_CMD_BACKEND_SET;
 	else if (idm_matches(argv[0], "delete"))
 		cmd = IDMESH_CMD_BACKEND_DEL;
+	else if (idm_matches(argv[0], "replace"))
+		cmd = IDMESH_CMD_BACKEND_REPLACE;
 	else
 		return idm_usage_error("unknown command \"backend %s\"; try \"idmesh backend help\"",
 				       argv[0]);
 	if (idm_parse_vip(argc - 1, argv + 1, IDM_VIP_ID, &v, &used, err,
 			  sizeof(err)))
 		return idm_usage_error("%s", err);
+	if (cmd == IDMESH_CMD_BACKEND_REPLACE)
+		return backend_replace(o, &v, argc - 1 - used, argv + 1 + used);
 	if (used >= argc - 1)
 		return idm_usage_error("name the backend: \"... backend ADDR [port PORT] [weight W]\"");
 	if (idm_parse_backend(argc - 2 - used, argv + 2 + used, &b, err,

@@ -53,6 +53,11 @@ int idm_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
 	return kunit_no_handler();
 }
 
+int idm_nl_backend_replace(struct sk_buff *skb, struct genl_info *info)
+{
+	return kunit_no_handler();
+}
+
 int idm_nl_vip_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	return kunit_no_handler();

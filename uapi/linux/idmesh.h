@@ -48,6 +48,13 @@ enum idmesh_cmd {
 	IDMESH_CMD_SACL_NEW,
 	IDMESH_CMD_SACL_DEL,
 	IDMESH_CMD_SACL_GET,
+	/*
+	 * Replace the whole backend set of the VIP IDMESH_A_VIP names with
+	 * the IDMESH_A_BACKEND nests (repeated; none: no backend), weights
+	 * included, in one table build. Backends that stay keep their flows;
+	 * the flows of those that go pick again. Needs CAP_NET_ADMIN.
+	 */
+	IDMESH_CMD_BACKEND_REPLACE,
 
 	__IDMESH_CMD_MAX,
 };
@@ -163,6 +170,7 @@ enum idmesh_vip_attr {
 	IDMESH_VIP_A_FLOWS,		/* u32: flows tracked now */
 	IDMESH_VIP_A_BACKEND,		/* nested, repeated: the backends */
 	IDMESH_VIP_A_BUILD_NS,		/* u64: time the last table build took */
+	IDMESH_VIP_A_BUILDS,		/* u32: table builds since it was added */
 
 	__IDMESH_VIP_A_MAX,
 };
