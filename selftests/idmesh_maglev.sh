@@ -184,6 +184,44 @@ run I $L -j vip show 10.100.0.1 port 80 proto tcp
 check "drain: b1 owns no slot, weight 0 shown" \
 	'.[0].backends[0] | .weight == 0 and .slots == 0'
 
+## replace: a VIP's whole backend set at once, in one table build
+I $L -b - <<-EOB
+	vip add 10.100.0.9 port 80 proto tcp
+	backend replace 10.100.0.9 port 80 proto tcp backend 10.8.1.2 port 8080 backend 10.8.2.2 port 8080 backend 10.8.3.2 port 8080
+EOB
+run I $L -s -j vip show 10.100.0.9 port 80 proto tcp
+check "replace: three backends set in one build (the VIP's second)" \
+	'.[0] | [.backends[].addr] == ["10.8.1.2", "10.8.2.2", "10.8.3.2"] and .stats.builds == 2'
+before=$out
+expect "replace: a backend given twice is refused" 1 "Error: A backend is given twice" \
+	I $L backend replace 10.100.0.9 port 80 proto tcp backend 10.8.4.2 port 8080 backend 10.8.4.2 port 8080
+expect "replace: a backend of the other family is refused" 1 "Error: IPv6 backend for an IPv4 VIP" \
+	I $L backend replace 10.100.0.9 port 80 proto tcp backend 10.8.4.2 backend fd08:4::2
+expect "replace: an unknown VIP is refused" 1 "Error: No such VIP" \
+	I $L backend replace 10.100.0.9 port 81 proto tcp backend 10.8.4.2
+run I $L -s -j vip show 10.100.0.9 port 80 proto tcp
+assert "replace: nothing changed by the refused requests" \
+	[ "$(jq -c '.[0] | [.backends, .stats.builds]' <<<"$out")" = "$(jq -c '.[0] | [.backends, .stats.builds]' <<<"$before")" ]
+run nsx $C $LB conns 10.100.0.9 80 24 \
+	"$IDMESH -n $L backend replace 10.100.0.9 port 80 proto tcp backend 10.8.1.2 port 8080 weight 2 backend 10.8.2.2 port 8080 backend 10.8.4.2 port 8080"
+check "replace: applied" '.cmd == 0'
+check "replace: every connection not on the backend that went kept its backend" \
+	'[.before, .after] | transpose | map(select(.[0] != "b3")) | (length > 0) and all(.[0] == .[1])'
+run I $L -s -j vip show 10.100.0.9 port 80 proto tcp
+check "replace: b3 out, b4 in, b1's weight 2, one more build" \
+	'.[0] | [.backends[] | [.addr, .weight]] == [["10.8.1.2", 2], ["10.8.2.2", 1], ["10.8.4.2", 1]] and .stats.builds == 3'
+# a thousand backends in one request (one batch line) and one build
+set=$(for i in $(seq 0 999); do printf ' backend 10.201.%d.%d' $((i / 250)) $((i % 250 + 1)); done)
+expect "replace: 1000 backends in one request" 0 "" \
+	I $L -b - <<<"backend replace 10.100.0.9 port 80 proto tcp$set"
+run I $L -s -j vip show 10.100.0.9 port 80 proto tcp
+check "... all of them, with one build, and the table shared among them" \
+	'.[0] | (.backends | length) == 1000 and .stats.builds == 4 and ([.backends[].slots] | add) == 65537 and all(.backends[]; .slots >= 65)'
+expect "replace with no backend empties the set" 0 "" I $L backend replace 10.100.0.9 port 80 proto tcp
+run I $L -s -j vip show 10.100.0.9 port 80 proto tcp
+check "... in one build" '.[0] | (.backends | length) == 0 and .stats.builds == 5'
+I $L vip del 10.100.0.9 port 80 proto tcp
+
 ## locally originated traffic to a VIP
 run nsx $L $LB new 10.100.0.1 80 10
 check "local-out: the node's own connections are served" \
