@@ -16,6 +16,7 @@
 
 /* Per network namespace state. */
 struct idm_net {
+	struct net *net;		/* the namespace this is of */
 	/* Serialises configuration changes in this namespace. */
 	struct mutex lock;
 	/* Remote links' UDP sockets and the links themselves; RTNL. */

@@ -161,7 +161,8 @@ static int idm_vip_build(struct idm_lb *lb, struct idm_vip *vip,
 			memcpy(&a, &be[i]->addr.in6, sizeof(a));
 		idm_maglev_permutation(&a, be[i]->port, vip->family, t->size,
 				       &e[i]);
-		e[i].weight = w[i];
+		/* A backend that cannot be reached owns no slot. */
+		e[i].weight = be[i]->down ? 0 : w[i];
 	}
 	t->n = n;
 	t->active = idm_maglev_populate(e, n, t->size, t->slot, scratch,
@@ -479,6 +480,11 @@ out:
 	return err;
 }
 
+int idm_vip_reweigh(struct idm_lb *lb, struct idm_vip *vip)
+{
+	return idm_vip_rebuild(lb, vip, NULL, NULL, NULL, 0);
+}
+
 /* Every VIP gone (in->lock); the caller syncs the hooks. */
 void idm_lb_flush(struct idm_net *in)
 {
@@ -504,6 +510,7 @@ int idm_lb_net_init(struct idm_net *in)
 		return -ENOMEM;
 	get_random_bytes(&hk->key, sizeof(hk->key));
 	RCU_INIT_POINTER(lb->hkey, hk);
+	idm_lb_health_init(lb);
 	return 0;
 }
 
@@ -511,6 +518,7 @@ int idm_lb_net_init(struct idm_net *in)
 void idm_lb_net_exit(struct idm_net *in)
 {
 	WARN_ON_ONCE(!list_empty(&in->lb.vips));
+	idm_lb_health_stop(&in->lb);
 	/* No hooks: no reader is left but those in a grace period. */
 	kfree_rcu(rcu_dereference_protected(in->lb.hkey, true), rcu);
 }

@@ -34,6 +34,10 @@ struct idm_backend {
 	u32 index;			/* in the current table's be[] */
 	/* Set (under the flow lock) before the backend leaves its VIP. */
 	bool removed;
+	/* No route to it, or its device down (lb_health.c); in->lock. */
+	bool down;
+	bool flipped;			/* in this round of checks; in->lock */
+	u32 downs;			/* times found down; in->lock */
 	atomic_t flows;
 	struct idm_lb_stats __percpu *stats;
 	struct rcu_head rcu;
@@ -84,6 +88,8 @@ struct idm_lb {
 	bool hooks;			/* registered while there are VIPs */
 	/* flow → slot hash; lookups under RCU, changes under in->lock */
 	struct idm_hash_key __rcu *hkey;
+	/* Every second while there are VIPs: can the backends be reached? */
+	struct delayed_work health;
 };
 
 /* What names a VIP or a backend: family, address, port (and protocol). */
@@ -152,6 +158,24 @@ u32 *idm_vip_slot_counts(struct idm_lb *lb, struct idm_vip *vip);
  */
 int idm_lb_set_key(struct idm_lb *lb, const u8 *key);
 void idm_lb_get_key(struct idm_lb *lb, u8 *key);
+
+/*
+ * Build vip's table again from its backends' weights and states (a
+ * backend that is down owns no slot). in->lock; on failure, nothing
+ * changed.
+ */
+int idm_vip_reweigh(struct idm_lb *lb, struct idm_vip *vip);
+
+/*
+ * Backends that cannot be reached (lb_health.c): checked every second
+ * while there are VIPs, and at once when a device changes state. One
+ * that is down gets no new flow; it comes back when it can be reached.
+ */
+void idm_lb_health_init(struct idm_lb *lb);
+void idm_lb_health_start(struct idm_lb *lb);
+void idm_lb_health_stop(struct idm_lb *lb);
+int idm_lb_health_register(void);
+void idm_lb_health_unregister(void);
 
 /* Packet path (lb_hook.c). The hooks are registered while VIPs exist. */
 int idm_lb_hooks_sync(struct net *net, struct idm_lb *lb,

@@ -21,6 +21,7 @@ static int __net_init idm_net_init(struct net *net)
 	struct idm_net *in = idm_pernet(net);
 	int err;
 
+	in->net = net;
 	mutex_init(&in->lock);
 	INIT_LIST_HEAD(&in->socks);
 	INIT_LIST_HEAD(&in->remote_links);
@@ -87,9 +88,13 @@ static int __init idm_init(void)
 	if (err)
 		goto err_remote;
 
-	err = idm_sacl_init();
+	err = idm_lb_health_register();
 	if (err)
 		goto err_link;
+
+	err = idm_sacl_init();
+	if (err)
+		goto err_health;
 
 	err = idm_genl_init();
 	if (err)
@@ -100,6 +105,8 @@ static int __init idm_init(void)
 
 err_sacl:
 	idm_sacl_exit();
+err_health:
+	idm_lb_health_unregister();
 err_link:
 	idm_link_exit();
 err_remote:
@@ -113,6 +120,7 @@ static void __exit idm_exit(void)
 {
 	idm_genl_exit();
 	idm_sacl_exit();
+	idm_lb_health_unregister();
 	idm_link_exit();
 	idm_remote_exit();
 	unregister_pernet_subsys(&idm_net_ops);

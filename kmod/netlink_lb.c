@@ -214,6 +214,8 @@ int idm_nl_vip_new(struct sk_buff *skb, struct genl_info *info)
 	err = idm_lb_hooks_sync(net, lb, info->extack);
 	if (err)
 		idm_vip_remove(in, vip);
+	else
+		idm_lb_health_start(lb);
 out:
 	mutex_unlock(&in->lock);
 	return err;
@@ -290,6 +292,9 @@ int idm_nl_backend_new(struct sk_buff *skb, struct genl_info *info)
 	err = idm_backend_add(&in->lb, vip, &id, tb[IDMESH_BACKEND_A_WEIGHT] ?
 			      nla_get_u32(tb[IDMESH_BACKEND_A_WEIGHT]) :
 			      IDMESH_WEIGHT_DEFAULT);
+	/* Can it be reached? Checked now, not at the next round. */
+	if (!err)
+		idm_lb_health_start(&in->lb);
 out:
 	mutex_unlock(&in->lock);
 	return err;
@@ -375,6 +380,8 @@ int idm_nl_backend_replace(struct sk_buff *skb, struct genl_info *info)
 		err = idm_backends_parse(info, vip, &set, &n);
 	if (vip && !err)
 		err = idm_backends_replace(in, vip, set, n, info->extack);
+	if (vip && !err)
+		idm_lb_health_start(&in->lb);
 	mutex_unlock(&in->lock);
 	kvfree(set);
 	return err;
@@ -497,7 +504,9 @@ static int idm_fill_backend(struct sk_buff *skb, const struct idm_vip *vip,
 	    nla_put_u64_64bit(skb, IDMESH_BACKEND_A_BYTES, bytes,
 			      IDMESH_BACKEND_A_PAD) ||
 	    nla_put_u32(skb, IDMESH_BACKEND_A_FLOWS,
-			atomic_read(&be->flows))) {
+			atomic_read(&be->flows)) ||
+	    nla_put_u8(skb, IDMESH_BACKEND_A_DOWN, be->down) ||
+	    nla_put_u32(skb, IDMESH_BACKEND_A_DOWNS, be->downs)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

@@ -56,6 +56,12 @@ ip -n $B1 addr add 10.100.0.3/32 dev lo
 ip -n $L route add 10.100.0.3/32 dev b1
 # the lb node's own traffic to the VIPs needs a route (any will do)
 ip -n $L route add 10.100.0.0/24 dev b2 2>/dev/null
+# a route to the backends that are only numbers (no pod): a backend
+# without one is down and owns no slot
+ip -n $L link add fake0 type dummy
+ip -n $L link set fake0 up
+ip -n $L route add 10.66.0.0/16 dev fake0
+ip -n $L route add 10.201.0.0/16 dev fake0
 
 for i in 1 2 3 4 5; do
 	ns=$s-b$i
@@ -270,7 +276,8 @@ run I $L -s -j vip show 10.100.0.3 port 8080 proto udp
 check "no backend: 20 drops counted" '.[0].stats.no_backend == 20'
 
 ## a VIP with more backends than one netlink message holds (added in one
-## batch: one process, 400 requests)
+## batch: one process, 400 requests); fake0 routes them (a backend
+## without a route would be down)
 I $L vip add 10.100.0.6 proto tcp table-size 4099
 for i in $(seq 0 399); do
 	echo "backend add 10.100.0.6 proto tcp backend 10.66.$((i / 200)).$((i % 200 + 1))"
@@ -381,4 +388,36 @@ ymap=$out
 moved=$(jq -n --argjson a "$xmap" --argjson b "$ymap" \
 	'[$a.ports | keys[] as $p | select($a.ports[$p] != $b.ports[$p])] | length')
 assert "another key on node y: new flows land elsewhere ($moved of 1000)" [ "$moved" -gt 300 ]
+## backends that die: b3's link deleted under traffic, then made again
+I $L -b - <<-EOB
+	vip add 10.100.0.11 port 53 proto udp
+	backend replace 10.100.0.11 port 53 proto udp backend 10.8.1.2 port 8080 backend 10.8.2.2 port 8080 backend 10.8.3.2 port 8080
+EOB
+run nsx $C $LB udp 10.100.0.11 53 60
+check "health: 60 flows, all answered, b3 among the backends" \
+	'(.counts.none // 0) == 0 and .counts.b3 > 0'
+# b3: is it down (or up), with its slots gone (or back)?
+b3() {
+	I $L -s -j vip show 10.100.0.11 port 53 proto udp |
+		jq -e ".[0].backends[] | select(.addr == \"10.8.3.2\") | $1" >/dev/null
+}
+LBTOOL_TIMEOUT=5 nsx $C $LB udp 10.100.0.11 53 300 >/dev/null &
+flood=$!
+ip -n $L link del b3
+wait $flood
+assert "health: b3 found down within 10 s of its link going" \
+	wait_until 10 b3 '.down and .slots == 0'
+run I $L -s -j vip show 10.100.0.11 port 53 proto udp
+check "... its slots went to b1 and b2, and it was counted" \
+	'.[0] | ([.backends[] | select(.addr != "10.8.3.2") | .slots] | add) == 65537 and
+	 ([.backends[] | select(.addr == "10.8.3.2") | .stats.downs] == [1])'
+run nsx $C $LB udp 10.100.0.11 53 60
+check "health: new flows all answered, none by b3" \
+	'(.counts.none // 0) == 0 and (.counts.b3 // 0) == 0'
+pod46 $L $B3 b3 10.8.3 fd08:3
+assert "health: b3 back within 10 s of its link" \
+	wait_until 10 b3 '(.down | not) and .slots > 0'
+run nsx $C $LB udp 10.100.0.11 53 60
+check "health: new flows reach b3 again" '(.counts.none // 0) == 0 and .counts.b3 > 0'
+I $L vip del 10.100.0.11 port 53 proto udp
 tap_end

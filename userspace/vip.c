@@ -111,7 +111,7 @@ static int vip_change(const struct idm_opts *o, uint8_t cmd,
 /* What a dump reports. */
 struct be_info {
 	char addr[INET6_ADDRSTRLEN];
-	uint32_t port, weight, index, slots, flows;
+	uint32_t port, weight, index, slots, flows, down, downs;
 	uint64_t packets, bytes;
 };
 
@@ -155,6 +155,8 @@ static int parse_backend(struct nlattr *nest, struct be_info *b)
 	b->index = idm_nla_u32(tb[IDMESH_BACKEND_A_INDEX]);
 	b->slots = idm_nla_u32(tb[IDMESH_BACKEND_A_SLOTS]);
 	b->flows = idm_nla_u32(tb[IDMESH_BACKEND_A_FLOWS]);
+	b->down = idm_nla_u8(tb[IDMESH_BACKEND_A_DOWN]);
+	b->downs = idm_nla_u32(tb[IDMESH_BACKEND_A_DOWNS]);
 	b->packets = idm_nla_u64(tb[IDMESH_BACKEND_A_PACKETS]);
 	b->bytes = idm_nla_u64(tb[IDMESH_BACKEND_A_BYTES]);
 	return 0;
@@ -259,11 +261,14 @@ static void print_backend(const struct idm_opts *o, const struct vip_info *v,
 	print_uint(PRINT_ANY, "weight", " weight %u", b->weight);
 	print_uint(PRINT_ANY, "slots", " slots %u", b->slots);
 	print_text(" (%llu.%02llu%%)", share / 100, share % 100);
-	print_uint(PRINT_ANY, "flows", " flows %u\n", b->flows);
+	print_uint(PRINT_ANY, "flows", " flows %u", b->flows);
+	print_bool(PRINT_JSON, "down", NULL, b->down);
+	print_text("%s\n", b->down ? " down" : "");
 	if (o->stats) {
 		print_open_obj("stats");
 		print_u64(PRINT_ANY, "packets", "        packets %llu", b->packets);
-		print_u64(PRINT_ANY, "bytes", " bytes %llu\n", b->bytes);
+		print_u64(PRINT_ANY, "bytes", " bytes %llu", b->bytes);
+		print_uint(PRINT_ANY, "downs", " downs %u\n", b->downs);
 		print_close_obj();
 	}
 	print_close_obj();

@@ -25,6 +25,10 @@ echo "# idmesh Maglev benchmark, kernel $(uname -r), $(nproc) CPUs, ${T}s per ra
 
 ## 1. table build time; a change of N backends in one request
 ip netns add tb
+# a route to the backends (a backend without one would be down)
+ip -n tb link add fake0 type dummy
+ip -n tb link set fake0 up
+ip -n tb route add 10.201.0.0/16 dev fake0
 nsx tb "$IDMESH" vip add 10.200.0.1 proto udp
 be() { printf ' backend 10.201.%d.%d' $(($1 / 250)) $(($1 % 250 + 1)); }
 for n in 10 100 1000; do

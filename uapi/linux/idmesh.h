@@ -190,6 +190,11 @@ enum idmesh_backend_attr {
 	IDMESH_BACKEND_A_PACKETS,	/* u64 */
 	IDMESH_BACKEND_A_BYTES,		/* u64 */
 	IDMESH_BACKEND_A_FLOWS,		/* u32: flows tracked to it now */
+	/* u8: 1 while no route leads to it (or its device is down): it gets
+	 * no new flow, its slots are the others'
+	 */
+	IDMESH_BACKEND_A_DOWN,
+	IDMESH_BACKEND_A_DOWNS,		/* u32: times it was found down */
 
 	__IDMESH_BACKEND_A_MAX,
 };
