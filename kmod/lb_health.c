@@ -11,6 +11,7 @@
  */
 #include <linux/kernel.h>
 #include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
 #include <linux/workqueue.h>
 #include <net/route.h>
 #include <net/ip6_route.h>
@@ -108,6 +109,12 @@ void idm_lb_health_start(struct idm_lb *lb)
 /* The namespace is going, its VIPs are gone: no round is left. */
 void idm_lb_health_stop(struct idm_lb *lb)
 {
+	/*
+	 * A device event (RTNL held) may have seen a VIP before they went:
+	 * let it finish queueing its round, which is then cancelled.
+	 */
+	rtnl_lock();
+	rtnl_unlock();
 	cancel_delayed_work_sync(&lb->health);
 }
 
