@@ -26,7 +26,9 @@ void help_vip(FILE *f)
 		"the source of replies back to the VIP; mode tunnel forwards packets\n"
 		"unchanged along the route to the backend, which must leave through a\n"
 		"point-to-point device (an idmesh link or another tunnel); the backend\n"
-		"holds the VIP and replies directly. See \"idmesh backend help\".\n",
+		"holds the VIP and replies directly. A backend no route leads to (or\n"
+		"whose route's device is down) is shown \"down\": it owns no slot\n"
+		"until its route comes back. See \"idmesh backend help\".\n",
 		IDMESH_TABLE_SIZE_MIN, IDMESH_TABLE_SIZE_MAX,
 		IDMESH_TABLE_SIZE_DEFAULT);
 }
