@@ -35,7 +35,7 @@ struct config {
 void help_config(FILE *f)
 {
 	fprintf(f,
-		"Usage: idmesh [-j [-p]] [-n NETNS] config show\n"
+		"Usage: idmesh [-j [-p]] [-n NETNS] config show [hash-key]\n"
 		"       idmesh [-n NETNS] config set SETTING VALUE...\n"
 		"Settings of the current (or the named) network namespace:\n"
 		"  flow-limit N         most Maglev flows tracked before the oldest\n"
@@ -52,7 +52,8 @@ void help_config(FILE *f)
 		"                       picks a new flow's Maglev slot; random until set.\n"
 		"                       Nodes behind one VIP with the same key and\n"
 		"                       backends send a flow to the same backend.\n"
-		"                       Shown only to callers with CAP_NET_ADMIN.\n"
+		"                       \"config show hash-key\" shows it (a caller\n"
+		"                       with CAP_NET_ADMIN only).\n"
 		"\"set\" needs CAP_NET_ADMIN; a rejected change changes nothing.\n",
 		IDMESH_FLOW_LIMIT_MIN, IDMESH_FLOW_LIMIT_MAX,
 		IDMESH_FLOW_LIMIT_DEFAULT, IDMESH_FLOW_LIMIT_DEFAULT,
@@ -99,11 +100,15 @@ static int config_show(const struct idm_opts *o, int argc, char **argv)
 {
 	struct config c = { 0 };
 	struct idm_nl nl;
+	bool key = false;
 	size_t i;
 	int err;
 
-	if (argc > 0)
-		return idm_usage_error("\"config show\" takes no arguments, got \"%s\"",
+	/* The key is a secret: shown only when asked for (as wg's). */
+	if (argc == 1 && !strcmp(argv[0], "hash-key"))
+		key = true;
+	else if (argc > 0)
+		return idm_usage_error("\"config show\" takes no arguments but \"hash-key\", got \"%s\"",
 				       argv[0]);
 	if (idm_nl_open(&nl, o->netns))
 		return 1;
@@ -113,15 +118,19 @@ static int config_show(const struct idm_opts *o, int argc, char **argv)
 	if (err)
 		return 1;
 
+	if (key && !c.has_key) {
+		fprintf(stderr, "Error: the hash key is shown only to a caller with CAP_NET_ADMIN\n");
+		return 1;
+	}
 	print_start(o->json, o->pretty);
 	print_open_obj(NULL);
-	for (i = 0; i < N_SETTINGS; i++) {
+	for (i = 0; i < N_SETTINGS && !key; i++) {
 		if (!c.has[i])
 			continue;
 		print_text("%s", settings[i].name);
 		print_uint(PRINT_ANY, settings[i].json, " %u\n", c.val[i]);
 	}
-	if (c.has_key) {
+	if (key) {
 		char hex[2 * IDMESH_HASH_KEY_LEN + 1];
 
 		idm_hex_format(c.key, sizeof(c.key), hex);
