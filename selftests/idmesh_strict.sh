@@ -43,8 +43,8 @@ refused "an out-of-range value is refused with ERANGE and the policy's bounds" -
 refused "a set without any setting is refused" -22 "No setting to change was given" \
 	$CONFIG_SET
 key=$("$IDMESH" config show hash-key)
-refused "a hash key of 2 bytes (not 16) is refused" -22 "." $CONFIG_SET $A_HASH_KEY:0011
-refused "a hash key of 17 bytes is refused" -22 "." \
+refused "a hash key of 2 bytes (not 16) is refused" -34 "binary attribute size out of range" $CONFIG_SET $A_HASH_KEY:0011
+refused "a hash key of 17 bytes is refused" -34 "binary attribute size out of range" \
 	$CONFIG_SET $A_HASH_KEY:00112233445566778899aabbccddeeff00
 assert "... and the namespace keeps its key" \
 	[ -n "$key" ] && [ "$("$IDMESH" config show hash-key)" = "$key" ]
