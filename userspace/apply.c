@@ -21,7 +21,7 @@ void help_apply(FILE *f)
 {
 	fprintf(f,
 		"Usage: idmesh [-j [-p]] [-n NETNS] apply -f FILE [--dry-run]\n"
-		"Make this node's SACL tables what the intent in FILE (JSON, \"-\" for\n"
+		"Make this node's SACL tables what the intent in FILE (JSON or YAML, \"-\" for\n"
 		"standard input) asks for: its ports and default action; a client\n"
 		"entry for each workload behind one of its ports; a server entry for\n"
 		"each workload with an address; a rule for each pair of Services a\n"

@@ -496,3 +496,52 @@ int idm_intent_derive(struct idm_intent *in, char *err, size_t errlen)
 	in->nrules = n;
 	return 0;
 }
+
+void idm_intent_free(struct idm_intent *in)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < in->nservice_keys; i++)
+		free(in->service_keys[i]);
+	free(in->service_keys);
+	for (i = 0; i < in->nfields; i++)
+		free(in->fields[i].key);
+	free(in->fields);
+	for (i = 0; i < in->nports; i++)
+		free(in->ports[i].dev);
+	free(in->ports);
+	for (i = 0; i < in->nworkloads; i++) {
+		free(in->workloads[i].name);
+		free(in->workloads[i].dev);
+		idm_labels_free(&in->workloads[i].labels);
+	}
+	free(in->workloads);
+	for (i = 0; i < in->npolicies; i++) {
+		struct idm_policy *p = &in->policies[i];
+
+		free(p->name);
+		for (k = 0; k < 2; k++) {
+			for (j = 0; j < p->nsel[k]; j++) {
+				size_t v;
+
+				free(p->sel[k][j].key);
+				for (v = 0; v < p->sel[k][j].nvalues; v++)
+					free(p->sel[k][j].values[v]);
+				free(p->sel[k][j].values);
+			}
+			free(p->sel[k]);
+		}
+	}
+	free(in->policies);
+	for (i = 0; i < in->nservices; i++) {
+		idm_labels_free(&in->services[i].labels);
+		free(in->services[i].name);
+	}
+	free(in->services);
+	for (i = 0; i < in->nrules; i++) {
+		free(in->rules[i].c.name);
+		free(in->rules[i].s.name);
+	}
+	free(in->rules);
+	memset(in, 0, sizeof(*in));
+}

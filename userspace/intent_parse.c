@@ -17,6 +17,7 @@
 #include "intent.h"
 #include "intent_impl.h"
 #include "parse.h"
+#include "yaml.h"
 #include "sacl.h"
 #include "siphash.h"
 
@@ -668,22 +669,28 @@ static int parse_ids(struct ctx *c, json_object *o, struct idm_intent *in)
 	return 0;
 }
 
-int idm_intent_parse(const char *file, const char *text, size_t len,
-		     struct idm_intent *in, char *err, size_t errlen)
+/*
+ * The intent's text: JSON when it starts with "{", otherwise YAML (which
+ * the same checks then read as the same tree).
+ */
+static json_object *parse_text(struct ctx *c, const char *text, size_t len)
 {
-	static const char *const keys[] = { "ports", "default", "service-keys",
-					    "ids", "workloads", "policies", NULL };
-	struct ctx c = { .file = file, .err = err, .errlen = errlen };
 	struct json_tokener *tok;
-	json_object *root, *v;
-	int ret = -1;
+	json_object *root;
+	char yerr[256];
+	size_t skip = strspn(text, " \t\r\n");
 
-	memset(in, 0, sizeof(*in));
-	in->file = file;
-	memcpy(in->key, idm_default_id_key, sizeof(in->key));
+	if (skip < len && text[skip] != '{') {
+		root = idm_yaml_parse(text, len, yerr, sizeof(yerr));
+		if (!root)
+			idm_intent_fail(c, "", "YAML: %s", yerr);
+		return root;
+	}
 	tok = json_tokener_new();
-	if (!tok)
-		return idm_intent_fail(&c, "", "out of memory");
+	if (!tok) {
+		idm_intent_fail(c, "", "out of memory");
+		return NULL;
+	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	root = json_tokener_parse_ex(tok, text, (int)len);
 	if (!root || json_tokener_get_parse_end(tok) < len) {
@@ -694,17 +701,35 @@ int idm_intent_parse(const char *file, const char *text, size_t len,
 			if (text[i] == '\n')
 				line++, col = 0;
 		if (root && je == json_tokener_success)
-			idm_intent_fail(&c, "", "line %zu, column %zu: text after the intent", line, col);
+			idm_intent_fail(c, "", "line %zu, column %zu: text after the intent", line, col);
 		else if (je == json_tokener_continue || je == json_tokener_success)
-			idm_intent_fail(&c, "", "the JSON ends too early");
+			idm_intent_fail(c, "", "the JSON ends too early");
 		else
-			idm_intent_fail(&c, "", "line %zu, column %zu: %s", line, col,
+			idm_intent_fail(c, "", "line %zu, column %zu: %s", line, col,
 			     json_tokener_error_desc(je));
 		json_tokener_free(tok);
 		json_object_put(root);
-		return -1;
+		return NULL;
 	}
 	json_tokener_free(tok);
+	return root;
+}
+
+int idm_intent_parse(const char *file, const char *text, size_t len,
+		     struct idm_intent *in, char *err, size_t errlen)
+{
+	static const char *const keys[] = { "ports", "default", "service-keys",
+					    "ids", "workloads", "policies", NULL };
+	struct ctx c = { .file = file, .err = err, .errlen = errlen };
+	json_object *root, *v;
+	int ret = -1;
+
+	memset(in, 0, sizeof(*in));
+	in->file = file;
+	memcpy(in->key, idm_default_id_key, sizeof(in->key));
+	root = parse_text(&c, text, len);
+	if (!root)
+		return -1;
 	if (want_type(&c, "", root, json_type_object, "an object at the top") ||
 	    known_keys(&c, "", root, keys))
 		goto out;
@@ -733,53 +758,4 @@ int idm_intent_parse(const char *file, const char *text, size_t len,
 out:
 	json_object_put(root);
 	return ret;
-}
-
-void idm_intent_free(struct idm_intent *in)
-{
-	size_t i, j, k;
-
-	for (i = 0; i < in->nservice_keys; i++)
-		free(in->service_keys[i]);
-	free(in->service_keys);
-	for (i = 0; i < in->nfields; i++)
-		free(in->fields[i].key);
-	free(in->fields);
-	for (i = 0; i < in->nports; i++)
-		free(in->ports[i].dev);
-	free(in->ports);
-	for (i = 0; i < in->nworkloads; i++) {
-		free(in->workloads[i].name);
-		free(in->workloads[i].dev);
-		idm_labels_free(&in->workloads[i].labels);
-	}
-	free(in->workloads);
-	for (i = 0; i < in->npolicies; i++) {
-		struct idm_policy *p = &in->policies[i];
-
-		free(p->name);
-		for (k = 0; k < 2; k++) {
-			for (j = 0; j < p->nsel[k]; j++) {
-				size_t v;
-
-				free(p->sel[k][j].key);
-				for (v = 0; v < p->sel[k][j].nvalues; v++)
-					free(p->sel[k][j].values[v]);
-				free(p->sel[k][j].values);
-			}
-			free(p->sel[k]);
-		}
-	}
-	free(in->policies);
-	for (i = 0; i < in->nservices; i++) {
-		idm_labels_free(&in->services[i].labels);
-		free(in->services[i].name);
-	}
-	free(in->services);
-	for (i = 0; i < in->nrules; i++) {
-		free(in->rules[i].c.name);
-		free(in->rules[i].s.name);
-	}
-	free(in->rules);
-	memset(in, 0, sizeof(*in));
 }

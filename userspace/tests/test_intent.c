@@ -16,6 +16,7 @@
 #include "siphash.h"
 #include "sim.h"
 #include "tap.h"
+#include "yaml.h"
 
 static char err[512];
 
@@ -472,9 +473,33 @@ static void test_ipv4(void)
 	idm_intent_free(&in);
 }
 
+/* YAML's plain scalars typed as the core schema types them. */
+static void test_yaml(void)
+{
+	static const char text[] =
+		"a: 1\nb: '1'\nc: true\nd: null\ne: 1.5\nf: -3\ng: yes\nh: ~\n"
+		"i: [x, 2]\nj: 0x10\n";
+	char err[256] = "";
+	json_object *o = idm_yaml_parse(text, strlen(text), err, sizeof(err));
+
+	TAP_OK(o != NULL, "yaml: a mapping parses (%s)", err);
+	if (!o)
+		return;
+	TAP_STREQ(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+		  "{\"a\":1,\"b\":\"1\",\"c\":true,\"d\":null,\"e\":1.5,\"f\":-3,"
+		  "\"g\":\"yes\",\"h\":null,\"i\":[\"x\",2],\"j\":\"0x10\"}",
+		  "yaml: integers, quoted strings, booleans, nulls, doubles; yes and 0x10 stay strings");
+	json_object_put(o);
+	o = idm_yaml_parse("a: 1\na: 2\n", 10, err, sizeof(err));
+	TAP_OK(!o && strstr(err, "line 2, column 1: a key given twice"),
+	       "yaml: a key given twice is refused, with where (%s)", err);
+	json_object_put(o);
+}
+
 int main(void)
 {
 	test_siphash();
+	test_yaml();
 	test_selectors();
 	test_services();
 	test_ids();

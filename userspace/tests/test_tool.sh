@@ -64,7 +64,7 @@ expect "batch: needs a file" 2 'Error: option "-b" needs a file name' "$tool" -b
 
 # idmesh apply and sim (no module needed for --dry-run and sim)
 t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
+tap_cleanup() { rm -rf "$t"; }
 cat >"$t/i.json" <<'EOJ'
 {"ports": ["c1"], "default": "deny",
  "workloads": [{"name": "web", "address": "fd10::1", "dev": "c1", "labels": {"app": "web"}},
@@ -72,6 +72,41 @@ cat >"$t/i.json" <<'EOJ'
  "policies": [{"client": [{"key": "app", "operator": "in", "values": ["web"]}],
                "server": [{"key": "app", "operator": "in", "values": ["db"]}], "priority": "1:3"}]}
 EOJ
+# the same intent in YAML
+cat >"$t/i.yaml" <<'EOY'
+# a comment
+ports: [c1]
+default: deny
+workloads:
+  - {name: web, address: "fd10::1", dev: c1, labels: {app: web}}
+  - name: db
+    address: "fd20::1"
+    protocol: tcp
+    port: 5432
+    labels:
+      app: db
+policies:
+  - client: [{key: app, operator: in, values: [web]}]
+    server: [{key: app, operator: in, values: [db]}]
+    priority: "1:3"
+EOY
+run "$tool" apply -f "$t/i.json" --dry-run
+json_plan=$out
+run "$tool" apply -f "$t/i.yaml" --dry-run
+assert "apply: an intent in YAML means what the same in JSON means" \
+	[ "$rc" = 0 ] && [ -n "$out" ] && [ "$out" = "$json_plan" ]
+printf 'ports: [c1\n' >"$t/bad1.yaml"
+expect "apply: YAML that does not parse: where and why" 1 \
+	"Error: $t/bad1.yaml: YAML: line 2, column 1: did not find expected ',' or ']'" \
+	"$tool" apply -f "$t/bad1.yaml" --dry-run
+printf 'ports: &p [c1]\nservice-keys: *p\n' >"$t/bad2.yaml"
+expect "apply: YAML aliases are refused" 1 \
+	"Error: $t/bad2.yaml: YAML: line 2, column 15: aliases (*name) are not taken" \
+	"$tool" apply -f "$t/bad2.yaml" --dry-run
+printf 'workloads:\n  - {name: db, address: "fd20::1", port: "5432", labels: {}}\n' >"$t/bad3.yaml"
+run "$tool" apply -f "$t/bad3.yaml" --dry-run
+assert "apply: a quoted number in YAML is a string, refused where a number goes" \
+	[ "$rc" = 1 ] && grep -q "workloads\[0\].port" <<<"$err"
 expect "apply needs -f" 2 'Error: apply needs -f FILE' "$tool" apply
 expect "apply: an unknown word" 2 'Error: unknown word "now"; try "idmesh apply help"' "$tool" apply -f x now
 expect "apply: a file that is not there" 1 'Error: cannot read "/nonexistent/i.json": No such file or directory' "$tool" apply -f /nonexistent/i.json
