@@ -422,4 +422,45 @@ assert "health: b3 back within 10 s of its link" \
 run nsx $C $LB udp 10.100.0.11 53 60
 check "health: new flows reach b3 again" '(.counts.none // 0) == 0 and .counts.b3 > 0'
 I $L vip del 10.100.0.11 port 53 proto udp
+## apply: the node's VIPs from the intent (node x, which has no SACL part)
+cat >"$tap_out.vips.json" <<-EOJ
+{"vips": [
+  {"address": "10.72.0.1", "port": 53, "protocol": "udp",
+   "backends": [{"address": "10.71.1.2", "weight": 2}, {"address": "10.71.2.2"}]},
+  {"address": "10.73.0.1", "port": 53, "protocol": "udp",
+   "backends": [{"address": "10.71.3.2"}]}]}
+EOJ
+b72=$(I $X -s -j vip show | jq '.[0].stats.builds')
+expect "apply: a VIP's set changed, a VIP added" 0 "" I $X apply -f "$tap_out.vips.json"
+assert "... and said so, in order" [ "$out" = "~ vip 10.72.0.1 port 53 proto udp mode nat table-size 65537, 2 backend(s)
++ vip 10.73.0.1 port 53 proto udp mode nat table-size 65537, 1 backend(s)" ]
+run I $X -s -j vip show
+check "... the VIPs as the intent says, each set in one build" \
+	'[.[] | {addr, b: [.backends[] | [.addr, .weight]], builds: .stats.builds}] ==
+	 [{"addr": "10.72.0.1", "b": [["10.71.1.2", 2], ["10.71.2.2", 1]], "builds": ($b + 1)},
+	  {"addr": "10.73.0.1", "b": [["10.71.3.2", 1]], "builds": 2}]' --argjson b "$b72"
+run nsx $X-c $LB udp 10.73.0.1 53 20
+check "apply: the new VIP carries traffic" '(.counts.none // 0) == 0 and .counts.b3 == 20'
+expect "apply: the same intent again changes nothing" 0 "" I $X apply -f "$tap_out.vips.json"
+assert "... and prints nothing" [ -z "$out" ]
+# what the VIPs are, not their counters
+conf() { I $X -j vip show | jq -c '[.[] | {addr, port, proto, mode, table_size, b: [.backends[] | [.addr, .port, .weight]]}]'; }
+before=$(conf)
+sed 's/"weight": 2/"weight": 3/; s/"address": "10.71.3.2"/"address": "10.71.2.2"/' \
+	"$tap_out.vips.json" >"$tap_out.two.json"
+IDMESH_TEST_FAIL_VIP=2 run I $X apply -f "$tap_out.two.json"
+assert "apply: the second of two VIP changes refused: the apply fails" \
+	[ "$rc" = 1 ] && grep -q "undoing 1 change(s)" <<<"$err" && grep -q "Nothing changed" <<<"$err"
+assert "... and the first is undone: the VIPs are as they were" [ "$(conf)" = "$before" ]
+run I $X apply -f "$tap_out.two.json"
+assert "... the same two changes apply when nothing refuses them" [ "$rc" = 0 ] && [ "$(grep -c '^~ vip' <<<"$out")" = 2 ]
+sed 's/"port": 53, "protocol": "udp",$/"port": 53, "protocol": "udp", "table-size": 65536,/' \
+	"$tap_out.vips.json" >"$tap_out.bad.json"
+expect "apply: a table size that is not prime is refused before any change" 1 \
+	"Error: $tap_out.bad.json: vips[0].table-size: 65536 is not a prime" I $X apply -f "$tap_out.bad.json"
+echo '{"vips": []}' >"$tap_out.none.json"
+expect "apply: no VIP in the intent removes the node's" 0 "" I $X apply -f "$tap_out.none.json"
+run I $X -j vip show
+check "... all of them" 'length == 0'
+rm -f "$tap_out.vips.json" "$tap_out.two.json" "$tap_out.bad.json" "$tap_out.none.json"
 tap_end

@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
+#include <arpa/inet.h>
 #include <linux/idmesh.h>
 
 #include "idmesh.h"
 #include "intent.h"
 #include "nl.h"
+#include "apply_vip.h"
 #include "print.h"
 #include "sacl.h"
 
@@ -29,9 +31,11 @@ void help_apply(FILE *f)
 		"service-keys, if given) share a Service; its SACL ID is a keyed hash\n"
 		"(SipHash-2-4) of those labels, the same on every node with the same\n"
 		"ids.key. Only what differs is changed; entries the intent does not\n"
-		"name are removed. If a change fails, those already made are undone.\n"
-		"--dry-run prints the Services, their IDs, the rules and the tables,\n"
-		"and changes nothing. See Documentation/identity.rst for the format.\n");
+		"name are removed. With \"vips\", the node's VIPs become those, each\n"
+		"with its whole backend set (one table build per VIP); first VIPs,\n"
+		"then the SACL tables. If a change fails, those already made are undone.\n"
+		"--dry-run prints the Services, their IDs, the rules, the VIPs and the\n"
+		"tables, and changes nothing. See Documentation/identity.rst for the format.\n");
 }
 
 static char *read_all(const char *path, size_t *len)
@@ -92,6 +96,45 @@ static void print_side(const char *key, const char *fmt,
 	print_text("%s", side->bits < 64 ? " (group)" : "");
 }
 
+/* --dry-run: the VIPs the node would have, with their backends. */
+static void print_ivips(const struct idm_intent *in)
+{
+	char a[INET6_ADDRSTRLEN];
+	size_t i, k;
+
+	print_open_arr("vips");
+	for (i = 0; i < in->nvips; i++) {
+		const struct idm_ivip *v = &in->vips[i];
+
+		print_open_obj(NULL);
+		inet_ntop(v->v.addr.family, v->v.addr.bytes, a, sizeof(a));
+		print_string(PRINT_ANY, "addr", "vip %s", a);
+		if (v->v.port)
+			print_uint(PRINT_ANY, "port", " port %u", v->v.port);
+		print_string(PRINT_ANY, "proto", " proto %s",
+			     idm_proto_name(v->v.proto));
+		print_string(PRINT_ANY, "mode", " mode %s",
+			     v->v.mode == IDMESH_VIP_MODE_TUNNEL ? "tunnel" : "nat");
+		print_uint(PRINT_ANY, "table_size", " table-size %u\n",
+			   v->v.table_size);
+		print_open_arr("backends");
+		for (k = 0; k < v->nbe; k++) {
+			const struct idm_backend_spec *b = &v->be[k];
+
+			print_open_obj(NULL);
+			inet_ntop(b->addr.family, b->addr.bytes, a, sizeof(a));
+			print_string(PRINT_ANY, "addr", "    backend %s", a);
+			if (b->port)
+				print_uint(PRINT_ANY, "port", " port %u", b->port);
+			print_uint(PRINT_ANY, "weight", " weight %u\n", b->weight);
+			print_close_obj();
+		}
+		print_close_arr();
+		print_close_obj();
+	}
+	print_close_arr();
+}
+
 /* --dry-run: Services, rules and the tables the node would get. */
 static void print_plan(const struct idm_opts *o, const struct idm_intent *in,
 		       const struct idm_sstate *want)
@@ -138,6 +181,8 @@ static void print_plan(const struct idm_opts *o, const struct idm_intent *in,
 		print_close_obj();
 	}
 	print_close_arr();
+	if (in->has_vips)
+		print_ivips(in);
 	if (want->has_default)
 		print_string(PRINT_FP, NULL, "set default %s\n",
 			     idm_word_name(idm_action_words, want->def_action));
@@ -152,6 +197,48 @@ static void print_plan(const struct idm_opts *o, const struct idm_intent *in,
 			     idm_word_name(idm_action_words, want->def_action));
 	print_close_obj();
 	print_end();
+}
+
+/* Undo the first n VIP changes, last first; true if one failed. */
+static bool vips_undo(struct idm_nl *nl, const struct idm_vplan *vp, size_t n)
+{
+	bool failed = false;
+	char buf[256];
+
+	while (n--) {
+		if (!idm_vop_do(nl, &vp->op[n], 1))
+			continue;
+		idm_vop_format(&vp->op[n], buf, sizeof(buf));
+		fprintf(stderr, "Error: undo failed at \"%s\"\n", buf);
+		failed = true;
+	}
+	return failed;
+}
+
+/* The VIP changes made: text in order; JSON by kind. */
+static void print_vops(const struct idm_vplan *vp)
+{
+	static const char *const key[] = { "vips_removed", "vips_added",
+					   "vips_changed" };
+	static const char sign[] = { '-', '+', '~' };
+	char buf[256];
+	size_t i;
+	int k;
+
+	for (i = 0; i < vp->n; i++) {
+		idm_vop_format(&vp->op[i], buf, sizeof(buf));
+		print_text("%c %s\n", sign[vp->op[i].kind], buf);
+	}
+	for (k = IDM_VOP_DEL; k <= IDM_VOP_SET; k++) {
+		print_open_arr(key[k]);
+		for (i = 0; i < vp->n; i++) {
+			if (vp->op[i].kind != k)
+				continue;
+			idm_vop_format(&vp->op[i], buf, sizeof(buf));
+			print_string(PRINT_JSON, NULL, NULL, buf);
+		}
+		print_close_arr();
+	}
 }
 
 /* Every device the intent names exists here, or nothing is changed. */
@@ -176,18 +263,47 @@ static int apply(const struct idm_opts *o, const struct idm_intent *in,
 {
 	struct idm_sstate cur;
 	struct idm_sop *ops = NULL;
+	struct idm_vplan vp = { 0 };
 	bool set_default, undo_failed = false;
 	struct idm_nl nl;
 	char buf[256];
 	long n, i, done, fail_at;
+	size_t vdone = 0;
 	int ret = 1;
 
 	if (idm_nl_open(&nl, o->netns))
 		return 1;
+	if (in->has_vips && idm_vip_plan(&nl, in, &vp))
+		goto out_vp;
 	if (idm_sacl_read(&nl, &cur))
-		goto out_close;
+		goto out_vp;
 	if (check_devs(in, want))
 		goto out_cur;
+	/*
+	 * VIPs first, then identity; a failure undoes both. For tests of the
+	 * undo: IDMESH_TEST_FAIL_VIP=N makes the N-th VIP change a request the
+	 * kernel refuses (a VIP without a protocol).
+	 */
+	fail_at = getenv("IDMESH_TEST_FAIL_VIP") ?
+		  strtol(getenv("IDMESH_TEST_FAIL_VIP"), NULL, 10) : 0;
+	for (vdone = 0; vdone < vp.n; vdone++) {
+		struct idm_vop bad = vp.op[vdone];
+
+		if ((long)vdone + 1 == fail_at)
+			bad.vip.proto = 0;
+		if (idm_vop_do(&nl, &bad, 0))
+			break;
+	}
+	if (vdone != vp.n) {
+		idm_vop_format(&vp.op[vdone], buf, sizeof(buf));
+		fprintf(stderr, "Error: could not make \"%s\"; undoing %zu change(s)\n",
+			buf, vdone);
+		undo_failed = vips_undo(&nl, &vp, vdone);
+		fprintf(stderr, undo_failed ?
+			"Error: the VIPs are not as they were; see \"idmesh vip show\"\n" :
+			"Nothing changed.\n");
+		goto out_cur;
+	}
 	n = idm_sacl_diff(&cur, want, &ops);
 	set_default = want->has_default && want->def_action != cur.def_action;
 	/*
@@ -222,6 +338,7 @@ static int apply(const struct idm_opts *o, const struct idm_intent *in,
 				undo_failed = true;
 			}
 		}
+		undo_failed |= vips_undo(&nl, &vp, vp.n);
 		if (undo_failed)
 			fprintf(stderr, "Error: the tables are not as they were; see \"idmesh sacl show\"\n");
 		else
@@ -231,6 +348,8 @@ static int apply(const struct idm_opts *o, const struct idm_intent *in,
 	/* Text: the changes in the order made; JSON: removed, then added. */
 	print_start(o->json, o->pretty);
 	print_open_obj(NULL);
+	if (in->has_vips)
+		print_vops(&vp);
 	for (i = 0; i < n; i++) {
 		idm_sent_format(&ops[i].e, buf, sizeof(buf));
 		print_text("%c %s\n", ops[i].add ? '+' : '-', buf);
@@ -259,7 +378,8 @@ out_ops:
 	free(ops);
 out_cur:
 	idm_sstate_free(&cur);
-out_close:
+out_vp:
+	idm_vplan_free(&vp);
 	idm_nl_close(&nl);
 	return ret;
 }

@@ -15,6 +15,8 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
+#include "vip.h"
+
 #define IDM_ID_KEY_LEN	16
 
 struct idm_label {
@@ -107,11 +109,22 @@ struct idm_intent {
 	size_t nworkloads;
 	struct idm_policy *policies;
 	size_t npolicies;
+	/* "vips" given: the node's VIPs are exactly these. */
+	bool has_vips;
+	struct idm_ivip *vips;
+	size_t nvips;
 	/* Derived by idm_intent_derive(). */
 	struct idm_service *services;
 	size_t nservices;
 	struct idm_rule *rules;
 	size_t nrules;
+};
+
+/* A VIP of the node and its whole backend set (intent_vip.c). */
+struct idm_ivip {
+	struct idm_vip_spec v;		/* mode and table size: never 0 */
+	struct idm_backend_spec *be;	/* weights always given */
+	size_t nbe;
 };
 
 /* The ID key every node uses unless the intent names another. */

@@ -543,5 +543,6 @@ void idm_intent_free(struct idm_intent *in)
 		free(in->rules[i].s.name);
 	}
 	free(in->rules);
+	idm_intent_free_vips(in);
 	memset(in, 0, sizeof(*in));
 }

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "intent.h"
 
 static inline void *xrealloc(void *p, size_t n, size_t size)
@@ -48,9 +50,28 @@ struct ctx {
 	size_t errlen;
 };
 
+#define PATH_MAX_LEN 256
+
+/* Paths for messages: "path.key", "path[i]" (cut when too long). */
+void idm_subpath(char *out, const char *path, const char *key);
+void idm_subidx(char *out, const char *path, size_t i);
+/* Checks of a JSON value at path, each a message and -1 when it fails. */
+int idm_want_type(struct ctx *c, const char *path, json_object *o,
+		  json_type t, const char *what);
+int idm_known_keys(struct ctx *c, const char *path, json_object *o,
+		   const char *const *keys);
+int idm_get_string(struct ctx *c, const char *path, json_object *o,
+		   const char **out);
+int idm_get_uint(struct ctx *c, const char *path, json_object *o,
+		 uint32_t min, uint32_t max, uint32_t *out);
+
 /* "FILE: PATH: message" into c->err; returns -1. */
 int idm_intent_fail(struct ctx *c, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* The intent's "vips" (intent_vip.c). */
+int idm_intent_parse_vips(struct ctx *c, json_object *o, struct idm_intent *in);
+void idm_intent_free_vips(struct idm_intent *in);
 
 /* A label's value, or NULL. */
 const char *idm_label_get(const struct idm_labels *l, const char *key);

@@ -35,17 +35,15 @@ int idm_intent_fail(struct ctx *c, const char *path, const char *fmt, ...)
 	return -1;
 }
 
-#define PATH_MAX_LEN 256
-
 /* A path too long for the buffer is cut (only messages show it). */
-static void subpath(char *out, const char *path, const char *key)
+void idm_subpath(char *out, const char *path, const char *key)
 {
 	if (snprintf(out, PATH_MAX_LEN, "%s%s%s", path, *path ? "." : "",
 		     key) >= PATH_MAX_LEN)
 		out[PATH_MAX_LEN - 1] = '\0';
 }
 
-static void subidx(char *out, const char *path, size_t i)
+void idm_subidx(char *out, const char *path, size_t i)
 {
 	if (snprintf(out, PATH_MAX_LEN, "%s[%zu]", path, i) >= PATH_MAX_LEN)
 		out[PATH_MAX_LEN - 1] = '\0';
@@ -71,7 +69,7 @@ static const char *type_name(json_object *o)
 	return "something else";
 }
 
-static int want_type(struct ctx *c, const char *path, json_object *o,
+int idm_want_type(struct ctx *c, const char *path, json_object *o,
 		     json_type t, const char *what)
 {
 	if (json_object_is_type(o, t))
@@ -80,7 +78,7 @@ static int want_type(struct ctx *c, const char *path, json_object *o,
 }
 
 /* Every key of an object must be one of keys (NULL-terminated). */
-static int known_keys(struct ctx *c, const char *path, json_object *o,
+int idm_known_keys(struct ctx *c, const char *path, json_object *o,
 		      const char *const *keys)
 {
 	char sub[PATH_MAX_LEN];
@@ -92,17 +90,17 @@ static int known_keys(struct ctx *c, const char *path, json_object *o,
 			if (!strcmp(k, keys[i]))
 				break;
 		if (!keys[i]) {
-			subpath(sub, path, k);
+			idm_subpath(sub, path, k);
 			return idm_intent_fail(c, sub, "unknown key");
 		}
 	}
 	return 0;
 }
 
-static int get_string(struct ctx *c, const char *path, json_object *o,
+int idm_get_string(struct ctx *c, const char *path, json_object *o,
 		      const char **out)
 {
-	if (want_type(c, path, o, json_type_string, "a string"))
+	if (idm_want_type(c, path, o, json_type_string, "a string"))
 		return -1;
 	*out = json_object_get_string(o);
 	if (!**out)
@@ -110,12 +108,12 @@ static int get_string(struct ctx *c, const char *path, json_object *o,
 	return 0;
 }
 
-static int get_uint(struct ctx *c, const char *path, json_object *o,
+int idm_get_uint(struct ctx *c, const char *path, json_object *o,
 		    uint32_t min, uint32_t max, uint32_t *out)
 {
 	int64_t v;
 
-	if (want_type(c, path, o, json_type_int, "an integer"))
+	if (idm_want_type(c, path, o, json_type_int, "an integer"))
 		return -1;
 	errno = 0;
 	v = json_object_get_int64(o);
@@ -131,7 +129,7 @@ static int get_action(struct ctx *c, const char *path, json_object *o,
 {
 	const char *s;
 
-	if (get_string(c, path, o, &s))
+	if (idm_get_string(c, path, o, &s))
 		return -1;
 	if (!strcmp(s, "allow"))
 		*out = IDMESH_SACL_ALLOW;
@@ -153,13 +151,13 @@ static int parse_labels(struct ctx *c, const char *path, json_object *o,
 {
 	char sub[PATH_MAX_LEN];
 
-	if (want_type(c, path, o, json_type_object, "an object of labels"))
+	if (idm_want_type(c, path, o, json_type_object, "an object of labels"))
 		return -1;
 	json_object_object_foreach(o, k, v) {
-		subpath(sub, path, k);
+		idm_subpath(sub, path, k);
 		if (!*k)
 			return idm_intent_fail(c, path, "a label's key must not be empty");
-		if (want_type(c, sub, v, json_type_string, "a string"))
+		if (idm_want_type(c, sub, v, json_type_string, "a string"))
 			return -1;
 		l->v = xrealloc(l->v, l->n + 1, sizeof(*l->v));
 		l->v[l->n].key = xstrdup(k);
@@ -186,13 +184,13 @@ static int parse_strings(struct ctx *c, const char *path, json_object *o,
 	const char *s;
 	size_t i, j;
 
-	if (want_type(c, path, o, json_type_array, "an array of strings"))
+	if (idm_want_type(c, path, o, json_type_array, "an array of strings"))
 		return -1;
 	if (!json_object_array_length(o))
 		return idm_intent_fail(c, path, "needs at least one %s", what);
 	for (i = 0; i < json_object_array_length(o); i++) {
-		subidx(sub, path, i);
-		if (get_string(c, sub, json_object_array_get_idx(o, i), &s))
+		idm_subidx(sub, path, i);
+		if (idm_get_string(c, sub, json_object_array_get_idx(o, i), &s))
 			return -1;
 		for (j = 0; j < *n; j++)
 			if (!strcmp((*out)[j], s))
@@ -212,29 +210,29 @@ static int parse_ports(struct ctx *c, json_object *o, struct idm_intent *in)
 	const char *s;
 	size_t i, j;
 
-	if (want_type(c, "ports", o, json_type_array, "an array"))
+	if (idm_want_type(c, "ports", o, json_type_array, "an array"))
 		return -1;
 	for (i = 0; i < json_object_array_length(o); i++) {
 		json_object *e = json_object_array_get_idx(o, i);
 		bool marker = false;
 
-		subidx(sub, "ports", i);
+		idm_subidx(sub, "ports", i);
 		if (json_object_is_type(e, json_type_object)) {
-			if (known_keys(c, sub, e, keys))
+			if (idm_known_keys(c, sub, e, keys))
 				return -1;
-			subpath(sub2, sub, "dev");
+			idm_subpath(sub2, sub, "dev");
 			if (!json_object_object_get_ex(e, "dev", &v))
 				return idm_intent_fail(c, sub, "needs a dev");
-			if (get_string(c, sub2, v, &s))
+			if (idm_get_string(c, sub2, v, &s))
 				return -1;
 			if (json_object_object_get_ex(e, "marker", &v)) {
-				subpath(sub2, sub, "marker");
-				if (want_type(c, sub2, v, json_type_boolean, "true or false"))
+				idm_subpath(sub2, sub, "marker");
+				if (idm_want_type(c, sub2, v, json_type_boolean, "true or false"))
 					return -1;
 				marker = json_object_get_boolean(v);
 			}
 		} else if (json_object_is_type(e, json_type_string)) {
-			if (get_string(c, sub, e, &s))
+			if (idm_get_string(c, sub, e, &s))
 				return -1;
 		} else {
 			return idm_intent_fail(c, sub, "expected a device name or {\"dev\": ..., \"marker\": ...}, got %s",
@@ -274,50 +272,50 @@ static int parse_workload(struct ctx *c, const char *path, json_object *o,
 	json_object *v;
 	const char *s;
 
-	if (want_type(c, path, o, json_type_object, "an object"))
+	if (idm_want_type(c, path, o, json_type_object, "an object"))
 		return -1;
-	if (known_keys(c, path, o, keys))
+	if (idm_known_keys(c, path, o, keys))
 		return -1;
 	if (!json_object_object_get_ex(o, "name", &v))
 		return idm_intent_fail(c, path, "needs a name");
-	subpath(sub, path, "name");
-	if (get_string(c, sub, v, &s))
+	idm_subpath(sub, path, "name");
+	if (idm_get_string(c, sub, v, &s))
 		return -1;
 	w->name = xstrdup(s);
 	if (json_object_object_get_ex(o, "address", &v)) {
-		subpath(sub, path, "address");
-		if (get_string(c, sub, v, &s))
+		idm_subpath(sub, path, "address");
+		if (idm_get_string(c, sub, v, &s))
 			return -1;
 		if (idm_addr46_pton(s, &w->addr))
 			return idm_intent_fail(c, sub, "\"%s\" is not an IPv4 or IPv6 address", s);
 		w->has_addr = true;
 	}
 	if (json_object_object_get_ex(o, "protocol", &v)) {
-		subpath(sub, path, "protocol");
-		if (get_string(c, sub, v, &s))
+		idm_subpath(sub, path, "protocol");
+		if (idm_get_string(c, sub, v, &s))
 			return -1;
 		if (idm_parse_proto(s, true, &w->proto, err, sizeof(err)))
 			return idm_intent_fail(c, sub, "%s", err);
 	}
 	if (json_object_object_get_ex(o, "port", &v)) {
-		subpath(sub, path, "port");
-		if (get_uint(c, sub, v, 1, 65535, &w->port))
+		idm_subpath(sub, path, "port");
+		if (idm_get_uint(c, sub, v, 1, 65535, &w->port))
 			return -1;
 		if (w->proto != IPPROTO_TCP && w->proto != IPPROTO_UDP &&
 		    w->proto != IPPROTO_SCTP)
 			return idm_intent_fail(c, sub, "a port needs a protocol of tcp, udp or sctp");
 	}
 	if (json_object_object_get_ex(o, "dev", &v)) {
-		subpath(sub, path, "dev");
-		if (get_string(c, sub, v, &s))
+		idm_subpath(sub, path, "dev");
+		if (idm_get_string(c, sub, v, &s))
 			return -1;
 		if (!find_port(in, s))
 			return idm_intent_fail(c, sub, "\"%s\" is not one of the ports", s);
 		w->dev = xstrdup(s);
 	}
 	if (json_object_object_get_ex(o, "lid", &v)) {
-		subpath(sub, path, "lid");
-		if (get_uint(c, sub, v, 0, IDMESH_SACL_LID_MAX, &w->lid))
+		idm_subpath(sub, path, "lid");
+		if (idm_get_uint(c, sub, v, 0, IDMESH_SACL_LID_MAX, &w->lid))
 			return -1;
 		if (!w->dev)
 			return idm_intent_fail(c, sub, "a LID needs the dev of its marker port");
@@ -332,7 +330,7 @@ static int parse_workload(struct ctx *c, const char *path, json_object *o,
 		return idm_intent_fail(c, path, "a protocol or port needs an address");
 	if (!json_object_object_get_ex(o, "labels", &v))
 		return idm_intent_fail(c, path, "needs labels");
-	subpath(sub, path, "labels");
+	idm_subpath(sub, path, "labels");
 	return parse_labels(c, sub, v, &w->labels);
 }
 
@@ -430,7 +428,7 @@ static int check_duplicates(struct ctx *c, const struct idm_intent *in)
 	free(o);
 	if (bad == (size_t)-1)
 		return 0;
-	subidx(sub, "workloads", bad);
+	idm_subidx(sub, "workloads", bad);
 	if (what == 0)
 		return idm_intent_fail(c, sub, "duplicate workload: the name \"%s\" is also workloads[%zu]'s",
 			    w[bad].name, first);
@@ -447,12 +445,12 @@ static int parse_workloads(struct ctx *c, json_object *o, struct idm_intent *in)
 	char sub[PATH_MAX_LEN];
 	size_t i;
 
-	if (want_type(c, "workloads", o, json_type_array, "an array"))
+	if (idm_want_type(c, "workloads", o, json_type_array, "an array"))
 		return -1;
 	for (i = 0; i < json_object_array_length(o); i++) {
 		struct idm_workload *w;
 
-		subidx(sub, "workloads", i);
+		idm_subidx(sub, "workloads", i);
 		in->workloads = xrealloc(in->workloads, in->nworkloads + 1,
 					 sizeof(*in->workloads));
 		w = &in->workloads[in->nworkloads++];
@@ -486,31 +484,31 @@ static int parse_selectors(struct ctx *c, const char *path, json_object *o,
 	const char *s;
 	size_t i;
 
-	if (want_type(c, path, o, json_type_array, "an array of selectors"))
+	if (idm_want_type(c, path, o, json_type_array, "an array of selectors"))
 		return -1;
 	if (!json_object_array_length(o))
 		return idm_intent_fail(c, path, "needs at least one selector (an empty list would select every workload)");
 	for (i = 0; i < json_object_array_length(o); i++) {
-		subidx(sub, path, i);
+		idm_subidx(sub, path, i);
 		e = json_object_array_get_idx(o, i);
-		if (want_type(c, sub, e, json_type_object, "an object") ||
-		    known_keys(c, sub, e, keys))
+		if (idm_want_type(c, sub, e, json_type_object, "an object") ||
+		    idm_known_keys(c, sub, e, keys))
 			return -1;
 		*out = xrealloc(*out, *n + 1, sizeof(**out));
 		sel = &(*out)[(*n)++];
 		memset(sel, 0, sizeof(*sel));
 		if (!json_object_object_get_ex(e, "key", &v))
 			return idm_intent_fail(c, sub, "needs a key");
-		subpath(sub2, sub, "key");
-		if (get_string(c, sub2, v, &s))
+		idm_subpath(sub2, sub, "key");
+		if (idm_get_string(c, sub2, v, &s))
 			return -1;
 		if (!idm_is_service_key(in, s))
 			return idm_intent_fail(c, sub2, "\"%s\" is not one of the service-keys: Services do not have it", s);
 		sel->key = xstrdup(s);
 		if (!json_object_object_get_ex(e, "operator", &v))
 			return idm_intent_fail(c, sub, "needs an operator");
-		subpath(sub2, sub, "operator");
-		if (get_string(c, sub2, v, &s))
+		idm_subpath(sub2, sub, "operator");
+		if (idm_get_string(c, sub2, v, &s))
 			return -1;
 		if (!strcmp(s, "in"))
 			sel->not_in = false;
@@ -520,7 +518,7 @@ static int parse_selectors(struct ctx *c, const char *path, json_object *o,
 			return idm_intent_fail(c, sub2, "\"%s\" is not in or not_in", s);
 		if (!json_object_object_get_ex(e, "values", &v))
 			return idm_intent_fail(c, sub, "needs values");
-		subpath(sub2, sub, "values");
+		idm_subpath(sub2, sub, "values");
 		if (parse_strings(c, sub2, v, &sel->values, &sel->nvalues, "value"))
 			return -1;
 	}
@@ -538,19 +536,19 @@ static int parse_policy(struct ctx *c, const char *path, json_object *o,
 	const char *s;
 	int k;
 
-	if (want_type(c, path, o, json_type_object, "an object") ||
-	    known_keys(c, path, o, keys))
+	if (idm_want_type(c, path, o, json_type_object, "an object") ||
+	    idm_known_keys(c, path, o, keys))
 		return -1;
 	if (json_object_object_get_ex(o, "name", &v)) {
-		subpath(sub, path, "name");
-		if (get_string(c, sub, v, &s))
+		idm_subpath(sub, path, "name");
+		if (idm_get_string(c, sub, v, &s))
 			return -1;
 		p->name = xstrdup(s);
 	} else {
 		p->name = xstrdup(path);
 	}
 	for (k = 0; k < 2; k++) {
-		subpath(sub, path, side[k]);
+		idm_subpath(sub, path, side[k]);
 		if (!json_object_object_get_ex(o, side[k], &v))
 			return idm_intent_fail(c, path, "needs %s selectors", side[k]);
 		if (parse_selectors(c, sub, v, in, &p->sel[k], &p->nsel[k]))
@@ -558,17 +556,17 @@ static int parse_policy(struct ctx *c, const char *path, json_object *o,
 	}
 	p->action = IDMESH_SACL_ALLOW;
 	if (json_object_object_get_ex(o, "action", &v)) {
-		subpath(sub, path, "action");
+		idm_subpath(sub, path, "action");
 		if (get_action(c, sub, v, &p->action))
 			return -1;
 	}
 	if (json_object_object_get_ex(o, "priority", &v)) {
-		subpath(sub, path, "priority");
+		idm_subpath(sub, path, "priority");
 		if (json_object_is_type(v, json_type_int)) {
-			if (get_uint(c, sub, v, 0, UINT32_MAX, &p->priority))
+			if (idm_get_uint(c, sub, v, 0, UINT32_MAX, &p->priority))
 				return -1;
 		} else {
-			if (get_string(c, sub, v, &s))
+			if (idm_get_string(c, sub, v, &s))
 				return -1;
 			if (idm_sacl_parse_priority(s, &p->priority, err, sizeof(err)))
 				return idm_intent_fail(c, sub, "%s", err);
@@ -576,8 +574,8 @@ static int parse_policy(struct ctx *c, const char *path, json_object *o,
 		p->has_priority = true;
 	}
 	if (json_object_object_get_ex(o, "dscp", &v)) {
-		subpath(sub, path, "dscp");
-		if (get_uint(c, sub, v, 0, 63, &p->dscp))
+		idm_subpath(sub, path, "dscp");
+		if (idm_get_uint(c, sub, v, 0, 63, &p->dscp))
 			return -1;
 		p->has_dscp = true;
 	}
@@ -589,12 +587,12 @@ static int parse_policies(struct ctx *c, json_object *o, struct idm_intent *in)
 	char sub[PATH_MAX_LEN];
 	size_t i;
 
-	if (want_type(c, "policies", o, json_type_array, "an array"))
+	if (idm_want_type(c, "policies", o, json_type_array, "an array"))
 		return -1;
 	for (i = 0; i < json_object_array_length(o); i++) {
 		struct idm_policy *p;
 
-		subidx(sub, "policies", i);
+		idm_subidx(sub, "policies", i);
 		in->policies = xrealloc(in->policies, in->npolicies + 1,
 					sizeof(*in->policies));
 		p = &in->policies[in->npolicies++];
@@ -615,11 +613,11 @@ static int parse_ids(struct ctx *c, json_object *o, struct idm_intent *in)
 	const char *s;
 	size_t i;
 
-	if (want_type(c, "ids", o, json_type_object, "an object") ||
-	    known_keys(c, "ids", o, keys))
+	if (idm_want_type(c, "ids", o, json_type_object, "an object") ||
+	    idm_known_keys(c, "ids", o, keys))
 		return -1;
 	if (json_object_object_get_ex(o, "key", &v)) {
-		if (get_string(c, "ids.key", v, &s))
+		if (idm_get_string(c, "ids.key", v, &s))
 			return -1;
 		if (strlen(s) != 2 * IDM_ID_KEY_LEN)
 			return idm_intent_fail(c, "ids.key", "needs %d hex digits (a 128-bit key)",
@@ -629,25 +627,25 @@ static int parse_ids(struct ctx *c, json_object *o, struct idm_intent *in)
 	}
 	if (!json_object_object_get_ex(o, "structured", &v))
 		return 0;
-	if (want_type(c, "ids.structured", v, json_type_array, "an array"))
+	if (idm_want_type(c, "ids.structured", v, json_type_array, "an array"))
 		return -1;
 	for (i = 0; i < json_object_array_length(v); i++) {
 		struct idm_id_field *f;
 		json_object *x;
 		size_t j;
 
-		subidx(sub, "ids.structured", i);
+		idm_subidx(sub, "ids.structured", i);
 		e = json_object_array_get_idx(v, i);
-		if (want_type(c, sub, e, json_type_object, "an object") ||
-		    known_keys(c, sub, e, fkeys))
+		if (idm_want_type(c, sub, e, json_type_object, "an object") ||
+		    idm_known_keys(c, sub, e, fkeys))
 			return -1;
 		in->fields = xrealloc(in->fields, in->nfields + 1, sizeof(*in->fields));
 		f = &in->fields[in->nfields++];
 		memset(f, 0, sizeof(*f));
-		subpath(sub2, sub, "label");
+		idm_subpath(sub2, sub, "label");
 		if (!json_object_object_get_ex(e, "label", &x))
 			return idm_intent_fail(c, sub, "needs a label");
-		if (get_string(c, sub2, x, &s))
+		if (idm_get_string(c, sub2, x, &s))
 			return -1;
 		if (!idm_is_service_key(in, s))
 			return idm_intent_fail(c, sub2, "\"%s\" is not one of the service-keys", s);
@@ -655,10 +653,10 @@ static int parse_ids(struct ctx *c, json_object *o, struct idm_intent *in)
 			if (!strcmp(in->fields[j].key, s))
 				return idm_intent_fail(c, sub2, "\"%s\" is listed twice", s);
 		f->key = xstrdup(s);
-		subpath(sub2, sub, "bits");
+		idm_subpath(sub2, sub, "bits");
 		if (!json_object_object_get_ex(e, "bits", &x))
 			return idm_intent_fail(c, sub, "needs bits");
-		if (get_uint(c, sub2, x, 1, 32, &f->bits))
+		if (idm_get_uint(c, sub2, x, 1, 32, &f->bits))
 			return -1;
 		total += f->bits;
 		/* At least 16 bits tell the Services of one group apart. */
@@ -718,7 +716,7 @@ static json_object *parse_text(struct ctx *c, const char *text, size_t len)
 int idm_intent_parse(const char *file, const char *text, size_t len,
 		     struct idm_intent *in, char *err, size_t errlen)
 {
-	static const char *const keys[] = { "ports", "default", "service-keys",
+	static const char *const keys[] = { "ports", "default", "service-keys", "vips",
 					    "ids", "workloads", "policies", NULL };
 	struct ctx c = { .file = file, .err = err, .errlen = errlen };
 	json_object *root, *v;
@@ -730,8 +728,8 @@ int idm_intent_parse(const char *file, const char *text, size_t len,
 	root = parse_text(&c, text, len);
 	if (!root)
 		return -1;
-	if (want_type(&c, "", root, json_type_object, "an object at the top") ||
-	    known_keys(&c, "", root, keys))
+	if (idm_want_type(&c, "", root, json_type_object, "an object at the top") ||
+	    idm_known_keys(&c, "", root, keys))
 		goto out;
 	if (json_object_object_get_ex(root, "service-keys", &v)) {
 		if (parse_strings(&c, "service-keys", v, &in->service_keys,
@@ -753,6 +751,9 @@ int idm_intent_parse(const char *file, const char *text, size_t len,
 		goto out;
 	if (json_object_object_get_ex(root, "policies", &v) &&
 	    parse_policies(&c, v, in))
+		goto out;
+	if (json_object_object_get_ex(root, "vips", &v) &&
+	    idm_intent_parse_vips(&c, v, in))
 		goto out;
 	ret = 0;
 out:

@@ -50,188 +50,17 @@ void help_backend(FILE *f)
 		IDMESH_WEIGHT_MAX, IDMESH_WEIGHT_DEFAULT);
 }
 
-static int put_addr(struct nl_msg *msg, int a4, int a6,
-		    const struct idm_addr *a)
-{
-	return a->family == AF_INET ? nla_put(msg, a4, 4, a->bytes) :
-	       nla_put(msg, a6, 16, a->bytes);
-}
-
-struct vip_req {
-	const struct idm_vip_spec *vip;
-	const struct idm_backend_spec *be;	/* nbe of them */
-	size_t nbe;
-};
-
-static int vip_put(struct nl_msg *msg, void *arg)
-{
-	const struct vip_req *r = arg;
-	struct nlattr *nest;
-	size_t i;
-
-	if (!r->vip)
-		return 0;
-	nest = nla_nest_start(msg, IDMESH_A_VIP);
-	if (!nest ||
-	    put_addr(msg, IDMESH_VIP_A_ADDR4, IDMESH_VIP_A_ADDR6, &r->vip->addr) ||
-	    nla_put_u8(msg, IDMESH_VIP_A_PROTO, r->vip->proto) ||
-	    (r->vip->port && nla_put_u16(msg, IDMESH_VIP_A_PORT, r->vip->port)) ||
-	    (r->vip->table_size &&
-	     nla_put_u32(msg, IDMESH_VIP_A_TABLE_SIZE, r->vip->table_size)) ||
-	    (r->vip->mode && nla_put_u8(msg, IDMESH_VIP_A_MODE, r->vip->mode)))
-		return -1;
-	nla_nest_end(msg, nest);
-	for (i = 0; i < r->nbe; i++) {
-		const struct idm_backend_spec *b = &r->be[i];
-
-		nest = nla_nest_start(msg, IDMESH_A_BACKEND);
-		if (!nest ||
-		    put_addr(msg, IDMESH_BACKEND_A_ADDR4, IDMESH_BACKEND_A_ADDR6,
-			     &b->addr) ||
-		    (b->port && nla_put_u16(msg, IDMESH_BACKEND_A_PORT, b->port)) ||
-		    (b->has_weight &&
-		     nla_put_u32(msg, IDMESH_BACKEND_A_WEIGHT, b->weight)))
-			return -1;
-		nla_nest_end(msg, nest);
-	}
-	return 0;
-}
-
 static int vip_change(const struct idm_opts *o, uint8_t cmd,
-		      const struct vip_req *r)
+		      const struct idm_vip_req *r)
 {
 	struct idm_nl nl;
 	int err;
 
 	if (idm_nl_open(&nl, o->netns))
 		return 1;
-	err = idm_nl_request(&nl, cmd, vip_put, (void *)r, NULL, NULL);
+	err = idm_nl_request(&nl, cmd, idm_vip_put, (void *)r, NULL, NULL);
 	idm_nl_close(&nl);
 	return err ? 1 : 0;
-}
-
-/* What a dump reports. */
-struct be_info {
-	char addr[INET6_ADDRSTRLEN];
-	uint32_t port, weight, index, slots, flows, down, downs;
-	uint64_t packets, bytes;
-};
-
-struct vip_info {
-	char addr[INET6_ADDRSTRLEN];
-	uint32_t port, proto, mode, table_size, flows, builds;
-	uint64_t packets, bytes, no_backend, no_route, build_ns;
-	struct be_info *be;
-	size_t nbe;
-};
-
-struct vip_list {
-	struct vip_info *v;
-	size_t n;
-	/* table dump */
-	uint16_t *slots;
-	size_t nslots;
-	int failed;
-};
-
-static void addr_str(const struct nlattr *a4, const struct nlattr *a6,
-		     char *out)
-{
-	out[0] = '\0';
-	if (a4 && nla_len(a4) == 4)
-		inet_ntop(AF_INET, nla_data(a4), out, INET6_ADDRSTRLEN);
-	else if (a6 && nla_len(a6) == 16)
-		inet_ntop(AF_INET6, nla_data(a6), out, INET6_ADDRSTRLEN);
-}
-
-static int parse_backend(struct nlattr *nest, struct be_info *b)
-{
-	struct nlattr *tb[IDMESH_BACKEND_A_MAX + 1];
-
-	if (nla_parse_nested(tb, IDMESH_BACKEND_A_MAX, nest, NULL))
-		return -1;
-	memset(b, 0, sizeof(*b));
-	addr_str(tb[IDMESH_BACKEND_A_ADDR4], tb[IDMESH_BACKEND_A_ADDR6], b->addr);
-	b->port = tb[IDMESH_BACKEND_A_PORT] ? nla_get_u16(tb[IDMESH_BACKEND_A_PORT]) : 0;
-	b->weight = idm_nla_u32(tb[IDMESH_BACKEND_A_WEIGHT]);
-	b->index = idm_nla_u32(tb[IDMESH_BACKEND_A_INDEX]);
-	b->slots = idm_nla_u32(tb[IDMESH_BACKEND_A_SLOTS]);
-	b->flows = idm_nla_u32(tb[IDMESH_BACKEND_A_FLOWS]);
-	b->down = idm_nla_u8(tb[IDMESH_BACKEND_A_DOWN]);
-	b->downs = idm_nla_u32(tb[IDMESH_BACKEND_A_DOWNS]);
-	b->packets = idm_nla_u64(tb[IDMESH_BACKEND_A_PACKETS]);
-	b->bytes = idm_nla_u64(tb[IDMESH_BACKEND_A_BYTES]);
-	return 0;
-}
-
-static int vip_reply(struct nlattr **top, struct nlattr *head, int len,
-		     void *arg)
-{
-	struct nlattr *tb[IDMESH_VIP_A_MAX + 1], *a;
-	struct vip_list *l = arg;
-	struct vip_info cur, *v;
-	int rem;
-
-	if (top[IDMESH_A_TABLE_SLOTS] && top[IDMESH_A_TABLE_OFFSET]) {
-		uint32_t off = nla_get_u32(top[IDMESH_A_TABLE_OFFSET]);
-		size_t cnt = nla_len(top[IDMESH_A_TABLE_SLOTS]) / 2;
-
-		if (off != l->nslots)
-			return -1;	/* chunks come in order */
-		l->slots = realloc(l->slots, (l->nslots + cnt) * 2);
-		if (!l->slots)
-			return -1;
-		memcpy(l->slots + l->nslots, nla_data(top[IDMESH_A_TABLE_SLOTS]),
-		       cnt * 2);
-		l->nslots += cnt;
-		return 0;
-	}
-	if (!top[IDMESH_A_VIP] ||
-	    nla_parse_nested(tb, IDMESH_VIP_A_MAX, top[IDMESH_A_VIP], NULL))
-		return -1;
-	memset(&cur, 0, sizeof(cur));
-	addr_str(tb[IDMESH_VIP_A_ADDR4], tb[IDMESH_VIP_A_ADDR6], cur.addr);
-	cur.port = tb[IDMESH_VIP_A_PORT] ? nla_get_u16(tb[IDMESH_VIP_A_PORT]) : 0;
-	cur.proto = idm_nla_u8(tb[IDMESH_VIP_A_PROTO]);
-	cur.mode = idm_nla_u8(tb[IDMESH_VIP_A_MODE]);
-	cur.table_size = idm_nla_u32(tb[IDMESH_VIP_A_TABLE_SIZE]);
-	cur.flows = idm_nla_u32(tb[IDMESH_VIP_A_FLOWS]);
-	cur.packets = idm_nla_u64(tb[IDMESH_VIP_A_PACKETS]);
-	cur.bytes = idm_nla_u64(tb[IDMESH_VIP_A_BYTES]);
-	cur.no_backend = idm_nla_u64(tb[IDMESH_VIP_A_NO_BACKEND]);
-	cur.no_route = idm_nla_u64(tb[IDMESH_VIP_A_NO_ROUTE]);
-	cur.build_ns = idm_nla_u64(tb[IDMESH_VIP_A_BUILD_NS]);
-	cur.builds = idm_nla_u32(tb[IDMESH_VIP_A_BUILDS]);
-
-	/* A VIP with many backends comes in several messages. */
-	v = l->n ? &l->v[l->n - 1] : NULL;
-	if (!v || strcmp(v->addr, cur.addr) || v->port != cur.port ||
-	    v->proto != cur.proto) {
-		l->v = realloc(l->v, (l->n + 1) * sizeof(*l->v));
-		if (!l->v)
-			return -1;
-		v = &l->v[l->n++];
-		*v = cur;
-	}
-	nla_for_each_nested(a, top[IDMESH_A_VIP], rem) {
-		if (nla_type(a) != IDMESH_VIP_A_BACKEND)
-			continue;
-		v->be = realloc(v->be, (v->nbe + 1) * sizeof(*v->be));
-		if (!v->be || parse_backend(a, &v->be[v->nbe]))
-			return -1;
-		v->nbe++;
-	}
-	return 0;
-}
-
-static void vip_list_free(struct vip_list *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->v[i].be);
-	free(l->v);
-	free(l->slots);
 }
 
 static const char *mode_name(uint32_t mode)
@@ -249,8 +78,8 @@ static void print_proto(const char *key, uint32_t proto)
 		print_uint(PRINT_ANY, key, " proto %u", proto);
 }
 
-static void print_backend(const struct idm_opts *o, const struct vip_info *v,
-			  const struct be_info *b)
+static void print_backend(const struct idm_opts *o, const struct idm_vip_info *v,
+			  const struct idm_be_info *b)
 {
 	/* Share of the table, in hundredths of a percent. */
 	unsigned long long share = v->table_size ?
@@ -276,7 +105,7 @@ static void print_backend(const struct idm_opts *o, const struct vip_info *v,
 	print_close_obj();
 }
 
-static void print_vip(const struct idm_opts *o, const struct vip_info *v)
+static void print_vip(const struct idm_opts *o, const struct idm_vip_info *v)
 {
 	size_t k;
 
@@ -308,7 +137,7 @@ static void print_vip(const struct idm_opts *o, const struct vip_info *v)
 	print_close_obj();
 }
 
-static void print_vips(const struct idm_opts *o, const struct vip_list *l)
+static void print_vips(const struct idm_opts *o, const struct idm_vip_list *l)
 {
 	size_t i;
 
@@ -321,16 +150,15 @@ static void print_vips(const struct idm_opts *o, const struct vip_list *l)
 }
 
 static int vip_dump(const struct idm_opts *o, uint8_t cmd,
-		    const struct idm_vip_spec *only, struct vip_list *l)
+		    const struct idm_vip_spec *only, struct idm_vip_list *l)
 {
-	struct vip_req r = { .vip = only };
 	struct idm_nl nl;
 	int err;
 
 	memset(l, 0, sizeof(*l));
 	if (idm_nl_open(&nl, o->netns))
 		return -1;
-	err = idm_nl_dump(&nl, cmd, vip_put, &r, vip_reply, l);
+	err = idm_vip_dump(&nl, cmd, only, l);
 	idm_nl_close(&nl);
 	return err;
 }
@@ -338,7 +166,7 @@ static int vip_dump(const struct idm_opts *o, uint8_t cmd,
 static int vip_show(const struct idm_opts *o, int argc, char **argv)
 {
 	struct idm_vip_spec v;
-	struct vip_list l;
+	struct idm_vip_list l;
 	char err[256];
 	int used;
 
@@ -350,19 +178,19 @@ static int vip_show(const struct idm_opts *o, int argc, char **argv)
 			return idm_usage_error("unknown word \"%s\"", argv[used]);
 	}
 	if (vip_dump(o, IDMESH_CMD_VIP_GET, argc ? &v : NULL, &l)) {
-		vip_list_free(&l);
+		idm_vip_list_free(&l);
 		return 1;
 	}
 	print_vips(o, &l);
-	vip_list_free(&l);
+	idm_vip_list_free(&l);
 	return 0;
 }
 
 static int vip_table(const struct idm_opts *o, int argc, char **argv)
 {
 	struct idm_vip_spec v;
-	struct vip_list l;
-	const struct vip_info *vi;
+	struct idm_vip_list l;
+	const struct idm_vip_info *vi;
 	char err[256];
 	size_t s, k;
 	int used;
@@ -372,21 +200,21 @@ static int vip_table(const struct idm_opts *o, int argc, char **argv)
 	if (used < argc)
 		return idm_usage_error("unknown word \"%s\"", argv[used]);
 	if (vip_dump(o, IDMESH_CMD_TABLE_GET, &v, &l) || l.n != 1) {
-		vip_list_free(&l);
+		idm_vip_list_free(&l);
 		return 1;
 	}
 	vi = &l.v[0];
 	for (s = 0; s < l.nslots; s++)
 		if (l.slots[s] >= vi->nbe) {
 			fprintf(stderr, "Error: malformed answer from the kernel\n");
-			vip_list_free(&l);
+			idm_vip_list_free(&l);
 			return 1;
 		}
 	print_start(o->json, o->pretty);
 	print_open_obj(NULL);
 	print_open_arr("backends");
 	for (k = 0; k < vi->nbe; k++) {
-		const struct be_info *b = &vi->be[k];
+		const struct idm_be_info *b = &vi->be[k];
 
 		print_open_obj(NULL);
 		print_uint(PRINT_ANY, "index", "# backend %u", b->index);
@@ -406,14 +234,14 @@ static int vip_table(const struct idm_opts *o, int argc, char **argv)
 	print_close_arr();
 	print_close_obj();
 	print_end();
-	vip_list_free(&l);
+	idm_vip_list_free(&l);
 	return 0;
 }
 
 int cmd_vip(const struct idm_opts *o, int argc, char **argv)
 {
 	struct idm_vip_spec v;
-	struct vip_req r = { .vip = &v };
+	struct idm_vip_req r = { .vip = &v };
 	char err[256];
 	int used, add;
 
@@ -438,7 +266,7 @@ int cmd_vip(const struct idm_opts *o, int argc, char **argv)
 static int backend_replace(const struct idm_opts *o,
 			   const struct idm_vip_spec *v, int argc, char **argv)
 {
-	struct vip_req r = { .vip = v };
+	struct idm_vip_req r = { .vip = v };
 	struct idm_backend_spec *set;
 	char err[256];
 	int i = 0, j, rc;
@@ -469,7 +297,7 @@ int cmd_backend(const struct idm_opts *o, int argc, char **argv)
 {
 	struct idm_backend_spec b;
 	struct idm_vip_spec v;
-	struct vip_req r = { .vip = &v, .be = &b, .nbe = 1 };
+	struct idm_vip_req r = { .vip = &v, .be = &b, .nbe = 1 };
 	char err[256];
 	uint8_t cmd;
 	int used;

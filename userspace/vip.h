@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <arpa/inet.h>
 
 #include "parse.h"
 
@@ -36,5 +37,50 @@ int idm_parse_vip(int argc, char **argv, int what, struct idm_vip_spec *v,
 /* Parse "ADDR [port P] [weight W]". */
 int idm_parse_backend(int argc, char **argv, struct idm_backend_spec *b,
 		      char *err, size_t errlen);
+
+/* Over netlink (vip_nl.c). */
+struct idm_vip_req {
+	const struct idm_vip_spec *vip;
+	const struct idm_backend_spec *be;	/* nbe of them */
+	size_t nbe;
+};
+
+/* What a dump reports. */
+/* What a dump reports. */
+struct idm_be_info {
+	char addr[INET6_ADDRSTRLEN];
+	uint32_t port, weight, index, slots, flows, down, downs;
+	uint64_t packets, bytes;
+};
+
+struct idm_vip_info {
+	char addr[INET6_ADDRSTRLEN];
+	uint32_t port, proto, mode, table_size, flows, builds;
+	uint64_t packets, bytes, no_backend, no_route, build_ns;
+	struct idm_be_info *be;
+	size_t nbe;
+};
+
+struct idm_vip_list {
+	struct idm_vip_info *v;
+	size_t n;
+	/* table dump */
+	uint16_t *slots;
+	size_t nslots;
+	int failed;
+};
+
+struct nl_msg;
+struct idm_nl;
+/* The request's VIP nest and backend nests, from a struct idm_vip_req. */
+int idm_vip_put(struct nl_msg *msg, void *arg);
+/* A VIP_GET or TABLE_GET dump (of one VIP, if only names it). */
+int idm_vip_dump(struct idm_nl *nl, uint8_t cmd, const struct idm_vip_spec *only,
+		 struct idm_vip_list *l);
+void idm_vip_list_free(struct idm_vip_list *l);
+/* One request about vip and nbe backends; the kernel's refusal is printed. */
+int idm_vip_request(struct idm_nl *nl, uint8_t cmd,
+		    const struct idm_vip_spec *vip,
+		    const struct idm_backend_spec *be, size_t nbe);
 
 #endif

@@ -107,6 +107,24 @@ printf 'workloads:\n  - {name: db, address: "fd20::1", port: "5432", labels: {}}
 run "$tool" apply -f "$t/bad3.yaml" --dry-run
 assert "apply: a quoted number in YAML is a string, refused where a number goes" \
 	[ "$rc" = 1 ] && grep -q "workloads\[0\].port" <<<"$err"
+# VIPs in the intent
+cat >"$t/v.yaml" <<'EOY'
+vips:
+  - {address: 10.100.0.1, port: 80, protocol: tcp, backends: [{address: 10.8.1.2, port: 8080}, {address: 10.8.2.2, weight: 2}]}
+  - {address: "fd64::1", protocol: udp, mode: tunnel, table-size: 251}
+EOY
+expect_out "apply --dry-run: the intent's VIPs and their backends" \
+	'^vip 10\.100\.0\.1 port 80 proto tcp mode nat table-size 65537
+    backend 10\.8\.1\.2 port 8080 weight 1
+    backend 10\.8\.2\.2 weight 2
+vip fd64::1 proto udp mode tunnel table-size 251$' "$tool" apply -f "$t/v.yaml" --dry-run
+echo '{"vips": [{"address": "10.0.0.1", "protocol": "tcp", "backends": [{"address": "fd00::1"}]}]}' >"$t/v1.json"
+expect "apply: a backend of the other family" 1 \
+	"Error: $t/v1.json: vips[0].backends[0].address: is not of the VIP's family" "$tool" apply -f "$t/v1.json" --dry-run
+echo '{"vips": [{"address": "10.0.0.1", "protocol": "tcp"}, {"address": "10.0.0.1", "protocol": "tcp"}]}' >"$t/v2.json"
+expect "apply: the same VIP twice" 1 "Error: $t/v2.json: vips[1]: the same VIP as vips[0]" "$tool" apply -f "$t/v2.json" --dry-run
+echo '{"vips": [{"address": "10.0.0.1", "protocol": "tcp", "table-size": 4}]}' >"$t/v3.json"
+expect "apply: a table size that is not prime" 1 "Error: $t/v3.json: vips[0].table-size: 4 is not a prime" "$tool" apply -f "$t/v3.json" --dry-run
 expect "apply needs -f" 2 'Error: apply needs -f FILE' "$tool" apply
 expect "apply: an unknown word" 2 'Error: unknown word "now"; try "idmesh apply help"' "$tool" apply -f x now
 expect "apply: a file that is not there" 1 'Error: cannot read "/nonexistent/i.json": No such file or directory' "$tool" apply -f /nonexistent/i.json

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* idmesh apply: the node's VIPs made what the intent says (apply_vip.c). */
+#ifndef IDMESH_APPLY_VIP_H
+#define IDMESH_APPLY_VIP_H
+
+#include <stddef.h>
+
+#include "intent.h"
+#include "vip.h"
+
+enum { IDM_VOP_DEL, IDM_VOP_ADD, IDM_VOP_SET };
+
+/* One change: a VIP removed, added (with its set), or its set replaced. */
+struct idm_vop {
+	int kind;
+	struct idm_vip_spec vip;
+	struct idm_backend_spec *want, *old;	/* old: to undo */
+	size_t nwant, nold;
+};
+
+struct idm_vplan {
+	struct idm_vip_list cur;	/* the node's VIPs when planned */
+	struct idm_vop *op;		/* removals first */
+	size_t n;
+};
+
+struct idm_nl;
+/* The changes that make the node's VIPs the intent's. */
+int idm_vip_plan(struct idm_nl *nl, const struct idm_intent *in,
+		 struct idm_vplan *p);
+/* Make one change, or undo it; the kernel's refusal is printed. */
+int idm_vop_do(struct idm_nl *nl, const struct idm_vop *op, int undo);
+/* "vip ADDR [port P] proto X [mode M table-size N, K backend(s)]". */
+void idm_vop_format(const struct idm_vop *op, char *buf, size_t len);
+void idm_vplan_free(struct idm_vplan *p);
+
+#endif
