@@ -510,7 +510,6 @@ int idm_lb_net_init(struct idm_net *in)
 		return -ENOMEM;
 	get_random_bytes(&hk->key, sizeof(hk->key));
 	RCU_INIT_POINTER(lb->hkey, hk);
-	idm_lb_health_init(lb);
 	return 0;
 }
 
@@ -518,7 +517,6 @@ int idm_lb_net_init(struct idm_net *in)
 void idm_lb_net_exit(struct idm_net *in)
 {
 	WARN_ON_ONCE(!list_empty(&in->lb.vips));
-	idm_lb_health_stop(&in->lb);
 	/* No hooks: no reader is left but those in a grace period. */
 	kfree_rcu(rcu_dereference_protected(in->lb.hkey, true), rcu);
 }

@@ -33,12 +33,14 @@ static int __net_init idm_net_init(struct net *net)
 	err = idm_lb_net_init(in);
 	if (err)
 		goto err_flows;
+	idm_lb_health_init(&in->lb);
 	err = idm_sacl_net_init(in);
 	if (err)
 		goto err_lb;
 	return 0;
 
 err_lb:
+	idm_lb_health_stop(&in->lb);
 	idm_lb_net_exit(in);
 err_flows:
 	idm_flow_destroy(&in->flows);
@@ -57,6 +59,7 @@ static void __net_exit idm_net_exit(struct net *net)
 	idm_lb_hooks_sync(net, &in->lb, NULL);
 	mutex_unlock(&in->lock);
 	idm_sacl_net_exit(in);
+	idm_lb_health_stop(&in->lb);
 	idm_lb_net_exit(in);
 	idm_flow_destroy(&in->flows);
 	/* The namespace's links went with its devices, before this runs. */
