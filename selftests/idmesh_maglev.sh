@@ -396,7 +396,9 @@ I $L -b - <<-EOB
 	vip add 10.100.0.11 port 53 proto udp
 	backend replace 10.100.0.11 port 53 proto udp backend 10.8.1.2 port 80 backend 10.8.2.2 port 80 backend 10.8.3.2 port 80
 EOB
-run nsx $C $LB udp 10.100.0.11 53 60
+# Fixed source ports, below the ephemeral range the flood below uses: a
+# port the flood used is the same flow (5-tuple) and keeps its backend.
+run nsx $C $LB udp 10.100.0.11 53 60 21000
 check "health: 60 flows, all answered, b3 among the backends" \
 	'(.counts.none // 0) == 0 and .counts.b3 > 0'
 # b3: is it down (or up), with its slots gone (or back)?
@@ -414,13 +416,13 @@ run I $L -s -j vip show 10.100.0.11 port 53 proto udp
 check "... its slots went to b1 and b2, and it was counted" \
 	'.[0] | ([.backends[] | select(.addr != "10.8.3.2") | .slots] | add) == 65537 and
 	 ([.backends[] | select(.addr == "10.8.3.2") | .stats.downs] == [1])'
-run nsx $C $LB udp 10.100.0.11 53 60
+run nsx $C $LB udp 10.100.0.11 53 60 22000
 check "health: new flows all answered, none by b3" \
 	'(.counts.none // 0) == 0 and (.counts.b3 // 0) == 0'
 pod46 $L $B3 b3 10.8.3 fd08:3
 assert "health: b3 back within 10 s of its link" \
 	wait_until 10 b3 '(.down | not) and .slots > 0'
-run nsx $C $LB udp 10.100.0.11 53 60
+run nsx $C $LB udp 10.100.0.11 53 60 23000
 check "health: new flows reach b3 again" '(.counts.none // 0) == 0 and .counts.b3 > 0'
 I $L vip del 10.100.0.11 port 53 proto udp
 ## apply: the node's VIPs from the intent (node x, which has no SACL part)
