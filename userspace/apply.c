@@ -15,7 +15,9 @@
 #include "idmesh.h"
 #include "intent.h"
 #include "nl.h"
+#include "apply_link.h"
 #include "apply_vip.h"
+#include "config.h"
 #include "print.h"
 #include "sacl.h"
 
@@ -94,6 +96,46 @@ static void print_side(const char *key, const char *fmt,
 	snprintf(k, sizeof(k), "%s_service", key);
 	print_string(PRINT_ANY, k, fmt, side->name);
 	print_text("%s", side->bits < 64 ? " (group)" : "");
+}
+
+static void print_prefixes(const char *key, const char *fmt,
+			   const struct idm_prefixes *ps)
+{
+	char p[INET6_ADDRSTRLEN + 8];
+	size_t i;
+
+	if (!ps->n)
+		return;
+	print_open_arr(key);
+	for (i = 0; i < ps->n; i++) {
+		idm_prefix_format(&ps->v[i], p, sizeof(p));
+		print_string(PRINT_ANY, NULL, fmt, p);
+	}
+	print_close_arr();
+}
+
+/* --dry-run: the links the node would have, with addresses and routes. */
+static void print_ilinks(const struct idm_intent *in)
+{
+	char buf[512];
+	size_t i;
+
+	print_open_arr("links");
+	for (i = 0; i < in->nlinks; i++) {
+		const struct idm_ilink *l = &in->links[i];
+
+		print_open_obj(NULL);
+		idm_ilink_format(l, buf, sizeof(buf));
+		print_string(PRINT_ANY, "link", "link %s\n", buf);
+		print_prefixes("addresses", "    address %s\n", &l->addrs[IDM_END_NODE]);
+		print_prefixes("routes", "    route %s\n", &l->routes[IDM_END_NODE]);
+		print_prefixes("peer_addresses", "    peer address %s\n",
+			       &l->addrs[IDM_END_PEER]);
+		print_prefixes("peer_routes", "    peer route %s\n",
+			       &l->routes[IDM_END_PEER]);
+		print_close_obj();
+	}
+	print_close_arr();
 }
 
 /* --dry-run: the VIPs the node would have, with their backends. */
@@ -181,6 +223,10 @@ static void print_plan(const struct idm_opts *o, const struct idm_intent *in,
 		print_close_obj();
 	}
 	print_close_arr();
+	if (in->has_pairs || in->has_remotes)
+		print_ilinks(in);
+	if (in->has_hash_key)
+		print_bool(PRINT_ANY, "hash_key", "hash-key given\n", true);
 	if (in->has_vips)
 		print_ivips(in);
 	if (want->has_default)
@@ -241,15 +287,20 @@ static void print_vops(const struct idm_vplan *vp)
 	}
 }
 
-/* Every device the intent names exists here, or nothing is changed. */
+/* Every port the intent names exists here or is one of its links. */
 static int check_devs(const struct idm_intent *in, const struct idm_sstate *want)
 {
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < want->n; i++) {
 		const struct idm_sent *e = &want->e[i];
+		bool made = false;
 
-		if (e->kind == IDMESH_SACL_KIND_PORT && !if_nametoindex(e->dev)) {
+		if (e->kind != IDMESH_SACL_KIND_PORT || if_nametoindex(e->dev))
+			continue;
+		for (k = 0; k < in->nlinks && !made; k++)
+			made = !strcmp(in->links[k].name, e->dev);
+		if (!made) {
 			fprintf(stderr, "Error: %s: ports: no device \"%s\" in this namespace; nothing changed\n",
 				in->file, e->dev);
 			return -1;
@@ -258,50 +309,169 @@ static int check_devs(const struct idm_intent *in, const struct idm_sstate *want
 	return 0;
 }
 
+/* Undo the first n link changes, last first; true if one failed. */
+static bool links_undo(struct idm_nl *rt, const struct idm_lplan *lp, size_t n)
+{
+	bool failed = false;
+	char buf[512];
+
+	while (n--) {
+		if (!idm_lop_do(rt, &lp->op[n], 1))
+			continue;
+		idm_lop_format(&lp->op[n], buf, sizeof(buf));
+		fprintf(stderr, "Error: undo failed at \"%s\"\n", buf);
+		failed = true;
+	}
+	return failed;
+}
+
+/* The link changes made: text in order; JSON by kind. */
+static void print_lops(const struct idm_lplan *lp)
+{
+	static const char *const key[] = { "links_removed", "links_added",
+					   "links_changed" };
+	char buf[512];
+	size_t i;
+	int k, kind;
+
+	for (i = 0; i < lp->n; i++) {
+		const struct idm_lop *op = &lp->op[i];
+
+		idm_lop_format(op, buf, sizeof(buf));
+		print_text("%c %s\n", op->kind == IDM_LOP_MTU ? '~' :
+			   op->kind == IDM_LOP_DEL || (op->kind >= IDM_LOP_ADDR && !op->add) ?
+			   '-' : '+', buf);
+	}
+	for (k = 0; k < 3; k++) {
+		print_open_arr(key[k]);
+		for (i = 0; i < lp->n; i++) {
+			kind = lp->op[i].kind;
+			if ((k == 0) != (kind == IDM_LOP_DEL) ||
+			    (k == 1) != (kind == IDM_LOP_ADD))
+				continue;
+			idm_lop_format(&lp->op[i], buf, sizeof(buf));
+			if (k == 2 && kind >= IDM_LOP_ADDR) {
+				char b2[520];
+
+				snprintf(b2, sizeof(b2), "%s %s",
+					 lp->op[i].add ? "add" : "del", buf);
+				print_string(PRINT_JSON, NULL, NULL, b2);
+			} else {
+				print_string(PRINT_JSON, NULL, NULL, buf);
+			}
+		}
+		print_close_arr();
+	}
+}
+
+/* What apply has changed so far, to be undone on a failure. */
+struct done {
+	size_t links, vips;
+	bool key;
+	uint8_t old_key[IDMESH_HASH_KEY_LEN];
+};
+
+/* Undo links, the key and VIPs; true if all came back. */
+static bool undo_all(struct idm_nl *nl, struct idm_nl *rt, const struct done *d,
+		     const struct idm_lplan *lp, const struct idm_vplan *vp)
+{
+	bool failed = vips_undo(nl, vp, d->vips);
+
+	if (d->key && idm_hash_key_set(nl, d->old_key)) {
+		fprintf(stderr, "Error: undo failed at \"config set hash-key\"\n");
+		failed = true;
+	}
+	failed |= links_undo(rt, lp, d->links);
+	return !failed;
+}
+
+/* Links, then the hash key, then VIPs; fail_vip: see apply(). */
+static int apply_node(const struct idm_intent *in, struct idm_nl *nl,
+		      struct idm_nl *rt, const struct idm_lplan *lp,
+		      const struct idm_vplan *vp, struct done *d, bool set_key)
+{
+	char buf[512];
+	long fail_at;
+
+	for (d->links = 0; d->links < lp->n; d->links++)
+		if (idm_lop_do(rt, &lp->op[d->links], 0))
+			break;
+	if (d->links != lp->n) {
+		idm_lop_format(&lp->op[d->links], buf, sizeof(buf));
+		fprintf(stderr, "Error: could not make \"%s\"; undoing %zu change(s)\n",
+			buf, d->links);
+		return -1;
+	}
+	if (set_key) {
+		if (idm_hash_key_set(nl, in->hash_key)) {
+			fprintf(stderr, "Error: could not set the hash key; undoing %zu change(s)\n",
+				d->links);
+			return -1;
+		}
+		d->key = true;
+	}
+	/*
+	 * For tests of the undo: IDMESH_TEST_FAIL_VIP=N makes the N-th VIP
+	 * change a request the kernel refuses (a VIP without a protocol).
+	 */
+	fail_at = getenv("IDMESH_TEST_FAIL_VIP") ?
+		  strtol(getenv("IDMESH_TEST_FAIL_VIP"), NULL, 10) : 0;
+	for (d->vips = 0; d->vips < vp->n; d->vips++) {
+		struct idm_vop bad = vp->op[d->vips];
+
+		if ((long)d->vips + 1 == fail_at)
+			bad.vip.proto = 0;
+		if (idm_vop_do(nl, &bad, 0))
+			break;
+	}
+	if (d->vips != vp->n) {
+		idm_vop_format(&vp->op[d->vips], buf, sizeof(buf));
+		fprintf(stderr, "Error: could not make \"%s\"; undoing %zu change(s)\n",
+			buf, d->links + d->key + d->vips);
+		return -1;
+	}
+	return 0;
+}
+
 static int apply(const struct idm_opts *o, const struct idm_intent *in,
 		 const struct idm_sstate *want)
 {
-	struct idm_sstate cur;
+	struct idm_sstate cur = { 0 };
 	struct idm_sop *ops = NULL;
 	struct idm_vplan vp = { 0 };
-	bool set_default, undo_failed = false;
-	struct idm_nl nl;
+	struct idm_lplan lp = { 0 };
+	struct done d = { 0 };
+	bool set_default, set_key = false;
+	struct idm_nl nl, rt;
 	char buf[256];
-	long n, i, done, fail_at;
-	size_t vdone = 0;
-	int ret = 1;
+	long n = 0, i, done, fail_at;
+	int ret = 1, k;
 
 	if (idm_nl_open(&nl, o->netns))
 		return 1;
+	if (idm_rt_open(&rt, NULL))
+		goto out_nl;
+	if (idm_link_plan(&rt, in, &lp))
+		goto out_lp;
+	if (in->has_hash_key) {
+		k = idm_hash_key_get(&nl, d.old_key);
+		if (k) {
+			if (k > 0)
+				fprintf(stderr, "Error: the hash key cannot be read without CAP_NET_ADMIN; nothing changed\n");
+			goto out_lp;
+		}
+		set_key = memcmp(d.old_key, in->hash_key, sizeof(d.old_key)) != 0;
+	}
 	if (in->has_vips && idm_vip_plan(&nl, in, &vp))
 		goto out_vp;
 	if (idm_sacl_read(&nl, &cur))
 		goto out_vp;
 	if (check_devs(in, want))
 		goto out_cur;
-	/*
-	 * VIPs first, then identity; a failure undoes both. For tests of the
-	 * undo: IDMESH_TEST_FAIL_VIP=N makes the N-th VIP change a request the
-	 * kernel refuses (a VIP without a protocol).
-	 */
-	fail_at = getenv("IDMESH_TEST_FAIL_VIP") ?
-		  strtol(getenv("IDMESH_TEST_FAIL_VIP"), NULL, 10) : 0;
-	for (vdone = 0; vdone < vp.n; vdone++) {
-		struct idm_vop bad = vp.op[vdone];
-
-		if ((long)vdone + 1 == fail_at)
-			bad.vip.proto = 0;
-		if (idm_vop_do(&nl, &bad, 0))
-			break;
-	}
-	if (vdone != vp.n) {
-		idm_vop_format(&vp.op[vdone], buf, sizeof(buf));
-		fprintf(stderr, "Error: could not make \"%s\"; undoing %zu change(s)\n",
-			buf, vdone);
-		undo_failed = vips_undo(&nl, &vp, vdone);
-		fprintf(stderr, undo_failed ?
-			"Error: the VIPs are not as they were; see \"idmesh vip show\"\n" :
-			"Nothing changed.\n");
+	/* Links (with their addresses and routes), the key, VIPs, identity. */
+	if (apply_node(in, &nl, &rt, &lp, &vp, &d, set_key)) {
+		fprintf(stderr, undo_all(&nl, &rt, &d, &lp, &vp) ? "Nothing changed.\n" :
+			"Error: the node is not as it was; see \"idmesh link show\" and \"idmesh vip show\"\n");
 		goto out_cur;
 	}
 	n = idm_sacl_diff(&cur, want, &ops);
@@ -323,6 +493,8 @@ static int apply(const struct idm_opts *o, const struct idm_intent *in,
 	if (done == n && set_default && idm_sacl_set_default(&nl, want->def_action))
 		done = n + 1;	/* everything to undo */
 	if (done != n) {
+		bool undo_failed = false;
+
 		if (done < n) {
 			idm_sent_format(&ops[done].e, buf, sizeof(buf));
 			fprintf(stderr, "Error: could not %s \"%s\"; undoing %ld change(s)\n",
@@ -338,16 +510,20 @@ static int apply(const struct idm_opts *o, const struct idm_intent *in,
 				undo_failed = true;
 			}
 		}
-		undo_failed |= vips_undo(&nl, &vp, vp.n);
+		undo_failed |= !undo_all(&nl, &rt, &d, &lp, &vp);
 		if (undo_failed)
-			fprintf(stderr, "Error: the tables are not as they were; see \"idmesh sacl show\"\n");
+			fprintf(stderr, "Error: the node is not as it was; see \"idmesh sacl show\"\n");
 		else
 			fprintf(stderr, "Nothing changed.\n");
 		goto out_ops;
 	}
-	/* Text: the changes in the order made; JSON: removed, then added. */
+	/* Text: the changes in the order made; JSON: by kind. */
 	print_start(o->json, o->pretty);
 	print_open_obj(NULL);
+	if (in->has_pairs || in->has_remotes)
+		print_lops(&lp);
+	if (set_key)
+		print_string(PRINT_ANY, "hash_key", "~ hash-key %s\n", "set");
 	if (in->has_vips)
 		print_vops(&vp);
 	for (i = 0; i < n; i++) {
@@ -380,6 +556,10 @@ out_cur:
 	idm_sstate_free(&cur);
 out_vp:
 	idm_vplan_free(&vp);
+out_lp:
+	idm_lplan_free(&lp);
+	idm_nl_close(&rt);
+out_nl:
 	idm_nl_close(&nl);
 	return ret;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <netlink/attr.h>
 
+#include "config.h"
 #include "idmesh.h"
 #include "nl.h"
 #include "print.h"
@@ -94,6 +95,26 @@ static int config_put(struct nl_msg *msg, void *arg)
 	if (c->has_key && nla_put(msg, IDMESH_A_HASH_KEY, sizeof(c->key), c->key))
 		return -1;
 	return 0;
+}
+
+int idm_hash_key_get(struct idm_nl *nl, uint8_t key[IDMESH_HASH_KEY_LEN])
+{
+	struct config c = { 0 };
+
+	if (idm_nl_request(nl, IDMESH_CMD_CONFIG_GET, NULL, NULL, config_reply, &c))
+		return -1;
+	if (!c.has_key)
+		return 1;
+	memcpy(key, c.key, sizeof(c.key));
+	return 0;
+}
+
+int idm_hash_key_set(struct idm_nl *nl, const uint8_t key[IDMESH_HASH_KEY_LEN])
+{
+	struct config c = { .has_key = 1 };
+
+	memcpy(c.key, key, sizeof(c.key));
+	return idm_nl_request(nl, IDMESH_CMD_CONFIG_SET, config_put, &c, NULL, NULL);
 }
 
 static int config_show(const struct idm_opts *o, int argc, char **argv)

@@ -15,6 +15,9 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
+#include <linux/idmesh.h>
+
+#include "parse.h"
 #include "vip.h"
 
 #define IDM_ID_KEY_LEN	16
@@ -109,6 +112,13 @@ struct idm_intent {
 	size_t nworkloads;
 	struct idm_policy *policies;
 	size_t npolicies;
+	/* "pairs", "remote-links" given: the node's links of that kind. */
+	bool has_pairs, has_remotes;
+	struct idm_ilink *links;
+	size_t nlinks;
+	/* "hash-key": the Maglev flow hash key (config set hash-key). */
+	bool has_hash_key;
+	uint8_t hash_key[IDMESH_HASH_KEY_LEN];
 	/* "vips" given: the node's VIPs are exactly these. */
 	bool has_vips;
 	struct idm_ivip *vips;
@@ -120,12 +130,50 @@ struct idm_intent {
 	size_t nrules;
 };
 
+/* An address with its prefix length, or a route's destination. */
+struct idm_prefix {
+	struct idm_addr a;
+	uint32_t len;
+};
+
+struct idm_prefixes {
+	struct idm_prefix *v;
+	size_t n;
+};
+
+/* The two ends of a link: this node's, and a pair's peer. */
+enum { IDM_END_NODE, IDM_END_PEER };
+
+/* A local pair or a remote link of the node (intent_link.c). */
+struct idm_ilink {
+	char *name;
+	bool remote;
+	char *peer, *netns;		/* a pair; netns NULL: this namespace */
+	struct idm_addr raddr, laddr;	/* a remote link ... */
+	uint32_t id, port;		/* port 0: the default */
+	char *dev;			/* the underlay, or NULL */
+	uint32_t mtu;			/* 0: the kernel's */
+	struct idm_prefixes addrs[2];	/* per end */
+	struct idm_prefixes routes[2];	/* destinations through the end */
+};
+
 /* A VIP of the node and its whole backend set (intent_vip.c). */
 struct idm_ivip {
 	struct idm_vip_spec v;		/* mode and table size: never 0 */
 	struct idm_backend_spec *be;	/* weights always given */
 	size_t nbe;
 };
+
+/*
+ * "ADDR[/LEN]" (LEN: the whole address if absent); a route's destination
+ * (route set) may have no bits set past LEN. 0, or -1 with why in err.
+ */
+int idm_prefix_parse(const char *s, bool route, struct idm_prefix *p,
+		     char *err, size_t errlen);
+/* "ADDR/LEN". */
+void idm_prefix_format(const struct idm_prefix *p, char *buf, size_t len);
+bool idm_prefix_eq(const struct idm_prefix *a, const struct idm_prefix *b);
+void idm_ilink_free(struct idm_ilink *l);
 
 /* The ID key every node uses unless the intent names another. */
 extern const uint8_t idm_default_id_key[IDM_ID_KEY_LEN];

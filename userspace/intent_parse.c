@@ -717,7 +717,8 @@ int idm_intent_parse(const char *file, const char *text, size_t len,
 		     struct idm_intent *in, char *err, size_t errlen)
 {
 	static const char *const keys[] = { "ports", "default", "service-keys", "vips",
-					    "ids", "workloads", "policies", NULL };
+					    "ids", "workloads", "policies", "pairs",
+					    "remote-links", "hash-key", NULL };
 	struct ctx c = { .file = file, .err = err, .errlen = errlen };
 	json_object *root, *v;
 	int ret = -1;
@@ -751,6 +752,15 @@ int idm_intent_parse(const char *file, const char *text, size_t len,
 		goto out;
 	if (json_object_object_get_ex(root, "policies", &v) &&
 	    parse_policies(&c, v, in))
+		goto out;
+	if (json_object_object_get_ex(root, "pairs", &v) &&
+	    idm_intent_parse_links(&c, "pairs", v, in))
+		goto out;
+	if (json_object_object_get_ex(root, "remote-links", &v) &&
+	    idm_intent_parse_links(&c, "remote-links", v, in))
+		goto out;
+	if (json_object_object_get_ex(root, "hash-key", &v) &&
+	    idm_intent_parse_hash_key(&c, v, in))
 		goto out;
 	if (json_object_object_get_ex(root, "vips", &v) &&
 	    idm_intent_parse_vips(&c, v, in))

@@ -84,80 +84,70 @@ static int put_linkinfo(struct nl_msg *msg, const struct idm_link_spec *sp,
 	return 0;
 }
 
-static int link_add(const struct idm_opts *o, int argc, char **argv)
+int idm_link_create(struct idm_nl *nl, const struct idm_link_spec *sp)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-	struct idm_link_spec sp;
-	int ns_fd = -1, ifindex = 0, rc = 1;
+	int ns_fd = -1, ifindex = 0, rc = -1;
 	struct nl_msg *msg = NULL;
-	struct idm_nl nl;
-	char err[256];
 
-	if (idm_parse_link_add(argc, argv, &sp, err, sizeof(err)))
-		return idm_usage_error("%s", err);
-	if (idm_rt_open(&nl, o->netns))
-		return 1;
-	if (sp.peer_netns) {
+	if (sp->peer_netns) {
 		char path[4096];
 
-		snprintf(path, sizeof(path), "/run/netns/%s", sp.peer_netns);
+		snprintf(path, sizeof(path), "/run/netns/%s", sp->peer_netns);
 		ns_fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (ns_fd < 0) {
 			fprintf(stderr, "Error: cannot open network namespace \"%s\": %s\n",
-				sp.peer_netns, strerror(errno));
+				sp->peer_netns, strerror(errno));
 			goto out;
 		}
 	}
-	if (sp.dev) {
-		ifindex = if_nametoindex(sp.dev);
+	if (sp->dev) {
+		ifindex = if_nametoindex(sp->dev);
 		if (!ifindex) {
-			fprintf(stderr, "Error: no device \"%s\"\n", sp.dev);
+			fprintf(stderr, "Error: no device \"%s\"\n", sp->dev);
 			goto out;
 		}
 	}
 	msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK |
 				 NLM_F_CREATE | NLM_F_EXCL);
 	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) ||
-	    nla_put_string(msg, IFLA_IFNAME, sp.name) ||
-	    (sp.mtu && nla_put_u32(msg, IFLA_MTU, sp.mtu)) ||
-	    put_linkinfo(msg, &sp, ns_fd, ifindex)) {
+	    nla_put_string(msg, IFLA_IFNAME, sp->name) ||
+	    (sp->mtu && nla_put_u32(msg, IFLA_MTU, sp->mtu)) ||
+	    put_linkinfo(msg, sp, ns_fd, ifindex)) {
 		fprintf(stderr, "Error: request does not fit in a message\n");
 		goto out;
 	}
-	if (idm_nl_transact(&nl, msg, NULL, NULL) == 0)
+	if (idm_nl_transact(nl, msg, NULL, NULL) == 0)
 		rc = 0;
-	else if (nl.error == -EOPNOTSUPP && !nl.extack.msg[0])
+	else if (nl->error == -EOPNOTSUPP && !nl->extack.msg[0])
 		fprintf(stderr, "Hint: is the idmesh module loaded? (the kernel does not know link kind \"%s\")\n",
 			IDMESH_LINK_KIND);
 out:
 	nlmsg_free(msg);
 	if (ns_fd >= 0)
 		close(ns_fd);
+	return rc;
+}
+
+static int link_add(const struct idm_opts *o, int argc, char **argv)
+{
+	struct idm_link_spec sp;
+	struct idm_nl nl;
+	char err[256];
+	int rc;
+
+	if (idm_parse_link_add(argc, argv, &sp, err, sizeof(err)))
+		return idm_usage_error("%s", err);
+	if (idm_rt_open(&nl, o->netns))
+		return 1;
+	rc = idm_link_create(&nl, &sp) ? 1 : 0;
 	idm_nl_close(&nl);
 	return rc;
 }
 
 /* ---- show ---- */
 
-struct link_info {
-	int ifindex;
-	char name[IFNAMSIZ];
-	unsigned int mtu, max_mtu, flags;
-	int mode;
-	char peer[IFNAMSIZ];
-	int peer_nsid;		/* -1: same namespace */
-	char remote[INET6_ADDRSTRLEN], local[INET6_ADDRSTRLEN];
-	unsigned int id, port, underlay;
-	struct rtnl_link_stats64 st;
-	int has_stats;
-	uint64_t drops[IFLA_IDMESH_XSTATS_MAX + 1];
-};
 
-struct show_ctx {
-	const char *only;
-	struct link_info *links;
-	int n, cap;
-};
 
 static void addr_str(const struct nlattr *a, char *buf, size_t len)
 {
@@ -172,12 +162,12 @@ static void addr_str(const struct nlattr *a, char *buf, size_t len)
 
 static int show_valid(struct nl_msg *msg, void *arg)
 {
-	struct show_ctx *c = arg;
+	struct idm_link_list *c = arg;
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct ifinfomsg *ifi = nlmsg_data(nlh);
 	struct nlattr *tb[IFLA_MAX + 1], *li[IFLA_INFO_MAX + 1];
 	struct nlattr *d[IFLA_IDMESH_MAX + 1];
-	struct link_info *l;
+	struct idm_link_info *l;
 	int i;
 
 	if (nlh->nlmsg_type != RTM_NEWLINK ||
@@ -258,7 +248,7 @@ static int nsid_valid(struct nl_msg *msg, void *arg)
 }
 
 /* Name under /run/netns of the namespace with this nsid, as "ip" does. */
-static int nsid_name(struct idm_nl *nl, int nsid, char *buf, size_t len)
+int idm_nsid_name(struct idm_nl *nl, int nsid, char *buf, size_t len)
 {
 	struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
 	struct dirent *e;
@@ -309,7 +299,7 @@ static const char *mode_name(int mode)
 	return "unknown";
 }
 
-static void print_link(const struct idm_opts *o, const struct link_info *l,
+static void print_link(const struct idm_opts *o, const struct idm_link_info *l,
 		       const char *peer_ns, const char *underlay)
 {
 	int i;
@@ -373,7 +363,7 @@ static void print_link(const struct idm_opts *o, const struct link_info *l,
  * into c. Prints why and returns -1 on failure, or when "only" is not an
  * idmesh link.
  */
-static int dump_links(struct idm_nl *nl, const char *only, struct show_ctx *c)
+int idm_link_dump(struct idm_nl *nl, const char *only, struct idm_link_list *c)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct nl_msg *msg;
@@ -401,7 +391,7 @@ out:
 
 static int link_show(const struct idm_opts *o, int argc, char **argv)
 {
-	struct show_ctx c = { 0 };
+	struct idm_link_list c = { 0 };
 	struct idm_nl nl;
 	int i, rc = 1;
 
@@ -410,7 +400,7 @@ static int link_show(const struct idm_opts *o, int argc, char **argv)
 				       argv[1]);
 	if (idm_rt_open(&nl, o->netns))
 		return 1;
-	if (dump_links(&nl, argc ? argv[0] : NULL, &c))
+	if (idm_link_dump(&nl, argc ? argv[0] : NULL, &c))
 		goto out;
 	print_start(o->json, o->pretty);
 	print_open_arr(NULL);
@@ -419,7 +409,7 @@ static int link_show(const struct idm_opts *o, int argc, char **argv)
 		const char *nsp = NULL, *up = NULL;
 
 		if (c.links[i].peer_nsid >= 0 &&
-		    !nsid_name(&nl, c.links[i].peer_nsid, ns, sizeof(ns)))
+		    !idm_nsid_name(&nl, c.links[i].peer_nsid, ns, sizeof(ns)))
 			nsp = ns;
 		if (c.links[i].underlay && if_indextoname(c.links[i].underlay, under))
 			up = under;
@@ -437,7 +427,7 @@ out:
 static int link_del(const struct idm_opts *o, int argc, char **argv)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-	struct show_ctx c = { 0 };
+	struct idm_link_list c = { 0 };
 	struct nl_msg *msg = NULL;
 	struct idm_nl nl;
 	int rc = 1;
@@ -447,7 +437,7 @@ static int link_del(const struct idm_opts *o, int argc, char **argv)
 	if (idm_rt_open(&nl, o->netns))
 		return 1;
 	/* Only ever delete idmesh links, whatever the name. */
-	if (dump_links(&nl, argv[0], &c))
+	if (idm_link_dump(&nl, argv[0], &c))
 		goto out;
 	ifi.ifi_index = c.links[0].ifindex;
 	msg = nlmsg_alloc_simple(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK);

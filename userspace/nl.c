@@ -378,3 +378,27 @@ int idm_rt_open(struct idm_nl *nl, const char *netns)
 	nl_socket_set_msg_buf_size(nl->sk, 65536);
 	return 0;
 }
+
+int idm_rt_open_in(struct idm_nl *nl, const char *netns)
+{
+	int self, rc;
+
+	if (!netns)
+		return idm_rt_open(nl, NULL);
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0) {
+		fprintf(stderr, "Error: cannot open this network namespace: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	rc = idm_rt_open(nl, netns);
+	if (setns(self, CLONE_NEWNET) < 0) {
+		fprintf(stderr, "Error: cannot return to this network namespace: %s\n",
+			strerror(errno));
+		if (!rc)
+			idm_nl_close(nl);
+		rc = -1;
+	}
+	close(self);
+	return rc;
+}

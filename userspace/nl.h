@@ -60,6 +60,12 @@ int idm_nl_dump(struct idm_nl *nl, uint8_t cmd, idm_put_fn put,
 int idm_rt_open(struct idm_nl *nl, const char *netns);
 
 /*
+ * The same, and then come back: the socket stays in netns (NULL: this
+ * one) while the process goes on in its own.
+ */
+int idm_rt_open_in(struct idm_nl *nl, const char *netns);
+
+/*
  * Send msg, pass each reply to valid (may be NULL), wait for the ACK or
  * the end of a dump. On a kernel error prints it and returns -1.
  */

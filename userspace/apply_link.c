@@ -1,0 +1,665 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * idmesh apply: the node's idmesh links made what the intent's "pairs" and
+ * "remote-links" say. A link whose definition differs (peer, namespace,
+ * remote, local, id, port, underlay) is removed and added again; its MTU,
+ * and the addresses and routes of its ends, are changed in place. A
+ * removed link comes back, on undo, with its addresses and routes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+#include "apply_link.h"
+#include "intent_impl.h"
+#include "link.h"
+#include "nl.h"
+
+/* ---- one end's device, addresses and routes ---- */
+
+struct ifindex_ctx {
+	int ifindex;
+};
+
+static int ifindex_valid(struct nl_msg *msg, void *arg)
+{
+	struct ifindex_ctx *c = arg;
+	struct ifinfomsg *ifi = nlmsg_data(nlmsg_hdr(msg));
+
+	if (nlmsg_hdr(msg)->nlmsg_type == RTM_NEWLINK)
+		c->ifindex = ifi->ifi_index;
+	return NL_OK;
+}
+
+/* The ifindex of name in rt's namespace, or 0 (nothing printed). */
+static int rt_ifindex(struct idm_nl *rt, const char *name)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct ifindex_ctx c = { 0 };
+	struct nl_msg *msg;
+
+	msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK);
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) ||
+	    nla_put_string(msg, IFLA_IFNAME, name)) {
+		nlmsg_free(msg);
+		return 0;
+	}
+	rt->quiet = 1;
+	if (idm_nl_transact(rt, msg, ifindex_valid, &c))
+		c.ifindex = 0;
+	rt->quiet = 0;
+	nlmsg_free(msg);
+	return c.ifindex;
+}
+
+struct pfx_ctx {
+	int ifindex;
+	struct idm_prefixes *out;
+};
+
+static void pfx_push(struct idm_prefixes *ps, int family, const void *a,
+		     uint32_t len)
+{
+	struct idm_prefix *p;
+
+	ps->v = xrealloc(ps->v, ps->n + 1, sizeof(*ps->v));
+	p = &ps->v[ps->n++];
+	memset(p, 0, sizeof(*p));
+	p->a.family = family;
+	p->a.len = family == AF_INET ? 4 : 16;
+	if (a)
+		memcpy(p->a.bytes, a, p->a.len);
+	p->len = len;
+}
+
+static int addr_valid(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct ifaddrmsg *ifa = nlmsg_data(nlh);
+	struct nlattr *tb[IFA_MAX + 1], *a;
+	struct pfx_ctx *c = arg;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || (int)ifa->ifa_index != c->ifindex ||
+	    nlmsg_parse(nlh, sizeof(*ifa), tb, IFA_MAX, NULL) ||
+	    (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
+		return NL_OK;
+	/* The kernel's own IPv6 link-local addresses are not the intent's. */
+	if (ifa->ifa_scope == RT_SCOPE_LINK && ifa->ifa_family == AF_INET6)
+		return NL_OK;
+	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (a && nla_len(a) == (ifa->ifa_family == AF_INET ? 4 : 16))
+		pfx_push(c->out, ifa->ifa_family, nla_data(a), ifa->ifa_prefixlen);
+	return NL_OK;
+}
+
+static int route_valid(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct rtmsg *rtm = nlmsg_data(nlh);
+	struct nlattr *tb[RTA_MAX + 1];
+	struct pfx_ctx *c = arg;
+	uint32_t table;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE ||
+	    nlmsg_parse(nlh, sizeof(*rtm), tb, RTA_MAX, NULL))
+		return NL_OK;
+	table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	/* Only what "ip route add PREFIX dev D" makes, not the kernel's. */
+	if (table != RT_TABLE_MAIN || rtm->rtm_type != RTN_UNICAST ||
+	    rtm->rtm_protocol == RTPROT_KERNEL || tb[RTA_GATEWAY] ||
+	    tb[RTA_MULTIPATH] || !tb[RTA_OIF] ||
+	    (int)nla_get_u32(tb[RTA_OIF]) != c->ifindex)
+		return NL_OK;
+	if (tb[RTA_DST] && nla_len(tb[RTA_DST]) != (rtm->rtm_family == AF_INET ? 4 : 16))
+		return NL_OK;
+	pfx_push(c->out, rtm->rtm_family, tb[RTA_DST] ? nla_data(tb[RTA_DST]) : NULL,
+		 rtm->rtm_dst_len);
+	return NL_OK;
+}
+
+/* The addresses and routes of the device ifindex in rt's namespace. */
+static int read_end(struct idm_nl *rt, int ifindex, struct idm_prefixes *addrs,
+		    struct idm_prefixes *routes)
+{
+	static const int fams[] = { AF_INET, AF_INET6 };
+	struct pfx_ctx c = { .ifindex = ifindex };
+	struct nl_msg *msg;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < 2 && !err; i++) {
+		struct ifaddrmsg ifa = { .ifa_family = fams[i] };
+		struct rtmsg rtm = { .rtm_family = fams[i] };
+
+		c.out = addrs;
+		msg = nlmsg_alloc_simple(RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP);
+		err = !msg || nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) ||
+		      idm_nl_transact(rt, msg, addr_valid, &c);
+		nlmsg_free(msg);
+		if (err)
+			break;
+		c.out = routes;
+		msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP);
+		err = !msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) ||
+		      idm_nl_transact(rt, msg, route_valid, &c);
+		nlmsg_free(msg);
+	}
+	return err ? -1 : 0;
+}
+
+/* ---- the node's links ---- */
+
+static void info_to_ilink(struct idm_nl *rt, const struct idm_link_info *li,
+			  struct idm_ilink *l)
+{
+	char buf[256];
+
+	memset(l, 0, sizeof(*l));
+	l->name = xstrdup(li->name);
+	l->mtu = li->mtu;
+	if (li->mode != IDMESH_LINK_MODE_REMOTE) {
+		l->peer = xstrdup(li->peer);
+		if (li->peer_nsid >= 0) {
+			/* A namespace without a name under /run/netns differs from any. */
+			if (idm_nsid_name(rt, li->peer_nsid, buf, sizeof(buf)))
+				snprintf(buf, sizeof(buf), "(nsid %d)", li->peer_nsid);
+			l->netns = xstrdup(buf);
+		}
+		return;
+	}
+	l->remote = true;
+	idm_parse_addr(li->remote, &l->raddr);
+	if (li->local[0])
+		idm_parse_addr(li->local, &l->laddr);
+	l->id = li->id;
+	l->port = li->port;
+	if (li->underlay && if_indextoname(li->underlay, buf))
+		l->dev = xstrdup(buf);
+}
+
+int idm_links_read(struct idm_nl *rt, struct idm_ilink **out, size_t *n)
+{
+	struct idm_link_list c = { 0 };
+	struct idm_ilink *v;
+	size_t k, nv = 0;
+	int i, ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (idm_link_dump(rt, NULL, &c))
+		return -1;
+	v = xrealloc(NULL, c.n, sizeof(*v));
+	for (i = 0; i < c.n; i++) {
+		const struct idm_link_info *li = &c.links[i];
+		struct idm_ilink *l;
+		bool dup = false;
+
+		/* Both ends of a pair here: the one listed first stands for it. */
+		for (k = 0; k < nv && li->mode != IDMESH_LINK_MODE_REMOTE &&
+		     li->peer_nsid < 0; k++)
+			dup |= !v[k].remote && !v[k].netns && !strcmp(v[k].peer, li->name);
+		if (dup)
+			continue;
+		l = &v[nv++];
+		info_to_ilink(rt, li, l);
+		if (read_end(rt, li->ifindex, &l->addrs[IDM_END_NODE],
+			     &l->routes[IDM_END_NODE]))
+			goto out;
+		if (!l->remote && l->peer[0] && (!l->netns || l->netns[0] != '(')) {
+			struct idm_nl prt;
+			int peer;
+
+			if (idm_rt_open_in(&prt, l->netns))
+				goto out;
+			peer = rt_ifindex(&prt, l->peer);
+			if (peer && read_end(&prt, peer, &l->addrs[IDM_END_PEER],
+					     &l->routes[IDM_END_PEER])) {
+				idm_nl_close(&prt);
+				goto out;
+			}
+			idm_nl_close(&prt);
+		}
+	}
+	ret = 0;
+out:
+	free(c.links);
+	*out = v;
+	*n = nv;
+	return ret;
+}
+
+/* ---- the plan ---- */
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool same_def(const struct idm_ilink *want, const struct idm_ilink *cur)
+{
+	if (want->remote != cur->remote)
+		return false;
+	if (!want->remote)
+		return str_eq(want->peer, cur->peer) && str_eq(want->netns, cur->netns);
+	return !memcmp(&want->raddr, &cur->raddr, sizeof(want->raddr)) &&
+	       !memcmp(&want->laddr, &cur->laddr, sizeof(want->laddr)) &&
+	       want->id == cur->id &&
+	       (want->port ? want->port : IDMESH_DEFAULT_PORT) == cur->port &&
+	       str_eq(want->dev, cur->dev);
+}
+
+static bool has_prefix(const struct idm_prefixes *ps, const struct idm_prefix *p)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n; i++)
+		if (idm_prefix_eq(&ps->v[i], p))
+			return true;
+	return false;
+}
+
+static struct idm_lop *push(struct idm_lplan *p, int kind,
+			    const struct idm_ilink *l)
+{
+	struct idm_lop *op;
+
+	p->op = xrealloc(p->op, p->n + 1, sizeof(*p->op));
+	op = &p->op[p->n++];
+	memset(op, 0, sizeof(*op));
+	op->kind = kind;
+	op->l = l;
+	return op;
+}
+
+/* Addresses, then routes, of both ends: removals, then additions. */
+static void plan_prefixes(struct idm_lplan *p, const struct idm_ilink *want,
+			  const struct idm_ilink *cur)
+{
+	int kind, end, add;
+	size_t i;
+
+	for (kind = IDM_LOP_ADDR; kind <= IDM_LOP_ROUTE; kind++)
+		for (add = 0; add < 2; add++)
+			for (end = IDM_END_NODE; end <= IDM_END_PEER; end++) {
+				const struct idm_prefixes *from, *other;
+
+				from = kind == IDM_LOP_ADDR ?
+				       (add ? &want->addrs[end] : &cur->addrs[end]) :
+				       (add ? &want->routes[end] : &cur->routes[end]);
+				other = kind == IDM_LOP_ADDR ?
+					(add ? &cur->addrs[end] : &want->addrs[end]) :
+					(add ? &cur->routes[end] : &want->routes[end]);
+				for (i = 0; i < from->n; i++) {
+					struct idm_lop *op;
+
+					if (has_prefix(other, &from->v[i]))
+						continue;
+					op = push(p, kind, want);
+					op->add = add;
+					op->end = end;
+					op->p = from->v[i];
+				}
+			}
+}
+
+/* What would fail before any change: a missing namespace or underlay. */
+static int check_link(const struct idm_intent *in, const struct idm_ilink *l)
+{
+	char path[4096];
+
+	if (l->netns) {
+		snprintf(path, sizeof(path), "/run/netns/%s", l->netns);
+		if (access(path, F_OK)) {
+			fprintf(stderr, "Error: %s: link %s: no network namespace \"%s\"; nothing changed\n",
+				in->file, l->name, l->netns);
+			return -1;
+		}
+	}
+	if (l->dev && !if_nametoindex(l->dev)) {
+		fprintf(stderr, "Error: %s: link %s: no device \"%s\" in this namespace; nothing changed\n",
+			in->file, l->name, l->dev);
+		return -1;
+	}
+	return 0;
+}
+
+static bool named(const struct idm_intent *in, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < in->nlinks; i++)
+		if (!strcmp(in->links[i].name, name))
+			return true;
+	return false;
+}
+
+int idm_link_plan(struct idm_nl *rt, const struct idm_intent *in,
+		  struct idm_lplan *p)
+{
+	bool *done;
+	size_t i, k;
+	int pass;
+
+	memset(p, 0, sizeof(*p));
+	if (!in->has_pairs && !in->has_remotes)
+		return 0;
+	for (i = 0; i < in->nlinks; i++)
+		if (check_link(in, &in->links[i]))
+			return -1;
+	if (idm_links_read(rt, &p->cur, &p->ncur))
+		return -1;
+	/* A pair with both ends here is named by the end the intent names. */
+	for (k = 0; k < p->ncur; k++) {
+		struct idm_ilink *c = &p->cur[k], t;
+
+		if (c->remote || c->netns || named(in, c->name) || !named(in, c->peer))
+			continue;
+		t = *c;
+		c->name = t.peer;
+		c->peer = t.name;
+		c->addrs[0] = t.addrs[1];
+		c->addrs[1] = t.addrs[0];
+		c->routes[0] = t.routes[1];
+		c->routes[1] = t.routes[0];
+	}
+	done = calloc(p->ncur + 1, sizeof(*done));
+	if (!done)
+		return -1;
+	/* Pass 0: removals; pass 1: additions; pass 2: changes in place. */
+	for (pass = 0; pass < 3; pass++) {
+		for (k = 0; pass == 0 && k < p->ncur; k++) {
+			const struct idm_ilink *c = &p->cur[k];
+			const struct idm_ilink *w = NULL;
+
+			for (i = 0; i < in->nlinks && !w; i++)
+				if (!strcmp(in->links[i].name, c->name))
+					w = &in->links[i];
+			/* Links of a kind the intent does not name stay. */
+			if (!w && !(c->remote ? in->has_remotes : in->has_pairs))
+				continue;
+			if (!w || !same_def(w, c))
+				push(p, IDM_LOP_DEL, c);
+			else
+				done[k] = true;
+		}
+		for (i = 0; pass > 0 && i < in->nlinks; i++) {
+			const struct idm_ilink *w = &in->links[i];
+			const struct idm_ilink *c = NULL;
+
+			for (k = 0; k < p->ncur && !c; k++)
+				if (done[k] && !strcmp(p->cur[k].name, w->name))
+					c = &p->cur[k];
+			if (pass == 1 && !c) {
+				push(p, IDM_LOP_ADD, w);
+			} else if (pass == 2 && c) {
+				if (w->mtu && w->mtu != c->mtu) {
+					struct idm_lop *op = push(p, IDM_LOP_MTU, w);
+
+					op->mtu = w->mtu;
+					op->old_mtu = c->mtu;
+				}
+				plan_prefixes(p, w, c);
+			}
+		}
+	}
+	free(done);
+	return 0;
+}
+
+/* ---- the changes ---- */
+
+/* Set ifname's MTU (if mtu) and bring it up (if up), in rt's namespace. */
+static int set_link(struct idm_nl *rt, const char *ifname, uint32_t mtu, bool up)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nl_msg *msg;
+	int rc;
+
+	if (up) {
+		ifi.ifi_flags = IFF_UP;
+		ifi.ifi_change = IFF_UP;
+	}
+	msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) ||
+	    nla_put_string(msg, IFLA_IFNAME, ifname) ||
+	    (mtu && nla_put_u32(msg, IFLA_MTU, mtu))) {
+		nlmsg_free(msg);
+		return -1;
+	}
+	rc = idm_nl_transact(rt, msg, NULL, NULL);
+	nlmsg_free(msg);
+	return rc;
+}
+
+static int del_link(struct idm_nl *rt, const char *name)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nl_msg *msg;
+	int rc;
+
+	msg = nlmsg_alloc_simple(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK);
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) ||
+	    nla_put_string(msg, IFLA_IFNAME, name)) {
+		nlmsg_free(msg);
+		return -1;
+	}
+	rc = idm_nl_transact(rt, msg, NULL, NULL);
+	nlmsg_free(msg);
+	return rc;
+}
+
+/* Add or remove an address or a route of the device ifname. */
+static int set_prefix(struct idm_nl *rt, const char *ifname, int kind, bool add,
+		      const struct idm_prefix *p)
+{
+	int ifindex = rt_ifindex(rt, ifname), rc;
+	struct nl_msg *msg = NULL;
+
+	if (!ifindex) {
+		fprintf(stderr, "Error: no device \"%s\"\n", ifname);
+		return -1;
+	}
+	if (kind == IDM_LOP_ADDR) {
+		struct ifaddrmsg ifa = {
+			.ifa_family = p->a.family, .ifa_prefixlen = p->len,
+			.ifa_flags = p->a.family == AF_INET6 ? IFA_F_NODAD : 0,
+			.ifa_index = ifindex,
+		};
+
+		msg = nlmsg_alloc_simple(add ? RTM_NEWADDR : RTM_DELADDR,
+					 NLM_F_REQUEST | NLM_F_ACK |
+					 (add ? NLM_F_CREATE | NLM_F_EXCL : 0));
+		if (!msg || nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) ||
+		    nla_put(msg, IFA_LOCAL, p->a.len, p->a.bytes) ||
+		    nla_put(msg, IFA_ADDRESS, p->a.len, p->a.bytes))
+			goto nomem;
+	} else {
+		struct rtmsg rtm = {
+			.rtm_family = p->a.family, .rtm_dst_len = p->len,
+			.rtm_table = RT_TABLE_MAIN, .rtm_protocol = RTPROT_STATIC,
+			.rtm_scope = RT_SCOPE_LINK, .rtm_type = RTN_UNICAST,
+		};
+
+		msg = nlmsg_alloc_simple(add ? RTM_NEWROUTE : RTM_DELROUTE,
+					 NLM_F_REQUEST | NLM_F_ACK |
+					 (add ? NLM_F_CREATE | NLM_F_EXCL : 0));
+		if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) ||
+		    (p->len && nla_put(msg, RTA_DST, p->a.len, p->a.bytes)) ||
+		    nla_put_u32(msg, RTA_OIF, ifindex))
+			goto nomem;
+	}
+	rc = idm_nl_transact(rt, msg, NULL, NULL);
+	nlmsg_free(msg);
+	return rc;
+nomem:
+	nlmsg_free(msg);
+	fprintf(stderr, "Error: out of memory\n");
+	return -1;
+}
+
+/* The device and the socket of one end (the caller closes *own). */
+static struct idm_nl *end_sock(struct idm_nl *rt, const struct idm_ilink *l,
+			       int end, struct idm_nl *own, bool *opened)
+{
+	*opened = false;
+	if (end == IDM_END_NODE || !l->netns)
+		return rt;
+	if (idm_rt_open_in(own, l->netns))
+		return NULL;
+	*opened = true;
+	return own;
+}
+
+static int end_prefix(struct idm_nl *rt, const struct idm_ilink *l, int end,
+		      int kind, bool add, const struct idm_prefix *p)
+{
+	struct idm_nl own, *s;
+	bool opened;
+	int rc;
+
+	s = end_sock(rt, l, end, &own, &opened);
+	if (!s)
+		return -1;
+	rc = set_prefix(s, end == IDM_END_NODE ? l->name : l->peer, kind, add, p);
+	if (opened)
+		idm_nl_close(&own);
+	return rc;
+}
+
+static int end_link(struct idm_nl *rt, const struct idm_ilink *l, int end,
+		    uint32_t mtu, bool up)
+{
+	struct idm_nl own, *s;
+	bool opened;
+	int rc;
+
+	s = end_sock(rt, l, end, &own, &opened);
+	if (!s)
+		return -1;
+	rc = set_link(s, end == IDM_END_NODE ? l->name : l->peer, mtu, up);
+	if (opened)
+		idm_nl_close(&own);
+	return rc;
+}
+
+/* The link, both ends up, their addresses and routes; or nothing. */
+static int add_link(struct idm_nl *rt, const struct idm_ilink *l)
+{
+	struct idm_link_spec sp = {
+		.name = l->name, .peer = l->peer, .peer_netns = l->netns,
+		.remote = l->raddr, .local = l->laddr, .id = l->id,
+		.port = l->port, .mtu = l->mtu, .dev = l->dev,
+	};
+	int end, kind, ends = l->remote ? 1 : 2;
+	size_t i;
+
+	if (idm_link_create(rt, &sp))
+		return -1;
+	for (end = 0; end < ends; end++)
+		if (end_link(rt, l, end, 0, true))
+			goto undo;
+	for (kind = IDM_LOP_ADDR; kind <= IDM_LOP_ROUTE; kind++)
+		for (end = 0; end < ends; end++) {
+			const struct idm_prefixes *ps = kind == IDM_LOP_ADDR ?
+						       &l->addrs[end] : &l->routes[end];
+
+			for (i = 0; i < ps->n; i++)
+				if (end_prefix(rt, l, end, kind, true, &ps->v[i]))
+					goto undo;
+		}
+	return 0;
+undo:
+	rt->quiet = 1;
+	del_link(rt, l->name);
+	rt->quiet = 0;
+	return -1;
+}
+
+int idm_lop_do(struct idm_nl *rt, const struct idm_lop *op, int undo)
+{
+	int ends = op->l->remote ? 1 : 2, end;
+
+	switch (op->kind) {
+	case IDM_LOP_DEL:
+	case IDM_LOP_ADD:
+		return (op->kind == IDM_LOP_ADD) != !!undo ? add_link(rt, op->l) :
+		       del_link(rt, op->l->name);
+	case IDM_LOP_MTU:
+		for (end = 0; end < ends; end++)
+			if (end_link(rt, op->l, end, undo ? op->old_mtu : op->mtu, false))
+				return -1;
+		return 0;
+	default:
+		return end_prefix(rt, op->l, op->end, op->kind, op->add != !!undo,
+				  &op->p);
+	}
+}
+
+/* ---- words ---- */
+
+void idm_ilink_format(const struct idm_ilink *l, char *buf, size_t len)
+{
+	char r[INET6_ADDRSTRLEN], a[INET6_ADDRSTRLEN + 8] = "";
+	int n;
+
+	if (!l->remote) {
+		n = snprintf(buf, len, "%s peer %s%s%s", l->name, l->peer,
+			     l->netns ? " netns " : "", l->netns ? l->netns : "");
+	} else {
+		inet_ntop(l->raddr.family, l->raddr.bytes, r, sizeof(r));
+		if (l->laddr.family) {
+			strcpy(a, " local ");
+			inet_ntop(l->laddr.family, l->laddr.bytes, a + 7, sizeof(a) - 7);
+		}
+		n = snprintf(buf, len, "%s remote %s%s id %u", l->name, r, a, l->id);
+		if (n >= 0 && (size_t)n < len && l->port)
+			n += snprintf(buf + n, len - n, " port %u", l->port);
+		if (n >= 0 && (size_t)n < len && l->dev)
+			n += snprintf(buf + n, len - n, " dev %s", l->dev);
+	}
+	if (n >= 0 && (size_t)n < len && l->mtu)
+		snprintf(buf + n, len - n, " mtu %u", l->mtu);
+}
+
+void idm_lop_format(const struct idm_lop *op, char *buf, size_t len)
+{
+	const struct idm_ilink *l = op->l;
+	char p[INET6_ADDRSTRLEN + 8], d[64];
+
+	switch (op->kind) {
+	case IDM_LOP_DEL:
+	case IDM_LOP_ADD:
+		snprintf(buf, len, "link ");
+		idm_ilink_format(l, buf + 5, len > 5 ? len - 5 : 0);
+		return;
+	case IDM_LOP_MTU:
+		snprintf(buf, len, "link %s mtu %u", l->name, op->mtu);
+		return;
+	}
+	idm_prefix_format(&op->p, p, sizeof(p));
+	if (op->end == IDM_END_PEER && l->netns)
+		snprintf(d, sizeof(d), "%s netns %s", l->peer, l->netns);
+	else
+		snprintf(d, sizeof(d), "%s", op->end == IDM_END_PEER ? l->peer : l->name);
+	snprintf(buf, len, "%s %s dev %s", op->kind == IDM_LOP_ADDR ? "address" :
+		 "route", p, d);
+}
+
+void idm_lplan_free(struct idm_lplan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->ncur; i++)
+		idm_ilink_free(&p->cur[i]);
+	free(p->cur);
+	free(p->op);
+	memset(p, 0, sizeof(*p));
+}

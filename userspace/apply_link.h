@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * idmesh apply: the node's idmesh links, and the addresses and routes of
+ * their ends, made what the intent's "pairs" and "remote-links" say
+ * (apply_link.c).
+ */
+#ifndef IDMESH_APPLY_LINK_H
+#define IDMESH_APPLY_LINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "intent.h"
+
+enum { IDM_LOP_DEL, IDM_LOP_ADD, IDM_LOP_MTU, IDM_LOP_ADDR, IDM_LOP_ROUTE };
+
+/*
+ * One change: a link removed or added (with its MTU, both ends up, their
+ * addresses and routes), its MTU set, or an address or a route of one
+ * end added or removed.
+ */
+struct idm_lop {
+	int kind;
+	bool add;			/* ADDR, ROUTE: add, or remove */
+	const struct idm_ilink *l;	/* DEL: the node's, to undo; else the intent's */
+	int end;			/* IDM_END_NODE or IDM_END_PEER */
+	struct idm_prefix p;
+	uint32_t mtu, old_mtu;
+};
+
+struct idm_lplan {
+	struct idm_ilink *cur;		/* the node's links when planned */
+	size_t ncur;
+	struct idm_lop *op;		/* removals, additions, then the rest */
+	size_t n;
+};
+
+struct idm_nl;
+/*
+ * The node's idmesh links as intent links, with the addresses and the
+ * routes (main table, not the kernel's own) of both ends. A pair whose
+ * two ends are both here is one link. 0, or -1 with the reason printed.
+ */
+int idm_links_read(struct idm_nl *rt, struct idm_ilink **out, size_t *n);
+/* The changes that make the node's links the intent's. */
+int idm_link_plan(struct idm_nl *rt, const struct idm_intent *in,
+		  struct idm_lplan *p);
+/* Make one change, or undo it; the kernel's refusal is printed. */
+int idm_lop_do(struct idm_nl *rt, const struct idm_lop *op, int undo);
+/* "link NAME peer P ...", "address A dev D [netns N]", ... */
+void idm_lop_format(const struct idm_lop *op, char *buf, size_t len);
+/* "NAME peer P [netns N]" or "NAME remote A ... id I" and the MTU. */
+void idm_ilink_format(const struct idm_ilink *l, char *buf, size_t len);
+void idm_lplan_free(struct idm_lplan *p);
+
+#endif

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * idmesh apply: the intent's "pairs" and "remote-links" (the node's idmesh
+ * links, each with the addresses and routes of its ends) and its
+ * "hash-key", checked as the rest of the intent is.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <json-c/json.h>
+#include <linux/idmesh.h>
+
+#include "intent.h"
+#include "intent_impl.h"
+#include "parse.h"
+
+int idm_prefix_parse(const char *s, bool route, struct idm_prefix *p,
+		     char *err, size_t errlen)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash;
+	uint32_t bits, i;
+
+	memset(p, 0, sizeof(*p));
+	if (strlen(s) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	if (idm_parse_addr(buf, &p->a))
+		goto bad;
+	p->len = p->a.len * 8;
+	if (slash && idm_parse_u32("prefix length", slash, 0, p->len, &p->len,
+				   err, errlen))
+		return -1;
+	if (!route)
+		return 0;
+	/* A destination has no bits past its length, as "ip route" wants. */
+	for (i = p->len; i < (uint32_t)p->a.len * 8; i++) {
+		bits = p->a.bytes[i / 8] & (0x80 >> (i % 8));
+		if (bits) {
+			snprintf(err, errlen, "\"%s\" has bits set past /%u", s, p->len);
+			return -1;
+		}
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "\"%s\" is not an IPv4 or IPv6 %s", s,
+		 route ? "prefix" : "address");
+	return -1;
+}
+
+void idm_prefix_format(const struct idm_prefix *p, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(p->a.family, p->a.bytes, a, sizeof(a));
+	snprintf(buf, len, "%s/%u", a, p->len);
+}
+
+bool idm_prefix_eq(const struct idm_prefix *a, const struct idm_prefix *b)
+{
+	return a->a.family == b->a.family && a->len == b->len &&
+	       !memcmp(a->a.bytes, b->a.bytes, a->a.len);
+}
+
+static int parse_prefixes(struct ctx *c, const char *path, json_object *o,
+			  bool route, struct idm_prefixes *ps)
+{
+	char sub[PATH_MAX_LEN], why[160];
+	const char *s;
+	size_t i, k;
+
+	if (idm_want_type(c, path, o, json_type_array, "an array"))
+		return -1;
+	ps->n = json_object_array_length(o);
+	ps->v = xrealloc(NULL, ps->n, sizeof(*ps->v));
+	for (i = 0; i < ps->n; i++) {
+		idm_subidx(sub, path, i);
+		if (idm_get_string(c, sub, json_object_array_get_idx(o, i), &s))
+			return -1;
+		if (idm_prefix_parse(s, route, &ps->v[i], why, sizeof(why)))
+			return idm_intent_fail(c, sub, "%s", why);
+		for (k = 0; k < i; k++)
+			if (route ? idm_prefix_eq(&ps->v[k], &ps->v[i]) :
+			    !memcmp(&ps->v[k].a, &ps->v[i].a, sizeof(ps->v[i].a)))
+				return idm_intent_fail(c, sub, "the same %s as [%zu]",
+						       route ? "route" : "address", k);
+	}
+	return 0;
+}
+
+static int get_name(struct ctx *c, const char *path, json_object *o, char **out)
+{
+	const char *s;
+
+	if (idm_get_string(c, path, o, &s))
+		return -1;
+	if (!s[0] || strlen(s) >= IFNAMSIZ || strchr(s, '/') || strchr(s, ' ') ||
+	    !strcmp(s, ".") || !strcmp(s, ".."))
+		return idm_intent_fail(c, path, "\"%s\" is not a device name (1..%d characters, no '/' or space)",
+				       s, IFNAMSIZ - 1);
+	*out = xstrdup(s);
+	return 0;
+}
+
+static int get_addr(struct ctx *c, const char *path, json_object *o,
+		    struct idm_addr *a)
+{
+	const char *s;
+
+	if (idm_get_string(c, path, o, &s))
+		return -1;
+	if (idm_parse_addr(s, a))
+		return idm_intent_fail(c, path, "\"%s\" is not an IPv4 or IPv6 address", s);
+	return 0;
+}
+
+/* An optional key: 0 if absent or good, -1 with a message if bad. */
+#define OPT(key) (idm_subpath(sub, path, key), json_object_object_get_ex(o, key, &x))
+
+static int parse_link(struct ctx *c, const char *path, json_object *o,
+		      bool remote, struct idm_ilink *l)
+{
+	static const char *const pkeys[] = { "name", "peer", "netns", "mtu",
+		"addresses", "routes", "peer-addresses", "peer-routes", NULL };
+	static const char *const rkeys[] = { "name", "remote", "local", "id", "port",
+		"dev", "mtu", "addresses", "routes", NULL };
+	char sub[PATH_MAX_LEN];
+	json_object *x;
+
+	l->remote = remote;
+	if (idm_want_type(c, path, o, json_type_object, "an object") ||
+	    idm_known_keys(c, path, o, remote ? rkeys : pkeys))
+		return -1;
+	if (!OPT("name"))
+		return idm_intent_fail(c, path, "needs a name");
+	if (get_name(c, sub, x, &l->name))
+		return -1;
+	if (OPT("mtu") && idm_get_uint(c, sub, x, 68, 65535, &l->mtu))
+		return -1;
+	if (OPT("addresses") &&
+	    parse_prefixes(c, sub, x, false, &l->addrs[IDM_END_NODE]))
+		return -1;
+	if (OPT("routes") && parse_prefixes(c, sub, x, true, &l->routes[IDM_END_NODE]))
+		return -1;
+	if (!remote) {
+		if (!OPT("peer"))
+			return idm_intent_fail(c, path, "needs a peer (the device's name in the pod)");
+		if (get_name(c, sub, x, &l->peer))
+			return -1;
+		if (OPT("netns") && get_name(c, sub, x, &l->netns))
+			return -1;
+		if (OPT("peer-addresses") &&
+		    parse_prefixes(c, sub, x, false, &l->addrs[IDM_END_PEER]))
+			return -1;
+		if (OPT("peer-routes") &&
+		    parse_prefixes(c, sub, x, true, &l->routes[IDM_END_PEER]))
+			return -1;
+		if (!l->netns && !strcmp(l->peer, l->name))
+			return idm_intent_fail(c, path, "the peer has the link's name in the same namespace");
+		return 0;
+	}
+	if (!OPT("remote"))
+		return idm_intent_fail(c, path, "needs a remote address");
+	if (get_addr(c, sub, x, &l->raddr))
+		return -1;
+	if (OPT("local")) {
+		if (get_addr(c, sub, x, &l->laddr))
+			return -1;
+		if (l->laddr.family != l->raddr.family)
+			return idm_intent_fail(c, sub, "is not of the remote's family");
+	}
+	if (!OPT("id"))
+		return idm_intent_fail(c, path, "needs an id (1..%d)", IDMESH_ID_MAX);
+	if (idm_get_uint(c, sub, x, 1, IDMESH_ID_MAX, &l->id))
+		return -1;
+	if (OPT("port") && idm_get_uint(c, sub, x, 1, 65535, &l->port))
+		return -1;
+	if (OPT("dev") && get_name(c, sub, x, &l->dev))
+		return -1;
+	return 0;
+}
+
+int idm_intent_parse_links(struct ctx *c, const char *key, json_object *o,
+			   struct idm_intent *in)
+{
+	bool remote = !strcmp(key, "remote-links");
+	char sub[PATH_MAX_LEN];
+	size_t i, k, n, base;
+
+	if (idm_want_type(c, key, o, json_type_array, "an array"))
+		return -1;
+	n = json_object_array_length(o);
+	base = in->nlinks;
+	in->links = xrealloc(in->links, base + n, sizeof(*in->links));
+	for (i = 0; i < n; i++) {
+		struct idm_ilink *l = &in->links[base + i];
+
+		memset(l, 0, sizeof(*l));
+		in->nlinks++;
+		idm_subidx(sub, key, i);
+		if (parse_link(c, sub, json_object_array_get_idx(o, i), remote, l))
+			return -1;
+		for (k = 0; k + 1 < in->nlinks; k++) {
+			const struct idm_ilink *m = &in->links[k];
+
+			if (!strcmp(m->name, l->name))
+				return idm_intent_fail(c, sub, "the name \"%s\" is taken by %s %s",
+						       l->name, m->remote ? "remote link" : "pair",
+						       m->name);
+			if (remote && m->remote && m->id == l->id &&
+			    !memcmp(&m->raddr, &l->raddr, sizeof(l->raddr)))
+				return idm_intent_fail(c, sub, "the same remote and id as %s",
+						       m->name);
+		}
+	}
+	if (remote)
+		in->has_remotes = true;
+	else
+		in->has_pairs = true;
+	return 0;
+}
+
+int idm_intent_parse_hash_key(struct ctx *c, json_object *o, struct idm_intent *in)
+{
+	const char *s;
+
+	if (idm_get_string(c, "hash-key", o, &s))
+		return -1;
+	if (idm_hex_decode(s, in->hash_key, sizeof(in->hash_key)))
+		return idm_intent_fail(c, "hash-key", "is not %d hex digits",
+				       2 * IDMESH_HASH_KEY_LEN);
+	in->has_hash_key = true;
+	return 0;
+}
+
+void idm_ilink_free(struct idm_ilink *l)
+{
+	int e;
+
+	free(l->name);
+	free(l->peer);
+	free(l->netns);
+	free(l->dev);
+	for (e = 0; e < 2; e++) {
+		free(l->addrs[e].v);
+		free(l->routes[e].v);
+	}
+	memset(l, 0, sizeof(*l));
+}
+
+void idm_intent_free_links(struct idm_intent *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->nlinks; i++)
+		idm_ilink_free(&in->links[i]);
+	free(in->links);
+	in->links = NULL;
+	in->nlinks = 0;
+}
