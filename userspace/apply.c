@@ -40,33 +40,6 @@ void help_apply(FILE *f)
 		"tables, and changes nothing. See Documentation/identity.rst for the format.\n");
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	size_t cap = 4096, n = 0, r;
-	char *buf;
-
-	if (!f)
-		return NULL;
-	buf = malloc(cap);
-	while (buf && (r = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += r;
-		if (n == cap) {
-			char *b = realloc(buf, cap *= 2);
-
-			if (!b) {
-				free(buf);
-				buf = NULL;
-			}
-			buf = b;
-		}
-	}
-	if (f != stdin)
-		fclose(f);
-	*len = n;
-	return buf;
-}
-
 static void print_labels(const struct idm_labels *l)
 {
 	size_t i;
@@ -588,7 +561,7 @@ int cmd_apply(const struct idm_opts *o, int argc, char **argv)
 	}
 	if (!file)
 		return idm_usage_error("apply needs -f FILE");
-	text = read_all(file, &len);
+	text = idm_read_file(file, &len);
 	if (!text) {
 		fprintf(stderr, "Error: cannot read \"%s\": %s\n", file, strerror(errno));
 		return 1;

@@ -28,6 +28,8 @@ static const struct idm_object objects[] = {
 	  help_sacl },
 	{ "apply", "program the SACL tables from labels and policies",
 	  cmd_apply, help_apply },
+	{ "k8s", "a node's intent from Kubernetes objects",
+	  cmd_k8s, help_k8s },
 	{ "sim", "entry counts of identity vs addresses (Acila 7.1)",
 	  cmd_sim, help_sim },
 	{ "config", "show or change this namespace's settings",

@@ -65,6 +65,9 @@ int idm_get_string(struct ctx *c, const char *path, json_object *o,
 int idm_get_uint(struct ctx *c, const char *path, json_object *o,
 		 uint32_t min, uint32_t max, uint32_t *out);
 
+/* JSON if text starts with "{", else YAML; NULL with the reason in c->err. */
+json_object *idm_parse_text(struct ctx *c, const char *text, size_t len);
+
 /* "FILE: PATH: message" into c->err; returns -1. */
 int idm_intent_fail(struct ctx *c, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

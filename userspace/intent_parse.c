@@ -671,7 +671,7 @@ static int parse_ids(struct ctx *c, json_object *o, struct idm_intent *in)
  * The intent's text: JSON when it starts with "{", otherwise YAML (which
  * the same checks then read as the same tree).
  */
-static json_object *parse_text(struct ctx *c, const char *text, size_t len)
+json_object *idm_parse_text(struct ctx *c, const char *text, size_t len)
 {
 	struct json_tokener *tok;
 	json_object *root;
@@ -726,7 +726,7 @@ int idm_intent_parse(const char *file, const char *text, size_t len,
 	memset(in, 0, sizeof(*in));
 	in->file = file;
 	memcpy(in->key, idm_default_id_key, sizeof(in->key));
-	root = parse_text(&c, text, len);
+	root = idm_parse_text(&c, text, len);
 	if (!root)
 		return -1;
 	if (idm_want_type(&c, "", root, json_type_object, "an object at the top") ||

@@ -1,0 +1,806 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * idmesh k8s: a node's intent from the Kubernetes objects a cluster holds
+ * (what "kubectl get -o json" prints for Pods, Services, EndpointSlices
+ * of discovery.k8s.io/v1, and Nodes). Every object is checked before a
+ * word is written, and the intent is checked as "apply" would read it.
+ * No netlink in here.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <json-c/json.h>
+#include <linux/idmesh.h>
+
+#include "cli.h"
+#include "intent.h"
+#include "intent_impl.h"
+#include "k8s.h"
+#include "parse.h"
+#include "siphash.h"
+
+/* ---- names every node computes alike ---- */
+
+static const uint8_t name_key[16] = "idmesh k8s names";
+
+void idm_k8s_pod_dev(const char *ns, const char *name, char *buf, size_t len)
+{
+	char s[512];
+	int n = snprintf(s, sizeof(s), "%s/%s", ns, name);
+
+	snprintf(buf, len, "idm%012llx", (unsigned long long)
+		 (idm_siphash(name_key, s, n < (int)sizeof(s) ? (size_t)n : sizeof(s) - 1) >> 16));
+}
+
+uint32_t idm_k8s_link_id(const char *a, const char *b)
+{
+	char s[600];
+	int n;
+
+	if (strcmp(a, b) > 0) {
+		const char *t = a;
+
+		a = b;
+		b = t;
+	}
+	n = snprintf(s, sizeof(s), "%s%c%s", a, 0, b);
+	return (uint32_t)(idm_siphash(name_key, s, n < (int)sizeof(s) ? (size_t)n :
+				      sizeof(s) - 1) % IDMESH_ID_MAX) + 1;
+}
+
+/* ---- the objects ---- */
+
+struct obj {
+	json_object *o;
+	const char *kind, *ns, *name;
+	char where[600];		/* "FILE: Kind ns/name", for messages */
+};
+
+struct k8s {
+	struct obj *v;
+	size_t n;
+	json_object **roots;
+	size_t nroots;
+	char *err;
+	size_t errlen;
+};
+
+static json_object *at(json_object *o, const char *key)
+{
+	json_object *x;
+
+	return o && json_object_is_type(o, json_type_object) &&
+	       json_object_object_get_ex(o, key, &x) && !json_object_is_type(x, json_type_null) ?
+	       x : NULL;
+}
+
+static int fail(struct k8s *k, const struct obj *ob, const char *path,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int fail(struct k8s *k, const struct obj *ob, const char *path,
+		const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(k->err, k->errlen, "%s: %s: %s", ob->where, path, msg);
+	return -1;
+}
+
+/* A string field (dotted path from the object); NULL if absent. */
+static int str_at(struct k8s *k, const struct obj *ob, json_object *o,
+		  const char *path, const char *key, bool need, const char **out)
+{
+	json_object *x = at(o, key);
+
+	*out = NULL;
+	if (!x)
+		return need ? fail(k, ob, path, "missing") : 0;
+	if (!json_object_is_type(x, json_type_string))
+		return fail(k, ob, path, "expected a string");
+	*out = json_object_get_string(x);
+	return 0;
+}
+
+static int arr_at(struct k8s *k, const struct obj *ob, json_object *o,
+		  const char *path, const char *key, json_object **out)
+{
+	*out = at(o, key);
+	if (*out && !json_object_is_type(*out, json_type_array))
+		return fail(k, ob, path, "expected a list");
+	return 0;
+}
+
+static int obj_at(struct k8s *k, const struct obj *ob, json_object *o,
+		  const char *path, const char *key, json_object **out)
+{
+	*out = at(o, key);
+	if (*out && !json_object_is_type(*out, json_type_object))
+		return fail(k, ob, path, "expected an object");
+	return 0;
+}
+
+static int add_obj(struct k8s *k, const char *file, const char *where,
+		   json_object *o)
+{
+	struct obj ob = { .o = o };
+	json_object *md;
+
+	snprintf(ob.where, sizeof(ob.where), "%s: %s", file, where);
+	if (!json_object_is_type(o, json_type_object))
+		return fail(k, &ob, "", "expected an object");
+	if (str_at(k, &ob, o, "kind", "kind", true, &ob.kind))
+		return -1;
+	if (strcmp(ob.kind, "Pod") && strcmp(ob.kind, "Service") &&
+	    strcmp(ob.kind, "EndpointSlice") && strcmp(ob.kind, "Node"))
+		return 0;
+	if (!strcmp(ob.kind, "EndpointSlice")) {
+		const char *av;
+
+		if (str_at(k, &ob, o, "apiVersion", "apiVersion", true, &av))
+			return -1;
+		if (strcmp(av, "discovery.k8s.io/v1"))
+			return fail(k, &ob, "apiVersion", "\"%s\" is not discovery.k8s.io/v1", av);
+	}
+	if (obj_at(k, &ob, o, "metadata", "metadata", &md))
+		return -1;
+	if (!md)
+		return fail(k, &ob, "metadata", "missing");
+	if (str_at(k, &ob, md, "metadata.name", "name", true, &ob.name) ||
+	    str_at(k, &ob, md, "metadata.namespace", "namespace", false, &ob.ns))
+		return -1;
+	if (!ob.ns)
+		ob.ns = "default";
+	if (!strcmp(ob.kind, "Node"))
+		snprintf(ob.where, sizeof(ob.where), "%s: Node %s", file, ob.name);
+	else
+		snprintf(ob.where, sizeof(ob.where), "%s: %s %s/%s", file, ob.kind,
+			 ob.ns, ob.name);
+	k->v = xrealloc(k->v, k->n + 1, sizeof(*k->v));
+	k->v[k->n++] = ob;
+	return 0;
+}
+
+static int add_root(struct k8s *k, const char *file, size_t nth, bool stream,
+		    json_object *root)
+{
+	json_object *items;
+	char where[64];
+	size_t i;
+
+	k->roots = xrealloc(k->roots, k->nroots + 1, sizeof(*k->roots));
+	k->roots[k->nroots++] = root;
+	items = at(root, "items");
+	if (!items) {
+		snprintf(where, sizeof(where), stream ? "object %zu" : "the object", nth + 1);
+		return add_obj(k, file, where, root);
+	}
+	if (!json_object_is_type(items, json_type_array)) {
+		snprintf(k->err, k->errlen, "%s: items: expected a list", file);
+		return -1;
+	}
+	for (i = 0; i < json_object_array_length(items); i++) {
+		snprintf(where, sizeof(where), "items[%zu]", i);
+		if (add_obj(k, file, where, json_object_array_get_idx(items, i)))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * JSON: one value, or several one after the other (what "kubectl ... -o
+ * json" prints for several objects); YAML: one document.
+ */
+static int load_file(struct k8s *k, const char *file)
+{
+	struct ctx c = { .file = file, .err = k->err, .errlen = k->errlen };
+	struct json_tokener *tok;
+	size_t len, off, nth = 0;
+	json_object *root;
+	char *text;
+	int ret = -1;
+
+	text = idm_read_file(file, &len);
+	if (!text) {
+		snprintf(k->err, k->errlen, "cannot read \"%s\": %s", file, strerror(errno));
+		return -1;
+	}
+	off = strspn(text, " \t\r\n");
+	if (off >= len || text[off] != '{') {
+		root = idm_parse_text(&c, text, len);
+		ret = root ? add_root(k, file, 0, false, root) : -1;
+		free(text);
+		return ret;
+	}
+	tok = json_tokener_new();
+	while (tok && off < len) {
+		size_t end;
+
+		/* Where the value ends, then the value read strictly. */
+		json_tokener_reset(tok);
+		json_tokener_set_flags(tok, 0);
+		root = json_tokener_parse_ex(tok, text + off, (int)(len - off));
+		end = json_tokener_get_parse_end(tok);
+		if (root) {
+			json_object_put(root);
+			json_tokener_reset(tok);
+			json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+			root = json_tokener_parse_ex(tok, text + off, (int)end);
+		}
+		if (!root) {
+			size_t line = 1, i;
+
+			for (i = 0; i < off + end && i < len; i++)
+				line += text[i] == '\n';
+			snprintf(k->err, k->errlen, "%s: line %zu: %s", file, line,
+				 json_tokener_error_desc(json_tokener_get_error(tok)));
+			goto out;
+		}
+		if (add_root(k, file, nth++, true, root))
+			goto out;
+		off += end;
+		off += strspn(text + off, " \t\r\n");
+	}
+	ret = tok ? 0 : -1;
+out:
+	if (tok)
+		json_tokener_free(tok);
+	free(text);
+	return ret;
+}
+
+static int cmp_obj(const void *x, const void *y)
+{
+	const struct obj *a = x, *b = y;
+	int r = strcmp(a->kind, b->kind);
+
+	if (!r)
+		r = strcmp(a->ns, b->ns);
+	return r ? r : strcmp(a->name, b->name);
+}
+
+/* Two objects of a kind with the same name are one cluster's mistake. */
+static int check_unique(struct k8s *k)
+{
+	size_t i;
+
+	qsort(k->v, k->n, sizeof(*k->v), cmp_obj);
+	for (i = 1; i < k->n; i++)
+		if (!cmp_obj(&k->v[i - 1], &k->v[i]))
+			return fail(k, &k->v[i], "metadata.name", "given twice");
+	return 0;
+}
+
+/* ---- the intent's parts ---- */
+
+static int check_ip(struct k8s *k, const struct obj *ob, const char *path,
+		    const char *s, struct idm_addr *a)
+{
+	if (idm_parse_addr(s, a))
+		return fail(k, ob, path, "\"%s\" is not an IPv4 or IPv6 address", s);
+	return 0;
+}
+
+/* Ready endpoints as backends; terminating ones with weight 0. */
+static int slice_backends(struct k8s *k, const struct obj *ob, int family,
+			  const char *port_name, const char *proto,
+			  json_object *bes)
+{
+	json_object *ports, *eps, *p, *e, *x;
+	const char *s, *pname, *pproto;
+	char path[160];
+	size_t i;
+	int port = -1;
+
+	if (arr_at(k, ob, ob->o, "ports", "ports", &ports) ||
+	    arr_at(k, ob, ob->o, "endpoints", "endpoints", &eps))
+		return -1;
+	for (i = 0; ports && i < json_object_array_length(ports); i++) {
+		p = json_object_array_get_idx(ports, i);
+		snprintf(path, sizeof(path), "ports[%zu]", i);
+		if (str_at(k, ob, p, path, "name", false, &pname) ||
+		    str_at(k, ob, p, path, "protocol", false, &pproto))
+			return -1;
+		if (strcmp(pname ? pname : "", port_name) ||
+		    strcasecmp(pproto ? pproto : "TCP", proto))
+			continue;
+		x = at(p, "port");
+		if (!x)
+			return 0;	/* "all ports": not a Service's target */
+		if (!json_object_is_type(x, json_type_int) || json_object_get_int64(x) < 1 ||
+		    json_object_get_int64(x) > 65535)
+			return fail(k, ob, path, "port: expected a number 1..65535");
+		port = (int)json_object_get_int64(x);
+	}
+	if (port < 0 || !eps)
+		return 0;
+	for (i = 0; i < json_object_array_length(eps); i++) {
+		json_object *addrs, *cond, *ready, *term, *be;
+		struct idm_addr a;
+		bool is_ready, is_term;
+		size_t b;
+
+		e = json_object_array_get_idx(eps, i);
+		snprintf(path, sizeof(path), "endpoints[%zu].addresses", i);
+		if (arr_at(k, ob, e, path, "addresses", &addrs))
+			return -1;
+		if (!addrs || !json_object_array_length(addrs))
+			return fail(k, ob, path, "missing");
+		snprintf(path, sizeof(path), "endpoints[%zu].addresses[0]", i);
+		x = json_object_array_get_idx(addrs, 0);
+		if (!json_object_is_type(x, json_type_string))
+			return fail(k, ob, path, "expected a string");
+		s = json_object_get_string(x);
+		if (check_ip(k, ob, path, s, &a))
+			return -1;
+		if (a.family != family)
+			return fail(k, ob, path, "\"%s\" is not of the slice's addressType", s);
+		snprintf(path, sizeof(path), "endpoints[%zu].conditions", i);
+		if (obj_at(k, ob, e, path, "conditions", &cond))
+			return -1;
+		/* The API's meaning of an absent condition: ready, not terminating. */
+		ready = at(cond, "ready");
+		term = at(cond, "terminating");
+		if ((ready && !json_object_is_type(ready, json_type_boolean)) ||
+		    (term && !json_object_is_type(term, json_type_boolean)))
+			return fail(k, ob, path, "ready and terminating are true or false");
+		is_ready = !ready || json_object_get_boolean(ready);
+		is_term = term && json_object_get_boolean(term);
+		if (!is_ready && !is_term)
+			continue;
+		for (b = 0; b < json_object_array_length(bes); b++) {
+			json_object *o2 = json_object_array_get_idx(bes, b), *w;
+
+			if (strcmp(json_object_get_string(at(o2, "address")), s) ||
+			    json_object_get_int(at(o2, "port")) != port)
+				continue;
+			/* In two slices: ready wins. */
+			w = at(o2, "weight");
+			if (is_ready && !is_term && w)
+				json_object_object_del(o2, "weight");
+			break;
+		}
+		if (b < json_object_array_length(bes))
+			continue;
+		be = json_object_new_object();
+		json_object_object_add(be, "address", json_object_new_string(s));
+		json_object_object_add(be, "port", json_object_new_int(port));
+		if (is_term || !is_ready)
+			json_object_object_add(be, "weight", json_object_new_int(0));
+		json_object_array_add(bes, be);
+	}
+	return 0;
+}
+
+static int service_vips(struct k8s *k, const struct obj *sv, json_object *vips,
+			uint32_t table_size)
+{
+	json_object *spec, *ips, *ports, *p, *x;
+	const char *type, *ip, *pname, *proto;
+	char path[160];
+	size_t i, j, s;
+
+	if (obj_at(k, sv, sv->o, "spec", "spec", &spec))
+		return -1;
+	if (!spec)
+		return fail(k, sv, "spec", "missing");
+	if (str_at(k, sv, spec, "spec.type", "type", false, &type))
+		return -1;
+	if (type && !strcmp(type, "ExternalName"))
+		return 0;
+	if (arr_at(k, sv, spec, "spec.clusterIPs", "clusterIPs", &ips) ||
+	    str_at(k, sv, spec, "spec.clusterIP", "clusterIP", false, &ip) ||
+	    arr_at(k, sv, spec, "spec.ports", "ports", &ports))
+		return -1;
+	if (!ip || !strcmp(ip, "None") || !ip[0])
+		return 0;	/* headless, or not given one yet */
+	for (i = 0; i < (ips ? json_object_array_length(ips) : 1); i++) {
+		struct idm_addr a;
+
+		snprintf(path, sizeof(path), ips ? "spec.clusterIPs[%zu]" : "spec.clusterIP", i);
+		if (ips) {
+			x = json_object_array_get_idx(ips, i);
+			if (!json_object_is_type(x, json_type_string))
+				return fail(k, sv, path, "expected a string");
+			ip = json_object_get_string(x);
+		}
+		if (check_ip(k, sv, path, ip, &a))
+			return -1;
+		for (j = 0; ports && j < json_object_array_length(ports); j++) {
+			json_object *vip, *bes;
+			int64_t port;
+
+			p = json_object_array_get_idx(ports, j);
+			snprintf(path, sizeof(path), "spec.ports[%zu]", j);
+			if (str_at(k, sv, p, path, "name", false, &pname) ||
+			    str_at(k, sv, p, path, "protocol", false, &proto))
+				return -1;
+			proto = proto ? proto : "TCP";
+			if (strcasecmp(proto, "TCP") && strcasecmp(proto, "UDP") &&
+			    strcasecmp(proto, "SCTP"))
+				return fail(k, sv, path, "protocol \"%s\" is not TCP, UDP or SCTP", proto);
+			x = at(p, "port");
+			port = x && json_object_is_type(x, json_type_int) ?
+			       json_object_get_int64(x) : -1;
+			if (port < 1 || port > 65535)
+				return fail(k, sv, path, "port: expected a number 1..65535");
+			bes = json_object_new_array();
+			vip = json_object_new_object();
+			json_object_object_add(vip, "address", json_object_new_string(ip));
+			json_object_object_add(vip, "port", json_object_new_int((int)port));
+			{
+				char lower[8];
+				size_t c;
+
+				for (c = 0; c + 1 < sizeof(lower) && proto[c]; c++)
+					lower[c] = (char)(proto[c] | 0x20);
+				lower[c] = '\0';
+				json_object_object_add(vip, "protocol", json_object_new_string(lower));
+			}
+			if (table_size)
+				json_object_object_add(vip, "table-size",
+						       json_object_new_int((int)table_size));
+			json_object_object_add(vip, "backends", bes);
+			json_object_array_add(vips, vip);
+			/* The slices of this Service, of this family. */
+			for (s = 0; s < k->n; s++) {
+				const struct obj *es = &k->v[s];
+				json_object *md = at(es->o, "metadata"), *lb;
+				const char *svc, *at_;
+
+				if (strcmp(es->kind, "EndpointSlice") || strcmp(es->ns, sv->ns))
+					continue;
+				if (obj_at(k, es, md, "metadata.labels", "labels", &lb) ||
+				    str_at(k, es, lb, "metadata.labels", "kubernetes.io/service-name",
+					   false, &svc))
+					return -1;
+				if (!svc || strcmp(svc, sv->name))
+					continue;
+				if (str_at(k, es, es->o, "addressType", "addressType", true, &at_))
+					return -1;
+				if (strcmp(at_, a.family == AF_INET ? "IPv4" : "IPv6"))
+					continue;
+				if (slice_backends(k, es, a.family, pname ? pname : "", proto, bes))
+					return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* The Pod's IPs, its node; *skip for Pods with no workload. */
+static int pod_ips(struct k8s *k, const struct obj *pod, json_object **ips,
+		   const char **ip, const char **node, bool *skip)
+{
+	json_object *spec, *status, *x;
+	const char *phase;
+
+	*skip = true;
+	if (obj_at(k, pod, pod->o, "spec", "spec", &spec) ||
+	    obj_at(k, pod, pod->o, "status", "status", &status) ||
+	    str_at(k, pod, spec, "spec.nodeName", "nodeName", false, node) ||
+	    str_at(k, pod, status, "status.phase", "phase", false, &phase) ||
+	    arr_at(k, pod, status, "status.podIPs", "podIPs", ips) ||
+	    str_at(k, pod, status, "status.podIP", "podIP", false, ip))
+		return -1;
+	x = at(spec, "hostNetwork");
+	if (x && !json_object_is_type(x, json_type_boolean))
+		return fail(k, pod, "spec.hostNetwork", "expected true or false");
+	/* Host-network Pods have the node's address; finished Pods none. */
+	if ((x && json_object_get_boolean(x)) || !*ip ||
+	    (phase && (!strcmp(phase, "Succeeded") || !strcmp(phase, "Failed"))))
+		return 0;
+	*skip = false;
+	return 0;
+}
+
+/*
+ * Labels that differ from Pod to Pod of one workload (a revision's hash,
+ * a StatefulSet member's name) would make each Pod a Service of its own:
+ * they do not count, as in Cilium's identities.
+ */
+static bool per_pod_label(const char *key)
+{
+	return !strcmp(key, "pod-template-hash") ||
+	       !strcmp(key, "controller-revision-hash") ||
+	       !strcmp(key, "statefulset.kubernetes.io/pod-name") ||
+	       !strcmp(key, "apps.kubernetes.io/pod-index");
+}
+
+static int pod_workloads(struct k8s *k, const struct obj *pod, const char *node,
+			 json_object *wls, json_object *ports)
+{
+	json_object *ips, *md, *labels, *lbl, *w;
+	const char *ip, *pnode;
+	char name[600], path[64], dev[IFNAMSIZ];
+	bool skip, mine;
+	size_t i, n;
+
+	if (pod_ips(k, pod, &ips, &ip, &pnode, &skip))
+		return -1;
+	if (skip)
+		return 0;
+	md = at(pod->o, "metadata");
+	if (obj_at(k, pod, md, "metadata.labels", "labels", &labels))
+		return -1;
+	lbl = json_object_new_object();
+	if (labels) {
+		json_object_object_foreach(labels, key, val) {
+			if (per_pod_label(key))
+				continue;
+			if (!json_object_is_type(val, json_type_string)) {
+				json_object_put(lbl);
+				snprintf(path, sizeof(path), "metadata.labels");
+				return fail(k, pod, path, "%s: expected a string", key);
+			}
+			json_object_object_add(lbl, key, json_object_get(val));
+		}
+	}
+	/* Pods of two namespaces with the same labels are two Services. */
+	json_object_object_add(lbl, "io.kubernetes.pod.namespace",
+			       json_object_new_string(pod->ns));
+	mine = pnode && !strcmp(pnode, node);
+	idm_k8s_pod_dev(pod->ns, pod->name, dev, sizeof(dev));
+	n = ips ? json_object_array_length(ips) : 1;
+	for (i = 0; i < n; i++) {
+		struct idm_addr a;
+		const char *s = ip;
+
+		snprintf(path, sizeof(path), ips ? "status.podIPs[%zu].ip" : "status.podIP", i);
+		if (ips && str_at(k, pod, json_object_array_get_idx(ips, i), path, "ip",
+				  true, &s)) {
+			json_object_put(lbl);
+			return -1;
+		}
+		if (check_ip(k, pod, path, s, &a)) {
+			json_object_put(lbl);
+			return -1;
+		}
+		w = json_object_new_object();
+		if (n == 1)
+			snprintf(name, sizeof(name), "%s/%s", pod->ns, pod->name);
+		else
+			snprintf(name, sizeof(name), "%s/%s %s", pod->ns, pod->name, s);
+		json_object_object_add(w, "name", json_object_new_string(name));
+		json_object_object_add(w, "address", json_object_new_string(s));
+		if (mine)
+			json_object_object_add(w, "dev", json_object_new_string(dev));
+		json_object_object_add(w, "labels", json_object_get(lbl));
+		json_object_array_add(wls, w);
+	}
+	json_object_put(lbl);
+	if (mine)
+		json_object_array_add(ports, json_object_new_string(dev));
+	return 0;
+}
+
+/* A Node's InternalIP of a family (0: any), and its pod CIDRs. */
+static int node_info(struct k8s *k, const struct obj *nd, int family,
+		     const char **addr, json_object **cidrs, const char **cidr)
+{
+	json_object *spec, *status, *addrs;
+	size_t i;
+
+	*addr = NULL;
+	if (obj_at(k, nd, nd->o, "spec", "spec", &spec) ||
+	    obj_at(k, nd, nd->o, "status", "status", &status) ||
+	    arr_at(k, nd, spec, "spec.podCIDRs", "podCIDRs", cidrs) ||
+	    str_at(k, nd, spec, "spec.podCIDR", "podCIDR", false, cidr) ||
+	    arr_at(k, nd, status, "status.addresses", "addresses", &addrs))
+		return -1;
+	for (i = 0; addrs && i < json_object_array_length(addrs); i++) {
+		json_object *a = json_object_array_get_idx(addrs, i);
+		const char *type, *s;
+		struct idm_addr ia;
+		char path[64];
+
+		snprintf(path, sizeof(path), "status.addresses[%zu]", i);
+		if (str_at(k, nd, a, path, "type", true, &type) ||
+		    str_at(k, nd, a, path, "address", true, &s))
+			return -1;
+		if (strcmp(type, "InternalIP"))
+			continue;
+		if (check_ip(k, nd, path, s, &ia))
+			return -1;
+		if (!*addr && (!family || ia.family == family))
+			*addr = s;
+	}
+	return 0;
+}
+
+static int remote_links(struct k8s *k, const struct obj *me, json_object *links)
+{
+	const char *maddr, *mcidr, *addr, *cidr;
+	json_object *mcidrs, *cidrs;
+	uint32_t *ids = NULL;
+	size_t i, j, nids = 0;
+	int ret = -1;
+
+	if (node_info(k, me, 0, &maddr, &mcidrs, &mcidr))
+		return -1;
+	for (i = 0; i < k->n; i++) {
+		const struct obj *nd = &k->v[i];
+		struct idm_addr ma, na;
+		json_object *l, *routes;
+		char name[IFNAMSIZ];
+		uint32_t id;
+		size_t n;
+
+		if (strcmp(nd->kind, "Node") || nd == me)
+			continue;
+		if (node_info(k, nd, 0, &addr, &cidrs, &cidr))
+			goto out;
+		if (!cidrs && !cidr)
+			continue;	/* no pods there yet */
+		if (!addr) {
+			fail(k, nd, "status.addresses", "no InternalIP");
+			goto out;
+		}
+		idm_parse_addr(addr, &na);
+		if (node_info(k, me, na.family, &maddr, &mcidrs, &mcidr))
+			goto out;
+		if (!maddr) {
+			fail(k, me, "status.addresses", "no InternalIP of %s's family",
+			     nd->name);
+			goto out;
+		}
+		idm_parse_addr(maddr, &ma);
+		id = idm_k8s_link_id(me->name, nd->name);
+		for (j = 0; j < nids; j++)
+			if (ids[j] == id) {
+				fail(k, nd, "metadata.name",
+				     "its link id %u is another node's too (a hash collision); rename a node",
+				     id);
+				goto out;
+			}
+		ids = xrealloc(ids, nids + 1, sizeof(*ids));
+		ids[nids++] = id;
+		snprintf(name, sizeof(name), "idmr%06x", id);
+		l = json_object_new_object();
+		json_object_object_add(l, "name", json_object_new_string(name));
+		json_object_object_add(l, "remote", json_object_new_string(addr));
+		json_object_object_add(l, "local", json_object_new_string(maddr));
+		json_object_object_add(l, "id", json_object_new_int((int)id));
+		routes = json_object_new_array();
+		n = cidrs ? json_object_array_length(cidrs) : 1;
+		for (j = 0; j < n; j++) {
+			const char *s = cidr;
+			struct idm_prefix p;
+			char why[160], path[64];
+
+			snprintf(path, sizeof(path), cidrs ? "spec.podCIDRs[%zu]" : "spec.podCIDR", j);
+			if (cidrs) {
+				json_object *x = json_object_array_get_idx(cidrs, j);
+
+				if (!json_object_is_type(x, json_type_string)) {
+					json_object_put(routes);
+					json_object_put(l);
+					fail(k, nd, path, "expected a string");
+					goto out;
+				}
+				s = json_object_get_string(x);
+			}
+			if (idm_prefix_parse(s, true, &p, why, sizeof(why))) {
+				json_object_put(routes);
+				json_object_put(l);
+				fail(k, nd, path, "%s", why);
+				goto out;
+			}
+			json_object_array_add(routes, json_object_new_string(s));
+		}
+		json_object_object_add(l, "routes", routes);
+		json_object_array_add(links, l);
+	}
+	ret = 0;
+out:
+	free(ids);
+	return ret;
+}
+
+/* The user's part of the intent: identity settings and policies. */
+static int merge_policy(struct k8s *k, const char *file, json_object *intent)
+{
+	static const char *const keys[] = { "default", "service-keys", "ids",
+					    "hash-key", "policies", NULL };
+	struct ctx c = { .file = file, .err = k->err, .errlen = k->errlen };
+	json_object *root;
+	char *text;
+	size_t len, i;
+
+	text = idm_read_file(file, &len);
+	if (!text) {
+		snprintf(k->err, k->errlen, "cannot read \"%s\": %s", file, strerror(errno));
+		return -1;
+	}
+	root = idm_parse_text(&c, text, len);
+	free(text);
+	if (!root)
+		return -1;
+	if (idm_want_type(&c, "", root, json_type_object, "an object at the top") ||
+	    idm_known_keys(&c, "", root, keys)) {
+		json_object_put(root);
+		return -1;
+	}
+	for (i = 0; keys[i]; i++) {
+		json_object *x;
+
+		if (json_object_object_get_ex(root, keys[i], &x))
+			json_object_object_add(intent, keys[i], json_object_get(x));
+	}
+	json_object_put(root);
+	return 0;
+}
+
+static json_object *build(const struct idm_k8s_args *a, char *err, size_t errlen)
+{
+	struct k8s k = { .err = err, .errlen = errlen };
+	json_object *intent = NULL, *links, *vips, *wls, *ports;
+	const struct obj *me = NULL;
+	size_t i;
+
+	for (i = 0; i < a->nfiles; i++)
+		if (load_file(&k, a->files[i]))
+			goto fail;
+	if (check_unique(&k))
+		goto fail;
+	for (i = 0; i < k.n; i++)
+		if (!strcmp(k.v[i].kind, "Node") && !strcmp(k.v[i].name, a->node))
+			me = &k.v[i];
+	if (!me) {
+		snprintf(err, errlen, "node \"%s\" is not among the Nodes given", a->node);
+		goto fail;
+	}
+	intent = json_object_new_object();
+	if (a->policy && merge_policy(&k, a->policy, intent))
+		goto fail;
+	links = json_object_new_array();
+	json_object_object_add(intent, "remote-links", links);
+	if (remote_links(&k, me, links))
+		goto fail;
+	vips = json_object_new_array();
+	json_object_object_add(intent, "vips", vips);
+	ports = json_object_new_array();
+	json_object_object_add(intent, "ports", ports);
+	wls = json_object_new_array();
+	json_object_object_add(intent, "workloads", wls);
+	for (i = 0; i < k.n; i++) {
+		const struct obj *ob = &k.v[i];
+
+		if (!strcmp(ob->kind, "Service") && service_vips(&k, ob, vips, a->table_size))
+			goto fail;
+		if (!strcmp(ob->kind, "Pod") && pod_workloads(&k, ob, a->node, wls, ports))
+			goto fail;
+	}
+	for (i = 0; i < k.nroots; i++)
+		json_object_put(k.roots[i]);
+	free(k.roots);
+	free(k.v);
+	return intent;
+fail:
+	json_object_put(intent);
+	for (i = 0; i < k.nroots; i++)
+		json_object_put(k.roots[i]);
+	free(k.roots);
+	free(k.v);
+	return NULL;
+}
+
+char *idm_k8s_intent(const struct idm_k8s_args *a, char *err, size_t errlen)
+{
+	json_object *intent = build(a, err, errlen);
+	char *text;
+
+	if (!intent)
+		return NULL;
+	text = xstrdup(json_object_to_json_string_ext(intent,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+		JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(intent);
+	return text;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * idmesh k8s: a node's intent from Kubernetes objects (k8s.c). No netlink,
+ * no kernel: tested on the host with objects kubectl produced.
+ */
+#ifndef IDMESH_K8S_H
+#define IDMESH_K8S_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct idm_k8s_args {
+	const char *node;		/* the node whose intent it is */
+	const char *policy;		/* an intent's identity part, or NULL */
+	const char **files;		/* "kubectl get -o json|yaml" output */
+	size_t nfiles;
+	uint32_t table_size;		/* the VIPs'; 0: apply's default */
+};
+
+/*
+ * The intent as JSON text (free it), or NULL with "FILE: Kind ns/name:
+ * field: reason" in err. Deterministic: the same objects in any order
+ * give the same text.
+ */
+char *idm_k8s_intent(const struct idm_k8s_args *a, char *err, size_t errlen);
+
+/*
+ * The node-side device of a Pod's link: "idm" and 12 hex digits of a
+ * keyed hash of "NAMESPACE/POD" (what the CNI plugin names it).
+ */
+void idm_k8s_pod_dev(const char *ns, const char *name, char *buf, size_t len);
+/* The id of the remote link between two nodes: the same on both. */
+uint32_t idm_k8s_link_id(const char *a, const char *b);
+
+#endif

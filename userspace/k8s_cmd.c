@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/* idmesh k8s: the command (the objects are read in k8s.c). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <linux/idmesh.h>
+
+#include "idmesh.h"
+#include "intent.h"
+#include "k8s.h"
+#include "parse.h"
+
+void help_k8s(FILE *f)
+{
+	fprintf(f,
+		"Usage: idmesh k8s node NAME [policy FILE] [table-size N] [-o OUT] FILE...\n"
+		"       idmesh k8s dev NAMESPACE POD\n"
+		"Write node NAME's intent (for \"idmesh apply\") from Kubernetes objects:\n"
+		"each FILE is what \"kubectl get -o json\" (or -o yaml) prints, a list or\n"
+		"one object, \"-\" for standard input. Used: Pods, Services, EndpointSlices\n"
+		"(discovery.k8s.io/v1) and Nodes; other kinds are skipped. A Service's\n"
+		"cluster IPs and ports become VIPs, its ready endpoints their backends\n"
+		"(terminating ones with weight 0: no new flows, old ones kept); the\n"
+		"Pods' labels (and namespace) become Services and SACL IDs, the Pods of\n"
+		"NAME its workloads behind their links (\"k8s dev\" names them); every\n"
+		"other Node with a pod CIDR a remote link whose routes are its CIDRs.\n"
+		"policy FILE adds an intent's default, service-keys, ids, hash-key and\n"
+		"policies. A malformed object is an error that names it and the field,\n"
+		"and nothing is written; -o OUT is replaced only by a whole intent.\n"
+		"See Documentation/intent.rst.\n");
+}
+
+/* The intent is read back as "apply" reads it, so a bad one is never written. */
+static int check_intent(const char *text, char *err, size_t errlen)
+{
+	struct idm_intent in;
+	int ret;
+
+	ret = idm_intent_parse("the intent", text, strlen(text), &in, err, errlen);
+	if (!ret)
+		ret = idm_intent_derive(&in, err, errlen);
+	idm_intent_free(&in);
+	return ret;
+}
+
+static int write_out(const char *out, const char *text)
+{
+	char tmp[4096];
+	FILE *f;
+
+	if (!out) {
+		fputs(text, stdout);
+		fputc('\n', stdout);
+		return fflush(stdout) ? -1 : 0;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out, (int)getpid());
+	f = fopen(tmp, "w");
+	if (!f || fputs(text, f) < 0 || fputc('\n', f) < 0 || fclose(f)) {
+		fprintf(stderr, "Error: cannot write \"%s\": %s\n", tmp, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	if (rename(tmp, out)) {
+		fprintf(stderr, "Error: cannot replace \"%s\": %s\n", out, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_k8s(const struct idm_opts *o, int argc, char **argv)
+{
+	struct idm_k8s_args a = { 0 };
+	const char *out = NULL;
+	char err[1024], *intent;
+	int i, rc;
+
+	if (argc >= 1 && !strcmp(argv[0], "dev")) {
+		char dev[IFNAMSIZ];
+
+		if (argc != 3)
+			return idm_usage_error("\"k8s dev\" needs a NAMESPACE and a POD");
+		idm_k8s_pod_dev(argv[1], argv[2], dev, sizeof(dev));
+		printf("%s\n", dev);
+		return 0;
+	}
+	a.files = calloc(argc + 1, sizeof(*a.files));
+	if (!a.files)
+		return 1;
+	for (i = 0; i < argc; i++) {
+		const char *w = argv[i];
+
+		if (!strcmp(w, "node") || !strcmp(w, "policy") || !strcmp(w, "-o") ||
+		    !strcmp(w, "table-size")) {
+			if (++i == argc) {
+				free(a.files);
+				return idm_usage_error("\"%s\" needs a value", w);
+			}
+			if (!strcmp(w, "node")) {
+				a.node = argv[i];
+			} else if (!strcmp(w, "policy")) {
+				a.policy = argv[i];
+			} else if (!strcmp(w, "-o")) {
+				out = argv[i];
+			} else if (idm_parse_u32("table-size", argv[i], IDMESH_TABLE_SIZE_MIN,
+						 IDMESH_TABLE_SIZE_MAX, &a.table_size, err,
+						 sizeof(err))) {
+				free(a.files);
+				return idm_usage_error("%s", err);
+			}
+		} else {
+			a.files[a.nfiles++] = w;
+		}
+	}
+	if (!a.node || !a.nfiles) {
+		free(a.files);
+		return idm_usage_error("\"k8s\" needs node NAME and at least one FILE; try \"idmesh k8s help\"");
+	}
+	intent = idm_k8s_intent(&a, err, sizeof(err));
+	free(a.files);
+	if (!intent) {
+		fprintf(stderr, "Error: %s\n", err);
+		return 1;
+	}
+	if (check_intent(intent, err, sizeof(err))) {
+		fprintf(stderr, "Error: %s\n", err);
+		rc = 1;
+	} else {
+		rc = write_out(out, intent) ? 1 : 0;
+	}
+	free(intent);
+	return rc;
+}
