@@ -55,6 +55,8 @@ uint32_t idm_k8s_link_id(const char *a, const char *b)
 
 struct obj {
 	json_object *o;
+	char item[64];			/* "items[3]", "object 2", "the object" */
+	size_t idx;			/* in the order given */
 	const char *kind, *ns, *name;
 	char where[600];		/* "FILE: Kind ns/name", for messages */
 };
@@ -133,6 +135,7 @@ static int add_obj(struct k8s *k, const char *file, const char *where,
 	json_object *md;
 
 	snprintf(ob.where, sizeof(ob.where), "%s: %s", file, where);
+	snprintf(ob.item, sizeof(ob.item), "%s", where);
 	if (!json_object_is_type(o, json_type_object))
 		return fail(k, &ob, "", "expected an object");
 	if (str_at(k, &ob, o, "kind", "kind", true, &ob.kind))
@@ -158,10 +161,12 @@ static int add_obj(struct k8s *k, const char *file, const char *where,
 	if (!ob.ns)
 		ob.ns = "default";
 	if (!strcmp(ob.kind, "Node"))
-		snprintf(ob.where, sizeof(ob.where), "%s: Node %s", file, ob.name);
+		snprintf(ob.where, sizeof(ob.where), "%s: Node %s (%s)", file, ob.name,
+			 where);
 	else
-		snprintf(ob.where, sizeof(ob.where), "%s: %s %s/%s", file, ob.kind,
-			 ob.ns, ob.name);
+		snprintf(ob.where, sizeof(ob.where), "%s: %s %s/%s (%s)", file, ob.kind,
+			 ob.ns, ob.name, where);
+	ob.idx = k->n;
 	k->v = xrealloc(k->v, k->n + 1, sizeof(*k->v));
 	k->v[k->n++] = ob;
 	return 0;
@@ -262,7 +267,9 @@ static int cmp_obj(const void *x, const void *y)
 
 	if (!r)
 		r = strcmp(a->ns, b->ns);
-	return r ? r : strcmp(a->name, b->name);
+	if (!r)
+		r = strcmp(a->name, b->name);
+	return r ? r : (a->idx > b->idx) - (a->idx < b->idx);
 }
 
 /* Two objects of a kind with the same name are one cluster's mistake. */
@@ -272,8 +279,11 @@ static int check_unique(struct k8s *k)
 
 	qsort(k->v, k->n, sizeof(*k->v), cmp_obj);
 	for (i = 1; i < k->n; i++)
-		if (!cmp_obj(&k->v[i - 1], &k->v[i]))
-			return fail(k, &k->v[i], "metadata.name", "given twice");
+		if (!strcmp(k->v[i - 1].kind, k->v[i].kind) &&
+		    !strcmp(k->v[i - 1].ns, k->v[i].ns) &&
+		    !strcmp(k->v[i - 1].name, k->v[i].name))
+			return fail(k, &k->v[i], "metadata.name", "given twice (also %s)",
+				    k->v[i - 1].item);
 	return 0;
 }
 

@@ -1,0 +1,203 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# "idmesh k8s" on the host: the intent of a node from objects kubectl
+# printed (tests/k8s/cluster.json, made by tests/k8s/gen.sh), and the
+# intent's links, routes and hash key as "apply --dry-run" reads them.
+tool=${1:-./idmesh}
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../../selftests/tap.sh"
+objs=$here/k8s/cluster.json
+t=$(mktemp -d)
+tap_cleanup() { rm -rf "$t"; }
+
+# jget FILE EXPR: a Python expression over the JSON in FILE (as j).
+jget() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+# The fixture is what kubectl prints, when kubectl is here to say so.
+if command -v kubectl >/dev/null; then
+	cp -r "$here/k8s" "$t/gen"
+	if "$t/gen/gen.sh" 2>"$t/gen.err"; then
+		assert "k8s: the fixture is what kubectl prints for tests/k8s/objects.yaml" \
+			cmp -s "$t/gen/cluster.json" "$objs"
+	else
+		tap_skip "k8s: kubectl could not print the fixture: $(head -c 200 "$t/gen.err")"
+	fi
+else
+	tap_skip "k8s: no kubectl to print the fixture again"
+fi
+
+expect "k8s: node-a's intent" 0 "" "$tool" k8s node node-a "$objs"
+echo "$out" >"$t/a.json"
+run "$tool" k8s node node-b "$objs"
+echo "$out" >"$t/b.json"
+
+assert "k8s: one remote link, to the node with a pod CIDR, its CIDRs routed" \
+	[ "$(jget "$t/a.json" '[(l["remote"], l["local"], l["routes"]) for l in j["remote-links"]]')" = \
+	  "[('192.168.50.2', '192.168.50.1', ['10.244.2.0/24', 'fd00:244:2::/64'])]" ]
+assert "k8s: both nodes give their link the same id, from their own side" \
+	[ "$(jget "$t/a.json" 'j["remote-links"][0]["id"]')" = "$(jget "$t/b.json" '[l["id"] for l in j["remote-links"] if l["remote"] == "192.168.50.1"][0]')" ]
+assert "k8s: the link's name carries its id" \
+	[ "$(jget "$t/a.json" 'j["remote-links"][0]["name"] == "idmr%06x" % j["remote-links"][0]["id"]')" = True ]
+assert "k8s: a Service's ClusterIP and port make a VIP; ready endpoints its backends, a terminating one at weight 0, a not-ready one left out" \
+	[ "$(jget "$t/a.json" '[(b["address"], b["port"], b.get("weight", 1)) for v in j["vips"] if v["address"] == "10.96.0.10" and v["port"] == 80 and v["protocol"] == "tcp" for b in v["backends"]]')" = \
+	  "[('10.244.1.5', 8080, 1), ('10.244.2.5', 8080, 0)]" ]
+assert "k8s: a headless Service makes no VIP" \
+	[ "$(jget "$t/a.json" 'sorted(v["address"] for v in j["vips"])')" = "['10.96.0.10', '10.96.0.20']" ]
+dev=$("$tool" k8s dev shop web-1)
+assert "k8s dev: a Pod's link device, 15 characters at most" \
+	[ "${#dev}" -le 15 -a "${dev:0:3}" = idm ]
+assert "k8s: this node's Pod is behind its link, which is a port" \
+	[ "$(jget "$t/a.json" '([w.get("dev") for w in j["workloads"] if w["name"] == "shop/web-1"], j["ports"])')" = "(['$dev'], ['$dev'])" ]
+assert "k8s: other nodes' Pods by address only; finished and host-network Pods left out" \
+	[ "$(jget "$t/a.json" '[(w["name"], w["address"], "dev" in w) for w in j["workloads"]]')" = \
+	  "[('shop/db-1', '10.244.2.7', False), ('shop/web-1', '10.244.1.5', True), ('shop/web-2', '10.244.2.5', False)]" ]
+assert "k8s: a Pod's labels and namespace are its Service's, not its revision's hash" \
+	[ "$(jget "$t/a.json" '[w["labels"] for w in j["workloads"] if w["name"] == "shop/web-2"][0]')" = \
+	  "{'app': 'web', 'io.kubernetes.pod.namespace': 'shop'}" ]
+expect_out "k8s: the intent is one apply reads: web's Pods are one Service" \
+	'service 0x[0-9a-f]{16} \{app=web,io.kubernetes.pod.namespace=shop\}: shop/web-1 shop/web-2' \
+	"$tool" apply -f "$t/a.json" --dry-run
+
+# The same objects, in other files and another order, give the same intent.
+python3 - "$objs" "$t" <<'EOP'
+import json, sys
+dec, text, objs, i = json.JSONDecoder(), open(sys.argv[1]).read(), [], 0
+while i < len(text):
+    while i < len(text) and text[i].isspace():
+        i += 1
+    if i < len(text):
+        o, i = dec.raw_decode(text, i)
+        objs.append(o)
+objs.reverse()
+half = len(objs) // 2
+json.dump({"apiVersion": "v1", "kind": "List", "items": objs[:half]}, open(sys.argv[2] + "/l1.json", "w"))
+json.dump({"apiVersion": "v1", "kind": "List", "items": objs[half:]}, open(sys.argv[2] + "/l2.json", "w"))
+EOP
+run "$tool" k8s node node-a "$t/l1.json" "$t/l2.json"
+assert "k8s: the same objects as two lists, in reverse order: the same intent" \
+	[ "$out" = "$(cat "$t/a.json")" ]
+run "$tool" k8s node node-a - <"$objs"
+assert "k8s: objects on standard input" [ "$out" = "$(cat "$t/a.json")" ]
+
+# The user's identity part joins the intent.
+cat >"$t/p.yaml" <<'EOY'
+default: deny
+service-keys: [app, io.kubernetes.pod.namespace]
+policies:
+  - name: web-to-db
+    client: [{key: app, operator: in, values: [web]}]
+    server: [{key: app, operator: in, values: [db]}]
+EOY
+expect_out "k8s policy FILE: its default and policies become the node's rules" \
+	'policy web-to-db: \{app=web,io.kubernetes.pod.namespace=shop\} -> \{app=db,io.kubernetes.pod.namespace=shop\} allow' \
+	bash -c "'$tool' k8s node node-a policy '$t/p.yaml' '$objs' | '$tool' apply -f - --dry-run"
+echo '{"vips": []}' >"$t/p2.json"
+expect "k8s policy FILE: only the identity part" 1 "Error: $t/p2.json: vips: unknown key" \
+	"$tool" k8s node node-a policy "$t/p2.json" "$objs"
+
+# -o: the file is replaced only by a whole intent.
+expect "k8s -o: writes the intent" 0 "" "$tool" k8s node node-a -o "$t/out.json" "$objs"
+assert "k8s -o: the file holds it" cmp -s "$t/out.json" "$t/a.json"
+
+# bad MUTATION DESC STDERR: objs with one field changed (a Python statement
+# over o, the object named by SEL) is refused with STDERR, and -o kept.
+bad() {
+	local sel=$1 mut=$2 desc=$3 want=$4
+	python3 - "$objs" "$t/bad.json" "$sel" "$mut" <<'EOP'
+import json, sys
+dec, text, objs, i = json.JSONDecoder(), open(sys.argv[1]).read(), [], 0
+while i < len(text):
+    while i < len(text) and text[i].isspace():
+        i += 1
+    if i < len(text):
+        o, i = dec.raw_decode(text, i)
+        objs.append(o)
+for o in objs:
+    if o["kind"] + "/" + o["metadata"]["name"] == sys.argv[3]:
+        exec(sys.argv[4])
+json.dump({"apiVersion": "v1", "kind": "List", "items": objs}, open(sys.argv[2], "w"), indent=1)
+EOP
+	expect "k8s: $desc" 1 "Error: $t/bad.json: $want" "$tool" k8s node node-a -o "$t/out.json" "$t/bad.json"
+}
+bad Pod/web-1 'o["status"]["podIP"] = "10.244.1"; o["status"]["podIPs"] = [{"ip": "10.244.1"}]' \
+	"a Pod IP that is not one" 'Pod shop/web-1 (items[5]): status.podIPs[0].ip: "10.244.1" is not an IPv4 or IPv6 address'
+bad Pod/web-1 'o["metadata"]["labels"]["app"] = 3' \
+	"a label that is not a string" 'Pod shop/web-1 (items[5]): metadata.labels: app: expected a string'
+bad EndpointSlice/web-x7k2p 'del o["endpoints"][0]["addresses"]' \
+	"an endpoint without addresses" 'EndpointSlice shop/web-x7k2p (items[11]): endpoints[0].addresses: missing'
+bad EndpointSlice/web-x7k2p 'o["apiVersion"] = "discovery.k8s.io/v1beta1"' \
+	"an EndpointSlice of another version" 'items[11]: apiVersion: "discovery.k8s.io/v1beta1" is not discovery.k8s.io/v1'
+bad EndpointSlice/web-x7k2p 'o["endpoints"][0]["conditions"]["ready"] = "yes"' \
+	"a condition that is not a boolean" 'EndpointSlice shop/web-x7k2p (items[11]): endpoints[0].conditions: ready and terminating are true or false'
+bad Service/web 'del o["spec"]["ports"][0]["port"]' \
+	"a Service port without a number" 'Service shop/web (items[0]): spec.ports[0]: port: expected a number 1..65535'
+bad Service/web 'o["spec"]["ports"][0]["protocol"] = "ICMP"' \
+	"a Service port of another protocol" 'Service shop/web (items[0]): spec.ports[0]: protocol "ICMP" is not TCP, UDP or SCTP'
+bad Node/node-b 'o["status"]["addresses"] = []' \
+	"a Node with pods and no InternalIP" 'Node node-b (items[3]): status.addresses: no InternalIP'
+bad Node/node-b 'o["spec"]["podCIDRs"][0] = "10.244.2.1/24"' \
+	"a pod CIDR with host bits" 'Node node-b (items[3]): spec.podCIDRs[0]: "10.244.2.1/24" has bits set past /24'
+bad Pod/db-1 'o["metadata"]["name"] = "web-1"' \
+	"two Pods of one name" 'Pod shop/web-1 (items[7]): metadata.name: given twice (also items[5])'
+bad Pod/db-1 'del o["metadata"]["name"]' \
+	"an object without a name" 'items[7]: metadata.name: missing'
+assert "k8s: after every refusal the -o file is the last whole intent" cmp -s "$t/out.json" "$t/a.json"
+expect "k8s: a node that is not there" 1 'Error: node "node-z" is not among the Nodes given' \
+	"$tool" k8s node node-z "$objs"
+expect "k8s: needs a node" 2 'Error: "k8s" needs node NAME and at least one FILE; try "idmesh k8s help"' \
+	"$tool" k8s "$objs"
+printf '{"kind": "Pod",\n "metadata": }' >"$t/cut.json"
+expect "k8s: JSON that does not parse: where" 1 "Error: $t/cut.json: line 2: unexpected character" \
+	"$tool" k8s node node-a "$t/cut.json"
+expect "k8s: a file that is not there" 1 'Error: cannot read "/nonexistent/x.json": No such file or directory' \
+	"$tool" k8s node node-a /nonexistent/x.json
+
+# ---- the intent's links, routes and hash key (apply --dry-run) ----
+cat >"$t/l.yaml" <<'EOY'
+pairs:
+  - name: pa0
+    peer: eth0
+    netns: pod-a
+    mtu: 1400
+    addresses: [10.0.0.1/32]
+    routes: [10.1.0.2/32]
+    peer-addresses: [10.1.0.2/32]
+    peer-routes: [0.0.0.0/0]
+remote-links:
+  - {name: tn1, remote: 192.168.1.2, id: 7, routes: [10.245.1.0/24, "fd00:1::/64"]}
+hash-key: 00112233445566778899aabbccddeeff
+EOY
+expect_out "apply --dry-run: pairs and remote links with their addresses and routes" \
+	'^link pa0 peer eth0 netns pod-a mtu 1400
+    address 10.0.0.1/32
+    route 10.1.0.2/32
+    peer address 10.1.0.2/32
+    peer route 0.0.0.0/0
+link tn1 remote 192.168.1.2 id 7
+    route 10.245.1.0/24
+    route fd00:1::/64
+hash-key given' "$tool" apply -f "$t/l.yaml" --dry-run
+# lbad YAML WANT: an intent refused with "FILE: WANT".
+lbad() {
+	printf '%s\n' "$1" >"$t/lb.yaml"
+	expect "apply: $3" 1 "Error: $t/lb.yaml: $2" "$tool" apply -f "$t/lb.yaml" --dry-run
+}
+lbad 'pairs: [{name: pa0}]' 'pairs[0]: needs a peer (the device'"'"'s name in the pod)' "a pair without a peer"
+lbad 'pairs: [{name: pa0, peer: eth0, addresses: [10.0.0.300/32]}]' \
+	'pairs[0].addresses[0]: "10.0.0.300/32" is not an IPv4 or IPv6 address' "an address that is not one"
+lbad 'remote-links: [{name: t1, remote: 10.0.0.2, id: 1, routes: [10.1.0.1/24]}]' \
+	'remote-links[0].routes[0]: "10.1.0.1/24" has bits set past /24' "a route with host bits"
+lbad 'remote-links: [{name: t1, remote: 10.0.0.2, id: 16777216}]' \
+	'remote-links[0].id: 16777216 is out of range 1..16777215' "an id out of range"
+lbad 'remote-links: [{name: t1, remote: 10.0.0.2, local: "fd00::1", id: 1}]' \
+	"remote-links[0].local: is not of the remote's family" "a local address of the other family"
+lbad $'pairs: [{name: x0, peer: eth0}]\nremote-links: [{name: x0, remote: 10.0.0.2, id: 1}]' \
+	'remote-links[0]: the name "x0" is taken by pair x0' "one name for two links"
+lbad 'pairs: [{name: averyveryverylongname, peer: eth0}]' \
+	'pairs[0].name: "averyveryverylongname" is not a device name (1..15 characters, no '"'/'"' or space)' "a name too long"
+lbad 'pairs: [{name: p0, peer: eth0, addresses: [10.0.0.1/32, 10.0.0.1/32]}]' \
+	'pairs[0].addresses[1]: the same address as [0]' "an address twice"
+lbad 'hash-key: "0011"' 'hash-key: is not 32 hex digits' "a hash key too short"
+lbad 'pairs: [{name: p0, peer: eth0, color: red}]' 'pairs[0].color: unknown key' "an unknown key in a pair"
+
+tap_end
