@@ -25,19 +25,22 @@ void help_apply(FILE *f)
 {
 	fprintf(f,
 		"Usage: idmesh [-j [-p]] [-n NETNS] apply -f FILE [--dry-run]\n"
-		"Make this node's SACL tables what the intent in FILE (JSON or YAML, \"-\" for\n"
-		"standard input) asks for: its ports and default action; a client\n"
-		"entry for each workload behind one of its ports; a server entry for\n"
-		"each workload with an address; a rule for each pair of Services a\n"
-		"policy selects. Workloads with the same labels (those named in\n"
-		"service-keys, if given) share a Service; its SACL ID is a keyed hash\n"
+		"Make this node what the intent in FILE (JSON or YAML, \"-\" for standard\n"
+		"input) says, changing only what differs, in this order: its local pairs\n"
+		"(\"pairs\") and remote links (\"remote-links\"), each with the addresses\n"
+		"and routes of its ends; the flow hash key (\"hash-key\"); its VIPs, each\n"
+		"with its whole backend set (\"vips\", one table build per VIP); then its\n"
+		"SACL tables: its ports and default action, a client entry for each\n"
+		"workload behind one of its ports, a server entry for each workload with\n"
+		"an address, a rule for each pair of Services a policy selects, and the\n"
+		"entries of \"sacl-entries\". Workloads with the same labels (those named\n"
+		"in service-keys, if given) share a Service; its SACL ID is a keyed hash\n"
 		"(SipHash-2-4) of those labels, the same on every node with the same\n"
-		"ids.key. Only what differs is changed; entries the intent does not\n"
-		"name are removed. With \"vips\", the node's VIPs become those, each\n"
-		"with its whole backend set (one table build per VIP); first VIPs,\n"
-		"then the SACL tables. If a change fails, those already made are undone.\n"
-		"--dry-run prints the Services, their IDs, the rules, the VIPs and the\n"
-		"tables, and changes nothing. See Documentation/identity.rst for the format.\n");
+		"ids.key. A part the intent names is the whole truth: links, VIPs and\n"
+		"entries it does not name are removed; a part it leaves out is left as\n"
+		"it is. If a change fails, those already made are undone. --dry-run\n"
+		"prints the links, Services, IDs, rules, VIPs and tables, and changes\n"
+		"nothing. See Documentation/intent.rst for the format.\n");
 }
 
 static void print_labels(const struct idm_labels *l)
@@ -576,7 +579,12 @@ int cmd_apply(const struct idm_opts *o, int argc, char **argv)
 		idm_intent_free(&in);
 		return 1;
 	}
-	idm_intent_state(&in, &want);
+	if (idm_intent_state(&in, &want, err, sizeof(err))) {
+		fprintf(stderr, "Error: %s\n", err);
+		idm_sstate_free(&want);
+		idm_intent_free(&in);
+		return 1;
+	}
 	if (dry) {
 		print_plan(o, &in, &want);
 		ret = 0;

@@ -37,6 +37,8 @@ int cmd_sacl(const struct idm_opts *o, int argc, char **argv);
 void help_sacl(FILE *f);
 int cmd_apply(const struct idm_opts *o, int argc, char **argv);
 void help_apply(FILE *f);
+int cmd_export(const struct idm_opts *o, int argc, char **argv);
+void help_export(FILE *f);
 int cmd_k8s(const struct idm_opts *o, int argc, char **argv);
 void help_k8s(FILE *f);
 int cmd_sim(const struct idm_opts *o, int argc, char **argv);

@@ -96,6 +96,8 @@ struct idm_rule {
 	uint32_t priority, dscp;
 };
 
+struct idm_sent;
+
 struct idm_intent {
 	const char *file;
 	uint8_t key[IDM_ID_KEY_LEN];
@@ -119,6 +121,10 @@ struct idm_intent {
 	/* "hash-key": the Maglev flow hash key (config set hash-key). */
 	bool has_hash_key;
 	uint8_t hash_key[IDMESH_HASH_KEY_LEN];
+	/* "sacl-entries": entries as given, besides the derived ones. */
+	bool has_raw;
+	struct idm_sent *raw;
+	size_t nraw;
 	/* "vips" given: the node's VIPs are exactly these. */
 	bool has_vips;
 	struct idm_ivip *vips;
@@ -216,8 +222,12 @@ struct idm_sstate {
 	size_t n;
 };
 
-/* What the intent wants in this node's tables. */
-int idm_intent_state(const struct idm_intent *in, struct idm_sstate *st);
+/*
+ * What the intent wants in this node's tables. 0, or -1 with why in err
+ * (an entry of "sacl-entries" that differs from a derived one).
+ */
+int idm_intent_state(const struct idm_intent *in, struct idm_sstate *st,
+		     char *err, size_t errlen);
 void idm_sstate_free(struct idm_sstate *st);
 
 struct idm_sop {

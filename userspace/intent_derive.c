@@ -545,5 +545,6 @@ void idm_intent_free(struct idm_intent *in)
 	free(in->rules);
 	idm_intent_free_vips(in);
 	idm_intent_free_links(in);
+	free(in->raw);
 	memset(in, 0, sizeof(*in));
 }

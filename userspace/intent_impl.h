@@ -81,6 +81,8 @@ int idm_intent_parse_links(struct ctx *c, const char *key, json_object *o,
 			   struct idm_intent *in);
 int idm_intent_parse_hash_key(struct ctx *c, json_object *o, struct idm_intent *in);
 void idm_intent_free_links(struct idm_intent *in);
+/* The intent's "sacl-entries" (intent_sacl.c). */
+int idm_intent_parse_sacl(struct ctx *c, json_object *o, struct idm_intent *in);
 
 /* A label's value, or NULL. */
 const char *idm_label_get(const struct idm_labels *l, const char *key);

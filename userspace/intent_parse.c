@@ -718,7 +718,8 @@ int idm_intent_parse(const char *file, const char *text, size_t len,
 {
 	static const char *const keys[] = { "ports", "default", "service-keys", "vips",
 					    "ids", "workloads", "policies", "pairs",
-					    "remote-links", "hash-key", NULL };
+					    "remote-links", "hash-key", "sacl-entries",
+					    NULL };
 	struct ctx c = { .file = file, .err = err, .errlen = errlen };
 	json_object *root, *v;
 	int ret = -1;
@@ -758,6 +759,9 @@ int idm_intent_parse(const char *file, const char *text, size_t len,
 		goto out;
 	if (json_object_object_get_ex(root, "remote-links", &v) &&
 	    idm_intent_parse_links(&c, "remote-links", v, in))
+		goto out;
+	if (json_object_object_get_ex(root, "sacl-entries", &v) &&
+	    idm_intent_parse_sacl(&c, v, in))
 		goto out;
 	if (json_object_object_get_ex(root, "hash-key", &v) &&
 	    idm_intent_parse_hash_key(&c, v, in))

@@ -36,7 +36,11 @@ static struct idm_sent *st_add(struct idm_sstate *st, int kind)
  * each workload with an address (any node's: clients here may reach it);
  * every rule (server side filters, client side and transit classify).
  */
-int idm_intent_state(const struct idm_intent *in, struct idm_sstate *st)
+static int cmp_key(const void *a, const void *b);
+static bool same_entry(const struct idm_sent *x, const struct idm_sent *y);
+
+int idm_intent_state(const struct idm_intent *in, struct idm_sstate *st,
+		     char *err, size_t errlen)
 {
 	struct idm_sent *e;
 	size_t i;
@@ -86,6 +90,26 @@ int idm_intent_state(const struct idm_intent *in, struct idm_sstate *st)
 		e->priority = r->priority;
 		e->has_dscp = r->has_dscp;
 		e->dscp = r->dscp;
+	}
+	/* Entries as given: one the workloads or policies give is kept once. */
+	for (i = 0; i < in->nraw; i++) {
+		size_t k, n = st->n;
+
+		for (k = 0; k < n; k++)
+			if (!cmp_key(&st->e[k], &in->raw[i]))
+				break;
+		if (k < n && same_entry(&st->e[k], &in->raw[i]))
+			continue;
+		if (k < n) {
+			char buf[256];
+
+			idm_sent_format(&in->raw[i], buf, sizeof(buf));
+			snprintf(err, errlen, "%s: sacl-entries[%zu]: \"%s\": another entry has its key and another value",
+				 in->file, i, buf);
+			return -1;
+		}
+		e = st_add(st, in->raw[i].kind);
+		*e = in->raw[i];
 	}
 	return 0;
 }

@@ -278,7 +278,7 @@ static void test_group_rules(void)
 	       "tenant in [red] -> tenant in [red]: one rule for the group, red's 16 bits on both sides");
 	TAP_OK(mixed == 4 && in.nrules == 5,
 	       "blue, green (no Service yet) -> each app=db Service: 2 x 2 rules, the client side a group");
-	idm_intent_state(&in, &st);
+	idm_intent_state(&in, &st, NULL, 0);
 	for (i = 0; i < st.n; i++)
 		if (st.e[i].kind == IDMESH_SACL_KIND_RULE && st.e[i].cbits == 16 &&
 		    st.e[i].sbits == 16)
@@ -338,8 +338,8 @@ static void test_diff(void)
 	TAP_OK(strstr(err, "lid: port \"m1\" is not a marker port") != NULL,
 	       "a LID on a port that is not a marker port is refused (%s)", err);
 	idm_intent_free(&m);
-	idm_intent_state(&a, &sa);
-	idm_intent_state(&b, &sb);
+	idm_intent_state(&a, &sa, NULL, 0);
+	idm_intent_state(&b, &sb, NULL, 0);
 	TAP_OK(sa.n == 2 + 2 + 2 + 2,
 	       "the tables: 2 ports, 2 clients (this node's), 2 servers (with an address), 2 rules");
 	TAP_OK(find(&sa, IDMESH_SACL_KIND_CLIENT, "client dev m1 lid 5") &&
@@ -463,7 +463,7 @@ static void test_ipv4(void)
 
 	err[0] = '\0';
 	TAP_OK(!load(text, &in), "IPv4 workloads load%s%s", *err ? ": " : "", err);
-	idm_intent_state(&in, &st);
+	idm_intent_state(&in, &st, NULL, 0);
 	c = find(&st, IDMESH_SACL_KIND_CLIENT, "client 10.0.0.1 id ");
 	sv = find(&st, IDMESH_SACL_KIND_SERVER, "server 10.0.1.1 proto icmp id ");
 	TAP_OK(c && sv, "an IPv4 client and server entry, written as IPv4");
