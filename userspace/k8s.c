@@ -624,91 +624,159 @@ static int node_info(struct k8s *k, const struct obj *nd, int family,
 	return 0;
 }
 
-static int remote_links(struct k8s *k, const struct obj *me, json_object *links)
+/* A set of link ids (open addressing; 0 is never an id). */
+struct idset {
+	uint32_t *v;
+	size_t mask;
+};
+
+static bool idset_has(const struct idset *s, uint32_t id)
+{
+	size_t h;
+
+	for (h = id & s->mask; s->v[h]; h = (h + 1) & s->mask)
+		if (s->v[h] == id)
+			return true;
+	return false;
+}
+
+static void idset_add(struct idset *s, uint32_t id)
+{
+	size_t h;
+
+	for (h = id & s->mask; s->v[h]; h = (h + 1) & s->mask)
+		;
+	s->v[h] = id;
+}
+
+/*
+ * The id of every pair of nodes with an InternalIP, the same on every
+ * node: the pairs in the order of their names, each the keyed hash of the
+ * two names, or the next id that neither node's links have yet. ids[i]:
+ * the id of the link from me to nodes[i].
+ */
+static void assign_ids(const struct obj **nodes, size_t n, size_t me, uint32_t *ids)
+{
+	struct idset *sets = xrealloc(NULL, n, sizeof(*sets));
+	size_t cap = 4, a, b;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	for (a = 0; a < n; a++) {
+		sets[a].v = calloc(cap, sizeof(uint32_t));
+		if (!sets[a].v) {
+			fprintf(stderr, "idmesh: out of memory\n");
+			exit(1);
+		}
+		sets[a].mask = cap - 1;
+	}
+	for (a = 0; a < n; a++)
+		for (b = a + 1; b < n; b++) {
+			uint32_t id = idm_k8s_link_id(nodes[a]->name, nodes[b]->name);
+
+			while (idset_has(&sets[a], id) || idset_has(&sets[b], id))
+				id = id % IDMESH_ID_MAX + 1;
+			idset_add(&sets[a], id);
+			idset_add(&sets[b], id);
+			if (a == me)
+				ids[b] = id;
+			else if (b == me)
+				ids[a] = id;
+		}
+	for (a = 0; a < n; a++)
+		free(sets[a].v);
+	free(sets);
+}
+
+static int remote_link(struct k8s *k, const struct obj *me, const struct obj *nd,
+		       uint32_t id, json_object *links)
 {
 	const char *maddr, *mcidr, *addr, *cidr;
-	json_object *mcidrs, *cidrs;
-	uint32_t *ids = NULL;
-	size_t i, j, nids = 0;
+	json_object *mcidrs, *cidrs, *l, *routes;
+	char name[IFNAMSIZ];
+	struct idm_addr na;
+	size_t j, n;
+
+	if (node_info(k, nd, 0, &addr, &cidrs, &cidr))
+		return -1;
+	idm_parse_addr(addr, &na);
+	if (node_info(k, me, na.family, &maddr, &mcidrs, &mcidr))
+		return -1;
+	if (!maddr)
+		return fail(k, me, "status.addresses", "no InternalIP of %s's family",
+			    nd->name);
+	routes = json_object_new_array();
+	n = cidrs ? json_object_array_length(cidrs) : cidr ? 1 : 0;
+	for (j = 0; j < n; j++) {
+		const char *s = cidr;
+		struct idm_prefix p;
+		char why[160], path[64];
+
+		snprintf(path, sizeof(path), cidrs ? "spec.podCIDRs[%zu]" : "spec.podCIDR", j);
+		if (cidrs) {
+			json_object *x = json_object_array_get_idx(cidrs, j);
+
+			if (!json_object_is_type(x, json_type_string)) {
+				json_object_put(routes);
+				return fail(k, nd, path, "expected a string");
+			}
+			s = json_object_get_string(x);
+		}
+		if (idm_prefix_parse(s, true, &p, why, sizeof(why))) {
+			json_object_put(routes);
+			return fail(k, nd, path, "%s", why);
+		}
+		json_object_array_add(routes, json_object_new_string(s));
+	}
+	snprintf(name, sizeof(name), "idmr%06x", id);
+	l = json_object_new_object();
+	json_object_object_add(l, "name", json_object_new_string(name));
+	json_object_object_add(l, "remote", json_object_new_string(addr));
+	json_object_object_add(l, "local", json_object_new_string(maddr));
+	json_object_object_add(l, "id", json_object_new_int((int)id));
+	json_object_object_add(l, "routes", routes);
+	json_object_array_add(links, l);
+	return 0;
+}
+
+/* A link to every other node with an InternalIP; its pod CIDRs routed. */
+static int remote_links(struct k8s *k, const struct obj *me, json_object *links)
+{
+	const struct obj **nodes = xrealloc(NULL, k->n, sizeof(*nodes));
+	uint32_t *ids = xrealloc(NULL, k->n, sizeof(*ids));
+	size_t i, n = 0, mine = 0;
 	int ret = -1;
 
-	if (node_info(k, me, 0, &maddr, &mcidrs, &mcidr))
-		return -1;
 	for (i = 0; i < k->n; i++) {
 		const struct obj *nd = &k->v[i];
-		struct idm_addr ma, na;
-		json_object *l, *routes;
-		char name[IFNAMSIZ];
-		uint32_t id;
-		size_t n;
+		const char *addr, *cidr;
+		json_object *cidrs;
 
-		if (strcmp(nd->kind, "Node") || nd == me)
+		if (strcmp(nd->kind, "Node"))
 			continue;
 		if (node_info(k, nd, 0, &addr, &cidrs, &cidr))
 			goto out;
-		if (!cidrs && !cidr)
-			continue;	/* no pods there yet */
-		if (!addr) {
+		if (!addr && (cidrs || cidr)) {
 			fail(k, nd, "status.addresses", "no InternalIP");
 			goto out;
 		}
-		idm_parse_addr(addr, &na);
-		if (node_info(k, me, na.family, &maddr, &mcidrs, &mcidr))
-			goto out;
-		if (!maddr) {
-			fail(k, me, "status.addresses", "no InternalIP of %s's family",
-			     nd->name);
-			goto out;
-		}
-		idm_parse_addr(maddr, &ma);
-		id = idm_k8s_link_id(me->name, nd->name);
-		for (j = 0; j < nids; j++)
-			if (ids[j] == id) {
-				fail(k, nd, "metadata.name",
-				     "its link id %u is another node's too (a hash collision); rename a node",
-				     id);
-				goto out;
-			}
-		ids = xrealloc(ids, nids + 1, sizeof(*ids));
-		ids[nids++] = id;
-		snprintf(name, sizeof(name), "idmr%06x", id);
-		l = json_object_new_object();
-		json_object_object_add(l, "name", json_object_new_string(name));
-		json_object_object_add(l, "remote", json_object_new_string(addr));
-		json_object_object_add(l, "local", json_object_new_string(maddr));
-		json_object_object_add(l, "id", json_object_new_int((int)id));
-		routes = json_object_new_array();
-		n = cidrs ? json_object_array_length(cidrs) : 1;
-		for (j = 0; j < n; j++) {
-			const char *s = cidr;
-			struct idm_prefix p;
-			char why[160], path[64];
-
-			snprintf(path, sizeof(path), cidrs ? "spec.podCIDRs[%zu]" : "spec.podCIDR", j);
-			if (cidrs) {
-				json_object *x = json_object_array_get_idx(cidrs, j);
-
-				if (!json_object_is_type(x, json_type_string)) {
-					json_object_put(routes);
-					json_object_put(l);
-					fail(k, nd, path, "expected a string");
-					goto out;
-				}
-				s = json_object_get_string(x);
-			}
-			if (idm_prefix_parse(s, true, &p, why, sizeof(why))) {
-				json_object_put(routes);
-				json_object_put(l);
-				fail(k, nd, path, "%s", why);
-				goto out;
-			}
-			json_object_array_add(routes, json_object_new_string(s));
-		}
-		json_object_object_add(l, "routes", routes);
-		json_object_array_add(links, l);
+		if (!addr)
+			continue;	/* not reachable yet, and no pods */
+		if (nd == me)
+			mine = n;
+		nodes[n++] = nd;
 	}
+	if (!n || nodes[mine] != me) {
+		fail(k, me, "status.addresses", "no InternalIP");
+		goto out;
+	}
+	assign_ids(nodes, n, mine, ids);
+	for (i = 0; i < n; i++)
+		if (i != mine && remote_link(k, me, nodes[i], ids[i], links))
+			goto out;
 	ret = 0;
 out:
+	free(nodes);
 	free(ids);
 	return ret;
 }

@@ -31,11 +31,15 @@ echo "$out" >"$t/a.json"
 run "$tool" k8s node node-b "$objs"
 echo "$out" >"$t/b.json"
 
-assert "k8s: one remote link, to the node with a pod CIDR, its CIDRs routed" \
+assert "k8s: a remote link to every other node, its pod CIDRs routed (none yet: no routes)" \
 	[ "$(jget "$t/a.json" '[(l["remote"], l["local"], l["routes"]) for l in j["remote-links"]]')" = \
-	  "[('192.168.50.2', '192.168.50.1', ['10.244.2.0/24', 'fd00:244:2::/64'])]" ]
-assert "k8s: both nodes give their link the same id, from their own side" \
-	[ "$(jget "$t/a.json" 'j["remote-links"][0]["id"]')" = "$(jget "$t/b.json" '[l["id"] for l in j["remote-links"] if l["remote"] == "192.168.50.1"][0]')" ]
+	  "[('192.168.50.2', '192.168.50.1', ['10.244.2.0/24', 'fd00:244:2::/64']), ('192.168.50.3', '192.168.50.1', [])]" ]
+run "$tool" k8s node node-c "$objs"
+echo "$out" >"$t/c.json"
+assert "k8s: each pair of nodes gives its link one id, from either side" \
+	[ "$(jget "$t/a.json" 'j["remote-links"][0]["id"]')" = "$(jget "$t/b.json" '[l["id"] for l in j["remote-links"] if l["remote"] == "192.168.50.1"][0]')" -a \
+	  "$(jget "$t/b.json" '[l["id"] for l in j["remote-links"] if l["remote"] == "192.168.50.3"][0]')" = "$(jget "$t/c.json" '[l["id"] for l in j["remote-links"] if l["remote"] == "192.168.50.2"][0]')" -a \
+	  "$(jget "$t/a.json" '[l["id"] for l in j["remote-links"] if l["remote"] == "192.168.50.3"][0]')" = "$(jget "$t/c.json" '[l["id"] for l in j["remote-links"] if l["remote"] == "192.168.50.1"][0]')" ]
 assert "k8s: the link's name carries its id" \
 	[ "$(jget "$t/a.json" 'j["remote-links"][0]["name"] == "idmr%06x" % j["remote-links"][0]["id"]')" = True ]
 assert "k8s: a Service's ClusterIP and port make a VIP; ready endpoints its backends, a terminating one at weight 0, a not-ready one left out" \

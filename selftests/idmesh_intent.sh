@@ -1,0 +1,218 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The node as one intent (Documentation/intent.rst), as a user sees it.
+# Two nodes a and b joined by a veth underlay, and pods on node a:
+#
+#   p (pod) --pair p1-- a ==remote link== b (10.60.0.1 on its lo)
+#
+# First an intent written by hand: a pair with the addresses and routes
+# of both ends, a remote link with its routes, the hash key; the same
+# again (nothing), export and apply of the export (nothing), changes in
+# place, a refused change (everything undone). Then the intent of node a
+# from Kubernetes objects (selftests/k8s/*.json, printed by kubectl): its
+# remote link and the Service "web" as a VIP, traffic through it, and web
+# scaled from 3 to 5 endpoints and one terminating with flows kept.
+source "$(dirname "$0")/lib.sh"
+require_module
+
+s=idi$$
+A=$s-a B=$s-b P=$s-p
+LB="/usr/bin/python3 $top/selftests/lbtool.py"
+K8S=$top/selftests/k8s
+key=00112233445566778899aabbccddeeff
+
+ns_new $A $B $P
+for ns in $A $B; do
+	nsx $ns sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+done
+ip link add ul netns $A type veth peer name ul netns $B
+ip -n $A addr add 192.168.70.1/24 dev ul
+ip -n $B addr add 192.168.70.2/24 dev ul
+ip -n $A link set ul up
+ip -n $B link set ul up
+ip -n $B addr add 10.60.0.1/32 dev lo
+track_path "$tap_out".*
+no_dev() { ! ip -n "$1" link show "$2" >/dev/null 2>&1; }
+
+## An intent by hand
+cat >"$tap_out.a.yaml" <<EOY
+pairs:
+  - name: p1
+    peer: eth0
+    netns: $P
+    mtu: 1400
+    addresses: [10.50.0.1/32]
+    routes: [10.50.1.2/32, "fd50:1::2/128"]
+    peer-addresses: [10.50.1.2/32, "fd50:1::2/128"]
+    peer-routes: [0.0.0.0/0, "::/0"]
+remote-links:
+  - {name: tn7, remote: 192.168.70.2, local: 192.168.70.1, id: 7, routes: [10.60.0.0/24]}
+hash-key: $key
+EOY
+cat >"$tap_out.b.yaml" <<EOY
+remote-links:
+  - {name: tn7, remote: 192.168.70.1, local: 192.168.70.2, id: 7, routes: [10.50.1.0/24]}
+EOY
+expect "apply: a pair, a remote link and the hash key" 0 "" I $A apply -f "$tap_out.a.yaml"
+assert "... and said so, in order" [ "$out" = "+ link p1 peer eth0 netns $P mtu 1400
++ link tn7 remote 192.168.70.2 local 192.168.70.1 id 7
+~ hash-key set" ]
+expect "apply on node b: its end of the remote link" 0 "" I $B apply -f "$tap_out.b.yaml"
+run I $A -j link show
+check "the links as the intent says" \
+	'[.[] | {name, mode, mtu, up, peer, netns, remote, id}] ==
+	 [{"name": "p1", "mode": "pair", "mtu": 1400, "up": true, "peer": "eth0", "netns": $p,
+	   "remote": null, "id": null},
+	  {"name": "tn7", "mode": "remote", "mtu": .[1].mtu, "up": true, "peer": null, "netns": null,
+	   "remote": "192.168.70.2", "id": 7}]' --arg p "$P"
+run ip -n $P -j addr show dev eth0
+check "the pod's end: up, with its addresses and MTU" \
+	'.[0].mtu == 1400 and (.[0].flags | index("UP")) and
+	 ([.[0].addr_info[] | select(.scope == "global") | "\(.local)/\(.prefixlen)"] | sort) ==
+	 ["10.50.1.2/32", "fd50:1::2/128"]'
+run ip -n $P -j route show default
+check "the pod's default route is its link" '.[0].dev == "eth0"'
+run ip -n $P -j -6 route show default
+check "... for IPv6 too" '.[0].dev == "eth0"'
+run ip -n $A -j route show proto static
+check "the node's routes: the pod over its pair, b's pods over the remote link" \
+	'[.[] | "\(.dst) \(.dev)"] | sort == ["10.50.1.2 p1", "10.60.0.0/24 tn7"]'
+run ip -n $A -j -6 route show dev p1 proto static
+check "... and the pod's IPv6 address" '[.[] | .dst] == ["fd50:1::2"]'
+assert "the pod reaches the node's end" wait_until 10 nsx $P ping -c1 -W1 -q 10.50.0.1
+assert "the pod reaches node b over the remote link" wait_until 10 nsx $P ping -c1 -W1 -q 10.60.0.1
+run I $A config show hash-key
+assert "the hash key is the intent's" [ "$out" = "hash-key $key" ]
+expect "apply: the same intent again" 0 "" I $A apply -f "$tap_out.a.yaml"
+assert "... changes nothing and prints nothing" [ -z "$out" ]
+
+## Export
+expect "export: the node as an intent" 0 "" I $A export
+echo "$out" >"$tap_out.e1.json"
+check "export: the pair with both ends' addresses and routes, the link, the key" \
+	'(.pairs | map({name, peer, netns, mtu, addresses, routes, "peer-addresses", "peer-routes"})) ==
+	 [{"name": "p1", "peer": "eth0", "netns": $p, "mtu": 1400, "addresses": ["10.50.0.1/32"],
+	   "routes": ["10.50.1.2/32", "fd50:1::2/128"],
+	   "peer-addresses": ["10.50.1.2/32", "fd50:1::2/128"], "peer-routes": ["0.0.0.0/0", "::/0"]}]
+	 and (.["remote-links"] | map({name, remote, local, id, port, routes})) ==
+	 [{"name": "tn7", "remote": "192.168.70.2", "local": "192.168.70.1", "id": 7, "port": 6081,
+	   "routes": ["10.60.0.0/24"]}]
+	 and .["hash-key"] == $k and .vips == [] and (.["sacl-entries"] | type) == "array"' \
+	--arg p "$P" --arg k "$key"
+expect "apply of the export" 0 "" I $A apply -f "$tap_out.e1.json"
+assert "... changes nothing" [ -z "$out" ]
+run I $A export
+assert "... and exports the same again" [ "$out" = "$(cat "$tap_out.e1.json")" ]
+
+## Changes in place
+sed 's/mtu: 1400/mtu: 1300/; s|routes: \[10.60.0.0/24\]|routes: [10.61.0.0/24]|' \
+	"$tap_out.a.yaml" >"$tap_out.a2.yaml"
+expect "apply: an MTU and a route changed" 0 "" I $A apply -f "$tap_out.a2.yaml"
+assert "... changed in place, nothing else" [ "$out" = "~ link p1 mtu 1300
+- route 10.60.0.0/24 dev tn7
++ route 10.61.0.0/24 dev tn7" ]
+run ip -n $P -j link show dev eth0
+check "... both ends of the pair have the MTU" '.[0].mtu == 1300'
+run ip -n $A -j route show dev tn7 proto static
+check "... the remote link routes only the new prefix" '[.[] | .dst] == ["10.61.0.0/24"]'
+
+## Refusals: nothing changed
+before=$(I $A export)
+cat >"$tap_out.a3.yaml" <<EOY
+pairs:
+  - {name: p1, peer: eth0, netns: $P, mtu: 1300, addresses: [10.50.0.1/32],
+     routes: [10.50.1.2/32, "fd50:1::2/128"], peer-addresses: [10.50.1.2/32, "fd50:1::2/128"],
+     peer-routes: [0.0.0.0/0, "::/0"]}
+  - {name: p2, peer: eth1, netns: $P, addresses: [10.50.0.9/32]}
+remote-links:
+  - {name: tn7, remote: 192.168.70.2, local: 192.168.70.1, id: 7, routes: [10.61.0.0/24]}
+hash-key: $key
+vips:
+  - {address: 10.96.9.9, port: 80, protocol: tcp, backends: [{address: 10.50.1.2}]}
+EOY
+IDMESH_TEST_FAIL_VIP=1 run I $A apply -f "$tap_out.a3.yaml"
+assert "apply: a new pair, then a VIP the kernel refuses: the apply fails" \
+	[ "$rc" = 1 ] && grep -q "undoing 1 change(s)" <<<"$err" && grep -q "^Nothing changed.$" <<<"$err"
+assert "... and the pair is gone again: the node is as it was" [ "$(I $A export)" = "$before" ]
+assert "... in the pod too" no_dev $P eth1
+sed "s/netns: $P\$/netns: $s-nope/" "$tap_out.a2.yaml" >"$tap_out.a4.yaml"
+expect "apply: a pod namespace that is not there is refused before any change" 1 \
+	"Error: $tap_out.a4.yaml: link p1: no network namespace \"$s-nope\"; nothing changed" \
+	I $A apply -f "$tap_out.a4.yaml"
+assert "... nothing changed" [ "$(I $A export)" = "$before" ]
+
+## "pairs: []" removes the pairs, and leaves the remote links
+sed -n '/^remote-links:/,$p' "$tap_out.a2.yaml" >"$tap_out.a5.yaml"
+sed -i '1i pairs: []' "$tap_out.a5.yaml"
+expect "apply: no pairs" 0 "" I $A apply -f "$tap_out.a5.yaml"
+assert "... removes the pair, and only it" [ "$out" = "- link p1 peer eth0 netns $P mtu 1300" ]
+assert "... with its pod's end" no_dev $P eth0
+run I $A -j link show
+check "... the remote link stays" '[.[] | .name] == ["tn7"]'
+
+## Node a from Kubernetes objects
+pods="client web-1 web-2 web-3 web-4 web-5"
+# The pods' links, as the CNI plugin would make them: an intent of pairs.
+{
+	echo "pairs:"
+	for p in $pods; do
+		case $p in client) ip=10.50.1.20 ;; *) ip=10.50.1.$((${p#web-} + 1)) ;; esac
+		ns_new $s-$p
+		echo "  - {name: $("$IDMESH" k8s dev shop $p), peer: eth0, netns: $s-$p," \
+			"routes: [$ip/32], peer-addresses: [$ip/32], peer-routes: [0.0.0.0/0]}"
+	done
+} >"$tap_out.pods.yaml"
+expect "apply: the pods' pairs" 0 "" I $A apply -f "$tap_out.pods.yaml"
+for i in 1 2 3 4 5; do
+	nsx $s-web-$i $LB serve web$i 8080 &
+	track_pid $!
+done
+for i in 1 2 3 4 5; do
+	wait_until 20 eval "nsx $s-web-$i ss -Hltn 'sport = :8080' | grep -q ."
+done
+CL=$s-client
+expect "k8s: node a's intent from the objects" 0 "" \
+	"$IDMESH" k8s node node-a -o "$tap_out.k3.json" "$K8S/web3.json"
+expect "k8s: node b's" 0 "" "$IDMESH" k8s node node-b -o "$tap_out.kb.json" "$K8S/web3.json"
+link=idmr$(printf %06x "$(jq '.["remote-links"][0].id' "$tap_out.k3.json")")
+expect "apply on node a: the intent from the objects" 0 "" I $A apply -f "$tap_out.k3.json"
+assert "... replaces the remote link with the cluster's, adds web's VIP and the pods' entries" \
+	grep -q -- "^- link tn7 remote 192.168.70.2 local 192.168.70.1 id 7 " <<<"$out" &&
+	grep -qx -- "+ link $link remote 192.168.70.2 local 192.168.70.1 id [0-9]*" <<<"$out" &&
+	grep -qx -- "+ vip 10.96.0.10 port 80 proto tcp mode nat table-size 65537, 3 backend(s)" <<<"$out"
+expect "apply on node b" 0 "" I $B apply -f "$tap_out.kb.json"
+run I $A -j vip show
+check "web's VIP has its 3 ready endpoints" \
+	'[.[] | {addr, port, b: [.backends[] | [.addr, .port, .weight]]}] ==
+	 [{"addr": "10.96.0.10", "port": 80,
+	   "b": [["10.50.1.2", 8080, 1], ["10.50.1.3", 8080, 1], ["10.50.1.4", 8080, 1]]}]'
+run nsx $CL $LB new 10.96.0.10 80 30
+check "30 connections to web's ClusterIP, all answered by its 3 pods" \
+	'(.counts.none // 0) == 0 and ([.counts[]] | add) == 30 and
+	 (.counts | keys) - ["web1", "web2", "web3"] == []'
+assert "the client pod reaches node b over the cluster's remote link" \
+	wait_until 10 nsx $CL ping -c1 -W1 -q 10.60.0.1
+expect "apply: the same objects again change nothing" 0 "" I $A apply -f "$tap_out.k3.json"
+assert "... and print nothing" [ -z "$out" ]
+
+## Scaled from 3 to 5, then web-2 terminating, with 24 connections held
+"$IDMESH" k8s node node-a -o "$tap_out.k5.json" "$K8S/web5.json"
+"$IDMESH" k8s node node-a -o "$tap_out.k5t.json" "$K8S/web5t.json"
+run nsx $CL $LB conns 10.96.0.10 80 24 \
+	"$IDMESH -n $A apply -f $tap_out.k5.json >/dev/null && $IDMESH -n $A apply -f $tap_out.k5t.json >/dev/null"
+check "scaled to 5, then one terminating: every held connection on its pod" \
+	'.cmd == 0 and (.before | all(. != null)) and .before == .after'
+run I $A -j vip show
+check "web's VIP: 5 endpoints, web-2's drained (weight 0)" \
+	'[.[0].backends[] | [.addr, .weight]] ==
+	 [["10.50.1.2", 1], ["10.50.1.3", 0], ["10.50.1.4", 1], ["10.50.1.5", 1], ["10.50.1.6", 1]]'
+run nsx $CL $LB new 10.96.0.10 80 40
+check "new connections: to the 4 ready pods, none to the terminating one" \
+	'(.counts.none // 0) == 0 and ([.counts[]] | add) == 40 and (.counts.web2 // 0) == 0 and
+	 ((.counts.web4 // 0) + (.counts.web5 // 0)) > 0'
+run I $A export
+echo "$out" >"$tap_out.e2.json"
+expect "apply of node a's export" 0 "" I $A apply -f "$tap_out.e2.json"
+assert "... changes nothing" [ -z "$out" ]
+tap_end
