@@ -243,6 +243,66 @@ echo "# what the paper's section 7.1 counts, for its section 7.2 assumptions"
 step 0 idmesh sim alpha 1,32
 for ns in node-a node-b web batch db; do ip netns del $ns; done
 echo
+echo "== a node configured only by apply, from the objects a Kubernetes cluster holds"
+echo "   (selftests/k8s/: printed by kubectl; web is a Service of 3, then 5 pods)"
+LB="/usr/bin/python3 $top/selftests/lbtool.py"
+K8S=$top/selftests/k8s
+for ns in node-a node-b client web-1 web-2 web-3 web-4 web-5; do
+	ip netns add $ns
+	ip -n $ns link set lo up
+done
+ip netns exec node-a sysctl -qw net.ipv4.ip_forward=1
+ip link add ul netns node-a type veth peer name ul netns node-b
+ip -n node-a addr add 192.168.70.1/24 dev ul
+ip -n node-b addr add 192.168.70.2/24 dev ul
+ip -n node-a link set ul up
+ip -n node-b link set ul up
+echo "# the pods' links, as the CNI plugin makes them when pods start: pairs named"
+echo "# by idmesh k8s dev NAMESPACE POD, with the pods' addresses and routes"
+{
+	echo "pairs:"
+	for p in client web-1 web-2 web-3 web-4 web-5; do
+		case $p in client) ip=10.50.1.20 ;; *) ip=10.50.1.$((${p#web-} + 1)) ;; esac
+		echo "  - {name: $(idmesh k8s dev shop $p), peer: eth0, netns: $p," \
+			"routes: [$ip/32], peer-addresses: [$ip/32], peer-routes: [0.0.0.0/0]}"
+	done
+} >/tmp/demo-pods.yaml
+step 0 idmesh -n node-a apply -f /tmp/demo-pods.yaml
+for i in 1 2 3 4 5; do
+	ip netns exec web-$i $LB serve web$i 8080 >/dev/null 2>&1 &
+done
+for i in 1 2 3 4 5; do
+	for t in $(seq 100); do
+		ip netns exec web-$i ss -Hltn 'sport = :8080' | grep -q . && break
+		sleep 0.2
+	done
+done
+echo "# node-a's intent from the objects: a remote link to node-b, web's ClusterIP as"
+echo "# a VIP with its ready endpoints, the pods as workloads behind their links"
+step 0 idmesh k8s node node-a -o /tmp/demo-k3.json "$K8S/web3.json"
+step 0 idmesh k8s node node-b -o /tmp/demo-kb.json "$K8S/web3.json"
+step 0 idmesh -n node-a apply -f /tmp/demo-k3.json
+step 0 idmesh -n node-b apply -f /tmp/demo-kb.json
+step 0 idmesh -n node-a vip show
+echo "# 30 connections from the client pod to web's ClusterIP, by pod that answered"
+step 0 ip netns exec client $LB new 10.96.0.10 80 30
+echo "# the same objects again: nothing to change"
+step 0 idmesh -n node-a apply -f /tmp/demo-k3.json
+echo "# web scaled to 5, then web-2 terminating, while 12 connections stay open:"
+echo "# each answers again from the same pod (before == after)"
+idmesh k8s node node-a -o /tmp/demo-k5.json "$K8S/web5.json"
+idmesh k8s node node-a -o /tmp/demo-k5t.json "$K8S/web5t.json"
+step 0 ip netns exec client $LB conns 10.96.0.10 80 12 \
+	"idmesh -n node-a apply -f /tmp/demo-k5.json && idmesh -n node-a apply -f /tmp/demo-k5t.json"
+echo "# web-2 (10.50.1.3) is drained: weight 0, no slots, no new connections"
+step 0 idmesh -n node-a vip show
+step 0 ip netns exec client $LB new 10.96.0.10 80 30
+echo "# the node as an intent; applying it changes nothing"
+idmesh -n node-a export >/tmp/demo-export.json
+step 0 idmesh -n node-a apply -f /tmp/demo-export.json
+for i in 1 2 3 4 5; do ip netns pids web-$i | xargs -r kill; done
+for ns in node-a node-b client web-1 web-2 web-3 web-4 web-5; do ip netns del $ns; done
+echo
 echo "== unload"
 step 0 rmmod idmesh
 step 1 idmesh config show

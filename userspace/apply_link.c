@@ -505,47 +505,33 @@ nomem:
 	return -1;
 }
 
-/* The device and the socket of one end (the caller closes *own). */
-static struct idm_nl *end_sock(struct idm_nl *rt, const struct idm_ilink *l,
-			       int end, struct idm_nl *own, bool *opened)
-{
-	*opened = false;
-	if (end == IDM_END_NODE || !l->netns)
-		return rt;
-	if (idm_rt_open_in(own, l->netns))
-		return NULL;
-	*opened = true;
-	return own;
-}
+/* One change on one end's device: an address or route, or its MTU and state. */
+struct end_change {
+	int kind;			/* IDM_LOP_ADDR, IDM_LOP_ROUTE; else the link */
+	bool add;
+	const struct idm_prefix *p;
+	uint32_t mtu;			/* 0: kept */
+	bool up;
+};
 
-static int end_prefix(struct idm_nl *rt, const struct idm_ilink *l, int end,
-		      int kind, bool add, const struct idm_prefix *p)
+/* Make c on one end of l, through a socket in that end's namespace. */
+static int end_do(struct idm_nl *rt, const struct idm_ilink *l, int end,
+		  const struct end_change *c)
 {
-	struct idm_nl own, *s;
-	bool opened;
+	const char *ifname = end == IDM_END_NODE ? l->name : l->peer;
+	struct idm_nl own, *s = rt;
 	int rc;
 
-	s = end_sock(rt, l, end, &own, &opened);
-	if (!s)
-		return -1;
-	rc = set_prefix(s, end == IDM_END_NODE ? l->name : l->peer, kind, add, p);
-	if (opened)
-		idm_nl_close(&own);
-	return rc;
-}
-
-static int end_link(struct idm_nl *rt, const struct idm_ilink *l, int end,
-		    uint32_t mtu, bool up)
-{
-	struct idm_nl own, *s;
-	bool opened;
-	int rc;
-
-	s = end_sock(rt, l, end, &own, &opened);
-	if (!s)
-		return -1;
-	rc = set_link(s, end == IDM_END_NODE ? l->name : l->peer, mtu, up);
-	if (opened)
+	if (end == IDM_END_PEER && l->netns) {
+		if (idm_rt_open_in(&own, l->netns))
+			return -1;
+		s = &own;
+	}
+	if (c->kind == IDM_LOP_ADDR || c->kind == IDM_LOP_ROUTE)
+		rc = set_prefix(s, ifname, c->kind, c->add, c->p);
+	else
+		rc = set_link(s, ifname, c->mtu, c->up);
+	if (s == &own)
 		idm_nl_close(&own);
 	return rc;
 }
@@ -563,17 +549,24 @@ static int add_link(struct idm_nl *rt, const struct idm_ilink *l)
 
 	if (idm_link_create(rt, &sp))
 		return -1;
-	for (end = 0; end < ends; end++)
-		if (end_link(rt, l, end, 0, true))
+	for (end = 0; end < ends; end++) {
+		struct end_change c = { .kind = IDM_LOP_MTU, .up = true };
+
+		if (end_do(rt, l, end, &c))
 			goto undo;
+	}
 	for (kind = IDM_LOP_ADDR; kind <= IDM_LOP_ROUTE; kind++)
 		for (end = 0; end < ends; end++) {
 			const struct idm_prefixes *ps = kind == IDM_LOP_ADDR ?
 						       &l->addrs[end] : &l->routes[end];
 
-			for (i = 0; i < ps->n; i++)
-				if (end_prefix(rt, l, end, kind, true, &ps->v[i]))
+			for (i = 0; i < ps->n; i++) {
+				struct end_change c = { .kind = kind, .add = true,
+							.p = &ps->v[i] };
+
+				if (end_do(rt, l, end, &c))
 					goto undo;
+			}
 		}
 	return 0;
 undo:
@@ -586,6 +579,10 @@ undo:
 int idm_lop_do(struct idm_nl *rt, const struct idm_lop *op, int undo)
 {
 	int ends = op->l->remote ? 1 : 2, end;
+	struct end_change c = {
+		.kind = op->kind, .add = op->add != !!undo, .p = &op->p,
+		.mtu = undo ? op->old_mtu : op->mtu,
+	};
 
 	switch (op->kind) {
 	case IDM_LOP_DEL:
@@ -594,12 +591,11 @@ int idm_lop_do(struct idm_nl *rt, const struct idm_lop *op, int undo)
 		       del_link(rt, op->l->name);
 	case IDM_LOP_MTU:
 		for (end = 0; end < ends; end++)
-			if (end_link(rt, op->l, end, undo ? op->old_mtu : op->mtu, false))
+			if (end_do(rt, op->l, end, &c))
 				return -1;
 		return 0;
 	default:
-		return end_prefix(rt, op->l, op->end, op->kind, op->add != !!undo,
-				  &op->p);
+		return end_do(rt, op->l, op->end, &c);
 	}
 }
 

@@ -64,6 +64,9 @@ int idm_get_string(struct ctx *c, const char *path, json_object *o,
 		   const char **out);
 int idm_get_uint(struct ctx *c, const char *path, json_object *o,
 		 uint32_t min, uint32_t max, uint32_t *out);
+/* An IPv4 or IPv6 address. */
+int idm_get_addr(struct ctx *c, const char *path, json_object *o,
+		 struct idm_addr *a);
 
 /* JSON if text starts with "{", else YAML; NULL with the reason in c->err. */
 json_object *idm_parse_text(struct ctx *c, const char *text, size_t len);

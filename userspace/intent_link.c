@@ -106,18 +106,6 @@ static int get_name(struct ctx *c, const char *path, json_object *o, char **out)
 	return 0;
 }
 
-static int get_addr(struct ctx *c, const char *path, json_object *o,
-		    struct idm_addr *a)
-{
-	const char *s;
-
-	if (idm_get_string(c, path, o, &s))
-		return -1;
-	if (idm_parse_addr(s, a))
-		return idm_intent_fail(c, path, "\"%s\" is not an IPv4 or IPv6 address", s);
-	return 0;
-}
-
 /* An optional key: 0 if absent or good, -1 with a message if bad. */
 #define OPT(key) (idm_subpath(sub, path, key), json_object_object_get_ex(o, key, &x))
 
@@ -165,10 +153,10 @@ static int parse_link(struct ctx *c, const char *path, json_object *o,
 	}
 	if (!OPT("remote"))
 		return idm_intent_fail(c, path, "needs a remote address");
-	if (get_addr(c, sub, x, &l->raddr))
+	if (idm_get_addr(c, sub, x, &l->raddr))
 		return -1;
 	if (OPT("local")) {
-		if (get_addr(c, sub, x, &l->laddr))
+		if (idm_get_addr(c, sub, x, &l->laddr))
 			return -1;
 		if (l->laddr.family != l->raddr.family)
 			return idm_intent_fail(c, sub, "is not of the remote's family");

@@ -124,6 +124,18 @@ int idm_get_uint(struct ctx *c, const char *path, json_object *o,
 	return 0;
 }
 
+int idm_get_addr(struct ctx *c, const char *path, json_object *o,
+		    struct idm_addr *a)
+{
+	const char *s;
+
+	if (idm_get_string(c, path, o, &s))
+		return -1;
+	if (idm_parse_addr(s, a))
+		return idm_intent_fail(c, path, "\"%s\" is not an IPv4 or IPv6 address", s);
+	return 0;
+}
+
 static int get_action(struct ctx *c, const char *path, json_object *o,
 		      uint32_t *out)
 {

@@ -32,18 +32,6 @@ static int is_prime(uint32_t n)
 	return 1;
 }
 
-static int get_addr(struct ctx *c, const char *path, json_object *o,
-		    struct idm_addr *a)
-{
-	const char *s;
-
-	if (idm_get_string(c, path, o, &s))
-		return -1;
-	if (idm_parse_addr(s, a))
-		return idm_intent_fail(c, path, "\"%s\" is not an IPv4 or IPv6 address", s);
-	return 0;
-}
-
 static int same_backend(const struct idm_backend_spec *a,
 			const struct idm_backend_spec *b)
 {
@@ -66,7 +54,7 @@ static int parse_backend(struct ctx *c, const char *path, json_object *o,
 	idm_subpath(sub, path, "address");
 	if (!json_object_object_get_ex(o, "address", &x))
 		return idm_intent_fail(c, path, "needs an address");
-	if (get_addr(c, sub, x, &b->addr))
+	if (idm_get_addr(c, sub, x, &b->addr))
 		return -1;
 	if (b->addr.family != v->v.addr.family)
 		return idm_intent_fail(c, sub, "is not of the VIP's family");
@@ -102,7 +90,7 @@ static int parse_vip(struct ctx *c, const char *path, json_object *o,
 	idm_subpath(sub, path, "address");
 	if (!json_object_object_get_ex(o, "address", &x))
 		return idm_intent_fail(c, path, "needs an address");
-	if (get_addr(c, sub, x, &v->v.addr))
+	if (idm_get_addr(c, sub, x, &v->v.addr))
 		return -1;
 	idm_subpath(sub, path, "protocol");
 	if (!json_object_object_get_ex(o, "protocol", &x))

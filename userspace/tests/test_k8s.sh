@@ -62,16 +62,20 @@ expect_out "k8s: the intent is one apply reads: web's Pods are one Service" \
 	'service 0x[0-9a-f]{16} \{app=web,io.kubernetes.pod.namespace=shop\}: shop/web-1 shop/web-2' \
 	"$tool" apply -f "$t/a.json" --dry-run
 
-# The same objects, in other files and another order, give the same intent.
-python3 - "$objs" "$t" <<'EOP'
-import json, sys
+# Python that reads the objects of the file argv[1] (several JSON values,
+# as kubectl printed them) into objs.
+pyobjs='import json, sys
 dec, text, objs, i = json.JSONDecoder(), open(sys.argv[1]).read(), [], 0
 while i < len(text):
     while i < len(text) and text[i].isspace():
         i += 1
     if i < len(text):
         o, i = dec.raw_decode(text, i)
-        objs.append(o)
+        objs.append(o)'
+
+# The same objects, in other files and another order, give the same intent.
+python3 - "$objs" "$t" <<EOP
+$pyobjs
 objs.reverse()
 half = len(objs) // 2
 json.dump({"apiVersion": "v1", "kind": "List", "items": objs[:half]}, open(sys.argv[2] + "/l1.json", "w"))
@@ -107,15 +111,8 @@ assert "k8s -o: the file holds it" cmp -s "$t/out.json" "$t/a.json"
 # over o, the object named by SEL) is refused with STDERR, and -o kept.
 bad() {
 	local sel=$1 mut=$2 desc=$3 want=$4
-	python3 - "$objs" "$t/bad.json" "$sel" "$mut" <<'EOP'
-import json, sys
-dec, text, objs, i = json.JSONDecoder(), open(sys.argv[1]).read(), [], 0
-while i < len(text):
-    while i < len(text) and text[i].isspace():
-        i += 1
-    if i < len(text):
-        o, i = dec.raw_decode(text, i)
-        objs.append(o)
+	python3 - "$objs" "$t/bad.json" "$sel" "$mut" <<EOP
+$pyobjs
 for o in objs:
     if o["kind"] + "/" + o["metadata"]["name"] == sys.argv[3]:
         exec(sys.argv[4])
