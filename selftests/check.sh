@@ -151,7 +151,7 @@ show build
 # a stock kernel: one guest would take twice as long as any other).
 declare -A guest_tests=(
 	[debug]="kunit idmesh_strict idmesh_link idmesh_maglev idmesh_fuzz"
-	[debug-lb]="idmesh_genl idmesh_ident idmesh_sacl"
+	[debug-lb]="idmesh_genl idmesh_ident idmesh_sacl idmesh_intent"
 )
 # Tests no debug guest names go to the first one, so none is left out.
 for t in $all_tests; do
