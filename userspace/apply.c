@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <net/if.h>
 #include <arpa/inet.h>
 #include <linux/idmesh.h>
@@ -39,8 +40,9 @@ void help_apply(FILE *f)
 		"ids.key. A part the intent names is the whole truth: links, VIPs and\n"
 		"entries it does not name are removed; a part it leaves out is left as\n"
 		"it is. If a change fails, those already made are undone. --dry-run\n"
-		"prints the links, Services, IDs, rules, VIPs and tables, and changes\n"
-		"nothing. See Documentation/intent.rst for the format.\n");
+		"prints the links, Services, IDs, rules, VIPs and tables, and (with the\n"
+		"module loaded) the changes apply would make, and changes nothing. See\n"
+		"Documentation/intent.rst for the format.\n");
 }
 
 static void print_labels(const struct idm_labels *l)
@@ -154,14 +156,11 @@ static void print_ivips(const struct idm_intent *in)
 }
 
 /* --dry-run: Services, rules and the tables the node would get. */
-static void print_plan(const struct idm_opts *o, const struct idm_intent *in,
-		       const struct idm_sstate *want)
+static void print_plan(const struct idm_intent *in, const struct idm_sstate *want)
 {
 	char buf[256], id[24];
 	size_t i, k;
 
-	print_start(o->json, o->pretty);
-	print_open_obj(NULL);
 	print_open_arr("services");
 	for (i = 0; i < in->nservices; i++) {
 		const struct idm_service *s = &in->services[i];
@@ -217,8 +216,6 @@ static void print_plan(const struct idm_opts *o, const struct idm_intent *in,
 	if (want->has_default)
 		print_string(PRINT_JSON, "default", NULL,
 			     idm_word_name(idm_action_words, want->def_action));
-	print_close_obj();
-	print_end();
 }
 
 /* Undo the first n VIP changes, last first; true if one failed. */
@@ -340,6 +337,47 @@ static void print_lops(const struct idm_lplan *lp)
 	}
 }
 
+/*
+ * The changes, made or to be made: text one line each, in order ("+"
+ * added, "-" removed, "~" changed); JSON by kind.
+ */
+static void print_changes(const struct idm_intent *in, const struct idm_lplan *lp,
+			  bool set_key, const struct idm_vplan *vp,
+			  const struct idm_sop *ops, long n, bool set_default,
+			  const struct idm_sstate *want)
+{
+	char buf[256];
+	long i;
+
+	if (in->has_pairs || in->has_remotes)
+		print_lops(lp);
+	if (set_key)
+		print_string(PRINT_ANY, "hash_key", "~ hash-key %s\n", "set");
+	if (in->has_vips)
+		print_vops(vp);
+	for (i = 0; i < n; i++) {
+		idm_sent_format(&ops[i].e, buf, sizeof(buf));
+		print_text("%c %s\n", ops[i].add ? '+' : '-', buf);
+	}
+	print_open_arr("removed");
+	for (i = 0; i < n; i++)
+		if (!ops[i].add) {
+			idm_sent_format(&ops[i].e, buf, sizeof(buf));
+			print_string(PRINT_JSON, NULL, NULL, buf);
+		}
+	print_close_arr();
+	print_open_arr("added");
+	for (i = 0; i < n; i++)
+		if (ops[i].add) {
+			idm_sent_format(&ops[i].e, buf, sizeof(buf));
+			print_string(PRINT_JSON, NULL, NULL, buf);
+		}
+	print_close_arr();
+	if (set_default)
+		print_string(PRINT_ANY, "default", "~ default %s\n",
+			     idm_word_name(idm_action_words, want->def_action));
+}
+
 /* What apply has changed so far, to be undone on a failure. */
 struct done {
 	size_t links, vips;
@@ -409,8 +447,12 @@ static int apply_node(const struct idm_intent *in, struct idm_nl *nl,
 	return 0;
 }
 
+/*
+ * Plan, then make the changes (or with dry, print the intent's plan and
+ * the changes it would make).
+ */
 static int apply(const struct idm_opts *o, const struct idm_intent *in,
-		 const struct idm_sstate *want)
+		 const struct idm_sstate *want, bool dry)
 {
 	struct idm_sstate cur = { 0 };
 	struct idm_sop *ops = NULL;
@@ -442,16 +484,29 @@ static int apply(const struct idm_opts *o, const struct idm_intent *in,
 		goto out_vp;
 	if (idm_sacl_read(&nl, &cur))
 		goto out_vp;
+	n = idm_sacl_diff(&cur, want, &ops);
+	set_default = want->has_default && want->def_action != cur.def_action;
+	if (dry) {
+		print_start(o->json, o->pretty);
+		print_open_obj(NULL);
+		print_plan(in, want);
+		print_text("changes:\n");
+		print_open_obj("changes");
+		print_changes(in, &lp, set_key, &vp, ops, n, set_default, want);
+		print_close_obj();
+		print_close_obj();
+		print_end();
+		ret = 0;
+		goto out_ops;
+	}
 	if (check_devs(in, want))
-		goto out_cur;
+		goto out_ops;
 	/* Links (with their addresses and routes), the key, VIPs, identity. */
 	if (apply_node(in, &nl, &rt, &lp, &vp, &d, set_key)) {
 		fprintf(stderr, undo_all(&nl, &rt, &d, &lp, &vp) ? "Nothing changed.\n" :
 			"Error: the node is not as it was; see \"idmesh link show\" and \"idmesh vip show\"\n");
-		goto out_cur;
+		goto out_ops;
 	}
-	n = idm_sacl_diff(&cur, want, &ops);
-	set_default = want->has_default && want->def_action != cur.def_action;
 	/*
 	 * For tests of the undo: IDMESH_TEST_FAIL_CHANGE=N sends the N-th
 	 * change with a kind the kernel refuses.
@@ -493,42 +548,14 @@ static int apply(const struct idm_opts *o, const struct idm_intent *in,
 			fprintf(stderr, "Nothing changed.\n");
 		goto out_ops;
 	}
-	/* Text: the changes in the order made; JSON: by kind. */
 	print_start(o->json, o->pretty);
 	print_open_obj(NULL);
-	if (in->has_pairs || in->has_remotes)
-		print_lops(&lp);
-	if (set_key)
-		print_string(PRINT_ANY, "hash_key", "~ hash-key %s\n", "set");
-	if (in->has_vips)
-		print_vops(&vp);
-	for (i = 0; i < n; i++) {
-		idm_sent_format(&ops[i].e, buf, sizeof(buf));
-		print_text("%c %s\n", ops[i].add ? '+' : '-', buf);
-	}
-	print_open_arr("removed");
-	for (i = 0; i < n; i++)
-		if (!ops[i].add) {
-			idm_sent_format(&ops[i].e, buf, sizeof(buf));
-			print_string(PRINT_JSON, NULL, NULL, buf);
-		}
-	print_close_arr();
-	print_open_arr("added");
-	for (i = 0; i < n; i++)
-		if (ops[i].add) {
-			idm_sent_format(&ops[i].e, buf, sizeof(buf));
-			print_string(PRINT_JSON, NULL, NULL, buf);
-		}
-	print_close_arr();
-	if (set_default)
-		print_string(PRINT_ANY, "default", "~ default %s\n",
-			     idm_word_name(idm_action_words, want->def_action));
+	print_changes(in, &lp, set_key, &vp, ops, n, set_default, want);
 	print_close_obj();
 	print_end();
 	ret = 0;
 out_ops:
 	free(ops);
-out_cur:
 	idm_sstate_free(&cur);
 out_vp:
 	idm_vplan_free(&vp);
@@ -585,11 +612,16 @@ int cmd_apply(const struct idm_opts *o, int argc, char **argv)
 		idm_intent_free(&in);
 		return 1;
 	}
-	if (dry) {
-		print_plan(o, &in, &want);
+	if (dry && access("/sys/module/idmesh", F_OK)) {
+		/* No module: the plan alone, from the intent. */
+		print_start(o->json, o->pretty);
+		print_open_obj(NULL);
+		print_plan(&in, &want);
+		print_close_obj();
+		print_end();
 		ret = 0;
 	} else {
-		ret = apply(o, &in, &want);
+		ret = apply(o, &in, &want, dry);
 	}
 	idm_sstate_free(&want);
 	idm_intent_free(&in);
