@@ -32,6 +32,22 @@ module:
 tool:
 	$(MAKE) -C userspace
 
+# The module's sources as DKMS wants them: $(DESTDIR)$(USRSRC)/idmesh-VERSION.
+USRSRC ?= /usr/src
+VERSION_STR := $(shell cat VERSION)
+dkms-src:
+	rm -rf "$(DESTDIR)$(USRSRC)/idmesh-$(VERSION_STR)"
+	mkdir -p "$(DESTDIR)$(USRSRC)/idmesh-$(VERSION_STR)"
+	find Kbuild VERSION dkms.conf kmod uapi \( -name '*.[ch]' -o -name Kbuild \
+		-o -name VERSION -o -name dkms.conf \) -print0 | \
+		cpio -0 -pdmu --quiet "$(DESTDIR)$(USRSRC)/idmesh-$(VERSION_STR)"
+
+# On a node: the sources to /usr/src, then DKMS builds and installs the
+# module for the running kernel, and again for every kernel installed later.
+dkms-install: dkms-src
+	dkms add -m idmesh -v $(VERSION_STR)
+	dkms install -m idmesh -v $(VERSION_STR)
+
 deps:
 	@scripts/deps.sh
 
@@ -63,4 +79,4 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf build
 
-.PHONY: all module tool deps kernel check demo lint bench-link bench-maglev bench-sacl clean
+.PHONY: dkms-src dkms-install all module tool deps kernel check demo lint bench-link bench-maglev bench-sacl clean

@@ -15,6 +15,10 @@ pkgs=(
 	# the VM and what runs in it
 	qemu-system-x86 busybox-static iproute2 util-linux jq
 	iputils-ping iperf3 tcpdump python3-scapy ipvsadm
+	# the CNI plugin's tests: host-local and friends
+	containernetworking-plugins
+	# DKMS, as a node builds the module
+	dkms
 	# checks
 	sparse python3-yaml
 )

@@ -16,7 +16,8 @@
 # stream that stops short is a failure of its own.
 #
 # Environment (make check VAR=...):
-#   ONLY     what to run: selftest names (idmesh_sacl), kunit, host, lint;
+#   ONLY     what to run: selftest names (idmesh_sacl), kunit, host, lint,
+#            dkms;
 #            default everything
 #   KERNELS  which guests' kernels: debug, 6.1, 6.12 (default all three)
 #   JOBS     guests at a time (default: the number of cores)
@@ -136,6 +137,15 @@ for k in $(selftests/stock-kernels.sh); do
 	result build "module builds for stock kernel $k" "$rc" "$res/mod-$k.err"
 	[ "$rc" = 0 ] && vms+=("$k")
 done
+
+# DKMS, as a node builds the module: for every stock kernel, in trees of
+# its own (scripts/dkms-build.sh); the stock guests then load what it built.
+rm -rf build/dkms
+if [ ${#stock[@]} -gt 0 ] && only dkms; then
+	say "dkms"
+	scripts/dkms-build.sh build/dkms "${stock[@]}" >"$res/dkms.out" 2>&1
+	collect build "dkms-build.sh" "$res/dkms.out"
+fi
 
 if only lint; then
 	say "lint"

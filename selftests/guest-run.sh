@@ -192,5 +192,17 @@ if [ ! -e /sys/module/idmesh ] &&
 else
 	tap_fail "after unload the family is gone and the tool says how to load it"
 fi
+# The module DKMS built for this kernel (check.sh's dkms step), loaded as
+# a node loads it.
+dkms_ko=$(ls "$top"/build/dkms/lib/modules/"$(uname -r)"/updates/dkms/idmesh.ko* 2>/dev/null | head -n1)
+if [ -n "$dkms_ko" ]; then
+	if insmod "$dkms_ko" && "$top/userspace/idmesh" -j version | jq -e '.module.version' >/dev/null &&
+	   "$top/userspace/idmesh" link add dk0 peer dk1 && rmmod idmesh; then
+		tap_pass "the module DKMS built loads, works and unloads"
+	else
+		tap_fail "the module DKMS built loads, works and unloads"
+		rmmod idmesh 2>/dev/null
+	fi
+fi
 
 tap_end

@@ -109,10 +109,11 @@ assert "... and exports the same again" [ "$out" = "$(cat "$tap_out.e1.json")" ]
 sed 's/mtu: 1400/mtu: 1300/; s|routes: \[10.60.0.0/24\]|routes: [10.61.0.0/24]|' \
 	"$tap_out.a.yaml" >"$tap_out.a2.yaml"
 run I $A apply -f "$tap_out.a2.yaml" --dry-run
-assert "apply --dry-run: the changes it would make" [ "$rc" = 0 ] && [ "$(sed -n '/^changes:$/,$p' <<<"$out")" = "changes:
+changes=$(sed -n '/^changes:$/,$p' <<<"$out")
+assert "apply --dry-run: the changes it would make" holds '[ "$rc" = 0 ] && [ "$changes" = "changes:
 ~ link p1 mtu 1300
 - route 10.60.0.0/24 dev tn7
-+ route 10.61.0.0/24 dev tn7" ]
++ route 10.61.0.0/24 dev tn7" ]'
 assert "... and makes none" [ "$(I $A export)" = "$(cat "$tap_out.e1.json")" ]
 run I $A -j apply -f "$tap_out.a2.yaml" --dry-run
 check "... in JSON too" '.changes.links_changed == ["link p1 mtu 1300", "del route 10.60.0.0/24 dev tn7", "add route 10.61.0.0/24 dev tn7"] and .changes.links_added == []'
@@ -141,7 +142,7 @@ vips:
 EOY
 IDMESH_TEST_FAIL_VIP=1 run I $A apply -f "$tap_out.a3.yaml"
 assert "apply: a new pair, then a VIP the kernel refuses: the apply fails" \
-	[ "$rc" = 1 ] && grep -q "undoing 1 change(s)" <<<"$err" && grep -q "^Nothing changed.$" <<<"$err"
+	holds '[ "$rc" = 1 ] && grep -q "undoing 1 change(s)" <<<"$err" && grep -q "^Nothing changed.$" <<<"$err"'
 assert "... and the pair is gone again: the node is as it was" [ "$(I $A export)" = "$before" ]
 assert "... in the pod too" no_dev $P eth1
 sed "s/netns: $P\$/netns: $s-nope/" "$tap_out.a2.yaml" >"$tap_out.a4.yaml"
@@ -185,10 +186,10 @@ expect "k8s: node a's intent from the objects" 0 "" \
 expect "k8s: node b's" 0 "" "$IDMESH" k8s node node-b -o "$tap_out.kb.json" "$K8S/web3.json"
 link=idmr$(printf %06x "$(jq '.["remote-links"][0].id' "$tap_out.k3.json")")
 expect "apply on node a: the intent from the objects" 0 "" I $A apply -f "$tap_out.k3.json"
-assert "... replaces the remote link with the cluster's, adds web's VIP and the pods' entries" \
+assert "... replaces the remote link with the cluster's, adds web's VIP and the pods' entries" holds '
 	grep -q -- "^- link tn7 remote 192.168.70.2 local 192.168.70.1 id 7 " <<<"$out" &&
 	grep -qx -- "+ link $link remote 192.168.70.2 local 192.168.70.1 id [0-9]*" <<<"$out" &&
-	grep -qx -- "+ vip 10.96.0.10 port 80 proto tcp mode nat table-size 65537, 3 backend(s)" <<<"$out"
+	grep -qx -- "+ vip 10.96.0.10 port 80 proto tcp mode nat table-size 65537, 3 backend(s)" <<<"$out"'
 expect "apply on node b" 0 "" I $B apply -f "$tap_out.kb.json"
 run I $A -j vip show
 check "web's VIP has its 3 ready endpoints" \

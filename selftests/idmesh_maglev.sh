@@ -363,7 +363,7 @@ assert "config show hash-key: the key as set" [ "$out" = "hash-key $K1" ]
 run I $X -j config show hash-key
 check "config show hash-key -j: the key" '.hash_key == $k' --arg k $K1
 run I $X config show
-assert "... which config show leaves out" [ -n "$out" ] && ! grep -q hash-key <<<"$out"
+assert "... which config show leaves out" holds '[ -n "$out" ] && ! grep -q hash-key <<<"$out"'
 expect "... and shows only to a caller with CAP_NET_ADMIN" 1 \
 	"Error: the hash key is shown only to a caller with CAP_NET_ADMIN" \
 	nsx $X capsh --drop=cap_net_admin -- -c "$IDMESH config show hash-key"
@@ -453,10 +453,11 @@ sed 's/"weight": 2/"weight": 3/; s/"address": "10.71.3.2"/"address": "10.71.2.2"
 	"$tap_out.vips.json" >"$tap_out.two.json"
 IDMESH_TEST_FAIL_VIP=2 run I $X apply -f "$tap_out.two.json"
 assert "apply: the second of two VIP changes refused: the apply fails" \
-	[ "$rc" = 1 ] && grep -q "undoing 1 change(s)" <<<"$err" && grep -q "Nothing changed" <<<"$err"
+	holds '[ "$rc" = 1 ] && grep -q "undoing 1 change(s)" <<<"$err" && grep -q "Nothing changed" <<<"$err"'
 assert "... and the first is undone: the VIPs are as they were" [ "$(conf)" = "$before" ]
 run I $X apply -f "$tap_out.two.json"
-assert "... the same two changes apply when nothing refuses them" [ "$rc" = 0 ] && [ "$(grep -c '^~ vip' <<<"$out")" = 2 ]
+assert "... the same two changes apply when nothing refuses them" \
+	holds '[ "$rc" = 0 ] && [ "$(grep -c "^~ vip" <<<"$out")" = 2 ]'
 sed 's/"port": 53, "protocol": "udp",$/"port": 53, "protocol": "udp", "table-size": 65536,/' \
 	"$tap_out.vips.json" >"$tap_out.bad.json"
 expect "apply: a table size that is not prime is refused before any change" 1 \

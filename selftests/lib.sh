@@ -38,6 +38,10 @@ wait_until() {
 	done
 }
 
+# holds 'SHELL CONDITION': for assert, when the condition has && or !
+# (assert runs one command: "assert D [ a ] && [ b ]" would test only a).
+holds() { eval "$1"; }
+
 require_module() {
 	if [ ! -d /sys/module/idmesh ]; then
 		echo "1..0 # SKIP the idmesh module is not loaded"

@@ -155,6 +155,27 @@ static int read_end(struct idm_nl *rt, int ifindex, struct idm_prefixes *addrs,
 	return err ? -1 : 0;
 }
 
+bool idm_end_has_addr(const char *netns, const char *ifname,
+		      const struct idm_prefix *p)
+{
+	struct idm_prefixes addrs = { 0 }, routes = { 0 };
+	bool found = false;
+	struct idm_nl s;
+	size_t i;
+	int ifindex;
+
+	if (idm_rt_open_in(&s, netns))
+		return false;
+	ifindex = rt_ifindex(&s, ifname);
+	if (ifindex && !read_end(&s, ifindex, &addrs, &routes))
+		for (i = 0; i < addrs.n; i++)
+			found |= idm_prefix_eq(&addrs.v[i], p);
+	free(addrs.v);
+	free(routes.v);
+	idm_nl_close(&s);
+	return found;
+}
+
 /* ---- the node's links ---- */
 
 static void info_to_ilink(struct idm_nl *rt, const struct idm_link_info *li,
@@ -316,7 +337,7 @@ static int check_link(const struct idm_intent *in, const struct idm_ilink *l)
 	char path[4096];
 
 	if (l->netns) {
-		snprintf(path, sizeof(path), "/run/netns/%s", l->netns);
+		idm_netns_path(l->netns, path, sizeof(path));
 		if (access(path, F_OK)) {
 			fprintf(stderr, "Error: %s: link %s: no network namespace \"%s\"; nothing changed\n",
 				in->file, l->name, l->netns);
@@ -439,7 +460,7 @@ static int set_link(struct idm_nl *rt, const char *ifname, uint32_t mtu, bool up
 	return rc;
 }
 
-static int del_link(struct idm_nl *rt, const char *name)
+int idm_ilink_del(struct idm_nl *rt, const char *name)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct nl_msg *msg;
@@ -536,8 +557,7 @@ static int end_do(struct idm_nl *rt, const struct idm_ilink *l, int end,
 	return rc;
 }
 
-/* The link, both ends up, their addresses and routes; or nothing. */
-static int add_link(struct idm_nl *rt, const struct idm_ilink *l)
+int idm_ilink_add(struct idm_nl *rt, const struct idm_ilink *l)
 {
 	struct idm_link_spec sp = {
 		.name = l->name, .peer = l->peer, .peer_netns = l->netns,
@@ -571,7 +591,7 @@ static int add_link(struct idm_nl *rt, const struct idm_ilink *l)
 	return 0;
 undo:
 	rt->quiet = 1;
-	del_link(rt, l->name);
+	idm_ilink_del(rt, l->name);
 	rt->quiet = 0;
 	return -1;
 }
@@ -587,8 +607,8 @@ int idm_lop_do(struct idm_nl *rt, const struct idm_lop *op, int undo)
 	switch (op->kind) {
 	case IDM_LOP_DEL:
 	case IDM_LOP_ADD:
-		return (op->kind == IDM_LOP_ADD) != !!undo ? add_link(rt, op->l) :
-		       del_link(rt, op->l->name);
+		return (op->kind == IDM_LOP_ADD) != !!undo ? idm_ilink_add(rt, op->l) :
+		       idm_ilink_del(rt, op->l->name);
 	case IDM_LOP_MTU:
 		for (end = 0; end < ends; end++)
 			if (end_do(rt, op->l, end, &c))

@@ -45,6 +45,17 @@ int idm_links_read(struct idm_nl *rt, struct idm_ilink **out, size_t *n);
 /* The changes that make the node's links the intent's. */
 int idm_link_plan(struct idm_nl *rt, const struct idm_intent *in,
 		  struct idm_lplan *p);
+/*
+ * Make the link l (netns: a name under /run/netns, or a path), with its
+ * MTU, both ends up, their addresses and routes; or, on a failure (the
+ * reason printed), nothing. 0 or -1.
+ */
+int idm_ilink_add(struct idm_nl *rt, const struct idm_ilink *l);
+/* Delete the link name (and a pair's other end); the refusal is printed. */
+int idm_ilink_del(struct idm_nl *rt, const char *name);
+/* Has the device ifname of netns (NULL: this one) address p? */
+bool idm_end_has_addr(const char *netns, const char *ifname,
+		      const struct idm_prefix *p);
 /* Make one change, or undo it; the kernel's refusal is printed. */
 int idm_lop_do(struct idm_nl *rt, const struct idm_lop *op, int undo);
 /* "link NAME peer P ...", "address A dev D [netns N]", ... */

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "idmesh.h"
 
 /* A global option: "-x" or "--x", or a prefix of its long name. */
 static bool is_opt(const char *arg, const char *shortname, const char *longname)
@@ -96,4 +98,16 @@ char *idm_read_file(const char *path, size_t *len)
 		fclose(f);
 	*len = n;
 	return buf;
+}
+
+int idm_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("Error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
 }

@@ -42,18 +42,6 @@ static const struct idm_object objects[] = {
 
 #define N_OBJECTS (sizeof(objects) / sizeof(objects[0]))
 
-int idm_usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("Error: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_USAGE;
-}
-
 static void usage(FILE *f)
 {
 	size_t i;

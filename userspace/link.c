@@ -93,7 +93,7 @@ int idm_link_create(struct idm_nl *nl, const struct idm_link_spec *sp)
 	if (sp->peer_netns) {
 		char path[4096];
 
-		snprintf(path, sizeof(path), "/run/netns/%s", sp->peer_netns);
+		idm_netns_path(sp->peer_netns, path, sizeof(path));
 		ns_fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (ns_fd < 0) {
 			fprintf(stderr, "Error: cannot open network namespace \"%s\": %s\n",
@@ -193,6 +193,9 @@ static int show_valid(struct nl_msg *msg, void *arg)
 	snprintf(l->name, sizeof(l->name), "%s", nla_get_string(tb[IFLA_IFNAME]));
 	if (tb[IFLA_MTU])
 		l->mtu = nla_get_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_IFALIAS])
+		snprintf(l->alias, sizeof(l->alias), "%.*s", nla_len(tb[IFLA_IFALIAS]),
+			 (const char *)nla_data(tb[IFLA_IFALIAS]));
 	if (tb[IFLA_LINK_NETNSID])
 		l->peer_nsid = (int32_t)nla_get_u32(tb[IFLA_LINK_NETNSID]);
 	if (tb[IFLA_STATS64] && nla_len(tb[IFLA_STATS64]) >= (int)sizeof(l->st)) {

@@ -31,6 +31,7 @@ struct idm_nl;
 struct idm_link_info {
 	int ifindex;
 	char name[IFNAMSIZ];
+	char alias[256];	/* IFLA_IFALIAS, "" if none */
 	unsigned int mtu, max_mtu, flags;
 	int mode;
 	char peer[IFNAMSIZ];

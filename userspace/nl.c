@@ -22,12 +22,17 @@ const char idm_msg_no_module[] =
 	IDMESH_GENL_NAME "\" not found); load it with \"modprobe idmesh\" "
 	"or \"insmod kmod/idmesh.ko\"";
 
+void idm_netns_path(const char *netns, char *buf, size_t len)
+{
+	snprintf(buf, len, netns[0] == '/' ? "%s" : "/run/netns/%s", netns);
+}
+
 static int enter_netns(const char *name)
 {
 	char path[4096];
 	int fd;
 
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	idm_netns_path(name, path, sizeof(path));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "Error: cannot open network namespace \"%s\": %s\n",

@@ -37,6 +37,9 @@ typedef int (*idm_put_fn)(struct nl_msg *msg, void *arg);
 typedef int (*idm_reply_fn)(struct nlattr **tb, struct nlattr *head, int len,
 			    void *arg);
 
+/* A namespace's file: NAME under /run/netns, or a path ("/..."). */
+void idm_netns_path(const char *netns, char *buf, size_t len);
+
 /*
  * Enter the named network namespace (/run/netns/NAME), if any, then
  * connect and resolve the family. On failure, prints why (module not

@@ -1,0 +1,157 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# idmesh-cni called as a runtime calls a plugin (the CNI specification:
+# CNI_* in the environment, the network config on standard input, the
+# result or the error object on standard output), with Debian's
+# host-local for addresses. Pods p1..p3 on a node n:
+#
+#   p1, p2, p3 --pairs-- n ==remote link (MTU from its underlay)== m
+source "$(dirname "$0")/lib.sh"
+require_module
+
+s=idc$$
+N=$s-n M=$s-m P1=$s-p1 P2=$s-p2 P3=$s-p3 P4=$s-p4
+CNI=$top/userspace/idmesh-cni
+export CNI_PATH=$top/userspace:/usr/lib/cni
+if [ ! -x /usr/lib/cni/host-local ]; then
+	echo "1..0 # SKIP no /usr/lib/cni/host-local (containernetworking-plugins)"
+	exit $KSFT_SKIP
+fi
+ns_new $N $M $P1 $P2 $P3 $P4
+nsx $N sysctl -qw net.ipv4.ip_forward=1
+ip -n $N addr add 10.88.255.1/32 dev lo
+ipam=$(mktemp -d)
+track_path "$ipam" "$tap_out".*
+
+# conf [EXTRA-JSON-MEMBERS]: the network config.
+conf() {
+	echo "{\"cniVersion\": \"1.0.0\", \"name\": \"idmnet\", \"type\": \"idmesh-cni\"$1,
+	 \"ipam\": {\"type\": \"host-local\", \"ranges\": [[{\"subnet\": \"10.88.0.0/24\"}]],
+	            \"dataDir\": \"$ipam\"}}"
+}
+# cni COMMAND CONTAINERID NETNS [CONF]: the plugin in node n, as a runtime runs it.
+cni() {
+	local cmd=$1 id=$2 netns=$3 c=${4:-$(conf)}
+	run nsx $N env CNI_COMMAND="$cmd" CNI_CONTAINERID="$id" CNI_NETNS="$netns" \
+		CNI_IFNAME="${IFNAME:-eth0}" CNI_ARGS="${ARGS:-}" "$CNI" <<<"$c"
+}
+lease() { [ -e "$ipam/idmnet/$1" ]; }
+no_dev() { ! ip -n "$1" link show "$2" >/dev/null 2>&1; }
+dev_of() { "$IDMESH" k8s dev "$1" eth0; }	# a pod without Kubernetes names
+
+## ADD
+cni ADD c1 /run/netns/$P1
+check "ADD: the spec's result: the node's end, the pod's with its sandbox, the address and default route" \
+	'.cniVersion == "1.0.0" and .interfaces == [{"name": $d}, {"name": "eth0", "sandbox": $ns}] and
+	 .ips == [{"interface": 1, "address": "10.88.0.2/24", "gateway": "10.88.0.1"}] and
+	 .routes == [{"dst": "0.0.0.0/0"}]' --arg d "$(dev_of c1)" --arg ns "/run/netns/$P1"
+run ip -n $P1 -j addr show dev eth0
+check "... the pod's eth0 is up with its address" \
+	'(.[0].flags | index("UP")) and ([.[0].addr_info[] | select(.family == "inet") | .local] == ["10.88.0.2"])'
+run ip -n $P1 -j route show default
+check "... its default route is the link" '.[0].dev == "eth0"'
+run ip -n $N -j route show 10.88.0.2
+check "... the node routes the address to the pod" '.[0].dev == $d' --arg d "$(dev_of c1)"
+assert "... and host-local holds its lease" lease 10.88.0.2
+cni ADD c2 /run/netns/$P2 "$(conf ', "mtu": 1400, "sacl": true')"
+assert "ADD: a second pod gets the next address" holds '[ "$rc" = 0 ] && jqt ".ips[0].address == \"10.88.0.3/24\""'
+run ip -n $P2 -j link show dev eth0
+check "... with the config's MTU" '.[0].mtu == 1400'
+run I $N -j sacl show ports
+check "... and its link is a SACL port (\"sacl\": true)" \
+	'[.[] | .dev] == [$d]' --arg d "$(dev_of c2)"
+assert "the two pods reach each other through the node" wait_until 10 nsx $P1 ping -c1 -W1 -q 10.88.0.3
+assert "a pod reaches the node" nsx $P2 ping -c1 -W1 -q 10.88.255.1
+# the MTU of the node's remote links, when the config has none
+ip link add ul netns $N mtu 1500 type veth peer name ul netns $M
+ip -n $N addr add 192.168.90.1/24 dev ul
+ip -n $N link set ul up
+I $N link add tm remote 192.168.90.2 id 9 dev ul
+rmtu=$(ip -n $N -j link show dev tm | jq '.[0].mtu')
+ARGS="IgnoreUnknown=1;K8S_POD_NAMESPACE=shop;K8S_POD_NAME=web-3" cni ADD c3 /run/netns/$P3
+run ip -n $P3 -j link show dev eth0
+check "ADD without an MTU: the node's remote links' ($rmtu)" '.[0].mtu == $m' --argjson m "$rmtu"
+assert "... and a Kubernetes pod's link has the name idmesh k8s gives it" \
+	ip -n $N link show "$("$IDMESH" k8s dev shop web-3)"
+
+## CHECK
+prev=$(ARGS= cni ADD c4 /run/netns/$P4; echo "$out")
+cni CHECK c4 /run/netns/$P4 "$(conf ", \"prevResult\": $prev")"
+assert "CHECK: what ADD made is there" holds '[ "$rc" = 0 ] && [ -z "$out" ]'
+ip -n $P4 addr flush dev eth0
+cni CHECK c4 /run/netns/$P4 "$(conf ", \"prevResult\": $prev")"
+assert "CHECK: a pod address gone is found" holds '[ "$rc" != 0 ] && jqt "(.code == 101) and (.msg | test(\"has not 10.88.0.5/24\"))"'
+cni CHECK c4 /run/netns/$P4
+assert "CHECK without prevResult: the error object" holds '[ "$rc" != 0 ] && jqt ".code == 7 and (.msg | startswith(\"prevResult: missing\"))"'
+
+## DEL
+cni DEL c1 /run/netns/$P1
+assert "DEL: succeeds, prints nothing" holds '[ "$rc" = 0 ] && [ -z "$out" ]'
+assert "... the node's end is gone" no_dev $N "$(dev_of c1)"
+assert "... with the pod's" no_dev $P1 eth0
+assert "... and the lease" holds '! lease 10.88.0.2'
+cni DEL c1 /run/netns/$P1
+assert "DEL again: succeeds" [ "$rc" = 0 ]
+ip netns del $P2
+cni DEL c2 ""
+assert "DEL after the namespace is gone: succeeds, the lease released" holds '[ "$rc" = 0 ] && ! lease 10.88.0.3'
+assert "... and nothing of it is left on the node" no_dev $N "$(dev_of c2)"
+
+## GC (1.1): attachments not in cni.dev/valid-attachments
+ns_new $P1
+cni ADD c5 /run/netns/$P1
+gc=$(conf ', "cni.dev/valid-attachments": [{"containerID": "c5", "ifname": "eth0"}, {"containerID": "c3", "ifname": "eth0"}]')
+gc=${gc/1.0.0/1.1.0}
+cni GC "" "" "$gc"
+assert "GC: succeeds" [ "$rc" = 0 ]
+assert "... removes the attachment not listed (c4), its link and lease" \
+	holds 'no_dev $N "$(dev_of c4)" && ! lease 10.88.0.5'
+assert "... and keeps the listed ones" \
+	holds 'ip -n $N link show "$(dev_of c5)" >/dev/null && ip -n $N link show "$("$IDMESH" k8s dev shop web-3)" >/dev/null'
+
+## STATUS, VERSION
+cni STATUS "" "" "$(conf | sed 's/1.0.0/1.1.0/')"
+assert "STATUS: the module is loaded" [ "$rc" = 0 ]
+cni VERSION "" ""
+check "VERSION: the versions it speaks" '.supportedVersions == ["0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"]'
+
+## Errors: the spec's error object, non-zero, nothing left behind
+links() { ip -n $N -br link show | wc -l; }
+leases() { ls "$ipam/idmnet" | grep -c '^10\.'; }
+before="$(links) $(leases)"
+# err DESC CODE MSG-REGEX COMMAND ID NETNS [CONF]
+err() {
+	local desc=$1 code=$2 msg=$3
+	shift 3
+	cni "$@"
+	if [ "$rc" != 0 ] && jqt '.code == $c and (.msg | test($m))' --argjson c "$code" --arg m "$msg" &&
+	   [ "$(links) $(leases)" = "$before" ]; then
+		tap_pass "$desc"
+	else
+		tap_fail "$desc"
+		{ echo "status $rc: $out"; echo "links, leases: $(links) $(leases) (before: $before)"; } | tap_diag
+	fi
+}
+ns_new $P2
+err "error: a netns that is not there" 3 '^CNI_NETNS "/run/netns/nope": No such file' ADD e1 /run/netns/nope
+err "error: no CNI_NETNS on ADD" 4 'CNI_NETNS must be set' ADD e1 ""
+err "error: config that is not JSON" 6 'not a JSON object' ADD e1 /run/netns/$P2 '{"cniVersion": '
+err "error: an unknown field" 2 'unknown field "colour"' ADD e1 /run/netns/$P2 "$(conf ', "colour": "red"')"
+err "error: a version it does not speak" 1 '"9.9.9" is not one of' ADD e1 /run/netns/$P2 "$(conf | sed 's/1.0.0/9.9.9/')"
+err "error: an MTU out of range" 7 '^mtu: a number 68..65535$' ADD e1 /run/netns/$P2 "$(conf ', "mtu": 20')"
+err "error: an IPAM plugin that is not there" 7 'no plugin "nope" in CNI_PATH' ADD e1 /run/netns/$P2 \
+	"$(conf | sed 's/host-local/nope/')"
+ip -n $P2 link add eth0 type dummy
+err "error: the kernel refuses the pair (eth0 is taken in the pod): its lease released" 100 \
+	'^the pair .* / eth0 was refused$' ADD e2 /run/netns/$P2
+assert "... with the kernel's reason in details" jqt '.details | length > 0'
+ip -n $P2 link del eth0
+full='{"cniVersion": "1.0.0", "name": "idmnet", "type": "idmesh-cni",
+ "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.89.0.0/30"}]], "dataDir": "'$ipam'"}}'
+cni ADD f1 /run/netns/$P2 "$full"
+before="$(links) $(leases)"
+err "error: IPAM out of addresses: host-local's error passed on, nothing made" 999 \
+	'^host-local ADD: failed to allocate' ADD f2 /run/netns/$P4 "$full"
+err "error: an unknown command" 4 'CNI_COMMAND "FROB"' FROB e1 /run/netns/$P2
+tap_end

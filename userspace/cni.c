@@ -1,0 +1,729 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * idmesh-cni: a CNI plugin (specification 1.0.0, with 1.1's STATUS and
+ * GC) that puts a pod on an idmesh local pair: CNI_IFNAME in the pod's
+ * namespace, the other end on the node, the pod's addresses from the IPAM
+ * plugin the network config names, routes on both ends. The netlink code
+ * is the tool's (apply_link.c, sacl_nl.c). Documentation/cni.rst.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <json-c/json.h>
+#include <linux/idmesh.h>
+#include <linux/rtnetlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+#include "apply_link.h"
+#include "cli.h"
+#include "cni.h"
+#include "intent.h"
+#include "k8s.h"
+#include "link.h"
+#include "nl.h"
+#include "sacl.h"
+
+static const char *const versions[] = { "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0", NULL };
+
+void idm_cni_set_err(struct idm_cni_err *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->code = code;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+}
+
+/* The spec's error object on standard output; the exit status. */
+static int print_err(const char *version, const struct idm_cni_err *e)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "cniVersion", json_object_new_string(version));
+	json_object_object_add(o, "code", json_object_new_int(e->code));
+	json_object_object_add(o, "msg", json_object_new_string(e->msg));
+	if (e->details[0])
+		json_object_object_add(o, "details", json_object_new_string(e->details));
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						       JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return 1;
+}
+
+/* What the kernel said when it refused, for an error's details. */
+static void kernel_details(const struct idm_nl *nl, struct idm_cni_err *e)
+{
+	if (nl->extack.msg[0])
+		snprintf(e->details, sizeof(e->details), "%s", nl->extack.msg);
+	else if (nl->error)
+		snprintf(e->details, sizeof(e->details), "%s", strerror(-nl->error));
+}
+
+struct cni {
+	const char *command, *cid, *netns, *ifname, *args;
+	char *text;			/* the network config */
+	json_object *conf, *ipam, *prev;
+	const char *version, *name;
+	uint32_t mtu;
+	bool sacl;
+	char dev[IFNAMSIZ];		/* the node's end */
+	char alias[512];		/* "idmesh-cni NETWORK CONTAINERID IFNAME" */
+};
+
+static json_object *get(json_object *o, const char *key)
+{
+	json_object *x;
+
+	return o && json_object_object_get_ex(o, key, &x) ? x : NULL;
+}
+
+/* One value of CNI_ARGS ("K=V;K=V"), or "". */
+static void cni_arg(const char *args, const char *key, char *out, size_t len)
+{
+	size_t kl = strlen(key);
+	const char *p = args;
+
+	out[0] = '\0';
+	while (p && *p) {
+		const char *end = strchr(p, ';');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+
+		if (n > kl && !strncmp(p, key, kl) && p[kl] == '=') {
+			snprintf(out, len, "%.*s", (int)(n - kl - 1), p + kl + 1);
+			return;
+		}
+		p = end ? end + 1 : NULL;
+	}
+}
+
+static int read_conf(struct cni *c, struct idm_cni_err *e)
+{
+	static const char *const known[] = { "cniVersion", "name", "type", "mtu", "sacl",
+		"ipam", "prevResult", "args", "runtimeConfig", "capabilities", "dns",
+		"cni.dev/valid-attachments", "cni.dev/attachments", NULL };
+	json_object *x;
+	size_t len, i;
+
+	c->text = idm_read_file("-", &len);
+	if (!c->text) {
+		idm_cni_set_err(e, IDM_CNI_ERR_IO, "cannot read the network config: %s",
+				strerror(errno));
+		return -1;
+	}
+	c->conf = json_tokener_parse(c->text);
+	if (!c->conf || !json_object_is_type(c->conf, json_type_object)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_DECODE, "the network config is not a JSON object");
+		return -1;
+	}
+	x = get(c->conf, "cniVersion");
+	c->version = x && json_object_is_type(x, json_type_string) ?
+		     json_object_get_string(x) : NULL;
+	if (!c->version) {
+		c->version = "1.0.0";
+		idm_cni_set_err(e, IDM_CNI_ERR_CONFIG, "cniVersion: missing");
+		return -1;
+	}
+	for (i = 0; versions[i] && strcmp(versions[i], c->version); i++)
+		;
+	if (!versions[i]) {
+		idm_cni_set_err(e, IDM_CNI_ERR_VERSION, "cniVersion \"%s\" is not one of 0.3.0 .. 1.1.0",
+				c->version);
+		return -1;
+	}
+	json_object_object_foreach(c->conf, key, val) {
+		(void)val;
+		for (i = 0; known[i] && strcmp(known[i], key); i++)
+			;
+		if (!known[i]) {
+			idm_cni_set_err(e, IDM_CNI_ERR_FIELD, "unknown field \"%s\" in the network config",
+					key);
+			return -1;
+		}
+	}
+	x = get(c->conf, "name");
+	if (!x || !json_object_is_type(x, json_type_string) || !json_object_get_string(x)[0]) {
+		idm_cni_set_err(e, IDM_CNI_ERR_CONFIG, "name: missing");
+		return -1;
+	}
+	c->name = json_object_get_string(x);
+	x = get(c->conf, "mtu");
+	if (x && (!json_object_is_type(x, json_type_int) || json_object_get_int64(x) < 68 ||
+		  json_object_get_int64(x) > 65535)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_CONFIG, "mtu: a number 68..65535");
+		return -1;
+	}
+	c->mtu = x ? (uint32_t)json_object_get_int64(x) : 0;
+	x = get(c->conf, "sacl");
+	if (x && !json_object_is_type(x, json_type_boolean)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_CONFIG, "sacl: true or false");
+		return -1;
+	}
+	c->sacl = x && json_object_get_boolean(x);
+	c->ipam = get(c->conf, "ipam");
+	if (c->ipam && (!json_object_is_type(c->ipam, json_type_object) ||
+			!get(c->ipam, "type") ||
+			!json_object_is_type(get(c->ipam, "type"), json_type_string))) {
+		idm_cni_set_err(e, IDM_CNI_ERR_CONFIG, "ipam: an object with a type");
+		return -1;
+	}
+	c->prev = get(c->conf, "prevResult");
+	return 0;
+}
+
+/* The environment a command needs, and the names of the attachment. */
+static int read_env(struct cni *c, bool need_netns, struct idm_cni_err *e)
+{
+	char ns[256], pod[256];
+
+	c->cid = getenv("CNI_CONTAINERID");
+	c->netns = getenv("CNI_NETNS");
+	c->ifname = getenv("CNI_IFNAME");
+	c->args = getenv("CNI_ARGS");
+	if (!c->cid || !c->cid[0] || !c->ifname || !c->ifname[0] ||
+	    (need_netns && (!c->netns || !c->netns[0]))) {
+		idm_cni_set_err(e, IDM_CNI_ERR_ENV, "CNI_CONTAINERID, CNI_IFNAME%s must be set",
+				need_netns ? " and CNI_NETNS" : "");
+		return -1;
+	}
+	if (strlen(c->ifname) >= IFNAMSIZ || strchr(c->ifname, '/')) {
+		idm_cni_set_err(e, IDM_CNI_ERR_ENV, "CNI_IFNAME \"%s\" is not a device name",
+				c->ifname);
+		return -1;
+	}
+	/* A Kubernetes pod's link has the name "idmesh k8s" gives it. */
+	cni_arg(c->args, "K8S_POD_NAMESPACE", ns, sizeof(ns));
+	cni_arg(c->args, "K8S_POD_NAME", pod, sizeof(pod));
+	if (ns[0] && pod[0])
+		idm_k8s_pod_dev(ns, pod, c->dev, sizeof(c->dev));
+	else
+		idm_k8s_pod_dev(c->cid, c->ifname, c->dev, sizeof(c->dev));
+	snprintf(c->alias, sizeof(c->alias), "idmesh-cni %s %s %s", c->name, c->cid,
+		 c->ifname);
+	return 0;
+}
+
+static int ipam_call(struct cni *c, const char *cmd, const char *cid,
+		     const char *ifname, json_object **res, struct idm_cni_err *e)
+{
+	struct idm_cni_call call = {
+		.type = json_object_get_string(get(c->ipam, "type")),
+		.command = cmd, .container_id = cid, .ifname = ifname, .conf = c->text,
+	};
+	json_object *r = idm_cni_exec(&call, e);
+
+	if (!r)
+		return -1;
+	if (res)
+		*res = r;
+	else
+		json_object_put(r);
+	return 0;
+}
+
+/* The smallest MTU of the node's remote links, or 0 if it has none. */
+static uint32_t remote_mtu(struct idm_nl *rt)
+{
+	struct idm_link_list l = { 0 };
+	uint32_t mtu = 0;
+	int i;
+
+	if (idm_link_dump(rt, NULL, &l))
+		return 0;
+	for (i = 0; i < l.n; i++)
+		if (l.links[i].mode == IDMESH_LINK_MODE_REMOTE &&
+		    (!mtu || l.links[i].mtu < mtu))
+			mtu = l.links[i].mtu;
+	free(l.links);
+	return mtu;
+}
+
+static void push_prefix(struct idm_prefixes *ps, const struct idm_prefix *p)
+{
+	struct idm_prefix *v = realloc(ps->v, (ps->n + 1) * sizeof(*v));
+
+	if (!v)
+		exit(1);
+	ps->v = v;
+	ps->v[ps->n++] = *p;
+}
+
+/* The pair from the IPAM result: the pod's addresses and routes, the node's routes. */
+static int pair_of(struct cni *c, json_object *res, struct idm_ilink *l,
+		   struct idm_cni_err *e)
+{
+	json_object *ips = get(res, "ips"), *routes = get(res, "routes");
+	bool fam[2] = { false, false };
+	char why[160];
+	size_t i;
+
+	memset(l, 0, sizeof(*l));
+	l->name = c->dev;
+	l->peer = (char *)c->ifname;
+	l->netns = (char *)c->netns;
+	l->mtu = c->mtu;
+	if (!ips || !json_object_is_type(ips, json_type_array) ||
+	    !json_object_array_length(ips)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_CONFIG, "the IPAM plugin gave no ips");
+		return -1;
+	}
+	for (i = 0; i < json_object_array_length(ips); i++) {
+		const char *a = json_object_get_string(get(json_object_array_get_idx(ips, i),
+							   "address"));
+		struct idm_prefix p, host;
+
+		if (!a || idm_prefix_parse(a, false, &p, why, sizeof(why))) {
+			idm_cni_set_err(e, IDM_CNI_ERR_DECODE, "IPAM ips[%zu].address: %s", i,
+					a ? why : "missing");
+			return -1;
+		}
+		push_prefix(&l->addrs[IDM_END_PEER], &p);
+		host = p;
+		host.len = p.a.len * 8;
+		push_prefix(&l->routes[IDM_END_NODE], &host);
+		fam[p.a.family == AF_INET6] = true;
+	}
+	for (i = 0; routes && i < json_object_array_length(routes); i++) {
+		const char *d = json_object_get_string(get(json_object_array_get_idx(routes, i),
+							   "dst"));
+		struct idm_prefix p;
+
+		if (!d || idm_prefix_parse(d, true, &p, why, sizeof(why))) {
+			idm_cni_set_err(e, IDM_CNI_ERR_DECODE, "IPAM routes[%zu].dst: %s", i,
+					d ? why : "missing");
+			return -1;
+		}
+		push_prefix(&l->routes[IDM_END_PEER], &p);
+	}
+	/* No routes from IPAM: the pod's default routes go through the link. */
+	for (i = 0; !l->routes[IDM_END_PEER].n && i < 2; i++) {
+		struct idm_prefix p;
+
+		if (fam[0] && !i) {
+			idm_prefix_parse("0.0.0.0/0", true, &p, why, sizeof(why));
+			push_prefix(&l->routes[IDM_END_PEER], &p);
+		}
+		if (fam[1] && i) {
+			idm_prefix_parse("::/0", true, &p, why, sizeof(why));
+			push_prefix(&l->routes[IDM_END_PEER], &p);
+		}
+	}
+	if (fam[0] && fam[1] && l->routes[IDM_END_PEER].n == 1) {
+		struct idm_prefix p;
+
+		idm_prefix_parse("::/0", true, &p, why, sizeof(why));
+		push_prefix(&l->routes[IDM_END_PEER], &p);
+	}
+	return 0;
+}
+
+static void pair_free(struct idm_ilink *l)
+{
+	int end;
+
+	for (end = 0; end < 2; end++) {
+		free(l->addrs[end].v);
+		free(l->routes[end].v);
+	}
+}
+
+static int set_alias(struct idm_nl *rt, const char *dev, const char *alias)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nl_msg *msg;
+	int rc;
+
+	msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
+	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) ||
+	    nla_put_string(msg, IFLA_IFNAME, dev) ||
+	    nla_put_string(msg, IFLA_IFALIAS, alias)) {
+		nlmsg_free(msg);
+		return -1;
+	}
+	rc = idm_nl_transact(rt, msg, NULL, NULL);
+	nlmsg_free(msg);
+	return rc;
+}
+
+/* The node's SACL port for the pod's link. */
+static int sacl_port(const char *dev, struct idm_cni_err *e)
+{
+	struct idm_sent port = { .kind = IDMESH_SACL_KIND_PORT };
+	struct idm_nl nl;
+	int rc;
+
+	snprintf(port.dev, sizeof(port.dev), "%s", dev);
+	if (idm_nl_open(&nl, NULL)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_LINK, "sacl: the idmesh module is not loaded");
+		return -1;
+	}
+	rc = idm_sacl_change(&nl, 1, &port);
+	if (rc) {
+		idm_cni_set_err(e, IDM_CNI_ERR_LINK, "sacl: the port %s was refused", dev);
+		kernel_details(&nl, e);
+	}
+	idm_nl_close(&nl);
+	return rc;
+}
+
+/* The result: prevResult's, with the pair's interfaces and the IPAM's ips. */
+static json_object *result(struct cni *c, json_object *ipam)
+{
+	json_object *r = json_object_new_object(), *ifs, *ips, *routes, *x;
+	bool old = c->version[0] == '0';
+	int base = 0;
+	size_t i;
+
+	json_object_object_add(r, "cniVersion", json_object_new_string(c->version));
+	ifs = json_object_new_array();
+	ips = json_object_new_array();
+	routes = json_object_new_array();
+	/* Chained after another plugin: what it gave comes first. */
+	x = get(c->prev, "interfaces");
+	for (i = 0; x && i < json_object_array_length(x); i++, base++)
+		json_object_array_add(ifs, json_object_get(json_object_array_get_idx(x, i)));
+	x = get(c->prev, "ips");
+	for (i = 0; x && i < json_object_array_length(x); i++)
+		json_object_array_add(ips, json_object_get(json_object_array_get_idx(x, i)));
+	x = get(c->prev, "routes");
+	for (i = 0; x && i < json_object_array_length(x); i++)
+		json_object_array_add(routes, json_object_get(json_object_array_get_idx(x, i)));
+	x = json_object_new_object();
+	json_object_object_add(x, "name", json_object_new_string(c->dev));
+	json_object_array_add(ifs, x);
+	x = json_object_new_object();
+	json_object_object_add(x, "name", json_object_new_string(c->ifname));
+	json_object_object_add(x, "sandbox", json_object_new_string(c->netns));
+	json_object_array_add(ifs, x);
+	x = get(ipam, "ips");
+	for (i = 0; x && i < json_object_array_length(x); i++) {
+		json_object *ip = json_object_array_get_idx(x, i), *o = json_object_new_object();
+		const char *a = json_object_get_string(get(ip, "address"));
+
+		if (old)
+			json_object_object_add(o, "version",
+					       json_object_new_string(strchr(a, ':') ? "6" : "4"));
+		json_object_object_add(o, "interface", json_object_new_int(base + 1));
+		json_object_object_add(o, "address", json_object_new_string(a));
+		if (get(ip, "gateway"))
+			json_object_object_add(o, "gateway", json_object_get(get(ip, "gateway")));
+		json_object_array_add(ips, o);
+	}
+	json_object_object_add(r, "interfaces", ifs);
+	json_object_object_add(r, "ips", ips);
+	x = get(ipam, "routes");
+	for (i = 0; x && i < json_object_array_length(x); i++)
+		json_object_array_add(routes, json_object_get(json_object_array_get_idx(x, i)));
+	if (!get(ipam, "routes")) {
+		/* The default routes made above. */
+		bool v4 = false, v6 = false;
+
+		x = get(ipam, "ips");
+		for (i = 0; x && i < json_object_array_length(x); i++) {
+			const char *a = json_object_get_string(get(json_object_array_get_idx(x, i),
+								   "address"));
+
+			if (strchr(a, ':'))
+				v6 = true;
+			else
+				v4 = true;
+		}
+		if (v4) {
+			x = json_object_new_object();
+			json_object_object_add(x, "dst", json_object_new_string("0.0.0.0/0"));
+			json_object_array_add(routes, x);
+		}
+		if (v6) {
+			x = json_object_new_object();
+			json_object_object_add(x, "dst", json_object_new_string("::/0"));
+			json_object_array_add(routes, x);
+		}
+	}
+	json_object_object_add(r, "routes", routes);
+	if (get(ipam, "dns"))
+		json_object_object_add(r, "dns", json_object_get(get(ipam, "dns")));
+	else if (get(c->prev, "dns"))
+		json_object_object_add(r, "dns", json_object_get(get(c->prev, "dns")));
+	return r;
+}
+
+static int cmd_add(struct cni *c, struct idm_cni_err *e)
+{
+	json_object *ipam = NULL, *r;
+	struct idm_ilink l;
+	struct idm_nl rt;
+	int fd;
+
+	if (read_env(c, true, e))
+		return -1;
+	if (!c->ipam) {
+		idm_cni_set_err(e, IDM_CNI_ERR_CONFIG, "ipam: missing (the pod's addresses come from it)");
+		return -1;
+	}
+	fd = open(c->netns, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		idm_cni_set_err(e, IDM_CNI_ERR_CONTAINER, "CNI_NETNS \"%s\": %s", c->netns,
+				strerror(errno));
+		return -1;
+	}
+	close(fd);
+	if (idm_rt_open(&rt, NULL)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_IO, "cannot open an rtnetlink socket");
+		return -1;
+	}
+	if (if_nametoindex(c->dev)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_AGAIN, "the node already has a device %s for this attachment",
+				c->dev);
+		goto out_rt;
+	}
+	if (!c->mtu)
+		c->mtu = remote_mtu(&rt);
+	if (ipam_call(c, "ADD", NULL, NULL, &ipam, e))
+		goto out_rt;
+	if (pair_of(c, ipam, &l, e))
+		goto out_ipam;
+	if (idm_ilink_add(&rt, &l)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_LINK, "the pair %s / %s was refused", c->dev,
+				c->ifname);
+		kernel_details(&rt, e);
+		goto out_pair;
+	}
+	if (set_alias(&rt, c->dev, c->alias) || (c->sacl && sacl_port(c->dev, e))) {
+		if (!e->code) {
+			idm_cni_set_err(e, IDM_CNI_ERR_LINK, "could not name the link %s", c->dev);
+			kernel_details(&rt, e);
+		}
+		rt.quiet = 1;
+		idm_ilink_del(&rt, c->dev);
+		goto out_pair;
+	}
+	r = result(c, ipam);
+	printf("%s\n", json_object_to_json_string_ext(r, JSON_C_TO_STRING_PRETTY |
+						       JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(r);
+	pair_free(&l);
+	json_object_put(ipam);
+	idm_nl_close(&rt);
+	return 0;
+out_pair:
+	pair_free(&l);
+out_ipam:
+	/* Nothing left behind: the lease goes too. */
+	{
+		struct idm_cni_err e2 = { 0 };
+
+		ipam_call(c, "DEL", NULL, NULL, NULL, &e2);
+	}
+	json_object_put(ipam);
+out_rt:
+	idm_nl_close(&rt);
+	return -1;
+}
+
+/* The node's end of an attachment, if it is there and is ours. */
+static bool ours(struct idm_nl *rt, const char *dev, const char *alias)
+{
+	struct idm_link_list l = { 0 };
+	bool yes;
+
+	rt->quiet = 1;
+	yes = !idm_link_dump(rt, dev, &l) && l.n == 1 && !strcmp(l.links[0].alias, alias);
+	rt->quiet = 0;
+	free(l.links);
+	return yes;
+}
+
+static int cmd_del(struct cni *c, struct idm_cni_err *e)
+{
+	struct idm_nl rt;
+	int rc = 0;
+
+	if (read_env(c, false, e))
+		return -1;
+	/* The lease first: a DEL that fails later must still be repeatable. */
+	if (c->ipam && ipam_call(c, "DEL", NULL, NULL, NULL, e))
+		return -1;
+	if (idm_rt_open(&rt, NULL)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_IO, "cannot open an rtnetlink socket");
+		return -1;
+	}
+	/* Gone already (a second DEL, or the namespace went with it): done. */
+	if (ours(&rt, c->dev, c->alias) && idm_ilink_del(&rt, c->dev) &&
+	    ours(&rt, c->dev, c->alias)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_LINK, "could not delete %s", c->dev);
+		kernel_details(&rt, e);
+		rc = -1;
+	}
+	idm_nl_close(&rt);
+	return rc;
+}
+
+/* Does the device ifname in netns have address a (CIDR)? */
+static bool has_addr(const char *netns, const char *ifname, const char *a)
+{
+	struct idm_prefix p;
+	char why[160];
+
+	return !idm_prefix_parse(a, false, &p, why, sizeof(why)) &&
+	       idm_end_has_addr(netns, ifname, &p);
+}
+
+static int cmd_check(struct cni *c, struct idm_cni_err *e)
+{
+	json_object *ips;
+	struct idm_nl rt;
+	size_t i;
+	int rc = -1;
+
+	if (read_env(c, true, e))
+		return -1;
+	if (!c->prev) {
+		idm_cni_set_err(e, IDM_CNI_ERR_CONFIG, "prevResult: missing (CHECK needs ADD's result)");
+		return -1;
+	}
+	if (c->ipam && ipam_call(c, "CHECK", NULL, NULL, NULL, e))
+		return -1;
+	if (idm_rt_open(&rt, NULL)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_IO, "cannot open an rtnetlink socket");
+		return -1;
+	}
+	if (!ours(&rt, c->dev, c->alias)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_CHECK, "the node has no link %s for this attachment",
+				c->dev);
+		goto out;
+	}
+	ips = get(c->prev, "ips");
+	for (i = 0; ips && i < json_object_array_length(ips); i++) {
+		const char *a = json_object_get_string(get(json_object_array_get_idx(ips, i),
+							   "address"));
+
+		if (!a || !has_addr(c->netns, c->ifname, a)) {
+			idm_cni_set_err(e, IDM_CNI_ERR_CHECK, "%s in the pod has not %s", c->ifname,
+					a ? a : "(no address)");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	idm_nl_close(&rt);
+	return rc;
+}
+
+/* GC: the attachments of this network not in cni.dev/valid-attachments. */
+static int cmd_gc(struct cni *c, struct idm_cni_err *e)
+{
+	json_object *valid = get(c->conf, "cni.dev/valid-attachments");
+	struct idm_link_list l = { 0 };
+	char prefix[300];
+	struct idm_nl rt;
+	int i, rc = 0;
+
+	if (valid && !json_object_is_type(valid, json_type_array)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_CONFIG, "cni.dev/valid-attachments: a list");
+		return -1;
+	}
+	if (idm_rt_open(&rt, NULL) || idm_link_dump(&rt, NULL, &l)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_IO, "cannot read the node's links");
+		return -1;
+	}
+	snprintf(prefix, sizeof(prefix), "idmesh-cni %s ", c->name);
+	for (i = 0; i < l.n; i++) {
+		char cid[256] = "", ifname[IFNAMSIZ + 1] = "";
+		size_t k;
+		bool keep = false;
+
+		if (strncmp(l.links[i].alias, prefix, strlen(prefix)) ||
+		    sscanf(l.links[i].alias + strlen(prefix), "%255s %16s", cid, ifname) != 2)
+			continue;
+		for (k = 0; valid && k < json_object_array_length(valid); k++) {
+			json_object *a = json_object_array_get_idx(valid, k);
+			const char *vc = json_object_get_string(get(a, "containerID"));
+			const char *vi = json_object_get_string(get(a, "ifname"));
+
+			keep |= vc && vi && !strcmp(vc, cid) && !strcmp(vi, ifname);
+		}
+		if (keep)
+			continue;
+		if (c->ipam && ipam_call(c, "DEL", cid, ifname, NULL, e)) {
+			rc = -1;
+			continue;
+		}
+		if (idm_ilink_del(&rt, l.links[i].name)) {
+			idm_cni_set_err(e, IDM_CNI_ERR_LINK, "could not delete %s", l.links[i].name);
+			kernel_details(&rt, e);
+			rc = -1;
+		}
+	}
+	free(l.links);
+	idm_nl_close(&rt);
+	return rc;
+}
+
+static int cmd_status(struct idm_cni_err *e)
+{
+	if (access("/sys/module/idmesh", F_OK)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_UNAVAILABLE, "the idmesh module is not loaded");
+		snprintf(e->details, sizeof(e->details), "load it with \"modprobe idmesh\"");
+		return -1;
+	}
+	return 0;
+}
+
+static void cmd_version(void)
+{
+	json_object *o = json_object_new_object(), *v = json_object_new_array();
+	size_t i;
+
+	json_object_object_add(o, "cniVersion", json_object_new_string("1.1.0"));
+	for (i = 0; versions[i]; i++)
+		json_object_array_add(v, json_object_new_string(versions[i]));
+	json_object_object_add(o, "supportedVersions", v);
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+}
+
+int main(int argc, char **argv)
+{
+	struct idm_cni_err e = { 0 };
+	struct cni c = { 0 };
+	int rc;
+
+	c.command = getenv("CNI_COMMAND");
+	if (!c.command || !c.command[0]) {
+		fprintf(stderr, "idmesh-cni: a CNI plugin: run by a container runtime with CNI_COMMAND set (Documentation/cni.rst)\n");
+		return 1;
+	}
+	if (!strcmp(c.command, "VERSION")) {
+		cmd_version();
+		return 0;
+	}
+	if (read_conf(&c, &e))
+		return print_err(c.version ? c.version : "1.0.0", &e);
+	if (!strcmp(c.command, "ADD"))
+		rc = cmd_add(&c, &e);
+	else if (!strcmp(c.command, "DEL"))
+		rc = cmd_del(&c, &e);
+	else if (!strcmp(c.command, "CHECK"))
+		rc = cmd_check(&c, &e);
+	else if (!strcmp(c.command, "GC"))
+		rc = cmd_gc(&c, &e);
+	else if (!strcmp(c.command, "STATUS"))
+		rc = cmd_status(&e);
+	else {
+		idm_cni_set_err(&e, IDM_CNI_ERR_ENV, "CNI_COMMAND \"%s\" is not ADD, DEL, CHECK, GC, STATUS or VERSION",
+				c.command);
+		rc = -1;
+	}
+	json_object_put(c.conf);
+	free(c.text);
+	(void)argc;
+	(void)argv;
+	return rc ? print_err(c.version, &e) : 0;
+}
