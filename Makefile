@@ -15,6 +15,8 @@
 #   make bench-link idmesh links against veth and Geneve (prints ratios)
 #   make bench-maglev Maglev VIPs: table build, rate vs routing and IPVS mh
 #   make bench-sacl SACL gateways against none, at the paper's table sizes
+#   make install    the tool, the CNI plugin, manuals, completion (DESTDIR,
+#                   PREFIX); make dkms-install: the module through DKMS
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
@@ -31,6 +33,32 @@ module:
 
 tool:
 	$(MAKE) -C userspace
+
+# A node's install (the module: dkms-install). DESTDIR, PREFIX as usual;
+# the CNI plugin where runtimes look for plugins.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+CNIDIRS ?= /usr/lib/cni /opt/cni/bin
+install: tool
+	install -D -m 0755 userspace/idmesh "$(DESTDIR)$(SBINDIR)/idmesh"
+	for d in $(CNIDIRS); do \
+		install -D -m 0755 userspace/idmesh-cni "$(DESTDIR)$$d/idmesh-cni" || exit 1; \
+	done
+	install -d "$(DESTDIR)$(MANDIR)/man8" "$(DESTDIR)$(DATADIR)/doc/idmesh"
+	install -m 0644 Documentation/man/*.8 "$(DESTDIR)$(MANDIR)/man8/"
+	install -D -m 0644 userspace/completion/idmesh \
+		"$(DESTDIR)$(DATADIR)/bash-completion/completions/idmesh"
+	install -D -m 0644 Documentation/netlink/specs/idmesh.yaml \
+		"$(DESTDIR)$(DATADIR)/idmesh/netlink/specs/idmesh.yaml"
+	install -m 0644 README.md Documentation/*.rst "$(DESTDIR)$(DATADIR)/doc/idmesh/"
+
+uninstall:
+	rm -f "$(DESTDIR)$(SBINDIR)/idmesh" "$(DESTDIR)$(DATADIR)/bash-completion/completions/idmesh"
+	for d in $(CNIDIRS); do rm -f "$(DESTDIR)$$d/idmesh-cni"; done
+	for f in Documentation/man/*.8; do rm -f "$(DESTDIR)$(MANDIR)/man8/$${f##*/}"; done
+	rm -rf "$(DESTDIR)$(DATADIR)/idmesh" "$(DESTDIR)$(DATADIR)/doc/idmesh"
 
 # The module's sources as DKMS wants them: $(DESTDIR)$(USRSRC)/idmesh-VERSION.
 USRSRC ?= /usr/src
@@ -79,4 +107,4 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf build
 
-.PHONY: dkms-src dkms-install all module tool deps kernel check demo lint bench-link bench-maglev bench-sacl clean
+.PHONY: install uninstall dkms-src dkms-install all module tool deps kernel check demo lint bench-link bench-maglev bench-sacl clean

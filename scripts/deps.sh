@@ -20,7 +20,7 @@ pkgs=(
 	# DKMS, as a node builds the module
 	dkms
 	# checks
-	sparse python3-yaml
+	sparse python3-yaml groff-base
 )
 
 missing=()

@@ -88,6 +88,8 @@ if only host; then
 	fi
 	/usr/bin/python3 scripts/check-spec.py >"$res/spec.out" 2>&1
 	collect host "check-spec.py" "$res/spec.out"
+	/usr/bin/python3 scripts/man.py userspace/idmesh --check >"$res/man.out" 2>&1
+	collect host "man.py --check" "$res/man.out"
 	show host
 fi
 

@@ -634,6 +634,26 @@ static int cmd_gc(struct cni *c, struct idm_cni_err *e)
 		return -1;
 	}
 	snprintf(prefix, sizeof(prefix), "idmesh-cni %s ", c->name);
+	/*
+	 * The leases go by the IPAM plugin's DEL, which may not speak 1.1
+	 * (Debian 12's host-local speaks up to 1.0.0): it gets the config
+	 * as 1.0.0, without the list.
+	 */
+	if (c->ipam) {
+		json_object *conf = NULL;
+
+		json_object_deep_copy(c->conf, &conf, NULL);
+		json_object_object_add(conf, "cniVersion", json_object_new_string("1.0.0"));
+		json_object_object_del(conf, "cni.dev/valid-attachments");
+		free(c->text);
+		c->text = strdup(json_object_to_json_string_ext(conf, JSON_C_TO_STRING_PLAIN));
+		json_object_put(conf);
+		if (!c->text) {
+			idm_cni_set_err(e, IDM_CNI_ERR_IO, "out of memory");
+			rc = -1;
+			goto out;
+		}
+	}
 	for (i = 0; i < l.n; i++) {
 		char cid[256] = "", ifname[IFNAMSIZ + 1] = "";
 		size_t k;
@@ -661,6 +681,7 @@ static int cmd_gc(struct cni *c, struct idm_cni_err *e)
 			rc = -1;
 		}
 	}
+out:
 	free(l.links);
 	idm_nl_close(&rt);
 	return rc;

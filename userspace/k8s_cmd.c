@@ -26,7 +26,7 @@ void help_k8s(FILE *f)
 		"(terminating ones with weight 0: no new flows, old ones kept); the\n"
 		"Pods' labels (and namespace) become Services and SACL IDs, the Pods of\n"
 		"NAME its workloads behind their links (\"k8s dev\" names them); every\n"
-		"other Node with a pod CIDR a remote link whose routes are its CIDRs.\n"
+		"other Node with an InternalIP a remote link, its pod CIDRs routed.\n"
 		"policy FILE adds an intent's default, service-keys, ids, hash-key and\n"
 		"policies. A malformed object is an error that names it and the field,\n"
 		"and nothing is written; -o OUT is replaced only by a whole intent.\n"

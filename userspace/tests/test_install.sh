@@ -1,0 +1,22 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# "make install" into a DESTDIR: every file where a node looks for it,
+# and "make uninstall" takes them all away again.
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../../selftests/tap.sh"
+top=$(cd "$here/../.." && pwd)
+d=$(mktemp -d)
+tap_cleanup() { rm -rf "$d"; }
+run make -s -C "$top" install DESTDIR="$d" PREFIX=/usr
+assert "make install succeeds" [ "$rc" = 0 ]
+for f in usr/sbin/idmesh usr/lib/cni/idmesh-cni opt/cni/bin/idmesh-cni \
+	 usr/share/man/man8/idmesh.8 usr/share/man/man8/idmesh-link.8 \
+	 usr/share/man/man8/idmesh-cni.8 usr/share/bash-completion/completions/idmesh \
+	 usr/share/idmesh/netlink/specs/idmesh.yaml usr/share/doc/idmesh/intent.rst; do
+	assert "installs /$f" [ -s "$d/$f" ]
+done
+run "$d/usr/sbin/idmesh" help
+assert "the installed tool runs" [ "$rc" = 0 ]
+run make -s -C "$top" uninstall DESTDIR="$d" PREFIX=/usr
+assert "make uninstall leaves no file" [ "$rc" = 0 -a -z "$(find "$d" -type f)" ]
+tap_end
