@@ -15,8 +15,8 @@ pkgs=(
 	# the VM and what runs in it
 	qemu-system-x86 busybox-static iproute2 util-linux jq
 	iputils-ping iperf3 tcpdump python3-scapy ipvsadm
-	# the CNI plugin's tests: host-local and friends
-	containernetworking-plugins
+	# the CNI plugin's tests: host-local and friends, a real runtime
+	containernetworking-plugins podman
 	# DKMS, as a node builds the module
 	dkms
 	# checks

@@ -43,7 +43,8 @@ dev_of() { "$IDMESH" k8s dev "$1" eth0; }	# a pod without Kubernetes names
 ## ADD
 cni ADD c1 /run/netns/$P1
 check "ADD: the spec's result: the node's end, the pod's with its sandbox, the address and default route" \
-	'.cniVersion == "1.0.0" and .interfaces == [{"name": $d}, {"name": "eth0", "sandbox": $ns}] and
+	'.cniVersion == "1.0.0" and .interfaces == [{"name": $d, "mac": "00:00:00:00:00:00"},
+	                 {"name": "eth0", "mac": "00:00:00:00:00:00", "sandbox": $ns}] and
 	 .ips == [{"interface": 1, "address": "10.88.0.2/24", "gateway": "10.88.0.1"}] and
 	 .routes == [{"dst": "0.0.0.0/0"}]' --arg d "$(dev_of c1)" --arg ns "/run/netns/$P1"
 run ip -n $P1 -j addr show dev eth0

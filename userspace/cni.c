@@ -395,11 +395,17 @@ static json_object *result(struct cni *c, json_object *ipam)
 	x = get(c->prev, "routes");
 	for (i = 0; x && i < json_object_array_length(x); i++)
 		json_object_array_add(routes, json_object_get(json_object_array_get_idx(x, i)));
+	/*
+	 * An L3 link has no hardware address; runtimes that parse one
+	 * (podman 4) get the all-zero one.
+	 */
 	x = json_object_new_object();
 	json_object_object_add(x, "name", json_object_new_string(c->dev));
+	json_object_object_add(x, "mac", json_object_new_string("00:00:00:00:00:00"));
 	json_object_array_add(ifs, x);
 	x = json_object_new_object();
 	json_object_object_add(x, "name", json_object_new_string(c->ifname));
+	json_object_object_add(x, "mac", json_object_new_string("00:00:00:00:00:00"));
 	json_object_object_add(x, "sandbox", json_object_new_string(c->netns));
 	json_object_array_add(ifs, x);
 	x = get(ipam, "ips");
