@@ -162,8 +162,8 @@ show build
 # of about the same length (a process costs several times what it costs on
 # a stock kernel: one guest would take twice as long as any other).
 declare -A guest_tests=(
-	[debug]="kunit idmesh_strict idmesh_link idmesh_maglev idmesh_fuzz"
-	[debug-lb]="idmesh_genl idmesh_ident idmesh_sacl idmesh_intent"
+	[debug]="kunit idmesh_strict idmesh_link idmesh_maglev idmesh_fuzz idmesh_podman"
+	[debug-lb]="idmesh_genl idmesh_ident idmesh_sacl idmesh_intent idmesh_cni"
 )
 # Tests no debug guest names go to the first one, so none is left out.
 for t in $all_tests; do

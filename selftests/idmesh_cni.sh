@@ -76,13 +76,23 @@ check "ADD without an MTU: the node's remote links' ($rmtu)" '.[0].mtu == $m' --
 assert "... and a Kubernetes pod's link has the name idmesh k8s gives it" \
 	ip -n $N link show "$("$IDMESH" k8s dev shop web-3)"
 
+# Chained after another plugin: its prevResult comes first in the result.
+ns_new $s-p5
+prev5='{"cniVersion": "1.0.0", "interfaces": [{"name": "x0"}], "ips": [{"address": "192.0.2.9/32", "interface": 0}],
+        "routes": [{"dst": "192.0.2.0/24"}], "dns": {"nameservers": ["192.0.2.53"]}}'
+cni ADD c6 /run/netns/$s-p5 "$(conf ", \"prevResult\": $prev5")"
+check "ADD chained: prevResult's interfaces, ips, routes and dns come first, ours after" \
+	'[.interfaces[].name] == ["x0", $d, "eth0"] and [.ips[] | [.address, .interface]] ==
+	 [["192.0.2.9/32", 0], ["10.88.0.5/24", 2]] and [.routes[].dst] == ["192.0.2.0/24", "0.0.0.0/0"] and
+	 .dns.nameservers == ["192.0.2.53"]' --arg d "$(dev_of c6)"
+
 ## CHECK
 prev=$(ARGS= cni ADD c4 /run/netns/$P4; echo "$out")
 cni CHECK c4 /run/netns/$P4 "$(conf ", \"prevResult\": $prev")"
 assert "CHECK: what ADD made is there" holds '[ "$rc" = 0 ] && [ -z "$out" ]'
 ip -n $P4 addr flush dev eth0
 cni CHECK c4 /run/netns/$P4 "$(conf ", \"prevResult\": $prev")"
-assert "CHECK: a pod address gone is found" holds '[ "$rc" != 0 ] && jqt "(.code == 101) and (.msg | test(\"has not 10.88.0.5/24\"))"'
+assert "CHECK: a pod address gone is found" holds '[ "$rc" != 0 ] && jqt "(.code == 101) and (.msg | test(\"has not 10.88.0.6/24\"))"'
 cni CHECK c4 /run/netns/$P4
 assert "CHECK without prevResult: the error object" holds '[ "$rc" != 0 ] && jqt ".code == 7 and (.msg | startswith(\"prevResult: missing\"))"'
 
@@ -106,7 +116,7 @@ gc=${gc/1.0.0/1.1.0}
 cni GC "" "" "$gc"
 assert "GC: succeeds" holds '[ "$rc" = 0 ] && [ -z "$out" ]'
 assert "... removes the attachment not listed (c4), its link and lease" \
-	holds 'no_dev $N "$(dev_of c4)" && ! lease 10.88.0.5'
+	holds 'no_dev $N "$(dev_of c4)" && ! lease 10.88.0.6'
 assert "... and keeps the listed ones" \
 	holds 'ip -n $N link show "$(dev_of c5)" >/dev/null && ip -n $N link show "$("$IDMESH" k8s dev shop web-3)" >/dev/null'
 

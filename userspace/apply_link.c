@@ -437,8 +437,13 @@ int idm_link_plan(struct idm_nl *rt, const struct idm_intent *in,
 
 /* ---- the changes ---- */
 
-/* Set ifname's MTU (if mtu) and bring it up (if up), in rt's namespace. */
-static int set_link(struct idm_nl *rt, const char *ifname, uint32_t mtu, bool up)
+/*
+ * One request about the device ifname in rt's namespace: RTM_DELLINK, or
+ * RTM_NEWLINK setting its MTU (if mtu), bringing it up (if up), giving it
+ * an alias (if alias).
+ */
+static int link_msg(struct idm_nl *rt, int type, const char *ifname,
+		    uint32_t mtu, bool up, const char *alias)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct nl_msg *msg;
@@ -448,10 +453,11 @@ static int set_link(struct idm_nl *rt, const char *ifname, uint32_t mtu, bool up
 		ifi.ifi_flags = IFF_UP;
 		ifi.ifi_change = IFF_UP;
 	}
-	msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
+	msg = nlmsg_alloc_simple(type, NLM_F_REQUEST | NLM_F_ACK);
 	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) ||
 	    nla_put_string(msg, IFLA_IFNAME, ifname) ||
-	    (mtu && nla_put_u32(msg, IFLA_MTU, mtu))) {
+	    (mtu && nla_put_u32(msg, IFLA_MTU, mtu)) ||
+	    (alias && nla_put_string(msg, IFLA_IFALIAS, alias))) {
 		nlmsg_free(msg);
 		return -1;
 	}
@@ -460,21 +466,19 @@ static int set_link(struct idm_nl *rt, const char *ifname, uint32_t mtu, bool up
 	return rc;
 }
 
+static int set_link(struct idm_nl *rt, const char *ifname, uint32_t mtu, bool up)
+{
+	return link_msg(rt, RTM_NEWLINK, ifname, mtu, up, NULL);
+}
+
 int idm_ilink_del(struct idm_nl *rt, const char *name)
 {
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-	struct nl_msg *msg;
-	int rc;
+	return link_msg(rt, RTM_DELLINK, name, 0, false, NULL);
+}
 
-	msg = nlmsg_alloc_simple(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK);
-	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) ||
-	    nla_put_string(msg, IFLA_IFNAME, name)) {
-		nlmsg_free(msg);
-		return -1;
-	}
-	rc = idm_nl_transact(rt, msg, NULL, NULL);
-	nlmsg_free(msg);
-	return rc;
+int idm_link_set_alias(struct idm_nl *rt, const char *ifname, const char *alias)
+{
+	return link_msg(rt, RTM_NEWLINK, ifname, 0, false, alias);
 }
 
 /* Add or remove an address or a route of the device ifname. */

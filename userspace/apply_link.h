@@ -53,6 +53,8 @@ int idm_link_plan(struct idm_nl *rt, const struct idm_intent *in,
 int idm_ilink_add(struct idm_nl *rt, const struct idm_ilink *l);
 /* Delete the link name (and a pair's other end); the refusal is printed. */
 int idm_ilink_del(struct idm_nl *rt, const char *name);
+/* Give the device ifname an alias (IFLA_IFALIAS). */
+int idm_link_set_alias(struct idm_nl *rt, const char *ifname, const char *alias);
 /* Has the device ifname of netns (NULL: this one) address p? */
 bool idm_end_has_addr(const char *netns, const char *ifname,
 		      const struct idm_prefix *p);

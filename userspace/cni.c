@@ -17,9 +17,6 @@
 #include <net/if.h>
 #include <json-c/json.h>
 #include <linux/idmesh.h>
-#include <linux/rtnetlink.h>
-#include <netlink/attr.h>
-#include <netlink/msg.h>
 
 #include "apply_link.h"
 #include "cli.h"
@@ -334,24 +331,6 @@ static void pair_free(struct idm_ilink *l)
 	}
 }
 
-static int set_alias(struct idm_nl *rt, const char *dev, const char *alias)
-{
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-	struct nl_msg *msg;
-	int rc;
-
-	msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
-	if (!msg || nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) ||
-	    nla_put_string(msg, IFLA_IFNAME, dev) ||
-	    nla_put_string(msg, IFLA_IFALIAS, alias)) {
-		nlmsg_free(msg);
-		return -1;
-	}
-	rc = idm_nl_transact(rt, msg, NULL, NULL);
-	nlmsg_free(msg);
-	return rc;
-}
-
 /* The node's SACL port for the pod's link. */
 static int sacl_port(const char *dev, struct idm_cni_err *e)
 {
@@ -453,8 +432,9 @@ static json_object *result(struct cni *c, json_object *ipam)
 		}
 	}
 	json_object_object_add(r, "routes", routes);
-	if (get(ipam, "dns"))
-		json_object_object_add(r, "dns", json_object_get(get(ipam, "dns")));
+	x = get(ipam, "dns");
+	if (x && json_object_is_type(x, json_type_object) && json_object_object_length(x))
+		json_object_object_add(r, "dns", json_object_get(x));
 	else if (get(c->prev, "dns"))
 		json_object_object_add(r, "dns", json_object_get(get(c->prev, "dns")));
 	return r;
@@ -501,7 +481,7 @@ static int cmd_add(struct cni *c, struct idm_cni_err *e)
 		kernel_details(&rt, e);
 		goto out_pair;
 	}
-	if (set_alias(&rt, c->dev, c->alias) || (c->sacl && sacl_port(c->dev, e))) {
+	if (idm_link_set_alias(&rt, c->dev, c->alias) || (c->sacl && sacl_port(c->dev, e))) {
 		if (!e->code) {
 			idm_cni_set_err(e, IDM_CNI_ERR_LINK, "could not name the link %s", c->dev);
 			kernel_details(&rt, e);
