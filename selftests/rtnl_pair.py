@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 """Create an idmesh local pair with a hand-made RTM_NEWLINK, naming the
 peer's namespace the way other tools do (the idmesh tool sends a file
-descriptor only):
+descriptor only); with --kind netkit, a netkit pair in L3 mode with no
+programs (both ends pass), which Debian 12's iproute2 cannot make
+(make bench-link's baseline):
 
-  rtnl_pair.py NAME PEER pid PID        IFLA_NET_NS_PID
+  rtnl_pair.py [--kind netkit] NAME PEER pid PID        IFLA_NET_NS_PID
   rtnl_pair.py NAME PEER fd PATH        IFLA_NET_NS_FD
   rtnl_pair.py NAME PEER nsid PATH      IFLA_TARGET_NETNSID, after giving
                                         PATH's namespace an id here
@@ -23,6 +25,7 @@ IFLA_IFNAME, IFLA_LINKINFO, IFLA_NET_NS_PID = 3, 18, 19
 IFLA_NET_NS_FD, IFLA_TARGET_NETNSID = 28, 46
 IFLA_INFO_KIND, IFLA_INFO_DATA = 1, 2
 IFLA_IDMESH_PEER = 2
+IFLA_NETKIT_PEER_INFO, IFLA_NETKIT_MODE, NETKIT_L3 = 1, 5, 1
 NETNSA_NSID, NETNSA_FD = 1, 3
 NETLINK_EXT_ACK, NLMSGERR_ATTR_MSG, NLM_F_ACK_TLVS = 11, 1, 0x200
 SOL_NETLINK = 270
@@ -99,9 +102,14 @@ def error(msg, flags):
 
 
 def main():
-    if len(sys.argv) != 5 or sys.argv[3] not in ("pid", "fd", "nsid"):
+    args = sys.argv[1:]
+    kind = "idmesh"
+    if args[:1] == ["--kind"] and len(args) > 1:
+        kind, args = args[1], args[2:]
+    if len(args) != 4 or args[2] not in ("pid", "fd", "nsid") or \
+            kind not in ("idmesh", "netkit"):
         sys.exit(__doc__)
-    name, peer, how, what = sys.argv[1:]
+    name, peer, how, what = args
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
     sock.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
     sock.setsockopt(SOL_NETLINK, 10, 1)		# NETLINK_CAP_ACK
@@ -115,8 +123,13 @@ def main():
         nsid = nsid_of(sock, os.open(what, os.O_RDONLY))
         target = attr(IFLA_TARGET_NETNSID, struct.pack("=i", nsid))
     peer_msg = ifinfomsg() + attr(IFLA_IFNAME, peer.encode() + b"\0") + target
-    info = attr(IFLA_INFO_KIND, b"idmesh\0") + \
-        attr(IFLA_INFO_DATA, attr(IFLA_IDMESH_PEER, peer_msg))
+    if kind == "netkit":
+        data = attr(IFLA_NETKIT_PEER_INFO, peer_msg) + \
+            attr(IFLA_NETKIT_MODE, struct.pack("=I", NETKIT_L3))
+    else:
+        data = attr(IFLA_IDMESH_PEER, peer_msg)
+    info = attr(IFLA_INFO_KIND, kind.encode() + b"\0") + \
+        attr(IFLA_INFO_DATA, data)
     payload = ifinfomsg() + attr(IFLA_IFNAME, name.encode() + b"\0") + \
         attr(IFLA_LINKINFO, info)
     print(request(sock, RTM_NEWLINK, payload, 3))

@@ -2,12 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The guest side of "make bench-link": TCP throughput, UDP packet rate and
-# ping RTT through (a) a veth pair, (b) an idmesh local pair, (c) kernel
+# ping RTT through (a) a veth pair, (b) an idmesh local pair, (n) a netkit
+# pair (L3 mode, no programs; where the kernel has netkit), (c) kernel
 # Geneve across a veth underlay, (d) an idmesh remote link across the same
-# underlay. Prints each with its ratio to its baseline (b to a, d to c),
-# measured in this one run. Prints, never asserts.
+# underlay. Prints each with its ratio to its baseline (b to a and to n, d
+# to c), measured in this one run: REPS rounds, each measuring every path
+# once and veth twice, medians; veth against itself is the noise row.
+# Prints, never asserts.
 source "$(dirname "$0")/lib.sh"
 T=${BENCH_SECONDS:-4}
+REPS=${BENCH_REPS:-3}
 
 bench_load udp_tunnel ip6_udp_tunnel geneve veth || exit 1
 
@@ -20,6 +24,10 @@ setup() {
 		dev=bn0 peer=bn1 ;;
 	pair)
 		"$IDMESH" -n src link add bn0 peer bn1 netns dst
+		dev=bn0 peer=bn1 ;;
+	netkit)
+		nsx src /usr/bin/python3 "$top/selftests/rtnl_pair.py" --kind netkit \
+			bn0 bn1 fd /run/netns/dst >&2
 		dev=bn0 peer=bn1 ;;
 	geneve|remote)
 		ip link add ul netns src type veth peer name ul netns dst
@@ -62,17 +70,46 @@ measure() { # KIND -> "tcp_mbps udp_kpps rtt_us"
 
 # For RTT, lower is better: the ratio printed is baseline / measured.
 
-echo "# idmesh bench-link on $(uname -r), $(nproc) CPUs, ${T}s per test"
-read -r vt vu vr <<<"$(measure veth)"
-read -r pt pu pr <<<"$(measure pair)"
-read -r gt gu gr <<<"$(measure geneve)"
-read -r rt ru rr <<<"$(measure remote)"
+# netkit where the kernel has it (Debian's 6.12: built in)
+kinds="veth pair geneve remote veth2"
+if /usr/bin/python3 "$top/selftests/rtnl_pair.py" --kind netkit nkp0 nkp1 pid $$ |
+	grep -qx ok; then
+	kinds="veth pair netkit geneve remote veth2"
+	ip link del nkp0
+fi
 
-printf "%-22s %12s %14s %12s\n" path "TCP Mbit/s" "UDP kpps" "RTT us"
-printf "%-22s %12s %14s %12s\n" "(a) veth pair" "$vt" "$vu" "$vr"
-printf "%-22s %12s %14s %12s\n" "(b) idmesh pair" "$pt $(ratio $pt $vt x)" "$pu $(ratio $pu $vu x)" "$pr $(ratio $vr $pr x)"
-printf "%-22s %12s %14s %12s\n" "(c) kernel geneve" "$gt" "$gu" "$gr"
-printf "%-22s %12s %14s %12s\n" "(d) idmesh remote" "$rt $(ratio $rt $gt x)" "$ru $(ratio $ru $gu x)" "$rr $(ratio $gr $rr x)"
-echo "# ratios: (b) against (a), (d) against (c); for RTT, baseline / measured (higher is better)"
-echo "# goals: local pair >= 0.95x veth; remote link >= 1.0x Geneve"
+echo "# idmesh bench-link on $(uname -r), $(nproc) CPUs, ${T}s per test, median of $REPS rounds"
+for i in $(seq "$REPS"); do
+	for k in $kinds; do
+		echo "$k $(measure ${k%2})"
+	done
+done >/tmp/links
+# med KIND COLUMN: the median of that column (2 tcp, 3 udp, 4 rtt)
+med() { awk -v k="$1" -v c="$2" '$1 == k {print $c}' /tmp/links | median; }
+row() { # LABEL KIND BASE: the medians of KIND, with ratios to BASE
+	local t u r bt bu br
+	t=$(med "$2" 2) u=$(med "$2" 3) r=$(med "$2" 4)
+	if [ -n "${3:-}" ]; then
+		bt=$(med "$3" 2) bu=$(med "$3" 3) br=$(med "$3" 4)
+		printf "%-24s %14s %14s %12s\n" "$1" "$t $(ratio "$t" "$bt" x)" \
+			"$u $(ratio "$u" "$bu" x)" "$r $(ratio "$br" "$r" x)"
+	else
+		printf "%-24s %14s %14s %12s\n" "$1" "$t" "$u" "$r"
+	fi
+}
+printf "%-24s %14s %14s %12s\n" path "TCP Mbit/s" "UDP kpps" "RTT us"
+row "(a) veth pair" veth
+row "(a') veth again (noise)" veth2 veth
+if [[ $kinds == *netkit* ]]; then
+	row "(n) netkit pair (L3)" netkit
+	row "(b) idmesh pair / veth" pair veth
+	row "(b) idmesh pair / netkit" pair netkit
+else
+	row "(b) idmesh pair" pair veth
+	echo "# (no netkit in this kernel)"
+fi
+row "(c) kernel geneve" geneve
+row "(d) idmesh remote" remote geneve
+echo "# ratios: (b) against (a) and (n), (d) against (c), (a') against (a); for RTT, baseline / measured (higher is better)"
+echo "# goals: local pair >= 1.0x netkit (and veth); remote link >= 1.0x Geneve"
 rmmod idmesh

@@ -5,11 +5,16 @@
  *
  *   udpflood send DST PORT SECONDS [SIZE [FLOWS [SPORT]]]
  *                                           sendmmsg() in batches of 64,
- *                                           FLOWS sockets (source ports,
+ *                                           FLOWS sockets, up to 4096
+ *                                           (source ports,
  *                                           SPORT, SPORT+1, ... if given)
  *                                           taking turns
  *   udpflood recv ADDR PORT SECONDS         count what arrives for SECONDS
  *                                           after the first packet
+ *   udpflood fill DST PORT SOCKETS PORTS    one packet from each of SOCKETS
+ *                                           sockets to each of PORTS ports
+ *                                           (PORT, PORT+1, ...): that many
+ *                                           flows for a flow table
  * IPv4 or IPv6. Prints "<packets> packets <pps> pps".
  */
 #define _GNU_SOURCE
@@ -32,6 +37,56 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* SOCKETS x PORTS flows, one packet each; prints the packets sent. */
+static int fill(int family, struct sockaddr *addr, socklen_t alen, int port,
+		int sockets, int ports)
+{
+	static struct sockaddr_storage to[BATCH];
+	static char payload[18];
+	struct mmsghdr msgs[BATCH];
+	struct iovec iov = { .iov_base = payload, .iov_len = sizeof(payload) };
+	unsigned long long sent = 0;
+	int s, p, i, n, fd;
+
+	if (sockets < 1 || ports < 1 || port < 1 || port + ports - 1 > 65535)
+		return 2;
+	memset(msgs, 0, sizeof(msgs));
+	for (i = 0; i < BATCH; i++) {
+		memcpy(&to[i], addr, alen);
+		msgs[i].msg_hdr.msg_name = &to[i];
+		msgs[i].msg_hdr.msg_namelen = alen;
+		msgs[i].msg_hdr.msg_iov = &iov;
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	for (s = 0; s < sockets; s++) {
+		fd = socket(family, SOCK_DGRAM, 0);
+		if (fd < 0)
+			return 1;
+		for (p = 0; p < ports; p += n) {
+			int k = ports - p < BATCH ? ports - p : BATCH;
+
+			for (i = 0; i < k; i++) {
+				in_port_t dport = htons(port + p + i);
+
+				if (family == AF_INET6)
+					((struct sockaddr_in6 *)&to[i])->sin6_port = dport;
+				else
+					((struct sockaddr_in *)&to[i])->sin_port = dport;
+			}
+			n = sendmmsg(fd, msgs, k, 0);
+			if (n <= 0) {
+				/* a full queue: let it drain */
+				usleep(1000);
+				n = 0;
+			}
+			sent += n;
+		}
+		close(fd);
+	}
+	printf("%llu packets\n", sent);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6 };
@@ -44,7 +99,8 @@ int main(int argc, char **argv)
 	struct iovec iov[BATCH];
 	unsigned long long count = 0;
 	double secs, start, end;
-	int fd, i, size = 18, n, nflows = 1, fds[256];
+	static int fds[4096];
+	int fd, i, size = 18, n, nflows = 1;
 
 	if (argc < 5) {
 		fprintf(stderr, "usage: udpflood send|recv ADDR PORT SECONDS [SIZE]\n");
@@ -59,6 +115,9 @@ int main(int argc, char **argv)
 	}
 	sa.sin_port = htons(atoi(argv[3]));
 	sa6.sin6_port = sa.sin_port;
+	if (!strcmp(argv[1], "fill"))
+		return fill(family, addr, alen, atoi(argv[3]), argc > 5 ?
+			    atoi(argv[4]) : 0, argc > 5 ? atoi(argv[5]) : 0);
 	secs = atof(argv[4]);
 	if (argc > 5)
 		size = atoi(argv[5]);
@@ -66,7 +125,7 @@ int main(int argc, char **argv)
 		nflows = atoi(argv[6]);
 	if (argc > 7)
 		sport = atoi(argv[7]);
-	if (nflows < 1 || nflows > 256)
+	if (nflows < 1 || nflows > 4096)
 		return 2;
 	fd = socket(family, SOCK_DGRAM, 0);
 	if (fd < 0)

@@ -69,8 +69,9 @@ stock_initramfs() {
 
 run=$(mktemp -d "${TMPDIR:-/tmp}/idmesh-vm.XXXXXX")
 trap 'rm -rf "$run"' EXIT
-# The selftests' own settings go along (a fuzz seed to replay, timeouts).
-for v in $(compgen -e | grep -E '^IDMESH_(FUZZ|STEP|SELFTEST)_'); do
+# The selftests' and benchmarks' own settings go along (a fuzz seed to
+# replay, timeouts, rounds).
+for v in $(compgen -e | grep -E '^(IDMESH_(FUZZ|STEP|SELFTEST)|BENCH)_'); do
 	printf 'export %s=%q\n' "$v" "${!v}"
 done >"$run/cmd"
 printf '%q ' "$@" >>"$run/cmd"
