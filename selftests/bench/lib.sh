@@ -8,10 +8,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 moddir=$1
 FLOOD=$top/build/udpflood
 
-# bench_load MODULE...: the kernel's modules idmesh.ko and the benchmark
-# need, then idmesh.ko.
+# bench_load MODULE...: the kernel's modules idmesh.ko needs (as
+# guest-run.sh loads them) and those the benchmark names, then idmesh.ko.
 bench_load() {
-	modprobe -qa "$@" 2>/dev/null
+	modprobe -qa udp_tunnel ip6_udp_tunnel nf_defrag_ipv4 nf_defrag_ipv6 \
+		libcrc32c "$@" 2>/dev/null
 	insmod "$moddir/kmod/idmesh.ko"
 }
 

@@ -13,7 +13,7 @@ source "$(dirname "$0")/lib.sh"
 T=${BENCH_SECONDS:-4}
 REPS=${BENCH_REPS:-3}
 
-bench_load udp_tunnel ip6_udp_tunnel geneve veth || exit 1
+bench_load geneve veth || exit 1
 
 # setup KIND: ns "src" reaches 10.10.0.2 in ns "dst" through the path
 setup() {

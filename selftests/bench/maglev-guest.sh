@@ -27,8 +27,7 @@ REPS=${BENCH_REPS:-5}
 ulimit -n 4096
 rm -f /tmp/replace
 
-bench_load udp_tunnel ip6_udp_tunnel nf_defrag_ipv4 nf_defrag_ipv6 libcrc32c \
-	veth ip_vs ip_vs_mh || exit 1
+bench_load veth ip_vs ip_vs_mh || exit 1
 
 ms() { date +%s%N; }
 

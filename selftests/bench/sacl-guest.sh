@@ -21,7 +21,7 @@ T=${BENCH_SECONDS:-3}
 FLOWS=${BENCH_FLOWS:-16}
 ALPHAS=${BENCH_ALPHAS:-0.1 1 4 32}
 
-bench_load udp_tunnel ip6_udp_tunnel nf_defrag_ipv4 nf_defrag_ipv6 libcrc32c || exit 1
+bench_load || exit 1
 
 echo "# idmesh SACL benchmark, kernel $(uname -r), $(nproc) CPUs, ${T}s per rate, $FLOWS UDP streams"
 
