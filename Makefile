@@ -12,7 +12,7 @@
 #   make demo       boot a VM, load the module and talk to it
 #   make lint       checkpatch --strict, sparse and W=1 on kmod/ and uapi/
 #   make kernel     build (or reuse) the cached debug test kernel
-#   make bench-link idmesh links against veth and Geneve (prints ratios)
+#   make bench-link idmesh links against veth, netkit and Geneve (ratios)
 #   make bench-maglev Maglev VIPs: table build, rate vs routing and IPVS mh
 #   make bench-sacl SACL gateways against none, at the paper's table sizes
 #   make install    the tool, the CNI plugin, manuals, completion (DESTDIR,
