@@ -15,10 +15,21 @@
 # client to server and server to client (replies of flows the client
 # opened), and the RTT of ping; with both gateways holding the tables of
 # the paper's evaluation (Acila §7.2): clients 1.3e2*alpha, servers
-# 3.8e3*alpha, rules 3.8e3*alpha, for alpha = 0.1, 1, 4, 32.
+# 3.8e3*alpha, rules 3.8e3*alpha, for alpha = 0.1, 1, 4, 32, and as many
+# tracked connections as servers (ess = 3.8e3*alpha): the client opens
+# them through both gateways before the measurement, and the measured
+# packets are spread over FLOWS (1024) streams of their own, so that
+# lookups land all over a table of that size.
+#
+# BENCH_PROFILE=1: at alpha = 1, also where the time goes, per packet:
+# perf (cpu-clock, every CPU) during one run of each direction in both
+# chains, grouped into the module's functions, the hook's caller and the
+# rest of the kernel, in microseconds of guest CPU per packet forwarded.
 source "$(dirname "$0")/lib.sh"
 T=${BENCH_SECONDS:-3}
-FLOWS=${BENCH_FLOWS:-16}
+FLOWS=${BENCH_FLOWS:-1024}
+PROFILE=${BENCH_PROFILE:-0}
+ulimit -n 8192
 ALPHAS=${BENCH_ALPHAS:-0.1 1 4 32}
 
 bench_load || exit 1
@@ -104,6 +115,57 @@ measure() {
 	done | tr '\n' ' '
 }
 
+# held NODE: the SACL connections NODE tracks
+held() { "$IDMESH" -n "$1" -j stats show | jq -r '.sacl_flows'; }
+
+# prof CHAIN DIR: one run of c2s or s2c under perf, every CPU; prints
+# "packets samples-per-second" and leaves the samples by symbol and by
+# module in /tmp/prof.CHAIN.DIR ("pct dso sym", busy samples only)
+prof() {
+	local pk
+	perf record -q -a -e cpu-clock -F 997 -o /tmp/perf.data -- sleep $((T + 1)) \
+		2>/dev/null &
+	pk=$($2 "$1")
+	wait
+	perf report -i /tmp/perf.data --stdio -q --sort dso,sym --percent-limit 0 \
+		2>/dev/null | awk 'NF >= 4 { sub("%", "", $1); s = $4; for (i = 5; i <= NF; i++) s = s " " $i
+			print $1, $2, s }' >"/tmp/prof.$1.$2"
+	echo "$(awk -v p="$pk" -v t="$T" 'BEGIN { printf "%d", p * t }')"
+}
+# profile_all: the per-packet costs of both directions, gateway against none
+profile_all() {
+	local d c pg pn
+	command -v perf >/dev/null || { echo "# profile: no perf"; return; }
+	echo "where the time goes at alpha=1 (us of guest CPU per packet, perf cpu-clock):"
+	for d in c2s s2c; do
+		pn=$(prof n $d)
+		pg=$(prof g $d)
+		# idle is not work: the idle loop's symbols are left out
+		for c in g n; do
+			awk -v pk="$([ $c = g ] && echo "$pg" || echo "$pn")" -v hz=997 -v secs=$((T + 1)) -v ncpu="$(nproc)" '
+			$3 ~ /default_idle|native_safe_halt|cpuidle|do_idle|acpi_idle|poll_idle|mwait_idle|intel_idle/ { next }
+			{ us = $1 / 100 * secs * ncpu * 1e6 / pk
+			  if ($2 == "[idmesh]") mod += us; else if ($3 ~ /^nf_hook|^nf_/) nf += us
+			  else if ($2 ~ /kernel/) k += us; else u += us
+			  if ($2 == "[idmesh]") f[$3] += us }
+			END { printf "%s %.2f %.2f %.2f %.2f\n", pk, mod, nf, k, u
+			      for (s in f) printf "%.3f %s\n", f[s], s > "/tmp/fn" }' \
+				"/tmp/prof.$c.$d" >"/tmp/cost.$c.$d"
+			sort -rn /tmp/fn 2>/dev/null | head -n 6 | tr '\n' ' ' >"/tmp/top.$c.$d"
+			rm -f /tmp/fn
+		done
+		read -r kg mg fg rg ug <"/tmp/cost.g.$d"
+		read -r kn mn fn rn un <"/tmp/cost.n.$d"
+		printf "  %s: gateway %s packets, none %s\n" "$d" "$kg" "$kn"
+		printf "    %-28s %8s %8s %8s\n" "" gateway none extra
+		printf "    %-28s %8s %8s %8s\n" "idmesh.ko" "$mg" "$mn" "$(awk -v a="$mg" -v b="$mn" 'BEGIN { printf "%.2f", a - b }')"
+		printf "    %-28s %8s %8s %8s\n" "netfilter (nf_*)" "$fg" "$fn" "$(awk -v a="$fg" -v b="$fn" 'BEGIN { printf "%.2f", a - b }')"
+		printf "    %-28s %8s %8s %8s\n" "rest of the kernel" "$rg" "$rn" "$(awk -v a="$rg" -v b="$rn" 'BEGIN { printf "%.2f", a - b }')"
+		printf "    %-28s %8s %8s %8s\n" "user space (sender, receiver)" "$ug" "$un" "$(awk -v a="$ug" -v b="$un" 'BEGIN { printf "%.2f", a - b }')"
+		echo "    idmesh.ko's six costliest (us/packet): $(cat "/tmp/top.g.$d")"
+	done
+}
+
 row() { printf "  %-30s %7s %7s %5s   %7s %7s %5s   %6s %6s\n" "$@"; }
 echo "packet rate (pps; median of $REPS, each gateway run next to a no-gateway run)"
 echo "and ping RTT (ms), client pod -> server pod:"
@@ -122,7 +184,9 @@ for ns in ag bg; do
 done
 "$IDMESH" -n ag sacl port add c1
 "$IDMESH" -n bg sacl port add s1
-have_c=1 have_s=2 have_r=1
+# room for the largest alpha's connections and the measurement's own
+for n in ag bg; do "$IDMESH" -n $n config set sacl-flow-limit 262144; done
+have_c=1 have_s=2 have_r=1 have_f=0
 for alpha in $ALPHAS; do
 	read -r nc nsv nr < <(awk -v a="$alpha" 'BEGIN {
 		printf "%d %d %d\n", 1.3e2 * a + 0.5, 3.8e3 * a + 0.5, 3.8e3 * a + 0.5 }')
@@ -136,8 +200,19 @@ for alpha in $ALPHAS; do
 	}' >/tmp/tables
 	for n in ag bg; do "$IDMESH" -n $n -b /tmp/tables || echo "# loading tables into $n failed"; done
 	have_c=$nc have_s=$nsv have_r=$nr
+	# ess connections tracked on both gateways: one datagram each from
+	# the client's sockets to the server's ports 10000-10999 (tagged by
+	# ag, let in and remembered by bg), on top of those still held
+	fill=$(( (nsv - have_f + 999) / 1000 ))
+	[ "$fill" -le 0 ] || nsx clig "$FLOOD" fill fd20::2 10000 "$fill" 1000 >/dev/null
+	have_f=$((have_f + fill * 1000))
+	tracked="$(held ag)/$(held bg)"
 	read -r cg cn sg sn rg rn < <(measure)
 	row "alpha=$alpha ($nc/$nsv/$nr)" "$cg" "$cn" "$(ratio "$cg" "$cn")" "$sg" "$sn" "$(ratio "$sg" "$sn")" "$rg" "$rn"
+	echo "#   tracked connections before the measurement (ag/bg): $tracked"
+	if [ "$PROFILE" = 1 ] && [ "$alpha" = 1 ]; then
+		profile_all
+	fi
 done
 echo "  (clients/servers/rules on each gateway; the paper's eBPF gateway kept 0.86 c->s and"
 echo "   0.88 s->c at alpha=1, 0.76 and 0.82 at alpha=32)"
