@@ -23,8 +23,9 @@
 #
 # BENCH_PROFILE=1: at alpha = 1, also where the time goes, per packet:
 # perf (cpu-clock, every CPU) during one run of each direction in both
-# chains, grouped into the module's functions, the hook's caller and the
-# rest of the kernel, in microseconds of guest CPU per packet forwarded.
+# chains, grouped into the module's functions (idm_*: perf names a
+# module's symbols from kallsyms), netfilter's and the rest of the
+# kernel, in microseconds of guest CPU per packet forwarded.
 source "$(dirname "$0")/lib.sh"
 T=${BENCH_SECONDS:-3}
 FLOWS=${BENCH_FLOWS:-1024}
@@ -123,7 +124,7 @@ held() { "$IDMESH" -n "$1" -j stats show | jq -r '.sacl_flows'; }
 # module in /tmp/prof.CHAIN.DIR ("pct dso sym", busy samples only)
 prof() {
 	local pk
-	perf record -q -a -e cpu-clock -F 997 -o /tmp/perf.data -- sleep $((T + 1)) \
+	perf record -q -a -e cpu-clock -F 2999 -o /tmp/perf.data -- sleep $((T + 1)) \
 		2>/dev/null &
 	pk=$($2 "$1")
 	wait
@@ -142,12 +143,12 @@ profile_all() {
 		pg=$(prof g $d)
 		# idle is not work: the idle loop's symbols are left out
 		for c in g n; do
-			awk -v pk="$([ $c = g ] && echo "$pg" || echo "$pn")" -v hz=997 -v secs=$((T + 1)) -v ncpu="$(nproc)" '
+			awk -v pk="$([ $c = g ] && echo "$pg" || echo "$pn")" -v secs=$((T + 1)) -v ncpu="$(nproc)" '
 			$3 ~ /default_idle|native_safe_halt|cpuidle|do_idle|acpi_idle|poll_idle|mwait_idle|intel_idle/ { next }
 			{ us = $1 / 100 * secs * ncpu * 1e6 / pk
-			  if ($2 == "[idmesh]") mod += us; else if ($3 ~ /^nf_hook|^nf_/) nf += us
-			  else if ($2 ~ /kernel/) k += us; else u += us
-			  if ($2 == "[idmesh]") f[$3] += us }
+			  if ($3 ~ /^idm_/) { mod += us; f[$3] += us }
+			  else if ($3 ~ /^nf_|^ipv6_defrag|^ipv4_conntrack_defrag/) nf += us
+			  else if ($2 ~ /kernel/) k += us; else u += us }
 			END { printf "%s %.2f %.2f %.2f %.2f\n", pk, mod, nf, k, u
 			      for (s in f) printf "%.3f %s\n", f[s], s > "/tmp/fn" }' \
 				"/tmp/prof.$c.$d" >"/tmp/cost.$c.$d"
@@ -201,11 +202,14 @@ for alpha in $ALPHAS; do
 	for n in ag bg; do "$IDMESH" -n $n -b /tmp/tables || echo "# loading tables into $n failed"; done
 	have_c=$nc have_s=$nsv have_r=$nr
 	# ess connections tracked on both gateways: one datagram each from
-	# the client's sockets to the server's ports 10000-10999 (tagged by
+	# the client's sockets to the server's ports from 10000 (tagged by
 	# ag, let in and remembered by bg), on top of those still held
 	fill=$(( (nsv - have_f + 999) / 1000 ))
-	[ "$fill" -le 0 ] || nsx clig "$FLOOD" fill fd20::2 10000 "$fill" 1000 >/dev/null
-	have_f=$((have_f + fill * 1000))
+	if [ "$fill" -gt 0 ]; then
+		ports=$(( (nsv - have_f + fill - 1) / fill ))
+		nsx clig "$FLOOD" fill fd20::2 10000 "$fill" "$ports" >/dev/null
+		have_f=$((have_f + fill * ports))
+	fi
 	tracked="$(held ag)/$(held bg)"
 	read -r cg cn sg sn rg rn < <(measure)
 	row "alpha=$alpha ($nc/$nsv/$nr)" "$cg" "$cn" "$(ratio "$cg" "$cn")" "$sg" "$sn" "$(ratio "$sg" "$sn")" "$rg" "$rn"
