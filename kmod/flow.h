@@ -52,6 +52,8 @@ struct idm_flow_key {
 	u8 pad;
 };
 
+struct idm_sacl_rule;
+
 struct idm_flow_node {
 	struct rhash_head node;
 	struct idm_flow_key key;
@@ -69,6 +71,14 @@ struct idm_flow {
 		struct {		/* IDM_ZONE_SACL: the connection's IDs */
 			u64 client;
 			u64 server;
+			/*
+			 * The rule for them, as of rule generation
+			 * rule_gen (0: none looked up yet): filled and
+			 * read by the packet path, see
+			 * idm_sacl_flow_rule() in sacl_hook.c.
+			 */
+			struct idm_sacl_rule *rule;
+			unsigned long rule_gen;
 		};
 	};
 	unsigned long last;		/* jiffies of the last packet */

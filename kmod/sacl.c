@@ -49,10 +49,25 @@ static inline struct mutex *idm_sacl_lock(struct idm_sacl *sc)
 	return &container_of(sc, struct idm_net, sacl)->lock;
 }
 
+/*
+ * A rule came or went (in->lock): flows' cached rules are stale. Before
+ * a removed rule's grace period starts, so that a packet that still sees
+ * the old generation is one the grace period waits for.
+ */
+static void idm_sacl_rules_changed(struct idm_sacl *sc)
+{
+	unsigned long g = sc->rule_gen + 1;
+
+	if (g == IDM_RULE_GEN_BUSY || !g)
+		g = 1;
+	WRITE_ONCE(sc->rule_gen, g);
+}
+
 /* Read locklessly by the packet path; changed under in->lock. */
 static void idm_sacl_nrules_add(struct idm_sacl *sc, int d)
 {
 	WRITE_ONCE(sc->nrules, sc->nrules + d);
+	idm_sacl_rules_changed(sc);
 }
 
 /* Lookups: packet path under RCU, or under in->lock. */
@@ -437,6 +452,7 @@ struct idm_sacl_rule *idm_sacl_rule_add(struct idm_sacl *sc,
 	err = idm_prefix_get(sc, &r->key, extack);
 	if (err) {
 		rhashtable_remove_fast(&sc->rule_ht, &r->node, idm_rule_params);
+		idm_sacl_rules_changed(sc);
 		/* Packet paths may have found it: free after a grace period. */
 		call_rcu(&r->rcu, idm_rule_free_rcu);
 		return ERR_PTR(err);
@@ -497,6 +513,7 @@ int idm_sacl_net_init(struct idm_net *in)
 	sc->nclients = 0;
 	sc->nservers = 0;
 	sc->nrules = 0;
+	sc->rule_gen = 1;
 	sc->nprefix_refs = 0;
 	RCU_INIT_POINTER(sc->prefixes, NULL);
 	sc->opt_type = IDMESH_SACL_OPT_TYPE_DEFAULT;

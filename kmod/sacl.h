@@ -147,12 +147,21 @@ struct idm_trust_set {
 };
 
 #define IDM_PORT_HASH_BITS 4
+/* A flow's rule_gen while one packet fills its cached rule. */
+#define IDM_RULE_GEN_BUSY ULONG_MAX
 
 struct idm_sacl {
 	struct hlist_head port_hash[1 << IDM_PORT_HASH_BITS];
 	struct list_head ports, clients, servers, rules, trusts;
 	/* in->lock; nrules also read by the packet path (READ_ONCE). */
 	unsigned int nports, nclients, nservers, nrules, ntrusts;
+	/*
+	 * Changes with every rule added or removed (in->lock; the packet
+	 * path reads it with READ_ONCE): a flow's cached rule is good only
+	 * for the generation it was looked up in. Never 0 or
+	 * IDM_RULE_GEN_BUSY.
+	 */
+	unsigned long rule_gen;
 	/* NULL: tags are believed from any device that is not a port. */
 	struct idm_trust_set __rcu *trust;
 	struct rhashtable client_ht, server_ht, rule_ht;

@@ -207,7 +207,9 @@ static bool idm_sacl_trusted(struct idm_sacl *sc, u32 ifindex,
 	return false;
 }
 
-static void idm_sacl_track(struct idm_net *in, struct idm_sacl_pkt *sp)
+/* The connection tracked from now on, or NULL when it cannot be. */
+static struct idm_flow *idm_sacl_track(struct idm_net *in,
+				       struct idm_sacl_pkt *sp)
 {
 	struct idm_flow *f;
 
@@ -216,8 +218,49 @@ static void idm_sacl_track(struct idm_net *in, struct idm_sacl_pkt *sp)
 				 sp->ids.client, sp->ids.server,
 				 idm_tcp_next(IDM_TCP_NONE, sp->p.tcpflags,
 					      false));
-	if (IS_ERR(f) && PTR_ERR(f) != -EEXIST)
+	if (!IS_ERR(f))
+		return f;
+	if (PTR_ERR(f) != -EEXIST)
 		atomic64_inc(&in->flows.zone[IDM_ZONE_SACL].failed);
+	return NULL;
+}
+
+/*
+ * The rule for a packet's IDs (RCU). A tracked connection keeps the one
+ * it was given, looked up again only when the rules change (their
+ * generation, sc->rule_gen, moves before a removed rule's grace period
+ * starts): one packet at a time fills the cache, claiming it with
+ * IDM_RULE_GEN_BUSY, and a packet takes the cached rule only when the
+ * generation stored with it, read before and after, is the current one.
+ * A packet whose IDs are not its connection's (a tag from the wire)
+ * looks its own up.
+ */
+static struct idm_sacl_rule *idm_sacl_flow_rule(struct idm_sacl *sc,
+						struct idm_flow *f,
+						const struct idm_sacl_ids *ids)
+{
+	unsigned long gen = READ_ONCE(sc->rule_gen), g;
+	struct idm_sacl_rule *r;
+
+	if (!f || f->client != ids->client || f->server != ids->server)
+		return idm_sacl_rule_find(sc, ids->client, ids->server);
+	/* Pairs with the release below: the rule stored with g. */
+	g = smp_load_acquire(&f->rule_gen);
+	if (g == gen) {
+		r = READ_ONCE(f->rule);
+		/* The rule before the generation again: not refilled since. */
+		smp_rmb();
+		if (READ_ONCE(f->rule_gen) == gen)
+			return r;
+	}
+	r = idm_sacl_rule_find(sc, ids->client, ids->server);
+	if (g != IDM_RULE_GEN_BUSY &&
+	    cmpxchg(&f->rule_gen, g, IDM_RULE_GEN_BUSY) == g) {
+		WRITE_ONCE(f->rule, r);
+		/* Pairs with the acquire above: the rule before its gen. */
+		smp_store_release(&f->rule_gen, gen);
+	}
+	return r;
 }
 
 /* From a port: identify and tag. NF_ACCEPT, or a drop. */
@@ -225,7 +268,8 @@ static unsigned int idm_sacl_client_side(struct idm_net *in,
 					 struct sk_buff *skb,
 					 struct idm_sacl_port *port,
 					 struct idm_sacl_pkt *sp,
-					 bool to_port)
+					 bool to_port,
+					 struct idm_flow **fp, bool *replyp)
 {
 	struct idm_sacl *sc = &in->sacl;
 	unsigned int mtu, add, keep;
@@ -245,10 +289,13 @@ static unsigned int idm_sacl_client_side(struct idm_net *in,
 		sp->ids.server = f->server;
 		if (reply)
 			idm_sacl_count(sc, IDM_SC_REPLIES);
+		*fp = f;
+		*replyp = reply;
 		if (!sp->ids.client)
 			return NF_ACCEPT;	/* the workload's own, untagged */
 	} else if (idm_sacl_identify(sc, port, lid, sp)) {
-		idm_sacl_track(in, sp);
+		f = idm_sacl_track(in, sp);
+		*fp = f;
 	} else {
 		/*
 		 * The workload's own connection to an address with no
@@ -259,7 +306,7 @@ static unsigned int idm_sacl_client_side(struct idm_net *in,
 		if (!to_port) {
 			sp->ids.client = 0;
 			sp->ids.server = 0;
-			idm_sacl_track(in, sp);
+			*fp = idm_sacl_track(in, sp);
 		}
 		return NF_ACCEPT;
 	}
@@ -311,7 +358,7 @@ static unsigned int idm_sacl_client_side(struct idm_net *in,
 	if (READ_ONCE(sc->nrules)) {
 		struct idm_sacl_rule *r;
 
-		r = idm_sacl_rule_find(sc, sp->ids.client, sp->ids.server);
+		r = idm_sacl_flow_rule(sc, f, &sp->ids);
 		if (r) {
 			idm_rule_count(r, false);
 			idm_sacl_classify(skb, r);
@@ -320,16 +367,18 @@ static unsigned int idm_sacl_client_side(struct idm_net *in,
 	return NF_ACCEPT;
 }
 
-/* Towards a port: filter, classify, remember, strip. */
+/*
+ * Towards a port: filter, classify, remember, strip. From a port, f and
+ * reply are what the client side found (or tracked).
+ */
 static unsigned int idm_sacl_server_side(struct idm_net *in,
 					 struct sk_buff *skb,
 					 struct idm_sacl_pkt *sp,
-					 bool from_port)
+					 bool from_port,
+					 struct idm_flow *f, bool reply)
 {
 	struct idm_sacl *sc = &in->sacl;
 	struct idm_sacl_rule *r = NULL;
-	struct idm_flow *f = NULL;
-	bool reply = false;
 	u8 action;
 
 	if (!from_port) {
@@ -340,14 +389,9 @@ static unsigned int idm_sacl_server_side(struct idm_net *in,
 		}
 		if (f)
 			idm_flow_touch(f, &sp->p, reply);
-	} else {
-		/* The client side just looked it up (or tracked it). */
-		struct idm_flow *g = idm_sacl_flow(&in->flows, sp, &reply);
-
-		reply = g && reply;
 	}
 	if (sp->tagged)
-		r = idm_sacl_rule_find(sc, sp->ids.client, sp->ids.server);
+		r = idm_sacl_flow_rule(sc, f, &sp->ids);
 	if (reply) {
 		/* A workload here started it: the reply passes. */
 		idm_sacl_count(sc, IDM_SC_REPLIES);
@@ -386,8 +430,10 @@ static unsigned int idm_sacl_forward(void *priv, struct sk_buff *skb,
 	struct idm_net *in = idm_pernet(state->net);
 	struct idm_sacl *sc = &in->sacl;
 	struct idm_sacl_port *from, *to;
+	struct idm_flow *f = NULL;
 	struct idm_sacl_pkt sp;
 	unsigned int verdict;
+	bool reply = false;
 	int err;
 
 	from = idm_sacl_port_find(sc, state->in->ifindex);
@@ -439,12 +485,13 @@ static unsigned int idm_sacl_forward(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	}
 	if (from) {
-		verdict = idm_sacl_client_side(in, skb, from, &sp, !!to);
+		verdict = idm_sacl_client_side(in, skb, from, &sp, !!to,
+					       &f, &reply);
 		if (verdict != NF_ACCEPT || !to)
 			return verdict;
 	}
 	/* From a port, the option was never on the wire. */
-	return idm_sacl_server_side(in, skb, &sp, !!from);
+	return idm_sacl_server_side(in, skb, &sp, !!from, f, reply);
 }
 
 /* The LID of the socket's owner, as a hop limit. */

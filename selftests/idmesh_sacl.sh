@@ -267,6 +267,28 @@ I $B sacl rule del client 0x60/59 server 0xc8/61
 LBTOOL_TIMEOUT=5 connect $C1 fd20:2::2
 check "the group rule deleted: c1 is denied again" '.counts.none == 1'
 
+# One connection (UDP from c1's port 4242 to s2) whose rule changes under
+# it: a tracked connection keeps its rule only until the rules change.
+I $B sacl rule add client 101 server 202 allow
+run nsx $C1 $LB udp fd20:2::2 80 1 4242
+check "one UDP connection, its rule allows it: answered" '.ports["4242"] == "s2"'
+I $B -b - <<-EOB
+	sacl rule del client 101 server 202
+	sacl rule add client 101 server 202 deny
+EOB
+LBTOOL_TIMEOUT=5 run nsx $C1 $LB udp fd20:2::2 80 1 4242
+check "... the same connection once its rule is deny: dropped" '.counts.none == 1'
+run I $B -j -s sacl show rules
+check "... by that rule, counted" \
+	'[.[] | select(.client == 101 and .server == 202)][0].stats.drops >= 1'
+I $B -b - <<-EOB
+	sacl rule del client 101 server 202
+	sacl rule add client 101 server 202 allow
+EOB
+run nsx $C1 $LB udp fd20:2::2 80 1 4242
+check "... and allowed again: answered" '.ports["4242"] == "s2"'
+I $B sacl rule del client 101 server 202
+
 ## LID marker: two UIDs in c2 are two clients
 I $C2 sacl set marker on
 run nsx $C2 setpriv --reuid 5 --regid 5 --clear-groups $LB new fd20:1::2 80 1

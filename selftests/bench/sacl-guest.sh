@@ -21,15 +21,18 @@
 # packets are spread over FLOWS (1024) streams of their own, so that
 # lookups land all over a table of that size.
 #
-# BENCH_PROFILE=1: at alpha = 1, also where the time goes, per packet:
-# perf (cpu-clock, every CPU) during one run of each direction in both
-# chains, grouped into the module's functions (idm_*: perf names a
-# module's symbols from kallsyms), netfilter's and the rest of the
-# kernel, in microseconds of guest CPU per packet forwarded.
+# At alpha = 1, also where the time goes, per packet, by taking the
+# gateways apart (perf's cpu-clock samples are not to be trusted under
+# TCG: the module's hook functions got none while sampling cut the rate
+# threefold): the rates with the hooks only (no ports: hook, defrag,
+# parse), with ports but an unknown client (connections tracked, no
+# option), and whole; the cost of a stage is its extra microseconds per
+# packet (1e6/pps) over the no-gateway chain measured next to it.
+# BENCH_BREAKDOWN=0 leaves it out.
 source "$(dirname "$0")/lib.sh"
 T=${BENCH_SECONDS:-3}
 FLOWS=${BENCH_FLOWS:-1024}
-PROFILE=${BENCH_PROFILE:-0}
+BREAKDOWN=${BENCH_BREAKDOWN:-1}
 ulimit -n 8192
 ALPHAS=${BENCH_ALPHAS:-0.1 1 4 32}
 
@@ -102,16 +105,20 @@ for i in range(int(sys.argv[1])):
 	awk '{print $3}' /tmp/rx
 }
 rtt() { nsx cli$1 ping -6 -q -c 50 -i 0.02 fd20::2 | awk -F/ '/^rtt/ {print $5}'; }
-# measure: "c2s-g c2s-n s2c-g s2c-n rtt-g rtt-n", medians, alternating
+# measure [rates]: "c2s-g c2s-n s2c-g s2c-n rtt-g rtt-n", medians of
+# alternating runs ("rates": no RTT)
 measure() {
 	local i
 	for i in $(seq "$REPS"); do
 		echo "c2s-n $(c2s n)"; echo "c2s-g $(c2s g)"
 		echo "s2c-n $(s2c n)"; echo "s2c-g $(s2c g)"
 	done >/tmp/m
-	echo "rtt-n $(rtt n)" >>/tmp/m
-	echo "rtt-g $(rtt g)" >>/tmp/m
-	for k in c2s-g c2s-n s2c-g s2c-n rtt-g rtt-n; do
+	[ "$1" = rates ] && set -- c2s-g c2s-n s2c-g s2c-n || {
+		echo "rtt-n $(rtt n)" >>/tmp/m
+		echo "rtt-g $(rtt g)" >>/tmp/m
+		set -- c2s-g c2s-n s2c-g s2c-n rtt-g rtt-n
+	}
+	for k in "$@"; do
 		awk -v k=$k '$1 == k {print $2}' /tmp/m | median
 	done | tr '\n' ' '
 }
@@ -119,51 +126,29 @@ measure() {
 # held NODE: the SACL connections NODE tracks
 held() { "$IDMESH" -n "$1" -j stats show | jq -r '.sacl_flows'; }
 
-# prof CHAIN DIR: one run of c2s or s2c under perf, every CPU; prints
-# "packets samples-per-second" and leaves the samples by symbol and by
-# module in /tmp/prof.CHAIN.DIR ("pct dso sym", busy samples only)
-prof() {
-	local pk
-	perf record -q -a -e cpu-clock -F 2999 -o /tmp/perf.data -- sleep $((T + 1)) \
-		2>/dev/null &
-	pk=$($2 "$1")
-	wait
-	perf report -i /tmp/perf.data --stdio -q --sort dso,sym --percent-limit 0 \
-		2>/dev/null | awk 'NF >= 4 { sub("%", "", $1); s = $4; for (i = 5; i <= NF; i++) s = s " " $i
-			print $1, $2, s }' >"/tmp/prof.$1.$2"
-	echo "$(awk -v p="$pk" -v t="$T" 'BEGIN { printf "%d", p * t }')"
-}
-# profile_all: the per-packet costs of both directions, gateway against none
-profile_all() {
-	local d c pg pn
-	command -v perf >/dev/null || { echo "# profile: no perf"; return; }
-	echo "where the time goes at alpha=1 (us of guest CPU per packet, perf cpu-clock):"
-	for d in c2s s2c; do
-		pn=$(prof n $d)
-		pg=$(prof g $d)
-		# idle is not work: the idle loop's symbols are left out
-		for c in g n; do
-			awk -v pk="$([ $c = g ] && echo "$pg" || echo "$pn")" -v secs=$((T + 1)) -v ncpu="$(nproc)" '
-			$3 ~ /default_idle|native_safe_halt|cpuidle|do_idle|acpi_idle|poll_idle|mwait_idle|intel_idle/ { next }
-			{ us = $1 / 100 * secs * ncpu * 1e6 / pk
-			  if ($3 ~ /^idm_/) { mod += us; f[$3] += us }
-			  else if ($3 ~ /^nf_|^ipv6_defrag|^ipv4_conntrack_defrag/) nf += us
-			  else if ($2 ~ /kernel/) k += us; else u += us }
-			END { printf "%s %.2f %.2f %.2f %.2f\n", pk, mod, nf, k, u
-			      for (s in f) printf "%.3f %s\n", f[s], s > "/tmp/fn" }' \
-				"/tmp/prof.$c.$d" >"/tmp/cost.$c.$d"
-			sort -rn /tmp/fn 2>/dev/null | head -n 6 | tr '\n' ' ' >"/tmp/top.$c.$d"
-			rm -f /tmp/fn
-		done
-		read -r kg mg fg rg ug <"/tmp/cost.g.$d"
-		read -r kn mn fn rn un <"/tmp/cost.n.$d"
-		printf "  %s: gateway %s packets, none %s\n" "$d" "$kg" "$kn"
-		printf "    %-28s %8s %8s %8s\n" "" gateway none extra
-		printf "    %-28s %8s %8s %8s\n" "idmesh.ko" "$mg" "$mn" "$(awk -v a="$mg" -v b="$mn" 'BEGIN { printf "%.2f", a - b }')"
-		printf "    %-28s %8s %8s %8s\n" "netfilter (nf_*)" "$fg" "$fn" "$(awk -v a="$fg" -v b="$fn" 'BEGIN { printf "%.2f", a - b }')"
-		printf "    %-28s %8s %8s %8s\n" "rest of the kernel" "$rg" "$rn" "$(awk -v a="$rg" -v b="$rn" 'BEGIN { printf "%.2f", a - b }')"
-		printf "    %-28s %8s %8s %8s\n" "user space (sender, receiver)" "$ug" "$un" "$(awk -v a="$ug" -v b="$un" 'BEGIN { printf "%.2f", a - b }')"
-		echo "    idmesh.ko's six costliest (us/packet): $(cat "/tmp/top.g.$d")"
+# us G N: extra microseconds per packet of rate G over rate N
+us() { awk -v g="$1" -v n="$2" 'BEGIN { if (g > 0 && n > 0) printf "%.2f", 1e6 / g - 1e6 / n; else print "-" }'; }
+# breakdown: the gateways taken apart at alpha=1, each stage measured
+# with the no-gateway chain alternately, as the rates above
+breakdown() {
+	local st cg cn sg sn
+	echo "where the time goes at alpha=1 (extra us per packet over no gateway, 1e6/pps):"
+	printf "    %-44s %7s %7s %6s   %7s %7s %6s\n" "" "c->s" "none" "us" "s->c" "none" "us"
+	for st in hooks track full; do
+		case $st in
+		hooks)	"$IDMESH" -n ag sacl port del c1
+			"$IDMESH" -n bg sacl port del s1 ;;
+		track)	"$IDMESH" -n ag sacl port add c1
+			"$IDMESH" -n bg sacl port add s1
+			"$IDMESH" -n ag sacl client del fd10::2 id 1 ;;
+		full)	"$IDMESH" -n ag sacl client add fd10::2 id 1 ;;
+		esac
+		read -r cg cn sg sn < <(measure rates)
+		printf "    %-44s %7s %7s %6s   %7s %7s %6s\n" "$(case $st in
+			hooks) echo "hooks only (no ports: defrag, parse)" ;;
+			track) echo "+ ports, client unknown (tracked, no option)" ;;
+			full) echo "+ identity (option in, rule, option out)" ;;
+			esac)" "$cg" "$cn" "$(us "$cg" "$cn")" "$sg" "$sn" "$(us "$sg" "$sn")"
 	done
 }
 
@@ -214,8 +199,8 @@ for alpha in $ALPHAS; do
 	read -r cg cn sg sn rg rn < <(measure)
 	row "alpha=$alpha ($nc/$nsv/$nr)" "$cg" "$cn" "$(ratio "$cg" "$cn")" "$sg" "$sn" "$(ratio "$sg" "$sn")" "$rg" "$rn"
 	echo "#   tracked connections before the measurement (ag/bg): $tracked"
-	if [ "$PROFILE" = 1 ] && [ "$alpha" = 1 ]; then
-		profile_all
+	if [ "$BREAKDOWN" = 1 ] && [ "$alpha" = 1 ]; then
+		breakdown
 	fi
 done
 echo "  (clients/servers/rules on each gateway; the paper's eBPF gateway kept 0.86 c->s and"
