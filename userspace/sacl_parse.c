@@ -93,6 +93,24 @@ static int parse_trust(int argc, char **argv, struct idm_sacl_spec *s,
 	return 0;
 }
 
+/* Words that set what an entry is, given to add but never to del. */
+static bool add_only(int kind, const char *k)
+{
+	uint32_t action;
+
+	switch (kind) {
+	case IDMESH_SACL_KIND_PORT:
+		return !strcmp(k, "marker");
+	case IDMESH_SACL_KIND_CLIENT:
+	case IDMESH_SACL_KIND_SERVER:
+		return !strcmp(k, "id");
+	case IDMESH_SACL_KIND_RULE:
+		return !strcmp(k, "priority") || !strcmp(k, "dscp") ||
+		       !idm_parse_word(k, idm_action_words, &action);
+	}
+	return false;
+}
+
 int idm_parse_sacl_entry(int argc, char **argv, int kind, int del,
 			 struct idm_sacl_spec *s, char *err, size_t errlen)
 {
@@ -141,6 +159,11 @@ int idm_parse_sacl_entry(int argc, char **argv, int kind, int del,
 			}
 			SET(IDMESH_SACL_A_ACTION);
 			takes_val = 0;
+		} else if (del && add_only(kind, k)) {
+			snprintf(err, errlen,
+				 "\"%s\" is for add only: del names the %s alone",
+				 k, kind_name[kind]);
+			return -1;
 		} else if (!val) {
 			snprintf(err, errlen, "unknown word \"%s\" or no value after it", k);
 			return -1;

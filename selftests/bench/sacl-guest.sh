@@ -140,7 +140,7 @@ breakdown() {
 			"$IDMESH" -n bg sacl port del s1 ;;
 		track)	"$IDMESH" -n ag sacl port add c1
 			"$IDMESH" -n bg sacl port add s1
-			"$IDMESH" -n ag sacl client del fd10::2 id 1 ;;
+			"$IDMESH" -n ag sacl client del fd10::2 ;;
 		full)	"$IDMESH" -n ag sacl client add fd10::2 id 1 ;;
 		esac
 		read -r cg cn sg sn < <(measure rates)
@@ -172,7 +172,7 @@ done
 "$IDMESH" -n bg sacl port add s1
 # room for the largest alpha's connections and the measurement's own
 for n in ag bg; do "$IDMESH" -n $n config set sacl-flow-limit 262144; done
-have_c=1 have_s=2 have_r=1 have_f=0
+have_c=1 have_s=2 have_r=1
 for alpha in $ALPHAS; do
 	read -r nc nsv nr < <(awk -v a="$alpha" 'BEGIN {
 		printf "%d %d %d\n", 1.3e2 * a + 0.5, 3.8e3 * a + 0.5, 3.8e3 * a + 0.5 }')
@@ -187,13 +187,14 @@ for alpha in $ALPHAS; do
 	for n in ag bg; do "$IDMESH" -n $n -b /tmp/tables || echo "# loading tables into $n failed"; done
 	have_c=$nc have_s=$nsv have_r=$nr
 	# ess connections tracked on both gateways: one datagram each from
-	# the client's sockets to the server's ports from 10000 (tagged by
-	# ag, let in and remembered by bg), on top of those still held
-	fill=$(( (nsv - have_f + 999) / 1000 ))
-	if [ "$fill" -gt 0 ]; then
-		ports=$(( (nsv - have_f + fill - 1) / fill ))
+	# new client sockets to the server's ports from 10000 (tagged by ag,
+	# let in and remembered by bg), topping up those still held (some
+	# expire while the larger tables load)
+	need=$((nsv - $(held ag)))
+	if [ "$need" -gt 0 ]; then
+		fill=$(( (need + 999) / 1000 ))
+		ports=$(( (need + fill - 1) / fill ))
 		nsx clig "$FLOOD" fill fd20::2 10000 "$fill" "$ports" >/dev/null
-		have_f=$((have_f + fill * ports))
 	fi
 	tracked="$(held ag)/$(held bg)"
 	read -r cg cn sg sn rg rn < <(measure)

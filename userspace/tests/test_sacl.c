@@ -27,6 +27,8 @@ int main(void)
 	       "port add DEV marker");
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_PORT, 1, &s, err, "veth0", "marker") == -1,
 	       "port del takes only the device");
+	TAP_STREQ(err, "\"marker\" is for add only: del names the port alone",
+		  "... saying so");
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "2001:db8::1", "id",
 		     "0x10") == 0 && s.id == 16 && IDM_HAS(&s, IDMESH_SACL_A_ADDR) &&
 	       !s.dev, "client by address, hex ID");
@@ -68,6 +70,10 @@ int main(void)
 	TAP_STREQ(err, "a client needs its SACL id", "missing ID message");
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 1, &s, err, "2001:db8::1") == 0,
 	       "client del by address alone");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 1, &s, err, "2001:db8::1", "id",
+		     "1") == -1, "client del with an ID refused");
+	TAP_STREQ(err, "\"id\" is for add only: del names the client alone",
+		  "... saying so");
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "2001:db8::1", "id",
 		     "18446744073709551616") == -1, "ID above 64 bits");
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "2001:db8::1", "id", "0") == 0 &&
@@ -116,6 +122,8 @@ int main(void)
 		     "0/65") == -1, "a prefix length over 64 refused");
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 1, &s, err, "client", "1", "server", "2",
 		     "allow") == -1, "rule del takes only the key");
+	TAP_STREQ(err, "\"allow\" is for add only: del names the rule alone",
+		  "... saying so");
 	TAP_OK(SETS(&s, err, "option-type", "0x3e", "default", "deny", "marker", "on") == 0 &&
 	       s.opt_type == 0x3e && s.def_action == IDMESH_SACL_DENY && s.marker == 1,
 	       "set every setting");
