@@ -27,7 +27,7 @@ setup() {
 		dev=bn0 peer=bn1 ;;
 	netkit)
 		nsx src /usr/bin/python3 "$top/selftests/rtnl_pair.py" --kind netkit \
-			bn0 bn1 fd /run/netns/dst >&2
+			bn0 bn1 fd /run/netns/dst | grep -vx ok >&2
 		dev=bn0 peer=bn1 ;;
 	geneve|remote)
 		ip link add ul netns src type veth peer name ul netns dst
