@@ -306,7 +306,7 @@ static unsigned int idm_sacl_client_side(struct idm_net *in,
 		if (!to_port) {
 			sp->ids.client = 0;
 			sp->ids.server = 0;
-			*fp = idm_sacl_track(in, sp);
+			idm_sacl_track(in, sp);
 		}
 		return NF_ACCEPT;
 	}
