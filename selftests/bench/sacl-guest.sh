@@ -29,10 +29,20 @@
 # option), and whole; the cost of a stage is its extra microseconds per
 # packet (1e6/pps) over the no-gateway chain measured next to it.
 # BENCH_BREAKDOWN=0 leaves it out.
+#
+# Then the time itself at alpha = 1, from ftrace's function_graph tracer
+# (it reads the clock at a function's entry and return, it does not
+# sample): the microseconds per packet spent in the receive path, the
+# forward path, the netfilter hooks and the module's functions, with the
+# gateways and without, while c->s floods (see profile() below). The
+# tracer's own cost on each traced call is in these figures; they rank
+# the stages, the rates above are the measurement. BENCH_PROFILE=0
+# leaves it out.
 source "$(dirname "$0")/lib.sh"
 T=${BENCH_SECONDS:-3}
 FLOWS=${BENCH_FLOWS:-1024}
 BREAKDOWN=${BENCH_BREAKDOWN:-1}
+PROFILE=${BENCH_PROFILE:-1}
 ulimit -n 8192
 ALPHAS=${BENCH_ALPHAS:-0.1 1 4 32}
 
@@ -152,6 +162,63 @@ breakdown() {
 	done
 }
 
+# profile: each function traced alone (no nested tracer cost) next to
+# udpv6_rcv, which counts the packets the server pod receives (it holds
+# none of the forwarding), under a c->s flood of chain g, then of chain
+# n: us per received packet (the mean, with what nests in it: ipv6_rcv
+# holds prerouting, the route and ip6_forward; ip6_forward the forward
+# hook and the hand-off to the next device; nf_hook_slow the hooks),
+# calls per packet, and the median us per call. idm_flow_touch, a few
+# stores, shows what the tracer adds to each call.
+PROFILED_G="ipv6_rcv ip6_forward nf_hook_slow ipv6_defrag idm_sacl_forward
+idm_sacl_parse_skb idm_flow_lookup idm_sacl_insert idm_sacl_take_out
+idm_flow_touch"
+PROFILED_N="ipv6_rcv ip6_forward nf_hook_slow"
+profile() {
+	local tr=/sys/kernel/tracing f x
+	[ -e $tr/trace ] || mount -t tracefs nodev $tr 2>/dev/null
+	if [ ! -w $tr/set_ftrace_filter ]; then
+		echo "# profile: no function tracer in this kernel"
+		return
+	fi
+	echo "where the time goes, by the function tracer, each function traced alone"
+	echo "(us per packet received, calls per packet, median us per call):"
+	echo 32768 >$tr/buffer_size_kb
+	echo 1 >$tr/options/funcgraph-tail
+	for x in g n; do
+		echo "  chain $x ($([ $x = g ] && echo gateways || echo no gateway)):"
+		for f in $([ $x = g ] && echo $PROFILED_G || echo $PROFILED_N); do
+			grep -q "^$f\\( \\|$\\)" $tr/available_filter_functions || continue
+			echo "$f udpv6_rcv" >$tr/set_ftrace_filter
+			echo function_graph >$tr/current_tracer
+			echo >$tr/trace
+			echo 1 >$tr/tracing_on
+			c2s $x >/dev/null
+			echo 0 >$tr/tracing_on
+			awk -v f=$f '
+			match($0, /[0-9.]+ us +\|/) {
+				d = substr($0, RSTART, RLENGTH) + 0
+				rest = substr($0, RSTART + RLENGTH)
+				sub(/^ *(} \/\* *)?/, "", rest)
+				sub(/[ (\[].*/, "", rest)
+				print rest, d
+			}' $tr/trace >/tmp/pd
+			awk -v f=$f -v med="$(awk -v f=$f '$1 == f {print $2}' /tmp/pd | median)" '
+			{ t[$1] += $2; c[$1]++ }
+			END {
+				pk = c["udpv6_rcv"]
+				if (pk < 1) { printf "    %-22s (no packets traced)\n", f; exit }
+				printf "    %-22s %7.2f us %5.2f calls   median %6.2f us   (%d packets)\n",
+					f, t[f] / pk, c[f] / pk, med, pk
+			}' /tmp/pd
+			rm -f /tmp/pd
+			echo nop >$tr/current_tracer
+		done
+	done
+	echo >$tr/set_ftrace_filter
+	echo 1408 >$tr/buffer_size_kb
+}
+
 row() { printf "  %-30s %7s %7s %5s   %7s %7s %5s   %6s %6s\n" "$@"; }
 echo "packet rate (pps; median of $REPS, each gateway run next to a no-gateway run)"
 echo "and ping RTT (ms), client pod -> server pod:"
@@ -202,6 +269,9 @@ for alpha in $ALPHAS; do
 	echo "#   tracked connections before the measurement (ag/bg): $tracked"
 	if [ "$BREAKDOWN" = 1 ] && [ "$alpha" = 1 ]; then
 		breakdown
+	fi
+	if [ "$PROFILE" = 1 ] && [ "$alpha" = 1 ]; then
+		profile
 	fi
 done
 echo "  (clients/servers/rules on each gateway; the paper's eBPF gateway kept 0.86 c->s and"
