@@ -17,8 +17,9 @@
 #  3. time to apply one backend change to a VIP covering every port while
 #     1000 ports carry flows, against IPVS, which needs one service (and
 #     one table) per port;
-#  4. the packet rate of FLOWS flows through a VIP while the flow table
-#     holds only them, and while it holds a million flows more.
+#  4. the packet rate of FLOWS flows through a VIP on a router whose flow
+#     table holds a million flows more, alternating with the same on a
+#     router whose table holds only them.
 source "$(dirname "$0")/lib.sh"
 T=${BENCH_SECONDS:-4}
 FLOWS=${BENCH_FLOWS:-1000}
@@ -102,26 +103,29 @@ ip netns del tb
 echo "  (in QEMU/TCG; Envoy publishes 10.5 ms for N=100 on hardware)"
 
 ## 2. packet rate: src -> lb (router) -> dst, 16 flows of small UDP packets
+# setup [X], teardown [X]: the router chain srcX -> lbX -> dstX (two
+# chains side by side can be measured alternately)
 setup() {
-	for ns in src lb dst; do ip netns add $ns; ip -n $ns link set lo up; done
-	ip link add s0 netns src type veth peer name s1 netns lb
-	ip link add d0 netns dst type veth peer name d1 netns lb
-	ip -n src addr add 10.10.0.2/24 dev s0
-	ip -n lb addr add 10.10.0.1/24 dev s1
-	ip -n lb addr add 10.10.1.1/24 dev d1
-	ip -n dst addr add 10.10.1.2/24 dev d0
-	ip -n dst addr add 10.10.1.3/24 dev d0
-	for l in "src s0" "lb s1" "lb d1" "dst d0"; do ip -n ${l% *} link set ${l#* } up; done
-	ip -n src route add default via 10.10.0.1
-	ip -n dst route add default via 10.10.1.1
-	nsx lb sysctl -qw net.ipv4.ip_forward=1
-	nsx src ping -c 1 -W 3 10.10.1.2 >/dev/null || echo "# no connectivity" >&2
+	local x=${1:-} ns l
+	for ns in src lb dst; do ip netns add $ns$x; ip -n $ns$x link set lo up; done
+	ip link add s0 netns src$x type veth peer name s1 netns lb$x
+	ip link add d0 netns dst$x type veth peer name d1 netns lb$x
+	ip -n src$x addr add 10.10.0.2/24 dev s0
+	ip -n lb$x addr add 10.10.0.1/24 dev s1
+	ip -n lb$x addr add 10.10.1.1/24 dev d1
+	ip -n dst$x addr add 10.10.1.2/24 dev d0
+	ip -n dst$x addr add 10.10.1.3/24 dev d0
+	for l in "src s0" "lb s1" "lb d1" "dst d0"; do ip -n ${l% *}$x link set ${l#* } up; done
+	ip -n src$x route add default via 10.10.0.1
+	ip -n dst$x route add default via 10.10.1.1
+	nsx lb$x sysctl -qw net.ipv4.ip_forward=1
+	nsx src$x ping -c 1 -W 3 10.10.1.2 >/dev/null || echo "# no connectivity" >&2
 }
-teardown() { for ns in src lb dst; do ip netns del $ns; done; sleep 0.5; }
-rate() { # DST: packets per second that reach dst
-	nsx dst "$FLOOD" recv 0.0.0.0 9 "$T" >/tmp/rx &
+teardown() { local ns; for ns in src lb dst; do ip netns del $ns${1:-}; done; sleep 0.5; }
+rate() { # DST [X]: packets per second that reach dstX
+	nsx dst${2:-} "$FLOOD" recv 0.0.0.0 9 "$T" >/tmp/rx &
 	sleep 0.3
-	nsx src "$FLOOD" send "$1" 9 "$T" 18 "$FLOWS" >/dev/null
+	nsx src${2:-} "$FLOOD" send "$1" 9 "$T" 18 "$FLOWS" >/dev/null
 	wait
 	awk '{print $3}' /tmp/rx
 }
@@ -159,7 +163,8 @@ for i in $(seq "$REPS"); do
 		echo "$mode $(measure ${mode%2})"
 	done
 done >/tmp/rates 2>/tmp/rates.log
-sed -n '1,12p' /tmp/rates.log
+# the first round's tables: how each spread the flows over the backends
+awk '/^# vip/ && ++n == 2 {exit} {print}' /tmp/rates.log
 med() { awk -v k="$1" '$1 == k {print $2}' /tmp/rates | median; }
 route=$(med route) idm=$(med idmesh) mh=$(med mh) mhport=$(med mh-port) route2=$(med route2)
 
@@ -204,34 +209,42 @@ awk -v a="$idm_ns" -v k="$bns" -v b=$((t3 - t2)) 'BEGIN {
 	printf "  idmesh, one VIP for every port  %8.1f ms (the command; the rebuild itself %.2f ms)\n", a / 1e6, k / 1e6
 	printf "  IPVS mh, 1000 services          %8.1f ms (ipvsadm -R, 1000 tables)   %.1fx idmesh\n", b / 1e6, b / a
 }'
-## 4. the flow table at its limit: the rate of FLOWS flows while the table
-## holds only them, and while it holds a million more (a VIP covering every
-## port; FILL sockets send one packet to each of 65000 ports)
+## 4. the flow table at its limit: the rate of FLOWS flows through a VIP
+## on router lb, whose table holds a million flows more (a VIP covering
+## every port; FILL sockets send one packet to each of 65000 ports),
+## alternating with the same on router lb2, whose table holds only them;
+## each round measures lb2, lb, lb2 again (the noise)
 FILL=${BENCH_FILL_SOCKETS:-16}
-flows() { "$IDMESH" -n lb -j vip show | jq '.[0].flows'; }
+flows() { "$IDMESH" -n "$1" -j vip show | jq '[.[].flows] | add'; }
+vips() { # X: the VIP of FLOWS flows, and (lb) the one that holds the fill
+	nsx lb$1 "$IDMESH" -b - <<-EOB
+	vip add 10.10.9.1 port 9 proto udp
+	backend add 10.10.9.1 port 9 proto udp backend 10.10.1.2
+	backend add 10.10.9.1 port 9 proto udp backend 10.10.1.3
+	vip add 10.10.9.2 proto udp
+	backend add 10.10.9.2 proto udp backend 10.10.1.2
+	backend add 10.10.9.2 proto udp backend 10.10.1.3
+	EOB
+}
 setup
+setup 2
 nsx lb "$IDMESH" config set flow-limit 1100000
+vips ""
+vips 2
+rate 10.10.9.1 >/dev/null
+rate 10.10.9.1 2 >/dev/null
+nsx src "$FLOOD" fill 10.10.9.2 10 "$FILL" 65000 >/dev/null
+n1=$(flows lb2) n2=$(flows lb)
 for i in $(seq "$REPS"); do
-	nsx lb "$IDMESH" vip add 10.10.9.1 proto udp
-	nsx lb "$IDMESH" backend add 10.10.9.1 proto udp backend 10.10.1.2
-	nsx lb "$IDMESH" backend add 10.10.9.1 proto udp backend 10.10.1.3
-	small=$(rate 10.10.9.1)
-	small2=$(rate 10.10.9.1)
-	n1=$(flows)
-	nsx src "$FLOOD" fill 10.10.9.1 10 "$FILL" 65000 >/dev/null
-	n2=$(flows)
-	big=$(rate 10.10.9.1)
-	n3=$(flows)
-	echo "$small $small2 $big $n1 $n2 $n3"
-	# the VIP's flows go with it
-	nsx lb "$IDMESH" vip del 10.10.9.1 proto udp
+	echo "$(rate 10.10.9.1 2) $(rate 10.10.9.1) $(rate 10.10.9.1 2)"
 done >/tmp/ft
+n3=$(flows lb)
 teardown
+teardown 2
 small=$(awk '{print $1}' /tmp/ft | median)
-small2=$(awk '{print $2}' /tmp/ft | median)
-big=$(awk '{print $3}' /tmp/ft | median)
-read -r _ _ _ n1 n2 n3 < <(tail -n 1 /tmp/ft)
-echo "the flow table at its limit, $FLOWS UDP flows through a VIP (median of $REPS rounds):"
+big=$(awk '{print $2}' /tmp/ft | median)
+small2=$(awk '{print $3}' /tmp/ft | median)
+echo "the flow table at its limit, $FLOWS UDP flows through a VIP, two routers measured alternately (median of $REPS rounds):"
 printf "  table holding %8s flows   %9s pps\n" "$n1" "$small"
 printf "  the same again (noise)       %9s pps   %s\n" "$small2" "$(ratio "$small2" "$small" x)"
 printf "  table holding %8s flows   %9s pps   %s of the small table (%s flows after)\n" \
