@@ -102,7 +102,7 @@ awk -v w=$((t1 - t0)) 'BEGIN { printf "1000 backends added one request each (M=6
 ip netns del tb
 echo "  (in QEMU/TCG; Envoy publishes 10.5 ms for N=100 on hardware)"
 
-## 2. packet rate: src -> lb (router) -> dst, 16 flows of small UDP packets
+## 2. packet rate: src -> lb (router) -> dst, FLOWS flows of small UDP packets
 # setup [X], teardown [X]: the router chain srcX -> lbX -> dstX (two
 # chains side by side can be measured alternately)
 setup() {

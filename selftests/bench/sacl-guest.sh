@@ -195,7 +195,7 @@ profile() {
 			echo 1 >$tr/tracing_on
 			c2s $x >/dev/null
 			echo 0 >$tr/tracing_on
-			awk -v f=$f '
+			awk '
 			match($0, /[0-9.]+ us +\|/) {
 				d = substr($0, RSTART, RLENGTH) + 0
 				rest = substr($0, RSTART + RLENGTH)
