@@ -164,4 +164,8 @@ before="$(links) $(leases)"
 err "error: IPAM out of addresses: host-local's error passed on, nothing made" 999 \
 	'^host-local ADD: failed to allocate' ADD f2 /run/netns/$P4 "$full"
 err "error: an unknown command" 4 'CNI_COMMAND "FROB"' FROB e1 /run/netns/$P2
+err "error: a prevResult whose routes are not a list is refused, not a crash" 6 \
+	'^prevResult.routes: not an array$' ADD e1 /run/netns/$P2 "$(conf ', "prevResult": {"routes": 5}')"
+err "error: a prevResult whose ips hold a string" 6 '^prevResult.ips\[0\]: not an object$' \
+	ADD e1 /run/netns/$P2 "$(conf ', "prevResult": {"ips": ["10.0.0.1"]}')"
 tap_end

@@ -87,15 +87,20 @@ char *idm_read_file(const char *path, size_t *len)
 		if (n == cap) {
 			char *b = realloc(buf, cap *= 2);
 
-			if (!b) {
+			if (!b)
 				free(buf);
-				buf = NULL;
-			}
 			buf = b;
 		}
 	}
+	if (buf && ferror(f)) {
+		free(buf);
+		buf = NULL;
+	}
 	if (f != stdin)
 		fclose(f);
+	/* Always room for it: the buffer grows when a read fills it. */
+	if (buf)
+		buf[n] = '\0';
 	*len = n;
 	return buf;
 }

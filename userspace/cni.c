@@ -101,6 +101,8 @@ static void cni_arg(const char *args, const char *key, char *out, size_t len)
 	}
 }
 
+static int result_shape(json_object *r, const char *what, struct idm_cni_err *e);
+
 static int read_conf(struct cni *c, struct idm_cni_err *e)
 {
 	static const char *const known[] = { "cniVersion", "name", "type", "mtu", "sacl",
@@ -172,6 +174,47 @@ static int read_conf(struct cni *c, struct idm_cni_err *e)
 		return -1;
 	}
 	c->prev = get(c->conf, "prevResult");
+	if (c->prev && result_shape(c->prev, "prevResult", e))
+		return -1;
+	return 0;
+}
+
+/*
+ * A result's lists are what the spec says they are (arrays of objects,
+ * dns an object): checked before anything reads them.
+ */
+static int result_shape(json_object *r, const char *what, struct idm_cni_err *e)
+{
+	static const char *const lists[] = { "interfaces", "ips", "routes", NULL };
+	json_object *x;
+	size_t i, j;
+
+	if (!json_object_is_type(r, json_type_object)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_DECODE, "%s: not an object", what);
+		return -1;
+	}
+	for (i = 0; lists[i]; i++) {
+		x = get(r, lists[i]);
+		if (!x)
+			continue;
+		if (!json_object_is_type(x, json_type_array)) {
+			idm_cni_set_err(e, IDM_CNI_ERR_DECODE, "%s.%s: not an array", what,
+					lists[i]);
+			return -1;
+		}
+		for (j = 0; j < json_object_array_length(x); j++)
+			if (!json_object_is_type(json_object_array_get_idx(x, j),
+						 json_type_object)) {
+				idm_cni_set_err(e, IDM_CNI_ERR_DECODE,
+						"%s.%s[%zu]: not an object", what, lists[i], j);
+				return -1;
+			}
+	}
+	x = get(r, "dns");
+	if (x && !json_object_is_type(x, json_type_object)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_DECODE, "%s.dns: not an object", what);
+		return -1;
+	}
 	return 0;
 }
 
@@ -218,6 +261,10 @@ static int ipam_call(struct cni *c, const char *cmd, const char *cid,
 
 	if (!r)
 		return -1;
+	if (res && result_shape(r, "the IPAM result", e)) {
+		json_object_put(r);
+		return -1;
+	}
 	if (res)
 		*res = r;
 	else
@@ -440,6 +487,8 @@ static json_object *result(struct cni *c, json_object *ipam)
 	return r;
 }
 
+static int cmd_status(struct idm_cni_err *e);
+
 static int cmd_add(struct cni *c, struct idm_cni_err *e)
 {
 	json_object *ipam = NULL, *r;
@@ -460,6 +509,9 @@ static int cmd_add(struct cni *c, struct idm_cni_err *e)
 		return -1;
 	}
 	close(fd);
+	/* What STATUS says, before a lease is taken for nothing. */
+	if (cmd_status(e))
+		return -1;
 	if (idm_rt_open(&rt, NULL)) {
 		idm_cni_set_err(e, IDM_CNI_ERR_IO, "cannot open an rtnetlink socket");
 		return -1;
@@ -533,16 +585,20 @@ static int cmd_del(struct cni *c, struct idm_cni_err *e)
 
 	if (read_env(c, false, e))
 		return -1;
-	/* The lease first: a DEL that fails later must still be repeatable. */
+	/*
+	 * The lease first; when IPAM fails, the link still goes (a DEL is
+	 * repeated until it succeeds) and IPAM's error is reported after.
+	 */
 	if (c->ipam && ipam_call(c, "DEL", NULL, NULL, NULL, e))
-		return -1;
+		rc = -1;
 	if (idm_rt_open(&rt, NULL)) {
-		idm_cni_set_err(e, IDM_CNI_ERR_IO, "cannot open an rtnetlink socket");
+		if (!rc)
+			idm_cni_set_err(e, IDM_CNI_ERR_IO, "cannot open an rtnetlink socket");
 		return -1;
 	}
 	/* Gone already (a second DEL, or the namespace went with it): done. */
 	if (ours(&rt, c->dev, c->alias) && idm_ilink_del(&rt, c->dev) &&
-	    ours(&rt, c->dev, c->alias)) {
+	    ours(&rt, c->dev, c->alias) && !rc) {
 		idm_cni_set_err(e, IDM_CNI_ERR_LINK, "could not delete %s", c->dev);
 		kernel_details(&rt, e);
 		rc = -1;
