@@ -233,8 +233,12 @@ static int idm_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 	struct net *net = genl_info_net(info);
 	struct idm_config_req r = {
 		.in = idm_pernet(net),
-		/* The key lets one pick the backend a flow lands on. */
-		.admin = netlink_ns_capable(skb, net->user_ns, CAP_NET_ADMIN),
+		/*
+		 * The key lets one pick the backend a flow lands on: shown to
+		 * whoever may set it, under CONFIG_SET's own rule
+		 * (GENL_ADMIN_PERM).
+		 */
+		.admin = netlink_capable(skb, CAP_NET_ADMIN),
 	};
 
 	return idm_reply(info, IDMESH_CMD_CONFIG_GET, idm_fill_config_cb, &r);

@@ -78,6 +78,9 @@ expect "root of a user namespace may not change settings" 1 "$eperm" \
 	unshare --user --map-root-user "$IDMESH" config set flow-limit 100
 expect "root of a user namespace owning its netns may not either" 1 "$eperm" \
 	unshare --user --map-root-user --net "$IDMESH" config set flow-limit 100
+expect "... nor read the hash key it may not set: one rule for both" 1 \
+	"Error: the hash key is shown only to a caller with CAP_NET_ADMIN" \
+	unshare --user --map-root-user --net "$IDMESH" config show hash-key
 run "$IDMESH" config show
 assert "refused unprivileged changes changed nothing" [ "$(head -n1 <<<"$out")" = "flow-limit 64" ]
 expect "without CAP_NET_ADMIN even uid 0 may not change settings" 1 "$eperm" \
