@@ -106,7 +106,13 @@ static int idm_dev_init(struct net_device *dev)
 	l->stats = netdev_alloc_pcpu_stats(struct idm_pcpu_stats);
 	if (!l->stats)
 		return -ENOMEM;
-	err = dst_cache_init(&l->dst_cache, GFP_KERNEL);
+	/*
+	 * A pair hands packets to its peer as they are: only a remote link
+	 * routes (a cached route) and receives from a socket (GRO cells).
+	 */
+	if (l->mode != IDMESH_LINK_MODE_REMOTE)
+		return 0;
+	err = dst_cache_init(&l->dst_cache, GFP_KERNEL_ACCOUNT);
 	if (err)
 		goto err_stats;
 	err = gro_cells_init(&l->gro_cells, dev);
@@ -125,10 +131,11 @@ static void idm_dev_uninit(struct net_device *dev)
 {
 	struct idm_link *l = netdev_priv(dev);
 
-	if (l->mode == IDMESH_LINK_MODE_REMOTE)
+	if (l->mode == IDMESH_LINK_MODE_REMOTE) {
 		idm_remote_release(l);
-	gro_cells_destroy(&l->gro_cells);
-	dst_cache_destroy(&l->dst_cache);
+		gro_cells_destroy(&l->gro_cells);
+		dst_cache_destroy(&l->dst_cache);
+	}
 	free_percpu(l->stats);
 }
 
