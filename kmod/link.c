@@ -188,9 +188,11 @@ static void idm_get_stats64(struct net_device *dev,
 
 	dev_fetch_sw_netstats(tot, dev->tstats);
 	idm_sum_drops(l, drops);
-	tot->rx_dropped += drops[IFLA_IDMESH_XSTATS_BAD_SOURCE];
+	tot->rx_dropped += drops[IFLA_IDMESH_XSTATS_BAD_SOURCE] +
+			   drops[IFLA_IDMESH_XSTATS_ECN];
 	for (i = 0; i < ARRAY_SIZE(drops); i++)
-		if (i != IFLA_IDMESH_XSTATS_BAD_SOURCE)
+		if (i != IFLA_IDMESH_XSTATS_BAD_SOURCE &&
+		    i != IFLA_IDMESH_XSTATS_ECN)
 			tot->tx_dropped += drops[i];
 	/* What the tunnel helpers counted as errors or drops on transmit. */
 	tot->tx_dropped += DEV_STATS_READ(dev, tx_dropped);

@@ -135,6 +135,16 @@ static netdev_tx_t idm_xmit4(struct idm_link *l, struct sk_buff *skb)
 	return NETDEV_TX_OK;
 }
 
+static netdev_tx_t idm_xmit6(struct idm_link *l, struct sk_buff *skb);
+
+/* One fragment of an inner IPv4 packet, encapsulated as any packet. */
+static int idm_xmit6_frag(struct net *net, struct sock *sk,
+			  struct sk_buff *skb)
+{
+	idm_xmit6(netdev_priv(skb->dev), skb);
+	return 0;
+}
+
 static netdev_tx_t idm_xmit6(struct idm_link *l, struct sk_buff *skb)
 {
 	struct net_device *dev = l->dev;
@@ -147,6 +157,7 @@ static netdev_tx_t idm_xmit6(struct idm_link *l, struct sk_buff *skb)
 		.fl6_dport = l->port,
 	};
 	struct dst_entry *dst;
+	unsigned int mtu;
 	__be16 sport;
 	u8 prio;
 
@@ -166,7 +177,22 @@ static netdev_tx_t idm_xmit6(struct idm_link *l, struct sk_buff *skb)
 		idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_LOOP);
 		return NETDEV_TX_OK;
 	}
-	if (idm_check_pmtu(skb, dst_mtu(dst) - IDM_OVERHEAD6)) {
+	mtu = dst_mtu(dst) - IDM_OVERHEAD6;
+	/*
+	 * IPv4 without DF may be fragmented on the way: over IPv6 only its
+	 * sender's side may, so here, to the path's MTU, before
+	 * encapsulation (ip_do_fragment() frees it on failure).
+	 */
+	if (skb->protocol == htons(ETH_P_IP) && !skb_is_gso(skb) &&
+	    skb->len > mtu && !(ip_hdr(skb)->frag_off & htons(IP_DF))) {
+		dst_release(dst);
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		IPCB(skb)->frag_max_size = mtu;
+		if (ip_do_fragment(net, NULL, skb, idm_xmit6_frag))
+			DEV_STATS_INC(dev, tx_errors);
+		return NETDEV_TX_OK;
+	}
+	if (idm_check_pmtu(skb, mtu)) {
 		dst_release(dst);
 		idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_TOO_BIG);
 		return NETDEV_TX_OK;
@@ -230,6 +256,7 @@ static int idm_udp_recv(struct sock *sk, struct sk_buff *skb)
 	struct idm_geneve g;
 	struct idm_link *l;
 	unsigned int hlen;
+	void *oh;
 
 	if (unlikely(!isk))
 		goto drop;
@@ -264,11 +291,23 @@ static int idm_udp_recv(struct sock *sk, struct sk_buff *skb)
 		idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_NOMEM);
 		return 0;
 	}
+	/* Still the outer header: its offset did not move. */
+	oh = skb_network_header(skb);
 	skb_reset_network_header(skb);
 	skb_reset_mac_header(skb);
 	skb->mac_len = 0;
 	if (!idm_ip_ok(skb)) {
 		idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_BAD_PROTO);
+		return 0;
+	}
+	/*
+	 * Congestion marked on the way reaches the inner header (RFC 6040,
+	 * as Geneve does); CE on a packet whose sender does not do ECN is
+	 * dropped.
+	 */
+	if (unlikely((isk->ipv6 ? IP6_ECN_decapsulate((struct ipv6hdr *)oh, skb) :
+				  IP_ECN_decapsulate((struct iphdr *)oh, skb)) > 1)) {
+		idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_ECN);
 		return 0;
 	}
 	skb->dev = l->dev;
@@ -283,6 +322,37 @@ malformed:
 drop:
 	kfree_skb(skb);
 	return 0;
+}
+
+/*
+ * An ICMP error about a packet one of the socket's links sent: udp_err()
+ * finds no socket by the random source port, and asks this. 0 (ours) when
+ * it quotes a link's Geneve header and went to that link's remote: then
+ * the underlay's route to the remote learns the path MTU from Frag Needed
+ * or Packet Too Big, and the link's next packets use it.
+ */
+static int idm_udp_err_lookup(struct sock *sk, struct sk_buff *skb)
+{
+	struct idm_sock *isk = rcu_dereference_sk_user_data(sk);
+	unsigned int off = skb_transport_offset(skb) + sizeof(struct udphdr);
+	union idm_addr daddr;
+	struct idm_geneve g;
+	struct idm_link *l;
+
+	if (!isk || !pskb_may_pull(skb, off + IDM_GENEVE_HLEN) ||
+	    idm_geneve_parse(skb->data + off, IDM_GENEVE_HLEN, &g))
+		return -EINVAL;
+	memset(&daddr, 0, sizeof(daddr));
+	if (isk->ipv6)
+		daddr.v6 = ipv6_hdr(skb)->daddr;
+	else
+		daddr.v4 = ip_hdr(skb)->daddr;
+	hlist_for_each_entry_rcu(l, &isk->ids[idm_id_hash(g.id)], id_node)
+		if (l->id == g.id &&
+		    (isk->ipv6 ? ipv6_addr_equal(&l->remote.v6, &daddr.v6)
+			       : l->remote.v4 == daddr.v4))
+			return 0;
+	return -ENOENT;
 }
 
 /* ---- sockets ---- */
@@ -336,6 +406,7 @@ static struct idm_sock *idm_sock_get(struct net *net, bool ipv6,
 	cfg.sk_user_data = isk;
 	cfg.encap_type = 1;
 	cfg.encap_rcv = idm_udp_recv;
+	cfg.encap_err_lookup = idm_udp_err_lookup;
 	setup_udp_tunnel_sock(net, sock, &cfg);
 	list_add(&isk->list, &in->socks);
 	return isk;

@@ -285,4 +285,90 @@ no_reply() { ! nsx $N1 ping -c 1 -W 1 10.6.0.2 >/dev/null 2>&1; }
 assert "the remote side's namespace is gone: no reply (within 60 s)" wait_until 60 no_reply
 assert "... and the local end of the remote link stays" exists $N1 mesh6
 
+# The path's MTU, learnt with no other tunnel in the namespaces: node q1
+# reaches node q2 through a router whose link to q2 carries 1400 bytes
+# (and never fragments), over IPv6 (link id 300) and IPv4 (id 301):
+#
+#   qp1 --pair-- q1 ==(1500)== r ==(1400)== q2 --pair-- qp2
+Q1=$s-q1 Q2=$s-q2 R=$s-r QP1=$s-qp1 QP2=$s-qp2
+ns_new $Q1 $Q2 $R $QP1 $QP2
+for ns in $Q1 $Q2 $R; do
+	nsx "$ns" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+done
+ip link add ra netns $Q1 type veth peer name ra netns $R
+ip link add rb netns $Q2 type veth peer name rb netns $R mtu 1400
+ip -n $Q2 link set rb mtu 1400
+ip -n $Q1 -b - <<-EOB
+	link set ra up
+	addr add 192.168.60.1/24 dev ra
+	addr add fd60::1/64 dev ra nodad
+	route add 192.168.61.0/24 via 192.168.60.2
+	route add fd61::/64 via fd60::2
+EOB
+ip -n $Q2 -b - <<-EOB
+	link set rb up
+	addr add 192.168.61.1/24 dev rb
+	addr add fd61::1/64 dev rb nodad
+	route add 192.168.60.0/24 via 192.168.61.2
+	route add fd60::/64 via fd61::2
+EOB
+ip -n $R -b - <<-EOB
+	link set ra up
+	link set rb up
+	addr add 192.168.60.2/24 dev ra
+	addr add fd60::2/64 dev ra nodad
+	addr add 192.168.61.2/24 dev rb
+	addr add fd61::2/64 dev rb nodad
+EOB
+pod46 $Q1 $QP1 qp 10.7.1 fd07:1
+pod46 $Q2 $QP2 qp 10.7.2 fd07:2
+I $Q1 -b - <<-EOB
+	link add q6 remote fd61::1 id 300
+	link add q4 remote 192.168.61.1 id 301
+EOB
+I $Q2 -b - <<-EOB
+	link add q6 remote fd60::1 id 300
+	link add q4 remote 192.168.60.1 id 301
+EOB
+for q in $Q1 $Q2; do
+	ip -n $q -b - <<-EOB
+	link set q6 up
+	link set q4 up
+	EOB
+done
+# Pods' IPv4 over the IPv6 underlay, their IPv6 over IPv4.
+ip -n $Q1 route add 10.7.2.0/24 dev q6
+ip -n $Q1 route add fd07:2::/64 dev q4
+ip -n $Q2 route add 10.7.1.0/24 dev q6
+ip -n $Q2 route add fd07:1::/64 dev q4
+# pmtu_icmp PING-ARGS...: a DF ping until the link's ICMP names MTU $want.
+pmtu_icmp() {
+	local i
+	for i in $(seq 20); do
+		nsx $QP1 ping -c 1 -W 1 "$@" 2>&1 | grep -q "mtu[ =]*$want" && return 0
+	done
+	return 1
+}
+want=1344
+assert "IPv6 underlay: the router's Packet Too Big reaches the link; a DF sender hears mtu 1344" \
+	pmtu_icmp -4 -M do -s 1380 10.7.2.2
+run ip -n $Q1 -6 route get fd61::1
+assert "... the underlay route to the remote learnt mtu 1400" grep -q "mtu 1400" <<<"$out"
+run nsx $QP1 ping -4 -c 1 -W 5 -M do -s 1316 10.7.2.2
+assert "... and 1344 bytes pass" [ "$rc" = 0 ]
+run nsx $QP1 ping -4 -c 1 -W 5 -M dont -s 1380 10.7.2.2
+assert "IPv4 without DF over it: fragmented before encapsulation, answered" [ "$rc" = 0 ]
+want=1364
+assert "IPv4 underlay: the router's Fragmentation Needed reaches the link; an IPv6 sender hears mtu 1364" \
+	pmtu_icmp -6 -M do -s 1372 fd07:2::2
+run ip -n $Q1 -4 route get 192.168.61.1
+assert "... the underlay route to the remote learnt mtu 1400" grep -q "mtu 1400" <<<"$out"
+nsx $QP2 timeout 60 /usr/bin/python3 "$top/selftests/sacltool.py" sink 5001 >"$tap_out.sink" &
+sp=$!
+wait_until 30 sh -c "ip netns exec $QP2 ss -Hltn 'sport = :5001' | grep -q ."
+run nsx $QP1 /usr/bin/python3 "$top/selftests/sacltool.py" bulk 10.7.2.2 5001 1000000
+wait $sp
+assert "bulk TCP through the 1400-byte hop: every byte of 1 MB arrives" [ "$(cat "$tap_out.sink")" = 1000000 ]
+
+
 tap_end

@@ -30,6 +30,7 @@ static const char * const drop_names[IFLA_IDMESH_XSTATS_MAX + 1] = {
 	[IFLA_IDMESH_XSTATS_BAD_SOURCE] = "bad-source",
 	[IFLA_IDMESH_XSTATS_BACKLOG] = "backlog",
 	[IFLA_IDMESH_XSTATS_LOOP] = "loop",
+	[IFLA_IDMESH_XSTATS_ECN] = "ecn",
 };
 
 void help_link(FILE *f)

@@ -347,6 +347,7 @@ enum {
 	IFLA_IDMESH_XSTATS_BAD_SOURCE,	/* rx: outer source is not the remote */
 	IFLA_IDMESH_XSTATS_BACKLOG,	/* rx queue full */
 	IFLA_IDMESH_XSTATS_LOOP,	/* tx: route leads back into the link */
+	IFLA_IDMESH_XSTATS_ECN,		/* rx: outer CE, inner not ECN-capable */
 
 	__IFLA_IDMESH_XSTATS_MAX,
 };
