@@ -306,6 +306,7 @@ struct idm_vip *idm_vip_add(struct idm_lb *lb, const struct idm_id *id,
 		return ERR_PTR(err);
 	}
 	list_add_tail(&vip->list, &lb->vips);
+	lb->had_vips = true;
 	WRITE_ONCE(lb->nvips, lb->nvips + 1);
 	hlist_add_head_rcu(&vip->hnode,
 			   &lb->vip_hash[idm_vip_bucket(id->family, &id->addr,

@@ -86,6 +86,11 @@ struct idm_lb {
 	struct list_head vips;
 	unsigned int nvips;
 	bool hooks;			/* registered while there are VIPs */
+	/*
+	 * A VIP was added once (in->lock): only then can the health round
+	 * have been queued, and a dying namespace has it to cancel.
+	 */
+	bool had_vips;
 	/* flow → slot hash; lookups under RCU, changes under in->lock */
 	struct idm_hash_key __rcu *hkey;
 	/* Every second while there are VIPs: can the backends be reached? */

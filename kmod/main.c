@@ -47,9 +47,16 @@ err_flows:
 	return err;
 }
 
+/*
+ * Nothing here waits for RCU callbacks, nor takes RTNL, for a namespace
+ * that never had a VIP: pod churn must not queue dying namespaces behind
+ * grace periods. The callbacks touch no per-namespace memory; the module
+ * waits for them once, when it goes (idm_exit()).
+ */
 static void __net_exit idm_net_exit(struct net *net)
 {
 	struct idm_net *in = idm_pernet(net);
+	bool had_vips;
 
 	/* Tables emptied and hooks off first: no packet adds flows. */
 	mutex_lock(&in->lock);
@@ -57,9 +64,11 @@ static void __net_exit idm_net_exit(struct net *net)
 	idm_sacl_hooks_sync(net, &in->sacl, NULL);
 	idm_lb_flush(in);
 	idm_lb_hooks_sync(net, &in->lb, NULL);
+	had_vips = in->lb.had_vips;
 	mutex_unlock(&in->lock);
 	idm_sacl_net_exit(in);
-	idm_lb_health_stop(&in->lb);
+	if (had_vips)
+		idm_lb_health_stop(&in->lb);
 	idm_lb_net_exit(in);
 	idm_flow_destroy(&in->flows);
 	/* The namespace's links went with its devices, before this runs. */
@@ -127,6 +136,8 @@ static void __exit idm_exit(void)
 	idm_link_exit();
 	idm_remote_exit();
 	unregister_pernet_subsys(&idm_net_ops);
+	/* The namespaces' RCU callbacks run this module's code. */
+	rcu_barrier();
 }
 
 module_init(idm_init);

@@ -581,7 +581,7 @@ void idm_sacl_net_exit(struct idm_net *in)
 
 	/* The hooks are gone: nothing adds SACL flows any more. */
 	idm_flow_forget_zone(&in->flows, IDM_ZONE_SACL);
-	rcu_barrier();
+	/* Entries are gone from the tables; kfree_rcu() frees them later. */
 	rhashtable_destroy(&sc->client_ht);
 	rhashtable_destroy(&sc->server_ht);
 	rhashtable_destroy(&sc->rule_ht);

@@ -370,5 +370,25 @@ run nsx $QP1 /usr/bin/python3 "$top/selftests/sacltool.py" bulk 10.7.2.2 5001 10
 wait $sp
 assert "bulk TCP through the 1400-byte hop: every byte of 1 MB arrives" [ "$(cat "$tap_out.sink")" = 1000000 ]
 
+# Pod churn: namespaces of pods that never used SACL or VIPs go without
+# waiting for RCU callbacks or RTNL in idmesh's exit. Two rounds of 100
+# namespaces with one pair each, made and destroyed in batches (one
+# process each); the milliseconds per namespace are printed, not asserted.
+churn() { # ROUND
+	local r=$1 i t0 t1 t2 rc=0
+	t0=$(date +%s%N)
+	for i in $(seq 100); do echo "netns add $s-ch$r-$i"; done | ip -b -
+	for i in $(seq 100); do echo "link add ch$r-$i peer eth0 netns $s-ch$r-$i"; done |
+		I $N1 -b - || rc=1
+	t1=$(date +%s%N)
+	for i in $(seq 100); do echo "netns del $s-ch$r-$i"; done | ip -force -b - 2>/dev/null
+	wait_until 300 sh -c "! ip -n $N1 -br link show | grep -q '^ch$r-'" || rc=1
+	t2=$(date +%s%N)
+	echo "churn round $r: $(( (t1 - t0) / 100000000 )) ms per namespace made, $(( (t2 - t1) / 100000000 )) ms per namespace destroyed" |
+		tap_diag
+	return $rc
+}
+assert "100 pod namespaces with a pair each, made and destroyed: every node end goes" churn 1
+assert "... and 100 more: the same" churn 2
 
 tap_end
