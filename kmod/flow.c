@@ -304,31 +304,71 @@ void idm_flow_drop(struct idm_flow_table *ft, struct idm_flow *f)
 	spin_unlock_bh(&ft->lock);
 }
 
-void idm_flow_forget(struct idm_flow_table *ft, struct idm_vip *vip,
-		     struct idm_backend *be)
+/*
+ * Unlink the flows of a zone that gone() says are gone: one pass, a batch
+ * per hold of the lock. The zone's list is taken aside and given back
+ * entry by entry; meanwhile inserts, evictions and the GC see only what
+ * was given back (or inserted since), and a flow dropped by a packet
+ * leaves whichever list it is on.
+ */
+static void idm_flow_scan(struct idm_flow_table *ft, u8 zone,
+			  bool (*gone)(const struct idm_flow *f, const void *arg),
+			  const void *arg)
 {
-	struct idm_flow *f, *tmp;
+	struct idm_flow_zone *z = &ft->zone[zone];
+	struct idm_flow *f;
+	LIST_HEAD(todo);
+	int i;
 
 	spin_lock_bh(&ft->lock);
-	/* From here on, no flow to them can be inserted. */
+	list_splice_init(&z->lru, &todo);
+	for (;;) {
+		for (i = 0; i < IDM_GC_BATCH && !list_empty(&todo); i++) {
+			f = list_first_entry(&todo, struct idm_flow, lru);
+			if (gone(f, arg))
+				idm_flow_unlink(ft, f);
+			else
+				list_move_tail(&f->lru, &z->lru);
+		}
+		if (list_empty(&todo))
+			break;
+		spin_unlock_bh(&ft->lock);
+		cond_resched();
+		spin_lock_bh(&ft->lock);
+	}
+	spin_unlock_bh(&ft->lock);
+}
+
+void idm_flow_stop(struct idm_flow_table *ft, struct idm_vip *vip,
+		   struct idm_backend *be)
+{
+	/* Under the lock: an insert checks them under it. */
+	spin_lock_bh(&ft->lock);
 	if (be)
 		WRITE_ONCE(be->removed, true);
 	else
 		WRITE_ONCE(vip->removed, true);
-	list_for_each_entry_safe(f, tmp, &ft->zone[IDM_ZONE_LB].lru, lru)
-		if (be ? f->be == be : f->vip == vip)
-			idm_flow_unlink(ft, f);
 	spin_unlock_bh(&ft->lock);
+}
+
+static bool idm_flow_stopped(const struct idm_flow *f, const void *arg)
+{
+	return f->vip == arg && (f->vip->removed || f->be->removed);
+}
+
+void idm_flow_forget(struct idm_flow_table *ft, struct idm_vip *vip)
+{
+	idm_flow_scan(ft, IDM_ZONE_LB, idm_flow_stopped, vip);
+}
+
+static bool idm_flow_any(const struct idm_flow *f, const void *arg)
+{
+	return true;
 }
 
 void idm_flow_forget_zone(struct idm_flow_table *ft, u8 zone)
 {
-	struct idm_flow *f, *tmp;
-
-	spin_lock_bh(&ft->lock);
-	list_for_each_entry_safe(f, tmp, &ft->zone[zone].lru, lru)
-		idm_flow_unlink(ft, f);
-	spin_unlock_bh(&ft->lock);
+	idm_flow_scan(ft, zone, idm_flow_any, NULL);
 }
 
 /*
@@ -342,7 +382,8 @@ static bool idm_flow_gc_zone(struct idm_flow_table *ft, struct idm_flow_zone *z,
 
 	for (i = 0; i < IDM_GC_BATCH && z->n > limit; i++)
 		idm_flow_evict_one(ft, z, now);
-	for (i = 0; i < IDM_GC_BATCH && i < z->n; i++) {
+	/* The list may be shorter than n while a scan has it aside. */
+	for (i = 0; i < IDM_GC_BATCH && i < z->n && !list_empty(&z->lru); i++) {
 		struct idm_flow *f;
 
 		f = list_first_entry(&z->lru, struct idm_flow, lru);

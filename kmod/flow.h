@@ -137,10 +137,16 @@ struct idm_flow *idm_flow_insert_sacl(struct idm_flow_table *ft,
 				      u64 client, u64 server, u8 state);
 /* Under RCU: forget one flow (if nobody else did). */
 void idm_flow_drop(struct idm_flow_table *ft, struct idm_flow *f);
-/* Forget every flow of vip (be == NULL) or of one backend. */
-void idm_flow_forget(struct idm_flow_table *ft, struct idm_vip *vip,
-		     struct idm_backend *be);
-/* Forget every flow of a zone. */
+/* No new flow to vip (be == NULL) or to one of its backends from now on. */
+void idm_flow_stop(struct idm_flow_table *ft, struct idm_vip *vip,
+		   struct idm_backend *be);
+/*
+ * Forget the flows of vip to the backends stopped, or all when vip is:
+ * one pass over the flows for a whole change set, in batches (process
+ * context; the backends stay allocated until it returns).
+ */
+void idm_flow_forget(struct idm_flow_table *ft, struct idm_vip *vip);
+/* Forget every flow of a zone, in batches (process context). */
 void idm_flow_forget_zone(struct idm_flow_table *ft, u8 zone);
 
 /* A packet seen on f: its time and TCP state. */

@@ -104,6 +104,7 @@ static void idm_table_free(struct idm_table *t)
 	if (!t)
 		return;
 	kvfree(t->slot);
+	kvfree(t->counts);
 	kvfree(t->be);
 	kfree(t);
 }
@@ -139,15 +140,16 @@ static int idm_vip_build(struct idm_lb *lb, struct idm_vip *vip,
 	unsigned int cap = n ?: 1, i;
 	int err = -ENOMEM;
 
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return -ENOMEM;
 	t->size = vip->table_size;
-	t->be = kvcalloc(cap, sizeof(*t->be), GFP_KERNEL);
-	t->slot = kvmalloc_array(t->size, sizeof(*t->slot), GFP_KERNEL);
-	e = kvcalloc(cap, sizeof(*e), GFP_KERNEL);
-	scratch = kvcalloc(2 * cap, sizeof(*scratch), GFP_KERNEL);
-	if (!t->be || !t->slot || !e || !scratch)
+	t->be = kvcalloc(cap, sizeof(*t->be), GFP_KERNEL_ACCOUNT);
+	t->slot = kvmalloc_array(t->size, sizeof(*t->slot), GFP_KERNEL_ACCOUNT);
+	t->counts = kvcalloc(cap, sizeof(*t->counts), GFP_KERNEL_ACCOUNT);
+	e = kvcalloc(cap, sizeof(*e), GFP_KERNEL_ACCOUNT);
+	scratch = kvcalloc(IDM_MAGLEV_SCRATCH(cap), sizeof(*scratch), GFP_KERNEL_ACCOUNT);
+	if (!t->be || !t->slot || !t->counts || !e || !scratch)
 		goto out;
 
 	for (i = 0; i < n; i++) {
@@ -165,8 +167,11 @@ static int idm_vip_build(struct idm_lb *lb, struct idm_vip *vip,
 		e[i].weight = be[i]->down ? 0 : w[i];
 	}
 	t->n = n;
-	t->active = idm_maglev_populate(e, n, t->size, t->slot, scratch,
-					scratch + cap);
+	t->active = idm_maglev_populate(e, n, t->size, t->slot, scratch);
+	/* Counted once here: a dump (unprivileged) only reads them. */
+	if (t->active)
+		for (i = 0; i < t->size; i++)
+			t->counts[t->slot[i]]++;
 	old = idm_vip_table(lb, vip);
 	t->gen = old ? old->gen + 1 : 1;
 
@@ -200,8 +205,8 @@ static int idm_vip_rebuild(struct idm_lb *lb, struct idm_vip *vip,
 	u32 *w;
 	int err = -ENOMEM;
 
-	be = kvcalloc(cap, sizeof(*be), GFP_KERNEL);
-	w = kvcalloc(cap, sizeof(*w), GFP_KERNEL);
+	be = kvcalloc(cap, sizeof(*be), GFP_KERNEL_ACCOUNT);
+	w = kvcalloc(cap, sizeof(*w), GFP_KERNEL_ACCOUNT);
 	if (!be || !w)
 		goto out;
 	list_for_each_entry(pos, &vip->backends, list) {
@@ -252,23 +257,14 @@ void idm_vip_remove(struct idm_net *in, struct idm_vip *vip)
 	hlist_del_rcu(&vip->hnode);
 	list_del(&vip->list);
 	WRITE_ONCE(lb->nvips, lb->nvips - 1);
-	idm_flow_forget(&in->flows, vip, NULL);
+	idm_flow_stop(&in->flows, vip, NULL);
+	idm_flow_forget(&in->flows, vip);
 	call_rcu(&vip->rcu, idm_vip_free_rcu);
 }
 
-/* Slots each backend owns in the current table; NULL on no memory. */
-u32 *idm_vip_slot_counts(struct idm_lb *lb, struct idm_vip *vip)
+const u32 *idm_vip_slot_counts(struct idm_lb *lb, struct idm_vip *vip)
 {
-	struct idm_table *t = idm_vip_table(lb, vip);
-	u32 *counts, i;
-
-	counts = kvcalloc(t->n + 1, sizeof(*counts), GFP_KERNEL);
-	if (!counts)
-		return NULL;
-	if (t->active)
-		for (i = 0; i < t->size; i++)
-			counts[t->slot[i]]++;
-	return counts;
+	return idm_vip_table(lb, vip)->counts;
 }
 
 struct idm_table *idm_vip_cur_table(struct idm_lb *lb, struct idm_vip *vip)
@@ -282,7 +278,7 @@ struct idm_vip *idm_vip_add(struct idm_lb *lb, const struct idm_id *id,
 	struct idm_vip *vip;
 	int err;
 
-	vip = kzalloc(sizeof(*vip), GFP_KERNEL);
+	vip = kzalloc(sizeof(*vip), GFP_KERNEL_ACCOUNT);
 	if (!vip)
 		return ERR_PTR(-ENOMEM);
 	vip->stats = netdev_alloc_pcpu_stats(struct idm_lb_stats);
@@ -319,7 +315,7 @@ static struct idm_backend *idm_backend_alloc(const struct idm_id *id,
 {
 	struct idm_backend *be;
 
-	be = kzalloc(sizeof(*be), GFP_KERNEL);
+	be = kzalloc(sizeof(*be), GFP_KERNEL_ACCOUNT);
 	if (!be)
 		return NULL;
 	be->stats = netdev_alloc_pcpu_stats(struct idm_lb_stats);
@@ -369,7 +365,8 @@ int idm_backend_remove(struct idm_net *in, struct idm_vip *vip,
 	list_del(&be->list);
 	vip->nbackends--;
 	/* Its flows pick again from the new table. */
-	idm_flow_forget(&in->flows, vip, be);
+	idm_flow_stop(&in->flows, vip, be);
+	idm_flow_forget(&in->flows, vip);
 	call_rcu(&be->rcu, idm_backend_free_rcu);
 	return 0;
 }
@@ -447,8 +444,8 @@ int idm_backends_replace(struct idm_net *in, struct idm_vip *vip,
 			return -EINVAL;
 		}
 	err = -ENOMEM;
-	be = kvcalloc(n ?: 1, sizeof(*be), GFP_KERNEL);
-	w = kvcalloc(n ?: 1, sizeof(*w), GFP_KERNEL);
+	be = kvcalloc(n ?: 1, sizeof(*be), GFP_KERNEL_ACCOUNT);
+	w = kvcalloc(n ?: 1, sizeof(*w), GFP_KERNEL_ACCOUNT);
 	if (!be || !w)
 		goto out;
 	for (i = 0; i < n; i++)
@@ -467,10 +464,13 @@ int idm_backends_replace(struct idm_net *in, struct idm_vip *vip,
 		be[i]->weight = w[i];
 		list_move_tail(&be[i]->list, &next);
 	}
-	/* What is left on the list goes; its flows pick again. */
+	/* What is left on the list goes; its flows pick again (one pass). */
+	list_for_each_entry(pos, &vip->backends, list)
+		idm_flow_stop(&in->flows, vip, pos);
+	if (!list_empty(&vip->backends))
+		idm_flow_forget(&in->flows, vip);
 	list_for_each_entry_safe(pos, tmp, &vip->backends, list) {
 		list_del(&pos->list);
-		idm_flow_forget(&in->flows, vip, pos);
 		call_rcu(&pos->rcu, idm_backend_free_rcu);
 	}
 	list_splice(&next, &vip->backends);
@@ -506,7 +506,7 @@ int idm_lb_net_init(struct idm_net *in)
 	INIT_LIST_HEAD(&lb->vips);
 	lb->nvips = 0;
 	lb->hooks = false;
-	hk = kzalloc(sizeof(*hk), GFP_KERNEL);
+	hk = kzalloc(sizeof(*hk), GFP_KERNEL_ACCOUNT);
 	if (!hk)
 		return -ENOMEM;
 	get_random_bytes(&hk->key, sizeof(hk->key));
@@ -526,7 +526,7 @@ int idm_lb_set_key(struct idm_lb *lb, const u8 *key)
 {
 	struct idm_hash_key *hk, *old;
 
-	hk = kzalloc(sizeof(*hk), GFP_KERNEL);
+	hk = kzalloc(sizeof(*hk), GFP_KERNEL_ACCOUNT);
 	if (!hk)
 		return -ENOMEM;
 	BUILD_BUG_ON(sizeof(hk->key) != IDMESH_HASH_KEY_LEN);

@@ -52,6 +52,7 @@ struct idm_table {
 	u32 gen;			/* changes with every rebuild */
 	struct idm_backend **be;
 	u16 *slot;			/* M entries, index into be[] */
+	u32 *counts;			/* slots each of be[] owns */
 };
 
 struct idm_vip {
@@ -154,8 +155,11 @@ struct idm_vip *idm_vip_lookup(struct idm_lb *lb, u8 family,
 struct idm_backend *idm_backend_find(struct idm_vip *vip,
 				     const struct idm_id *id);
 struct idm_table *idm_vip_cur_table(struct idm_lb *lb, struct idm_vip *vip);
-/* Slots each backend holds in the current table (kvfree it), or NULL. */
-u32 *idm_vip_slot_counts(struct idm_lb *lb, struct idm_vip *vip);
+/*
+ * Slots each backend holds in the current table, counted when it was
+ * built (in->lock: valid while it is held).
+ */
+const u32 *idm_vip_slot_counts(struct idm_lb *lb, struct idm_vip *vip);
 
 /*
  * The flow hash's key (IDMESH_HASH_KEY_LEN bytes): set (in->lock; -ENOMEM

@@ -615,19 +615,14 @@ int idm_nl_vip_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	if (err)
 		goto out;
 	list_for_each_entry(vip, &in->lb.vips, list) {
-		u32 *slots;
+		const u32 *slots;
 
 		if (filtered && vip != only)
 			continue;
 		if (n++ < cb->args[0])
 			continue;
 		slots = idm_vip_slot_counts(&in->lb, vip);
-		if (!slots) {
-			err = -ENOMEM;
-			goto out;
-		}
 		err = idm_fill_vip(skb, cb, family, vip, &cb->args[1], slots);
-		kvfree(slots);
 		if (err) {
 			/* Not even one VIP fit in an empty buffer: an error. */
 			if (!skb->len)

@@ -15,7 +15,7 @@
 struct mg {
 	struct idm_maglev_entry *e;
 	u16 *slot;
-	u32 *next, *credit;
+	u32 *scratch;
 	u32 *count;
 };
 
@@ -23,13 +23,12 @@ static void mg_alloc(struct kunit *test, struct mg *g, unsigned int n)
 {
 	g->e = kunit_kcalloc(test, n, sizeof(*g->e), GFP_KERNEL);
 	g->slot = kunit_kcalloc(test, M, sizeof(*g->slot), GFP_KERNEL);
-	g->next = kunit_kcalloc(test, n, sizeof(u32), GFP_KERNEL);
-	g->credit = kunit_kcalloc(test, n, sizeof(u32), GFP_KERNEL);
+	g->scratch = kunit_kcalloc(test, IDM_MAGLEV_SCRATCH(n), sizeof(u32),
+				   GFP_KERNEL);
 	g->count = kunit_kcalloc(test, n, sizeof(u32), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, g->e);
 	KUNIT_ASSERT_NOT_NULL(test, g->slot);
-	KUNIT_ASSERT_NOT_NULL(test, g->next);
-	KUNIT_ASSERT_NOT_NULL(test, g->credit);
+	KUNIT_ASSERT_NOT_NULL(test, g->scratch);
 	KUNIT_ASSERT_NOT_NULL(test, g->count);
 }
 
@@ -99,8 +98,7 @@ static void every_slot_filled(struct kunit *test)
 	mg_alloc(test, &g, 7);
 	for (i = 0; i < 7; i++)
 		mg_backend(&g.e[i], i, M, 1);
-	KUNIT_EXPECT_EQ(test, idm_maglev_populate(g.e, 7, M, g.slot, g.next,
-						  g.credit), 7U);
+	KUNIT_EXPECT_EQ(test, idm_maglev_populate(g.e, 7, M, g.slot, g.scratch), 7U);
 	mg_count(test, &g, 7);
 }
 
@@ -116,7 +114,7 @@ static void equal_weights_equal_shares(struct kunit *test)
 
 		for (i = 0; i < n; i++)
 			mg_backend(&g.e[i], i, M, 1);
-		idm_maglev_populate(g.e, n, M, g.slot, g.next, g.credit);
+		idm_maglev_populate(g.e, n, M, g.slot, g.scratch);
 		mg_count(test, &g, n);
 		for (i = 0; i < n; i++) {
 			KUNIT_EXPECT_GE_MSG(test, g.count[i], M / n,
@@ -141,8 +139,7 @@ static void weighted_shares(struct kunit *test)
 		sum += w[i];
 	}
 	/* A weight-0 backend is drained: not placed. */
-	KUNIT_EXPECT_EQ(test, idm_maglev_populate(g.e, n, M, g.slot, g.next,
-						  g.credit), n - 1);
+	KUNIT_EXPECT_EQ(test, idm_maglev_populate(g.e, n, M, g.slot, g.scratch), n - 1);
 	mg_count(test, &g, n);
 	for (i = 0; i < n; i++) {
 		/* Within 1% of M * w / sum (times 100 to stay in integers). */
@@ -166,8 +163,7 @@ static void all_drained_is_empty(struct kunit *test)
 	mg_backend(&g.e[0], 0, M, 0);
 	mg_backend(&g.e[1], 1, M, 0);
 	mg_backend(&g.e[2], 2, M, 0);
-	KUNIT_EXPECT_EQ(test, idm_maglev_populate(g.e, 3, M, g.slot, g.next,
-						  g.credit), 0U);
+	KUNIT_EXPECT_EQ(test, idm_maglev_populate(g.e, 3, M, g.slot, g.scratch), 0U);
 	for (s = 0; s < M; s++)
 		if (g.slot[s] != IDM_MAGLEV_EMPTY)
 			KUNIT_FAIL(test, "slot %u owned by %u", s, g.slot[s]);
@@ -184,8 +180,8 @@ static void same_inputs_same_table(struct kunit *test)
 		mg_backend(&a.e[i], i, M, 1 + i % 3);
 		mg_backend(&b.e[i], i, M, 1 + i % 3);
 	}
-	idm_maglev_populate(a.e, 50, M, a.slot, a.next, a.credit);
-	idm_maglev_populate(b.e, 50, M, b.slot, b.next, b.credit);
+	idm_maglev_populate(a.e, 50, M, a.slot, a.scratch);
+	idm_maglev_populate(b.e, 50, M, b.slot, b.scratch);
 	KUNIT_EXPECT_EQ(test, memcmp(a.slot, b.slot, M * sizeof(u16)), 0);
 }
 
@@ -209,8 +205,8 @@ static void removal_moves_few(struct kunit *test)
 			mg_backend(&a.e[i], i, M, 1);
 		for (i = 0; i + 1 < n; i++)
 			b.e[i] = a.e[i < k ? i : i + 1];
-		idm_maglev_populate(a.e, n, M, a.slot, a.next, a.credit);
-		idm_maglev_populate(b.e, n - 1, M, b.slot, b.next, b.credit);
+		idm_maglev_populate(a.e, n, M, a.slot, a.scratch);
+		idm_maglev_populate(b.e, n - 1, M, b.slot, b.scratch);
 		for (s = 0; s < M; s++) {
 			unsigned int after = b.slot[s] < k ? b.slot[s] :
 					     b.slot[s] + 1;
@@ -229,6 +225,43 @@ static void removal_moves_few(struct kunit *test)
 	}
 }
 
+/*
+ * The skewed case that walked rounds one by one for ~4e9 steps: 4096
+ * backends, one of weight 65535 and the rest 1, M = 1,000,003. The heap
+ * places each slot once; every slot is filled, in proportion.
+ */
+static void skewed_weights_bounded(struct kunit *test)
+{
+	const unsigned int n = 4096;
+	const u32 m = 1000003;
+	struct idm_maglev_entry *e;
+	u32 *scratch, s, first = 0;
+	u16 *slot;
+	unsigned int i;
+
+	e = kunit_kcalloc(test, n, sizeof(*e), GFP_KERNEL);
+	scratch = kunit_kcalloc(test, IDM_MAGLEV_SCRATCH(n), sizeof(u32),
+				GFP_KERNEL);
+	slot = kvmalloc_array(m, sizeof(*slot), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_ASSERT_NOT_NULL(test, scratch);
+	KUNIT_ASSERT_NOT_NULL(test, slot);
+	for (i = 0; i < n; i++)
+		mg_backend(&e[i], i, m, i ? 1 : 65535);
+	KUNIT_EXPECT_EQ(test, idm_maglev_populate(e, n, m, slot, scratch), n);
+	for (s = 0; s < m; s++) {
+		if (slot[s] >= n) {
+			KUNIT_FAIL(test, "slot %u empty or out of range", s);
+			break;
+		}
+		first += slot[s] == 0;
+	}
+	/* 65535 / (65535 + 4095) of the slots, within 1 %. */
+	KUNIT_EXPECT_GT(test, first, (u32)((u64)m * 65535 / 69630 * 99 / 100));
+	KUNIT_EXPECT_LT(test, first, (u32)((u64)m * 65535 / 69630 * 101 / 100));
+	kvfree(slot);
+}
+
 static struct kunit_case idm_maglev_cases[] = {
 	KUNIT_CASE(primes),
 	KUNIT_CASE(permutation_in_range),
@@ -238,6 +271,7 @@ static struct kunit_case idm_maglev_cases[] = {
 	KUNIT_CASE(all_drained_is_empty),
 	KUNIT_CASE(same_inputs_same_table),
 	KUNIT_CASE(removal_moves_few),
+	KUNIT_CASE(skewed_weights_bounded),
 	{}
 };
 

@@ -36,7 +36,7 @@ static void backend(unsigned int i, u32 m, struct idm_maglev_entry *e)
 static u16 *build(u32 m, unsigned int n)
 {
 	struct idm_maglev_entry *e = calloc(n, sizeof(*e));
-	u32 *scratch = calloc(2 * (size_t)n, sizeof(*scratch));
+	u32 *scratch = calloc(IDM_MAGLEV_SCRATCH((size_t)n), sizeof(*scratch));
 	u16 *slot = malloc(m * sizeof(*slot));
 	unsigned int i;
 
@@ -47,7 +47,7 @@ static u16 *build(u32 m, unsigned int n)
 	}
 	for (i = 0; i < n; i++)
 		backend(i, m, &e[i]);
-	idm_maglev_populate(e, n, m, slot, scratch, scratch + n);
+	idm_maglev_populate(e, n, m, slot, scratch);
 out:
 	free(scratch);
 	free(e);
