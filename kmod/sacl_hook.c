@@ -508,6 +508,7 @@ static unsigned int idm_sacl_mark4(void *priv, struct sk_buff *skb,
 				   const struct nf_hook_state *state)
 {
 	struct idm_sacl *sc = &idm_pernet(state->net)->sacl;
+	unsigned int hlen;
 	struct sock *sk;
 	__be32 daddr;
 
@@ -516,11 +517,15 @@ static unsigned int idm_sacl_mark4(void *priv, struct sk_buff *skb,
 	sk = skb_to_full_sk(skb);
 	if (!sk || !sk_fullsock(sk) || !pskb_may_pull(skb, sizeof(struct iphdr)))
 		return NF_ACCEPT;
+	/* The checksum covers the options too. */
+	hlen = ip_hdrlen(skb);
+	if (hlen < sizeof(struct iphdr) || !pskb_may_pull(skb, hlen))
+		return NF_ACCEPT;
 	daddr = ip_hdr(skb)->daddr;
 	if (ipv4_is_multicast(daddr) || ipv4_is_lbcast(daddr) ||
 	    ipv4_is_loopback(daddr) || ipv4_is_linklocal_169(daddr))
 		return NF_ACCEPT;
-	if (skb_ensure_writable(skb, sizeof(struct iphdr)))
+	if (skb_ensure_writable(skb, hlen))
 		return NF_DROP;
 	ip_hdr(skb)->ttl = idm_sacl_lid_hl(state, sk);
 	ip_send_check(ip_hdr(skb));
