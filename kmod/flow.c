@@ -124,6 +124,10 @@ static void idm_flow_unlink(struct idm_flow_table *ft, struct idm_flow *f)
 			atomic_dec(&ft->nat_flows);
 	}
 	list_del(&f->lru);
+	if (f->zone == IDM_ZONE_SACL && f->owner) {
+		list_del(&f->olru);
+		WRITE_ONCE(f->owner->n, f->owner->n - 1);
+	}
 	f->dead = true;
 	WRITE_ONCE(ft->zone[f->zone].n, ft->zone[f->zone].n - 1);
 	if (f->zone == IDM_ZONE_LB) {
@@ -160,6 +164,33 @@ static void idm_flow_evict_one(struct idm_flow_table *ft, struct idm_flow_zone *
 		f = list_first_entry(&z->lru, struct idm_flow, lru);
 		idm_flow_unlink(ft, f);
 		atomic64_inc(&z->evicted);
+	}
+}
+
+/* Make room for one connection of owner o: its own oldest goes. */
+static void idm_flow_evict_own(struct idm_flow_table *ft,
+			       struct idm_flow_owner *o, unsigned long now)
+{
+	struct idm_flow_zone *z = &ft->zone[IDM_ZONE_SACL];
+	struct idm_flow *f;
+	int i;
+
+	for (i = 0; i < IDM_EVICT_TRIES && !list_empty(&o->lru); i++) {
+		f = list_first_entry(&o->lru, struct idm_flow, olru);
+		if (idm_flow_expired(ft, f, now)) {
+			idm_flow_unlink(ft, f);
+			atomic64_inc(&z->expired);
+			return;
+		}
+		if (!time_before(now, READ_ONCE(f->last) + HZ))
+			break;
+		/* Active in the last second: second chance. */
+		list_move_tail(&f->olru, &o->lru);
+	}
+	if (!list_empty(&o->lru)) {
+		f = list_first_entry(&o->lru, struct idm_flow, olru);
+		idm_flow_unlink(ft, f);
+		atomic64_inc(&o->evicted);
 	}
 }
 
@@ -236,6 +267,17 @@ static struct idm_flow *idm_flow_add(struct idm_flow_table *ft,
 	}
 	u32 limit = READ_ONCE(z->limit);
 
+	if (f->zone == IDM_ZONE_SACL && f->owner) {
+		u32 own = READ_ONCE(ft->port_limit);
+
+		/* The port's budget first: a full port pays for itself. */
+		if (f->owner->n >= own)
+			idm_flow_evict_own(ft, f->owner, f->last);
+		if (f->owner->n >= own)
+			idm_flow_evict_own(ft, f->owner, f->last);
+		list_add_tail(&f->olru, &f->owner->lru);
+		WRITE_ONCE(f->owner->n, f->owner->n + 1);
+	}
 	/* Two at most: a lowered limit is reached over a few inserts. */
 	if (z->n >= limit)
 		idm_flow_evict_one(ft, z, f->last);
@@ -277,7 +319,8 @@ struct idm_flow *idm_flow_insert(struct idm_flow_table *ft,
 
 struct idm_flow *idm_flow_insert_sacl(struct idm_flow_table *ft,
 				      const struct idm_flow_key *orig,
-				      u64 client, u64 server, u8 state)
+				      const struct idm_flow_sacl *s,
+				      struct idm_flow_owner *owner, u8 state)
 {
 	struct idm_flow_key reply = *orig;
 	struct idm_flow *f;
@@ -290,10 +333,47 @@ struct idm_flow *idm_flow_insert_sacl(struct idm_flow_table *ft,
 	f = idm_flow_alloc(orig, &reply, IDM_ZONE_SACL, state);
 	if (!f)
 		return ERR_PTR(-ENOMEM);
-	f->client = client;
-	f->server = server;
+	f->client = s->client;
+	f->server = s->server;
+	f->cport = s->cport;
+	f->sport = s->sport;
+	f->id_gen = s->id_gen;
+	f->owner = owner;
 	spin_lock_bh(&ft->lock);
+	if (owner && owner->removed) {
+		spin_unlock_bh(&ft->lock);
+		kfree(f);
+		return ERR_PTR(-EAGAIN);
+	}
 	return idm_flow_add(ft, f);
+}
+
+void idm_flow_owner_init(struct idm_flow_owner *o)
+{
+	INIT_LIST_HEAD(&o->lru);
+	o->n = 0;
+	o->removed = false;
+	atomic64_set(&o->evicted, 0);
+}
+
+void idm_flow_forget_owner(struct idm_flow_table *ft, struct idm_flow_owner *o)
+{
+	bool more;
+	int i;
+
+	spin_lock_bh(&ft->lock);
+	o->removed = true;
+	for (;;) {
+		for (i = 0; i < IDM_GC_BATCH && !list_empty(&o->lru); i++)
+			idm_flow_unlink(ft, list_first_entry(&o->lru,
+							     struct idm_flow, olru));
+		more = !list_empty(&o->lru);
+		spin_unlock_bh(&ft->lock);
+		if (!more)
+			return;
+		cond_resched();
+		spin_lock_bh(&ft->lock);
+	}
 }
 
 void idm_flow_drop(struct idm_flow_table *ft, struct idm_flow *f)
@@ -443,6 +523,7 @@ int idm_flow_init(struct idm_flow_table *ft)
 		atomic64_set(&ft->zone[z].expired, 0);
 		atomic64_set(&ft->zone[z].failed, 0);
 	}
+	ft->port_limit = IDMESH_SACL_PORT_FLOW_LIMIT_DEFAULT;
 	atomic_set(&ft->nat_flows, 0);
 	INIT_DELAYED_WORK(&ft->gc, idm_flow_gc);
 	return rhashtable_init(&ft->ht, &idm_flow_params);

@@ -54,6 +54,20 @@ struct idm_flow_key {
 
 struct idm_sacl_rule;
 
+/*
+ * What a SACL connection is charged to: the port its client is behind,
+ * else its server's. A port at its budget (the table's port_limit)
+ * evicts its own oldest connection, never another port's. Embedded in
+ * the port; every field under the table's lock (n also read locklessly
+ * by the dump).
+ */
+struct idm_flow_owner {
+	struct list_head lru;		/* its connections, oldest first */
+	unsigned int n;
+	bool removed;			/* its port is going: no new ones */
+	atomic64_t evicted;		/* by its budget */
+};
+
 struct idm_flow_node {
 	struct rhash_head node;
 	struct idm_flow_key key;
@@ -71,6 +85,18 @@ struct idm_flow {
 		struct {		/* IDM_ZONE_SACL: the connection's IDs */
 			u64 client;
 			u64 server;
+			/*
+			 * The ports its client (cport) and server
+			 * (sport) are behind, by ifindex; 0: not
+			 * behind a port. Its packets come and go only
+			 * between these.
+			 */
+			u32 cport, sport;
+			/* The client and server tables' generation. */
+			unsigned long id_gen;
+			/* Charged to (NULL: no port); table lock. */
+			struct idm_flow_owner *owner;
+			struct list_head olru;	/* owner->lru */
 			/*
 			 * The rule for them, as of rule generation
 			 * rule_gen (0: none looked up yet): filled and
@@ -109,6 +135,8 @@ struct idm_flow_table {
 	 * READ_ONCE.
 	 */
 	u32 timeout[IDM_TIMEOUTS];
+	/* SACL connections per port at most; in->lock, READ_ONCE. */
+	u32 port_limit;
 	atomic_t nat_flows;		/* > 0: the LB's reply hook has work */
 	struct delayed_work gc;		/* runs while there are flows */
 };
@@ -131,10 +159,28 @@ struct idm_flow *idm_flow_insert(struct idm_flow_table *ft,
 				 const struct idm_flow_key *reply,
 				 struct idm_vip *vip, struct idm_backend *be,
 				 u8 state);
-/* Track a SACL connection (orig tuple) with its IDs. */
+/* What the SACL gateway tracks with a connection (struct idm_flow). */
+struct idm_flow_sacl {
+	u64 client, server;
+	u32 cport, sport;
+	unsigned long id_gen;
+};
+
+/*
+ * Track a SACL connection (orig tuple) with its IDs and ports, charged to
+ * owner (NULL: none): -EAGAIN when owner's port is going.
+ */
 struct idm_flow *idm_flow_insert_sacl(struct idm_flow_table *ft,
 				      const struct idm_flow_key *orig,
-				      u64 client, u64 server, u8 state);
+				      const struct idm_flow_sacl *s,
+				      struct idm_flow_owner *owner, u8 state);
+/* An owner with no connections. */
+void idm_flow_owner_init(struct idm_flow_owner *o);
+/*
+ * Its port is going (process context): no new connections, and those it
+ * has are forgotten, a batch per lock hold.
+ */
+void idm_flow_forget_owner(struct idm_flow_table *ft, struct idm_flow_owner *o);
 /* Under RCU: forget one flow (if nobody else did). */
 void idm_flow_drop(struct idm_flow_table *ft, struct idm_flow *f);
 /* No new flow to vip (be == NULL) or to one of its backends from now on. */

@@ -34,6 +34,7 @@ static struct netlink_range_validation idm_timeout_range = {
 static const struct nla_policy idm_config_set_policy[IDMESH_A_MAX + 1] = {
 	[IDMESH_A_FLOW_LIMIT]		= NLA_POLICY_FULL_RANGE(NLA_U32, &idm_flow_limit_range),
 	[IDMESH_A_SACL_FLOW_LIMIT]	= NLA_POLICY_FULL_RANGE(NLA_U32, &idm_flow_limit_range),
+	[IDMESH_A_SACL_PORT_FLOW_LIMIT]	= NLA_POLICY_FULL_RANGE(NLA_U32, &idm_flow_limit_range),
 	[IDMESH_A_TIMEOUT_TCP_SYN]	= NLA_POLICY_FULL_RANGE(NLA_U32, &idm_timeout_range),
 	[IDMESH_A_TIMEOUT_TCP]		= NLA_POLICY_FULL_RANGE(NLA_U32, &idm_timeout_range),
 	[IDMESH_A_TIMEOUT_TCP_FIN]	= NLA_POLICY_FULL_RANGE(NLA_U32, &idm_timeout_range),
@@ -82,7 +83,9 @@ static int idm_fill_config(struct sk_buff *skb, struct idm_net *in,
 	if (nla_put_u32(skb, IDMESH_A_FLOW_LIMIT,
 			READ_ONCE(z[IDM_ZONE_LB].limit)) ||
 	    nla_put_u32(skb, IDMESH_A_SACL_FLOW_LIMIT,
-			READ_ONCE(z[IDM_ZONE_SACL].limit)))
+			READ_ONCE(z[IDM_ZONE_SACL].limit)) ||
+	    nla_put_u32(skb, IDMESH_A_SACL_PORT_FLOW_LIMIT,
+			READ_ONCE(in->flows.port_limit)))
 		return -EMSGSIZE;
 	for (i = 0; i < ARRAY_SIZE(idm_timeout_attr); i++)
 		if (nla_put_u32(skb, idm_timeout_attr[i],
@@ -103,7 +106,7 @@ static int idm_config_apply(struct idm_net *in, struct nlattr **attrs,
 			    struct netlink_ext_ack *extack)
 {
 	bool any = attrs[IDMESH_A_FLOW_LIMIT] || attrs[IDMESH_A_SACL_FLOW_LIMIT] ||
-		   attrs[IDMESH_A_HASH_KEY];
+		   attrs[IDMESH_A_SACL_PORT_FLOW_LIMIT] || attrs[IDMESH_A_HASH_KEY];
 	unsigned int i;
 	int err;
 
@@ -127,6 +130,9 @@ static int idm_config_apply(struct idm_net *in, struct nlattr **attrs,
 	if (attrs[IDMESH_A_SACL_FLOW_LIMIT])
 		WRITE_ONCE(in->flows.zone[IDM_ZONE_SACL].limit,
 			   nla_get_u32(attrs[IDMESH_A_SACL_FLOW_LIMIT]));
+	if (attrs[IDMESH_A_SACL_PORT_FLOW_LIMIT])
+		WRITE_ONCE(in->flows.port_limit,
+			   nla_get_u32(attrs[IDMESH_A_SACL_PORT_FLOW_LIMIT]));
 	for (i = 0; i < ARRAY_SIZE(idm_timeout_attr); i++)
 		if (attrs[idm_timeout_attr[i]])
 			WRITE_ONCE(in->flows.timeout[i],

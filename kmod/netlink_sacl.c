@@ -261,19 +261,25 @@ static int idm_sacl_addr(struct genl_info *info, struct nlattr **tb,
 	return 1;
 }
 
+/*
+ * A client's key: an address (each behind one port, so the address alone
+ * names it), or a marker port and LID; *port: the port named (0: none).
+ */
 static int idm_client_key(struct idm_sacl *sc, struct genl_info *info,
-			  struct nlattr **tb, struct idm_client_key *k)
+			  struct nlattr **tb, struct idm_client_key *k,
+			  u32 *port)
 {
 	int ret;
 
 	memset(k, 0, sizeof(*k));
+	*port = tb[IDMESH_SACL_A_IFINDEX] ?
+		nla_get_u32(tb[IDMESH_SACL_A_IFINDEX]) : 0;
 	ret = idm_sacl_addr(info, tb, &k->addr);
 	if (ret < 0)
 		return ret;
 	if (ret) {
-		if (tb[IDMESH_SACL_A_IFINDEX] || tb[IDMESH_SACL_A_LID]) {
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    tb[IDMESH_SACL_A_ADDR] ?: tb[IDMESH_SACL_A_ADDR4],
+		if (tb[IDMESH_SACL_A_LID]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_LID],
 					    "A client is an address or a marker port and LID, not both");
 			return -EINVAL;
 		}
@@ -295,33 +301,47 @@ static int idm_client_new(struct idm_sacl *sc, struct genl_info *info,
 	struct idm_client_key k;
 	int err;
 
-	err = idm_client_key(sc, info, tb, &k);
+	struct idm_sacl_client *c;
+	struct idm_sacl_port *p;
+	u32 port;
+
+	err = idm_client_key(sc, info, tb, &k, &port);
 	if (err)
 		return err;
 	if (!idm_need(info, tb, IDMESH_SACL_A_ID, "Missing the client's SACL ID"))
 		return -EINVAL;
-	if (k.ifindex) {
-		struct idm_sacl_port *p = idm_sacl_port_find(sc, k.ifindex);
-
-		if (!p) {
-			NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_IFINDEX],
-					    "Device is not a port");
-			return -EINVAL;
-		}
-		if (!p->marker) {
-			NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_IFINDEX],
-					    "Port is not a marker port");
-			return -EINVAL;
-		}
+	/* Identity belongs to a port: an address is a client behind one. */
+	if (!port) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    tb[IDMESH_SACL_A_ADDR] ?: tb[IDMESH_SACL_A_ADDR4],
+				    "A client's address needs the port it is behind (dev)");
+		return -EINVAL;
 	}
-	if (idm_client_find(sc, &k)) {
+	p = idm_sacl_port_find(sc, port);
+	if (!p) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_IFINDEX],
+				    "Device is not a port");
+		return -EINVAL;
+	}
+	if (k.ifindex && !p->marker) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_IFINDEX],
+				    "Port is not a marker port");
+		return -EINVAL;
+	}
+	c = idm_client_find(sc, &k);
+	if (c && c->port != port) {
+		NL_SET_ERR_MSG(info->extack, "Address is a client behind another port");
+		return -EEXIST;
+	}
+	if (c) {
 		NL_SET_ERR_MSG(info->extack, "Client already exists");
 		return -EEXIST;
 	}
 	err = idm_sacl_full(info, sc->nclients);
 	if (err)
 		return err;
-	return idm_sacl_client_add(sc, &k, nla_get_u64(tb[IDMESH_SACL_A_ID]));
+	return idm_sacl_client_add(sc, &k, port,
+				   nla_get_u64(tb[IDMESH_SACL_A_ID]));
 }
 
 static int idm_server_key(struct genl_info *info, struct nlattr **tb,
@@ -568,12 +588,14 @@ static int idm_sacl_del_one(struct net *net, struct idm_sacl *sc, u8 kind,
 	case IDMESH_SACL_KIND_CLIENT: {
 		struct idm_sacl_client *c;
 		struct idm_client_key k;
+		u32 port;
 
-		err = idm_client_key(sc, info, tb, &k);
+		err = idm_client_key(sc, info, tb, &k, &port);
 		if (err)
 			return err;
 		c = idm_client_find(sc, &k);
-		if (!c)
+		/* A port named with an address must be the address's. */
+		if (!c || (port && c->port != port))
 			break;
 		idm_sacl_client_remove(sc, c);
 		return 0;

@@ -30,6 +30,8 @@ static const u8 idm_sacl_counter_attr[IDM_SC_MAX] = {
 	[IDM_SC_DEF_HITS] = IDMESH_SACL_A_HITS,
 	[IDM_SC_DEF_DROPS] = IDMESH_SACL_A_DROPS,
 	[IDM_SC_UNTRUSTED] = IDMESH_SACL_A_UNTRUSTED,
+	[IDM_SC_SPOOFED] = IDMESH_SACL_A_SPOOFED,
+	[IDM_SC_UNRELATED] = IDMESH_SACL_A_UNRELATED,
 };
 
 static void idm_sacl_sum(struct idm_sacl *sc, u64 *sum)
@@ -110,16 +112,21 @@ static int idm_fill_entry(struct sk_buff *skb, u8 kind, void *e)
 		struct idm_sacl_port *p = e;
 
 		return nla_put_u32(skb, IDMESH_SACL_A_IFINDEX, p->ifindex) ||
-		       nla_put_u8(skb, IDMESH_SACL_A_MARKER, p->marker);
+		       nla_put_u8(skb, IDMESH_SACL_A_MARKER, p->marker) ||
+		       nla_put_u32(skb, IDMESH_SACL_A_FLOWS,
+				   READ_ONCE(p->flows.n)) ||
+		       idm_put_u64(skb, IDMESH_SACL_A_EVICTED,
+				   atomic64_read(&p->flows.evicted));
 	}
 	case IDMESH_SACL_KIND_CLIENT: {
 		struct idm_sacl_client *c = e;
 
 		if (idm_put_u64(skb, IDMESH_SACL_A_ID, c->id))
 			return -EMSGSIZE;
+		if (nla_put_u32(skb, IDMESH_SACL_A_IFINDEX, c->port))
+			return -EMSGSIZE;
 		if (c->key.ifindex)
-			return nla_put_u32(skb, IDMESH_SACL_A_IFINDEX, c->key.ifindex) ||
-			       nla_put_u8(skb, IDMESH_SACL_A_LID, c->key.lid);
+			return nla_put_u8(skb, IDMESH_SACL_A_LID, c->key.lid);
 		return idm_put_addr(skb, &c->key.addr);
 	}
 	case IDMESH_SACL_KIND_SERVER: {

@@ -71,6 +71,64 @@ bool idm_parse_l4(struct sk_buff *skb, struct idm_pkt *p, bool any)
 	return true;
 }
 
+bool idm_parse_quoted(struct sk_buff *skb, unsigned int off, u8 family,
+		      struct idm_pkt *p)
+{
+	__be16 _ports[2];
+	const __be16 *ports;
+
+	memset(p, 0, sizeof(*p));
+	p->key.family = family;
+	if (family == AF_INET) {
+		struct iphdr _iph;
+		const struct iphdr *iph;
+
+		iph = skb_header_pointer(skb, off, sizeof(_iph), &_iph);
+		if (!iph || iph->version != 4 || iph->ihl < 5 ||
+		    (iph->frag_off & htons(IP_OFFSET)))
+			return false;
+		p->key.src.ip = iph->saddr;
+		p->key.dst.ip = iph->daddr;
+		p->key.proto = iph->protocol;
+		p->l4off = off + iph->ihl * 4;
+	} else {
+		struct ipv6hdr _ip6h;
+		const struct ipv6hdr *ip6h;
+		__be16 frag_off;
+		u8 nexthdr;
+		int l4;
+
+		ip6h = skb_header_pointer(skb, off, sizeof(_ip6h), &_ip6h);
+		if (!ip6h || ip6h->version != 6)
+			return false;
+		p->key.src.in6 = ip6h->saddr;
+		p->key.dst.in6 = ip6h->daddr;
+		nexthdr = ip6h->nexthdr;
+		l4 = ipv6_skip_exthdr(skb, off + sizeof(*ip6h), &nexthdr,
+				      &frag_off);
+		if (l4 < 0 || frag_off)
+			return false;
+		p->key.proto = nexthdr;
+		p->l4off = l4;
+	}
+	switch (p->key.proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
+		ports = skb_header_pointer(skb, p->l4off, sizeof(_ports), _ports);
+		if (!ports)
+			return false;
+		p->key.sport = ports[0];
+		p->key.dport = ports[1];
+		return true;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		/* An echo: its identifier as both ports (idm_parse_l4). */
+		return idm_parse_l4(skb, p, true);
+	}
+	return true;
+}
+
 int idm_nf_register_whole(struct net *net, const struct nf_hook_ops *ops,
 			  unsigned int n)
 {

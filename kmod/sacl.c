@@ -60,7 +60,24 @@ static void idm_sacl_rules_changed(struct idm_sacl *sc)
 
 	if (g == IDM_RULE_GEN_BUSY || !g)
 		g = 1;
-	WRITE_ONCE(sc->rule_gen, g);
+	/*
+	 * Pairs with the acquire in idm_sacl_flow_rule(): a packet that
+	 * sees the new generation looks the rule up in the tables as they
+	 * are now, never caching a removed rule under it.
+	 */
+	smp_store_release(&sc->rule_gen, g);
+}
+
+/*
+ * A client or server entry went (in->lock): connections' IDs are stale.
+ * Before the entry's grace period, as for rules.
+ */
+static void idm_sacl_ids_changed(struct idm_sacl *sc)
+{
+	unsigned long g = sc->id_gen + 1;
+
+	/* Pairs with the acquire in the hook: the entry is gone by then. */
+	smp_store_release(&sc->id_gen, g ?: 1);
 }
 
 /* Read locklessly by the packet path; changed under in->lock. */
@@ -90,25 +107,40 @@ struct idm_sacl_client *idm_client_find(struct idm_sacl *sc,
 	return rhashtable_lookup_fast(&sc->client_ht, k, idm_client_params);
 }
 
+struct idm_sacl_client *idm_client_find_addr(struct idm_sacl *sc,
+					     const struct in6_addr *addr)
+{
+	struct idm_client_key k = { .addr = *addr };
+
+	return idm_client_find(sc, &k);
+}
+
+bool idm_sacl_spoofed(struct idm_sacl *sc, const struct idm_sacl_port *port,
+		      const struct in6_addr *src)
+{
+	struct idm_sacl_client *c = idm_client_find_addr(sc, src);
+
+	if (c)
+		return c->port != port->ifindex;
+	return READ_ONCE(port->naddrs[!ipv6_addr_v4mapped(src)]) != 0;
+}
+
 /* The client's ID by marker port and LID (lid >= 0), else by address. */
 u64 idm_sacl_client_id(struct idm_sacl *sc, const struct in6_addr *addr,
-		       u32 ifindex, int lid)
+		       const struct idm_sacl_port *port, int lid)
 {
-	struct idm_client_key k = {};
 	struct idm_sacl_client *c;
 
 	if (lid >= 0) {
-		k.ifindex = ifindex;
-		k.lid = lid;
+		struct idm_client_key k = { .ifindex = port->ifindex,
+					    .lid = lid };
+
 		c = idm_client_find(sc, &k);
 		if (c)
 			return c->id;
-		k.ifindex = 0;
-		k.lid = 0;
 	}
-	k.addr = *addr;
-	c = idm_client_find(sc, &k);
-	return c ? c->id : 0;
+	c = idm_client_find_addr(sc, addr);
+	return c && c->port == port->ifindex ? c->id : 0;
 }
 
 struct idm_sacl_server *idm_server_find(struct idm_sacl *sc,
@@ -187,7 +219,7 @@ static int idm_prefixes_publish(struct idm_sacl *sc)
 	unsigned int i, j;
 
 	if (sc->nprefix_refs) {
-		ps = kzalloc(sizeof(*ps), GFP_KERNEL);
+		ps = kzalloc(sizeof(*ps), GFP_KERNEL_ACCOUNT);
 		if (!ps)
 			return -ENOMEM;
 		for (i = 0; i < sc->nprefix_refs; i++) {
@@ -275,7 +307,7 @@ static int idm_trust_publish(struct idm_sacl *sc)
 	unsigned int n = 0;
 
 	if (sc->ntrusts) {
-		ts = kzalloc(struct_size(ts, e, sc->ntrusts), GFP_KERNEL);
+		ts = kzalloc(struct_size(ts, e, sc->ntrusts), GFP_KERNEL_ACCOUNT);
 		if (!ts)
 			return -ENOMEM;
 		list_for_each_entry(t, &sc->trusts, list) {
@@ -328,6 +360,15 @@ int idm_sacl_trust_remove(struct idm_sacl *sc, struct idm_sacl_trust *t)
 void idm_sacl_client_remove(struct idm_sacl *sc, struct idm_sacl_client *c)
 {
 	rhashtable_remove_fast(&sc->client_ht, &c->node, idm_client_params);
+	if (!c->key.ifindex) {
+		struct idm_sacl_port *p = idm_sacl_port_find(sc, c->port);
+		bool v6 = !ipv6_addr_v4mapped(&c->key.addr);
+
+		/* After the entry: its address is never unchecked between. */
+		if (p)
+			WRITE_ONCE(p->naddrs[v6], p->naddrs[v6] - 1);
+	}
+	idm_sacl_ids_changed(sc);
 	list_del(&c->list);
 	sc->nclients--;
 	kfree_rcu(c, rcu);
@@ -337,11 +378,14 @@ void idm_sacl_port_remove(struct idm_sacl *sc, struct idm_sacl_port *p)
 {
 	struct idm_sacl_client *c, *tmp;
 
-	/* Its LID clients go with it. */
+	/* Its clients, by address and by LID, go with it. */
 	list_for_each_entry_safe(c, tmp, &sc->clients, list)
-		if (c->key.ifindex == p->ifindex)
+		if (c->port == p->ifindex)
 			idm_sacl_client_remove(sc, c);
 	hlist_del_rcu(&p->hnode);
+	/* No packet charges it from here on; what it had is forgotten. */
+	idm_flow_forget_owner(&container_of(sc, struct idm_net, sacl)->flows,
+			      &p->flows);
 	list_del(&p->list);
 	sc->nports--;
 	kfree_rcu(p, rcu);
@@ -350,6 +394,7 @@ void idm_sacl_port_remove(struct idm_sacl *sc, struct idm_sacl_port *p)
 void idm_sacl_server_remove(struct idm_sacl *sc, struct idm_sacl_server *s)
 {
 	rhashtable_remove_fast(&sc->server_ht, &s->node, idm_server_params);
+	idm_sacl_ids_changed(sc);
 	list_del(&s->list);
 	sc->nservers--;
 	kfree_rcu(s, rcu);
@@ -369,11 +414,12 @@ int idm_sacl_port_add(struct idm_sacl *sc, u32 ifindex, bool marker)
 {
 	struct idm_sacl_port *p;
 
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return -ENOMEM;
 	p->ifindex = ifindex;
 	p->marker = marker;
+	idm_flow_owner_init(&p->flows);
 	list_add_tail(&p->list, &sc->ports);
 	hlist_add_head_rcu(&p->hnode,
 			   &sc->port_hash[hash_32(ifindex, IDM_PORT_HASH_BITS)]);
@@ -382,20 +428,30 @@ int idm_sacl_port_add(struct idm_sacl *sc, u32 ifindex, bool marker)
 }
 
 int idm_sacl_client_add(struct idm_sacl *sc, const struct idm_client_key *k,
-			u64 id)
+			u32 port, u64 id)
 {
+	struct idm_sacl_port *p = idm_sacl_port_find(sc, port);
 	struct idm_sacl_client *c;
 	int err;
 
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (WARN_ON_ONCE(!p))
+		return -EINVAL;
+	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
 		return -ENOMEM;
 	c->key = *k;
+	c->port = port;
 	c->id = id;
 	err = rhashtable_insert_fast(&sc->client_ht, &c->node, idm_client_params);
 	if (err) {
 		kfree(c);
 		return err;
+	}
+	/* After the entry: the port never checks without it. */
+	if (!k->ifindex) {
+		bool v6 = !ipv6_addr_v4mapped(&k->addr);
+
+		WRITE_ONCE(p->naddrs[v6], p->naddrs[v6] + 1);
 	}
 	list_add_tail(&c->list, &sc->clients);
 	sc->nclients++;
@@ -408,7 +464,7 @@ int idm_sacl_server_add(struct idm_sacl *sc, const struct idm_server_key *k,
 	struct idm_sacl_server *s;
 	int err;
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return -ENOMEM;
 	s->key = *k;
@@ -430,7 +486,7 @@ struct idm_sacl_rule *idm_sacl_rule_add(struct idm_sacl *sc,
 	struct idm_sacl_rule *r;
 	int err;
 
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		return ERR_PTR(-ENOMEM);
 	r->stats = netdev_alloc_pcpu_stats(struct idm_rule_stats);
@@ -467,7 +523,7 @@ int idm_sacl_trust_add(struct idm_sacl *sc, const struct idm_sacl_trust *k)
 	struct idm_sacl_trust *t;
 	int err;
 
-	t = kmemdup(k, sizeof(*k), GFP_KERNEL);
+	t = kmemdup(k, sizeof(*k), GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return -ENOMEM;
 	list_add_tail(&t->list, &sc->trusts);
@@ -514,6 +570,7 @@ int idm_sacl_net_init(struct idm_net *in)
 	sc->nservers = 0;
 	sc->nrules = 0;
 	sc->rule_gen = 1;
+	sc->id_gen = 1;
 	sc->nprefix_refs = 0;
 	RCU_INIT_POINTER(sc->prefixes, NULL);
 	sc->opt_type = IDMESH_SACL_OPT_TYPE_DEFAULT;

@@ -16,6 +16,7 @@
 #include <linux/u64_stats_sync.h>
 #include <uapi/linux/idmesh.h>
 
+#include "flow.h"
 #include "sacl_wire.h"
 
 struct idm_net;
@@ -39,6 +40,8 @@ enum idm_sacl_counter {
 	IDM_SC_DEF_HITS,	/* the default action's */
 	IDM_SC_DEF_DROPS,
 	IDM_SC_UNTRUSTED,
+	IDM_SC_SPOOFED,		/* from a port, not from its addresses */
+	IDM_SC_UNRELATED,	/* an ICMP error quoting no connection of its ports */
 	IDM_SC_MAX
 };
 
@@ -58,10 +61,21 @@ struct idm_sacl_port {
 	struct list_head list;		/* sc->ports, in->lock */
 	u32 ifindex;
 	bool marker;			/* clients behind it send LIDs */
+	/*
+	 * Its address clients, IPv4 [0] and IPv6 [1] (in->lock; the packet
+	 * path reads them with READ_ONCE): while it has any of a family, a
+	 * packet of that family from the port must come from one of them.
+	 */
+	unsigned int naddrs[2];
+	/* Its connections and their budget (the flow table's lock). */
+	struct idm_flow_owner flows;
 	struct rcu_head rcu;
 };
 
-/* A client: by address (ifindex 0), or by marker port and LID. */
+/*
+ * A client: by address (ifindex 0; one port's, each address behind one
+ * port only), or by marker port and LID.
+ */
 struct idm_client_key {
 	struct in6_addr addr;
 	u32 ifindex;
@@ -72,6 +86,7 @@ struct idm_client_key {
 struct idm_sacl_client {
 	struct rhash_head node;
 	struct idm_client_key key;
+	u32 port;			/* the ifindex of the port it is behind */
 	u64 id;
 	struct list_head list;
 	struct rcu_head rcu;
@@ -156,12 +171,18 @@ struct idm_sacl {
 	/* in->lock; nrules also read by the packet path (READ_ONCE). */
 	unsigned int nports, nclients, nservers, nrules, ntrusts;
 	/*
-	 * Changes with every rule added or removed (in->lock; the packet
-	 * path reads it with READ_ONCE): a flow's cached rule is good only
+	 * Changes with every rule added or removed (in->lock, release; the
+	 * packet path reads it with acquire): a flow's cached rule is good only
 	 * for the generation it was looked up in. Never 0 or
 	 * IDM_RULE_GEN_BUSY.
 	 */
 	unsigned long rule_gen;
+	/*
+	 * Moves with every client or server entry removed (in->lock,
+	 * release; the packet path reads it with acquire): a connection's
+	 * IDs are good only for the generation they were found in. Never 0.
+	 */
+	unsigned long id_gen;
 	/* NULL: tags are believed from any device that is not a port. */
 	struct idm_trust_set __rcu *trust;
 	struct rhashtable client_ht, server_ht, rule_ht;
@@ -193,8 +214,9 @@ void idm_sacl_net_exit(struct idm_net *in);
 int idm_sacl_port_add(struct idm_sacl *sc, u32 ifindex, bool marker);
 /* Its LID clients go with it. */
 void idm_sacl_port_remove(struct idm_sacl *sc, struct idm_sacl_port *p);
+/* An address client behind port (a port of sc), or a LID client. */
 int idm_sacl_client_add(struct idm_sacl *sc, const struct idm_client_key *k,
-			u64 id);
+			u32 port, u64 id);
 void idm_sacl_client_remove(struct idm_sacl *sc, struct idm_sacl_client *c);
 int idm_sacl_server_add(struct idm_sacl *sc, const struct idm_server_key *k,
 			u64 id);
@@ -225,9 +247,19 @@ struct idm_sacl_rule *idm_rule_find_key(struct idm_sacl *sc,
 					const struct idm_rule_key *k);
 struct idm_sacl_trust *idm_trust_find(struct idm_sacl *sc,
 				      const struct idm_sacl_trust *k);
-/* The packet path's: an ID, or 0 when there is none. */
+/* The address client with this address, whatever its port. */
+struct idm_sacl_client *idm_client_find_addr(struct idm_sacl *sc,
+					     const struct in6_addr *addr);
+/*
+ * The packet path's. A packet from port is spoofed when its source
+ * address is another port's client, or is none of the port's while it
+ * has some of that family.
+ */
+bool idm_sacl_spoofed(struct idm_sacl *sc, const struct idm_sacl_port *port,
+		      const struct in6_addr *src);
+/* The client's ID behind port: by LID (lid >= 0), else by address; 0: none. */
 u64 idm_sacl_client_id(struct idm_sacl *sc, const struct in6_addr *addr,
-		       u32 ifindex, int lid);
+		       const struct idm_sacl_port *port, int lid);
 u64 idm_sacl_server_id(struct idm_sacl *sc, const struct in6_addr *addr,
 		       u8 proto, __be16 port);
 /* The most specific rule that covers the IDs. */

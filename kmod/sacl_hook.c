@@ -76,21 +76,29 @@ static void idm_rule_count(struct idm_sacl_rule *r, bool drop)
 	u64_stats_update_end(&s->syncp);
 }
 
-/* An ICMP error: related to a flow, neither tagged nor filtered. */
-static bool idm_icmp_error(struct sk_buff *skb, const struct idm_sacl_pkt *sp)
+/* An ICMP or ICMPv6 error's type, or -1 for any other packet. */
+static int idm_icmp_error(struct sk_buff *skb, const struct idm_sacl_pkt *sp)
 {
 	u8 _t;
 	const u8 *t;
 
 	if (sp->p.key.proto != (idm_is4(sp) ? IPPROTO_ICMP : IPPROTO_ICMPV6))
-		return false;
+		return -1;
 	t = skb_header_pointer(skb, sp->p.l4off, 1, &_t);
 	if (!t)
-		return false;
-	return idm_is4(sp) ? icmp_is_err(*t) : !(*t & ICMPV6_INFOMSG_MASK);
+		return -1;
+	if (idm_is4(sp) ? icmp_is_err(*t) : !(*t & ICMPV6_INFOMSG_MASK))
+		return *t;
+	return -1;
 }
 
-/* A tracked connection this packet belongs to; *reply if it answers. */
+/*
+ * A tracked connection this packet belongs to; *reply if it answers.
+ * Only between the ports it was tracked for (a packet of the same tuple
+ * from or to another port is not its), and only while the IDs it was
+ * given are those of the current tables: a tagged connection tracked
+ * before a client or server entry went is forgotten.
+ */
 static struct idm_flow *idm_sacl_flow(struct idm_flow_table *ft,
 				      const struct idm_sacl_pkt *sp,
 				      bool *reply)
@@ -98,10 +106,48 @@ static struct idm_flow *idm_sacl_flow(struct idm_flow_table *ft,
 	struct idm_flow *f;
 	u8 dir = 0;
 
+	*reply = false;
 	/* Both directions of a connection are hashed. */
 	f = idm_flow_lookup(ft, &sp->p.key, &dir);
-	*reply = f && dir;
+	if (!f)
+		return NULL;
+	if (dir ? f->sport != sp->from || f->cport != sp->to :
+		  f->cport != sp->from || f->sport != sp->to)
+		return NULL;
+	if (f->id_gen != sp->id_gen && (f->client || f->server)) {
+		idm_flow_drop(ft, f);
+		return NULL;
+	}
+	*reply = dir;
 	return f;
+}
+
+/*
+ * An ICMP or ICMPv6 error from or to a port passes only when it quotes
+ * a connection tracked between those ports, as conntrack's RELATED: the
+ * quoted packet went from A to B, the error goes back to A from B's
+ * side. Redirects never pass.
+ */
+static bool idm_sacl_icmp_related(struct idm_net *in, struct sk_buff *skb,
+				  const struct idm_sacl_pkt *sp, int type)
+{
+	struct idm_flow *f;
+	struct idm_pkt q;
+	u8 dir = 0;
+
+	if (idm_is4(sp) && type == ICMP_REDIRECT)
+		return false;
+	/* Both ICMP headers are 8 bytes; the quote follows. */
+	if (!idm_parse_quoted(skb, sp->p.l4off + sizeof(struct icmphdr),
+			      sp->p.key.family, &q))
+		return false;
+	q.key.zone = IDM_ZONE_SACL;
+	f = idm_flow_lookup(&in->flows, &q.key, &dir);
+	if (!f)
+		return false;
+	if (dir)
+		return f->sport == sp->to && f->cport == sp->from;
+	return f->cport == sp->to && f->sport == sp->from;
 }
 
 /* Forwarding made the header writable (skb_cow in ip{,6}_forward). */
@@ -167,7 +213,7 @@ static bool idm_sacl_identify(struct idm_sacl *sc, struct idm_sacl_port *port,
 	struct in6_addr a;
 
 	idm_sacl_key_addr(sp, &sp->p.key.src, &a);
-	sp->ids.client = idm_sacl_client_id(sc, &a, port->ifindex, lid);
+	sp->ids.client = idm_sacl_client_id(sc, &a, port, lid);
 	if (!sp->ids.client) {
 		idm_sacl_count(sc, IDM_SC_NO_CLIENT);
 		return false;
@@ -207,20 +253,25 @@ static bool idm_sacl_trusted(struct idm_sacl *sc, u32 ifindex,
 	return false;
 }
 
-/* The connection tracked from now on, or NULL when it cannot be. */
+/*
+ * The connection tracked from now on, between the ports the packet comes
+ * from and goes to, or NULL when it cannot be.
+ */
 static struct idm_flow *idm_sacl_track(struct idm_net *in,
 				       struct idm_sacl_pkt *sp)
 {
+	struct idm_flow_sacl s = {
+		.client = sp->ids.client, .server = sp->ids.server,
+		.cport = sp->from, .sport = sp->to, .id_gen = sp->id_gen,
+	};
 	struct idm_flow *f;
 
-	f = idm_flow_insert_sacl(&in->flows,
-				 &sp->p.key,
-				 sp->ids.client, sp->ids.server,
+	f = idm_flow_insert_sacl(&in->flows, &sp->p.key, &s, sp->owner,
 				 idm_tcp_next(IDM_TCP_NONE, sp->p.tcpflags,
 					      false));
 	if (!IS_ERR(f))
 		return f;
-	if (PTR_ERR(f) != -EEXIST)
+	if (PTR_ERR(f) != -EEXIST && PTR_ERR(f) != -EAGAIN)
 		atomic64_inc(&in->flows.zone[IDM_ZONE_SACL].failed);
 	return NULL;
 }
@@ -239,7 +290,8 @@ static struct idm_sacl_rule *idm_sacl_flow_rule(struct idm_sacl *sc,
 						struct idm_flow *f,
 						const struct idm_sacl_ids *ids)
 {
-	unsigned long gen = READ_ONCE(sc->rule_gen), g;
+	/* Pairs with the release in idm_sacl_rules_changed(). */
+	unsigned long gen = smp_load_acquire(&sc->rule_gen), g;
 	struct idm_sacl_rule *r;
 
 	if (!f || f->client != ids->client || f->server != ids->server)
@@ -424,20 +476,36 @@ static unsigned int idm_sacl_server_side(struct idm_net *in,
 	return NF_ACCEPT;
 }
 
-static unsigned int idm_sacl_forward(void *priv, struct sk_buff *skb,
-				     const struct nf_hook_state *state)
+/* From a port: not from one of its addresses (idm_sacl_spoofed()). */
+static bool idm_sacl_src_spoofed(struct idm_sacl *sc, struct sk_buff *skb,
+				 const struct idm_sacl_port *port, u8 pf)
 {
-	struct idm_net *in = idm_pernet(state->net);
+	struct in6_addr a;
+
+	if (pf == NFPROTO_IPV4) {
+		if (!pskb_may_pull(skb, sizeof(struct iphdr)))
+			return true;
+		ipv6_addr_set_v4mapped(ip_hdr(skb)->saddr, &a);
+	} else {
+		if (!pskb_may_pull(skb, sizeof(struct ipv6hdr)))
+			return true;
+		a = ipv6_hdr(skb)->saddr;
+	}
+	return idm_sacl_spoofed(sc, port, &a);
+}
+
+static unsigned int idm_sacl_forward_one(struct idm_net *in, struct sk_buff *skb,
+					 const struct nf_hook_state *state,
+					 struct idm_sacl_port *from,
+					 struct idm_sacl_port *to)
+{
 	struct idm_sacl *sc = &in->sacl;
-	struct idm_sacl_port *from, *to;
 	struct idm_flow *f = NULL;
 	struct idm_sacl_pkt sp;
 	unsigned int verdict;
 	bool reply = false;
-	int err;
+	int err, icmp;
 
-	from = idm_sacl_port_find(sc, state->in->ifindex);
-	to = idm_sacl_port_find(sc, state->out->ifindex);
 	if (state->pf == NFPROTO_IPV4)
 		err = idm_sacl_parse_skb4(skb, READ_ONCE(sc->opt_type4), &sp);
 	else
@@ -446,6 +514,16 @@ static unsigned int idm_sacl_forward(void *priv, struct sk_buff *skb,
 		idm_sacl_count(sc, IDM_SC_MALFORMED);
 		return NF_DROP;
 	}
+	if (from && idm_sacl_src_spoofed(sc, skb, from, state->pf)) {
+		/* Before anything is tracked or tagged for it. */
+		idm_sacl_count(sc, IDM_SC_SPOOFED);
+		return NF_DROP;
+	}
+	sp.from = from ? from->ifindex : 0;
+	sp.to = to ? to->ifindex : 0;
+	sp.owner = from ? &from->flows : to ? &to->flows : NULL;
+	/* Pairs with the release in idm_sacl_ids_changed(). */
+	sp.id_gen = smp_load_acquire(&sc->id_gen);
 	if (from && sp.tagged) {
 		/* A workload cannot name its own identity. */
 		idm_sacl_count(sc, IDM_SC_FORGED);
@@ -478,7 +556,12 @@ static unsigned int idm_sacl_forward(void *priv, struct sk_buff *skb,
 		idm_sacl_count(sc, IDM_SC_MALFORMED);
 		return NF_DROP;
 	}
-	if (idm_icmp_error(skb, &sp)) {
+	icmp = idm_icmp_error(skb, &sp);
+	if (icmp >= 0) {
+		if (!idm_sacl_icmp_related(in, skb, &sp, icmp)) {
+			idm_sacl_count(sc, IDM_SC_UNRELATED);
+			return NF_DROP;
+		}
 		/* Not ours to classify: just never let the option through. */
 		if (to && sp.on_wire && idm_sacl_take_out(skb, &sp))
 			return NF_DROP;
@@ -492,6 +575,49 @@ static unsigned int idm_sacl_forward(void *priv, struct sk_buff *skb,
 	}
 	/* From a port, the option was never on the wire. */
 	return idm_sacl_server_side(in, skb, &sp, !!from, f, reply);
+}
+
+/*
+ * A GSO packet whose length field could not hold it with the option (or
+ * holds 0: BIG TCP), or whose segments keep headers of their own
+ * (fraglist), is segmented here: each segment is then tagged, checked or
+ * stripped alone, as if it had come so, and sent on.
+ */
+static bool idm_sacl_must_segment(const struct sk_buff *skb)
+{
+	if (!skb_is_gso(skb))
+		return false;
+	if (skb_shinfo(skb)->gso_type & SKB_GSO_FRAGLIST)
+		return true;
+	/* Room for the largest growth: 40 bytes of IPv4 options, or more. */
+	return skb->len - skb_network_offset(skb) > IP_MAX_MTU - 64;
+}
+
+static unsigned int idm_sacl_forward(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state)
+{
+	struct idm_net *in = idm_pernet(state->net);
+	struct idm_sacl_port *from, *to;
+	struct sk_buff *segs, *seg, *next;
+
+	from = idm_sacl_port_find(&in->sacl, state->in->ifindex);
+	to = idm_sacl_port_find(&in->sacl, state->out->ifindex);
+	if (!(from || to) || !idm_sacl_must_segment(skb))
+		return idm_sacl_forward_one(in, skb, state, from, to);
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		idm_sacl_count(&in->sacl, IDM_SC_MALFORMED);
+		return NF_DROP;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		if (idm_sacl_forward_one(in, seg, state, from, to) == NF_ACCEPT)
+			state->okfn(state->net, state->sk, seg);
+		else
+			kfree_skb(seg);
+	}
+	return NF_STOLEN;
 }
 
 /* The LID of the socket's owner, as a hop limit. */

@@ -23,6 +23,12 @@ struct idm_sacl_pkt {
 	bool on_wire;		/* it came with our option */
 	bool tagged;		/* it has IDs */
 	struct idm_sacl_ids ids;
+	/* The hook's: the ports it comes from and goes to (0: not a port). */
+	u32 from, to;
+	/* The port a connection it opens is charged to (NULL: none). */
+	struct idm_flow_owner *owner;
+	/* The client and server tables' generation, read before its IDs. */
+	unsigned long id_gen;
 };
 
 static inline bool idm_is4(const struct idm_sacl_pkt *sp)

@@ -154,12 +154,12 @@ ip -n node-b route add 10.10.0.0/16 via 192.168.0.1
 echo "# node-a: its pods' ports, who they are (SACL IDs 101 web, 102 batch) and the db's ID"
 step 0 idmesh -n node-a sacl port add c1
 step 0 idmesh -n node-a sacl port add c2
-step 0 idmesh -n node-a sacl client add fd10:1::2 id 101
-step 0 idmesh -n node-a sacl client add fd10:2::2 id 102
+step 0 idmesh -n node-a sacl client add fd10:1::2 dev c1 id 101
+step 0 idmesh -n node-a sacl client add fd10:2::2 dev c2 id 102
 step 0 idmesh -n node-a sacl server add fd20:1::2 id 201
 echo "# the same workloads by their IPv4 addresses: the same IDs"
-step 0 idmesh -n node-a sacl client add 10.10.1.2 id 101
-step 0 idmesh -n node-a sacl client add 10.10.2.2 id 102
+step 0 idmesh -n node-a sacl client add 10.10.1.2 dev c1 id 101
+step 0 idmesh -n node-a sacl client add 10.10.2.2 dev c2 id 102
 step 0 idmesh -n node-a sacl server add 10.20.1.2 id 201
 echo "# node-b: only web may talk to db, with skb priority 1:3 (band 3 of a prio qdisc)"
 step 0 idmesh -n node-b sacl port add s1

@@ -168,7 +168,7 @@ ip link set unl0 up && ip -n unload-test link set unl1 up &&
 # ... and SACL ports, clients, servers, rules and hooks.
 "$top/userspace/idmesh" sacl port add unl0 marker &&
 	"$top/userspace/idmesh" sacl client add dev unl0 lid 3 id 7 &&
-	"$top/userspace/idmesh" sacl client add fd52::2 id 9 &&
+	"$top/userspace/idmesh" sacl client add fd52::2 dev unl0 id 9 &&
 	"$top/userspace/idmesh" sacl server add fd53::1 proto tcp port 80 id 8 &&
 	"$top/userspace/idmesh" sacl rule add client 7 server 8 deny priority 1:3 &&
 	"$top/userspace/idmesh" -n unload-test sacl set marker on default deny ||

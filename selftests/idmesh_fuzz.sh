@@ -28,8 +28,8 @@ I $N -b - <<-EOB
 	backend add 10.100.0.1 port 53 proto udp backend 10.8.1.2
 	sacl port add c0
 	sacl port add b1
-	sacl client add 10.9.0.2 id 101
-	sacl client add fd09::2 id 101
+	sacl client add 10.9.0.2 dev c0 id 101
+	sacl client add fd09::2 dev c0 id 101
 	sacl server add 10.8.1.2 id 201
 	sacl server add fd08:1::2 id 201
 	sacl rule add client 101 server 201 allow dscp 10

@@ -45,7 +45,9 @@ assert "a refused change changed nothing" [ "$(head -n1 <<<"$out")" = "flow-limi
 run "$IDMESH" config show
 assert "the SACL connections' own budget is shown, with its default" \
 	[ "$(sed -n 2p <<<"$out")" = "sacl-flow-limit 65536" ]
-assert "flow timeouts and their defaults are shown" [ "$(tail -n +3 <<<"$out" | tr '\n' ' ')" = \
+assert "the per-port budget of SACL connections is shown, with its default" \
+	[ "$(sed -n 3p <<<"$out")" = "sacl-port-flow-limit 16384" ]
+assert "flow timeouts and their defaults are shown" [ "$(tail -n +4 <<<"$out" | tr '\n' ' ')" = \
 	"timeout-tcp-syn 60 timeout-tcp 900 timeout-tcp-fin 30 timeout-udp 300 timeout-sctp 900 " ]
 expect "timeouts are set together" 0 "" "$IDMESH" config set timeout-udp 5 timeout-tcp-fin 7
 expect "a timeout of 0 is refused, with the range" 1 \

@@ -128,8 +128,8 @@ assert "... and says nothing" [ -z "$out" ]
 ## one label changed: exactly c2's entries
 run I $A -j apply -f "$dir/a-web.json"
 check "a: c2 becomes web: its client and server entries re-keyed, nothing else" \
-	'(.removed | sort) == (["client fd10:2::2 id " + $batch, "server fd10:2::2 id " + $batch] | sort) and
-	 (.added | sort) == (["client fd10:2::2 id " + $web, "server fd10:2::2 id " + $web] | sort)' \
+	'(.removed | sort) == (["client fd10:2::2 dev c2 id " + $batch, "server fd10:2::2 id " + $batch] | sort) and
+	 (.added | sort) == (["client fd10:2::2 dev c2 id " + $web, "server fd10:2::2 id " + $web] | sort)' \
 	--arg web "$web" --arg batch "$batch"
 run I $B -j apply -f "$dir/b-web.json"
 check "b: only c2's server entry changes (the rule for web exists)" \

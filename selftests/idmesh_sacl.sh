@@ -115,7 +115,7 @@ capture() {
 ## configuration and bad input
 expect "port add" 0 "" I $A sacl port add c1
 expect "port add (marker)" 0 "" I $A sacl port add c2 marker
-expect "client by address" 0 "" I $A sacl client add fd10:1::2 id 101
+expect "client by address, behind its port" 0 "" I $A sacl client add fd10:1::2 dev c1 id 101
 expect "client by marker port and LID" 0 "" I $A sacl client add dev c2 lid 5 id 105
 expect "another LID on the same port" 0 "" I $A sacl client add dev c2 lid 6 id 106
 expect "server by address, protocol and port" 0 "" \
@@ -127,12 +127,20 @@ before=$out
 expect "a port twice is refused" 1 "Error: Device is already a port" \
 	I $A sacl port add c1
 expect "a client twice is refused" 1 "Error: Client already exists" \
-	I $A sacl client add fd10:1::2 id 7
+	I $A sacl client add fd10:1::2 dev c1 id 7
+expect "an address behind another port is refused: one port holds it" 1 \
+	"Error: Address is a client behind another port" \
+	I $A sacl client add fd10:1::2 dev c2 id 7
+expect "a client address without its port is refused by the tool" 2 \
+	"Error: a client's address needs the port it is behind: client ADDR dev DEV id ID" \
+	I $A sacl client add fd10:1::3 id 7
+expect "a client address behind a device that is not a port is refused" 1 \
+	"Error: Device is not a port" I $A sacl client add fd10:1::3 dev ua id 7
 expect "a LID client on a port that is not a marker port is refused" 1 \
 	"Error: Port is not a marker port" I $A sacl client add dev c1 lid 1 id 7
 expect "a LID client on a device that is not a port is refused" 1 \
 	"Error: Device is not a port" I $A sacl client add dev ua lid 1 id 7
-run I $A sacl client add fd10:9::2 id 0
+run I $A sacl client add fd10:9::2 dev c1 id 0
 assert "ID 0 is refused with the policy's bounds" \
 	grep -q "^Error: .*(valid: 1\.\." <<<"$err"
 run I $A sacl rule add client 0 server 5
@@ -162,6 +170,10 @@ check "show prints what was configured" \
 	  ["fd10:1::2 - 101", "c2 5 105", "c2 6 106"]) and
 	 ([.servers[] | "\(.addr) \(.proto // "-") \(.port // "-") \(.id)"] ==
 	  ["fd20:1::2 tcp 80 201", "fd20:2::2 - - 202", "fd20:1::2 udp - 201"])'
+run I $A sacl show clients
+assert "clients show with their ports" [ "$out" = "client fd10:1::2 dev c1 id 101
+client dev c2 lid 5 id 105
+client dev c2 lid 6 id 106" ]
 run I $A sacl show servers
 assert "text show of one table" [ "$out" = "server fd20:1::2 proto tcp port 80 id 201
 server fd20:2::2 id 202
@@ -366,7 +378,7 @@ assert "a's too-big counter" [ "$(sacl_stat $A too_big)" -gt 0 ]
 
 ## IPv4: the same tables, rules, default, conntrack and counters
 I $B sacl set default allow
-expect "IPv4 client by address" 0 "" I $A sacl client add 10.10.1.2 id 101
+expect "IPv4 client by address" 0 "" I $A sacl client add 10.10.1.2 dev c1 id 101
 expect "IPv4 server by address, protocol and port" 0 "" \
 	I $A sacl server add 10.20.1.2 proto tcp port 80 id 201
 I $A sacl server add 10.20.1.2 proto icmp id 201
@@ -471,6 +483,145 @@ LBTOOL_TIMEOUT=2 run nsx $SP $LB new 10.20.1.2 80 1
 check "an unsolicited IPv4 connection from that address to s1 is still denied" '.counts.none == 1'
 LBTOOL_TIMEOUT=2 run nsx $SP $LB new fd20:1::2 80 1
 check "... and over IPv6" '.counts.none == 1'
+## identity belongs to the port: no pod borrows another's
+# stat_at_least NS KEY N: the SACL counter KEY of NS reaches N (polled).
+stat_at_least() {
+	wait_until 30 sh -c "[ \$($IDMESH -n $1 -j -s sacl show | jq .settings.stats.$2) -ge $3 ]" && return
+	I "$1" -j -s sacl show | jq -c .settings.stats | tap_diag
+	return 1
+}
+# s1 listens on UDP 9010 (IPv6) and 9011 (IPv4) for one datagram. c2
+# (whose port holds only LID clients) sends one of each with c1's address
+# as its source, from port 4000; c1 one with c2's address (no client, but
+# not one of c1's port's) from 4001; then c1 one from its own, from 4002.
+# Only c1's own may pass: b allows 101 to 201, denies the rest.
+n0=$(sacl_stat $A spoofed)
+rpids=()
+recv_s1b() { nsx $S1 timeout 90 $ST "$1" "$2" 60 1 >"$cap/$3.json" & rpids+=($!); }
+recv_s1b recv 9010 own6
+recv_s1b recv4 9011 own4
+udp_ready $S1 9010
+udp_ready $S1 9011
+nsx $C2 $ST spoof fd10:1::2 4000 fd20:1::2 9010
+nsx $C2 $ST spoof 10.10.1.2 4000 10.20.1.2 9011
+nsx $C1 $ST spoof fd10:2::2 4001 fd20:1::2 9010
+nsx $C1 $ST spoof 10.10.2.2 4001 10.20.1.2 9011
+nsx $C1 $ST spoof fd10:1::2 4002 fd20:1::2 9010
+nsx $C1 $ST spoof 10.10.1.2 4002 10.20.1.2 9011
+wait "${rpids[@]}"
+out=$(cat "$cap/own6.json")
+check "c2 writing c1's IPv6 address is not tagged as c1: only c1's own datagram reaches s1" \
+	'length == 1 and .[0].from == "fd10:1::2" and .[0].port == 4002'
+out=$(cat "$cap/own4.json")
+check "... nor over IPv4" 'length == 1 and .[0].from == "10.10.1.2" and .[0].port == 4002'
+assert "another port's address, or none of the port's own: dropped, counted as spoofed" \
+	stat_at_least $A spoofed $((n0 + 4))
+
+# On b, s2 writes s1's address as its source towards the spine (b has no
+# client entries: no address to compare with), so b tracks that as a
+# connection of s2's port; then the spine "answers" towards s1's port.
+# That is no reply of s1's: b's default deny drops it. s1 takes the
+# first datagram to come: c1's (allowed by the rule), sent last.
+rpids=()
+nsx $S1 timeout 90 $ST recv 5432 60 1 >"$cap/hijack6.json" & rpids+=($!)
+nsx $S1 timeout 90 $ST recv4 5433 60 1 >"$cap/hijack4.json" & rpids+=($!)
+udp_ready $S1 5432
+udp_ready $S1 5433
+nsx $S2 $ST spoof fd20:1::2 5432 fd00:b::2 7777
+nsx $S2 $ST spoof 10.20.1.2 5433 192.168.20.2 7778
+LBTOOL_TIMEOUT=1 run nsx $SP $LB udp fd20:1::2 5432 1 7777
+LBTOOL_TIMEOUT=1 run nsx $SP $LB udp 10.20.1.2 5433 1 7778
+nsx $C1 $ST spoof fd10:1::2 4444 fd20:1::2 5432
+nsx $C1 $ST spoof 10.10.1.2 4444 10.20.1.2 5433
+wait "${rpids[@]}"
+out=$(cat "$cap/hijack6.json")
+check "a connection tracked from s2's port is not s1's: the spine's 'reply' to s1 is dropped" \
+	'length == 1 and .[0].from == "fd10:1::2"'
+out=$(cat "$cap/hijack4.json")
+check "... over IPv4 too" 'length == 1 and .[0].from == "10.10.1.2"'
+I $B -b - <<-EOB
+	sacl client add fd20:1::2 dev s1 id 201
+	sacl client add 10.20.1.2 dev s1 id 201
+EOB
+n0=$(sacl_stat $B spoofed)
+nsx $S2 $ST spoof fd20:1::2 5432 fd00:b::2 7777
+nsx $S2 $ST spoof 10.20.1.2 5433 192.168.20.2 7778
+assert "with s1's addresses its port's, s2 writing them is dropped as spoofed" \
+	stat_at_least $B spoofed $((n0 + 2))
+I $B -b - <<-EOB
+	sacl client del fd20:1::2 dev s1
+	sacl client del 10.20.1.2
+EOB
+
+## ICMP errors: only those that quote a connection of their port
+# (The spine's side of a: fd00:a::2, 192.168.10.2.)
+run nsx $C1 $ST refused fd00:a::2 9
+assert "an error quoting c1's own datagram reaches c1: connection refused" [ "$out" = refused ]
+run nsx $C1 $ST refused 192.168.10.2 9
+assert "... over IPv4 too" [ "$out" = refused ]
+# Connections c1 opened (port 5555 to port 19 of the spine), known by
+# their ports; the spine's own errors about them come and go first.
+nsx $SP ss -Hlun | grep -q ':19 ' && echo "port 19 is open on the spine" | tap_diag
+nsx $C1 $ST spoof fd10:1::2 5555 fd00:a::2 19
+nsx $C1 $ST spoof 10.10.1.2 5555 192.168.10.2 19
+sleep 1
+n0=$(sacl_stat $A unrelated)
+nsx $SP $ST icmperr fd10:1::2 1 4 fd10:1::2 3333 fd00:a::2 4444
+nsx $SP $ST icmperr 10.10.1.2 3 3 10.10.1.2 3333 192.168.10.2 4444
+nsx $SP $ST icmperr 10.10.1.2 5 1 10.10.1.2 5555 192.168.10.2 19
+nsx $C2 $ST icmperr fd10:1::2 1 4 fd10:1::2 5555 fd00:a::2 19
+nsx $SP $ST icmperr fd10:1::2 1 4 fd10:1::2 5555 fd00:a::2 19
+assert "errors quoting no connection, a redirect, and one from another port: dropped as unrelated" \
+	stat_at_least $A unrelated $((n0 + 4))
+assert "... and the one from the connection's own side was not" \
+	[ "$(sacl_stat $A unrelated)" = $((n0 + 4)) ]
+
+## GSO: a 64 KiB send whose length field cannot hold the option is segmented
+# One UDP GSO send of the largest payload (IPv4 65507 bytes, IPv6 65527:
+# their length fields are full) in 1400-byte datagrams from c1 to s1;
+# every byte arrives, each datagram tagged on the way.
+rpids=()
+nsx $S1 timeout 90 $ST recv4 9030 10 47 >"$cap/gso4.json" & rpids+=($!)
+nsx $S1 timeout 90 $ST recv 9031 10 47 >"$cap/gso6.json" & rpids+=($!)
+udp_ready $S1 9030
+udp_ready $S1 9031
+n0=$(sacl_stat $A tagged)
+nsx $C1 $ST gso 10.20.1.2 9030 65507 1400
+nsx $C1 $ST gso fd20:1::2 9031 65527 1400
+wait "${rpids[@]}"
+out=$(cat "$cap/gso4.json")
+check "IPv4: a 65507-byte UDP GSO send arrives whole, 47 datagrams without the option" \
+	'length == 47 and (map(.data | length) | add) == 65507 and all(.opts4 == null)'
+out=$(cat "$cap/gso6.json")
+check "IPv6: a 65527-byte one too" 'length == 47 and (map(.data | length) | add) == 65527'
+assert "... each datagram tagged on a" [ "$(sacl_stat $A tagged)" -ge $((n0 + 94)) ]
+
+## a port's budget of connections: a flood from one port evicts only its own
+# The table's budget at its minimum (64), a port's at 32. c1 opens one UDP
+# connection to the spine (port 5000 to 9), then c2 opens 300. Under
+# default deny on a, the spine's answer to c1 must still be a reply.
+expect "config set sacl-port-flow-limit" 0 "" \
+	I $A config set sacl-flow-limit 64 sacl-port-flow-limit 32
+assert "a lowered table budget is reached" \
+	wait_until 30 sh -c "[ \$($IDMESH -n $A -j stats show | jq .sacl_flows) -le 64 ]"
+I $A sacl set default deny
+nsx $C1 $ST spoof fd10:1::2 5000 fd00:a::2 9
+nsx $C1 timeout 90 $ST recv 5000 60 1 >"$cap/budget.json" &
+rp=$!
+udp_ready $C1 5000
+LBTOOL_TIMEOUT=1 run nsx $C2 $LB udp fd00:a::2 81 300 6000
+run I $A -j -s sacl show ports
+check "c2's port holds its budget of 32 and evicted its own beyond it" \
+	'[.[] | select(.dev == "c2") | .stats | .flows == 32 and .evicted >= 268] == [true]'
+check "... none of c1's" '[.[] | select(.dev == "c1") | .stats.evicted] == [0]'
+nsx $SP $ST spoof fd00:a::2 9 fd10:1::2 5000
+wait $rp
+out=$(cat "$cap/budget.json")
+check "c1's connection outlived the flood: the spine's answer passes default deny as a reply" \
+	'length == 1 and .[0].from == "fd00:a::2"'
+I $A config set sacl-flow-limit 65536 sacl-port-flow-limit 16384
+I $A sacl set default allow
+
 I $B sacl set default allow
 I $A -b - <<-EOB
 	sacl client del 10.10.1.2
@@ -529,10 +680,10 @@ check "a deleted device stops being a port" '[.[].dev] == ["s1"]'
 expect "a batch stops at the line the kernel refused" 1 \
 	"Error: Client already exists
 Command failed -:3" I $A -b - <<-EOB
-	sacl client add fd10:7::1 id 701
-	sacl client add fd10:7::2 id 702
-	sacl client add fd10:7::1 id 703
-	sacl client add fd10:7::3 id 704
+	sacl client add fd10:7::1 dev c1 id 701
+	sacl client add fd10:7::2 dev c1 id 702
+	sacl client add fd10:7::1 dev c1 id 703
+	sacl client add fd10:7::3 dev c1 id 704
 EOB
 run I $A -j sacl show clients
 check "... what came before it is applied, nothing after" \

@@ -9,7 +9,8 @@
                                    the Hop-by-Hop header HEX (IPV6_HOPOPTS)
   sacltool.py recv PORT SECONDS [COUNT]
                                    JSON: datagrams that came to PORT, each
-                                   with the Hop-by-Hop header it carried;
+                                   with its source port and the Hop-by-Hop
+                                   header it carried;
                                    ends after SECONDS without one, or COUNT
   sacltool.py short ADDR           a TCP segment too short for its header
   sacltool.py send4 ADDR PORT HEX  one UDP datagram to ADDR:PORT carrying
@@ -17,6 +18,21 @@
   sacltool.py recv4 PORT SECONDS [COUNT]
                                    as recv, over IPv4, with the options
                                    each datagram carried ("opts4")
+  sacltool.py spoof SRC SPORT DST DPORT
+                                   one UDP datagram from a source address
+                                   that is not the sender's (IP_TRANSPARENT)
+  sacltool.py icmperr DST TYPE CODE QSRC QSPORT QDST QDPORT
+                                   an ICMP (ICMPv6) error to DST quoting a
+                                   UDP datagram QSRC:QSPORT -> QDST:QDPORT
+  sacltool.py gso ADDR PORT SIZE SEG
+                                   SIZE bytes to ADDR:PORT in one send,
+                                   as UDP GSO datagrams of SEG bytes
+  sacltool.py sink PORT             one TCP connection to PORT: prints
+                                   the bytes it carried (60 s at most)
+  sacltool.py bulk ADDR PORT BYTES BYTES over one TCP connection
+  sacltool.py refused ADDR PORT    one UDP datagram to a closed port:
+                                   prints "refused" when the ICMP error
+                                   came back, "timeout" when not
 """
 import json
 import socket
@@ -124,8 +140,8 @@ def recv_all(s, seconds, count, what):
         while True:
             data, anc, _, peer = s.recvmsg(2048, 1024)
             key, val = what(anc)
-            got.append({"from": peer[0], "data": data.decode(errors="replace"),
-                        key: val})
+            got.append({"from": peer[0], "port": peer[1],
+                        "data": data.decode(errors="replace"), key: val})
             if len(got) == int(count):
                 break
     except socket.timeout:
@@ -167,7 +183,104 @@ def cmd_recv4(port, seconds, count="0"):
               socket.IP_RECVOPTS, "opts4", ip4_options, port, seconds, count)
 
 
+def fam(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def cmd_spoof(src, sport, dst, dport):
+    f = fam(dst)
+    s = socket.socket(f, socket.SOCK_DGRAM)
+    # A source that is not the sender's: IPv4 routes it only for a
+    # transparent socket (FLOWI_FLAG_ANYSRC); root may.
+    if f == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, 75, 1)    # IPV6_TRANSPARENT
+    else:
+        s.setsockopt(socket.IPPROTO_IP, 19, 1)      # IP_TRANSPARENT
+    s.bind((src, int(sport)))
+    s.sendto(b"spoofed?", (dst, int(dport)))
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    t = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while t >> 16:
+        t = (t & 0xffff) + (t >> 16)
+    return ~t & 0xffff
+
+
+def cmd_icmperr(dst, typ, code, qsrc, qsport, qdst, qdport):
+    udp = struct.pack("!HHHH", int(qsport), int(qdport), 16, 0) + b"quoted.."
+    if fam(dst) == socket.AF_INET6:
+        q = struct.pack("!IHBB", 6 << 28, len(udp), 17, 64) + \
+            socket.inet_pton(socket.AF_INET6, qsrc) + \
+            socket.inet_pton(socket.AF_INET6, qdst) + udp
+        # The kernel fills an ICMPv6 checksum.
+        msg = struct.pack("!BBHI", int(typ), int(code), 0, 0) + q
+        s = socket.socket(socket.AF_INET6, socket.SOCK_RAW,
+                          socket.IPPROTO_ICMPV6)
+    else:
+        ih = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64,
+                         17, 0, socket.inet_aton(qsrc),
+                         socket.inet_aton(qdst))
+        ih = ih[:10] + struct.pack("!H", csum(ih)) + ih[12:]
+        body = ih + udp
+        msg = struct.pack("!BBHI", int(typ), int(code), 0, 0) + body
+        msg = msg[:2] + struct.pack("!H", csum(msg)) + msg[4:]
+        s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    s.sendto(msg, (dst, 0))
+
+
+def cmd_gso(addr, port, size, seg):
+    s = socket.socket(fam(addr), socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_UDP, 103, int(seg))     # UDP_SEGMENT
+    s.sendto(b"g" * int(size), (addr, int(port)))
+
+
+def cmd_sink(port):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("::", int(port)))
+    s.listen(1)
+    s.settimeout(60)
+    c, _ = s.accept()
+    c.settimeout(60)
+    n = 0
+    try:
+        while True:
+            d = c.recv(65536)
+            if not d:
+                break
+            n += len(d)
+    except socket.timeout:
+        pass
+    print(n)
+
+
+def cmd_bulk(addr, port, size):
+    s = socket.create_connection((addr, int(port)), timeout=60)
+    s.sendall(b"b" * int(size))
+    s.close()
+
+
+def cmd_refused(addr, port):
+    s = socket.socket(fam(addr), socket.SOCK_DGRAM)
+    s.connect((addr, int(port)))
+    s.settimeout(10)
+    s.send(b"anyone?")
+    try:
+        s.recv(100)
+        print("answered")
+    except ConnectionRefusedError:
+        print("refused")
+    except socket.timeout:
+        print("timeout")
+
+
 if __name__ == "__main__":
     cmds = {"hbh": cmd_hbh, "send": cmd_send, "recv": cmd_recv,
-            "short": cmd_short, "send4": cmd_send4, "recv4": cmd_recv4}
+            "short": cmd_short, "send4": cmd_send4, "recv4": cmd_recv4,
+            "spoof": cmd_spoof, "icmperr": cmd_icmperr, "gso": cmd_gso,
+            "sink": cmd_sink, "bulk": cmd_bulk,
+            "refused": cmd_refused}
     sys.exit(cmds[sys.argv[1]](*sys.argv[2:]))

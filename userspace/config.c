@@ -16,6 +16,7 @@ static const struct {
 } settings[] = {
 	{ "flow-limit", "flow_limit", IDMESH_A_FLOW_LIMIT },
 	{ "sacl-flow-limit", "sacl_flow_limit", IDMESH_A_SACL_FLOW_LIMIT },
+	{ "sacl-port-flow-limit", "sacl_port_flow_limit", IDMESH_A_SACL_PORT_FLOW_LIMIT },
 	{ "timeout-tcp-syn", "timeout_tcp_syn", IDMESH_A_TIMEOUT_TCP_SYN },
 	{ "timeout-tcp", "timeout_tcp", IDMESH_A_TIMEOUT_TCP },
 	{ "timeout-tcp-fin", "timeout_tcp_fin", IDMESH_A_TIMEOUT_TCP_FIN },
@@ -44,6 +45,10 @@ void help_config(FILE *f)
 		"  sacl-flow-limit N    the same for the SACL gateway's connections,\n"
 		"                       a budget of their own (default %u): a flood\n"
 		"                       through one cannot evict the other's flows\n"
+		"  sacl-port-flow-limit N  SACL connections charged to one port (its\n"
+		"                       client's, else its server's) before it evicts\n"
+		"                       its own oldest, never another port's\n"
+		"                       (default %u)\n"
 		"  timeout-tcp-syn S    idle seconds before a flow is forgotten:\n"
 		"  timeout-tcp S        TCP before the handshake completes, TCP\n"
 		"  timeout-tcp-fin S    established, TCP after FIN or RST, UDP,\n"
@@ -58,7 +63,7 @@ void help_config(FILE *f)
 		"\"set\" needs CAP_NET_ADMIN; a rejected change changes nothing.\n",
 		IDMESH_FLOW_LIMIT_MIN, IDMESH_FLOW_LIMIT_MAX,
 		IDMESH_FLOW_LIMIT_DEFAULT, IDMESH_FLOW_LIMIT_DEFAULT,
-		IDMESH_TIMEOUT_MIN, IDMESH_TIMEOUT_MAX,
+		IDMESH_SACL_PORT_FLOW_LIMIT_DEFAULT, IDMESH_TIMEOUT_MIN, IDMESH_TIMEOUT_MAX,
 		IDMESH_TIMEOUT_TCP_SYN_DEFAULT, IDMESH_TIMEOUT_TCP_DEFAULT,
 		IDMESH_TIMEOUT_TCP_FIN_DEFAULT, IDMESH_TIMEOUT_UDP_DEFAULT,
 		IDMESH_TIMEOUT_SCTP_DEFAULT, IDMESH_HASH_KEY_LEN,

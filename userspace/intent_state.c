@@ -60,8 +60,8 @@ int idm_intent_state(const struct idm_intent *in, struct idm_sstate *st,
 		if (w->dev) {
 			e = st_add(st, IDMESH_SACL_KIND_CLIENT);
 			e->id = id;
+			snprintf(e->dev, sizeof(e->dev), "%s", w->dev);
 			if (w->has_lid) {
-				snprintf(e->dev, sizeof(e->dev), "%s", w->dev);
 				e->lid = w->lid;
 			} else {
 				e->has_addr = true;
@@ -162,6 +162,8 @@ static bool same_entry(const struct idm_sent *x, const struct idm_sent *y)
 	case IDMESH_SACL_KIND_PORT:
 		return x->marker == y->marker;
 	case IDMESH_SACL_KIND_CLIENT:
+		/* An address moved to another port is another entry. */
+		return x->id == y->id && !strcmp(x->dev, y->dev);
 	case IDMESH_SACL_KIND_SERVER:
 		return x->id == y->id;
 	case IDMESH_SACL_KIND_RULE:
@@ -222,9 +224,9 @@ long idm_sacl_diff(const struct idm_sstate *cur, const struct idm_sstate *want,
 			add[nadd].add = true;
 			add[nadd++].e = b[j];
 		}
-		/* A LID client of a re-created port: gone with it, so re-added. */
+		/* A client of a re-created port: gone with it, so re-added. */
 		if (!d && same_entry(&a[i], &b[j]) &&
-		    a[i].kind == IDMESH_SACL_KIND_CLIENT && !a[i].has_addr &&
+		    a[i].kind == IDMESH_SACL_KIND_CLIENT &&
 		    port_recreated(del, ndel, a[i].dev)) {
 			del = xrealloc(del, ndel + 1, sizeof(*del));
 			del[ndel].add = false;
@@ -275,7 +277,8 @@ void idm_sent_format(const struct idm_sent *e, char *buf, size_t len)
 		break;
 	case IDMESH_SACL_KIND_CLIENT:
 		if (e->has_addr)
-			snprintf(buf, len, "client %s id 0x%016" PRIx64, addr, e->id);
+			snprintf(buf, len, "client %s dev %s id 0x%016" PRIx64,
+				 addr, e->dev, e->id);
 		else
 			snprintf(buf, len, "client dev %s lid %u id 0x%016" PRIx64,
 				 e->dev, e->lid, e->id);

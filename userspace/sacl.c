@@ -20,8 +20,8 @@ void help_sacl(FILE *f)
 		"                                  [default { allow | deny }] [marker { on | off }]\n"
 		"       idmesh [-n NETNS] sacl port add DEV [marker]\n"
 		"       idmesh [-n NETNS] sacl port del DEV\n"
-		"       idmesh [-n NETNS] sacl client add { ADDR | dev DEV lid LID } id ID\n"
-		"       idmesh [-n NETNS] sacl client del { ADDR | dev DEV lid LID }\n"
+		"       idmesh [-n NETNS] sacl client add { ADDR dev DEV | dev DEV lid LID } id ID\n"
+		"       idmesh [-n NETNS] sacl client del { ADDR [dev DEV] | dev DEV lid LID }\n"
 		"       idmesh [-n NETNS] sacl server add ADDR [proto P [port N]] id ID\n"
 		"       idmesh [-n NETNS] sacl server del ADDR [proto P [port N]]\n"
 		"       idmesh [-n NETNS] sacl rule add client ID[/BITS] server ID[/BITS]\n"
@@ -31,9 +31,10 @@ void help_sacl(FILE *f)
 		"       idmesh [-j [-p]] [-s] [-n NETNS] sacl show [ports | clients | servers | rules | trust]\n"
 		"The SACL gateway, IPv4 and IPv6 alike (ADDR is either). A packet from\n"
 		"a workload-facing port (DEV) gets an option with the SACL IDs of its\n"
-		"client (by source ADDR, or by the LID a marker sent in the hop limit\n"
-		"or TTL on a marker port) and of its server (by destination ADDR, P, N;\n"
-		"most specific first): an IPv6 Hop-by-Hop option, or an IPv4 option\n"
+		"client (by source ADDR behind its port DEV, or by the LID a marker\n"
+		"sent in the hop limit or TTL on a marker port) and of its server (by\n"
+		"destination ADDR, P, N; most specific first): an IPv6 Hop-by-Hop\n"
+		"option, or an IPv4 option\n"
 		"(20 bytes more, within the header's 40 bytes of options). A packet\n"
 		"towards a port is allowed or denied by the rule for (client ID,\n"
 		"server ID), else by the default (allow), gets the rule's skb priority\n"
@@ -45,6 +46,11 @@ void help_sacl(FILE *f)
 		"from any device until \"trust\" names where they may come from: a\n"
 		"device (the underlay, a remote link) or a source PREFIX (ADDR[/LEN]);\n"
 		"then a tag from anywhere else is dropped (counted as untrusted).\n"
+		"An address client belongs to its port: a packet from a port whose\n"
+		"source is another port's client address, or none of the port's own\n"
+		"while it has some, is dropped (spoofed). A connection passes only\n"
+		"between the ports it was tracked for; an ICMP error from or to a\n"
+		"port only when it quotes such a connection (else: unrelated).\n"
 		"IDs: 1..2^64-1 (decimal or 0x...); ID/BITS: every ID whose first BITS\n"
 		"bits are ID's (the most specific rule wins). LID 0..%u. T: IPv6 option\n"
 		"type with action bits 00 (2..0x3f, default 0x%02x). T4: IPv4 option\n"
@@ -93,6 +99,8 @@ static const struct {
 	{ IDMESH_SACL_A_TOO_BIG, "too-big" },
 	{ IDMESH_SACL_A_NO_ROOM, "no-room" },
 	{ IDMESH_SACL_A_UNTRUSTED, "untrusted" },
+	{ IDMESH_SACL_A_SPOOFED, "spoofed" },
+	{ IDMESH_SACL_A_UNRELATED, "unrelated" },
 	{ IDMESH_SACL_A_MARKED, "marked" },
 	{ IDMESH_SACL_A_HITS, "default-hits" },
 	{ IDMESH_SACL_A_DROPS, "default-drops" },
@@ -193,16 +201,22 @@ static void print_entry(const struct idm_opts *o, const struct idm_sacl_entry *e
 		print_string(PRINT_ANY, "dev", "port %s", dev);
 		print_bool(PRINT_JSON, "marker", NULL, e->marker);
 		print_text("%s\n", e->marker ? " marker" : "");
+		if (o->stats) {
+			print_open_obj("stats");
+			print_uint(PRINT_ANY, "flows", "    flows %u", e->flows);
+			print_u64(PRINT_ANY, "evicted", " evicted %llu\n",
+				  e->c[IDMESH_SACL_A_EVICTED]);
+			print_close_obj();
+		}
 		break;
 	case IDMESH_SACL_KIND_CLIENT:
 		print_text("client");
-		if (e->has_addr) {
+		if (e->has_addr)
 			print_string(PRINT_ANY, "addr", " %s", e->addr);
-		} else {
-			idm_dev_name(e->ifindex, dev);
-			print_string(PRINT_ANY, "dev", " dev %s", dev);
+		idm_dev_name(e->ifindex, dev);
+		print_string(PRINT_ANY, "dev", " dev %s", dev);
+		if (!e->has_addr)
 			print_uint(PRINT_ANY, "lid", " lid %u", e->lid);
-		}
 		print_u64(PRINT_ANY, "id", " id %llu\n", e->id);
 		break;
 	case IDMESH_SACL_KIND_SERVER:

@@ -38,6 +38,7 @@ int idm_sacl_parse_priority(const char *s, uint32_t *out, char *err,
 struct idm_sacl_entry {
 	int kind;
 	uint32_t ifindex, lid, proto, port, action, priority, dscp;
+	uint32_t flows;		/* a port's connections */
 	int has_priority, has_dscp, has_addr;
 	uint32_t marker, opt_type, opt_type4, def_action, cbits, sbits, plen;
 	int has_plen;

@@ -82,6 +82,7 @@ static int sacl_reply(struct nlattr **top, struct nlattr *head, int len,
 	e->has_dscp = !!tb[IDMESH_SACL_A_DSCP];
 	e->dscp = idm_nla_u8(tb[IDMESH_SACL_A_DSCP]);
 	e->marker = idm_nla_u8(tb[IDMESH_SACL_A_MARKER]);
+	e->flows = idm_nla_u32(tb[IDMESH_SACL_A_FLOWS]);
 	e->opt_type = idm_nla_u8(tb[IDMESH_SACL_A_OPT_TYPE]);
 	e->opt_type4 = idm_nla_u8(tb[IDMESH_SACL_A_OPT_TYPE4]);
 	e->has_plen = !!tb[IDMESH_SACL_A_PREFIX_LEN];
@@ -105,6 +106,9 @@ static int sacl_reply(struct nlattr **top, struct nlattr *head, int len,
 		e->c[i] = idm_nla_u64(tb[i]);
 	e->c[IDMESH_SACL_A_NO_ROOM] = idm_nla_u64(tb[IDMESH_SACL_A_NO_ROOM]);
 	e->c[IDMESH_SACL_A_UNTRUSTED] = idm_nla_u64(tb[IDMESH_SACL_A_UNTRUSTED]);
+	e->c[IDMESH_SACL_A_SPOOFED] = idm_nla_u64(tb[IDMESH_SACL_A_SPOOFED]);
+	e->c[IDMESH_SACL_A_UNRELATED] = idm_nla_u64(tb[IDMESH_SACL_A_UNRELATED]);
+	e->c[IDMESH_SACL_A_EVICTED] = idm_nla_u64(tb[IDMESH_SACL_A_EVICTED]);
 	return 0;
 }
 
@@ -183,8 +187,9 @@ int idm_sacl_change(struct idm_nl *nl, int add, const struct idm_sent *e)
 {
 	struct idm_sacl_spec s = { .kind = e->kind };
 
+	/* An address client's port goes with its add; the address names it. */
 	if (e->kind == IDMESH_SACL_KIND_PORT ||
-	    (e->kind == IDMESH_SACL_KIND_CLIENT && !e->has_addr)) {
+	    (e->kind == IDMESH_SACL_KIND_CLIENT && (!e->has_addr || add))) {
 		s.ifindex = if_nametoindex(e->dev);
 		if (!s.ifindex) {
 			fprintf(stderr, "Error: cannot find device \"%s\"\n", e->dev);

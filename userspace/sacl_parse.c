@@ -168,11 +168,12 @@ int idm_parse_sacl_entry(int argc, char **argv, int kind, int del,
 			snprintf(err, errlen, "unknown word \"%s\" or no value after it", k);
 			return -1;
 		} else if (kind == IDMESH_SACL_KIND_CLIENT && !strcmp(k, "dev") &&
-			   !IDM_HAS(s, IDMESH_SACL_A_ADDR)) {
+			   !s->dev) {
 			s->dev = val;
 			SET(IDMESH_SACL_A_IFINDEX);
 		} else if (kind == IDMESH_SACL_KIND_CLIENT && !strcmp(k, "lid") &&
-			   s->dev) {
+			   s->dev && !IDM_HAS(s, IDMESH_SACL_A_ADDR) &&
+			   !IDM_HAS(s, IDMESH_SACL_A_LID)) {
 			if (idm_parse_u32("lid", val, 0, IDMESH_SACL_LID_MAX,
 					  &s->lid, err, errlen))
 				return -1;
@@ -228,10 +229,20 @@ int idm_parse_sacl_entry(int argc, char **argv, int kind, int del,
 		if (!IDM_HAS(s, IDMESH_SACL_A_ADDR) &&
 		    (!s->dev || !IDM_HAS(s, IDMESH_SACL_A_LID))) {
 			snprintf(err, errlen,
-				 "a client is ADDR, or dev DEV lid LID");
+				 "a client is ADDR dev DEV, or dev DEV lid LID");
 			return -1;
 		}
-		/* fall through */
+		if (!del && !IDM_HAS(s, IDMESH_SACL_A_ID)) {
+			snprintf(err, errlen, "a client needs its SACL id");
+			return -1;
+		}
+		/* Identity belongs to a port, not to an address alone. */
+		if (!del && !s->dev) {
+			snprintf(err, errlen,
+				 "a client's address needs the port it is behind: client ADDR dev DEV id ID");
+			return -1;
+		}
+		break;
 	case IDMESH_SACL_KIND_SERVER:
 		if (!del && !IDM_HAS(s, IDMESH_SACL_A_ID)) {
 			snprintf(err, errlen, "a %s needs its SACL id", kind_name[kind]);

@@ -15,6 +15,8 @@
 #define IDMESH_FLOW_LIMIT_MIN		64
 #define IDMESH_FLOW_LIMIT_MAX		(16 * 1024 * 1024)
 #define IDMESH_FLOW_LIMIT_DEFAULT	65536
+/* SACL connections charged to one port (IDMESH_A_SACL_PORT_FLOW_LIMIT) */
+#define IDMESH_SACL_PORT_FLOW_LIMIT_DEFAULT	16384
 
 enum idmesh_cmd {
 	IDMESH_CMD_UNSPEC,
@@ -116,6 +118,11 @@ enum idmesh_attr {
 	 * only to callers with CAP_NET_ADMIN.
 	 */
 	IDMESH_A_HASH_KEY,
+	/* u32: most SACL connections charged to one port (its client's,
+	 * else its server's); a port at it evicts its own oldest, never
+	 * another port's
+	 */
+	IDMESH_A_SACL_PORT_FLOW_LIMIT,
 
 	__IDMESH_A_MAX,
 };
@@ -288,6 +295,17 @@ enum idmesh_sacl_attr {
 					 */
 	IDMESH_SACL_A_UNTRUSTED,	/* dropped: a tag from a device or
 					 * source not trusted
+					 */
+	IDMESH_SACL_A_SPOOFED,		/* dropped: from a port, not from
+					 * one of its clients' addresses
+					 */
+	IDMESH_SACL_A_UNRELATED,	/* dropped: an ICMP(v6) error from or
+					 * to a port that quotes no
+					 * connection tracked between them
+					 */
+	IDMESH_SACL_A_FLOWS,		/* u32: a port's connections now */
+	IDMESH_SACL_A_EVICTED,		/* u64: a port's connections evicted
+					 * by its budget
 					 */
 
 	__IDMESH_SACL_A_MAX,

@@ -464,7 +464,7 @@ static void test_ipv4(void)
 	err[0] = '\0';
 	TAP_OK(!load(text, &in), "IPv4 workloads load%s%s", *err ? ": " : "", err);
 	idm_intent_state(&in, &st, NULL, 0);
-	c = find(&st, IDMESH_SACL_KIND_CLIENT, "client 10.0.0.1 id ");
+	c = find(&st, IDMESH_SACL_KIND_CLIENT, "client 10.0.0.1 dev c1 id ");
 	sv = find(&st, IDMESH_SACL_KIND_SERVER, "server 10.0.1.1 proto icmp id ");
 	TAP_OK(c && sv, "an IPv4 client and server entry, written as IPv4");
 	TAP_OK(c && IN6_IS_ADDR_V4MAPPED(&c->addr) && c->addr.s6_addr[15] == 1,

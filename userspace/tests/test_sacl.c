@@ -29,9 +29,18 @@ int main(void)
 	       "port del takes only the device");
 	TAP_STREQ(err, "\"marker\" is for add only: del names the port alone",
 		  "... saying so");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "2001:db8::1", "dev", "p1",
+		     "id", "0x10") == 0 && s.id == 16 && IDM_HAS(&s, IDMESH_SACL_A_ADDR) &&
+	       !strcmp(s.dev, "p1") && IDM_HAS(&s, IDMESH_SACL_A_IFINDEX) &&
+	       !IDM_HAS(&s, IDMESH_SACL_A_LID), "client by address behind its port, hex ID");
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "2001:db8::1", "id",
-		     "0x10") == 0 && s.id == 16 && IDM_HAS(&s, IDMESH_SACL_A_ADDR) &&
-	       !s.dev, "client by address, hex ID");
+		     "0x10") == -1, "a client address without its port is refused");
+	TAP_STREQ(err, "a client's address needs the port it is behind: client ADDR dev DEV id ID",
+		  "... saying how to write it");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "2001:db8::1", "dev", "p1",
+		     "lid", "3", "id", "1") == -1, "an address and a LID are refused");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 1, &s, err, "2001:db8::1", "dev", "p1") == 0 &&
+	       !strcmp(s.dev, "p1"), "client del by address and port");
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "dev", "p1", "lid", "5",
 		     "id", "18446744073709551615") == 0 &&
 	       s.id == UINT64_MAX && s.lid == 5 && !strcmp(s.dev, "p1") &&
@@ -39,7 +48,7 @@ int main(void)
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "dev", "p1", "lid", "128",
 		     "id", "1") == -1, "LID above 127");
 	TAP_STREQ(err, "lid 128 is out of range [0, 127]", "LID range message");
-	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "10.0.0.1", "id", "1") == 0 &&
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "10.0.0.1", "dev", "p1", "id", "1") == 0 &&
 	       IDM_HAS(&s, IDMESH_SACL_A_ADDR) && s.addr.family == AF_INET &&
 	       s.addr.len == 4 && !memcmp(s.addr.bytes, "\x0a\0\0\x01", 4),
 	       "IPv4 client: 4 bytes (ADDR4 on the wire)");
@@ -76,7 +85,7 @@ int main(void)
 		  "... saying so");
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "2001:db8::1", "id",
 		     "18446744073709551616") == -1, "ID above 64 bits");
-	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "2001:db8::1", "id", "0") == 0 &&
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "2001:db8::1", "dev", "p1", "id", "0") == 0 &&
 	       s.id == 0, "ID 0 is passed on for the kernel to refuse");
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_SERVER, 0, &s, err, "2001:db8::2", "proto", "tcp",
 		     "port", "80", "id", "200") == 0 && s.proto == IPPROTO_TCP &&
