@@ -105,6 +105,7 @@ static struct idm_net *kunit_in(struct kunit *test, u32 flow_limit)
 	KUNIT_ASSERT_NOT_NULL(test, in);
 	in->flows.zone[IDM_ZONE_LB].limit = flow_limit;
 	in->flows.zone[IDM_ZONE_SACL].limit = IDMESH_FLOW_LIMIT_DEFAULT;
+	in->flows.port_limit = IDMESH_SACL_PORT_FLOW_LIMIT_DEFAULT;
 	in->flows.timeout[IDM_TO_TCP_SYN] = IDMESH_TIMEOUT_TCP_SYN_DEFAULT;
 	in->flows.timeout[IDM_TO_TCP] = IDMESH_TIMEOUT_TCP_DEFAULT;
 	in->flows.timeout[IDM_TO_TCP_FIN] = IDMESH_TIMEOUT_TCP_FIN_DEFAULT;
@@ -265,6 +266,10 @@ static void config_reply_carries_flow_limit(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, tb[IDMESH_A_SACL_FLOW_LIMIT]);
 	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[IDMESH_A_SACL_FLOW_LIMIT]),
 			IDMESH_FLOW_LIMIT_DEFAULT);
+	/* And a port's share of them. */
+	KUNIT_ASSERT_NOT_NULL(test, tb[IDMESH_A_SACL_PORT_FLOW_LIMIT]);
+	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[IDMESH_A_SACL_PORT_FLOW_LIMIT]),
+			IDMESH_SACL_PORT_FLOW_LIMIT_DEFAULT);
 	KUNIT_ASSERT_NOT_NULL(test, tb[IDMESH_A_TIMEOUT_TCP_FIN]);
 	KUNIT_EXPECT_EQ(test, nla_get_u32(tb[IDMESH_A_TIMEOUT_TCP_FIN]),
 			(u32)IDMESH_TIMEOUT_TCP_FIN_DEFAULT);
