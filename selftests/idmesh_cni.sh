@@ -103,7 +103,7 @@ assert "... the node's end is gone" no_dev $N "$(dev_of c1)"
 assert "... with the pod's" no_dev $P1 eth0
 assert "... and the lease" holds '! lease 10.88.0.2'
 cni DEL c1 /run/netns/$P1
-assert "DEL again: succeeds" [ "$rc" = 0 ]
+assert "DEL again: succeeds, silent on stdout and stderr" holds '[ "$rc" = 0 ] && [ -z "$out$err" ]'
 ip netns del $P2
 cni DEL c2 ""
 assert "DEL after the namespace is gone: succeeds, the lease released" holds '[ "$rc" = 0 ] && ! lease 10.88.0.3'
@@ -164,6 +164,10 @@ before="$(links) $(leases)"
 err "error: IPAM out of addresses: host-local's error passed on, nothing made" 999 \
 	'^host-local ADD: failed to allocate' ADD f2 /run/netns/$P4 "$full"
 err "error: an unknown command" 4 'CNI_COMMAND "FROB"' FROB e1 /run/netns/$P2
+err "error: a network name outside the spec's characters (a space) is refused" 7 \
+	'^name "idm net": at most 64 letters' ADD e1 /run/netns/$P2 "$(conf | sed 's/"idmnet"/"idm net"/')"
+err "error: a container ID outside the spec's characters" 4 '^CNI_CONTAINERID "e 1": ' \
+	ADD "e 1" /run/netns/$P2
 err "error: a prevResult whose routes are not a list is refused, not a crash" 6 \
 	'^prevResult.routes: not an array$' ADD e1 /run/netns/$P2 "$(conf ', "prevResult": {"routes": 5}')"
 err "error: a prevResult whose ips hold a string" 6 '^prevResult.ips\[0\]: not an object$' \

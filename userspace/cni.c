@@ -6,6 +6,7 @@
  * plugin the network config names, routes on both ends. The netlink code
  * is the tool's (apply_link.c, sacl_nl.c). Documentation/cni.rst.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -101,6 +102,23 @@ static void cni_arg(const char *args, const char *key, char *out, size_t len)
 	}
 }
 
+/*
+ * The spec's character set of a network name and a container ID:
+ * [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most max bytes (the alias has 255),
+ * so that the alias "idmesh-cni NAME CID IFNAME" splits back on spaces.
+ */
+static bool cni_id_ok(const char *s, size_t max)
+{
+	size_t i;
+
+	if (!isalnum((unsigned char)s[0]) || strlen(s) > max)
+		return false;
+	for (i = 1; s[i]; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("_.-", s[i]))
+			return false;
+	return true;
+}
+
 static int result_shape(json_object *r, const char *what, struct idm_cni_err *e);
 
 static int read_conf(struct cni *c, struct idm_cni_err *e)
@@ -153,6 +171,12 @@ static int read_conf(struct cni *c, struct idm_cni_err *e)
 		return -1;
 	}
 	c->name = json_object_get_string(x);
+	if (!cni_id_ok(c->name, 64)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_CONFIG,
+				"name \"%s\": at most 64 letters, digits, _ . -, starting with a letter or digit",
+				c->name);
+		return -1;
+	}
 	x = get(c->conf, "mtu");
 	if (x && (!json_object_is_type(x, json_type_int) || json_object_get_int64(x) < 68 ||
 		  json_object_get_int64(x) > 65535)) {
@@ -233,7 +257,14 @@ static int read_env(struct cni *c, bool need_netns, struct idm_cni_err *e)
 				need_netns ? " and CNI_NETNS" : "");
 		return -1;
 	}
-	if (strlen(c->ifname) >= IFNAMSIZ || strchr(c->ifname, '/')) {
+	if (!cni_id_ok(c->cid, 160)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_ENV,
+				"CNI_CONTAINERID \"%s\": at most 160 letters, digits, _ . -, starting with a letter or digit",
+				c->cid);
+		return -1;
+	}
+	if (strlen(c->ifname) >= IFNAMSIZ || strchr(c->ifname, '/') ||
+	    strpbrk(c->ifname, " \t\n:")) {
 		idm_cni_set_err(e, IDM_CNI_ERR_ENV, "CNI_IFNAME \"%s\" is not a device name",
 				c->ifname);
 		return -1;

@@ -384,7 +384,9 @@ int idm_link_dump(struct idm_nl *nl, const char *only, struct idm_link_list *c)
 	if (idm_nl_transact(nl, msg, show_valid, c))
 		goto out;
 	if (only && c->n == 0) {
-		fprintf(stderr, "Error: no idmesh link \"%s\"\n", only);
+		/* A caller that only asks whether it is there says nothing. */
+		if (!nl->quiet)
+			fprintf(stderr, "Error: no idmesh link \"%s\"\n", only);
 		goto out;
 	}
 	err = 0;
