@@ -597,13 +597,13 @@ check "IPv6: a 65527-byte one too" 'length == 47 and (map(.data | length) | add)
 assert "... each datagram tagged on a" [ "$(sacl_stat $A tagged)" -ge $((n0 + 94)) ]
 
 ## a port's budget of connections: a flood from one port evicts only its own
-# The table's budget at its minimum (64), a port's at 32. c1 opens one UDP
+# The table's budget at 128, a port's at its minimum, 64. c1 opens one UDP
 # connection to the spine (port 5000 to 9), then c2 opens 300. Under
 # default deny on a, the spine's answer to c1 must still be a reply.
 expect "config set sacl-port-flow-limit" 0 "" \
-	I $A config set sacl-flow-limit 64 sacl-port-flow-limit 32
+	I $A config set sacl-flow-limit 128 sacl-port-flow-limit 64
 assert "a lowered table budget is reached" \
-	wait_until 30 sh -c "[ \$($IDMESH -n $A -j stats show | jq .sacl_flows) -le 64 ]"
+	wait_until 30 sh -c "[ \$($IDMESH -n $A -j stats show | jq .sacl_flows) -le 128 ]"
 I $A sacl set default deny
 nsx $C1 $ST spoof fd10:1::2 5000 fd00:a::2 9
 nsx $C1 timeout 90 $ST recv 5000 60 1 >"$cap/budget.json" &
@@ -611,8 +611,8 @@ rp=$!
 udp_ready $C1 5000
 LBTOOL_TIMEOUT=1 run nsx $C2 $LB udp fd00:a::2 81 300 6000
 run I $A -j -s sacl show ports
-check "c2's port holds its budget of 32 and evicted its own beyond it" \
-	'[.[] | select(.dev == "c2") | .stats | .flows == 32 and .evicted >= 268] == [true]'
+check "c2's port holds its budget of 64 and evicted its own beyond it" \
+	'[.[] | select(.dev == "c2") | .stats | .flows == 64 and .evicted >= 236] == [true]'
 check "... none of c1's" '[.[] | select(.dev == "c1") | .stats.evicted] == [0]'
 nsx $SP $ST spoof fd00:a::2 9 fd10:1::2 5000
 wait $rp
