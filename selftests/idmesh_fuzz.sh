@@ -112,7 +112,7 @@ EOB
 # meets no gateway), sent after the fuzz, unless a denied one came first.
 nsx $B2 timeout 600 $ST recv 54 300 1 >"$tap_out.deny" &
 rp=$!
-wait_until 60 sh -c "ip netns exec $B2 ss -Hlun 'sport = :54' | grep -q ." ||
+wait_until 60 udp_bound $B2 54 ||
 	echo "no receiver on port 54 in 60 s" | tap_diag
 pn=${IDMESH_PKTFUZZ_N:-4000}
 echo "# packet fuzz seed $seed ($pn packets; again: IDMESH_FUZZ_SEED=$seed)"

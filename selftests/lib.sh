@@ -26,6 +26,14 @@ check() {
 	fi
 }
 
+# udp_bound NS PORT: a UDP socket of NS is bound to PORT. From /proc, not
+# ss: ss may make the kernel load a diag module, and a guest's modprobe
+# has been seen to hang there.
+udp_bound() {
+	ip netns exec "$1" cat /proc/net/udp /proc/net/udp6 2>/dev/null |
+		grep -q "$(printf ':%04X ' "$2")"
+}
+
 # wait_until SECS TEST...: poll TEST (a command or shell test) every 0.1 s
 # until it holds or SECS have passed; the status is TEST's last. For what
 # the kernel or a loaded guest does later: never a fixed sleep.
