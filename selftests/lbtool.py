@@ -76,7 +76,10 @@ def serve(name, ports):
         u = sock(socket.SOCK_DGRAM, port)
         while True:
             data, peer = u.recvfrom(2048)
-            u.sendto(f"{name} - {plain(peer[0])}\n".encode(), peer)
+            try:
+                u.sendto(f"{name} - {plain(peer[0])}\n".encode(), peer)
+            except OSError:
+                pass	# a peer one cannot answer (a fuzzed source)
 
     for port in ports:
         threading.Thread(target=tcp, args=(port,), daemon=True).start()
