@@ -497,7 +497,7 @@ stat_at_least() {
 # Only c1's own may pass: b allows 101 to 201, denies the rest.
 n0=$(sacl_stat $A spoofed)
 rpids=()
-recv_s1b() { nsx $S1 timeout 90 $ST "$1" "$2" 60 1 >"$cap/$3.json" & rpids+=($!); }
+recv_s1b() { nsx $S1 timeout 300 $ST "$1" "$2" 240 1 >"$cap/$3.json" & rpids+=($!); }
 recv_s1b recv 9010 own6
 recv_s1b recv4 9011 own4
 udp_ready $S1 9010
@@ -523,8 +523,8 @@ assert "another port's address, or none of the port's own: dropped, counted as s
 # That is no reply of s1's: b's default deny drops it. s1 takes the
 # first datagram to come: c1's (allowed by the rule), sent last.
 rpids=()
-nsx $S1 timeout 90 $ST recv 5432 60 1 >"$cap/hijack6.json" & rpids+=($!)
-nsx $S1 timeout 90 $ST recv4 5433 60 1 >"$cap/hijack4.json" & rpids+=($!)
+nsx $S1 timeout 300 $ST recv 5432 240 1 >"$cap/hijack6.json" & rpids+=($!)
+nsx $S1 timeout 300 $ST recv4 5433 240 1 >"$cap/hijack4.json" & rpids+=($!)
 udp_ready $S1 5432
 udp_ready $S1 5433
 nsx $S2 $ST spoof fd20:1::2 5432 fd00:b::2 7777
@@ -580,8 +580,8 @@ assert "... and the one from the connection's own side was not" \
 # their length fields are full) in 1400-byte datagrams from c1 to s1;
 # every byte arrives, each datagram tagged on the way.
 rpids=()
-nsx $S1 timeout 90 $ST recv4 9030 10 47 >"$cap/gso4.json" & rpids+=($!)
-nsx $S1 timeout 90 $ST recv 9031 10 47 >"$cap/gso6.json" & rpids+=($!)
+nsx $S1 timeout 300 $ST recv4 9030 120 47 >"$cap/gso4.json" & rpids+=($!)
+nsx $S1 timeout 300 $ST recv 9031 120 47 >"$cap/gso6.json" & rpids+=($!)
 udp_ready $S1 9030
 udp_ready $S1 9031
 n0=$(sacl_stat $A tagged)
@@ -605,7 +605,7 @@ assert "a lowered table budget is reached" \
 	wait_until 30 sh -c "[ \$($IDMESH -n $A -j stats show | jq .sacl_flows) -le 128 ]"
 I $A sacl set default deny
 nsx $C1 $ST spoof fd10:1::2 5000 fd00:a::2 9
-nsx $C1 timeout 90 $ST recv 5000 60 1 >"$cap/budget.json" &
+nsx $C1 timeout 300 $ST recv 5000 240 1 >"$cap/budget.json" &
 rp=$!
 udp_ready $C1 5000
 LBTOOL_TIMEOUT=1 run nsx $C2 $LB udp fd00:a::2 81 300 6000
