@@ -41,6 +41,7 @@
 
 #include "compat.h"
 #include "idmesh.h"
+#include "lb.h"
 #include "pkt.h"
 #include "sacl.h"
 #include "sacl_opt.h"
@@ -494,6 +495,35 @@ static bool idm_sacl_src_spoofed(struct idm_sacl *sc, struct sk_buff *skb,
 	return idm_sacl_spoofed(sc, port, &a);
 }
 
+/*
+ * A VIP's NAT reply leaving its backend's port: the load balancer gave it
+ * the VIP's source before routing (lb_hook.c), an address that is not the
+ * port's. It is the port's own when the backend of its flow is.
+ */
+static bool idm_sacl_vip_reply(struct idm_net *in,
+			       const struct idm_sacl_pkt *sp,
+			       const struct idm_sacl_port *port)
+{
+	struct idm_flow_key k = {
+		.src = sp->p.key.dst, .dst = sp->p.key.src,
+		.sport = sp->p.key.dport, .dport = sp->p.key.sport,
+		.family = sp->p.key.family, .proto = sp->p.key.proto,
+		.zone = IDM_ZONE_LB,
+	};
+	struct idm_flow *f;
+	struct in6_addr a;
+	u8 dir = 0;
+
+	f = idm_flow_lookup(&in->flows, &k, &dir);
+	if (!f || dir || !f->nat)
+		return false;
+	if (idm_is4(sp))
+		ipv6_addr_set_v4mapped(f->be->addr.ip, &a);
+	else
+		a = f->be->addr.in6;
+	return !idm_sacl_spoofed(&in->sacl, port, &a);
+}
+
 static unsigned int idm_sacl_forward_one(struct idm_net *in, struct sk_buff *skb,
 					 const struct nf_hook_state *state,
 					 struct idm_sacl_port *from,
@@ -514,7 +544,8 @@ static unsigned int idm_sacl_forward_one(struct idm_net *in, struct sk_buff *skb
 		idm_sacl_count(sc, IDM_SC_MALFORMED);
 		return NF_DROP;
 	}
-	if (from && idm_sacl_src_spoofed(sc, skb, from, state->pf)) {
+	if (from && idm_sacl_src_spoofed(sc, skb, from, state->pf) &&
+	    (err || !idm_sacl_vip_reply(in, &sp, from))) {
 		/* Before anything is tracked or tagged for it. */
 		idm_sacl_count(sc, IDM_SC_SPOOFED);
 		return NF_DROP;
