@@ -397,20 +397,20 @@ static void idm_flow_scan(struct idm_flow_table *ft, u8 zone,
 {
 	struct idm_flow_zone *z = &ft->zone[zone];
 	struct idm_flow *f;
-	LIST_HEAD(todo);
+	LIST_HEAD(aside);
 	int i;
 
 	spin_lock_bh(&ft->lock);
-	list_splice_init(&z->lru, &todo);
+	list_splice_init(&z->lru, &aside);
 	for (;;) {
-		for (i = 0; i < IDM_GC_BATCH && !list_empty(&todo); i++) {
-			f = list_first_entry(&todo, struct idm_flow, lru);
+		for (i = 0; i < IDM_GC_BATCH && !list_empty(&aside); i++) {
+			f = list_first_entry(&aside, struct idm_flow, lru);
 			if (gone(f, arg))
 				idm_flow_unlink(ft, f);
 			else
 				list_move_tail(&f->lru, &z->lru);
 		}
-		if (list_empty(&todo))
+		if (list_empty(&aside))
 			break;
 		spin_unlock_bh(&ft->lock);
 		cond_resched();

@@ -21,16 +21,9 @@ import socket
 import struct
 import sys
 
+from sacltool import csum
+
 SACL4, SACL6 = 30, 0x1E
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    t = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while t >> 16:
-        t = (t & 0xFFFF) + (t >> 16)
-    return ~t & 0xFFFF
 
 
 class Fuzz:
