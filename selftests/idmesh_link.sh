@@ -370,6 +370,25 @@ run nsx $QP1 /usr/bin/python3 "$top/selftests/sacltool.py" bulk 10.7.2.2 5001 10
 wait $sp
 assert "bulk TCP through the 1400-byte hop: every byte of 1 MB arrives" [ "$(cat "$tap_out.sink")" = 1000000 ]
 
+# ECN on receive (RFC 6040): Geneve packets as a router that marked them
+# would deliver, sent by hand from q1's underlay address to q2's link 300.
+# CE over a sender that does no ECN is dropped and counted; CE over
+# ECT(0) reaches the pod as CE; an unmarked outer header leaves ECT(0).
+nsx $QP2 timeout 120 /usr/bin/python3 "$top/selftests/sacltool.py" recvtos 5002 60 2 >"$tap_out.tos" &
+rp=$!
+wait_until 60 udp_bound $QP2 5002
+for g in "3 0 not-ect" "3 2 ect0-ce" "0 2 ect0"; do
+	set -- $g
+	nsx $Q1 /usr/bin/python3 "$top/selftests/sacltool.py" geneve fd60::1 fd61::1 300 \
+		"$1" 10.7.1.2 10.7.2.2 5002 "$2" "$3"
+done
+wait $rp
+out=$(cat "$tap_out.tos")
+assert "ECN: outer CE over ECT(0) reaches the pod as CE, an unmarked outer leaves ECT(0)" \
+	jqt '[.[] | [.data, .tos % 4]] == [["ect0-ce", 3], ["ect0", 2]]'
+run I $Q2 -j -s link show q6
+assert "... and outer CE over not-ECT is dropped, counted as ecn" jqt '.[0].stats.drops.ecn == 1'
+
 # Pod churn: namespaces of pods that never used SACL or VIPs go without
 # waiting for RCU callbacks or RTNL in idmesh's exit. Two rounds of 100
 # namespaces with one pair each, made and destroyed in batches (one

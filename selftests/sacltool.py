@@ -237,6 +237,32 @@ def cmd_gso(addr, port, size, seg):
     s.sendto(b"g" * int(size), (addr, int(port)))
 
 
+def cmd_geneve(src, dst, vni, otos, isrc, idst, dport, itos, data):
+    """One Geneve packet by hand from SRC to DST:6081 (outer traffic
+    class / TOS OTOS), holding an IPv4 UDP datagram ISRC -> IDST:DPORT
+    with TOS ITOS: what a router's marks on the way look like."""
+    udp = struct.pack("!HHHH", 40000, int(dport), 8 + len(data), 0) + \
+        data.encode()
+    ih = struct.pack("!BBHHHBBH4s4s", 0x45, int(itos), 20 + len(udp), 1,
+                     0x4000, 64, 17, 0, socket.inet_aton(isrc),
+                     socket.inet_aton(idst))
+    ih = ih[:10] + struct.pack("!H", csum(ih)) + ih[12:]
+    gnv = struct.pack("!BBHI", 0, 0, 0x0800, int(vni) << 8)
+    f = fam(dst)
+    s = socket.socket(f, socket.SOCK_DGRAM)
+    if f == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, int(otos))
+    else:
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, int(otos))
+    s.bind((src, 0))
+    s.sendto(gnv + ih + udp, (dst, 6081))
+
+
+def cmd_recvtos(port, seconds, count="0"):
+    recv_opts(socket.AF_INET, socket.IPPROTO_IP, socket.IP_RECVTOS,
+              socket.IP_TOS, "tos", lambda val: val[0], port, seconds, count)
+
+
 def cmd_sink(port):
     s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -282,5 +308,6 @@ if __name__ == "__main__":
             "short": cmd_short, "send4": cmd_send4, "recv4": cmd_recv4,
             "spoof": cmd_spoof, "icmperr": cmd_icmperr, "gso": cmd_gso,
             "sink": cmd_sink, "bulk": cmd_bulk,
-            "refused": cmd_refused}
+            "refused": cmd_refused, "geneve": cmd_geneve,
+            "recvtos": cmd_recvtos}
     sys.exit(cmds[sys.argv[1]](*sys.argv[2:]))
