@@ -120,6 +120,26 @@ assert "... removes the attachment not listed (c4), its link and lease" \
 assert "... and keeps the listed ones" \
 	holds 'ip -n $N link show "$(dev_of c5)" >/dev/null && ip -n $N link show "$("$IDMESH" k8s dev shop web-3)" >/dev/null'
 
+## One pod, two attachments; the same pod's sandbox made again
+k3="IgnoreUnknown=1;K8S_POD_NAMESPACE=shop;K8S_POD_NAME=web-3"
+c3net1=$(conf | jq -c '.ipam.routes = [{"dst": "10.99.0.0/16"}]')
+IFNAME=net1 ARGS=$k3 cni ADD c3 /run/netns/$P3 "$c3net1"
+assert "ADD of a pod's second attachment (net1): a device of its own, beside eth0's" \
+	holds '[ "$rc" = 0 ] && ip -n $N link show "$("$IDMESH" k8s dev shop web-3 net1 idmnet)" >/dev/null &&
+	       ip -n $N link show "$("$IDMESH" k8s dev shop web-3)" >/dev/null && ip -n $P3 link show net1 >/dev/null'
+old3=$(ip -n $P3 -j addr show dev eth0 | jq -r '.[0].addr_info[] | select(.family == "inet") | .local')
+ns_new $s-p3b
+ARGS=$k3 cni ADD c3b /run/netns/$s-p3b
+assert "ADD of the same pod's eth0 from a new sandbox: the stale attachment's pair and lease go first" \
+	holds '[ "$rc" = 0 ] && no_dev $P3 eth0 && ! lease $old3 && ip -n $s-p3b link show eth0 >/dev/null'
+run ip -n $N -j link show "$("$IDMESH" k8s dev shop web-3)"
+check "... and the node's end is the new sandbox's" '.[0].ifalias | startswith("idmesh-cni idmnet c3b eth0 ")'
+assert "... the pod's other attachment is left alone" ip -n $P3 link show net1
+ip link add "$("$IDMESH" k8s dev shop web-8)" netns $N type dummy
+ARGS="IgnoreUnknown=1;K8S_POD_NAMESPACE=shop;K8S_POD_NAME=web-8" cni ADD c8 /run/netns/$s-p3b
+assert "ADD where the node has a device of that name not of this pod: code 11, the device untouched" \
+	holds '[ "$rc" != 0 ] && jqt ".code == 11" && ip -n $N -d link show "$("$IDMESH" k8s dev shop web-8)" | grep -q dummy'
+
 ## STATUS, VERSION
 cni STATUS "" "" "$(conf | sed 's/1.0.0/1.1.0/')"
 assert "STATUS: the module is loaded" [ "$rc" = 0 ]

@@ -73,7 +73,8 @@ struct cni {
 	uint32_t mtu;
 	bool sacl;
 	char dev[IFNAMSIZ];		/* the node's end */
-	char alias[512];		/* "idmesh-cni NETWORK CONTAINERID IFNAME" */
+	char alias[512];		/* "idmesh-cni NETWORK CONTAINERID IFNAME [POD-TAG]" */
+	char tag[20];			/* a Kubernetes pod's (idm_k8s_pod_tag) or "" */
 };
 
 static json_object *get(json_object *o, const char *key)
@@ -272,12 +273,19 @@ static int read_env(struct cni *c, bool need_netns, struct idm_cni_err *e)
 	/* A Kubernetes pod's link has the name "idmesh k8s" gives it. */
 	cni_arg(c->args, "K8S_POD_NAMESPACE", ns, sizeof(ns));
 	cni_arg(c->args, "K8S_POD_NAME", pod, sizeof(pod));
-	if (ns[0] && pod[0])
-		idm_k8s_pod_dev(ns, pod, c->dev, sizeof(c->dev));
-	else
+	if (ns[0] && pod[0]) {
+		idm_k8s_attach_dev(ns, pod, c->ifname, c->name, c->dev, sizeof(c->dev));
+		idm_k8s_pod_tag(ns, pod, c->tag, sizeof(c->tag));
+	} else {
 		idm_k8s_pod_dev(c->cid, c->ifname, c->dev, sizeof(c->dev));
-	snprintf(c->alias, sizeof(c->alias), "idmesh-cni %s %s %s", c->name, c->cid,
-		 c->ifname);
+	}
+	/* The tag only where it fits an alias (IFALIASZ 256, 255 bytes). */
+	if (snprintf(c->alias, sizeof(c->alias), "idmesh-cni %s %s %s%s%s", c->name, c->cid,
+		     c->ifname, c->tag[0] ? " " : "", c->tag) > 255) {
+		c->tag[0] = '\0';
+		snprintf(c->alias, sizeof(c->alias), "idmesh-cni %s %s %s", c->name, c->cid,
+			 c->ifname);
+	}
 	return 0;
 }
 
@@ -520,6 +528,44 @@ static json_object *result(struct cni *c, json_object *ipam)
 
 static int cmd_status(struct idm_cni_err *e);
 
+/*
+ * The node has a device by the name of this attachment. When it is the
+ * same pod's attachment (same network, ifname and pod tag) of another
+ * sandbox (container ID), the runtime lost it (a crash, a sandbox made
+ * again): its lease and its link go, and 0. Otherwise an error.
+ */
+static int stale(struct cni *c, struct idm_nl *rt, struct idm_cni_err *e)
+{
+	struct idm_link_list l = { 0 };
+	char prefix[128], cid[256] = "", ifname[IFNAMSIZ + 1] = "", tag[20] = "";
+	int rc = -1;
+
+	snprintf(prefix, sizeof(prefix), "idmesh-cni %s ", c->name);
+	rt->quiet = 1;
+	if (!c->tag[0] || idm_link_dump(rt, c->dev, &l) || l.n != 1 ||
+	    strncmp(l.links[0].alias, prefix, strlen(prefix)) ||
+	    sscanf(l.links[0].alias + strlen(prefix), "%255s %16s %19s", cid, ifname, tag) != 3 ||
+	    strcmp(ifname, c->ifname) || strcmp(tag, c->tag) || !strcmp(cid, c->cid)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_AGAIN,
+				"the node already has a device %s for this attachment", c->dev);
+		goto out;
+	}
+	if (c->ipam && ipam_call(c, "DEL", cid, ifname, NULL, e))
+		goto out;
+	rt->quiet = 0;
+	if (idm_ilink_del(rt, c->dev) && if_nametoindex(c->dev)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_LINK,
+				"could not delete %s, the pod's attachment of sandbox %s", c->dev, cid);
+		kernel_details(rt, e);
+		goto out;
+	}
+	rc = 0;
+out:
+	rt->quiet = 0;
+	free(l.links);
+	return rc;
+}
+
 static int cmd_add(struct cni *c, struct idm_cni_err *e)
 {
 	json_object *ipam = NULL, *r;
@@ -547,11 +593,8 @@ static int cmd_add(struct cni *c, struct idm_cni_err *e)
 		idm_cni_set_err(e, IDM_CNI_ERR_IO, "cannot open an rtnetlink socket");
 		return -1;
 	}
-	if (if_nametoindex(c->dev)) {
-		idm_cni_set_err(e, IDM_CNI_ERR_AGAIN, "the node already has a device %s for this attachment",
-				c->dev);
+	if (if_nametoindex(c->dev) && stale(c, &rt, e))
 		goto out_rt;
-	}
 	if (!c->mtu)
 		c->mtu = remote_mtu(&rt);
 	if (ipam_call(c, "ADD", NULL, NULL, &ipam, e))

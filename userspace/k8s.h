@@ -29,6 +29,21 @@ char *idm_k8s_intent(const struct idm_k8s_args *a, char *err, size_t errlen);
  * keyed hash of "NAMESPACE/POD" (what the CNI plugin names it).
  */
 void idm_k8s_pod_dev(const char *ns, const char *name, char *buf, size_t len);
+
+/*
+ * The node-side device of one attachment of a Pod: its link (ifname
+ * "eth0") is idm_k8s_pod_dev()'s; another (Multus's "net1", ...) hashes
+ * "NAMESPACE/POD", IFNAME and NETWORK, as the CNI spec keys attachments.
+ */
+void idm_k8s_attach_dev(const char *ns, const char *name, const char *ifname,
+			const char *network, char *buf, size_t len);
+
+/*
+ * A tag of "NAMESPACE/POD" (16 hex digits, another key than the device
+ * name's): the CNI plugin writes it in the link's alias, so that a new
+ * sandbox of the same pod knows a stale attachment as its own.
+ */
+void idm_k8s_pod_tag(const char *ns, const char *name, char *buf, size_t len);
 /* The id of the remote link between two nodes: the same on both. */
 uint32_t idm_k8s_link_id(const char *a, const char *b);
 

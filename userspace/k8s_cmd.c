@@ -17,7 +17,7 @@ void help_k8s(FILE *f)
 {
 	fprintf(f,
 		"Usage: idmesh k8s node NAME [policy FILE] [table-size N] [-o OUT] FILE...\n"
-		"       idmesh k8s dev NAMESPACE POD\n"
+		"       idmesh k8s dev NAMESPACE POD [IFNAME NETWORK]\n"
 		"Write node NAME's intent (for \"idmesh apply\") from Kubernetes objects:\n"
 		"each FILE is what \"kubectl get -o json\" (or -o yaml) prints, a list or\n"
 		"one object, \"-\" for standard input. Used: Pods, Services, EndpointSlices\n"
@@ -81,9 +81,10 @@ int cmd_k8s(const struct idm_opts *o, int argc, char **argv)
 	if (argc >= 1 && !strcmp(argv[0], "dev")) {
 		char dev[IFNAMSIZ];
 
-		if (argc != 3)
-			return idm_usage_error("\"k8s dev\" needs a NAMESPACE and a POD");
-		idm_k8s_pod_dev(argv[1], argv[2], dev, sizeof(dev));
+		if (argc != 3 && argc != 5)
+			return idm_usage_error("\"k8s dev\" needs a NAMESPACE and a POD, and then an IFNAME and a NETWORK or neither");
+		idm_k8s_attach_dev(argv[1], argv[2], argc == 5 ? argv[3] : "eth0",
+				   argc == 5 ? argv[4] : "", dev, sizeof(dev));
 		printf("%s\n", dev);
 		return 0;
 	}

@@ -50,6 +50,14 @@ assert "k8s: a headless Service makes no VIP" \
 dev=$("$tool" k8s dev shop web-1)
 assert "k8s dev: a Pod's link device, 15 characters at most" \
 	[ "${#dev}" -le 15 -a "${dev:0:3}" = idm ]
+assert "k8s dev: eth0 of any network is the pod's link; net1, or another network, a device of its own" \
+	[ "$("$tool" k8s dev shop web-1 eth0 other)" = "$dev" -a \
+	  "$("$tool" k8s dev shop web-1 net1 idmnet)" != "$dev" -a \
+	  "$("$tool" k8s dev shop web-1 net1 other)" != "$("$tool" k8s dev shop web-1 net1 idmnet)" -a \
+	  "$("$tool" k8s dev shop web-1 net1 idmnet)" = "$("$tool" k8s dev shop web-1 net1 idmnet)" ]
+run "$tool" k8s dev shop web-1 net1
+assert "k8s dev with an IFNAME but no NETWORK: a usage error" \
+	[ "$rc" != 0 ] && grep -q "IFNAME and a NETWORK or neither" <<<"$err"
 assert "k8s: this node's Pod is behind its link, which is a port" \
 	[ "$(jget "$t/a.json" '([w.get("dev") for w in j["workloads"] if w["name"] == "shop/web-1"], j["ports"])')" = "(['$dev'], ['$dev'])" ]
 assert "k8s: other nodes' Pods by address only; finished and host-network Pods left out" \
