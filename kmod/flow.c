@@ -137,61 +137,54 @@ static void idm_flow_unlink(struct idm_flow_table *ft, struct idm_flow *f)
 	kfree_rcu(f, rcu);
 }
 
-/* Make room for one entry in zone z. */
-static void idm_flow_evict_one(struct idm_flow_table *ft, struct idm_flow_zone *z,
-			       unsigned long now)
+/* The oldest entry of a zone's LRU list, or of an owner's (own). */
+static struct idm_flow *idm_flow_oldest(struct list_head *lru, bool own)
+{
+	return own ? list_first_entry(lru, struct idm_flow, olru) :
+		     list_first_entry(lru, struct idm_flow, lru);
+}
+
+/*
+ * Make room for one entry (flow_lock): the oldest of the list lru (a
+ * zone's, or an owner's when own) that expired, else that was not active
+ * in the last second (a second chance), else the oldest; counted in
+ * expired or evicted.
+ */
+static void idm_flow_evict(struct idm_flow_table *ft, struct list_head *lru, bool own,
+			   atomic64_t *expired, atomic64_t *evicted, unsigned long now)
 {
 	struct idm_flow *f;
 	int i;
 
-	for (i = 0; i < IDM_EVICT_TRIES && !list_empty(&z->lru); i++) {
-		f = list_first_entry(&z->lru, struct idm_flow, lru);
+	for (i = 0; i < IDM_EVICT_TRIES && !list_empty(lru); i++) {
+		f = idm_flow_oldest(lru, own);
 		if (idm_flow_expired(ft, f, now)) {
 			idm_flow_unlink(ft, f);
-			atomic64_inc(&z->expired);
+			atomic64_inc(expired);
 			return;
 		}
-		if (time_before(now, READ_ONCE(f->last) + HZ)) {
-			/* Active in the last second: second chance. */
-			list_move_tail(&f->lru, &z->lru);
-			continue;
-		}
-		idm_flow_unlink(ft, f);
-		atomic64_inc(&z->evicted);
-		return;
+		if (!time_before(now, READ_ONCE(f->last) + HZ))
+			break;
+		list_move_tail(own ? &f->olru : &f->lru, lru);
 	}
-	if (!list_empty(&z->lru)) {
-		f = list_first_entry(&z->lru, struct idm_flow, lru);
-		idm_flow_unlink(ft, f);
-		atomic64_inc(&z->evicted);
+	if (!list_empty(lru)) {
+		idm_flow_unlink(ft, idm_flow_oldest(lru, own));
+		atomic64_inc(evicted);
 	}
+}
+
+/* Make room for one entry in zone z. */
+static void idm_flow_evict_one(struct idm_flow_table *ft, struct idm_flow_zone *z,
+			       unsigned long now)
+{
+	idm_flow_evict(ft, &z->lru, false, &z->expired, &z->evicted, now);
 }
 
 /* Make room for one connection of owner o: its own oldest goes. */
 static void idm_flow_evict_own(struct idm_flow_table *ft,
 			       struct idm_flow_owner *o, unsigned long now)
 {
-	struct idm_flow_zone *z = &ft->zone[IDM_ZONE_SACL];
-	struct idm_flow *f;
-	int i;
-
-	for (i = 0; i < IDM_EVICT_TRIES && !list_empty(&o->lru); i++) {
-		f = list_first_entry(&o->lru, struct idm_flow, olru);
-		if (idm_flow_expired(ft, f, now)) {
-			idm_flow_unlink(ft, f);
-			atomic64_inc(&z->expired);
-			return;
-		}
-		if (!time_before(now, READ_ONCE(f->last) + HZ))
-			break;
-		/* Active in the last second: second chance. */
-		list_move_tail(&f->olru, &o->lru);
-	}
-	if (!list_empty(&o->lru)) {
-		f = list_first_entry(&o->lru, struct idm_flow, olru);
-		idm_flow_unlink(ft, f);
-		atomic64_inc(&o->evicted);
-	}
+	idm_flow_evict(ft, &o->lru, true, &ft->zone[IDM_ZONE_SACL].expired, &o->evicted, now);
 }
 
 /* Flows of every zone (flow_lock). */

@@ -116,31 +116,29 @@ struct idm_sacl_client *idm_client_find_addr(struct idm_sacl *sc,
 }
 
 bool idm_sacl_spoofed(struct idm_sacl *sc, const struct idm_sacl_port *port,
-		      const struct in6_addr *src)
+		      const struct in6_addr *src, const struct idm_sacl_client **client)
 {
-	struct idm_sacl_client *c = idm_client_find_addr(sc, src);
+	const struct idm_sacl_client *c = idm_client_find_addr(sc, src);
 
+	*client = c;
 	if (c)
 		return c->port != port->ifindex;
 	return READ_ONCE(port->naddrs[!ipv6_addr_v4mapped(src)]) != 0;
 }
 
 /* The client's ID by marker port and LID (lid >= 0), else by address. */
-u64 idm_sacl_client_id(struct idm_sacl *sc, const struct in6_addr *addr,
+u64 idm_sacl_client_id(struct idm_sacl *sc, const struct idm_sacl_client *client,
 		       const struct idm_sacl_port *port, int lid)
 {
-	struct idm_sacl_client *c;
-
 	if (lid >= 0) {
 		struct idm_client_key k = { .ifindex = port->ifindex,
 					    .lid = lid };
+		struct idm_sacl_client *c = idm_client_find(sc, &k);
 
-		c = idm_client_find(sc, &k);
 		if (c)
 			return c->id;
 	}
-	c = idm_client_find_addr(sc, addr);
-	return c && c->port == port->ifindex ? c->id : 0;
+	return client && client->port == port->ifindex ? client->id : 0;
 }
 
 struct idm_sacl_server *idm_server_find(struct idm_sacl *sc,

@@ -256,9 +256,13 @@ struct idm_sacl_client *idm_client_find_addr(struct idm_sacl *sc,
  * has some of that family.
  */
 bool idm_sacl_spoofed(struct idm_sacl *sc, const struct idm_sacl_port *port,
-		      const struct in6_addr *src);
-/* The client's ID behind port: by LID (lid >= 0), else by address; 0: none. */
-u64 idm_sacl_client_id(struct idm_sacl *sc, const struct in6_addr *addr,
+		      const struct in6_addr *src, const struct idm_sacl_client **client);
+/*
+ * The client's ID behind port: by LID (lid >= 0), else that of client,
+ * the address client of its source (as idm_sacl_spoofed() found it), if
+ * it is behind port; 0: none.
+ */
+u64 idm_sacl_client_id(struct idm_sacl *sc, const struct idm_sacl_client *client,
 		       const struct idm_sacl_port *port, int lid);
 u64 idm_sacl_server_id(struct idm_sacl *sc, const struct in6_addr *addr,
 		       u8 proto, __be16 port);

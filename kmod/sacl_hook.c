@@ -213,8 +213,7 @@ static bool idm_sacl_identify(struct idm_sacl *sc, struct idm_sacl_port *port,
 {
 	struct in6_addr a;
 
-	idm_sacl_key_addr(sp, &sp->p.key.src, &a);
-	sp->ids.client = idm_sacl_client_id(sc, &a, port, lid);
+	sp->ids.client = idm_sacl_client_id(sc, sp->client, port, lid);
 	if (!sp->ids.client) {
 		idm_sacl_count(sc, IDM_SC_NO_CLIENT);
 		return false;
@@ -479,7 +478,8 @@ static unsigned int idm_sacl_server_side(struct idm_net *in,
 
 /* From a port: not from one of its addresses (idm_sacl_spoofed()). */
 static bool idm_sacl_src_spoofed(struct idm_sacl *sc, struct sk_buff *skb,
-				 const struct idm_sacl_port *port, u8 pf)
+				 const struct idm_sacl_port *port, u8 pf,
+				 const struct idm_sacl_client **client)
 {
 	struct in6_addr a;
 
@@ -492,7 +492,7 @@ static bool idm_sacl_src_spoofed(struct idm_sacl *sc, struct sk_buff *skb,
 			return true;
 		a = ipv6_hdr(skb)->saddr;
 	}
-	return idm_sacl_spoofed(sc, port, &a);
+	return idm_sacl_spoofed(sc, port, &a, client);
 }
 
 /*
@@ -510,6 +510,7 @@ static bool idm_sacl_vip_reply(struct idm_net *in,
 		.family = sp->p.key.family, .proto = sp->p.key.proto,
 		.zone = IDM_ZONE_LB,
 	};
+	const struct idm_sacl_client *c;
 	struct idm_flow *f;
 	struct in6_addr a;
 	u8 dir = 0;
@@ -521,7 +522,7 @@ static bool idm_sacl_vip_reply(struct idm_net *in,
 		ipv6_addr_set_v4mapped(f->be->addr.ip, &a);
 	else
 		a = f->be->addr.in6;
-	return !idm_sacl_spoofed(&in->sacl, port, &a);
+	return !idm_sacl_spoofed(&in->sacl, port, &a, &c);
 }
 
 static unsigned int idm_sacl_forward_one(struct idm_net *in, struct sk_buff *skb,
@@ -544,7 +545,8 @@ static unsigned int idm_sacl_forward_one(struct idm_net *in, struct sk_buff *skb
 		idm_sacl_count(sc, IDM_SC_MALFORMED);
 		return NF_DROP;
 	}
-	if (from && idm_sacl_src_spoofed(sc, skb, from, state->pf) &&
+	sp.client = NULL;
+	if (from && idm_sacl_src_spoofed(sc, skb, from, state->pf, &sp.client) &&
 	    (err || !idm_sacl_vip_reply(in, &sp, from))) {
 		/* Before anything is tracked or tagged for it. */
 		idm_sacl_count(sc, IDM_SC_SPOOFED);

@@ -25,6 +25,8 @@ struct idm_sacl_pkt {
 	struct idm_sacl_ids ids;
 	/* The hook's: the ports it comes from and goes to (0: not a port). */
 	u32 from, to;
+	/* From a port: the address client of its source (NULL: none). */
+	const struct idm_sacl_client *client;
 	/* The port a connection it opens is charged to (NULL: none). */
 	struct idm_flow_owner *owner;
 	/* The client and server tables' generation, read before its IDs. */
