@@ -16,22 +16,34 @@ require_module
 s=idm$$
 N=$s-node C=$s-cl B=$s-be
 LB="/usr/bin/python3 $top/selftests/lbtool.py"
-ns_new $N $C $B
-nsx $N sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-pod46 $N $C c0 10.9.0 fd09
-pod46 $N $B b1 10.8.1 fd08:1
-nsx $B $LB serve be 53 80 &
-wait_until 60 sh -c "ip netns exec $B ss -Hlun 'sport = :53' | grep -q ." ||
-	echo "no server in 60 s" | tap_diag
-I $N -b - <<-EOB
-	vip add 10.100.0.1 port 53 proto udp
-	backend add 10.100.0.1 port 53 proto udp backend 10.8.1.2
-	sacl port add c0
-	sacl port add b1
-	sacl client add 10.9.0.2 dev c0 id 101
-	sacl client add fd09::2 dev c0 id 101
-	sacl server add 10.8.1.2 id 201
-	sacl server add fd08:1::2 id 201
+# fuzz_node NODE CLIENT BACKEND: a node with a client pod (c0, client 101)
+# and a backend pod (b1, server 201, a DNS-like server on 53) behind SACL
+# ports, and VIP 10.100.0.1:53 on the backend; more requests (the rules)
+# on standard input.
+fuzz_node() {
+	local n=$1 c=$2 b=$3 more
+	more=$(cat)
+	ns_new $n $c $b
+	nsx $n sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	pod46 $n $c c0 10.9.0 fd09
+	pod46 $n $b b1 10.8.1 fd08:1
+	nsx $b $LB serve be 53 80 &
+	wait_until 60 udp_bound $b 53 || echo "no server in 60 s" | tap_diag
+	{
+		cat <<-EOB
+		vip add 10.100.0.1 port 53 proto udp
+		backend add 10.100.0.1 port 53 proto udp backend 10.8.1.2
+		sacl port add c0
+		sacl port add b1
+		sacl client add 10.9.0.2 dev c0 id 101
+		sacl client add fd09::2 dev c0 id 101
+		sacl server add 10.8.1.2 id 201
+		sacl server add fd08:1::2 id 201
+		EOB
+		echo "$more"
+	} | I $n -b -
+}
+fuzz_node $N $C $B <<-EOB
 	sacl rule add client 101 server 201 allow dscp 10
 EOB
 run nsx $C $LB udp 10.100.0.1 53 5
@@ -90,21 +102,7 @@ expect "... and goes" 0 "" I $N vip del 10.200.0.1 port 53 proto udp
 ## deny arrives.
 N2=$s-node2 C2=$s-cl2 B2=$s-be2
 ST="/usr/bin/python3 $top/selftests/sacltool.py"
-ns_new $N2 $C2 $B2
-nsx $N2 sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-pod46 $N2 $C2 c0 10.9.0 fd09
-pod46 $N2 $B2 b1 10.8.1 fd08:1
-nsx $B2 $LB serve be 53 80 &
-wait_until 60 udp_bound $B2 53 || echo "no server in 60 s" | tap_diag
-I $N2 -b - <<-EOB
-	vip add 10.100.0.1 port 53 proto udp
-	backend add 10.100.0.1 port 53 proto udp backend 10.8.1.2
-	sacl port add c0
-	sacl port add b1
-	sacl client add 10.9.0.2 dev c0 id 101
-	sacl client add fd09::2 dev c0 id 101
-	sacl server add 10.8.1.2 id 201
-	sacl server add fd08:1::2 id 201
+fuzz_node $N2 $C2 $B2 <<-EOB
 	sacl server add 10.8.1.2 proto udp port 54 id 202
 	sacl server add fd08:1::2 proto udp port 54 id 202
 	sacl rule add client 101 server 201 allow
