@@ -32,6 +32,7 @@ static const u8 idm_sacl_counter_attr[IDM_SC_MAX] = {
 	[IDM_SC_UNTRUSTED] = IDMESH_SACL_A_UNTRUSTED,
 	[IDM_SC_SPOOFED] = IDMESH_SACL_A_SPOOFED,
 	[IDM_SC_UNRELATED] = IDMESH_SACL_A_UNRELATED,
+	[IDM_SC_SEGMENTED] = IDMESH_SACL_A_SEGMENTED,
 };
 
 static void idm_sacl_sum(struct idm_sacl *sc, u64 *sum)

@@ -42,6 +42,7 @@ enum idm_sacl_counter {
 	IDM_SC_UNTRUSTED,
 	IDM_SC_SPOOFED,		/* from a port, not from its addresses */
 	IDM_SC_UNRELATED,	/* an ICMP error quoting no connection of its ports */
+	IDM_SC_SEGMENTED,	/* GSO packets segmented in the hook */
 	IDM_SC_MAX
 };
 

@@ -642,6 +642,7 @@ static unsigned int idm_sacl_forward(void *priv, struct sk_buff *skb,
 		idm_sacl_count(&in->sacl, IDM_SC_MALFORMED);
 		return NF_DROP;
 	}
+	idm_sacl_count(&in->sacl, IDM_SC_SEGMENTED);
 	consume_skb(skb);
 	skb_list_walk_safe(segs, seg, next) {
 		skb_mark_not_on_list(seg);

@@ -101,6 +101,7 @@ static const struct {
 	{ IDMESH_SACL_A_UNTRUSTED, "untrusted" },
 	{ IDMESH_SACL_A_SPOOFED, "spoofed" },
 	{ IDMESH_SACL_A_UNRELATED, "unrelated" },
+	{ IDMESH_SACL_A_SEGMENTED, "segmented" },
 	{ IDMESH_SACL_A_MARKED, "marked" },
 	{ IDMESH_SACL_A_HITS, "default-hits" },
 	{ IDMESH_SACL_A_DROPS, "default-drops" },

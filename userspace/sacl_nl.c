@@ -109,6 +109,7 @@ static int sacl_reply(struct nlattr **top, struct nlattr *head, int len,
 	e->c[IDMESH_SACL_A_SPOOFED] = idm_nla_u64(tb[IDMESH_SACL_A_SPOOFED]);
 	e->c[IDMESH_SACL_A_UNRELATED] = idm_nla_u64(tb[IDMESH_SACL_A_UNRELATED]);
 	e->c[IDMESH_SACL_A_EVICTED] = idm_nla_u64(tb[IDMESH_SACL_A_EVICTED]);
+	e->c[IDMESH_SACL_A_SEGMENTED] = idm_nla_u64(tb[IDMESH_SACL_A_SEGMENTED]);
 	return 0;
 }
 

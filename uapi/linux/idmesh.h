@@ -307,6 +307,10 @@ enum idmesh_sacl_attr {
 	IDMESH_SACL_A_EVICTED,		/* u64: a port's connections evicted
 					 * by its budget
 					 */
+	IDMESH_SACL_A_SEGMENTED,	/* GSO packets from or to a port cut
+					 * into segments first (a length the
+					 * option would wrap, BIG TCP, fraglist)
+					 */
 
 	__IDMESH_SACL_A_MAX,
 };
