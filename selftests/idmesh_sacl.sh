@@ -594,6 +594,41 @@ check "IPv4: a 65507-byte UDP GSO send arrives whole, 47 datagrams without the o
 out=$(cat "$cap/gso6.json")
 check "IPv6: a 65527-byte one too" 'length == 47 and (map(.data | length) | add) == 65527'
 assert "... each datagram tagged on a" [ "$(sacl_stat $A tagged)" -ge $((n0 + 94)) ]
+assert "... and both sends counted as segmented" [ "$(sacl_stat $A segmented)" -ge 2 ]
+
+## BIG TCP: GSO packets over 64 KiB (IPv6 always, IPv4 where the kernel
+## has gso_ipv4_max_size) from the spine to c1, segmented before the gateway
+# bigtcp ADDR PORT: 4 MB from the spine to c1 at ADDR:PORT arrive whole.
+bigtcp() {
+	local sp n
+	nsx $C1 timeout 300 $ST sink "$2" >"$cap/big.$2" &
+	sp=$!
+	wait_until 60 tcp_listening $C1 "$2" || echo "no listener on $2" | tap_diag
+	nsx $SP timeout 300 $ST bulk "$1" "$2" 4000000
+	wait $sp
+	n=$(cat "$cap/big.$2")
+	[ "$n" = 4000000 ] && return
+	echo "$n of 4000000 bytes arrived" | tap_diag
+	return 1
+}
+if ip -n $SP link set ua gso_max_size 185000 2>/dev/null; then
+	n0=$(sacl_stat $A segmented)
+	assert "BIG TCP over IPv6 (gso_max_size 185000) to a port: every byte of 4 MB arrives" \
+		bigtcp fd10:1::2 9040
+	if ip -n $SP link set ua gso_ipv4_max_size 185000 2>/dev/null; then
+		assert "... and over IPv4 (gso_ipv4_max_size 185000)" bigtcp 10.10.1.2 9041
+	else
+		tap_skip "BIG TCP over IPv4 (no gso_ipv4_max_size in this kernel)"
+	fi
+	assert "... its packets segmented before the gateway" \
+		[ "$(sacl_stat $A segmented)" -gt "$n0" ]
+	ip -n $SP link set ua gso_max_size 65536
+	ip -n $SP link set ua gso_ipv4_max_size 65536 2>/dev/null
+else
+	tap_skip "BIG TCP (no gso_max_size over 64 KiB in this kernel)"
+	tap_skip "BIG TCP over IPv4"
+	tap_skip "BIG TCP segmented"
+fi
 
 ## a port's budget of connections: a flood from one port evicts only its own
 # The table's budget at 128, a port's at its minimum, 64. c1 opens one UDP

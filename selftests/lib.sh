@@ -34,6 +34,13 @@ udp_bound() {
 		grep -q "$(printf ':%04X ' "$2")"
 }
 
+# tcp_listening NS PORT: a TCP socket of NS listens on PORT (from /proc).
+tcp_listening() {
+	ip netns exec "$1" cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+		awk -v p="$(printf ':%04X' "$2")" \
+			'$4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }'
+}
+
 # wait_until SECS TEST...: poll TEST (a command or shell test) every 0.1 s
 # until it holds or SECS have passed; the status is TEST's last. For what
 # the kernel or a loaded guest does later: never a fixed sleep.
