@@ -78,11 +78,20 @@ stalled() {
 	echo w >/proc/sysrq-trigger 2>/dev/null
 }
 
+# Processes started since boot (/proc/stat): what a selftest costs in them.
+forks() {
+	local key val
+	while read -r key val; do
+		[ "$key" = processes ] && { echo "$val"; return; }
+	done </proc/stat
+}
+
 for t in "$top"/selftests/idmesh_*.sh; do
 	name=$(basename "$t" .sh)
 	want "$name" || continue
 	echo "# selftest $name"
 	t0=$SECONDS
+	forks0=$(forks)
 	# Into a file, not a pipe: a process the test leaves behind cannot
 	# hold us, and what it printed is kept if it has to be stopped.
 	: >/tmp/selftest.raw
@@ -145,7 +154,7 @@ for t in "$top"/selftests/idmesh_*.sh; do
 	elif [ "$rc" != 0 ] && ! grep -qE '^not ok' /tmp/selftest.out; then
 		tap_fail "$name exited with status $rc"
 	fi
-	echo "# selftest $name took $((SECONDS - t0)) s, lowest MemAvailable ${lowmem:-?} kB; slowest steps (s):"
+	echo "# selftest $name took $((SECONDS - t0)) s, $(($(forks) - forks0)) processes, lowest MemAvailable ${lowmem:-?} kB; slowest steps (s):"
 	printf '%s\n' "${steps[@]}" | sort -rn | head -n 5 | cut -c1-110 | tap_diag
 done
 
