@@ -228,6 +228,28 @@ run I $L -s -j vip show 10.100.0.9 port 80 proto tcp
 check "... in one build" '.[0] | (.backends | length) == 0 and .stats.builds == 5'
 I $L vip del 10.100.0.9 port 80 proto tcp
 
+## skewed weights on the largest table: bounded work, packets flow on
+# 4096 backends on 1000003 slots, one of weight 65535 and the rest 1 (the
+# old build's worst case: about 4e9 steps under the VIP's lock). Pings
+# through the node run while it builds and while its VIP is dumped; their
+# loss is printed, not asserted (a loaded guest's timing is its own).
+set=$(for i in $(seq 0 4095); do printf ' backend 10.202.%d.%d' $((i / 250)) $((i % 250 + 1)); done)
+I $L vip add 10.100.0.7 port 80 proto tcp table-size 1000003
+nsx $C ping -q -c 100 -i 0.1 -W 1 10.8.1.2 >"$tap_out.ping" 2>&1 &
+pp=$!
+expect "skewed weights: 4096 backends on 1000003 slots, one of weight 65535, in one request" 0 "" \
+	I $L -b - <<<"backend replace 10.100.0.7 port 80 proto tcp${set/ backend 10.202.0.1/ backend 10.202.0.1 weight 65535}"
+for i in 1 2 3; do
+	I $L -s -j vip show 10.100.0.7 port 80 proto tcp >/dev/null
+done
+run I $L -s -j vip show 10.100.0.7 port 80 proto tcp
+check "... one build: every slot owned, the heavy backend most of them" \
+	'.[0] | (.backends | length) == 4096 and ([.backends[].slots] | add) == 1000003 and
+	 (.backends | max_by(.weight) | .weight == 65535 and .slots > 500000)'
+wait $pp
+grep -E 'packets transmitted' "$tap_out.ping" | sed 's/^/pings through the node meanwhile: /' | tap_diag
+I $L vip del 10.100.0.7 port 80 proto tcp
+
 ## locally originated traffic to a VIP
 run nsx $L $LB new 10.100.0.1 80 10
 check "local-out: the node's own connections are served" \
