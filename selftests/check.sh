@@ -21,6 +21,9 @@
 #            default everything
 #   KERNELS  which guests' kernels: debug, 6.1, 6.12 (default all three)
 #   JOBS     guests at a time (default: the number of cores)
+#   IDMESH_COVERAGE=1  the debug guests run a module built with
+#            -finstrument-functions and say which of its functions ran
+#            (build/coverage/: functions, reached, reached.GUEST, missed)
 #   VM_TIMEOUT  seconds per guest (default 2700: CI's machines have run
 #            the same guest a third slower than ours)
 set -u
@@ -116,7 +119,8 @@ if kernel_wanted debug || only lint; then
 fi
 if [ -n "$kdir" ] && kernel_wanted debug; then
 	rm -rf build/debug
-	scripts/build-module.sh "$kdir" build/debug >"$res/mod-debug.err" 2>&1
+	scripts/build-module.sh "$kdir" build/debug ${IDMESH_COVERAGE:+IDMESH_COVERAGE=1} \
+		>"$res/mod-debug.err" 2>&1
 	rc=$?
 	result build "module builds for the debug kernel" "$rc" "$res/mod-debug.err"
 	[ "$rc" = 0 ] && vms+=(debug-lb debug debug-cni) && debug_short=debug-net
@@ -246,6 +250,25 @@ for v in "${queue[@]}"; do
 	say "kernel $v ($(cat "$res/$v.time") s)"
 	show "$v"
 done
+
+# IDMESH_COVERAGE=1: which of idmesh.ko's functions the debug guests ran
+# (kmod/cov.c), per guest and in all, against the module's own list.
+if [ -n "${IDMESH_COVERAGE:-}" ] && [ -f build/debug/kmod/idmesh.ko ]; then
+	cov=build/coverage
+	rm -rf "$cov" && mkdir -p "$cov"
+	canon() { sed -E 's/\.(constprop|isra|part|cold)(\.[0-9]+)*//g' | sort -u; }
+	nm build/debug/kmod/idmesh.ko | awk '$2 ~ /^[tT]$/ && $3 ~ /^idm/ {print $3}' |
+		canon >"$cov/functions"
+	for v in "${queue[@]}"; do
+		case $v in debug*) ;; *) continue ;; esac
+		sed -n 's/^# cov \(idm[^ ]*\) idmesh$/\1/p' "$res/$v.out" | canon >"$cov/reached.$v"
+		sed -n 's/^# cov \(idm[^ ]*\) idmesh_kunit$/\1/p' "$res/$v.out" | canon >>"$cov/kunit"
+	done
+	cat "$cov"/reached.* 2>/dev/null | sort -u >"$cov/reached"
+	sort -u -o "$cov/kunit" "$cov/kunit" 2>/dev/null
+	comm -23 "$cov/functions" "$cov/reached" >"$cov/missed"
+	say "coverage: $(comm -12 "$cov/functions" "$cov/reached" | wc -l) of $(wc -l <"$cov/functions") functions of idmesh.ko ran on the debug kernel ($(comm -12 "$cov/missed" "$cov/kunit" | wc -l) more only as KUnit's copies); the rest: $cov/missed"
+fi
 
 for t in "$res"/*.tap; do
 	[ -f "$t" ] || continue

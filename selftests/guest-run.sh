@@ -19,6 +19,12 @@ source "$top/selftests/tap.sh"
 echo "# kernel $(uname -r)"
 # What idmesh.ko needs, where the kernel has it as modules.
 modprobe -qa udp_tunnel ip6_udp_tunnel nf_defrag_ipv4 nf_defrag_ipv6 libcrc32c sctp sch_prio 2>/dev/null
+# Coverage builds (IDMESH_COVERAGE=1): the recorder first, read at the end.
+cov_ko=$moddir/kmod/idmesh_cov.ko
+if [ -f "$cov_ko" ]; then
+	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+	insmod "$cov_ko" || echo "# coverage: idmesh_cov.ko did not load"
+fi
 if insmod "$moddir/kmod/idmesh.ko"; then
 	tap_pass "module loads"
 else
@@ -212,6 +218,12 @@ if [ -n "$dkms_ko" ]; then
 		tap_fail "the module DKMS built loads, works and unloads"
 		rmmod idmesh 2>/dev/null
 	fi
+fi
+
+# The functions of the modules under test that ran, exit paths included:
+# "# cov NAME MODULE" lines for check.sh.
+if [ -r /sys/kernel/debug/idmesh_cov ]; then
+	sed -E 's/^([^+ ]+)\+[^ ]* \[([^]]+)\]$/# cov \1 \2/' /sys/kernel/debug/idmesh_cov
 fi
 
 tap_end
