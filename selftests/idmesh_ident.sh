@@ -40,10 +40,7 @@ ip -n $B -batch - <<-EOB
 	route add fd10::/16 via fd00::1
 EOB
 ip netns exec $S1 $LB serve s1 80 &
-for t in $(seq 100); do
-	nsx $S1 ss -Hltn 'sport = :80' | grep -q . && break
-	sleep 0.2
-done
+wait_until 20 tcp_listening $S1 80
 
 # intent NODE C2APP: the intent of node a or b, with c2's app label.
 # node_ports NODE: the ports of node a or b, and the "dev" of each workload

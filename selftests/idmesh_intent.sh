@@ -178,7 +178,7 @@ for i in 1 2 3 4 5; do
 	track_pid $!
 done
 for i in 1 2 3 4 5; do
-	wait_until 20 eval "nsx $s-web-$i ss -Hltn 'sport = :8080' | grep -q ."
+	wait_until 20 tcp_listening $s-web-$i 8080
 done
 CL=$s-client
 expect "k8s: node a's intent from the objects" 0 "" \

@@ -14,12 +14,8 @@ s=idm$$
 N1=$s-node1 N2=$s-node2 P1=$s-pod1 P2=$s-pod2 P3=$s-pod3
 # iperf3 server in namespace $1 bound to $2, up before we go on.
 iperf_server() {
-	local i
 	nsx "$1" iperf3 -s -B "$2" -D -1 >/dev/null 2>&1
-	for i in $(seq 50); do
-		nsx "$1" ss -Hltn 'sport = :5201' | grep -q . && return 0
-		sleep 0.2
-	done
+	wait_until 10 tcp_listening "$1" 5201
 }
 
 ns_new $N1 $N2 $P1 $P2 $P3
@@ -116,10 +112,7 @@ fi
 nsx $N1 timeout 60 tcpdump -i ul -c 2 -nn -v udp port 6081 >/tmp/$s.pcap.txt 2>/tmp/$s.pcap.err &
 tcpdump_pid=$!
 # Ping once tcpdump listens (slow to start on a loaded debug guest).
-for i in $(seq 300); do
-	grep -q "listening on" /tmp/$s.pcap.err 2>/dev/null && break
-	sleep 0.1
-done
+wait_until 30 file_has /tmp/$s.pcap.err "listening on"
 nsx $P1 ping -c 2 -W 3 10.2.2.2 >/dev/null
 wait $tcpdump_pid
 out=$(cat /tmp/$s.pcap.txt)
@@ -365,7 +358,7 @@ run ip -n $Q1 -4 route get 192.168.61.1
 assert "... the underlay route to the remote learnt mtu 1400" grep -q "mtu 1400" <<<"$out"
 nsx $QP2 timeout 60 /usr/bin/python3 "$top/selftests/sacltool.py" sink 5001 >"$tap_out.sink" &
 sp=$!
-wait_until 30 sh -c "ip netns exec $QP2 ss -Hltn 'sport = :5001' | grep -q ."
+wait_until 30 tcp_listening $QP2 5001
 run nsx $QP1 /usr/bin/python3 "$top/selftests/sacltool.py" bulk 10.7.2.2 5001 1000000
 wait $sp
 assert "bulk TCP through the 1400-byte hop: every byte of 1 MB arrives" [ "$(cat "$tap_out.sink")" = 1000000 ]

@@ -70,10 +70,7 @@ for i in 1 2 3 4 5; do
 done
 # wait for the servers
 for i in 1 2 3 4 5; do
-	for t in $(seq 100); do
-		nsx $s-b$i ss -Hltn 'sport = :8080' | grep -q . && break
-		sleep 0.2
-	done
+	wait_until 20 tcp_listening $s-b$i 8080
 done
 
 # counts KEY: the count of KEY in the JSON in $out (0 when absent).
@@ -376,7 +373,7 @@ for n in $X $Y; do
 done
 for n in $X $Y; do
 	for i in 1 2 3; do
-		wait_until 60 sh -c "ip netns exec $n-b$i ss -Hlun 'sport = :53' | grep -q ." ||
+		wait_until 60 udp_bound $n-b$i 53 ||
 			echo "no server in $n-b$i after 60 s" | tap_diag
 	done
 done

@@ -63,20 +63,13 @@ for p in 1 2; do
 	ip netns exec $s-s$p $LB serve s$p 80 &
 done
 for p in 1 2; do
-	for t in $(seq 100); do
-		nsx $s-s$p ss -Hltn 'sport = :80' | grep -q . && break
-		sleep 0.2
-	done
+	wait_until 20 tcp_listening $s-s$p 80
 done
 
 # udp_ready NS PORT: wait until a UDP socket is bound to PORT in NS (python
 # starts slowly on a loaded debug guest; a datagram sent before would be lost).
 udp_ready() {
-	local t
-	for t in $(seq 300); do
-		udp_bound "$1" "$2" && return 0
-		sleep 0.1
-	done
+	wait_until 30 udp_bound "$1" "$2" && return 0
 	echo "no UDP receiver on port $2 in $1 after 30 s" | tap_diag
 }
 
@@ -90,7 +83,7 @@ settled() {
 	local a b
 	a=$(stat -c %s "$1" 2>/dev/null || echo 0)
 	[ "$a" -gt 24 ] || return 1
-	sleep 0.5
+	pause 0.5
 	b=$(stat -c %s "$1" 2>/dev/null || echo 0)
 	[ "$a" = "$b" ]
 }
@@ -103,7 +96,7 @@ capture() {
 	shift 3
 	nsx "$ns" tcpdump -i "$dev" -s 200 -U -w "$cap/$name.pcap" "${CAPF:-ip6}" 2>"$cap/$name.err" &
 	pid=$!
-	wait_until 60 grep -q "listening" "$cap/$name.err" ||
+	wait_until 60 file_has "$cap/$name.err" listening ||
 		echo "tcpdump did not start in 60 s: $(cat "$cap/$name.err")" | tap_diag
 	"$@" >/dev/null 2>&1
 	wait_until 60 settled "$cap/$name.pcap"
@@ -345,7 +338,7 @@ n0=$(sacl_stat $B malformed)
 run nsx $SP $ST short fd20:2::2
 for i in $(seq 50); do
 	[ "$(sacl_stat $B malformed)" = "$n0" ] || break
-	sleep 0.1
+	pause 0.1
 done
 assert "a TCP segment cut short towards a port is dropped and counted" \
 	[ "$(sacl_stat $B malformed)" = $((n0 + 1)) ]
@@ -465,10 +458,7 @@ check "a pod's record route (12 bytes) travels with the option and arrives witho
 ## a workload's own connections under default deny
 I $B sacl set default deny
 ip netns exec $SP $LB serve sp 80 &
-for t in $(seq 100); do
-	nsx $SP ss -Hltn 'sport = :80' | grep -q . && break
-	sleep 0.2
-done
+wait_until 20 tcp_listening $SP 80
 n0=$(sacl_stat $B replies)
 run nsx $S1 $LB new fd00:b::2 80 1
 check "default deny: s1's own TCP connection to an unlisted IPv6 address is answered" '.counts.sp == 1'
@@ -563,7 +553,7 @@ assert "... over IPv4 too" [ "$out" = refused ]
 # their ports; the spine's own errors about them come and go first.
 nsx $C1 $ST spoof fd10:1::2 5555 fd00:a::2 19
 nsx $C1 $ST spoof 10.10.1.2 5555 192.168.10.2 19
-sleep 1
+pause 1
 n0=$(sacl_stat $A unrelated)
 nsx $SP $ST icmperr fd10:1::2 1 4 fd10:1::2 3333 fd00:a::2 4444
 nsx $SP $ST icmperr 10.10.1.2 3 3 10.10.1.2 3333 192.168.10.2 4444

@@ -26,20 +26,77 @@ check() {
 	fi
 }
 
-# udp_bound NS PORT: a UDP socket of NS is bound to PORT. From /proc, not
-# ss: ss may make the kernel load a diag module, and a guest's modprobe
-# has been seen to hang there.
-udp_bound() {
-	ip netns exec "$1" cat /proc/net/udp /proc/net/udp6 2>/dev/null |
-		grep -q "$(printf ':%04X ' "$2")"
+# pause SECS: wait without a process (each costs up to a second on the
+# debug kernel): a read that times out on a FIFO nobody writes to.
+lib_idle=$(mktemp -u "${TMPDIR:-/tmp}/idmesh-idle.XXXXXX")
+mkfifo "$lib_idle" && exec 9<>"$lib_idle" && rm -f "$lib_idle"
+pause() { read -r -t "$1" -u 9 _; return 0; }
+
+# proc_sock DIR "TABLE..." PORT [STATE]: one of DIR's /proc/net TABLEs
+# (tcp, udp6, ...) has a socket on local PORT (in STATE, hex: 0A listens).
+# Builtins only.
+proc_sock() {
+	local dir=$1 port state=${4:-} f sl loc rem st rest
+	printf -v port ':%04X' "$3"
+	for f in $2; do
+		[ -r "$dir/$f" ] || continue
+		while read -r sl loc rem st rest; do
+			[[ "$loc" == *"$port" ]] || continue
+			[ -z "$state" ] || [ "$st" = "$state" ] || continue
+			return 0
+		done <"$dir/$f"
+	done
+	return 1
 }
 
-# tcp_listening NS PORT: a TCP socket of NS listens on PORT (from /proc).
-tcp_listening() {
-	ip netns exec "$1" cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
-		awk -v p="$(printf ':%04X' "$2")" \
-			'$4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }'
+# file_has FILE TEXT: FILE holds TEXT (builtins only).
+file_has() {
+	local x
+	read -r -d '' x <"$1" 2>/dev/null
+	[[ "$x" == *"$2"* ]]
 }
+
+# ns_pid NS: a process in namespace NS into REPLY (cached), without
+# starting one: the namespace of /proc/PID/ns/net is NS's when both are
+# the same inode (-ef). Fails when no process is in NS.
+declare -A lib_nspid=()
+ns_pid() {
+	local p=${lib_nspid[$1]:-}
+	if [ -n "$p" ] && [[ /proc/$p/ns/net -ef /run/netns/$1 ]]; then
+		REPLY=$p
+		return 0
+	fi
+	for p in /proc/[0-9]*; do
+		[[ $p/ns/net -ef /run/netns/$1 ]] || continue
+		REPLY=${p#/proc/}
+		lib_nspid[$1]=$REPLY
+		return 0
+	done
+	return 1
+}
+
+# net_sock NS|PID "TABLE..." PORT [STATE]: proc_sock for the namespace NS
+# (or that of process PID): through a process already in it when there
+# is one (no process started), else by entering it.
+net_sock() {
+	local REPLY
+	if [[ "$1" =~ ^[0-9]+$ ]]; then
+		proc_sock "/proc/$1/net" "$2" "$3" "${4:-}"
+	elif ns_pid "$1"; then
+		proc_sock "/proc/$REPLY/net" "$2" "$3" "${4:-}"
+	else
+		ip netns exec "$1" bash -c "$(declare -f proc_sock); proc_sock /proc/self/net '$2' '$3' '${4:-}'"
+	fi
+}
+
+# udp_bound NS|PID PORT: a UDP socket of namespace NS (or of the namespace
+# process PID is in) is bound to PORT. From /proc, not ss: ss may make
+# the kernel load a diag module, and a guest's modprobe has been seen to
+# hang there.
+udp_bound() { net_sock "$1" "udp udp6" "$2"; }
+
+# tcp_listening NS|PID PORT: a TCP socket listens on PORT (as udp_bound).
+tcp_listening() { net_sock "$1" "tcp tcp6" "$2" 0A; }
 
 # wait_until SECS TEST...: poll TEST (a command or shell test) every 0.1 s
 # until it holds or SECS have passed; the status is TEST's last. For what
@@ -49,7 +106,7 @@ wait_until() {
 	shift
 	until "$@"; do
 		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.1
+		pause 0.1
 	done
 }
 
