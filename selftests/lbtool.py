@@ -32,6 +32,12 @@ import time
 
 
 TIMEOUT = float(os.environ.get("LBTOOL_TIMEOUT", "60"))
+# A request of pyd.py may set its own (its thread's).
+_tl = threading.local()
+
+
+def timeout():
+    return getattr(_tl, "timeout", TIMEOUT)
 
 
 def family(addr):
@@ -110,7 +116,7 @@ def udp(addr, port, n, sport=0):
         if len(socks) % 200 == 0:
             time.sleep(0.01)
     got = {}
-    deadline = time.time() + TIMEOUT
+    deadline = time.time() + timeout()
     byfd = {s.fileno(): s for s in socks}
     p = select.poll()
     for fd in byfd:
@@ -137,10 +143,10 @@ def tcp_name(s, f):
 def connect(addr, port, proto=0):
     if proto:
         s = socket.socket(family(addr), socket.SOCK_STREAM, proto)
-        s.settimeout(TIMEOUT)
+        s.settimeout(timeout())
         s.connect((addr, port))
     else:
-        s = socket.create_connection((addr, port), timeout=TIMEOUT)
+        s = socket.create_connection((addr, port), timeout=timeout())
     f = s.makefile("rb")
     return s, f, tcp_name(s, f)
 
@@ -177,8 +183,8 @@ def conns(addr, port, n, cmd):
     print(json.dumps({"cmd": rc, "before": before, "after": after}))
 
 
-def main():
-    a = sys.argv[1:]
+def main(a=None):
+    a = sys.argv[1:] if a is None else a
     if a[0] == "serve":
         serve(a[1], [int(p) for p in a[2:]])
     elif a[0] == "udp":

@@ -158,6 +158,58 @@ ns_cleanup() {
 	for ns in "$@"; do ip netns del "$ns" 2>/dev/null; done
 }
 
+# Python without a Python start per check: py_start NS... starts one
+# helper in each namespace (selftests/pyd.py); "py NS TOOL ARGS..." runs a
+# command of sacltool.py or lbtool.py in it, prints what it printed and
+# returns its status, starting no process (LBTOOL_TIMEOUT is passed on);
+# "py NS ... >FILE &" runs one in the background, as a process would.
+# A command that has not answered after PY_TIMEOUT seconds (default 600)
+# fails. A namespace without a helper runs the tool as a process.
+declare -A lib_pyfd=()
+lib_pydir=
+py_start() {
+	local ns fd
+	if [ -z "$lib_pydir" ]; then
+		lib_pydir=$(mktemp -d "${TMPDIR:-/tmp}/idmesh-py.XXXXXX")
+		track_path "$lib_pydir"
+	fi
+	(cd "$lib_pydir" && mkdir "$@" && for ns in "$@"; do mkfifo "$ns/req"; done) ||
+		return 1
+	for ns in "$@"; do
+		exec {fd}<>"$lib_pydir/$ns/req"
+		lib_pyfd[$ns]=$fd
+		ip netns exec "$ns" /usr/bin/python3 "$top/selftests/pyd.py" "$lib_pydir/$ns" \
+			>"$lib_pydir/$ns/log" 2>&1 &
+		track_pid $!
+	done
+}
+py() {
+	local ns=$1 tool=$2 id line rc=1 end a
+	shift 2
+	if [ -z "${lib_pyfd[$ns]:-}" ]; then
+		ip netns exec "$ns" /usr/bin/python3 "$top/selftests/$tool.py" "$@"
+		return
+	fi
+	id=$BASHPID.$((++lib_pyn))
+	line=$id$'\t'LBTOOL_TIMEOUT=${LBTOOL_TIMEOUT:-}$'\t'$tool
+	for a in "$@"; do line+=$'\t'$a; done
+	printf '%s\n' "$line" >&"${lib_pyfd[$ns]}"
+	end=$((SECONDS + ${PY_TIMEOUT:-600}))
+	until [ -e "$lib_pydir/$ns/$id.rc" ]; do
+		if [ "$SECONDS" -ge "$end" ]; then
+			echo "py $ns $tool $*: no answer in ${PY_TIMEOUT:-600} s" >&2
+			return 124
+		fi
+		pause 0.05
+	done
+	read -r rc <"$lib_pydir/$ns/$id.rc"
+	while IFS= read -r line || [ -n "$line" ]; do
+		printf '%s\n' "$line"
+	done <"$lib_pydir/$ns/$id.out"
+	return "$rc"
+}
+lib_pyn=0
+
 # pod46 NODE POD HOSTSIDE V4 V6: an idmesh pair from NODE to POD's eth0;
 # the pod is V4.2/V6::2, the node's side V4.1/V6::1, routes both ways.
 # V4 "-": IPv6 only. Fails (saying which step) when a step failed.

@@ -303,11 +303,16 @@ def cmd_refused(addr, port):
         print("timeout")
 
 
+CMDS = {"hbh": cmd_hbh, "send": cmd_send, "recv": cmd_recv,
+        "short": cmd_short, "send4": cmd_send4, "recv4": cmd_recv4,
+        "spoof": cmd_spoof, "icmperr": cmd_icmperr, "gso": cmd_gso,
+        "sink": cmd_sink, "bulk": cmd_bulk, "refused": cmd_refused,
+        "geneve": cmd_geneve, "recvtos": cmd_recvtos}
+
+
+def main(argv):
+    return CMDS[argv[0]](*argv[1:])
+
+
 if __name__ == "__main__":
-    cmds = {"hbh": cmd_hbh, "send": cmd_send, "recv": cmd_recv,
-            "short": cmd_short, "send4": cmd_send4, "recv4": cmd_recv4,
-            "spoof": cmd_spoof, "icmperr": cmd_icmperr, "gso": cmd_gso,
-            "sink": cmd_sink, "bulk": cmd_bulk,
-            "refused": cmd_refused, "geneve": cmd_geneve,
-            "recvtos": cmd_recvtos}
-    sys.exit(cmds[sys.argv[1]](*sys.argv[2:]))
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,74 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""One long-lived helper in a test namespace: runs the commands of the
+selftests' Python tools (sacltool.py, lbtool.py) on request, so that a
+check starts no Python of its own (0.84 s a start on the debug kernel).
+lib.sh's py_start, py and py_wait drive it.
+
+  pyd.py DIR    requests from the FIFO DIR/req, one a line of fields
+                separated by tabs: ID, VAR=VALUE (the environment the
+                tool reads: LBTOOL_TIMEOUT, or empty), TOOL (sacltool or
+                lbtool), its arguments. Each runs in a thread of its own;
+                what it prints goes to DIR/ID.out, then its status to
+                DIR/ID.rc (by rename: whole when it appears).
+"""
+import io
+import os
+import sys
+import threading
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import lbtool      # noqa: E402
+import sacltool    # noqa: E402
+
+_tl = threading.local()
+
+
+class ThreadOut:
+    """sys.stdout for every thread: each request's own buffer."""
+
+    def write(self, s):
+        return getattr(_tl, "out", sys.__stdout__).write(s)
+
+    def flush(self):
+        pass
+
+
+def run(d, fields):
+    rid, env, tool, argv = fields[0], fields[1], fields[2], fields[3:]
+    _tl.out = io.StringIO()
+    rc = 0
+    try:
+        if env.startswith("LBTOOL_TIMEOUT=") and env[15:]:
+            lbtool._tl.timeout = float(env[15:])
+        if tool == "lbtool":
+            lbtool.main(argv)
+        elif tool == "sacltool":
+            rc = sacltool.main(argv) or 0
+        else:
+            raise ValueError("no tool " + tool)
+    except SystemExit as e:
+        rc = e.code if isinstance(e.code, int) else 1
+    except Exception:
+        _tl.out.write(traceback.format_exc())
+        rc = 1
+    with open(f"{d}/{rid}.out", "w") as f:
+        f.write(_tl.out.getvalue())
+    with open(f"{d}/{rid}.tmp", "w") as f:
+        f.write(f"{rc}\n")
+    os.rename(f"{d}/{rid}.tmp", f"{d}/{rid}.rc")
+
+
+def main(d):
+    sys.stdout = ThreadOut()
+    # Read and write: never an end of file when a writer closes.
+    req = os.fdopen(os.open(f"{d}/req", os.O_RDWR), "r")
+    for line in req:
+        fields = line.rstrip("\n").split("\t")
+        if len(fields) >= 4:
+            threading.Thread(target=run, args=(d, fields), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
