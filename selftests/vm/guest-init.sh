@@ -50,9 +50,11 @@ fi
 read -r cwd </run/idmesh-vm/cwd
 case "$cwd" in
 /tmp|/tmp/*|/run|/run/*)
-	# Hidden by the tmpfs mounted above: mount the runner's export of it.
+	# Hidden by the tmpfs mounted above: mount the runner's export of it,
+	# cached as the root is (read-only; the tree does not change while a
+	# guest runs): the tool and the scripts are read at every exec.
 	$bb mkdir -p "$cwd"
-	$bb mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 idmeshcwd "$cwd" ;;
+	$bb mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=262144 idmeshcwd "$cwd" ;;
 esac
 cd "$cwd" || cd /
 bash /run/idmesh-vm/cmd >"$out" 2>&1 </dev/null
