@@ -24,6 +24,7 @@ fuzz_node() {
 	local n=$1 c=$2 b=$3 more
 	more=$(cat)
 	ns_new $n $c $b
+	py_start $c $b
 	nsx $n sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 	pod46 $n $c c0 10.9.0 fd09
 	pod46 $n $b b1 10.8.1 fd08:1
@@ -46,13 +47,13 @@ fuzz_node() {
 fuzz_node $N $C $B <<-EOB
 	sacl rule add client 101 server 201 allow dscp 10
 EOB
-run nsx $C $LB udp 10.100.0.1 53 5
+run py $C lbtool udp 10.100.0.1 53 5
 check "before: the VIP answers" '.counts.be == 5'
 
 # Packets while the fuzz runs: through the VIP, and through both SACL ports.
 traffic() {
 	while :; do
-		nsx $C $LB udp 10.100.0.1 53 20 >/dev/null 2>&1
+		py $C lbtool udp 10.100.0.1 53 20 >/dev/null 2>&1
 		nsx $C ping -q -c 3 -i 0.2 -W 1 fd08:1::2 >/dev/null 2>&1
 		nsx $C ping -q -c 3 -i 0.2 -W 1 10.8.1.2 >/dev/null 2>&1
 	done
@@ -91,7 +92,7 @@ run I $N -j vip show 10.200.0.1 port 53 proto udp
 check "... shows as configured" \
 	'.[0].addr == "10.200.0.1" and .[0].port == 53 and ([.[0].backends[].addr] == ["10.8.1.2"])'
 I $N config set flow-limit 65536 sacl-flow-limit 65536
-run nsx $C $LB udp 10.200.0.1 53 5
+run py $C lbtool udp 10.200.0.1 53 5
 check "... and answers" '.counts.be == 5'
 expect "... and goes" 0 "" I $N vip del 10.200.0.1 port 53 proto udp
 
@@ -110,8 +111,7 @@ fuzz_node $N2 $C2 $B2 <<-EOB
 EOB
 # The first datagram to port 54 that arrives: the node's own (its output
 # meets no gateway), sent after the fuzz, unless a denied one came first.
-nsx $B2 timeout 600 $ST recv 54 300 1 >"$tap_out.deny" &
-rp=$!
+py_bg "$tap_out.deny" $B2 sacltool recv 54 300 1
 wait_until 60 udp_bound $B2 54 ||
 	echo "no receiver on port 54 in 60 s" | tap_diag
 pn=${IDMESH_PKTFUZZ_N:-4000}
@@ -119,8 +119,8 @@ echo "# packet fuzz seed $seed ($pn packets; again: IDMESH_FUZZ_SEED=$seed)"
 run nsx $C2 /usr/bin/python3 "$top/selftests/pktfuzz.py" "$pn" "$seed" \
 	10.9.0.2 fd09::2 10.8.1.2 fd08:1::2 10.100.0.1
 check "packet fuzz (seed $seed): most of $pn packets sent" ".sent > $pn / 2"
-nsx $N2 $ST spoof 10.8.1.1 5555 10.8.1.2 54
-wait $rp
+py $N2 sacltool spoof 10.8.1.1 5555 10.8.1.2 54
+py_wait
 out=$(cat "$tap_out.deny")
 check "... nothing the rules deny arrived: the first datagram on port 54 is the node's own" \
 	'length == 1 and (.[0].from | ltrimstr("::ffff:")) == "10.8.1.1" and .[0].port == 5555'
@@ -128,7 +128,7 @@ run I $N2 -j -s sacl show
 check "... the gateway dropped and counted what it must" \
 	'(.settings.stats | .spoofed > 0 and .forged > 0) and
 	 ([.rules[] | select(.server == 202) | .stats.drops > 0] == [true])'
-run nsx $C2 $LB udp 10.100.0.1 53 5
+run py $C2 lbtool udp 10.100.0.1 53 5
 check "... and the VIP still answers" '.counts.be == 5'
 
 tap_end

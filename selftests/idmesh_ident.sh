@@ -23,6 +23,7 @@ dir=$(mktemp -d)
 track_path "$dir"
 
 ns_new $ALL
+py_start $C1 $C2
 for ns in $A $B; do nsx $ns sysctl -qw net.ipv6.conf.all.forwarding=1; done
 # pod NODE POD HOSTSIDE V6: a pair; the pod is ::2, the node ::1.
 pod46 $A $C1 c1 - fd10:1
@@ -111,9 +112,9 @@ check "a's clients: c1 as web, c2 as batch" \
 	'map([.addr, .id]) == [["fd10:1::2", $web], ["fd10:2::2", $batch]]' \
 	--argjson web "$(dec "$web")" --argjson batch "$(dec "$batch")"
 
-run nsx $C1 $LB new fd20:1::2 80 1
+run py $C1 lbtool new fd20:1::2 80 1
 check "policy web-db: c1 (web) reaches s1 (db)" '.counts.s1 == 1'
-LBTOOL_TIMEOUT=5 run nsx $C2 $LB new fd20:1::2 80 1
+LBTOOL_TIMEOUT=5 run py $C2 lbtool new fd20:1::2 80 1
 check "no policy for batch, default deny: c2 does not reach s1" '.counts.none == 1'
 
 ## idempotent
@@ -132,7 +133,7 @@ run I $B -j apply -f "$dir/b-web.json"
 check "b: only c2's server entry changes (the rule for web exists)" \
 	'.removed == ["server fd10:2::2 id " + $batch] and .added == ["server fd10:2::2 id " + $web]' \
 	--arg web "$web" --arg batch "$batch"
-run nsx $C2 $LB new fd20:1::2 80 1
+run py $C2 lbtool new fd20:1::2 80 1
 check "traffic follows: c2 (web now) reaches s1" '.counts.s1 == 1'
 run I $B -j -s sacl show rules
 check "... through the rule, which counted the connections" '.[0].stats.hits > 0 and .[0].stats.drops == 0'
@@ -168,9 +169,9 @@ check "an entry the intent does not name is removed" \
 ## back to batch: c2 is denied again
 run I $A -j apply -f "$dir/a.json"
 run I $B -j apply -f "$dir/b.json"
-LBTOOL_TIMEOUT=5 run nsx $C2 $LB new fd20:1::2 80 1
+LBTOOL_TIMEOUT=5 run py $C2 lbtool new fd20:1::2 80 1
 check "c2 back to batch: denied again" '.counts.none == 1'
-run nsx $C1 $LB new fd20:1::2 80 1
+run py $C1 lbtool new fd20:1::2 80 1
 check "... c1 still allowed" '.counts.s1 == 1'
 
 ## structured IDs: one rule for a tenant's group of Services
@@ -212,21 +213,21 @@ run I $A -j apply -f "$dir/a-t.json"
 run I $B sacl show rules
 assert "b: the group rule, shown with its prefix lengths" \
 	[ "$out" = "rule client $prefix/16 server $prefix/16 allow" ]
-run nsx $C1 $LB new fd20:1::2 80 1
+run py $C1 lbtool new fd20:1::2 80 1
 check "the group rule lets c1 (red) reach s1 (red)" '.counts.s1 == 1'
-LBTOOL_TIMEOUT=5 run nsx $C2 $LB new fd20:1::2 80 1
+LBTOOL_TIMEOUT=5 run py $C2 lbtool new fd20:1::2 80 1
 check "c2 (blue) is denied" '.counts.none == 1'
 run I $B -j apply -f "$dir/b-t-red.json"
 check "c2 joins red: b changes only c2's server entry, no rule" \
 	'(.removed | length) == 1 and (.added | length) == 1 and (.added[0] | startswith("server fd10:2::2 id "))'
 I $A apply -f "$dir/a-t-red.json" >/dev/null
-run nsx $C2 $LB new fd20:1::2 80 1
+run py $C2 lbtool new fd20:1::2 80 1
 check "... and reaches s1 through the same group rule" '.counts.s1 == 1'
 c2id=$("$IDMESH" -j apply -f "$dir/b-t-red.json" --dry-run | jq -r '.services[] | select(.labels.app == "batch") | .id')
 I $B sacl rule add client "$c2id" server "$red" deny
-LBTOOL_TIMEOUT=5 run nsx $C2 $LB new fd20:1::2 80 1
+LBTOOL_TIMEOUT=5 run py $C2 lbtool new fd20:1::2 80 1
 check "a rule for c2's own Service (deny) wins over the group's (allow)" '.counts.none == 1'
-run nsx $C1 $LB new fd20:1::2 80 1
+run py $C1 lbtool new fd20:1::2 80 1
 check "... c1 still allowed by the group" '.counts.s1 == 1'
 expect "a rule's ID with bits past its prefix length is refused" 2 \
 	"Error: client \"0x1234/16\" has bits set past its prefix length" \

@@ -196,7 +196,7 @@ check "web's VIP has its 3 ready endpoints" \
 	'[.[] | {addr, port, b: [.backends[] | [.addr, .port, .weight]]}] ==
 	 [{"addr": "10.96.0.10", "port": 80,
 	   "b": [["10.50.1.2", 8080, 1], ["10.50.1.3", 8080, 1], ["10.50.1.4", 8080, 1]]}]'
-run nsx $CL $LB new 10.96.0.10 80 30
+run py $CL lbtool new 10.96.0.10 80 30
 check "30 connections to web's ClusterIP, all answered by its 3 pods" \
 	'(.counts.none // 0) == 0 and ([.counts[]] | add) == 30 and
 	 (.counts | keys) - ["web1", "web2", "web3"] == []'
@@ -208,7 +208,7 @@ assert "... and print nothing" [ -z "$out" ]
 ## Scaled from 3 to 5, then web-2 terminating, with 24 connections held
 "$IDMESH" k8s node node-a -o "$tap_out.k5.json" "$K8S/web5.json"
 "$IDMESH" k8s node node-a -o "$tap_out.k5t.json" "$K8S/web5t.json"
-run nsx $CL $LB conns 10.96.0.10 80 24 \
+run py $CL lbtool conns 10.96.0.10 80 24 \
 	"$IDMESH -n $A apply -f $tap_out.k5.json >/dev/null && $IDMESH -n $A apply -f $tap_out.k5t.json >/dev/null"
 check "scaled to 5, then one terminating: every held connection on its pod" \
 	'.cmd == 0 and (.before | all(. != null)) and .before == .after'
@@ -216,7 +216,7 @@ run I $A -j vip show
 check "web's VIP: 5 endpoints, web-2's drained (weight 0)" \
 	'[.[0].backends[] | [.addr, .weight]] ==
 	 [["10.50.1.2", 1], ["10.50.1.3", 0], ["10.50.1.4", 1], ["10.50.1.5", 1], ["10.50.1.6", 1]]'
-run nsx $CL $LB new 10.96.0.10 80 40
+run py $CL lbtool new 10.96.0.10 80 40
 check "new connections: to the 4 ready pods, none to the terminating one" \
 	'(.counts.none // 0) == 0 and ([.counts[]] | add) == 40 and (.counts.web2 // 0) == 0 and
 	 ((.counts.web4 // 0) + (.counts.web5 // 0)) > 0'

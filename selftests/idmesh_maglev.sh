@@ -21,6 +21,7 @@ LB="/usr/bin/python3 $top/selftests/lbtool.py"
 ulimit -n 8192
 
 ns_new $ALL
+py_start $C $L
 nsx $L sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 nsx $N2 sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 
@@ -108,7 +109,7 @@ for i in 1 2 3; do
 done
 expect "duplicate backend is refused" 1 "Error: Backend already exists for this VIP" \
 	I $L backend add 10.100.0.1 port 80 proto tcp backend 10.8.1.2 port 8080
-run nsx $C $LB new 10.100.0.1 80 30
+run py $C lbtool new 10.100.0.1 80 30
 assert "nat: 30 connections to the VIP, all answered" [ "$(counts none)" = 0 ]
 check "nat: spread over the three backends" \
 	'.counts | (.b1 > 0) and (.b2 > 0) and (.b3 > 0)'
@@ -135,7 +136,7 @@ nflows=3000
 # Each backend gets nflows/3 give or take five standard deviations.
 lo=$(awk -v n=$nflows 'BEGIN { printf "%d", n / 3 - 5 * sqrt(n * 2 / 9) }')
 hi=$(awk -v n=$nflows 'BEGIN { printf "%d", n / 3 + 5 * sqrt(n * 2 / 9) + 0.999 }')
-run nsx $C $LB udp 10.100.0.1 53 $nflows
+run py $C lbtool udp 10.100.0.1 53 $nflows
 assert "udp: $nflows flows, all answered" [ "$(counts none)" = 0 ]
 for b in b1 b2 b3; do
 	c=$(counts $b)
@@ -150,7 +151,7 @@ check "counters: backends' packets add up to the VIP's" \
 I $L vip add 10.100.0.7 port 7000 proto sctp
 I $L backend add 10.100.0.7 port 7000 proto sctp backend 10.8.1.2 port 8080
 I $L backend add 10.100.0.7 port 7000 proto sctp backend 10.8.2.2 port 8080
-run nsx $C $LB new 10.100.0.7 7000 12 sctp
+run py $C lbtool new 10.100.0.7 7000 12 sctp
 check "sctp: 12 associations to the VIP, all answered by b1 or b2" \
 	'(.counts.none // 0) == 0 and ((.counts.b1 // 0) + (.counts.b2 // 0)) == 12'
 I $L vip del 10.100.0.7 port 7000 proto sctp
@@ -164,7 +165,7 @@ expect "a backend more than the table has slots is refused" 1 \
 I $L vip del 10.100.0.8 proto udp
 
 ## established connections keep their backend while others come and go
-run nsx $C $LB conns 10.100.0.1 80 24 \
+run py $C lbtool conns 10.100.0.1 80 24 \
 	"$IDMESH -n $L backend add 10.100.0.1 port 80 proto tcp backend 10.8.4.2 port 8080 &&
 	 $IDMESH -n $L backend del 10.100.0.1 port 80 proto tcp backend 10.8.3.2 port 8080"
 diag=$out
@@ -176,11 +177,11 @@ check "survive: b4 in, b3 out" \
 	'[.[0].backends[].addr] == ["10.8.1.2", "10.8.2.2", "10.8.4.2"]'
 
 ## drain: weight 0 keeps old flows, sends no new ones
-run nsx $C $LB conns 10.100.0.1 80 24 \
+run py $C lbtool conns 10.100.0.1 80 24 \
 	"$IDMESH -n $L backend set 10.100.0.1 port 80 proto tcp backend 10.8.1.2 port 8080 weight 0"
 check "drain: connections to b1 still answered by b1" \
 	'[.before, .after] | transpose | map(select(.[0] == "b1")) | (length > 0) and all(.[1] == "b1")'
-run nsx $C $LB new 10.100.0.1 80 30
+run py $C lbtool new 10.100.0.1 80 30
 check "drain: no new connection goes to b1" \
 	'(.counts.b1 // 0) == 0 and (.counts.none // 0) == 0'
 run I $L -j vip show 10.100.0.1 port 80 proto tcp
@@ -205,7 +206,7 @@ expect "replace: an unknown VIP is refused" 1 "Error: No such VIP" \
 run I $L -s -j vip show 10.100.0.9 port 80 proto tcp
 assert "replace: nothing changed by the refused requests" \
 	[ "$(jq -c '.[0] | [.backends, .stats.builds]' <<<"$out")" = "$(jq -c '.[0] | [.backends, .stats.builds]' <<<"$before")" ]
-run nsx $C $LB conns 10.100.0.9 80 24 \
+run py $C lbtool conns 10.100.0.9 80 24 \
 	"$IDMESH -n $L backend replace 10.100.0.9 port 80 proto tcp backend 10.8.1.2 port 8080 weight 2 backend 10.8.2.2 port 8080 backend 10.8.4.2 port 8080"
 check "replace: applied" '.cmd == 0'
 check "replace: every connection not on the backend that went kept its backend" \
@@ -248,7 +249,7 @@ grep -E 'packets transmitted' "$tap_out.ping" | sed 's/^/pings through the node 
 I $L vip del 10.100.0.7 port 80 proto tcp
 
 ## locally originated traffic to a VIP
-run nsx $L $LB new 10.100.0.1 80 10
+run py $L lbtool new 10.100.0.1 80 10
 check "local-out: the node's own connections are served" \
 	'(.counts.none // 0) == 0 and ((.counts.b2 // 0) + (.counts.b4 // 0)) == 10'
 
@@ -256,7 +257,7 @@ check "local-out: the node's own connections are served" \
 expect "vip add (IPv6, udp, every port)" 0 "" I $L vip add fd64::1 proto udp
 I $L backend add fd64::1 proto udp backend fd08:1::2 port 8080
 I $L backend add fd64::1 proto udp backend fd08:2::2 port 8080
-run nsx $C $LB udp fd64::1 5353 200
+run py $C lbtool udp fd64::1 5353 200
 check "nat6: 200 flows, all answered by b1 or b2" \
 	'(.counts.none // 0) == 0 and .counts.b1 > 0 and .counts.b2 > 0'
 check "nat6: the client saw only the VIP" '.sources == ["fd64::1"]'
@@ -266,7 +267,7 @@ expect "vip add (tunnel)" 0 "" I $L vip add 10.100.0.2 port 80 proto tcp mode tu
 for b in 10.8.1.2 10.8.2.2 10.8.5.2; do
 	I $L backend add 10.100.0.2 port 80 proto tcp backend $b
 done
-run nsx $C $LB new 10.100.0.2 80 30
+run py $C lbtool new 10.100.0.2 80 30
 check "tunnel: 30 connections, all answered" '(.counts.none // 0) == 0'
 check "tunnel: b5 served over the remote link" '.counts.b5 > 0'
 check "tunnel: backends saw the VIP and the client, unchanged" \
@@ -274,7 +275,7 @@ check "tunnel: backends saw the VIP and the client, unchanged" \
 expect "vip add (tunnel, IPv6)" 0 "" I $L vip add fd64::2 port 80 proto tcp mode tunnel
 I $L backend add fd64::2 port 80 proto tcp backend fd08:1::2
 I $L backend add fd64::2 port 80 proto tcp backend fd08:2::2
-run nsx $C $LB new fd64::2 80 20
+run py $C lbtool new fd64::2 80 20
 check "tunnel6: 20 connections, all answered by b1 or b2" \
 	'(.counts.none // 0) == 0 and .counts.b1 > 0 and .counts.b2 > 0'
 check "tunnel6: backends saw the VIP and the client, unchanged" \
@@ -282,14 +283,14 @@ check "tunnel6: backends saw the VIP and the client, unchanged" \
 # tunnel needs a point-to-point route: n2's underlay address is on veth
 I $L vip add 10.100.0.5 port 9 proto udp mode tunnel
 I $L backend add 10.100.0.5 port 9 proto udp backend 192.168.60.2
-LBTOOL_TIMEOUT=10 run nsx $C $LB udp 10.100.0.5 9 5
+LBTOOL_TIMEOUT=10 run py $C lbtool udp 10.100.0.5 9 5
 assert "tunnel over a device that resolves neighbours: nothing sent" [ "$(counts none)" = 5 ]
 run I $L -s -j vip show 10.100.0.5 port 9 proto udp
 check "... and counted as no-route" '.[0].stats.no_route == 5'
 
 ## no backend: dropped and counted, not leaked to the VIP's owner
 I $L vip add 10.100.0.3 port 8080 proto udp
-LBTOOL_TIMEOUT=10 run nsx $C $LB udp 10.100.0.3 8080 20
+LBTOOL_TIMEOUT=10 run py $C lbtool udp 10.100.0.3 8080 20
 assert "no backend: no answer (b1 holds the VIP address)" [ "$(counts none)" = 20 ]
 run I $L -s -j vip show 10.100.0.3 port 8080 proto udp
 check "no backend: 20 drops counted" '.[0].stats.no_backend == 20'
@@ -319,7 +320,7 @@ check "config shows both budgets" '.sacl_flow_limit == 64 and .flow_limit == 655
 expect "sacl-flow-limit below the minimum is refused" 1 \
 	"Error: integer out of range (valid: 64..16777216)" I $L config set sacl-flow-limit 63
 I $L sacl port add c0
-run nsx $C $LB conns 10.100.0.1 80 12 "$LB udp 10.8.2.2 8080 300 >/dev/null"
+run py $C lbtool conns 10.100.0.1 80 12 "$LB udp 10.8.2.2 8080 300 >/dev/null"
 check "a flood of 300 SACL connections: the 12 Maglev connections held open kept their backends" \
 	'.cmd == 0 and (.before | length) == 12 and all(.before[]; . != null) and .before == .after'
 run I $L -j stats show
@@ -339,7 +340,7 @@ I $L vip add 10.100.0.4 port 53 proto udp
 I $L backend add 10.100.0.4 port 53 proto udp backend 10.8.2.2 port 8080
 I $L config set flow-limit 64
 se0=$(I $L -j stats show | jq .sacl_flows_evicted)
-LBTOOL_TIMEOUT=10 run nsx $C $LB udp 10.100.0.4 53 500
+LBTOOL_TIMEOUT=10 run py $C lbtool udp 10.100.0.4 53 500
 run I $L -j stats show
 check "flood: 500 new flows, 64 tracked ($(jq .flows <<<"$out"))" '.flows == 64'
 check "flood: the others evicted and counted" '.flows_evicted >= 436'
@@ -354,6 +355,7 @@ expect "vip del of an unknown VIP" 1 "Error: No such VIP" I $L vip del 10.100.0.
 ## goes to the same backend on both; with another key, not.
 X=$s-x Y=$s-y
 ns_new $X $X-c $X-b1 $X-b2 $X-b3 $Y $Y-c $Y-b1 $Y-b2 $Y-b3
+py_start $X-c $Y-c
 K1=00112233445566778899aabbccddeeff K2=ffeeddccbbaa99887766554433221100
 for n in $X $Y; do
 	nsx $n sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
@@ -390,9 +392,9 @@ expect "a hash key of the wrong length is refused by the tool" 2 \
 	'Error: hash-key "0011" is not 32 hex digits' I $X config set hash-key 0011
 run I $X config show hash-key
 assert "... and the key is unchanged" [ "$out" = "hash-key $K1" ]
-run nsx $X-c $LB udp 10.72.0.1 53 1000 20000
+run py $X-c lbtool udp 10.72.0.1 53 1000 20000
 xmap=$out
-run nsx $Y-c $LB udp 10.72.0.1 53 1000 20000
+run py $Y-c lbtool udp 10.72.0.1 53 1000 20000
 ymap=$out
 out=$xmap
 check "1000 flows through node x, all answered, spread over the 3 backends" \
@@ -402,9 +404,9 @@ check "... through node y too" '.counts.none == null and (.ports | length) == 10
 assert "same key, same backends: each of the 1000 flows on the same backend on both nodes" \
 	[ "$(jq -cS .ports <<<"$xmap")" = "$(jq -cS .ports <<<"$ymap")" ]
 I $Y config set hash-key $K2
-run nsx $X-c $LB udp 10.72.0.1 53 1000 30000
+run py $X-c lbtool udp 10.72.0.1 53 1000 30000
 xmap=$out
-run nsx $Y-c $LB udp 10.72.0.1 53 1000 30000
+run py $Y-c lbtool udp 10.72.0.1 53 1000 30000
 ymap=$out
 moved=$(jq -n --argjson a "$xmap" --argjson b "$ymap" \
 	'[$a.ports | keys[] as $p | select($a.ports[$p] != $b.ports[$p])] | length')
@@ -417,7 +419,7 @@ I $L -b - <<-EOB
 EOB
 # Fixed source ports, below the ephemeral range the flood below uses: a
 # port the flood used is the same flow (5-tuple) and keeps its backend.
-run nsx $C $LB udp 10.100.0.11 53 60 21000
+run py $C lbtool udp 10.100.0.11 53 60 21000
 check "health: 60 flows, all answered, b3 among the backends" \
 	'(.counts.none // 0) == 0 and .counts.b3 > 0'
 # b3: is it down (or up), with its slots gone (or back)?
@@ -425,23 +427,22 @@ b3() {
 	I $L -s -j vip show 10.100.0.11 port 53 proto udp |
 		jq -e ".[0].backends[] | select(.addr == \"10.8.3.2\") | $1" >/dev/null
 }
-LBTOOL_TIMEOUT=5 nsx $C $LB udp 10.100.0.11 53 300 >/dev/null &
-flood=$!
+LBTOOL_TIMEOUT=5 py_bg /dev/null $C lbtool udp 10.100.0.11 53 300
 ip -n $L link del b3
-wait $flood
+py_wait
 assert "health: b3 found down within 10 s of its link going" \
 	wait_until 10 b3 '.down and .slots == 0'
 run I $L -s -j vip show 10.100.0.11 port 53 proto udp
 check "... its slots went to b1 and b2, and it was counted" \
 	'.[0] | ([.backends[] | select(.addr != "10.8.3.2") | .slots] | add) == 65537 and
 	 ([.backends[] | select(.addr == "10.8.3.2") | .stats.downs] == [1])'
-run nsx $C $LB udp 10.100.0.11 53 60 22000
+run py $C lbtool udp 10.100.0.11 53 60 22000
 check "health: new flows all answered, none by b3" \
 	'(.counts.none // 0) == 0 and (.counts.b3 // 0) == 0'
 pod46 $L $B3 b3 10.8.3 fd08:3
 assert "health: b3 back within 10 s of its link" \
 	wait_until 10 b3 '(.down | not) and .slots > 0'
-run nsx $C $LB udp 10.100.0.11 53 60 23000
+run py $C lbtool udp 10.100.0.11 53 60 23000
 check "health: new flows reach b3 again" '(.counts.none // 0) == 0 and .counts.b3 > 0'
 I $L vip del 10.100.0.11 port 53 proto udp
 ## apply: the node's VIPs from the intent (node x, which has no SACL part)
@@ -461,7 +462,7 @@ check "... the VIPs as the intent says, each set in one build" \
 	'[.[] | {addr, b: [.backends[] | [.addr, .weight]], builds: .stats.builds}] ==
 	 [{"addr": "10.72.0.1", "b": [["10.71.1.2", 2], ["10.71.2.2", 1]], "builds": ($b + 1)},
 	  {"addr": "10.73.0.1", "b": [["10.71.3.2", 1]], "builds": 2}]' --argjson b "$b72"
-run nsx $X-c $LB udp 10.73.0.1 53 20
+run py $X-c lbtool udp 10.73.0.1 53 20
 check "apply: the new VIP carries traffic" '(.counts.none // 0) == 0 and .counts.b3 == 20'
 expect "apply: the same intent again changes nothing" 0 "" I $X apply -f "$tap_out.vips.json"
 assert "... and prints nothing" [ -z "$out" ]

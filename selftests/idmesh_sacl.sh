@@ -22,6 +22,7 @@ cap=$(mktemp -d)
 track_path "$cap"
 
 ns_new $ALL
+py_start $C1 $C2 $S1 $S2 $SP
 for ns in $A $SP $B; do
 	nsx $ns sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 done
@@ -74,7 +75,7 @@ udp_ready() {
 }
 
 # connect POD ADDR: one TCP connection to port 80; $out has the counts.
-connect() { run nsx "$1" $LB new "$2" 80 1; }
+connect() { run py "$1" lbtool new "$2" 80 1; }
 # sacl_stat NS KEY: a SACL counter of namespace NS.
 sacl_stat() { I "$1" -j -s sacl show | jq -r ".settings.stats.$2"; }
 # settled FILE: FILE has packets (it is longer than a pcap header) and did
@@ -94,7 +95,8 @@ settled() {
 capture() {
 	local ns=$1 dev=$2 name=$3 pid
 	shift 3
-	nsx "$ns" tcpdump -i "$dev" -s 200 -U -w "$cap/$name.pcap" "${CAPF:-ip6}" 2>"$cap/$name.err" &
+	# Not nsx (a function: $! would be its subshell, and tcpdump outlive it).
+	ip netns exec "$ns" tcpdump -i "$dev" -s 200 -U -w "$cap/$name.pcap" "${CAPF:-ip6}" 2>"$cap/$name.err" &
 	pid=$!
 	wait_until 60 file_has "$cap/$name.err" listening ||
 		echo "tcpdump did not start in 60 s: $(cat "$cap/$name.err")" | tap_diag
@@ -275,13 +277,13 @@ check "the group rule deleted: c1 is denied again" '.counts.none == 1'
 # One connection (UDP from c1's port 4242 to s2) whose rule changes under
 # it: a tracked connection keeps its rule only until the rules change.
 I $B sacl rule add client 101 server 202 allow
-run nsx $C1 $LB udp fd20:2::2 80 1 4242
+run py $C1 lbtool udp fd20:2::2 80 1 4242
 check "one UDP connection, its rule allows it: answered" '.ports["4242"] == "s2"'
 I $B -b - <<-EOB
 	sacl rule del client 101 server 202
 	sacl rule add client 101 server 202 deny
 EOB
-LBTOOL_TIMEOUT=5 run nsx $C1 $LB udp fd20:2::2 80 1 4242
+LBTOOL_TIMEOUT=5 run py $C1 lbtool udp fd20:2::2 80 1 4242
 check "... the same connection once its rule is deny: dropped" '.counts.none == 1'
 run I $B -j -s sacl show rules
 check "... by that rule, counted" \
@@ -290,7 +292,7 @@ I $B -b - <<-EOB
 	sacl rule del client 101 server 202
 	sacl rule add client 101 server 202 allow
 EOB
-run nsx $C1 $LB udp fd20:2::2 80 1 4242
+run py $C1 lbtool udp fd20:2::2 80 1 4242
 check "... and allowed again: answered" '.ports["4242"] == "s2"'
 I $B sacl rule del client 101 server 202
 
@@ -317,12 +319,10 @@ check "the marker counted what it marked" '.settings.marker and .settings.stats.
 # HEX from FROM to ADDR:9000, received (or not, in 10 s) in TO, into
 # $cap/NAME.json.
 send_hbh() {
-	local rpid
-	nsx "$2" timeout 90 $ST recv 9000 10 >"$cap/$1.json" &
-	rpid=$!
+	py_bg "$cap/$1.json" "$2" sacltool recv 9000 10
 	udp_ready "$2" 9000
-	nsx "$3" $ST send "$4" 9000 "$5"
-	wait $rpid
+	py "$3" sacltool send "$4" 9000 "$5"
+	py_wait
 }
 n0=$(sacl_stat $A forged)
 send_hbh forged $S1 $C1 fd20:1::2 "0002010200001e10000000000000000100000000000000c9"
@@ -335,7 +335,7 @@ send_hbh bad $S2 $SP fd20:2::2 "00001e02abcd0100"
 assert "a malformed SACL option on the wire is dropped and counted" \
 	[ "$(sacl_stat $B malformed)" -gt "$n0" ]
 n0=$(sacl_stat $B malformed)
-run nsx $SP $ST short fd20:2::2
+run py $SP sacltool short fd20:2::2
 for i in $(seq 50); do
 	[ "$(sacl_stat $B malformed)" = "$n0" ] || break
 	pause 0.1
@@ -346,11 +346,10 @@ assert "a TCP segment cut short towards a port is dropped and counted" \
 
 # another Hop-by-Hop option of the pod's: extended, not duplicated, kept
 I $B sacl set default allow
-nsx $S1 timeout 90 $ST recv 9001 60 1 >"$cap/ext.json" &
-rpid=$!
+py_bg "$cap/ext.json" $S1 sacltool recv 9001 60 1
 udp_ready $S1 9001
-capture $SP ub ext nsx $C1 $ST send fd20:1::2 9001 "00003c0200000100"
-wait $rpid
+capture $SP ub ext py $C1 sacltool send fd20:1::2 9001 "00003c0200000100"
+py_wait
 # Its 4 bytes of padding give way to the option: 8 + 16 bytes, no run of
 # padding over 7 bytes (a Linux receiver drops such a packet).
 check "a pod's own Hop-by-Hop header is extended (one header, both options, 24 bytes)" \
@@ -425,11 +424,7 @@ assert "1500 bytes without DF are fragmented after the option and arrive" [ "$rc
 # at once, one datagram each with the IPv4 options HEX; what each received
 # is in $cap/NAME.json.
 # recv_s1 NAME PORT [SECS COUNT]: a receiver in the background.
-rpids=()
-recv_s1() {
-	nsx $S1 timeout 90 $ST recv4 "$2" "${3:-15}" ${4:-} >"$cap/$1.json" &
-	rpids+=($!)
-}
+recv_s1() { py_bg "$cap/$1.json" $S1 sacltool recv4 "$2" "${3:-15}" ${4:-}; }
 I $B sacl set default allow
 n_forged=$(sacl_stat $A forged) n_bad=$(sacl_stat $B malformed) n_room=$(sacl_stat $A no_room)
 recv_s1 forged4 9004
@@ -437,12 +432,12 @@ recv_s1 bad4 9005
 recv_s1 room4 9006
 recv_s1 rr4 9007 60 1
 for p in 9004 9005 9006 9007; do udp_ready $S1 $p; done
-nsx $C1 $ST send4 10.20.1.2 9004 "01011e12000000000000000100000000000000c9"
-nsx $SP $ST send4 10.20.1.2 9005 "1e0aabcd0102030405060000"
+py $C1 sacltool send4 10.20.1.2 9004 "01011e12000000000000000100000000000000c9"
+py $SP sacltool send4 10.20.1.2 9005 "1e0aabcd0102030405060000"
 # a record route of 23 bytes: 24 bytes of options leave no room for 20
-nsx $C1 $ST send4 10.20.1.2 9006 "071704$(printf '%040d' 0)00"
-nsx $C1 $ST send4 10.20.1.2 9007 "070b04$(printf '%016d' 0)"
-wait "${rpids[@]}"
+py $C1 sacltool send4 10.20.1.2 9006 "071704$(printf '%040d' 0)00"
+py $C1 sacltool send4 10.20.1.2 9007 "070b04$(printf '%016d' 0)"
+py_wait
 assert "a pod's own IPv4 SACL option is dropped as forged" [ "$(sacl_stat $A forged)" -gt "$n_forged" ]
 assert "... and never reaches the server" [ "$(jq length "$cap/forged4.json")" = 0 ]
 assert "an IPv4 option of our type but 10 bytes long is dropped as malformed" \
@@ -460,18 +455,18 @@ I $B sacl set default deny
 ip netns exec $SP $LB serve sp 80 &
 wait_until 20 tcp_listening $SP 80
 n0=$(sacl_stat $B replies)
-run nsx $S1 $LB new fd00:b::2 80 1
+run py $S1 lbtool new fd00:b::2 80 1
 check "default deny: s1's own TCP connection to an unlisted IPv6 address is answered" '.counts.sp == 1'
-run nsx $S1 $LB new 192.168.20.2 80 1
+run py $S1 lbtool new 192.168.20.2 80 1
 check "... and to an unlisted IPv4 address" '.counts.sp == 1'
-run nsx $S1 $LB udp 192.168.20.2 80 1
+run py $S1 lbtool udp 192.168.20.2 80 1
 check "... and its UDP query" '.counts.sp == 1'
-run nsx $S1 $LB udp fd00:b::2 80 1
+run py $S1 lbtool udp fd00:b::2 80 1
 check "... over IPv6 too" '.counts.sp == 1'
 assert "... its answers counted as replies on b" [ "$(sacl_stat $B replies)" -gt "$n0" ]
-LBTOOL_TIMEOUT=2 run nsx $SP $LB new 10.20.1.2 80 1
+LBTOOL_TIMEOUT=2 run py $SP lbtool new 10.20.1.2 80 1
 check "an unsolicited IPv4 connection from that address to s1 is still denied" '.counts.none == 1'
-LBTOOL_TIMEOUT=2 run nsx $SP $LB new fd20:1::2 80 1
+LBTOOL_TIMEOUT=2 run py $SP lbtool new fd20:1::2 80 1
 check "... and over IPv6" '.counts.none == 1'
 ## identity belongs to the port: no pod borrows another's
 # stat_at_least NS KEY N: the SACL counter KEY of NS reaches N (polled).
@@ -486,19 +481,18 @@ stat_at_least() {
 # not one of c1's port's) from 4001; then c1 one from its own, from 4002.
 # Only c1's own may pass: b allows 101 to 201, denies the rest.
 n0=$(sacl_stat $A spoofed)
-rpids=()
-recv_s1b() { nsx $S1 timeout 300 $ST "$1" "$2" 240 1 >"$cap/$3.json" & rpids+=($!); }
+recv_s1b() { py_bg "$cap/$3.json" $S1 sacltool "$1" "$2" 240 1; }
 recv_s1b recv 9010 own6
 recv_s1b recv4 9011 own4
 udp_ready $S1 9010
 udp_ready $S1 9011
-nsx $C2 $ST spoof fd10:1::2 4000 fd20:1::2 9010
-nsx $C2 $ST spoof 10.10.1.2 4000 10.20.1.2 9011
-nsx $C1 $ST spoof fd10:2::2 4001 fd20:1::2 9010
-nsx $C1 $ST spoof 10.10.2.2 4001 10.20.1.2 9011
-nsx $C1 $ST spoof fd10:1::2 4002 fd20:1::2 9010
-nsx $C1 $ST spoof 10.10.1.2 4002 10.20.1.2 9011
-wait "${rpids[@]}"
+py $C2 sacltool spoof fd10:1::2 4000 fd20:1::2 9010
+py $C2 sacltool spoof 10.10.1.2 4000 10.20.1.2 9011
+py $C1 sacltool spoof fd10:2::2 4001 fd20:1::2 9010
+py $C1 sacltool spoof 10.10.2.2 4001 10.20.1.2 9011
+py $C1 sacltool spoof fd10:1::2 4002 fd20:1::2 9010
+py $C1 sacltool spoof 10.10.1.2 4002 10.20.1.2 9011
+py_wait
 out=$(cat "$cap/own6.json")
 check "c2 writing c1's IPv6 address is not tagged as c1: only c1's own datagram reaches s1" \
 	'length == 1 and .[0].from == "fd10:1::2" and .[0].port == 4002'
@@ -512,18 +506,17 @@ assert "another port's address, or none of the port's own: dropped, counted as s
 # connection of s2's port; then the spine "answers" towards s1's port.
 # That is no reply of s1's: b's default deny drops it. s1 takes the
 # first datagram to come: c1's (allowed by the rule), sent last.
-rpids=()
-nsx $S1 timeout 300 $ST recv 5432 240 1 >"$cap/hijack6.json" & rpids+=($!)
-nsx $S1 timeout 300 $ST recv4 5433 240 1 >"$cap/hijack4.json" & rpids+=($!)
+py_bg "$cap/hijack6.json" $S1 sacltool recv 5432 240 1
+py_bg "$cap/hijack4.json" $S1 sacltool recv4 5433 240 1
 udp_ready $S1 5432
 udp_ready $S1 5433
-nsx $S2 $ST spoof fd20:1::2 5432 fd00:b::2 7777
-nsx $S2 $ST spoof 10.20.1.2 5433 192.168.20.2 7778
-LBTOOL_TIMEOUT=1 run nsx $SP $LB udp fd20:1::2 5432 1 7777
-LBTOOL_TIMEOUT=1 run nsx $SP $LB udp 10.20.1.2 5433 1 7778
-nsx $C1 $ST spoof fd10:1::2 4444 fd20:1::2 5432
-nsx $C1 $ST spoof 10.10.1.2 4444 10.20.1.2 5433
-wait "${rpids[@]}"
+py $S2 sacltool spoof fd20:1::2 5432 fd00:b::2 7777
+py $S2 sacltool spoof 10.20.1.2 5433 192.168.20.2 7778
+LBTOOL_TIMEOUT=1 run py $SP lbtool udp fd20:1::2 5432 1 7777
+LBTOOL_TIMEOUT=1 run py $SP lbtool udp 10.20.1.2 5433 1 7778
+py $C1 sacltool spoof fd10:1::2 4444 fd20:1::2 5432
+py $C1 sacltool spoof 10.10.1.2 4444 10.20.1.2 5433
+py_wait
 out=$(cat "$cap/hijack6.json")
 check "a connection tracked from s2's port is not s1's: the spine's 'reply' to s1 is dropped" \
 	'length == 1 and .[0].from == "fd10:1::2"'
@@ -534,8 +527,8 @@ I $B -b - <<-EOB
 	sacl client add 10.20.1.2 dev s1 id 201
 EOB
 n0=$(sacl_stat $B spoofed)
-nsx $S2 $ST spoof fd20:1::2 5432 fd00:b::2 7777
-nsx $S2 $ST spoof 10.20.1.2 5433 192.168.20.2 7778
+py $S2 sacltool spoof fd20:1::2 5432 fd00:b::2 7777
+py $S2 sacltool spoof 10.20.1.2 5433 192.168.20.2 7778
 assert "with s1's addresses its port's, s2 writing them is dropped as spoofed" \
 	stat_at_least $B spoofed $((n0 + 2))
 I $B -b - <<-EOB
@@ -545,21 +538,21 @@ EOB
 
 ## ICMP errors: only those that quote a connection of their port
 # (The spine's side of a: fd00:a::2, 192.168.10.2.)
-run nsx $C1 $ST refused fd00:a::2 9
+run py $C1 sacltool refused fd00:a::2 9
 assert "an error quoting c1's own datagram reaches c1: connection refused" [ "$out" = refused ]
-run nsx $C1 $ST refused 192.168.10.2 9
+run py $C1 sacltool refused 192.168.10.2 9
 assert "... over IPv4 too" [ "$out" = refused ]
 # Connections c1 opened (port 5555 to port 19 of the spine), known by
 # their ports; the spine's own errors about them come and go first.
-nsx $C1 $ST spoof fd10:1::2 5555 fd00:a::2 19
-nsx $C1 $ST spoof 10.10.1.2 5555 192.168.10.2 19
+py $C1 sacltool spoof fd10:1::2 5555 fd00:a::2 19
+py $C1 sacltool spoof 10.10.1.2 5555 192.168.10.2 19
 pause 1
 n0=$(sacl_stat $A unrelated)
-nsx $SP $ST icmperr fd10:1::2 1 4 fd10:1::2 3333 fd00:a::2 4444
-nsx $SP $ST icmperr 10.10.1.2 3 3 10.10.1.2 3333 192.168.10.2 4444
-nsx $SP $ST icmperr 10.10.1.2 5 1 10.10.1.2 5555 192.168.10.2 19
-nsx $C2 $ST icmperr fd10:1::2 1 4 fd10:1::2 5555 fd00:a::2 19
-nsx $SP $ST icmperr fd10:1::2 1 4 fd10:1::2 5555 fd00:a::2 19
+py $SP sacltool icmperr fd10:1::2 1 4 fd10:1::2 3333 fd00:a::2 4444
+py $SP sacltool icmperr 10.10.1.2 3 3 10.10.1.2 3333 192.168.10.2 4444
+py $SP sacltool icmperr 10.10.1.2 5 1 10.10.1.2 5555 192.168.10.2 19
+py $C2 sacltool icmperr fd10:1::2 1 4 fd10:1::2 5555 fd00:a::2 19
+py $SP sacltool icmperr fd10:1::2 1 4 fd10:1::2 5555 fd00:a::2 19
 assert "errors quoting no connection, a redirect, and one from another port: dropped as unrelated" \
 	stat_at_least $A unrelated $((n0 + 4))
 assert "... and the one from the connection's own side was not" \
@@ -569,15 +562,14 @@ assert "... and the one from the connection's own side was not" \
 # One UDP GSO send of the largest payload (IPv4 65507 bytes, IPv6 65527:
 # their length fields are full) in 1400-byte datagrams from c1 to s1;
 # every byte arrives, each datagram tagged on the way.
-rpids=()
-nsx $S1 timeout 300 $ST recv4 9030 120 47 >"$cap/gso4.json" & rpids+=($!)
-nsx $S1 timeout 300 $ST recv 9031 120 47 >"$cap/gso6.json" & rpids+=($!)
+py_bg "$cap/gso4.json" $S1 sacltool recv4 9030 120 47
+py_bg "$cap/gso6.json" $S1 sacltool recv 9031 120 47
 udp_ready $S1 9030
 udp_ready $S1 9031
 n0=$(sacl_stat $A tagged)
-nsx $C1 $ST gso 10.20.1.2 9030 65507 1400
-nsx $C1 $ST gso fd20:1::2 9031 65527 1400
-wait "${rpids[@]}"
+py $C1 sacltool gso 10.20.1.2 9030 65507 1400
+py $C1 sacltool gso fd20:1::2 9031 65527 1400
+py_wait
 out=$(cat "$cap/gso4.json")
 check "IPv4: a 65507-byte UDP GSO send arrives whole, 47 datagrams without the option" \
 	'length == 47 and (map(.data | length) | add) == 65507 and all(.opts4 == null)'
@@ -590,12 +582,11 @@ assert "... and both sends counted as segmented" [ "$(sacl_stat $A segmented)" -
 ## has gso_ipv4_max_size) from the spine to c1, segmented before the gateway
 # bigtcp ADDR PORT: 4 MB from the spine to c1 at ADDR:PORT arrive whole.
 bigtcp() {
-	local sp n
-	nsx $C1 timeout 300 $ST sink "$2" >"$cap/big.$2" &
-	sp=$!
+	local n
+	py_bg "$cap/big.$2" $C1 sacltool sink "$2"
 	wait_until 60 tcp_listening $C1 "$2" || echo "no listener on $2" | tap_diag
-	nsx $SP timeout 300 $ST bulk "$1" "$2" 4000000
-	wait $sp
+	py $SP sacltool bulk "$1" "$2" 4000000
+	py_wait
 	n=$(cat "$cap/big.$2")
 	[ "$n" = 4000000 ] && return
 	echo "$n of 4000000 bytes arrived" | tap_diag
@@ -629,17 +620,16 @@ expect "config set sacl-port-flow-limit" 0 "" \
 assert "a lowered table budget is reached" \
 	wait_until 30 sh -c "[ \$($IDMESH -n $A -j stats show | jq .sacl_flows) -le 128 ]"
 I $A sacl set default deny
-nsx $C1 $ST spoof fd10:1::2 5000 fd00:a::2 9
-nsx $C1 timeout 300 $ST recv 5000 240 1 >"$cap/budget.json" &
-rp=$!
+py $C1 sacltool spoof fd10:1::2 5000 fd00:a::2 9
+py_bg "$cap/budget.json" $C1 sacltool recv 5000 240 1
 udp_ready $C1 5000
-LBTOOL_TIMEOUT=1 run nsx $C2 $LB udp fd00:a::2 81 300 6000
+LBTOOL_TIMEOUT=1 run py $C2 lbtool udp fd00:a::2 81 300 6000
 run I $A -j -s sacl show ports
 check "c2's port holds its budget of 64 and evicted its own beyond it" \
 	'[.[] | select(.dev == "c2") | .stats | .flows == 64 and .evicted >= 236] == [true]'
 check "... none of c1's" '[.[] | select(.dev == "c1") | .stats.evicted] == [0]'
-nsx $SP $ST spoof fd00:a::2 9 fd10:1::2 5000
-wait $rp
+py $SP sacltool spoof fd00:a::2 9 fd10:1::2 5000
+py_wait
 out=$(cat "$cap/budget.json")
 check "c1's connection outlived the flood: the spine's answer passes default deny as a reply" \
 	'length == 1 and .[0].from == "fd00:a::2"'

@@ -61,7 +61,7 @@ I $A -b - <<-EOB
 	vip add 10.131.0.1 port 53 proto udp
 	backend add 10.131.0.1 port 53 proto udp backend 10.31.2.2
 EOB
-run nsx $P1 $LB udp 10.131.0.1 53 4
+run py $P1 lbtool udp 10.131.0.1 53 4
 check "a VIP's datagrams reach its backend over the link, the answers come back" \
 	'.counts.be == 4'
 run I $A -j vip show 10.131.0.1 port 53 proto udp

@@ -209,6 +209,50 @@ py() {
 	return "$rc"
 }
 lib_pyn=0
+# py_bg FILE NS TOOL ARGS...: as py, in the background, with neither a
+# subshell nor a job: py_wait collects it. Its output goes to FILE then.
+lib_pyjobs=()
+py_bg() {
+	local file=$1 ns=$2 tool=$3 id line a
+	shift 3
+	if [ -z "${lib_pyfd[$ns]:-}" ]; then
+		ip netns exec "$ns" /usr/bin/python3 "$top/selftests/$tool.py" "$@" >"$file" &
+		lib_pyjobs+=("pid $! $file")
+		return
+	fi
+	id=$BASHPID.$((++lib_pyn))
+	line=$id$'\t'LBTOOL_TIMEOUT=${LBTOOL_TIMEOUT:-}$'\t'$tool
+	for a in "$@"; do line+=$'\t'$a; done
+	printf '%s\n' "$line" >&"${lib_pyfd[$ns]}"
+	lib_pyjobs+=("$ns $id $file")
+}
+# py_wait: every py_bg command has ended and its output is in its FILE;
+# fails when one failed or did not end in PY_TIMEOUT seconds.
+py_wait() {
+	local j ns id file rc=0 r end=$((SECONDS + ${PY_TIMEOUT:-600})) line
+	for j in "${lib_pyjobs[@]}"; do
+		read -r ns id file <<<"$j"
+		if [ "$ns" = pid ]; then
+			wait "$id" || rc=1
+			continue
+		fi
+		until [ -e "$lib_pydir/$ns/$id.rc" ] || [ "$SECONDS" -ge "$end" ]; do
+			pause 0.05
+		done
+		if ! [ -e "$lib_pydir/$ns/$id.rc" ]; then
+			echo "py_bg in $ns: no answer in ${PY_TIMEOUT:-600} s" >&2
+			rc=1
+			continue
+		fi
+		read -r r <"$lib_pydir/$ns/$id.rc"
+		[ "$r" = 0 ] || rc=1
+		while IFS= read -r line || [ -n "$line" ]; do
+			printf '%s\n' "$line"
+		done <"$lib_pydir/$ns/$id.out" >"$file"
+	done
+	lib_pyjobs=()
+	return $rc
+}
 
 # pod46 NODE POD HOSTSIDE V4 V6: an idmesh pair from NODE to POD's eth0;
 # the pod is V4.2/V6::2, the node's side V4.1/V6::1, routes both ways.
