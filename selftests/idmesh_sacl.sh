@@ -576,7 +576,8 @@ check "IPv4: a 65507-byte UDP GSO send arrives whole, 47 datagrams without the o
 out=$(cat "$cap/gso6.json")
 check "IPv6: a 65527-byte one too" 'length == 47 and (map(.data | length) | add) == 65527'
 assert "... each datagram tagged on a" [ "$(sacl_stat $A tagged)" -ge $((n0 + 94)) ]
-assert "... and both sends counted as segmented" [ "$(sacl_stat $A segmented)" -ge 2 ]
+assert "... counted as segmented (one at least: the stack may cut the other first)" \
+	[ "$(sacl_stat $A segmented)" -ge 1 ]
 
 ## BIG TCP: GSO packets over 64 KiB (IPv6 always, IPv4 where the kernel
 ## has gso_ipv4_max_size) from the spine to c1, segmented before the gateway
@@ -592,7 +593,10 @@ bigtcp() {
 	echo "$n of 4000000 bytes arrived" | tap_diag
 	return 1
 }
-if ip -n $SP link set ua gso_max_size 185000 2>/dev/null; then
+# A slow guest's pacing keeps TSO packets to a millisecond of data: the
+# spine's TCP is made to build them as large as the link lets it.
+if ip -n $SP link set ua gso_max_size 185000 2>/dev/null &&
+   nsx $SP sysctl -qw net.ipv4.tcp_min_tso_segs=127; then
 	n0=$(sacl_stat $A segmented)
 	assert "BIG TCP over IPv6 (gso_max_size 185000) to a port: every byte of 4 MB arrives" \
 		bigtcp fd10:1::2 9040

@@ -167,6 +167,13 @@ ns_cleanup() {
 # fails. A namespace without a helper runs the tool as a process.
 declare -A lib_pyfd=()
 lib_pydir=
+# lib_pyesc VAR VALUE: one field of a request, backslash, newline and
+# tab escaped (pyd.py), into VAR.
+lib_pyesc() { # VAR VALUE
+	local _e=${2//\\/\\\\}
+	_e=${_e//$'\n'/\\n}
+	printf -v "$1" '%s' "${_e//$'\t'/\\t}"
+}
 py_start() {
 	local ns fd
 	if [ -z "$lib_pydir" ]; then
@@ -192,7 +199,7 @@ py() {
 	fi
 	id=$BASHPID.$((++lib_pyn))
 	line=$id$'\t'LBTOOL_TIMEOUT=${LBTOOL_TIMEOUT:-}$'\t'$tool
-	for a in "$@"; do line+=$'\t'$a; done
+	for a in "$@"; do lib_pyesc a "$a"; line+=$'\t'$a; done
 	printf '%s\n' "$line" >&"${lib_pyfd[$ns]}"
 	end=$((SECONDS + ${PY_TIMEOUT:-600}))
 	until [ -e "$lib_pydir/$ns/$id.rc" ]; do
@@ -222,7 +229,7 @@ py_bg() {
 	fi
 	id=$BASHPID.$((++lib_pyn))
 	line=$id$'\t'LBTOOL_TIMEOUT=${LBTOOL_TIMEOUT:-}$'\t'$tool
-	for a in "$@"; do line+=$'\t'$a; done
+	for a in "$@"; do lib_pyesc a "$a"; line+=$'\t'$a; done
 	printf '%s\n' "$line" >&"${lib_pyfd[$ns]}"
 	lib_pyjobs+=("$ns $id $file")
 }

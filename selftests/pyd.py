@@ -8,9 +8,11 @@ lib.sh's py_start, py and py_wait drive it.
   pyd.py DIR    requests from the FIFO DIR/req, one a line of fields
                 separated by tabs: ID, VAR=VALUE (the environment the
                 tool reads: LBTOOL_TIMEOUT, or empty), TOOL (sacltool or
-                lbtool), its arguments. Each runs in a thread of its own;
-                what it prints goes to DIR/ID.out, then its status to
-                DIR/ID.rc (by rename: whole when it appears).
+                lbtool), its arguments; in a field, a backslash, newline
+                and tab are escaped as \\\\, \\n and \\t. Each runs in a
+                thread of its own; what it prints goes to DIR/ID.out,
+                then its status to DIR/ID.rc (by rename: whole when it
+                appears).
 """
 import io
 import os
@@ -33,6 +35,19 @@ class ThreadOut:
 
     def flush(self):
         pass
+
+
+def unescape(f):
+    out, i = [], 0
+    while i < len(f):
+        c = f[i]
+        if c == "\\" and i + 1 < len(f):
+            out.append({"n": "\n", "t": "\t"}.get(f[i + 1], f[i + 1]))
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
 
 
 def run(d, fields):
@@ -65,7 +80,7 @@ def main(d):
     # Read and write: never an end of file when a writer closes.
     req = os.fdopen(os.open(f"{d}/req", os.O_RDWR), "r")
     for line in req:
-        fields = line.rstrip("\n").split("\t")
+        fields = [unescape(f) for f in line.rstrip("\n").split("\t")]
         if len(fields) >= 4:
             threading.Thread(target=run, args=(d, fields), daemon=True).start()
 
