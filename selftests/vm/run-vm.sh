@@ -128,23 +128,33 @@ fi
 # stuck in boot: stopped then, not at the end of the whole timeout.
 boot_timeout=${IDMESH_BOOT_TIMEOUT:-300}
 qemu+=(-pidfile "$run/qemu.pid")
-(
-	waited=0
-	while [ "$waited" -lt "$boot_timeout" ]; do
-		sleep 2
-		waited=$((waited + 2))
+# A guest whose kernel reported during its own boot, before the command
+# ran (guest-init.sh checks), is booted once more: the report is printed,
+# and a second one fails the run as any report does.
+for attempt in 1 2; do
+	rm -f "$run/started" "$run/done" "$run/boot-report"
+	(
+		waited=0
+		while [ "$waited" -lt "$boot_timeout" ]; do
+			sleep 2
+			waited=$((waited + 2))
+			[ -e "$run/started" ] || [ -e "$run/done" ] && exit 0
+		done
 		[ -e "$run/started" ] || [ -e "$run/done" ] && exit 0
-	done
-	[ -e "$run/started" ] || [ -e "$run/done" ] && exit 0
-	: >"$run/boot-stuck"
-	kill "$(cat "$run/qemu.pid" 2>/dev/null)" 2>/dev/null
-) &
-watcher=$!
-timeout --foreground -k 5 "$timeout" "${qemu[@]}" </dev/null | sed -u 's/\r$//'
-qrc=${PIPESTATUS[0]}
-: >"$run/done"
-kill "$watcher" 2>/dev/null
-wait "$watcher" 2>/dev/null
+		: >"$run/boot-stuck"
+		kill "$(cat "$run/qemu.pid" 2>/dev/null)" 2>/dev/null
+	) &
+	watcher=$!
+	timeout --foreground -k 5 "$timeout" "${qemu[@]}" </dev/null | sed -u 's/\r$//'
+	qrc=${PIPESTATUS[0]}
+	: >"$run/done"
+	kill "$watcher" 2>/dev/null
+	wait "$watcher" 2>/dev/null
+	[ -e "$run/boot-report" ] || break
+	echo "run-vm: the kernel reported during its own boot (attempt $attempt), before the command ran:" >&2
+	grep -nE 'BUG:|WARNING:|KASAN:|UBSAN:|Oops|general protection fault' "$run/boot-report" | head -n 10 >&2
+	[ "$attempt" = 2 ] && cp "$run/boot-report" "$console"
+done
 [ -n "$log" ] && cp "$console" "$log"
 
 if [ -e "$run/boot-stuck" ]; then
