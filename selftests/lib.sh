@@ -49,6 +49,14 @@ proc_sock() {
 	return 1
 }
 
+# debug_kernel: the guest runs the debug kernel (built here, release
+# "...-idmesh"), where repetitions of a path cost most and add least.
+debug_kernel() {
+	local r
+	read -r r </proc/sys/kernel/osrelease
+	[[ "$r" == *-idmesh* ]]
+}
+
 # file_has FILE TEXT: FILE holds TEXT (builtins only).
 file_has() {
 	local x
