@@ -198,72 +198,73 @@ py_start() {
 		track_pid $!
 	done
 }
-py() {
-	local ns=$1 tool=$2 id line rc=1 end a
-	shift 2
-	if [ -z "${lib_pyfd[$ns]:-}" ]; then
-		ip netns exec "$ns" /usr/bin/python3 "$top/selftests/$tool.py" "$@"
-		return
-	fi
-	id=$BASHPID.$((++lib_pyn))
-	line=$id$'\t'LBTOOL_TIMEOUT=${LBTOOL_TIMEOUT:-}$'\t'$tool
+# lib_pyreq NS TOOL ARGS...: a request to NS's helper; its ID in REPLY.
+lib_pyreq() {
+	local ns=$1 line a
+	shift
+	REPLY=$BASHPID.$((++lib_pyn))
+	line=$REPLY$'\t'LBTOOL_TIMEOUT=${LBTOOL_TIMEOUT:-}
 	for a in "$@"; do lib_pyesc a "$a"; line+=$'\t'$a; done
 	printf '%s\n' "$line" >&"${lib_pyfd[$ns]}"
-	end=$((SECONDS + ${PY_TIMEOUT:-600}))
-	until [ -e "$lib_pydir/$ns/$id.rc" ]; do
-		if [ "$SECONDS" -ge "$end" ]; then
-			echo "py $ns $tool $*: no answer in ${PY_TIMEOUT:-600} s" >&2
-			return 124
-		fi
+}
+# lib_pyend NS ID END: request ID's output once it has ended (by SECONDS
+# END at the latest, else 124), and its status.
+lib_pyend() {
+	local d=$lib_pydir/$1 rc line
+	until [ -e "$d/$2.rc" ]; do
+		[ "$SECONDS" -lt "$3" ] || return 124
 		pause 0.05
 	done
-	read -r rc <"$lib_pydir/$ns/$id.rc"
+	read -r rc <"$d/$2.rc"
 	while IFS= read -r line || [ -n "$line" ]; do
 		printf '%s\n' "$line"
-	done <"$lib_pydir/$ns/$id.out"
+	done <"$d/$2.out"
 	return "$rc"
 }
 lib_pyn=0
+py() {
+	local ns=$1 rc
+	if [ -z "${lib_pyfd[$ns]:-}" ]; then
+		shift
+		ip netns exec "$ns" /usr/bin/python3 "$top/selftests/$1.py" "${@:2}"
+		return
+	fi
+	lib_pyreq "$@"
+	lib_pyend "$ns" "$REPLY" $((SECONDS + ${PY_TIMEOUT:-600}))
+	rc=$?
+	[ "$rc" != 124 ] || echo "py $*: no answer in ${PY_TIMEOUT:-600} s" >&2
+	return $rc
+}
 # py_bg FILE NS TOOL ARGS...: as py, in the background, with neither a
 # subshell nor a job: py_wait collects it. Its output goes to FILE then.
 lib_pyjobs=()
 py_bg() {
-	local file=$1 ns=$2 tool=$3 id line a
-	shift 3
+	local file=$1 ns=$2
+	shift 2
 	if [ -z "${lib_pyfd[$ns]:-}" ]; then
-		ip netns exec "$ns" /usr/bin/python3 "$top/selftests/$tool.py" "$@" >"$file" &
+		ip netns exec "$ns" /usr/bin/python3 "$top/selftests/$1.py" "${@:2}" >"$file" &
 		lib_pyjobs+=("pid $! $file")
 		return
 	fi
-	id=$BASHPID.$((++lib_pyn))
-	line=$id$'\t'LBTOOL_TIMEOUT=${LBTOOL_TIMEOUT:-}$'\t'$tool
-	for a in "$@"; do lib_pyesc a "$a"; line+=$'\t'$a; done
-	printf '%s\n' "$line" >&"${lib_pyfd[$ns]}"
-	lib_pyjobs+=("$ns $id $file")
+	lib_pyreq "$ns" "$@"
+	lib_pyjobs+=("$ns $REPLY $file")
 }
 # py_wait: every py_bg command has ended and its output is in its FILE;
 # fails when one failed or did not end in PY_TIMEOUT seconds.
 py_wait() {
-	local j ns id file rc=0 r end=$((SECONDS + ${PY_TIMEOUT:-600})) line
+	local j ns id file rc=0 end=$((SECONDS + ${PY_TIMEOUT:-600}))
 	for j in "${lib_pyjobs[@]}"; do
 		read -r ns id file <<<"$j"
 		if [ "$ns" = pid ]; then
 			wait "$id" || rc=1
-			continue
+		else
+			lib_pyend "$ns" "$id" "$end" >"$file"
+			case $? in
+			0) ;;
+			124) echo "py_bg in $ns: no answer in ${PY_TIMEOUT:-600} s" >&2; rc=1 ;;
+			*) rc=1 ;;
+			esac
 		fi
-		until [ -e "$lib_pydir/$ns/$id.rc" ] || [ "$SECONDS" -ge "$end" ]; do
-			pause 0.05
-		done
-		if ! [ -e "$lib_pydir/$ns/$id.rc" ]; then
-			echo "py_bg in $ns: no answer in ${PY_TIMEOUT:-600} s" >&2
-			rc=1
-			continue
-		fi
-		read -r r <"$lib_pydir/$ns/$id.rc"
-		[ "$r" = 0 ] || rc=1
-		while IFS= read -r line || [ -n "$line" ]; do
-			printf '%s\n' "$line"
-		done <"$lib_pydir/$ns/$id.out" >"$file"
 	done
 	lib_pyjobs=()
 	return $rc
