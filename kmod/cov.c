@@ -10,7 +10,9 @@
  * call of a function takes a slot of an open-addressing table (cmpxchg, no
  * lock: any context) and records its name; later calls find the slot and
  * return. /sys/kernel/debug/idmesh_cov lists the names, one per line, as
- * "%pS" prints them ("fn+0x0/0x1a0 [idmesh]").
+ * "%pS" prints them ("fn+0x0/0x1a0 [idmesh]"); a write to it empties the
+ * table, so that the guest can say what each selftest reached on its own.
+ * An entry racing with the emptying may be lost: a test tool's accuracy.
  */
 #include <linux/debugfs.h>
 #include <linux/hash.h>
@@ -74,11 +76,38 @@ static int idm_cov_show(struct seq_file *m, void *v)
 			   atomic_read(&idm_cov_full));
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(idm_cov);
+
+static int idm_cov_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, idm_cov_show, NULL);
+}
+
+static ssize_t idm_cov_write(struct file *file, const char __user *buf,
+			     size_t len, loff_t *ppos)
+{
+	int i;
+
+	for (i = 0; i < IDM_COV_SLOTS; i++) {
+		/* Unnamed before emptied: idm_cov_show() never reads a stale name. */
+		WRITE_ONCE(idm_cov_named[i], false);
+		WRITE_ONCE(idm_cov_fn[i], 0);
+	}
+	atomic_set(&idm_cov_full, 0);
+	return len;
+}
+
+static const struct file_operations idm_cov_fops = {
+	.owner = THIS_MODULE,
+	.open = idm_cov_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = idm_cov_write,
+};
 
 static int __init idm_cov_init(void)
 {
-	idm_cov_file = debugfs_create_file("idmesh_cov", 0400, NULL, NULL,
+	idm_cov_file = debugfs_create_file("idmesh_cov", 0600, NULL, NULL,
 					   &idm_cov_fops);
 	return 0;
 }

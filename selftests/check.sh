@@ -23,7 +23,8 @@
 #   JOBS     guests at a time (default: the number of cores)
 #   IDMESH_COVERAGE=1  the debug guests run a module built with
 #            -finstrument-functions and say which of its functions ran
-#            (build/coverage/: functions, reached, reached.GUEST, missed)
+#            (build/coverage/: functions, reached, reached.GUEST,
+#            part/PART for load, kunit, each selftest and unload, missed)
 #   VM_TIMEOUT  seconds per guest (default 2700: CI's machines have run
 #            the same guest a third slower than ours)
 set -u
@@ -252,22 +253,33 @@ for v in "${queue[@]}"; do
 done
 
 # IDMESH_COVERAGE=1: which of idmesh.ko's functions the debug guests ran
-# (kmod/cov.c), per guest and in all, against the module's own list.
+# (kmod/cov.c), per guest, per part (load, kunit, each selftest, unload)
+# and in all, against the module's own list.
 if [ -n "${IDMESH_COVERAGE:-}" ] && [ -f build/debug/kmod/idmesh.ko ]; then
 	cov=build/coverage
-	rm -rf "$cov" && mkdir -p "$cov"
+	rm -rf "$cov" && mkdir -p "$cov/part"
 	canon() { sed -E 's/\.(constprop|isra|part|cold)(\.[0-9]+)*//g' | sort -u; }
 	nm build/debug/kmod/idmesh.ko | awk '$2 ~ /^[tT]$/ && $3 ~ /^idm/ {print $3}' |
 		canon >"$cov/functions"
 	for v in "${queue[@]}"; do
 		case $v in debug*) ;; *) continue ;; esac
-		sed -n 's/^# cov \(idm[^ ]*\) idmesh$/\1/p' "$res/$v.out" | canon >"$cov/reached.$v"
-		sed -n 's/^# cov \(idm[^ ]*\) idmesh_kunit$/\1/p' "$res/$v.out" | canon >>"$cov/kunit"
+		# "# cov PART FUNCTION MODULE"
+		awk '$1 == "#" && $2 == "cov" && NF == 5 && $4 ~ /^idm/ {
+			print $3, $4, $5 }' "$res/$v.out" >"$res/cov.$v"
+		awk '$3 == "idmesh" { print $2 }' "$res/cov.$v" | canon >"$cov/reached.$v"
+		awk '$3 == "idmesh_kunit" { print $2 }' "$res/cov.$v" | canon >>"$cov/kunit"
+		for p in $(awk '$3 == "idmesh" { print $1 }' "$res/cov.$v" | sort -u); do
+			awk -v p="$p" '$1 == p && $3 == "idmesh" { print $2 }' "$res/cov.$v" |
+				canon >>"$cov/part/$p"
+		done
 	done
 	cat "$cov"/reached.* 2>/dev/null | sort -u >"$cov/reached"
 	sort -u -o "$cov/kunit" "$cov/kunit" 2>/dev/null
+	for p in "$cov"/part/*; do
+		[ -f "$p" ] && sort -u -o "$p" "$p"
+	done
 	comm -23 "$cov/functions" "$cov/reached" >"$cov/missed"
-	say "coverage: $(comm -12 "$cov/functions" "$cov/reached" | wc -l) of $(wc -l <"$cov/functions") functions of idmesh.ko ran on the debug kernel ($(comm -12 "$cov/missed" "$cov/kunit" | wc -l) more only as KUnit's copies); the rest: $cov/missed"
+	say "coverage: $(comm -12 "$cov/functions" "$cov/reached" | wc -l) of $(wc -l <"$cov/functions") functions of idmesh.ko ran on the debug kernel ($(comm -12 "$cov/missed" "$cov/kunit" | wc -l) more only as KUnit's copies); the rest: $cov/missed; per part: $cov/part/"
 fi
 
 for t in "$res"/*.tap; do

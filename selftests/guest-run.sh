@@ -25,8 +25,18 @@ if [ -f "$cov_ko" ]; then
 	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 	insmod "$cov_ko" || echo "# coverage: idmesh_cov.ko did not load"
 fi
+# cov_dump PART: the functions of the modules under test that ran since
+# the last dump, as "# cov PART FUNCTION MODULE" lines for check.sh, and
+# the recorder emptied: each part (load, kunit, a selftest, unload) is
+# listed with what it reached itself.
+cov_dump() {
+	[ -w /sys/kernel/debug/idmesh_cov ] || return 0
+	sed -E "s/^([^+ ]+)\+[^ ]* \[([^]]+)\]\$/# cov $1 \1 \2/" /sys/kernel/debug/idmesh_cov
+	echo 0 >/sys/kernel/debug/idmesh_cov
+}
 if insmod "$moddir/kmod/idmesh.ko"; then
 	tap_pass "module loads"
+	cov_dump load
 else
 	tap_fail "module loads"
 	dmesg | tail -n 20 | tap_diag
@@ -60,6 +70,7 @@ if want kunit && [ -f "$moddir/kmod/idmesh_kunit.ko" ]; then
 			tap_diag <<<"$ktap"
 		fi
 		rmmod idmesh_kunit || tap_fail "kunit module unloads"
+		cov_dump kunit
 	else
 		tap_fail "kunit module loads"
 	fi
@@ -162,6 +173,7 @@ for t in "$top"/selftests/idmesh_*.sh; do
 	fi
 	echo "# selftest $name took $((SECONDS - t0)) s, $(($(forks) - forks0)) processes, lowest MemAvailable ${lowmem:-?} kB; slowest steps (s):"
 	printf '%s\n' "${steps[@]}" | sort -rn | head -n 5 | cut -c1-110 | tap_diag
+	cov_dump "$name"
 done
 
 # Unloading with links, VIPs (with flows) and SACL tables present removes them, in
@@ -220,10 +232,7 @@ if [ -n "$dkms_ko" ]; then
 	fi
 fi
 
-# The functions of the modules under test that ran, exit paths included:
-# "# cov NAME MODULE" lines for check.sh.
-if [ -r /sys/kernel/debug/idmesh_cov ]; then
-	sed -E 's/^([^+ ]+)\+[^ ]* \[([^]]+)\]$/# cov \1 \2/' /sys/kernel/debug/idmesh_cov
-fi
+# What the unload checks reached, exit paths included.
+cov_dump unload
 
 tap_end
