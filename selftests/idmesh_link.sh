@@ -84,17 +84,19 @@ expect "node1 pings node2 over the IPv6-underlay link" 0 "*" nsx $N1 ping -c 2 -
 # only has to show that data arrived. iperf3 writes whole 128 KiB blocks
 # and may send one more than -n asks. make bench-link measures speed.
 iperf_server $P2 10.2.2.2
-run nsx $P1 timeout 300 iperf3 -c 10.2.2.2 -n 2M -J
-assert "iperf3 TCP pod1 -> pod2: 2 MiB sent and acknowledged, data received" \
-	jqt '.error == null and .end.sum_sent.bytes >= 2097152 and .end.sum_received.bytes > 0'
+# 2 MiB (512 KiB in paths mode) and 500 datagrams (100).
+kib=$(scaled 2048 512) dgrams=$(scaled 500 100)
+run nsx $P1 timeout 300 iperf3 -c 10.2.2.2 -n ${kib}K -J
+assert "iperf3 TCP pod1 -> pod2: $kib KiB sent and acknowledged, data received" \
+	jqt '.error == null and .end.sum_sent.bytes >= $k * 1024 and .end.sum_received.bytes > 0' --argjson k $kib
 jq -c '.error, .end.sum_sent.bytes, .end.sum_received.bytes' <<<"$out" | tap_diag
 iperf_server $P2 fd02::2
 # 500 datagrams of 1200 bytes paced at 5 Mbit/s. UDP has no flow control,
 # so a little loss is the machine's; a link that drops or mangles them
 # delivers none.
-run nsx $P1 timeout 300 iperf3 -c fd02::2 -u -b 5M -l 1200 -n 600000 -J
-assert "iperf3 UDP pod1 -> pod2 (IPv6): 500 datagrams sent, at least 75 % delivered" \
-	jqt '.end.sum_sent.packets == 500 and .end.sum_received.packets > 0 and .end.sum_received.lost_percent < 25'
+run nsx $P1 timeout 300 iperf3 -c fd02::2 -u -b 5M -l 1200 -n $((dgrams * 1200)) -J
+assert "iperf3 UDP pod1 -> pod2 (IPv6): $dgrams datagrams sent, at least 75 % delivered" \
+	jqt '.end.sum_sent.packets == $n and .end.sum_received.packets > 0 and .end.sum_received.lost_percent < 25' --argjson n $dgrams
 jq -c '.error, .end.sum_sent, .end.sum_received' <<<"$out" | tap_diag
 modprobe -q sctp 2>/dev/null
 if [ -d /proc/sys/net/sctp ]; then
@@ -386,10 +388,9 @@ assert "... and outer CE over not-ECT is dropped, counted as ecn" jqt '.[0].stat
 # waiting for RCU callbacks or RTNL in idmesh's exit. Two rounds of N
 # namespaces with one pair each, made and destroyed in batches (one
 # process each); the milliseconds per namespace are printed, not asserted.
-# N is 100, and 25 on the debug kernel: the same paths under its checkers
-# (a namespace costs it 0.6 to 0.8 s each way).
-nchurn=100
-debug_kernel && nchurn=25
+# N is 100, and 25 in paths mode (the debug kernel): the same paths under
+# its checkers (a namespace costs it 0.6 to 0.8 s each way).
+nchurn=$(scaled 100 25)
 churn() { # ROUND
 	local r=$1 i t0 t1 t2 rc=0
 	t0=$(date +%s%N)

@@ -57,6 +57,20 @@ debug_kernel() {
 	[[ "$r" == *-idmesh* ]]
 }
 
+# repeats: this run takes a path again with other patterns, volumes and
+# variations (every stock kernel's run). False on the debug kernel, whose
+# run takes every path once (paths mode: Documentation/testing.rst), and
+# where each repetition costs most and adds least; IDMESH_FULL=1 runs
+# everything there too.
+repeats() {
+	[ -n "${IDMESH_FULL:-}" ] || ! debug_kernel
+}
+
+# scaled N M: N on a run that repeats, M (fewer) in paths mode.
+scaled() {
+	if repeats; then echo "$1"; else echo "$2"; fi
+}
+
 # file_has FILE TEXT: FILE holds TEXT (builtins only).
 file_has() {
 	local x
