@@ -15,4 +15,4 @@ shift 2
 
 (cd "$top" && find Kbuild VERSION kmod uapi \( -name '*.[ch]' -o -name Kbuild -o -name VERSION \) -print0 |
 	cpio -0 -pdmu --quiet "$out")
-make -s -C "$kdir" M="$out" "$@" modules
+make -s -j"$(nproc)" -C "$kdir" M="$out" "$@" modules

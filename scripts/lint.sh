@@ -6,7 +6,13 @@
 #   sparse (C=2) and W=1 against the debug kernel (with the KUnit module),
 #   W=1 against each stock kernel's headers.
 #
-#   scripts/lint.sh [KDIR...]   (default: the debug kernel and the stock kernels)
+#   scripts/lint.sh [KDIR[=LOG]...]   (default: the debug kernel and the
+#                                      stock kernels)
+#
+# KDIR=LOG: the module was already built against KDIR with W=1 (and C=2
+# where sparse is installed) by "scripts/build-module.sh KDIR OUT W=1 C=2",
+# which printed LOG: its warnings are read, nothing is built again
+# (make check builds each kernel's module once, for the guests and this).
 top=$(cd "$(dirname "$0")/.." && pwd)
 source "$top/selftests/tap.sh"
 
@@ -29,17 +35,23 @@ if [ $# -eq 0 ]; then
 	set -- "$("$top/selftests/vm/build-kernel.sh" 2>/dev/null)" \
 		$("$top/selftests/stock-kernels.sh" | sed 's|^|/lib/modules/|; s|$|/build|')
 fi
-for kdir in "$@"; do
+for arg in "$@"; do
+	kdir=${arg%%=*}
 	case "$kdir" in
 	/lib/modules/*/build) name=$(basename "$(dirname "$kdir")") ;;
 	*) name=$(cat "$kdir/include/config/kernel.release" 2>/dev/null || basename "$kdir") ;;
 	esac
-	out_dir="$top/build/lint-$name"
-	rm -rf "$out_dir"
 	flags=(W=1)
 	command -v sparse >/dev/null && flags+=(C=2)
-	log=$("$top/scripts/build-module.sh" "$kdir" "$out_dir" "${flags[@]}" 2>&1)
-	rc=$?
+	if [ "$arg" != "$kdir" ]; then
+		log=$(cat "${arg#*=}")
+		rc=$?
+	else
+		out_dir="$top/build/lint-$name"
+		rm -rf "$out_dir"
+		log=$("$top/scripts/build-module.sh" "$kdir" "$out_dir" "${flags[@]}" 2>&1)
+		rc=$?
+	fi
 	warn=$(grep -E 'warning:|error:' <<<"$log" | grep -v 'Skipping BTF')
 	if [ $rc = 0 ] && [ -z "$warn" ]; then
 		tap_pass "W=1${flags[1]:+ and sparse} clean against $name"
