@@ -4,7 +4,8 @@
 # Run one command in a QEMU guest and return its exit status.
 #
 #   run-vm.sh [--kernel BZIMAGE | --stock KVER] [--timeout SECONDS] [--kvm]
-#             [--mem MB] [--log FILE] [--allow PATTERN] -- COMMAND [ARGS...]
+#             [--mem MB] [--smp CPUS] [--log FILE] [--allow PATTERN]
+#             -- COMMAND [ARGS...]
 #
 # The guest sees the host's root read-only over 9p, with tmpfs on /tmp and
 # /run; the command runs in the current directory (exported on its own, so
@@ -17,7 +18,7 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${IDMESH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/idmesh}
-kernel= stock= timeout=600 accel=tcg mem=1024 log= allow=
+kernel= stock= timeout=600 accel=tcg mem=1024 smp=2 log= allow=
 
 die() { echo "run-vm: $*" >&2; exit 2; }
 
@@ -28,6 +29,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--kvm) accel=kvm; shift ;;
 	--mem) mem=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
 	--allow) allow=$2; shift 2 ;;
 	--) shift; break ;;
@@ -103,7 +105,7 @@ if khz=$(host_tsc_khz); then
 	append="$append tsc_early_khz=$khz lpj=$((khz * 1000 / 250))"
 fi
 append="$append idmesh_guest_init=$here/guest-init.sh"
-qemu=(qemu-system-x86_64 -machine q35,accel="$accel" -cpu max -m "$mem" -smp 2
+qemu=(qemu-system-x86_64 -machine q35,accel="$accel" -cpu max -m "$mem" -smp "$smp"
       -nographic -no-reboot -nodefaults -display none
       -chardev file,id=con,path="$console" -serial chardev:con
       -chardev stdio,id=out,signal=off -serial chardev:out
