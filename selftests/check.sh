@@ -147,7 +147,7 @@ for k in $(selftests/stock-kernels.sh); do
 	kernel_wanted "$series" || continue
 	rm -rf "build/$k"
 	scripts/build-module.sh "/lib/modules/$k/build" "build/$k" "${lintflags[@]}" \
-		>"$res/mod-$k.err" 2>&1
+		${IDMESH_COVERAGE:+IDMESH_COVERAGE=1} >"$res/mod-$k.err" 2>&1
 	rc=$?
 	built[/lib/modules/$k/build]=$res/mod-$k.err
 	result build "module builds for stock kernel $k" "$rc" "$res/mod-$k.err"
@@ -283,34 +283,43 @@ for v in "${queue[@]}"; do
 	show "$v"
 done
 
-# IDMESH_COVERAGE=1: which of idmesh.ko's functions the debug guests ran
-# (kmod/cov.c), per guest, per part (load, kunit, each selftest, unload)
-# and in all, against the module's own list.
-if [ -n "${IDMESH_COVERAGE:-}" ] && [ -f build/debug/kmod/idmesh.ko ]; then
+# IDMESH_COVERAGE=1: which of idmesh.ko's functions the guests ran
+# (kmod/cov.c): per guest, per part (load, kunit, each selftest and each
+# of its results, unload) and in all, on the debug kernel (reached) and
+# on the stock kernels (reached.stock), against the module's own list.
+if [ -n "${IDMESH_COVERAGE:-}" ]; then
 	cov=build/coverage
-	rm -rf "$cov" && mkdir -p "$cov/part"
+	rm -rf "$cov" && mkdir -p "$cov/part/debug" "$cov/part/stock"
 	canon() { sed -E 's/\.(constprop|isra|part|cold)(\.[0-9]+)*//g' | sort -u; }
-	nm build/debug/kmod/idmesh.ko | awk '$2 ~ /^[tT]$/ && $3 ~ /^idm/ {print $3}' |
-		canon >"$cov/functions"
+	for m in build/debug/kmod/idmesh.ko build/*/kmod/idmesh.ko; do
+		[ -f "$m" ] || continue
+		nm "$m" | awk '$2 ~ /^[tT]$/ && $3 ~ /^idm/ {print $3}' | canon >"$cov/functions"
+		break
+	done
+	: >"$cov/kunit"
 	for v in "${queue[@]}"; do
-		case $v in debug*) ;; *) continue ;; esac
+		case $v in debug*) kind=debug ;; *) kind=stock ;; esac
 		# "# cov PART FUNCTION MODULE"
 		awk '$1 == "#" && $2 == "cov" && NF == 5 && $4 ~ /^idm/ {
 			print $3, $4, $5 }' "$res/$v.out" >"$res/cov.$v"
 		awk '$3 == "idmesh" { print $2 }' "$res/cov.$v" | canon >"$cov/reached.$v"
 		awk '$3 == "idmesh_kunit" { print $2 }' "$res/cov.$v" | canon >>"$cov/kunit"
-		for p in $(awk '$3 == "idmesh" { print $1 }' "$res/cov.$v" | sort -u); do
-			awk -v p="$p" '$1 == p && $3 == "idmesh" { print $2 }' "$res/cov.$v" |
-				canon >>"$cov/part/$p"
-		done
+		awk -v d="$cov/part/$kind" '$3 == "idmesh" { print $2 >> (d "/" $1) }' "$res/cov.$v"
 	done
-	cat "$cov"/reached.* 2>/dev/null | sort -u >"$cov/reached"
-	sort -u -o "$cov/kunit" "$cov/kunit" 2>/dev/null
-	for p in "$cov"/part/*; do
-		[ -f "$p" ] && sort -u -o "$p" "$p"
+	for p in "$cov"/part/*/*; do
+		[ -f "$p" ] && canon <"$p" >"$p.tmp" && mv "$p.tmp" "$p"
 	done
+	for kind in debug stock; do
+		f=$cov/reached
+		[ $kind = stock ] && f=$cov/reached.stock
+		for v in "${queue[@]}"; do
+			case $v in debug*) [ $kind = debug ] ;; *) [ $kind = stock ] ;; esac &&
+				cat "$cov/reached.$v"
+		done | sort -u >"$f"
+	done
+	sort -u -o "$cov/kunit" "$cov/kunit"
 	comm -23 "$cov/functions" "$cov/reached" >"$cov/missed"
-	say "coverage: $(comm -12 "$cov/functions" "$cov/reached" | wc -l) of $(wc -l <"$cov/functions") functions of idmesh.ko ran on the debug kernel ($(comm -12 "$cov/missed" "$cov/kunit" | wc -l) more only as KUnit's copies); the rest: $cov/missed; per part: $cov/part/"
+	say "coverage: $(comm -12 "$cov/functions" "$cov/reached" | wc -l) of $(wc -l <"$cov/functions") functions of idmesh.ko ran on the debug kernel ($(comm -12 "$cov/missed" "$cov/kunit" | wc -l) more only as KUnit's copies), $(comm -12 "$cov/functions" "$cov/reached.stock" | wc -l) on the stock kernels; the rest: $cov/missed; per part: $cov/part/"
 fi
 
 for t in "$res"/*.tap; do

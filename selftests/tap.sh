@@ -16,9 +16,27 @@ trap 'rm -f "$tap_out" "$tap_err"; ! declare -F tap_cleanup >/dev/null || tap_cl
 # tap_flush: results a script holds back (lib.sh's batched checks) are
 # written before any other; nothing by default.
 tap_flush() { :; }
-tap_pass() { tap_flush; tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
-tap_fail() { tap_flush; tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
-tap_skip() { tap_flush; tap_n=$((tap_n + 1)); echo "ok $tap_n - $* # SKIP"; }
+tap_pass() { tap_flush; tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; tap_cov; }
+tap_fail() { tap_flush; tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; tap_cov; }
+tap_skip() { tap_flush; tap_n=$((tap_n + 1)); echo "ok $tap_n - $* # SKIP"; tap_cov; }
+
+# tap_cov: in a coverage run (idmesh_cov.ko loaded, testing.rst), the
+# functions of the module that ran since the last result, as "# cov
+# SCRIPT:N FUNCTION MODULE" lines, and the recorder emptied: what each
+# result's steps reached. Builtins only.
+tap_cov_file=/sys/kernel/debug/idmesh_cov
+tap_cov_name=${0##*/}
+tap_cov_name=${tap_cov_name%.sh}
+tap_cov() {
+	local l m
+	[ -w "$tap_cov_file" ] || return 0
+	while read -r l; do
+		[[ "$l" == *"+"*"["*"]" ]] || continue
+		m=${l##*[}
+		echo "# cov $tap_cov_name:$tap_n ${l%%+*} ${m%]}"
+	done <"$tap_cov_file"
+	echo 0 >"$tap_cov_file"
+}
 tap_diag() { sed 's/^/#   /'; }
 
 tap_end() {
