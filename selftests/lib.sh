@@ -23,7 +23,7 @@ jqt() {
 # find true is evaluated again alone, as jq -e would: a batch never
 # changes a verdict, only what it costs. In a subshell (a pipeline), at
 # once.
-lib_qdir=$(mktemp -d "${TMPDIR:-/tmp}/idmesh-check.XXXXXX")
+lib_qdir=$(mktemp -d "${TMPDIR:-/tmp}/idmesh-jq.XXXXXX")
 lib_pid=$BASHPID
 lib_qdesc=() lib_qf=()
 check() {
@@ -118,7 +118,7 @@ scaled() {
 # file_has FILE TEXT: FILE holds TEXT (builtins only).
 file_has() {
 	local x
-	read -r -d '' x <"$1" 2>/dev/null
+	read -r -d '' x 2>/dev/null <"$1"
 	[[ "$x" == *"$2"* ]]
 }
 
