@@ -114,7 +114,7 @@ check "a's clients: c1 as web, c2 as batch" \
 
 run py $C1 lbtool new fd20:1::2 80 1
 check "policy web-db: c1 (web) reaches s1 (db)" '.counts.s1 == 1'
-LBTOOL_TIMEOUT=5 run py $C2 lbtool new fd20:1::2 80 1
+LBTOOL_TIMEOUT=2 run py $C2 lbtool new fd20:1::2 80 1
 check "no policy for batch, default deny: c2 does not reach s1" '.counts.none == 1'
 
 ## idempotent
@@ -169,7 +169,7 @@ check "an entry the intent does not name is removed" \
 ## back to batch: c2 is denied again
 run I $A -j apply -f "$dir/a.json"
 run I $B -j apply -f "$dir/b.json"
-LBTOOL_TIMEOUT=5 run py $C2 lbtool new fd20:1::2 80 1
+LBTOOL_TIMEOUT=2 run py $C2 lbtool new fd20:1::2 80 1
 check "c2 back to batch: denied again" '.counts.none == 1'
 run py $C1 lbtool new fd20:1::2 80 1
 check "... c1 still allowed" '.counts.s1 == 1'
@@ -215,7 +215,7 @@ assert "b: the group rule, shown with its prefix lengths" \
 	[ "$out" = "rule client $prefix/16 server $prefix/16 allow" ]
 run py $C1 lbtool new fd20:1::2 80 1
 check "the group rule lets c1 (red) reach s1 (red)" '.counts.s1 == 1'
-LBTOOL_TIMEOUT=5 run py $C2 lbtool new fd20:1::2 80 1
+LBTOOL_TIMEOUT=2 run py $C2 lbtool new fd20:1::2 80 1
 check "c2 (blue) is denied" '.counts.none == 1'
 run I $B -j apply -f "$dir/b-t-red.json"
 check "c2 joins red: b changes only c2's server entry, no rule" \
@@ -225,7 +225,7 @@ run py $C2 lbtool new fd20:1::2 80 1
 check "... and reaches s1 through the same group rule" '.counts.s1 == 1'
 c2id=$("$IDMESH" -j apply -f "$dir/b-t-red.json" --dry-run | jq -r '.services[] | select(.labels.app == "batch") | .id')
 I $B sacl rule add client "$c2id" server "$red" deny
-LBTOOL_TIMEOUT=5 run py $C2 lbtool new fd20:1::2 80 1
+LBTOOL_TIMEOUT=2 run py $C2 lbtool new fd20:1::2 80 1
 check "a rule for c2's own Service (deny) wins over the group's (allow)" '.counts.none == 1'
 run py $C1 lbtool new fd20:1::2 80 1
 check "... c1 still allowed by the group" '.counts.s1 == 1'

@@ -292,14 +292,14 @@ check "tunnel6: backends saw the VIP and the client, unchanged" \
 # tunnel needs a point-to-point route: n2's underlay address is on veth
 I $L vip add 10.100.0.5 port 9 proto udp mode tunnel
 I $L backend add 10.100.0.5 port 9 proto udp backend 192.168.60.2
-LBTOOL_TIMEOUT=10 run py $C lbtool udp 10.100.0.5 9 5
+LBTOOL_TIMEOUT=3 run py $C lbtool udp 10.100.0.5 9 5
 assert "tunnel over a device that resolves neighbours: nothing sent" [ "$(counts none)" = 5 ]
 run I $L -s -j vip show 10.100.0.5 port 9 proto udp
 check "... and counted as no-route" '.[0].stats.no_route == 5'
 
 ## no backend: dropped and counted, not leaked to the VIP's owner
 I $L vip add 10.100.0.3 port 8080 proto udp
-LBTOOL_TIMEOUT=10 run py $C lbtool udp 10.100.0.3 8080 20
+LBTOOL_TIMEOUT=3 run py $C lbtool udp 10.100.0.3 8080 20
 assert "no backend: no answer (b1 holds the VIP address)" [ "$(counts none)" = 20 ]
 run I $L -s -j vip show 10.100.0.3 port 8080 proto udp
 check "no backend: 20 drops counted" '.[0].stats.no_backend == 20'
