@@ -17,7 +17,6 @@ s=idm$$
 A=$s-a SP=$s-sp B=$s-b C1=$s-c1 C2=$s-c2 S1=$s-s1 S2=$s-s2
 ALL="$A $SP $B $C1 $C2 $S1 $S2"
 LB="/usr/bin/python3 $top/selftests/lbtool.py"
-ST="/usr/bin/python3 $top/selftests/sacltool.py"
 cap=$(mktemp -d)
 track_path "$cap"
 
@@ -78,33 +77,22 @@ udp_ready() {
 connect() { run py "$1" lbtool new "$2" 80 1; }
 # sacl_stat NS KEY: a SACL counter of namespace NS.
 sacl_stat() { I "$1" -j -s sacl show | jq -r ".settings.stats.$2"; }
-# settled FILE: FILE has packets (it is longer than a pcap header) and did
-# not grow over the last half second.
-settled() {
-	local a b
-	a=$(stat -c %s "$1" 2>/dev/null || echo 0)
-	[ "$a" -gt 24 ] || return 1
-	pause 0.5
-	b=$(stat -c %s "$1" 2>/dev/null || echo 0)
-	[ "$a" = "$b" ]
-}
-# capture NS DEV NAME CMD...: tcpdump on DEV while CMD runs; the packets'
-# Hop-by-Hop options as JSON in $out. tcpdump writes every packet at once
-# (-U): it is stopped when the file has packets and stopped growing.
-# IPv6 packets only, unless CAPF says otherwise (CAPF=ip: IPv4).
+# capture NS DEV NAME CMD...: the packets DEV in NS sends and receives
+# while CMD runs, with their Hop-by-Hop options, as JSON in $out. NS's
+# helper listens (AF_PACKET) before CMD starts, and stops once CMD is done
+# and the packets stopped. IPv6 packets only, unless CAPF says otherwise
+# (CAPF=ip: IPv4).
 capture() {
-	local ns=$1 dev=$2 name=$3 pid
+	local ns=$1 dev=$2 name=$3
 	shift 3
-	# Not nsx (a function: $! would be its subshell, and tcpdump outlive it).
-	ip netns exec "$ns" tcpdump -i "$dev" -s 200 -U -w "$cap/$name.pcap" "${CAPF:-ip6}" 2>"$cap/$name.err" &
-	pid=$!
-	wait_until 60 file_has "$cap/$name.err" listening ||
-		echo "tcpdump did not start in 60 s: $(cat "$cap/$name.err")" | tap_diag
+	py_bg "$cap/$name.cap" "$ns" sacltool capture "$dev" "${CAPF:-ip6}" \
+		"$cap/$name.ready" "$cap/$name.stop" 120
+	wait_until 60 test -e "$cap/$name.ready" ||
+		echo "capture in $ns did not start in 60 s" | tap_diag
 	"$@" >/dev/null 2>&1
-	wait_until 60 settled "$cap/$name.pcap"
-	kill "$pid"
-	wait "$pid" 2>/dev/null
-	run $ST hbh "$cap/$name.pcap"
+	: >"$cap/$name.stop"
+	py_wait
+	out=$(cat "$cap/$name.cap")
 }
 
 ## configuration and bad input

@@ -5,6 +5,12 @@
   sacltool.py hbh FILE.pcap        JSON: every IPv6 packet of a capture
                                    with its Hop-by-Hop options, and every
                                    IPv4 packet with its options ("opts4")
+  sacltool.py capture DEV ip6|ip READY STOP SECONDS
+                                   as hbh, of the IPv6 (or IPv4) packets
+                                   DEV sends and receives: READY is made
+                                   once it listens; it ends when STOP is
+                                   there and no packet came for 0.3 s,
+                                   or after SECONDS (no tcpdump to start)
   sacltool.py send ADDR PORT HEX   one UDP datagram to [ADDR]:PORT carrying
                                    the Hop-by-Hop header HEX (IPV6_HOPOPTS)
   sacltool.py recv PORT SECONDS [COUNT]
@@ -117,6 +123,30 @@ def cmd_hbh(path):
         p = parse_ipv6(frame[skip:]) or parse_ipv4(frame[skip:])
         if p:
             pkts.append(p)
+    json.dump(pkts, sys.stdout)
+
+
+def cmd_capture(dev, family, ready, stop, seconds):
+    import os
+    import select
+    import time
+    proto = 0x86dd if family == "ip6" else 0x0800
+    # ETH_P_ALL: a socket of one protocol does not see what DEV sends.
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(3))
+    s.bind((dev, 3))
+    open(ready, "w").close()
+    pkts, end, last = [], time.time() + float(seconds), time.time()
+    while time.time() < end:
+        if select.select([s], [], [], 0.1)[0]:
+            frame, addr = s.recvfrom(65536)
+            if addr[1] != proto:
+                continue
+            p = parse_ipv6(frame) if proto == 0x86dd else parse_ipv4(frame)
+            if p:
+                pkts.append(p)
+            last = time.time()
+        elif os.path.exists(stop) and time.time() - last >= 0.3:
+            break
     json.dump(pkts, sys.stdout)
 
 
@@ -303,7 +333,7 @@ def cmd_refused(addr, port):
         print("timeout")
 
 
-CMDS = {"hbh": cmd_hbh, "send": cmd_send, "recv": cmd_recv,
+CMDS = {"hbh": cmd_hbh, "capture": cmd_capture, "send": cmd_send, "recv": cmd_recv,
         "short": cmd_short, "send4": cmd_send4, "recv4": cmd_recv4,
         "spoof": cmd_spoof, "icmperr": cmd_icmperr, "gso": cmd_gso,
         "sink": cmd_sink, "bulk": cmd_bulk, "refused": cmd_refused,
