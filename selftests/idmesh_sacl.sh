@@ -286,15 +286,14 @@ I $B sacl rule del client 101 server 202
 
 ## LID marker: two UIDs in c2 are two clients
 I $C2 sacl set marker on
-run nsx $C2 setpriv --reuid 5 --regid 5 --clear-groups $LB new fd20:1::2 80 1
+run py_as 5 $C2 lbtool new fd20:1::2 80 1
 check "uid 5 (LID 5, client 105): allowed" '.counts.s1 == 1'
-LBTOOL_TIMEOUT=2 run nsx $C2 setpriv --reuid 6 --regid 6 --clear-groups $LB new fd20:1::2 80 1
+LBTOOL_TIMEOUT=2 run py_as 6 $C2 lbtool new fd20:1::2 80 1
 check "uid 6 (LID 6, client 106): denied by its rule" '.counts.none == 1'
 run I $B -j -s sacl show rules
 check "the deny rule counted its drops" \
 	'[.[] | select(.client == 106)][0].stats.drops > 0'
-capture $SP ua lid nsx $C2 setpriv --reuid 5 --regid 5 --clear-groups \
-	$LB new fd20:1::2 80 1
+capture $SP ua lid py_as 5 $C2 lbtool new fd20:1::2 80 1
 check "the wire shows client 105 and a restored hop limit" \
 	'[.[] | select(.src == "fd10:2::2")] | length > 0 and
 	 all(.hlim < 100 and (.hbh.opts[] | select(.type == 30) | .data[0:16]) ==
@@ -392,9 +391,9 @@ LBTOOL_TIMEOUT=2 connect $C1 10.20.2.2
 check "IPv4, default deny: c1 does not reach s2 (no rule), as over IPv6" '.counts.none == 1'
 run nsx $C1 ping -4 -c 1 -W 2 10.20.2.2
 assert "... nor does its ping" [ "$rc" != 0 ]
-run nsx $C2 setpriv --reuid 5 --regid 5 --clear-groups $LB new 10.20.1.2 80 1
+run py_as 5 $C2 lbtool new 10.20.1.2 80 1
 check "IPv4 marker: uid 5 (LID 5 in the TTL, client 105) allowed" '.counts.s1 == 1'
-LBTOOL_TIMEOUT=2 run nsx $C2 setpriv --reuid 6 --regid 6 --clear-groups $LB new 10.20.1.2 80 1
+LBTOOL_TIMEOUT=2 run py_as 6 $C2 lbtool new 10.20.1.2 80 1
 check "IPv4 marker: uid 6 (client 106) denied by its rule" '.counts.none == 1'
 
 # MTU: 20 bytes for the option; DF gets Fragmentation Needed, no DF is fragmented

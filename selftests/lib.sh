@@ -263,7 +263,7 @@ lib_pyreq() {
 	local ns=$1 line a
 	shift
 	REPLY=$BASHPID.$((++lib_pyn))
-	line=$REPLY$'\t'LBTOOL_TIMEOUT=${LBTOOL_TIMEOUT:-}
+	line=$REPLY$'\t'"LBTOOL_TIMEOUT=${LBTOOL_TIMEOUT:-} PY_UID=${PY_UID:-}"
 	for a in "$@"; do lib_pyesc a "$a"; line+=$'\t'$a; done
 	printf '%s\n' "$line" >&"${lib_pyfd[$ns]}"
 }
@@ -282,6 +282,9 @@ lib_pyend() {
 	return "$rc"
 }
 lib_pyn=0
+# py_as UID NS TOOL ARGS...: py, as user UID (group UID, no others): the
+# helper forks, no Python starts.
+py_as() { PY_UID=$1 py "${@:2}"; }
 py() {
 	local ns=$1 rc
 	if [ -z "${lib_pyfd[$ns]:-}" ]; then

@@ -6,13 +6,15 @@ check starts no Python of its own (0.84 s a start on the debug kernel).
 lib.sh's py_start, py and py_wait drive it.
 
   pyd.py DIR    requests from the FIFO DIR/req, one a line of fields
-                separated by tabs: ID, VAR=VALUE (the environment the
-                tool reads: LBTOOL_TIMEOUT, or empty), TOOL (sacltool or
-                lbtool), its arguments; in a field, a backslash, newline
-                and tab are escaped as \\\\, \\n and \\t. Each runs in a
-                thread of its own; what it prints goes to DIR/ID.out,
-                then its status to DIR/ID.rc (by rename: whole when it
-                appears).
+                separated by tabs: ID, VAR=VALUE ... (separated by
+                spaces: LBTOOL_TIMEOUT, the tool's timeout, and PY_UID,
+                a user ID to run as, with that group and no other; each
+                may be empty), TOOL (sacltool or lbtool), its arguments;
+                in a field, a backslash, newline and tab are escaped as
+                \\\\, \\n and \\t. Each runs in a thread of its own (as
+                PY_UID: in a child process, forked, not a new Python);
+                what it prints goes to DIR/ID.out, then its status to
+                DIR/ID.rc (by rename: whole when it appears).
 """
 import io
 import os
@@ -50,13 +52,13 @@ def unescape(f):
     return "".join(out)
 
 
-def run(d, fields):
-    rid, env, tool, argv = fields[0], fields[1], fields[2], fields[3:]
+def call(tool, argv, env):
+    """The tool's command in this thread: (what it printed, its status)."""
     _tl.out = io.StringIO()
     rc = 0
     try:
-        if env.startswith("LBTOOL_TIMEOUT=") and env[15:]:
-            lbtool._tl.timeout = float(env[15:])
+        if env.get("LBTOOL_TIMEOUT"):
+            lbtool._tl.timeout = float(env["LBTOOL_TIMEOUT"])
         if tool == "lbtool":
             lbtool.main(argv)
         elif tool == "sacltool":
@@ -68,8 +70,41 @@ def run(d, fields):
     except Exception:
         _tl.out.write(traceback.format_exc())
         rc = 1
+    return _tl.out.getvalue(), rc
+
+
+def as_user(uid, tool, argv, env):
+    """call() in a forked child that is user UID (its sockets are the
+    user's); the output comes back through a pipe."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        rc = 1
+        try:
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            out, rc = call(tool, argv, env)
+            os.write(w, out.encode())
+        finally:
+            os._exit(rc)
+    os.close(w)
+    with os.fdopen(r, "rb") as f:
+        out = f.read().decode()
+    _, status = os.waitpid(pid, 0)
+    return out, os.waitstatus_to_exitcode(status)
+
+
+def run(d, fields):
+    rid, tool, argv = fields[0], fields[2], fields[3:]
+    env = dict(v.split("=", 1) for v in fields[1].split() if "=" in v)
+    if env.get("PY_UID"):
+        out, rc = as_user(int(env["PY_UID"]), tool, argv, env)
+    else:
+        out, rc = call(tool, argv, env)
     with open(f"{d}/{rid}.out", "w") as f:
-        f.write(_tl.out.getvalue())
+        f.write(out)
     with open(f"{d}/{rid}.tmp", "w") as f:
         f.write(f"{rc}\n")
     os.rename(f"{d}/{rid}.tmp", f"{d}/{rid}.rc")
