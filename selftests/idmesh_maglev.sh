@@ -31,20 +31,35 @@ pod46 $L $B2 b2 10.8.2 fd08:2
 pod46 $L $B3 b3 10.8.3 fd08:3
 pod46 $L $B4 b4 10.8.4 fd08:4
 pod46 $N2 $B5 b5 10.8.5 fd08:5
-# lb <-> n2: a veth underlay, a remote link over it
+# lb <-> n2: a veth underlay, a remote link over it (each namespace's
+# configuration in one ip process: a process start is what costs)
 ip link add ul netns $L type veth peer name ul netns $N2
-ip -n $L addr add 192.168.60.1/24 dev ul
-ip -n $N2 addr add 192.168.60.2/24 dev ul
-ip -n $L link set ul up
-ip -n $N2 link set ul up
 I $L link add mesh0 remote 192.168.60.2 id 7
 I $N2 link add mesh0 remote 192.168.60.1 id 7
-ip -n $L link set mesh0 up
-ip -n $N2 link set mesh0 up
-ip -n $L route add 10.8.5.0/24 dev mesh0
-ip -n $N2 route add 10.9.0.0/24 dev mesh0
+# b1 holds the VIP that has no backend (10.100.0.3): a leak would reach
+# it. The lb node's own traffic to the VIPs needs a route (any will do).
+# A route to the backends that are only numbers (no pod): a backend
+# without one is down and owns no slot.
+ip -force -n $L -batch - <<-EOB
+	addr add 192.168.60.1/24 dev ul
+	link set ul up
+	link set mesh0 up
+	route add 10.8.5.0/24 dev mesh0
+	route add 10.100.0.3/32 dev b1
+	route add 10.100.0.0/24 dev b2
+	link add fake0 type dummy
+	link set fake0 up
+	route add 10.66.0.0/16 dev fake0
+	route add 10.201.0.0/16 dev fake0
+EOB
 # n2 passes what comes for the tunnel VIP to its backend pod
-ip -n $N2 route add 10.100.0.2/32 dev b5
+ip -n $N2 -batch - <<-EOB
+	addr add 192.168.60.2/24 dev ul
+	link set ul up
+	link set mesh0 up
+	route add 10.9.0.0/24 dev mesh0
+	route add 10.100.0.2/32 dev b5
+EOB
 # tunnel-mode backends hold the VIPs 10.100.0.2 and fd64::2
 for ns in $B1 $B2 $B5; do
 	ip -n "$ns" -batch - <<-EOB
@@ -52,17 +67,7 @@ for ns in $B1 $B2 $B5; do
 	addr add fd64::2/128 dev lo nodad
 	EOB
 done
-# b1 holds the VIP that has no backend: a leak would reach it
 ip -n $B1 addr add 10.100.0.3/32 dev lo
-ip -n $L route add 10.100.0.3/32 dev b1
-# the lb node's own traffic to the VIPs needs a route (any will do)
-ip -n $L route add 10.100.0.0/24 dev b2 2>/dev/null
-# a route to the backends that are only numbers (no pod): a backend
-# without one is down and owns no slot
-ip -n $L link add fake0 type dummy
-ip -n $L link set fake0 up
-ip -n $L route add 10.66.0.0/16 dev fake0
-ip -n $L route add 10.201.0.0/16 dev fake0
 
 for i in 1 2 3 4 5; do
 	ns=$s-b$i
