@@ -23,12 +23,13 @@ for ns in $N1 $N2; do
 	nsx "$ns" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 done
 ip link add ul netns $N1 type veth peer name ul netns $N2
-ip -n $N1 addr add 192.168.50.1/24 dev ul
-ip -n $N2 addr add 192.168.50.2/24 dev ul
-ip -n $N1 addr add fd50::1/64 dev ul nodad
-ip -n $N2 addr add fd50::2/64 dev ul nodad
-ip -n $N1 link set ul up
-ip -n $N2 link set ul up
+for i in 1 2; do
+	ip -n $s-node$i -batch - <<-EOB
+	addr add 192.168.50.$i/24 dev ul
+	addr add fd50::$i/64 dev ul nodad
+	link set ul up
+	EOB
+done
 
 # pods on local pairs; the pod end is named eth0 as in a container
 assert "local pair veth-p1 <-> $P1/eth0 is created" pod46 $N1 $P1 veth-p1 10.1.1 fd01
@@ -49,16 +50,16 @@ expect "remote link over IPv4 (node1)" 0 "" I $N1 link add mesh0 remote 192.168.
 expect "remote link over IPv4 (node2, by dev)" 0 "" I $N2 link add mesh0 remote 192.168.50.1 id 100 dev ul
 expect "remote link over IPv6 (node1)" 0 "" I $N1 link add mesh6 remote fd50::2 id 200 port 7000
 expect "remote link over IPv6 (node2)" 0 "" I $N2 link add mesh6 remote fd50::1 local fd50::2 id 200 port 7000
-for n in $N1 $N2; do
-	ip -n $n link set mesh0 up
-	ip -n $n link set mesh6 up
+for i in 1 2; do
+	o=$((3 - i))
+	ip -n $s-node$i -batch - <<-EOB
+	link set mesh0 up
+	link set mesh6 up
+	route add 10.$o.$o.0/24 dev mesh0
+	route add fd0$o::/64 dev mesh0
+	addr add 10.6.0.$i/32 peer 10.6.0.$o/32 dev mesh6
+	EOB
 done
-ip -n $N1 route add 10.2.2.0/24 dev mesh0
-ip -n $N1 route add fd02::/64 dev mesh0
-ip -n $N2 route add 10.1.1.0/24 dev mesh0
-ip -n $N2 route add fd01::/64 dev mesh0
-ip -n $N1 addr add 10.6.0.1/32 peer 10.6.0.2/32 dev mesh6
-ip -n $N2 addr add 10.6.0.2/32 peer 10.6.0.1/32 dev mesh6
 
 run I $N1 link show mesh0
 assert "show prints the remote link as configured" \
