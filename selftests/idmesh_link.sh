@@ -111,18 +111,22 @@ else
 	tap_skip "iperf3 SCTP pod1 -> pod2 (no SCTP in this kernel)"
 fi
 
-# the wire: Geneve, VNI = id, inner packet unchanged
-nsx $N1 timeout 60 tcpdump -i ul -c 2 -nn -v udp port 6081 >/tmp/$s.pcap.txt 2>/tmp/$s.pcap.err &
-tcpdump_pid=$!
-# Ping once tcpdump listens (slow to start on a loaded debug guest).
-wait_until 30 file_has /tmp/$s.pcap.err "listening on"
+# the wire: Geneve, VNI = id, inner packet unchanged. Node 1's helper
+# captures on the underlay (listening before the ping; no tcpdump start).
+py_start $N1
+g=$(mktemp -d)
+track_path "$g"
+py_bg "$g/cap.json" $N1 sacltool capture ul ip "$g/ready" "$g/stop" 60
+wait_until 60 test -e "$g/ready" || echo "no capture in 60 s" | tap_diag
 nsx $P1 ping -c 2 -W 3 10.2.2.2 >/dev/null
-wait $tcpdump_pid
-out=$(cat /tmp/$s.pcap.txt)
-assert "tcpdump on the underlay decodes Geneve with vni 100" grep -q "Geneve.*vni 0x64" <<<"$out"
-assert "tcpdump shows the inner packet unchanged (pod addresses)" \
-	grep -q "10.1.1.2 > 10.2.2.2: ICMP echo request" <<<"$out"
-[ "$tap_failed" = 0 ] || tap_diag </tmp/$s.pcap.txt
+: >"$g/stop"
+py_wait
+out=$(cat "$g/cap.json")
+assert "the underlay carries Geneve (UDP 6081) with vni 100, both ways" \
+	jqt '[.[] | select(.geneve) | .geneve.vni] | length >= 4 and all(. == 100)'
+assert "... the inner packet unchanged (pod addresses, ICMP echo)" \
+	jqt '[.[] | .geneve.inner // empty | select(.src == "10.1.1.2" and .dst == "10.2.2.2" and .proto == 1)] | length == 2'
+[ "$tap_failed" = 0 ] || jq -c '.[] | {src, dst, geneve}' <<<"$out" | head -n 8 | tap_diag
 
 # MTU: a full-size packet passes, one byte more gets the PMTU error
 expect "DF ping of exactly the link MTU passes (1464 = 1436 + 28)" 0 "*" \

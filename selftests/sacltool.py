@@ -10,7 +10,9 @@
                                    DEV sends and receives: READY is made
                                    once it listens; it ends when STOP is
                                    there and no packet came for 0.3 s,
-                                   or after SECONDS (no tcpdump to start)
+                                   or after SECONDS (no tcpdump to start);
+                                   a Geneve packet with its VNI and inner
+                                   IP header ("geneve")
   sacltool.py send ADDR PORT HEX   one UDP datagram to [ADDR]:PORT carrying
                                    the Hop-by-Hop header HEX (IPV6_HOPOPTS)
   sacltool.py recv PORT SECONDS [COUNT]
@@ -126,6 +128,21 @@ def cmd_hbh(path):
     json.dump(pkts, sys.stdout)
 
 
+def geneve(pkt):
+    """A Geneve packet's header (UDP port 6081) and the inner IP header."""
+    if pkt[0] >> 4 == 4:
+        hl, proto = (pkt[0] & 0xf) * 4, pkt[9]
+    else:
+        hl, proto = 40, pkt[6]
+    udp = pkt[hl:]
+    if proto != 17 or len(udp) < 16 or struct.unpack("!H", udp[2:4])[0] != 6081:
+        return None
+    g = udp[8:]
+    inner = g[8 + (g[0] & 0x3f) * 4:]
+    return {"vni": int.from_bytes(g[4:7], "big"), "type": g[2:4].hex(),
+            "inner": parse_ipv4(inner) or parse_ipv6(inner)}
+
+
 def cmd_capture(dev, family, ready, stop, seconds):
     import os
     import select
@@ -143,6 +160,7 @@ def cmd_capture(dev, family, ready, stop, seconds):
                 continue
             p = parse_ipv6(frame) if proto == 0x86dd else parse_ipv4(frame)
             if p:
+                p["geneve"] = geneve(frame)
                 pkts.append(p)
             last = time.time()
         elif os.path.exists(stop) and time.time() - last >= 0.3:
