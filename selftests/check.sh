@@ -235,13 +235,12 @@ tests_of() { # GUEST
 run_vm() { # NAME
 	local name=$1 args rc moddir=build/${1%:*} t0 tests
 	tests=$(tests_of "$name")
+	# One vCPU each: two guests of two vCPUs on two host cores wait on
+	# each other's IPIs and preempted lock holders (testing.rst: the same
+	# selftests took two to three times as long).
 	case "$name" in
-	debug*) args=(--kernel "$kdir/arch/x86/boot/bzImage" --mem 2048)
+	debug*) args=(--kernel "$kdir/arch/x86/boot/bzImage" --mem 2048 --smp 1)
 		moddir=build/debug ;;
-	# One vCPU: two guests of two vCPUs on two cores wait on each other's
-	# IPIs and preempted lock holders; a stock guest with one ran 30 %
-	# faster beside another. The debug kernel keeps two, for its checkers
-	# (it gained nothing from one).
 	*) args=(--stock "${name%:*}" --mem 1024 --smp 1) ;;
 	esac
 	t0=$(date +%s)
@@ -267,7 +266,7 @@ run_vm() { # NAME
 # as the others, measured on two busy cores: see testing.rst), the
 # other stock kernel's smoke run last.
 queue=()
-for v in "$newest_stock" "$newest_stock:2" debug-net debug "${vms[@]}"; do
+for v in debug-net debug "$newest_stock" "$newest_stock:2" "${vms[@]}"; do
 	[[ " ${vms[*]} " == *" $v "* ]] || continue
 	[[ " ${queue[*]} " == *" $v "* ]] && continue
 	[ -n "$(tests_of "$v")" ] && queue+=("$v")
