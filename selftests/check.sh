@@ -3,11 +3,13 @@
 #
 # make check: everything, counted.
 #   1. host: the tool's unit tests, the YNL spec against uapi/, lint
-#   2. the debug kernel (built once, cached): module + KUnit + every
-#      selftest + unload, with the kernel log checked for BUG/WARNING/
-#      lockdep/KASAN/UBSAN/kmemleak reports; its selftests are spread over
-#      a few guests, each of which runs a share of them
-#   3. each stock Debian kernel (6.1, 6.12): module + every selftest + unload
+#   2. the debug kernel (built once, cached): module + KUnit + the
+#      selftests that drive the module, in paths mode + unload, with the
+#      kernel log checked for BUG/WARNING/lockdep/KASAN/UBSAN/kmemleak
+#      reports, over two guests
+#   3. the newest stock Debian kernel (6.12): module + every selftest in
+#      full + unload, over two guests; the other (6.1): the smoke test
+# (What runs where, and why: below, and Documentation/testing.rst.)
 # Guests run JOBS at a time (default: the number of cores), the longest
 # first. Each guest's wall time and the total are printed; the last line
 # is "N passed, N failed" (", N skipped" when some were skipped).
