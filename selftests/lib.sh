@@ -115,13 +115,6 @@ scaled() {
 	if repeats; then echo "$1"; else echo "$2"; fi
 }
 
-# file_has FILE TEXT: FILE holds TEXT (builtins only).
-file_has() {
-	local x
-	read -r -d '' x 2>/dev/null <"$1"
-	[[ "$x" == *"$2"* ]]
-}
-
 # ns_pid NS: a process in namespace NS into REPLY (cached), without
 # starting one: the namespace of /proc/PID/ns/net is NS's when both are
 # the same inode (-ef). Fails when no process is in NS.

@@ -2,12 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 """Helper of the SACL selftests (runs inside namespaces).
 
-  sacltool.py hbh FILE.pcap        JSON: every IPv6 packet of a capture
-                                   with its Hop-by-Hop options, and every
-                                   IPv4 packet with its options ("opts4")
   sacltool.py capture DEV ip6|ip READY STOP SECONDS
-                                   as hbh, of the IPv6 (or IPv4) packets
-                                   DEV sends and receives: READY is made
+                                   JSON: every IPv6 (or IPv4) packet DEV
+                                   sends and receives, with its Hop-by-Hop
+                                   options (IPv4: "opts4"): READY is made
                                    once it listens; it ends when STOP is
                                    there and no packet came for 0.3 s,
                                    or after SECONDS (no tcpdump to start);
@@ -46,9 +44,6 @@ import json
 import socket
 import struct
 import sys
-
-LINKTYPES = {1: 14, 101: 0, 12: 0, 14: 0, 113: 16, 276: 20}
-
 
 def hbh_options(hdr):
     opts, i = [], 2
@@ -106,26 +101,6 @@ def parse_ipv4(pkt):
             "len": struct.unpack("!H", pkt[2:4])[0], "ihl": hl,
             "df": bool(pkt[6] & 0x40),
             "opts4": ip4_options(pkt[20:hl]) if hl > 20 else None}
-
-
-def cmd_hbh(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    magic = struct.unpack("<I", data[:4])[0]
-    end = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
-    linktype = struct.unpack(end + "I", data[20:24])[0]
-    skip = LINKTYPES.get(linktype, 0)
-    off, pkts = 24, []
-    while off + 16 <= len(data):
-        _, _, caplen, _ = struct.unpack(end + "IIII", data[off:off + 16])
-        frame = data[off + 16:off + 16 + caplen]
-        off += 16 + caplen
-        if linktype == 1 and frame[12:14] not in (b"\x86\xdd", b"\x08\x00"):
-            continue
-        p = parse_ipv6(frame[skip:]) or parse_ipv4(frame[skip:])
-        if p:
-            pkts.append(p)
-    json.dump(pkts, sys.stdout)
 
 
 def geneve(pkt):
@@ -351,7 +326,7 @@ def cmd_refused(addr, port):
         print("timeout")
 
 
-CMDS = {"hbh": cmd_hbh, "capture": cmd_capture, "send": cmd_send, "recv": cmd_recv,
+CMDS = {"capture": cmd_capture, "send": cmd_send, "recv": cmd_recv,
         "short": cmd_short, "send4": cmd_send4, "recv4": cmd_recv4,
         "spoof": cmd_spoof, "icmperr": cmd_icmperr, "gso": cmd_gso,
         "sink": cmd_sink, "bulk": cmd_bulk, "refused": cmd_refused,
