@@ -1,13 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Fuzz: IDMESH_FUZZ_N (default 10000) random and half-valid requests to
+# Fuzz: IDMESH_FUZZ_N (default 10000; 3000 in paths mode, the debug
+# kernel's, where each costs most) random and half-valid requests to
 # every operation of the genl family and to RTM_NEWLINK of kind idmesh
 # (selftests/fuzz.py), seeded (IDMESH_FUZZ_SEED, else random; printed),
 # sent from a node's namespace while packets flow through its VIP and its
 # SACL gateway, which the requests change. Every request must be answered
 # and the tool must still be right afterwards; the guest then unloads the
-# module and fails on any kernel report or kmemleak leak.
+# module and fails on any kernel report or kmemleak leak. Then
+# IDMESH_PKTFUZZ_N (4000; 1500 in paths mode) random packets.
 #
 #   cl --pair c0-- node --pair b1-- be
 source "$(dirname "$0")/lib.sh"
@@ -61,7 +63,7 @@ traffic() {
 traffic &
 tpid=$!
 
-n=${IDMESH_FUZZ_N:-10000}
+n=${IDMESH_FUZZ_N:-$(scaled 10000 3000)}
 seed=${IDMESH_FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 echo "# fuzz seed $seed ($n requests; again: IDMESH_FUZZ_SEED=$seed)"
 run nsx $N /usr/bin/python3 "$top/selftests/fuzz.py" "$n" "$seed"
@@ -114,7 +116,7 @@ EOB
 py_bg "$tap_out.deny" $B2 sacltool recv 54 300 1
 wait_until 60 udp_bound $B2 54 ||
 	echo "no receiver on port 54 in 60 s" | tap_diag
-pn=${IDMESH_PKTFUZZ_N:-4000}
+pn=${IDMESH_PKTFUZZ_N:-$(scaled 4000 1500)}
 echo "# packet fuzz seed $seed ($pn packets; again: IDMESH_FUZZ_SEED=$seed)"
 run nsx $C2 /usr/bin/python3 "$top/selftests/pktfuzz.py" "$pn" "$seed" \
 	10.9.0.2 fd09::2 10.8.1.2 fd08:1::2 10.100.0.1
