@@ -17,7 +17,7 @@ require_module
 
 s=idm$$
 N=$s-node C=$s-cl B=$s-be
-LB="/usr/bin/python3 $top/selftests/lbtool.py"
+LB="$PY $top/selftests/lbtool.py"
 # fuzz_node NODE CLIENT BACKEND: a node with a client pod (c0, client 101)
 # and a backend pod (b1, server 201, a DNS-like server on 53) behind SACL
 # ports, and VIP 10.100.0.1:53 on the backend; more requests (the rules)
@@ -104,7 +104,7 @@ expect "... and goes" 0 "" I $N vip del 10.200.0.1 port 53 proto udp
 ## before the gateway sees them); no kernel report, and nothing the rules
 ## deny arrives.
 N2=$s-node2 C2=$s-cl2 B2=$s-be2
-ST="/usr/bin/python3 $top/selftests/sacltool.py"
+ST="$PY $top/selftests/sacltool.py"
 fuzz_node $N2 $C2 $B2 <<-EOB
 	sacl server add 10.8.1.2 proto udp port 54 id 202
 	sacl server add fd08:1::2 proto udp port 54 id 202
@@ -118,7 +118,7 @@ wait_until 60 udp_bound $B2 54 ||
 	echo "no receiver on port 54 in 60 s" | tap_diag
 pn=${IDMESH_PKTFUZZ_N:-$(scaled 4000 1500)}
 echo "# packet fuzz seed $seed ($pn packets; again: IDMESH_FUZZ_SEED=$seed)"
-run nsx $C2 /usr/bin/python3 "$top/selftests/pktfuzz.py" "$pn" "$seed" \
+run nsx $C2 $PY "$top/selftests/pktfuzz.py" "$pn" "$seed" \
 	10.9.0.2 fd09::2 10.8.1.2 fd08:1::2 10.100.0.1
 check "packet fuzz (seed $seed): most of $pn packets sent" ".sent > $pn / 2"
 py $N2 sacltool spoof 10.8.1.1 5555 10.8.1.2 54

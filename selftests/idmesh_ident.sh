@@ -18,7 +18,7 @@ require_module
 s=idi$$
 A=$s-a B=$s-b C1=$s-c1 C2=$s-c2 S1=$s-s1
 ALL="$A $B $C1 $C2 $S1"
-LB="/usr/bin/python3 $top/selftests/lbtool.py"
+LB="$PY $top/selftests/lbtool.py"
 dir=$(mktemp -d)
 track_path "$dir"
 

@@ -18,7 +18,7 @@ require_module
 
 s=idi$$
 A=$s-a B=$s-b P=$s-p
-LB="/usr/bin/python3 $top/selftests/lbtool.py"
+LB="$PY $top/selftests/lbtool.py"
 K8S=$top/selftests/k8s
 key=00112233445566778899aabbccddeeff
 

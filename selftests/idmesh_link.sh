@@ -197,7 +197,7 @@ sysctl -qw kernel.unprivileged_userns_clone=1 2>/dev/null
 ip netns exec $s-host sleep 600 &
 hostpid=$!
 track_pid $hostpid
-RP="/usr/bin/python3 $top/selftests/rtnl_pair.py"
+RP="$PY $top/selftests/rtnl_pair.py"
 # The attacker's namespace lives on (a planted peer would go with it). It
 # names the host's namespace by file descriptor (the tool), by pid and by
 # a namespace id of its own.
@@ -363,10 +363,10 @@ assert "IPv4 underlay: the router's Fragmentation Needed reaches the link; an IP
 	pmtu_icmp -6 -M do -s 1372 fd07:2::2
 run ip -n $Q1 -4 route get 192.168.61.1
 assert "... the underlay route to the remote learnt mtu 1400" grep -q "mtu 1400" <<<"$out"
-nsx $QP2 timeout 60 /usr/bin/python3 "$top/selftests/sacltool.py" sink 5001 >"$tap_out.sink" &
+nsx $QP2 timeout 60 $PY "$top/selftests/sacltool.py" sink 5001 >"$tap_out.sink" &
 sp=$!
 wait_until 30 tcp_listening $QP2 5001
-run nsx $QP1 /usr/bin/python3 "$top/selftests/sacltool.py" bulk 10.7.2.2 5001 1000000
+run nsx $QP1 $PY "$top/selftests/sacltool.py" bulk 10.7.2.2 5001 1000000
 wait $sp
 assert "bulk TCP through the 1400-byte hop: every byte of 1 MB arrives" [ "$(cat "$tap_out.sink")" = 1000000 ]
 
@@ -374,12 +374,12 @@ assert "bulk TCP through the 1400-byte hop: every byte of 1 MB arrives" [ "$(cat
 # would deliver, sent by hand from q1's underlay address to q2's link 300.
 # CE over a sender that does no ECN is dropped and counted; CE over
 # ECT(0) reaches the pod as CE; an unmarked outer header leaves ECT(0).
-nsx $QP2 timeout 120 /usr/bin/python3 "$top/selftests/sacltool.py" recvtos 5002 60 2 >"$tap_out.tos" &
+nsx $QP2 timeout 120 $PY "$top/selftests/sacltool.py" recvtos 5002 60 2 >"$tap_out.tos" &
 rp=$!
 wait_until 60 udp_bound $QP2 5002
 for g in "3 0 not-ect" "3 2 ect0-ce" "0 2 ect0"; do
 	set -- $g
-	nsx $Q1 /usr/bin/python3 "$top/selftests/sacltool.py" geneve fd60::1 fd61::1 300 \
+	nsx $Q1 $PY "$top/selftests/sacltool.py" geneve fd60::1 fd61::1 300 \
 		"$1" 10.7.1.2 10.7.2.2 5002 "$2" "$3"
 done
 wait $rp

@@ -17,7 +17,7 @@ s=idm$$
 L=$s-lb C=$s-cl N2=$s-n2
 B1=$s-b1 B2=$s-b2 B3=$s-b3 B4=$s-b4 B5=$s-b5
 ALL="$L $C $N2 $B1 $B2 $B3 $B4 $B5"
-LB="/usr/bin/python3 $top/selftests/lbtool.py"
+LB="$PY $top/selftests/lbtool.py"
 ulimit -n 8192
 
 ns_new $ALL

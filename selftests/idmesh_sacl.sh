@@ -16,7 +16,7 @@ require_module
 s=idm$$
 A=$s-a SP=$s-sp B=$s-b C1=$s-c1 C2=$s-c2 S1=$s-s1 S2=$s-s2
 ALL="$A $SP $B $C1 $C2 $S1 $S2"
-LB="/usr/bin/python3 $top/selftests/lbtool.py"
+LB="$PY $top/selftests/lbtool.py"
 cap=$(mktemp -d)
 track_path "$cap"
 

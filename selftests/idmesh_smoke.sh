@@ -13,7 +13,7 @@ require_module
 
 s=ism$$
 A=$s-a B=$s-b P1=$s-p1 P2=$s-p2
-LB="/usr/bin/python3 $top/selftests/lbtool.py"
+LB="$PY $top/selftests/lbtool.py"
 ns_new $A $B $P1 $P2
 for n in $A $B; do
 	nsx $n sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
