@@ -123,7 +123,7 @@ run nsx $C2 $PY "$top/selftests/pktfuzz.py" "$pn" "$seed" \
 check "packet fuzz (seed $seed): most of $pn packets sent" ".sent > $pn / 2"
 py $N2 sacltool spoof 10.8.1.1 5555 10.8.1.2 54
 py_wait
-out=$(cat "$tap_out.deny")
+out=$(<"$tap_out.deny")
 check "... nothing the rules deny arrived: the first datagram on port 54 is the node's own" \
 	'length == 1 and (.[0].from | ltrimstr("::ffff:")) == "10.8.1.1" and .[0].port == 5555'
 run I $N2 -j -s sacl show

@@ -9,7 +9,7 @@ require_module
 
 ns=idmesh-genl-$$
 
-version=$(cat "$top/VERSION")
+version=$(<"$top/VERSION")
 
 # version
 expect "version succeeds" 0 "" "$IDMESH" version
@@ -22,7 +22,7 @@ assert "version -j carries module version and features" \
 	jqt '.module.version == $v and .tool.version == $v and
 		.module.family_version == 1 and (.module.features | index("config")) != null' --arg v "$version"
 assert "version -j agrees with modinfo" \
-	[ "$(jq -r .module.version <<<"$out")" = "$(cat /sys/module/idmesh/version)" ]
+	[ "$(jq -r .module.version <<<"$out")" = "$(</sys/module/idmesh/version)" ]
 expect "version -j -p succeeds" 0 "" "$IDMESH" -j -p version
 assert "version -j -p is valid JSON on several lines" \
 	test "$(jq -c . <<<"$out" | wc -l)" = 1 -a "$(wc -l <<<"$out")" -gt 3

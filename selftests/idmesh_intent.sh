@@ -103,7 +103,7 @@ check "export: the pair with both ends' addresses and routes, the link, the key"
 expect "apply of the export" 0 "" I $A apply -f "$tap_out.e1.json"
 assert "... changes nothing" [ -z "$out" ]
 run I $A export
-assert "... and exports the same again" [ "$out" = "$(cat "$tap_out.e1.json")" ]
+assert "... and exports the same again" [ "$out" = "$(<"$tap_out.e1.json")" ]
 
 ## Changes in place
 sed 's/mtu: 1400/mtu: 1300/; s|routes: \[10.60.0.0/24\]|routes: [10.61.0.0/24]|' \
@@ -114,7 +114,7 @@ assert "apply --dry-run: the changes it would make" holds '[ "$rc" = 0 ] && [ "$
 ~ link p1 mtu 1300
 - route 10.60.0.0/24 dev tn7
 + route 10.61.0.0/24 dev tn7" ]'
-assert "... and makes none" [ "$(I $A export)" = "$(cat "$tap_out.e1.json")" ]
+assert "... and makes none" [ "$(I $A export)" = "$(<"$tap_out.e1.json")" ]
 run I $A -j apply -f "$tap_out.a2.yaml" --dry-run
 check "... in JSON too" '.changes.links_changed == ["link p1 mtu 1300", "del route 10.60.0.0/24 dev tn7", "add route 10.61.0.0/24 dev tn7"] and .changes.links_added == []'
 expect "apply: an MTU and a route changed" 0 "" I $A apply -f "$tap_out.a2.yaml"

@@ -60,7 +60,7 @@ ip -n $SP -batch - <<-EOB
 EOB
 
 for p in 1 2; do
-	ip netns exec $s-s$p $LB serve s$p 80 &
+	nsx $s-s$p $LB serve s$p 80 &
 done
 for p in 1 2; do
 	wait_until 20 tcp_listening $s-s$p 80
@@ -92,7 +92,7 @@ capture() {
 	"$@" >/dev/null 2>&1
 	: >"$cap/$name.stop"
 	py_wait
-	out=$(cat "$cap/$name.cap")
+	out=$(<"$cap/$name.cap")
 }
 
 ## configuration and bad input
@@ -342,7 +342,7 @@ py_wait
 check "a pod's own Hop-by-Hop header is extended (one header, both options, 24 bytes)" \
 	'[.[] | select(.src == "fd10:1::2" and .proto == 17)] | length == 1 and
 	 (.[0].hbh.len == 24) and ([.[0].hbh.opts[].type] | index(60) != null and index(30) != null)'
-out=$(cat "$cap/ext.json")
+out=$(<"$cap/ext.json")
 check "... and the server gets the pod's option back, without ours" \
 	'length == 1 and ([.[0].hbh.opts[].type] | index(60) != null and index(30) == null) and .[0].hbh.len == 8'
 
@@ -434,13 +434,13 @@ assert "... and never reaches the server" [ "$(jq length "$cap/bad4.json")" = 0 
 assert "no room among 40 bytes of IPv4 options: dropped, counted as no-room" \
 	[ "$(sacl_stat $A no_room)" -gt "$n_room" ]
 assert "... and never reaches the server" [ "$(jq length "$cap/room4.json")" = 0 ]
-out=$(cat "$cap/rr4.json")
+out=$(<"$cap/rr4.json")
 check "a pod's record route (12 bytes) travels with the option and arrives without it" \
 	'length == 1 and ([.[0].opts4[] | .type] | index(7) != null and index(30) == null)'
 
 ## a workload's own connections under default deny
 I $B sacl set default deny
-ip netns exec $SP $LB serve sp 80 &
+nsx $SP $LB serve sp 80 &
 wait_until 20 tcp_listening $SP 80
 n0=$(sacl_stat $B replies)
 run py $S1 lbtool new fd00:b::2 80 1
@@ -481,10 +481,10 @@ py $C1 sacltool spoof 10.10.2.2 4001 10.20.1.2 9011
 py $C1 sacltool spoof fd10:1::2 4002 fd20:1::2 9010
 py $C1 sacltool spoof 10.10.1.2 4002 10.20.1.2 9011
 py_wait
-out=$(cat "$cap/own6.json")
+out=$(<"$cap/own6.json")
 check "c2 writing c1's IPv6 address is not tagged as c1: only c1's own datagram reaches s1" \
 	'length == 1 and .[0].from == "fd10:1::2" and .[0].port == 4002'
-out=$(cat "$cap/own4.json")
+out=$(<"$cap/own4.json")
 check "... nor over IPv4" 'length == 1 and .[0].from == "10.10.1.2" and .[0].port == 4002'
 assert "another port's address, or none of the port's own: dropped, counted as spoofed" \
 	stat_at_least $A spoofed $((n0 + 4))
@@ -505,10 +505,10 @@ LBTOOL_TIMEOUT=1 run py $SP lbtool udp 10.20.1.2 5433 1 7778
 py $C1 sacltool spoof fd10:1::2 4444 fd20:1::2 5432
 py $C1 sacltool spoof 10.10.1.2 4444 10.20.1.2 5433
 py_wait
-out=$(cat "$cap/hijack6.json")
+out=$(<"$cap/hijack6.json")
 check "a connection tracked from s2's port is not s1's: the spine's 'reply' to s1 is dropped" \
 	'length == 1 and .[0].from == "fd10:1::2"'
-out=$(cat "$cap/hijack4.json")
+out=$(<"$cap/hijack4.json")
 check "... over IPv4 too" 'length == 1 and .[0].from == "10.10.1.2"'
 I $B -b - <<-EOB
 	sacl client add fd20:1::2 dev s1 id 201
@@ -558,10 +558,10 @@ n0=$(sacl_stat $A tagged)
 py $C1 sacltool gso 10.20.1.2 9030 65507 1400
 py $C1 sacltool gso fd20:1::2 9031 65527 1400
 py_wait
-out=$(cat "$cap/gso4.json")
+out=$(<"$cap/gso4.json")
 check "IPv4: a 65507-byte UDP GSO send arrives whole, 47 datagrams without the option" \
 	'length == 47 and (map(.data | length) | add) == 65507 and all(.opts4 == null)'
-out=$(cat "$cap/gso6.json")
+out=$(<"$cap/gso6.json")
 check "IPv6: a 65527-byte one too" 'length == 47 and (map(.data | length) | add) == 65527'
 assert "... each datagram tagged on a" [ "$(sacl_stat $A tagged)" -ge $((n0 + 94)) ]
 assert "... counted as segmented (one at least: the stack may cut the other first)" \
@@ -578,7 +578,7 @@ bigtcp() {
 	wait_until 60 tcp_listening $C1 "$2" || echo "no listener on $2" | tap_diag
 	py $SP sacltool bulk "$1" "$2" $big
 	py_wait
-	n=$(cat "$cap/big.$2")
+	n=$(<"$cap/big.$2")
 	[ "$n" = $big ] && return
 	echo "$n of $big bytes arrived" | tap_diag
 	return 1
@@ -627,7 +627,7 @@ check "c2's port holds its budget of 64 and evicted its own beyond it ($nfl conn
 check "... none of c1's" '[.[] | select(.dev == "c1") | .stats.evicted] == [0]'
 py $SP sacltool spoof fd00:a::2 9 fd10:1::2 5000
 py_wait
-out=$(cat "$cap/budget.json")
+out=$(<"$cap/budget.json")
 check "c1's connection outlived the flood: the spine's answer passes default deny as a reply" \
 	'length == 1 and .[0].from == "fd00:a::2"'
 I $A config set sacl-flow-limit 65536 sacl-port-flow-limit 16384
