@@ -65,12 +65,12 @@ run I $N1 link show mesh0
 assert "show prints the remote link as configured" \
 	[ "$out" = "$(ip -n $N1 -o link show mesh0 | cut -d: -f1): mesh0: remote 192.168.50.2 local 192.168.50.1 id 100 port 6081 mtu 1464 max-mtu 1464 up" ]
 run I $N2 -j link show mesh0
-assert "show -j prints the remote link as configured" \
-	jqt '.[0] | .mode == "remote" and .remote == "192.168.50.1" and .id == 100 and .port == 6081 and .dev == "ul" and (has("local") | not)'
+check "show -j prints the remote link as configured" \
+	'.[0] | .mode == "remote" and .remote == "192.168.50.1" and .id == 100 and .port == 6081 and .dev == "ul" and (has("local") | not)'
 run I $N1 -j link show mesh6
-assert "IPv6 underlay: MTU is 1500 - 40 - 8 - 8 = 1444" jqt '.[0].mtu == 1444 and .[0].port == 7000'
+check "IPv6 underlay: MTU is 1500 - 40 - 8 - 8 = 1444" '.[0].mtu == 1444 and .[0].port == 7000'
 run I $N1 -j link show mesh0
-assert "IPv4 underlay: MTU is 1500 - 20 - 8 - 8 = 1464" jqt '.[0].mtu == 1464 and .[0].max_mtu == 1464'
+check "IPv4 underlay: MTU is 1500 - 20 - 8 - 8 = 1464" '.[0].mtu == 1464 and .[0].max_mtu == 1464'
 
 # traffic pod1 -> pod2 across the nodes
 expect "pod1 pings pod2 across nodes (IPv4)" 0 "*" nsx $P1 ping -c 2 -W 3 10.2.2.2
@@ -104,8 +104,8 @@ if [ -d /proc/sys/net/sctp ]; then
 	iperf_server $P2 10.2.2.2
 	# For two seconds, whatever that moves on this machine: data arrives.
 	run nsx $P1 timeout 300 iperf3 --sctp -c 10.2.2.2 -t 2 -J
-	assert "iperf3 SCTP pod1 -> pod2 moves data" \
-		jqt '.error == null and .end.sum_received.bytes > 0'
+	check "iperf3 SCTP pod1 -> pod2 moves data" \
+		'.error == null and .end.sum_received.bytes > 0'
 	jq -c '.error, .end.sum_sent.bytes, .end.sum_received.bytes' <<<"$out" | tap_diag
 else
 	tap_skip "iperf3 SCTP pod1 -> pod2 (no SCTP in this kernel)"
@@ -121,11 +121,12 @@ wait_until 60 test -e "$g/ready" || echo "no capture in 60 s" | tap_diag
 nsx $P1 ping -c 2 -W 3 10.2.2.2 >/dev/null
 : >"$g/stop"
 py_wait
-out=$(cat "$g/cap.json")
-assert "the underlay carries Geneve (UDP 6081) with vni 100, both ways" \
-	jqt '[.[] | select(.geneve) | .geneve.vni] | length >= 4 and all(. == 100)'
-assert "... the inner packet unchanged (pod addresses, ICMP echo)" \
-	jqt '[.[] | .geneve.inner // empty | select(.src == "10.1.1.2" and .dst == "10.2.2.2" and .proto == 1)] | length == 2'
+out=$(<"$g/cap.json")
+check "the underlay carries Geneve (UDP 6081) with vni 100, both ways" \
+	'[.[] | select(.geneve) | .geneve.vni] | length >= 4 and all(. == 100)'
+check "... the inner packet unchanged (pod addresses, ICMP echo)" \
+	'[.[] | .geneve.inner // empty | select(.src == "10.1.1.2" and .dst == "10.2.2.2" and .proto == 1)] | length == 2'
+tap_flush
 [ "$tap_failed" = 0 ] || jq -c '.[] | {src, dst, geneve}' <<<"$out" | head -n 8 | tap_diag
 
 # MTU: a full-size packet passes, one byte more gets the PMTU error
@@ -144,16 +145,16 @@ assert "one byte more gets 'packet too big, mtu 1464'" pmtu_error 1464
 # MTU follows the underlay; a user may lower it, not raise it
 ip -n $N1 link set ul mtu 1400
 run I $N1 -j link show mesh0
-assert "underlay MTU 1400 -> link MTU 1364" jqt '.[0].mtu == 1364'
+check "underlay MTU 1400 -> link MTU 1364" '.[0].mtu == 1364'
 ip -n $N1 link set ul mtu 1500
 run I $N1 -j link show mesh0
-assert "underlay back to 1500 -> link MTU 1464" jqt '.[0].mtu == 1464'
+check "underlay back to 1500 -> link MTU 1464" '.[0].mtu == 1464'
 expect "a user may lower the MTU" 0 "" ip -n $N1 link set mesh0 mtu 1300
 run ip -n $N1 link set mesh0 mtu 1465
 assert "a user may not raise it above the maximum" [ "$rc" != 0 ]
 ip -n $N1 link set ul mtu 1480
 run I $N1 -j link show mesh0
-assert "a lowered MTU stays when the underlay changes and still fits" jqt '.[0].mtu == 1300 and .[0].max_mtu == 1444'
+check "a lowered MTU stays when the underlay changes and still fits" '.[0].mtu == 1300 and .[0].max_mtu == 1444'
 ip -n $N1 link set ul mtu 1500
 ip -n $N1 link set mesh0 mtu 1464
 
@@ -173,11 +174,11 @@ ip -n $N1 link set forger up
 ip -n $N1 addr add 10.98.0.1/32 peer 10.2.2.2/32 dev forger
 nsx $N1 ping -c 3 -i 0.2 -W 1 -I 10.98.0.1 10.2.2.2 >/dev/null
 run I $N2 -j -s link show mesh0
-assert "a known id from the wrong source is dropped and counted (bad-source)" \
-	jqt '.[0].stats.drops["bad-source"] >= 3'
+check "a known id from the wrong source is dropped and counted (bad-source)" \
+	'.[0].stats.drops["bad-source"] >= 3'
 run I $N1 -j -s link show veth-p1
-assert "per-link counters count packets and bytes" \
-	jqt '.[0].stats.tx_packets > 0 and .[0].stats.rx_bytes > 0'
+check "per-link counters count packets and bytes" \
+	'.[0].stats.tx_packets > 0 and .[0].stats.rx_bytes > 0'
 run ip -n $N1 -s link show mesh0
 assert "ip -s link shows the link's counters" grep -qE "^ +[1-9][0-9]* +[1-9]" <<<"$out"
 
@@ -215,16 +216,16 @@ attacker=$!
 wait_until 60 test -s "$pl/nsid"
 eperm="Putting the peer in that network namespace needs CAP_NET_ADMIN over it"
 assert "the peer in a namespace the caller does not administer is refused" \
-	[ "$(cat "$pl/rc")" = 1 ]
-assert "... with the reason" [ "$(cat "$pl/err")" = "Error: $eperm" ]
-assert "... also named by pid (IFLA_NET_NS_PID)" [ "$(cat "$pl/pid")" = "error 1: $eperm" ]
+	[ "$(<"$pl/rc")" = 1 ]
+assert "... with the reason" [ "$(<"$pl/err")" = "Error: $eperm" ]
+assert "... also named by pid (IFLA_NET_NS_PID)" [ "$(<"$pl/pid")" = "error 1: $eperm" ]
 assert "... also named by namespace id (IFLA_TARGET_NETNSID)" \
-	[ "$(cat "$pl/nsid")" = "error 1: $eperm" ]
+	[ "$(<"$pl/nsid")" = "error 1: $eperm" ]
 assert "... and nothing was created there" \
 	eval "nothing $s-host plant1 && nothing $s-host plant3 && nothing $s-host plant5"
 assert "the same caller may make a pair in its own namespace" [ ! -s "$pl/mvadd" ]
 assert "... but moving an end of it there is refused (rtnetlink checks the target)" \
-	[ "$(cat "$pl/moverc")" != 0 ]
+	[ "$(<"$pl/moverc")" != 0 ]
 assert "... and it did not arrive" nothing $s-host mv1
 [ "$tap_failed" = 0 ] || tail -n +1 "$pl"/* | tap_diag
 kill "$attacker" 2>/dev/null
@@ -368,7 +369,7 @@ sp=$!
 wait_until 30 tcp_listening $QP2 5001
 run nsx $QP1 $PY "$top/selftests/sacltool.py" bulk 10.7.2.2 5001 1000000
 wait $sp
-assert "bulk TCP through the 1400-byte hop: every byte of 1 MB arrives" [ "$(cat "$tap_out.sink")" = 1000000 ]
+assert "bulk TCP through the 1400-byte hop: every byte of 1 MB arrives" [ "$(<"$tap_out.sink")" = 1000000 ]
 
 # ECN on receive (RFC 6040): Geneve packets as a router that marked them
 # would deliver, sent by hand from q1's underlay address to q2's link 300.
@@ -383,11 +384,11 @@ for g in "3 0 not-ect" "3 2 ect0-ce" "0 2 ect0"; do
 		"$1" 10.7.1.2 10.7.2.2 5002 "$2" "$3"
 done
 wait $rp
-out=$(cat "$tap_out.tos")
-assert "ECN: outer CE over ECT(0) reaches the pod as CE, an unmarked outer leaves ECT(0)" \
-	jqt '[.[] | [.data, .tos % 4]] == [["ect0-ce", 3], ["ect0", 2]]'
+out=$(<"$tap_out.tos")
+check "ECN: outer CE over ECT(0) reaches the pod as CE, an unmarked outer leaves ECT(0)" \
+	'[.[] | [.data, .tos % 4]] == [["ect0-ce", 3], ["ect0", 2]]'
 run I $Q2 -j -s link show q6
-assert "... and outer CE over not-ECT is dropped, counted as ecn" jqt '.[0].stats.drops.ecn == 1'
+check "... and outer CE over not-ECT is dropped, counted as ecn" '.[0].stats.drops.ecn == 1'
 
 # Pod churn: namespaces of pods that never used SACL or VIPs go without
 # waiting for RCU callbacks or RTNL in idmesh's exit. Two rounds of N
