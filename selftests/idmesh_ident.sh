@@ -40,7 +40,7 @@ ip -n $B -batch - <<-EOB
 	addr add fd00::2/64 dev ub nodad
 	route add fd10::/16 via fd00::1
 EOB
-ip netns exec $S1 $LB serve s1 80 &
+nsx $S1 $LB serve s1 80 &
 wait_until 20 tcp_listening $S1 80
 
 # intent NODE C2APP: the intent of node a or b, with c2's app label.

@@ -71,7 +71,7 @@ ip -n $B1 addr add 10.100.0.3/32 dev lo
 
 for i in 1 2 3 4 5; do
 	ns=$s-b$i
-	ip netns exec "$ns" $LB serve b$i 80 8080 &
+	nsx "$ns" $LB serve b$i 80 8080 &
 	track_pid $!
 done
 # wait for the servers
