@@ -55,7 +55,9 @@ if want kunit && [ -f "$moddir/kmod/idmesh_kunit.ko" ]; then
 			case "$line" in
 			"    ok "*|"    not ok "*)
 				cases=$((cases + 1))
-				name=$(sed -E 's/^ +(not )?ok [0-9]+ (- )?//' <<<"$line")
+				# (a match, not a sed: a process a case costs 0.4 s)
+				[[ "$line" =~ ^\ +(not\ )?ok\ [0-9]+\ (-\ )?(.*)$ ]]
+				name=${BASH_REMATCH[3]}
 				if [[ "$line" == "    ok "* ]]; then
 					tap_pass "kunit: $name"
 				else
