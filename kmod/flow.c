@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * idmesh: the per-namespace flow table. It remembers which backend each
- * Maglev flow went to, so established flows keep their backend when the
- * backend set changes, and the SACL gateway's connections with their
- * IDs. Each zone is bounded by its own limit (flow-limit,
- * sacl-flow-limit): when a zone is full, its entry longest unlooked-at
- * makes room (expired entries first, recently active ones get a second
- * chance); the other zone is never touched. Lookups are lockless
- * (rhashtable under RCU); changes take the table's lock.
+ * idmesh: the per-namespace flow table. Its users (the load balancer,
+ * which keeps established flows on their backend when the backend set
+ * changes, and the SACL gateway, which keeps a connection's IDs) embed
+ * a flow in entries of their own. Each zone is bounded by its own limit
+ * (flow-limit, sacl-flow-limit): when a zone is full, its entry longest
+ * unlooked-at makes room (expired entries first, recently active ones
+ * get a second chance); the other zone is never touched. Lookups are
+ * lockless (rhashtable under RCU); changes take the table's lock.
  */
 #include <linux/kernel.h>
 #include <linux/rhashtable.h>
@@ -17,10 +17,9 @@
 #include <linux/workqueue.h>
 #include <net/tcp.h>
 #include <uapi/linux/in.h>
+#include <uapi/linux/idmesh.h>
 
 #include "flow.h"
-#include "lb.h"
-#include "pkt.h"
 
 static const struct rhashtable_params idm_flow_params = {
 	.head_offset = offsetof(struct idm_flow_node, node),
@@ -115,25 +114,23 @@ static bool idm_flow_expired(const struct idm_flow_table *ft, const struct idm_f
 
 static void idm_flow_unlink(struct idm_flow_table *ft, struct idm_flow *f)
 {
+	struct idm_flow_zone *z = &ft->zone[f->zone];
+
 	lockdep_assert_held(&ft->lock);
 	rhashtable_remove_fast(&ft->ht, &f->n[0].node, idm_flow_params);
-	if (f->nat) {
+	if (f->reply)
 		rhashtable_remove_fast(&ft->ht, &f->n[1].node,
 				       idm_flow_params);
-		if (f->zone == IDM_ZONE_LB)
-			atomic_dec(&ft->nat_flows);
-	}
 	list_del(&f->lru);
-	if (f->zone == IDM_ZONE_SACL && f->owner) {
+	if (f->owner) {
 		list_del(&f->olru);
 		WRITE_ONCE(f->owner->n, f->owner->n - 1);
 	}
 	f->dead = true;
-	WRITE_ONCE(ft->zone[f->zone].n, ft->zone[f->zone].n - 1);
-	if (f->zone == IDM_ZONE_LB) {
-		atomic_dec(&f->vip->flows);
-		atomic_dec(&f->be->flows);
-	}
+	WRITE_ONCE(z->n, z->n - 1);
+	if (z->ops && z->ops->removed)
+		z->ops->removed(z->priv, f);
+	/* The first member of its zone's entry: that goes with it. */
 	kfree_rcu(f, rcu);
 }
 
@@ -145,7 +142,7 @@ static struct idm_flow *idm_flow_oldest(struct list_head *lru, bool own)
 }
 
 /*
- * Make room for one entry (flow_lock): the oldest of the list lru (a
+ * Make room for one entry (table lock): the oldest of the list lru (a
  * zone's, or an owner's when own) that expired, else that was not active
  * in the last second (a second chance), else the oldest; counted in
  * expired or evicted.
@@ -180,14 +177,17 @@ static void idm_flow_evict_one(struct idm_flow_table *ft, struct idm_flow_zone *
 	idm_flow_evict(ft, &z->lru, false, &z->expired, &z->evicted, now);
 }
 
-/* Make room for one connection of owner o: its own oldest goes. */
-static void idm_flow_evict_own(struct idm_flow_table *ft,
-			       struct idm_flow_owner *o, unsigned long now)
+/*
+ * Make room for one flow of owner o: its own oldest goes (an expired one
+ * counted in zone z's expired, whose flows o's are).
+ */
+static void idm_flow_evict_own(struct idm_flow_table *ft, struct idm_flow_owner *o,
+			       struct idm_flow_zone *z, unsigned long now)
 {
-	idm_flow_evict(ft, &o->lru, true, &ft->zone[IDM_ZONE_SACL].expired, &o->evicted, now);
+	idm_flow_evict(ft, &o->lru, true, &z->expired, &o->evicted, now);
 }
 
-/* Flows of every zone (flow_lock). */
+/* Flows of every zone (table lock). */
 static unsigned int idm_flows_total(const struct idm_flow_table *ft)
 {
 	unsigned int z, n = 0;
@@ -197,15 +197,9 @@ static unsigned int idm_flows_total(const struct idm_flow_table *ft)
 	return n;
 }
 
-static struct idm_flow *idm_flow_alloc(const struct idm_flow_key *orig,
-				       const struct idm_flow_key *reply,
-				       u8 zone, u8 state)
+void idm_flow_prepare(struct idm_flow *f, const struct idm_flow_key *orig,
+		      const struct idm_flow_key *reply, u8 zone, u8 state)
 {
-	struct idm_flow *f;
-
-	f = kzalloc(sizeof(*f), GFP_ATOMIC);
-	if (!f)
-		return NULL;
 	f->n[0].key = *orig;
 	f->n[0].key.zone = zone;
 	f->n[0].dir = 0;
@@ -213,27 +207,28 @@ static struct idm_flow *idm_flow_alloc(const struct idm_flow_key *orig,
 		f->n[1].key = *reply;
 		f->n[1].key.zone = zone;
 		f->n[1].dir = 1;
-		f->nat = true;
+		f->reply = true;
 	}
 	f->zone = zone;
 	f->state = state;
 	f->last = jiffies;
-	return f;
 }
 
-/*
- * Hash f and account for it, under flow_lock (released on return).
- * Returns f, or the flow another CPU tracked first, or an ERR_PTR.
- */
-static struct idm_flow *idm_flow_add(struct idm_flow_table *ft,
-				     struct idm_flow *f)
-	__releases(&ft->lock)
+struct idm_flow *idm_flow_insert(struct idm_flow_table *ft, struct idm_flow *f)
 {
 	struct idm_flow_zone *z = &ft->zone[f->zone];
 	struct idm_flow_node *old;
+	u32 limit;
 	int err;
 
-	lockdep_assert_held(&ft->lock);
+	spin_lock_bh(&ft->lock);
+	/* Checked under the lock: see idm_flow_fence(). */
+	if ((z->ops && z->ops->admit && !z->ops->admit(z->priv, f)) ||
+	    (f->owner && f->owner->removed)) {
+		spin_unlock_bh(&ft->lock);
+		kfree(f);
+		return ERR_PTR(-EAGAIN);
+	}
 	old = rhashtable_lookup_get_insert_fast(&ft->ht, &f->n[0].node,
 						idm_flow_params);
 	if (old) {
@@ -244,7 +239,7 @@ static struct idm_flow *idm_flow_add(struct idm_flow_table *ft,
 			return ERR_CAST(old);
 		return old->dir ? ERR_PTR(-EEXIST) : idm_flow_of(old);
 	}
-	if (f->nat) {
+	if (f->reply) {
 		err = rhashtable_lookup_insert_fast(&ft->ht, &f->n[1].node,
 						    idm_flow_params);
 		if (err) {
@@ -255,19 +250,16 @@ static struct idm_flow *idm_flow_add(struct idm_flow_table *ft,
 			kfree_rcu(f, rcu);
 			return ERR_PTR(err);
 		}
-		if (f->zone == IDM_ZONE_LB)
-			atomic_inc(&ft->nat_flows);
 	}
-	u32 limit = READ_ONCE(z->limit);
-
-	if (f->zone == IDM_ZONE_SACL && f->owner) {
+	limit = READ_ONCE(z->limit);
+	if (f->owner) {
 		u32 own = READ_ONCE(ft->port_limit);
 
-		/* The port's budget first: a full port pays for itself. */
+		/* The owner's budget first: a full owner pays for itself. */
 		if (f->owner->n >= own)
-			idm_flow_evict_own(ft, f->owner, f->last);
+			idm_flow_evict_own(ft, f->owner, z, f->last);
 		if (f->owner->n >= own)
-			idm_flow_evict_own(ft, f->owner, f->last);
+			idm_flow_evict_own(ft, f->owner, z, f->last);
 		list_add_tail(&f->olru, &f->owner->lru);
 		WRITE_ONCE(f->owner->n, f->owner->n + 1);
 	}
@@ -280,65 +272,16 @@ static struct idm_flow *idm_flow_add(struct idm_flow_table *ft,
 		queue_delayed_work(system_power_efficient_wq, &ft->gc, HZ);
 	list_add_tail(&f->lru, &z->lru);
 	WRITE_ONCE(z->n, z->n + 1);
-	if (f->zone == IDM_ZONE_LB) {
-		atomic_inc(&f->vip->flows);
-		atomic_inc(&f->be->flows);
-	}
+	if (z->ops && z->ops->added)
+		z->ops->added(z->priv, f);
 	spin_unlock_bh(&ft->lock);
 	return f;
 }
 
-struct idm_flow *idm_flow_insert(struct idm_flow_table *ft,
-				 const struct idm_flow_key *orig,
-				 const struct idm_flow_key *reply,
-				 struct idm_vip *vip, struct idm_backend *be,
-				 u8 state)
+void idm_flow_fence(struct idm_flow_table *ft)
 {
-	struct idm_flow *f;
-
-	f = idm_flow_alloc(orig, reply, IDM_ZONE_LB, state);
-	if (!f)
-		return ERR_PTR(-ENOMEM);
-	f->vip = vip;
-	f->be = be;
 	spin_lock_bh(&ft->lock);
-	if (READ_ONCE(vip->removed) || READ_ONCE(be->removed)) {
-		spin_unlock_bh(&ft->lock);
-		kfree(f);
-		return ERR_PTR(-EAGAIN);
-	}
-	return idm_flow_add(ft, f);
-}
-
-struct idm_flow *idm_flow_insert_sacl(struct idm_flow_table *ft,
-				      const struct idm_flow_key *orig,
-				      const struct idm_flow_sacl *s,
-				      struct idm_flow_owner *owner, u8 state)
-{
-	struct idm_flow_key reply = *orig;
-	struct idm_flow *f;
-
-	/* Both directions hashed: one lookup finds a packet's connection. */
-	reply.src = orig->dst;
-	reply.dst = orig->src;
-	reply.sport = orig->dport;
-	reply.dport = orig->sport;
-	f = idm_flow_alloc(orig, &reply, IDM_ZONE_SACL, state);
-	if (!f)
-		return ERR_PTR(-ENOMEM);
-	f->client = s->client;
-	f->server = s->server;
-	f->cport = s->cport;
-	f->sport = s->sport;
-	f->id_gen = s->id_gen;
-	f->owner = owner;
-	spin_lock_bh(&ft->lock);
-	if (owner && owner->removed) {
-		spin_unlock_bh(&ft->lock);
-		kfree(f);
-		return ERR_PTR(-EAGAIN);
-	}
-	return idm_flow_add(ft, f);
+	spin_unlock_bh(&ft->lock);
 }
 
 void idm_flow_owner_init(struct idm_flow_owner *o)
@@ -378,15 +321,14 @@ void idm_flow_drop(struct idm_flow_table *ft, struct idm_flow *f)
 }
 
 /*
- * Unlink the flows of a zone that gone() says are gone: one pass, a batch
- * per hold of the lock. The zone's list is taken aside and given back
- * entry by entry; meanwhile inserts, evictions and the GC see only what
- * was given back (or inserted since), and a flow dropped by a packet
- * leaves whichever list it is on.
+ * One pass over the zone, a batch per hold of the lock. Its list is taken
+ * aside and given back entry by entry; meanwhile inserts, evictions and
+ * the GC see only what was given back (or inserted since), and a flow
+ * dropped by a packet leaves whichever list it is on.
  */
-static void idm_flow_scan(struct idm_flow_table *ft, u8 zone,
-			  bool (*gone)(const struct idm_flow *f, const void *arg),
-			  const void *arg)
+void idm_flow_forget_if(struct idm_flow_table *ft, u8 zone,
+			bool (*gone)(const struct idm_flow *f, const void *arg),
+			const void *arg)
 {
 	struct idm_flow_zone *z = &ft->zone[zone];
 	struct idm_flow *f;
@@ -398,7 +340,7 @@ static void idm_flow_scan(struct idm_flow_table *ft, u8 zone,
 	for (;;) {
 		for (i = 0; i < IDM_GC_BATCH && !list_empty(&aside); i++) {
 			f = list_first_entry(&aside, struct idm_flow, lru);
-			if (gone(f, arg))
+			if (!gone || gone(f, arg))
 				idm_flow_unlink(ft, f);
 			else
 				list_move_tail(&f->lru, &z->lru);
@@ -412,40 +354,8 @@ static void idm_flow_scan(struct idm_flow_table *ft, u8 zone,
 	spin_unlock_bh(&ft->lock);
 }
 
-void idm_flow_stop(struct idm_flow_table *ft, struct idm_vip *vip,
-		   struct idm_backend *be)
-{
-	/* Under the lock: an insert checks them under it. */
-	spin_lock_bh(&ft->lock);
-	if (be)
-		WRITE_ONCE(be->removed, true);
-	else
-		WRITE_ONCE(vip->removed, true);
-	spin_unlock_bh(&ft->lock);
-}
-
-static bool idm_flow_stopped(const struct idm_flow *f, const void *arg)
-{
-	return f->vip == arg && (f->vip->removed || f->be->removed);
-}
-
-void idm_flow_forget(struct idm_flow_table *ft, struct idm_vip *vip)
-{
-	idm_flow_scan(ft, IDM_ZONE_LB, idm_flow_stopped, vip);
-}
-
-static bool idm_flow_any(const struct idm_flow *f, const void *arg)
-{
-	return true;
-}
-
-void idm_flow_forget_zone(struct idm_flow_table *ft, u8 zone)
-{
-	idm_flow_scan(ft, zone, idm_flow_any, NULL);
-}
-
 /*
- * Batch b of a zone (flow_lock): trim it to a lowered limit, expire its
+ * Batch b of a zone (table lock): trim it to a lowered limit, expire its
  * oldest. Returns whether the zone has more for batch b + 1.
  */
 static bool idm_flow_gc_zone(struct idm_flow_table *ft, struct idm_flow_zone *z,
@@ -517,9 +427,15 @@ int idm_flow_init(struct idm_flow_table *ft)
 		atomic64_set(&ft->zone[z].failed, 0);
 	}
 	ft->port_limit = IDMESH_SACL_PORT_FLOW_LIMIT_DEFAULT;
-	atomic_set(&ft->nat_flows, 0);
 	INIT_DELAYED_WORK(&ft->gc, idm_flow_gc);
 	return rhashtable_init(&ft->ht, &idm_flow_params);
+}
+
+void idm_flow_zone_set(struct idm_flow_table *ft, u8 zone,
+		       const struct idm_flow_zone_ops *ops, void *priv)
+{
+	ft->zone[zone].ops = ops;
+	ft->zone[zone].priv = priv;
 }
 
 /* The namespace is going: no hooks, no VIPs, no ports, so no flows. */

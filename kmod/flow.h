@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * idmesh: the per-namespace flow table (flow.c). It remembers which backend
- * each Maglev flow went to, and the SACL gateway's connections with their
- * IDs. Each user has a zone of its own with its own limit and LRU list, so
- * that a flood through one cannot evict the other's flows.
+ * idmesh: the per-namespace flow table (flow.c): connections by their
+ * tuples, each of a zone (the load balancer's, the SACL gateway's) with
+ * its own limit and LRU list, so that a flood through one cannot evict
+ * the other's. A zone's user embeds struct idm_flow, first, in its own
+ * entry (struct idm_lb_flow in lb.h, struct idm_sacl_conn in sacl.h),
+ * reaches that by container_of, and keeps its own counts through the
+ * zone's callbacks; the table knows nothing of what the entries are for.
  */
 #ifndef _IDMESH_FLOW_H
 #define _IDMESH_FLOW_H
@@ -14,13 +17,10 @@
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
-#include <linux/netfilter.h>
 
-struct idm_vip;
-struct idm_backend;
-struct idm_pkt;
+#include "pkt.h"
 
-/* Who a flow belongs to: the load balancer or the SACL gateway. */
+/* Whose a flow is: the load balancer's or the SACL gateway's. */
 enum idm_flow_zone_id {
 	IDM_ZONE_LB,
 	IDM_ZONE_SACL,
@@ -44,22 +44,13 @@ enum idm_timeout {
 	IDM_TIMEOUTS
 };
 
-struct idm_flow_key {
-	union nf_inet_addr src, dst;
-	__be16 sport, dport;
-	u8 family, proto;
-	u8 zone;			/* enum idm_flow_zone_id */
-	u8 pad;
-};
-
-struct idm_sacl_rule;
-
 /*
- * What a SACL connection is charged to: the port its client is behind,
- * else its server's. A port at its budget (the table's port_limit)
- * evicts its own oldest connection, never another port's. Embedded in
- * the port; every field under the table's lock (n also read locklessly
- * by the dump).
+ * What a flow may be charged to besides its zone, with a budget of its
+ * own (the table's port_limit): the SACL gateway charges a connection to
+ * the port its client is behind, else its server's. An owner at its
+ * budget evicts its own oldest flow, never another's. Embedded in the
+ * owner (a port); every field under the table's lock (n also read
+ * locklessly by the dump).
  */
 struct idm_flow_owner {
 	struct list_head lru;		/* its connections, oldest first */
@@ -71,52 +62,46 @@ struct idm_flow_owner {
 struct idm_flow_node {
 	struct rhash_head node;
 	struct idm_flow_key key;
-	u8 dir;				/* 0: client to VIP, 1: reply */
+	u8 dir;				/* 0: the original tuple, 1: the reply's */
 };
 
+/*
+ * A tracked flow: the first member of its zone's entry, which the table
+ * frees (kfree_rcu) when it forgets the flow. Its tuples and zone are set
+ * by idm_flow_prepare() before idm_flow_insert().
+ */
 struct idm_flow {
-	struct idm_flow_node n[2];	/* n[1] hashed in NAT mode only */
+	struct idm_flow_node n[2];	/* n[1] hashed when reply is true */
 	struct list_head lru;		/* its zone's lru, table lock */
-	union {
-		struct {		/* IDM_ZONE_LB */
-			struct idm_vip *vip;
-			struct idm_backend *be;
-		};
-		struct {		/* IDM_ZONE_SACL: the connection's IDs */
-			u64 client;
-			u64 server;
-			/*
-			 * The ports its client (cport) and server
-			 * (sport) are behind, by ifindex; 0: not
-			 * behind a port. Its packets come and go only
-			 * between these.
-			 */
-			u32 cport, sport;
-			/* The client and server tables' generation. */
-			unsigned long id_gen;
-			/* Charged to (NULL: no port); table lock. */
-			struct idm_flow_owner *owner;
-			struct list_head olru;	/* owner->lru */
-			/*
-			 * The rule for them, as of rule generation
-			 * rule_gen (0: none looked up yet): filled and
-			 * read by the packet path, see
-			 * idm_sacl_flow_rule() in sacl_hook.c.
-			 */
-			struct idm_sacl_rule *rule;
-			unsigned long rule_gen;
-		};
-	};
+	/* Charged to (NULL: nothing but its zone); set before insert. */
+	struct idm_flow_owner *owner;
+	struct list_head olru;		/* owner->lru, table lock */
 	unsigned long last;		/* jiffies of the last packet */
 	u8 zone;			/* enum idm_flow_zone_id */
 	u8 state;			/* enum idm_tcp_state */
-	bool nat;			/* n[1] hashed: NAT reply (LB), reverse (SACL) */
+	bool reply;			/* n[1], the reply tuple, hashed too */
 	bool dead;			/* unlinked; under the table lock */
 	struct rcu_head rcu;
 };
 
+/*
+ * What a zone's user does as its flows come and go, under the table's
+ * lock with softirqs off (no sleeping, bounded): admit (NULL: always)
+ * says whether f may be tracked (false: idm_flow_insert() returns
+ * -EAGAIN, its target is going); added and removed keep the user's own
+ * counts. priv is what idm_flow_zone_set() was given.
+ */
+struct idm_flow_zone_ops {
+	bool (*admit)(void *priv, const struct idm_flow *f);
+	void (*added)(void *priv, struct idm_flow *f);
+	void (*removed)(void *priv, struct idm_flow *f);
+};
+
 /* A zone's share of the table. */
 struct idm_flow_zone {
+	/* Its user's callbacks (NULL: none), set before its first flow. */
+	const struct idm_flow_zone_ops *ops;
+	void *priv;
 	/* Flows at most; written under in->lock, read with READ_ONCE. */
 	u32 limit;
 	struct list_head lru;		/* oldest looked-at first; lock */
@@ -135,14 +120,16 @@ struct idm_flow_table {
 	 * READ_ONCE.
 	 */
 	u32 timeout[IDM_TIMEOUTS];
-	/* SACL connections per port at most; in->lock, READ_ONCE. */
+	/* Flows per owner at most; in->lock, READ_ONCE. */
 	u32 port_limit;
-	atomic_t nat_flows;		/* > 0: the LB's reply hook has work */
 	struct delayed_work gc;		/* runs while there are flows */
 };
 
-/* Limits and timeouts at their defaults, no flows. */
+/* Limits and timeouts at their defaults, no flows, no callbacks. */
 int idm_flow_init(struct idm_flow_table *ft);
+/* A zone's callbacks, before its first flow (namespace setup). */
+void idm_flow_zone_set(struct idm_flow_table *ft, u8 zone,
+		       const struct idm_flow_zone_ops *ops, void *priv);
 /* The namespace is going: no hooks, no VIPs, no ports, so no flows. */
 void idm_flow_destroy(struct idm_flow_table *ft);
 
@@ -150,50 +137,44 @@ void idm_flow_destroy(struct idm_flow_table *ft);
 struct idm_flow *idm_flow_lookup(struct idm_flow_table *ft,
 				 const struct idm_flow_key *k, u8 *dir);
 /*
- * Track a new LB flow; reply is NULL in tunnel mode. Returns the flow (a
- * concurrent insert of the same flow returns that one) or an ERR_PTR:
- * -EAGAIN when vip or be is being removed (pick again).
+ * A new flow f (the first member of its zone's entry, zeroed, from
+ * kzalloc): its tuple orig and, when reply is not NULL, the tuple its
+ * replies have (hashed too), in zone with TCP state.
  */
-struct idm_flow *idm_flow_insert(struct idm_flow_table *ft,
-				 const struct idm_flow_key *orig,
-				 const struct idm_flow_key *reply,
-				 struct idm_vip *vip, struct idm_backend *be,
-				 u8 state);
-/* What the SACL gateway tracks with a connection (struct idm_flow). */
-struct idm_flow_sacl {
-	u64 client, server;
-	u32 cport, sport;
-	unsigned long id_gen;
-};
-
+void idm_flow_prepare(struct idm_flow *f, const struct idm_flow_key *orig,
+		      const struct idm_flow_key *reply, u8 zone, u8 state);
 /*
- * Track a SACL connection (orig tuple) with its IDs and ports, charged to
- * owner (NULL: none): -EAGAIN when owner's port is going.
+ * Track f (prepared; softirq or process context). Returns f, or the flow
+ * another CPU tracked first with the same tuple, or an ERR_PTR: -EAGAIN
+ * when its zone's admit or its owner refuse it (its target is going),
+ * -EEXIST when its tuple is another flow's reply. Unless f is returned,
+ * it has been freed.
  */
-struct idm_flow *idm_flow_insert_sacl(struct idm_flow_table *ft,
-				      const struct idm_flow_key *orig,
-				      const struct idm_flow_sacl *s,
-				      struct idm_flow_owner *owner, u8 state);
-/* An owner with no connections. */
+struct idm_flow *idm_flow_insert(struct idm_flow_table *ft, struct idm_flow *f);
+/*
+ * Every insert that runs after this returns sees what the caller wrote
+ * before it (its zone's admit then refuses), and every one that ran
+ * before it has finished: a user marks a target going, calls this, then
+ * forgets the target's flows (process context).
+ */
+void idm_flow_fence(struct idm_flow_table *ft);
+/* An owner with no flows. */
 void idm_flow_owner_init(struct idm_flow_owner *o);
 /*
- * Its port is going (process context): no new connections, and those it
- * has are forgotten, a batch per lock hold.
+ * Its owner is going (process context): no new flows, and those it has
+ * are forgotten, a batch per lock hold.
  */
 void idm_flow_forget_owner(struct idm_flow_table *ft, struct idm_flow_owner *o);
 /* Under RCU: forget one flow (if nobody else did). */
 void idm_flow_drop(struct idm_flow_table *ft, struct idm_flow *f);
-/* No new flow to vip (be == NULL) or to one of its backends from now on. */
-void idm_flow_stop(struct idm_flow_table *ft, struct idm_vip *vip,
-		   struct idm_backend *be);
 /*
- * Forget the flows of vip to the backends stopped, or all when vip is:
- * one pass over the flows for a whole change set, in batches (process
- * context; the backends stay allocated until it returns).
+ * Forget the flows of zone that gone() (NULL: every one) says are gone:
+ * one pass, in batches (process context; gone() runs under the table's
+ * lock).
  */
-void idm_flow_forget(struct idm_flow_table *ft, struct idm_vip *vip);
-/* Forget every flow of a zone, in batches (process context). */
-void idm_flow_forget_zone(struct idm_flow_table *ft, u8 zone);
+void idm_flow_forget_if(struct idm_flow_table *ft, u8 zone,
+			bool (*gone)(const struct idm_flow *f, const void *arg),
+			const void *arg);
 
 /* A packet seen on f: its time and TCP state. */
 void idm_flow_touch(struct idm_flow *f, const struct idm_pkt *p, bool reply);

@@ -18,7 +18,6 @@
 #include <uapi/linux/idmesh.h>
 
 #include "compat.h"
-#include "idmesh.h"
 #include "lb.h"
 #include "maglev.h"
 
@@ -38,18 +37,11 @@ static bool idm_vip_is(const struct idm_vip *v, u8 family,
 	       nf_inet_addr_cmp(&v->addr, addr);
 }
 
-/* VIPs, their backends and tables change under the namespace's lock. */
-static inline struct mutex *idm_lb_lock(struct idm_lb *lb)
-{
-	return &container_of(lb, struct idm_net, lb)->lock;
-}
-
-/* The current table of a VIP, in->lock held. */
+/* The current table of a VIP, lb->lock held. */
 #define idm_vip_table(lb, vip) \
-	rcu_dereference_protected((vip)->table, \
-				  lockdep_is_held(idm_lb_lock(lb)))
+	rcu_dereference_protected((vip)->table, lockdep_is_held((lb)->lock))
 
-/* Under RCU or in->lock: the VIP with exactly this identity. */
+/* Under RCU or lb->lock: the VIP with exactly this identity. */
 struct idm_vip *idm_vip_find(struct idm_lb *lb, u8 family,
 			     const union nf_inet_addr *addr, u8 proto,
 			     __be16 port)
@@ -58,7 +50,7 @@ struct idm_vip *idm_vip_find(struct idm_lb *lb, u8 family,
 
 	hlist_for_each_entry_rcu(v, &lb->vip_hash[idm_vip_bucket(family, addr,
 								 proto, port)],
-				 hnode, lockdep_is_held(idm_lb_lock(lb)))
+				 hnode, lockdep_is_held(lb->lock))
 		if (idm_vip_is(v, family, addr, proto, port))
 			return v;
 	return NULL;
@@ -128,7 +120,7 @@ static void idm_backend_free_rcu(struct rcu_head *head)
 /*
  * Build the table of vip from the n backends be[] (sorted by address and
  * port) with weights w[], and publish it. On failure nothing changed.
- * Caller holds in->lock and makes the backend list agree after success.
+ * Caller holds lb->lock and makes the backend list agree after success.
  */
 static int idm_vip_build(struct idm_lb *lb, struct idm_vip *vip,
 			 struct idm_backend **be, const u32 *w, unsigned int n)
@@ -249,16 +241,86 @@ static void idm_vip_free_rcu(struct rcu_head *head)
 	idm_vip_free(container_of(head, struct idm_vip, rcu));
 }
 
-void idm_vip_remove(struct idm_net *in, struct idm_vip *vip)
+/*
+ * The flow table's view of the LB's flows (its zone LB): a flow to a VIP
+ * or backend that is going is not tracked, and each VIP and backend
+ * counts its flows. Under the table's lock; priv is the idm_lb.
+ */
+static bool idm_lb_flow_admit(void *priv, const struct idm_flow *f)
 {
-	struct idm_lb *lb = &in->lb;
+	const struct idm_lb_flow *lf = container_of(f, struct idm_lb_flow, f);
 
-	lockdep_assert_held(&in->lock);
+	return !READ_ONCE(lf->vip->removed) && !READ_ONCE(lf->be->removed);
+}
+
+static void idm_lb_flow_added(void *priv, struct idm_flow *f)
+{
+	struct idm_lb_flow *lf = idm_lb_flow(f);
+	struct idm_lb *lb = priv;
+
+	if (f->reply)
+		atomic_inc(&lb->nat_flows);
+	atomic_inc(&lf->vip->flows);
+	atomic_inc(&lf->be->flows);
+}
+
+static void idm_lb_flow_removed(void *priv, struct idm_flow *f)
+{
+	struct idm_lb_flow *lf = idm_lb_flow(f);
+	struct idm_lb *lb = priv;
+
+	if (f->reply)
+		atomic_dec(&lb->nat_flows);
+	atomic_dec(&lf->vip->flows);
+	atomic_dec(&lf->be->flows);
+}
+
+static const struct idm_flow_zone_ops idm_lb_flow_ops = {
+	.admit = idm_lb_flow_admit,
+	.added = idm_lb_flow_added,
+	.removed = idm_lb_flow_removed,
+};
+
+/*
+ * No new flow to vip (be NULL) or to its backend be from now on: once
+ * this returns, no insert can track one (idm_flow_fence()).
+ */
+static void idm_lb_stop(struct idm_lb *lb, struct idm_vip *vip,
+			struct idm_backend *be)
+{
+	lockdep_assert_held(lb->lock);
+	if (be)
+		WRITE_ONCE(be->removed, true);
+	else
+		WRITE_ONCE(vip->removed, true);
+	idm_flow_fence(lb->flows);
+}
+
+static bool idm_lb_flow_stopped(const struct idm_flow *f, const void *vip)
+{
+	const struct idm_lb_flow *lf = container_of(f, struct idm_lb_flow, f);
+
+	return lf->vip == vip && (lf->vip->removed || lf->be->removed);
+}
+
+/*
+ * Forget the flows of vip to the backends stopped, or all when vip is:
+ * one pass over the flows for a whole change set (the backends stay
+ * allocated until it returns).
+ */
+static void idm_lb_forget(struct idm_lb *lb, struct idm_vip *vip)
+{
+	idm_flow_forget_if(lb->flows, IDM_ZONE_LB, idm_lb_flow_stopped, vip);
+}
+
+void idm_vip_remove(struct idm_lb *lb, struct idm_vip *vip)
+{
+	lockdep_assert_held(lb->lock);
 	hlist_del_rcu(&vip->hnode);
 	list_del(&vip->list);
 	WRITE_ONCE(lb->nvips, lb->nvips - 1);
-	idm_flow_stop(&in->flows, vip, NULL);
-	idm_flow_forget(&in->flows, vip);
+	idm_lb_stop(lb, vip, NULL);
+	idm_lb_forget(lb, vip);
 	call_rcu(&vip->rcu, idm_vip_free_rcu);
 }
 
@@ -354,19 +416,19 @@ int idm_backend_add(struct idm_lb *lb, struct idm_vip *vip,
 	return 0;
 }
 
-int idm_backend_remove(struct idm_net *in, struct idm_vip *vip,
+int idm_backend_remove(struct idm_lb *lb, struct idm_vip *vip,
 		       struct idm_backend *be)
 {
 	int err;
 
-	err = idm_vip_rebuild(&in->lb, vip, NULL, be, NULL, 0);
+	err = idm_vip_rebuild(lb, vip, NULL, be, NULL, 0);
 	if (err)
 		return err;
 	list_del(&be->list);
 	vip->nbackends--;
 	/* Its flows pick again from the new table. */
-	idm_flow_stop(&in->flows, vip, be);
-	idm_flow_forget(&in->flows, vip);
+	idm_lb_stop(lb, vip, be);
+	idm_lb_forget(lb, vip);
 	call_rcu(&be->rcu, idm_backend_free_rcu);
 	return 0;
 }
@@ -426,7 +488,7 @@ static int idm_backends_match(struct idm_vip *vip,
 	return 0;
 }
 
-int idm_backends_replace(struct idm_net *in, struct idm_vip *vip,
+int idm_backends_replace(struct idm_lb *lb, struct idm_vip *vip,
 			 struct idm_backend_spec *set, unsigned int n,
 			 struct netlink_ext_ack *extack)
 {
@@ -452,7 +514,7 @@ int idm_backends_replace(struct idm_net *in, struct idm_vip *vip,
 		w[i] = set[i].weight;
 	err = idm_backends_match(vip, set, n, be, &fresh);
 	if (!err)
-		err = idm_vip_build(&in->lb, vip, be, w, n);
+		err = idm_vip_build(lb, vip, be, w, n);
 	if (err) {
 		/* Never published: no reader saw them. */
 		list_for_each_entry_safe(pos, tmp, &fresh, list)
@@ -466,9 +528,9 @@ int idm_backends_replace(struct idm_net *in, struct idm_vip *vip,
 	}
 	/* What is left on the list goes; its flows pick again (one pass). */
 	list_for_each_entry(pos, &vip->backends, list)
-		idm_flow_stop(&in->flows, vip, pos);
+		idm_lb_stop(lb, vip, pos);
 	if (!list_empty(&vip->backends))
-		idm_flow_forget(&in->flows, vip);
+		idm_lb_forget(lb, vip);
 	list_for_each_entry_safe(pos, tmp, &vip->backends, list) {
 		list_del(&pos->list);
 		call_rcu(&pos->rcu, idm_backend_free_rcu);
@@ -486,21 +548,26 @@ int idm_vip_reweigh(struct idm_lb *lb, struct idm_vip *vip)
 	return idm_vip_rebuild(lb, vip, NULL, NULL, NULL, 0);
 }
 
-/* Every VIP gone (in->lock); the caller syncs the hooks. */
-void idm_lb_flush(struct idm_net *in)
+/* Every VIP gone (lb->lock); the caller syncs the hooks. */
+void idm_lb_flush(struct idm_lb *lb)
 {
 	struct idm_vip *vip, *tmp;
 
-	list_for_each_entry_safe(vip, tmp, &in->lb.vips, list)
-		idm_vip_remove(in, vip);
+	list_for_each_entry_safe(vip, tmp, &lb->vips, list)
+		idm_vip_remove(lb, vip);
 }
 
-int idm_lb_net_init(struct idm_net *in)
+int idm_lb_net_init(struct idm_lb *lb, struct net *net, struct mutex *lock,
+		    struct idm_flow_table *flows)
 {
-	struct idm_lb *lb = &in->lb;
 	struct idm_hash_key *hk;
 	int i;
 
+	lb->net = net;
+	lb->lock = lock;
+	lb->flows = flows;
+	atomic_set(&lb->nat_flows, 0);
+	idm_flow_zone_set(flows, IDM_ZONE_LB, &idm_lb_flow_ops, lb);
 	for (i = 0; i < ARRAY_SIZE(lb->vip_hash); i++)
 		INIT_HLIST_HEAD(&lb->vip_hash[i]);
 	INIT_LIST_HEAD(&lb->vips);
@@ -515,11 +582,11 @@ int idm_lb_net_init(struct idm_net *in)
 }
 
 /* After idm_lb_flush() and the hooks: every VIP is freed after RCU. */
-void idm_lb_net_exit(struct idm_net *in)
+void idm_lb_net_exit(struct idm_lb *lb)
 {
-	WARN_ON_ONCE(!list_empty(&in->lb.vips));
+	WARN_ON_ONCE(!list_empty(&lb->vips));
 	/* No hooks: no reader is left but those in a grace period. */
-	kfree_rcu(rcu_dereference_protected(in->lb.hkey, true), rcu);
+	kfree_rcu(rcu_dereference_protected(lb->hkey, true), rcu);
 }
 
 int idm_lb_set_key(struct idm_lb *lb, const u8 *key)
@@ -531,8 +598,7 @@ int idm_lb_set_key(struct idm_lb *lb, const u8 *key)
 		return -ENOMEM;
 	BUILD_BUG_ON(sizeof(hk->key) != IDMESH_HASH_KEY_LEN);
 	memcpy(&hk->key, key, sizeof(hk->key));
-	old = rcu_replace_pointer(lb->hkey, hk,
-				  lockdep_is_held(idm_lb_lock(lb)));
+	old = rcu_replace_pointer(lb->hkey, hk, lockdep_is_held(lb->lock));
 	kfree_rcu(old, rcu);
 	return 0;
 }

@@ -15,7 +15,8 @@
 #include <linux/netfilter.h>
 #include <uapi/linux/idmesh.h>
 
-struct idm_net;
+#include "flow.h"
+
 struct netlink_ext_ack;
 
 struct idm_lb_stats {
@@ -27,17 +28,20 @@ struct idm_lb_stats {
 };
 
 struct idm_backend {
-	struct list_head list;		/* vip->backends, in->lock */
+	struct list_head list;		/* vip->backends, lb->lock */
 	union nf_inet_addr addr;
 	__be16 port;			/* 0: keep the destination port */
 	u32 weight;
 	u32 index;			/* in the current table's be[] */
-	/* Set (under the flow lock) before the backend leaves its VIP. */
+	/*
+	 * Going: no new flow to it. Set under lb->lock before it leaves its
+	 * VIP, then the flow table fenced (idm_lb_stop()); READ_ONCE.
+	 */
 	bool removed;
-	/* No route to it, or its device down (lb_health.c); in->lock. */
+	/* No route to it, or its device down (lb_health.c); lb->lock. */
 	bool down;
-	bool flipped;			/* in this round of checks; in->lock */
-	u32 downs;			/* times found down; in->lock */
+	bool flipped;			/* in this round of checks; lb->lock */
+	u32 downs;			/* times found down; lb->lock */
 	atomic_t flows;
 	struct idm_lb_stats __percpu *stats;
 	struct rcu_head rcu;
@@ -56,16 +60,16 @@ struct idm_table {
 };
 
 struct idm_vip {
-	struct hlist_node hnode;	/* in->lb.vip_hash, RCU */
-	struct list_head list;		/* in->lb.vips, in->lock */
+	struct hlist_node hnode;	/* lb->vip_hash, RCU */
+	struct list_head list;		/* lb->vips, lb->lock */
 	union nf_inet_addr addr;
 	__be16 port;			/* 0: every port */
 	u8 family, proto, mode;
-	bool removed;			/* under the flow lock */
+	bool removed;			/* as a backend's */
 	u32 table_size;
 	u32 nbackends;
-	u64 build_ns;			/* last table build, in->lock */
-	u32 builds;			/* table builds so far, in->lock */
+	u64 build_ns;			/* last table build, lb->lock */
+	u32 builds;			/* table builds so far, lb->lock */
 	struct list_head backends;	/* sorted by (addr, port) */
 	struct idm_table __rcu *table;
 	atomic_t flows;
@@ -81,18 +85,41 @@ struct idm_hash_key {
 	struct rcu_head rcu;
 };
 
+/*
+ * A Maglev flow: the backend a connection to a VIP went to. Its flow is
+ * first: the flow table frees the whole entry (flow.h).
+ */
+struct idm_lb_flow {
+	struct idm_flow f;
+	struct idm_vip *vip;
+	struct idm_backend *be;
+};
+
+static_assert(offsetof(struct idm_lb_flow, f) == 0);
+
+static inline struct idm_lb_flow *idm_lb_flow(struct idm_flow *f)
+{
+	return container_of(f, struct idm_lb_flow, f);
+}
+
 /* Per-namespace state of the load balancer. */
 struct idm_lb {
+	struct net *net;		/* the namespace this is of */
+	/* The namespace's configuration lock, which every change holds. */
+	struct mutex *lock;
+	/* The namespace's flow table: the LB's flows are its zone LB. */
+	struct idm_flow_table *flows;
+	atomic_t nat_flows;		/* > 0: the reply hook has work */
 	struct hlist_head vip_hash[1 << IDM_VIP_HASH_BITS];
 	struct list_head vips;
 	unsigned int nvips;
 	bool hooks;			/* registered while there are VIPs */
 	/*
-	 * A VIP was added once (in->lock): only then can the health round
+	 * A VIP was added once (lock): only then can the health round
 	 * have been queued, and a dying namespace has it to cancel.
 	 */
 	bool had_vips;
-	/* flow → slot hash; lookups under RCU, changes under in->lock */
+	/* flow → slot hash; lookups under RCU, changes under lock */
 	struct idm_hash_key __rcu *hkey;
 	/* Every second while there are VIPs: can the backends be reached? */
 	struct delayed_work health;
@@ -105,23 +132,28 @@ struct idm_id {
 	__be16 port;
 };
 
-int idm_lb_net_init(struct idm_net *in);
+/*
+ * Namespace net's load balancer, its changes under lock, its flows in
+ * the zone LB of flows.
+ */
+int idm_lb_net_init(struct idm_lb *lb, struct net *net, struct mutex *lock,
+		    struct idm_flow_table *flows);
 /* After idm_lb_flush() and the hooks. */
-void idm_lb_net_exit(struct idm_net *in);
+void idm_lb_net_exit(struct idm_lb *lb);
 
 /*
- * Changes (lb.c), under in->lock. The caller checked the request (no
+ * Changes (lb.c), under lb->lock. The caller checked the request (no
  * such VIP or backend yet, room for it) and syncs the hooks after. Each
  * builds the VIP's new table and publishes it; on failure nothing changed.
  */
 struct idm_vip *idm_vip_add(struct idm_lb *lb, const struct idm_id *id,
 			    u8 mode, u32 table_size);
 /* Its flows are forgotten; it is freed after a grace period. */
-void idm_vip_remove(struct idm_net *in, struct idm_vip *vip);
+void idm_vip_remove(struct idm_lb *lb, struct idm_vip *vip);
 int idm_backend_add(struct idm_lb *lb, struct idm_vip *vip,
 		    const struct idm_id *id, u32 weight);
 /* Its flows pick again from the new table. */
-int idm_backend_remove(struct idm_net *in, struct idm_vip *vip,
+int idm_backend_remove(struct idm_lb *lb, struct idm_vip *vip,
 		       struct idm_backend *be);
 int idm_backend_set_weight(struct idm_lb *lb, struct idm_vip *vip,
 			   struct idm_backend *be, u32 weight);
@@ -137,13 +169,13 @@ struct idm_backend_spec {
  * after a grace period, their flows pick again. On failure nothing
  * changed.
  */
-int idm_backends_replace(struct idm_net *in, struct idm_vip *vip,
+int idm_backends_replace(struct idm_lb *lb, struct idm_vip *vip,
 			 struct idm_backend_spec *set, unsigned int n,
 			 struct netlink_ext_ack *extack);
 /* Every VIP gone. */
-void idm_lb_flush(struct idm_net *in);
+void idm_lb_flush(struct idm_lb *lb);
 
-/* Lookups (lb.c): under RCU or in->lock. */
+/* Lookups (lb.c): under RCU or lb->lock. */
 struct idm_vip *idm_vip_find(struct idm_lb *lb, u8 family,
 			     const union nf_inet_addr *addr, u8 proto,
 			     __be16 port);
@@ -151,26 +183,26 @@ struct idm_vip *idm_vip_find(struct idm_lb *lb, u8 family,
 struct idm_vip *idm_vip_lookup(struct idm_lb *lb, u8 family,
 			       const union nf_inet_addr *addr, u8 proto,
 			       __be16 port);
-/* Under in->lock. */
+/* Under lb->lock. */
 struct idm_backend *idm_backend_find(struct idm_vip *vip,
 				     const struct idm_id *id);
 struct idm_table *idm_vip_cur_table(struct idm_lb *lb, struct idm_vip *vip);
 /*
  * Slots each backend holds in the current table, counted when it was
- * built (in->lock: valid while it is held).
+ * built (lb->lock: valid while it is held).
  */
 const u32 *idm_vip_slot_counts(struct idm_lb *lb, struct idm_vip *vip);
 
 /*
- * The flow hash's key (IDMESH_HASH_KEY_LEN bytes): set (in->lock; -ENOMEM
- * changes nothing), or read (in->lock or RCU).
+ * The flow hash's key (IDMESH_HASH_KEY_LEN bytes): set (lb->lock; -ENOMEM
+ * changes nothing), or read (lb->lock or RCU).
  */
 int idm_lb_set_key(struct idm_lb *lb, const u8 *key);
 void idm_lb_get_key(struct idm_lb *lb, u8 *key);
 
 /*
  * Build vip's table again from its backends' weights and states (a
- * backend that is down owns no slot). in->lock; on failure, nothing
+ * backend that is down owns no slot). lb->lock; on failure, nothing
  * changed.
  */
 int idm_vip_reweigh(struct idm_lb *lb, struct idm_vip *vip);

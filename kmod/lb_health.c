@@ -84,16 +84,15 @@ static void idm_lb_health_work(struct work_struct *work)
 {
 	struct idm_lb *lb = container_of(to_delayed_work(work), struct idm_lb,
 					 health);
-	struct idm_net *in = container_of(lb, struct idm_net, lb);
 	struct idm_vip *vip;
 
-	mutex_lock(&in->lock);
+	mutex_lock(lb->lock);
 	list_for_each_entry(vip, &lb->vips, list)
-		idm_vip_check(in->net, lb, vip);
+		idm_vip_check(lb->net, lb, vip);
 	if (lb->nvips)
 		queue_delayed_work(system_power_efficient_wq, &lb->health,
 				   IDM_HEALTH_PERIOD);
-	mutex_unlock(&in->lock);
+	mutex_unlock(lb->lock);
 }
 
 void idm_lb_health_init(struct idm_lb *lb)

@@ -20,6 +20,7 @@
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <linux/sctp.h>
+#include <linux/slab.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <net/checksum.h>
@@ -220,6 +221,7 @@ static unsigned int idm_lb_forward(void *priv, struct sk_buff *skb,
 	struct idm_net *in = idm_pernet(state->net);
 	struct idm_lb *lb = &in->lb;
 	struct idm_flow_key reply;
+	struct idm_lb_flow *lf;
 	struct idm_backend *be;
 	struct idm_flow *f;
 	struct idm_vip *vip;
@@ -236,15 +238,16 @@ static unsigned int idm_lb_forward(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 
 again:
-	f = idm_flow_lookup(&in->flows, &p.key, &dir);
-	if (f && !dir && f->vip == vip && !READ_ONCE(f->be->removed) &&
+	f = idm_flow_lookup(lb->flows, &p.key, &dir);
+	lf = f ? idm_lb_flow(f) : NULL;
+	if (f && !dir && lf->vip == vip && !READ_ONCE(lf->be->removed) &&
 	    !idm_tcp_reopens(f, &p)) {
-		be = f->be;
+		be = lf->be;
 		idm_flow_touch(f, &p, false);
 	} else {
 		/* A new connection on the tuple of a closed one picks anew. */
 		if (f && !dir && idm_tcp_reopens(f, &p))
-			idm_flow_drop(&in->flows, f);
+			idm_flow_drop(lb->flows, f);
 		struct idm_table *t = rcu_dereference(vip->table);
 		u32 slot;
 
@@ -259,18 +262,25 @@ again:
 			reply.dst = p.key.src;
 			reply.dport = p.key.sport;
 		}
-		f = idm_flow_insert(&in->flows, &p.key,
-				    vip->mode == IDMESH_VIP_MODE_NAT ? &reply :
-				    NULL, vip, be,
-				    idm_tcp_next(IDM_TCP_NONE, p.tcpflags,
-						 false));
+		lf = kzalloc(sizeof(*lf), GFP_ATOMIC);
+		if (!lf) {
+			atomic64_inc(&lb->flows->zone[IDM_ZONE_LB].failed);
+			return NF_DROP;
+		}
+		idm_flow_prepare(&lf->f, &p.key,
+				 vip->mode == IDMESH_VIP_MODE_NAT ? &reply : NULL,
+				 IDM_ZONE_LB,
+				 idm_tcp_next(IDM_TCP_NONE, p.tcpflags, false));
+		lf->vip = vip;
+		lf->be = be;
+		f = idm_flow_insert(lb->flows, &lf->f);
 		if (IS_ERR(f)) {
 			if (PTR_ERR(f) == -EAGAIN && !tries++)
 				goto again;
-			atomic64_inc(&in->flows.zone[IDM_ZONE_LB].failed);
+			atomic64_inc(&lb->flows->zone[IDM_ZONE_LB].failed);
 			return NF_DROP;
 		}
-		be = f->be;
+		be = idm_lb_flow(f)->be;
 	}
 
 	if (vip->mode == IDMESH_VIP_MODE_NAT) {
@@ -297,17 +307,17 @@ again:
 static unsigned int idm_lb_reply(void *priv, struct sk_buff *skb,
 				 const struct nf_hook_state *state)
 {
-	struct idm_flow_table *ft = &idm_pernet(state->net)->flows;
+	struct idm_lb *lb = &idm_pernet(state->net)->lb;
 	struct idm_flow *f;
 	struct idm_pkt p;
 	u8 dir;
 
-	if (!atomic_read(&ft->nat_flows))
+	if (!atomic_read(&lb->nat_flows))
 		return NF_ACCEPT;
 	if (!idm_parse(skb, state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6,
 		       &p))
 		return NF_ACCEPT;
-	f = idm_flow_lookup(ft, &p.key, &dir);
+	f = idm_flow_lookup(lb->flows, &p.key, &dir);
 	if (!f || dir != 1)
 		return NF_ACCEPT;
 	idm_flow_touch(f, &p, true);

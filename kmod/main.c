@@ -30,7 +30,7 @@ static int __net_init idm_net_init(struct net *net)
 	err = idm_flow_init(&in->flows);
 	if (err)
 		return err;
-	err = idm_lb_net_init(in);
+	err = idm_lb_net_init(&in->lb, net, &in->lock, &in->flows);
 	if (err)
 		goto err_flows;
 	idm_lb_health_init(&in->lb);
@@ -41,7 +41,7 @@ static int __net_init idm_net_init(struct net *net)
 
 err_lb:
 	idm_lb_health_stop(&in->lb);
-	idm_lb_net_exit(in);
+	idm_lb_net_exit(&in->lb);
 err_flows:
 	idm_flow_destroy(&in->flows);
 	return err;
@@ -62,14 +62,14 @@ static void __net_exit idm_net_exit(struct net *net)
 	mutex_lock(&in->lock);
 	idm_sacl_flush(&in->sacl);
 	idm_sacl_hooks_sync(net, &in->sacl, NULL);
-	idm_lb_flush(in);
+	idm_lb_flush(&in->lb);
 	idm_lb_hooks_sync(net, &in->lb, NULL);
 	had_vips = in->lb.had_vips;
 	mutex_unlock(&in->lock);
 	idm_sacl_net_exit(in);
 	if (had_vips)
 		idm_lb_health_stop(&in->lb);
-	idm_lb_net_exit(in);
+	idm_lb_net_exit(&in->lb);
 	idm_flow_destroy(&in->flows);
 	/* The namespace's links went with its devices, before this runs. */
 	WARN_ON_ONCE(!list_empty(&in->remote_links));

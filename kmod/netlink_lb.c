@@ -213,7 +213,7 @@ int idm_nl_vip_new(struct sk_buff *skb, struct genl_info *info)
 	}
 	err = idm_lb_hooks_sync(net, lb, info->extack);
 	if (err)
-		idm_vip_remove(in, vip);
+		idm_vip_remove(&in->lb, vip);
 	else
 		idm_lb_health_start(lb);
 out:
@@ -249,7 +249,7 @@ int idm_nl_vip_del(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&in->lock);
 	vip = idm_vip_get_locked(info, &in->lb, &err);
 	if (vip) {
-		idm_vip_remove(in, vip);
+		idm_vip_remove(&in->lb, vip);
 		idm_lb_hooks_sync(net, &in->lb, NULL);
 	}
 	mutex_unlock(&in->lock);
@@ -379,7 +379,7 @@ int idm_nl_backend_replace(struct sk_buff *skb, struct genl_info *info)
 	if (vip)
 		err = idm_backends_parse(info, vip, &set, &n);
 	if (vip && !err)
-		err = idm_backends_replace(in, vip, set, n, info->extack);
+		err = idm_backends_replace(&in->lb, vip, set, n, info->extack);
 	if (vip && !err)
 		idm_lb_health_start(&in->lb);
 	mutex_unlock(&in->lock);
@@ -405,7 +405,7 @@ int idm_nl_backend_del(struct sk_buff *skb, struct genl_info *info)
 		err = -EINVAL;
 		goto out;
 	}
-	err = idm_backend_remove(in, vip, be);
+	err = idm_backend_remove(&in->lb, vip, be);
 out:
 	mutex_unlock(&in->lock);
 	return err;

@@ -8,8 +8,19 @@
 
 #include <linux/types.h>
 #include <linux/skbuff.h>
+#include <linux/netfilter.h>
 
-#include "flow.h"
+/*
+ * A packet's 5-tuple, as the flow table (flow.h) keys it: zone says
+ * whose flow a lookup is for (enum idm_flow_zone_id).
+ */
+struct idm_flow_key {
+	union nf_inet_addr src, dst;
+	__be16 sport, dport;
+	u8 family, proto;
+	u8 zone;
+	u8 pad;
+};
 
 /* A packet's 5-tuple and what the flow table needs of it. */
 struct idm_pkt {

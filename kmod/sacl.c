@@ -43,12 +43,6 @@ static const struct rhashtable_params idm_rule_params = {
 	.automatic_shrinking = true,
 };
 
-/* The tables change under the namespace's lock. */
-static inline struct mutex *idm_sacl_lock(struct idm_sacl *sc)
-{
-	return &container_of(sc, struct idm_net, sacl)->lock;
-}
-
 /*
  * A rule came or went (in->lock): flows' cached rules are stale. Before
  * a removed rule's grace period starts, so that a packet that still sees
@@ -61,7 +55,7 @@ static void idm_sacl_rules_changed(struct idm_sacl *sc)
 	if (g == IDM_RULE_GEN_BUSY || !g)
 		g = 1;
 	/*
-	 * Pairs with the acquire in idm_sacl_flow_rule(): a packet that
+	 * Pairs with the acquire in idm_sacl_conn_rule(): a packet that
 	 * sees the new generation looks the rule up in the tables as they
 	 * are now, never caching a removed rule under it.
 	 */
@@ -95,7 +89,7 @@ struct idm_sacl_port *idm_sacl_port_find(struct idm_sacl *sc, u32 ifindex)
 
 	hlist_for_each_entry_rcu(p, &sc->port_hash[hash_32(ifindex,
 							   IDM_PORT_HASH_BITS)],
-				 hnode, lockdep_is_held(idm_sacl_lock(sc)))
+				 hnode, lockdep_is_held(sc->lock))
 		if (p->ifindex == ifindex)
 			return p;
 	return NULL;
@@ -233,7 +227,7 @@ static int idm_prefixes_publish(struct idm_sacl *sc)
 		}
 	}
 	old = rcu_replace_pointer(sc->prefixes, ps,
-				  lockdep_is_held(idm_sacl_lock(sc)));
+				  lockdep_is_held(sc->lock));
 	if (old)
 		kfree_rcu(old, rcu);
 	return 0;
@@ -317,7 +311,7 @@ static int idm_trust_publish(struct idm_sacl *sc)
 		ts->n = n;
 	}
 	old = rcu_replace_pointer(sc->trust, ts,
-				  lockdep_is_held(idm_sacl_lock(sc)));
+				  lockdep_is_held(sc->lock));
 	if (old)
 		kfree_rcu(old, rcu);
 	return 0;
@@ -382,8 +376,7 @@ void idm_sacl_port_remove(struct idm_sacl *sc, struct idm_sacl_port *p)
 			idm_sacl_client_remove(sc, c);
 	hlist_del_rcu(&p->hnode);
 	/* No packet charges it from here on; what it had is forgotten. */
-	idm_flow_forget_owner(&container_of(sc, struct idm_net, sacl)->flows,
-			      &p->flows);
+	idm_flow_forget_owner(sc->flows, &p->flows);
 	list_del(&p->list);
 	sc->nports--;
 	kfree_rcu(p, rcu);
@@ -554,6 +547,8 @@ int idm_sacl_net_init(struct idm_net *in)
 	struct idm_sacl *sc = &in->sacl;
 	int i, err;
 
+	sc->lock = &in->lock;
+	sc->flows = &in->flows;
 	for (i = 0; i < ARRAY_SIZE(sc->port_hash); i++)
 		INIT_HLIST_HEAD(&sc->port_hash[i]);
 	INIT_LIST_HEAD(&sc->ports);
@@ -625,7 +620,7 @@ void idm_sacl_flush(struct idm_sacl *sc)
 	}
 	sc->ntrusts = 0;
 	ts = rcu_replace_pointer(sc->trust, NULL,
-				 lockdep_is_held(idm_sacl_lock(sc)));
+				 lockdep_is_held(sc->lock));
 	kfree_rcu(ts, rcu);
 }
 
@@ -635,7 +630,7 @@ void idm_sacl_net_exit(struct idm_net *in)
 	struct idm_sacl *sc = &in->sacl;
 
 	/* The hooks are gone: nothing adds SACL flows any more. */
-	idm_flow_forget_zone(&in->flows, IDM_ZONE_SACL);
+	idm_flow_forget_if(sc->flows, IDM_ZONE_SACL, NULL, NULL);
 	/* Entries are gone from the tables; kfree_rcu() frees them later. */
 	rhashtable_destroy(&sc->client_ht);
 	rhashtable_destroy(&sc->server_ht);

@@ -166,7 +166,43 @@ struct idm_trust_set {
 /* A flow's rule_gen while one packet fills its cached rule. */
 #define IDM_RULE_GEN_BUSY ULONG_MAX
 
+/*
+ * A connection through the gateway, with the IDs it was given. Its flow
+ * is first: the flow table frees the whole entry (flow.h). Set before it
+ * is tracked, but for the cached rule.
+ */
+struct idm_sacl_conn {
+	struct idm_flow f;
+	u64 client, server;
+	/*
+	 * The ports its client (cport) and server (sport) are behind, by
+	 * ifindex; 0: not behind a port. Its packets come and go only
+	 * between these.
+	 */
+	u32 cport, sport;
+	/* The client and server tables' generation (idm_sacl.id_gen). */
+	unsigned long id_gen;
+	/*
+	 * The rule for its IDs, as of rule generation rule_gen (0: none
+	 * looked up yet): filled and read by the packet path, see
+	 * idm_sacl_conn_rule() in sacl_hook.c.
+	 */
+	struct idm_sacl_rule *rule;
+	unsigned long rule_gen;
+};
+
+static_assert(offsetof(struct idm_sacl_conn, f) == 0);
+
+static inline struct idm_sacl_conn *idm_sacl_conn(struct idm_flow *f)
+{
+	return container_of(f, struct idm_sacl_conn, f);
+}
+
 struct idm_sacl {
+	/* The namespace's configuration lock, which every change holds. */
+	struct mutex *lock;
+	/* The namespace's flow table: connections are its zone SACL. */
+	struct idm_flow_table *flows;
 	struct hlist_head port_hash[1 << IDM_PORT_HASH_BITS];
 	struct list_head ports, clients, servers, rules, trusts;
 	/* in->lock; nrules also read by the packet path (READ_ONCE). */

@@ -100,10 +100,11 @@ static int idm_icmp_error(struct sk_buff *skb, const struct idm_sacl_pkt *sp)
  * given are those of the current tables: a tagged connection tracked
  * before a client or server entry went is forgotten.
  */
-static struct idm_flow *idm_sacl_flow(struct idm_flow_table *ft,
-				      const struct idm_sacl_pkt *sp,
-				      bool *reply)
+static struct idm_sacl_conn *idm_sacl_conn_find(struct idm_flow_table *ft,
+						const struct idm_sacl_pkt *sp,
+						bool *reply)
 {
+	struct idm_sacl_conn *c;
 	struct idm_flow *f;
 	u8 dir = 0;
 
@@ -112,15 +113,16 @@ static struct idm_flow *idm_sacl_flow(struct idm_flow_table *ft,
 	f = idm_flow_lookup(ft, &sp->p.key, &dir);
 	if (!f)
 		return NULL;
-	if (dir ? f->sport != sp->from || f->cport != sp->to :
-		  f->cport != sp->from || f->sport != sp->to)
+	c = idm_sacl_conn(f);
+	if (dir ? c->sport != sp->from || c->cport != sp->to :
+		  c->cport != sp->from || c->sport != sp->to)
 		return NULL;
-	if (f->id_gen != sp->id_gen && (f->client || f->server)) {
+	if (c->id_gen != sp->id_gen && (c->client || c->server)) {
 		idm_flow_drop(ft, f);
 		return NULL;
 	}
 	*reply = dir;
-	return f;
+	return c;
 }
 
 /*
@@ -132,6 +134,7 @@ static struct idm_flow *idm_sacl_flow(struct idm_flow_table *ft,
 static bool idm_sacl_icmp_related(struct idm_net *in, struct sk_buff *skb,
 				  const struct idm_sacl_pkt *sp, int type)
 {
+	const struct idm_sacl_conn *c;
 	struct idm_flow *f;
 	struct idm_pkt q;
 	u8 dir = 0;
@@ -146,9 +149,10 @@ static bool idm_sacl_icmp_related(struct idm_net *in, struct sk_buff *skb,
 	f = idm_flow_lookup(&in->flows, &q.key, &dir);
 	if (!f)
 		return false;
+	c = idm_sacl_conn(f);
 	if (dir)
-		return f->sport == sp->to && f->cport == sp->from;
-	return f->cport == sp->to && f->sport == sp->from;
+		return c->sport == sp->to && c->cport == sp->from;
+	return c->cport == sp->to && c->sport == sp->from;
 }
 
 /* Forwarding made the header writable (skb_cow in ip{,6}_forward). */
@@ -257,20 +261,34 @@ static bool idm_sacl_trusted(struct idm_sacl *sc, u32 ifindex,
  * The connection tracked from now on, between the ports the packet comes
  * from and goes to, or NULL when it cannot be.
  */
-static struct idm_flow *idm_sacl_track(struct idm_net *in,
-				       struct idm_sacl_pkt *sp)
+static struct idm_sacl_conn *idm_sacl_track(struct idm_net *in,
+					    struct idm_sacl_pkt *sp)
 {
-	struct idm_flow_sacl s = {
-		.client = sp->ids.client, .server = sp->ids.server,
-		.cport = sp->from, .sport = sp->to, .id_gen = sp->id_gen,
-	};
+	struct idm_flow_key reply = sp->p.key;
+	struct idm_sacl_conn *c;
 	struct idm_flow *f;
 
-	f = idm_flow_insert_sacl(&in->flows, &sp->p.key, &s, sp->owner,
-				 idm_tcp_next(IDM_TCP_NONE, sp->p.tcpflags,
-					      false));
+	c = kzalloc(sizeof(*c), GFP_ATOMIC);
+	if (!c) {
+		atomic64_inc(&in->flows.zone[IDM_ZONE_SACL].failed);
+		return NULL;
+	}
+	/* Both directions hashed: one lookup finds a packet's connection. */
+	reply.src = sp->p.key.dst;
+	reply.dst = sp->p.key.src;
+	reply.sport = sp->p.key.dport;
+	reply.dport = sp->p.key.sport;
+	idm_flow_prepare(&c->f, &sp->p.key, &reply, IDM_ZONE_SACL,
+			 idm_tcp_next(IDM_TCP_NONE, sp->p.tcpflags, false));
+	c->f.owner = sp->owner;
+	c->client = sp->ids.client;
+	c->server = sp->ids.server;
+	c->cport = sp->from;
+	c->sport = sp->to;
+	c->id_gen = sp->id_gen;
+	f = idm_flow_insert(&in->flows, &c->f);
 	if (!IS_ERR(f))
-		return f;
+		return idm_sacl_conn(f);
 	if (PTR_ERR(f) != -EEXIST && PTR_ERR(f) != -EAGAIN)
 		atomic64_inc(&in->flows.zone[IDM_ZONE_SACL].failed);
 	return NULL;
@@ -286,31 +304,31 @@ static struct idm_flow *idm_sacl_track(struct idm_net *in,
  * A packet whose IDs are not its connection's (a tag from the wire)
  * looks its own up.
  */
-static struct idm_sacl_rule *idm_sacl_flow_rule(struct idm_sacl *sc,
-						struct idm_flow *f,
+static struct idm_sacl_rule *idm_sacl_conn_rule(struct idm_sacl *sc,
+						struct idm_sacl_conn *c,
 						const struct idm_sacl_ids *ids)
 {
 	/* Pairs with the release in idm_sacl_rules_changed(). */
 	unsigned long gen = smp_load_acquire(&sc->rule_gen), g;
 	struct idm_sacl_rule *r;
 
-	if (!f || f->client != ids->client || f->server != ids->server)
+	if (!c || c->client != ids->client || c->server != ids->server)
 		return idm_sacl_rule_find(sc, ids->client, ids->server);
 	/* Pairs with the release below: the rule stored with g. */
-	g = smp_load_acquire(&f->rule_gen);
+	g = smp_load_acquire(&c->rule_gen);
 	if (g == gen) {
-		r = READ_ONCE(f->rule);
+		r = READ_ONCE(c->rule);
 		/* The rule before the generation again: not refilled since. */
 		smp_rmb();
-		if (READ_ONCE(f->rule_gen) == gen)
+		if (READ_ONCE(c->rule_gen) == gen)
 			return r;
 	}
 	r = idm_sacl_rule_find(sc, ids->client, ids->server);
 	if (g != IDM_RULE_GEN_BUSY &&
-	    cmpxchg(&f->rule_gen, g, IDM_RULE_GEN_BUSY) == g) {
-		WRITE_ONCE(f->rule, r);
+	    cmpxchg(&c->rule_gen, g, IDM_RULE_GEN_BUSY) == g) {
+		WRITE_ONCE(c->rule, r);
 		/* Pairs with the acquire above: the rule before its gen. */
-		smp_store_release(&f->rule_gen, gen);
+		smp_store_release(&c->rule_gen, gen);
 	}
 	return r;
 }
@@ -321,33 +339,33 @@ static unsigned int idm_sacl_client_side(struct idm_net *in,
 					 struct idm_sacl_port *port,
 					 struct idm_sacl_pkt *sp,
 					 bool to_port,
-					 struct idm_flow **fp, bool *replyp)
+					 struct idm_sacl_conn **cp, bool *replyp)
 {
 	struct idm_sacl *sc = &in->sacl;
 	unsigned int mtu, add, keep;
-	struct idm_flow *f;
+	struct idm_sacl_conn *c;
 	bool reply;
 	int lid;
 
 	lid = idm_sacl_lid(skb, port, idm_is4(sp));
-	f = idm_sacl_flow(&in->flows, sp, &reply);
-	if (f && idm_tcp_reopens(f, &sp->p)) {
-		idm_flow_drop(&in->flows, f);
-		f = NULL;
+	c = idm_sacl_conn_find(&in->flows, sp, &reply);
+	if (c && idm_tcp_reopens(&c->f, &sp->p)) {
+		idm_flow_drop(&in->flows, &c->f);
+		c = NULL;
 	}
-	if (f) {
-		idm_flow_touch(f, &sp->p, reply);
-		sp->ids.client = f->client;
-		sp->ids.server = f->server;
+	if (c) {
+		idm_flow_touch(&c->f, &sp->p, reply);
+		sp->ids.client = c->client;
+		sp->ids.server = c->server;
 		if (reply)
 			idm_sacl_count(sc, IDM_SC_REPLIES);
-		*fp = f;
+		*cp = c;
 		*replyp = reply;
 		if (!sp->ids.client)
 			return NF_ACCEPT;	/* the workload's own, untagged */
 	} else if (idm_sacl_identify(sc, port, lid, sp)) {
-		f = idm_sacl_track(in, sp);
-		*fp = f;
+		c = idm_sacl_track(in, sp);
+		*cp = c;
 	} else {
 		/*
 		 * The workload's own connection to an address with no
@@ -410,7 +428,7 @@ static unsigned int idm_sacl_client_side(struct idm_net *in,
 	if (READ_ONCE(sc->nrules)) {
 		struct idm_sacl_rule *r;
 
-		r = idm_sacl_flow_rule(sc, f, &sp->ids);
+		r = idm_sacl_conn_rule(sc, c, &sp->ids);
 		if (r) {
 			idm_rule_count(r, false);
 			idm_sacl_classify(skb, r);
@@ -420,30 +438,30 @@ static unsigned int idm_sacl_client_side(struct idm_net *in,
 }
 
 /*
- * Towards a port: filter, classify, remember, strip. From a port, f and
+ * Towards a port: filter, classify, remember, strip. From a port, c and
  * reply are what the client side found (or tracked).
  */
 static unsigned int idm_sacl_server_side(struct idm_net *in,
 					 struct sk_buff *skb,
 					 struct idm_sacl_pkt *sp,
 					 bool from_port,
-					 struct idm_flow *f, bool reply)
+					 struct idm_sacl_conn *c, bool reply)
 {
 	struct idm_sacl *sc = &in->sacl;
 	struct idm_sacl_rule *r = NULL;
 	u8 action;
 
 	if (!from_port) {
-		f = idm_sacl_flow(&in->flows, sp, &reply);
-		if (f && idm_tcp_reopens(f, &sp->p)) {
-			idm_flow_drop(&in->flows, f);
-			f = NULL;
+		c = idm_sacl_conn_find(&in->flows, sp, &reply);
+		if (c && idm_tcp_reopens(&c->f, &sp->p)) {
+			idm_flow_drop(&in->flows, &c->f);
+			c = NULL;
 		}
-		if (f)
-			idm_flow_touch(f, &sp->p, reply);
+		if (c)
+			idm_flow_touch(&c->f, &sp->p, reply);
 	}
 	if (sp->tagged)
-		r = idm_sacl_flow_rule(sc, f, &sp->ids);
+		r = idm_sacl_conn_rule(sc, c, &sp->ids);
 	if (reply) {
 		/* A workload here started it: the reply passes. */
 		idm_sacl_count(sc, IDM_SC_REPLIES);
@@ -464,7 +482,7 @@ static unsigned int idm_sacl_server_side(struct idm_net *in,
 		return NF_DROP;
 	if (r)
 		idm_sacl_classify(skb, r);
-	if (!f && !from_port && sp->tagged && !reply)
+	if (!c && !from_port && sp->tagged && !reply)
 		idm_sacl_track(in, sp);
 	if (sp->on_wire) {
 		if (idm_sacl_take_out(skb, sp)) {
@@ -511,17 +529,19 @@ static bool idm_sacl_vip_reply(struct idm_net *in,
 		.zone = IDM_ZONE_LB,
 	};
 	const struct idm_sacl_client *c;
+	const struct idm_backend *be;
 	struct idm_flow *f;
 	struct in6_addr a;
 	u8 dir = 0;
 
 	f = idm_flow_lookup(&in->flows, &k, &dir);
-	if (!f || dir || !f->nat)
+	if (!f || dir || !f->reply)
 		return false;
+	be = idm_lb_flow(f)->be;
 	if (idm_is4(sp))
-		ipv6_addr_set_v4mapped(f->be->addr.ip, &a);
+		ipv6_addr_set_v4mapped(be->addr.ip, &a);
 	else
-		a = f->be->addr.in6;
+		a = be->addr.in6;
 	return !idm_sacl_spoofed(&in->sacl, port, &a, &c);
 }
 
@@ -531,7 +551,7 @@ static unsigned int idm_sacl_forward_one(struct idm_net *in, struct sk_buff *skb
 					 struct idm_sacl_port *to)
 {
 	struct idm_sacl *sc = &in->sacl;
-	struct idm_flow *f = NULL;
+	struct idm_sacl_conn *c = NULL;
 	struct idm_sacl_pkt sp;
 	unsigned int verdict;
 	bool reply = false;
@@ -602,12 +622,12 @@ static unsigned int idm_sacl_forward_one(struct idm_net *in, struct sk_buff *skb
 	}
 	if (from) {
 		verdict = idm_sacl_client_side(in, skb, from, &sp, !!to,
-					       &f, &reply);
+					       &c, &reply);
 		if (verdict != NF_ACCEPT || !to)
 			return verdict;
 	}
 	/* From a port, the option was never on the wire. */
-	return idm_sacl_server_side(in, skb, &sp, !!from, f, reply);
+	return idm_sacl_server_side(in, skb, &sp, !!from, c, reply);
 }
 
 /*

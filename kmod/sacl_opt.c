@@ -12,6 +12,7 @@
 #include <net/ipv6.h>
 #include <uapi/linux/idmesh.h>
 
+#include "flow.h"
 #include "sacl_opt.h"
 
 /*
