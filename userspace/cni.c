@@ -813,7 +813,7 @@ static int cmd_status(struct idm_cni_err *e)
 	return 0;
 }
 
-static void cmd_version(void)
+static void cni_version(void)
 {
 	json_object *o = json_object_new_object(), *v = json_object_new_array();
 	size_t i;
@@ -838,7 +838,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!strcmp(c.command, "VERSION")) {
-		cmd_version();
+		cni_version();
 		return 0;
 	}
 	if (read_conf(&c, &e))
