@@ -229,8 +229,8 @@ static unsigned int idm_lb_forward(void *priv, struct sk_buff *skb,
 	int tries = 0;
 	u8 dir;
 
-	if (!idm_parse(skb, state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6,
-		       &p))
+	if (!idm_pkt_parse(skb, state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6,
+			   &p))
 		return NF_ACCEPT;
 	vip = idm_vip_lookup(lb, p.key.family, &p.key.dst, p.key.proto,
 			     p.key.dport);
@@ -314,8 +314,8 @@ static unsigned int idm_lb_reply(void *priv, struct sk_buff *skb,
 
 	if (!atomic_read(&lb->nat_flows))
 		return NF_ACCEPT;
-	if (!idm_parse(skb, state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6,
-		       &p))
+	if (!idm_pkt_parse(skb, state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6,
+			   &p))
 		return NF_ACCEPT;
 	f = idm_flow_lookup(lb->flows, &p.key, &dir);
 	if (!f || dir != 1)

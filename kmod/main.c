@@ -104,7 +104,7 @@ static int __init idm_init(void)
 	if (err)
 		goto err_link;
 
-	err = idm_sacl_init();
+	err = idm_sacl_notifier_register();
 	if (err)
 		goto err_health;
 
@@ -116,7 +116,7 @@ static int __init idm_init(void)
 	return 0;
 
 err_sacl:
-	idm_sacl_exit();
+	idm_sacl_notifier_unregister();
 err_health:
 	idm_lb_health_unregister();
 err_link:
@@ -131,7 +131,7 @@ err_pernet:
 static void __exit idm_exit(void)
 {
 	idm_genl_exit();
-	idm_sacl_exit();
+	idm_sacl_notifier_unregister();
 	idm_lb_health_unregister();
 	idm_link_exit();
 	idm_remote_exit();

@@ -328,7 +328,7 @@ static int idm_client_new(struct idm_sacl *sc, struct genl_info *info,
 				    "Port is not a marker port");
 		return -EINVAL;
 	}
-	c = idm_client_find(sc, &k);
+	c = idm_sacl_client_find(sc, &k);
 	if (c && c->port != port) {
 		NL_SET_ERR_MSG(info->extack, "Address is a client behind another port");
 		return -EEXIST;
@@ -382,7 +382,7 @@ static int idm_server_new(struct idm_sacl *sc, struct genl_info *info,
 		return err;
 	if (!idm_need(info, tb, IDMESH_SACL_A_ID, "Missing the server's SACL ID"))
 		return -EINVAL;
-	if (idm_server_find(sc, &k)) {
+	if (idm_sacl_server_find(sc, &k)) {
 		NL_SET_ERR_MSG(info->extack, "Server already exists");
 		return -EEXIST;
 	}
@@ -429,7 +429,7 @@ static int idm_rule_new(struct net *net, struct idm_sacl *sc,
 	err = idm_rule_key(info, tb, &spec.key);
 	if (err)
 		return err;
-	if (idm_rule_find_key(sc, &spec.key)) {
+	if (idm_sacl_rule_find_key(sc, &spec.key)) {
 		NL_SET_ERR_MSG(info->extack, "Rule already exists");
 		return -EEXIST;
 	}
@@ -521,7 +521,7 @@ static int idm_trust_new(struct net *net, struct idm_sacl *sc,
 			return err;
 		}
 	}
-	if (idm_trust_find(sc, &k)) {
+	if (idm_sacl_trust_find(sc, &k)) {
 		NL_SET_ERR_MSG(info->extack, "Trusted source already exists");
 		return -EEXIST;
 	}
@@ -593,7 +593,7 @@ static int idm_sacl_del_one(struct net *net, struct idm_sacl *sc, u8 kind,
 		err = idm_client_key(sc, info, tb, &k, &port);
 		if (err)
 			return err;
-		c = idm_client_find(sc, &k);
+		c = idm_sacl_client_find(sc, &k);
 		/* A port named with an address must be the address's. */
 		if (!c || (port && c->port != port))
 			break;
@@ -607,7 +607,7 @@ static int idm_sacl_del_one(struct net *net, struct idm_sacl *sc, u8 kind,
 		err = idm_server_key(info, tb, &k);
 		if (err)
 			return err;
-		s = idm_server_find(sc, &k);
+		s = idm_sacl_server_find(sc, &k);
 		if (!s)
 			break;
 		idm_sacl_server_remove(sc, s);
@@ -619,7 +619,7 @@ static int idm_sacl_del_one(struct net *net, struct idm_sacl *sc, u8 kind,
 		err = idm_trust_key(info, tb, &k);
 		if (err)
 			return err;
-		t = idm_trust_find(sc, &k);
+		t = idm_sacl_trust_find(sc, &k);
 		if (!t)
 			break;
 		return idm_sacl_trust_remove(sc, t);
@@ -631,7 +631,7 @@ static int idm_sacl_del_one(struct net *net, struct idm_sacl *sc, u8 kind,
 		err = idm_rule_key(info, tb, &k);
 		if (err)
 			return err;
-		r = idm_rule_find_key(sc, &k);
+		r = idm_sacl_rule_find_key(sc, &k);
 		if (!r)
 			break;
 		idm_sacl_rule_remove(sc, r);

@@ -18,7 +18,7 @@
 #include <uapi/linux/in.h>
 
 #include "pkt.h"
-bool idm_parse_l4(struct sk_buff *skb, struct idm_pkt *p, bool any)
+bool idm_pkt_parse_l4(struct sk_buff *skb, struct idm_pkt *p, bool any)
 {
 	__be16 _ports[2];
 	const __be16 *ports;
@@ -71,8 +71,8 @@ bool idm_parse_l4(struct sk_buff *skb, struct idm_pkt *p, bool any)
 	return true;
 }
 
-bool idm_parse_quoted(struct sk_buff *skb, unsigned int off, u8 family,
-		      struct idm_pkt *p)
+bool idm_pkt_parse_quoted(struct sk_buff *skb, unsigned int off, u8 family,
+			  struct idm_pkt *p)
 {
 	__be16 _ports[2];
 	const __be16 *ports;
@@ -123,8 +123,8 @@ bool idm_parse_quoted(struct sk_buff *skb, unsigned int off, u8 family,
 		return true;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
-		/* An echo: its identifier as both ports (idm_parse_l4). */
-		return idm_parse_l4(skb, p, true);
+		/* An echo: its identifier as both ports (idm_pkt_parse_l4). */
+		return idm_pkt_parse_l4(skb, p, true);
 	}
 	return true;
 }
@@ -160,7 +160,7 @@ void idm_nf_unregister_whole(struct net *net, const struct nf_hook_ops *ops,
 	nf_defrag_ipv4_disable(net);
 }
 
-bool idm_parse(struct sk_buff *skb, u8 family, struct idm_pkt *p)
+bool idm_pkt_parse(struct sk_buff *skb, u8 family, struct idm_pkt *p)
 {
 	memset(&p->key, 0, sizeof(p->key));
 	p->key.family = family;
@@ -188,5 +188,5 @@ bool idm_parse(struct sk_buff *skb, u8 family, struct idm_pkt *p)
 		p->key.proto = nexthdr;
 		p->l4off = off;
 	}
-	return idm_parse_l4(skb, p, false);
+	return idm_pkt_parse_l4(skb, p, false);
 }

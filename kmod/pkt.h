@@ -33,17 +33,17 @@ struct idm_pkt {
  * Ports (or an ICMP or ICMPv6 echo's identifier, as both ports) at p->l4off.
  * Only TCP, UDP and SCTP unless any: other protocols then have none.
  */
-bool idm_parse_l4(struct sk_buff *skb, struct idm_pkt *p, bool any);
+bool idm_pkt_parse_l4(struct sk_buff *skb, struct idm_pkt *p, bool any);
 /*
  * The 5-tuple (zone unset) of the packet an ICMP or ICMPv6 error quotes,
  * its IP header at off: TCP, UDP and SCTP ports or an echo's identifier
  * from the first 8 bytes after that header, as much as an error must
  * quote. False when the quote is cut short or is not a first fragment.
  */
-bool idm_parse_quoted(struct sk_buff *skb, unsigned int off, u8 family,
-		      struct idm_pkt *p);
+bool idm_pkt_parse_quoted(struct sk_buff *skb, unsigned int off, u8 family,
+			  struct idm_pkt *p);
 /* The 5-tuple of an unfragmented TCP, UDP or SCTP packet. */
-bool idm_parse(struct sk_buff *skb, u8 family, struct idm_pkt *p);
+bool idm_pkt_parse(struct sk_buff *skb, u8 family, struct idm_pkt *p);
 
 struct nf_hook_ops;
 /*

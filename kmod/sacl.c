@@ -95,24 +95,24 @@ struct idm_sacl_port *idm_sacl_port_find(struct idm_sacl *sc, u32 ifindex)
 	return NULL;
 }
 
-struct idm_sacl_client *idm_client_find(struct idm_sacl *sc,
-					const struct idm_client_key *k)
+struct idm_sacl_client *idm_sacl_client_find(struct idm_sacl *sc,
+					     const struct idm_client_key *k)
 {
 	return rhashtable_lookup_fast(&sc->client_ht, k, idm_client_params);
 }
 
-struct idm_sacl_client *idm_client_find_addr(struct idm_sacl *sc,
-					     const struct in6_addr *addr)
+struct idm_sacl_client *idm_sacl_client_find_addr(struct idm_sacl *sc,
+						  const struct in6_addr *addr)
 {
 	struct idm_client_key k = { .addr = *addr };
 
-	return idm_client_find(sc, &k);
+	return idm_sacl_client_find(sc, &k);
 }
 
 bool idm_sacl_spoofed(struct idm_sacl *sc, const struct idm_sacl_port *port,
 		      const struct in6_addr *src, const struct idm_sacl_client **client)
 {
-	const struct idm_sacl_client *c = idm_client_find_addr(sc, src);
+	const struct idm_sacl_client *c = idm_sacl_client_find_addr(sc, src);
 
 	*client = c;
 	if (c)
@@ -127,7 +127,7 @@ u64 idm_sacl_client_id(struct idm_sacl *sc, const struct idm_sacl_client *client
 	if (lid >= 0) {
 		struct idm_client_key k = { .ifindex = port->ifindex,
 					    .lid = lid };
-		struct idm_sacl_client *c = idm_client_find(sc, &k);
+		struct idm_sacl_client *c = idm_sacl_client_find(sc, &k);
 
 		if (c)
 			return c->id;
@@ -135,8 +135,8 @@ u64 idm_sacl_client_id(struct idm_sacl *sc, const struct idm_sacl_client *client
 	return client && client->port == port->ifindex ? client->id : 0;
 }
 
-struct idm_sacl_server *idm_server_find(struct idm_sacl *sc,
-					const struct idm_server_key *k)
+struct idm_sacl_server *idm_sacl_server_find(struct idm_sacl *sc,
+					     const struct idm_server_key *k)
 {
 	return rhashtable_lookup_fast(&sc->server_ht, k, idm_server_params);
 }
@@ -149,22 +149,22 @@ u64 idm_sacl_server_id(struct idm_sacl *sc, const struct in6_addr *addr,
 				    .port = port };
 	struct idm_sacl_server *s;
 
-	s = idm_server_find(sc, &k);
+	s = idm_sacl_server_find(sc, &k);
 	if (!s && port) {
 		k.port = 0;
-		s = idm_server_find(sc, &k);
+		s = idm_sacl_server_find(sc, &k);
 	}
 	if (!s && proto) {
 		k.proto = 0;
 		k.port = 0;
-		s = idm_server_find(sc, &k);
+		s = idm_sacl_server_find(sc, &k);
 	}
 	return s ? s->id : 0;
 }
 
 /* The rule with exactly this key (in->lock, or RCU). */
-struct idm_sacl_rule *idm_rule_find_key(struct idm_sacl *sc,
-					const struct idm_rule_key *k)
+struct idm_sacl_rule *idm_sacl_rule_find_key(struct idm_sacl *sc,
+					     const struct idm_rule_key *k)
 {
 	return rhashtable_lookup_fast(&sc->rule_ht, k, idm_rule_params);
 }
@@ -189,7 +189,7 @@ struct idm_sacl_rule *idm_sacl_rule_find(struct idm_sacl *sc, u64 client,
 		k.sbits = ps->p[i].sbits;
 		k.client = client & idm_prefix_mask(k.cbits);
 		k.server = server & idm_prefix_mask(k.sbits);
-		r = idm_rule_find_key(sc, &k);
+		r = idm_sacl_rule_find_key(sc, &k);
 		if (r)
 			return r;
 	}
@@ -317,8 +317,8 @@ static int idm_trust_publish(struct idm_sacl *sc)
 	return 0;
 }
 
-struct idm_sacl_trust *idm_trust_find(struct idm_sacl *sc,
-				      const struct idm_sacl_trust *k)
+struct idm_sacl_trust *idm_sacl_trust_find(struct idm_sacl *sc,
+					   const struct idm_sacl_trust *k)
 {
 	struct idm_sacl_trust *t;
 

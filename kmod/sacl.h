@@ -276,17 +276,17 @@ void idm_sacl_flush(struct idm_sacl *sc);
 
 /* Lookups, under RCU or in->lock (sacl.c). */
 struct idm_sacl_port *idm_sacl_port_find(struct idm_sacl *sc, u32 ifindex);
-struct idm_sacl_client *idm_client_find(struct idm_sacl *sc,
-					const struct idm_client_key *k);
-struct idm_sacl_server *idm_server_find(struct idm_sacl *sc,
-					const struct idm_server_key *k);
-struct idm_sacl_rule *idm_rule_find_key(struct idm_sacl *sc,
-					const struct idm_rule_key *k);
-struct idm_sacl_trust *idm_trust_find(struct idm_sacl *sc,
-				      const struct idm_sacl_trust *k);
+struct idm_sacl_client *idm_sacl_client_find(struct idm_sacl *sc,
+					     const struct idm_client_key *k);
+struct idm_sacl_server *idm_sacl_server_find(struct idm_sacl *sc,
+					     const struct idm_server_key *k);
+struct idm_sacl_rule *idm_sacl_rule_find_key(struct idm_sacl *sc,
+					     const struct idm_rule_key *k);
+struct idm_sacl_trust *idm_sacl_trust_find(struct idm_sacl *sc,
+					   const struct idm_sacl_trust *k);
 /* The address client with this address, whatever its port. */
-struct idm_sacl_client *idm_client_find_addr(struct idm_sacl *sc,
-					     const struct in6_addr *addr);
+struct idm_sacl_client *idm_sacl_client_find_addr(struct idm_sacl *sc,
+						  const struct in6_addr *addr);
 /*
  * The packet path's. A packet from port is spoofed when its source
  * address is another port's client, or is none of the port's while it
@@ -316,7 +316,7 @@ void idm_sacl_count(struct idm_sacl *sc, enum idm_sacl_counter c);
 int idm_sacl_hooks_sync(struct net *net, struct idm_sacl *sc,
 			struct netlink_ext_ack *extack);
 /* Ports and trusted devices go with their device: a netdev notifier. */
-int idm_sacl_init(void);
-void idm_sacl_exit(void);
+int idm_sacl_notifier_register(void);
+void idm_sacl_notifier_unregister(void);
 
 #endif /* _IDMESH_SACL_H */

@@ -142,8 +142,8 @@ static bool idm_sacl_icmp_related(struct idm_net *in, struct sk_buff *skb,
 	if (idm_is4(sp) && type == ICMP_REDIRECT)
 		return false;
 	/* Both ICMP headers are 8 bytes; the quote follows. */
-	if (!idm_parse_quoted(skb, sp->p.l4off + sizeof(struct icmphdr),
-			      sp->p.key.family, &q))
+	if (!idm_pkt_parse_quoted(skb, sp->p.l4off + sizeof(struct icmphdr),
+				  sp->p.key.family, &q))
 		return false;
 	q.key.zone = IDM_ZONE_SACL;
 	f = idm_flow_lookup(&in->flows, &q.key, &dir);
@@ -834,12 +834,12 @@ static struct notifier_block idm_sacl_notifier = {
 	.notifier_call = idm_sacl_netdev_event,
 };
 
-int __init idm_sacl_init(void)
+int __init idm_sacl_notifier_register(void)
 {
 	return register_netdevice_notifier(&idm_sacl_notifier);
 }
 
-void idm_sacl_exit(void)
+void idm_sacl_notifier_unregister(void)
 {
 	unregister_netdevice_notifier(&idm_sacl_notifier);
 }

@@ -60,7 +60,7 @@ int idm_sacl_parse_skb(struct sk_buff *skb, u8 type,
 	sp->p.key.proto = nexthdr;
 	sp->p.key.zone = IDM_ZONE_SACL;
 	sp->p.l4off = off;
-	return idm_parse_l4(skb, &sp->p, true) ? 0 : -EINVAL;
+	return idm_pkt_parse_l4(skb, &sp->p, true) ? 0 : -EINVAL;
 }
 
 /* IPv4: the options and ours among them, and the 5-tuple. */
@@ -95,7 +95,7 @@ int idm_sacl_parse_skb4(struct sk_buff *skb, u8 type,
 	sp->p.key.proto = iph->protocol;
 	sp->p.key.zone = IDM_ZONE_SACL;
 	sp->p.l4off = skb_network_offset(skb) + hlen;
-	return idm_parse_l4(skb, &sp->p, true) ? 0 : -EINVAL;
+	return idm_pkt_parse_l4(skb, &sp->p, true) ? 0 : -EINVAL;
 }
 
 /*
