@@ -141,7 +141,7 @@ check "... through the rule, which counted the connections" '.[0].stats.hits > 0
 ## nothing half-applied
 run I $A -j sacl show
 before=$out
-IDMESH_TEST_FAIL_CHANGE=3 run I $A apply -f "$dir/a.json"
+IDMESH_TEST_FAIL_CHANGE=3 run "$IDMESH_FAULTS" -n $A apply -f "$dir/a.json"
 assert "a change the kernel refuses (the 3rd of 4): apply fails" [ "$rc" = 1 ]
 assert "... prints the kernel's reason, undoes the first two, says nothing changed" \
 	grep -qz "Error: .*out of range.*undoing 2 change(s).*Nothing changed." <<<"$err"

@@ -140,7 +140,7 @@ hash-key: $key
 vips:
   - {address: 10.96.9.9, port: 80, protocol: tcp, backends: [{address: 10.50.1.2}]}
 EOY
-IDMESH_TEST_FAIL_VIP=1 run I $A apply -f "$tap_out.a3.yaml"
+IDMESH_TEST_FAIL_VIP=1 run "$IDMESH_FAULTS" -n $A apply -f "$tap_out.a3.yaml"
 assert "apply: a new pair, then a VIP the kernel refuses: the apply fails" \
 	holds '[ "$rc" = 1 ] && grep -q "undoing 1 change(s)" <<<"$err" && grep -q "^Nothing changed.$" <<<"$err"'
 assert "... and the pair is gone again: the node is as it was" [ "$(I $A export)" = "$before" ]

@@ -7,6 +7,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 IDMESH=${IDMESH:-$top/userspace/idmesh}
+# The tool with apply's fault hooks (IDMESH_TEST_FAIL_VIP, _CHANGE): a
+# test build; the shipped tool has none.
+IDMESH_FAULTS=${IDMESH_FAULTS:-$top/userspace/tests/idmesh-faults}
 # The selftests' Python tools (lbtool, sacltool, pyd, pktfuzz, rtnl_pair)
 # use the standard library only: started without the site module (-S), a
 # start costs 1.0 s instead of 1.6 s on the debug kernel. fuzz.py, which

@@ -22,6 +22,25 @@
 #include "print.h"
 #include "sacl.h"
 
+/*
+ * Fault injection for the selftests of the undo, compiled only into the
+ * test build (tests/idmesh-faults, never installed): VAR=N makes the
+ * N-th change of its kind one the kernel refuses (IDMESH_TEST_FAIL_VIP:
+ * a VIP without a protocol; IDMESH_TEST_FAIL_CHANGE: a SACL change of an
+ * unknown kind). 0: none, as always in the shipped tool.
+ */
+static long test_fail_at(const char *var)
+{
+#ifdef IDMESH_TEST_HOOKS
+	const char *v = getenv(var);
+
+	return v ? strtol(v, NULL, 10) : 0;
+#else
+	(void)var;
+	return 0;
+#endif
+}
+
 void help_apply(FILE *f)
 {
 	fprintf(f,
@@ -424,12 +443,7 @@ static int apply_node(const struct idm_intent *in, struct idm_nl *nl,
 		}
 		d->key = true;
 	}
-	/*
-	 * For tests of the undo: IDMESH_TEST_FAIL_VIP=N makes the N-th VIP
-	 * change a request the kernel refuses (a VIP without a protocol).
-	 */
-	fail_at = getenv("IDMESH_TEST_FAIL_VIP") ?
-		  strtol(getenv("IDMESH_TEST_FAIL_VIP"), NULL, 10) : 0;
+	fail_at = test_fail_at("IDMESH_TEST_FAIL_VIP");
 	for (d->vips = 0; d->vips < vp->n; d->vips++) {
 		struct idm_vop bad = vp->op[d->vips];
 
@@ -507,12 +521,7 @@ static int apply(const struct idm_opts *o, const struct idm_intent *in,
 			"Error: the node is not as it was; see \"idmesh link show\" and \"idmesh vip show\"\n");
 		goto out_ops;
 	}
-	/*
-	 * For tests of the undo: IDMESH_TEST_FAIL_CHANGE=N sends the N-th
-	 * change with a kind the kernel refuses.
-	 */
-	fail_at = getenv("IDMESH_TEST_FAIL_CHANGE") ?
-		  strtol(getenv("IDMESH_TEST_FAIL_CHANGE"), NULL, 10) : 0;
+	fail_at = test_fail_at("IDMESH_TEST_FAIL_CHANGE");
 	for (done = 0; done < n; done++) {
 		struct idm_sent bad = ops[done].e;
 
