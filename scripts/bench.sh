@@ -18,7 +18,7 @@ make -s tool
 mkdir -p build
 cc -O2 -Wall -o build/udpflood selftests/bench/udpflood.c
 cc -O2 -Wall -I selftests/bench/ushim -o build/maglev-ref selftests/bench/maglev-ref.c \
-	kmod/maglev.c userspace/siphash.c
+	kmod/maglev.c userspace/lib/siphash.c
 if [ -n "${BENCH_KERNELS:-}" ]; then
 	want=$BENCH_KERNELS
 elif [ "$name" = link ]; then

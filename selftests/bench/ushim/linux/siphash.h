@@ -5,7 +5,7 @@
 #include <linux/types.h>
 #include <stddef.h>
 
-#include "../../../../userspace/siphash.h"
+#include "../../../../userspace/lib/siphash.h"
 
 /* The kernel's siphash(): SipHash-2-4, the key as two little-endian u64. */
 typedef struct {

@@ -15,67 +15,11 @@
 #include <json-c/json.h>
 #include <linux/idmesh.h>
 
-#include "cli.h"
+#include "util.h"
 #include "intent.h"
 #include "intent_impl.h"
 #include "k8s.h"
 #include "parse.h"
-#include "siphash.h"
-
-/* ---- names every node computes alike ---- */
-
-static const uint8_t name_key[16] = "idmesh k8s names";
-
-void idm_k8s_pod_dev(const char *ns, const char *name, char *buf, size_t len)
-{
-	char s[512];
-	int n = snprintf(s, sizeof(s), "%s/%s", ns, name);
-
-	snprintf(buf, len, "idm%012llx", (unsigned long long)
-		 (idm_siphash(name_key, s, n < (int)sizeof(s) ? (size_t)n : sizeof(s) - 1) >> 16));
-}
-
-void idm_k8s_attach_dev(const char *ns, const char *name, const char *ifname,
-			const char *network, char *buf, size_t len)
-{
-	char s[600];
-	int n;
-
-	if (!strcmp(ifname, "eth0")) {
-		idm_k8s_pod_dev(ns, name, buf, len);
-		return;
-	}
-	n = snprintf(s, sizeof(s), "%s/%s%c%s%c%s", ns, name, 0, ifname, 0, network);
-	snprintf(buf, len, "idm%012llx", (unsigned long long)
-		 (idm_siphash(name_key, s, n < (int)sizeof(s) ? (size_t)n : sizeof(s) - 1) >> 16));
-}
-
-static const uint8_t tag_key[16] = "idmesh pod tags!";
-
-void idm_k8s_pod_tag(const char *ns, const char *name, char *buf, size_t len)
-{
-	char s[512];
-	int n = snprintf(s, sizeof(s), "%s/%s", ns, name);
-
-	snprintf(buf, len, "%016llx", (unsigned long long)
-		 idm_siphash(tag_key, s, n < (int)sizeof(s) ? (size_t)n : sizeof(s) - 1));
-}
-
-uint32_t idm_k8s_link_id(const char *a, const char *b)
-{
-	char s[600];
-	int n;
-
-	if (strcmp(a, b) > 0) {
-		const char *t = a;
-
-		a = b;
-		b = t;
-	}
-	n = snprintf(s, sizeof(s), "%s%c%s", a, 0, b);
-	return (uint32_t)(idm_siphash(name_key, s, n < (int)sizeof(s) ? (size_t)n :
-				      sizeof(s) - 1) % IDMESH_ID_MAX) + 1;
-}
 
 /* ---- the objects ---- */
 

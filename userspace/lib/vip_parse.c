@@ -5,7 +5,6 @@
 #include <netinet/in.h>
 #include <linux/idmesh.h>
 
-#include "cli.h"
 #include "vip.h"
 
 static int parse_port(const char *s, uint32_t *port, char *err, size_t errlen)

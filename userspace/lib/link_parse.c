@@ -6,7 +6,6 @@
 #include <net/if.h>
 #include <linux/idmesh.h>
 
-#include "cli.h"
 #include "link.h"
 
 /* Parse "link add" arguments (after NAME) into spec; 0 or usage error. */

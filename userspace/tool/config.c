@@ -9,31 +9,6 @@
 #include "nl.h"
 #include "print.h"
 
-/* The settings, all u32, in the order they are shown. */
-static const struct {
-	const char *name, *json;
-	int attr;
-} settings[] = {
-	{ "flow-limit", "flow_limit", IDMESH_A_FLOW_LIMIT },
-	{ "sacl-flow-limit", "sacl_flow_limit", IDMESH_A_SACL_FLOW_LIMIT },
-	{ "sacl-port-flow-limit", "sacl_port_flow_limit", IDMESH_A_SACL_PORT_FLOW_LIMIT },
-	{ "timeout-tcp-syn", "timeout_tcp_syn", IDMESH_A_TIMEOUT_TCP_SYN },
-	{ "timeout-tcp", "timeout_tcp", IDMESH_A_TIMEOUT_TCP },
-	{ "timeout-tcp-fin", "timeout_tcp_fin", IDMESH_A_TIMEOUT_TCP_FIN },
-	{ "timeout-udp", "timeout_udp", IDMESH_A_TIMEOUT_UDP },
-	{ "timeout-sctp", "timeout_sctp", IDMESH_A_TIMEOUT_SCTP },
-};
-
-#define N_SETTINGS (sizeof(settings) / sizeof(settings[0]))
-
-struct config {
-	uint32_t val[N_SETTINGS];
-	int has[N_SETTINGS];
-	/* The flow hash's key: shown to callers with CAP_NET_ADMIN only. */
-	uint8_t key[IDMESH_HASH_KEY_LEN];
-	int has_key;
-};
-
 void help_config(FILE *f)
 {
 	fprintf(f,
@@ -70,61 +45,9 @@ void help_config(FILE *f)
 		2 * IDMESH_HASH_KEY_LEN);
 }
 
-static int config_reply(struct nlattr **tb, struct nlattr *head, int len,
-			void *arg)
-{
-	struct config *c = arg;
-	size_t i;
-
-	for (i = 0; i < N_SETTINGS; i++)
-		if (tb[settings[i].attr]) {
-			c->val[i] = nla_get_u32(tb[settings[i].attr]);
-			c->has[i] = 1;
-		}
-	if (tb[IDMESH_A_HASH_KEY] &&
-	    nla_len(tb[IDMESH_A_HASH_KEY]) == IDMESH_HASH_KEY_LEN) {
-		memcpy(c->key, nla_data(tb[IDMESH_A_HASH_KEY]), sizeof(c->key));
-		c->has_key = 1;
-	}
-	return 0;
-}
-
-static int config_put(struct nl_msg *msg, void *arg)
-{
-	const struct config *c = arg;
-	size_t i;
-
-	for (i = 0; i < N_SETTINGS; i++)
-		if (c->has[i] && nla_put_u32(msg, settings[i].attr, c->val[i]))
-			return -1;
-	if (c->has_key && nla_put(msg, IDMESH_A_HASH_KEY, sizeof(c->key), c->key))
-		return -1;
-	return 0;
-}
-
-int idm_hash_key_get(struct idm_nl *nl, uint8_t key[IDMESH_HASH_KEY_LEN])
-{
-	struct config c = { 0 };
-
-	if (idm_nl_request(nl, IDMESH_CMD_CONFIG_GET, NULL, NULL, config_reply, &c))
-		return -1;
-	if (!c.has_key)
-		return 1;
-	memcpy(key, c.key, sizeof(c.key));
-	return 0;
-}
-
-int idm_hash_key_set(struct idm_nl *nl, const uint8_t key[IDMESH_HASH_KEY_LEN])
-{
-	struct config c = { .has_key = 1 };
-
-	memcpy(c.key, key, sizeof(c.key));
-	return idm_nl_request(nl, IDMESH_CMD_CONFIG_SET, config_put, &c, NULL, NULL);
-}
-
 static int config_show(const struct idm_opts *o, int argc, char **argv)
 {
-	struct config c = { 0 };
+	struct idm_config c = { 0 };
 	struct idm_nl nl;
 	bool key = false;
 	size_t i;
@@ -138,8 +61,7 @@ static int config_show(const struct idm_opts *o, int argc, char **argv)
 				       argv[0]);
 	if (idm_nl_open(&nl, o->netns))
 		return 1;
-	err = idm_nl_request(&nl, IDMESH_CMD_CONFIG_GET, NULL, NULL,
-			     config_reply, &c);
+	err = idm_config_get(&nl, &c);
 	idm_nl_close(&nl);
 	if (err)
 		return 1;
@@ -150,11 +72,11 @@ static int config_show(const struct idm_opts *o, int argc, char **argv)
 	}
 	print_start(o->json, o->pretty);
 	print_open_obj(NULL);
-	for (i = 0; i < N_SETTINGS && !key; i++) {
+	for (i = 0; i < IDM_N_SETTINGS && !key; i++) {
 		if (!c.has[i])
 			continue;
-		print_text("%s", settings[i].name);
-		print_uint(PRINT_ANY, settings[i].json, " %u\n", c.val[i]);
+		print_text("%s", idm_settings[i].name);
+		print_uint(PRINT_ANY, idm_settings[i].json, " %u\n", c.val[i]);
 	}
 	if (key) {
 		char hex[2 * IDMESH_HASH_KEY_LEN + 1];
@@ -169,7 +91,7 @@ static int config_show(const struct idm_opts *o, int argc, char **argv)
 
 static int config_set(const struct idm_opts *o, int argc, char **argv)
 {
-	struct config c = { 0 };
+	struct idm_config c = { 0 };
 	struct idm_nl nl;
 	char err[256];
 	uint64_t seen = 0;
@@ -182,7 +104,7 @@ static int config_set(const struct idm_opts *o, int argc, char **argv)
 				       IDMESH_FLOW_LIMIT_DEFAULT);
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "hash-key")) {
-			if (idm_kv_once(&seen, N_SETTINGS, argv[i], err,
+			if (idm_kv_once(&seen, IDM_N_SETTINGS, argv[i], err,
 					sizeof(err)) ||
 			    !(val = idm_kv_value(argc, argv, &i, err, sizeof(err))) ||
 			    idm_parse_hex("hash-key", val, c.key, sizeof(c.key),
@@ -191,25 +113,24 @@ static int config_set(const struct idm_opts *o, int argc, char **argv)
 			c.has_key = 1;
 			continue;
 		}
-		for (t = 0; t < N_SETTINGS; t++)
-			if (!strcmp(argv[i], settings[t].name))
+		for (t = 0; t < IDM_N_SETTINGS; t++)
+			if (!strcmp(argv[i], idm_settings[t].name))
 				break;
-		if (t == N_SETTINGS)
+		if (t == IDM_N_SETTINGS)
 			return idm_usage_error("unknown setting \"%s\"; try \"idmesh config help\"",
 					       argv[i]);
-		if (idm_kv_once(&seen, t, settings[t].name, err, sizeof(err)) ||
+		if (idm_kv_once(&seen, t, idm_settings[t].name, err, sizeof(err)) ||
 		    !(val = idm_kv_value(argc, argv, &i, err, sizeof(err))))
 			return idm_usage_error("%s", err);
 		/* Range-checked by the kernel, whose text is printed. */
-		if (idm_parse_u32(settings[t].name, val, 0, UINT32_MAX,
+		if (idm_parse_u32(idm_settings[t].name, val, 0, UINT32_MAX,
 				  &c.val[t], err, sizeof(err)))
 			return idm_usage_error("%s", err);
 		c.has[t] = 1;
 	}
 	if (idm_nl_open(&nl, o->netns))
 		return 1;
-	i = idm_nl_request(&nl, IDMESH_CMD_CONFIG_SET, config_put, &c,
-			   NULL, NULL);
+	i = idm_config_set(&nl, &c);
 	idm_nl_close(&nl);
 	return i ? 1 : 0;
 }

@@ -8,7 +8,6 @@
 #include <arpa/inet.h>
 #include <linux/idmesh.h>
 
-#include "cli.h"
 #include "sacl.h"
 
 /* An skb priority: a number (0x... too), or a tc class id "MAJ:MIN" (hex). */

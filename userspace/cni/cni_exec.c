@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,16 @@
 #include <json-c/json.h>
 
 #include "cni.h"
+
+void idm_cni_set_err(struct idm_cni_err *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->code = code;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+}
 
 /* The plugin's file: the first executable "DIR/type" of CNI_PATH. */
 static int find_plugin(const char *type, char *out, size_t len)

@@ -19,7 +19,8 @@
 #include <netlink/msg.h>
 
 #include "apply_link.h"
-#include "intent_impl.h"
+#include "intent.h"
+#include "util.h"
 #include "link.h"
 #include "nl.h"
 

@@ -16,6 +16,7 @@
 #include "idmesh.h"
 #include "intent.h"
 #include "nl.h"
+#include "util.h"
 #include "apply_link.h"
 #include "apply_vip.h"
 #include "config.h"

@@ -19,11 +19,6 @@
 #include "sacl.h"
 #include "siphash.h"
 
-/* "idmesh SACL ID 1": the key of every node that is not given another. */
-const uint8_t idm_default_id_key[IDM_ID_KEY_LEN] = {
-	'i', 'd', 'm', 'e', 's', 'h', ' ', 'S', 'A', 'C', 'L', ' ', 'I', 'D', ' ', '1'
-};
-
 bool idm_selects(const struct idm_selector *sel, size_t n,
 		 const struct idm_labels *l)
 {

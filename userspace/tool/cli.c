@@ -73,38 +73,6 @@ int idm_parse_global(int argc, char **argv, struct idm_opts *o,
 	return 0;
 }
 
-char *idm_read_file(const char *path, size_t *len)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	size_t cap = 4096, n = 0, r;
-	char *buf;
-
-	if (!f)
-		return NULL;
-	buf = malloc(cap);
-	while (buf && (r = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += r;
-		if (n == cap) {
-			char *b = realloc(buf, cap *= 2);
-
-			if (!b)
-				free(buf);
-			buf = b;
-		}
-	}
-	if (buf && ferror(f)) {
-		free(buf);
-		buf = NULL;
-	}
-	if (f != stdin)
-		fclose(f);
-	/* Always room for it: the buffer grows when a read fills it. */
-	if (buf)
-		buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
 int idm_usage_error(const char *fmt, ...)
 {
 	va_list ap;

@@ -15,28 +15,7 @@
 #include <json-c/json.h>
 
 #include "intent.h"
-
-static inline void *xrealloc(void *p, size_t n, size_t size)
-{
-	void *q = realloc(p, (n ? n : 1) * size);
-
-	if (!q) {
-		fprintf(stderr, "idmesh: out of memory\n");
-		exit(1);
-	}
-	return q;
-}
-
-static inline char *xstrdup(const char *s)
-{
-	char *d = strdup(s);
-
-	if (!d) {
-		fprintf(stderr, "idmesh: out of memory\n");
-		exit(1);
-	}
-	return d;
-}
+#include "util.h"
 
 static inline int cmp_u64(uint64_t a, uint64_t b)
 {
@@ -55,6 +34,8 @@ struct ctx {
 /* Paths for messages: "path.key", "path[i]" (cut when too long). */
 void idm_subpath(char *out, const char *path, const char *key);
 void idm_subidx(char *out, const char *path, size_t i);
+/* "string", "array", ...: the JSON type of o, for messages. */
+const char *idm_json_type_name(json_object *o);
 /* Checks of a JSON value at path, each a message and -1 when it fails. */
 int idm_want_type(struct ctx *c, const char *path, json_object *o,
 		  json_type t, const char *what);

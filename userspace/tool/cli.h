@@ -29,10 +29,4 @@ struct idm_opts {
 int idm_parse_global(int argc, char **argv, struct idm_opts *o,
 		     char *err, size_t errlen);
 
-/*
- * The whole of a file ("-": standard input), NUL-terminated after its len
- * bytes; NULL with errno set.
- */
-char *idm_read_file(const char *path, size_t *len);
-
 #endif

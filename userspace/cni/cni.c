@@ -20,7 +20,7 @@
 #include <linux/idmesh.h>
 
 #include "apply_link.h"
-#include "cli.h"
+#include "util.h"
 #include "cni.h"
 #include "intent.h"
 #include "k8s.h"
@@ -29,16 +29,6 @@
 #include "sacl.h"
 
 static const char *const versions[] = { "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0", NULL };
-
-void idm_cni_set_err(struct idm_cni_err *e, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	e->code = code;
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	va_end(ap);
-}
 
 /* The spec's error object on standard output; the exit status. */
 static int print_err(const char *version, const struct idm_cni_err *e)

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Small helpers shared by the library and its programs (util.c). */
+#ifndef IDMESH_UTIL_H
+#define IDMESH_UTIL_H
+
+#include <stddef.h>
+
+/*
+ * The whole of a file ("-": standard input), NUL-terminated after its len
+ * bytes; NULL with errno set.
+ */
+char *idm_read_file(const char *path, size_t *len);
+
+/* realloc of n items of size (at least one), or exit(1) with a message. */
+void *xrealloc(void *p, size_t n, size_t size);
+/* strdup, or exit(1) with a message. */
+char *xstrdup(const char *s);
+
+#endif
