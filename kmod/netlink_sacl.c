@@ -23,7 +23,7 @@ const struct nla_policy idm_sacl_policy[IDMESH_SACL_A_MAX + 1] = {
 	[IDMESH_SACL_A_KIND]		= NLA_POLICY_RANGE(NLA_U8, IDMESH_SACL_KIND_SETTINGS,
 							   IDMESH_SACL_KIND_TRUST),
 	[IDMESH_SACL_A_IFINDEX]		= NLA_POLICY_MIN(NLA_U32, 1),
-	[IDMESH_SACL_A_ADDR]		= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
+	[IDMESH_SACL_A_ADDR6]		= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[IDMESH_SACL_A_LID]		= NLA_POLICY_MAX(NLA_U8, IDMESH_SACL_LID_MAX),
 	[IDMESH_SACL_A_ID]		= NLA_POLICY_MIN(NLA_U64, 1),
 	[IDMESH_SACL_A_CLIENT_ID]	= NLA_POLICY_MIN(NLA_U64, 1),
@@ -57,11 +57,11 @@ static const u64 idm_sacl_kind_attrs[] = {
 	[IDMESH_SACL_KIND_PORT] = BIT_ULL(IDMESH_SACL_A_KIND) |
 		BIT_ULL(IDMESH_SACL_A_IFINDEX) | BIT_ULL(IDMESH_SACL_A_MARKER),
 	[IDMESH_SACL_KIND_CLIENT] = BIT_ULL(IDMESH_SACL_A_KIND) |
-		BIT_ULL(IDMESH_SACL_A_ADDR) | BIT_ULL(IDMESH_SACL_A_IFINDEX) |
+		BIT_ULL(IDMESH_SACL_A_ADDR6) | BIT_ULL(IDMESH_SACL_A_IFINDEX) |
 		BIT_ULL(IDMESH_SACL_A_LID) | BIT_ULL(IDMESH_SACL_A_ID) |
 		BIT_ULL(IDMESH_SACL_A_ADDR4),
 	[IDMESH_SACL_KIND_SERVER] = BIT_ULL(IDMESH_SACL_A_KIND) |
-		BIT_ULL(IDMESH_SACL_A_ADDR) | BIT_ULL(IDMESH_SACL_A_PROTO) |
+		BIT_ULL(IDMESH_SACL_A_ADDR6) | BIT_ULL(IDMESH_SACL_A_PROTO) |
 		BIT_ULL(IDMESH_SACL_A_PORT) | BIT_ULL(IDMESH_SACL_A_ID) |
 		BIT_ULL(IDMESH_SACL_A_ADDR4),
 	[IDMESH_SACL_KIND_RULE] = BIT_ULL(IDMESH_SACL_A_KIND) |
@@ -70,7 +70,7 @@ static const u64 idm_sacl_kind_attrs[] = {
 		BIT_ULL(IDMESH_SACL_A_DSCP) | BIT_ULL(IDMESH_SACL_A_CLIENT_BITS) |
 		BIT_ULL(IDMESH_SACL_A_SERVER_BITS),
 	[IDMESH_SACL_KIND_TRUST] = BIT_ULL(IDMESH_SACL_A_KIND) |
-		BIT_ULL(IDMESH_SACL_A_IFINDEX) | BIT_ULL(IDMESH_SACL_A_ADDR) |
+		BIT_ULL(IDMESH_SACL_A_IFINDEX) | BIT_ULL(IDMESH_SACL_A_ADDR6) |
 		BIT_ULL(IDMESH_SACL_A_ADDR4) | BIT_ULL(IDMESH_SACL_A_PREFIX_LEN),
 };
 
@@ -239,7 +239,7 @@ static int idm_port_new(struct net *net, struct idm_sacl *sc,
 static int idm_sacl_addr(struct genl_info *info, struct nlattr **tb,
 			 struct in6_addr *a)
 {
-	struct nlattr *a6 = tb[IDMESH_SACL_A_ADDR], *a4 = tb[IDMESH_SACL_A_ADDR4];
+	struct nlattr *a6 = tb[IDMESH_SACL_A_ADDR6], *a4 = tb[IDMESH_SACL_A_ADDR4];
 
 	if (a6 && a4) {
 		NL_SET_ERR_MSG_ATTR(info->extack, a4,
@@ -313,7 +313,7 @@ static int idm_client_new(struct idm_sacl *sc, struct genl_info *info,
 	/* Identity belongs to a port: an address is a client behind one. */
 	if (!port) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
-				    tb[IDMESH_SACL_A_ADDR] ?: tb[IDMESH_SACL_A_ADDR4],
+				    tb[IDMESH_SACL_A_ADDR6] ?: tb[IDMESH_SACL_A_ADDR4],
 				    "A client's address needs the port it is behind (dev)");
 		return -EINVAL;
 	}

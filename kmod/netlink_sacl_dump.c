@@ -103,7 +103,7 @@ static int idm_put_addr(struct sk_buff *skb, const struct in6_addr *a)
 {
 	if (ipv6_addr_v4mapped(a))
 		return nla_put_in_addr(skb, IDMESH_SACL_A_ADDR4, a->s6_addr32[3]);
-	return nla_put_in6_addr(skb, IDMESH_SACL_A_ADDR, a);
+	return nla_put_in6_addr(skb, IDMESH_SACL_A_ADDR6, a);
 }
 
 static int idm_fill_entry(struct sk_buff *skb, u8 kind, void *e)

@@ -248,7 +248,7 @@ enum idmesh_sacl_attr {
 	IDMESH_SACL_A_PAD,
 	IDMESH_SACL_A_KIND,		/* u8, enum idmesh_sacl_kind */
 	IDMESH_SACL_A_IFINDEX,		/* u32: a port; a client's marker port */
-	IDMESH_SACL_A_ADDR,		/* binary, 16 bytes: IPv6 address (not
+	IDMESH_SACL_A_ADDR6,		/* binary, 16 bytes: IPv6 address (not
 					 * IPv4-mapped: IPv4 is ADDR4)
 					 */
 	IDMESH_SACL_A_LID,		/* u8, 0..IDMESH_SACL_LID_MAX */

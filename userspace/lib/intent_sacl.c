@@ -30,7 +30,7 @@ static void sent_of(const struct idm_sacl_spec *s, struct idm_sent *e)
 	if (s->dev)
 		snprintf(e->dev, sizeof(e->dev), "%s", s->dev);
 	e->marker = s->marker;
-	if (IDM_HAS(s, IDMESH_SACL_A_ADDR)) {
+	if (IDM_HAS(s, IDMESH_SACL_A_ADDR6)) {
 		char a[INET6_ADDRSTRLEN];
 
 		inet_ntop(s->addr.family, s->addr.bytes, a, sizeof(a));

@@ -31,9 +31,9 @@ int idm_sacl_put(struct nl_msg *msg, void *arg)
 		return -1;
 #define PUT(a, call) if (IDM_HAS(s, a) && (call)) return -1
 	PUT(IDMESH_SACL_A_IFINDEX, nla_put_u32(msg, IDMESH_SACL_A_IFINDEX, s->ifindex));
-	PUT(IDMESH_SACL_A_ADDR, s->addr.family == AF_INET ?
+	PUT(IDMESH_SACL_A_ADDR6, s->addr.family == AF_INET ?
 	    nla_put(msg, IDMESH_SACL_A_ADDR4, 4, s->addr.bytes) :
-	    nla_put(msg, IDMESH_SACL_A_ADDR, 16, s->addr.bytes));
+	    nla_put(msg, IDMESH_SACL_A_ADDR6, 16, s->addr.bytes));
 	PUT(IDMESH_SACL_A_LID, nla_put_u8(msg, IDMESH_SACL_A_LID, s->lid));
 	PUT(IDMESH_SACL_A_ID, nla_put_u64(msg, IDMESH_SACL_A_ID, s->id));
 	PUT(IDMESH_SACL_A_CLIENT_ID, nla_put_u64(msg, IDMESH_SACL_A_CLIENT_ID, s->client));
@@ -90,8 +90,8 @@ static int sacl_reply(struct nlattr **top, struct nlattr *head, int len,
 	e->def_action = idm_nla_u8(tb[IDMESH_SACL_A_DEFAULT]);
 	e->cbits = tb[IDMESH_SACL_A_CLIENT_BITS] ? idm_nla_u8(tb[IDMESH_SACL_A_CLIENT_BITS]) : 64;
 	e->sbits = tb[IDMESH_SACL_A_SERVER_BITS] ? idm_nla_u8(tb[IDMESH_SACL_A_SERVER_BITS]) : 64;
-	if (tb[IDMESH_SACL_A_ADDR] && nla_len(tb[IDMESH_SACL_A_ADDR]) == 16) {
-		inet_ntop(AF_INET6, nla_data(tb[IDMESH_SACL_A_ADDR]), e->addr,
+	if (tb[IDMESH_SACL_A_ADDR6] && nla_len(tb[IDMESH_SACL_A_ADDR6]) == 16) {
+		inet_ntop(AF_INET6, nla_data(tb[IDMESH_SACL_A_ADDR6]), e->addr,
 			  sizeof(e->addr));
 		e->has_addr = 1;
 	} else if (tb[IDMESH_SACL_A_ADDR4] && nla_len(tb[IDMESH_SACL_A_ADDR4]) == 4) {
@@ -202,12 +202,12 @@ int idm_sacl_change(struct idm_nl *nl, int add, const struct idm_sent *e)
 		s.addr.family = AF_INET;
 		s.addr.len = 4;
 		memcpy(s.addr.bytes, &e->addr.s6_addr[12], 4);
-		SETA(IDMESH_SACL_A_ADDR);
+		SETA(IDMESH_SACL_A_ADDR6);
 	} else if (e->has_addr) {
 		s.addr.family = AF_INET6;
 		s.addr.len = 16;
 		memcpy(s.addr.bytes, &e->addr, 16);
-		SETA(IDMESH_SACL_A_ADDR);
+		SETA(IDMESH_SACL_A_ADDR6);
 	}
 	switch (e->kind) {
 	case IDMESH_SACL_KIND_PORT:

@@ -81,7 +81,7 @@ static int parse_trust(int argc, char **argv, struct idm_sacl_spec *s,
 			 argv[0]);
 		return -1;
 	}
-	SET(IDMESH_SACL_A_ADDR);
+	SET(IDMESH_SACL_A_ADDR6);
 	if (!slash)
 		return 0;
 	if (idm_parse_u32("prefix length", slash + 1, 0,
@@ -140,7 +140,7 @@ int idm_parse_sacl_entry(int argc, char **argv, int kind, int del,
 			return -1;
 		}
 		i++;
-		SET(IDMESH_SACL_A_ADDR);
+		SET(IDMESH_SACL_A_ADDR6);
 	}
 	for (; i < argc; i++) {
 		const char *k = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -171,7 +171,7 @@ int idm_parse_sacl_entry(int argc, char **argv, int kind, int del,
 			s->dev = val;
 			SET(IDMESH_SACL_A_IFINDEX);
 		} else if (kind == IDMESH_SACL_KIND_CLIENT && !strcmp(k, "lid") &&
-			   s->dev && !IDM_HAS(s, IDMESH_SACL_A_ADDR) &&
+			   s->dev && !IDM_HAS(s, IDMESH_SACL_A_ADDR6) &&
 			   !IDM_HAS(s, IDMESH_SACL_A_LID)) {
 			if (idm_parse_u32("lid", val, 0, IDMESH_SACL_LID_MAX,
 					  &s->lid, err, errlen))
@@ -225,7 +225,7 @@ int idm_parse_sacl_entry(int argc, char **argv, int kind, int del,
 	}
 	switch (kind) {
 	case IDMESH_SACL_KIND_CLIENT:
-		if (!IDM_HAS(s, IDMESH_SACL_A_ADDR) &&
+		if (!IDM_HAS(s, IDMESH_SACL_A_ADDR6) &&
 		    (!s->dev || !IDM_HAS(s, IDMESH_SACL_A_LID))) {
 			snprintf(err, errlen,
 				 "a client is ADDR dev DEV, or dev DEV lid LID");

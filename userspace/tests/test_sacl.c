@@ -30,7 +30,7 @@ int main(void)
 	TAP_STREQ(err, "\"marker\" is for add only: del names the port alone",
 		  "... saying so");
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "2001:db8::1", "dev", "p1",
-		     "id", "0x10") == 0 && s.id == 16 && IDM_HAS(&s, IDMESH_SACL_A_ADDR) &&
+		     "id", "0x10") == 0 && s.id == 16 && IDM_HAS(&s, IDMESH_SACL_A_ADDR6) &&
 	       !strcmp(s.dev, "p1") && IDM_HAS(&s, IDMESH_SACL_A_IFINDEX) &&
 	       !IDM_HAS(&s, IDMESH_SACL_A_LID), "client by address behind its port, hex ID");
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "2001:db8::1", "id",
@@ -44,12 +44,12 @@ int main(void)
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "dev", "p1", "lid", "5",
 		     "id", "18446744073709551615") == 0 &&
 	       s.id == UINT64_MAX && s.lid == 5 && !strcmp(s.dev, "p1") &&
-	       !IDM_HAS(&s, IDMESH_SACL_A_ADDR), "client by marker port and LID, 64-bit ID");
+	       !IDM_HAS(&s, IDMESH_SACL_A_ADDR6), "client by marker port and LID, 64-bit ID");
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "dev", "p1", "lid", "128",
 		     "id", "1") == -1, "LID above 127");
 	TAP_STREQ(err, "lid 128 is out of range [0, 127]", "LID range message");
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "10.0.0.1", "dev", "p1", "id", "1") == 0 &&
-	       IDM_HAS(&s, IDMESH_SACL_A_ADDR) && s.addr.family == AF_INET &&
+	       IDM_HAS(&s, IDMESH_SACL_A_ADDR6) && s.addr.family == AF_INET &&
 	       s.addr.len == 4 && !memcmp(s.addr.bytes, "\x0a\0\0\x01", 4),
 	       "IPv4 client: 4 bytes (ADDR4 on the wire)");
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_CLIENT, 0, &s, err, "::ffff:10.0.0.1", "id", "1") == -1,
@@ -61,7 +61,7 @@ int main(void)
 	       "IPv4 server, protocol icmp");
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_TRUST, 0, &s, err, "dev", "ub") == 0 &&
 	       !strcmp(s.dev, "ub") && IDM_HAS(&s, IDMESH_SACL_A_IFINDEX) &&
-	       !IDM_HAS(&s, IDMESH_SACL_A_ADDR), "trust a device");
+	       !IDM_HAS(&s, IDMESH_SACL_A_ADDR6), "trust a device");
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_TRUST, 0, &s, err, "10.0.0.0/8") == 0 &&
 	       s.addr.family == AF_INET && s.plen == 8 &&
 	       IDM_HAS(&s, IDMESH_SACL_A_PREFIX_LEN), "trust an IPv4 prefix");
