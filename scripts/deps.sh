@@ -9,6 +9,8 @@ pkgs=(
 	gcc make libc6-dev pkg-config libnl-3-dev libnl-genl-3-dev libjson-c-dev libyaml-dev
 	flex bison bc libelf-dev libssl-dev cpio xz-utils zstd kmod perl
 	linux-source-6.1
+	# the kernel's YNL tools and schemas (check-spec.py)
+	linux-source-6.12 python3-jsonschema
 	# the stock kernels the module is tested on, with their headers
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
