@@ -9,7 +9,7 @@
    (compiled, not read), and the header has no command or attribute the
    spec lacks.
 3. ynl-gen-c.py generates the kernel's policies and ops table from the
-   spec; the module's hand-written ones (kmod/netlink*.c) must match them:
+   spec; the module's hand-written ones (kmod/*.c) must match them:
    the same commands, do or dump, the same GENL_ADMIN_PERM, each request
    taking exactly the attributes the spec lists, each attribute with the
    same type and checks (ranges, lengths), nests with the same policies.
@@ -233,7 +233,7 @@ def canon(expr, ranges):
 
 
 gpols, gops = parse_c(gen["kernel"])
-mine = "\n".join(p.read_text() for p in sorted((top / "kmod").glob("netlink*.c")))
+mine = "\n".join(p.read_text() for p in sorted((top / "kmod").glob("*.c")))
 mpols, mops = parse_c(mine)
 
 notes = []

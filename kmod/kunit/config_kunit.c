@@ -1,102 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite for the netlink spine: the version reply, the settings
- * reply, the settings request policy and how a request is applied.
+ * KUnit suite for the namespace-wide replies and requests (config.c):
+ * the version reply, the settings reply, the settings request policy and
+ * how a request is checked and applied.
  *
- * The files under test are compiled into this module, so it runs
- * without idmesh.ko loaded and without registering the family.
+ * config.c is compiled into this module: it calls nothing outside
+ * itself, so the suite runs without idmesh.ko and without the family.
  */
 #include <kunit/test.h>
 #include <linux/skbuff.h>
 #include <net/netlink.h>
 
-#include "../netlink.c"
-
-unsigned int idm_net_id;
-
-/*
- * The family's other handlers and request policies live in files this
- * suite does not build; the family is never registered here, so they are
- * never called.
- */
-const struct nla_policy idm_vip_req_policy[IDMESH_A_MAX + 1] = {};
-const struct nla_policy idm_backend_req_policy[IDMESH_A_MAX + 1] = {};
-const struct nla_policy idm_sacl_req_policy[IDMESH_A_MAX + 1] = {};
-
-static int kunit_no_handler(void)
-{
-	return -EOPNOTSUPP;
-}
-
-int idm_nl_vip_new(struct sk_buff *skb, struct genl_info *info)
-{
-	return kunit_no_handler();
-}
-
-int idm_nl_vip_del(struct sk_buff *skb, struct genl_info *info)
-{
-	return kunit_no_handler();
-}
-
-int idm_nl_backend_new(struct sk_buff *skb, struct genl_info *info)
-{
-	return kunit_no_handler();
-}
-
-int idm_nl_backend_del(struct sk_buff *skb, struct genl_info *info)
-{
-	return kunit_no_handler();
-}
-
-int idm_nl_backend_set(struct sk_buff *skb, struct genl_info *info)
-{
-	return kunit_no_handler();
-}
-
-int idm_nl_backend_replace(struct sk_buff *skb, struct genl_info *info)
-{
-	return kunit_no_handler();
-}
-
-int idm_nl_vip_dump(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	return kunit_no_handler();
-}
-
-int idm_nl_table_dump(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	return kunit_no_handler();
-}
-
-int idm_nl_sacl_set(struct sk_buff *skb, struct genl_info *info)
-{
-	return kunit_no_handler();
-}
-
-int idm_nl_sacl_new(struct sk_buff *skb, struct genl_info *info)
-{
-	return kunit_no_handler();
-}
-
-int idm_nl_sacl_del(struct sk_buff *skb, struct genl_info *info)
-{
-	return kunit_no_handler();
-}
-
-int idm_nl_sacl_dump(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	return kunit_no_handler();
-}
-
-int idm_lb_set_key(struct idm_lb *lb, const u8 *key)
-{
-	return kunit_no_handler();
-}
-
-void idm_lb_get_key(struct idm_lb *lb, u8 *key)
-{
-	memset(key, 0, IDMESH_HASH_KEY_LEN);
-}
+#include "../config.c"
 
 static struct idm_net *kunit_in(struct kunit *test, u32 flow_limit)
 {
@@ -227,8 +142,9 @@ static void apply_sets_flow_limit(struct kunit *test)
 
 	mutex_init(&in->lock);
 	KUNIT_ASSERT_EQ(test, parse_set(&req, tb, 4096, 4, &extack), 0);
+	KUNIT_EXPECT_EQ(test, idm_config_check(tb, &extack), 0);
 	mutex_lock(&in->lock);
-	KUNIT_EXPECT_EQ(test, idm_config_apply(in, tb, &extack), 0);
+	idm_config_apply(in, tb);
 	mutex_unlock(&in->lock);
 	KUNIT_EXPECT_EQ(test, in->flows.zone[IDM_ZONE_LB].limit, 4096U);
 	mutex_destroy(&in->lock);
@@ -240,13 +156,15 @@ static void apply_empty_request_changes_nothing(struct kunit *test)
 	struct netlink_ext_ack extack = {};
 	struct idm_net *in = kunit_in(test, 777);
 
-	mutex_init(&in->lock);
-	mutex_lock(&in->lock);
-	KUNIT_EXPECT_EQ(test, idm_config_apply(in, tb, &extack), -EINVAL);
-	mutex_unlock(&in->lock);
-	KUNIT_EXPECT_EQ(test, in->flows.zone[IDM_ZONE_LB].limit, 777U);
+	KUNIT_EXPECT_EQ(test, idm_config_check(tb, &extack), -EINVAL);
 	KUNIT_ASSERT_NOT_NULL(test, extack._msg);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(extack._msg, "No setting"));
+	/* Applied anyway, it changes nothing. */
+	mutex_init(&in->lock);
+	mutex_lock(&in->lock);
+	idm_config_apply(in, tb);
+	mutex_unlock(&in->lock);
+	KUNIT_EXPECT_EQ(test, in->flows.zone[IDM_ZONE_LB].limit, 777U);
 	mutex_destroy(&in->lock);
 }
 
@@ -256,7 +174,7 @@ static void config_reply_carries_flow_limit(struct kunit *test)
 	struct idm_net *in = kunit_in(test, 12345);
 	struct nlattr *tb[IDMESH_A_MAX + 1];
 
-	KUNIT_ASSERT_EQ(test, idm_fill_config(skb, in, false), 0);
+	KUNIT_ASSERT_EQ(test, idm_fill_config(skb, in, NULL), 0);
 	KUNIT_ASSERT_EQ(test, nla_parse(tb, IDMESH_A_MAX,
 					(struct nlattr *)skb->data, skb->len,
 					idm_config_set_policy, NULL), 0);
