@@ -3,9 +3,10 @@
  * idmesh: the "idmesh" generic netlink family: its operations and the
  * handlers of the namespace-wide commands (version, settings, statistics;
  * their attributes are config.c's). The load balancer's and the SACL
- * gateway's commands are in netlink_lb.c and netlink_sacl.c. Every operation works on the network
- * namespace of the requesting socket; every change needs CAP_NET_ADMIN
- * (GENL_ADMIN_PERM); every attribute has a strict policy.
+ * gateway's commands are in netlink_lb.c and netlink_sacl.c. Every
+ * operation works on the network namespace of the requesting socket;
+ * every change needs CAP_NET_ADMIN (GENL_ADMIN_PERM); every attribute has
+ * a strict policy.
  */
 #include <linux/kernel.h>
 #include <linux/module.h>

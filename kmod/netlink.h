@@ -8,12 +8,43 @@
 #define _IDMESH_NETLINK_H
 
 #include <net/genetlink.h>
+#include <net/ipv6.h>
 #include <uapi/linux/idmesh.h>
 
 struct idm_net;
 
 /* netlink.c: the family, for the dumps' messages. */
 extern struct genl_family idm_genl_family;
+
+/*
+ * An address given as a pair of attributes, ADDR4 or ADDR6: AF_INET with
+ * it IPv4-mapped in *a, AF_INET6, 0 when neither is there, or -EINVAL
+ * with the reason in extack (both given, or an IPv4 address given
+ * IPv4-mapped in ADDR6). Every nest with an address reads it so.
+ */
+static inline int idm_nl_addr(struct nlattr *a4, struct nlattr *a6,
+			      struct in6_addr *a,
+			      struct netlink_ext_ack *extack)
+{
+	if (a4 && a6) {
+		NL_SET_ERR_MSG_ATTR(extack, a6,
+				    "Give one address, IPv4 (ADDR4) or IPv6 (ADDR6), not both");
+		return -EINVAL;
+	}
+	if (a4) {
+		ipv6_addr_set_v4mapped(nla_get_in_addr(a4), a);
+		return AF_INET;
+	}
+	if (!a6)
+		return 0;
+	*a = nla_get_in6_addr(a6);
+	if (ipv6_addr_v4mapped(a)) {
+		NL_SET_ERR_MSG_ATTR(extack, a6,
+				    "An IPv4 address goes in ADDR4, not IPv4-mapped in ADDR6");
+		return -EINVAL;
+	}
+	return AF_INET6;
+}
 
 /*
  * config.c: the namespace-wide replies and the settings request. Pure

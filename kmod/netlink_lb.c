@@ -55,20 +55,25 @@ const struct nla_policy idm_backend_req_policy[IDMESH_A_MAX + 1] = {
 	[IDMESH_A_BACKEND]	= NLA_POLICY_NESTED(idm_backend_policy),
 };
 
-/* Parse an address pair of attributes (ADDR4 or ADDR6, exactly one). */
+/* A VIP's or a backend's address: one, unicast. */
 static int idm_parse_addr(struct nlattr *a4, struct nlattr *a6,
 			  struct idm_id *id, struct nlattr *nest,
 			  struct netlink_ext_ack *extack)
 {
+	struct in6_addr a;
+	int family;
+
 	memset(&id->addr, 0, sizeof(id->addr));
-	if (a4 && a6) {
-		NL_SET_ERR_MSG_ATTR(extack, a6,
-				    "Give one address, IPv4 or IPv6, not both");
+	family = idm_nl_addr(a4, a6, &a, extack);
+	if (family < 0)
+		return family;
+	if (!family) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "An address is required");
 		return -EINVAL;
 	}
-	if (a4) {
-		id->family = AF_INET;
-		id->addr.ip = nla_get_in_addr(a4);
+	id->family = family;
+	if (family == AF_INET) {
+		id->addr.ip = a.s6_addr32[3];
 		if (ipv4_is_multicast(id->addr.ip) ||
 		    ipv4_is_lbcast(id->addr.ip) ||
 		    ipv4_is_zeronet(id->addr.ip)) {
@@ -76,18 +81,14 @@ static int idm_parse_addr(struct nlattr *a4, struct nlattr *a6,
 					    "Address must be a unicast address");
 			return -EINVAL;
 		}
-	} else if (a6) {
-		id->family = AF_INET6;
-		id->addr.in6 = nla_get_in6_addr(a6);
+	} else {
+		id->addr.in6 = a;
 		if (ipv6_addr_any(&id->addr.in6) ||
 		    ipv6_addr_is_multicast(&id->addr.in6)) {
 			NL_SET_ERR_MSG_ATTR(extack, a6,
 					    "Address must be a unicast address");
 			return -EINVAL;
 		}
-	} else {
-		NL_SET_ERR_MSG_ATTR(extack, nest, "An address is required");
-		return -EINVAL;
 	}
 	return 0;
 }

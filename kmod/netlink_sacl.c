@@ -233,35 +233,6 @@ static int idm_port_new(struct net *net, struct idm_sacl *sc,
 }
 
 /*
- * The entry's address, ADDR (IPv6) or ADDR4 (IPv4, kept IPv4-mapped):
- * 1 when there is one, 0 when neither is given, or an error.
- */
-static int idm_sacl_addr(struct genl_info *info, struct nlattr **tb,
-			 struct in6_addr *a)
-{
-	struct nlattr *a6 = tb[IDMESH_SACL_A_ADDR6], *a4 = tb[IDMESH_SACL_A_ADDR4];
-
-	if (a6 && a4) {
-		NL_SET_ERR_MSG_ATTR(info->extack, a4,
-				    "An entry has one address, IPv4 or IPv6");
-		return -EINVAL;
-	}
-	if (a4) {
-		ipv6_addr_set_v4mapped(nla_get_in_addr(a4), a);
-		return 1;
-	}
-	if (!a6)
-		return 0;
-	*a = nla_get_in6_addr(a6);
-	if (ipv6_addr_v4mapped(a)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, a6,
-				    "An IPv4 address goes in ADDR4, not IPv4-mapped in ADDR");
-		return -EINVAL;
-	}
-	return 1;
-}
-
-/*
  * A client's key: an address (each behind one port, so the address alone
  * names it), or a marker port and LID; *port: the port named (0: none).
  */
@@ -274,7 +245,8 @@ static int idm_client_key(struct idm_sacl *sc, struct genl_info *info,
 	memset(k, 0, sizeof(*k));
 	*port = tb[IDMESH_SACL_A_IFINDEX] ?
 		nla_get_u32(tb[IDMESH_SACL_A_IFINDEX]) : 0;
-	ret = idm_sacl_addr(info, tb, &k->addr);
+	ret = idm_nl_addr(tb[IDMESH_SACL_A_ADDR4], tb[IDMESH_SACL_A_ADDR6], &k->addr,
+			  info->extack);
 	if (ret < 0)
 		return ret;
 	if (ret) {
@@ -350,7 +322,8 @@ static int idm_server_key(struct genl_info *info, struct nlattr **tb,
 	int ret;
 
 	memset(k, 0, sizeof(*k));
-	ret = idm_sacl_addr(info, tb, &k->addr);
+	ret = idm_nl_addr(tb[IDMESH_SACL_A_ADDR4], tb[IDMESH_SACL_A_ADDR6], &k->addr,
+			  info->extack);
 	if (ret < 0)
 		return ret;
 	if (!ret) {
@@ -464,7 +437,8 @@ static int idm_trust_key(struct genl_info *info, struct nlattr **tb,
 	int ret;
 
 	memset(t, 0, sizeof(*t));
-	ret = idm_sacl_addr(info, tb, &t->addr);
+	ret = idm_nl_addr(tb[IDMESH_SACL_A_ADDR4], tb[IDMESH_SACL_A_ADDR6], &t->addr,
+			  info->extack);
 	if (ret < 0)
 		return ret;
 	if (tb[IDMESH_SACL_A_IFINDEX]) {
