@@ -117,20 +117,6 @@ static int idm_sacl_parse_req(struct genl_info *info, struct nlattr **tb,
 	return 0;
 }
 
-/*
- * True if the attribute is there, else says what is missing. A macro:
- * the message must be a literal.
- */
-#define idm_need(info, tb, type, msg) ({				\
-	struct genl_info *__info = (info);				\
-	bool __there = !!(tb)[type];					\
-									\
-	if (!__there)							\
-		NL_SET_ERR_MSG_ATTR(__info->extack,			\
-				    __info->attrs[IDMESH_A_SACL], msg);	\
-	__there;							\
-})
-
 int idm_nl_sacl_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
@@ -205,8 +191,11 @@ static int idm_port_new(struct net *net, struct idm_sacl *sc,
 	u32 ifindex;
 	int err;
 
-	if (!idm_need(info, tb, IDMESH_SACL_A_IFINDEX, "Missing the port's device"))
+	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[IDMESH_A_SACL], tb,
+			      IDMESH_SACL_A_IFINDEX)) {
+		NL_SET_ERR_MSG(info->extack, "Missing the port's device");
 		return -EINVAL;
+	}
 	ifindex = nla_get_u32(tb[IDMESH_SACL_A_IFINDEX]);
 	if (idm_sacl_port_find(sc, ifindex)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_IFINDEX],
@@ -280,8 +269,11 @@ static int idm_client_new(struct idm_sacl *sc, struct genl_info *info,
 	err = idm_client_key(sc, info, tb, &k, &port);
 	if (err)
 		return err;
-	if (!idm_need(info, tb, IDMESH_SACL_A_ID, "Missing the client's SACL ID"))
+	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[IDMESH_A_SACL], tb,
+			      IDMESH_SACL_A_ID)) {
+		NL_SET_ERR_MSG(info->extack, "Missing the client's SACL ID");
 		return -EINVAL;
+	}
 	/* Identity belongs to a port: an address is a client behind one. */
 	if (!port) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
@@ -353,8 +345,11 @@ static int idm_server_new(struct idm_sacl *sc, struct genl_info *info,
 	err = idm_server_key(info, tb, &k);
 	if (err)
 		return err;
-	if (!idm_need(info, tb, IDMESH_SACL_A_ID, "Missing the server's SACL ID"))
+	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[IDMESH_A_SACL], tb,
+			      IDMESH_SACL_A_ID)) {
+		NL_SET_ERR_MSG(info->extack, "Missing the server's SACL ID");
 		return -EINVAL;
+	}
 	if (idm_sacl_server_find(sc, &k)) {
 		NL_SET_ERR_MSG(info->extack, "Server already exists");
 		return -EEXIST;
@@ -368,11 +363,16 @@ static int idm_server_new(struct idm_sacl *sc, struct genl_info *info,
 static int idm_rule_key(struct genl_info *info, struct nlattr **tb,
 			struct idm_rule_key *k)
 {
-	if (!idm_need(info, tb, IDMESH_SACL_A_CLIENT_ID,
-		      "Missing the rule's client SACL ID") ||
-	    !idm_need(info, tb, IDMESH_SACL_A_SERVER_ID,
-		      "Missing the rule's server SACL ID"))
+	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[IDMESH_A_SACL], tb,
+			      IDMESH_SACL_A_CLIENT_ID)) {
+		NL_SET_ERR_MSG(info->extack, "Missing the rule's client SACL ID");
 		return -EINVAL;
+	}
+	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[IDMESH_A_SACL], tb,
+			      IDMESH_SACL_A_SERVER_ID)) {
+		NL_SET_ERR_MSG(info->extack, "Missing the rule's server SACL ID");
+		return -EINVAL;
+	}
 	memset(k, 0, sizeof(*k));
 	k->client = nla_get_u64(tb[IDMESH_SACL_A_CLIENT_ID]);
 	k->server = nla_get_u64(tb[IDMESH_SACL_A_SERVER_ID]);
@@ -549,9 +549,11 @@ static int idm_sacl_del_one(struct net *net, struct idm_sacl *sc, u8 kind,
 	case IDMESH_SACL_KIND_PORT: {
 		struct idm_sacl_port *p;
 
-		if (!idm_need(info, tb, IDMESH_SACL_A_IFINDEX,
-			      "Missing the port's device"))
+		if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[IDMESH_A_SACL], tb,
+				      IDMESH_SACL_A_IFINDEX)) {
+			NL_SET_ERR_MSG(info->extack, "Missing the port's device");
 			return -EINVAL;
+		}
 		p = idm_sacl_port_find(sc, nla_get_u32(tb[IDMESH_SACL_A_IFINDEX]));
 		if (!p)
 			break;
