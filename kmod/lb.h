@@ -215,8 +215,11 @@ int idm_vip_reweigh(struct idm_lb *lb, struct idm_vip *vip);
 void idm_lb_health_init(struct idm_lb *lb);
 void idm_lb_health_start(struct idm_lb *lb);
 void idm_lb_health_stop(struct idm_lb *lb);
-int idm_lb_health_register(void);
-void idm_lb_health_unregister(void);
+/*
+ * A device went up, down or away (main.c's notifier, RTNL held): recheck
+ * the backends' routes soon, if there are VIPs.
+ */
+void idm_lb_netdev_event(struct net_device *dev, unsigned long event);
 
 /* Packet path (lb_hook.c). The hooks are registered while VIPs exist. */
 int idm_lb_hooks_sync(struct net *net, struct idm_lb *lb,

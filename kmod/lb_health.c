@@ -117,10 +117,8 @@ void idm_lb_health_stop(struct idm_lb *lb)
 	cancel_delayed_work_sync(&lb->health);
 }
 
-static int idm_lb_netdev_event(struct notifier_block *nb, unsigned long event,
-			       void *ptr)
+void idm_lb_netdev_event(struct net_device *dev, unsigned long event)
 {
-	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct idm_lb *lb = &idm_pernet(dev_net(dev))->lb;
 
 	switch (event) {
@@ -132,19 +130,4 @@ static int idm_lb_netdev_event(struct notifier_block *nb, unsigned long event,
 			idm_lb_health_start(lb);
 		break;
 	}
-	return NOTIFY_DONE;
-}
-
-static struct notifier_block idm_lb_notifier = {
-	.notifier_call = idm_lb_netdev_event,
-};
-
-int __init idm_lb_health_register(void)
-{
-	return register_netdevice_notifier(&idm_lb_notifier);
-}
-
-void idm_lb_health_unregister(void)
-{
-	unregister_netdevice_notifier(&idm_lb_notifier);
 }

@@ -106,8 +106,10 @@ int idm_newlink_remote(struct net *net, struct net_device *dev,
 void idm_remote_unhash(struct idm_link *l);
 /* uninit: let go of the socket, once no reader can see the link. */
 void idm_remote_release(struct idm_link *l);
-/* The notifier that makes remote links follow their underlay's MTU. */
-int idm_remote_init(void);
-void idm_remote_exit(void);
+/*
+ * A device's event (main.c's notifier, RTNL held): remote links follow
+ * their underlay's MTU, and forget an underlay that goes away.
+ */
+void idm_remote_netdev_event(struct net_device *dev, unsigned long event);
 
 #endif /* _IDMESH_LINK_H */

@@ -589,15 +589,14 @@ static void idm_follow_mtu(struct idm_link *l, unsigned int under_mtu)
 	l->mtu_auto_change = false;
 }
 
-static int idm_netdev_event(struct notifier_block *nb, unsigned long event,
-			    void *ptr)
+void idm_remote_netdev_event(struct net_device *dev, unsigned long event)
 {
-	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct idm_net *in = idm_pernet(dev_net(dev));
 	struct idm_link *l;
 
+	ASSERT_RTNL();
 	if (event != NETDEV_CHANGEMTU && event != NETDEV_UNREGISTER)
-		return NOTIFY_DONE;
+		return;
 	list_for_each_entry(l, &in->remote_links, remote_node) {
 		if (l->mtu_dev != dev->ifindex || l->dev == dev)
 			continue;
@@ -609,19 +608,4 @@ static int idm_netdev_event(struct notifier_block *nb, unsigned long event,
 				l->underlay = 0;
 		}
 	}
-	return NOTIFY_DONE;
-}
-
-static struct notifier_block idm_notifier = {
-	.notifier_call = idm_netdev_event,
-};
-
-int __init idm_remote_init(void)
-{
-	return register_netdevice_notifier(&idm_notifier);
-}
-
-void idm_remote_exit(void)
-{
-	unregister_netdevice_notifier(&idm_notifier);
 }

@@ -84,6 +84,25 @@ static struct pernet_operations idm_net_ops = {
 	.size = sizeof(struct idm_net),
 };
 
+/*
+ * The module's one netdev notifier: each feature that keeps state about
+ * devices hears of their events, in this order (RTNL held).
+ */
+static int idm_netdev_event(struct notifier_block *nb, unsigned long event,
+			    void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	idm_remote_netdev_event(dev, event);
+	idm_sacl_netdev_event(dev, event);
+	idm_lb_netdev_event(dev, event);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block idm_netdev_notifier = {
+	.notifier_call = idm_netdev_event,
+};
+
 static int __init idm_init(void)
 {
 	int err;
@@ -92,49 +111,40 @@ static int __init idm_init(void)
 	if (err)
 		return err;
 
-	err = idm_remote_init();
+	err = idm_link_init();
 	if (err)
 		goto err_pernet;
 
-	err = idm_link_init();
-	if (err)
-		goto err_remote;
-
-	err = idm_lb_health_register();
+	err = register_netdevice_notifier(&idm_netdev_notifier);
 	if (err)
 		goto err_link;
 
-	err = idm_sacl_notifier_register();
-	if (err)
-		goto err_health;
-
 	err = idm_genl_init();
 	if (err)
-		goto err_sacl;
+		goto err_notifier;
 
 	pr_info("version %s loaded\n", IDM_VERSION);
 	return 0;
 
-err_sacl:
-	idm_sacl_notifier_unregister();
-err_health:
-	idm_lb_health_unregister();
+err_notifier:
+	unregister_netdevice_notifier(&idm_netdev_notifier);
 err_link:
 	idm_link_exit();
-err_remote:
-	idm_remote_exit();
 err_pernet:
 	unregister_pernet_subsys(&idm_net_ops);
 	return err;
 }
 
+/*
+ * Unregistering the notifier replays a device's going down and away for
+ * every device (ports forgotten, a health round queued): before the links
+ * go, harmless; the namespaces' exit then empties and stops everything.
+ */
 static void __exit idm_exit(void)
 {
 	idm_genl_exit();
-	idm_sacl_notifier_unregister();
-	idm_lb_health_unregister();
+	unregister_netdevice_notifier(&idm_netdev_notifier);
 	idm_link_exit();
-	idm_remote_exit();
 	unregister_pernet_subsys(&idm_net_ops);
 	/* The namespaces' RCU callbacks run this module's code. */
 	rcu_barrier();

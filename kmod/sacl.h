@@ -315,8 +315,10 @@ void idm_sacl_count(struct idm_sacl *sc, enum idm_sacl_counter c);
  */
 int idm_sacl_hooks_sync(struct net *net, struct idm_sacl *sc,
 			struct netlink_ext_ack *extack);
-/* Ports and trusted devices go with their device: a netdev notifier. */
-int idm_sacl_notifier_register(void);
-void idm_sacl_notifier_unregister(void);
+/*
+ * A device's event (main.c's notifier, RTNL held): ports, marker ports
+ * and trusted devices go with their device. Takes the namespace's lock.
+ */
+void idm_sacl_netdev_event(struct net_device *dev, unsigned long event);
 
 #endif /* _IDMESH_SACL_H */

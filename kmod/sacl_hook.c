@@ -814,32 +814,15 @@ int idm_sacl_hooks_sync(struct net *net, struct idm_sacl *sc,
 	return 0;
 }
 
-static int idm_sacl_netdev_event(struct notifier_block *nb,
-				 unsigned long event, void *ptr)
+void idm_sacl_netdev_event(struct net_device *dev, unsigned long event)
 {
-	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct net *net = dev_net(dev);
 	struct idm_net *in = idm_pernet(net);
 
 	if (event != NETDEV_UNREGISTER)
-		return NOTIFY_DONE;
+		return;
 	mutex_lock(&in->lock);
 	idm_sacl_dev_gone(&in->sacl, dev->ifindex);
 	idm_sacl_hooks_sync(net, &in->sacl, NULL);
 	mutex_unlock(&in->lock);
-	return NOTIFY_DONE;
-}
-
-static struct notifier_block idm_sacl_notifier = {
-	.notifier_call = idm_sacl_netdev_event,
-};
-
-int __init idm_sacl_notifier_register(void)
-{
-	return register_netdevice_notifier(&idm_sacl_notifier);
-}
-
-void idm_sacl_notifier_unregister(void)
-{
-	unregister_netdevice_notifier(&idm_sacl_notifier);
 }
