@@ -11,7 +11,7 @@
 #include <linux/if_ether.h>
 #include <linux/string.h>
 
-#include "wire.h"
+#include "geneve.h"
 
 /* Byte 0: version (2 bits) and options length in 4-byte words (6 bits). */
 #define GENEVE_VER_SHIFT	6

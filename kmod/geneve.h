@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * idmesh: the wire format of remote links and the MTU arithmetic.
+ * idmesh: Geneve, the wire format of remote links, and the MTU arithmetic.
  * Pure helpers, no state: KUnit tests them on their own.
  */
-#ifndef _IDMESH_WIRE_H
-#define _IDMESH_WIRE_H
+#ifndef _IDMESH_GENEVE_H
+#define _IDMESH_GENEVE_H
 
 #include <linux/types.h>
 
@@ -29,4 +29,4 @@ int idm_geneve_parse(const void *buf, unsigned int len,
 unsigned int idm_overhead(bool ipv6);
 int idm_link_mtu(unsigned int underlay_mtu, bool ipv6);
 
-#endif /* _IDMESH_WIRE_H */
+#endif /* _IDMESH_GENEVE_H */

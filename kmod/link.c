@@ -22,7 +22,7 @@
 #include "idmesh.h"
 #include "compat.h"
 #include "link.h"
-#include "wire.h"
+#include "geneve.h"
 
 static struct rtnl_link_ops idm_link_ops;
 

@@ -30,7 +30,7 @@
 #include "idmesh.h"
 #include "compat.h"
 #include "link.h"
-#include "wire.h"
+#include "geneve.h"
 
 /* ---- transmit ---- */
 /* Tell the sender the packet does not fit; true if it was too big. */

@@ -6,7 +6,7 @@
 #include <kunit/test.h>
 #include <linux/if_ether.h>
 
-#include "../wire.c"
+#include "../geneve.c"
 
 static void build_then_parse(struct kunit *test)
 {
@@ -91,7 +91,7 @@ static void mtu_arithmetic(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, idm_link_mtu(0, true), -ERANGE);
 }
 
-static struct kunit_case idm_wire_cases[] = {
+static struct kunit_case idm_geneve_cases[] = {
 	KUNIT_CASE(build_then_parse),
 	KUNIT_CASE(built_bytes_are_rfc8926),
 	KUNIT_CASE(truncated_is_rejected),
@@ -101,9 +101,9 @@ static struct kunit_case idm_wire_cases[] = {
 	{}
 };
 
-static struct kunit_suite idm_wire_suite = {
-	.name = "idmesh_wire",
-	.test_cases = idm_wire_cases,
+static struct kunit_suite idm_geneve_suite = {
+	.name = "idmesh_geneve",
+	.test_cases = idm_geneve_cases,
 };
 
-kunit_test_suite(idm_wire_suite);
+kunit_test_suite(idm_geneve_suite);
