@@ -329,7 +329,7 @@ static void push_prefix(struct idm_prefixes *ps, const struct idm_prefix *p)
 }
 
 /* The pair from the IPAM result: the pod's addresses and routes, the node's routes. */
-static int pair_of(struct cni *c, json_object *res, struct idm_ilink *l,
+static int pair_of(struct cni *c, json_object *res, struct idm_intent_link *l,
 		   struct idm_cni_err *e)
 {
 	json_object *ips = get(res, "ips"), *routes = get(res, "routes");
@@ -397,7 +397,7 @@ static int pair_of(struct cni *c, json_object *res, struct idm_ilink *l,
 	return 0;
 }
 
-static void pair_free(struct idm_ilink *l)
+static void pair_free(struct idm_intent_link *l)
 {
 	int end;
 
@@ -410,7 +410,7 @@ static void pair_free(struct idm_ilink *l)
 /* The node's SACL port for the pod's link. */
 static int sacl_port(const char *dev, struct idm_cni_err *e)
 {
-	struct idm_sent port = { .kind = IDMESH_SACL_KIND_PORT };
+	struct idm_sacl_row port = { .kind = IDMESH_SACL_KIND_PORT };
 	struct idm_nl nl;
 	int rc;
 
@@ -543,7 +543,7 @@ static int stale(struct cni *c, struct idm_nl *rt, struct idm_cni_err *e)
 	if (c->ipam && ipam_call(c, "DEL", cid, ifname, NULL, e))
 		goto out;
 	rt->quiet = 0;
-	if (idm_ilink_del(rt, c->dev) && if_nametoindex(c->dev)) {
+	if (idm_intent_link_del(rt, c->dev) && if_nametoindex(c->dev)) {
 		idm_cni_set_err(e, IDM_CNI_ERR_LINK,
 				"could not delete %s, the pod's attachment of sandbox %s", c->dev, cid);
 		kernel_details(rt, e);
@@ -559,7 +559,7 @@ out:
 static int cmd_add(struct cni *c, struct idm_cni_err *e)
 {
 	json_object *ipam = NULL, *r;
-	struct idm_ilink l;
+	struct idm_intent_link l;
 	struct idm_nl rt;
 	int fd;
 
@@ -591,7 +591,7 @@ static int cmd_add(struct cni *c, struct idm_cni_err *e)
 		goto out_rt;
 	if (pair_of(c, ipam, &l, e))
 		goto out_ipam;
-	if (idm_ilink_add(&rt, &l)) {
+	if (idm_intent_link_add(&rt, &l)) {
 		idm_cni_set_err(e, IDM_CNI_ERR_LINK, "the pair %s / %s was refused", c->dev,
 				c->ifname);
 		kernel_details(&rt, e);
@@ -603,7 +603,7 @@ static int cmd_add(struct cni *c, struct idm_cni_err *e)
 			kernel_details(&rt, e);
 		}
 		rt.quiet = 1;
-		idm_ilink_del(&rt, c->dev);
+		idm_intent_link_del(&rt, c->dev);
 		goto out_pair;
 	}
 	r = result(c, ipam);
@@ -661,7 +661,7 @@ static int cmd_del(struct cni *c, struct idm_cni_err *e)
 		return -1;
 	}
 	/* Gone already (a second DEL, or the namespace went with it): done. */
-	if (ours(&rt, c->dev, c->alias) && idm_ilink_del(&rt, c->dev) &&
+	if (ours(&rt, c->dev, c->alias) && idm_intent_link_del(&rt, c->dev) &&
 	    ours(&rt, c->dev, c->alias) && !rc) {
 		idm_cni_set_err(e, IDM_CNI_ERR_LINK, "could not delete %s", c->dev);
 		kernel_details(&rt, e);
@@ -781,7 +781,7 @@ static int cmd_gc(struct cni *c, struct idm_cni_err *e)
 			rc = -1;
 			continue;
 		}
-		if (idm_ilink_del(&rt, l.links[i].name)) {
+		if (idm_intent_link_del(&rt, l.links[i].name)) {
 			idm_cni_set_err(e, IDM_CNI_ERR_LINK, "could not delete %s", l.links[i].name);
 			kernel_details(&rt, e);
 			rc = -1;

@@ -180,7 +180,7 @@ bool idm_end_has_addr(const char *netns, const char *ifname,
 /* ---- the node's links ---- */
 
 static void info_to_ilink(struct idm_nl *rt, const struct idm_link_info *li,
-			  struct idm_ilink *l)
+			  struct idm_intent_link *l)
 {
 	char buf[256];
 
@@ -207,10 +207,10 @@ static void info_to_ilink(struct idm_nl *rt, const struct idm_link_info *li,
 		l->dev = xstrdup(buf);
 }
 
-int idm_links_read(struct idm_nl *rt, struct idm_ilink **out, size_t *n)
+int idm_links_read(struct idm_nl *rt, struct idm_intent_link **out, size_t *n)
 {
 	struct idm_link_list c = { 0 };
-	struct idm_ilink *v;
+	struct idm_intent_link *v;
 	size_t k, nv = 0;
 	int i, ret = -1;
 
@@ -221,7 +221,7 @@ int idm_links_read(struct idm_nl *rt, struct idm_ilink **out, size_t *n)
 	v = xrealloc(NULL, c.n, sizeof(*v));
 	for (i = 0; i < c.n; i++) {
 		const struct idm_link_info *li = &c.links[i];
-		struct idm_ilink *l;
+		struct idm_intent_link *l;
 		bool dup = false;
 
 		/* Both ends of a pair here: the one listed first stands for it. */
@@ -265,7 +265,7 @@ static bool str_eq(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
-static bool same_def(const struct idm_ilink *want, const struct idm_ilink *cur)
+static bool same_def(const struct idm_intent_link *want, const struct idm_intent_link *cur)
 {
 	if (want->remote != cur->remote)
 		return false;
@@ -288,10 +288,10 @@ static bool has_prefix(const struct idm_prefixes *ps, const struct idm_prefix *p
 	return false;
 }
 
-static struct idm_lop *push(struct idm_lplan *p, int kind,
-			    const struct idm_ilink *l)
+static struct idm_link_op *push(struct idm_link_changes *p, int kind,
+				const struct idm_intent_link *l)
 {
-	struct idm_lop *op;
+	struct idm_link_op *op;
 
 	p->op = xrealloc(p->op, p->n + 1, sizeof(*p->op));
 	op = &p->op[p->n++];
@@ -302,25 +302,25 @@ static struct idm_lop *push(struct idm_lplan *p, int kind,
 }
 
 /* Addresses, then routes, of both ends: removals, then additions. */
-static void plan_prefixes(struct idm_lplan *p, const struct idm_ilink *want,
-			  const struct idm_ilink *cur)
+static void plan_prefixes(struct idm_link_changes *p, const struct idm_intent_link *want,
+			  const struct idm_intent_link *cur)
 {
 	int kind, end, add;
 	size_t i;
 
-	for (kind = IDM_LOP_ADDR; kind <= IDM_LOP_ROUTE; kind++)
+	for (kind = IDM_LINK_OP_ADDR; kind <= IDM_LINK_OP_ROUTE; kind++)
 		for (add = 0; add < 2; add++)
 			for (end = IDM_END_NODE; end <= IDM_END_PEER; end++) {
 				const struct idm_prefixes *from, *other;
 
-				from = kind == IDM_LOP_ADDR ?
+				from = kind == IDM_LINK_OP_ADDR ?
 				       (add ? &want->addrs[end] : &cur->addrs[end]) :
 				       (add ? &want->routes[end] : &cur->routes[end]);
-				other = kind == IDM_LOP_ADDR ?
+				other = kind == IDM_LINK_OP_ADDR ?
 					(add ? &cur->addrs[end] : &want->addrs[end]) :
 					(add ? &cur->routes[end] : &want->routes[end]);
 				for (i = 0; i < from->n; i++) {
-					struct idm_lop *op;
+					struct idm_link_op *op;
 
 					if (has_prefix(other, &from->v[i]))
 						continue;
@@ -333,7 +333,7 @@ static void plan_prefixes(struct idm_lplan *p, const struct idm_ilink *want,
 }
 
 /* What would fail before any change: a missing namespace or underlay. */
-static int check_link(const struct idm_intent *in, const struct idm_ilink *l)
+static int check_link(const struct idm_intent *in, const struct idm_intent_link *l)
 {
 	char path[4096];
 
@@ -364,7 +364,7 @@ static bool named(const struct idm_intent *in, const char *name)
 }
 
 int idm_link_plan(struct idm_nl *rt, const struct idm_intent *in,
-		  struct idm_lplan *p)
+		  struct idm_link_changes *p)
 {
 	bool *done;
 	size_t i, k;
@@ -380,7 +380,7 @@ int idm_link_plan(struct idm_nl *rt, const struct idm_intent *in,
 		return -1;
 	/* A pair with both ends here is named by the end the intent names. */
 	for (k = 0; k < p->ncur; k++) {
-		struct idm_ilink *c = &p->cur[k], t;
+		struct idm_intent_link *c = &p->cur[k], t;
 
 		if (c->remote || c->netns || named(in, c->name) || !named(in, c->peer))
 			continue;
@@ -398,8 +398,8 @@ int idm_link_plan(struct idm_nl *rt, const struct idm_intent *in,
 	/* Pass 0: removals; pass 1: additions; pass 2: changes in place. */
 	for (pass = 0; pass < 3; pass++) {
 		for (k = 0; pass == 0 && k < p->ncur; k++) {
-			const struct idm_ilink *c = &p->cur[k];
-			const struct idm_ilink *w = NULL;
+			const struct idm_intent_link *c = &p->cur[k];
+			const struct idm_intent_link *w = NULL;
 
 			for (i = 0; i < in->nlinks && !w; i++)
 				if (!strcmp(in->links[i].name, c->name))
@@ -408,22 +408,22 @@ int idm_link_plan(struct idm_nl *rt, const struct idm_intent *in,
 			if (!w && !(c->remote ? in->has_remotes : in->has_pairs))
 				continue;
 			if (!w || !same_def(w, c))
-				push(p, IDM_LOP_DEL, c);
+				push(p, IDM_LINK_OP_DEL, c);
 			else
 				done[k] = true;
 		}
 		for (i = 0; pass > 0 && i < in->nlinks; i++) {
-			const struct idm_ilink *w = &in->links[i];
-			const struct idm_ilink *c = NULL;
+			const struct idm_intent_link *w = &in->links[i];
+			const struct idm_intent_link *c = NULL;
 
 			for (k = 0; k < p->ncur && !c; k++)
 				if (done[k] && !strcmp(p->cur[k].name, w->name))
 					c = &p->cur[k];
 			if (pass == 1 && !c) {
-				push(p, IDM_LOP_ADD, w);
+				push(p, IDM_LINK_OP_ADD, w);
 			} else if (pass == 2 && c) {
 				if (w->mtu && w->mtu != c->mtu) {
-					struct idm_lop *op = push(p, IDM_LOP_MTU, w);
+					struct idm_link_op *op = push(p, IDM_LINK_OP_MTU, w);
 
 					op->mtu = w->mtu;
 					op->old_mtu = c->mtu;
@@ -472,7 +472,7 @@ static int set_link(struct idm_nl *rt, const char *ifname, uint32_t mtu, bool up
 	return link_msg(rt, RTM_NEWLINK, ifname, mtu, up, NULL);
 }
 
-int idm_ilink_del(struct idm_nl *rt, const char *name)
+int idm_intent_link_del(struct idm_nl *rt, const char *name)
 {
 	return link_msg(rt, RTM_DELLINK, name, 0, false, NULL);
 }
@@ -493,7 +493,7 @@ static int set_prefix(struct idm_nl *rt, const char *ifname, int kind, bool add,
 		fprintf(stderr, "Error: no device \"%s\"\n", ifname);
 		return -1;
 	}
-	if (kind == IDM_LOP_ADDR) {
+	if (kind == IDM_LINK_OP_ADDR) {
 		struct ifaddrmsg ifa = {
 			.ifa_family = p->a.family, .ifa_prefixlen = p->len,
 			.ifa_flags = p->a.family == AF_INET6 ? IFA_F_NODAD : 0,
@@ -533,7 +533,7 @@ nomem:
 
 /* One change on one end's device: an address or route, or its MTU and state. */
 struct end_change {
-	int kind;			/* IDM_LOP_ADDR, IDM_LOP_ROUTE; else the link */
+	int kind;			/* IDM_LINK_OP_ADDR, IDM_LINK_OP_ROUTE; else the link */
 	bool add;
 	const struct idm_prefix *p;
 	uint32_t mtu;			/* 0: kept */
@@ -541,7 +541,7 @@ struct end_change {
 };
 
 /* Make c on one end of l, through a socket in that end's namespace. */
-static int end_do(struct idm_nl *rt, const struct idm_ilink *l, int end,
+static int end_do(struct idm_nl *rt, const struct idm_intent_link *l, int end,
 		  const struct end_change *c)
 {
 	const char *ifname = end == IDM_END_NODE ? l->name : l->peer;
@@ -553,7 +553,7 @@ static int end_do(struct idm_nl *rt, const struct idm_ilink *l, int end,
 			return -1;
 		s = &own;
 	}
-	if (c->kind == IDM_LOP_ADDR || c->kind == IDM_LOP_ROUTE)
+	if (c->kind == IDM_LINK_OP_ADDR || c->kind == IDM_LINK_OP_ROUTE)
 		rc = set_prefix(s, ifname, c->kind, c->add, c->p);
 	else
 		rc = set_link(s, ifname, c->mtu, c->up);
@@ -562,7 +562,7 @@ static int end_do(struct idm_nl *rt, const struct idm_ilink *l, int end,
 	return rc;
 }
 
-int idm_ilink_add(struct idm_nl *rt, const struct idm_ilink *l)
+int idm_intent_link_add(struct idm_nl *rt, const struct idm_intent_link *l)
 {
 	struct idm_link_spec sp = {
 		.name = l->name, .peer = l->peer, .peer_netns = l->netns,
@@ -575,14 +575,14 @@ int idm_ilink_add(struct idm_nl *rt, const struct idm_ilink *l)
 	if (idm_link_create(rt, &sp))
 		return -1;
 	for (end = 0; end < ends; end++) {
-		struct end_change c = { .kind = IDM_LOP_MTU, .up = true };
+		struct end_change c = { .kind = IDM_LINK_OP_MTU, .up = true };
 
 		if (end_do(rt, l, end, &c))
 			goto undo;
 	}
-	for (kind = IDM_LOP_ADDR; kind <= IDM_LOP_ROUTE; kind++)
+	for (kind = IDM_LINK_OP_ADDR; kind <= IDM_LINK_OP_ROUTE; kind++)
 		for (end = 0; end < ends; end++) {
-			const struct idm_prefixes *ps = kind == IDM_LOP_ADDR ?
+			const struct idm_prefixes *ps = kind == IDM_LINK_OP_ADDR ?
 						       &l->addrs[end] : &l->routes[end];
 
 			for (i = 0; i < ps->n; i++) {
@@ -596,12 +596,12 @@ int idm_ilink_add(struct idm_nl *rt, const struct idm_ilink *l)
 	return 0;
 undo:
 	rt->quiet = 1;
-	idm_ilink_del(rt, l->name);
+	idm_intent_link_del(rt, l->name);
 	rt->quiet = 0;
 	return -1;
 }
 
-int idm_lop_do(struct idm_nl *rt, const struct idm_lop *op, int undo)
+int idm_link_op_do(struct idm_nl *rt, const struct idm_link_op *op, int undo)
 {
 	int ends = op->l->remote ? 1 : 2, end;
 	struct end_change c = {
@@ -610,11 +610,11 @@ int idm_lop_do(struct idm_nl *rt, const struct idm_lop *op, int undo)
 	};
 
 	switch (op->kind) {
-	case IDM_LOP_DEL:
-	case IDM_LOP_ADD:
-		return (op->kind == IDM_LOP_ADD) != !!undo ? idm_ilink_add(rt, op->l) :
-		       idm_ilink_del(rt, op->l->name);
-	case IDM_LOP_MTU:
+	case IDM_LINK_OP_DEL:
+	case IDM_LINK_OP_ADD:
+		return (op->kind == IDM_LINK_OP_ADD) != !!undo ? idm_intent_link_add(rt, op->l) :
+		       idm_intent_link_del(rt, op->l->name);
+	case IDM_LINK_OP_MTU:
 		for (end = 0; end < ends; end++)
 			if (end_do(rt, op->l, end, &c))
 				return -1;
@@ -626,7 +626,7 @@ int idm_lop_do(struct idm_nl *rt, const struct idm_lop *op, int undo)
 
 /* ---- words ---- */
 
-void idm_ilink_format(const struct idm_ilink *l, char *buf, size_t len)
+void idm_intent_link_format(const struct idm_intent_link *l, char *buf, size_t len)
 {
 	char r[INET6_ADDRSTRLEN], a[INET6_ADDRSTRLEN + 8] = "";
 	int n;
@@ -650,18 +650,18 @@ void idm_ilink_format(const struct idm_ilink *l, char *buf, size_t len)
 		snprintf(buf + n, len - n, " mtu %u", l->mtu);
 }
 
-void idm_lop_format(const struct idm_lop *op, char *buf, size_t len)
+void idm_link_op_format(const struct idm_link_op *op, char *buf, size_t len)
 {
-	const struct idm_ilink *l = op->l;
+	const struct idm_intent_link *l = op->l;
 	char p[INET6_ADDRSTRLEN + 8], d[64];
 
 	switch (op->kind) {
-	case IDM_LOP_DEL:
-	case IDM_LOP_ADD:
+	case IDM_LINK_OP_DEL:
+	case IDM_LINK_OP_ADD:
 		snprintf(buf, len, "link ");
-		idm_ilink_format(l, buf + 5, len > 5 ? len - 5 : 0);
+		idm_intent_link_format(l, buf + 5, len > 5 ? len - 5 : 0);
 		return;
-	case IDM_LOP_MTU:
+	case IDM_LINK_OP_MTU:
 		snprintf(buf, len, "link %s mtu %u", l->name, op->mtu);
 		return;
 	}
@@ -670,16 +670,16 @@ void idm_lop_format(const struct idm_lop *op, char *buf, size_t len)
 		snprintf(d, sizeof(d), "%s netns %s", l->peer, l->netns);
 	else
 		snprintf(d, sizeof(d), "%s", op->end == IDM_END_PEER ? l->peer : l->name);
-	snprintf(buf, len, "%s %s dev %s", op->kind == IDM_LOP_ADDR ? "address" :
+	snprintf(buf, len, "%s %s dev %s", op->kind == IDM_LINK_OP_ADDR ? "address" :
 		 "route", p, d);
 }
 
-void idm_lplan_free(struct idm_lplan *p)
+void idm_link_changes_free(struct idm_link_changes *p)
 {
 	size_t i;
 
 	for (i = 0; i < p->ncur; i++)
-		idm_ilink_free(&p->cur[i]);
+		idm_intent_link_free(&p->cur[i]);
 	free(p->cur);
 	free(p->op);
 	memset(p, 0, sizeof(*p));

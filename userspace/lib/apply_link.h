@@ -12,26 +12,26 @@
 
 #include "intent.h"
 
-enum { IDM_LOP_DEL, IDM_LOP_ADD, IDM_LOP_MTU, IDM_LOP_ADDR, IDM_LOP_ROUTE };
+enum { IDM_LINK_OP_DEL, IDM_LINK_OP_ADD, IDM_LINK_OP_MTU, IDM_LINK_OP_ADDR, IDM_LINK_OP_ROUTE };
 
 /*
  * One change: a link removed or added (with its MTU, both ends up, their
  * addresses and routes), its MTU set, or an address or a route of one
  * end added or removed.
  */
-struct idm_lop {
+struct idm_link_op {
 	int kind;
 	bool add;			/* ADDR, ROUTE: add, or remove */
-	const struct idm_ilink *l;	/* DEL: the node's, to undo; else the intent's */
+	const struct idm_intent_link *l;	/* DEL: the node's, to undo; else the intent's */
 	int end;			/* IDM_END_NODE or IDM_END_PEER */
 	struct idm_prefix p;
 	uint32_t mtu, old_mtu;
 };
 
-struct idm_lplan {
-	struct idm_ilink *cur;		/* the node's links when planned */
+struct idm_link_changes {
+	struct idm_intent_link *cur;		/* the node's links when planned */
 	size_t ncur;
-	struct idm_lop *op;		/* removals, additions, then the rest */
+	struct idm_link_op *op;		/* removals, additions, then the rest */
 	size_t n;
 };
 
@@ -41,29 +41,29 @@ struct idm_nl;
  * routes (main table, not the kernel's own) of both ends. A pair whose
  * two ends are both here is one link. 0, or -1 with the reason printed.
  */
-int idm_links_read(struct idm_nl *rt, struct idm_ilink **out, size_t *n);
+int idm_links_read(struct idm_nl *rt, struct idm_intent_link **out, size_t *n);
 /* The changes that make the node's links the intent's. */
 int idm_link_plan(struct idm_nl *rt, const struct idm_intent *in,
-		  struct idm_lplan *p);
+		  struct idm_link_changes *p);
 /*
  * Make the link l (netns: a name under /run/netns, or a path), with its
  * MTU, both ends up, their addresses and routes; or, on a failure (the
  * reason printed), nothing. 0 or -1.
  */
-int idm_ilink_add(struct idm_nl *rt, const struct idm_ilink *l);
+int idm_intent_link_add(struct idm_nl *rt, const struct idm_intent_link *l);
 /* Delete the link name (and a pair's other end); the refusal is printed. */
-int idm_ilink_del(struct idm_nl *rt, const char *name);
+int idm_intent_link_del(struct idm_nl *rt, const char *name);
 /* Give the device ifname an alias (IFLA_IFALIAS). */
 int idm_link_set_alias(struct idm_nl *rt, const char *ifname, const char *alias);
 /* Has the device ifname of netns (NULL: this one) address p? */
 bool idm_end_has_addr(const char *netns, const char *ifname,
 		      const struct idm_prefix *p);
 /* Make one change, or undo it; the kernel's refusal is printed. */
-int idm_lop_do(struct idm_nl *rt, const struct idm_lop *op, int undo);
+int idm_link_op_do(struct idm_nl *rt, const struct idm_link_op *op, int undo);
 /* "link NAME peer P ...", "address A dev D [netns N]", ... */
-void idm_lop_format(const struct idm_lop *op, char *buf, size_t len);
+void idm_link_op_format(const struct idm_link_op *op, char *buf, size_t len);
 /* "NAME peer P [netns N]" or "NAME remote A ... id I" and the MTU. */
-void idm_ilink_format(const struct idm_ilink *l, char *buf, size_t len);
-void idm_lplan_free(struct idm_lplan *p);
+void idm_intent_link_format(const struct idm_intent_link *l, char *buf, size_t len);
+void idm_link_changes_free(struct idm_link_changes *p);
 
 #endif

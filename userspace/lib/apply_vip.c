@@ -63,9 +63,9 @@ static int same_set(struct idm_backend_spec *a, size_t na,
 	return 1;
 }
 
-static struct idm_vop *add_op(struct idm_vplan *p, int kind)
+static struct idm_vip_op *add_op(struct idm_vip_changes *p, int kind)
 {
-	struct idm_vop *op;
+	struct idm_vip_op *op;
 
 	p->op = realloc(p->op, (p->n + 1) * sizeof(*p->op));
 	if (!p->op) {
@@ -98,7 +98,7 @@ static struct idm_backend_spec *cur_set(const struct idm_vip_info *vi)
 }
 
 int idm_vip_plan(struct idm_nl *nl, const struct idm_intent *in,
-		 struct idm_vplan *p)
+		 struct idm_vip_changes *p)
 {
 	struct idm_vip_spec cv;
 	size_t i, k;
@@ -108,8 +108,8 @@ int idm_vip_plan(struct idm_nl *nl, const struct idm_intent *in,
 		return -1;
 	/* What goes: VIPs not wanted, or wanted with another mode or size. */
 	for (k = 0; k < p->cur.n; k++) {
-		const struct idm_ivip *w = NULL;
-		struct idm_vop *op;
+		const struct idm_intent_vip *w = NULL;
+		struct idm_vip_op *op;
 
 		spec_of(&p->cur.v[k], &cv);
 		for (i = 0; i < in->nvips; i++)
@@ -117,17 +117,17 @@ int idm_vip_plan(struct idm_nl *nl, const struct idm_intent *in,
 				w = &in->vips[i];
 		if (w && w->v.mode == cv.mode && w->v.table_size == cv.table_size)
 			continue;
-		op = add_op(p, IDM_VOP_DEL);
+		op = add_op(p, IDM_VIP_OP_DEL);
 		op->vip = cv;
 		op->old = cur_set(&p->cur.v[k]);
 		op->nold = p->cur.v[k].nbe;
 	}
 	/* What comes or changes. */
 	for (i = 0; i < in->nvips; i++) {
-		const struct idm_ivip *w = &in->vips[i];
+		const struct idm_intent_vip *w = &in->vips[i];
 		const struct idm_vip_info *c = NULL;
 		struct idm_backend_spec *want;
-		struct idm_vop *op;
+		struct idm_vip_op *op;
 
 		for (k = 0; k < p->cur.n; k++) {
 			spec_of(&p->cur.v[k], &cv);
@@ -149,11 +149,11 @@ int idm_vip_plan(struct idm_nl *nl, const struct idm_intent *in,
 				free(old);
 				continue;
 			}
-			op = add_op(p, IDM_VOP_SET);
+			op = add_op(p, IDM_VIP_OP_SET);
 			op->old = old;
 			op->nold = c->nbe;
 		} else {
-			op = add_op(p, IDM_VOP_ADD);
+			op = add_op(p, IDM_VIP_OP_ADD);
 		}
 		op->vip = w->v;
 		op->want = want;
@@ -178,7 +178,7 @@ static int do_add(struct idm_nl *nl, const struct idm_vip_spec *v,
 	return -1;
 }
 
-int idm_vop_do(struct idm_nl *nl, const struct idm_vop *op, int undo)
+int idm_vip_op_do(struct idm_nl *nl, const struct idm_vip_op *op, int undo)
 {
 	/* Mode and table size go with VIP_NEW only. */
 	struct idm_vip_spec id = op->vip;
@@ -187,13 +187,13 @@ int idm_vop_do(struct idm_nl *nl, const struct idm_vop *op, int undo)
 	id.mode = 0;
 	id.table_size = 0;
 	if (undo)
-		kind = kind == IDM_VOP_ADD ? IDM_VOP_DEL :
-		       kind == IDM_VOP_DEL ? IDM_VOP_ADD : IDM_VOP_SET;
+		kind = kind == IDM_VIP_OP_ADD ? IDM_VIP_OP_DEL :
+		       kind == IDM_VIP_OP_DEL ? IDM_VIP_OP_ADD : IDM_VIP_OP_SET;
 	switch (kind) {
-	case IDM_VOP_ADD:
+	case IDM_VIP_OP_ADD:
 		return undo ? do_add(nl, &op->vip, op->old, op->nold) :
 			      do_add(nl, &op->vip, op->want, op->nwant);
-	case IDM_VOP_DEL:
+	case IDM_VIP_OP_DEL:
 		return idm_vip_request(nl, IDMESH_CMD_VIP_DEL, &id, NULL, 0);
 	default:
 		return undo ? idm_vip_request(nl, IDMESH_CMD_BACKEND_REPLACE,
@@ -203,7 +203,7 @@ int idm_vop_do(struct idm_nl *nl, const struct idm_vop *op, int undo)
 	}
 }
 
-void idm_vop_format(const struct idm_vop *op, char *buf, size_t len)
+void idm_vip_op_format(const struct idm_vip_op *op, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN], port[24] = "";
 	const struct idm_vip_spec *v = &op->vip;
@@ -213,7 +213,7 @@ void idm_vop_format(const struct idm_vop *op, char *buf, size_t len)
 		snprintf(port, sizeof(port), " port %u", v->port);
 	snprintf(buf, len, "vip %s%s proto %s", a, port,
 		 idm_proto_name(v->proto) ? idm_proto_name(v->proto) : "?");
-	if (op->kind != IDM_VOP_DEL) {
+	if (op->kind != IDM_VIP_OP_DEL) {
 		size_t n = strlen(buf);
 
 		snprintf(buf + n, len - n, " mode %s table-size %u, %zu backend(s)",
@@ -222,7 +222,7 @@ void idm_vop_format(const struct idm_vop *op, char *buf, size_t len)
 	}
 }
 
-void idm_vplan_free(struct idm_vplan *p)
+void idm_vip_changes_free(struct idm_vip_changes *p)
 {
 	size_t i;
 

@@ -8,30 +8,30 @@
 #include "intent.h"
 #include "vip.h"
 
-enum { IDM_VOP_DEL, IDM_VOP_ADD, IDM_VOP_SET };
+enum { IDM_VIP_OP_DEL, IDM_VIP_OP_ADD, IDM_VIP_OP_SET };
 
 /* One change: a VIP removed, added (with its set), or its set replaced. */
-struct idm_vop {
+struct idm_vip_op {
 	int kind;
 	struct idm_vip_spec vip;
 	struct idm_backend_spec *want, *old;	/* old: to undo */
 	size_t nwant, nold;
 };
 
-struct idm_vplan {
+struct idm_vip_changes {
 	struct idm_vip_list cur;	/* the node's VIPs when planned */
-	struct idm_vop *op;		/* removals first */
+	struct idm_vip_op *op;		/* removals first */
 	size_t n;
 };
 
 struct idm_nl;
 /* The changes that make the node's VIPs the intent's. */
 int idm_vip_plan(struct idm_nl *nl, const struct idm_intent *in,
-		 struct idm_vplan *p);
+		 struct idm_vip_changes *p);
 /* Make one change, or undo it; the kernel's refusal is printed. */
-int idm_vop_do(struct idm_nl *nl, const struct idm_vop *op, int undo);
+int idm_vip_op_do(struct idm_nl *nl, const struct idm_vip_op *op, int undo);
 /* "vip ADDR [port P] proto X [mode M table-size N, K backend(s)]". */
-void idm_vop_format(const struct idm_vop *op, char *buf, size_t len);
-void idm_vplan_free(struct idm_vplan *p);
+void idm_vip_op_format(const struct idm_vip_op *op, char *buf, size_t len);
+void idm_vip_changes_free(struct idm_vip_changes *p);
 
 #endif

@@ -96,7 +96,7 @@ struct idm_rule {
 	uint32_t priority, dscp;
 };
 
-struct idm_sent;
+struct idm_sacl_row;
 
 struct idm_intent {
 	const char *file;
@@ -116,18 +116,18 @@ struct idm_intent {
 	size_t npolicies;
 	/* "pairs", "remote-links" given: the node's links of that kind. */
 	bool has_pairs, has_remotes;
-	struct idm_ilink *links;
+	struct idm_intent_link *links;
 	size_t nlinks;
 	/* "hash-key": the Maglev flow hash key (config set hash-key). */
 	bool has_hash_key;
 	uint8_t hash_key[IDMESH_HASH_KEY_LEN];
 	/* "sacl-entries": entries as given, besides the derived ones. */
 	bool has_raw;
-	struct idm_sent *raw;
+	struct idm_sacl_row *raw;
 	size_t nraw;
 	/* "vips" given: the node's VIPs are exactly these. */
 	bool has_vips;
-	struct idm_ivip *vips;
+	struct idm_intent_vip *vips;
 	size_t nvips;
 	/* Derived by idm_intent_derive(). */
 	struct idm_service *services;
@@ -151,7 +151,7 @@ struct idm_prefixes {
 enum { IDM_END_NODE, IDM_END_PEER };
 
 /* A local pair or a remote link of the node (intent_link.c). */
-struct idm_ilink {
+struct idm_intent_link {
 	char *name;
 	bool remote;
 	char *peer, *netns;		/* a pair; netns NULL: this namespace */
@@ -164,7 +164,7 @@ struct idm_ilink {
 };
 
 /* A VIP of the node and its whole backend set (intent_vip.c). */
-struct idm_ivip {
+struct idm_intent_vip {
 	struct idm_vip_spec v;		/* mode and table size: never 0 */
 	struct idm_backend_spec *be;	/* weights always given */
 	size_t nbe;
@@ -179,7 +179,7 @@ int idm_prefix_parse(const char *s, bool route, struct idm_prefix *p,
 /* "ADDR/LEN". */
 void idm_prefix_format(const struct idm_prefix *p, char *buf, size_t len);
 bool idm_prefix_eq(const struct idm_prefix *a, const struct idm_prefix *b);
-void idm_ilink_free(struct idm_ilink *l);
+void idm_intent_link_free(struct idm_intent_link *l);
 
 /* The ID key every node uses unless the intent names another. */
 extern const uint8_t idm_default_id_key[IDM_ID_KEY_LEN];
@@ -200,7 +200,7 @@ bool idm_selects(const struct idm_selector *sel, size_t n,
 		 const struct idm_labels *l);
 
 /* One entry of a SACL table, as the tool and the kernel see it. */
-struct idm_sent {
+struct idm_sacl_row {
 	int kind;			/* IDMESH_SACL_KIND_PORT..RULE */
 	char dev[IF_NAMESIZE];		/* a port; a LID client's port */
 	uint32_t marker;
@@ -215,10 +215,10 @@ struct idm_sent {
 };
 
 /* The tables of a node, and its default action. */
-struct idm_sstate {
+struct idm_sacl_tables {
 	bool has_default;
 	uint32_t def_action;
-	struct idm_sent *e;
+	struct idm_sacl_row *e;
 	size_t n;
 };
 
@@ -226,13 +226,13 @@ struct idm_sstate {
  * What the intent wants in this node's tables. 0, or -1 with why in err
  * (an entry of "sacl-entries" that differs from a derived one).
  */
-int idm_intent_state(const struct idm_intent *in, struct idm_sstate *st,
+int idm_intent_state(const struct idm_intent *in, struct idm_sacl_tables *st,
 		     char *err, size_t errlen);
-void idm_sstate_free(struct idm_sstate *st);
+void idm_sacl_tables_free(struct idm_sacl_tables *st);
 
-struct idm_sop {
+struct idm_sacl_op {
 	bool add;
-	struct idm_sent e;
+	struct idm_sacl_row e;
 };
 
 /*
@@ -242,10 +242,10 @@ struct idm_sop {
  * added. LID clients of a port that is re-created are too (a port takes
  * its LID clients with it). Returns the number of changes, or -1.
  */
-long idm_sacl_diff(const struct idm_sstate *cur, const struct idm_sstate *want,
-		   struct idm_sop **ops);
+long idm_sacl_diff(const struct idm_sacl_tables *cur, const struct idm_sacl_tables *want,
+		   struct idm_sacl_op **ops);
 
 /* An entry as the arguments of "idmesh sacl KIND add ...". */
-void idm_sent_format(const struct idm_sent *e, char *buf, size_t len);
+void idm_sacl_row_format(const struct idm_sacl_row *e, char *buf, size_t len);
 
 #endif

@@ -110,7 +110,7 @@ static int get_name(struct ctx *c, const char *path, json_object *o, char **out)
 #define OPT(key) (idm_subpath(sub, path, key), json_object_object_get_ex(o, key, &x))
 
 static int parse_link(struct ctx *c, const char *path, json_object *o,
-		      bool remote, struct idm_ilink *l)
+		      bool remote, struct idm_intent_link *l)
 {
 	static const char *const pkeys[] = { "name", "peer", "netns", "mtu",
 		"addresses", "routes", "peer-addresses", "peer-routes", NULL };
@@ -185,7 +185,7 @@ int idm_intent_parse_links(struct ctx *c, const char *key, json_object *o,
 	base = in->nlinks;
 	in->links = xrealloc(in->links, base + n, sizeof(*in->links));
 	for (i = 0; i < n; i++) {
-		struct idm_ilink *l = &in->links[base + i];
+		struct idm_intent_link *l = &in->links[base + i];
 
 		memset(l, 0, sizeof(*l));
 		in->nlinks++;
@@ -193,7 +193,7 @@ int idm_intent_parse_links(struct ctx *c, const char *key, json_object *o,
 		if (parse_link(c, sub, json_object_array_get_idx(o, i), remote, l))
 			return -1;
 		for (k = 0; k + 1 < in->nlinks; k++) {
-			const struct idm_ilink *m = &in->links[k];
+			const struct idm_intent_link *m = &in->links[k];
 
 			if (!strcmp(m->name, l->name))
 				return idm_intent_fail(c, sub, "the name \"%s\" is taken by %s %s",
@@ -225,7 +225,7 @@ int idm_intent_parse_hash_key(struct ctx *c, json_object *o, struct idm_intent *
 	return 0;
 }
 
-void idm_ilink_free(struct idm_ilink *l)
+void idm_intent_link_free(struct idm_intent_link *l)
 {
 	int e;
 
@@ -245,7 +245,7 @@ void idm_intent_free_links(struct idm_intent *in)
 	size_t i;
 
 	for (i = 0; i < in->nlinks; i++)
-		idm_ilink_free(&in->links[i]);
+		idm_intent_link_free(&in->links[i]);
 	free(in->links);
 	in->links = NULL;
 	in->nlinks = 0;

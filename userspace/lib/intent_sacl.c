@@ -23,7 +23,7 @@ static const struct idm_word kinds[] = {
 };
 
 /* The entry a "sacl KIND add" command line asks for. */
-static void sent_of(const struct idm_sacl_spec *s, struct idm_sent *e)
+static void sent_of(const struct idm_sacl_spec *s, struct idm_sacl_row *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->kind = s->kind;

@@ -19,9 +19,9 @@
 #include "sacl.h"
 #include "siphash.h"
 
-static struct idm_sent *st_add(struct idm_sstate *st, int kind)
+static struct idm_sacl_row *st_add(struct idm_sacl_tables *st, int kind)
 {
-	struct idm_sent *e;
+	struct idm_sacl_row *e;
 
 	st->e = xrealloc(st->e, st->n + 1, sizeof(*st->e));
 	e = &st->e[st->n++];
@@ -37,12 +37,12 @@ static struct idm_sent *st_add(struct idm_sstate *st, int kind)
  * every rule (server side filters, client side and transit classify).
  */
 static int cmp_key(const void *a, const void *b);
-static bool same_entry(const struct idm_sent *x, const struct idm_sent *y);
+static bool same_entry(const struct idm_sacl_row *x, const struct idm_sacl_row *y);
 
-int idm_intent_state(const struct idm_intent *in, struct idm_sstate *st,
+int idm_intent_state(const struct idm_intent *in, struct idm_sacl_tables *st,
 		     char *err, size_t errlen)
 {
-	struct idm_sent *e;
+	struct idm_sacl_row *e;
 	size_t i;
 
 	memset(st, 0, sizeof(*st));
@@ -103,7 +103,7 @@ int idm_intent_state(const struct idm_intent *in, struct idm_sstate *st,
 		if (k < n) {
 			char buf[256];
 
-			idm_sent_format(&in->raw[i], buf, sizeof(buf));
+			idm_sacl_row_format(&in->raw[i], buf, sizeof(buf));
 			snprintf(err, errlen, "%s: sacl-entries[%zu]: \"%s\": another entry has its key and another value",
 				 in->file, i, buf);
 			return -1;
@@ -114,7 +114,7 @@ int idm_intent_state(const struct idm_intent *in, struct idm_sstate *st,
 	return 0;
 }
 
-void idm_sstate_free(struct idm_sstate *st)
+void idm_sacl_tables_free(struct idm_sacl_tables *st)
 {
 	free(st->e);
 	memset(st, 0, sizeof(*st));
@@ -123,7 +123,7 @@ void idm_sstate_free(struct idm_sstate *st)
 /* Order by kind, then key. */
 static int cmp_key(const void *a, const void *b)
 {
-	const struct idm_sent *x = a, *y = b;
+	const struct idm_sacl_row *x = a, *y = b;
 	int d;
 
 	if (x->kind != y->kind)
@@ -156,7 +156,7 @@ static int cmp_key(const void *a, const void *b)
 	return 0;
 }
 
-static bool same_entry(const struct idm_sent *x, const struct idm_sent *y)
+static bool same_entry(const struct idm_sacl_row *x, const struct idm_sacl_row *y)
 {
 	switch (x->kind) {
 	case IDMESH_SACL_KIND_PORT:
@@ -176,9 +176,9 @@ static bool same_entry(const struct idm_sent *x, const struct idm_sent *y)
 	return false;
 }
 
-static struct idm_sent *sorted_copy(const struct idm_sstate *st)
+static struct idm_sacl_row *sorted_copy(const struct idm_sacl_tables *st)
 {
-	struct idm_sent *e = xrealloc(NULL, st->n, sizeof(*e));
+	struct idm_sacl_row *e = xrealloc(NULL, st->n, sizeof(*e));
 
 	if (st->n)
 		memcpy(e, st->e, st->n * sizeof(*e));
@@ -186,7 +186,7 @@ static struct idm_sent *sorted_copy(const struct idm_sstate *st)
 	return e;
 }
 
-static bool port_recreated(const struct idm_sop *ops, size_t n, const char *dev)
+static bool port_recreated(const struct idm_sacl_op *ops, size_t n, const char *dev)
 {
 	size_t i;
 
@@ -197,11 +197,11 @@ static bool port_recreated(const struct idm_sop *ops, size_t n, const char *dev)
 	return false;
 }
 
-long idm_sacl_diff(const struct idm_sstate *cur, const struct idm_sstate *want,
-		   struct idm_sop **ops)
+long idm_sacl_diff(const struct idm_sacl_tables *cur, const struct idm_sacl_tables *want,
+		   struct idm_sacl_op **ops)
 {
-	struct idm_sent *a = sorted_copy(cur), *b = sorted_copy(want);
-	struct idm_sop *del = NULL, *add = NULL, *out;
+	struct idm_sacl_row *a = sorted_copy(cur), *b = sorted_copy(want);
+	struct idm_sacl_op *del = NULL, *add = NULL, *out;
 	size_t i = 0, j = 0, ndel = 0, nadd = 0, k;
 	static const int del_order[] = { IDMESH_SACL_KIND_RULE, IDMESH_SACL_KIND_SERVER,
 					 IDMESH_SACL_KIND_CLIENT, IDMESH_SACL_KIND_PORT };
@@ -263,7 +263,7 @@ long idm_sacl_diff(const struct idm_sstate *cur, const struct idm_sstate *want,
 	return (long)k;
 }
 
-void idm_sent_format(const struct idm_sent *e, char *buf, size_t len)
+void idm_sacl_row_format(const struct idm_sacl_row *e, char *buf, size_t len)
 {
 	char addr[INET6_ADDRSTRLEN] = "", pri[32] = "", dscp[16] = "", proto[32] = "";
 	char cb[8] = "", sb[8] = "";

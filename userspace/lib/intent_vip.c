@@ -40,7 +40,7 @@ static int same_backend(const struct idm_backend_spec *a,
 }
 
 static int parse_backend(struct ctx *c, const char *path, json_object *o,
-			 const struct idm_ivip *v, struct idm_backend_spec *b)
+			 const struct idm_intent_vip *v, struct idm_backend_spec *b)
 {
 	static const char *const keys[] = { "address", "port", "weight", NULL };
 	char sub[PATH_MAX_LEN];
@@ -75,7 +75,7 @@ static int parse_backend(struct ctx *c, const char *path, json_object *o,
 }
 
 static int parse_vip(struct ctx *c, const char *path, json_object *o,
-		     struct idm_intent *in, struct idm_ivip *v)
+		     struct idm_intent *in, struct idm_intent_vip *v)
 {
 	static const char *const keys[] = { "address", "port", "protocol", "mode",
 					    "table-size", "backends", NULL };

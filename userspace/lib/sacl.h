@@ -54,8 +54,8 @@ struct idm_sacl_list {
 
 struct idm_nl;
 struct nl_msg;
-struct idm_sstate;
-struct idm_sent;
+struct idm_sacl_tables;
+struct idm_sacl_row;
 
 /* Over netlink (sacl_nl.c). The request's SACL nest, from a spec. */
 int idm_sacl_put(struct nl_msg *msg, void *arg);
@@ -65,9 +65,9 @@ int idm_sacl_dump(struct idm_nl *nl, const struct idm_sacl_spec *only,
 /* A device's name, or "ifN" for one that is gone. */
 void idm_dev_name(uint32_t ifindex, char *buf);
 /* The namespace's SACL tables and default action, as entries. */
-int idm_sacl_read(struct idm_nl *nl, struct idm_sstate *st);
+int idm_sacl_read(struct idm_nl *nl, struct idm_sacl_tables *st);
 /* Add (add != 0) or remove one entry; errors are printed. */
-int idm_sacl_change(struct idm_nl *nl, int add, const struct idm_sent *e);
+int idm_sacl_change(struct idm_nl *nl, int add, const struct idm_sacl_row *e);
 int idm_sacl_set_default(struct idm_nl *nl, uint32_t action);
 
 #endif /* IDMESH_SACL_H */

@@ -127,10 +127,10 @@ void idm_dev_name(uint32_t ifindex, char *buf)
 		snprintf(buf, IF_NAMESIZE, "if%u", ifindex);
 }
 
-int idm_sacl_read(struct idm_nl *nl, struct idm_sstate *st)
+int idm_sacl_read(struct idm_nl *nl, struct idm_sacl_tables *st)
 {
 	struct idm_sacl_list l = { 0 };
-	struct idm_sent *s;
+	struct idm_sacl_row *s;
 	size_t i;
 
 	memset(st, 0, sizeof(*st));
@@ -184,7 +184,7 @@ int idm_sacl_read(struct idm_nl *nl, struct idm_sstate *st)
 #define SETA(a) (s.has |= 1ull << (a))
 
 /* Add or remove one entry; the kernel's refusal is printed. */
-int idm_sacl_change(struct idm_nl *nl, int add, const struct idm_sent *e)
+int idm_sacl_change(struct idm_nl *nl, int add, const struct idm_sacl_row *e)
 {
 	struct idm_sacl_spec s = { .kind = e->kind };
 

@@ -262,7 +262,7 @@ static void test_group_rules(void)
 	size_t i, groups = 0, mixed = 0;
 	uint64_t red;
 	char buf[256];
-	struct idm_sstate st;
+	struct idm_sacl_tables st;
 
 	TAP_OK(!load(t, &in), "group rules derive (%s)", err);
 	red = svc_of(&in, "a")->id & ~0ull << 48;
@@ -282,28 +282,28 @@ static void test_group_rules(void)
 	for (i = 0; i < st.n; i++)
 		if (st.e[i].kind == IDMESH_SACL_KIND_RULE && st.e[i].cbits == 16 &&
 		    st.e[i].sbits == 16)
-			idm_sent_format(&st.e[i], buf, sizeof(buf));
+			idm_sacl_row_format(&st.e[i], buf, sizeof(buf));
 	snprintf(err, sizeof(err), "rule client 0x%016" PRIx64 "/16 server 0x%016" PRIx64 "/16 allow",
 		 red, red);
 	TAP_STREQ(buf, err, "a group rule is written with its prefix lengths");
-	idm_sstate_free(&st);
+	idm_sacl_tables_free(&st);
 	idm_intent_free(&in);
 }
 
-static struct idm_sent *find(struct idm_sstate *st, int kind, const char *what)
+static struct idm_sacl_row *find(struct idm_sacl_tables *st, int kind, const char *what)
 {
 	char buf[256];
 	size_t i;
 
 	for (i = 0; i < st->n; i++) {
-		idm_sent_format(&st->e[i], buf, sizeof(buf));
+		idm_sacl_row_format(&st->e[i], buf, sizeof(buf));
 		if (st->e[i].kind == kind && strstr(buf, what))
 			return &st->e[i];
 	}
 	return NULL;
 }
 
-static int count(const struct idm_sop *ops, long n, bool add, int kind)
+static int count(const struct idm_sacl_op *ops, long n, bool add, int kind)
 {
 	int c = 0;
 	long i;
@@ -323,8 +323,8 @@ static void test_diff(void)
 		" \"policies\": [{\"client\": [{\"key\": \"app\", \"operator\": \"in\", \"values\": [\"web\", \"job\"]}],"
 		"  \"server\": [{\"key\": \"app\", \"operator\": \"in\", \"values\": [\"db\"]}]}]}";
 	struct idm_intent a, b, m;
-	struct idm_sstate sa, sb;
-	struct idm_sop *ops;
+	struct idm_sacl_tables sa, sb;
+	struct idm_sacl_op *ops;
 	char text[2048];
 	long n, i;
 	bool ordered = true;
@@ -378,8 +378,8 @@ static void test_diff(void)
 	TAP_OK(i < n && i > 0 && ops[i - 1].add && ops[i - 1].e.kind == IDMESH_SACL_KIND_PORT,
 	       "... the port is added before its clients");
 	free(ops);
-	idm_sstate_free(&sa);
-	idm_sstate_free(&sb);
+	idm_sacl_tables_free(&sa);
+	idm_sacl_tables_free(&sb);
 	idm_intent_free(&a);
 	idm_intent_free(&b);
 }
@@ -458,8 +458,8 @@ static void test_ipv4(void)
 		" \"policies\": [{\"client\": [{\"key\": \"app\", \"operator\": \"in\", \"values\": [\"web\"]}],"
 		"  \"server\": [{\"key\": \"app\", \"operator\": \"in\", \"values\": [\"db\"]}]}]}";
 	struct idm_intent in;
-	struct idm_sstate st;
-	struct idm_sent *c, *sv;
+	struct idm_sacl_tables st;
+	struct idm_sacl_row *c, *sv;
 
 	err[0] = '\0';
 	TAP_OK(!load(text, &in), "IPv4 workloads load%s%s", *err ? ": " : "", err);
@@ -469,7 +469,7 @@ static void test_ipv4(void)
 	TAP_OK(c && sv, "an IPv4 client and server entry, written as IPv4");
 	TAP_OK(c && IN6_IS_ADDR_V4MAPPED(&c->addr) && c->addr.s6_addr[15] == 1,
 	       "... keyed IPv4-mapped, as the kernel keeps them");
-	idm_sstate_free(&st);
+	idm_sacl_tables_free(&st);
 	idm_intent_free(&in);
 }
 

@@ -70,7 +70,7 @@ ok(not cyc, "no call cycle among the userspace files", cyc)
 cni, _ = symbols("idmesh-cni")
 extra = sorted(s for s in ("idm_k8s_intent", "idm_vip_plan", "idm_sim_run",
                            "idm_intent_derive", "print_start") if s in cni)
-ok("idm_ilink_add" in cni and not extra,
+ok("idm_intent_link_add" in cni and not extra,
    "idmesh-cni links the pair code but not what it does not call", extra)
 print("1..%d" % n)
 sys.exit(1 if failed else 0)

@@ -120,10 +120,10 @@ static void print_ilinks(const struct idm_intent *in)
 
 	print_open_arr("links");
 	for (i = 0; i < in->nlinks; i++) {
-		const struct idm_ilink *l = &in->links[i];
+		const struct idm_intent_link *l = &in->links[i];
 
 		print_open_obj(NULL);
-		idm_ilink_format(l, buf, sizeof(buf));
+		idm_intent_link_format(l, buf, sizeof(buf));
 		print_string(PRINT_ANY, "link", "link %s\n", buf);
 		print_prefixes("addresses", "    address %s\n", &l->addrs[IDM_END_NODE]);
 		print_prefixes("routes", "    route %s\n", &l->routes[IDM_END_NODE]);
@@ -144,7 +144,7 @@ static void print_ivips(const struct idm_intent *in)
 
 	print_open_arr("vips");
 	for (i = 0; i < in->nvips; i++) {
-		const struct idm_ivip *v = &in->vips[i];
+		const struct idm_intent_vip *v = &in->vips[i];
 
 		print_open_obj(NULL);
 		inet_ntop(v->v.addr.family, v->v.addr.bytes, a, sizeof(a));
@@ -176,7 +176,7 @@ static void print_ivips(const struct idm_intent *in)
 }
 
 /* --dry-run: Services, rules and the tables the node would get. */
-static void print_plan(const struct idm_intent *in, const struct idm_sstate *want)
+static void print_plan(const struct idm_intent *in, const struct idm_sacl_tables *want)
 {
 	char buf[256], id[24];
 	size_t i, k;
@@ -229,7 +229,7 @@ static void print_plan(const struct idm_intent *in, const struct idm_sstate *wan
 			     idm_word_name(idm_action_words, want->def_action));
 	print_open_arr("entries");
 	for (i = 0; i < want->n; i++) {
-		idm_sent_format(&want->e[i], buf, sizeof(buf));
+		idm_sacl_row_format(&want->e[i], buf, sizeof(buf));
 		print_string(PRINT_ANY, NULL, "%s\n", buf);
 	}
 	print_close_arr();
@@ -239,15 +239,15 @@ static void print_plan(const struct idm_intent *in, const struct idm_sstate *wan
 }
 
 /* Undo the first n VIP changes, last first; true if one failed. */
-static bool vips_undo(struct idm_nl *nl, const struct idm_vplan *vp, size_t n)
+static bool vips_undo(struct idm_nl *nl, const struct idm_vip_changes *vp, size_t n)
 {
 	bool failed = false;
 	char buf[256];
 
 	while (n--) {
-		if (!idm_vop_do(nl, &vp->op[n], 1))
+		if (!idm_vip_op_do(nl, &vp->op[n], 1))
 			continue;
-		idm_vop_format(&vp->op[n], buf, sizeof(buf));
+		idm_vip_op_format(&vp->op[n], buf, sizeof(buf));
 		fprintf(stderr, "Error: undo failed at \"%s\"\n", buf);
 		failed = true;
 	}
@@ -255,7 +255,7 @@ static bool vips_undo(struct idm_nl *nl, const struct idm_vplan *vp, size_t n)
 }
 
 /* The VIP changes made: text in order; JSON by kind. */
-static void print_vops(const struct idm_vplan *vp)
+static void print_vops(const struct idm_vip_changes *vp)
 {
 	static const char *const key[] = { "vips_removed", "vips_added",
 					   "vips_changed" };
@@ -265,15 +265,15 @@ static void print_vops(const struct idm_vplan *vp)
 	int k;
 
 	for (i = 0; i < vp->n; i++) {
-		idm_vop_format(&vp->op[i], buf, sizeof(buf));
+		idm_vip_op_format(&vp->op[i], buf, sizeof(buf));
 		print_text("%c %s\n", sign[vp->op[i].kind], buf);
 	}
-	for (k = IDM_VOP_DEL; k <= IDM_VOP_SET; k++) {
+	for (k = IDM_VIP_OP_DEL; k <= IDM_VIP_OP_SET; k++) {
 		print_open_arr(key[k]);
 		for (i = 0; i < vp->n; i++) {
 			if (vp->op[i].kind != k)
 				continue;
-			idm_vop_format(&vp->op[i], buf, sizeof(buf));
+			idm_vip_op_format(&vp->op[i], buf, sizeof(buf));
 			print_string(PRINT_JSON, NULL, NULL, buf);
 		}
 		print_close_arr();
@@ -281,12 +281,12 @@ static void print_vops(const struct idm_vplan *vp)
 }
 
 /* Every port the intent names exists here or is one of its links. */
-static int check_devs(const struct idm_intent *in, const struct idm_sstate *want)
+static int check_devs(const struct idm_intent *in, const struct idm_sacl_tables *want)
 {
 	size_t i, k;
 
 	for (i = 0; i < want->n; i++) {
-		const struct idm_sent *e = &want->e[i];
+		const struct idm_sacl_row *e = &want->e[i];
 		bool made = false;
 
 		if (e->kind != IDMESH_SACL_KIND_PORT || if_nametoindex(e->dev))
@@ -303,15 +303,15 @@ static int check_devs(const struct idm_intent *in, const struct idm_sstate *want
 }
 
 /* Undo the first n link changes, last first; true if one failed. */
-static bool links_undo(struct idm_nl *rt, const struct idm_lplan *lp, size_t n)
+static bool links_undo(struct idm_nl *rt, const struct idm_link_changes *lp, size_t n)
 {
 	bool failed = false;
 	char buf[512];
 
 	while (n--) {
-		if (!idm_lop_do(rt, &lp->op[n], 1))
+		if (!idm_link_op_do(rt, &lp->op[n], 1))
 			continue;
-		idm_lop_format(&lp->op[n], buf, sizeof(buf));
+		idm_link_op_format(&lp->op[n], buf, sizeof(buf));
 		fprintf(stderr, "Error: undo failed at \"%s\"\n", buf);
 		failed = true;
 	}
@@ -319,7 +319,7 @@ static bool links_undo(struct idm_nl *rt, const struct idm_lplan *lp, size_t n)
 }
 
 /* The link changes made: text in order; JSON by kind. */
-static void print_lops(const struct idm_lplan *lp)
+static void print_lops(const struct idm_link_changes *lp)
 {
 	static const char *const key[] = { "links_removed", "links_added",
 					   "links_changed" };
@@ -328,22 +328,22 @@ static void print_lops(const struct idm_lplan *lp)
 	int k, kind;
 
 	for (i = 0; i < lp->n; i++) {
-		const struct idm_lop *op = &lp->op[i];
+		const struct idm_link_op *op = &lp->op[i];
 
-		idm_lop_format(op, buf, sizeof(buf));
-		print_text("%c %s\n", op->kind == IDM_LOP_MTU ? '~' :
-			   op->kind == IDM_LOP_DEL || (op->kind >= IDM_LOP_ADDR && !op->add) ?
+		idm_link_op_format(op, buf, sizeof(buf));
+		print_text("%c %s\n", op->kind == IDM_LINK_OP_MTU ? '~' :
+			   op->kind == IDM_LINK_OP_DEL || (op->kind >= IDM_LINK_OP_ADDR && !op->add) ?
 			   '-' : '+', buf);
 	}
 	for (k = 0; k < 3; k++) {
 		print_open_arr(key[k]);
 		for (i = 0; i < lp->n; i++) {
 			kind = lp->op[i].kind;
-			if ((k == 0) != (kind == IDM_LOP_DEL) ||
-			    (k == 1) != (kind == IDM_LOP_ADD))
+			if ((k == 0) != (kind == IDM_LINK_OP_DEL) ||
+			    (k == 1) != (kind == IDM_LINK_OP_ADD))
 				continue;
-			idm_lop_format(&lp->op[i], buf, sizeof(buf));
-			if (k == 2 && kind >= IDM_LOP_ADDR) {
+			idm_link_op_format(&lp->op[i], buf, sizeof(buf));
+			if (k == 2 && kind >= IDM_LINK_OP_ADDR) {
 				char b2[520];
 
 				snprintf(b2, sizeof(b2), "%s %s",
@@ -361,10 +361,10 @@ static void print_lops(const struct idm_lplan *lp)
  * The changes, made or to be made: text one line each, in order ("+"
  * added, "-" removed, "~" changed); JSON by kind.
  */
-static void print_changes(const struct idm_intent *in, const struct idm_lplan *lp,
-			  bool set_key, const struct idm_vplan *vp,
-			  const struct idm_sop *ops, long n, bool set_default,
-			  const struct idm_sstate *want)
+static void print_changes(const struct idm_intent *in, const struct idm_link_changes *lp,
+			  bool set_key, const struct idm_vip_changes *vp,
+			  const struct idm_sacl_op *ops, long n, bool set_default,
+			  const struct idm_sacl_tables *want)
 {
 	char buf[256];
 	long i;
@@ -376,20 +376,20 @@ static void print_changes(const struct idm_intent *in, const struct idm_lplan *l
 	if (in->has_vips)
 		print_vops(vp);
 	for (i = 0; i < n; i++) {
-		idm_sent_format(&ops[i].e, buf, sizeof(buf));
+		idm_sacl_row_format(&ops[i].e, buf, sizeof(buf));
 		print_text("%c %s\n", ops[i].add ? '+' : '-', buf);
 	}
 	print_open_arr("removed");
 	for (i = 0; i < n; i++)
 		if (!ops[i].add) {
-			idm_sent_format(&ops[i].e, buf, sizeof(buf));
+			idm_sacl_row_format(&ops[i].e, buf, sizeof(buf));
 			print_string(PRINT_JSON, NULL, NULL, buf);
 		}
 	print_close_arr();
 	print_open_arr("added");
 	for (i = 0; i < n; i++)
 		if (ops[i].add) {
-			idm_sent_format(&ops[i].e, buf, sizeof(buf));
+			idm_sacl_row_format(&ops[i].e, buf, sizeof(buf));
 			print_string(PRINT_JSON, NULL, NULL, buf);
 		}
 	print_close_arr();
@@ -407,7 +407,7 @@ struct done {
 
 /* Undo links, the key and VIPs; true if all came back. */
 static bool undo_all(struct idm_nl *nl, struct idm_nl *rt, const struct done *d,
-		     const struct idm_lplan *lp, const struct idm_vplan *vp)
+		     const struct idm_link_changes *lp, const struct idm_vip_changes *vp)
 {
 	bool failed = vips_undo(nl, vp, d->vips);
 
@@ -421,17 +421,17 @@ static bool undo_all(struct idm_nl *nl, struct idm_nl *rt, const struct done *d,
 
 /* Links, then the hash key, then VIPs; fail_vip: see apply(). */
 static int apply_node(const struct idm_intent *in, struct idm_nl *nl,
-		      struct idm_nl *rt, const struct idm_lplan *lp,
-		      const struct idm_vplan *vp, struct done *d, bool set_key)
+		      struct idm_nl *rt, const struct idm_link_changes *lp,
+		      const struct idm_vip_changes *vp, struct done *d, bool set_key)
 {
 	char buf[512];
 	long fail_at;
 
 	for (d->links = 0; d->links < lp->n; d->links++)
-		if (idm_lop_do(rt, &lp->op[d->links], 0))
+		if (idm_link_op_do(rt, &lp->op[d->links], 0))
 			break;
 	if (d->links != lp->n) {
-		idm_lop_format(&lp->op[d->links], buf, sizeof(buf));
+		idm_link_op_format(&lp->op[d->links], buf, sizeof(buf));
 		fprintf(stderr, "Error: could not make \"%s\"; undoing %zu change(s)\n",
 			buf, d->links);
 		return -1;
@@ -446,15 +446,15 @@ static int apply_node(const struct idm_intent *in, struct idm_nl *nl,
 	}
 	fail_at = test_fail_at("IDMESH_TEST_FAIL_VIP");
 	for (d->vips = 0; d->vips < vp->n; d->vips++) {
-		struct idm_vop bad = vp->op[d->vips];
+		struct idm_vip_op bad = vp->op[d->vips];
 
 		if ((long)d->vips + 1 == fail_at)
 			bad.vip.proto = 0;
-		if (idm_vop_do(nl, &bad, 0))
+		if (idm_vip_op_do(nl, &bad, 0))
 			break;
 	}
 	if (d->vips != vp->n) {
-		idm_vop_format(&vp->op[d->vips], buf, sizeof(buf));
+		idm_vip_op_format(&vp->op[d->vips], buf, sizeof(buf));
 		fprintf(stderr, "Error: could not make \"%s\"; undoing %zu change(s)\n",
 			buf, d->links + d->key + d->vips);
 		return -1;
@@ -467,12 +467,12 @@ static int apply_node(const struct idm_intent *in, struct idm_nl *nl,
  * the changes it would make).
  */
 static int apply(const struct idm_opts *o, const struct idm_intent *in,
-		 const struct idm_sstate *want, bool dry)
+		 const struct idm_sacl_tables *want, bool dry)
 {
-	struct idm_sstate cur = { 0 };
-	struct idm_sop *ops = NULL;
-	struct idm_vplan vp = { 0 };
-	struct idm_lplan lp = { 0 };
+	struct idm_sacl_tables cur = { 0 };
+	struct idm_sacl_op *ops = NULL;
+	struct idm_vip_changes vp = { 0 };
+	struct idm_link_changes lp = { 0 };
 	struct done d = { 0 };
 	bool set_default, set_key = false;
 	struct idm_nl nl, rt;
@@ -524,7 +524,7 @@ static int apply(const struct idm_opts *o, const struct idm_intent *in,
 	}
 	fail_at = test_fail_at("IDMESH_TEST_FAIL_CHANGE");
 	for (done = 0; done < n; done++) {
-		struct idm_sent bad = ops[done].e;
+		struct idm_sacl_row bad = ops[done].e;
 
 		if (done + 1 == fail_at)
 			bad.kind = 0xff;
@@ -537,7 +537,7 @@ static int apply(const struct idm_opts *o, const struct idm_intent *in,
 		bool undo_failed = false;
 
 		if (done < n) {
-			idm_sent_format(&ops[done].e, buf, sizeof(buf));
+			idm_sacl_row_format(&ops[done].e, buf, sizeof(buf));
 			fprintf(stderr, "Error: could not %s \"%s\"; undoing %ld change(s)\n",
 				ops[done].add ? "add" : "remove", buf, done);
 		} else {
@@ -546,7 +546,7 @@ static int apply(const struct idm_opts *o, const struct idm_intent *in,
 		}
 		for (i = (done < n ? done : n) - 1; i >= 0; i--) {
 			if (idm_sacl_change(&nl, !ops[i].add, &ops[i].e)) {
-				idm_sent_format(&ops[i].e, buf, sizeof(buf));
+				idm_sacl_row_format(&ops[i].e, buf, sizeof(buf));
 				fprintf(stderr, "Error: undo failed at \"%s\"\n", buf);
 				undo_failed = true;
 			}
@@ -566,11 +566,11 @@ static int apply(const struct idm_opts *o, const struct idm_intent *in,
 	ret = 0;
 out_ops:
 	free(ops);
-	idm_sstate_free(&cur);
+	idm_sacl_tables_free(&cur);
 out_vp:
-	idm_vplan_free(&vp);
+	idm_vip_changes_free(&vp);
 out_lp:
-	idm_lplan_free(&lp);
+	idm_link_changes_free(&lp);
 	idm_nl_close(&rt);
 out_nl:
 	idm_nl_close(&nl);
@@ -581,7 +581,7 @@ int cmd_apply(const struct idm_opts *o, int argc, char **argv)
 {
 	const char *file = NULL;
 	struct idm_intent in;
-	struct idm_sstate want;
+	struct idm_sacl_tables want;
 	bool dry = false;
 	char err[512], *text;
 	size_t len;
@@ -618,7 +618,7 @@ int cmd_apply(const struct idm_opts *o, int argc, char **argv)
 	}
 	if (idm_intent_state(&in, &want, err, sizeof(err))) {
 		fprintf(stderr, "Error: %s\n", err);
-		idm_sstate_free(&want);
+		idm_sacl_tables_free(&want);
 		idm_intent_free(&in);
 		return 1;
 	}
@@ -633,7 +633,7 @@ int cmd_apply(const struct idm_opts *o, int argc, char **argv)
 	} else {
 		ret = apply(o, &in, &want, dry);
 	}
-	idm_sstate_free(&want);
+	idm_sacl_tables_free(&want);
 	idm_intent_free(&in);
 	return ret;
 }

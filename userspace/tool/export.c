@@ -49,14 +49,14 @@ static void put_prefixes(const char *key, const struct idm_prefixes *ps)
 	print_close_arr();
 }
 
-static void put_links(const struct idm_ilink *v, size_t n, bool remote)
+static void put_links(const struct idm_intent_link *v, size_t n, bool remote)
 {
 	char a[INET6_ADDRSTRLEN];
 	size_t i;
 
 	print_open_arr(remote ? "remote-links" : "pairs");
 	for (i = 0; i < n; i++) {
-		const struct idm_ilink *l = &v[i];
+		const struct idm_intent_link *l = &v[i];
 
 		if (l->remote != remote)
 			continue;
@@ -124,8 +124,8 @@ int cmd_export(const struct idm_opts *o, int argc, char **argv)
 {
 	uint8_t key[IDMESH_HASH_KEY_LEN];
 	struct idm_vip_list vips = { 0 };
-	struct idm_sstate st = { 0 };
-	struct idm_ilink *links = NULL;
+	struct idm_sacl_tables st = { 0 };
+	struct idm_intent_link *links = NULL;
 	struct idm_nl nl, rt;
 	bool named = true;
 	char buf[256];
@@ -169,7 +169,7 @@ int cmd_export(const struct idm_opts *o, int argc, char **argv)
 			     idm_word_name(idm_action_words, st.def_action));
 	print_open_arr("sacl-entries");
 	for (i = 0; i < st.n; i++) {
-		idm_sent_format(&st.e[i], buf, sizeof(buf));
+		idm_sacl_row_format(&st.e[i], buf, sizeof(buf));
 		print_string(PRINT_JSON, NULL, NULL, buf);
 	}
 	print_close_arr();
@@ -178,10 +178,10 @@ int cmd_export(const struct idm_opts *o, int argc, char **argv)
 	rc = 0;
 out:
 	for (i = 0; i < nlinks; i++)
-		idm_ilink_free(&links[i]);
+		idm_intent_link_free(&links[i]);
 	free(links);
 	idm_vip_list_free(&vips);
-	idm_sstate_free(&st);
+	idm_sacl_tables_free(&st);
 	idm_nl_close(&rt);
 out_nl:
 	idm_nl_close(&nl);
