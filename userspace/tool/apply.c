@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * idmesh apply: program this node's SACL tables from an intent, as a
- * diff; on any failure the changes already made are undone.
+ * idmesh apply: the intent read and checked, then made true (lib/apply.c
+ * plans and makes the changes, undoing them on a failure); the plan
+ * (--dry-run) and the changes made printed, text or JSON.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -17,30 +18,9 @@
 #include "intent.h"
 #include "nl.h"
 #include "util.h"
-#include "apply_link.h"
-#include "apply_vip.h"
-#include "config.h"
+#include "apply.h"
 #include "print.h"
 #include "sacl.h"
-
-/*
- * Fault injection for the selftests of the undo, compiled only into the
- * test build (tests/idmesh-faults, never installed): VAR=N makes the
- * N-th change of its kind one the kernel refuses (IDMESH_TEST_FAIL_VIP:
- * a VIP without a protocol; IDMESH_TEST_FAIL_CHANGE: a SACL change of an
- * unknown kind). 0: none, as always in the shipped tool.
- */
-static long test_fail_at(const char *var)
-{
-#ifdef IDMESH_TEST_HOOKS
-	const char *v = getenv(var);
-
-	return v ? strtol(v, NULL, 10) : 0;
-#else
-	(void)var;
-	return 0;
-#endif
-}
 
 void help_apply(FILE *f)
 {
@@ -238,22 +218,6 @@ static void print_plan(const struct idm_intent *in, const struct idm_sacl_tables
 			     idm_word_name(idm_action_words, want->def_action));
 }
 
-/* Undo the first n VIP changes, last first; true if one failed. */
-static bool vips_undo(struct idm_nl *nl, const struct idm_vip_changes *vp, size_t n)
-{
-	bool failed = false;
-	char buf[256];
-
-	while (n--) {
-		if (!idm_vip_op_do(nl, &vp->op[n], 1))
-			continue;
-		idm_vip_op_format(&vp->op[n], buf, sizeof(buf));
-		fprintf(stderr, "Error: undo failed at \"%s\"\n", buf);
-		failed = true;
-	}
-	return failed;
-}
-
 /* The VIP changes made: text in order; JSON by kind. */
 static void print_vops(const struct idm_vip_changes *vp)
 {
@@ -278,44 +242,6 @@ static void print_vops(const struct idm_vip_changes *vp)
 		}
 		print_close_arr();
 	}
-}
-
-/* Every port the intent names exists here or is one of its links. */
-static int check_devs(const struct idm_intent *in, const struct idm_sacl_tables *want)
-{
-	size_t i, k;
-
-	for (i = 0; i < want->n; i++) {
-		const struct idm_sacl_row *e = &want->e[i];
-		bool made = false;
-
-		if (e->kind != IDMESH_SACL_KIND_PORT || if_nametoindex(e->dev))
-			continue;
-		for (k = 0; k < in->nlinks && !made; k++)
-			made = !strcmp(in->links[k].name, e->dev);
-		if (!made) {
-			fprintf(stderr, "Error: %s: ports: no device \"%s\" in this namespace; nothing changed\n",
-				in->file, e->dev);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* Undo the first n link changes, last first; true if one failed. */
-static bool links_undo(struct idm_nl *rt, const struct idm_link_changes *lp, size_t n)
-{
-	bool failed = false;
-	char buf[512];
-
-	while (n--) {
-		if (!idm_link_op_do(rt, &lp->op[n], 1))
-			continue;
-		idm_link_op_format(&lp->op[n], buf, sizeof(buf));
-		fprintf(stderr, "Error: undo failed at \"%s\"\n", buf);
-		failed = true;
-	}
-	return failed;
 }
 
 /* The link changes made: text in order; JSON by kind. */
@@ -361,20 +287,19 @@ static void print_lops(const struct idm_link_changes *lp)
  * The changes, made or to be made: text one line each, in order ("+"
  * added, "-" removed, "~" changed); JSON by kind.
  */
-static void print_changes(const struct idm_intent *in, const struct idm_link_changes *lp,
-			  bool set_key, const struct idm_vip_changes *vp,
-			  const struct idm_sacl_op *ops, long n, bool set_default,
+static void print_changes(const struct idm_intent *in, const struct idm_apply *p,
 			  const struct idm_sacl_tables *want)
 {
+	const struct idm_sacl_op *ops = p->ops;
+	long i, n = p->nops;
 	char buf[256];
-	long i;
 
 	if (in->has_pairs || in->has_remotes)
-		print_lops(lp);
-	if (set_key)
+		print_lops(&p->links);
+	if (p->set_key)
 		print_string(PRINT_ANY, "hash_key", "~ hash-key %s\n", "set");
 	if (in->has_vips)
-		print_vops(vp);
+		print_vops(&p->vips);
 	for (i = 0; i < n; i++) {
 		idm_sacl_row_format(&ops[i].e, buf, sizeof(buf));
 		print_text("%c %s\n", ops[i].add ? '+' : '-', buf);
@@ -393,73 +318,9 @@ static void print_changes(const struct idm_intent *in, const struct idm_link_cha
 			print_string(PRINT_JSON, NULL, NULL, buf);
 		}
 	print_close_arr();
-	if (set_default)
+	if (p->set_default)
 		print_string(PRINT_ANY, "default", "~ default %s\n",
 			     idm_word_name(idm_action_words, want->def_action));
-}
-
-/* What apply has changed so far, to be undone on a failure. */
-struct done {
-	size_t links, vips;
-	bool key;
-	uint8_t old_key[IDMESH_HASH_KEY_LEN];
-};
-
-/* Undo links, the key and VIPs; true if all came back. */
-static bool undo_all(struct idm_nl *nl, struct idm_nl *rt, const struct done *d,
-		     const struct idm_link_changes *lp, const struct idm_vip_changes *vp)
-{
-	bool failed = vips_undo(nl, vp, d->vips);
-
-	if (d->key && idm_hash_key_set(nl, d->old_key)) {
-		fprintf(stderr, "Error: undo failed at \"config set hash-key\"\n");
-		failed = true;
-	}
-	failed |= links_undo(rt, lp, d->links);
-	return !failed;
-}
-
-/* Links, then the hash key, then VIPs; fail_vip: see apply(). */
-static int apply_node(const struct idm_intent *in, struct idm_nl *nl,
-		      struct idm_nl *rt, const struct idm_link_changes *lp,
-		      const struct idm_vip_changes *vp, struct done *d, bool set_key)
-{
-	char buf[512];
-	long fail_at;
-
-	for (d->links = 0; d->links < lp->n; d->links++)
-		if (idm_link_op_do(rt, &lp->op[d->links], 0))
-			break;
-	if (d->links != lp->n) {
-		idm_link_op_format(&lp->op[d->links], buf, sizeof(buf));
-		fprintf(stderr, "Error: could not make \"%s\"; undoing %zu change(s)\n",
-			buf, d->links);
-		return -1;
-	}
-	if (set_key) {
-		if (idm_hash_key_set(nl, in->hash_key)) {
-			fprintf(stderr, "Error: could not set the hash key; undoing %zu change(s)\n",
-				d->links);
-			return -1;
-		}
-		d->key = true;
-	}
-	fail_at = test_fail_at("IDMESH_TEST_FAIL_VIP");
-	for (d->vips = 0; d->vips < vp->n; d->vips++) {
-		struct idm_vip_op bad = vp->op[d->vips];
-
-		if ((long)d->vips + 1 == fail_at)
-			bad.vip.proto = 0;
-		if (idm_vip_op_do(nl, &bad, 0))
-			break;
-	}
-	if (d->vips != vp->n) {
-		idm_vip_op_format(&vp->op[d->vips], buf, sizeof(buf));
-		fprintf(stderr, "Error: could not make \"%s\"; undoing %zu change(s)\n",
-			buf, d->links + d->key + d->vips);
-		return -1;
-	}
-	return 0;
 }
 
 /*
@@ -469,108 +330,39 @@ static int apply_node(const struct idm_intent *in, struct idm_nl *nl,
 static int apply(const struct idm_opts *o, const struct idm_intent *in,
 		 const struct idm_sacl_tables *want, bool dry)
 {
-	struct idm_sacl_tables cur = { 0 };
-	struct idm_sacl_op *ops = NULL;
-	struct idm_vip_changes vp = { 0 };
-	struct idm_link_changes lp = { 0 };
-	struct done d = { 0 };
-	bool set_default, set_key = false;
+	struct idm_apply p = { 0 };
 	struct idm_nl nl, rt;
-	char buf[256];
-	long n = 0, i, done, fail_at;
-	int ret = 1, k;
+	int ret = 1;
 
 	if (idm_nl_open(&nl, o->netns))
 		return 1;
 	if (idm_rt_open(&rt, NULL))
 		goto out_nl;
-	if (idm_link_plan(&rt, in, &lp))
-		goto out_lp;
-	if (in->has_hash_key) {
-		k = idm_hash_key_get(&nl, d.old_key);
-		if (k) {
-			if (k > 0)
-				fprintf(stderr, "Error: the hash key cannot be read without CAP_NET_ADMIN; nothing changed\n");
-			goto out_lp;
-		}
-		set_key = memcmp(d.old_key, in->hash_key, sizeof(d.old_key)) != 0;
-	}
-	if (in->has_vips && idm_vip_plan(&nl, in, &vp))
-		goto out_vp;
-	if (idm_sacl_read(&nl, &cur))
-		goto out_vp;
-	n = idm_sacl_diff(&cur, want, &ops);
-	set_default = want->has_default && want->def_action != cur.def_action;
+	if (idm_apply_plan(&nl, &rt, in, want, &p))
+		goto out;
 	if (dry) {
 		print_start(o->json, o->pretty);
 		print_open_obj(NULL);
 		print_plan(in, want);
 		print_text("changes:\n");
 		print_open_obj("changes");
-		print_changes(in, &lp, set_key, &vp, ops, n, set_default, want);
+		print_changes(in, &p, want);
 		print_close_obj();
 		print_close_obj();
 		print_end();
 		ret = 0;
-		goto out_ops;
+		goto out;
 	}
-	if (check_devs(in, want))
-		goto out_ops;
-	/* Links (with their addresses and routes), the key, VIPs, identity. */
-	if (apply_node(in, &nl, &rt, &lp, &vp, &d, set_key)) {
-		fprintf(stderr, undo_all(&nl, &rt, &d, &lp, &vp) ? "Nothing changed.\n" :
-			"Error: the node is not as it was; see \"idmesh link show\" and \"idmesh vip show\"\n");
-		goto out_ops;
-	}
-	fail_at = test_fail_at("IDMESH_TEST_FAIL_CHANGE");
-	for (done = 0; done < n; done++) {
-		struct idm_sacl_row bad = ops[done].e;
-
-		if (done + 1 == fail_at)
-			bad.kind = 0xff;
-		if (idm_sacl_change(&nl, ops[done].add, &bad))
-			break;
-	}
-	if (done == n && set_default && idm_sacl_set_default(&nl, want->def_action))
-		done = n + 1;	/* everything to undo */
-	if (done != n) {
-		bool undo_failed = false;
-
-		if (done < n) {
-			idm_sacl_row_format(&ops[done].e, buf, sizeof(buf));
-			fprintf(stderr, "Error: could not %s \"%s\"; undoing %ld change(s)\n",
-				ops[done].add ? "add" : "remove", buf, done);
-		} else {
-			fprintf(stderr, "Error: could not set the default action; undoing %ld change(s)\n",
-				n);
-		}
-		for (i = (done < n ? done : n) - 1; i >= 0; i--) {
-			if (idm_sacl_change(&nl, !ops[i].add, &ops[i].e)) {
-				idm_sacl_row_format(&ops[i].e, buf, sizeof(buf));
-				fprintf(stderr, "Error: undo failed at \"%s\"\n", buf);
-				undo_failed = true;
-			}
-		}
-		undo_failed |= !undo_all(&nl, &rt, &d, &lp, &vp);
-		if (undo_failed)
-			fprintf(stderr, "Error: the node is not as it was; see \"idmesh sacl show\"\n");
-		else
-			fprintf(stderr, "Nothing changed.\n");
-		goto out_ops;
-	}
+	if (idm_apply_check_devs(in, want) || idm_apply_commit(&nl, &rt, in, want, &p))
+		goto out;
 	print_start(o->json, o->pretty);
 	print_open_obj(NULL);
-	print_changes(in, &lp, set_key, &vp, ops, n, set_default, want);
+	print_changes(in, &p, want);
 	print_close_obj();
 	print_end();
 	ret = 0;
-out_ops:
-	free(ops);
-	idm_sacl_tables_free(&cur);
-out_vp:
-	idm_vip_changes_free(&vp);
-out_lp:
-	idm_link_changes_free(&lp);
+out:
+	idm_apply_free(&p);
 	idm_nl_close(&rt);
 out_nl:
 	idm_nl_close(&nl);

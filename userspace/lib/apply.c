@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * An intent made true on this node: the plan (links, hash key, VIPs, SACL
+ * tables, each a diff against the node), then the changes in that order;
+ * on any failure, the changes already made are undone, last first.
+ * Messages go to standard error; what was planned or made is the
+ * caller's to print.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+#include <linux/idmesh.h>
+
+#include "apply.h"
+#include "config.h"
+#include "sacl.h"
+
+/*
+ * Fault injection for the selftests of the undo, compiled only into the
+ * test build of this file (tests/apply-faults.o, linked into
+ * tests/idmesh-faults, never installed): VAR=N makes the
+ * N-th change of its kind one the kernel refuses (IDMESH_TEST_FAIL_VIP:
+ * a VIP without a protocol; IDMESH_TEST_FAIL_CHANGE: a SACL change of an
+ * unknown kind). 0: none, as always in the shipped tool.
+ */
+static long test_fail_at(const char *var)
+{
+#ifdef IDMESH_TEST_HOOKS
+	const char *v = getenv(var);
+
+	return v ? strtol(v, NULL, 10) : 0;
+#else
+	(void)var;
+	return 0;
+#endif
+}
+
+/* Undo the first n VIP changes, last first; true if one failed. */
+static bool vips_undo(struct idm_nl *nl, const struct idm_vip_changes *vp, size_t n)
+{
+	bool failed = false;
+	char buf[256];
+
+	while (n--) {
+		if (!idm_vip_op_do(nl, &vp->op[n], 1))
+			continue;
+		idm_vip_op_format(&vp->op[n], buf, sizeof(buf));
+		fprintf(stderr, "Error: undo failed at \"%s\"\n", buf);
+		failed = true;
+	}
+	return failed;
+}
+
+int idm_apply_check_devs(const struct idm_intent *in,
+			 const struct idm_sacl_tables *want)
+{
+	size_t i, k;
+
+	for (i = 0; i < want->n; i++) {
+		const struct idm_sacl_row *e = &want->e[i];
+		bool made = false;
+
+		if (e->kind != IDMESH_SACL_KIND_PORT || if_nametoindex(e->dev))
+			continue;
+		for (k = 0; k < in->nlinks && !made; k++)
+			made = !strcmp(in->links[k].name, e->dev);
+		if (!made) {
+			fprintf(stderr, "Error: %s: ports: no device \"%s\" in this namespace; nothing changed\n",
+				in->file, e->dev);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Undo the first n link changes, last first; true if one failed. */
+static bool links_undo(struct idm_nl *rt, const struct idm_link_changes *lp, size_t n)
+{
+	bool failed = false;
+	char buf[512];
+
+	while (n--) {
+		if (!idm_link_op_do(rt, &lp->op[n], 1))
+			continue;
+		idm_link_op_format(&lp->op[n], buf, sizeof(buf));
+		fprintf(stderr, "Error: undo failed at \"%s\"\n", buf);
+		failed = true;
+	}
+	return failed;
+}
+
+/* What apply has changed so far, to be undone on a failure. */
+struct done {
+	size_t links, vips;
+	bool key;
+	uint8_t old_key[IDMESH_HASH_KEY_LEN];
+};
+
+/* Undo links, the key and VIPs; true if all came back. */
+static bool undo_all(struct idm_nl *nl, struct idm_nl *rt, const struct done *d,
+		     const struct idm_link_changes *lp, const struct idm_vip_changes *vp)
+{
+	bool failed = vips_undo(nl, vp, d->vips);
+
+	if (d->key && idm_hash_key_set(nl, d->old_key)) {
+		fprintf(stderr, "Error: undo failed at \"config set hash-key\"\n");
+		failed = true;
+	}
+	failed |= links_undo(rt, lp, d->links);
+	return !failed;
+}
+
+/* Links, then the hash key, then VIPs; fail_vip: see apply(). */
+static int apply_node(const struct idm_intent *in, struct idm_nl *nl,
+		      struct idm_nl *rt, const struct idm_link_changes *lp,
+		      const struct idm_vip_changes *vp, struct done *d, bool set_key)
+{
+	char buf[512];
+	long fail_at;
+
+	for (d->links = 0; d->links < lp->n; d->links++)
+		if (idm_link_op_do(rt, &lp->op[d->links], 0))
+			break;
+	if (d->links != lp->n) {
+		idm_link_op_format(&lp->op[d->links], buf, sizeof(buf));
+		fprintf(stderr, "Error: could not make \"%s\"; undoing %zu change(s)\n",
+			buf, d->links);
+		return -1;
+	}
+	if (set_key) {
+		if (idm_hash_key_set(nl, in->hash_key)) {
+			fprintf(stderr, "Error: could not set the hash key; undoing %zu change(s)\n",
+				d->links);
+			return -1;
+		}
+		d->key = true;
+	}
+	fail_at = test_fail_at("IDMESH_TEST_FAIL_VIP");
+	for (d->vips = 0; d->vips < vp->n; d->vips++) {
+		struct idm_vip_op bad = vp->op[d->vips];
+
+		if ((long)d->vips + 1 == fail_at)
+			bad.vip.proto = 0;
+		if (idm_vip_op_do(nl, &bad, 0))
+			break;
+	}
+	if (d->vips != vp->n) {
+		idm_vip_op_format(&vp->op[d->vips], buf, sizeof(buf));
+		fprintf(stderr, "Error: could not make \"%s\"; undoing %zu change(s)\n",
+			buf, d->links + d->key + d->vips);
+		return -1;
+	}
+	return 0;
+}
+
+int idm_apply_plan(struct idm_nl *nl, struct idm_nl *rt,
+		   const struct idm_intent *in,
+		   const struct idm_sacl_tables *want, struct idm_apply *p)
+{
+	int k;
+
+	memset(p, 0, sizeof(*p));
+	if (idm_link_plan(rt, in, &p->links))
+		return -1;
+	if (in->has_hash_key) {
+		k = idm_hash_key_get(nl, p->old_key);
+		if (k) {
+			if (k > 0)
+				fprintf(stderr, "Error: the hash key cannot be read without CAP_NET_ADMIN; nothing changed\n");
+			return -1;
+		}
+		p->set_key = memcmp(p->old_key, in->hash_key, sizeof(p->old_key)) != 0;
+	}
+	if (in->has_vips && idm_vip_plan(nl, in, &p->vips))
+		return -1;
+	if (idm_sacl_read(nl, &p->cur))
+		return -1;
+	p->nops = idm_sacl_diff(&p->cur, want, &p->ops);
+	p->set_default = want->has_default && want->def_action != p->cur.def_action;
+	return 0;
+}
+
+int idm_apply_commit(struct idm_nl *nl, struct idm_nl *rt,
+		     const struct idm_intent *in,
+		     const struct idm_sacl_tables *want,
+		     const struct idm_apply *p)
+{
+	const struct idm_sacl_op *ops = p->ops;
+	struct done d = { 0 };
+	long n = p->nops, i, done, fail_at;
+	bool undo_failed = false;
+	char buf[256];
+
+	memcpy(d.old_key, p->old_key, sizeof(d.old_key));
+	/* Links (with their addresses and routes), the key, VIPs, identity. */
+	if (apply_node(in, nl, rt, &p->links, &p->vips, &d, p->set_key)) {
+		if (undo_all(nl, rt, &d, &p->links, &p->vips)) {
+			fprintf(stderr, "Nothing changed.\n");
+			return -1;
+		}
+		fprintf(stderr, "Error: the node is not as it was; see \"idmesh link show\" and \"idmesh vip show\"\n");
+		return -2;
+	}
+	fail_at = test_fail_at("IDMESH_TEST_FAIL_CHANGE");
+	for (done = 0; done < n; done++) {
+		struct idm_sacl_row bad = ops[done].e;
+
+		if (done + 1 == fail_at)
+			bad.kind = 0xff;
+		if (idm_sacl_change(nl, ops[done].add, &bad))
+			break;
+	}
+	if (done == n && p->set_default &&
+	    idm_sacl_set_default(nl, want->def_action))
+		done = n + 1;	/* everything to undo */
+	if (done == n)
+		return 0;
+	if (done < n) {
+		idm_sacl_row_format(&ops[done].e, buf, sizeof(buf));
+		fprintf(stderr, "Error: could not %s \"%s\"; undoing %ld change(s)\n",
+			ops[done].add ? "add" : "remove", buf, done);
+	} else {
+		fprintf(stderr, "Error: could not set the default action; undoing %ld change(s)\n",
+			n);
+	}
+	for (i = (done < n ? done : n) - 1; i >= 0; i--) {
+		if (idm_sacl_change(nl, !ops[i].add, &ops[i].e)) {
+			idm_sacl_row_format(&ops[i].e, buf, sizeof(buf));
+			fprintf(stderr, "Error: undo failed at \"%s\"\n", buf);
+			undo_failed = true;
+		}
+	}
+	undo_failed |= !undo_all(nl, rt, &d, &p->links, &p->vips);
+	if (undo_failed) {
+		fprintf(stderr, "Error: the node is not as it was; see \"idmesh sacl show\"\n");
+		return -2;
+	}
+	fprintf(stderr, "Nothing changed.\n");
+	return -1;
+}
+
+void idm_apply_free(struct idm_apply *p)
+{
+	free(p->ops);
+	idm_sacl_tables_free(&p->cur);
+	idm_vip_changes_free(&p->vips);
+	idm_link_changes_free(&p->links);
+	memset(p, 0, sizeof(*p));
+}
