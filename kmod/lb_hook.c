@@ -32,6 +32,7 @@
 
 #include "idmesh.h"
 #include "lb.h"
+#include "nf_whole.h"
 #include "pkt.h"
 
 #define IDM_PRI_FORWARD	(NF_IP_PRI_CONNTRACK - 50)

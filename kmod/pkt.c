@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * idmesh: what the packet path reads of a packet: its 5-tuple (or an ICMP
- * echo's identifier) and TCP flags, and the registration of hooks that
- * need whole packets (reassembled by IPv4 and IPv6 defragmentation).
+ * echo's identifier) and TCP flags.
  */
 #include <linux/kernel.h>
 #include <linux/ip.h>
@@ -10,11 +9,8 @@
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/tcp.h>
-#include <linux/netfilter.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
-#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
-#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <uapi/linux/in.h>
 
 #include "pkt.h"
@@ -127,37 +123,6 @@ bool idm_pkt_parse_quoted(struct sk_buff *skb, unsigned int off, u8 family,
 		return idm_pkt_parse_l4(skb, p, true);
 	}
 	return true;
-}
-
-int idm_nf_register_whole(struct net *net, const struct nf_hook_ops *ops,
-			  unsigned int n)
-{
-	int err;
-
-	err = nf_defrag_ipv4_enable(net);
-	if (err)
-		return err;
-	err = nf_defrag_ipv6_enable(net);
-	if (err)
-		goto err_v4;
-	err = nf_register_net_hooks(net, ops, n);
-	if (err)
-		goto err_v6;
-	return 0;
-
-err_v6:
-	nf_defrag_ipv6_disable(net);
-err_v4:
-	nf_defrag_ipv4_disable(net);
-	return err;
-}
-
-void idm_nf_unregister_whole(struct net *net, const struct nf_hook_ops *ops,
-			     unsigned int n)
-{
-	nf_unregister_net_hooks(net, ops, n);
-	nf_defrag_ipv6_disable(net);
-	nf_defrag_ipv4_disable(net);
 }
 
 bool idm_pkt_parse(struct sk_buff *skb, u8 family, struct idm_pkt *p)

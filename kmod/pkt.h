@@ -45,14 +45,4 @@ bool idm_pkt_parse_quoted(struct sk_buff *skb, unsigned int off, u8 family,
 /* The 5-tuple of an unfragmented TCP, UDP or SCTP packet. */
 bool idm_pkt_parse(struct sk_buff *skb, u8 family, struct idm_pkt *p);
 
-struct nf_hook_ops;
-/*
- * Hooks that need whole packets (their ports): IPv4 and IPv6
- * defragmentation on in net, then the hooks; the reverse on the way out.
- */
-int idm_nf_register_whole(struct net *net, const struct nf_hook_ops *ops,
-			  unsigned int n);
-void idm_nf_unregister_whole(struct net *net, const struct nf_hook_ops *ops,
-			     unsigned int n);
-
 #endif /* _IDMESH_PKT_H */

@@ -42,6 +42,7 @@
 #include "compat.h"
 #include "idmesh.h"
 #include "lb.h"
+#include "nf_whole.h"
 #include "pkt.h"
 #include "sacl.h"
 #include "sacl_opt.h"
