@@ -20,6 +20,7 @@
 #include "intent_impl.h"
 #include "k8s.h"
 #include "parse.h"
+#include "yaml.h"
 
 /* ---- the objects ---- */
 
@@ -169,8 +170,40 @@ static int add_root(struct k8s *k, const char *file, size_t nth, bool stream,
 }
 
 /*
+ * YAML: every document of the stream ("---" between them, as files of
+ * several objects are written), each an object or a List; never the first
+ * alone.
+ */
+static int load_yaml(struct k8s *k, struct ctx *c, const char *file,
+		     const char *text, size_t len)
+{
+	json_object *docs;
+	char yerr[256];
+	size_t i, n;
+
+	docs = idm_yaml_parse_stream(text, len, yerr, sizeof(yerr));
+	if (!docs)
+		return idm_intent_fail(c, "", "YAML: %s", yerr);
+	n = json_object_array_length(docs);
+	if (!n) {
+		json_object_put(docs);
+		return idm_intent_fail(c, "", "YAML: the document is empty");
+	}
+	for (i = 0; i < n; i++) {
+		json_object *root = json_object_get(json_object_array_get_idx(docs, i));
+
+		if (add_root(k, file, i, n > 1, root)) {
+			json_object_put(docs);
+			return -1;
+		}
+	}
+	json_object_put(docs);
+	return 0;
+}
+
+/*
  * JSON: one value, or several one after the other (what "kubectl ... -o
- * json" prints for several objects); YAML: one document.
+ * json" prints for several objects); YAML: every document.
  */
 static int load_file(struct k8s *k, const char *file)
 {
@@ -187,9 +220,14 @@ static int load_file(struct k8s *k, const char *file)
 		return -1;
 	}
 	off = strspn(text, " \t\r\n");
-	if (off >= len || text[off] != '{') {
-		root = idm_parse_text(&c, text, len);
+	if (off >= len) {
+		root = idm_parse_text(&c, text, len);	/* says it is empty */
 		ret = root ? add_root(k, file, 0, false, root) : -1;
+		free(text);
+		return ret;
+	}
+	if (text[off] != '{') {
+		ret = load_yaml(k, &c, file, text, len);
 		free(text);
 		return ret;
 	}

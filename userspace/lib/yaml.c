@@ -132,33 +132,66 @@ static int no_alias(const char *text, size_t len, char *err, size_t errlen)
 	return ret;
 }
 
-json_object *idm_yaml_parse(const char *text, size_t len, char *err,
-			    size_t errlen)
+json_object *idm_yaml_parse_stream(const char *text, size_t len, char *err,
+				   size_t errlen)
 {
+	json_object *docs, *out;
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root;
-	json_object *out = NULL;
+	int ret = 0;
 
 	if (no_alias(text, len, err, errlen))
 		return NULL;
-	if (!yaml_parser_initialize(&parser)) {
+	docs = json_object_new_array();
+	if (!docs || !yaml_parser_initialize(&parser)) {
+		json_object_put(docs);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		fail(&parser.problem_mark, err, errlen,
-		     parser.problem ? parser.problem : "not YAML");
-		yaml_parser_delete(&parser);
+	while (!ret) {
+		if (!yaml_parser_load(&parser, &doc)) {
+			ret = fail(&parser.problem_mark, err, errlen,
+				   parser.problem ? parser.problem : "not YAML");
+			break;
+		}
+		root = yaml_document_get_root_node(&doc);
+		if (!root) {		/* the end of the stream */
+			yaml_document_delete(&doc);
+			break;
+		}
+		out = NULL;
+		ret = convert(&doc, root, 0, &out, err, errlen);
+		/* "---" with nothing after it: no object, nothing to keep. */
+		if (!ret && out)
+			json_object_array_add(docs, out);
+		yaml_document_delete(&doc);
+	}
+	yaml_parser_delete(&parser);
+	if (ret) {
+		json_object_put(docs);
 		return NULL;
 	}
-	root = yaml_document_get_root_node(&doc);
-	if (!root)
+	return docs;
+}
+
+json_object *idm_yaml_parse(const char *text, size_t len, char *err,
+			    size_t errlen)
+{
+	json_object *docs = idm_yaml_parse_stream(text, len, err, errlen);
+	json_object *out = NULL;
+	size_t n;
+
+	if (!docs)
+		return NULL;
+	n = json_object_array_length(docs);
+	if (n == 0)
 		snprintf(err, errlen, "the document is empty");
-	else if (!convert(&doc, root, 0, &out, err, errlen) && !out)
-		snprintf(err, errlen, "the document is null");
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	else if (n > 1)
+		snprintf(err, errlen, "%zu documents (\"---\"); this takes one", n);
+	else
+		out = json_object_get(json_object_array_get_idx(docs, 0));
+	json_object_put(docs);
 	return out;
 }

@@ -209,4 +209,28 @@ lbad 'pairs: [{name: p0, peer: eth0, addresses: [10.0.0.1/32, 10.0.0.1/32]}]' \
 lbad 'hash-key: "0011"' 'hash-key: is not 32 hex digits' "a hash key too short"
 lbad 'pairs: [{name: p0, peer: eth0, color: red}]' 'pairs[0].color: unknown key' "an unknown key in a pair"
 
+lbad $'pairs: [{name: p0, peer: eth0}]\n---\nremote-links: []' \
+	'YAML: 2 documents ("---"); this takes one' "an intent of two YAML documents, refused whole, not cut to the first"
+
+# A YAML stream of objects is read whole: the same intent as the JSON
+# kubectl printed, never the first document's alone.
+/usr/bin/python3 -c '
+import json, sys, yaml
+text, dec, objs, i = open(sys.argv[1]).read(), json.JSONDecoder(), [], 0
+while text[i:].strip():
+    v, i = dec.raw_decode(text, i + len(text[i:]) - len(text[i:].lstrip()))
+    objs += v.get("items", [v])
+print("---\n".join(yaml.safe_dump(o) for o in objs), end="")
+' "$objs" >"$t/stream.yaml"
+run "$tool" k8s node node-a "$t/stream.yaml"
+assert "k8s: objects as a YAML stream (---) give the same intent as the JSON" \
+	[ "$rc" = 0 ] && [ "$out" = "$(cat "$t/a.json")" ]
+printf -- '---\n' >>"$t/stream.yaml"
+run "$tool" k8s node node-a "$t/stream.yaml"
+assert "k8s: ... with an empty last document too" [ "$rc" = 0 ] && [ "$out" = "$(cat "$t/a.json")" ]
+printf -- 'kind: [\n' >>"$t/stream.yaml"
+run "$tool" k8s node node-a "$t/stream.yaml"
+assert "k8s: a bad document anywhere in the stream refuses it all" \
+	[ "$rc" != 0 ] && [ -z "$out" ] && grep -q "stream.yaml: YAML: line" <<<"$err"
+
 tap_end
