@@ -39,6 +39,7 @@ struct k8s {
 	size_t nroots;
 	char *err;
 	size_t errlen;
+	size_t skipped;		/* objects left out, each reported */
 };
 
 static json_object *at(json_object *o, const char *key)
@@ -64,6 +65,18 @@ static int fail(struct k8s *k, const struct obj *ob, const char *path,
 	va_end(ap);
 	snprintf(k->err, k->errlen, "%s: %s: %s", ob->where, path, msg);
 	return -1;
+}
+
+/*
+ * One object that cannot be used is left out and reported, with what
+ * fail() said of it: it never stops the others. Always 0.
+ */
+static int skip(struct k8s *k, const char *what)
+{
+	fprintf(stderr, "Warning: %s; %s\n", k->err, what);
+	k->err[0] = '\0';
+	k->skipped++;
+	return 0;
 }
 
 /* A string field (dotted path from the object); NULL if absent. */
@@ -710,9 +723,10 @@ static int remote_link(struct k8s *k, const struct obj *me, const struct obj *nd
 	idm_parse_addr(addr, &na);
 	if (node_info(k, me, na.family, &maddr, &mcidrs, &mcidr))
 		return -1;
-	if (!maddr)
-		return fail(k, me, "status.addresses", "no InternalIP of %s's family",
-			    nd->name);
+	if (!maddr) {
+		fail(k, nd, "status.addresses", "no InternalIP of a family this node has");
+		return skip(k, "no link to it");
+	}
 	routes = json_object_new_array();
 	n = cidrs ? json_object_array_length(cidrs) : cidr ? 1 : 0;
 	for (j = 0; j < n; j++) {
@@ -726,13 +740,15 @@ static int remote_link(struct k8s *k, const struct obj *me, const struct obj *nd
 
 			if (!json_object_is_type(x, json_type_string)) {
 				json_object_put(routes);
-				return fail(k, nd, path, "expected a string");
+				fail(k, nd, path, "expected a string");
+				return skip(k, "no link to it");
 			}
 			s = json_object_get_string(x);
 		}
 		if (idm_prefix_parse(s, true, &p, why, sizeof(why))) {
 			json_object_put(routes);
-			return fail(k, nd, path, "%s", why);
+			fail(k, nd, path, "%s", why);
+			return skip(k, "no link to it");
 		}
 		json_object_array_add(routes, json_object_new_string(s));
 	}
@@ -762,11 +778,14 @@ static int remote_links(struct k8s *k, const struct obj *me, json_object *links)
 
 		if (strcmp(nd->kind, "Node"))
 			continue;
-		if (node_info(k, nd, 0, &addr, &cidrs, &cidr))
-			goto out;
+		if (node_info(k, nd, 0, &addr, &cidrs, &cidr)) {
+			skip(k, nd == me ? "no remote links" : "no link to it");
+			continue;
+		}
 		if (!addr && (cidrs || cidr)) {
 			fail(k, nd, "status.addresses", "no InternalIP");
-			goto out;
+			skip(k, nd == me ? "no remote links" : "no link to it");
+			continue;
 		}
 		if (!addr)
 			continue;	/* not reachable yet, and no pods */
@@ -775,7 +794,7 @@ static int remote_links(struct k8s *k, const struct obj *me, json_object *links)
 		nodes[n++] = nd;
 	}
 	if (!n || nodes[mine] != me) {
-		fail(k, me, "status.addresses", "no InternalIP");
+		ret = 0;	/* this node is unreachable: said above, or no pods yet */
 		goto out;
 	}
 	assign_ids(nodes, n, mine, ids);

@@ -128,6 +128,25 @@ json.dump({"apiVersion": "v1", "kind": "List", "items": objs}, open(sys.argv[2],
 EOP
 	expect "k8s: $desc" 1 "Error: $t/bad.json: $want" "$tool" k8s node node-a -o "$t/out.json" "$t/bad.json"
 }
+
+# skipped SEL MUTATION DESC WARNING: a Node that cannot be used is left out
+# with WARNING, and every other object still makes the intent.
+skipped() {
+	local sel=$1 mut=$2 desc=$3 want=$4
+	python3 - "$objs" "$t/bad.json" "$sel" "$mut" <<EOP
+$pyobjs
+for o in objs:
+    if o["kind"] + "/" + o["metadata"]["name"] == sys.argv[3]:
+        exec(sys.argv[4])
+json.dump({"apiVersion": "v1", "kind": "List", "items": objs}, open(sys.argv[2], "w"), indent=1)
+EOP
+	run "$tool" k8s node node-a "$t/bad.json"
+	echo "$out" >"$t/skip.json"
+	assert "k8s: $desc: left out and reported, the rest made" \
+		[ "$rc" = 0 ] && [ "$err" = "Warning: $t/bad.json: $want" ] &&
+		[ "$(jget "$t/skip.json" '[l["remote"] for l in j["remote-links"]]')" = "['192.168.50.3']" ] &&
+		python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); sys.exit(a["vips"] != b["vips"] or a["workloads"] != b["workloads"])' "$t/skip.json" "$t/a.json"
+}
 bad Pod/web-1 'o["status"]["podIP"] = "10.244.1"; o["status"]["podIPs"] = [{"ip": "10.244.1"}]' \
 	"a Pod IP that is not one" 'Pod shop/web-1 (items[5]): status.podIPs[0].ip: "10.244.1" is not an IPv4 or IPv6 address'
 bad Pod/web-1 'o["metadata"]["labels"]["app"] = 3' \
@@ -142,10 +161,14 @@ bad Service/web 'del o["spec"]["ports"][0]["port"]' \
 	"a Service port without a number" 'Service shop/web (items[0]): spec.ports[0]: port: expected a number 1..65535'
 bad Service/web 'o["spec"]["ports"][0]["protocol"] = "ICMP"' \
 	"a Service port of another protocol" 'Service shop/web (items[0]): spec.ports[0]: protocol "ICMP" is not TCP, UDP or SCTP'
-bad Node/node-b 'o["status"]["addresses"] = []' \
-	"a Node with pods and no InternalIP" 'Node node-b (items[3]): status.addresses: no InternalIP'
-bad Node/node-b 'o["spec"]["podCIDRs"][0] = "10.244.2.1/24"' \
-	"a pod CIDR with host bits" 'Node node-b (items[3]): spec.podCIDRs[0]: "10.244.2.1/24" has bits set past /24'
+skipped Node/node-b 'o["status"]["addresses"] = [{"type": "ExternalIP", "address": "203.0.113.2"}]' \
+	"a Node with pods and only an ExternalIP" 'Node node-b (items[3]): status.addresses: no InternalIP; no link to it'
+skipped Node/node-b 'o["status"]["addresses"] = [{"type": "InternalIP", "address": "fd00:50::2"}]' \
+	"an IPv6-only Node in an IPv4 cluster" 'Node node-b (items[3]): status.addresses: no InternalIP of a family this node has; no link to it'
+skipped Node/node-b 'o["spec"]["podCIDRs"][0] = "10.244.2.1/24"' \
+	"a pod CIDR with host bits" 'Node node-b (items[3]): spec.podCIDRs[0]: "10.244.2.1/24" has bits set past /24; no link to it'
+skipped Node/node-b 'o["status"] = "up"' \
+	"a Node whose status is not an object" 'Node node-b (items[3]): status: expected an object; no link to it'
 bad Pod/db-1 'o["metadata"]["name"] = "web-1"' \
 	"two Pods of one name" 'Pod shop/web-1 (items[7]): metadata.name: given twice (also items[5])'
 bad Pod/db-1 'del o["metadata"]["name"]' \
