@@ -318,7 +318,40 @@ static int check_ip(struct k8s *k, const struct obj *ob, const char *path,
 	return 0;
 }
 
-/* Ready endpoints as backends; terminating ones with weight 0. */
+/*
+ * How an endpoint serves, as kube-proxy's CategorizeEndpoints reads its
+ * conditions (pkg/proxy/topology.go): ready endpoints take new
+ * connections; when a Service has none, its serving and terminating ones
+ * do; every other endpoint of the slice takes none but keeps those it
+ * holds (kube-proxy leaves their conntrack entries until the endpoint
+ * leaves the slice). Kept on each backend under EP_CLASS until the
+ * Service's slices are all read, then made weights (ep_weights()).
+ */
+enum { IDM_EP_HELD, IDM_EP_SERVING_TERMINATING, IDM_EP_READY };
+#define EP_CLASS "\x01class"
+
+/* New connections to the best class there is; the others weight 0. */
+static void ep_weights(json_object *bes)
+{
+	size_t b, n = json_object_array_length(bes);
+	int best = IDM_EP_HELD;
+
+	for (b = 0; b < n; b++) {
+		int c = json_object_get_int(at(json_object_array_get_idx(bes, b), EP_CLASS));
+
+		best = c > best ? c : best;
+	}
+	for (b = 0; b < n; b++) {
+		json_object *be = json_object_array_get_idx(bes, b);
+
+		if (best == IDM_EP_HELD ||
+		    json_object_get_int(at(be, EP_CLASS)) < best)
+			json_object_object_add(be, "weight", json_object_new_int(0));
+		json_object_object_del(be, EP_CLASS);
+	}
+}
+
+/* A slice's endpoints for one Service port, each with its EP_CLASS. */
 static int slice_backends(struct k8s *k, const struct obj *ob, int family,
 			  const char *port_name, const char *proto,
 			  json_object *bes)
@@ -352,10 +385,11 @@ static int slice_backends(struct k8s *k, const struct obj *ob, int family,
 	if (port < 0 || !eps)
 		return 0;
 	for (i = 0; i < json_object_array_length(eps); i++) {
-		json_object *addrs, *cond, *ready, *term, *be;
+		json_object *addrs, *cond, *ready, *serving, *term, *be;
+		bool is_ready, is_serving, is_term;
 		struct idm_addr a;
-		bool is_ready, is_term;
 		size_t b;
+		int cls;
 
 		e = json_object_array_get_idx(eps, i);
 		snprintf(path, sizeof(path), "endpoints[%zu].addresses", i);
@@ -375,26 +409,31 @@ static int slice_backends(struct k8s *k, const struct obj *ob, int family,
 		snprintf(path, sizeof(path), "endpoints[%zu].conditions", i);
 		if (obj_at(k, ob, e, path, "conditions", &cond))
 			return -1;
-		/* The API's meaning of an absent condition: ready, not terminating. */
+		/*
+		 * The API's meaning of an absent condition: ready, serving as
+		 * ready says, not terminating (kube-proxy reads them so).
+		 */
 		ready = at(cond, "ready");
+		serving = at(cond, "serving");
 		term = at(cond, "terminating");
 		if ((ready && !json_object_is_type(ready, json_type_boolean)) ||
+		    (serving && !json_object_is_type(serving, json_type_boolean)) ||
 		    (term && !json_object_is_type(term, json_type_boolean)))
-			return fail(k, ob, path, "ready and terminating are true or false");
+			return fail(k, ob, path, "ready, serving and terminating are true or false");
 		is_ready = !ready || json_object_get_boolean(ready);
+		is_serving = serving ? json_object_get_boolean(serving) : is_ready;
 		is_term = term && json_object_get_boolean(term);
-		if (!is_ready && !is_term)
-			continue;
+		cls = is_ready ? IDM_EP_READY : is_serving && is_term ?
+		      IDM_EP_SERVING_TERMINATING : IDM_EP_HELD;
 		for (b = 0; b < json_object_array_length(bes); b++) {
-			json_object *o2 = json_object_array_get_idx(bes, b), *w;
+			json_object *o2 = json_object_array_get_idx(bes, b);
 
 			if (strcmp(json_object_get_string(at(o2, "address")), s) ||
 			    json_object_get_int(at(o2, "port")) != port)
 				continue;
-			/* In two slices: ready wins. */
-			w = at(o2, "weight");
-			if (is_ready && !is_term && w)
-				json_object_object_del(o2, "weight");
+			/* In two slices: the better condition wins. */
+			if (cls > json_object_get_int(at(o2, EP_CLASS)))
+				json_object_object_add(o2, EP_CLASS, json_object_new_int(cls));
 			break;
 		}
 		if (b < json_object_array_length(bes))
@@ -402,8 +441,7 @@ static int slice_backends(struct k8s *k, const struct obj *ob, int family,
 		be = json_object_new_object();
 		json_object_object_add(be, "address", json_object_new_string(s));
 		json_object_object_add(be, "port", json_object_new_int(port));
-		if (is_term || !is_ready)
-			json_object_object_add(be, "weight", json_object_new_int(0));
+		json_object_object_add(be, EP_CLASS, json_object_new_int(cls));
 		json_object_array_add(bes, be);
 	}
 	return 0;
@@ -500,6 +538,7 @@ static int service_vips(struct k8s *k, const struct obj *sv, json_object *vips,
 				if (slice_backends(k, es, a.family, pname ? pname : "", proto, bes))
 					return -1;
 			}
+			ep_weights(bes);
 		}
 	}
 	return 0;

@@ -42,9 +42,9 @@ assert "k8s: each pair of nodes gives its link one id, from either side" \
 	  "$(jget "$t/a.json" '[l["id"] for l in j["remote-links"] if l["remote"] == "192.168.50.3"][0]')" = "$(jget "$t/c.json" '[l["id"] for l in j["remote-links"] if l["remote"] == "192.168.50.1"][0]')" ]
 assert "k8s: the link's name carries its id" \
 	[ "$(jget "$t/a.json" 'j["remote-links"][0]["name"] == "idmr%06x" % j["remote-links"][0]["id"]')" = True ]
-assert "k8s: a Service's ClusterIP and port make a VIP; ready endpoints its backends, a terminating one at weight 0, a not-ready one left out" \
+assert "k8s: a Service's ClusterIP and port make a VIP; ready endpoints take new flows, terminating and not-ready ones keep theirs (weight 0)" \
 	[ "$(jget "$t/a.json" '[(b["address"], b["port"], b.get("weight", 1)) for v in j["vips"] if v["address"] == "10.96.0.10" and v["port"] == 80 and v["protocol"] == "tcp" for b in v["backends"]]')" = \
-	  "[('10.244.1.5', 8080, 1), ('10.244.2.5', 8080, 0)]" ]
+	  "[('10.244.1.5', 8080, 1), ('10.244.2.5', 8080, 0), ('10.244.2.6', 8080, 0)]" ]
 assert "k8s: a headless Service makes no VIP" \
 	[ "$(jget "$t/a.json" 'sorted(v["address"] for v in j["vips"])')" = "['10.96.0.10', '10.96.0.20']" ]
 dev=$("$tool" k8s dev shop web-1)
@@ -129,6 +129,40 @@ EOP
 	expect "k8s: $desc" 1 "Error: $t/bad.json: $want" "$tool" k8s node node-a -o "$t/out.json" "$t/bad.json"
 }
 
+# weights MUTATION DESC WANT: web's backends (address, weight) after a
+# Python statement over eps, the endpoints of its slice (kube-proxy's
+# CategorizeEndpoints: ready serve; with none ready, serving and
+# terminating ones do; all others keep their flows only).
+weights() {
+	local mut=$1 desc=$2 want=$3
+	python3 - "$objs" "$t/w.json" "$mut" <<EOP
+$pyobjs
+for o in objs:
+    if o["kind"] == "EndpointSlice" and o["metadata"]["name"] == "web-x7k2p":
+        eps = o["endpoints"]
+        exec(sys.argv[3])
+json.dump({"apiVersion": "v1", "kind": "List", "items": objs}, open(sys.argv[2], "w"), indent=1)
+EOP
+	run "$tool" k8s node node-a "$t/w.json"
+	echo "$out" >"$t/w-out.json"
+	assert "k8s: $desc" [ "$rc" = 0 ] && [ "$(jget "$t/w-out.json" '[(b["address"], b.get("weight", 1)) for v in j["vips"] if v["address"] == "10.96.0.10" and v["port"] == 80 for b in v["backends"]]')" = "$want" ]
+}
+weights 'eps[0]["conditions"] = {"ready": False, "serving": False, "terminating": True}' \
+	"with no endpoint ready, the serving and terminating one takes new flows" \
+	"[('10.244.1.5', 0), ('10.244.2.5', 1), ('10.244.2.6', 0)]"
+weights 'eps[0]["conditions"] = {"ready": True, "serving": True, "terminating": True}; eps[1]["conditions"] = {"ready": True, "serving": True, "terminating": True}' \
+	"ready and terminating (publishNotReadyAddresses) still take new flows" \
+	"[('10.244.1.5', 1), ('10.244.2.5', 1), ('10.244.2.6', 0)]"
+weights 'eps[0]["conditions"] = {"ready": False}; eps[1]["conditions"] = {"ready": False, "terminating": True}' \
+	"with none ready or serving, every endpoint keeps its flows and takes no new one" \
+	"[('10.244.1.5', 0), ('10.244.2.5', 0), ('10.244.2.6', 0)]"
+weights 'eps[1]["conditions"] = {"terminating": True}' \
+	"absent ready counts as ready, absent serving as ready says" \
+	"[('10.244.1.5', 1), ('10.244.2.5', 1), ('10.244.2.6', 0)]"
+weights 'eps[0]["conditions"] = {"ready": False, "serving": True, "terminating": True}; eps[1]["conditions"] = {"ready": False, "serving": True, "terminating": True}' \
+	"with none ready, every serving and terminating one takes new flows" \
+	"[('10.244.1.5', 1), ('10.244.2.5', 1), ('10.244.2.6', 0)]"
+
 # skipped SEL MUTATION DESC WARNING: a Node that cannot be used is left out
 # with WARNING, and every other object still makes the intent.
 skipped() {
@@ -156,7 +190,7 @@ bad EndpointSlice/web-x7k2p 'del o["endpoints"][0]["addresses"]' \
 bad EndpointSlice/web-x7k2p 'o["apiVersion"] = "discovery.k8s.io/v1beta1"' \
 	"an EndpointSlice of another version" 'items[11]: apiVersion: "discovery.k8s.io/v1beta1" is not discovery.k8s.io/v1'
 bad EndpointSlice/web-x7k2p 'o["endpoints"][0]["conditions"]["ready"] = "yes"' \
-	"a condition that is not a boolean" 'EndpointSlice shop/web-x7k2p (items[11]): endpoints[0].conditions: ready and terminating are true or false'
+	"a condition that is not a boolean" 'EndpointSlice shop/web-x7k2p (items[11]): endpoints[0].conditions: ready, serving and terminating are true or false'
 bad Service/web 'del o["spec"]["ports"][0]["port"]' \
 	"a Service port without a number" 'Service shop/web (items[0]): spec.ports[0]: port: expected a number 1..65535'
 bad Service/web 'o["spec"]["ports"][0]["protocol"] = "ICMP"' \
