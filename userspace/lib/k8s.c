@@ -577,10 +577,24 @@ static int pod_ips(struct k8s *k, const struct obj *pod, json_object **ips,
  */
 static bool per_pod_label(const char *key)
 {
-	return !strcmp(key, "pod-template-hash") ||
-	       !strcmp(key, "controller-revision-hash") ||
-	       !strcmp(key, "statefulset.kubernetes.io/pod-name") ||
-	       !strcmp(key, "apps.kubernetes.io/pod-index");
+	static const char *const keys[] = {
+		"pod-template-hash",			/* Deployment rollouts */
+		"controller-revision-hash",		/* StatefulSet, DaemonSet */
+		"pod-template-generation",		/* DaemonSet rollouts */
+		"statefulset.kubernetes.io/pod-name",
+		"apps.kubernetes.io/pod-index",
+		"batch.kubernetes.io/job-completion-index",
+		"job-completion-index",
+		"batch.kubernetes.io/controller-uid",	/* each run of a Job */
+		"controller-uid",
+		NULL,
+	};
+	size_t i;
+
+	for (i = 0; keys[i]; i++)
+		if (!strcmp(key, keys[i]))
+			return true;
+	return false;
 }
 
 static int pod_workloads(struct k8s *k, const struct obj *pod, const char *node,

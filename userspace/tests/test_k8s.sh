@@ -163,6 +163,24 @@ weights 'eps[0]["conditions"] = {"ready": False, "serving": True, "terminating":
 	"with none ready, every serving and terminating one takes new flows" \
 	"[('10.244.1.5', 1), ('10.244.2.5', 1), ('10.244.2.6', 0)]"
 
+# mutated PYTHON: objs after a Python statement over them (as objs) in
+# $t/m.json, node-a's intent from them in $t/m-out.json.
+mutated() {
+	python3 - "$objs" "$t/m.json" "$1" <<EOP
+$pyobjs
+objs = [x for o in objs for x in o.get("items", [o])]
+by = {o["kind"] + "/" + o["metadata"]["name"]: o for o in objs}
+exec(sys.argv[3])
+json.dump({"apiVersion": "v1", "kind": "List", "items": objs}, open(sys.argv[2], "w"), indent=1)
+EOP
+	run "$tool" k8s node node-a "$t/m.json"
+	echo "$out" >"$t/m-out.json"
+}
+mutated 'by["Pod/web-1"]["metadata"]["labels"].update({"pod-template-generation": "7", "controller-uid": "u1", "batch.kubernetes.io/job-completion-index": "0"}); by["Pod/web-2"]["metadata"]["labels"].update({"pod-template-generation": "8", "controller-uid": "u2", "batch.kubernetes.io/job-completion-index": "1"})'
+assert "k8s: labels that differ per rollout or run (pod-template-generation, controller-uid, job-completion-index) are not identity" \
+	[ "$rc" = 0 ] && [ "$(jget "$t/m-out.json" '[w["labels"] for w in j["workloads"] if w["name"] == "shop/web-2"][0]')" = \
+	  "$(jget "$t/a.json" '[w["labels"] for w in j["workloads"] if w["name"] == "shop/web-2"][0]')" ]
+
 # skipped SEL MUTATION DESC WARNING: a Node that cannot be used is left out
 # with WARNING, and every other object still makes the intent.
 skipped() {
