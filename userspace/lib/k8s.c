@@ -40,6 +40,14 @@ struct k8s {
 	char *err;
 	size_t errlen;
 	size_t skipped;		/* objects left out, each reported */
+	/* EndpointSlices by (namespace, Service), for service_vips(). */
+	struct slice_ref *slices;
+	size_t nslices;
+};
+
+struct slice_ref {
+	const char *ns, *svc;
+	const struct obj *ob;
 };
 
 static json_object *at(json_object *o, const char *key)
@@ -354,7 +362,7 @@ static void ep_weights(json_object *bes)
 /* A slice's endpoints for one Service port, each with its EP_CLASS. */
 static int slice_backends(struct k8s *k, const struct obj *ob, int family,
 			  const char *port_name, const char *proto,
-			  json_object *bes)
+			  const char *node, json_object *bes)
 {
 	json_object *ports, *eps, *p, *e, *x;
 	const char *s, *pname, *pproto;
@@ -406,6 +414,15 @@ static int slice_backends(struct k8s *k, const struct obj *ob, int family,
 			return -1;
 		if (a.family != family)
 			return fail(k, ob, path, "\"%s\" is not of the slice's addressType", s);
+		if (node) {
+			const char *en;
+
+			snprintf(path, sizeof(path), "endpoints[%zu]", i);
+			if (str_at(k, ob, e, path, "nodeName", false, &en))
+				return -1;
+			if (!en || strcmp(en, node))
+				continue;
+		}
 		snprintf(path, sizeof(path), "endpoints[%zu].conditions", i);
 		if (obj_at(k, ob, e, path, "conditions", &cond))
 			return -1;
@@ -447,20 +464,100 @@ static int slice_backends(struct k8s *k, const struct obj *ob, int family,
 	return 0;
 }
 
-static int service_vips(struct k8s *k, const struct obj *sv, json_object *vips,
-			uint32_t table_size)
+static int cmp_slice_key(const void *x, const void *y)
 {
-	json_object *spec, *ips, *ports, *p, *x;
-	const char *type, *ip, *pname, *proto;
-	char path[160];
-	size_t i, j, s;
+	const struct slice_ref *a = x, *b = y;
+	int r = strcmp(a->ns, b->ns);
 
+	return r ? r : strcmp(a->svc, b->svc);
+}
+
+/* The same, then the slice's name: a Service's slices in name order. */
+static int cmp_slice(const void *x, const void *y)
+{
+	const struct slice_ref *a = x, *b = y;
+	int r = cmp_slice_key(a, b);
+
+	return r ? r : strcmp(a->ob->name, b->ob->name);
+}
+
+/*
+ * Every EndpointSlice under its Service's name (its
+ * kubernetes.io/service-name label), sorted: a Service finds its slices
+ * by a binary search, not by a walk over every object.
+ */
+static int index_slices(struct k8s *k)
+{
+	size_t i;
+
+	k->slices = xrealloc(NULL, k->n, sizeof(*k->slices));
+	for (i = 0; i < k->n; i++) {
+		const struct obj *es = &k->v[i];
+		json_object *lb;
+		const char *svc;
+
+		if (strcmp(es->kind, "EndpointSlice"))
+			continue;
+		if (obj_at(k, es, at(es->o, "metadata"), "metadata.labels", "labels", &lb) ||
+		    str_at(k, es, lb, "metadata.labels", "kubernetes.io/service-name",
+			   false, &svc))
+			return -1;
+		if (!svc)
+			continue;
+		k->slices[k->nslices++] = (struct slice_ref){ es->ns, svc, es };
+	}
+	qsort(k->slices, k->nslices, sizeof(*k->slices), cmp_slice);
+	return 0;
+}
+
+/* The first slice of (ns, svc), or nslices. */
+static size_t first_slice(const struct k8s *k, const struct slice_ref *key)
+{
+	size_t lo = 0, hi = k->nslices;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_slice_key(&k->slices[mid], key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* A Service another proxy implements (kube-proxy leaves it alone too). */
+static bool other_proxy(const struct obj *sv)
+{
+	json_object *lb = at(at(sv->o, "metadata"), "labels");
+
+	return lb && json_object_is_type(lb, json_type_object) &&
+	       at(lb, "service.kubernetes.io/service-proxy-name");
+}
+
+static int service_vips(struct k8s *k, const struct obj *sv, const char *node,
+			json_object *vips, uint32_t table_size)
+{
+	struct slice_ref key = { .ns = sv->ns, .svc = sv->name };
+	json_object *spec, *ips, *ports, *p, *x;
+	const char *type, *ip, *pname, *proto, *itp;
+	size_t i, j, s, first;
+	char path[160];
+
+	if (other_proxy(sv))
+		return 0;
+	first = first_slice(k, &key);
 	if (obj_at(k, sv, sv->o, "spec", "spec", &spec))
 		return -1;
 	if (!spec)
 		return fail(k, sv, "spec", "missing");
-	if (str_at(k, sv, spec, "spec.type", "type", false, &type))
+	if (str_at(k, sv, spec, "spec.type", "type", false, &type) ||
+	    str_at(k, sv, spec, "spec.internalTrafficPolicy", "internalTrafficPolicy",
+		   false, &itp))
 		return -1;
+	/* Local: this node's endpoints only (none: no backend at all). */
+	if (!itp || strcmp(itp, "Local"))
+		node = NULL;
 	if (type && !strcmp(type, "ExternalName"))
 		return 0;
 	if (arr_at(k, sv, spec, "spec.clusterIPs", "clusterIPs", &ips) ||
@@ -518,24 +615,16 @@ static int service_vips(struct k8s *k, const struct obj *sv, json_object *vips,
 			json_object_object_add(vip, "backends", bes);
 			json_object_array_add(vips, vip);
 			/* The slices of this Service, of this family. */
-			for (s = 0; s < k->n; s++) {
-				const struct obj *es = &k->v[s];
-				json_object *md = at(es->o, "metadata"), *lb;
-				const char *svc, *at_;
+			for (s = first; s < k->nslices && !cmp_slice_key(&k->slices[s], &key); s++) {
+				const struct obj *es = k->slices[s].ob;
+				const char *at_;
 
-				if (strcmp(es->kind, "EndpointSlice") || strcmp(es->ns, sv->ns))
-					continue;
-				if (obj_at(k, es, md, "metadata.labels", "labels", &lb) ||
-				    str_at(k, es, lb, "metadata.labels", "kubernetes.io/service-name",
-					   false, &svc))
-					return -1;
-				if (!svc || strcmp(svc, sv->name))
-					continue;
 				if (str_at(k, es, es->o, "addressType", "addressType", true, &at_))
 					return -1;
 				if (strcmp(at_, a.family == AF_INET ? "IPv4" : "IPv6"))
 					continue;
-				if (slice_backends(k, es, a.family, pname ? pname : "", proto, bes))
+				if (slice_backends(k, es, a.family, pname ? pname : "", proto,
+						   node, bes))
 					return -1;
 			}
 			ep_weights(bes);
@@ -905,7 +994,7 @@ static json_object *build(const struct idm_k8s_args *a, char *err, size_t errlen
 	for (i = 0; i < a->nfiles; i++)
 		if (load_file(&k, a->files[i]))
 			goto fail;
-	if (check_unique(&k))
+	if (check_unique(&k) || index_slices(&k))
 		goto fail;
 	for (i = 0; i < k.n; i++)
 		if (!strcmp(k.v[i].kind, "Node") && !strcmp(k.v[i].name, a->node))
@@ -930,7 +1019,8 @@ static json_object *build(const struct idm_k8s_args *a, char *err, size_t errlen
 	for (i = 0; i < k.n; i++) {
 		const struct obj *ob = &k.v[i];
 
-		if (!strcmp(ob->kind, "Service") && service_vips(&k, ob, vips, a->table_size))
+		if (!strcmp(ob->kind, "Service") &&
+		    service_vips(&k, ob, a->node, vips, a->table_size))
 			goto fail;
 		if (!strcmp(ob->kind, "Pod") && pod_workloads(&k, ob, a->node, wls, ports))
 			goto fail;
@@ -938,6 +1028,7 @@ static json_object *build(const struct idm_k8s_args *a, char *err, size_t errlen
 	for (i = 0; i < k.nroots; i++)
 		json_object_put(k.roots[i]);
 	free(k.roots);
+	free(k.slices);
 	free(k.v);
 	return intent;
 fail:
@@ -945,6 +1036,7 @@ fail:
 	for (i = 0; i < k.nroots; i++)
 		json_object_put(k.roots[i]);
 	free(k.roots);
+	free(k.slices);
 	free(k.v);
 	return NULL;
 }

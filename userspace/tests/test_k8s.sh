@@ -176,6 +176,15 @@ EOP
 	run "$tool" k8s node node-a "$t/m.json"
 	echo "$out" >"$t/m-out.json"
 }
+mutated 'by["Service/web"]["metadata"].setdefault("labels", {})["service.kubernetes.io/service-proxy-name"] = "other"'
+assert "k8s: a Service another proxy implements (service-proxy-name) gets no VIP, as kube-proxy leaves it" \
+	[ "$rc" = 0 ] && [ "$(jget "$t/m-out.json" 'sorted(v["address"] for v in j["vips"])')" = "['10.96.0.20']" ]
+mutated 'by["Service/web"]["spec"]["internalTrafficPolicy"] = "Local"'
+assert "k8s: internalTrafficPolicy Local: this node's endpoints only" \
+	[ "$rc" = 0 ] && [ "$(jget "$t/m-out.json" '[(b["address"], b.get("weight", 1)) for v in j["vips"] if v["address"] == "10.96.0.10" for b in v["backends"]]')" = "[('10.244.1.5', 1)]" ]
+mutated 'by["Service/db"]["spec"]["internalTrafficPolicy"] = "Local"'
+assert "k8s: ... and a Service with none here has no backend on this node" \
+	[ "$rc" = 0 ] && [ "$(jget "$t/m-out.json" '[v["backends"] for v in j["vips"] if v["address"] == "10.96.0.20"]')" = "[[]]" ]
 mutated 'by["Pod/web-1"]["metadata"]["labels"].update({"pod-template-generation": "7", "controller-uid": "u1", "batch.kubernetes.io/job-completion-index": "0"}); by["Pod/web-2"]["metadata"]["labels"].update({"pod-template-generation": "8", "controller-uid": "u2", "batch.kubernetes.io/job-completion-index": "1"})'
 assert "k8s: labels that differ per rollout or run (pod-template-generation, controller-uid, job-completion-index) are not identity" \
 	[ "$rc" = 0 ] && [ "$(jget "$t/m-out.json" '[w["labels"] for w in j["workloads"] if w["name"] == "shop/web-2"][0]')" = \
