@@ -16,6 +16,7 @@
 #include <linux/kernel.h>
 #include <linux/crc32c.h>
 #include <linux/ip.h>
+#include <linux/icmpv6.h>
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
@@ -24,6 +25,7 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <net/checksum.h>
+#include <net/icmp.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/ip6_route.h>
@@ -69,6 +71,44 @@ static unsigned int idm_drop(struct idm_lb_stats __percpu *pcpu, bool route)
 	u64_stats_inc(route ? &s->no_route : &s->no_backend);
 	u64_stats_update_end_irqrestore(&s->syncp, flags);
 	put_cpu_ptr(pcpu);
+	return NF_DROP;
+}
+
+/*
+ * No backend takes a new flow (none, all drained or down): the client
+ * hears at once that nothing listens there, as from kube-proxy's REJECT
+ * of a Service without endpoints (ICMP port unreachable, for TCP too),
+ * instead of waiting out its timeouts. Counted as no-backend; the packet
+ * goes no further. In PRE_ROUTING the packet has no route yet: the way
+ * back to its source is looked up for the error, as nf_reject does.
+ */
+static unsigned int idm_reject(struct sk_buff *skb,
+			       const struct nf_hook_state *state,
+			       struct idm_lb_stats __percpu *pcpu)
+{
+	struct dst_entry *dst = NULL;
+	struct flowi fl = {};
+
+	idm_drop(pcpu, false);
+	if (state->pf == NFPROTO_IPV4) {
+		if (!skb_dst(skb)) {
+			fl.u.ip4.daddr = ip_hdr(skb)->saddr;
+			if (nf_ip_route(state->net, &dst, &fl, false) || !dst)
+				return NF_DROP;
+			skb_dst_set(skb, dst);
+		}
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
+		return NF_DROP;
+	}
+	if (!skb->dev)
+		skb->dev = state->net->loopback_dev;
+	if (!skb_dst(skb)) {
+		fl.u.ip6.daddr = ipv6_hdr(skb)->saddr;
+		if (nf_ip6_route(state->net, &dst, &fl, false) || !dst)
+			return NF_DROP;
+		skb_dst_set(skb, dst);
+	}
+	icmpv6_send(skb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0);
 	return NF_DROP;
 }
 
@@ -253,7 +293,7 @@ again:
 		u32 slot;
 
 		if (!t->active)
-			return idm_drop(vip->stats, false);
+			return idm_reject(skb, state, vip->stats);
 		slot = reciprocal_scale(idm_flow_hash(lb, &p.key), t->size);
 		be = t->be[t->slot[slot]];
 		if (vip->mode == IDMESH_VIP_MODE_NAT) {

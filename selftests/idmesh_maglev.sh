@@ -302,12 +302,41 @@ assert "tunnel over a device that resolves neighbours: nothing sent" [ "$(counts
 run I $L -s -j vip show 10.100.0.5 port 9 proto udp
 check "... and counted as no-route" '.[0].stats.no_route == 5'
 
-## no backend: dropped and counted, not leaked to the VIP's owner
-I $L vip add 10.100.0.3 port 8080 proto udp
+## no backend: rejected at once, as kube-proxy rejects a Service without
+## endpoints (ICMP port unreachable, TCP too), counted, never leaked to
+## the VIP's owner. The lb node's ICMP rate limit off: every error counts.
+nsx $L sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+ip -n $L route add fd64::3/128 dev b1
+I $L -b - <<-EOB
+	vip add 10.100.0.3 port 8080 proto udp
+	vip add 10.100.0.3 port 8081 proto tcp
+	vip add fd64::3 port 8080 proto udp
+	vip add fd64::3 port 8081 proto tcp
+EOB
+for v in 10.100.0.3 fd64::3; do
+	for p in "8080 udp" "8081 tcp"; do
+		run py $C lbtool refused $v $p
+		check "no backend: $v ${p#* } from a pod: refused at once, not left to time out" '.result == "refused"'
+	done
+done
+# From the lb node itself (LOCAL_OUT) a UDP send fails at once (EPERM)
+# whether dropped or rejected; a TCP connect tells them apart: it would
+# wait out its SYNs if dropped, and is refused at once if rejected.
+for v in 10.100.0.3 fd64::3; do
+	run py $L lbtool refused $v 8081 tcp
+	check "no backend: $v from the lb node itself (LOCAL_OUT): refused" '.result == "refused"'
+done
 LBTOOL_TIMEOUT=3 run py $C lbtool udp 10.100.0.3 8080 20
 assert "no backend: no answer (b1 holds the VIP address)" [ "$(counts none)" = 20 ]
 run I $L -s -j vip show 10.100.0.3 port 8080 proto udp
-check "no backend: 20 drops counted" '.[0].stats.no_backend == 20'
+check "no backend: every packet counted (21 datagrams)" '.[0].stats.no_backend == 21'
+run I $L -s -j vip show 10.100.0.3 port 8081 proto tcp
+check "... and the TCP SYNs" '.[0].stats.no_backend >= 2'
+I $L -b - <<-EOB
+	vip del fd64::3 port 8080 proto udp
+	vip del fd64::3 port 8081 proto tcp
+	vip del 10.100.0.3 port 8081 proto tcp
+EOB
 
 ## a VIP with more backends than one netlink message holds (added in one
 ## batch: one process, 400 requests); fake0 routes them (a backend

@@ -15,6 +15,12 @@
   lbtool.py conns ADDR PORT N CMD       N TCP connections held open while
                                         CMD runs (shell), then each asks
                                         again; JSON before/after NAMEs
+  lbtool.py refused ADDR PORT tcp|udp   one TCP connection, or a datagram
+                                        of a connected UDP socket: JSON
+                                        "refused" (RST or ICMP port
+                                        unreachable), "none" (no answer
+                                        in time), "eperm" (dropped on
+                                        this host's way out) or "open"
 The LOCAL and PEER addresses let a test see what the backend saw.
 
 A connection that gets no answer gives up after LBTOOL_TIMEOUT seconds
@@ -183,6 +189,29 @@ def conns(addr, port, n, cmd):
     print(json.dumps({"cmd": rc, "before": before, "after": after}))
 
 
+def refused(addr, port, proto):
+    kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
+    s = socket.socket(family(addr), kind)
+    s.settimeout(timeout())
+    try:
+        s.connect((addr, port))
+        if kind == socket.SOCK_DGRAM:
+            s.send(b"hello")
+            s.recv(2048)
+        res = "open"
+    except ConnectionRefusedError:
+        res = "refused"
+    except PermissionError:
+        # A hook of this host dropped what this host sent: no answer is
+        # needed to say so (UDP's send fails at once).
+        res = "eperm"
+    except (socket.timeout, TimeoutError):
+        res = "none"
+    finally:
+        s.close()
+    print(json.dumps({"result": res}))
+
+
 def main(a=None):
     a = sys.argv[1:] if a is None else a
     if a[0] == "serve":
@@ -194,6 +223,8 @@ def main(a=None):
             socket.IPPROTO_SCTP if a[4:] == ["sctp"] else 0)
     elif a[0] == "conns":
         conns(a[1], int(a[2]), int(a[3]), a[4])
+    elif a[0] == "refused":
+        refused(a[1], int(a[2]), a[3])
     else:
         sys.exit(__doc__)
 
