@@ -41,6 +41,9 @@ SBINDIR ?= $(PREFIX)/sbin
 DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(DATADIR)/man
 CNIDIRS ?= /usr/lib/cni /opt/cni/bin
+# Where systemd-modules-load finds the module to load at boot (the module
+# itself comes from "make dkms-install").
+MODULESLOADDIR ?= /etc/modules-load.d
 install: tool
 	install -D -m 0755 userspace/idmesh "$(DESTDIR)$(SBINDIR)/idmesh"
 	for d in $(CNIDIRS); do \
@@ -53,12 +56,16 @@ install: tool
 	install -D -m 0644 Documentation/netlink/specs/idmesh.yaml \
 		"$(DESTDIR)$(DATADIR)/idmesh/netlink/specs/idmesh.yaml"
 	install -m 0644 README.md Documentation/*.rst "$(DESTDIR)$(DATADIR)/doc/idmesh/"
+	install -d "$(DESTDIR)$(MODULESLOADDIR)"
+	printf '# idmesh: loaded at boot (installed by "make install")\nidmesh\n' \
+		>"$(DESTDIR)$(MODULESLOADDIR)/idmesh.conf"
 
 uninstall:
 	rm -f "$(DESTDIR)$(SBINDIR)/idmesh" "$(DESTDIR)$(DATADIR)/bash-completion/completions/idmesh"
 	for d in $(CNIDIRS); do rm -f "$(DESTDIR)$$d/idmesh-cni"; done
 	for f in Documentation/man/*.8; do rm -f "$(DESTDIR)$(MANDIR)/man8/$${f##*/}"; done
 	rm -rf "$(DESTDIR)$(DATADIR)/idmesh" "$(DESTDIR)$(DATADIR)/doc/idmesh"
+	rm -f "$(DESTDIR)$(MODULESLOADDIR)/idmesh.conf"
 
 # The module's sources as DKMS wants them: $(DESTDIR)$(USRSRC)/idmesh-VERSION.
 USRSRC ?= /usr/src

@@ -12,9 +12,12 @@ assert "make install succeeds" [ "$rc" = 0 ]
 for f in usr/sbin/idmesh usr/lib/cni/idmesh-cni opt/cni/bin/idmesh-cni \
 	 usr/share/man/man8/idmesh.8 usr/share/man/man8/idmesh-link.8 \
 	 usr/share/man/man8/idmesh-cni.8 usr/share/bash-completion/completions/idmesh \
-	 usr/share/idmesh/netlink/specs/idmesh.yaml usr/share/doc/idmesh/intent.rst; do
+	 usr/share/idmesh/netlink/specs/idmesh.yaml usr/share/doc/idmesh/intent.rst \
+	 etc/modules-load.d/idmesh.conf; do
 	assert "installs /$f" [ -s "$d/$f" ]
 done
+assert "the module is loaded at boot: modules-load.d names it" \
+	[ "$(grep -v '^#' "$d/etc/modules-load.d/idmesh.conf")" = idmesh ]
 run "$d/usr/sbin/idmesh" help
 assert "the installed tool runs" [ "$rc" = 0 ]
 run make -s -C "$top" uninstall DESTDIR="$d" PREFIX=/usr
