@@ -48,6 +48,7 @@ struct k8s {
 struct slice_ref {
 	const char *ns, *svc;
 	const struct obj *ob;
+	bool bad;		/* found malformed: left out, said once */
 };
 
 static json_object *at(json_object *o, const char *key)
@@ -87,6 +88,15 @@ static int skip(struct k8s *k, const char *what)
 	return 0;
 }
 
+/* Take back what an object that failed halfway added to arr. */
+static void truncate_array(json_object *arr, size_t n)
+{
+	size_t len = json_object_array_length(arr);
+
+	if (len > n)
+		json_object_array_del_idx(arr, n, len - n);
+}
+
 /* A string field (dotted path from the object); NULL if absent. */
 static int str_at(struct k8s *k, const struct obj *ob, json_object *o,
 		  const char *path, const char *key, bool need, const char **out)
@@ -120,8 +130,8 @@ static int obj_at(struct k8s *k, const struct obj *ob, json_object *o,
 	return 0;
 }
 
-static int add_obj(struct k8s *k, const char *file, const char *where,
-		   json_object *o)
+static int check_obj(struct k8s *k, const char *file, const char *where,
+		     json_object *o)
 {
 	struct obj ob = { .o = o };
 	json_object *md;
@@ -161,6 +171,15 @@ static int add_obj(struct k8s *k, const char *file, const char *where,
 	ob.idx = k->n;
 	k->v = xrealloc(k->v, k->n + 1, sizeof(*k->v));
 	k->v[k->n++] = ob;
+	return 0;
+}
+
+/* An object that cannot be read is left out, with why: never the rest. */
+static int add_obj(struct k8s *k, const char *file, const char *where,
+		   json_object *o)
+{
+	if (check_obj(k, file, where, o))
+		skip(k, "left out");
 	return 0;
 }
 
@@ -301,19 +320,28 @@ static int cmp_obj(const void *x, const void *y)
 	return r ? r : (a->idx > b->idx) - (a->idx < b->idx);
 }
 
-/* Two objects of a kind with the same name are one cluster's mistake. */
-static int check_unique(struct k8s *k)
+/*
+ * Two objects of a kind with the same name are one cluster's mistake:
+ * the later one is left out, with why.
+ */
+static void check_unique(struct k8s *k)
 {
-	size_t i;
+	size_t i, n = 0;
 
 	qsort(k->v, k->n, sizeof(*k->v), cmp_obj);
-	for (i = 1; i < k->n; i++)
-		if (!strcmp(k->v[i - 1].kind, k->v[i].kind) &&
-		    !strcmp(k->v[i - 1].ns, k->v[i].ns) &&
-		    !strcmp(k->v[i - 1].name, k->v[i].name))
-			return fail(k, &k->v[i], "metadata.name", "given twice (also %s)",
-				    k->v[i - 1].item);
-	return 0;
+	for (i = 0; i < k->n; i++) {
+		if (n && !strcmp(k->v[n - 1].kind, k->v[i].kind) &&
+		    !strcmp(k->v[n - 1].ns, k->v[i].ns) &&
+		    !strcmp(k->v[n - 1].name, k->v[i].name)) {
+			/* The first given stays: every node keeps the same one. */
+			fail(k, &k->v[i], "metadata.name", "given twice (also %s)",
+			     k->v[n - 1].item);
+			skip(k, "left out");
+			continue;
+		}
+		k->v[n++] = k->v[i];
+	}
+	k->n = n;
 }
 
 /* ---- the intent's parts ---- */
@@ -500,11 +528,13 @@ static int index_slices(struct k8s *k)
 			continue;
 		if (obj_at(k, es, at(es->o, "metadata"), "metadata.labels", "labels", &lb) ||
 		    str_at(k, es, lb, "metadata.labels", "kubernetes.io/service-name",
-			   false, &svc))
-			return -1;
+			   false, &svc)) {
+			skip(k, "left out");
+			continue;
+		}
 		if (!svc)
 			continue;
-		k->slices[k->nslices++] = (struct slice_ref){ es->ns, svc, es };
+		k->slices[k->nslices++] = (struct slice_ref){ es->ns, svc, es, false };
 	}
 	qsort(k->slices, k->nslices, sizeof(*k->slices), cmp_slice);
 	return 0;
@@ -617,15 +647,24 @@ static int service_vips(struct k8s *k, const struct obj *sv, const char *node,
 			/* The slices of this Service, of this family. */
 			for (s = first; s < k->nslices && !cmp_slice_key(&k->slices[s], &key); s++) {
 				const struct obj *es = k->slices[s].ob;
+				size_t nb = json_object_array_length(bes);
 				const char *at_;
 
-				if (str_at(k, es, es->o, "addressType", "addressType", true, &at_))
-					return -1;
+				if (k->slices[s].bad)
+					continue;
+				if (str_at(k, es, es->o, "addressType", "addressType", true, &at_)) {
+					k->slices[s].bad = true;
+					skip(k, "left out");
+					continue;
+				}
 				if (strcmp(at_, a.family == AF_INET ? "IPv4" : "IPv6"))
 					continue;
 				if (slice_backends(k, es, a.family, pname ? pname : "", proto,
-						   node, bes))
-					return -1;
+						   node, bes)) {
+					truncate_array(bes, nb);
+					k->slices[s].bad = true;
+					skip(k, "left out");
+				}
 			}
 			ep_weights(bes);
 		}
@@ -994,7 +1033,8 @@ static json_object *build(const struct idm_k8s_args *a, char *err, size_t errlen
 	for (i = 0; i < a->nfiles; i++)
 		if (load_file(&k, a->files[i]))
 			goto fail;
-	if (check_unique(&k) || index_slices(&k))
+	check_unique(&k);
+	if (index_slices(&k))
 		goto fail;
 	for (i = 0; i < k.n; i++)
 		if (!strcmp(k.v[i].kind, "Node") && !strcmp(k.v[i].name, a->node))
@@ -1018,12 +1058,21 @@ static json_object *build(const struct idm_k8s_args *a, char *err, size_t errlen
 	json_object_object_add(intent, "workloads", wls);
 	for (i = 0; i < k.n; i++) {
 		const struct obj *ob = &k.v[i];
+		size_t nv = json_object_array_length(vips);
+		size_t nw = json_object_array_length(wls);
+		size_t np = json_object_array_length(ports);
 
+		/* What an object that fails halfway made is taken back. */
 		if (!strcmp(ob->kind, "Service") &&
-		    service_vips(&k, ob, a->node, vips, a->table_size))
-			goto fail;
-		if (!strcmp(ob->kind, "Pod") && pod_workloads(&k, ob, a->node, wls, ports))
-			goto fail;
+		    service_vips(&k, ob, a->node, vips, a->table_size)) {
+			truncate_array(vips, nv);
+			skip(&k, "no VIP for it");
+		}
+		if (!strcmp(ob->kind, "Pod") && pod_workloads(&k, ob, a->node, wls, ports)) {
+			truncate_array(wls, nw);
+			truncate_array(ports, np);
+			skip(&k, "left out");
+		}
 	}
 	for (i = 0; i < k.nroots; i++)
 		json_object_put(k.roots[i]);

@@ -115,18 +115,30 @@ expect "k8s policy FILE: only the identity part" 1 "Error: $t/p2.json: vips: unk
 expect "k8s -o: writes the intent" 0 "" "$tool" k8s node node-a -o "$t/out.json" "$objs"
 assert "k8s -o: the file holds it" cmp -s "$t/out.json" "$t/a.json"
 
-# bad MUTATION DESC STDERR: objs with one field changed (a Python statement
-# over o, the object named by SEL) is refused with STDERR, and -o kept.
+# bad SEL MUTATION DESC WARNING [GONE]: objs with one field changed (a
+# Python statement over o, the object named by SEL): that object (GONE if
+# another: the one left out) is left out with WARNING, and the intent is
+# the one the objects make without it, byte for byte: never a refusal of
+# the whole cluster.
 bad() {
-	local sel=$1 mut=$2 desc=$3 want=$4
-	python3 - "$objs" "$t/bad.json" "$sel" "$mut" <<EOP
+	local sel=$1 mut=$2 desc=$3 want=$4 gone=${5:-$1}
+	python3 - "$objs" "$t/bad.json" "$sel" "$mut" "$t/gone.json" "$gone" <<EOP
 $pyobjs
+objs = [x for o in objs for x in o.get("items", [o])]
+rest = [o for o in objs if o["kind"] + "/" + o["metadata"]["name"] != sys.argv[6]]
+json.dump({"apiVersion": "v1", "kind": "List", "items": rest}, open(sys.argv[5], "w"), indent=1)
 for o in objs:
     if o["kind"] + "/" + o["metadata"]["name"] == sys.argv[3]:
         exec(sys.argv[4])
+        break
 json.dump({"apiVersion": "v1", "kind": "List", "items": objs}, open(sys.argv[2], "w"), indent=1)
 EOP
-	expect "k8s: $desc" 1 "Error: $t/bad.json: $want" "$tool" k8s node node-a -o "$t/out.json" "$t/bad.json"
+	run "$tool" k8s node node-a -o "$t/out.json" "$t/gone.json"
+	run "$tool" k8s node node-a -o "$t/out.json" "$t/bad.json"
+	assert "k8s: $desc: left out and reported, the rest made" \
+		[ "$rc" = 0 ] && [ "$err" = "Warning: $t/bad.json: $want" ] &&
+		[ "$out" = "$("$tool" k8s node node-a "$t/gone.json")" ] &&
+		[ "$(cat "$t/out.json")" = "$("$tool" k8s node node-a "$t/gone.json")" ]
 }
 
 # weights MUTATION DESC WANT: web's backends (address, weight) after a
@@ -209,19 +221,19 @@ EOP
 		python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); sys.exit(a["vips"] != b["vips"] or a["workloads"] != b["workloads"])' "$t/skip.json" "$t/a.json"
 }
 bad Pod/web-1 'o["status"]["podIP"] = "10.244.1"; o["status"]["podIPs"] = [{"ip": "10.244.1"}]' \
-	"a Pod IP that is not one" 'Pod shop/web-1 (items[5]): status.podIPs[0].ip: "10.244.1" is not an IPv4 or IPv6 address'
+	"a Pod IP that is not one" 'Pod shop/web-1 (items[5]): status.podIPs[0].ip: "10.244.1" is not an IPv4 or IPv6 address; left out'
 bad Pod/web-1 'o["metadata"]["labels"]["app"] = 3' \
-	"a label that is not a string" 'Pod shop/web-1 (items[5]): metadata.labels: app: expected a string'
+	"a label that is not a string" 'Pod shop/web-1 (items[5]): metadata.labels: app: expected a string; left out'
 bad EndpointSlice/web-x7k2p 'del o["endpoints"][0]["addresses"]' \
-	"an endpoint without addresses" 'EndpointSlice shop/web-x7k2p (items[11]): endpoints[0].addresses: missing'
+	"an endpoint without addresses" 'EndpointSlice shop/web-x7k2p (items[11]): endpoints[0].addresses: missing; left out'
 bad EndpointSlice/web-x7k2p 'o["apiVersion"] = "discovery.k8s.io/v1beta1"' \
-	"an EndpointSlice of another version" 'items[11]: apiVersion: "discovery.k8s.io/v1beta1" is not discovery.k8s.io/v1'
+	"an EndpointSlice of another version" 'items[11]: apiVersion: "discovery.k8s.io/v1beta1" is not discovery.k8s.io/v1; left out'
 bad EndpointSlice/web-x7k2p 'o["endpoints"][0]["conditions"]["ready"] = "yes"' \
-	"a condition that is not a boolean" 'EndpointSlice shop/web-x7k2p (items[11]): endpoints[0].conditions: ready, serving and terminating are true or false'
+	"a condition that is not a boolean" 'EndpointSlice shop/web-x7k2p (items[11]): endpoints[0].conditions: ready, serving and terminating are true or false; left out'
 bad Service/web 'del o["spec"]["ports"][0]["port"]' \
-	"a Service port without a number" 'Service shop/web (items[0]): spec.ports[0]: port: expected a number 1..65535'
+	"a Service port without a number" 'Service shop/web (items[0]): spec.ports[0]: port: expected a number 1..65535; no VIP for it'
 bad Service/web 'o["spec"]["ports"][0]["protocol"] = "ICMP"' \
-	"a Service port of another protocol" 'Service shop/web (items[0]): spec.ports[0]: protocol "ICMP" is not TCP, UDP or SCTP'
+	"a Service port of another protocol" 'Service shop/web (items[0]): spec.ports[0]: protocol "ICMP" is not TCP, UDP or SCTP; no VIP for it'
 skipped Node/node-b 'o["status"]["addresses"] = [{"type": "ExternalIP", "address": "203.0.113.2"}]' \
 	"a Node with pods and only an ExternalIP" 'Node node-b (items[3]): status.addresses: no InternalIP; no link to it'
 skipped Node/node-b 'o["status"]["addresses"] = [{"type": "InternalIP", "address": "fd00:50::2"}]' \
@@ -231,10 +243,14 @@ skipped Node/node-b 'o["spec"]["podCIDRs"][0] = "10.244.2.1/24"' \
 skipped Node/node-b 'o["status"] = "up"' \
 	"a Node whose status is not an object" 'Node node-b (items[3]): status: expected an object; no link to it'
 bad Pod/db-1 'o["metadata"]["name"] = "web-1"' \
-	"two Pods of one name" 'Pod shop/web-1 (items[7]): metadata.name: given twice (also items[5])'
+	"two Pods of one name" 'Pod shop/web-1 (items[7]): metadata.name: given twice (also items[5]); left out' Pod/db-1
 bad Pod/db-1 'del o["metadata"]["name"]' \
-	"an object without a name" 'items[7]: metadata.name: missing'
-assert "k8s: after every refusal the -o file is the last whole intent" cmp -s "$t/out.json" "$t/a.json"
+	"an object without a name" 'items[7]: metadata.name: missing; left out'
+run "$tool" k8s node node-a -o "$t/out.json" "$objs"
+printf '{"kind": "Pod",\n "metadata": }' >"$t/cut.json"
+run "$tool" k8s node node-a -o "$t/out.json" "$t/cut.json"
+assert "k8s: a file that cannot be read whole is refused, and the -o file keeps the last whole intent" \
+	[ "$rc" = 1 ] && cmp -s "$t/out.json" "$t/a.json"
 expect "k8s: a node that is not there" 1 'Error: node "node-z" is not among the Nodes given' \
 	"$tool" k8s node node-z "$objs"
 expect "k8s: needs a node" 2 'Error: "k8s" needs node NAME and at least one FILE; try "idmesh k8s help"' \
