@@ -1090,6 +1090,87 @@ fail:
 	return NULL;
 }
 
+char *idm_k8s_conflist(const struct idm_k8s_args *a, int sacl, uint32_t mtu,
+		       char *err, size_t errlen)
+{
+	struct k8s k = { .err = err, .errlen = errlen };
+	json_object *conf = NULL, *plugin, *ipam, *ranges, *cidrs;
+	const struct obj *me = NULL;
+	const char *addr, *cidr;
+	char *text = NULL;
+	size_t i, n;
+
+	for (i = 0; i < a->nfiles; i++)
+		if (load_file(&k, a->files[i]))
+			goto out;
+	check_unique(&k);
+	for (i = 0; i < k.n; i++)
+		if (!strcmp(k.v[i].kind, "Node") && !strcmp(k.v[i].name, a->node))
+			me = &k.v[i];
+	if (!me) {
+		snprintf(err, errlen, "node \"%s\" is not among the Nodes given", a->node);
+		goto out;
+	}
+	if (node_info(&k, me, 0, &addr, &cidrs, &cidr))
+		goto out;
+	n = cidrs ? json_object_array_length(cidrs) : cidr ? 1 : 0;
+	if (!n) {
+		fail(&k, me, "spec.podCIDRs", "none yet: the node has no pod addresses to give");
+		goto out;
+	}
+	ranges = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		const char *s = cidr;
+		struct idm_prefix p;
+		json_object *set, *r;
+		char why[160], path[64];
+
+		snprintf(path, sizeof(path), cidrs ? "spec.podCIDRs[%zu]" : "spec.podCIDR", i);
+		if (cidrs) {
+			json_object *x = json_object_array_get_idx(cidrs, i);
+
+			s = json_object_is_type(x, json_type_string) ?
+			    json_object_get_string(x) : NULL;
+		}
+		if (!s || idm_prefix_parse(s, true, &p, why, sizeof(why))) {
+			json_object_put(ranges);
+			fail(&k, me, path, "%s", s ? why : "expected a string");
+			goto out;
+		}
+		r = json_object_new_object();
+		json_object_object_add(r, "subnet", json_object_new_string(s));
+		set = json_object_new_array();
+		json_object_array_add(set, r);
+		json_object_array_add(ranges, set);
+	}
+	ipam = json_object_new_object();
+	json_object_object_add(ipam, "type", json_object_new_string("host-local"));
+	json_object_object_add(ipam, "ranges", ranges);
+	plugin = json_object_new_object();
+	json_object_object_add(plugin, "type", json_object_new_string("idmesh-cni"));
+	if (mtu)
+		json_object_object_add(plugin, "mtu", json_object_new_int64(mtu));
+	if (sacl)
+		json_object_object_add(plugin, "sacl", json_object_new_boolean(1));
+	json_object_object_add(plugin, "ipam", ipam);
+	conf = json_object_new_object();
+	/* Debian's host-local speaks CNI up to 1.0.0. */
+	json_object_object_add(conf, "cniVersion", json_object_new_string("1.0.0"));
+	json_object_object_add(conf, "name", json_object_new_string("idmesh"));
+	json_object_object_add(conf, "plugins", json_object_new_array());
+	json_object_array_add(json_object_object_get(conf, "plugins"), plugin);
+	text = xstrdup(json_object_to_json_string_ext(conf,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+		JSON_C_TO_STRING_NOSLASHESCAPE));
+out:
+	json_object_put(conf);
+	for (i = 0; i < k.nroots; i++)
+		json_object_put(k.roots[i]);
+	free(k.roots);
+	free(k.v);
+	return text;
+}
+
 char *idm_k8s_intent(const struct idm_k8s_args *a, char *err, size_t errlen)
 {
 	json_object *intent = build(a, err, errlen);

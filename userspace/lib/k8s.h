@@ -25,6 +25,15 @@ struct idm_k8s_args {
 char *idm_k8s_intent(const struct idm_k8s_args *a, char *err, size_t errlen);
 
 /*
+ * The node's CNI network configuration (a conflist for idmesh-cni), its
+ * pods' addresses from host-local in the Node's spec.podCIDRs (one range
+ * set per CIDR); mtu 0 leaves the plugin's own. JSON text (free it), or
+ * NULL with why in err (no such Node, no pod CIDR yet, a bad one).
+ */
+char *idm_k8s_conflist(const struct idm_k8s_args *a, int sacl, uint32_t mtu,
+		       char *err, size_t errlen);
+
+/*
  * The node-side device of a Pod's link: "idm" and 12 hex digits of a
  * keyed hash of "NAMESPACE/POD" (what the CNI plugin names it).
  */

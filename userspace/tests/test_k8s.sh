@@ -202,6 +202,24 @@ assert "k8s: labels that differ per rollout or run (pod-template-generation, con
 	[ "$rc" = 0 ] && [ "$(jget "$t/m-out.json" '[w["labels"] for w in j["workloads"] if w["name"] == "shop/web-2"][0]')" = \
 	  "$(jget "$t/a.json" '[w["labels"] for w in j["workloads"] if w["name"] == "shop/web-2"][0]')" ]
 
+# k8s conflist: the node's CNI network configuration from its pod CIDRs.
+run "$tool" k8s conflist node node-b mtu 1400 sacl "$objs"
+echo "$out" >"$t/conf.json"
+assert "k8s conflist: host-local gets a range set per pod CIDR of the Node, mtu and sacl as asked" \
+	[ "$rc" = 0 ] && [ "$(jget "$t/conf.json" '(j["cniVersion"], j["name"], [(p["type"], p["mtu"], p["sacl"], p["ipam"]["type"], p["ipam"]["ranges"]) for p in j["plugins"]])')" = \
+	  "('1.0.0', 'idmesh', [('idmesh-cni', 1400, True, 'host-local', [[{'subnet': '10.244.2.0/24'}], [{'subnet': 'fd00:244:2::/64'}]])])" ]
+run "$tool" k8s conflist node node-a "$objs"
+echo "$out" >"$t/conf.json"
+assert "k8s conflist: without mtu and sacl, the plugin's own defaults" \
+	[ "$rc" = 0 ] && [ "$(jget "$t/conf.json" 'sorted(j["plugins"][0])')" = "['ipam', 'type']" ]
+expect "k8s conflist: a Node without a pod CIDR yet" 1 \
+	"Error: $objs: Node node-c (object 5): spec.podCIDRs: none yet: the node has no pod addresses to give" \
+	"$tool" k8s conflist node node-c "$objs"
+expect "k8s conflist: a node that is not there" 1 'Error: node "node-z" is not among the Nodes given' \
+	"$tool" k8s conflist node node-z "$objs"
+expect "k8s conflist: an MTU out of range" 2 'Error: mtu 40 is out of range [68, 65535]' \
+	"$tool" k8s conflist node node-a mtu 40 "$objs"
+
 # skipped SEL MUTATION DESC WARNING: a Node that cannot be used is left out
 # with WARNING, and every other object still makes the intent.
 skipped() {

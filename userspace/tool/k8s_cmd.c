@@ -18,6 +18,7 @@ void help_k8s(FILE *f)
 	fprintf(f,
 		"Usage: idmesh k8s node NAME [policy FILE] [table-size N] [-o OUT] FILE...\n"
 		"       idmesh k8s dev NAMESPACE POD [IFNAME NETWORK]\n"
+		"       idmesh k8s conflist node NAME [mtu N] [sacl] [-o OUT] FILE...\n"
 		"Write node NAME's intent (for \"idmesh apply\") from Kubernetes objects:\n"
 		"each FILE is what \"kubectl get -o json\" (or -o yaml) prints, a list or\n"
 		"one object (or several: JSON one after another, YAML documents between\n"
@@ -32,9 +33,11 @@ void help_k8s(FILE *f)
 		"object that cannot be used is left out with a warning naming it and\n"
 		"its field; the others still make the intent.\n"
 		"policy FILE adds an intent's default, service-keys, ids, hash-key and\n"
-		"policies. A malformed object is an error that names it and the field,\n"
-		"and nothing is written; -o OUT is replaced only by a whole intent.\n"
-		"See Documentation/intent.rst.\n");
+		"policies. -o OUT is replaced only by a whole intent.\n"
+		"\"k8s conflist\" writes node NAME's CNI network configuration for\n"
+		"idmesh-cni: pod addresses from host-local in the Node's spec.podCIDRs\n"
+		"(a range set each), mtu N and sacl as given. See\n"
+		"Documentation/intent.rst and Documentation/cni.rst.\n");
 }
 
 /* The intent is read back as "apply" reads it, so a bad one is never written. */
@@ -75,6 +78,56 @@ static int write_out(const char *out, const char *text)
 	return 0;
 }
 
+/* k8s conflist node NAME [mtu N] [sacl] [-o OUT] FILE... */
+static int k8s_conflist(int argc, char **argv)
+{
+	struct idm_k8s_args a = { 0 };
+	const char *out = NULL;
+	char err[1024], *text;
+	uint32_t mtu = 0;
+	int i, sacl = 0, rc;
+
+	a.files = calloc(argc + 1, sizeof(*a.files));
+	if (!a.files)
+		return 1;
+	for (i = 0; i < argc; i++) {
+		const char *w = argv[i];
+
+		if (!strcmp(w, "sacl")) {
+			sacl = 1;
+		} else if (!strcmp(w, "node") || !strcmp(w, "mtu") || !strcmp(w, "-o")) {
+			if (++i == argc) {
+				free(a.files);
+				return idm_usage_error("\"%s\" needs a value", w);
+			}
+			if (!strcmp(w, "node")) {
+				a.node = argv[i];
+			} else if (!strcmp(w, "-o")) {
+				out = argv[i];
+			} else if (idm_parse_u32("mtu", argv[i], 68, 65535, &mtu, err,
+						 sizeof(err))) {
+				free(a.files);
+				return idm_usage_error("%s", err);
+			}
+		} else {
+			a.files[a.nfiles++] = w;
+		}
+	}
+	if (!a.node || !a.nfiles) {
+		free(a.files);
+		return idm_usage_error("\"k8s conflist\" needs node NAME and at least one FILE; try \"idmesh k8s help\"");
+	}
+	text = idm_k8s_conflist(&a, sacl, mtu, err, sizeof(err));
+	free(a.files);
+	if (!text) {
+		fprintf(stderr, "Error: %s\n", err);
+		return 1;
+	}
+	rc = write_out(out, text) ? 1 : 0;
+	free(text);
+	return rc;
+}
+
 int cmd_k8s(const struct idm_opts *o, int argc, char **argv)
 {
 	struct idm_k8s_args a = { 0 };
@@ -92,6 +145,8 @@ int cmd_k8s(const struct idm_opts *o, int argc, char **argv)
 		printf("%s\n", dev);
 		return 0;
 	}
+	if (argc >= 1 && !strcmp(argv[0], "conflist"))
+		return k8s_conflist(argc - 1, argv + 1);
 	a.files = calloc(argc + 1, sizeof(*a.files));
 	if (!a.files)
 		return 1;
