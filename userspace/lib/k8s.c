@@ -890,6 +890,31 @@ static void assign_ids(const struct obj **nodes, size_t n, size_t me, uint32_t *
 	free(sets);
 }
 
+/* The i-th of a Node's pod CIDRs, checked; NULL after fail() says why. */
+static const char *pod_cidr(struct k8s *k, const struct obj *nd, json_object *cidrs,
+			    const char *cidr, size_t i)
+{
+	struct idm_prefix p;
+	char why[160], path[64];
+	const char *s = cidr;
+
+	snprintf(path, sizeof(path), cidrs ? "spec.podCIDRs[%zu]" : "spec.podCIDR", i);
+	if (cidrs) {
+		json_object *x = json_object_array_get_idx(cidrs, i);
+
+		if (!json_object_is_type(x, json_type_string)) {
+			fail(k, nd, path, "expected a string");
+			return NULL;
+		}
+		s = json_object_get_string(x);
+	}
+	if (idm_prefix_parse(s, true, &p, why, sizeof(why))) {
+		fail(k, nd, path, "%s", why);
+		return NULL;
+	}
+	return s;
+}
+
 static int remote_link(struct k8s *k, const struct obj *me, const struct obj *nd,
 		       uint32_t id, json_object *links)
 {
@@ -911,24 +936,10 @@ static int remote_link(struct k8s *k, const struct obj *me, const struct obj *nd
 	routes = json_object_new_array();
 	n = cidrs ? json_object_array_length(cidrs) : cidr ? 1 : 0;
 	for (j = 0; j < n; j++) {
-		const char *s = cidr;
-		struct idm_prefix p;
-		char why[160], path[64];
+		const char *s = pod_cidr(k, nd, cidrs, cidr, j);
 
-		snprintf(path, sizeof(path), cidrs ? "spec.podCIDRs[%zu]" : "spec.podCIDR", j);
-		if (cidrs) {
-			json_object *x = json_object_array_get_idx(cidrs, j);
-
-			if (!json_object_is_type(x, json_type_string)) {
-				json_object_put(routes);
-				fail(k, nd, path, "expected a string");
-				return skip(k, "no link to it");
-			}
-			s = json_object_get_string(x);
-		}
-		if (idm_prefix_parse(s, true, &p, why, sizeof(why))) {
+		if (!s) {
 			json_object_put(routes);
-			fail(k, nd, path, "%s", why);
 			return skip(k, "no link to it");
 		}
 		json_object_array_add(routes, json_object_new_string(s));
@@ -1023,26 +1034,55 @@ static int merge_policy(struct k8s *k, const char *file, json_object *intent)
 	return 0;
 }
 
+/*
+ * Every file's objects (the bad ones left out, with why), then node
+ * a->node among them; NULL with why in k->err when a file cannot be read
+ * or the node is not there.
+ */
+static const struct obj *load_node(struct k8s *k, const struct idm_k8s_args *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nfiles; i++)
+		if (load_file(k, a->files[i]))
+			return NULL;
+	check_unique(k);
+	for (i = 0; i < k->n; i++)
+		if (!strcmp(k->v[i].kind, "Node") && !strcmp(k->v[i].name, a->node))
+			return &k->v[i];
+	snprintf(k->err, k->errlen, "node \"%s\" is not among the Nodes given", a->node);
+	return NULL;
+}
+
+static void k8s_free(struct k8s *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->nroots; i++)
+		json_object_put(k->roots[i]);
+	free(k->roots);
+	free(k->slices);
+	free(k->v);
+}
+
+/* What is written: indented, "/" as it is. */
+static char *json_text(json_object *o)
+{
+	return xstrdup(json_object_to_json_string_ext(o,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+		JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
 static json_object *build(const struct idm_k8s_args *a, char *err, size_t errlen)
 {
 	struct k8s k = { .err = err, .errlen = errlen };
 	json_object *intent = NULL, *links, *vips, *wls, *ports;
-	const struct obj *me = NULL;
+	const struct obj *me;
 	size_t i;
 
-	for (i = 0; i < a->nfiles; i++)
-		if (load_file(&k, a->files[i]))
-			goto fail;
-	check_unique(&k);
-	if (index_slices(&k))
+	me = load_node(&k, a);
+	if (!me || index_slices(&k))
 		goto fail;
-	for (i = 0; i < k.n; i++)
-		if (!strcmp(k.v[i].kind, "Node") && !strcmp(k.v[i].name, a->node))
-			me = &k.v[i];
-	if (!me) {
-		snprintf(err, errlen, "node \"%s\" is not among the Nodes given", a->node);
-		goto fail;
-	}
 	intent = json_object_new_object();
 	if (a->policy && merge_policy(&k, a->policy, intent))
 		goto fail;
@@ -1074,19 +1114,11 @@ static json_object *build(const struct idm_k8s_args *a, char *err, size_t errlen
 			skip(&k, "left out");
 		}
 	}
-	for (i = 0; i < k.nroots; i++)
-		json_object_put(k.roots[i]);
-	free(k.roots);
-	free(k.slices);
-	free(k.v);
+	k8s_free(&k);
 	return intent;
 fail:
 	json_object_put(intent);
-	for (i = 0; i < k.nroots; i++)
-		json_object_put(k.roots[i]);
-	free(k.roots);
-	free(k.slices);
-	free(k.v);
+	k8s_free(&k);
 	return NULL;
 }
 
@@ -1095,23 +1127,13 @@ char *idm_k8s_conflist(const struct idm_k8s_args *a, int sacl, uint32_t mtu,
 {
 	struct k8s k = { .err = err, .errlen = errlen };
 	json_object *conf = NULL, *plugin, *ipam, *ranges, *cidrs;
-	const struct obj *me = NULL;
 	const char *addr, *cidr;
+	const struct obj *me;
 	char *text = NULL;
 	size_t i, n;
 
-	for (i = 0; i < a->nfiles; i++)
-		if (load_file(&k, a->files[i]))
-			goto out;
-	check_unique(&k);
-	for (i = 0; i < k.n; i++)
-		if (!strcmp(k.v[i].kind, "Node") && !strcmp(k.v[i].name, a->node))
-			me = &k.v[i];
-	if (!me) {
-		snprintf(err, errlen, "node \"%s\" is not among the Nodes given", a->node);
-		goto out;
-	}
-	if (node_info(&k, me, 0, &addr, &cidrs, &cidr))
+	me = load_node(&k, a);
+	if (!me || node_info(&k, me, 0, &addr, &cidrs, &cidr))
 		goto out;
 	n = cidrs ? json_object_array_length(cidrs) : cidr ? 1 : 0;
 	if (!n) {
@@ -1120,21 +1142,11 @@ char *idm_k8s_conflist(const struct idm_k8s_args *a, int sacl, uint32_t mtu,
 	}
 	ranges = json_object_new_array();
 	for (i = 0; i < n; i++) {
-		const char *s = cidr;
-		struct idm_prefix p;
+		const char *s = pod_cidr(&k, me, cidrs, cidr, i);
 		json_object *set, *r;
-		char why[160], path[64];
 
-		snprintf(path, sizeof(path), cidrs ? "spec.podCIDRs[%zu]" : "spec.podCIDR", i);
-		if (cidrs) {
-			json_object *x = json_object_array_get_idx(cidrs, i);
-
-			s = json_object_is_type(x, json_type_string) ?
-			    json_object_get_string(x) : NULL;
-		}
-		if (!s || idm_prefix_parse(s, true, &p, why, sizeof(why))) {
+		if (!s) {
 			json_object_put(ranges);
-			fail(&k, me, path, "%s", s ? why : "expected a string");
 			goto out;
 		}
 		r = json_object_new_object();
@@ -1159,15 +1171,10 @@ char *idm_k8s_conflist(const struct idm_k8s_args *a, int sacl, uint32_t mtu,
 	json_object_object_add(conf, "name", json_object_new_string("idmesh"));
 	json_object_object_add(conf, "plugins", json_object_new_array());
 	json_object_array_add(json_object_object_get(conf, "plugins"), plugin);
-	text = xstrdup(json_object_to_json_string_ext(conf,
-		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-		JSON_C_TO_STRING_NOSLASHESCAPE));
+	text = json_text(conf);
 out:
 	json_object_put(conf);
-	for (i = 0; i < k.nroots; i++)
-		json_object_put(k.roots[i]);
-	free(k.roots);
-	free(k.v);
+	k8s_free(&k);
 	return text;
 }
 
@@ -1178,9 +1185,7 @@ char *idm_k8s_intent(const struct idm_k8s_args *a, char *err, size_t errlen)
 
 	if (!intent)
 		return NULL;
-	text = xstrdup(json_object_to_json_string_ext(intent,
-		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-		JSON_C_TO_STRING_NOSLASHESCAPE));
+	text = json_text(intent);
 	json_object_put(intent);
 	return text;
 }

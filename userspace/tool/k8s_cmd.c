@@ -78,44 +78,63 @@ static int write_out(const char *out, const char *text)
 	return 0;
 }
 
+/*
+ * The words of "k8s node" and "k8s conflist": each of keys with its
+ * value into vals[] (by the key's place), the flag word (if any) into
+ * *on, every other word a FILE into a->files (allocated: free it). 0, or
+ * the status of a usage error already printed.
+ */
+static int k8s_words(int argc, char **argv, const char *const *keys,
+		     const char **vals, const char *flag, int *on,
+		     struct idm_k8s_args *a, const char *what)
+{
+	int i, k;
+
+	a->files = calloc(argc + 1, sizeof(*a->files));
+	if (!a->files)
+		return 1;
+	for (i = 0; i < argc; i++) {
+		if (flag && !strcmp(argv[i], flag)) {
+			*on = 1;
+			continue;
+		}
+		for (k = 0; keys[k] && strcmp(argv[i], keys[k]); k++)
+			;
+		if (!keys[k]) {
+			a->files[a->nfiles++] = argv[i];
+			continue;
+		}
+		if (++i == argc) {
+			free(a->files);
+			return idm_usage_error("\"%s\" needs a value", keys[k]);
+		}
+		vals[k] = argv[i];
+	}
+	a->node = vals[0];
+	if (!a->node || !a->nfiles) {
+		free(a->files);
+		return idm_usage_error("\"%s\" needs node NAME and at least one FILE; try \"idmesh k8s help\"",
+				       what);
+	}
+	return 0;
+}
+
 /* k8s conflist node NAME [mtu N] [sacl] [-o OUT] FILE... */
 static int k8s_conflist(int argc, char **argv)
 {
+	static const char *const keys[] = { "node", "mtu", "-o", NULL };
+	const char *vals[3] = { NULL };
 	struct idm_k8s_args a = { 0 };
-	const char *out = NULL;
 	char err[1024], *text;
 	uint32_t mtu = 0;
-	int i, sacl = 0, rc;
+	int sacl = 0, rc;
 
-	a.files = calloc(argc + 1, sizeof(*a.files));
-	if (!a.files)
-		return 1;
-	for (i = 0; i < argc; i++) {
-		const char *w = argv[i];
-
-		if (!strcmp(w, "sacl")) {
-			sacl = 1;
-		} else if (!strcmp(w, "node") || !strcmp(w, "mtu") || !strcmp(w, "-o")) {
-			if (++i == argc) {
-				free(a.files);
-				return idm_usage_error("\"%s\" needs a value", w);
-			}
-			if (!strcmp(w, "node")) {
-				a.node = argv[i];
-			} else if (!strcmp(w, "-o")) {
-				out = argv[i];
-			} else if (idm_parse_u32("mtu", argv[i], 68, 65535, &mtu, err,
-						 sizeof(err))) {
-				free(a.files);
-				return idm_usage_error("%s", err);
-			}
-		} else {
-			a.files[a.nfiles++] = w;
-		}
-	}
-	if (!a.node || !a.nfiles) {
+	rc = k8s_words(argc, argv, keys, vals, "sacl", &sacl, &a, "k8s conflist");
+	if (rc)
+		return rc;
+	if (vals[1] && idm_parse_u32("mtu", vals[1], 68, 65535, &mtu, err, sizeof(err))) {
 		free(a.files);
-		return idm_usage_error("\"k8s conflist\" needs node NAME and at least one FILE; try \"idmesh k8s help\"");
+		return idm_usage_error("%s", err);
 	}
 	text = idm_k8s_conflist(&a, sacl, mtu, err, sizeof(err));
 	free(a.files);
@@ -123,17 +142,18 @@ static int k8s_conflist(int argc, char **argv)
 		fprintf(stderr, "Error: %s\n", err);
 		return 1;
 	}
-	rc = write_out(out, text) ? 1 : 0;
+	rc = write_out(vals[2], text) ? 1 : 0;
 	free(text);
 	return rc;
 }
 
 int cmd_k8s(const struct idm_opts *o, int argc, char **argv)
 {
+	static const char *const keys[] = { "node", "policy", "-o", "table-size", NULL };
+	const char *vals[4] = { NULL };
 	struct idm_k8s_args a = { 0 };
-	const char *out = NULL;
 	char err[1024], *intent;
-	int i, rc;
+	int rc;
 
 	if (argc >= 1 && !strcmp(argv[0], "dev")) {
 		char dev[IFNAMSIZ];
@@ -147,37 +167,15 @@ int cmd_k8s(const struct idm_opts *o, int argc, char **argv)
 	}
 	if (argc >= 1 && !strcmp(argv[0], "conflist"))
 		return k8s_conflist(argc - 1, argv + 1);
-	a.files = calloc(argc + 1, sizeof(*a.files));
-	if (!a.files)
-		return 1;
-	for (i = 0; i < argc; i++) {
-		const char *w = argv[i];
-
-		if (!strcmp(w, "node") || !strcmp(w, "policy") || !strcmp(w, "-o") ||
-		    !strcmp(w, "table-size")) {
-			if (++i == argc) {
-				free(a.files);
-				return idm_usage_error("\"%s\" needs a value", w);
-			}
-			if (!strcmp(w, "node")) {
-				a.node = argv[i];
-			} else if (!strcmp(w, "policy")) {
-				a.policy = argv[i];
-			} else if (!strcmp(w, "-o")) {
-				out = argv[i];
-			} else if (idm_parse_u32("table-size", argv[i], IDMESH_TABLE_SIZE_MIN,
-						 IDMESH_TABLE_SIZE_MAX, &a.table_size, err,
-						 sizeof(err))) {
-				free(a.files);
-				return idm_usage_error("%s", err);
-			}
-		} else {
-			a.files[a.nfiles++] = w;
-		}
-	}
-	if (!a.node || !a.nfiles) {
+	rc = k8s_words(argc, argv, keys, vals, NULL, NULL, &a, "k8s");
+	if (rc)
+		return rc;
+	a.policy = vals[1];
+	if (vals[3] && idm_parse_u32("table-size", vals[3], IDMESH_TABLE_SIZE_MIN,
+				     IDMESH_TABLE_SIZE_MAX, &a.table_size, err,
+				     sizeof(err))) {
 		free(a.files);
-		return idm_usage_error("\"k8s\" needs node NAME and at least one FILE; try \"idmesh k8s help\"");
+		return idm_usage_error("%s", err);
 	}
 	intent = idm_k8s_intent(&a, err, sizeof(err));
 	free(a.files);
@@ -189,7 +187,7 @@ int cmd_k8s(const struct idm_opts *o, int argc, char **argv)
 		fprintf(stderr, "Error: %s\n", err);
 		rc = 1;
 	} else {
-		rc = write_out(out, intent) ? 1 : 0;
+		rc = write_out(vals[2], intent) ? 1 : 0;
 	}
 	free(intent);
 	return rc;
