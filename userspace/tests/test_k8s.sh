@@ -81,6 +81,22 @@ while i < len(text):
         o, i = dec.raw_decode(text, i)
         objs.append(o)'
 
+# objs_with OUT PYTHON [ARG...]: the objects (as objs, a list; by, by
+# "Kind/name") after a Python statement over them (ARGs as arg), written
+# to OUT as one List.
+objs_with() {
+	local out=$1 py=$2
+	shift 2
+	python3 - "$objs" "$out" "$py" "$@" <<EOP
+$pyobjs
+objs = [x for o in objs for x in o.get("items", [o])]
+by = {o["kind"] + "/" + o["metadata"]["name"]: o for o in objs}
+arg = sys.argv[4:]
+exec(sys.argv[3])
+json.dump({"apiVersion": "v1", "kind": "List", "items": objs}, open(sys.argv[2], "w"), indent=1)
+EOP
+}
+
 # The same objects, in other files and another order, give the same intent.
 python3 - "$objs" "$t" <<EOP
 $pyobjs
@@ -122,17 +138,8 @@ assert "k8s -o: the file holds it" cmp -s "$t/out.json" "$t/a.json"
 # the whole cluster.
 bad() {
 	local sel=$1 mut=$2 desc=$3 want=$4 gone=${5:-$1}
-	python3 - "$objs" "$t/bad.json" "$sel" "$mut" "$t/gone.json" "$gone" <<EOP
-$pyobjs
-objs = [x for o in objs for x in o.get("items", [o])]
-rest = [o for o in objs if o["kind"] + "/" + o["metadata"]["name"] != sys.argv[6]]
-json.dump({"apiVersion": "v1", "kind": "List", "items": rest}, open(sys.argv[5], "w"), indent=1)
-for o in objs:
-    if o["kind"] + "/" + o["metadata"]["name"] == sys.argv[3]:
-        exec(sys.argv[4])
-        break
-json.dump({"apiVersion": "v1", "kind": "List", "items": objs}, open(sys.argv[2], "w"), indent=1)
-EOP
+	objs_with "$t/gone.json" 'objs[:] = [o for o in objs if o is not by[arg[0]]]' "$gone"
+	objs_with "$t/bad.json" 'o = by[arg[0]]; exec(arg[1])' "$sel" "$mut"
 	run "$tool" k8s node node-a -o "$t/out.json" "$t/gone.json"
 	run "$tool" k8s node node-a -o "$t/out.json" "$t/bad.json"
 	assert "k8s: $desc: left out and reported, the rest made" \
@@ -147,14 +154,7 @@ EOP
 # terminating ones do; all others keep their flows only).
 weights() {
 	local mut=$1 desc=$2 want=$3
-	python3 - "$objs" "$t/w.json" "$mut" <<EOP
-$pyobjs
-for o in objs:
-    if o["kind"] == "EndpointSlice" and o["metadata"]["name"] == "web-x7k2p":
-        eps = o["endpoints"]
-        exec(sys.argv[3])
-json.dump({"apiVersion": "v1", "kind": "List", "items": objs}, open(sys.argv[2], "w"), indent=1)
-EOP
+	objs_with "$t/w.json" 'eps = by["EndpointSlice/web-x7k2p"]["endpoints"]; exec(arg[0])' "$mut"
 	run "$tool" k8s node node-a "$t/w.json"
 	echo "$out" >"$t/w-out.json"
 	assert "k8s: $desc" [ "$rc" = 0 ] && [ "$(jget "$t/w-out.json" '[(b["address"], b.get("weight", 1)) for v in j["vips"] if v["address"] == "10.96.0.10" and v["port"] == 80 for b in v["backends"]]')" = "$want" ]
@@ -178,13 +178,7 @@ weights 'eps[0]["conditions"] = {"ready": False, "serving": True, "terminating":
 # mutated PYTHON: objs after a Python statement over them (as objs) in
 # $t/m.json, node-a's intent from them in $t/m-out.json.
 mutated() {
-	python3 - "$objs" "$t/m.json" "$1" <<EOP
-$pyobjs
-objs = [x for o in objs for x in o.get("items", [o])]
-by = {o["kind"] + "/" + o["metadata"]["name"]: o for o in objs}
-exec(sys.argv[3])
-json.dump({"apiVersion": "v1", "kind": "List", "items": objs}, open(sys.argv[2], "w"), indent=1)
-EOP
+	objs_with "$t/m.json" "$1"
 	run "$tool" k8s node node-a "$t/m.json"
 	echo "$out" >"$t/m-out.json"
 }
@@ -224,13 +218,7 @@ expect "k8s conflist: an MTU out of range" 2 'Error: mtu 40 is out of range [68,
 # with WARNING, and every other object still makes the intent.
 skipped() {
 	local sel=$1 mut=$2 desc=$3 want=$4
-	python3 - "$objs" "$t/bad.json" "$sel" "$mut" <<EOP
-$pyobjs
-for o in objs:
-    if o["kind"] + "/" + o["metadata"]["name"] == sys.argv[3]:
-        exec(sys.argv[4])
-json.dump({"apiVersion": "v1", "kind": "List", "items": objs}, open(sys.argv[2], "w"), indent=1)
-EOP
+	objs_with "$t/bad.json" 'o = by[arg[0]]; exec(arg[1])' "$sel" "$mut"
 	run "$tool" k8s node node-a "$t/bad.json"
 	echo "$out" >"$t/skip.json"
 	assert "k8s: $desc: left out and reported, the rest made" \

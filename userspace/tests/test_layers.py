@@ -52,14 +52,14 @@ ok(objs and not up, "no object of lib/ calls into tool/ or cni/", up)
 
 
 def reaches(a, b):
-    seen, todo = set(), [a]
-    while todo:
-        for t in calls[todo.pop()]:
+    seen, queue = set(), [a]
+    while queue:
+        for t in calls[queue.pop()]:
             if t == b:
                 return True
             if t not in seen:
                 seen.add(t)
-                todo.append(t)
+                queue.append(t)
     return False
 
 
