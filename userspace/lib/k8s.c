@@ -39,7 +39,7 @@ struct k8s {
 	size_t nroots;
 	char *err;
 	size_t errlen;
-	size_t skipped;		/* objects left out, each reported */
+	struct idm_k8s_args *a;	/* warn, skipped */
 	/* EndpointSlices by (namespace, Service), for service_vips(). */
 	struct slice_ref *slices;
 	size_t nslices;
@@ -82,9 +82,15 @@ static int fail(struct k8s *k, const struct obj *ob, const char *path,
  */
 static int skip(struct k8s *k, const char *what)
 {
-	fprintf(stderr, "Warning: %s; %s\n", k->err, what);
+	char msg[1200];
+
+	snprintf(msg, sizeof(msg), "%s; %s", k->err, what);
+	if (k->a->warn)
+		k->a->warn(k->a->warn_arg, msg);
+	else
+		fprintf(stderr, "Warning: %s\n", msg);
 	k->err[0] = '\0';
-	k->skipped++;
+	k->a->skipped++;
 	return 0;
 }
 
@@ -136,7 +142,8 @@ static int check_obj(struct k8s *k, const char *file, const char *where,
 	struct obj ob = { .o = o };
 	json_object *md;
 
-	snprintf(ob.where, sizeof(ob.where), "%s: %s", file, where);
+	snprintf(ob.where, sizeof(ob.where), "%s%s%s", file ? file : "", file ? ": " : "",
+		 where);
 	snprintf(ob.item, sizeof(ob.item), "%s", where);
 	if (!json_object_is_type(o, json_type_object))
 		return fail(k, &ob, "", "expected an object");
@@ -162,7 +169,11 @@ static int check_obj(struct k8s *k, const char *file, const char *where,
 		return -1;
 	if (!ob.ns)
 		ob.ns = "default";
-	if (!strcmp(ob.kind, "Node"))
+	if (!file && !strcmp(ob.kind, "Node"))
+		snprintf(ob.where, sizeof(ob.where), "Node %s", ob.name);
+	else if (!file)
+		snprintf(ob.where, sizeof(ob.where), "%s %s/%s", ob.kind, ob.ns, ob.name);
+	else if (!strcmp(ob.kind, "Node"))
 		snprintf(ob.where, sizeof(ob.where), "%s: Node %s (%s)", file, ob.name,
 			 where);
 	else
@@ -1035,18 +1046,27 @@ static int merge_policy(struct k8s *k, const char *file, json_object *intent)
 }
 
 /*
- * Every file's objects (the bad ones left out, with why), then node
- * a->node among them; NULL with why in k->err when a file cannot be read
- * or the node is not there.
+ * Every file's objects, then the ones given in memory (the bad ones left
+ * out, with why); -1 with why in k->err when a file cannot be read.
  */
-static const struct obj *load_node(struct k8s *k, const struct idm_k8s_args *a)
+static int load_all(struct k8s *k, const struct idm_k8s_args *a)
 {
 	size_t i;
 
 	for (i = 0; i < a->nfiles; i++)
 		if (load_file(k, a->files[i]))
-			return NULL;
+			return -1;
+	for (i = 0; i < a->nobjs; i++)
+		add_obj(k, NULL, "", a->objs[i]);
 	check_unique(k);
+	return 0;
+}
+
+/* Node a->node among the objects; NULL with why in k->err. */
+static const struct obj *find_node(struct k8s *k, const struct idm_k8s_args *a)
+{
+	size_t i;
+
 	for (i = 0; i < k->n; i++)
 		if (!strcmp(k->v[i].kind, "Node") && !strcmp(k->v[i].name, a->node))
 			return &k->v[i];
@@ -1073,45 +1093,64 @@ static char *json_text(json_object *o)
 		JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
-static json_object *build(const struct idm_k8s_args *a, char *err, size_t errlen)
+json_object *idm_k8s_build(struct idm_k8s_args *a, unsigned int parts,
+			   char *err, size_t errlen)
 {
-	struct k8s k = { .err = err, .errlen = errlen };
-	json_object *intent = NULL, *links, *vips, *wls, *ports;
-	const struct obj *me;
+	struct k8s k = { .err = err, .errlen = errlen, .a = a };
+	json_object *intent = NULL, *links, *vips = NULL, *wls = NULL, *ports = NULL;
+	const struct obj *me = NULL;
 	size_t i;
 
-	me = load_node(&k, a);
-	if (!me || index_slices(&k))
+	a->skipped = 0;
+	if (load_all(&k, a))
+		goto fail;
+	if (parts & (IDM_K8S_LINKS | IDM_K8S_SACL)) {
+		me = find_node(&k, a);
+		if (!me)
+			goto fail;
+	}
+	if ((parts & IDM_K8S_VIPS) && index_slices(&k))
 		goto fail;
 	intent = json_object_new_object();
-	if (a->policy && merge_policy(&k, a->policy, intent))
+	if ((parts & IDM_K8S_SACL) && a->policy && merge_policy(&k, a->policy, intent))
 		goto fail;
-	links = json_object_new_array();
-	json_object_object_add(intent, "remote-links", links);
-	if (remote_links(&k, me, links))
-		goto fail;
-	vips = json_object_new_array();
-	json_object_object_add(intent, "vips", vips);
-	ports = json_object_new_array();
-	json_object_object_add(intent, "ports", ports);
-	wls = json_object_new_array();
-	json_object_object_add(intent, "workloads", wls);
+	if (parts & IDM_K8S_LINKS) {
+		links = json_object_new_array();
+		json_object_object_add(intent, "remote-links", links);
+		if (remote_links(&k, me, links))
+			goto fail;
+	}
+	if (parts & IDM_K8S_VIPS) {
+		vips = json_object_new_array();
+		json_object_object_add(intent, "vips", vips);
+	}
+	if (parts & IDM_K8S_SACL) {
+		ports = json_object_new_array();
+		json_object_object_add(intent, "ports", ports);
+		wls = json_object_new_array();
+		json_object_object_add(intent, "workloads", wls);
+	}
 	for (i = 0; i < k.n; i++) {
 		const struct obj *ob = &k.v[i];
-		size_t nv = json_object_array_length(vips);
-		size_t nw = json_object_array_length(wls);
-		size_t np = json_object_array_length(ports);
 
 		/* What an object that fails halfway made is taken back. */
-		if (!strcmp(ob->kind, "Service") &&
-		    service_vips(&k, ob, a->node, vips, a->table_size)) {
-			truncate_array(vips, nv);
-			skip(&k, "no VIP for it");
+		if (vips && !strcmp(ob->kind, "Service")) {
+			size_t nv = json_object_array_length(vips);
+
+			if (service_vips(&k, ob, a->node, vips, a->table_size)) {
+				truncate_array(vips, nv);
+				skip(&k, "no VIP for it");
+			}
 		}
-		if (!strcmp(ob->kind, "Pod") && pod_workloads(&k, ob, a->node, wls, ports)) {
-			truncate_array(wls, nw);
-			truncate_array(ports, np);
-			skip(&k, "left out");
+		if (wls && !strcmp(ob->kind, "Pod")) {
+			size_t nw = json_object_array_length(wls);
+			size_t np = json_object_array_length(ports);
+
+			if (pod_workloads(&k, ob, a->node, wls, ports)) {
+				truncate_array(wls, nw);
+				truncate_array(ports, np);
+				skip(&k, "left out");
+			}
 		}
 	}
 	k8s_free(&k);
@@ -1122,17 +1161,18 @@ fail:
 	return NULL;
 }
 
-char *idm_k8s_conflist(const struct idm_k8s_args *a, int sacl, uint32_t mtu,
+char *idm_k8s_conflist(struct idm_k8s_args *a, int sacl, uint32_t mtu,
 		       char *err, size_t errlen)
 {
-	struct k8s k = { .err = err, .errlen = errlen };
+	struct k8s k = { .err = err, .errlen = errlen, .a = a };
 	json_object *conf = NULL, *plugin, *ipam, *ranges, *cidrs;
 	const char *addr, *cidr;
 	const struct obj *me;
 	char *text = NULL;
 	size_t i, n;
 
-	me = load_node(&k, a);
+	a->skipped = 0;
+	me = load_all(&k, a) ? NULL : find_node(&k, a);
 	if (!me || node_info(&k, me, 0, &addr, &cidrs, &cidr))
 		goto out;
 	n = cidrs ? json_object_array_length(cidrs) : cidr ? 1 : 0;
@@ -1178,9 +1218,9 @@ out:
 	return text;
 }
 
-char *idm_k8s_intent(const struct idm_k8s_args *a, char *err, size_t errlen)
+char *idm_k8s_intent(struct idm_k8s_args *a, char *err, size_t errlen)
 {
-	json_object *intent = build(a, err, errlen);
+	json_object *intent = idm_k8s_build(a, IDM_K8S_ALL, err, errlen);
 	char *text;
 
 	if (!intent)

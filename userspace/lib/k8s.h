@@ -9,20 +9,48 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct json_object;
+
+/* The parts of a node's intent (idm_k8s_build()). */
+enum {
+	IDM_K8S_LINKS = 1 << 0,		/* "remote-links": from the Nodes */
+	IDM_K8S_VIPS = 1 << 1,		/* "vips": Services, EndpointSlices */
+	IDM_K8S_SACL = 1 << 2,		/* "workloads", "ports", the policy */
+	IDM_K8S_ALL = IDM_K8S_LINKS | IDM_K8S_VIPS | IDM_K8S_SACL,
+};
+
 struct idm_k8s_args {
 	const char *node;		/* the node whose intent it is */
 	const char *policy;		/* an intent's identity part, or NULL */
 	const char **files;		/* "kubectl get -o json|yaml" output */
 	size_t nfiles;
+	/* Objects already read (the agent's cache), borrowed; after files. */
+	struct json_object **objs;
+	size_t nobjs;
 	uint32_t table_size;		/* the VIPs'; 0: apply's default */
+	/*
+	 * Told of each object left out ("Kind ns/name: field: reason;
+	 * what"); NULL: "Warning: ..." on standard error.
+	 */
+	void (*warn)(void *arg, const char *msg);
+	void *warn_arg;
+	size_t skipped;			/* out: how many were left out */
 };
+
+/*
+ * The parts of the intent (IDM_K8S_*) as a JSON object (put it), or NULL
+ * with why in err. The node must be among the Nodes unless only VIPs are
+ * asked for. Objects that cannot be used are left out, each told.
+ */
+struct json_object *idm_k8s_build(struct idm_k8s_args *a, unsigned int parts,
+				  char *err, size_t errlen);
 
 /*
  * The intent as JSON text (free it), or NULL with "FILE: Kind ns/name:
  * field: reason" in err. Deterministic: the same objects in any order
  * give the same text.
  */
-char *idm_k8s_intent(const struct idm_k8s_args *a, char *err, size_t errlen);
+char *idm_k8s_intent(struct idm_k8s_args *a, char *err, size_t errlen);
 
 /*
  * The node's CNI network configuration (a conflist for idmesh-cni), its
@@ -30,7 +58,7 @@ char *idm_k8s_intent(const struct idm_k8s_args *a, char *err, size_t errlen);
  * set per CIDR); mtu 0 leaves the plugin's own. JSON text (free it), or
  * NULL with why in err (no such Node, no pod CIDR yet, a bad one).
  */
-char *idm_k8s_conflist(const struct idm_k8s_args *a, int sacl, uint32_t mtu,
+char *idm_k8s_conflist(struct idm_k8s_args *a, int sacl, uint32_t mtu,
 		       char *err, size_t errlen);
 
 /*
