@@ -174,6 +174,8 @@ int idm_apply_plan(struct idm_nl *nl, struct idm_nl *rt,
 	}
 	if (in->has_vips && idm_vip_plan(nl, in, &p->vips))
 		return -1;
+	if (in->keep_sacl)
+		return 0;
 	if (idm_sacl_read(nl, &p->cur))
 		return -1;
 	p->nops = idm_sacl_diff(&p->cur, want, &p->ops);

@@ -7,6 +7,7 @@
  * VIP is made). Each change can be undone: a removed VIP comes back with
  * its backends.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,60 @@ static struct idm_backend_spec *cur_set(const struct idm_vip_info *vi)
 	return s;
 }
 
+/*
+ * One VIP as the node has it, added to l; absent: nothing added. The
+ * work is that VIP's, whatever else the node holds.
+ */
+static int read_one(struct idm_nl *nl, const struct idm_vip_spec *v,
+		    struct idm_vip_list *l)
+{
+	struct idm_vip_spec id = *v;
+	struct idm_vip_list one;
+	int quiet = nl->quiet, ret;
+
+	id.mode = 0;
+	id.table_size = 0;
+	nl->quiet = 1;
+	nl->error = 0;
+	ret = idm_vip_dump(nl, IDMESH_CMD_VIP_GET, &id, &one);
+	nl->quiet = quiet;
+	if (ret) {
+		idm_vip_list_free(&one);
+		if (nl->error == ENOENT || nl->error == -ENOENT)
+			return 0;
+		fprintf(stderr, "Error: %s\n", nl->extack.msg[0] ? nl->extack.msg :
+			strerror(abs(nl->error)));
+		return -1;
+	}
+	l->v = realloc(l->v, (l->n + one.n + 1) * sizeof(*l->v));
+	if (!l->v) {
+		fprintf(stderr, "idmesh: out of memory\n");
+		exit(1);
+	}
+	memcpy(l->v + l->n, one.v, one.n * sizeof(*one.v));
+	l->n += one.n;
+	free(one.v);
+	free(one.slots);
+	return 0;
+}
+
+/* The node's VIPs: all, or (vips_some) those named. */
+static int read_cur(struct idm_nl *nl, const struct idm_intent *in,
+		    struct idm_vip_list *l)
+{
+	size_t i;
+
+	if (!in->vips_some)
+		return idm_vip_dump(nl, IDMESH_CMD_VIP_GET, NULL, l);
+	for (i = 0; i < in->nvips; i++)
+		if (read_one(nl, &in->vips[i].v, l))
+			return -1;
+	for (i = 0; i < in->nvips_gone; i++)
+		if (read_one(nl, &in->vips_gone[i], l))
+			return -1;
+	return 0;
+}
+
 int idm_vip_plan(struct idm_nl *nl, const struct idm_intent *in,
 		 struct idm_vip_changes *p)
 {
@@ -104,7 +159,7 @@ int idm_vip_plan(struct idm_nl *nl, const struct idm_intent *in,
 	size_t i, k;
 
 	memset(p, 0, sizeof(*p));
-	if (idm_vip_dump(nl, IDMESH_CMD_VIP_GET, NULL, &p->cur))
+	if (read_cur(nl, in, &p->cur))
 		return -1;
 	/* What goes: VIPs not wanted, or wanted with another mode or size. */
 	for (k = 0; k < p->cur.n; k++) {

@@ -129,6 +129,15 @@ struct idm_intent {
 	bool has_vips;
 	struct idm_intent_vip *vips;
 	size_t nvips;
+	/*
+	 * Set by a caller that changes a part of the node (the agent), never
+	 * from a file: vips_some: "vips" are some of the node's VIPs, each
+	 * read alone, and vips_gone (borrowed) those to remove, the others
+	 * left; keep_sacl: the SACL tables are left as they are.
+	 */
+	bool vips_some, keep_sacl;
+	const struct idm_vip_spec *vips_gone;
+	size_t nvips_gone;
 	/* Derived by idm_intent_derive(). */
 	struct idm_service *services;
 	size_t nservices;
