@@ -7,6 +7,7 @@ set -euo pipefail
 pkgs=(
 	# build: module, tool, test kernel
 	gcc make libc6-dev pkg-config libnl-3-dev libnl-genl-3-dev libjson-c-dev libyaml-dev
+	libcurl4-openssl-dev
 	flex bison bc libelf-dev libssl-dev cpio xz-utils zstd kmod perl
 	linux-source-6.1
 	# the kernel's YNL tools and schemas (check-spec.py)
