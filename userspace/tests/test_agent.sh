@@ -1,0 +1,237 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# idmesh-agent on the host, against the stand-in API server
+# (selftests/k8s/apiserver.py: list, watch, bookmarks, 410, TLS, token)
+# with objects kubectl printed. --dry-run: each change the agent would
+# make is a JSON line on its standard output, so that what an event
+# touches, and nothing else, is seen without a kernel. The same agent
+# applying to a kernel: selftests/idmesh_agent.sh.
+agent=${1:-./idmesh-agent}
+tool=${2:-./idmesh}
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../../selftests/tap.sh"
+fix=$here/../../selftests/k8s
+t=$(mktemp -d)
+pids=()
+tap_cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	rm -rf "$t"
+}
+
+if ! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	-keyout "$t/key.pem" -out "$t/ca.crt" -days 2 -subj /CN=127.0.0.1 \
+	-addext "subjectAltName=IP:127.0.0.1" 2>/dev/null; then
+	tap_skip "agent: no openssl to make the server's certificate"
+	tap_end
+fi
+
+# server FILE...: the stand-in API server on a free port, its port in $port.
+server() {
+	rm -f "$t/port"
+	/usr/bin/python3 "$fix/apiserver.py" --token s3cret --cert "$t/ca.crt" \
+		--key "$t/key.pem" --bookmark 0.3 --port-file "$t/port" "$@" &
+	pids+=($!)
+	for _ in $(seq 100); do [ -s "$t/port" ] && break; sleep 0.1; done
+	port=$(cat "$t/port")
+	api=https://127.0.0.1:$port
+}
+
+# kubeconfig FILE TOKEN: a kubeconfig for the server, the CA by path.
+kubeconfig() {
+	cat >"$1" <<-EOF
+	apiVersion: v1
+	kind: Config
+	clusters:
+	- name: stand-in
+	  cluster: {server: "$api", certificate-authority: ca.crt}
+	users:
+	- name: agent
+	  user: {token: $2}
+	contexts:
+	- name: test
+	  context: {cluster: stand-in, user: agent}
+	current-context: test
+	EOF
+}
+
+# post PATH [FILE]: drive the server.
+post() { curl -sf --cacert "$t/ca.crt" -X POST ${2:+--data-binary @"$2"} "$api$1" >/dev/null; }
+
+# until_true SECONDS CMD...: poll until CMD succeeds (never a fixed wait).
+until_true() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.1
+	done
+}
+
+# objs OUT PY: the fixture web3.json changed by PY (over a list o of objects).
+objs() {
+	/usr/bin/python3 - "$fix/web3.json" "$1" "$2" <<-'EOF'
+	import json, sys
+	text, dec, o, i = open(sys.argv[1]).read(), json.JSONDecoder(), [], 0
+	while text[i:].strip():
+	    i += len(text[i:]) - len(text[i:].lstrip())
+	    v, i = dec.raw_decode(text, i)
+	    o += v.get("items", [v])
+	def named(kind, name):
+	    return [x for x in o if x["kind"] == kind and x["metadata"]["name"] == name][0]
+	exec(sys.argv[3])
+	with open(sys.argv[2], "w") as f:
+	    for x in o:
+	        f.write(json.dumps(x) + "\n")
+	EOF
+}
+
+# metric NAME: its value in the agent's metrics file.
+metric() { awk -v n="$1" '$1 == n { print $2 }' "$t/metrics.prom" 2>/dev/null; }
+# lines PY: the agent's planned changes (out.jsonl) since the line
+# $mark (mark: the lines so far) for which PY (over l) holds.
+lines() {
+	python3 -c 'import json, sys
+n = 0
+for s in open(sys.argv[1]).readlines()[int(sys.argv[3]):]:
+    l = json.loads(s)
+    n += bool(eval(sys.argv[2]))
+print(n)' "$t/out.jsonl" "$1" "${mark:-0}"
+}
+has_lines() { [ "$(lines "$1")" -ge "${2:-1}" ]; }
+mark() { mark=$(wc -l <"$t/out.jsonl"); }
+
+# ---- configuration ----
+expect "agent: an unknown word is a usage error" 2 "*" "$agent" --node a extra
+expect "agent: a bad --table-size is refused" 2 \
+	'Error: --table-size: expected a number 0..1000003, not "many"' "$agent" --table-size many
+env -u KUBERNETES_SERVICE_HOST -u KUBECONFIG "$agent" --node a >/dev/null 2>"$t/e"
+assert "agent: outside a cluster with no kubeconfig, it says so" \
+	grep -qx 'Error: not in a cluster (KUBERNETES_SERVICE_HOST and _PORT unset) and no --kubeconfig (or KUBECONFIG)' "$t/e"
+expect "agent: a kubeconfig that cannot be read" 1 \
+	"Error: cannot read \"$t/none\": No such file or directory" "$agent" --kubeconfig "$t/none"
+api=https://127.0.0.1:1
+kubeconfig "$t/kc" s3cret
+expect "agent: a context the kubeconfig lacks" 1 \
+	"Error: $t/kc: no context \"prod\"" "$agent" --kubeconfig "$t/kc" --context prod
+sed 's/user: {token: s3cret}/user: {exec: {command: gcloud}}/' "$t/kc" >"$t/kc-exec"
+expect "agent: an exec credential plugin is refused, not ignored" 1 \
+	"Error: $t/kc-exec: user \"agent\": exec and auth-provider plugins are not supported; give a token or a client certificate" \
+	"$agent" --kubeconfig "$t/kc-exec"
+
+# ---- one list, the whole intent ----
+server "$fix/../../userspace/tests/k8s/cluster.json"
+kubeconfig "$t/kc" s3cret
+run "$agent" --node node-a --kubeconfig "$t/kc" --dry-run --once
+echo "$out" >"$t/once.jsonl"
+"$tool" k8s node node-a "$here/k8s/cluster.json" >"$t/k8s.json" 2>/dev/null
+assert "agent --once: over TLS with a token, the intent is what \"idmesh k8s node\" makes of the same objects" \
+	[ "$rc" = 0 ] && python3 -c 'import json, sys
+l = json.loads(open(sys.argv[1]).readline())
+sys.exit(l["part"] != "all" or l["intent"] != json.load(open(sys.argv[2])))' "$t/once.jsonl" "$t/k8s.json"
+kubeconfig "$t/kc-bad" wrong
+run timeout 20 "$agent" --node node-a --kubeconfig "$t/kc-bad" --dry-run --once
+assert "agent: a token the server refuses: the list fails with its 401, nothing planned" \
+	[ "$rc" = 1 ] && [ -z "$out" ] && grep -q 'msg="list failed" kind=Node http=401 error=Unauthorized' <<<"$err"
+mkdir "$t/sa"
+cp "$t/ca.crt" "$t/sa/ca.crt"
+echo s3cret >"$t/sa/token"
+run env KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_PORT="$port" \
+	IDMESH_SERVICEACCOUNT_DIR="$t/sa" KUBECONFIG= \
+	timeout 20 "$agent" --node node-a --dry-run --once
+assert "agent: in a Pod, the service account's token and CA" \
+	[ "$rc" = 0 ] && grep -q 'config=in-cluster' <<<"$err" && [ "$(echo "$out" | head -1)" = "$(head -1 "$t/once.jsonl")" ]
+
+# ---- watching ----
+server "$fix/web3.json"
+kubeconfig "$t/kc" s3cret
+"$agent" --node node-a --kubeconfig "$t/kc" --dry-run --metrics "$t/metrics.prom" \
+	--conflist "$t/10-idmesh.conflist" >"$t/out.jsonl" 2>"$t/log" &
+pids+=($!)
+assert "agent: in sync after the first list, the whole intent planned once" \
+	until_true 30 eval '[ "$(metric idmesh_agent_synced)" = 1 ] && has_lines "l[\"part\"] == \"all\""'
+assert "agent: the node's conflist, written from its podCIDRs" \
+	grep -q '"subnet": "10.50.1.0/24"' "$t/10-idmesh.conflist"
+
+mark
+post /_test/objects "$fix/web5.json"
+# shellcheck disable=SC2016
+five='l["part"] == "vips" and l["what"] == "shop/web" and len(l["intent"]["vips"][0]["backends"]) == 5'
+assert "agent: a slice scaled 3 -> 5: that Service's VIPs alone, with 5 backends" \
+	until_true 30 has_lines "$five"
+assert "agent: ... and nothing else (no links, no identity, no whole intent)" \
+	[ "$(mark=0 lines 'l["part"] != "vips"')" = 1 ]
+mark
+post /_test/objects "$fix/web5t.json"
+assert "agent: an endpoint turns terminating: kept with weight 0 (its flows stay, no new ones)" \
+	until_true 30 has_lines '[[b.get("weight", 1) for b in v["backends"]] for v in l["intent"].get("vips", [])] == [[1, 0, 1, 1, 1]]'
+
+objs "$t/gone.json" 'o.remove(named("Service", "web"))'
+mark
+post /_test/objects "$t/gone.json"
+assert "agent: a Service deleted: its VIP removed, the others untouched" \
+	until_true 30 has_lines 'l["intent"].get("vips") == [] and l["gone"] == ["10.96.0.10"]'
+
+nlists=$(metric 'idmesh_agent_lists_total{kind="Service"}')
+post /_test/cut
+mark
+post /_test/objects "$fix/web3.json"
+assert "agent: streams cut: watched again from where they were (no list), and the change after the cut arrives" \
+	until_true 30 has_lines 'l["part"] == "vips" and [len(v["backends"]) for v in l["intent"]["vips"]] == [3]' && \
+	[ "$(metric 'idmesh_agent_lists_total{kind="Service"}')" = "$nlists" ] && \
+	grep -q 'msg="watch again after backoff" kind=Service backoff_s=' "$t/log"
+
+before=$(wc -l <"$t/out.jsonl")
+post /_test/compact
+assert "agent: 410 Gone after the history expired: every kind listed again" \
+	until_true 30 eval '[ "$(metric "idmesh_agent_relists_total{kind=\"Pod\"}")" = 1 ] && [ "$(metric "idmesh_agent_relists_total{kind=\"Node\"}")" = 1 ]'
+sleep 1
+assert "agent: ... and a relist that finds nothing new changes nothing" \
+	[ "$(wc -l <"$t/out.jsonl")" = "$before" ] || tail -n +$((before + 1)) "$t/out.jsonl" | tap_diag
+
+objs "$t/bad.json" '
+bad = json.loads(json.dumps(named("Service", "web")))
+bad["metadata"]["name"] = "bad"
+bad["spec"]["clusterIP"] = "10.96.0.11"
+bad["spec"]["ports"][0]["port"] = 0
+good = json.loads(json.dumps(named("Service", "web")))
+good["metadata"]["name"] = "db"
+good["spec"]["clusterIP"] = "10.96.0.12"
+o += [bad, good]'
+mark
+post /_test/objects "$t/bad.json"
+assert "agent: a bad Service is left out with its name and field; the next one gets its VIP" \
+	until_true 30 has_lines 'l["what"] == "shop/db" and l["intent"]["vips"][0]["address"] == "10.96.0.12"' && \
+	grep -q 'msg="object left out" reason="Service shop/bad: spec.ports\[0\]: port: expected a number 1..65535; no VIP for it"' "$t/log" && \
+	! has_lines 'l["what"] == "shop/bad" and l["intent"]["vips"]'
+
+objs "$t/node.json" '
+n = json.loads(json.dumps(named("Node", "node-b")))
+n["metadata"]["name"] = "node-c"
+n["spec"] = {"podCIDR": "10.70.0.0/24", "podCIDRs": ["10.70.0.0/24"]}
+n["status"]["addresses"] = [{"type": "InternalIP", "address": "192.168.70.3"}]
+o.append(n)'
+mark
+post /_test/objects "$t/node.json"
+assert "agent: a Node joins: the links again, one more, its pod CIDR routed" \
+	until_true 30 has_lines 'l["part"] == "links" and [x["routes"] for x in l["intent"]["remote-links"]] == [["10.60.0.0/24"], ["10.70.0.0/24"]]'
+
+post "/_test/fail?n=3"
+post /_test/compact
+assert "agent: lists that fail are tried again with backoff until one succeeds" \
+	until_true 60 eval '[ "$(metric "idmesh_agent_relists_total{kind=\"Pod\"}")" = 2 ] && [ "$(metric idmesh_agent_synced)" = 1 ] && [ "$(metric "idmesh_agent_lists_total{kind=\"Node\"}")" -ge 3 ]' && \
+	grep -q 'msg="list failed" kind=.* http=500 error="injected failure"' "$t/log" && \
+	grep -q 'msg="list again after backoff"' "$t/log"
+assert "agent: bookmarks arrive and are counted" \
+	[ "$(metric 'idmesh_agent_events_total{kind="Pod",type="BOOKMARK"}')" -ge 1 ]
+
+# ---- metrics on a port ----
+mport=$( (python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') )
+"$agent" --node node-a --kubeconfig "$t/kc" --dry-run --metrics "127.0.0.1:$mport" >/dev/null 2>"$t/log3" &
+pids+=($!)
+assert "agent --metrics ADDR:PORT: Prometheus text on GET /metrics" \
+	until_true 30 eval 'curl -sf "http://127.0.0.1:$mport/metrics" | grep -qx "idmesh_agent_synced 1"'
+run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$mport/other"
+assert "agent --metrics: another path is 404" [ "$out" = 404 ]
+
+tap_end
