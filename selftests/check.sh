@@ -189,18 +189,19 @@ show build
 #   ("make check IDMESH_COVERAGE=1" lists them per selftest and result)
 #   and run on the stock kernels only;
 # - the newest stock kernel runs every selftest in full, over two guests;
-# - the other stock kernel (the debug kernel's source) runs idmesh_smoke:
-#   each feature's main path, load and unload.
+# - the other stock kernel (the debug kernel's source) runs idmesh_smoke
+#   (each feature's main path, load and unload) and idmesh_agent: the
+#   node agent's scenario runs on all three kernels.
 # ONLY runs what it names on every kernel KERNELS names.
 declare -A guest_tests=(
-	[debug]="kunit idmesh_strict idmesh_sacl idmesh_fuzz"
+	[debug]="kunit idmesh_strict idmesh_sacl idmesh_fuzz idmesh_agent"
 	[debug-net]="idmesh_maglev idmesh_link"
 )
 debug_skip="idmesh_smoke idmesh_cni idmesh_intent idmesh_podman idmesh_ident idmesh_genl"
 newest_stock=$(printf '%s\n' "${stock[@]}" | sort -V | tail -n 1)
 if [ -n "$newest_stock" ]; then
 	guest_tests[$newest_stock]="idmesh_sacl idmesh_maglev idmesh_podman idmesh_genl idmesh_strict"
-	guest_tests[$newest_stock:2]="idmesh_link idmesh_cni idmesh_intent idmesh_ident idmesh_fuzz"
+	guest_tests[$newest_stock:2]="idmesh_link idmesh_cni idmesh_intent idmesh_ident idmesh_fuzz idmesh_agent"
 fi
 # A selftest no guest names goes to the first one of each kernel, so that
 # none is left out; smoke only where it is the whole run, or asked for.
@@ -221,7 +222,7 @@ for k in "${stock[@]}"; do
 	if [ -n "$ONLY" ]; then
 		guest_tests[$k]=$all_tests
 	else
-		guest_tests[$k]=idmesh_smoke
+		guest_tests[$k]="idmesh_smoke idmesh_agent"
 	fi
 	guest_tests[$k:2]=
 done

@@ -18,8 +18,6 @@ require_module
 
 s=idi$$
 A=$s-a B=$s-b P=$s-p
-LB="$PY $top/selftests/lbtool.py"
-K8S=$top/selftests/k8s
 key=00112233445566778899aabbccddeeff
 
 ns_new $A $B $P
@@ -160,68 +158,4 @@ assert "... with its pod's end" no_dev $P eth0
 run I $A -j link show
 check "... the remote link stays" '[.[] | .name] == ["tn7"]'
 
-## Node a from Kubernetes objects
-pods="client web-1 web-2 web-3 web-4 web-5"
-# The pods' links, as the CNI plugin would make them: an intent of pairs.
-{
-	echo "pairs:"
-	for p in $pods; do
-		case $p in client) ip=10.50.1.20 ;; *) ip=10.50.1.$((${p#web-} + 1)) ;; esac
-		ns_new $s-$p
-		echo "  - {name: $("$IDMESH" k8s dev shop $p), peer: eth0, netns: $s-$p," \
-			"routes: [$ip/32], peer-addresses: [$ip/32], peer-routes: [0.0.0.0/0]}"
-	done
-} >"$tap_out.pods.yaml"
-expect "apply: the pods' pairs" 0 "" I $A apply -f "$tap_out.pods.yaml"
-for i in 1 2 3 4 5; do
-	nsx $s-web-$i $LB serve web$i 8080 &
-	track_pid $!
-done
-for i in 1 2 3 4 5; do
-	wait_until 20 tcp_listening $s-web-$i 8080
-done
-CL=$s-client
-expect "k8s: node a's intent from the objects" 0 "" \
-	"$IDMESH" k8s node node-a -o "$tap_out.k3.json" "$K8S/web3.json"
-expect "k8s: node b's" 0 "" "$IDMESH" k8s node node-b -o "$tap_out.kb.json" "$K8S/web3.json"
-link=idmr$(printf %06x "$(jq '.["remote-links"][0].id' "$tap_out.k3.json")")
-expect "apply on node a: the intent from the objects" 0 "" I $A apply -f "$tap_out.k3.json"
-assert "... replaces the remote link with the cluster's, adds web's VIP and the pods' entries" holds '
-	grep -q -- "^- link tn7 remote 192.168.70.2 local 192.168.70.1 id 7 " <<<"$out" &&
-	grep -qx -- "+ link $link remote 192.168.70.2 local 192.168.70.1 id [0-9]*" <<<"$out" &&
-	grep -qx -- "+ vip 10.96.0.10 port 80 proto tcp mode nat table-size 65537, 3 backend(s)" <<<"$out"'
-expect "apply on node b" 0 "" I $B apply -f "$tap_out.kb.json"
-run I $A -j vip show
-check "web's VIP has its 3 ready endpoints" \
-	'[.[] | {addr, port, b: [.backends[] | [.addr, .port, .weight]]}] ==
-	 [{"addr": "10.96.0.10", "port": 80,
-	   "b": [["10.50.1.2", 8080, 1], ["10.50.1.3", 8080, 1], ["10.50.1.4", 8080, 1]]}]'
-run py $CL lbtool new 10.96.0.10 80 30
-check "30 connections to web's ClusterIP, all answered by its 3 pods" \
-	'(.counts.none // 0) == 0 and ([.counts[]] | add) == 30 and
-	 (.counts | keys) - ["web1", "web2", "web3"] == []'
-assert "the client pod reaches node b over the cluster's remote link" \
-	wait_until 10 nsx $CL ping -c1 -W1 -q 10.60.0.1
-expect "apply: the same objects again change nothing" 0 "" I $A apply -f "$tap_out.k3.json"
-assert "... and print nothing" [ -z "$out" ]
-
-## Scaled from 3 to 5, then web-2 terminating, with 24 connections held
-"$IDMESH" k8s node node-a -o "$tap_out.k5.json" "$K8S/web5.json"
-"$IDMESH" k8s node node-a -o "$tap_out.k5t.json" "$K8S/web5t.json"
-run py $CL lbtool conns 10.96.0.10 80 24 \
-	"$IDMESH -n $A apply -f $tap_out.k5.json >/dev/null && $IDMESH -n $A apply -f $tap_out.k5t.json >/dev/null"
-check "scaled to 5, then one terminating: every held connection on its pod" \
-	'.cmd == 0 and (.before | all(. != null)) and .before == .after'
-run I $A -j vip show
-check "web's VIP: 5 endpoints, web-2's drained (weight 0)" \
-	'[.[0].backends[] | [.addr, .weight]] ==
-	 [["10.50.1.2", 1], ["10.50.1.3", 0], ["10.50.1.4", 1], ["10.50.1.5", 1], ["10.50.1.6", 1]]'
-run py $CL lbtool new 10.96.0.10 80 40
-check "new connections: to the 4 ready pods, none to the terminating one" \
-	'(.counts.none // 0) == 0 and ([.counts[]] | add) == 40 and (.counts.web2 // 0) == 0 and
-	 ((.counts.web4 // 0) + (.counts.web5 // 0)) > 0'
-run I $A export
-echo "$out" >"$tap_out.e2.json"
-expect "apply of node a's export" 0 "" I $A apply -f "$tap_out.e2.json"
-assert "... changes nothing" [ -z "$out" ]
 tap_end

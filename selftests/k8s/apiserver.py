@@ -29,7 +29,6 @@ GET /_test/stats gives the requests seen, per kind.
 """
 import argparse
 import json
-import ssl
 import threading
 import time
 import urllib.parse
@@ -281,6 +280,7 @@ def main():
     srv = ThreadingHTTPServer((a.addr, a.port), H)
     srv.daemon_threads = True
     if a.cert:
+        import ssl
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(a.cert, a.key)
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
