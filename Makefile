@@ -44,8 +44,14 @@ CNIDIRS ?= /usr/lib/cni /opt/cni/bin
 # Where systemd-modules-load finds the module to load at boot (the module
 # itself comes from "make dkms-install").
 MODULESLOADDIR ?= /etc/modules-load.d
+# The node agent's unit, for nodes run without its DaemonSet.
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 install: tool
 	install -D -m 0755 userspace/idmesh "$(DESTDIR)$(SBINDIR)/idmesh"
+	install -D -m 0755 userspace/idmesh-agent "$(DESTDIR)$(SBINDIR)/idmesh-agent"
+	install -d "$(DESTDIR)$(SYSTEMDUNITDIR)"
+	sed 's|@SBINDIR@|$(SBINDIR)|g' deploy/idmesh-agent.service \
+		>"$(DESTDIR)$(SYSTEMDUNITDIR)/idmesh-agent.service"
 	for d in $(CNIDIRS); do \
 		install -D -m 0755 userspace/idmesh-cni "$(DESTDIR)$$d/idmesh-cni" || exit 1; \
 	done
@@ -61,6 +67,7 @@ install: tool
 		>"$(DESTDIR)$(MODULESLOADDIR)/idmesh.conf"
 
 uninstall:
+	rm -f "$(DESTDIR)$(SBINDIR)/idmesh-agent" "$(DESTDIR)$(SYSTEMDUNITDIR)/idmesh-agent.service"
 	rm -f "$(DESTDIR)$(SBINDIR)/idmesh" "$(DESTDIR)$(DATADIR)/bash-completion/completions/idmesh"
 	for d in $(CNIDIRS); do rm -f "$(DESTDIR)$$d/idmesh-cni"; done
 	for f in Documentation/man/*.8; do rm -f "$(DESTDIR)$(MANDIR)/man8/$${f##*/}"; done

@@ -26,6 +26,11 @@ The test drives it over POST:
                    get 410, and open streams are cut.
   /_test/fail?n=N  the next N list or watch requests answer 500.
 GET /_test/stats gives the requests seen, per kind.
+
+It also answers discovery (/api, /apis and their resource lists) for
+the kinds of deploy/idmesh-agent.yaml, and 404 for any one object, so
+that "kubectl apply --dry-run=client" can map and check a manifest
+against it.
 """
 import argparse
 import json
@@ -42,6 +47,39 @@ RES = {
     "/api/v1/pods": ("Pod", "v1", "PodList"),
 }
 KINDS = {v[0]: k for k, v in RES.items()}
+# Discovery: group/version -> [(resource, kind, namespaced)].
+DISCOVERY = {
+    "v1": [("nodes", "Node", False), ("pods", "Pod", True),
+           ("services", "Service", True), ("namespaces", "Namespace", False),
+           ("serviceaccounts", "ServiceAccount", True),
+           ("configmaps", "ConfigMap", True)],
+    "apps/v1": [("daemonsets", "DaemonSet", True)],
+    "rbac.authorization.k8s.io/v1": [("clusterroles", "ClusterRole", False),
+                                     ("clusterrolebindings", "ClusterRoleBinding", False)],
+    "discovery.k8s.io/v1": [("endpointslices", "EndpointSlice", True)],
+}
+
+
+def discovery(path):
+    """The discovery document at path, or None."""
+    if path == "/api":
+        return {"kind": "APIVersions", "versions": ["v1"],
+                "serverAddressByClientCIDRs": []}
+    if path == "/apis":
+        groups = []
+        for gv in DISCOVERY:
+            if "/" in gv:
+                g, v = gv.split("/")
+                groups.append({"name": g, "versions": [{"groupVersion": gv, "version": v}],
+                               "preferredVersion": {"groupVersion": gv, "version": v}})
+        return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
+    gv = path[len("/api/"):] if path.startswith("/api/") else path[len("/apis/"):]
+    if gv in DISCOVERY and path in ("/api/" + gv, "/apis/" + gv):
+        verbs = ["create", "delete", "get", "list", "patch", "update", "watch"]
+        return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv,
+                "resources": [{"name": r, "singularName": k.lower(), "namespaced": ns,
+                               "kind": k, "verbs": verbs} for r, k, ns in DISCOVERY[gv]]}
+    return None
 
 
 def parse_stream(text):
@@ -168,6 +206,9 @@ class H(BaseHTTPRequestHandler):
         if self.token and self.headers.get("Authorization") != "Bearer " + self.token:
             return self.status(401, "Unauthorized", "Unauthorized")
         if u.path not in RES:
+            d = discovery(u.path)
+            if d is not None:
+                return self.send_json(200, d)
             return self.status(404, "NotFound", "the server could not find the requested resource")
         kind = RES[u.path][0]
         watch = q.get("watch") in ("1", "true")
@@ -240,7 +281,11 @@ class H(BaseHTTPRequestHandler):
                     evs = [e for e in W.log if e[0] > rv and e[1] == kind]
                     rv = max(rv, W.rv)
                     if not evs:
-                        W.cv.wait(max(0, min(end - time.monotonic(), 0.2)))
+                        # Woken by a change, a cut, the next bookmark or the end.
+                        nxt = end
+                        if bookmarks:
+                            nxt = min(nxt, last_bm + H.bookmark)
+                        W.cv.wait(max(0.01, nxt - time.monotonic()))
                 for e in evs:
                     self.chunk({"type": e[2], "object": e[3]})
                 if bookmarks and time.monotonic() - last_bm >= H.bookmark:

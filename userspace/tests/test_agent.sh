@@ -6,8 +6,8 @@
 # make is a JSON line on its standard output, so that what an event
 # touches, and nothing else, is seen without a kernel. The same agent
 # applying to a kernel: selftests/idmesh_agent.sh.
-agent=${1:-./idmesh-agent}
-tool=${2:-./idmesh}
+tool=${1:-./idmesh}
+agent=$(dirname "$tool")/idmesh-agent
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../../selftests/tap.sh"
 fix=$here/../../selftests/k8s
@@ -224,6 +224,43 @@ assert "agent: lists that fail are tried again with backoff until one succeeds" 
 	grep -q 'msg="list again after backoff"' "$t/log"
 assert "agent: bookmarks arrive and are counted" \
 	[ "$(metric 'idmesh_agent_events_total{kind="Pod",type="BOOKMARK"}')" -ge 1 ]
+
+# ---- deploy/: the DaemonSet and the unit ----
+man=$here/../../deploy/idmesh-agent.yaml
+if command -v kubectl >/dev/null; then
+	run env HOME="$t" kubectl apply --dry-run=client --validate=false --kubeconfig "$t/kc" \
+		-f "$man"
+	assert "deploy: kubectl apply --dry-run=client takes the manifest: account, role, binding, DaemonSet" \
+		[ "$rc" = 0 ] && [ "$out" = "serviceaccount/idmesh-agent created (dry run)
+clusterrole.rbac.authorization.k8s.io/idmesh-agent created (dry run)
+clusterrolebinding.rbac.authorization.k8s.io/idmesh-agent created (dry run)
+daemonset.apps/idmesh-agent created (dry run)" ]
+	sed 's/^kind: DaemonSet$/kind: DaemonSett/' "$man" >"$t/bad.yaml"
+	run env HOME="$t" kubectl apply --dry-run=client --validate=false --kubeconfig "$t/kc" \
+		-f "$t/bad.yaml"
+	assert "deploy: ... and refuses a kind the API does not have" \
+		[ "$rc" != 0 ] && grep -q 'no matches for kind "DaemonSett"' <<<"$err"
+else
+	tap_skip "deploy: no kubectl to check the manifest"
+fi
+run /usr/bin/python3 - "$man" <<'EOF'
+import sys, yaml
+docs = {d["kind"]: d for d in yaml.safe_load_all(open(sys.argv[1]))}
+rules = docs["ClusterRole"]["rules"]
+print(sorted((g, r, tuple(x["verbs"])) for x in rules for g in x["apiGroups"] for r in x["resources"]))
+spec = docs["DaemonSet"]["spec"]["template"]["spec"]
+c = spec["containers"][0]
+print(spec["hostNetwork"], spec["serviceAccountName"], c["env"][0]["valueFrom"]["fieldRef"]["fieldPath"],
+      c["securityContext"]["capabilities"])
+print(" ".join(c["args"]))
+EOF
+assert "deploy: the role lists and watches the four kinds the agent reads, and nothing else" \
+	[ "$(sed -n 1p <<<"$out")" = "[('', 'nodes', ('list', 'watch')), ('', 'pods', ('list', 'watch')), ('', 'services', ('list', 'watch')), ('discovery.k8s.io', 'endpointslices', ('list', 'watch'))]" ]
+assert "deploy: the host's network, its own account, the node's name, CAP_NET_ADMIN alone" \
+	[ "$(sed -n 2p <<<"$out")" = "True idmesh-agent spec.nodeName {'drop': ['ALL'], 'add': ['NET_ADMIN']}" ]
+# shellcheck disable=SC2046
+run "$agent" $(sed -n 3p <<<"$out") --version
+assert "deploy: the DaemonSet's arguments are the agent's options" [ "$rc" = 0 ]
 
 # ---- metrics on a port ----
 mport=$( (python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') )

@@ -9,7 +9,8 @@ d=$(mktemp -d)
 tap_cleanup() { rm -rf "$d"; }
 run make -s -C "$top" install DESTDIR="$d" PREFIX=/usr
 assert "make install succeeds" [ "$rc" = 0 ]
-for f in usr/sbin/idmesh usr/lib/cni/idmesh-cni opt/cni/bin/idmesh-cni \
+for f in usr/sbin/idmesh usr/sbin/idmesh-agent usr/lib/systemd/system/idmesh-agent.service \
+	 usr/lib/cni/idmesh-cni opt/cni/bin/idmesh-cni \
 	 usr/share/man/man8/idmesh.8 usr/share/man/man8/idmesh-link.8 \
 	 usr/share/man/man8/idmesh-cni.8 usr/share/bash-completion/completions/idmesh \
 	 usr/share/idmesh/netlink/specs/idmesh.yaml usr/share/doc/idmesh/intent.rst \
@@ -18,6 +19,14 @@ for f in usr/sbin/idmesh usr/lib/cni/idmesh-cni opt/cni/bin/idmesh-cni \
 done
 assert "the module is loaded at boot: modules-load.d names it" \
 	[ "$(grep -v '^#' "$d/etc/modules-load.d/idmesh.conf")" = idmesh ]
+assert "the agent's unit starts the installed agent" \
+	grep -qx 'ExecStart=/usr/sbin/idmesh-agent $IDMESH_AGENT_ARGS' "$d/usr/lib/systemd/system/idmesh-agent.service"
+if command -v systemd-analyze >/dev/null; then
+	run systemd-analyze verify --man=no "$d/usr/lib/systemd/system/idmesh-agent.service"
+	# In a DESTDIR the binary is not at /usr/sbin yet: the one thing said.
+	assert "systemd-analyze verify finds nothing else wrong in the unit" \
+		[ -z "$(grep -v 'Command /usr/sbin/idmesh-agent is not executable' <<<"$err")" ]
+fi
 run "$d/usr/sbin/idmesh" help
 assert "the installed tool runs" [ "$rc" = 0 ]
 run make -s -C "$top" uninstall DESTDIR="$d" PREFIX=/usr
