@@ -723,16 +723,16 @@ static int parse_intent(json_object *o, struct idm_intent *in, char *err, size_t
 
 /*
  * Make the intent o (its part `part`) true on the node; old: a Service's
- * VIPs as last made (their removal), with part P_VIPS. 0 or -1; logged.
+ * VIPs as last made (their removal), with part P_VIPS. 0 or -1; logged
+ * with the time since t0 (when its making began).
  */
 static int apply_part(struct agent *ag, int part, json_object *o, json_object *old,
-		      const char *what)
+		      const char *what, double t0)
 {
 	struct idm_intent in = { 0 }, was = { 0 };
 	struct idm_vip_spec *gone = NULL;
 	struct idm_sacl_tables want = { 0 };
 	struct idm_apply p = { 0 };
-	double t0 = now_mono();
 	char err[1024], us[32], nch[24];
 	size_t i, j, ngone = 0, n = 0;
 	int ret = -1;
@@ -762,7 +762,8 @@ static int apply_part(struct agent *ag, int part, json_object *o, json_object *o
 		in.vips_gone = gone;
 		in.nvips_gone = ngone;
 	}
-	in.keep_sacl = part != P_SACL && part != P_ALL;
+	/* The identity part is there when the intent has its workloads. */
+	in.keep_sacl = !json_object_object_get_ex(o, "workloads", NULL);
 	if (!in.keep_sacl && idm_intent_state(&in, &want, err, sizeof(err)))
 		goto out;
 	if (ag->dry) {
@@ -847,6 +848,7 @@ static json_object *svc_intent(struct agent *ag, const char *key)
 
 static int sync_svc(struct agent *ag, const char *key)
 {
+	double t0 = now_mono();
 	json_object *o = svc_intent(ag, key), *old = NULL, *vips;
 
 	if (!o)
@@ -857,7 +859,7 @@ static int sync_svc(struct agent *ag, const char *key)
 		json_object_put(o);
 		return 0;
 	}
-	if (apply_part(ag, P_VIPS, o, old, key)) {
+	if (apply_part(ag, P_VIPS, o, old, key, t0)) {
 		json_object_put(o);
 		return -1;
 	}
@@ -869,6 +871,21 @@ static int sync_svc(struct agent *ag, const char *key)
 	return 0;
 }
 
+/* This node among the Nodes: without it, no links and no identity. */
+static bool have_node(struct agent *ag)
+{
+	if (json_object_object_get_ex(ag->r[R_NODE].objs, ag->node, NULL))
+		return true;
+	lg("warn", "this node is not among the cluster's Nodes: its links and identity tables are left as they are",
+	   "node", ag->node, NULL);
+	return false;
+}
+
+/*
+ * A part (links, identity) or the whole node from every object. An
+ * intent that cannot be made is said and not retried: the next event
+ * marks the part again.
+ */
 static int sync_parts(struct agent *ag, int part)
 {
 	static const int link_kinds[] = { R_NODE };
@@ -882,19 +899,25 @@ static int sync_parts(struct agent *ag, int part)
 			     part == P_SACL ? IDM_K8S_SACL : IDM_K8S_ALL;
 	const int *kinds = part == P_LINKS ? link_kinds : part == P_SACL ? sacl_kinds : all_kinds;
 	size_t nk = part == P_LINKS ? 1 : part == P_SACL ? 2 : 4;
+	double t0 = now_mono();
 	char err[1024];
 	json_object *o;
 	int ret;
 
+	if (!have_node(ag)) {
+		if (part != P_ALL)
+			return 0;
+		parts = IDM_K8S_VIPS;
+	}
 	a.objs = all_objs(ag, kinds, nk, &a.nobjs);
 	o = idm_k8s_build(&a, parts, err, sizeof(err));
 	free(a.objs);
 	if (!o) {
 		ag->failures[part]++;
 		lg("error", "no intent", "part", part_names[part], "error", err, NULL);
-		return -1;
+		return 0;
 	}
-	ret = apply_part(ag, part, o, NULL, part_names[part]);
+	ret = apply_part(ag, part, o, NULL, part_names[part], t0);
 	json_object_put(o);
 	return ret;
 }
