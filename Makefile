@@ -14,6 +14,7 @@
 #   make kernel     build (or reuse) the cached debug test kernel
 #   make bench-link idmesh links against veth, netkit and Geneve (ratios)
 #   make bench-maglev Maglev VIPs: table build, rate vs routing and IPVS mh
+#   make bench-agent  the node agent: whole intent and one event, 100 to 10,000 Services
 #   make bench-sacl SACL gateways against none, at the paper's table sizes
 #   make install    the tool, the CNI plugin, manuals, completion (DESTDIR,
 #                   PREFIX); make dkms-install: the module through DKMS
@@ -107,6 +108,11 @@ demo:
 lint:
 	@scripts/lint.sh
 
+# The node agent as the cluster grows (host only, no VM): the whole
+# intent and one EndpointSlice event for 100, 1,000, 10,000 Services.
+bench-agent: tool
+	selftests/bench/agent.sh
+
 bench-link:
 	@scripts/bench.sh link
 
@@ -121,4 +127,4 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf build
 
-.PHONY: install uninstall dkms-src dkms-install all module tool deps kernel check demo lint bench-link bench-maglev bench-sacl clean
+.PHONY: install uninstall dkms-src dkms-install all module tool deps kernel check demo lint bench-link bench-maglev bench-sacl bench-agent clean

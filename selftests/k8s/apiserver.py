@@ -21,6 +21,7 @@ The test drives it over POST:
   /_test/objects   body: objects (a stream of JSON values or Lists, as
                    "kubectl ... -o json" prints): the cluster becomes
                    exactly these; the differences are the events.
+                   ?merge: these are added or replaced, the rest stay.
   /_test/cut       every open watch stream is dropped mid-stream.
   /_test/compact   the history is forgotten: watches from before now
                    get 410, and open streams are cut.
@@ -112,9 +113,9 @@ class World:
         self.fail = 0
         self.stats = {}
 
-    def set_objects(self, objs):
+    def set_objects(self, objs, merge=False):
         with self.cv:
-            want = {}
+            want = dict(self.objs) if merge else {}
             for o in objs:
                 if o.get("kind") in KINDS:
                     want[key_of(o)] = o
@@ -124,9 +125,11 @@ class World:
                 old["metadata"] = dict(old["metadata"], resourceVersion=str(self.rv))
                 self.log.append((self.rv, k[0], "DELETED", old))
             for k in sorted(want, key=str):
+                cur = self.objs.get(k)
+                if cur is want[k]:
+                    continue
                 o = json.loads(json.dumps(want[k]))
                 o.setdefault("metadata", {})
-                cur = self.objs.get(k)
                 if cur is not None:
                     a = dict(cur, metadata=dict(cur["metadata"]))
                     a["metadata"].pop("resourceVersion", None)
@@ -182,11 +185,11 @@ class H(BaseHTTPRequestHandler):
 
     def do_POST(self):
         u = urllib.parse.urlparse(self.path)
-        q = urllib.parse.parse_qs(u.query)
+        q = urllib.parse.parse_qs(u.query, keep_blank_values=True)
         n = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(n).decode() if n else ""
         if u.path == "/_test/objects":
-            rv = W.set_objects(parse_stream(body))
+            rv = W.set_objects(parse_stream(body), merge="merge" in q)
             return self.send_json(200, {"resourceVersion": str(rv)})
         if u.path in ("/_test/cut", "/_test/compact"):
             W.cut(compact=u.path.endswith("compact"))
