@@ -10,8 +10,8 @@
 idmesh.8 is "idmesh help"; idmesh-OBJECT.8 is "idmesh help OBJECT": its
 Usage lines are the SYNOPSIS, the rest the DESCRIPTION. Each page's
 Documentation/man/NAME.in adds its sections (EXAMPLES, FILES, SEE ALSO,
-...) after those; idmesh-cni.in is a whole page of its own (the plugin
-has no help: a runtime runs it).
+...) after those; idmesh-cni.in and idmesh-agent.in are whole pages of
+their own (a plugin a runtime runs, a daemon).
 """
 import os
 import re
@@ -100,8 +100,9 @@ def pages(tool):
         syn, desc = split_help(help_of(tool, o))
         out["idmesh-" + o] = page(tool, "idmesh-" + o, s.get(o, o), syn, desc,
                                   extra_of("idmesh-" + o))
-    with open(os.path.join(MAN, "idmesh-cni.in")) as f:
-        out["idmesh-cni"] = f.read().replace("@VERSION@", version())
+    for whole in ("idmesh-cni", "idmesh-agent"):
+        with open(os.path.join(MAN, whole + ".in")) as f:
+            out[whole] = f.read().replace("@VERSION@", version())
     return out
 
 
