@@ -324,11 +324,31 @@ static void store(struct agent *ag, struct res *r, const char *key, json_object 
 	json_object_put(old);
 }
 
-/* List items have no kind and apiVersion; what k8s.c reads needs them. */
+/*
+ * List items have no kind and apiVersion; what k8s.c reads needs them.
+ * What nothing reads is dropped before the object is held: a real
+ * cluster's managed fields and annotations (kubectl's last applied
+ * configuration), a Node's image list, a Pod's volumes and container
+ * statuses weigh more than the rest of the object.
+ */
 static void set_kind(const struct res *r, json_object *o)
 {
+	static const char *const drop[][2] = {
+		{ "metadata", "managedFields" }, { "metadata", "annotations" },
+		{ "status", "images" }, { "status", "conditions" },
+		{ "status", "nodeInfo" }, { "spec", "volumes" },
+		{ "status", "containerStatuses" }, { "status", "initContainerStatuses" },
+	};
+	size_t i;
+
 	json_object_object_add(o, "kind", json_object_new_string(r->kind));
 	json_object_object_add(o, "apiVersion", json_object_new_string(r->api_version));
+	for (i = 0; i < sizeof(drop) / sizeof(drop[0]); i++) {
+		json_object *x = at(o, drop[i][0]);
+
+		if (x && json_object_is_type(x, json_type_object))
+			json_object_object_del(x, drop[i][1]);
+	}
 }
 
 static void set_rv(struct res *r, json_object *o)

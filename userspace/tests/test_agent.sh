@@ -129,6 +129,31 @@ assert "agent --once: over TLS with a token, the intent is what \"idmesh k8s nod
 	[ "$rc" = 0 ] && python3 -c 'import json, sys
 l = json.loads(open(sys.argv[1]).readline())
 sys.exit(l["part"] != "all" or l["intent"] != json.load(open(sys.argv[2])))' "$t/once.jsonl" "$t/k8s.json"
+# What nothing reads is not held: objects as a real API server gives
+# them (managed fields, annotations, a Node's images) make the same intent.
+python3 - "$here/k8s/cluster.json" "$t/heavy.json" <<'EOF'
+import json, sys
+text, dec, o, i = open(sys.argv[1]).read(), json.JSONDecoder(), [], 0
+while text[i:].strip():
+    i += len(text[i:]) - len(text[i:].lstrip())
+    v, i = dec.raw_decode(text, i)
+    o += v.get("items", [v])
+with open(sys.argv[2], "w") as f:
+    for x in o:
+        x["metadata"]["managedFields"] = [{"manager": "kubectl", "operation": "Update",
+                                           "fieldsV1": {"f:spec": {"f:x": {}}} }] * 20
+        x["metadata"].setdefault("annotations", {})["kubectl.kubernetes.io/last-applied-configuration"] = "x" * 4000
+        if x["kind"] == "Node":
+            x.setdefault("status", {})["images"] = [{"names": ["img%d" % n], "sizeBytes": n} for n in range(200)]
+        f.write(json.dumps(x) + "\n")
+EOF
+server "$t/heavy.json"
+kubeconfig "$t/kc" s3cret
+run "$agent" --node node-a --kubeconfig "$t/kc" --dry-run --once --metrics "$t/heavy.prom"
+assert "agent --once: objects with managed fields, annotations and images: the same intent" \
+	[ "$rc" = 0 ] && python3 -c 'import json, sys
+l = json.loads(open(sys.argv[1]).readline())
+sys.exit(l["intent"] != json.load(open(sys.argv[2])))' /dev/stdin "$t/k8s.json" <<<"$out"
 kubeconfig "$t/kc-bad" wrong
 run timeout 20 "$agent" --node node-a --kubeconfig "$t/kc-bad" --dry-run --once
 assert "agent: a token the server refuses: the list fails with its 401, nothing planned" \
