@@ -11,7 +11,8 @@
 # The cluster changes as a real one does, and at each step the node's
 # VIPs, links and identity entries, and the connections it holds, are
 # what kube-proxy's semantics say: web scaled 3 -> 5 with 24 connections
-# held, web-2 terminating (held, no new ones) and then gone, the streams
+# held, web-2 terminating and web-3 not ready (held, no new ones), web-2
+# then gone, the streams
 # cut and the history expired (410) in between, a Node joining and
 # leaving, a Pod coming and going, a Service with no endpoints
 # rejecting.
@@ -126,25 +127,29 @@ assert "the client pod reaches node b over the link both agents made" \
 assert "the pairs are the plugin's: the agent left them" \
 	[ "$(I $A -j link show | jq '[.[] | select(.mode == "pair")] | length')" = 6 ]
 
-## Scaled 3 -> 5, then web-2 terminating, with 24 connections held
+## Scaled 3 -> 5, then web-2 terminating and web-3 not ready, with 24 connections held
+objs "$tap_out.web5tn.json" '
+sl = named("EndpointSlice", "web-7xk2p")
+[e for e in sl["endpoints"] if e["targetRef"]["name"] == "web-3"][0]["conditions"] = \
+    {"ready": False, "serving": False, "terminating": False}'
 backends() { I $A -j vip show | jq -c '[.[] | select(.addr == "10.96.0.10") | .backends[] | [.addr, .weight]]'; }
 cat >"$tap_out.step.sh" <<EOF
 set -e
 ip netns exec $A curl -sf -X POST --data-binary @$K8S/web5.json http://127.0.0.1:$port/_test/objects >/dev/null
 for i in \$(seq 300); do [ "\$($IDMESH -n $A -j vip show | jq '.[0].backends | length')" = 5 ] && break; sleep 0.3; done
-ip netns exec $A curl -sf -X POST --data-binary @$K8S/web5t.json http://127.0.0.1:$port/_test/objects >/dev/null
-for i in \$(seq 300); do [ "\$($IDMESH -n $A -j vip show | jq '.[0].backends[1].weight')" = 0 ] && exit 0; sleep 0.3; done
+ip netns exec $A curl -sf -X POST --data-binary @$tap_out.web5tn.json http://127.0.0.1:$port/_test/objects >/dev/null
+for i in \$(seq 300); do [ "\$($IDMESH -n $A -j vip show | jq -c '[.[0].backends[].weight]')" = "[1,0,0,1,1]" ] && exit 0; sleep 0.3; done
 exit 1
 EOF
 run py $CL lbtool conns 10.96.0.10 80 "$(scaled 24 6)" "bash $tap_out.step.sh"
-check "scaled to 5, then web-2 terminating: the agent followed, every held connection on its pod" \
+check "scaled to 5, then web-2 terminating and web-3 not ready: the agent followed, every held connection on its pod" \
 	'.cmd == 0 and (.before | all(. != null)) and .before == .after'
-assert "web's VIP: 5 endpoints, web-2's drained (weight 0)" [ "$(backends)" = \
-	'[["10.50.1.2",1],["10.50.1.3",0],["10.50.1.4",1],["10.50.1.5",1],["10.50.1.6",1]]' ]
+assert "web's VIP: 5 endpoints, web-2's and web-3's drained (weight 0)" [ "$(backends)" = \
+	'[["10.50.1.2",1],["10.50.1.3",0],["10.50.1.4",0],["10.50.1.5",1],["10.50.1.6",1]]' ]
 n=$(scaled 40 12)
 run py $CL lbtool new 10.96.0.10 80 "$n"
-check "new connections: to the 4 ready pods, none to the terminating one" \
-	'(.counts.none // 0) == 0 and ([.counts[]] | add) == '"$n"' and (.counts.web2 // 0) == 0 and
+check "new connections: to the 3 ready pods, none to the terminating or the not-ready one" \
+	'(.counts.none // 0) == 0 and ([.counts[]] | add) == '"$n"' and (.counts.web2 // 0) == 0 and (.counts.web3 // 0) == 0 and
 	 ((.counts.web4 // 0) + (.counts.web5 // 0)) > 0'
 assert "each step changed web's VIP alone: no whole-node apply since the first" \
 	wait_until 10 eval '[ "$(metric a "idmesh_agent_applies_total{part=\"vips\"}")" -ge 2 ] &&
