@@ -843,24 +843,27 @@ static json_object *svc_intent(struct agent *ag, const char *key)
 		.node = ag->node, .table_size = ag->table_size,
 		.warn = warn_obj, .warn_arg = ag,
 	};
-	json_object *v[1024], *svc = NULL, *set = NULL, *o;
+	json_object **v, *svc = NULL, *set = NULL, *o;
 	char err[1024];
 	size_t n = 0;
 
 	json_object_object_get_ex(ag->r[R_SVC].objs, key, &svc);
 	json_object_object_get_ex(ag->by_svc, key, &set);
+	/* The Service and every slice of it (none without the Service). */
+	v = xrealloc(NULL, 1 + (svc && set ? (size_t)json_object_object_length(set) : 0),
+		     sizeof(*v));
 	if (svc)
 		v[n++] = svc;
 	if (svc && set) {
 		json_object_iter it;
 
 		json_object_object_foreachC(set, it)
-			if (n < sizeof(v) / sizeof(v[0]))
-				v[n++] = it.val;
+			v[n++] = it.val;
 	}
 	a.objs = v;
 	a.nobjs = n;
 	o = idm_k8s_build(&a, IDM_K8S_VIPS, err, sizeof(err));
+	free(v);
 	if (!o)
 		lg("error", "no VIPs", "service", key, "error", err, NULL);
 	return o;
