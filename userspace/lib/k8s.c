@@ -567,11 +567,20 @@ static size_t first_slice(const struct k8s *k, const struct slice_ref *key)
 	return lo;
 }
 
-/* A Service another proxy implements (kube-proxy leaves it alone too). */
+/*
+ * A Service idmesh leaves to kube-proxy: another proxy's (kube-proxy
+ * leaves it alone too), or one with sessionAffinity ClientIP, which an
+ * idmesh VIP cannot keep yet (a client's next connection may land on
+ * another backend): kube-proxy's rules keep it, behind no VIP of ours.
+ */
 static bool other_proxy(const struct obj *sv)
 {
 	json_object *lb = at(at(sv->o, "metadata"), "labels");
+	json_object *aff = at(at(sv->o, "spec"), "sessionAffinity");
 
+	if (aff && json_object_is_type(aff, json_type_string) &&
+	    !strcmp(json_object_get_string(aff), "ClientIP"))
+		return true;
 	return lb && json_object_is_type(lb, json_type_object) &&
 	       at(lb, "service.kubernetes.io/service-proxy-name");
 }

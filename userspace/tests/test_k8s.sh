@@ -185,6 +185,12 @@ mutated() {
 mutated 'by["Service/web"]["metadata"].setdefault("labels", {})["service.kubernetes.io/service-proxy-name"] = "other"'
 assert "k8s: a Service another proxy implements (service-proxy-name) gets no VIP, as kube-proxy leaves it" \
 	[ "$rc" = 0 ] && [ "$(jget "$t/m-out.json" 'sorted(v["address"] for v in j["vips"])')" = "['10.96.0.20']" ]
+mutated 'by["Service/web"]["spec"]["sessionAffinity"] = "ClientIP"; by["Service/web"]["spec"]["sessionAffinityConfig"] = {"clientIP": {"timeoutSeconds": 600}}'
+assert "k8s: a Service with sessionAffinity ClientIP gets no VIP: kube-proxy keeps its affinity" \
+	[ "$rc" = 0 ] && [ "$(jget "$t/m-out.json" 'sorted(v["address"] for v in j["vips"])')" = "['10.96.0.20']" ]
+mutated 'by["Service/web"]["spec"]["sessionAffinity"] = "None"'
+assert "k8s: ... sessionAffinity None: a VIP as before" \
+	[ "$rc" = 0 ] && [ "$(jget "$t/m-out.json" 'sorted(v["address"] for v in j["vips"])')" = "['10.96.0.10', '10.96.0.20']" ]
 mutated 'by["Service/web"]["spec"]["internalTrafficPolicy"] = "Local"'
 assert "k8s: internalTrafficPolicy Local: this node's endpoints only" \
 	[ "$rc" = 0 ] && [ "$(jget "$t/m-out.json" '[(b["address"], b.get("weight", 1)) for v in j["vips"] if v["address"] == "10.96.0.10" for b in v["backends"]]')" = "[('10.244.1.5', 1)]" ]
