@@ -1298,6 +1298,27 @@ static int parse_u32(const char *opt, const char *s, uint32_t max, uint32_t *v)
 	return 0;
 }
 
+/*
+ * A table size every VIP can have: the rule apply's reader applies (a
+ * prime in range), asked of it with a one-VIP intent, so that a wrong
+ * size stops the agent at its start, not at every apply.
+ */
+static int check_table_size(uint32_t n)
+{
+	struct idm_intent in = { 0 };
+	char text[200], err[512];
+	int ret;
+
+	snprintf(text, sizeof(text),
+		 "{\"vips\": [{\"address\": \"192.0.2.1\", \"port\": 1, \"protocol\": \"tcp\", \"table-size\": %u, \"backends\": []}]}",
+		 n);
+	ret = idm_intent_parse("--table-size", text, strlen(text), &in, err, sizeof(err));
+	idm_intent_free(&in);
+	if (ret)
+		fprintf(stderr, "Error: %s\n", err);
+	return ret;
+}
+
 static void init_res(struct agent *ag)
 {
 	static const struct {
@@ -1417,7 +1438,8 @@ int main(int argc, char **argv)
 			ag.policy = optarg;
 			break;
 		case 't':
-			if (parse_u32("--table-size", optarg, IDMESH_TABLE_SIZE_MAX, &ag.table_size))
+			if (parse_u32("--table-size", optarg, IDMESH_TABLE_SIZE_MAX, &ag.table_size) ||
+			    (ag.table_size && check_table_size(ag.table_size)))
 				return 2;
 			break;
 		case 'C':

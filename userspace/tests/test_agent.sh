@@ -105,6 +105,8 @@ mark() { mark=$(wc -l <"$t/out.jsonl"); }
 expect "agent: an unknown word is a usage error" 2 "*" "$agent" --node a extra
 expect "agent: a bad --table-size is refused" 2 \
 	'Error: --table-size: expected a number 0..1000003, not "many"' "$agent" --table-size many
+expect "agent: a --table-size that is not a prime is refused at the start, not at every apply" 2 \
+	'Error: --table-size: vips[0].table-size: 4 is not a prime' "$agent" --table-size 4
 env -u KUBERNETES_SERVICE_HOST -u KUBECONFIG "$agent" --node a >/dev/null 2>"$t/e"
 assert "agent: outside a cluster with no kubeconfig, it says so" \
 	grep -qx 'Error: not in a cluster (KUBERNETES_SERVICE_HOST and _PORT unset) and no --kubeconfig (or KUBECONFIG)' "$t/e"
