@@ -177,28 +177,11 @@ static void warn_obj(void *arg, const char *msg)
 
 /* ---- objects ---- */
 
-static json_object *at(json_object *o, const char *key)
-{
-	json_object *x;
-
-	return o && json_object_is_type(o, json_type_object) &&
-	       json_object_object_get_ex(o, key, &x) &&
-	       !json_object_is_type(x, json_type_null) ? x : NULL;
-}
-
-static const char *str_at(json_object *o, const char *key)
-{
-	json_object *x = at(o, key);
-
-	return x && json_object_is_type(x, json_type_string) ?
-	       json_object_get_string(x) : NULL;
-}
-
 /* "ns/name", or a Node's name; false for an object without a name. */
 static bool obj_key(const struct res *r, json_object *o, char *buf, size_t len)
 {
-	json_object *md = at(o, "metadata");
-	const char *name = str_at(md, "name"), *ns = str_at(md, "namespace");
+	json_object *md = idm_json_at(o, "metadata");
+	const char *name = idm_json_str(md, "name"), *ns = idm_json_str(md, "namespace");
 
 	if (!name || !*name)
 		return false;
@@ -212,9 +195,9 @@ static bool obj_key(const struct res *r, json_object *o, char *buf, size_t len)
 /* An EndpointSlice's Service: "ns/svc", or false. */
 static bool slice_svc(json_object *o, char *buf, size_t len)
 {
-	json_object *md = at(o, "metadata");
-	const char *svc = str_at(at(md, "labels"), "kubernetes.io/service-name");
-	const char *ns = str_at(md, "namespace");
+	json_object *md = idm_json_at(o, "metadata");
+	const char *svc = idm_json_str(idm_json_at(md, "labels"), "kubernetes.io/service-name");
+	const char *ns = idm_json_str(md, "namespace");
 
 	if (!svc)
 		return false;
@@ -235,8 +218,8 @@ static bool differ(json_object *a, json_object *b, const char *const *paths)
 	if (!a || !b)
 		return true;
 	for (i = 0; paths[i]; i += 2) {
-		json_object *x = at(at(a, paths[i]), paths[i + 1]);
-		json_object *y = at(at(b, paths[i]), paths[i + 1]);
+		json_object *x = idm_json_at(idm_json_at(a, paths[i]), paths[i + 1]);
+		json_object *y = idm_json_at(idm_json_at(b, paths[i]), paths[i + 1]);
 
 		if (!json_object_equal(x, y))
 			return true;
@@ -344,7 +327,7 @@ static void set_kind(const struct res *r, json_object *o)
 	json_object_object_add(o, "kind", json_object_new_string(r->kind));
 	json_object_object_add(o, "apiVersion", json_object_new_string(r->api_version));
 	for (i = 0; i < sizeof(drop) / sizeof(drop[0]); i++) {
-		json_object *x = at(o, drop[i][0]);
+		json_object *x = idm_json_at(o, drop[i][0]);
 
 		if (x && json_object_is_type(x, json_type_object))
 			json_object_object_del(x, drop[i][1]);
@@ -353,7 +336,7 @@ static void set_kind(const struct res *r, json_object *o)
 
 static void set_rv(struct res *r, json_object *o)
 {
-	const char *rv = str_at(at(o, "metadata"), "resourceVersion");
+	const char *rv = idm_json_str(idm_json_at(o, "metadata"), "resourceVersion");
 
 	if (rv) {
 		free(r->rv);
@@ -407,7 +390,7 @@ static void http_error(const char *what, const struct res *r, long code,
 		       CURLcode cc, const char *errbuf, const char *body)
 {
 	json_object *st = body ? json_tokener_parse(body) : NULL;
-	const char *m = str_at(st, "message");
+	const char *m = idm_json_str(st, "message");
 	char c[16];
 
 	snprintf(c, sizeof(c), "%ld", code);
@@ -467,8 +450,8 @@ static int list_res(struct agent *ag, struct res *r)
 		}
 		page = json_tokener_parse(b.p ? b.p : "");
 		free(b.p);
-		items = at(page, "items");
-		md = at(page, "metadata");
+		items = idm_json_at(page, "items");
+		md = idm_json_at(page, "metadata");
 		if (!items || !json_object_is_type(items, json_type_array)) {
 			lg("error", "list failed", "kind", r->kind, "error",
 			   "the answer is not a list", NULL);
@@ -489,7 +472,7 @@ static int list_res(struct agent *ag, struct res *r)
 			json_object_object_add(fresh, key, json_object_get(o));
 		}
 		free(cont);
-		cont = str_at(md, "continue") ? xstrdup(str_at(md, "continue")) : NULL;
+		cont = idm_json_str(md, "continue") ? xstrdup(idm_json_str(md, "continue")) : NULL;
 		if (!cont) {
 			set_rv(r, page);
 			break;
@@ -545,8 +528,8 @@ static void on_event(struct agent *ag, struct res *r, const char *line)
 	char key[600];
 	int t;
 
-	type = str_at(ev, "type");
-	o = at(ev, "object");
+	type = idm_json_str(ev, "type");
+	o = idm_json_at(ev, "object");
 	for (t = 0; type && t < NEV; t++)
 		if (!strcmp(type, ev_names[t]))
 			break;
@@ -562,8 +545,8 @@ static void on_event(struct agent *ag, struct res *r, const char *line)
 		set_rv(r, o);
 		break;
 	case EV_ERROR: {
-		json_object *c = at(o, "code");
-		const char *m = str_at(o, "message");
+		json_object *c = idm_json_at(o, "code");
+		const char *m = idm_json_str(o, "message");
 
 		if (c && json_object_get_int(c) == 410) {
 			r->gone = true;
@@ -876,7 +859,7 @@ static int sync_svc(struct agent *ag, const char *key)
 
 	if (!o)
 		return 0;	/* said; never retried until it changes */
-	vips = at(o, "vips");
+	vips = idm_json_at(o, "vips");
 	json_object_object_get_ex(ag->vips, key, &old);
 	if (old ? json_object_equal(old, vips) : !json_object_array_length(vips)) {
 		json_object_put(o);
@@ -962,7 +945,7 @@ static int sync_all(struct agent *ag)
 		json_object_object_add(keys, it.key, NULL);
 	json_object_object_foreachC(keys, it) {
 		json_object *o = svc_intent(ag, it.key);
-		json_object *v = at(o, "vips");
+		json_object *v = idm_json_at(o, "vips");
 
 		if (v && json_object_array_length(v))
 			json_object_object_add(ag->vips, it.key, json_object_get(v));

@@ -31,38 +31,21 @@ static int cfg_fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-static json_object *at(json_object *o, const char *key)
-{
-	json_object *x;
-
-	return o && json_object_is_type(o, json_type_object) &&
-	       json_object_object_get_ex(o, key, &x) &&
-	       !json_object_is_type(x, json_type_null) ? x : NULL;
-}
-
-static const char *str(json_object *o, const char *key)
-{
-	json_object *x = at(o, key);
-
-	return x && json_object_is_type(x, json_type_string) ?
-	       json_object_get_string(x) : NULL;
-}
-
 /* The entry of list (clusters, users, contexts) named name: its "what". */
 static json_object *named(json_object *root, const char *list, const char *name,
 			  const char *what)
 {
-	json_object *l = at(root, list);
+	json_object *l = idm_json_at(root, list);
 	size_t i;
 
 	if (!l || !json_object_is_type(l, json_type_array))
 		return NULL;
 	for (i = 0; i < json_object_array_length(l); i++) {
 		json_object *e = json_object_array_get_idx(l, i);
-		const char *n = str(e, "name");
+		const char *n = idm_json_str(e, "name");
 
 		if (n && !strcmp(n, name))
-			return at(e, what);
+			return idm_json_at(e, what);
 	}
 	return NULL;
 }
@@ -134,13 +117,13 @@ static int file_or_data(json_object *o, const char *key, const char *kubeconfig,
 	const char *v;
 
 	snprintf(dkey, sizeof(dkey), "%s-data", key);
-	v = str(o, dkey);
+	v = idm_json_str(o, dkey);
 	if (v) {
 		if (b64_decode(v, b))
 			return cfg_fail(err, errlen, "%s: %s: not base64", kubeconfig, dkey);
 		return 0;
 	}
-	v = str(o, key);
+	v = idm_json_str(o, key);
 	if (v)
 		*file = rel_path(kubeconfig, v);
 	return 0;
@@ -192,7 +175,7 @@ static int from_kubeconfig(struct kube_cfg *c, const char *path, const char *con
 		goto out;
 	}
 	root = json_object_array_get_idx(docs, 0);
-	cur = context ? context : str(root, "current-context");
+	cur = context ? context : idm_json_str(root, "current-context");
 	if (!cur) {
 		cfg_fail(err, errlen, "%s: no current-context, and no --context", path);
 		goto out;
@@ -202,15 +185,15 @@ static int from_kubeconfig(struct kube_cfg *c, const char *path, const char *con
 		cfg_fail(err, errlen, "%s: no context \"%s\"", path, cur);
 		goto out;
 	}
-	cname = str(ctx, "cluster");
-	uname = str(ctx, "user");
+	cname = idm_json_str(ctx, "cluster");
+	uname = idm_json_str(ctx, "user");
 	cl = cname ? named(root, "clusters", cname, "cluster") : NULL;
 	if (!cl) {
 		cfg_fail(err, errlen, "%s: context \"%s\": no cluster \"%s\"", path, cur,
 			 cname ? cname : "");
 		goto out;
 	}
-	v = str(cl, "server");
+	v = idm_json_str(cl, "server");
 	if (!v || (strncmp(v, "https://", 8) && strncmp(v, "http://", 7))) {
 		cfg_fail(err, errlen, "%s: cluster \"%s\": server: expected an https:// URL",
 			 path, cname);
@@ -220,8 +203,8 @@ static int from_kubeconfig(struct kube_cfg *c, const char *path, const char *con
 	len = strlen(c->server);
 	while (len && c->server[len - 1] == '/')
 		c->server[--len] = '\0';
-	c->insecure = at(cl, "insecure-skip-tls-verify") &&
-		      json_object_get_boolean(at(cl, "insecure-skip-tls-verify"));
+	c->insecure = idm_json_at(cl, "insecure-skip-tls-verify") &&
+		      json_object_get_boolean(idm_json_at(cl, "insecure-skip-tls-verify"));
 	if (file_or_data(cl, "certificate-authority", path, &c->ca_file, &c->ca,
 			 err, errlen))
 		goto out;
@@ -230,15 +213,15 @@ static int from_kubeconfig(struct kube_cfg *c, const char *path, const char *con
 		cfg_fail(err, errlen, "%s: context \"%s\": no user \"%s\"", path, cur, uname);
 		goto out;
 	}
-	if (at(user, "exec") || at(user, "auth-provider")) {
+	if (idm_json_at(user, "exec") || idm_json_at(user, "auth-provider")) {
 		cfg_fail(err, errlen, "%s: user \"%s\": exec and auth-provider plugins are not supported; give a token or a client certificate",
 			 path, uname);
 		goto out;
 	}
-	v = str(user, "token");
+	v = idm_json_str(user, "token");
 	if (v)
 		c->token = xstrdup(v);
-	v = str(user, "tokenFile");
+	v = idm_json_str(user, "tokenFile");
 	if (v && !c->token) {
 		c->token_file = rel_path(path, v);
 		kube_token_reload(c);

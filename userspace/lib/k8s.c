@@ -51,15 +51,6 @@ struct slice_ref {
 	bool bad;		/* found malformed: left out, said once */
 };
 
-static json_object *at(json_object *o, const char *key)
-{
-	json_object *x;
-
-	return o && json_object_is_type(o, json_type_object) &&
-	       json_object_object_get_ex(o, key, &x) && !json_object_is_type(x, json_type_null) ?
-	       x : NULL;
-}
-
 static int fail(struct k8s *k, const struct obj *ob, const char *path,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
@@ -107,7 +98,7 @@ static void truncate_array(json_object *arr, size_t n)
 static int str_at(struct k8s *k, const struct obj *ob, json_object *o,
 		  const char *path, const char *key, bool need, const char **out)
 {
-	json_object *x = at(o, key);
+	json_object *x = idm_json_at(o, key);
 
 	*out = NULL;
 	if (!x)
@@ -121,7 +112,7 @@ static int str_at(struct k8s *k, const struct obj *ob, json_object *o,
 static int arr_at(struct k8s *k, const struct obj *ob, json_object *o,
 		  const char *path, const char *key, json_object **out)
 {
-	*out = at(o, key);
+	*out = idm_json_at(o, key);
 	if (*out && !json_object_is_type(*out, json_type_array))
 		return fail(k, ob, path, "expected a list");
 	return 0;
@@ -130,7 +121,7 @@ static int arr_at(struct k8s *k, const struct obj *ob, json_object *o,
 static int obj_at(struct k8s *k, const struct obj *ob, json_object *o,
 		  const char *path, const char *key, json_object **out)
 {
-	*out = at(o, key);
+	*out = idm_json_at(o, key);
 	if (*out && !json_object_is_type(*out, json_type_object))
 		return fail(k, ob, path, "expected an object");
 	return 0;
@@ -203,7 +194,7 @@ static int add_root(struct k8s *k, const char *file, size_t nth, bool stream,
 
 	k->roots = xrealloc(k->roots, k->nroots + 1, sizeof(*k->roots));
 	k->roots[k->nroots++] = root;
-	items = at(root, "items");
+	items = idm_json_at(root, "items");
 	if (!items) {
 		snprintf(where, sizeof(where), stream ? "object %zu" : "the object", nth + 1);
 		return add_obj(k, file, where, root);
@@ -384,7 +375,7 @@ static void ep_weights(json_object *bes)
 	int best = IDM_EP_HELD;
 
 	for (b = 0; b < n; b++) {
-		int c = json_object_get_int(at(json_object_array_get_idx(bes, b), EP_CLASS));
+		int c = json_object_get_int(idm_json_at(json_object_array_get_idx(bes, b), EP_CLASS));
 
 		best = c > best ? c : best;
 	}
@@ -392,7 +383,7 @@ static void ep_weights(json_object *bes)
 		json_object *be = json_object_array_get_idx(bes, b);
 
 		if (best == IDM_EP_HELD ||
-		    json_object_get_int(at(be, EP_CLASS)) < best)
+		    json_object_get_int(idm_json_at(be, EP_CLASS)) < best)
 			json_object_object_add(be, "weight", json_object_new_int(0));
 		json_object_object_del(be, EP_CLASS);
 	}
@@ -421,7 +412,7 @@ static int slice_backends(struct k8s *k, const struct obj *ob, int family,
 		if (strcmp(pname ? pname : "", port_name) ||
 		    strcasecmp(pproto ? pproto : "TCP", proto))
 			continue;
-		x = at(p, "port");
+		x = idm_json_at(p, "port");
 		if (!x)
 			return 0;	/* "all ports": not a Service's target */
 		if (!json_object_is_type(x, json_type_int) || json_object_get_int64(x) < 1 ||
@@ -469,9 +460,9 @@ static int slice_backends(struct k8s *k, const struct obj *ob, int family,
 		 * The API's meaning of an absent condition: ready, serving as
 		 * ready says, not terminating (kube-proxy reads them so).
 		 */
-		ready = at(cond, "ready");
-		serving = at(cond, "serving");
-		term = at(cond, "terminating");
+		ready = idm_json_at(cond, "ready");
+		serving = idm_json_at(cond, "serving");
+		term = idm_json_at(cond, "terminating");
 		if ((ready && !json_object_is_type(ready, json_type_boolean)) ||
 		    (serving && !json_object_is_type(serving, json_type_boolean)) ||
 		    (term && !json_object_is_type(term, json_type_boolean)))
@@ -484,11 +475,11 @@ static int slice_backends(struct k8s *k, const struct obj *ob, int family,
 		for (b = 0; b < json_object_array_length(bes); b++) {
 			json_object *o2 = json_object_array_get_idx(bes, b);
 
-			if (strcmp(json_object_get_string(at(o2, "address")), s) ||
-			    json_object_get_int(at(o2, "port")) != port)
+			if (strcmp(json_object_get_string(idm_json_at(o2, "address")), s) ||
+			    json_object_get_int(idm_json_at(o2, "port")) != port)
 				continue;
 			/* In two slices: the better condition wins. */
-			if (cls > json_object_get_int(at(o2, EP_CLASS)))
+			if (cls > json_object_get_int(idm_json_at(o2, EP_CLASS)))
 				json_object_object_add(o2, EP_CLASS, json_object_new_int(cls));
 			break;
 		}
@@ -537,7 +528,7 @@ static int index_slices(struct k8s *k)
 
 		if (strcmp(es->kind, "EndpointSlice"))
 			continue;
-		if (obj_at(k, es, at(es->o, "metadata"), "metadata.labels", "labels", &lb) ||
+		if (obj_at(k, es, idm_json_at(es->o, "metadata"), "metadata.labels", "labels", &lb) ||
 		    str_at(k, es, lb, "metadata.labels", "kubernetes.io/service-name",
 			   false, &svc)) {
 			skip(k, "left out");
@@ -575,14 +566,14 @@ static size_t first_slice(const struct k8s *k, const struct slice_ref *key)
  */
 static bool other_proxy(const struct obj *sv)
 {
-	json_object *lb = at(at(sv->o, "metadata"), "labels");
-	json_object *aff = at(at(sv->o, "spec"), "sessionAffinity");
+	json_object *lb = idm_json_at(idm_json_at(sv->o, "metadata"), "labels");
+	json_object *aff = idm_json_at(idm_json_at(sv->o, "spec"), "sessionAffinity");
 
 	if (aff && json_object_is_type(aff, json_type_string) &&
 	    !strcmp(json_object_get_string(aff), "ClientIP"))
 		return true;
 	return lb && json_object_is_type(lb, json_type_object) &&
-	       at(lb, "service.kubernetes.io/service-proxy-name");
+	       idm_json_at(lb, "service.kubernetes.io/service-proxy-name");
 }
 
 static int service_vips(struct k8s *k, const struct obj *sv, const char *node,
@@ -641,7 +632,7 @@ static int service_vips(struct k8s *k, const struct obj *sv, const char *node,
 			if (strcasecmp(proto, "TCP") && strcasecmp(proto, "UDP") &&
 			    strcasecmp(proto, "SCTP"))
 				return fail(k, sv, path, "protocol \"%s\" is not TCP, UDP or SCTP", proto);
-			x = at(p, "port");
+			x = idm_json_at(p, "port");
 			port = x && json_object_is_type(x, json_type_int) ?
 			       json_object_get_int64(x) : -1;
 			if (port < 1 || port > 65535)
@@ -707,7 +698,7 @@ static int pod_ips(struct k8s *k, const struct obj *pod, json_object **ips,
 	    arr_at(k, pod, status, "status.podIPs", "podIPs", ips) ||
 	    str_at(k, pod, status, "status.podIP", "podIP", false, ip))
 		return -1;
-	x = at(spec, "hostNetwork");
+	x = idm_json_at(spec, "hostNetwork");
 	if (x && !json_object_is_type(x, json_type_boolean))
 		return fail(k, pod, "spec.hostNetwork", "expected true or false");
 	/* Host-network Pods have the node's address; finished Pods none. */
@@ -758,7 +749,7 @@ static int pod_workloads(struct k8s *k, const struct obj *pod, const char *node,
 		return -1;
 	if (skip)
 		return 0;
-	md = at(pod->o, "metadata");
+	md = idm_json_at(pod->o, "metadata");
 	if (obj_at(k, pod, md, "metadata.labels", "labels", &labels))
 		return -1;
 	lbl = json_object_new_object();

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <json-c/json.h>
 
 #include "util.h"
 
@@ -58,4 +59,21 @@ char *xstrdup(const char *s)
 		exit(1);
 	}
 	return d;
+}
+
+json_object *idm_json_at(json_object *o, const char *key)
+{
+	json_object *x;
+
+	return o && json_object_is_type(o, json_type_object) &&
+	       json_object_object_get_ex(o, key, &x) &&
+	       !json_object_is_type(x, json_type_null) ? x : NULL;
+}
+
+const char *idm_json_str(json_object *o, const char *key)
+{
+	json_object *x = idm_json_at(o, key);
+
+	return x && json_object_is_type(x, json_type_string) ?
+	       json_object_get_string(x) : NULL;
 }
