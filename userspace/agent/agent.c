@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1078,6 +1079,18 @@ static void metric_head(FILE *f, const char *name, const char *type, const char 
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A counter of each kind: the uint64_t at off in its struct res. */
+static void per_kind(FILE *f, const struct agent *ag, const char *name, const char *help,
+		     size_t off)
+{
+	int i;
+
+	metric_head(f, name, "counter", help);
+	for (i = 0; i < NRES; i++)
+		fprintf(f, "%s{kind=\"%s\"} %" PRIu64 "\n", name, ag->r[i].kind,
+			*(const uint64_t *)((const char *)&ag->r[i] + off));
+}
+
 static void metrics_text(struct agent *ag, FILE *f)
 {
 	struct rusage ru;
@@ -1089,24 +1102,14 @@ static void metrics_text(struct agent *ag, FILE *f)
 		for (t = 0; t < NEV; t++)
 			fprintf(f, "idmesh_agent_events_total{kind=\"%s\",type=\"%s\"} %" PRIu64 "\n",
 				ag->r[i].kind, ev_names[t], ag->r[i].events[t]);
-	metric_head(f, "idmesh_agent_lists_total", "counter", "Lists, by kind.");
-	for (i = 0; i < NRES; i++)
-		fprintf(f, "idmesh_agent_lists_total{kind=\"%s\"} %" PRIu64 "\n",
-			ag->r[i].kind, ag->r[i].lists);
-	metric_head(f, "idmesh_agent_relists_total", "counter",
-		    "Lists again after 410 Gone, by kind.");
-	for (i = 0; i < NRES; i++)
-		fprintf(f, "idmesh_agent_relists_total{kind=\"%s\"} %" PRIu64 "\n",
-			ag->r[i].kind, ag->r[i].relists);
-	metric_head(f, "idmesh_agent_watches_total", "counter", "Watches started, by kind.");
-	for (i = 0; i < NRES; i++)
-		fprintf(f, "idmesh_agent_watches_total{kind=\"%s\"} %" PRIu64 "\n",
-			ag->r[i].kind, ag->r[i].watches);
-	metric_head(f, "idmesh_agent_watch_errors_total", "counter",
-		    "Watch streams broken or refused, by kind.");
-	for (i = 0; i < NRES; i++)
-		fprintf(f, "idmesh_agent_watch_errors_total{kind=\"%s\"} %" PRIu64 "\n",
-			ag->r[i].kind, ag->r[i].stream_errors);
+	per_kind(f, ag, "idmesh_agent_lists_total", "Lists, by kind.",
+		 offsetof(struct res, lists));
+	per_kind(f, ag, "idmesh_agent_relists_total", "Lists again after 410 Gone, by kind.",
+		 offsetof(struct res, relists));
+	per_kind(f, ag, "idmesh_agent_watches_total", "Watches started, by kind.",
+		 offsetof(struct res, watches));
+	per_kind(f, ag, "idmesh_agent_watch_errors_total",
+		 "Watch streams broken or refused, by kind.", offsetof(struct res, stream_errors));
 	metric_head(f, "idmesh_agent_objects", "gauge", "Objects held, by kind.");
 	for (i = 0; i < NRES; i++)
 		fprintf(f, "idmesh_agent_objects{kind=\"%s\"} %d\n", ag->r[i].kind,
