@@ -26,15 +26,7 @@ K8S=$top/selftests/k8s
 AGENT=${IDMESH_AGENT:-$top/userspace/idmesh-agent}
 
 ns_new $A $B
-for ns in $A $B; do
-	nsx $ns sysctl -qw net.ipv4.ip_forward=1
-done
-ip link add ul netns $A type veth peer name ul netns $B
-ip -n $A addr add 192.168.70.1/24 dev ul
-ip -n $B addr add 192.168.70.2/24 dev ul
-ip -n $A link set ul up
-ip -n $B link set ul up
-ip -n $B addr add 10.60.0.1/32 dev lo
+two_nodes $A $B
 track_path "$tap_out".*
 
 # The pods' links, as the CNI plugin makes them (pairs are the plugin's,
@@ -57,25 +49,9 @@ done
 CL=$s-client
 
 # objs OUT PY: web5t.json's objects changed by PY (over the list o).
-objs() {
-	$PY - "$K8S/web5t.json" "$1" "$2" <<-'EOF'
-	import json, sys
-	text, dec, o, i = open(sys.argv[1]).read(), json.JSONDecoder(), [], 0
-	while text[i:].strip():
-	    i += len(text[i:]) - len(text[i:].lstrip())
-	    v, i = dec.raw_decode(text, i)
-	    o += v.get("items", [v])
-	def named(kind, name):
-	    return [x for x in o if x["kind"] == kind and x["metadata"]["name"] == name][0]
-	exec(sys.argv[3])
-	with open(sys.argv[2], "w") as f:
-	    for x in o:
-	        f.write(json.dumps(x) + "\n")
-	EOF
-}
+objs() { $PY "$K8S/objs.py" "$K8S/web5t.json" "$1" "$2"; }
 
 ## The API server and an agent per node
-nsx $A ip link set lo up
 nsx $A $PY "$K8S/apiserver.py" --addr 0.0.0.0 --bookmark 5 \
 	--port-file "$tap_out.port" "$K8S/web3.json" 2>"$tap_out.srv" &
 track_pid $!

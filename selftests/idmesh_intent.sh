@@ -21,15 +21,7 @@ A=$s-a B=$s-b P=$s-p
 key=00112233445566778899aabbccddeeff
 
 ns_new $A $B $P
-for ns in $A $B; do
-	nsx $ns sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-done
-ip link add ul netns $A type veth peer name ul netns $B
-ip -n $A addr add 192.168.70.1/24 dev ul
-ip -n $B addr add 192.168.70.2/24 dev ul
-ip -n $A link set ul up
-ip -n $B link set ul up
-ip -n $B addr add 10.60.0.1/32 dev lo
+two_nodes $A $B
 track_path "$tap_out".*
 no_dev() { ! ip -n "$1" link show "$2" >/dev/null 2>&1; }
 

@@ -234,6 +234,22 @@ ns_new() {
 	track_ns "$@"
 }
 
+# two_nodes A B: namespaces A and B as two nodes that forward, joined by
+# a veth underlay "ul" (192.168.70.1 in A, .2 in B, /24), with 10.60.0.1
+# on B's lo: an address behind node b.
+two_nodes() {
+	local ns
+	for ns in "$1" "$2"; do
+		nsx "$ns" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	done
+	ip link add ul netns "$1" type veth peer name ul netns "$2"
+	ip -n "$1" addr add 192.168.70.1/24 dev ul
+	ip -n "$2" addr add 192.168.70.2/24 dev ul
+	ip -n "$1" link set ul up
+	ip -n "$2" link set ul up
+	ip -n "$2" addr add 10.60.0.1/32 dev lo
+}
+
 # ns_cleanup NS...: end every process in the namespaces, then delete them
 # (found in /proc as ns_pid does, deleted by one ip: no process a
 # namespace).

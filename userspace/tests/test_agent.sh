@@ -69,22 +69,7 @@ until_true() {
 }
 
 # objs OUT PY: the fixture web3.json changed by PY (over a list o of objects).
-objs() {
-	/usr/bin/python3 - "$fix/web3.json" "$1" "$2" <<-'EOF'
-	import json, sys
-	text, dec, o, i = open(sys.argv[1]).read(), json.JSONDecoder(), [], 0
-	while text[i:].strip():
-	    i += len(text[i:]) - len(text[i:].lstrip())
-	    v, i = dec.raw_decode(text, i)
-	    o += v.get("items", [v])
-	def named(kind, name):
-	    return [x for x in o if x["kind"] == kind and x["metadata"]["name"] == name][0]
-	exec(sys.argv[3])
-	with open(sys.argv[2], "w") as f:
-	    for x in o:
-	        f.write(json.dumps(x) + "\n")
-	EOF
-}
+objs() { /usr/bin/python3 "$fix/objs.py" "$fix/web3.json" "$1" "$2"; }
 
 # metric NAME: its value in the agent's metrics file.
 metric() { awk -v n="$1" '$1 == n { print $2 }' "$t/metrics.prom" 2>/dev/null; }
