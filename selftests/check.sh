@@ -97,6 +97,8 @@ if only host; then
 	collect host "check-spec.py" "$res/spec.out"
 	/usr/bin/python3 scripts/man.py userspace/idmesh --check >"$res/man.out" 2>&1
 	collect host "man.py --check" "$res/man.out"
+	/usr/bin/python3 scripts/check-tests.py >"$res/tests.out" 2>&1
+	collect host "check-tests.py" "$res/tests.out"
 	show host
 fi
 

@@ -46,8 +46,8 @@ key=$("$IDMESH" config show hash-key)
 refused "a hash key of 2 bytes (not 16) is refused" -34 "binary attribute size out of range" $CONFIG_SET $A_HASH_KEY:0011
 refused "a hash key of 17 bytes is refused" -34 "binary attribute size out of range" \
 	$CONFIG_SET $A_HASH_KEY:00112233445566778899aabbccddeeff00
-assert "... and the namespace keeps its key" \
-	[ -n "$key" ] && [ "$("$IDMESH" config show hash-key)" = "$key" ]
+assert "... and the namespace keeps its key" all \
+	[ -n "$key" ] :: [ "$("$IDMESH" config show hash-key)" = "$key" ]
 refused "a non-zero reserved header field is refused" -22 "reserved" \
 	-r 1 $VERSION_GET
 run "$nlraw" 42

@@ -99,7 +99,9 @@ expect_out() {
 	fi
 }
 
-# assert DESC TEST...: a shell test that must hold.
+# assert DESC TEST...: a shell test that must hold. Its words are one
+# command: "assert D [ a ] && [ b ]" asserts [ a ] alone, the shell runs
+# [ b ] after it. Several tests: "assert D all [ a ] :: [ b ]".
 assert() {
 	local desc=$1
 	shift
@@ -109,4 +111,23 @@ assert() {
 		tap_fail "$desc"
 		echo "failed: $*" | tap_diag
 	fi
+}
+
+# not CMD...: the command fails (as "!", which is no command of its own).
+not() { ! "$@"; }
+
+# all CMD [:: CMD]...: every command, in order, succeeds.
+all() {
+	local cmd=()
+
+	while [ $# -gt 0 ]; do
+		if [ "$1" = "::" ]; then
+			"${cmd[@]}" || return 1
+			cmd=()
+		else
+			cmd+=("$1")
+		fi
+		shift
+	done
+	"${cmd[@]}"
 }

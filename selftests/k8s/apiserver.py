@@ -25,7 +25,9 @@ The test drives it over POST:
   /_test/cut       every open watch stream is dropped mid-stream.
   /_test/compact   the history is forgotten: watches from before now
                    get 410, and open streams are cut.
-  /_test/fail?n=N  the next N list or watch requests answer 500.
+  /_test/fail?n=N[&what=list|watch]
+                   the next N list or watch requests (or only lists,
+                   or only watches) answer 500.
 GET /_test/stats gives the requests seen, per kind.
 
 It also answers discovery (/api, /apis and their resource lists) for
@@ -111,6 +113,7 @@ class World:
         self.log = []           # (rv, kind, type, object)
         self.gen = 0            # cut/compact generation
         self.fail = 0
+        self.fail_what = "any"
         self.stats = {}
 
     def set_objects(self, objs, merge=False):
@@ -197,6 +200,7 @@ class H(BaseHTTPRequestHandler):
         if u.path == "/_test/fail":
             with W.cv:
                 W.fail = int(q.get("n", ["1"])[0])
+                W.fail_what = q.get("what", ["any"])[0]
             return self.send_json(200, {})
         self.status(404, "NotFound", "no such test path")
 
@@ -218,7 +222,7 @@ class H(BaseHTTPRequestHandler):
         with W.cv:
             s = W.stats.setdefault(kind, {"list": 0, "watch": 0})
             s["watch" if watch else "list"] += 1
-            if W.fail > 0:
+            if W.fail > 0 and W.fail_what in ("any", "watch" if watch else "list"):
                 W.fail -= 1
                 failing = True
             else:
@@ -307,6 +311,23 @@ RES_LIST = {v[0]: v[2] for v in RES.values()}
 API = {v[0]: v[1] for v in RES.values()}
 
 
+class Server(ThreadingHTTPServer):
+    """TLS (when tls is set) in each connection's own thread: a client
+    slow to finish its handshake holds up no other one, as it would if
+    the listening socket did the handshakes as it accepts."""
+    tls = None
+
+    def finish_request(self, request, client_address):
+        if self.tls:
+            try:
+                request.settimeout(30)
+                request = self.tls.wrap_socket(request, server_side=True)
+                request.settimeout(None)
+            except OSError:
+                return
+        super().finish_request(request, client_address)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)
@@ -325,13 +346,12 @@ def main():
         with open(f) as fh:
             objs += parse_stream(fh.read())
     W.set_objects(objs)
-    srv = ThreadingHTTPServer((a.addr, a.port), H)
+    srv = Server((a.addr, a.port), H)
     srv.daemon_threads = True
     if a.cert:
         import ssl
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(a.cert, a.key)
-        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+        srv.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        srv.tls.load_cert_chain(a.cert, a.key)
     if a.port_file:
         with open(a.port_file + ".tmp", "w") as fh:
             fh.write("%d\n" % srv.server_address[1])

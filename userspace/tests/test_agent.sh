@@ -112,8 +112,8 @@ kubeconfig "$t/kc" s3cret
 run "$agent" --node node-a --kubeconfig "$t/kc" --dry-run --once
 echo "$out" >"$t/once.jsonl"
 "$tool" k8s node node-a "$here/k8s/cluster.json" >"$t/k8s.json" 2>/dev/null
-assert "agent --once: over TLS with a token, the intent is what \"idmesh k8s node\" makes of the same objects" \
-	[ "$rc" = 0 ] && python3 -c 'import json, sys
+assert "agent --once: over TLS with a token, the intent is what \"idmesh k8s node\" makes of the same objects" all \
+	[ "$rc" = 0 ] :: python3 -c 'import json, sys
 l = json.loads(open(sys.argv[1]).readline())
 sys.exit(l["part"] != "all" or l["intent"] != json.load(open(sys.argv[2])))' "$t/once.jsonl" "$t/k8s.json"
 # What nothing reads is not held: objects as a real API server gives
@@ -137,22 +137,22 @@ EOF
 server "$t/heavy.json"
 kubeconfig "$t/kc" s3cret
 run "$agent" --node node-a --kubeconfig "$t/kc" --dry-run --once --metrics "$t/heavy.prom"
-assert "agent --once: objects with managed fields, annotations and images: the same intent" \
-	[ "$rc" = 0 ] && python3 -c 'import json, sys
+assert "agent --once: objects with managed fields, annotations and images: the same intent" all \
+	[ "$rc" = 0 ] :: python3 -c 'import json, sys
 l = json.loads(open(sys.argv[1]).readline())
 sys.exit(l["intent"] != json.load(open(sys.argv[2])))' /dev/stdin "$t/k8s.json" <<<"$out"
 kubeconfig "$t/kc-bad" wrong
 run timeout 20 "$agent" --node node-a --kubeconfig "$t/kc-bad" --dry-run --once
-assert "agent: a token the server refuses: the list fails with its 401, nothing planned" \
-	[ "$rc" = 1 ] && [ -z "$out" ] && grep -q 'msg="list failed" kind=Node http=401 error=Unauthorized' <<<"$err"
+assert "agent: a token the server refuses: the list fails with its 401, nothing planned" all \
+	[ "$rc" = 1 ] :: [ -z "$out" ] :: grep -q 'msg="list failed" kind=Node http=401 error=Unauthorized' <<<"$err"
 mkdir "$t/sa"
 cp "$t/ca.crt" "$t/sa/ca.crt"
 echo s3cret >"$t/sa/token"
 run env KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_PORT="$port" \
 	IDMESH_SERVICEACCOUNT_DIR="$t/sa" KUBECONFIG= \
 	timeout 20 "$agent" --node node-a --dry-run --once
-assert "agent: in a Pod, the service account's token and CA" \
-	[ "$rc" = 0 ] && grep -q 'config=in-cluster' <<<"$err" && [ "$(echo "$out" | head -1)" = "$(head -1 "$t/once.jsonl")" ]
+assert "agent: in a Pod, the service account's token and CA" all \
+	[ "$rc" = 0 ] :: grep -q 'config=in-cluster' <<<"$err" :: [ "$(echo "$out" | head -1)" = "$(head -1 "$t/once.jsonl")" ]
 
 # ---- watching ----
 server "$fix/web3.json"
@@ -188,9 +188,9 @@ nlists=$(metric 'idmesh_agent_lists_total{kind="Service"}')
 post /_test/cut
 mark
 post /_test/objects "$fix/web3.json"
-assert "agent: streams cut: watched again from where they were (no list), and the change after the cut arrives" \
-	until_true 30 has_lines 'l["part"] == "vips" and [len(v["backends"]) for v in l["intent"]["vips"]] == [3]' && \
-	[ "$(metric 'idmesh_agent_lists_total{kind="Service"}')" = "$nlists" ] && \
+assert "agent: streams cut: watched again from where they were (no list), and the change after the cut arrives" all \
+	until_true 30 has_lines 'l["part"] == "vips" and [len(v["backends"]) for v in l["intent"]["vips"]] == [3]' :: \
+	[ "$(metric 'idmesh_agent_lists_total{kind="Service"}')" = "$nlists" ] :: \
 	grep -q 'msg="watch again after backoff" kind=Service backoff_s=' "$t/log"
 
 before=$(wc -l <"$t/out.jsonl")
@@ -199,7 +199,8 @@ assert "agent: 410 Gone after the history expired: every kind listed again" \
 	until_true 30 eval '[ "$(metric "idmesh_agent_relists_total{kind=\"Pod\"}")" = 1 ] && [ "$(metric "idmesh_agent_relists_total{kind=\"Node\"}")" = 1 ]'
 sleep 1
 assert "agent: ... and a relist that finds nothing new changes nothing" \
-	[ "$(wc -l <"$t/out.jsonl")" = "$before" ] || tail -n +$((before + 1)) "$t/out.jsonl" | tap_diag
+	[ "$(wc -l <"$t/out.jsonl")" = "$before" ]
+tail -n +$((before + 1)) "$t/out.jsonl" | tap_diag
 
 objs "$t/bad.json" '
 bad = json.loads(json.dumps(named("Service", "web")))
@@ -212,10 +213,10 @@ good["spec"]["clusterIP"] = "10.96.0.12"
 o += [bad, good]'
 mark
 post /_test/objects "$t/bad.json"
-assert "agent: a bad Service is left out with its name and field; the next one gets its VIP" \
-	until_true 30 has_lines 'l["what"] == "shop/db" and l["intent"]["vips"][0]["address"] == "10.96.0.12"' && \
-	grep -q 'msg="object left out" reason="Service shop/bad: spec.ports\[0\]: port: expected a number 1..65535; no VIP for it"' "$t/log" && \
-	! has_lines 'l["what"] == "shop/bad" and l["intent"]["vips"]'
+assert "agent: a bad Service is left out with its name and field; the next one gets its VIP" all \
+	until_true 30 has_lines 'l["what"] == "shop/db" and l["intent"]["vips"][0]["address"] == "10.96.0.12"' :: \
+	grep -q 'msg="object left out" reason="Service shop/bad: spec.ports\[0\]: port: expected a number 1..65535; no VIP for it"' "$t/log" :: \
+	not has_lines 'l["what"] == "shop/bad" and l["intent"]["vips"]'
 
 objs "$t/node.json" '
 n = json.loads(json.dumps(named("Node", "node-b")))
@@ -228,11 +229,11 @@ post /_test/objects "$t/node.json"
 assert "agent: a Node joins: the links again, one more, its pod CIDR routed" \
 	until_true 30 has_lines 'l["part"] == "links" and [x["routes"] for x in l["intent"]["remote-links"]] == [["10.60.0.0/24"], ["10.70.0.0/24"]]'
 
-post "/_test/fail?n=3"
+post "/_test/fail?n=3&what=list"
 post /_test/compact
-assert "agent: lists that fail are tried again with backoff until one succeeds" \
-	until_true 60 eval '[ "$(metric "idmesh_agent_relists_total{kind=\"Pod\"}")" = 2 ] && [ "$(metric idmesh_agent_synced)" = 1 ] && [ "$(metric "idmesh_agent_lists_total{kind=\"Node\"}")" -ge 3 ]' && \
-	grep -q 'msg="list failed" kind=.* http=500 error="injected failure"' "$t/log" && \
+assert "agent: lists that fail are tried again with backoff until one succeeds" all \
+	until_true 60 eval '[ "$(metric "idmesh_agent_relists_total{kind=\"Pod\"}")" = 2 ] && [ "$(metric idmesh_agent_synced)" = 1 ] && [ "$(metric "idmesh_agent_lists_total{kind=\"Node\"}")" -ge 3 ]' :: \
+	grep -q 'msg="list failed" kind=.* http=500 error="injected failure"' "$t/log" :: \
 	grep -q 'msg="list again after backoff"' "$t/log"
 assert "agent: bookmarks arrive and are counted" \
 	[ "$(metric 'idmesh_agent_events_total{kind="Pod",type="BOOKMARK"}')" -ge 1 ]
@@ -242,16 +243,16 @@ man=$here/../../deploy/idmesh-agent.yaml
 if command -v kubectl >/dev/null; then
 	run env HOME="$t" kubectl apply --dry-run=client --validate=false --kubeconfig "$t/kc" \
 		-f "$man"
-	assert "deploy: kubectl apply --dry-run=client takes the manifest: account, role, binding, DaemonSet" \
-		[ "$rc" = 0 ] && [ "$out" = "serviceaccount/idmesh-agent created (dry run)
+	assert "deploy: kubectl apply --dry-run=client takes the manifest: account, role, binding, DaemonSet" all \
+		[ "$rc" = 0 ] :: [ "$out" = "serviceaccount/idmesh-agent created (dry run)
 clusterrole.rbac.authorization.k8s.io/idmesh-agent created (dry run)
 clusterrolebinding.rbac.authorization.k8s.io/idmesh-agent created (dry run)
 daemonset.apps/idmesh-agent created (dry run)" ]
 	sed 's/^kind: DaemonSet$/kind: DaemonSett/' "$man" >"$t/bad.yaml"
 	run env HOME="$t" kubectl apply --dry-run=client --validate=false --kubeconfig "$t/kc" \
 		-f "$t/bad.yaml"
-	assert "deploy: ... and refuses a kind the API does not have" \
-		[ "$rc" != 0 ] && grep -q 'no matches for kind "DaemonSett"' <<<"$err"
+	assert "deploy: ... and refuses a kind the API does not have" all \
+		[ "$rc" != 0 ] :: grep -q 'no matches for kind "DaemonSett"' <<<"$err"
 else
 	tap_skip "deploy: no kubectl to check the manifest"
 fi

@@ -93,8 +93,8 @@ EOY
 run "$tool" apply -f "$t/i.json" --dry-run
 json_plan=$out
 run "$tool" apply -f "$t/i.yaml" --dry-run
-assert "apply: an intent in YAML means what the same in JSON means" \
-	[ "$rc" = 0 ] && [ -n "$out" ] && [ "$out" = "$json_plan" ]
+assert "apply: an intent in YAML means what the same in JSON means" all \
+	[ "$rc" = 0 ] :: [ -n "$out" ] :: [ "$out" = "$json_plan" ]
 printf 'ports: [c1\n' >"$t/bad1.yaml"
 expect "apply: YAML that does not parse: where and why" 1 \
 	"Error: $t/bad1.yaml: YAML: line 2, column 1: did not find expected ',' or ']'" \
@@ -105,8 +105,8 @@ expect "apply: YAML aliases are refused" 1 \
 	"$tool" apply -f "$t/bad2.yaml" --dry-run
 printf 'workloads:\n  - {name: db, address: "fd20::1", port: "5432", labels: {}}\n' >"$t/bad3.yaml"
 run "$tool" apply -f "$t/bad3.yaml" --dry-run
-assert "apply: a quoted number in YAML is a string, refused where a number goes" \
-	[ "$rc" = 1 ] && grep -q "workloads\[0\].port" <<<"$err"
+assert "apply: a quoted number in YAML is a string, refused where a number goes" all \
+	[ "$rc" = 1 ] :: grep -q "workloads\[0\].port" <<<"$err"
 # VIPs in the intent
 cat >"$t/v.yaml" <<'EOY'
 vips:
