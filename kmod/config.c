@@ -105,9 +105,13 @@ void idm_config_apply(struct idm_net *in, struct nlattr **attrs)
 	unsigned int i;
 
 	lockdep_assert_held(&in->lock);
-	if (attrs[IDMESH_A_FLOW_LIMIT])
+	/* Clients pinned by session affinity: as many as flows at most. */
+	if (attrs[IDMESH_A_FLOW_LIMIT]) {
 		WRITE_ONCE(in->flows.zone[IDM_ZONE_LB].limit,
 			   nla_get_u32(attrs[IDMESH_A_FLOW_LIMIT]));
+		WRITE_ONCE(in->flows.zone[IDM_ZONE_AFFINITY].limit,
+			   nla_get_u32(attrs[IDMESH_A_FLOW_LIMIT]));
+	}
 	if (attrs[IDMESH_A_SACL_FLOW_LIMIT])
 		WRITE_ONCE(in->flows.zone[IDM_ZONE_SACL].limit,
 			   nla_get_u32(attrs[IDMESH_A_SACL_FLOW_LIMIT]));

@@ -88,8 +88,11 @@ void idm_flow_touch(struct idm_flow *f, const struct idm_pkt *p, bool reply)
 static unsigned long idm_flow_timeout(const struct idm_flow_table *ft,
 				      const struct idm_flow *f)
 {
+	const struct idm_flow_zone *z = &ft->zone[f->zone];
 	enum idm_timeout t;
 
+	if (z->ops && z->ops->timeout)
+		return z->ops->timeout(z->priv, f);
 	switch (f->n[0].key.proto) {
 	case IPPROTO_TCP:
 		t = f->state == IDM_TCP_EST ? IDM_TO_TCP :

@@ -20,10 +20,14 @@
 
 #include "pkt.h"
 
-/* Whose a flow is: the load balancer's or the SACL gateway's. */
+/*
+ * Whose a flow is: the load balancer's, the SACL gateway's, or a client
+ * address pinned to a backend (a VIP's session affinity: lb.h).
+ */
 enum idm_flow_zone_id {
 	IDM_ZONE_LB,
 	IDM_ZONE_SACL,
+	IDM_ZONE_AFFINITY,
 	IDM_ZONES
 };
 
@@ -89,12 +93,15 @@ struct idm_flow {
  * lock with softirqs off (no sleeping, bounded): admit (NULL: always)
  * says whether f may be tracked (false: idm_flow_insert() returns
  * -EAGAIN, its target is going); added and removed keep the user's own
- * counts. priv is what idm_flow_zone_set() was given.
+ * counts; timeout (NULL: the table's, by protocol and state) is how
+ * long, in jiffies, f may stay idle. priv is what idm_flow_zone_set()
+ * was given.
  */
 struct idm_flow_zone_ops {
 	bool (*admit)(void *priv, const struct idm_flow *f);
 	void (*added)(void *priv, struct idm_flow *f);
 	void (*removed)(void *priv, struct idm_flow *f);
+	unsigned long (*timeout)(void *priv, const struct idm_flow *f);
 };
 
 /* A zone's share of the table. */

@@ -170,8 +170,9 @@ static int idm_vip_build(struct idm_lb *lb, struct idm_vip *vip,
 	rcu_assign_pointer(vip->table, t);
 	vip->build_ns = ktime_get_ns() - start;
 	vip->builds = t->gen;
+	/* Read by the packet path to check a pinned client's backend. */
 	for (i = 0; i < n; i++)
-		t->be[i]->index = i;
+		WRITE_ONCE(t->be[i]->index, i);
 	if (old)
 		call_rcu(&old->rcu, idm_table_free_rcu);
 	t = NULL;
@@ -282,6 +283,36 @@ static const struct idm_flow_zone_ops idm_lb_flow_ops = {
 };
 
 /*
+ * The zone AFFINITY: a client pinned to a backend of a VIP with session
+ * affinity. Admitted as a flow is; counted in its VIP's pinned; idle for
+ * its VIP's affinity timeout at most. The VIP lives while the entry does
+ * (idm_vip_remove() forgets its entries before freeing it).
+ */
+static void idm_lb_pin_added(void *priv, struct idm_flow *f)
+{
+	atomic_inc(&idm_lb_flow(f)->vip->pinned);
+}
+
+static void idm_lb_pin_removed(void *priv, struct idm_flow *f)
+{
+	atomic_dec(&idm_lb_flow(f)->vip->pinned);
+}
+
+static unsigned long idm_lb_pin_timeout(void *priv, const struct idm_flow *f)
+{
+	const struct idm_lb_flow *lf = container_of(f, struct idm_lb_flow, f);
+
+	return (unsigned long)READ_ONCE(lf->vip->affinity) * HZ;
+}
+
+static const struct idm_flow_zone_ops idm_lb_pin_ops = {
+	.admit = idm_lb_flow_admit,
+	.added = idm_lb_pin_added,
+	.removed = idm_lb_pin_removed,
+	.timeout = idm_lb_pin_timeout,
+};
+
+/*
  * No new flow to vip (be NULL) or to its backend be from now on: once
  * this returns, no insert can track one (idm_flow_fence()).
  */
@@ -304,13 +335,31 @@ static bool idm_lb_flow_stopped(const struct idm_flow *f, const void *vip)
 }
 
 /*
- * Forget the flows of vip to the backends stopped, or all when vip is:
- * one pass over the flows for a whole change set (the backends stay
- * allocated until it returns).
+ * Forget the flows of vip to the backends stopped, or all when vip is,
+ * and the clients pinned to them: one pass over each zone for a whole
+ * change set (the backends stay allocated until it returns).
  */
 static void idm_lb_forget(struct idm_lb *lb, struct idm_vip *vip)
 {
 	idm_flow_forget_if(lb->flows, IDM_ZONE_LB, idm_lb_flow_stopped, vip);
+	if (atomic_read(&vip->pinned))
+		idm_flow_forget_if(lb->flows, IDM_ZONE_AFFINITY,
+				   idm_lb_flow_stopped, vip);
+}
+
+static bool idm_lb_pin_of(const struct idm_flow *f, const void *vip)
+{
+	return container_of(f, struct idm_lb_flow, f)->vip == vip;
+}
+
+void idm_vip_set_affinity(struct idm_lb *lb, struct idm_vip *vip, u32 seconds)
+{
+	lockdep_assert_held(lb->lock);
+	WRITE_ONCE(vip->affinity, seconds);
+	/* The packet path pins no client once it reads 0. */
+	if (!seconds && atomic_read(&vip->pinned))
+		idm_flow_forget_if(lb->flows, IDM_ZONE_AFFINITY, idm_lb_pin_of,
+				   vip);
 }
 
 void idm_vip_remove(struct idm_lb *lb, struct idm_vip *vip)
@@ -356,6 +405,7 @@ struct idm_vip *idm_vip_add(struct idm_lb *lb, const struct idm_id *id,
 	vip->table_size = table_size;
 	INIT_LIST_HEAD(&vip->backends);
 	atomic_set(&vip->flows, 0);
+	atomic_set(&vip->pinned, 0);
 
 	/* An empty table: packets are dropped and counted until backends. */
 	err = idm_vip_rebuild(lb, vip, NULL, NULL, NULL, 0);
@@ -568,6 +618,7 @@ int idm_lb_net_init(struct idm_lb *lb, struct net *net, struct mutex *lock,
 	lb->flows = flows;
 	atomic_set(&lb->nat_flows, 0);
 	idm_flow_zone_set(flows, IDM_ZONE_LB, &idm_lb_flow_ops, lb);
+	idm_flow_zone_set(flows, IDM_ZONE_AFFINITY, &idm_lb_pin_ops, lb);
 	for (i = 0; i < ARRAY_SIZE(lb->vip_hash); i++)
 		INIT_HLIST_HEAD(&lb->vip_hash[i]);
 	INIT_LIST_HEAD(&lb->vips);

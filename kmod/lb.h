@@ -72,6 +72,14 @@ struct idm_vip {
 	u32 builds;			/* table builds so far, lb->lock */
 	struct list_head backends;	/* sorted by (addr, port) */
 	struct idm_table __rcu *table;
+	/*
+	 * Session affinity, in seconds (0: none): a client address whose
+	 * new connection picked a backend sends its next ones there while
+	 * it opens one at least that often and the backend owns slots.
+	 * Written under lb->lock, read with READ_ONCE.
+	 */
+	u32 affinity;
+	atomic_t pinned;		/* client addresses pinned now */
 	atomic_t flows;
 	struct idm_lb_stats __percpu *stats;
 	struct rcu_head rcu;
@@ -86,8 +94,11 @@ struct idm_hash_key {
 };
 
 /*
- * A Maglev flow: the backend a connection to a VIP went to. Its flow is
- * first: the flow table frees the whole entry (flow.h).
+ * A Maglev flow: the backend a connection to a VIP went to (zone LB), or
+ * the backend a client address is pinned to (zone AFFINITY: the key's
+ * source is the client, its destination and destination port the VIP's,
+ * its source port 0). Its flow is first: the flow table frees the whole
+ * entry (flow.h).
  */
 struct idm_lb_flow {
 	struct idm_flow f;
@@ -172,6 +183,12 @@ struct idm_backend_spec {
 int idm_backends_replace(struct idm_lb *lb, struct idm_vip *vip,
 			 struct idm_backend_spec *set, unsigned int n,
 			 struct netlink_ext_ack *extack);
+/*
+ * Session affinity of vip becomes seconds (0: none; lb->lock). The
+ * clients pinned stay pinned under the new timeout; with none, they are
+ * forgotten.
+ */
+void idm_vip_set_affinity(struct idm_lb *lb, struct idm_vip *vip, u32 seconds);
 /* Every VIP gone. */
 void idm_lb_flush(struct idm_lb *lb);
 

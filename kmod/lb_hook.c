@@ -5,7 +5,8 @@
  * VIPs:
  *
  *  - before conntrack (priority -250): a packet to a VIP finds its flow or
- *    picks a backend from the Maglev table by its 5-tuple hash, then is
+ *    picks a backend from the Maglev table by its 5-tuple hash (with
+ *    session affinity, its client's address may be pinned to one), then is
  *    either NATed to the backend (conntrack sees the backend's tuple) or,
  *    in tunnel mode, routed unchanged towards the backend;
  *  - after conntrack (priority -140): a NAT reply from a backend gets the
@@ -256,6 +257,59 @@ static bool idm_route_tunnel(struct sk_buff *skb, const struct nf_hook_state *st
 	       !(dst->dev->flags & IFF_LOOPBACK);
 }
 
+/*
+ * Session affinity: the backend the client of key pk (zone AFFINITY) is
+ * pinned to at vip, when its pin is within the VIP's timeout (secs) and
+ * that backend owns slots of t, the current table (the pin's time is
+ * then now); else NULL, and a stale pin is forgotten. Under RCU.
+ */
+static struct idm_backend *idm_pinned(struct idm_lb *lb,
+				      const struct idm_table *t,
+				      const struct idm_flow_key *pk, u32 secs)
+{
+	unsigned long now = jiffies;
+	struct idm_backend *be;
+	struct idm_flow *f;
+	u32 i;
+	u8 dir;
+
+	f = idm_flow_lookup(lb->flows, pk, &dir);
+	if (!f)
+		return NULL;
+	be = idm_lb_flow(f)->be;
+	i = READ_ONCE(be->index);
+	if (time_after(now, READ_ONCE(f->last) + (unsigned long)secs * HZ) ||
+	    READ_ONCE(be->removed) || i >= t->n || t->be[i] != be ||
+	    !t->counts[i]) {
+		idm_flow_drop(lb->flows, f);
+		return NULL;
+	}
+	if (READ_ONCE(f->last) != now)
+		WRITE_ONCE(f->last, now);
+	return be;
+}
+
+/* Pin the client of key pk to be, a backend of vip (best effort). */
+static void idm_pin(struct idm_lb *lb, struct idm_vip *vip,
+		    const struct idm_flow_key *pk, struct idm_backend *be)
+{
+	struct idm_lb_flow *pin;
+	struct idm_flow *f;
+
+	pin = kzalloc(sizeof(*pin), GFP_ATOMIC);
+	if (!pin) {
+		atomic64_inc(&lb->flows->zone[IDM_ZONE_AFFINITY].failed);
+		return;
+	}
+	idm_flow_prepare(&pin->f, pk, NULL, IDM_ZONE_AFFINITY, IDM_TCP_NONE);
+	pin->vip = vip;
+	pin->be = be;
+	/* Another CPU's pin of the same client, if first, is as good. */
+	f = idm_flow_insert(lb->flows, &pin->f);
+	if (IS_ERR(f) && PTR_ERR(f) != -EAGAIN)
+		atomic64_inc(&lb->flows->zone[IDM_ZONE_AFFINITY].failed);
+}
+
 static unsigned int idm_lb_forward(void *priv, struct sk_buff *skb,
 				   const struct nf_hook_state *state)
 {
@@ -290,12 +344,31 @@ again:
 		if (f && !dir && idm_tcp_reopens(f, &p))
 			idm_flow_drop(lb->flows, f);
 		struct idm_table *t = rcu_dereference(vip->table);
-		u32 slot;
+		u32 secs = READ_ONCE(vip->affinity);
+		struct idm_flow_key pk;
 
 		if (!t->active)
 			return idm_reject(skb, state, vip->stats);
-		slot = reciprocal_scale(idm_flow_hash(lb, &p.key), t->size);
-		be = t->be[t->slot[slot]];
+		be = NULL;
+		if (secs) {
+			/* The client's address alone, at this VIP. */
+			memset(&pk, 0, sizeof(pk));
+			pk.src = p.key.src;
+			pk.dst = vip->addr;
+			pk.dport = vip->port;
+			pk.family = p.key.family;
+			pk.proto = p.key.proto;
+			pk.zone = IDM_ZONE_AFFINITY;
+			be = idm_pinned(lb, t, &pk, secs);
+		}
+		if (!be) {
+			u32 slot = reciprocal_scale(idm_flow_hash(lb, &p.key),
+						    t->size);
+
+			be = t->be[t->slot[slot]];
+			if (secs)
+				idm_pin(lb, vip, &pk, be);
+		}
 		if (vip->mode == IDMESH_VIP_MODE_NAT) {
 			reply = p.key;
 			reply.src = be->addr;

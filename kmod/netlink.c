@@ -199,6 +199,13 @@ static const struct genl_ops idm_genl_ops[] = {
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
+		.cmd = IDMESH_CMD_VIP_SET,
+		.doit = idm_nl_vip_set,
+		.policy = idm_vip_req_policy,
+		.maxattr = IDMESH_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
 		.cmd = IDMESH_CMD_TABLE_GET,
 		.dumpit = idm_nl_table_dump,
 		.policy = idm_vip_req_policy,

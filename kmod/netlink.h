@@ -73,6 +73,7 @@ extern const struct nla_policy idm_vip_req_policy[IDMESH_A_MAX + 1];
 extern const struct nla_policy idm_backend_req_policy[IDMESH_A_MAX + 1];
 int idm_nl_vip_new(struct sk_buff *skb, struct genl_info *info);
 int idm_nl_vip_del(struct sk_buff *skb, struct genl_info *info);
+int idm_nl_vip_set(struct sk_buff *skb, struct genl_info *info);
 int idm_nl_vip_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int idm_nl_backend_new(struct sk_buff *skb, struct genl_info *info);
 int idm_nl_backend_del(struct sk_buff *skb, struct genl_info *info);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * idmesh: the load balancer's generic netlink commands: VIP_NEW, VIP_DEL,
- * BACKEND_NEW, BACKEND_DEL, BACKEND_SET, and the VIP_GET and TABLE_GET
- * dumps. Requests are parsed and checked here, then applied to the VIP
+ * VIP_SET, BACKEND_NEW, BACKEND_DEL, BACKEND_SET, BACKEND_REPLACE, and
+ * the VIP_GET and TABLE_GET dumps. Requests are parsed and checked here, then applied to the VIP
  * table (lb.c) under the namespace's lock; the hooks follow (lb_hook.c).
  */
 #include <linux/kernel.h>
@@ -23,6 +23,11 @@ static struct netlink_range_validation idm_table_size_range = {
 	.max = IDMESH_TABLE_SIZE_MAX,
 };
 
+static struct netlink_range_validation idm_affinity_range = {
+	.min = 0,
+	.max = IDMESH_AFFINITY_MAX,
+};
+
 static const struct nla_policy idm_vip_policy[IDMESH_VIP_A_MAX + 1] = {
 	[IDMESH_VIP_A_ADDR4]		= { .type = NLA_BE32 },
 	[IDMESH_VIP_A_ADDR6]		= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
@@ -31,6 +36,7 @@ static const struct nla_policy idm_vip_policy[IDMESH_VIP_A_MAX + 1] = {
 	[IDMESH_VIP_A_TABLE_SIZE]	= NLA_POLICY_FULL_RANGE(NLA_U32, &idm_table_size_range),
 	[IDMESH_VIP_A_MODE]		= NLA_POLICY_RANGE(NLA_U8, IDMESH_VIP_MODE_NAT,
 							   IDMESH_VIP_MODE_TUNNEL),
+	[IDMESH_VIP_A_AFFINITY]		= NLA_POLICY_FULL_RANGE(NLA_U32, &idm_affinity_range),
 };
 
 static struct netlink_range_validation idm_weight_range = {
@@ -93,12 +99,19 @@ static int idm_parse_addr(struct nlattr *a4, struct nlattr *a6,
 	return 0;
 }
 
+/* What a request does with the VIP it names. */
+enum idm_vip_use {
+	IDM_VIP_NAMED,		/* names it: nothing else may be given */
+	IDM_VIP_NEW,		/* adds it: table size, mode, affinity too */
+	IDM_VIP_SET,		/* changes it: affinity too */
+};
+
 /*
- * The VIP named by IDMESH_A_VIP: address, protocol, port. With new set,
- * table size and mode are allowed too (the caller reads them).
+ * The VIP named by IDMESH_A_VIP: address, protocol, port, and what use
+ * allows besides (the caller reads it).
  */
 static int idm_parse_vip(struct genl_info *info, struct nlattr **tb,
-			 struct idm_id *id, bool new)
+			 struct idm_id *id, enum idm_vip_use use)
 {
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr *nest = info->attrs[IDMESH_A_VIP];
@@ -130,10 +143,21 @@ static int idm_parse_vip(struct genl_info *info, struct nlattr **tb,
 	}
 	id->port = tb[IDMESH_VIP_A_PORT] ?
 		   htons(nla_get_u16(tb[IDMESH_VIP_A_PORT])) : 0;
-	if (!new && (tb[IDMESH_VIP_A_TABLE_SIZE] || tb[IDMESH_VIP_A_MODE])) {
+	if (use != IDM_VIP_NEW &&
+	    (tb[IDMESH_VIP_A_TABLE_SIZE] || tb[IDMESH_VIP_A_MODE])) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[IDMESH_VIP_A_TABLE_SIZE] ?:
 				    tb[IDMESH_VIP_A_MODE],
 				    "Table size and mode are set when the VIP is added");
+		return -EINVAL;
+	}
+	if (use == IDM_VIP_NAMED && tb[IDMESH_VIP_A_AFFINITY]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[IDMESH_VIP_A_AFFINITY],
+				    "Affinity is set when the VIP is added or changed");
+		return -EINVAL;
+	}
+	if (use == IDM_VIP_SET && !tb[IDMESH_VIP_A_AFFINITY]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "Nothing to change: give the affinity");
 		return -EINVAL;
 	}
 	return 0;
@@ -187,7 +211,7 @@ int idm_nl_vip_new(struct sk_buff *skb, struct genl_info *info)
 	u32 table_size;
 	int err;
 
-	err = idm_parse_vip(info, tb, &id, true);
+	err = idm_parse_vip(info, tb, &id, IDM_VIP_NEW);
 	if (err)
 		return err;
 	table_size = tb[IDMESH_VIP_A_TABLE_SIZE] ?
@@ -212,6 +236,9 @@ int idm_nl_vip_new(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(vip);
 		goto out;
 	}
+	if (tb[IDMESH_VIP_A_AFFINITY])
+		idm_vip_set_affinity(lb, vip,
+				     nla_get_u32(tb[IDMESH_VIP_A_AFFINITY]));
 	err = idm_lb_hooks_sync(net, lb, info->extack);
 	if (err)
 		idm_vip_remove(&in->lb, vip);
@@ -222,14 +249,16 @@ out:
 	return err;
 }
 
-static struct idm_vip *idm_vip_get_locked(struct genl_info *info,
-					  struct idm_lb *lb, int *err)
+/* The VIP the request names for use, its nest parsed in tb (in->lock). */
+static struct idm_vip *idm_vip_use_locked(struct genl_info *info,
+					  struct idm_lb *lb,
+					  enum idm_vip_use use,
+					  struct nlattr **tb, int *err)
 {
-	struct nlattr *tb[IDMESH_VIP_A_MAX + 1];
 	struct idm_vip *vip;
 	struct idm_id id;
 
-	*err = idm_parse_vip(info, tb, &id, false);
+	*err = idm_parse_vip(info, tb, &id, use);
 	if (*err)
 		return NULL;
 	vip = idm_vip_find(lb, id.family, &id.addr, id.proto, id.port);
@@ -238,6 +267,30 @@ static struct idm_vip *idm_vip_get_locked(struct genl_info *info,
 		*err = -ENOENT;
 	}
 	return vip;
+}
+
+static struct idm_vip *idm_vip_get_locked(struct genl_info *info,
+					  struct idm_lb *lb, int *err)
+{
+	struct nlattr *tb[IDMESH_VIP_A_MAX + 1];
+
+	return idm_vip_use_locked(info, lb, IDM_VIP_NAMED, tb, err);
+}
+
+int idm_nl_vip_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct idm_net *in = idm_pernet(genl_info_net(info));
+	struct nlattr *tb[IDMESH_VIP_A_MAX + 1];
+	struct idm_vip *vip;
+	int err;
+
+	mutex_lock(&in->lock);
+	vip = idm_vip_use_locked(info, &in->lb, IDM_VIP_SET, tb, &err);
+	if (vip)
+		idm_vip_set_affinity(&in->lb, vip,
+				     nla_get_u32(tb[IDMESH_VIP_A_AFFINITY]));
+	mutex_unlock(&in->lock);
+	return err;
 }
 
 int idm_nl_vip_del(struct sk_buff *skb, struct genl_info *info)
@@ -550,7 +603,10 @@ static int idm_fill_vip(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u32(skb, IDMESH_VIP_A_FLOWS, atomic_read(&vip->flows)) ||
 	    nla_put_u64_64bit(skb, IDMESH_VIP_A_BUILD_NS, vip->build_ns,
 			      IDMESH_VIP_A_PAD) ||
-	    nla_put_u32(skb, IDMESH_VIP_A_BUILDS, vip->builds))
+	    nla_put_u32(skb, IDMESH_VIP_A_BUILDS, vip->builds) ||
+	    nla_put_u32(skb, IDMESH_VIP_A_AFFINITY, READ_ONCE(vip->affinity)) ||
+	    nla_put_u32(skb, IDMESH_VIP_A_AFFINITY_CLIENTS,
+			atomic_read(&vip->pinned)))
 		goto cancel;
 	list_for_each_entry(be, &vip->backends, list) {
 		if (i++ < start)
@@ -590,7 +646,7 @@ static struct idm_vip *idm_dump_filter(struct netlink_callback *cb,
 	*err = 0;
 	if (!nest)
 		return NULL;
-	*err = idm_parse_vip(&info, tb, &id, false);
+	*err = idm_parse_vip(&info, tb, &id, IDM_VIP_NAMED);
 	if (*err)
 		return NULL;
 	vip = idm_vip_find(lb, id.family, &id.addr, id.proto, id.port);

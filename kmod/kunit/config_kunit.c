@@ -147,6 +147,10 @@ static void apply_sets_flow_limit(struct kunit *test)
 	idm_config_apply(in, tb);
 	mutex_unlock(&in->lock);
 	KUNIT_EXPECT_EQ(test, in->flows.zone[IDM_ZONE_LB].limit, 4096U);
+	/* Pinned clients follow the flows' limit; SACL's is its own. */
+	KUNIT_EXPECT_EQ(test, in->flows.zone[IDM_ZONE_AFFINITY].limit, 4096U);
+	KUNIT_EXPECT_EQ(test, in->flows.zone[IDM_ZONE_SACL].limit,
+			(u32)IDMESH_FLOW_LIMIT_DEFAULT);
 	mutex_destroy(&in->lock);
 }
 

@@ -57,6 +57,12 @@ enum idmesh_cmd {
 	 * the flows of those that go pick again. Needs CAP_NET_ADMIN.
 	 */
 	IDMESH_CMD_BACKEND_REPLACE,
+	/*
+	 * Change what can change of the VIP IDMESH_A_VIP names, while its
+	 * flows go on: its session affinity (IDMESH_VIP_A_AFFINITY, needed).
+	 * Needs CAP_NET_ADMIN.
+	 */
+	IDMESH_CMD_VIP_SET,
 
 	__IDMESH_CMD_MAX,
 };
@@ -145,6 +151,11 @@ enum idmesh_attr {
 #define IDMESH_TABLE_SIZE_MIN		3
 #define IDMESH_TABLE_SIZE_MAX		1000003
 #define IDMESH_TABLE_SIZE_DEFAULT	65537
+/*
+ * Session affinity, seconds at most: Kubernetes' bound on a Service's
+ * sessionAffinityConfig.clientIP.timeoutSeconds.
+ */
+#define IDMESH_AFFINITY_MAX		86400
 /* Backends of one VIP, and their weights (0 drains the backend). */
 #define IDMESH_BACKENDS_MAX		4096
 #define IDMESH_WEIGHT_MAX		65535
@@ -178,6 +189,13 @@ enum idmesh_vip_attr {
 	IDMESH_VIP_A_BACKEND,		/* nested, repeated: the backends */
 	IDMESH_VIP_A_BUILD_NS,		/* u64: time the last table build took */
 	IDMESH_VIP_A_BUILDS,		/* u32: table builds since it was added */
+	/* u32 seconds, 0..IDMESH_AFFINITY_MAX (0 or absent: none): session
+	 * affinity. A client address's new connections go to the backend
+	 * its last one went to, while it opens one within this many seconds
+	 * of the last and that backend owns slots. VIP_NEW and VIP_SET.
+	 */
+	IDMESH_VIP_A_AFFINITY,
+	IDMESH_VIP_A_AFFINITY_CLIENTS,	/* u32: client addresses pinned now */
 
 	__IDMESH_VIP_A_MAX,
 };
