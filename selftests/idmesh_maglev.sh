@@ -192,6 +192,43 @@ run I $L -j vip show 10.100.0.1 port 80 proto tcp
 check "drain: b1 owns no slot, weight 0 shown" \
 	'.[0].backends[0] | .weight == 0 and .slots == 0'
 
+## session affinity (a Service's ClientIP): a client address stays put
+I $L -b - <<-EOB
+	vip add 10.100.0.6 port 80 proto tcp affinity 600
+	backend replace 10.100.0.6 port 80 proto tcp backend 10.8.1.2 port 8080 backend 10.8.2.2 port 8080 backend 10.8.3.2 port 8080
+EOB
+# clients: the client addresses pinned at the VIP now.
+clients() { I $L -j vip show 10.100.0.6 port 80 proto tcp | jq -r '.[0].clients // 0'; }
+run py $C lbtool new 10.100.0.6 80 12
+check "affinity: 12 connections of one client (12 source ports) all went to one backend" \
+	'(.counts.none // 0) == 0 and (.counts | length) == 1'
+pinned=$(jq -r '.counts | keys[0]' <<<"$out")
+run I $L -j vip show 10.100.0.6 port 80 proto tcp
+check "affinity: shown as configured, one client pinned" \
+	'.[0] | .affinity == 600 and .clients == 1'
+I $L backend set 10.100.0.6 port 80 proto tcp backend 10.8.${pinned#b}.2 port 8080 weight 0
+run py $C lbtool new 10.100.0.6 80 12
+check "affinity: its backend drained, the client's next connections all go to one other" \
+	'(.counts.none // 0) == 0 and (.counts | length) == 1 and (.counts | keys[0]) != $p' --arg p "$pinned"
+expect "vip set: a shorter timeout" 0 "" I $L vip set 10.100.0.6 port 80 proto tcp affinity 1
+assert "affinity: a client idle past the timeout is forgotten" wait_until 30 eval '[ "$(clients)" = 0 ]'
+I $L vip set 10.100.0.6 port 80 proto tcp affinity 600
+run py $C lbtool conns 10.100.0.6 80 12 \
+	"$IDMESH -n $L vip set 10.100.0.6 port 80 proto tcp affinity none"
+check "vip set affinity none: applied, and every connection kept its backend" \
+	'.cmd == 0 and ([.before, .after] | transpose | all(.[0] == .[1]))'
+run I $L -j vip show 10.100.0.6 port 80 proto tcp
+check "... none shown, no client pinned" '.[0] | has("affinity") == false and has("clients") == false'
+run py $C lbtool new 10.100.0.6 80 24
+check "... new connections spread again" '(.counts.none // 0) == 0 and (.counts | length) == 2'
+expect "vip set of a VIP that is not there" 1 "Error: No such VIP" \
+	I $L vip set 10.100.0.6 port 81 proto tcp affinity 60
+expect "vip set needs CAP_NET_ADMIN" 1 "*" \
+	nsx $L capsh --drop=cap_net_admin -- -c "$IDMESH vip set 10.100.0.6 port 80 proto tcp affinity 60"
+expect "vip set: affinity past Kubernetes' bound is a usage error" 2 \
+	'Error: affinity 86401 is out of range [0, 86400]' I $L vip set 10.100.0.6 port 80 proto tcp affinity 86401
+I $L vip del 10.100.0.6 port 80 proto tcp
+
 ## replace: a VIP's whole backend set at once, in one table build
 I $L -b - <<-EOB
 	vip add 10.100.0.9 port 80 proto tcp

@@ -15,6 +15,8 @@ struct idm_vip_spec {
 	uint32_t proto;		/* 0: not given */
 	uint32_t table_size;	/* 0: not given */
 	uint32_t mode;		/* 0: not given, else enum idmesh_vip_mode */
+	uint32_t affinity;	/* seconds, 0: none */
+	int has_affinity;	/* affinity given (sent, even if 0) */
 };
 
 struct idm_backend_spec {
@@ -25,12 +27,13 @@ struct idm_backend_spec {
 };
 
 /* Which words a command accepts after the VIP's address. */
-enum { IDM_VIP_ID, IDM_VIP_NEW };
+enum { IDM_VIP_ID, IDM_VIP_NEW, IDM_VIP_SET };
 
 /*
- * Parse "ADDR [port P] proto PROTO [table-size M] [mode nat|tunnel]" from
- * argv; stops at "backend" (its index in *used, else argc). Returns 0, or
- * -1 with a message in err.
+ * Parse "ADDR [port P] proto PROTO" from argv, then for IDM_VIP_NEW
+ * "[table-size M] [mode nat|tunnel] [affinity S]", for IDM_VIP_SET
+ * "affinity S|none" (needed); stops at "backend" (its index in *used, else
+ * argc). Returns 0, or -1 with a message in err.
  */
 int idm_parse_vip(int argc, char **argv, int what, struct idm_vip_spec *v,
 		  int *used, char *err, size_t errlen);
@@ -46,7 +49,6 @@ struct idm_vip_req {
 };
 
 /* What a dump reports. */
-/* What a dump reports. */
 struct idm_be_info {
 	char addr[INET6_ADDRSTRLEN];
 	uint32_t port, weight, index, slots, flows, down, downs;
@@ -56,6 +58,7 @@ struct idm_be_info {
 struct idm_vip_info {
 	char addr[INET6_ADDRSTRLEN];
 	uint32_t port, proto, mode, table_size, flows, builds;
+	uint32_t affinity, clients;
 	uint64_t packets, bytes, no_backend, no_route, build_ns;
 	struct idm_be_info *be;
 	size_t nbe;

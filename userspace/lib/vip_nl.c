@@ -35,7 +35,9 @@ int idm_vip_put(struct nl_msg *msg, void *arg)
 	    (r->vip->port && nla_put_u16(msg, IDMESH_VIP_A_PORT, r->vip->port)) ||
 	    (r->vip->table_size &&
 	     nla_put_u32(msg, IDMESH_VIP_A_TABLE_SIZE, r->vip->table_size)) ||
-	    (r->vip->mode && nla_put_u8(msg, IDMESH_VIP_A_MODE, r->vip->mode)))
+	    (r->vip->mode && nla_put_u8(msg, IDMESH_VIP_A_MODE, r->vip->mode)) ||
+	    (r->vip->has_affinity &&
+	     nla_put_u32(msg, IDMESH_VIP_A_AFFINITY, r->vip->affinity)))
 		return -1;
 	nla_nest_end(msg, nest);
 	for (i = 0; i < r->nbe; i++) {
@@ -122,6 +124,8 @@ static int vip_reply(struct nlattr **top, struct nlattr *head, int len,
 	cur.no_route = idm_nla_u64(tb[IDMESH_VIP_A_NO_ROUTE]);
 	cur.build_ns = idm_nla_u64(tb[IDMESH_VIP_A_BUILD_NS]);
 	cur.builds = idm_nla_u32(tb[IDMESH_VIP_A_BUILDS]);
+	cur.affinity = idm_nla_u32(tb[IDMESH_VIP_A_AFFINITY]);
+	cur.clients = idm_nla_u32(tb[IDMESH_VIP_A_AFFINITY_CLIENTS]);
 
 	/* A VIP with many backends comes in several messages. */
 	v = l->n ? &l->v[l->n - 1] : NULL;

@@ -53,6 +53,15 @@ int idm_parse_vip(int argc, char **argv, int what, struct idm_vip_spec *v,
 			    idm_parse_u32("table-size", val, 1, UINT32_MAX,
 					  &v->table_size, err, errlen))
 				return -1;
+		} else if (what != IDM_VIP_ID && !strcmp(k, "affinity")) {
+			/* Seconds; "none" (or 0): no session affinity. */
+			if (idm_kv_once(&seen, 4, k, err, errlen))
+				return -1;
+			if (strcmp(val, "none") &&
+			    idm_parse_u32("affinity", val, 0, IDMESH_AFFINITY_MAX,
+					  &v->affinity, err, errlen))
+				return -1;
+			v->has_affinity = 1;
 		} else if (what == IDM_VIP_NEW && !strcmp(k, "mode")) {
 			if (idm_kv_once(&seen, 3, k, err, errlen))
 				return -1;
@@ -68,6 +77,10 @@ int idm_parse_vip(int argc, char **argv, int what, struct idm_vip_spec *v,
 	}
 	if (!v->proto) {
 		snprintf(err, errlen, "a VIP needs \"proto tcp|udp|sctp\"");
+		return -1;
+	}
+	if (what == IDM_VIP_SET && !v->has_affinity) {
+		snprintf(err, errlen, "nothing to change: give \"affinity SECONDS|none\"");
 		return -1;
 	}
 	*used = i;

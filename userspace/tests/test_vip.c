@@ -65,6 +65,28 @@ int main(void)
 	       "keyword without value");
 	TAP_STREQ(err, "\"proto\" needs a value", "missing value message");
 
+	TAP_OK(VIP(IDM_VIP_NEW, &v, &used, err, "10.0.0.1", "proto", "tcp",
+		   "affinity", "10800") == 0 && v.has_affinity &&
+	       v.affinity == 10800, "vip add with session affinity");
+	TAP_OK(VIP(IDM_VIP_NEW, &v, &used, err, "10.0.0.1", "proto", "tcp") == 0 &&
+	       !v.has_affinity, "no affinity word: none sent");
+	TAP_OK(VIP(IDM_VIP_SET, &v, &used, err, "10.0.0.1", "proto", "tcp",
+		   "affinity", "none") == 0 && v.has_affinity && !v.affinity,
+	       "vip set affinity none: 0 sent");
+	TAP_OK(VIP(IDM_VIP_SET, &v, &used, err, "10.0.0.1", "proto", "tcp",
+		   "affinity", "86401") == -1, "affinity past Kubernetes' 86400 s");
+	TAP_STREQ(err, "affinity 86401 is out of range [0, 86400]",
+		  "affinity range message");
+	TAP_OK(VIP(IDM_VIP_SET, &v, &used, err, "10.0.0.1", "proto", "tcp") == -1,
+	       "vip set with nothing to set");
+	TAP_STREQ(err, "nothing to change: give \"affinity SECONDS|none\"",
+		  "nothing to set message");
+	TAP_OK(VIP(IDM_VIP_SET, &v, &used, err, "10.0.0.1", "proto", "tcp",
+		   "affinity", "60", "mode", "nat") == -1,
+	       "vip set cannot change the mode");
+	TAP_OK(VIP(IDM_VIP_ID, &v, &used, err, "10.0.0.1", "proto", "tcp",
+		   "affinity", "60") == -1, "affinity only when adding or setting");
+
 	TAP_OK(BE(&b, err, "10.1.0.1", "port", "8080", "weight", "0") == 0 &&
 	       b.addr.family == AF_INET && b.port == 8080 && b.has_weight &&
 	       b.weight == 0, "backend with port and weight 0");

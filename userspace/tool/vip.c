@@ -16,6 +16,9 @@ void help_vip(FILE *f)
 	fprintf(f,
 		"Usage: idmesh [-n NETNS] vip add ADDR [port PORT] proto { tcp | udp | sctp }\n"
 		"                                 [table-size M] [mode { nat | tunnel }]\n"
+		"                                 [affinity SECONDS]\n"
+		"       idmesh [-n NETNS] vip set ADDR [port PORT] proto PROTO\n"
+		"                                 affinity { SECONDS | none }\n"
 		"       idmesh [-n NETNS] vip del ADDR [port PORT] proto PROTO\n"
 		"       idmesh [-j [-p]] [-s] [-n NETNS] vip show [ADDR [port PORT] proto PROTO]\n"
 		"       idmesh [-j [-p]] [-n NETNS] vip table ADDR [port PORT] proto PROTO\n"
@@ -28,9 +31,13 @@ void help_vip(FILE *f)
 		"point-to-point device (an idmesh link or another tunnel); the backend\n"
 		"holds the VIP and replies directly. A backend no route leads to (or\n"
 		"whose route's device is down) is shown \"down\": it owns no slot\n"
-		"until its route comes back. See \"idmesh backend help\".\n",
+		"until its route comes back. affinity pins a client address: its\n"
+		"new connections go to the backend its last one went to, while it\n"
+		"opens one within SECONDS (1..%u; none or 0: no affinity) of the last\n"
+		"and that backend owns slots, as a Service's sessionAffinity ClientIP.\n"
+		"\"vip set\" changes it; flows go on. See \"idmesh backend help\".\n",
 		IDMESH_TABLE_SIZE_MIN, IDMESH_TABLE_SIZE_MAX,
-		IDMESH_TABLE_SIZE_DEFAULT);
+		IDMESH_TABLE_SIZE_DEFAULT, IDMESH_AFFINITY_MAX);
 }
 
 void help_backend(FILE *f)
@@ -116,7 +123,12 @@ static void print_vip(const struct idm_opts *o, const struct idm_vip_info *v)
 	print_proto("proto", v->proto);
 	print_string(PRINT_ANY, "mode", " mode %s", mode_name(v->mode));
 	print_uint(PRINT_ANY, "table_size", " table-size %u", v->table_size);
-	print_uint(PRINT_ANY, "flows", " flows %u\n", v->flows);
+	if (v->affinity)
+		print_uint(PRINT_ANY, "affinity", " affinity %u", v->affinity);
+	print_uint(PRINT_ANY, "flows", " flows %u", v->flows);
+	if (v->affinity)
+		print_uint(PRINT_ANY, "clients", " clients %u", v->clients);
+	print_text("\n");
 	if (o->stats) {
 		print_open_obj("stats");
 		print_u64(PRINT_ANY, "packets", "    packets %llu", v->packets);
@@ -243,22 +255,25 @@ int cmd_vip(const struct idm_opts *o, int argc, char **argv)
 	struct idm_vip_spec v;
 	struct idm_vip_req r = { .vip = &v };
 	char err[256];
-	int used, add;
+	int used, add, set;
 
 	if (argc == 0 || idm_matches(argv[0], "show") || idm_matches(argv[0], "list"))
 		return vip_show(o, argc ? argc - 1 : 0, argv + 1);
 	if (idm_matches(argv[0], "table"))
 		return vip_table(o, argc - 1, argv + 1);
 	add = idm_matches(argv[0], "add");
-	if (!add && !idm_matches(argv[0], "delete"))
+	set = !add && idm_matches(argv[0], "set");
+	if (!add && !set && !idm_matches(argv[0], "delete"))
 		return idm_usage_error("unknown command \"vip %s\"; try \"idmesh vip help\"",
 				       argv[0]);
-	if (idm_parse_vip(argc - 1, argv + 1, add ? IDM_VIP_NEW : IDM_VIP_ID, &v,
+	if (idm_parse_vip(argc - 1, argv + 1,
+			  add ? IDM_VIP_NEW : set ? IDM_VIP_SET : IDM_VIP_ID, &v,
 			  &used, err, sizeof(err)))
 		return idm_usage_error("%s", err);
 	if (used < argc - 1)
 		return idm_usage_error("unknown word \"%s\"", argv[used + 1]);
-	return vip_change(o, add ? IDMESH_CMD_VIP_NEW : IDMESH_CMD_VIP_DEL, &r);
+	return vip_change(o, add ? IDMESH_CMD_VIP_NEW :
+			  set ? IDMESH_CMD_VIP_SET : IDMESH_CMD_VIP_DEL, &r);
 }
 
 /* "backend replace VIP ... [backend ADDR [port P] [weight W]]...": argv at
