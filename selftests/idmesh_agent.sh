@@ -13,9 +13,9 @@
 # what kube-proxy's semantics say: web scaled 3 -> 5 with 24 connections
 # held, web-2 terminating and web-3 not ready (held, no new ones), web-2
 # then gone, the streams
-# cut and the history expired (410) in between, a Node joining and
-# leaving, a Pod coming and going, a Service with no endpoints
-# rejecting.
+# cut and the history expired (410) in between, web given
+# sessionAffinity ClientIP, a Node joining and leaving, a Pod coming and
+# going, a Service with no endpoints rejecting.
 source "$(dirname "$0")/lib.sh"
 require_module
 
@@ -150,6 +150,21 @@ run py $CL lbtool new 10.96.0.10 80 "$n"
 check "new connections: only web-1 and web-3 answer" \
 	'(.counts.none // 0) == 0 and ([.counts[]] | add) == '"$n"' and
 	 (.counts | keys) - ["web1", "web3"] == []'
+
+## sessionAffinity ClientIP: web's VIP pins a client, changed in place
+objs "$tap_out.aff.json" '
+sl = named("EndpointSlice", "web-7xk2p")
+sl["endpoints"] = [e for e in sl["endpoints"] if e["targetRef"]["name"] in ("web-1", "web-3")]
+sv = named("Service", "web")
+sv["spec"]["sessionAffinity"] = "ClientIP"
+sv["spec"]["sessionAffinityConfig"] = {"clientIP": {"timeoutSeconds": 300}}'
+post /_test/objects "$tap_out.aff.json"
+affinity() { I $A -j vip show | jq -c '[.[] | select(.addr == "10.96.0.10") | .affinity]'; }
+assert "sessionAffinity ClientIP: web's VIP pins clients for the Service's 300 s" \
+	wait_until 30 eval '[ "$(affinity)" = "[300]" ]'
+run py $CL lbtool new 10.96.0.10 80 "$n"
+check "... the client's new connections all go to one pod" \
+	'(.counts.none // 0) == 0 and (.counts | length) == 1'
 
 ## A Node joins and leaves; a Pod comes and goes
 objs "$tap_out.node.json" '

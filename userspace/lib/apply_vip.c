@@ -2,10 +2,11 @@
 /*
  * idmesh apply: the node's VIPs made what the intent's "vips" say. The
  * changes: a VIP added (with its whole backend set, one table build), a VIP
- * removed, or a VIP's backend set replaced in one request. A VIP whose mode
- * or table size differs is removed and added again (both are fixed when a
- * VIP is made). Each change can be undone: a removed VIP comes back with
- * its backends.
+ * removed, or a VIP's backend set replaced in one request and its session
+ * affinity changed (VIP_SET: its flows go on). A VIP whose mode or table
+ * size differs is removed and added again (both are fixed when a VIP is
+ * made). Each change can be undone: a removed VIP comes back with its
+ * backends and affinity.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +26,20 @@ static void spec_of(const struct idm_vip_info *vi, struct idm_vip_spec *v)
 	v->proto = vi->proto;
 	v->mode = vi->mode ? vi->mode : IDMESH_VIP_MODE_NAT;
 	v->table_size = vi->table_size;
+	v->affinity = vi->affinity;
+	v->has_affinity = 1;
+}
+
+/* The VIP's identity alone: what a request that only names it sends. */
+static struct idm_vip_spec id_of(const struct idm_vip_spec *v)
+{
+	struct idm_vip_spec id = *v;
+
+	id.mode = 0;
+	id.table_size = 0;
+	id.affinity = 0;
+	id.has_affinity = 0;
+	return id;
 }
 
 static int same_vip(const struct idm_vip_spec *a, const struct idm_vip_spec *b)
@@ -105,12 +120,10 @@ static struct idm_backend_spec *cur_set(const struct idm_vip_info *vi)
 static int read_one(struct idm_nl *nl, const struct idm_vip_spec *v,
 		    struct idm_vip_list *l)
 {
-	struct idm_vip_spec id = *v;
+	struct idm_vip_spec id = id_of(v);
 	struct idm_vip_list one;
 	int quiet = nl->quiet, ret;
 
-	id.mode = 0;
-	id.table_size = 0;
 	nl->quiet = 1;
 	nl->error = 0;
 	ret = idm_vip_dump(nl, IDMESH_CMD_VIP_GET, &id, &one);
@@ -198,8 +211,9 @@ int idm_vip_plan(struct idm_nl *nl, const struct idm_intent *in,
 		memcpy(want, w->be, w->nbe * sizeof(*want));
 		if (c) {
 			struct idm_backend_spec *old = cur_set(c);
+			int set = !same_set(want, w->nbe, old, c->nbe);
 
-			if (same_set(want, w->nbe, old, c->nbe)) {
+			if (!set && w->v.affinity == c->affinity) {
 				free(want);
 				free(old);
 				continue;
@@ -207,6 +221,8 @@ int idm_vip_plan(struct idm_nl *nl, const struct idm_intent *in,
 			op = add_op(p, IDM_VIP_OP_SET);
 			op->old = old;
 			op->nold = c->nbe;
+			op->set = set;
+			op->old_affinity = c->affinity;
 		} else {
 			op = add_op(p, IDM_VIP_OP_ADD);
 		}
@@ -220,10 +236,8 @@ int idm_vip_plan(struct idm_nl *nl, const struct idm_intent *in,
 static int do_add(struct idm_nl *nl, const struct idm_vip_spec *v,
 		  const struct idm_backend_spec *be, size_t n)
 {
-	struct idm_vip_spec id = *v;
+	struct idm_vip_spec id = id_of(v);
 
-	id.mode = 0;
-	id.table_size = 0;
 	if (idm_vip_request(nl, IDMESH_CMD_VIP_NEW, v, NULL, 0))
 		return -1;
 	if (!idm_vip_request(nl, IDMESH_CMD_BACKEND_REPLACE, &id, be, n))
@@ -233,14 +247,38 @@ static int do_add(struct idm_nl *nl, const struct idm_vip_spec *v,
 	return -1;
 }
 
+/*
+ * A VIP's backend set (if set) then its affinity (if it differs from
+ * from_aff) made want/aff; undone as a whole if the second fails.
+ */
+static int do_set(struct idm_nl *nl, const struct idm_vip_op *op,
+		  const struct idm_backend_spec *want, size_t nwant,
+		  const struct idm_backend_spec *back, size_t nback,
+		  uint32_t aff, uint32_t from_aff)
+{
+	struct idm_vip_spec id = id_of(&op->vip);
+
+	if (op->set &&
+	    idm_vip_request(nl, IDMESH_CMD_BACKEND_REPLACE, &id, want, nwant))
+		return -1;
+	if (aff == from_aff)
+		return 0;
+	id.affinity = aff;
+	id.has_affinity = 1;
+	if (!idm_vip_request(nl, IDMESH_CMD_VIP_SET, &id, NULL, 0))
+		return 0;
+	id.has_affinity = 0;
+	if (op->set)
+		idm_vip_request(nl, IDMESH_CMD_BACKEND_REPLACE, &id, back, nback);
+	return -1;
+}
+
 int idm_vip_op_do(struct idm_nl *nl, const struct idm_vip_op *op, int undo)
 {
 	/* Mode and table size go with VIP_NEW only. */
-	struct idm_vip_spec id = op->vip;
+	struct idm_vip_spec id = id_of(&op->vip);
 	int kind = op->kind;
 
-	id.mode = 0;
-	id.table_size = 0;
 	if (undo)
 		kind = kind == IDM_VIP_OP_ADD ? IDM_VIP_OP_DEL :
 		       kind == IDM_VIP_OP_DEL ? IDM_VIP_OP_ADD : IDM_VIP_OP_SET;
@@ -251,10 +289,12 @@ int idm_vip_op_do(struct idm_nl *nl, const struct idm_vip_op *op, int undo)
 	case IDM_VIP_OP_DEL:
 		return idm_vip_request(nl, IDMESH_CMD_VIP_DEL, &id, NULL, 0);
 	default:
-		return undo ? idm_vip_request(nl, IDMESH_CMD_BACKEND_REPLACE,
-					      &id, op->old, op->nold) :
-			      idm_vip_request(nl, IDMESH_CMD_BACKEND_REPLACE,
-					      &id, op->want, op->nwant);
+		return undo ? do_set(nl, op, op->old, op->nold, op->want,
+				     op->nwant, op->old_affinity,
+				     op->vip.affinity) :
+			      do_set(nl, op, op->want, op->nwant, op->old,
+				     op->nold, op->vip.affinity,
+				     op->old_affinity);
 	}
 }
 
@@ -271,9 +311,16 @@ void idm_vip_op_format(const struct idm_vip_op *op, char *buf, size_t len)
 	if (op->kind != IDM_VIP_OP_DEL) {
 		size_t n = strlen(buf);
 
-		snprintf(buf + n, len - n, " mode %s table-size %u, %zu backend(s)",
+		snprintf(buf + n, len - n, " mode %s table-size %u",
 			 v->mode == IDMESH_VIP_MODE_TUNNEL ? "tunnel" : "nat",
-			 v->table_size, op->nwant);
+			 v->table_size);
+		n = strlen(buf);
+		if (v->affinity)
+			snprintf(buf + n, len - n, " affinity %u", v->affinity);
+		else if (op->kind == IDM_VIP_OP_SET && op->old_affinity)
+			snprintf(buf + n, len - n, " affinity none");
+		n = strlen(buf);
+		snprintf(buf + n, len - n, ", %zu backend(s)", op->nwant);
 	}
 }
 

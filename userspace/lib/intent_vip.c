@@ -78,7 +78,8 @@ static int parse_vip(struct ctx *c, const char *path, json_object *o,
 		     struct idm_intent *in, struct idm_intent_vip *v)
 {
 	static const char *const keys[] = { "address", "port", "protocol", "mode",
-					    "table-size", "backends", NULL };
+					    "table-size", "affinity", "backends",
+					    NULL };
 	char sub[PATH_MAX_LEN], sub2[PATH_MAX_LEN];
 	json_object *x;
 	const char *s;
@@ -117,6 +118,12 @@ static int parse_vip(struct ctx *c, const char *path, json_object *o,
 	/* Checked here, so that nothing is changed for it. */
 	if (!is_prime(v->v.table_size))
 		return idm_intent_fail(c, sub, "%u is not a prime", v->v.table_size);
+	/* Session affinity, seconds; absent or 0: none. */
+	v->v.has_affinity = 1;
+	idm_subpath(sub, path, "affinity");
+	if (json_object_object_get_ex(o, "affinity", &x) &&
+	    idm_get_uint(c, sub, x, 0, IDMESH_AFFINITY_MAX, &v->v.affinity))
+		return -1;
 	for (i = 0; i < in->nvips; i++)
 		if (&in->vips[i] != v && in->vips[i].v.proto == v->v.proto &&
 		    in->vips[i].v.port == v->v.port &&

@@ -559,21 +559,50 @@ static size_t first_slice(const struct k8s *k, const struct slice_ref *key)
 }
 
 /*
- * A Service idmesh leaves to kube-proxy: another proxy's (kube-proxy
- * leaves it alone too), or one with sessionAffinity ClientIP, which an
- * idmesh VIP cannot keep yet (a client's next connection may land on
- * another backend): kube-proxy's rules keep it, behind no VIP of ours.
+ * A Service idmesh leaves alone: another proxy's (kube-proxy leaves it
+ * alone too).
  */
 static bool other_proxy(const struct obj *sv)
 {
 	json_object *lb = idm_json_at(idm_json_at(sv->o, "metadata"), "labels");
-	json_object *aff = idm_json_at(idm_json_at(sv->o, "spec"), "sessionAffinity");
 
-	if (aff && json_object_is_type(aff, json_type_string) &&
-	    !strcmp(json_object_get_string(aff), "ClientIP"))
-		return true;
 	return lb && json_object_is_type(lb, json_type_object) &&
 	       idm_json_at(lb, "service.kubernetes.io/service-proxy-name");
+}
+
+/*
+ * spec.sessionAffinity: ClientIP pins a client address to its backend for
+ * sessionAffinityConfig.clientIP.timeoutSeconds (default 10800, at most
+ * 86400: the API's bounds) in *secs; None or absent: 0.
+ */
+static int session_affinity(struct k8s *k, const struct obj *sv,
+			    json_object *spec, uint32_t *secs)
+{
+	json_object *cfg, *x;
+	const char *aff;
+	int64_t t = 10800;
+
+	*secs = 0;
+	if (str_at(k, sv, spec, "spec.sessionAffinity", "sessionAffinity", false,
+		   &aff))
+		return -1;
+	if (!aff || !strcmp(aff, "None"))
+		return 0;
+	if (strcmp(aff, "ClientIP"))
+		return fail(k, sv, "spec.sessionAffinity",
+			    "\"%s\" is not None or ClientIP", aff);
+	cfg = idm_json_at(idm_json_at(spec, "sessionAffinityConfig"), "clientIP");
+	x = idm_json_at(cfg, "timeoutSeconds");
+	if (x) {
+		t = json_object_is_type(x, json_type_int) ?
+		    json_object_get_int64(x) : -1;
+		if (t < 1 || t > IDMESH_AFFINITY_MAX)
+			return fail(k, sv,
+				    "spec.sessionAffinityConfig.clientIP.timeoutSeconds",
+				    "expected a number 1..%d", IDMESH_AFFINITY_MAX);
+	}
+	*secs = (uint32_t)t;
+	return 0;
 }
 
 static int service_vips(struct k8s *k, const struct obj *sv, const char *node,
@@ -583,6 +612,7 @@ static int service_vips(struct k8s *k, const struct obj *sv, const char *node,
 	json_object *spec, *ips, *ports, *p, *x;
 	const char *type, *ip, *pname, *proto, *itp;
 	size_t i, j, s, first;
+	uint32_t affinity;
 	char path[160];
 
 	if (other_proxy(sv))
@@ -594,7 +624,8 @@ static int service_vips(struct k8s *k, const struct obj *sv, const char *node,
 		return fail(k, sv, "spec", "missing");
 	if (str_at(k, sv, spec, "spec.type", "type", false, &type) ||
 	    str_at(k, sv, spec, "spec.internalTrafficPolicy", "internalTrafficPolicy",
-		   false, &itp))
+		   false, &itp) ||
+	    session_affinity(k, sv, spec, &affinity))
 		return -1;
 	/* Local: this node's endpoints only (none: no backend at all). */
 	if (!itp || strcmp(itp, "Local"))
@@ -653,6 +684,9 @@ static int service_vips(struct k8s *k, const struct obj *sv, const char *node,
 			if (table_size)
 				json_object_object_add(vip, "table-size",
 						       json_object_new_int((int)table_size));
+			if (affinity)
+				json_object_object_add(vip, "affinity",
+						       json_object_new_int((int)affinity));
 			json_object_object_add(vip, "backends", bes);
 			json_object_array_add(vips, vip);
 			/* The slices of this Service, of this family. */

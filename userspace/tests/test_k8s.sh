@@ -185,8 +185,15 @@ mutated 'by["Service/web"]["metadata"].setdefault("labels", {})["service.kuberne
 assert "k8s: a Service another proxy implements (service-proxy-name) gets no VIP, as kube-proxy leaves it" all \
 	[ "$rc" = 0 ] :: [ "$(jget "$t/m-out.json" 'sorted(v["address"] for v in j["vips"])')" = "['10.96.0.20']" ]
 mutated 'by["Service/web"]["spec"]["sessionAffinity"] = "ClientIP"; by["Service/web"]["spec"]["sessionAffinityConfig"] = {"clientIP": {"timeoutSeconds": 600}}'
-assert "k8s: a Service with sessionAffinity ClientIP gets no VIP: kube-proxy keeps its affinity" all \
-	[ "$rc" = 0 ] :: [ "$(jget "$t/m-out.json" 'sorted(v["address"] for v in j["vips"])')" = "['10.96.0.20']" ]
+assert "k8s: sessionAffinity ClientIP: the VIP pins clients for the Service's timeoutSeconds" all \
+	[ "$rc" = 0 ] :: [ "$(jget "$t/m-out.json" 'sorted((v["address"], v.get("affinity")) for v in j["vips"])')" = "[('10.96.0.10', 600), ('10.96.0.20', None)]" ]
+mutated 'by["Service/web"]["spec"]["sessionAffinity"] = "ClientIP"'
+assert "k8s: ... without a sessionAffinityConfig: Kubernetes' default, 10800 s" all \
+	[ "$rc" = 0 ] :: [ "$(jget "$t/m-out.json" '[v.get("affinity") for v in j["vips"] if v["address"] == "10.96.0.10"]')" = "[10800]" ]
+mutated 'by["Service/web"]["spec"]["sessionAffinity"] = "ClientIP"; by["Service/web"]["spec"]["sessionAffinityConfig"] = {"clientIP": {"timeoutSeconds": 86401}}'
+assert "k8s: ... a timeout past the API's 86400 s: the Service is left out and reported" all \
+	[ "$rc" = 0 ] :: [ "$(jget "$t/m-out.json" 'sorted(v["address"] for v in j["vips"])')" = "['10.96.0.20']" ] :: \
+	grep -q "Service shop/web.*spec.sessionAffinityConfig.clientIP.timeoutSeconds: expected a number 1..86400" <<<"$err"
 mutated 'by["Service/web"]["spec"]["sessionAffinity"] = "None"'
 assert "k8s: ... sessionAffinity None: a VIP as before" all \
 	[ "$rc" = 0 ] :: [ "$(jget "$t/m-out.json" 'sorted(v["address"] for v in j["vips"])')" = "['10.96.0.10', '10.96.0.20']" ]

@@ -111,13 +111,15 @@ assert "apply: a quoted number in YAML is a string, refused where a number goes"
 cat >"$t/v.yaml" <<'EOY'
 vips:
   - {address: 10.100.0.1, port: 80, protocol: tcp, backends: [{address: 10.8.1.2, port: 8080}, {address: 10.8.2.2, weight: 2}]}
-  - {address: "fd64::1", protocol: udp, mode: tunnel, table-size: 251}
+  - {address: "fd64::1", protocol: udp, mode: tunnel, table-size: 251, affinity: 600}
 EOY
 expect_out "apply --dry-run: the intent's VIPs and their backends" \
 	'^vip 10\.100\.0\.1 port 80 proto tcp mode nat table-size 65537
     backend 10\.8\.1\.2 port 8080 weight 1
     backend 10\.8\.2\.2 weight 2
-vip fd64::1 proto udp mode tunnel table-size 251$' "$tool" apply -f "$t/v.yaml" --dry-run
+vip fd64::1 proto udp mode tunnel table-size 251 affinity 600$' "$tool" apply -f "$t/v.yaml" --dry-run
+echo '{"vips": [{"address": "10.0.0.1", "protocol": "tcp", "affinity": 86401}]}' >"$t/v4.json"
+expect "apply: an affinity past 86400 s" 1 "Error: $t/v4.json: vips[0].affinity: 86401 is out of range 0..86400" "$tool" apply -f "$t/v4.json" --dry-run
 echo '{"vips": [{"address": "10.0.0.1", "protocol": "tcp", "backends": [{"address": "fd00::1"}]}]}' >"$t/v1.json"
 expect "apply: a backend of the other family" 1 \
 	"Error: $t/v1.json: vips[0].backends[0].address: is not of the VIP's family" "$tool" apply -f "$t/v1.json" --dry-run

@@ -135,8 +135,12 @@ static void print_ivips(const struct idm_intent *in)
 			     idm_proto_name(v->v.proto));
 		print_string(PRINT_ANY, "mode", " mode %s",
 			     v->v.mode == IDMESH_VIP_MODE_TUNNEL ? "tunnel" : "nat");
-		print_uint(PRINT_ANY, "table_size", " table-size %u\n",
+		print_uint(PRINT_ANY, "table_size", " table-size %u",
 			   v->v.table_size);
+		if (v->v.affinity)
+			print_uint(PRINT_ANY, "affinity", " affinity %u",
+				   v->v.affinity);
+		print_text("\n");
 		print_open_arr("backends");
 		for (k = 0; k < v->nbe; k++) {
 			const struct idm_backend_spec *b = &v->be[k];

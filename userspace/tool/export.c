@@ -105,6 +105,8 @@ static void put_vips(const struct idm_vip_list *l)
 		print_string(PRINT_JSON, "mode", NULL,
 			     v->mode == IDMESH_VIP_MODE_TUNNEL ? "tunnel" : "nat");
 		print_uint(PRINT_JSON, "table-size", NULL, v->table_size);
+		if (v->affinity)
+			print_uint(PRINT_JSON, "affinity", NULL, v->affinity);
 		print_open_arr("backends");
 		for (k = 0; k < v->nbe; k++) {
 			print_open_obj(NULL);
