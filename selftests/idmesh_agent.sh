@@ -14,8 +14,9 @@
 # held, web-2 terminating and web-3 not ready (held, no new ones), web-2
 # then gone, the streams
 # cut and the history expired (410) in between, web given
-# sessionAffinity ClientIP, a Node joining and leaving, a Pod coming and
-# going, a Service with no endpoints rejecting.
+# sessionAffinity ClientIP, a Node joining (while a device holds its
+# link's name: the apply fails, is undone and retried) and leaving, a Pod
+# coming and going, a Service with no endpoints rejecting.
 source "$(dirname "$0")/lib.sh"
 require_module
 
@@ -181,10 +182,22 @@ p["spec"]["nodeName"] = "node-c"
 p["status"]["podIP"] = "10.70.0.5"
 p["status"]["podIPs"] = [{"ip": "10.70.0.5"}]
 o += [n, p]'
+# A device of another kind holds the name of node a's link to node-c:
+# the apply fails, nothing of it stays, and it is retried with backoff
+# until the name is free.
+cname=$(I $A k8s node node-a "$tap_out.node.json" |
+	jq -r '.["remote-links"][] | select(.remote == "192.168.70.3") | .name')
+ip -n $A link add "$cname" type dummy
+fails=$(metric a 'idmesh_agent_apply_failures_total{part="links"}')
 post /_test/objects "$tap_out.node.json"
 remotes() { I $A -j link show | jq -c '[.[] | select(.mode == "remote") | .remote] | sort'; }
-assert "node-c joins: node a gets a link to it" \
-	wait_until 30 eval '[ "$(remotes)" = "[\"192.168.70.2\",\"192.168.70.3\"]" ]'
+assert "a device in the way of node-c's link: the apply fails, is undone and retried with backoff" all \
+	wait_until 30 eval '[ "$(metric a "idmesh_agent_apply_failures_total{part=\"links\"}")" -ge $((fails + 2)) ]' :: \
+	grep -q 'msg="retry after backoff"' "$tap_out.log-a" :: \
+	[ "$(remotes)" = "[\"192.168.70.2\"]" ]
+ip -n $A link del "$cname"
+assert "node-c joins: once the name is free, node a gets a link to it" \
+	wait_until 60 eval '[ "$(remotes)" = "[\"192.168.70.2\",\"192.168.70.3\"]" ]'
 sacl_has() { I $A -j sacl show | jq -e --arg a "$1" '[.. | .addr? // empty] | index($a) != null' >/dev/null; }
 assert "a Pod on node-c comes: node a knows its address's identity" wait_until 30 sacl_has 10.70.0.5
 post /_test/objects "$tap_out.web2.json"
@@ -204,6 +217,7 @@ run py $CL lbtool refused 10.96.0.10 80 tcp
 check "a connection to it is refused, not left to hang" '.result == "refused"'
 
 run cat "$tap_out.log-a"
-assert "node a's agent logged no error" \
-	holds '! grep "level=error" <<<"$out" | grep -v "watch broken"'
+assert "node a's agent logged no error but those of the device in the way" \
+	holds '! grep "level=error" <<<"$out" | grep -v "watch broken" |
+	       grep -v "msg=\"apply failed\" part=links what=links"'
 tap_end
