@@ -18,6 +18,12 @@
 #include "netlink.h"
 #include "sacl.h"
 
+static const struct nla_policy idm_sacl_range_policy[IDMESH_SACL_RANGE_A_MAX + 1] = {
+	[IDMESH_SACL_RANGE_A_PROTO]	= { .type = NLA_U8 },
+	[IDMESH_SACL_RANGE_A_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[IDMESH_SACL_RANGE_A_PORT_END]	= NLA_POLICY_MIN(NLA_U16, 1),
+};
+
 /* SACL IDs: any u64 but 0, which stands for "unknown" on the packet path. */
 const struct nla_policy idm_sacl_policy[IDMESH_SACL_A_MAX + 1] = {
 	[IDMESH_SACL_A_KIND]		= NLA_POLICY_RANGE(NLA_U8, IDMESH_SACL_KIND_SETTINGS,
@@ -38,11 +44,14 @@ const struct nla_policy idm_sacl_policy[IDMESH_SACL_A_MAX + 1] = {
 	[IDMESH_SACL_A_OPT_TYPE]	= { .type = NLA_U8 },
 	[IDMESH_SACL_A_DEFAULT]		= NLA_POLICY_RANGE(NLA_U8, IDMESH_SACL_ALLOW,
 							   IDMESH_SACL_DENY),
-	[IDMESH_SACL_A_CLIENT_BITS]	= NLA_POLICY_RANGE(NLA_U8, 1, 64),
-	[IDMESH_SACL_A_SERVER_BITS]	= NLA_POLICY_RANGE(NLA_U8, 1, 64),
+	[IDMESH_SACL_A_CLIENT_BITS]	= NLA_POLICY_MAX(NLA_U8, 64),
+	[IDMESH_SACL_A_SERVER_BITS]	= NLA_POLICY_MAX(NLA_U8, 64),
 	[IDMESH_SACL_A_ADDR4]		= { .type = NLA_BE32 },
 	[IDMESH_SACL_A_OPT_TYPE4]	= { .type = NLA_U8 },
 	[IDMESH_SACL_A_PREFIX_LEN]	= NLA_POLICY_MAX(NLA_U8, 128),
+	[IDMESH_SACL_A_DIRECTION]	= NLA_POLICY_RANGE(NLA_U8, IDMESH_SACL_INGRESS,
+							   IDMESH_SACL_EGRESS),
+	[IDMESH_SACL_A_RANGE]		= NLA_POLICY_NESTED(idm_sacl_range_policy),
 };
 
 const struct nla_policy idm_sacl_req_policy[IDMESH_A_MAX + 1] = {
@@ -68,7 +77,8 @@ static const u64 idm_sacl_kind_attrs[] = {
 		BIT_ULL(IDMESH_SACL_A_CLIENT_ID) | BIT_ULL(IDMESH_SACL_A_SERVER_ID) |
 		BIT_ULL(IDMESH_SACL_A_ACTION) | BIT_ULL(IDMESH_SACL_A_PRIORITY) |
 		BIT_ULL(IDMESH_SACL_A_DSCP) | BIT_ULL(IDMESH_SACL_A_CLIENT_BITS) |
-		BIT_ULL(IDMESH_SACL_A_SERVER_BITS),
+		BIT_ULL(IDMESH_SACL_A_SERVER_BITS) | BIT_ULL(IDMESH_SACL_A_DIRECTION) |
+		BIT_ULL(IDMESH_SACL_A_RANGE),
 	[IDMESH_SACL_KIND_TRUST] = BIT_ULL(IDMESH_SACL_A_KIND) |
 		BIT_ULL(IDMESH_SACL_A_IFINDEX) | BIT_ULL(IDMESH_SACL_A_ADDR6) |
 		BIT_ULL(IDMESH_SACL_A_ADDR4) | BIT_ULL(IDMESH_SACL_A_PREFIX_LEN),
@@ -360,26 +370,58 @@ static int idm_server_new(struct idm_sacl *sc, struct genl_info *info,
 	return idm_sacl_server_add(sc, &k, nla_get_u64(tb[IDMESH_SACL_A_ID]));
 }
 
+/*
+ * One side of a rule's key: its ID (absent exactly when bits is 0: every
+ * ID and none) and prefix length.
+ */
+static int idm_rule_side(struct genl_info *info, struct nlattr **tb,
+			 bool client, u64 *id, u8 *bits)
+{
+	int id_attr = client ? IDMESH_SACL_A_CLIENT_ID : IDMESH_SACL_A_SERVER_ID;
+	int bits_attr = client ? IDMESH_SACL_A_CLIENT_BITS :
+				 IDMESH_SACL_A_SERVER_BITS;
+	struct nlattr *nest = info->attrs[IDMESH_A_SACL];
+
+	*bits = tb[bits_attr] ? nla_get_u8(tb[bits_attr]) : 64;
+	if (!*bits) {
+		if (tb[id_attr] && client) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[id_attr],
+					    "A rule for every client (0 bits) names no client ID");
+			return -EINVAL;
+		}
+		if (tb[id_attr]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[id_attr],
+					    "A rule for every server (0 bits) names no server ID");
+			return -EINVAL;
+		}
+		*id = 0;
+		return 0;
+	}
+	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, id_attr)) {
+		if (client)
+			NL_SET_ERR_MSG(info->extack, "Missing the rule's client SACL ID");
+		else
+			NL_SET_ERR_MSG(info->extack, "Missing the rule's server SACL ID");
+		return -EINVAL;
+	}
+	*id = nla_get_u64(tb[id_attr]);
+	return 0;
+}
+
 static int idm_rule_key(struct genl_info *info, struct nlattr **tb,
 			struct idm_rule_key *k)
 {
-	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[IDMESH_A_SACL], tb,
-			      IDMESH_SACL_A_CLIENT_ID)) {
-		NL_SET_ERR_MSG(info->extack, "Missing the rule's client SACL ID");
-		return -EINVAL;
-	}
-	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[IDMESH_A_SACL], tb,
-			      IDMESH_SACL_A_SERVER_ID)) {
-		NL_SET_ERR_MSG(info->extack, "Missing the rule's server SACL ID");
-		return -EINVAL;
-	}
+	int err;
+
 	memset(k, 0, sizeof(*k));
-	k->client = nla_get_u64(tb[IDMESH_SACL_A_CLIENT_ID]);
-	k->server = nla_get_u64(tb[IDMESH_SACL_A_SERVER_ID]);
-	k->cbits = tb[IDMESH_SACL_A_CLIENT_BITS] ?
-		   nla_get_u8(tb[IDMESH_SACL_A_CLIENT_BITS]) : 64;
-	k->sbits = tb[IDMESH_SACL_A_SERVER_BITS] ?
-		   nla_get_u8(tb[IDMESH_SACL_A_SERVER_BITS]) : 64;
+	err = idm_rule_side(info, tb, true, &k->client, &k->cbits);
+	if (err)
+		return err;
+	err = idm_rule_side(info, tb, false, &k->server, &k->sbits);
+	if (err)
+		return err;
+	k->dir = tb[IDMESH_SACL_A_DIRECTION] ?
+		 nla_get_u8(tb[IDMESH_SACL_A_DIRECTION]) : IDMESH_SACL_INGRESS;
 	if (k->client & ~idm_prefix_mask(k->cbits)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_CLIENT_ID],
 				    "The client ID has bits set past its prefix length");
@@ -393,15 +435,80 @@ static int idm_rule_key(struct genl_info *info, struct nlattr **tb,
 	return 0;
 }
 
+/*
+ * The rule's ranges (IDMESH_SACL_A_RANGE, repeated) into r[], at most
+ * IDMESH_SACL_RANGES_MAX; their number.
+ */
+static int idm_rule_ranges(struct genl_info *info, struct idm_port_range *r)
+{
+	struct nlattr *tb[IDMESH_SACL_RANGE_A_MAX + 1], *a;
+	struct netlink_ext_ack *extack = info->extack;
+	int rem, n = 0, err;
+
+	nla_for_each_nested(a, info->attrs[IDMESH_A_SACL], rem) {
+		if (nla_type(a) != IDMESH_SACL_A_RANGE)
+			continue;
+		if (n == IDMESH_SACL_RANGES_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "Too many port ranges for one rule");
+			return -E2BIG;
+		}
+		err = nla_parse_nested(tb, IDMESH_SACL_RANGE_A_MAX, a,
+				       idm_sacl_range_policy, extack);
+		if (err)
+			return err;
+		if (NL_REQ_ATTR_CHECK(extack, a, tb, IDMESH_SACL_RANGE_A_PROTO)) {
+			NL_SET_ERR_MSG(extack, "A port range needs a protocol");
+			return -EINVAL;
+		}
+		r[n].proto = nla_get_u8(tb[IDMESH_SACL_RANGE_A_PROTO]);
+		if (r[n].proto != IPPROTO_TCP && r[n].proto != IPPROTO_UDP &&
+		    r[n].proto != IPPROTO_SCTP) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IDMESH_SACL_RANGE_A_PROTO],
+					    "A port range's protocol must be tcp, udp or sctp");
+			return -EINVAL;
+		}
+		if (tb[IDMESH_SACL_RANGE_A_PORT_END] && !tb[IDMESH_SACL_RANGE_A_PORT]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IDMESH_SACL_RANGE_A_PORT_END],
+					    "A port range's end needs its start");
+			return -EINVAL;
+		}
+		r[n].lo = tb[IDMESH_SACL_RANGE_A_PORT] ?
+			  nla_get_u16(tb[IDMESH_SACL_RANGE_A_PORT]) : 1;
+		r[n].hi = tb[IDMESH_SACL_RANGE_A_PORT_END] ?
+			  nla_get_u16(tb[IDMESH_SACL_RANGE_A_PORT_END]) :
+			  tb[IDMESH_SACL_RANGE_A_PORT] ? r[n].lo : 65535;
+		if (r[n].hi < r[n].lo) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IDMESH_SACL_RANGE_A_PORT_END],
+					    "A port range ends before it starts");
+			return -EINVAL;
+		}
+		n++;
+	}
+	return n;
+}
+
 static int idm_rule_new(struct net *net, struct idm_sacl *sc,
 			struct genl_info *info, struct nlattr **tb)
 {
+	struct idm_port_range ranges[IDMESH_SACL_RANGES_MAX];
 	struct idm_sacl_rule spec = {}, *r;
-	int err;
+	int err, n;
 
 	err = idm_rule_key(info, tb, &spec.key);
 	if (err)
 		return err;
+	if (spec.key.dir == IDMESH_SACL_EGRESS &&
+	    (tb[IDMESH_SACL_A_PRIORITY] || tb[IDMESH_SACL_A_DSCP])) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_PRIORITY] ?:
+				    tb[IDMESH_SACL_A_DSCP],
+				    "An egress rule allows or denies; priority and DSCP are an ingress rule's");
+		return -EINVAL;
+	}
+	n = idm_rule_ranges(info, ranges);
+	if (n < 0)
+		return n;
+	spec.ranges = ranges;
+	spec.nranges = n;
 	if (idm_sacl_rule_find_key(sc, &spec.key)) {
 		NL_SET_ERR_MSG(info->extack, "Rule already exists");
 		return -EEXIST;
@@ -633,7 +740,7 @@ int idm_nl_sacl_del(struct sk_buff *skb, struct genl_info *info)
 	/* Values are not keys: a delete names the entry only. */
 	if (tb[IDMESH_SACL_A_ID] || tb[IDMESH_SACL_A_MARKER] ||
 	    tb[IDMESH_SACL_A_ACTION] || tb[IDMESH_SACL_A_PRIORITY] ||
-	    tb[IDMESH_SACL_A_DSCP]) {
+	    tb[IDMESH_SACL_A_DSCP] || tb[IDMESH_SACL_A_RANGE]) {
 		NL_SET_ERR_MSG(info->extack, "A delete takes only the entry's key");
 		return -EINVAL;
 	}

@@ -55,6 +55,28 @@ static void idm_sacl_sum(struct idm_sacl *sc, u64 *sum)
 	}
 }
 
+/* A rule's port ranges, each a nest; a lone port without its end. */
+static int idm_put_ranges(struct sk_buff *skb, const struct idm_sacl_rule *r)
+{
+	struct nlattr *nest;
+	unsigned int i;
+
+	for (i = 0; i < r->nranges; i++) {
+		const struct idm_port_range *x = &r->ranges[i];
+
+		nest = nla_nest_start(skb, IDMESH_SACL_A_RANGE);
+		if (!nest ||
+		    nla_put_u8(skb, IDMESH_SACL_RANGE_A_PROTO, x->proto) ||
+		    (!(x->lo == 1 && x->hi == 65535) &&
+		     (nla_put_u16(skb, IDMESH_SACL_RANGE_A_PORT, x->lo) ||
+		      (x->hi != x->lo &&
+		       nla_put_u16(skb, IDMESH_SACL_RANGE_A_PORT_END, x->hi)))))
+			return -EMSGSIZE;
+		nla_nest_end(skb, nest);
+	}
+	return 0;
+}
+
 static void idm_rule_sum(const struct idm_sacl_rule *r, u64 *hits, u64 *drops)
 {
 	int cpu;
@@ -153,8 +175,13 @@ static int idm_fill_entry(struct sk_buff *skb, u8 kind, void *e)
 		u64 hits, drops;
 
 		idm_rule_sum(r, &hits, &drops);
-		if (idm_put_u64(skb, IDMESH_SACL_A_CLIENT_ID, r->key.client) ||
-		    idm_put_u64(skb, IDMESH_SACL_A_SERVER_ID, r->key.server) ||
+		/* A side of 0 bits has no ID (every ID and none). */
+		if ((r->key.cbits &&
+		     idm_put_u64(skb, IDMESH_SACL_A_CLIENT_ID, r->key.client)) ||
+		    (r->key.sbits &&
+		     idm_put_u64(skb, IDMESH_SACL_A_SERVER_ID, r->key.server)) ||
+		    nla_put_u8(skb, IDMESH_SACL_A_DIRECTION, r->key.dir) ||
+		    idm_put_ranges(skb, r) ||
 		    nla_put_u8(skb, IDMESH_SACL_A_ACTION, r->action) ||
 		    idm_put_u64(skb, IDMESH_SACL_A_HITS, hits) ||
 		    idm_put_u64(skb, IDMESH_SACL_A_DROPS, drops))

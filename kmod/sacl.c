@@ -75,8 +75,11 @@ static void idm_sacl_ids_changed(struct idm_sacl *sc)
 }
 
 /* Read locklessly by the packet path; changed under in->lock. */
-static void idm_sacl_nrules_add(struct idm_sacl *sc, int d)
+static void idm_sacl_nrules_add(struct idm_sacl *sc,
+				const struct idm_sacl_rule *r, int d)
 {
+	if (r->key.dir == IDMESH_SACL_EGRESS)
+		WRITE_ONCE(sc->negress, sc->negress + d);
 	WRITE_ONCE(sc->nrules, sc->nrules + d);
 	idm_sacl_rules_changed(sc);
 }
@@ -173,8 +176,9 @@ struct idm_sacl_rule *idm_sacl_rule_find_key(struct idm_sacl *sc,
  * The rule for a packet's IDs (RCU): the most specific of those that
  * cover them, one lookup per prefix-length pair in use.
  */
-struct idm_sacl_rule *idm_sacl_rule_find(struct idm_sacl *sc, u64 client,
-					 u64 server)
+struct idm_sacl_rule *idm_sacl_rule_find(struct idm_sacl *sc, u8 dir,
+					 u64 client, u64 server, u8 proto,
+					 u16 port)
 {
 	const struct idm_rule_prefixes *ps = rcu_dereference(sc->prefixes);
 	struct idm_rule_key k;
@@ -184,13 +188,18 @@ struct idm_sacl_rule *idm_sacl_rule_find(struct idm_sacl *sc, u64 client,
 	if (!ps)
 		return NULL;
 	memset(&k, 0, sizeof(k));
+	k.dir = dir;
 	for (i = 0; i < ps->n; i++) {
 		k.cbits = ps->p[i].cbits;
 		k.sbits = ps->p[i].sbits;
+		/* No ID is in no group but that of every ID. */
+		if ((!client && k.cbits) || (!server && k.sbits))
+			continue;
 		k.client = client & idm_prefix_mask(k.cbits);
 		k.server = server & idm_prefix_mask(k.sbits);
 		r = idm_sacl_rule_find_key(sc, &k);
-		if (r)
+		/* A rule that does not apply leaves it to a wider one. */
+		if (r && idm_ranges_cover(r->ranges, r->nranges, proto, port))
 			return r;
 	}
 	return NULL;
@@ -283,6 +292,7 @@ static void idm_prefix_put(struct idm_sacl *sc, const struct idm_rule_key *k)
 static void idm_rule_free(struct idm_sacl_rule *r)
 {
 	free_percpu(r->stats);
+	kfree(r->ranges);
 	kfree(r);
 }
 
@@ -396,7 +406,7 @@ void idm_sacl_rule_remove(struct idm_sacl *sc, struct idm_sacl_rule *r)
 	rhashtable_remove_fast(&sc->rule_ht, &r->node, idm_rule_params);
 	idm_prefix_put(sc, &r->key);
 	list_del(&r->list);
-	idm_sacl_nrules_add(sc, -1);
+	idm_sacl_nrules_add(sc, r, -1);
 	/* Packet paths may have found it: free after a grace period. */
 	call_rcu(&r->rcu, idm_rule_free_rcu);
 }
@@ -491,6 +501,16 @@ struct idm_sacl_rule *idm_sacl_rule_add(struct idm_sacl *sc,
 	r->priority = spec->priority;
 	r->has_dscp = spec->has_dscp;
 	r->dscp = spec->dscp;
+	if (spec->nranges) {
+		r->ranges = kmemdup(spec->ranges,
+				    spec->nranges * sizeof(*spec->ranges),
+				    GFP_KERNEL_ACCOUNT);
+		if (!r->ranges) {
+			idm_rule_free(r);
+			return ERR_PTR(-ENOMEM);
+		}
+		r->nranges = spec->nranges;
+	}
 	err = rhashtable_insert_fast(&sc->rule_ht, &r->node, idm_rule_params);
 	if (err) {
 		idm_rule_free(r);
@@ -505,7 +525,7 @@ struct idm_sacl_rule *idm_sacl_rule_add(struct idm_sacl *sc,
 		return ERR_PTR(err);
 	}
 	list_add_tail(&r->list, &sc->rules);
-	idm_sacl_nrules_add(sc, 1);
+	idm_sacl_nrules_add(sc, r, 1);
 	return r;
 }
 

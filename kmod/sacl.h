@@ -109,12 +109,17 @@ struct idm_sacl_server {
 	struct rcu_head rcu;
 };
 
-/* A rule covers the IDs whose first cbits (sbits) bits are client's (server's). */
+/*
+ * A rule covers the IDs whose first cbits (sbits) bits are client's
+ * (server's); with 0 bits, every ID and none (0). It is judged where dir
+ * says (enum idmesh_sacl_direction).
+ */
 struct idm_rule_key {
 	u64 client;
 	u64 server;
-	u8 cbits, sbits;		/* 1..64; 64: one ID */
-	u8 pad[6];
+	u8 cbits, sbits;		/* 0..64; 64: one ID */
+	u8 dir;
+	u8 pad[5];
 };
 
 /* The prefix lengths the rules use, most specific first (RCU). */
@@ -126,9 +131,33 @@ struct idm_rule_prefixes {
 	} p[IDMESH_SACL_PREFIXES_MAX];
 };
 
+/* A protocol and a range of destination ports (host order). */
+struct idm_port_range {
+	u8 proto;
+	u16 lo, hi;
+};
+
 static inline u64 idm_prefix_mask(unsigned int bits)
 {
-	return bits >= 64 ? ~0ULL : ~(~0ULL >> bits);
+	return bits >= 64 ? ~0ULL : bits ? ~(~0ULL >> bits) : 0;
+}
+
+/*
+ * Whether a connection of protocol proto to destination port (host
+ * order) is one of the n ranges r[] (none: every connection). Pure: no
+ * locks, no packets.
+ */
+static inline bool idm_ranges_cover(const struct idm_port_range *r,
+				    unsigned int n, u8 proto, u16 port)
+{
+	unsigned int i;
+
+	if (!n)
+		return true;
+	for (i = 0; i < n; i++)
+		if (r[i].proto == proto && port >= r[i].lo && port <= r[i].hi)
+			return true;
+	return false;
 }
 
 struct idm_sacl_rule {
@@ -138,6 +167,9 @@ struct idm_sacl_rule {
 	bool has_priority, has_dscp;
 	u8 dscp;
 	u32 priority;
+	/* What it applies to (none: everything); fixed while it lives. */
+	unsigned int nranges;
+	struct idm_port_range *ranges;
 	struct idm_rule_stats __percpu *stats;
 	struct list_head list;
 	struct rcu_head rcu;
@@ -205,8 +237,11 @@ struct idm_sacl {
 	struct idm_flow_table *flows;
 	struct hlist_head port_hash[1 << IDM_PORT_HASH_BITS];
 	struct list_head ports, clients, servers, rules, trusts;
-	/* in->lock; nrules also read by the packet path (READ_ONCE). */
-	unsigned int nports, nclients, nservers, nrules, ntrusts;
+	/*
+	 * in->lock; nrules and negress (the egress rules among them) also
+	 * read by the packet path (READ_ONCE).
+	 */
+	unsigned int nports, nclients, nservers, nrules, ntrusts, negress;
 	/*
 	 * Changes with every rule added or removed (in->lock, release; the
 	 * packet path reads it with acquire): a flow's cached rule is good only
@@ -258,7 +293,10 @@ void idm_sacl_client_remove(struct idm_sacl *sc, struct idm_sacl_client *c);
 int idm_sacl_server_add(struct idm_sacl *sc, const struct idm_server_key *k,
 			u64 id);
 void idm_sacl_server_remove(struct idm_sacl *sc, struct idm_sacl_server *s);
-/* A rule as spec has it (key, action, priority, DSCP), or an ERR_PTR. */
+/*
+ * A rule as spec has it (key, action, priority, DSCP, ranges: copied),
+ * or an ERR_PTR.
+ */
 struct idm_sacl_rule *idm_sacl_rule_add(struct idm_sacl *sc,
 					const struct idm_sacl_rule *spec,
 					struct netlink_ext_ack *extack);
@@ -303,9 +341,14 @@ u64 idm_sacl_client_id(struct idm_sacl *sc, const struct idm_sacl_client *client
 		       const struct idm_sacl_port *port, int lid);
 u64 idm_sacl_server_id(struct idm_sacl *sc, const struct in6_addr *addr,
 		       u8 proto, __be16 port);
-/* The most specific rule that covers the IDs. */
-struct idm_sacl_rule *idm_sacl_rule_find(struct idm_sacl *sc, u64 client,
-					 u64 server);
+/*
+ * The most specific rule of direction dir that covers the IDs and
+ * applies to a connection of protocol proto to port (host order). An ID
+ * 0 (none) is covered only by rules of 0 bits on its side.
+ */
+struct idm_sacl_rule *idm_sacl_rule_find(struct idm_sacl *sc, u8 dir,
+					 u64 client, u64 server, u8 proto,
+					 u16 port);
 
 /* Packet path (sacl_hook.c). */
 void idm_sacl_count(struct idm_sacl *sc, enum idm_sacl_counter c);

@@ -212,25 +212,48 @@ static void idm_sacl_key_addr(const struct idm_sacl_pkt *sp,
 		*out = a->in6;
 }
 
-/* Client side: the IDs of a packet from a port, 0 when unknown. */
+/*
+ * Client side: the IDs of a packet from a port, 0 when unknown (both
+ * looked up: egress rules judge the one known). Whether both are known.
+ */
 static bool idm_sacl_identify(struct idm_sacl *sc, struct idm_sacl_port *port,
 			      int lid, struct idm_sacl_pkt *sp)
 {
 	struct in6_addr a;
 
 	sp->ids.client = idm_sacl_client_id(sc, sp->client, port, lid);
+	idm_sacl_key_addr(sp, &sp->p.key.dst, &a);
+	sp->ids.server = idm_sacl_server_id(sc, &a, sp->p.key.proto,
+					    sp->p.key.dport);
 	if (!sp->ids.client) {
 		idm_sacl_count(sc, IDM_SC_NO_CLIENT);
 		return false;
 	}
-	idm_sacl_key_addr(sp, &sp->p.key.dst, &a);
-	sp->ids.server = idm_sacl_server_id(sc, &a, sp->p.key.proto,
-					    sp->p.key.dport);
 	if (!sp->ids.server) {
 		idm_sacl_count(sc, IDM_SC_NO_SERVER);
 		return false;
 	}
 	return true;
+}
+
+/*
+ * A new connection leaving its client's port: may it? Its egress rule
+ * says (counted); without one, it may.
+ */
+static bool idm_sacl_egress_denied(struct idm_sacl *sc,
+				   const struct idm_sacl_pkt *sp)
+{
+	struct idm_sacl_rule *r;
+
+	if (!READ_ONCE(sc->negress))
+		return false;
+	r = idm_sacl_rule_find(sc, IDMESH_SACL_EGRESS, sp->ids.client,
+			       sp->ids.server, sp->p.key.proto,
+			       ntohs(sp->p.key.dport));
+	if (!r)
+		return false;
+	idm_rule_count(r, r->action == IDMESH_SACL_DENY);
+	return r->action == IDMESH_SACL_DENY;
 }
 
 /*
@@ -307,14 +330,20 @@ static struct idm_sacl_conn *idm_sacl_track(struct idm_net *in,
  */
 static struct idm_sacl_rule *idm_sacl_conn_rule(struct idm_sacl *sc,
 						struct idm_sacl_conn *c,
-						const struct idm_sacl_ids *ids)
+						const struct idm_sacl_pkt *sp)
 {
 	/* Pairs with the release in idm_sacl_rules_changed(). */
 	unsigned long gen = smp_load_acquire(&sc->rule_gen), g;
+	const struct idm_sacl_ids *ids = &sp->ids;
+	/* Ranges are of the connection's server port: its first packet's. */
+	const struct idm_flow_key *k = c ? &c->f.n[0].key : &sp->p.key;
+	u16 port = ntohs(k->dport);
 	struct idm_sacl_rule *r;
 
 	if (!c || c->client != ids->client || c->server != ids->server)
-		return idm_sacl_rule_find(sc, ids->client, ids->server);
+		return idm_sacl_rule_find(sc, IDMESH_SACL_INGRESS, ids->client,
+					  ids->server, sp->p.key.proto,
+					  ntohs(sp->p.key.dport));
 	/* Pairs with the release below: the rule stored with g. */
 	g = smp_load_acquire(&c->rule_gen);
 	if (g == gen) {
@@ -324,7 +353,8 @@ static struct idm_sacl_rule *idm_sacl_conn_rule(struct idm_sacl *sc,
 		if (READ_ONCE(c->rule_gen) == gen)
 			return r;
 	}
-	r = idm_sacl_rule_find(sc, ids->client, ids->server);
+	r = idm_sacl_rule_find(sc, IDMESH_SACL_INGRESS, ids->client,
+			       ids->server, k->proto, port);
 	if (g != IDM_RULE_GEN_BUSY &&
 	    cmpxchg(&c->rule_gen, g, IDM_RULE_GEN_BUSY) == g) {
 		WRITE_ONCE(c->rule, r);
@@ -365,9 +395,13 @@ static unsigned int idm_sacl_client_side(struct idm_net *in,
 		if (!sp->ids.client)
 			return NF_ACCEPT;	/* the workload's own, untagged */
 	} else if (idm_sacl_identify(sc, port, lid, sp)) {
+		if (idm_sacl_egress_denied(sc, sp))
+			return NF_DROP;
 		c = idm_sacl_track(in, sp);
 		*cp = c;
 	} else {
+		if (idm_sacl_egress_denied(sc, sp))
+			return NF_DROP;
 		/*
 		 * The workload's own connection to an address with no
 		 * server entry (or from a client with no ID): it leaves
@@ -429,7 +463,7 @@ static unsigned int idm_sacl_client_side(struct idm_net *in,
 	if (READ_ONCE(sc->nrules)) {
 		struct idm_sacl_rule *r;
 
-		r = idm_sacl_conn_rule(sc, c, &sp->ids);
+		r = idm_sacl_conn_rule(sc, c, sp);
 		if (r) {
 			idm_rule_count(r, false);
 			idm_sacl_classify(skb, r);
@@ -461,8 +495,23 @@ static unsigned int idm_sacl_server_side(struct idm_net *in,
 		if (c)
 			idm_flow_touch(&c->f, &sp->p, reply);
 	}
-	if (sp->tagged)
-		r = idm_sacl_conn_rule(sc, c, &sp->ids);
+	if (!sp->tagged && !reply && READ_ONCE(sc->nrules)) {
+		struct in6_addr a;
+
+		/*
+		 * No identity: rules of every client (0 bits) judge it, for
+		 * the identity of the workload it goes to.
+		 */
+		idm_sacl_key_addr(sp, &sp->p.key.dst, &a);
+		sp->ids.client = 0;
+		sp->ids.server = idm_sacl_server_id(sc, &a, sp->p.key.proto,
+						    sp->p.key.dport);
+		if (c && (c->client || c->server != sp->ids.server))
+			c = NULL;	/* not the connection it was tracked as */
+		r = idm_sacl_conn_rule(sc, c, sp);
+	} else if (sp->tagged) {
+		r = idm_sacl_conn_rule(sc, c, sp);
+	}
 	if (reply) {
 		/* A workload here started it: the reply passes. */
 		idm_sacl_count(sc, IDM_SC_REPLIES);
@@ -483,7 +532,14 @@ static unsigned int idm_sacl_server_side(struct idm_net *in,
 		return NF_DROP;
 	if (r)
 		idm_sacl_classify(skb, r);
-	if (!c && !from_port && sp->tagged && !reply)
+	/*
+	 * Remembered, so that its replies pass as replies (an egress rule
+	 * of the server would judge them otherwise): a tagged one from the
+	 * wire (from a port, the client side tracked it), and one without
+	 * identity while there are rules.
+	 */
+	if (!c && !reply &&
+	    (sp->tagged ? !from_port : READ_ONCE(sc->nrules) != 0))
 		idm_sacl_track(in, sp);
 	if (sp->on_wire) {
 		if (idm_sacl_take_out(skb, sp)) {
@@ -593,7 +649,9 @@ static unsigned int idm_sacl_forward_one(struct idm_net *in, struct sk_buff *skb
 		if (!sp.tagged)
 			return NF_ACCEPT;
 		idm_sacl_count(sc, IDM_SC_TRANSIT);
-		r = idm_sacl_rule_find(sc, sp.ids.client, sp.ids.server);
+		r = idm_sacl_rule_find(sc, IDMESH_SACL_INGRESS, sp.ids.client,
+				       sp.ids.server, sp.p.key.proto,
+				       ntohs(sp.p.key.dport));
 		if (r) {
 			idm_rule_count(r, false);
 			idm_sacl_classify(skb, r);

@@ -2,11 +2,14 @@
 /*
  * KUnit suite for the SACL option's bytes: building it (a new Hop-by-Hop
  * header, or appended to one), finding it among other options, refusing
- * malformed headers, and removing it again.
+ * malformed headers, and removing it again; and the pure parts of a
+ * rule's match (its prefixes, its port ranges).
  */
 #include <kunit/test.h>
+#include <linux/in.h>
 
 #include "../sacl_wire.c"
+#include "../sacl.h"
 
 static const struct idm_sacl_ids ids = {
 	.client = 0x0102030405060708ULL,
@@ -352,7 +355,43 @@ static void v4_types(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, idm_sacl4_type_ok(31));
 }
 
+/* A rule's prefix: 0 bits cover every ID, 64 one, n the first n bits. */
+static void rule_prefix_masks(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, idm_prefix_mask(0), 0ULL);
+	KUNIT_EXPECT_EQ(test, idm_prefix_mask(1), 0x8000000000000000ULL);
+	KUNIT_EXPECT_EQ(test, idm_prefix_mask(16), 0xffff000000000000ULL);
+	KUNIT_EXPECT_EQ(test, idm_prefix_mask(64), ~0ULL);
+}
+
+/* A rule's ranges: protocol and destination port, ends included. */
+static void rule_ranges(struct kunit *test)
+{
+	static const struct idm_port_range r[] = {
+		{ .proto = IPPROTO_TCP, .lo = 80, .hi = 80 },
+		{ .proto = IPPROTO_UDP, .lo = 53, .hi = 60 },
+		{ .proto = IPPROTO_SCTP, .lo = 1, .hi = 65535 },
+	};
+
+	/* None: every connection, of any protocol. */
+	KUNIT_EXPECT_TRUE(test, idm_ranges_cover(r, 0, IPPROTO_ICMP, 0));
+	KUNIT_EXPECT_TRUE(test, idm_ranges_cover(r, 3, IPPROTO_TCP, 80));
+	KUNIT_EXPECT_FALSE(test, idm_ranges_cover(r, 3, IPPROTO_TCP, 81));
+	KUNIT_EXPECT_FALSE(test, idm_ranges_cover(r, 3, IPPROTO_UDP, 80));
+	KUNIT_EXPECT_TRUE(test, idm_ranges_cover(r, 3, IPPROTO_UDP, 53));
+	KUNIT_EXPECT_TRUE(test, idm_ranges_cover(r, 3, IPPROTO_UDP, 60));
+	KUNIT_EXPECT_FALSE(test, idm_ranges_cover(r, 3, IPPROTO_UDP, 52));
+	KUNIT_EXPECT_FALSE(test, idm_ranges_cover(r, 3, IPPROTO_UDP, 61));
+	KUNIT_EXPECT_TRUE(test, idm_ranges_cover(r, 3, IPPROTO_SCTP, 65535));
+	/* A protocol without ports (ICMP) is in no range. */
+	KUNIT_EXPECT_FALSE(test, idm_ranges_cover(r, 3, IPPROTO_ICMP, 0));
+	/* Only the first n count. */
+	KUNIT_EXPECT_FALSE(test, idm_ranges_cover(r, 1, IPPROTO_UDP, 53));
+}
+
 static struct kunit_case idm_sacl_cases[] = {
+	KUNIT_CASE(rule_prefix_masks),
+	KUNIT_CASE(rule_ranges),
 	KUNIT_CASE(new_header_bytes),
 	KUNIT_CASE(build_then_parse),
 	KUNIT_CASE(appended_after_other_options),

@@ -261,6 +261,35 @@ enum idmesh_sacl_action {
 	IDMESH_SACL_DENY,
 };
 
+/* Where a rule is judged. */
+enum idmesh_sacl_direction {
+	/* Towards the server's port, and on the path (the default). */
+	IDMESH_SACL_INGRESS = 1,
+	/*
+	 * As a new connection leaves its client's port, before it is
+	 * tagged: allow or deny only (no priority, no DSCP).
+	 */
+	IDMESH_SACL_EGRESS,
+};
+
+/* Protocol and port ranges one rule may be limited to. */
+#define IDMESH_SACL_RANGES_MAX		32
+
+enum idmesh_sacl_range_attr {
+	IDMESH_SACL_RANGE_A_UNSPEC,
+	IDMESH_SACL_RANGE_A_PROTO,	/* u8: IPPROTO_TCP, _UDP or _SCTP */
+	IDMESH_SACL_RANGE_A_PORT,	/* u16, host order, 1..65535; absent:
+					 * every port of the protocol
+					 */
+	IDMESH_SACL_RANGE_A_PORT_END,	/* u16, host order, >= PORT; absent:
+					 * PORT alone
+					 */
+
+	__IDMESH_SACL_RANGE_A_MAX,
+};
+
+#define IDMESH_SACL_RANGE_A_MAX (__IDMESH_SACL_RANGE_A_MAX - 1)
+
 enum idmesh_sacl_attr {
 	IDMESH_SACL_A_UNSPEC,
 	IDMESH_SACL_A_PAD,
@@ -299,9 +328,13 @@ enum idmesh_sacl_attr {
 					 * option, ICMP(v6) sent
 					 */
 	IDMESH_SACL_A_MARKED,		/* local packets given their LID */
-	/* A rule for a group of IDs: how many leading bits must match */
-	IDMESH_SACL_A_CLIENT_BITS,	/* u8, 1..64; absent: 64 (one ID) */
-	IDMESH_SACL_A_SERVER_BITS,	/* u8, 1..64; absent: 64 (one ID) */
+	/*
+	 * A rule for a group of IDs: how many leading bits must match. 0:
+	 * every ID and none (a packet without one: untagged, or an address
+	 * no table knows); its ID is then left out.
+	 */
+	IDMESH_SACL_A_CLIENT_BITS,	/* u8, 0..64; absent: 64 (one ID) */
+	IDMESH_SACL_A_SERVER_BITS,	/* u8, 0..64; absent: 64 (one ID) */
 	IDMESH_SACL_A_ADDR4,		/* be32: an IPv4 client's or server's */
 	IDMESH_SACL_A_OPT_TYPE4,	/* u8: IPv4 option type, RFC 4727's */
 	IDMESH_SACL_A_NO_ROOM,		/* dropped: no room in the header
@@ -329,6 +362,18 @@ enum idmesh_sacl_attr {
 					 * into segments first (a length the
 					 * option would wrap, BIG TCP, fraglist)
 					 */
+	IDMESH_SACL_A_DIRECTION,	/* u8, enum idmesh_sacl_direction: a
+					 * rule's (part of its key); absent:
+					 * ingress
+					 */
+	/*
+	 * nested, enum idmesh_sacl_range_attr, repeated (at most
+	 * IDMESH_SACL_RANGES_MAX): a rule applies only to connections whose
+	 * protocol and destination port one of these covers; a rule that
+	 * does not apply leaves the decision to a less specific one. None:
+	 * every connection.
+	 */
+	IDMESH_SACL_A_RANGE,
 
 	__IDMESH_SACL_A_MAX,
 };
