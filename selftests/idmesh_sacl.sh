@@ -456,6 +456,63 @@ LBTOOL_TIMEOUT=2 run py $SP lbtool new 10.20.1.2 80 1
 check "an unsolicited IPv4 connection from that address to s1 is still denied" '.counts.none == 1'
 LBTOOL_TIMEOUT=2 run py $SP lbtool new fd20:1::2 80 1
 check "... and over IPv6" '.counts.none == 1'
+## rules for every client, by port range, and egress (NetworkPolicy's shape)
+I $B -b - <<-EOB
+	sacl set default allow
+	sacl server add fd20:1::2 id 201
+	sacl server add fd20:2::2 id 202
+	sacl client add fd20:2::2 dev s2 id 202
+	sacl rule add client any server 202 deny
+	sacl rule add client 101 server 202 allow ports tcp:80,udp:53-60
+EOB
+run I $B sacl show rules
+assert "a rule for any client shows as given" \
+	grep -qx "rule client any server 202 deny" <<<"$out"
+assert "... and one limited to ports" \
+	grep -qx "rule client 101 server 202 allow ports tcp:80,udp:53-60" <<<"$out"
+expect "the same key twice is refused" 1 "Error: Rule already exists" \
+	I $B sacl rule add client any server 202 allow
+expect "a port range that ends first is refused by the tool" 2 \
+	"Error: port range 80-70 ends before it starts" \
+	I $B sacl rule add client 102 server 202 ports tcp:80-70
+expect "the direction is part of the key: no such egress rule" 1 "Error: No such entry" \
+	I $B sacl rule del client any server 202 egress
+connect $C1 fd20:2::2
+check "c1 to s2's TCP port 80: its rule's range covers it" '.counts.s2 == 1'
+run nsx $C1 ping -6 -c 1 -W 3 -q fd20:2::2
+assert "c1's ping to s2: in no range of its rule, the rule for any client denies it" [ "$rc" != 0 ]
+LBTOOL_TIMEOUT=2 run py_as 5 $C2 lbtool new fd20:2::2 80 1
+check "another client (LID 5, 105): denied by the rule for any client" '.counts.none == 1'
+LBTOOL_TIMEOUT=2 run py $SP lbtool new fd20:2::2 80 1
+check "a connection with no identity (from the spine) meets that rule too" '.counts.none == 1'
+run I $B -j -s sacl show rules
+check "... each counted as that rule's drops" \
+	'[.[] | select(.client_bits == 0 and .server == 202)][0].stats.drops >= 3'
+I $B -b - <<-EOB
+	sacl rule add client 202 server any egress deny
+	sacl rule add client 202 server 201 egress allow ports tcp:80
+EOB
+connect $C1 fd20:2::2
+check "egress deny for s2: a connection to it is still answered (its replies are replies)" \
+	'.counts.s2 == 1'
+LBTOOL_TIMEOUT=2 run py $S2 lbtool new fd00:b::2 80 1
+check "... but its own new connection is dropped as it leaves its port" '.counts.none == 1'
+run py $S2 lbtool new fd20:1::2 80 1
+check "... but for the one its egress rule allows: s1's TCP port 80" '.counts.s1 == 1'
+run I $B -j -s sacl show rules
+check "egress rules show their direction and count what they dropped" \
+	'[.[] | select(.client == 202 and .server_bits == 0)][0] |
+	 .direction == "egress" and .action == "deny" and .stats.drops >= 1'
+I $B -b - <<-EOB
+	sacl rule del client 202 server 201 egress
+	sacl rule del client 202 server any egress
+	sacl rule del client 101 server 202
+	sacl rule del client any server 202
+	sacl client del fd20:2::2
+	sacl server del fd20:2::2
+	sacl server del fd20:1::2
+	sacl set default deny
+EOB
 ## identity belongs to the port: no pod borrows another's
 # stat_at_least NS KEY N: the SACL counter KEY of NS reaches N (polled).
 stat_at_least() {

@@ -217,7 +217,11 @@ struct idm_sacl_row {
 	struct in6_addr addr;
 	uint32_t lid, proto, port;
 	uint64_t id, client, server;
-	uint32_t cbits, sbits;		/* a rule's prefix lengths; 64: one ID */
+	/* A rule's prefix lengths (64: one ID; 0: every ID and none). */
+	uint32_t cbits, sbits;
+	uint32_t dir;			/* a rule's; IDMESH_SACL_INGRESS or _EGRESS */
+	uint32_t nranges;		/* a rule's port ranges (none: all) */
+	struct idm_range ranges[IDMESH_SACL_RANGES_MAX];
 	uint32_t action;
 	bool has_priority, has_dscp;
 	uint32_t priority, dscp;

@@ -45,6 +45,10 @@ static void sent_of(const struct idm_sacl_spec *s, struct idm_sacl_row *e)
 	e->server = s->server;
 	e->cbits = s->kind == IDMESH_SACL_KIND_RULE ? s->cbits : 0;
 	e->sbits = s->kind == IDMESH_SACL_KIND_RULE ? s->sbits : 0;
+	e->dir = s->kind != IDMESH_SACL_KIND_RULE ? 0 :
+		 s->dir ? s->dir : IDMESH_SACL_INGRESS;
+	e->nranges = s->nranges;
+	memcpy(e->ranges, s->ranges, s->nranges * sizeof(*s->ranges));
 	e->action = s->action;
 	e->has_priority = IDM_HAS(s, IDMESH_SACL_A_PRIORITY);
 	e->priority = s->priority;

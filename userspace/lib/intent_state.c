@@ -85,6 +85,7 @@ int idm_intent_state(const struct idm_intent *in, struct idm_sacl_tables *st,
 		e->cbits = r->c.bits;
 		e->server = r->s.id;
 		e->sbits = r->s.bits;
+		e->dir = IDMESH_SACL_INGRESS;
 		e->action = r->action;
 		e->has_priority = r->has_priority;
 		e->priority = r->priority;
@@ -151,7 +152,9 @@ static int cmp_key(const void *a, const void *b)
 			d = (int)x->cbits - (int)y->cbits;
 		if (!d)
 			d = cmp_u64(x->server, y->server);
-		return d ? d : (int)x->sbits - (int)y->sbits;
+		if (!d)
+			d = (int)x->sbits - (int)y->sbits;
+		return d ? d : (int)x->dir - (int)y->dir;
 	}
 	return 0;
 }
@@ -167,7 +170,8 @@ static bool same_entry(const struct idm_sacl_row *x, const struct idm_sacl_row *
 	case IDMESH_SACL_KIND_SERVER:
 		return x->id == y->id;
 	case IDMESH_SACL_KIND_RULE:
-		return x->action == y->action &&
+		return x->action == y->action && x->nranges == y->nranges &&
+		       !memcmp(x->ranges, y->ranges, x->nranges * sizeof(*x->ranges)) &&
 		       x->has_priority == y->has_priority &&
 		       (!x->has_priority || x->priority == y->priority) &&
 		       x->has_dscp == y->has_dscp &&
@@ -266,7 +270,8 @@ long idm_sacl_diff(const struct idm_sacl_tables *cur, const struct idm_sacl_tabl
 void idm_sacl_row_format(const struct idm_sacl_row *e, char *buf, size_t len)
 {
 	char addr[INET6_ADDRSTRLEN] = "", pri[32] = "", dscp[16] = "", proto[32] = "";
-	char cb[8] = "", sb[8] = "";
+	char cb[8] = "", sb[8] = "", cid[24] = "any", sid[24] = "any";
+	char ports[IDMESH_SACL_RANGES_MAX * 20 + 8] = "";
 	const char *p;
 
 	if (e->has_addr)
@@ -304,13 +309,25 @@ void idm_sacl_row_format(const struct idm_sacl_row *e, char *buf, size_t len)
 			snprintf(pri, sizeof(pri), " priority %u", e->priority);
 		if (e->has_dscp)
 			snprintf(dscp, sizeof(dscp), " dscp %u", e->dscp);
+		/* 0 bits: any (every ID and none). */
 		if (e->cbits && e->cbits < 64)
 			snprintf(cb, sizeof(cb), "/%u", e->cbits);
 		if (e->sbits && e->sbits < 64)
 			snprintf(sb, sizeof(sb), "/%u", e->sbits);
-		snprintf(buf, len, "rule client 0x%016" PRIx64 "%s server 0x%016" PRIx64 "%s %s%s%s",
-			 e->client, cb, e->server, sb,
-			 e->action == IDMESH_SACL_DENY ? "deny" : "allow", pri, dscp);
+		if (e->cbits)
+			snprintf(cid, sizeof(cid), "0x%016" PRIx64, e->client);
+		if (e->sbits)
+			snprintf(sid, sizeof(sid), "0x%016" PRIx64, e->server);
+		if (e->nranges) {
+			strcpy(ports, " ports ");
+			idm_format_ranges(e->ranges, e->nranges, ports + 7,
+					  sizeof(ports) - 7);
+		}
+		snprintf(buf, len, "rule client %s%s server %s%s%s %s%s%s%s",
+			 cid, cb, sid, sb,
+			 e->dir == IDMESH_SACL_EGRESS ? " egress" : "",
+			 e->action == IDMESH_SACL_DENY ? "deny" : "allow", ports,
+			 pri, dscp);
 		break;
 	default:
 		snprintf(buf, len, "?");

@@ -222,9 +222,91 @@ int idm_parse_proto(const char *s, bool icmp, uint32_t *proto, char *err,
 	return -1;
 }
 
+int idm_parse_ranges(const char *s, struct idm_range *r, uint32_t *n,
+		     uint32_t max, char *err, size_t errlen)
+{
+	char buf[256], *tok, *save = NULL;
+	uint32_t proto, lo, hi;
+
+	*n = 0;
+	if (strlen(s) >= sizeof(buf) || !*s) {
+		snprintf(err, errlen, "ports \"%s\" is not PROTO[:PORT[-END]],...", s);
+		return -1;
+	}
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *colon = strchr(tok, ':'), *dash;
+
+		if (*n == max) {
+			snprintf(err, errlen, "more than %u port ranges", max);
+			return -1;
+		}
+		if (colon)
+			*colon = '\0';
+		if (idm_parse_proto(tok, false, &proto, err, errlen))
+			return -1;
+		if (proto != IPPROTO_TCP && proto != IPPROTO_UDP &&
+		    proto != IPPROTO_SCTP) {
+			snprintf(err, errlen, "ports: proto \"%s\" is not tcp, udp or sctp", tok);
+			return -1;
+		}
+		lo = 1;
+		hi = 65535;
+		if (colon) {
+			dash = strchr(colon + 1, '-');
+			if (dash)
+				*dash = '\0';
+			if (idm_parse_u32("port", colon + 1, 1, 65535, &lo, err, errlen))
+				return -1;
+			hi = lo;
+			if (dash && idm_parse_u32("port", dash + 1, 1, 65535, &hi, err,
+						  errlen))
+				return -1;
+			if (hi < lo) {
+				snprintf(err, errlen, "port range %u-%u ends before it starts",
+					 lo, hi);
+				return -1;
+			}
+		}
+		r[*n].proto = (uint8_t)proto;
+		r[*n].lo = (uint16_t)lo;
+		r[*n].hi = (uint16_t)hi;
+		(*n)++;
+	}
+	if (!*n) {
+		snprintf(err, errlen, "ports \"%s\" is not PROTO[:PORT[-END]],...", s);
+		return -1;
+	}
+	return 0;
+}
+
+void idm_format_ranges(const struct idm_range *r, uint32_t n, char *buf,
+		       size_t len)
+{
+	size_t at = 0;
+	uint32_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && at < len; i++) {
+		const char *p = idm_proto_name(r[i].proto);
+
+		at += snprintf(buf + at, len - at, "%s%s", i ? "," : "", p ? p : "?");
+		if (at < len && !(r[i].lo == 1 && r[i].hi == 65535))
+			at += snprintf(buf + at, len - at, ":%u", r[i].lo);
+		if (at < len && r[i].hi != r[i].lo && !(r[i].lo == 1 && r[i].hi == 65535))
+			at += snprintf(buf + at, len - at, "-%u", r[i].hi);
+	}
+}
+
 const struct idm_word idm_action_words[] = {
 	{ "allow", IDMESH_SACL_ALLOW },
 	{ "deny", IDMESH_SACL_DENY },
+	{ NULL, 0 },
+};
+
+const struct idm_word idm_direction_words[] = {
+	{ "ingress", IDMESH_SACL_INGRESS },
+	{ "egress", IDMESH_SACL_EGRESS },
 	{ NULL, 0 },
 };
 

@@ -36,6 +36,22 @@ int idm_parse_u32(const char *what, const char *s, uint32_t min, uint32_t max,
 /* Decimal or 0x-hex, the whole 64 bits. */
 int idm_parse_u64(const char *what, const char *s, uint64_t *out, char *err,
 		  size_t errlen);
+/* A protocol and a range of destination ports: what a rule applies to. */
+struct idm_range {
+	uint8_t proto;
+	uint16_t lo, hi;
+};
+
+/*
+ * "PROTO[:PORT[-END]][,...]" (tcp, udp or sctp; no port: all of them),
+ * at most max ranges, into r[0..*n). 0, or -1 with a message in err.
+ */
+int idm_parse_ranges(const char *s, struct idm_range *r, uint32_t *n,
+		     uint32_t max, char *err, size_t errlen);
+/* The same words back, e.g. "tcp:80,udp:53-60,sctp". */
+void idm_format_ranges(const struct idm_range *r, uint32_t n, char *buf,
+		       size_t len);
+
 /* A SACL ID, or a group of IDs "ID/BITS" (no bits set past BITS). */
 int idm_parse_id_prefix(const char *what, const char *s, uint64_t *id,
 			uint32_t *bits, char *err, size_t errlen);
@@ -65,6 +81,7 @@ struct idm_word {
 
 extern const struct idm_word idm_action_words[];	/* allow, deny */
 extern const struct idm_word idm_onoff_words[];		/* on, off */
+extern const struct idm_word idm_direction_words[];	/* ingress, egress */
 
 /* The value named s: 0, or -1 (the caller says which names it takes). */
 int idm_parse_word(const char *s, const struct idm_word *w, uint32_t *out);

@@ -18,8 +18,11 @@ struct idm_sacl_spec {
 	uint64_t id, client, server;
 	uint32_t lid, proto, port, action, priority, dscp, marker;
 	uint32_t opt_type, opt_type4, def_action;
-	uint32_t cbits, sbits;	/* a rule's prefix lengths */
+	uint32_t cbits, sbits;	/* a rule's prefix lengths; 0: any */
 	uint32_t plen;		/* a trusted prefix's length */
+	uint32_t dir;		/* a rule's direction; 0: not given */
+	uint32_t nranges;	/* a rule's port ranges */
+	struct idm_range ranges[IDMESH_SACL_RANGES_MAX];
 	uint64_t has;		/* 1 << IDMESH_SACL_A_* given */
 };
 
@@ -41,6 +44,8 @@ struct idm_sacl_entry {
 	uint32_t flows;		/* a port's connections */
 	int has_priority, has_dscp, has_addr;
 	uint32_t marker, opt_type, opt_type4, def_action, cbits, sbits, plen;
+	uint32_t dir, nranges;
+	struct idm_range ranges[IDMESH_SACL_RANGES_MAX];
 	int has_plen;
 	char addr[INET6_ADDRSTRLEN];
 	uint64_t id, client, server;

@@ -16,6 +16,50 @@
 #include "nl.h"
 #include "sacl.h"
 
+/* A rule's port ranges: one nest each. */
+static int put_ranges(struct nl_msg *msg, const struct idm_range *r, uint32_t n)
+{
+	struct nlattr *nest;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		nest = nla_nest_start(msg, IDMESH_SACL_A_RANGE);
+		if (!nest || nla_put_u8(msg, IDMESH_SACL_RANGE_A_PROTO, r[i].proto))
+			return -1;
+		if (!(r[i].lo == 1 && r[i].hi == 65535) &&
+		    (nla_put_u16(msg, IDMESH_SACL_RANGE_A_PORT, r[i].lo) ||
+		     (r[i].hi != r[i].lo &&
+		      nla_put_u16(msg, IDMESH_SACL_RANGE_A_PORT_END, r[i].hi))))
+			return -1;
+		nla_nest_end(msg, nest);
+	}
+	return 0;
+}
+
+/* A rule's port ranges from a dump; at most IDMESH_SACL_RANGES_MAX. */
+static int get_ranges(struct nlattr *sacl, struct idm_range *r, uint32_t *n)
+{
+	struct nlattr *tb[IDMESH_SACL_RANGE_A_MAX + 1], *a;
+	int rem;
+
+	*n = 0;
+	nla_for_each_nested(a, sacl, rem) {
+		if (nla_type(a) != IDMESH_SACL_A_RANGE)
+			continue;
+		if (*n == IDMESH_SACL_RANGES_MAX ||
+		    nla_parse_nested(tb, IDMESH_SACL_RANGE_A_MAX, a, NULL))
+			return -1;
+		r[*n].proto = idm_nla_u8(tb[IDMESH_SACL_RANGE_A_PROTO]);
+		r[*n].lo = tb[IDMESH_SACL_RANGE_A_PORT] ?
+			   nla_get_u16(tb[IDMESH_SACL_RANGE_A_PORT]) : 1;
+		r[*n].hi = tb[IDMESH_SACL_RANGE_A_PORT_END] ?
+			   nla_get_u16(tb[IDMESH_SACL_RANGE_A_PORT_END]) :
+			   tb[IDMESH_SACL_RANGE_A_PORT] ? r[*n].lo : 65535;
+		(*n)++;
+	}
+	return 0;
+}
+
 int idm_sacl_put(struct nl_msg *msg, void *arg)
 {
 	const struct idm_sacl_spec *s = arg;
@@ -50,7 +94,10 @@ int idm_sacl_put(struct nl_msg *msg, void *arg)
 	PUT(IDMESH_SACL_A_CLIENT_BITS, nla_put_u8(msg, IDMESH_SACL_A_CLIENT_BITS, s->cbits));
 	PUT(IDMESH_SACL_A_SERVER_BITS, nla_put_u8(msg, IDMESH_SACL_A_SERVER_BITS, s->sbits));
 	PUT(IDMESH_SACL_A_PREFIX_LEN, nla_put_u8(msg, IDMESH_SACL_A_PREFIX_LEN, s->plen));
+	PUT(IDMESH_SACL_A_DIRECTION, nla_put_u8(msg, IDMESH_SACL_A_DIRECTION, s->dir));
 #undef PUT
+	if (IDM_HAS(s, IDMESH_SACL_A_RANGE) && put_ranges(msg, s->ranges, s->nranges))
+		return -1;
 	nla_nest_end(msg, nest);
 	return 0;
 }
@@ -90,6 +137,10 @@ static int sacl_reply(struct nlattr **top, struct nlattr *head, int len,
 	e->def_action = idm_nla_u8(tb[IDMESH_SACL_A_DEFAULT]);
 	e->cbits = tb[IDMESH_SACL_A_CLIENT_BITS] ? idm_nla_u8(tb[IDMESH_SACL_A_CLIENT_BITS]) : 64;
 	e->sbits = tb[IDMESH_SACL_A_SERVER_BITS] ? idm_nla_u8(tb[IDMESH_SACL_A_SERVER_BITS]) : 64;
+	e->dir = tb[IDMESH_SACL_A_DIRECTION] ? idm_nla_u8(tb[IDMESH_SACL_A_DIRECTION]) :
+					       IDMESH_SACL_INGRESS;
+	if (get_ranges(top[IDMESH_A_SACL], e->ranges, &e->nranges))
+		return -1;
 	if (tb[IDMESH_SACL_A_ADDR6] && nla_len(tb[IDMESH_SACL_A_ADDR6]) == 16) {
 		inet_ntop(AF_INET6, nla_data(tb[IDMESH_SACL_A_ADDR6]), e->addr,
 			  sizeof(e->addr));
@@ -176,6 +227,9 @@ int idm_sacl_read(struct idm_nl *nl, struct idm_sacl_tables *st)
 		s->dscp = e->dscp;
 		s->cbits = e->cbits;
 		s->sbits = e->sbits;
+		s->dir = e->dir;
+		s->nranges = e->nranges;
+		memcpy(s->ranges, e->ranges, e->nranges * sizeof(*e->ranges));
 	}
 	free(l.e);
 	return 0;
@@ -236,20 +290,32 @@ int idm_sacl_change(struct idm_nl *nl, int add, const struct idm_sacl_row *e)
 		}
 		break;
 	case IDMESH_SACL_KIND_RULE:
+		/* A side of 0 bits (any) has no ID. */
 		s.client = e->client;
 		s.server = e->server;
-		SETA(IDMESH_SACL_A_CLIENT_ID);
-		SETA(IDMESH_SACL_A_SERVER_ID);
-		if (e->cbits && e->cbits < 64) {
+		if (e->cbits)
+			SETA(IDMESH_SACL_A_CLIENT_ID);
+		if (e->sbits)
+			SETA(IDMESH_SACL_A_SERVER_ID);
+		if (e->cbits < 64) {
 			s.cbits = e->cbits;
 			SETA(IDMESH_SACL_A_CLIENT_BITS);
 		}
-		if (e->sbits && e->sbits < 64) {
+		if (e->sbits < 64) {
 			s.sbits = e->sbits;
 			SETA(IDMESH_SACL_A_SERVER_BITS);
 		}
+		if (e->dir == IDMESH_SACL_EGRESS) {
+			s.dir = e->dir;
+			SETA(IDMESH_SACL_A_DIRECTION);
+		}
 		if (!add)
 			break;
+		if (e->nranges) {
+			s.nranges = e->nranges;
+			memcpy(s.ranges, e->ranges, e->nranges * sizeof(*e->ranges));
+			SETA(IDMESH_SACL_A_RANGE);
+		}
 		s.action = e->action;
 		SETA(IDMESH_SACL_A_ACTION);
 		if (e->has_priority) {

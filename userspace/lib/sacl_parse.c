@@ -105,6 +105,7 @@ static bool add_only(int kind, const char *k)
 		return !strcmp(k, "id");
 	case IDMESH_SACL_KIND_RULE:
 		return !strcmp(k, "priority") || !strcmp(k, "dscp") ||
+		       !strcmp(k, "ports") ||
 		       !idm_parse_word(k, idm_action_words, &action);
 	}
 	return false;
@@ -158,6 +159,14 @@ int idm_parse_sacl_entry(int argc, char **argv, int kind, int del,
 			}
 			SET(IDMESH_SACL_A_ACTION);
 			takes_val = 0;
+		} else if (kind == IDMESH_SACL_KIND_RULE &&
+			   !idm_parse_word(k, idm_direction_words, &s->dir)) {
+			if (IDM_HAS(s, IDMESH_SACL_A_DIRECTION)) {
+				snprintf(err, errlen, "ingress or egress, once");
+				return -1;
+			}
+			SET(IDMESH_SACL_A_DIRECTION);
+			takes_val = 0;
 		} else if (del && add_only(kind, k)) {
 			snprintf(err, errlen,
 				 "\"%s\" is for add only: del names the %s alone",
@@ -193,19 +202,36 @@ int idm_parse_sacl_entry(int argc, char **argv, int kind, int del,
 				return -1;
 			SET(IDMESH_SACL_A_PORT);
 		} else if (kind == IDMESH_SACL_KIND_RULE && !strcmp(k, "client")) {
-			if (idm_parse_id_prefix("client", val, &s->client, &s->cbits,
-						err, errlen))
+			/* "any": 0 bits, every ID and none; no ID is sent. */
+			if (!strcmp(val, "any")) {
+				s->client = 0;
+				s->cbits = 0;
+			} else if (idm_parse_id_prefix("client", val, &s->client,
+						       &s->cbits, err, errlen)) {
 				return -1;
-			SET(IDMESH_SACL_A_CLIENT_ID);
+			} else {
+				SET(IDMESH_SACL_A_CLIENT_ID);
+			}
 			if (s->cbits < 64)
 				SET(IDMESH_SACL_A_CLIENT_BITS);
 		} else if (kind == IDMESH_SACL_KIND_RULE && !strcmp(k, "server")) {
-			if (idm_parse_id_prefix("server", val, &s->server, &s->sbits,
-						err, errlen))
+			if (!strcmp(val, "any")) {
+				s->server = 0;
+				s->sbits = 0;
+			} else if (idm_parse_id_prefix("server", val, &s->server,
+						       &s->sbits, err, errlen)) {
 				return -1;
-			SET(IDMESH_SACL_A_SERVER_ID);
+			} else {
+				SET(IDMESH_SACL_A_SERVER_ID);
+			}
 			if (s->sbits < 64)
 				SET(IDMESH_SACL_A_SERVER_BITS);
+		} else if (kind == IDMESH_SACL_KIND_RULE && !strcmp(k, "ports") &&
+			   !del && !IDM_HAS(s, IDMESH_SACL_A_RANGE)) {
+			if (idm_parse_ranges(val, s->ranges, &s->nranges,
+					     IDMESH_SACL_RANGES_MAX, err, errlen))
+				return -1;
+			SET(IDMESH_SACL_A_RANGE);
 		} else if (kind == IDMESH_SACL_KIND_RULE && !strcmp(k, "priority") &&
 			   !del) {
 			if (idm_sacl_parse_priority(val, &s->priority, err, errlen))
@@ -249,9 +275,17 @@ int idm_parse_sacl_entry(int argc, char **argv, int kind, int del,
 		}
 		break;
 	case IDMESH_SACL_KIND_RULE:
-		if (!IDM_HAS(s, IDMESH_SACL_A_CLIENT_ID) ||
-		    !IDM_HAS(s, IDMESH_SACL_A_SERVER_ID)) {
+		if ((!IDM_HAS(s, IDMESH_SACL_A_CLIENT_ID) &&
+		     !IDM_HAS(s, IDMESH_SACL_A_CLIENT_BITS)) ||
+		    (!IDM_HAS(s, IDMESH_SACL_A_SERVER_ID) &&
+		     !IDM_HAS(s, IDMESH_SACL_A_SERVER_BITS))) {
 			snprintf(err, errlen, "a rule needs client ID and server ID");
+			return -1;
+		}
+		if (s->dir == IDMESH_SACL_EGRESS &&
+		    (IDM_HAS(s, IDMESH_SACL_A_PRIORITY) || IDM_HAS(s, IDMESH_SACL_A_DSCP))) {
+			snprintf(err, errlen,
+				 "an egress rule allows or denies: priority and dscp are an ingress rule's");
 			return -1;
 		}
 		break;

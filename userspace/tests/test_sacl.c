@@ -133,6 +133,35 @@ int main(void)
 		     "allow") == -1, "rule del takes only the key");
 	TAP_STREQ(err, "\"allow\" is for add only: del names the rule alone",
 		  "... saying so");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 0, &s, err, "client", "any", "server",
+		     "7", "deny") == 0 && s.cbits == 0 && s.client == 0 &&
+	       !IDM_HAS(&s, IDMESH_SACL_A_CLIENT_ID) &&
+	       IDM_HAS(&s, IDMESH_SACL_A_CLIENT_BITS) && s.sbits == 64,
+	       "client any: 0 bits, no ID sent");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 0, &s, err, "client", "5", "server",
+		     "any", "egress", "deny") == 0 && s.sbits == 0 &&
+	       s.dir == IDMESH_SACL_EGRESS && IDM_HAS(&s, IDMESH_SACL_A_DIRECTION),
+	       "egress rule to any server");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 0, &s, err, "client", "5", "server",
+		     "7", "ports", "tcp:80,udp:53-60,sctp") == 0 && s.nranges == 3 &&
+	       s.ranges[0].proto == IPPROTO_TCP && s.ranges[0].lo == 80 &&
+	       s.ranges[0].hi == 80 && s.ranges[1].lo == 53 && s.ranges[1].hi == 60 &&
+	       s.ranges[2].proto == IPPROTO_SCTP && s.ranges[2].lo == 1 &&
+	       s.ranges[2].hi == 65535, "ports: a port, a range, a whole protocol");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 0, &s, err, "client", "5", "server",
+		     "7", "ports", "tcp:90-80") == -1, "a range that ends first");
+	TAP_STREQ(err, "port range 90-80 ends before it starts", "... with a message");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 0, &s, err, "client", "5", "server",
+		     "7", "ports", "icmp") == -1, "ports of a protocol without any");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 0, &s, err, "client", "5", "server",
+		     "7", "egress", "priority", "3") == -1, "egress with a priority");
+	TAP_STREQ(err, "an egress rule allows or denies: priority and dscp are an ingress rule's",
+		  "... with a message");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 1, &s, err, "client", "5", "server",
+		     "any", "egress") == 0 && s.dir == IDMESH_SACL_EGRESS,
+	       "rule del names the direction: part of the key");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 1, &s, err, "client", "5", "server",
+		     "7", "ports", "tcp") == -1, "rule del takes no ports");
 	TAP_OK(SETS(&s, err, "option-type", "0x3e", "default", "deny", "marker", "on") == 0 &&
 	       s.opt_type == 0x3e && s.def_action == IDMESH_SACL_DENY && s.marker == 1,
 	       "set every setting");

@@ -24,9 +24,11 @@ void help_sacl(FILE *f)
 		"       idmesh [-n NETNS] sacl client del { ADDR [dev DEV] | dev DEV lid LID }\n"
 		"       idmesh [-n NETNS] sacl server add ADDR [proto P [port N]] id ID\n"
 		"       idmesh [-n NETNS] sacl server del ADDR [proto P [port N]]\n"
-		"       idmesh [-n NETNS] sacl rule add client ID[/BITS] server ID[/BITS]\n"
-		"                                  [allow | deny] [priority P] [dscp D]\n"
-		"       idmesh [-n NETNS] sacl rule del client ID[/BITS] server ID[/BITS]\n"
+		"       idmesh [-n NETNS] sacl rule add client { ID[/BITS] | any } server { ID[/BITS] | any }\n"
+		"                                  [ingress | egress] [allow | deny] [ports RANGES]\n"
+		"                                  [priority P] [dscp D]\n"
+		"       idmesh [-n NETNS] sacl rule del client { ID[/BITS] | any } server { ID[/BITS] | any }\n"
+		"                                  [ingress | egress]\n"
 		"       idmesh [-n NETNS] sacl trust { add | del } { dev DEV | PREFIX }\n"
 		"       idmesh [-j [-p]] [-s] [-n NETNS] sacl show [ports | clients | servers | rules | trust]\n"
 		"The SACL gateway, IPv4 and IPv6 alike (ADDR is either). A packet from\n"
@@ -52,7 +54,12 @@ void help_sacl(FILE *f)
 		"between the ports it was tracked for; an ICMP error from or to a\n"
 		"port only when it quotes such a connection (else: unrelated).\n"
 		"IDs: 1..2^64-1 (decimal or 0x...); ID/BITS: every ID whose first BITS\n"
-		"bits are ID's (the most specific rule wins). LID 0..%u. T: IPv6 option\n"
+		"bits are ID's (the most specific rule wins); any: every ID and none\n"
+		"(untagged, or an address no table knows). An egress rule is judged as\n"
+		"a new connection leaves its client's port, before it is tagged (allow\n"
+		"or deny; without one, it may). RANGES: PROTO[:PORT[-END]],... (tcp,\n"
+		"udp, sctp): the rule applies to those connections only, and leaves\n"
+		"the others to a less specific rule. LID 0..%u. T: IPv6 option\n"
 		"type with action bits 00 (2..0x3f, default 0x%02x). T4: IPv4 option\n"
 		"type, one of RFC 4727's 30, 94, 158, 222 (default %u). \"marker on\"\n"
 		"in a workload's namespace writes each socket's UID %% 128 + 100 into\n"
@@ -146,12 +153,21 @@ static void print_settings(const struct idm_opts *o,
 	print_close_obj();
 }
 
-/* A group of IDs (a prefix) in hex, where its bits show. */
+/*
+ * A group of IDs (a prefix) in hex, where its bits show; "any" for every
+ * ID and none (JSON: 0 bits).
+ */
 static void print_ids(const char *key, uint64_t id, uint32_t bits)
 {
 	char bkey[32];
 
 	print_u64(PRINT_JSON, key, NULL, id);
+	if (!bits) {
+		snprintf(bkey, sizeof(bkey), "%s_bits", key);
+		print_uint(PRINT_JSON, bkey, NULL, 0);
+		print_text(" %s any", key);
+		return;
+	}
 	if (bits < 64) {
 		snprintf(bkey, sizeof(bkey), "%s_bits", key);
 		print_text(" %s 0x%016" PRIx64, key, id);
@@ -166,7 +182,17 @@ static void print_rule(const struct idm_opts *o, const struct idm_sacl_entry *e)
 	print_text("rule");
 	print_ids("client", e->client, e->cbits);
 	print_ids("server", e->server, e->sbits);
+	print_string(PRINT_JSON, "direction", NULL,
+		     idm_word_name(idm_direction_words, e->dir));
+	if (e->dir == IDMESH_SACL_EGRESS)
+		print_text(" egress");
 	print_string(PRINT_ANY, "action", " %s", idm_word_name(idm_action_words, e->action));
+	if (e->nranges) {
+		char ports[IDMESH_SACL_RANGES_MAX * 20];
+
+		idm_format_ranges(e->ranges, e->nranges, ports, sizeof(ports));
+		print_string(PRINT_ANY, "ports", " ports %s", ports);
+	}
 	/* As given: a tc class id "MAJ:MIN" (hex) when it has a major. */
 	if (e->has_priority)
 		print_uint(PRINT_JSON, "priority", NULL, e->priority);
