@@ -95,16 +95,39 @@ static int idm_icmp_error(struct sk_buff *skb, const struct idm_sacl_pkt *sp)
 }
 
 /*
+ * The load balancer's NAT flow this packet is a reply of, its source made
+ * the VIP's in pre-routing (lb_hook.c), or NULL. Under RCU.
+ */
+static struct idm_flow *idm_sacl_nat_flow(struct idm_net *in,
+					  const struct idm_sacl_pkt *sp)
+{
+	struct idm_flow_key k = {
+		.src = sp->p.key.dst, .dst = sp->p.key.src,
+		.sport = sp->p.key.dport, .dport = sp->p.key.sport,
+		.family = sp->p.key.family, .proto = sp->p.key.proto,
+		.zone = IDM_ZONE_LB,
+	};
+	struct idm_flow *f;
+	u8 dir = 0;
+
+	if (!atomic_read(&in->lb.nat_flows))
+		return NULL;
+	f = idm_flow_lookup(&in->flows, &k, &dir);
+	return f && !dir && f->reply ? f : NULL;
+}
+
+/*
  * A tracked connection this packet belongs to; *reply if it answers.
  * Only between the ports it was tracked for (a packet of the same tuple
  * from or to another port is not its), and only while the IDs it was
  * given are those of the current tables: a tagged connection tracked
  * before a client or server entry went is forgotten.
  */
-static struct idm_sacl_conn *idm_sacl_conn_find(struct idm_flow_table *ft,
+static struct idm_sacl_conn *idm_sacl_conn_find(struct idm_net *in,
 						const struct idm_sacl_pkt *sp,
 						bool *reply)
 {
+	struct idm_flow_table *ft = &in->flows;
 	struct idm_sacl_conn *c;
 	struct idm_flow *f;
 	u8 dir = 0;
@@ -112,8 +135,22 @@ static struct idm_sacl_conn *idm_sacl_conn_find(struct idm_flow_table *ft,
 	*reply = false;
 	/* Both directions of a connection are hashed. */
 	f = idm_flow_lookup(ft, &sp->p.key, &dir);
-	if (!f)
-		return NULL;
+	if (!f) {
+		/*
+		 * A VIP's NAT reply: the connection was tracked to its
+		 * backend, whose address the reply had before pre-routing.
+		 */
+		struct idm_flow *nat = idm_sacl_nat_flow(in, sp);
+		struct idm_flow_key k;
+
+		if (!nat)
+			return NULL;
+		k = nat->n[1].key;
+		k.zone = IDM_ZONE_SACL;
+		f = idm_flow_lookup(ft, &k, &dir);
+		if (!f)
+			return NULL;
+	}
 	c = idm_sacl_conn(f);
 	if (dir ? c->sport != sp->from || c->cport != sp->to :
 		  c->cport != sp->from || c->sport != sp->to)
@@ -379,7 +416,7 @@ static unsigned int idm_sacl_client_side(struct idm_net *in,
 	int lid;
 
 	lid = idm_sacl_lid(skb, port, idm_is4(sp));
-	c = idm_sacl_conn_find(&in->flows, sp, &reply);
+	c = idm_sacl_conn_find(in, sp, &reply);
 	if (c && idm_tcp_reopens(&c->f, &sp->p)) {
 		idm_flow_drop(&in->flows, &c->f);
 		c = NULL;
@@ -487,7 +524,7 @@ static unsigned int idm_sacl_server_side(struct idm_net *in,
 	u8 action;
 
 	if (!from_port) {
-		c = idm_sacl_conn_find(&in->flows, sp, &reply);
+		c = idm_sacl_conn_find(in, sp, &reply);
 		if (c && idm_tcp_reopens(&c->f, &sp->p)) {
 			idm_flow_drop(&in->flows, &c->f);
 			c = NULL;
@@ -579,20 +616,13 @@ static bool idm_sacl_vip_reply(struct idm_net *in,
 			       const struct idm_sacl_pkt *sp,
 			       const struct idm_sacl_port *port)
 {
-	struct idm_flow_key k = {
-		.src = sp->p.key.dst, .dst = sp->p.key.src,
-		.sport = sp->p.key.dport, .dport = sp->p.key.sport,
-		.family = sp->p.key.family, .proto = sp->p.key.proto,
-		.zone = IDM_ZONE_LB,
-	};
 	const struct idm_sacl_client *c;
 	const struct idm_backend *be;
 	struct idm_flow *f;
 	struct in6_addr a;
-	u8 dir = 0;
 
-	f = idm_flow_lookup(&in->flows, &k, &dir);
-	if (!f || dir || !f->reply)
+	f = idm_sacl_nat_flow(in, sp);
+	if (!f)
 		return false;
 	be = idm_lb_flow(f)->be;
 	if (idm_is4(sp))

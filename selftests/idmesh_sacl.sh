@@ -504,6 +504,14 @@ check "egress rules show their direction and count what they dropped" \
 	'[.[] | select(.client == 202 and .server_bits == 0)][0] |
 	 .direction == "egress" and .action == "deny" and .stats.drops >= 1'
 I $B -b - <<-EOB
+	vip add fd96::9 port 80 proto tcp
+	backend add fd96::9 port 80 proto tcp backend fd20:1::2
+EOB
+run py $S2 lbtool new fd96::9 80 1
+check "s2 through a VIP on its node to s1: the reply, its source made the VIP's, is the connection's reply (not new, which the rule for any client would deny)" \
+	'.counts.s1 == 1'
+I $B vip del fd96::9 port 80 proto tcp
+I $B -b - <<-EOB
 	sacl rule del client 202 server 201 egress
 	sacl rule del client 202 server any egress
 	sacl rule del client 101 server 202
