@@ -6,7 +6,9 @@
 shell runs "[ b ]" after it and nothing looks at its status, so the test
 passes whatever b is. The same goes for "||", "|" and ";" after an
 assert's words. Several tests are asserted with "all" (selftests/tap.sh):
-"assert DESC all [ a ] :: [ b ]". Prints TAP, one line per script.
+"assert DESC all [ a ] :: [ b ]". Two here-strings (<<<) in one assert
+feed its one standard input: the last wins, the first reader takes it.
+Prints TAP, one line per script.
 
     scripts/check-tests.py [FILE]...   (default: every test script)
 """
@@ -65,7 +67,10 @@ def scan(s):
         elif c == ')' and top == '$(':
             stack.pop()
         elif top is None:
-            if s.startswith('&&', i) or s.startswith('||', i):
+            if s.startswith('<<<', i):
+                ops.append('<<<')
+                i += 2
+            elif s.startswith('&&', i) or s.startswith('||', i):
                 ops.append(s[i:i + 2])
                 i += 1
             elif c in '|;':
@@ -85,15 +90,22 @@ def main(argv):
         with open(f) as fh:
             for line, stmt in statements(fh.read()):
                 ops = scan(stmt)[0]
-                if ops:
-                    found.append((line, ops[0]))
+                bad_ops = [o for o in ops if o != '<<<']
+                if bad_ops:
+                    found.append((line, bad_ops[0]))
+                elif ops.count('<<<') > 1:
+                    found.append((line, '<<<'))
         name = os.path.relpath(f, TOP)
         if found:
             bad += 1
             print(f'not ok {n} - {name}: every assert checks all it says')
             for line, op in found:
-                print(f'#   line {line}: "{op}" after the words assert runs; '
-                      'use "assert DESC all A :: B"')
+                if op == '<<<':
+                    print(f'#   line {line}: two here-strings: the command '
+                          'reads the last alone; one per assert')
+                else:
+                    print(f'#   line {line}: "{op}" after the words assert runs; '
+                          'use "assert DESC all A :: B"')
         else:
             print(f'ok {n} - {name}: every assert checks all it says')
     print(f'1..{len(files)}')
