@@ -27,7 +27,7 @@ static const struct nla_policy idm_sacl_range_policy[IDMESH_SACL_RANGE_A_MAX + 1
 /* SACL IDs: any u64 but 0, which stands for "unknown" on the packet path. */
 const struct nla_policy idm_sacl_policy[IDMESH_SACL_A_MAX + 1] = {
 	[IDMESH_SACL_A_KIND]		= NLA_POLICY_RANGE(NLA_U8, IDMESH_SACL_KIND_SETTINGS,
-							   IDMESH_SACL_KIND_TRUST),
+							   IDMESH_SACL_KIND_PEER),
 	[IDMESH_SACL_A_IFINDEX]		= NLA_POLICY_MIN(NLA_U32, 1),
 	[IDMESH_SACL_A_ADDR6]		= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[IDMESH_SACL_A_LID]		= NLA_POLICY_MAX(NLA_U8, IDMESH_SACL_LID_MAX),
@@ -82,6 +82,9 @@ static const u64 idm_sacl_kind_attrs[] = {
 	[IDMESH_SACL_KIND_TRUST] = BIT_ULL(IDMESH_SACL_A_KIND) |
 		BIT_ULL(IDMESH_SACL_A_IFINDEX) | BIT_ULL(IDMESH_SACL_A_ADDR6) |
 		BIT_ULL(IDMESH_SACL_A_ADDR4) | BIT_ULL(IDMESH_SACL_A_PREFIX_LEN),
+	[IDMESH_SACL_KIND_PEER] = BIT_ULL(IDMESH_SACL_A_KIND) |
+		BIT_ULL(IDMESH_SACL_A_ADDR6) | BIT_ULL(IDMESH_SACL_A_ADDR4) |
+		BIT_ULL(IDMESH_SACL_A_PREFIX_LEN) | BIT_ULL(IDMESH_SACL_A_ID),
 };
 
 /*
@@ -104,7 +107,7 @@ static int idm_sacl_parse_req(struct genl_info *info, struct nlattr **tb,
 		return err;
 	if (!tb[IDMESH_SACL_A_KIND] && need_kind) {
 		NL_SET_ERR_MSG_ATTR(info->extack, nest,
-				    "Missing the kind of entry (port, client, server, rule or trust)");
+				    "Missing the kind of entry (port, client, server, rule, trust or peer)");
 		return -EINVAL;
 	}
 	*kind = tb[IDMESH_SACL_A_KIND] ? nla_get_u8(tb[IDMESH_SACL_A_KIND]) :
@@ -536,11 +539,39 @@ static int idm_rule_new(struct net *net, struct idm_sacl *sc,
 }
 
 /* A trusted source's key: a device, or an address and prefix length. */
+/*
+ * The prefix *addr / *plen the request names (family from ADDR4 or ADDR6,
+ * found already: ret of idm_nl_addr(); IPv4 IPv4-mapped, 96 + its length);
+ * no bits past it.
+ */
+static int idm_nl_prefix(struct genl_info *info, struct nlattr **tb,
+			 struct in6_addr *addr, u8 *plenp)
+{
+	struct nlattr *plen = tb[IDMESH_SACL_A_PREFIX_LEN];
+	struct in6_addr masked;
+
+	*plenp = plen ? nla_get_u8(plen) : 128;
+	if (ipv6_addr_v4mapped(addr)) {
+		if (plen && *plenp > 32) {
+			NL_SET_ERR_MSG_ATTR(info->extack, plen,
+					    "An IPv4 prefix is at most 32 bits long");
+			return -EINVAL;
+		}
+		*plenp = plen ? 96 + *plenp : 128;
+	}
+	ipv6_addr_prefix(&masked, addr, *plenp);
+	if (!ipv6_addr_equal(&masked, addr)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, plen,
+				    "The address has bits set past its prefix length");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int idm_trust_key(struct genl_info *info, struct nlattr **tb,
 			 struct idm_sacl_trust *t)
 {
 	struct nlattr *plen = tb[IDMESH_SACL_A_PREFIX_LEN];
-	struct in6_addr masked;
 	int ret;
 
 	memset(t, 0, sizeof(*t));
@@ -562,22 +593,51 @@ static int idm_trust_key(struct genl_info *info, struct nlattr **tb,
 				    "A trusted source needs a device, or an address and prefix length");
 		return -EINVAL;
 	}
-	t->plen = plen ? nla_get_u8(plen) : 128;
-	if (ipv6_addr_v4mapped(&t->addr)) {
-		if (plen && t->plen > 32) {
-			NL_SET_ERR_MSG_ATTR(info->extack, plen,
-					    "An IPv4 prefix is at most 32 bits long");
-			return -EINVAL;
-		}
-		t->plen = plen ? 96 + t->plen : 128;
-	}
-	ipv6_addr_prefix(&masked, &t->addr, t->plen);
-	if (!ipv6_addr_equal(&masked, &t->addr)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, plen,
-				    "The address has bits set past its prefix length");
+	return idm_nl_prefix(info, tb, &t->addr, &t->plen);
+}
+
+/* A peer's key: an address and prefix length. */
+static int idm_peer_key(struct genl_info *info, struct nlattr **tb,
+			struct idm_peer_key *k)
+{
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	ret = idm_nl_addr(tb[IDMESH_SACL_A_ADDR4], tb[IDMESH_SACL_A_ADDR6], &k->addr,
+			  info->extack);
+	if (ret < 0)
+		return ret;
+	if (!ret) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[IDMESH_A_SACL],
+				    "A peer needs an address and prefix length");
 		return -EINVAL;
 	}
-	return 0;
+	return idm_nl_prefix(info, tb, &k->addr, &k->plen);
+}
+
+static int idm_peer_new(struct idm_sacl *sc, struct genl_info *info,
+			struct nlattr **tb)
+{
+	struct idm_peer_key k;
+	int err;
+
+	err = idm_peer_key(info, tb, &k);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[IDMESH_A_SACL], tb,
+			      IDMESH_SACL_A_ID)) {
+		NL_SET_ERR_MSG(info->extack, "Missing the peer's SACL ID");
+		return -EINVAL;
+	}
+	if (idm_sacl_peer_find(sc, &k)) {
+		NL_SET_ERR_MSG(info->extack, "Peer already exists");
+		return -EEXIST;
+	}
+	err = idm_sacl_full(info, sc->npeers);
+	if (err)
+		return err;
+	return idm_sacl_peer_add(sc, &k, nla_get_u64(tb[IDMESH_SACL_A_ID]),
+				 info->extack);
 }
 
 static int idm_trust_new(struct net *net, struct idm_sacl *sc,
@@ -638,6 +698,9 @@ int idm_nl_sacl_new(struct sk_buff *skb, struct genl_info *info)
 		break;
 	case IDMESH_SACL_KIND_TRUST:
 		err = idm_trust_new(net, sc, info, tb);
+		break;
+	case IDMESH_SACL_KIND_PEER:
+		err = idm_peer_new(sc, info, tb);
 		break;
 	default:
 		err = idm_rule_new(net, sc, info, tb);
@@ -706,6 +769,19 @@ static int idm_sacl_del_one(struct net *net, struct idm_sacl *sc, u8 kind,
 		if (!t)
 			break;
 		return idm_sacl_trust_remove(sc, t);
+	}
+	case IDMESH_SACL_KIND_PEER: {
+		struct idm_sacl_peer *p;
+		struct idm_peer_key k;
+
+		err = idm_peer_key(info, tb, &k);
+		if (err)
+			return err;
+		p = idm_sacl_peer_find(sc, &k);
+		if (!p)
+			break;
+		idm_sacl_peer_remove(sc, p);
+		return 0;
 	}
 	default: {
 		struct idm_sacl_rule *r;

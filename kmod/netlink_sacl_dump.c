@@ -160,6 +160,15 @@ static int idm_fill_entry(struct sk_buff *skb, u8 kind, void *e)
 		       nla_put_u8(skb, IDMESH_SACL_A_PROTO, s->key.proto) ||
 		       nla_put_u16(skb, IDMESH_SACL_A_PORT, ntohs(s->key.port));
 	}
+	case IDMESH_SACL_KIND_PEER: {
+		struct idm_sacl_peer *p = e;
+
+		return idm_put_addr(skb, &p->key.addr) ||
+		       nla_put_u8(skb, IDMESH_SACL_A_PREFIX_LEN,
+				  ipv6_addr_v4mapped(&p->key.addr) ?
+				  p->key.plen - 96 : p->key.plen) ||
+		       idm_put_u64(skb, IDMESH_SACL_A_ID, p->id);
+	}
 	case IDMESH_SACL_KIND_TRUST: {
 		struct idm_sacl_trust *t = e;
 
@@ -238,6 +247,8 @@ static struct list_head *idm_sacl_list(struct idm_sacl *sc, u8 kind)
 		return &sc->servers;
 	case IDMESH_SACL_KIND_TRUST:
 		return &sc->trusts;
+	case IDMESH_SACL_KIND_PEER:
+		return &sc->peers;
 	default:
 		return &sc->rules;
 	}
@@ -255,6 +266,8 @@ static void *idm_sacl_entry(struct list_head *pos, u8 kind)
 		return list_entry(pos, struct idm_sacl_server, list);
 	case IDMESH_SACL_KIND_TRUST:
 		return list_entry(pos, struct idm_sacl_trust, list);
+	case IDMESH_SACL_KIND_PEER:
+		return list_entry(pos, struct idm_sacl_peer, list);
 	default:
 		return list_entry(pos, struct idm_sacl_rule, list);
 	}
@@ -291,7 +304,7 @@ int idm_nl_sacl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		cb->args[0] = only ?: IDMESH_SACL_KIND_SETTINGS;
 
 	mutex_lock(&in->lock);
-	for (kind = cb->args[0]; kind <= IDMESH_SACL_KIND_TRUST; kind++) {
+	for (kind = cb->args[0]; kind <= IDMESH_SACL_KIND_PEER; kind++) {
 		struct list_head *pos;
 		long n = 0;
 
@@ -313,7 +326,7 @@ int idm_nl_sacl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		}
 		cb->args[1] = 0;
 	}
-	cb->args[0] = IDMESH_SACL_KIND_TRUST + 1;
+	cb->args[0] = IDMESH_SACL_KIND_PEER + 1;
 out:
 	mutex_unlock(&in->lock);
 	return skb->len;

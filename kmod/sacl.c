@@ -36,6 +36,13 @@ static const struct rhashtable_params idm_server_params = {
 	.automatic_shrinking = true,
 };
 
+static const struct rhashtable_params idm_peer_params = {
+	.head_offset = offsetof(struct idm_sacl_peer, node),
+	.key_offset = offsetof(struct idm_sacl_peer, key),
+	.key_len = sizeof(struct idm_peer_key),
+	.automatic_shrinking = true,
+};
+
 static const struct rhashtable_params idm_rule_params = {
 	.head_offset = offsetof(struct idm_sacl_rule, node),
 	.key_offset = offsetof(struct idm_sacl_rule, key),
@@ -576,6 +583,10 @@ int idm_sacl_net_init(struct idm_net *in)
 	INIT_LIST_HEAD(&sc->servers);
 	INIT_LIST_HEAD(&sc->rules);
 	INIT_LIST_HEAD(&sc->trusts);
+	INIT_LIST_HEAD(&sc->peers);
+	sc->npeers = 0;
+	memset(sc->peer_len_refs, 0, sizeof(sc->peer_len_refs));
+	RCU_INIT_POINTER(sc->peer_lens, NULL);
 	sc->ntrusts = 0;
 	RCU_INIT_POINTER(sc->trust, NULL);
 	sc->nports = 0;
@@ -604,8 +615,13 @@ int idm_sacl_net_init(struct idm_net *in)
 	err = rhashtable_init(&sc->rule_ht, &idm_rule_params);
 	if (err)
 		goto err_server;
+	err = rhashtable_init(&sc->peer_ht, &idm_peer_params);
+	if (err)
+		goto err_rule;
 	return 0;
 
+err_rule:
+	rhashtable_destroy(&sc->rule_ht);
 err_server:
 	rhashtable_destroy(&sc->server_ht);
 err_client:
@@ -622,6 +638,7 @@ void idm_sacl_flush(struct idm_sacl *sc)
 	struct idm_sacl_server *s, *stmp;
 	struct idm_sacl_rule *r, *rtmp;
 	struct idm_sacl_trust *t, *ttmp;
+	struct idm_sacl_peer *pe, *petmp;
 	struct idm_sacl_port *p, *ptmp;
 	struct idm_trust_set *ts;
 
@@ -634,6 +651,8 @@ void idm_sacl_flush(struct idm_sacl *sc)
 		idm_sacl_client_remove(sc, c);
 	list_for_each_entry_safe(s, stmp, &sc->servers, list)
 		idm_sacl_server_remove(sc, s);
+	list_for_each_entry_safe(pe, petmp, &sc->peers, list)
+		idm_sacl_peer_remove(sc, pe);
 	list_for_each_entry_safe(t, ttmp, &sc->trusts, list) {
 		list_del(&t->list);
 		kfree(t);
@@ -642,6 +661,118 @@ void idm_sacl_flush(struct idm_sacl *sc)
 	ts = rcu_replace_pointer(sc->trust, NULL,
 				 lockdep_is_held(sc->lock));
 	kfree_rcu(ts, rcu);
+}
+
+/* Publish the peers' prefix lengths, longest first (in->lock). */
+static int idm_peer_lens_publish(struct idm_sacl *sc)
+{
+	struct idm_peer_lens *ls = NULL, *old;
+	int len;
+
+	ls = kzalloc(sizeof(*ls), GFP_KERNEL_ACCOUNT);
+	if (!ls)
+		return -ENOMEM;
+	for (len = 128; len >= 0; len--)
+		if (sc->peer_len_refs[len] && ls->n < IDMESH_SACL_PEER_LENS_MAX)
+			ls->len[ls->n++] = len;
+	if (!ls->n) {
+		kfree(ls);
+		ls = NULL;
+	}
+	old = rcu_replace_pointer(sc->peer_lens, ls, lockdep_is_held(sc->lock));
+	if (old)
+		kfree_rcu(old, rcu);
+	return 0;
+}
+
+static unsigned int idm_peer_nlens(const struct idm_sacl *sc)
+{
+	unsigned int len, n = 0;
+
+	for (len = 0; len <= 128; len++)
+		n += !!sc->peer_len_refs[len];
+	return n;
+}
+
+int idm_sacl_peer_add(struct idm_sacl *sc, const struct idm_peer_key *k,
+		      u64 id, struct netlink_ext_ack *extack)
+{
+	struct idm_sacl_peer *p;
+	int err;
+
+	if (!sc->peer_len_refs[k->plen] &&
+	    idm_peer_nlens(sc) >= IDMESH_SACL_PEER_LENS_MAX) {
+		NL_SET_ERR_MSG(extack, "Too many different prefix lengths among the peers");
+		return -ENOSPC;
+	}
+	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return -ENOMEM;
+	p->key = *k;
+	p->id = id;
+	err = rhashtable_insert_fast(&sc->peer_ht, &p->node, idm_peer_params);
+	if (err) {
+		kfree(p);
+		return err;
+	}
+	if (!sc->peer_len_refs[k->plen]++) {
+		err = idm_peer_lens_publish(sc);
+		if (err) {
+			sc->peer_len_refs[k->plen]--;
+			rhashtable_remove_fast(&sc->peer_ht, &p->node,
+					       idm_peer_params);
+			kfree_rcu(p, rcu);
+			return err;
+		}
+	}
+	list_add_tail(&p->list, &sc->peers);
+	WRITE_ONCE(sc->npeers, sc->npeers + 1);
+	return 0;
+}
+
+void idm_sacl_peer_remove(struct idm_sacl *sc, struct idm_sacl_peer *p)
+{
+	rhashtable_remove_fast(&sc->peer_ht, &p->node, idm_peer_params);
+	/*
+	 * Without memory for the shorter list the old one stays: a length
+	 * no peer has costs the packet path one lookup, and is right.
+	 */
+	if (!--sc->peer_len_refs[p->key.plen])
+		idm_peer_lens_publish(sc);
+	idm_sacl_ids_changed(sc);
+	list_del(&p->list);
+	WRITE_ONCE(sc->npeers, sc->npeers - 1);
+	kfree_rcu(p, rcu);
+}
+
+struct idm_sacl_peer *idm_sacl_peer_find(struct idm_sacl *sc,
+					 const struct idm_peer_key *k)
+{
+	return rhashtable_lookup_fast(&sc->peer_ht, k, idm_peer_params);
+}
+
+u64 idm_sacl_peer_id(struct idm_sacl *sc, const struct in6_addr *addr)
+{
+	const struct idm_peer_lens *ls = rcu_dereference(sc->peer_lens);
+	bool v4 = ipv6_addr_v4mapped(addr);
+	struct idm_sacl_peer *p;
+	struct idm_peer_key k;
+	unsigned int i;
+
+	if (!ls)
+		return 0;
+	memset(&k, 0, sizeof(k));
+	for (i = 0; i < ls->n; i++) {
+		/* IPv4 is only in IPv4 prefixes (96 bits and more). */
+		if (v4 && ls->len[i] < 96)
+			break;
+		k.plen = ls->len[i];
+		ipv6_addr_prefix(&k.addr, addr, k.plen);
+		p = rhashtable_lookup(&sc->peer_ht, &k, idm_peer_params);
+		if (p)
+			return p->id;
+	}
+	return 0;
 }
 
 /* After the flush and the hooks: the SACL flows, then the tables. */
@@ -655,5 +786,8 @@ void idm_sacl_net_exit(struct idm_net *in)
 	rhashtable_destroy(&sc->client_ht);
 	rhashtable_destroy(&sc->server_ht);
 	rhashtable_destroy(&sc->rule_ht);
+	rhashtable_destroy(&sc->peer_ht);
+	/* Left only if the flush had no memory to publish an empty list. */
+	kfree_rcu(rcu_dereference_protected(sc->peer_lens, true), rcu);
 	free_percpu(sc->stats);
 }

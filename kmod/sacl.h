@@ -175,6 +175,28 @@ struct idm_sacl_rule {
 	struct rcu_head rcu;
 };
 
+/* A peer's key: an address prefix, masked (IPv4: IPv4-mapped, 96 + len). */
+struct idm_peer_key {
+	struct in6_addr addr;
+	u8 plen;
+	u8 pad[3];
+};
+
+struct idm_sacl_peer {
+	struct rhash_head node;
+	struct idm_peer_key key;
+	u64 id;
+	struct list_head list;		/* sc->peers, in->lock */
+	struct rcu_head rcu;
+};
+
+/* The peers' prefix lengths in use, longest first (RCU). */
+struct idm_peer_lens {
+	struct rcu_head rcu;
+	unsigned int n;
+	u8 len[IDMESH_SACL_PEER_LENS_MAX];
+};
+
 /* Where tags are believed from: a device, or a source prefix. */
 struct idm_sacl_trust {
 	struct list_head list;		/* sc->trusts, in->lock */
@@ -242,6 +264,13 @@ struct idm_sacl {
 	 * read by the packet path (READ_ONCE).
 	 */
 	unsigned int nports, nclients, nservers, nrules, ntrusts, negress;
+	/* in->lock; npeers also read by the packet path (READ_ONCE). */
+	unsigned int npeers;
+	struct list_head peers;		/* in->lock */
+	struct rhashtable peer_ht;
+	/* Peers per prefix length (in->lock), published as peer_lens. */
+	unsigned int peer_len_refs[129];
+	struct idm_peer_lens __rcu *peer_lens;
 	/*
 	 * Changes with every rule added or removed (in->lock, release; the
 	 * packet path reads it with acquire): a flow's cached rule is good only
@@ -307,6 +336,20 @@ int idm_sacl_trust_add(struct idm_sacl *sc, const struct idm_sacl_trust *k);
  * still names the source, so this fails.
  */
 int idm_sacl_trust_remove(struct idm_sacl *sc, struct idm_sacl_trust *t);
+/*
+ * A peer prefix (key masked) with its ID; a new length needs room among
+ * IDMESH_SACL_PEER_LENS_MAX.
+ */
+int idm_sacl_peer_add(struct idm_sacl *sc, const struct idm_peer_key *k,
+		      u64 id, struct netlink_ext_ack *extack);
+void idm_sacl_peer_remove(struct idm_sacl *sc, struct idm_sacl_peer *p);
+struct idm_sacl_peer *idm_sacl_peer_find(struct idm_sacl *sc,
+					 const struct idm_peer_key *k);
+/*
+ * The packet path's (RCU): the ID of the longest peer prefix holding
+ * addr (IPv4-mapped for IPv4, which only IPv4 prefixes hold); 0: none.
+ */
+u64 idm_sacl_peer_id(struct idm_sacl *sc, const struct in6_addr *addr);
 /* A device that is a port, or trusted, went away: so do its entries. */
 void idm_sacl_dev_gone(struct idm_sacl *sc, u32 ifindex);
 /* Every entry and setting gone. */

@@ -280,12 +280,19 @@ static bool idm_sacl_identify(struct idm_sacl *sc, struct idm_sacl_port *port,
 static bool idm_sacl_egress_denied(struct idm_sacl *sc,
 				   const struct idm_sacl_pkt *sp)
 {
+	u64 server = sp->ids.server;
 	struct idm_sacl_rule *r;
+	struct in6_addr a;
 
 	if (!READ_ONCE(sc->negress))
 		return false;
+	/* An address no server entry names: the peer it is in, if any. */
+	if (!server && READ_ONCE(sc->npeers)) {
+		idm_sacl_key_addr(sp, &sp->p.key.dst, &a);
+		server = idm_sacl_peer_id(sc, &a);
+	}
 	r = idm_sacl_rule_find(sc, IDMESH_SACL_EGRESS, sp->ids.client,
-			       sp->ids.server, sp->p.key.proto,
+			       server, sp->p.key.proto,
 			       ntohs(sp->p.key.dport));
 	if (!r)
 		return false;
@@ -536,14 +543,17 @@ static unsigned int idm_sacl_server_side(struct idm_net *in,
 		struct in6_addr a;
 
 		/*
-		 * No identity: rules of every client (0 bits) judge it, for
-		 * the identity of the workload it goes to.
+		 * No identity: the peer its source is in gives it one, else
+		 * rules of any client judge it; for the identity of the
+		 * workload it goes to.
 		 */
+		idm_sacl_key_addr(sp, &sp->p.key.src, &a);
+		sp->ids.client = READ_ONCE(sc->npeers) ? idm_sacl_peer_id(sc, &a) : 0;
 		idm_sacl_key_addr(sp, &sp->p.key.dst, &a);
-		sp->ids.client = 0;
 		sp->ids.server = idm_sacl_server_id(sc, &a, sp->p.key.proto,
 						    sp->p.key.dport);
-		if (c && (c->client || c->server != sp->ids.server))
+		if (c && (c->client != sp->ids.client ||
+			  c->server != sp->ids.server))
 			c = NULL;	/* not the connection it was tracked as */
 		r = idm_sacl_conn_rule(sc, c, sp);
 	} else if (sp->tagged) {

@@ -244,6 +244,8 @@ enum idmesh_backend_attr {
 #define IDMESH_SACL_PREFIXES_MAX	16
 /* Trusted tag sources (devices and prefixes) per namespace. */
 #define IDMESH_SACL_TRUST_MAX		64
+/* Distinct prefix lengths among the peers. */
+#define IDMESH_SACL_PEER_LENS_MAX	32
 
 enum idmesh_sacl_kind {
 	IDMESH_SACL_KIND_SETTINGS = 1,	/* in dumps: settings and counters */
@@ -254,6 +256,13 @@ enum idmesh_sacl_kind {
 	IDMESH_SACL_KIND_TRUST,		/* a device or source prefix whose
 					 * tags are believed
 					 */
+	/*
+	 * An address prefix -> ID, for addresses with no identity of their
+	 * own (outside the cluster): the client ID of a connection without
+	 * the option from one (towards a port), the server ID a new
+	 * connection to one is judged by (egress); longest prefix first.
+	 */
+	IDMESH_SACL_KIND_PEER,
 };
 
 enum idmesh_sacl_action {
@@ -340,9 +349,9 @@ enum idmesh_sacl_attr {
 	IDMESH_SACL_A_NO_ROOM,		/* dropped: no room in the header
 					 * (IPv4: 40 bytes of options)
 					 */
-	IDMESH_SACL_A_PREFIX_LEN,	/* u8: a trusted prefix's length
-					 * (IPv4 0..32, IPv6 0..128; absent:
-					 * the whole address)
+	IDMESH_SACL_A_PREFIX_LEN,	/* u8: a trusted prefix's or a peer's
+					 * length (IPv4 0..32, IPv6 0..128;
+					 * absent: the whole address)
 					 */
 	IDMESH_SACL_A_UNTRUSTED,	/* dropped: a tag from a device or
 					 * source not trusted
