@@ -456,7 +456,7 @@ LBTOOL_TIMEOUT=2 run py $SP lbtool new 10.20.1.2 80 1
 check "an unsolicited IPv4 connection from that address to s1 is still denied" '.counts.none == 1'
 LBTOOL_TIMEOUT=2 run py $SP lbtool new fd20:1::2 80 1
 check "... and over IPv6" '.counts.none == 1'
-## rules for every client, by port range, and egress (NetworkPolicy's shape)
+## rules for every client, by port range, egress, and peers (NetworkPolicy's shape)
 I $B -b - <<-EOB
 	sacl set default allow
 	sacl server add fd20:1::2 id 201
@@ -503,6 +503,32 @@ run I $B -j -s sacl show rules
 check "egress rules show their direction and count what they dropped" \
 	'[.[] | select(.client == 202 and .server_bits == 0)][0] |
 	 .direction == "egress" and .action == "deny" and .stats.drops >= 1'
+I $B -b - <<-EOB
+	sacl peer add fd00:b::/64 id 77
+	sacl rule add client 77 server 202 allow ports tcp:80
+	sacl rule add client 202 server 77 egress allow ports tcp:80
+EOB
+run I $B sacl show peers
+assert "a peer shows as given" [ "$out" = "peer fd00:b::/64 id 77" ]
+run py $SP lbtool new fd20:2::2 80 1
+check "the spine, in peer fd00:b::/64 (ID 77), reaches s2, which allows 77" '.counts.s2 == 1'
+I $B sacl peer add fd00:b::2 id 78
+LBTOOL_TIMEOUT=2 run py $SP lbtool new fd20:2::2 80 1
+check "... a longer peer prefix for its address (78: no rule) wins: denied" '.counts.none == 1'
+expect "a peer twice is refused" 1 "Error: Peer already exists" \
+	I $B sacl peer add fd00:b::2 id 79
+expect "a peer with bits set past its length is refused" 1 \
+	"Error: The address has bits set past its prefix length" \
+	I $B sacl peer add fd00:b::1/64 id 79
+I $B sacl peer del fd00:b::2
+run py $S2 lbtool new fd00:b::2 80 1
+check "s2, egress denied but to peer 77: its connection to the spine's port 80 leaves" \
+	'.counts.sp == 1'
+I $B -b - <<-EOB
+	sacl rule del client 202 server 77 egress
+	sacl rule del client 77 server 202
+	sacl peer del fd00:b::/64
+EOB
 I $B -b - <<-EOB
 	vip add fd96::9 port 80 proto tcp
 	backend add fd96::9 port 80 proto tcp backend fd20:1::2

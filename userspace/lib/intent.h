@@ -220,6 +220,7 @@ struct idm_sacl_row {
 	/* A rule's prefix lengths (64: one ID; 0: every ID and none). */
 	uint32_t cbits, sbits;
 	uint32_t dir;			/* a rule's; IDMESH_SACL_INGRESS or _EGRESS */
+	uint32_t plen;			/* a peer's prefix length (IPv4: 0..32) */
 	uint32_t nranges;		/* a rule's port ranges (none: all) */
 	struct idm_range ranges[IDMESH_SACL_RANGES_MAX];
 	uint32_t action;

@@ -19,6 +19,7 @@ static const struct idm_word kinds[] = {
 	{ "client", IDMESH_SACL_KIND_CLIENT },
 	{ "server", IDMESH_SACL_KIND_SERVER },
 	{ "rule", IDMESH_SACL_KIND_RULE },
+	{ "peer", IDMESH_SACL_KIND_PEER },
 	{ NULL, 0 },
 };
 
@@ -49,6 +50,10 @@ static void sent_of(const struct idm_sacl_spec *s, struct idm_sacl_row *e)
 		 s->dir ? s->dir : IDMESH_SACL_INGRESS;
 	e->nranges = s->nranges;
 	memcpy(e->ranges, s->ranges, s->nranges * sizeof(*s->ranges));
+	/* A peer without /LEN: the address alone. */
+	if (s->kind == IDMESH_SACL_KIND_PEER)
+		e->plen = IDM_HAS(s, IDMESH_SACL_A_PREFIX_LEN) ? s->plen :
+			  s->addr.family == AF_INET ? 32 : 128;
 	e->action = s->action;
 	e->has_priority = IDM_HAS(s, IDMESH_SACL_A_PRIORITY);
 	e->priority = s->priority;
@@ -81,7 +86,7 @@ int idm_intent_parse_sacl(struct ctx *c, json_object *o, struct idm_intent *in)
 			argv[argc++] = tok;
 		if (!argc || idm_parse_word(argv[0], kinds, &kind)) {
 			free(words);
-			return idm_intent_fail(c, sub, "\"%s\" is not a port, client, server or rule",
+			return idm_intent_fail(c, sub, "\"%s\" is not a port, client, server, rule or peer",
 					       line);
 		}
 		if (idm_parse_sacl_entry(argc - 1, argv + 1, (int)kind, 0, &s, why,
@@ -89,16 +94,10 @@ int idm_intent_parse_sacl(struct ctx *c, json_object *o, struct idm_intent *in)
 			free(words);
 			return idm_intent_fail(c, sub, "%s", why);
 		}
-		if ((kind == IDMESH_SACL_KIND_CLIENT || kind == IDMESH_SACL_KIND_SERVER) &&
-		    !IDM_HAS(&s, IDMESH_SACL_A_ID)) {
+		if ((kind == IDMESH_SACL_KIND_CLIENT || kind == IDMESH_SACL_KIND_SERVER ||
+		     kind == IDMESH_SACL_KIND_PEER) && !IDM_HAS(&s, IDMESH_SACL_A_ID)) {
 			free(words);
 			return idm_intent_fail(c, sub, "needs an id");
-		}
-		if (kind == IDMESH_SACL_KIND_RULE &&
-		    (!IDM_HAS(&s, IDMESH_SACL_A_CLIENT_ID) ||
-		     !IDM_HAS(&s, IDMESH_SACL_A_SERVER_ID))) {
-			free(words);
-			return idm_intent_fail(c, sub, "a rule needs client ID and server ID");
 		}
 		sent_of(&s, &in->raw[i]);
 		free(words);

@@ -139,6 +139,9 @@ static int cmp_key(const void *a, const void *b)
 			return memcmp(&x->addr, &y->addr, sizeof(x->addr));
 		d = strcmp(x->dev, y->dev);
 		return d ? d : (int)x->lid - (int)y->lid;
+	case IDMESH_SACL_KIND_PEER:
+		d = memcmp(&x->addr, &y->addr, sizeof(x->addr));
+		return d ? d : (int)x->plen - (int)y->plen;
 	case IDMESH_SACL_KIND_SERVER:
 		d = memcmp(&x->addr, &y->addr, sizeof(x->addr));
 		if (d)
@@ -168,6 +171,7 @@ static bool same_entry(const struct idm_sacl_row *x, const struct idm_sacl_row *
 		/* An address moved to another port is another entry. */
 		return x->id == y->id && !strcmp(x->dev, y->dev);
 	case IDMESH_SACL_KIND_SERVER:
+	case IDMESH_SACL_KIND_PEER:
 		return x->id == y->id;
 	case IDMESH_SACL_KIND_RULE:
 		return x->action == y->action && x->nranges == y->nranges &&
@@ -287,6 +291,9 @@ void idm_sacl_row_format(const struct idm_sacl_row *e, char *buf, size_t len)
 		else
 			snprintf(buf, len, "client dev %s lid %u id 0x%016" PRIx64,
 				 e->dev, e->lid, e->id);
+		break;
+	case IDMESH_SACL_KIND_PEER:
+		snprintf(buf, len, "peer %s/%u id 0x%016" PRIx64, addr, e->plen, e->id);
 		break;
 	case IDMESH_SACL_KIND_SERVER:
 		if (e->proto) {

@@ -227,6 +227,7 @@ int idm_sacl_read(struct idm_nl *nl, struct idm_sacl_tables *st)
 		s->dscp = e->dscp;
 		s->cbits = e->cbits;
 		s->sbits = e->sbits;
+		s->plen = e->kind == IDMESH_SACL_KIND_PEER ? e->plen : 0;
 		s->dir = e->dir;
 		s->nranges = e->nranges;
 		memcpy(s->ranges, e->ranges, e->nranges * sizeof(*e->ranges));
@@ -264,6 +265,14 @@ int idm_sacl_change(struct idm_nl *nl, int add, const struct idm_sacl_row *e)
 		SETA(IDMESH_SACL_A_ADDR6);
 	}
 	switch (e->kind) {
+	case IDMESH_SACL_KIND_PEER:
+		s.plen = e->plen;
+		SETA(IDMESH_SACL_A_PREFIX_LEN);
+		if (add) {
+			s.id = e->id;
+			SETA(IDMESH_SACL_A_ID);
+		}
+		break;
 	case IDMESH_SACL_KIND_PORT:
 		if (add && e->marker) {
 			s.marker = 1;

@@ -48,37 +48,29 @@ static const char *const kind_name[] = {
 	[IDMESH_SACL_KIND_SERVER] = "server",
 	[IDMESH_SACL_KIND_RULE] = "rule",
 	[IDMESH_SACL_KIND_TRUST] = "trust",
+	[IDMESH_SACL_KIND_PEER] = "peer",
 };
 
 #define SET(a) (s->has |= 1ull << (a))
 
-/* "dev DEV", or "ADDR[/LEN]": a device or source prefix tags come from. */
-static int parse_trust(int argc, char **argv, struct idm_sacl_spec *s,
-		       char *err, size_t errlen)
+/* "ADDR[/LEN]", a trusted source's or a peer's (what names it). */
+static int parse_prefix(const char *what, const char *w, struct idm_sacl_spec *s,
+			char *err, size_t errlen)
 {
 	char addr[INET6_ADDRSTRLEN + 1];
 	const char *slash;
 	struct in6_addr a;
 	size_t n;
 
-	if (argc == 2 && !strcmp(argv[0], "dev")) {
-		s->dev = argv[1];
-		SET(IDMESH_SACL_A_IFINDEX);
-		return 0;
-	}
-	if (argc != 1 || !strcmp(argv[0], "dev")) {
-		snprintf(err, errlen, "trust is \"dev DEV\", or a prefix ADDR[/LEN]");
-		return -1;
-	}
-	slash = strchr(argv[0], '/');
-	n = slash ? (size_t)(slash - argv[0]) : strlen(argv[0]);
+	slash = strchr(w, '/');
+	n = slash ? (size_t)(slash - w) : strlen(w);
 	if (n >= sizeof(addr))
 		n = sizeof(addr) - 1;
-	memcpy(addr, argv[0], n);
+	memcpy(addr, w, n);
 	addr[n] = '\0';
 	if (idm_addr46_pton(addr, &a) || idm_parse_addr(addr, &s->addr)) {
-		snprintf(err, errlen, "trust \"%s\" is not an IPv4 or IPv6 prefix",
-			 argv[0]);
+		snprintf(err, errlen, "%s \"%s\" is not an IPv4 or IPv6 prefix",
+			 what, w);
 		return -1;
 	}
 	SET(IDMESH_SACL_A_ADDR6);
@@ -89,6 +81,49 @@ static int parse_trust(int argc, char **argv, struct idm_sacl_spec *s,
 			  errlen))
 		return -1;
 	SET(IDMESH_SACL_A_PREFIX_LEN);
+	return 0;
+}
+
+/* "dev DEV", or "ADDR[/LEN]": a device or source prefix tags come from. */
+static int parse_trust(int argc, char **argv, struct idm_sacl_spec *s,
+		       char *err, size_t errlen)
+{
+	if (argc == 2 && !strcmp(argv[0], "dev")) {
+		s->dev = argv[1];
+		SET(IDMESH_SACL_A_IFINDEX);
+		return 0;
+	}
+	if (argc != 1 || !strcmp(argv[0], "dev")) {
+		snprintf(err, errlen, "trust is \"dev DEV\", or a prefix ADDR[/LEN]");
+		return -1;
+	}
+	return parse_prefix("trust", argv[0], s, err, errlen);
+}
+
+/* "ADDR[/LEN] [id ID]": a peer (the ID is add's). */
+static int parse_peer(int argc, char **argv, int del, struct idm_sacl_spec *s,
+		      char *err, size_t errlen)
+{
+	if (argc < 1) {
+		snprintf(err, errlen, "a peer needs a prefix ADDR[/LEN]");
+		return -1;
+	}
+	if (parse_prefix("peer", argv[0], s, err, errlen))
+		return -1;
+	if (argc == 1 && del)
+		return 0;
+	if (del) {
+		snprintf(err, errlen, "\"%s\" is for add only: del names the peer alone",
+			 argv[1]);
+		return -1;
+	}
+	if (argc != 3 || strcmp(argv[1], "id")) {
+		snprintf(err, errlen, "a peer is ADDR[/LEN] id ID");
+		return -1;
+	}
+	if (idm_parse_u64("id", argv[2], &s->id, err, errlen))
+		return -1;
+	SET(IDMESH_SACL_A_ID);
 	return 0;
 }
 
@@ -120,6 +155,8 @@ int idm_parse_sacl_entry(int argc, char **argv, int kind, int del,
 	s->kind = kind;
 	if (kind == IDMESH_SACL_KIND_TRUST)
 		return parse_trust(argc, argv, s, err, errlen);
+	if (kind == IDMESH_SACL_KIND_PEER)
+		return parse_peer(argc, argv, del, s, err, errlen);
 	/* The first word: a port's device, a client's or server's address. */
 	if (kind == IDMESH_SACL_KIND_PORT) {
 		if (argc < 1) {

@@ -162,6 +162,19 @@ int main(void)
 	       "rule del names the direction: part of the key");
 	TAP_OK(ENTRY(IDMESH_SACL_KIND_RULE, 1, &s, err, "client", "5", "server",
 		     "7", "ports", "tcp") == -1, "rule del takes no ports");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_PEER, 0, &s, err, "10.0.0.0/8", "id", "9") == 0 &&
+	       s.addr.family == AF_INET && s.plen == 8 && s.id == 9 &&
+	       IDM_HAS(&s, IDMESH_SACL_A_PREFIX_LEN) && IDM_HAS(&s, IDMESH_SACL_A_ID),
+	       "peer add PREFIX id ID");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_PEER, 0, &s, err, "fd00::/8") == -1,
+	       "a peer needs its id");
+	TAP_STREQ(err, "a peer is ADDR[/LEN] id ID", "... with a message");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_PEER, 0, &s, err, "10.0.0.0/33", "id", "9") == -1,
+	       "an IPv4 peer of 33 bits");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_PEER, 1, &s, err, "10.0.0.0/8") == 0 &&
+	       !IDM_HAS(&s, IDMESH_SACL_A_ID), "peer del names the prefix alone");
+	TAP_OK(ENTRY(IDMESH_SACL_KIND_PEER, 1, &s, err, "10.0.0.0/8", "id", "9") == -1,
+	       "peer del takes no id");
 	TAP_OK(SETS(&s, err, "option-type", "0x3e", "default", "deny", "marker", "on") == 0 &&
 	       s.opt_type == 0x3e && s.def_action == IDMESH_SACL_DENY && s.marker == 1,
 	       "set every setting");

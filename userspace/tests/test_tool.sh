@@ -23,7 +23,7 @@ expect "backend without a backend" 2 'Error: name the backend: "... backend ADDR
 expect "unknown vip command" 2 'Error: unknown command "vip frob"; try "idmesh vip help"' "$tool" vip frob
 expect "sacl rule without a server" 2 "Error: a rule needs client ID and server ID" "$tool" sacl rule add client 1
 expect "unknown sacl command" 2 'Error: unknown command "frob"; try "idmesh sacl help"' "$tool" sacl frob
-expect "sacl show of an unknown table" 2 'Error: "bananas" is not ports, clients, servers, rules or trust' "$tool" sacl show bananas
+expect "sacl show of an unknown table" 2 'Error: "bananas" is not ports, clients, servers, rules, trust or peers' "$tool" sacl show bananas
 expect "config set timeout twice" 2 'Error: "timeout-udp" given twice' "$tool" config set timeout-udp 5 timeout-udp 6
 expect "unknown object" 2 'Error: unknown object "frob"; try "idmesh help"' "$tool" frob
 expect "unknown option" 2 'Error: unknown option "-z"; try "idmesh help"' "$tool" -z version

@@ -30,7 +30,9 @@ void help_sacl(FILE *f)
 		"       idmesh [-n NETNS] sacl rule del client { ID[/BITS] | any } server { ID[/BITS] | any }\n"
 		"                                  [ingress | egress]\n"
 		"       idmesh [-n NETNS] sacl trust { add | del } { dev DEV | PREFIX }\n"
-		"       idmesh [-j [-p]] [-s] [-n NETNS] sacl show [ports | clients | servers | rules | trust]\n"
+		"       idmesh [-n NETNS] sacl peer add PREFIX id ID\n"
+		"       idmesh [-n NETNS] sacl peer del PREFIX\n"
+		"       idmesh [-j [-p]] [-s] [-n NETNS] sacl show [ports | clients | servers | rules | trust | peers]\n"
 		"The SACL gateway, IPv4 and IPv6 alike (ADDR is either). A packet from\n"
 		"a workload-facing port (DEV) gets an option with the SACL IDs of its\n"
 		"client (by source ADDR behind its port DEV, or by the LID a marker\n"
@@ -59,7 +61,11 @@ void help_sacl(FILE *f)
 		"a new connection leaves its client's port, before it is tagged (allow\n"
 		"or deny; without one, it may). RANGES: PROTO[:PORT[-END]],... (tcp,\n"
 		"udp, sctp): the rule applies to those connections only, and leaves\n"
-		"the others to a less specific rule. LID 0..%u. T: IPv6 option\n"
+		"the others to a less specific rule. A peer PREFIX (ADDR[/LEN]) gives\n"
+		"addresses with no identity of their own one: a connection without\n"
+		"the option from it (towards a port) has client ID, and one to it\n"
+		"that no server names is judged at egress as server ID; the longest\n"
+		"prefix wins. LID 0..%u. T: IPv6 option\n"
 		"type with action bits 00 (2..0x3f, default 0x%02x). T4: IPv4 option\n"
 		"type, one of RFC 4727's 30, 94, 158, 222 (default %u). \"marker on\"\n"
 		"in a workload's namespace writes each socket's UID %% 128 + 100 into\n"
@@ -263,6 +269,14 @@ static void print_entry(const struct idm_opts *o, const struct idm_sacl_entry *e
 	case IDMESH_SACL_KIND_RULE:
 		print_rule(o, e);
 		break;
+	case IDMESH_SACL_KIND_PEER: {
+		char pfx[INET6_ADDRSTRLEN + 4];
+
+		snprintf(pfx, sizeof(pfx), "%s/%u", e->addr, e->plen);
+		print_string(PRINT_ANY, "prefix", "peer %s", pfx);
+		print_u64(PRINT_ANY, "id", " id %llu\n", e->id);
+		break;
+	}
 	case IDMESH_SACL_KIND_TRUST:
 		if (e->has_addr) {
 			char p[INET6_ADDRSTRLEN + 4];
@@ -284,6 +298,7 @@ static const char *const list_name[] = {
 	[IDMESH_SACL_KIND_SERVER] = "servers",
 	[IDMESH_SACL_KIND_RULE] = "rules",
 	[IDMESH_SACL_KIND_TRUST] = "trust",
+	[IDMESH_SACL_KIND_PEER] = "peers",
 };
 
 /*
@@ -309,7 +324,7 @@ static void print_sacl(const struct idm_opts *o, const struct idm_sacl_list *l,
 	print_open_obj(NULL);
 	for (i = 0; i < l->n && l->e[i].kind == IDMESH_SACL_KIND_SETTINGS; i++)
 		print_entry(o, &l->e[i]);
-	for (kind = IDMESH_SACL_KIND_PORT; kind <= IDMESH_SACL_KIND_TRUST; kind++) {
+	for (kind = IDMESH_SACL_KIND_PORT; kind <= IDMESH_SACL_KIND_PEER; kind++) {
 		print_open_arr(list_name[kind]);
 		for (i = 0; i < l->n; i++)
 			if (l->e[i].kind == kind)
@@ -330,11 +345,11 @@ static int sacl_show(const struct idm_opts *o, int argc, char **argv)
 	if (argc > 1)
 		return idm_usage_error("unknown word \"%s\"", argv[1]);
 	if (argc == 1) {
-		for (kind = IDMESH_SACL_KIND_PORT; kind <= IDMESH_SACL_KIND_TRUST; kind++)
+		for (kind = IDMESH_SACL_KIND_PORT; kind <= IDMESH_SACL_KIND_PEER; kind++)
 			if (idm_matches(argv[0], list_name[kind]))
 				only.kind = kind;
 		if (!only.kind)
-			return idm_usage_error("\"%s\" is not ports, clients, servers, rules or trust",
+			return idm_usage_error("\"%s\" is not ports, clients, servers, rules, trust or peers",
 					       argv[0]);
 		only.has = 1ull << IDMESH_SACL_A_KIND;
 	}
@@ -373,7 +388,7 @@ static int sacl_entry(const struct idm_opts *o, int kind, int argc,
 int cmd_sacl(const struct idm_opts *o, int argc, char **argv)
 {
 	static const char *const objs[] = { "port", "client", "server", "rule",
-					    "trust" };
+					    "trust", "peer" };
 	struct idm_sacl_spec s;
 	char err[256];
 	int k;
@@ -389,7 +404,7 @@ int cmd_sacl(const struct idm_opts *o, int argc, char **argv)
 		help_sacl(stdout);
 		return 0;
 	}
-	for (k = 0; k < 5; k++)
+	for (k = 0; k < 6; k++)
 		if (!strcmp(argv[0], objs[k]))
 			return sacl_entry(o, IDMESH_SACL_KIND_PORT + k, argc - 1,
 					  argv + 1);
