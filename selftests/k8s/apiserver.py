@@ -48,6 +48,7 @@ RES = {
     "/apis/discovery.k8s.io/v1/endpointslices":
         ("EndpointSlice", "discovery.k8s.io/v1", "EndpointSliceList"),
     "/api/v1/pods": ("Pod", "v1", "PodList"),
+    "/api/v1/namespaces": ("Namespace", "v1", "NamespaceList"),
 }
 KINDS = {v[0]: k for k, v in RES.items()}
 # Discovery: group/version -> [(resource, kind, namespaced)].

@@ -44,7 +44,9 @@
 #include "sacl.h"
 #include "util.h"
 
-enum { R_NODE, R_SVC, R_SLICE, R_POD, NRES };
+enum { R_NODE, R_SVC, R_SLICE, R_POD, R_NS, NRES };
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 enum { S_LIST, S_WATCH, S_WAIT };
 enum { EV_ADDED, EV_MODIFIED, EV_DELETED, EV_BOOKMARK, EV_ERROR, NEV };
 enum { P_LINKS, P_VIPS, P_SACL, P_ALL, NPART };
@@ -186,7 +188,7 @@ static bool obj_key(const struct res *r, json_object *o, char *buf, size_t len)
 
 	if (!name || !*name)
 		return false;
-	if (!r || !strcmp(r->kind, "Node"))
+	if (!r || !strcmp(r->kind, "Node") || !strcmp(r->kind, "Namespace"))
 		snprintf(buf, len, "%s", name);
 	else
 		snprintf(buf, len, "%s/%s", ns ? ns : "default", name);
@@ -239,6 +241,7 @@ static void touch(struct agent *ag, struct res *r, json_object *old, json_object
 		"spec", "containers", "status", "podIPs", "status", "podIP",
 		"status", "phase", NULL
 	};
+	static const char *const ns_paths[] = { "metadata", "labels", NULL };
 	char key[600];
 
 	switch (r - ag->r) {
@@ -263,6 +266,11 @@ static void touch(struct agent *ag, struct res *r, json_object *old, json_object
 		break;
 	case R_POD:
 		if (differ(old, cur, pod_paths))
+			ag->dirty_sacl = true;
+		break;
+	case R_NS:
+		/* Its labels are its Pods' identity. */
+		if (differ(old, cur, ns_paths))
 			ag->dirty_sacl = true;
 		break;
 	}
@@ -896,8 +904,8 @@ static bool have_node(struct agent *ag)
 static int sync_parts(struct agent *ag, int part)
 {
 	static const int link_kinds[] = { R_NODE };
-	static const int sacl_kinds[] = { R_NODE, R_POD };
-	static const int all_kinds[] = { R_NODE, R_SVC, R_SLICE, R_POD };
+	static const int sacl_kinds[] = { R_NODE, R_POD, R_NS };
+	static const int all_kinds[] = { R_NODE, R_SVC, R_SLICE, R_POD, R_NS };
 	struct idm_k8s_args a = {
 		.node = ag->node, .policy = ag->policy, .table_size = ag->table_size,
 		.warn = warn_obj, .warn_arg = ag,
@@ -905,7 +913,8 @@ static int sync_parts(struct agent *ag, int part)
 	unsigned int parts = part == P_LINKS ? IDM_K8S_LINKS :
 			     part == P_SACL ? IDM_K8S_SACL : IDM_K8S_ALL;
 	const int *kinds = part == P_LINKS ? link_kinds : part == P_SACL ? sacl_kinds : all_kinds;
-	size_t nk = part == P_LINKS ? 1 : part == P_SACL ? 2 : 4;
+	size_t nk = part == P_LINKS ? ARRAY_LEN(link_kinds) :
+		    part == P_SACL ? ARRAY_LEN(sacl_kinds) : ARRAY_LEN(all_kinds);
 	double t0 = now_mono();
 	char err[1024];
 	json_object *o;
@@ -1315,6 +1324,7 @@ static void init_res(struct agent *ag)
 		[R_SLICE] = { "EndpointSlice", "discovery.k8s.io/v1",
 			      "/apis/discovery.k8s.io/v1/endpointslices" },
 		[R_POD] = { "Pod", "v1", "/api/v1/pods" },
+		[R_NS] = { "Namespace", "v1", "/api/v1/namespaces" },
 	};
 	int i;
 

@@ -43,6 +43,8 @@ struct k8s {
 	/* EndpointSlices by (namespace, Service), for service_vips(). */
 	struct slice_ref *slices;
 	size_t nslices;
+	/* Namespace name -> its labels (borrowed), for pod_workloads(). */
+	json_object *ns_labels;
 };
 
 struct slice_ref {
@@ -132,6 +134,7 @@ static int check_obj(struct k8s *k, const char *file, const char *where,
 {
 	struct obj ob = { .o = o };
 	json_object *md;
+	bool cluster;
 
 	snprintf(ob.where, sizeof(ob.where), "%s%s%s", file ? file : "", file ? ": " : "",
 		 where);
@@ -141,7 +144,8 @@ static int check_obj(struct k8s *k, const char *file, const char *where,
 	if (str_at(k, &ob, o, "kind", "kind", true, &ob.kind))
 		return -1;
 	if (strcmp(ob.kind, "Pod") && strcmp(ob.kind, "Service") &&
-	    strcmp(ob.kind, "EndpointSlice") && strcmp(ob.kind, "Node"))
+	    strcmp(ob.kind, "EndpointSlice") && strcmp(ob.kind, "Node") &&
+	    strcmp(ob.kind, "Namespace"))
 		return 0;
 	if (!strcmp(ob.kind, "EndpointSlice")) {
 		const char *av;
@@ -160,13 +164,15 @@ static int check_obj(struct k8s *k, const char *file, const char *where,
 		return -1;
 	if (!ob.ns)
 		ob.ns = "default";
-	if (!file && !strcmp(ob.kind, "Node"))
-		snprintf(ob.where, sizeof(ob.where), "Node %s", ob.name);
+	/* Nodes and Namespaces have no namespace: named alone. */
+	cluster = !strcmp(ob.kind, "Node") || !strcmp(ob.kind, "Namespace");
+	if (!file && cluster)
+		snprintf(ob.where, sizeof(ob.where), "%s %s", ob.kind, ob.name);
 	else if (!file)
 		snprintf(ob.where, sizeof(ob.where), "%s %s/%s", ob.kind, ob.ns, ob.name);
-	else if (!strcmp(ob.kind, "Node"))
-		snprintf(ob.where, sizeof(ob.where), "%s: Node %s (%s)", file, ob.name,
-			 where);
+	else if (cluster)
+		snprintf(ob.where, sizeof(ob.where), "%s: %s %s (%s)", file, ob.kind,
+			 ob.name, where);
 	else
 		snprintf(ob.where, sizeof(ob.where), "%s: %s %s/%s (%s)", file, ob.kind,
 			 ob.ns, ob.name, where);
@@ -542,6 +548,45 @@ static int index_slices(struct k8s *k)
 	return 0;
 }
 
+/*
+ * Every Namespace's labels under its name (checked: an object of
+ * strings; a Namespace whose are not is left out, and its Pods get none).
+ */
+static void index_namespaces(struct k8s *k)
+{
+	size_t i;
+
+	k->ns_labels = json_object_new_object();
+	for (i = 0; i < k->n; i++) {
+		const struct obj *ns = &k->v[i];
+		json_object *lb;
+
+		if (strcmp(ns->kind, "Namespace"))
+			continue;
+		if (obj_at(k, ns, idm_json_at(ns->o, "metadata"), "metadata.labels",
+			   "labels", &lb)) {
+			skip(k, "left out");
+			continue;
+		}
+		if (!lb)
+			continue;
+		{
+			bool bad = false;
+
+			json_object_object_foreach(lb, key, val)
+				if (!bad && !json_object_is_type(val, json_type_string)) {
+					fail(k, ns, "metadata.labels", "%s: expected a string", key);
+					bad = true;
+				}
+			if (bad) {
+				skip(k, "left out; its Pods have no namespace labels");
+				continue;
+			}
+		}
+		json_object_object_add(k->ns_labels, ns->name, json_object_get(lb));
+	}
+}
+
 /* The first slice of (ns, svc), or nslices. */
 static size_t first_slice(const struct k8s *k, const struct slice_ref *key)
 {
@@ -773,7 +818,7 @@ static bool per_pod_label(const char *key)
 static int pod_workloads(struct k8s *k, const struct obj *pod, const char *node,
 			 json_object *wls, json_object *ports)
 {
-	json_object *ips, *md, *labels, *lbl, *w;
+	json_object *ips, *md, *labels, *lbl, *w, *nsl;
 	const char *ip, *pnode;
 	char name[600], path[64], dev[IFNAMSIZ];
 	bool skip, mine;
@@ -802,6 +847,18 @@ static int pod_workloads(struct k8s *k, const struct obj *pod, const char *node,
 	/* Pods of two namespaces with the same labels are two Services. */
 	json_object_object_add(lbl, "io.kubernetes.pod.namespace",
 			       json_object_new_string(pod->ns));
+	/*
+	 * And the namespace's labels, as Cilium's identities have them, for
+	 * NetworkPolicy's namespaceSelector.
+	 */
+	if (json_object_object_get_ex(k->ns_labels, pod->ns, &nsl)) {
+		json_object_object_foreach(nsl, nkey, nval) {
+			char key[320];
+
+			snprintf(key, sizeof(key), "io.kubernetes.namespace.labels.%s", nkey);
+			json_object_object_add(lbl, key, json_object_get(nval));
+		}
+	}
 	mine = pnode && !strcmp(pnode, node);
 	idm_k8s_pod_dev(pod->ns, pod->name, dev, sizeof(dev));
 	n = ips ? json_object_array_length(ips) : 1;
@@ -1116,6 +1173,7 @@ static void k8s_free(struct k8s *k)
 		json_object_put(k->roots[i]);
 	free(k->roots);
 	free(k->slices);
+	json_object_put(k->ns_labels);
 	free(k->v);
 }
 
@@ -1145,6 +1203,8 @@ json_object *idm_k8s_build(struct idm_k8s_args *a, unsigned int parts,
 	}
 	if ((parts & IDM_K8S_VIPS) && index_slices(&k))
 		goto fail;
+	if (parts & IDM_K8S_SACL)
+		index_namespaces(&k);
 	intent = json_object_new_object();
 	if ((parts & IDM_K8S_SACL) && a->policy && merge_policy(&k, a->policy, intent))
 		goto fail;

@@ -184,6 +184,12 @@ post /_test/objects "$t/gone.json"
 assert "agent: a Service deleted: its VIP removed, the others untouched" \
 	until_true 30 has_lines 'l["intent"].get("vips") == [] and l["gone"] == ["10.96.0.10"]'
 
+objs "$t/ns.json" 'o.remove(named("Service", "web")); o.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop", "labels": {"kubernetes.io/metadata.name": "shop", "team": "a"}}})'
+mark
+post /_test/objects "$t/ns.json"
+assert "agent: a Namespace's labels join its Pods' identity: the SACL part planned again" \
+	until_true 30 has_lines 'l["part"] == "sacl" and [w["labels"].get("io.kubernetes.namespace.labels.team") for w in l["intent"]["workloads"] if w["name"] == "shop/web-1"] == ["a"]'
+
 nlists=$(metric 'idmesh_agent_lists_total{kind="Service"}')
 post /_test/cut
 mark
@@ -267,8 +273,8 @@ print(spec["hostNetwork"], spec["serviceAccountName"], c["env"][0]["valueFrom"][
       c["securityContext"]["capabilities"])
 print(" ".join(c["args"]))
 EOF
-assert "deploy: the role lists and watches the four kinds the agent reads, and nothing else" \
-	[ "$(sed -n 1p <<<"$out")" = "[('', 'nodes', ('list', 'watch')), ('', 'pods', ('list', 'watch')), ('', 'services', ('list', 'watch')), ('discovery.k8s.io', 'endpointslices', ('list', 'watch'))]" ]
+assert "deploy: the role lists and watches the five kinds the agent reads, and nothing else" \
+	[ "$(sed -n 1p <<<"$out")" = "[('', 'namespaces', ('list', 'watch')), ('', 'nodes', ('list', 'watch')), ('', 'pods', ('list', 'watch')), ('', 'services', ('list', 'watch')), ('discovery.k8s.io', 'endpointslices', ('list', 'watch'))]" ]
 assert "deploy: the host's network, its own account, the node's name, CAP_NET_ADMIN alone" \
 	[ "$(sed -n 2p <<<"$out")" = "True idmesh-agent spec.nodeName {'drop': ['ALL'], 'add': ['NET_ADMIN']}" ]
 # shellcheck disable=SC2046

@@ -197,6 +197,15 @@ assert "k8s: ... a timeout past the API's 86400 s: the Service is left out and r
 mutated 'by["Service/web"]["spec"]["sessionAffinity"] = "None"'
 assert "k8s: ... sessionAffinity None: a VIP as before" all \
 	[ "$rc" = 0 ] :: [ "$(jget "$t/m-out.json" 'sorted(v["address"] for v in j["vips"])')" = "['10.96.0.10', '10.96.0.20']" ]
+mutated 'objs.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop", "labels": {"kubernetes.io/metadata.name": "shop", "team": "a"}}})'
+assert "k8s: a Namespace's labels join its Pods' identity (for namespaceSelector)" all \
+	[ "$rc" = 0 ] :: [ "$(jget "$t/m-out.json" 'sorted([w["labels"] for w in j["workloads"] if w["name"] == "shop/web-2"][0].items())')" = \
+	  "[('app', 'web'), ('io.kubernetes.namespace.labels.kubernetes.io/metadata.name', 'shop'), ('io.kubernetes.namespace.labels.team', 'a'), ('io.kubernetes.pod.namespace', 'shop')]" ]
+mutated 'objs.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop", "labels": {"team": 7}}})'
+assert "k8s: ... a Namespace whose labels are not strings is left out and reported; its Pods have none" all \
+	[ "$rc" = 0 ] :: grep -q "Namespace shop (items\[[0-9]*\]): metadata.labels: team: expected a string; left out; its Pods have no namespace labels" <<<"$err" :: \
+	[ "$(jget "$t/m-out.json" '[w["labels"] for w in j["workloads"] if w["name"] == "shop/web-2"][0]')" = \
+	  "{'app': 'web', 'io.kubernetes.pod.namespace': 'shop'}" ]
 mutated 'by["Service/web"]["spec"]["internalTrafficPolicy"] = "Local"'
 assert "k8s: internalTrafficPolicy Local: this node's endpoints only" all \
 	[ "$rc" = 0 ] :: [ "$(jget "$t/m-out.json" '[(b["address"], b.get("weight", 1)) for v in j["vips"] if v["address"] == "10.96.0.10" for b in v["backends"]]')" = "[('10.244.1.5', 1)]" ]
