@@ -40,6 +40,13 @@ struct idm_service {
 	size_t nworkloads;
 };
 
+/* A container port's name (NetworkPolicy's named ports). */
+struct idm_named_port {
+	char *name;
+	uint8_t proto;
+	uint16_t port;
+};
+
 struct idm_workload {
 	char *name;
 	bool has_addr;
@@ -49,25 +56,65 @@ struct idm_workload {
 	bool has_lid;
 	uint32_t lid;
 	struct idm_labels labels;
+	struct idm_named_port *named;	/* "named-ports" */
+	size_t nnamed;
 	size_t service;			/* index in services, once derived */
 };
 
+/* Kubernetes' operators: in, not_in, exists, does_not_exist. */
+enum { IDM_SEL_IN, IDM_SEL_NOT_IN, IDM_SEL_EXISTS, IDM_SEL_NOT_EXISTS };
+
 struct idm_selector {
 	char *key;
-	bool not_in;
-	char **values;
+	int op;				/* IDM_SEL_* */
+	char **values;			/* in, not_in: at least one */
 	size_t nvalues;
 };
 
 enum { IDM_SIDE_CLIENT, IDM_SIDE_SERVER };
 
+/*
+ * What a policy's side is: Services by selectors; "any" (a rule of 0
+ * bits: every ID and none, what a more specific rule overrides);
+ * "every" (each ID, as two rules of 1 bit, and every address outside
+ * the workloads as a peer); addresses of a CIDR but its excepts (peers).
+ */
+enum { IDM_SIDE_SERVICES, IDM_SIDE_ANY, IDM_SIDE_EVERY, IDM_SIDE_CIDR };
+
+/* An address with its prefix length, or a route's destination. */
+struct idm_prefix {
+	struct idm_addr a;
+	uint32_t len;
+};
+
+/* A policy's port: a range, or a name the server's workloads give. */
+struct idm_policy_port {
+	uint8_t proto;
+	uint16_t lo, hi;
+	char *name;			/* a named port: lo, hi unused */
+};
+
 struct idm_policy {
 	char *name;			/* given, or "policies[i]" */
+	int kind[2];			/* IDM_SIDE_SERVICES.., per side */
 	struct idm_selector *sel[2];	/* ANDed, per side */
 	size_t nsel[2];
+	struct idm_prefix cidr[2];	/* IDM_SIDE_CIDR: the block */
+	struct idm_prefix *except[2];	/* and the parts of it left out */
+	size_t nexcept[2];
+	uint32_t dir;			/* IDMESH_SACL_INGRESS or _EGRESS */
+	bool has_ports;			/* none: every port */
+	struct idm_policy_port *ports;
+	size_t nports;
 	uint32_t action;
 	bool has_priority, has_dscp;
 	uint32_t priority, dscp;
+};
+
+/* A peer the policies' CIDRs make: a prefix and its ID (derived). */
+struct idm_peer {
+	struct idm_prefix p;
+	uint64_t id;
 };
 
 struct idm_port {
@@ -90,7 +137,11 @@ struct idm_rule_side {
 
 struct idm_rule {
 	struct idm_rule_side c, s;	/* client, server */
-	size_t policy;
+	size_t policy;			/* the first that gives it */
+	size_t npolicies;		/* how many give it */
+	uint32_t dir;			/* IDMESH_SACL_INGRESS or _EGRESS */
+	uint32_t nranges;		/* none: every port */
+	struct idm_range ranges[IDMESH_SACL_RANGES_MAX];
 	uint32_t action;
 	bool has_priority, has_dscp;
 	uint32_t priority, dscp;
@@ -143,13 +194,10 @@ struct idm_intent {
 	size_t nservices;
 	struct idm_rule *rules;
 	size_t nrules;
+	struct idm_peer *peers;
+	size_t npeers;
 };
 
-/* An address with its prefix length, or a route's destination. */
-struct idm_prefix {
-	struct idm_addr a;
-	uint32_t len;
-};
 
 struct idm_prefixes {
 	struct idm_prefix *v;

@@ -19,70 +19,9 @@
 #include "sacl.h"
 #include "siphash.h"
 
-bool idm_selects(const struct idm_selector *sel, size_t n,
-		 const struct idm_labels *l)
-{
-	size_t i, j;
 
-	for (i = 0; i < n; i++) {
-		const char *v = idm_label_get(l, sel[i].key);
-		bool in = false;
 
-		for (j = 0; v && j < sel[i].nvalues; j++)
-			if (!strcmp(v, sel[i].values[j]))
-				in = true;
-		/* not_in selects a workload without the key, as Kubernetes does. */
-		if (in == sel[i].not_in)
-			return false;
-	}
-	return true;
-}
 
-/* Length-prefixed, so that no two label sets encode alike. */
-static size_t enc_put(uint8_t **buf, size_t n, const char *s, uint32_t len)
-{
-	*buf = xrealloc(*buf, n + 4 + len, 1);
-	(*buf)[n] = len >> 24;
-	(*buf)[n + 1] = len >> 16;
-	(*buf)[n + 2] = len >> 8;
-	(*buf)[n + 3] = len;
-	if (len)
-		memcpy(*buf + n + 4, s, len);
-	return n + 4 + len;
-}
-
-static uint64_t labels_hash(const uint8_t *key, const struct idm_labels *l)
-{
-	uint8_t *buf = NULL;
-	size_t n = 0, i;
-	uint64_t h;
-
-	n = enc_put(&buf, n, "service", 7);
-	for (i = 0; i < l->n; i++) {
-		n = enc_put(&buf, n, l->v[i].key, strlen(l->v[i].key));
-		n = enc_put(&buf, n, l->v[i].value, strlen(l->v[i].value));
-	}
-	h = idm_siphash(key, buf, n);
-	free(buf);
-	return h;
-}
-
-/* A structured field's bits: from the label's value, or its absence. */
-static uint64_t field_hash(const uint8_t *key, const char *lkey,
-			   const char *value)
-{
-	uint8_t *buf = NULL;
-	size_t n = 0;
-	uint64_t h;
-
-	n = enc_put(&buf, n, "field", 5);
-	n = enc_put(&buf, n, lkey, strlen(lkey));
-	if (value)
-		n = enc_put(&buf, n, value, strlen(value));
-	h = idm_siphash(key, buf, n);
-	free(buf);
-	return h;
-}
 
 /* The labels that make the workload's Service. */
 static void service_labels(const struct idm_intent *in,
@@ -136,25 +75,6 @@ void idm_labels_free(struct idm_labels *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static uint64_t service_id(const struct idm_intent *in,
-			   const struct idm_labels *l)
-{
-	unsigned int used = 0, bits;
-	uint64_t id = 0, h;
-	size_t i;
-
-	for (i = 0; i < in->nfields; i++) {
-		bits = in->fields[i].bits;
-		h = field_hash(in->key, in->fields[i].key,
-			       idm_label_get(l, in->fields[i].key));
-		id |= (h >> (64 - bits)) << (64 - used - bits);
-		used += bits;
-	}
-	h = labels_hash(in->key, l);
-	if (used)
-		h &= ~0ull >> used;
-	return id | h;
-}
 
 static const struct idm_intent *sort_in;
 static char *const *sort_names;
@@ -220,7 +140,7 @@ static int check_fields(struct idm_intent *in, struct ctx *c)
 						v[n++].value = sl->values[i];
 				}
 		for (i = 0; i < n; i++)
-			v[i].bits = field_hash(in->key, fd->key, v[i].value) >>
+			v[i].bits = idm_field_hash(in->key, fd->key, v[i].value) >>
 				    (64 - fd->bits);
 		qsort(v, n, sizeof(*v), cmp_field_val);
 		for (i = 1; i < n && !ret; i++) {
@@ -238,140 +158,10 @@ static int check_fields(struct idm_intent *in, struct ctx *c)
 	return ret;
 }
 
-static int cmp_side(const struct idm_rule_side *a, const struct idm_rule_side *b)
-{
-	int d = cmp_u64(a->id, b->id);
-
-	return d ? d : (int)a->bits - (int)b->bits;
-}
-
-static int cmp_rule(const void *a, const void *b)
-{
-	const struct idm_rule *r = a, *s = b;
-	int d = cmp_side(&r->c, &s->c);
-
-	if (d)
-		return d;
-	d = cmp_side(&r->s, &s->s);
-	if (d)
-		return d;
-	return r->policy < s->policy ? -1 : r->policy > s->policy;
-}
-
-static bool same_value(const struct idm_rule *a, const struct idm_rule *b)
-{
-	return a->action == b->action && a->has_priority == b->has_priority &&
-	       a->priority == b->priority && a->has_dscp == b->has_dscp &&
-	       a->dscp == b->dscp;
-}
-
-static void sides_free(struct idm_rule_side *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i].name);
-	free(v);
-}
-
-static int field_index(const struct idm_intent *in, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < in->nfields; i++)
-		if (!strcmp(in->fields[i].key, key))
-			return (int)i;
-	return -1;
-}
-
-/*
- * A side whose selectors are exactly one "in" on each of the first k
- * structured fields selects groups: every combination of their values is
- * one ID prefix, which also covers Services that appear later.
- */
-static bool side_is_group(const struct idm_intent *in,
-			  const struct idm_selector *sel, size_t nsel,
-			  const struct idm_selector **by_field)
-{
-	size_t i;
-	int f;
-
-	if (!nsel || nsel > in->nfields)
-		return false;
-	memset(by_field, 0, in->nfields * sizeof(*by_field));
-	for (i = 0; i < nsel; i++) {
-		f = field_index(in, sel[i].key);
-		if (f < 0 || sel[i].not_in || (size_t)f >= nsel || by_field[f])
-			return false;
-		by_field[f] = &sel[i];
-	}
-	return true;
-}
-
-static void side_items(const struct idm_intent *in,
-		       const struct idm_selector *sel, size_t nsel,
-		       struct idm_rule_side **out, size_t *n)
-{
-	const struct idm_selector **by_field;
-	size_t i, f, combos = 1, *at;
-
-	*out = NULL;
-	*n = 0;
-	by_field = xrealloc(NULL, in->nfields, sizeof(*by_field));
-	if (!in->nfields || !side_is_group(in, sel, nsel, by_field)) {
-		for (i = 0; i < in->nservices; i++) {
-			if (!idm_selects(sel, nsel, &in->services[i].labels))
-				continue;
-			*out = xrealloc(*out, *n + 1, sizeof(**out));
-			(*out)[*n].id = in->services[i].id;
-			(*out)[*n].bits = 64;
-			(*out)[(*n)++].name = xstrdup(in->services[i].name);
-		}
-		free(by_field);
-		return;
-	}
-	for (f = 0; f < nsel; f++)
-		combos *= by_field[f]->nvalues;
-	at = xrealloc(NULL, nsel, sizeof(*at));
-	for (i = 0; i < combos; i++) {
-		unsigned int used = 0;
-		size_t rest = i, len = 1;
-		uint64_t id = 0;
-		char *name;
-
-		for (f = 0; f < nsel; f++) {
-			at[f] = rest % by_field[f]->nvalues;
-			rest /= by_field[f]->nvalues;
-			len += strlen(by_field[f]->key) + strlen(by_field[f]->values[at[f]]) + 2;
-		}
-		name = xrealloc(NULL, len, 1);
-		name[0] = '\0';
-		for (f = 0; f < nsel; f++) {
-			unsigned int bits = in->fields[f].bits;
-			uint64_t h = field_hash(in->key, in->fields[f].key,
-						by_field[f]->values[at[f]]);
-
-			id |= (h >> (64 - bits)) << (64 - used - bits);
-			used += bits;
-			if (f)
-				strcat(name, ",");
-			strcat(name, by_field[f]->key);
-			strcat(name, "=");
-			strcat(name, by_field[f]->values[at[f]]);
-		}
-		*out = xrealloc(*out, *n + 1, sizeof(**out));
-		(*out)[*n].id = id;
-		(*out)[*n].bits = used;
-		(*out)[(*n)++].name = name;
-	}
-	free(at);
-	free(by_field);
-}
-
 int idm_intent_derive(struct idm_intent *in, char *err, size_t errlen)
 {
 	struct ctx c = { .file = in->file, .err = err, .errlen = errlen };
-	size_t i, j, k, n, *order;
+	size_t i, *order;
 	struct idm_labels l;
 	char **names;
 
@@ -399,7 +189,7 @@ int idm_intent_derive(struct idm_intent *in, char *err, size_t errlen)
 			s = &in->services[in->nservices++];
 			service_labels(in, &w->labels, &s->labels);
 			s->name = xstrdup(names[order[i]]);
-			s->id = service_id(in, &s->labels);
+			s->id = idm_service_id(in, &s->labels);
 			s->nworkloads = 0;
 		}
 		in->services[in->nservices - 1].nworkloads++;
@@ -434,68 +224,14 @@ int idm_intent_derive(struct idm_intent *in, char *err, size_t errlen)
 		}
 	}
 	free(order);
-	/* Rules: every (client, server) pair a policy selects. */
-	for (k = 0; k < in->npolicies; k++) {
-		const struct idm_policy *p = &in->policies[k];
-		struct idm_rule_side *cs = NULL, *ss = NULL;
-		size_t nc = 0, ns = 0;
-
-		side_items(in, p->sel[0], p->nsel[0], &cs, &nc);
-		side_items(in, p->sel[1], p->nsel[1], &ss, &ns);
-		for (i = 0; i < nc; i++) {
-			for (j = 0; j < ns; j++) {
-				struct idm_rule *r;
-
-				in->rules = xrealloc(in->rules, in->nrules + 1,
-						     sizeof(*in->rules));
-				r = &in->rules[in->nrules++];
-				r->c = cs[i];
-				r->c.name = xstrdup(cs[i].name);
-				r->s = ss[j];
-				r->s.name = xstrdup(ss[j].name);
-				r->policy = k;
-				r->action = p->action;
-				r->has_priority = p->has_priority;
-				r->priority = p->priority;
-				r->has_dscp = p->has_dscp;
-				r->dscp = p->dscp;
-			}
-		}
-		sides_free(cs, nc);
-		sides_free(ss, ns);
-	}
-	/* Two policies on one pair: the same values merge, others conflict. */
-	qsort(in->rules, in->nrules, sizeof(*in->rules), cmp_rule);
-	for (i = 0, n = 0; i < in->nrules; i++) {
-		if (n && !cmp_side(&in->rules[n - 1].c, &in->rules[i].c) &&
-		    !cmp_side(&in->rules[n - 1].s, &in->rules[i].s)) {
-			const struct idm_rule *a = &in->rules[n - 1], *b = &in->rules[i];
-
-			if (!same_value(a, b)) {
-				idm_intent_fail(&c, "", "policies \"%s\" and \"%s\" both select client {%s} and server {%s} with different actions or priorities",
-				     in->policies[a->policy].name,
-				     in->policies[b->policy].name, a->c.name, a->s.name);
-				for (; i < in->nrules; i++) {
-					free(in->rules[i].c.name);
-					free(in->rules[i].s.name);
-				}
-				in->nrules = n;
-				return -1;
-			}
-			free(in->rules[i].c.name);
-			free(in->rules[i].s.name);
-			continue;
-		}
-		in->rules[n++] = in->rules[i];
-	}
-	in->nrules = n;
-	return 0;
+	return idm_intent_derive_rules(&c, in);
 }
 
 void idm_intent_free(struct idm_intent *in)
 {
-	size_t i, j, k;
+	size_t i;
 
+	idm_intent_free_policies(in);
 	for (i = 0; i < in->nservice_keys; i++)
 		free(in->service_keys[i]);
 	free(in->service_keys);
@@ -511,23 +247,6 @@ void idm_intent_free(struct idm_intent *in)
 		idm_labels_free(&in->workloads[i].labels);
 	}
 	free(in->workloads);
-	for (i = 0; i < in->npolicies; i++) {
-		struct idm_policy *p = &in->policies[i];
-
-		free(p->name);
-		for (k = 0; k < 2; k++) {
-			for (j = 0; j < p->nsel[k]; j++) {
-				size_t v;
-
-				free(p->sel[k][j].key);
-				for (v = 0; v < p->sel[k][j].nvalues; v++)
-					free(p->sel[k][j].values[v]);
-				free(p->sel[k][j].values);
-			}
-			free(p->sel[k]);
-		}
-	}
-	free(in->policies);
 	for (i = 0; i < in->nservices; i++) {
 		idm_labels_free(&in->services[i].labels);
 		free(in->services[i].name);

@@ -68,6 +68,30 @@ void idm_intent_free_links(struct idm_intent *in);
 /* The intent's "sacl-entries" (intent_sacl.c). */
 int idm_intent_parse_sacl(struct ctx *c, json_object *o, struct idm_intent *in);
 
+/* "allow" or "deny". */
+int idm_intent_get_action(struct ctx *c, const char *path, json_object *o,
+			  uint32_t *out);
+/* A non-empty array of distinct strings (each a "what"), copied. */
+int idm_intent_parse_strings(struct ctx *c, const char *path, json_object *o,
+			     char ***out, size_t *n, const char *what);
+
+/*
+ * The intent's "policies", and a workload's "named-ports" (intent_policy.c);
+ * the rules and peers the policies give, once Services have their IDs.
+ */
+int idm_intent_parse_policies(struct ctx *c, json_object *o, struct idm_intent *in);
+int idm_intent_parse_named(struct ctx *c, const char *path, json_object *o,
+			   struct idm_workload *w);
+int idm_intent_derive_rules(struct ctx *c, struct idm_intent *in);
+void idm_intent_free_policies(struct idm_intent *in);
+
+/* A structured field's bits: from the label's value, or its absence. */
+uint64_t idm_field_hash(const uint8_t *key, const char *lkey, const char *value);
+/* The SACL ID of a Service with these labels (intent_id.c). */
+uint64_t idm_service_id(const struct idm_intent *in, const struct idm_labels *l);
+
+/* Labels by key (qsort, bsearch). */
+int idm_label_cmp(const void *a, const void *b);
 /* A label's value, or NULL. */
 const char *idm_label_get(const struct idm_labels *l, const char *key);
 void idm_labels_free(struct idm_labels *l);

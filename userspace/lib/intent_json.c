@@ -174,3 +174,69 @@ json_object *idm_parse_text(struct ctx *c, const char *text, size_t len)
 	json_tokener_free(tok);
 	return root;
 }
+
+int idm_intent_get_action(struct ctx *c, const char *path, json_object *o,
+			  uint32_t *out)
+{
+	const char *s;
+
+	if (idm_get_string(c, path, o, &s))
+		return -1;
+	if (!strcmp(s, "allow"))
+		*out = IDMESH_SACL_ALLOW;
+	else if (!strcmp(s, "deny"))
+		*out = IDMESH_SACL_DENY;
+	else
+		return idm_intent_fail(c, path, "\"%s\" is not allow or deny", s);
+	return 0;
+}
+
+int idm_label_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct idm_label *)a)->key,
+		      ((const struct idm_label *)b)->key);
+}
+
+const char *idm_label_get(const struct idm_labels *l, const char *key)
+{
+	struct idm_label k = { .key = (char *)key };
+	struct idm_label *f = bsearch(&k, l->v, l->n, sizeof(*l->v), idm_label_cmp);
+
+	return f ? f->value : NULL;
+}
+
+int idm_intent_parse_strings(struct ctx *c, const char *path, json_object *o,
+			     char ***out, size_t *n, const char *what)
+{
+	char sub[PATH_MAX_LEN];
+	const char *s;
+	size_t i, j;
+
+	if (idm_want_type(c, path, o, json_type_array, "an array of strings"))
+		return -1;
+	if (!json_object_array_length(o))
+		return idm_intent_fail(c, path, "needs at least one %s", what);
+	for (i = 0; i < json_object_array_length(o); i++) {
+		idm_subidx(sub, path, i);
+		if (idm_get_string(c, sub, json_object_array_get_idx(o, i), &s))
+			return -1;
+		for (j = 0; j < *n; j++)
+			if (!strcmp((*out)[j], s))
+				return idm_intent_fail(c, sub, "\"%s\" is listed twice", s);
+		*out = xrealloc(*out, *n + 1, sizeof(**out));
+		(*out)[(*n)++] = xstrdup(s);
+	}
+	return 0;
+}
+
+bool idm_is_service_key(const struct idm_intent *in, const char *key)
+{
+	size_t i;
+
+	if (!in->has_service_keys)
+		return true;
+	for (i = 0; i < in->nservice_keys; i++)
+		if (!strcmp(in->service_keys[i], key))
+			return true;
+	return false;
+}

@@ -25,27 +25,7 @@ const uint8_t idm_default_id_key[IDM_ID_KEY_LEN] = {
 	'i', 'd', 'm', 'e', 's', 'h', ' ', 'S', 'A', 'C', 'L', ' ', 'I', 'D', ' ', '1'
 };
 
-static int get_action(struct ctx *c, const char *path, json_object *o,
-		      uint32_t *out)
-{
-	const char *s;
 
-	if (idm_get_string(c, path, o, &s))
-		return -1;
-	if (!strcmp(s, "allow"))
-		*out = IDMESH_SACL_ALLOW;
-	else if (!strcmp(s, "deny"))
-		*out = IDMESH_SACL_DENY;
-	else
-		return idm_intent_fail(c, path, "\"%s\" is not allow or deny", s);
-	return 0;
-}
-
-static int cmp_label(const void *a, const void *b)
-{
-	return strcmp(((const struct idm_label *)a)->key,
-		      ((const struct idm_label *)b)->key);
-}
 
 static int parse_labels(struct ctx *c, const char *path, json_object *o,
 			struct idm_labels *l)
@@ -66,41 +46,11 @@ static int parse_labels(struct ctx *c, const char *path, json_object *o,
 		l->n++;
 	}
 	/* json-c keeps the last of duplicated keys: keys are unique here. */
-	qsort(l->v, l->n, sizeof(*l->v), cmp_label);
+	qsort(l->v, l->n, sizeof(*l->v), idm_label_cmp);
 	return 0;
 }
 
-const char *idm_label_get(const struct idm_labels *l, const char *key)
-{
-	struct idm_label k = { .key = (char *)key };
-	struct idm_label *f = bsearch(&k, l->v, l->n, sizeof(*l->v), cmp_label);
 
-	return f ? f->value : NULL;
-}
-
-static int parse_strings(struct ctx *c, const char *path, json_object *o,
-			 char ***out, size_t *n, const char *what)
-{
-	char sub[PATH_MAX_LEN];
-	const char *s;
-	size_t i, j;
-
-	if (idm_want_type(c, path, o, json_type_array, "an array of strings"))
-		return -1;
-	if (!json_object_array_length(o))
-		return idm_intent_fail(c, path, "needs at least one %s", what);
-	for (i = 0; i < json_object_array_length(o); i++) {
-		idm_subidx(sub, path, i);
-		if (idm_get_string(c, sub, json_object_array_get_idx(o, i), &s))
-			return -1;
-		for (j = 0; j < *n; j++)
-			if (!strcmp((*out)[j], s))
-				return idm_intent_fail(c, sub, "\"%s\" is listed twice", s);
-		*out = xrealloc(*out, *n + 1, sizeof(**out));
-		(*out)[(*n)++] = xstrdup(s);
-	}
-	return 0;
-}
 
 static int parse_ports(struct ctx *c, json_object *o, struct idm_intent *in)
 {
@@ -167,7 +117,7 @@ static int parse_workload(struct ctx *c, const char *path, json_object *o,
 			  struct idm_intent *in, struct idm_workload *w)
 {
 	static const char *const keys[] = { "name", "address", "protocol", "port",
-					    "dev", "lid", "labels", NULL };
+					    "dev", "lid", "labels", "named-ports", NULL };
 	char sub[PATH_MAX_LEN], err[160];
 	const struct idm_port *port;
 	json_object *v;
@@ -229,6 +179,11 @@ static int parse_workload(struct ctx *c, const char *path, json_object *o,
 		return idm_intent_fail(c, path, "needs an address, or a dev and a lid");
 	if (!w->has_addr && (w->proto || w->port))
 		return idm_intent_fail(c, path, "a protocol or port needs an address");
+	if (json_object_object_get_ex(o, "named-ports", &v)) {
+		idm_subpath(sub, path, "named-ports");
+		if (idm_intent_parse_named(c, sub, v, w))
+			return -1;
+	}
 	if (!json_object_object_get_ex(o, "labels", &v))
 		return idm_intent_fail(c, path, "needs labels");
 	idm_subpath(sub, path, "labels");
@@ -362,147 +317,6 @@ static int parse_workloads(struct ctx *c, json_object *o, struct idm_intent *in)
 	return check_duplicates(c, in);
 }
 
-bool idm_is_service_key(const struct idm_intent *in, const char *key)
-{
-	size_t i;
-
-	if (!in->has_service_keys)
-		return true;
-	for (i = 0; i < in->nservice_keys; i++)
-		if (!strcmp(in->service_keys[i], key))
-			return true;
-	return false;
-}
-
-static int parse_selectors(struct ctx *c, const char *path, json_object *o,
-			   const struct idm_intent *in, struct idm_selector **out,
-			   size_t *n)
-{
-	static const char *const keys[] = { "key", "operator", "values", NULL };
-	char sub[PATH_MAX_LEN], sub2[PATH_MAX_LEN];
-	struct idm_selector *sel;
-	json_object *e, *v;
-	const char *s;
-	size_t i;
-
-	if (idm_want_type(c, path, o, json_type_array, "an array of selectors"))
-		return -1;
-	if (!json_object_array_length(o))
-		return idm_intent_fail(c, path, "needs at least one selector (an empty list would select every workload)");
-	for (i = 0; i < json_object_array_length(o); i++) {
-		idm_subidx(sub, path, i);
-		e = json_object_array_get_idx(o, i);
-		if (idm_want_type(c, sub, e, json_type_object, "an object") ||
-		    idm_known_keys(c, sub, e, keys))
-			return -1;
-		*out = xrealloc(*out, *n + 1, sizeof(**out));
-		sel = &(*out)[(*n)++];
-		memset(sel, 0, sizeof(*sel));
-		if (!json_object_object_get_ex(e, "key", &v))
-			return idm_intent_fail(c, sub, "needs a key");
-		idm_subpath(sub2, sub, "key");
-		if (idm_get_string(c, sub2, v, &s))
-			return -1;
-		if (!idm_is_service_key(in, s))
-			return idm_intent_fail(c, sub2, "\"%s\" is not one of the service-keys: Services do not have it", s);
-		sel->key = xstrdup(s);
-		if (!json_object_object_get_ex(e, "operator", &v))
-			return idm_intent_fail(c, sub, "needs an operator");
-		idm_subpath(sub2, sub, "operator");
-		if (idm_get_string(c, sub2, v, &s))
-			return -1;
-		if (!strcmp(s, "in"))
-			sel->not_in = false;
-		else if (!strcmp(s, "not_in"))
-			sel->not_in = true;
-		else
-			return idm_intent_fail(c, sub2, "\"%s\" is not in or not_in", s);
-		if (!json_object_object_get_ex(e, "values", &v))
-			return idm_intent_fail(c, sub, "needs values");
-		idm_subpath(sub2, sub, "values");
-		if (parse_strings(c, sub2, v, &sel->values, &sel->nvalues, "value"))
-			return -1;
-	}
-	return 0;
-}
-
-static int parse_policy(struct ctx *c, const char *path, json_object *o,
-			const struct idm_intent *in, struct idm_policy *p)
-{
-	static const char *const keys[] = { "name", "client", "server", "action",
-					    "priority", "dscp", NULL };
-	static const char *const side[] = { "client", "server" };
-	char sub[PATH_MAX_LEN], err[160];
-	json_object *v;
-	const char *s;
-	int k;
-
-	if (idm_want_type(c, path, o, json_type_object, "an object") ||
-	    idm_known_keys(c, path, o, keys))
-		return -1;
-	if (json_object_object_get_ex(o, "name", &v)) {
-		idm_subpath(sub, path, "name");
-		if (idm_get_string(c, sub, v, &s))
-			return -1;
-		p->name = xstrdup(s);
-	} else {
-		p->name = xstrdup(path);
-	}
-	for (k = 0; k < 2; k++) {
-		idm_subpath(sub, path, side[k]);
-		if (!json_object_object_get_ex(o, side[k], &v))
-			return idm_intent_fail(c, path, "needs %s selectors", side[k]);
-		if (parse_selectors(c, sub, v, in, &p->sel[k], &p->nsel[k]))
-			return -1;
-	}
-	p->action = IDMESH_SACL_ALLOW;
-	if (json_object_object_get_ex(o, "action", &v)) {
-		idm_subpath(sub, path, "action");
-		if (get_action(c, sub, v, &p->action))
-			return -1;
-	}
-	if (json_object_object_get_ex(o, "priority", &v)) {
-		idm_subpath(sub, path, "priority");
-		if (json_object_is_type(v, json_type_int)) {
-			if (idm_get_uint(c, sub, v, 0, UINT32_MAX, &p->priority))
-				return -1;
-		} else {
-			if (idm_get_string(c, sub, v, &s))
-				return -1;
-			if (idm_sacl_parse_priority(s, &p->priority, err, sizeof(err)))
-				return idm_intent_fail(c, sub, "%s", err);
-		}
-		p->has_priority = true;
-	}
-	if (json_object_object_get_ex(o, "dscp", &v)) {
-		idm_subpath(sub, path, "dscp");
-		if (idm_get_uint(c, sub, v, 0, 63, &p->dscp))
-			return -1;
-		p->has_dscp = true;
-	}
-	return 0;
-}
-
-static int parse_policies(struct ctx *c, json_object *o, struct idm_intent *in)
-{
-	char sub[PATH_MAX_LEN];
-	size_t i;
-
-	if (idm_want_type(c, "policies", o, json_type_array, "an array"))
-		return -1;
-	for (i = 0; i < json_object_array_length(o); i++) {
-		struct idm_policy *p;
-
-		idm_subidx(sub, "policies", i);
-		in->policies = xrealloc(in->policies, in->npolicies + 1,
-					sizeof(*in->policies));
-		p = &in->policies[in->npolicies++];
-		memset(p, 0, sizeof(*p));
-		if (parse_policy(c, sub, json_object_array_get_idx(o, i), in, p))
-			return -1;
-	}
-	return 0;
-}
 
 static int parse_ids(struct ctx *c, json_object *o, struct idm_intent *in)
 {
@@ -588,13 +402,13 @@ int idm_intent_parse(const char *file, const char *text, size_t len,
 	    idm_known_keys(&c, "", root, keys))
 		goto out;
 	if (json_object_object_get_ex(root, "service-keys", &v)) {
-		if (parse_strings(&c, "service-keys", v, &in->service_keys,
+		if (idm_intent_parse_strings(&c, "service-keys", v, &in->service_keys,
 				  &in->nservice_keys, "label key"))
 			goto out;
 		in->has_service_keys = true;
 	}
 	if (json_object_object_get_ex(root, "default", &v)) {
-		if (get_action(&c, "default", v, &in->def_action))
+		if (idm_intent_get_action(&c, "default", v, &in->def_action))
 			goto out;
 		in->has_default = true;
 	}
@@ -606,7 +420,7 @@ int idm_intent_parse(const char *file, const char *text, size_t len,
 	    parse_workloads(&c, v, in))
 		goto out;
 	if (json_object_object_get_ex(root, "policies", &v) &&
-	    parse_policies(&c, v, in))
+	    idm_intent_parse_policies(&c, v, in))
 		goto out;
 	if (json_object_object_get_ex(root, "pairs", &v) &&
 	    idm_intent_parse_links(&c, "pairs", v, in))

@@ -85,12 +85,25 @@ int idm_intent_state(const struct idm_intent *in, struct idm_sacl_tables *st,
 		e->cbits = r->c.bits;
 		e->server = r->s.id;
 		e->sbits = r->s.bits;
-		e->dir = IDMESH_SACL_INGRESS;
+		e->dir = r->dir;
+		e->nranges = r->nranges;
+		memcpy(e->ranges, r->ranges, r->nranges * sizeof(*r->ranges));
 		e->action = r->action;
 		e->has_priority = r->has_priority;
 		e->priority = r->priority;
 		e->has_dscp = r->has_dscp;
 		e->dscp = r->dscp;
+	}
+	for (i = 0; i < in->npeers; i++) {
+		const struct idm_prefix *p = &in->peers[i].p;
+		char a[INET6_ADDRSTRLEN];
+
+		e = st_add(st, IDMESH_SACL_KIND_PEER);
+		inet_ntop(p->a.family, p->a.bytes, a, sizeof(a));
+		idm_addr46_pton(a, &e->addr);
+		e->has_addr = true;
+		e->plen = p->len;
+		e->id = in->peers[i].id;
 	}
 	/* Entries as given: one the workloads or policies give is kept once. */
 	for (i = 0; i < in->nraw; i++) {

@@ -290,6 +290,114 @@ static void test_group_rules(void)
 	idm_intent_free(&in);
 }
 
+/* Has the node's tables an entry written so? */
+static bool has_row(const struct idm_sacl_tables *st, const char *want)
+{
+	char buf[256];
+	size_t i;
+
+	for (i = 0; i < st->n; i++) {
+		idm_sacl_row_format(&st->e[i], buf, sizeof(buf));
+		if (!strcmp(buf, want))
+			return true;
+	}
+	printf("#   no \"%s\"\n", want);
+	return false;
+}
+
+static uint64_t peer_of(const struct idm_sacl_tables *st, const char *prefix)
+{
+	char buf[256], want[64];
+	size_t i;
+
+	snprintf(want, sizeof(want), "peer %s id ", prefix);
+	for (i = 0; i < st->n; i++) {
+		idm_sacl_row_format(&st->e[i], buf, sizeof(buf));
+		if (!strncmp(buf, want, strlen(want)))
+			return strtoull(buf + strlen(want), NULL, 16);
+	}
+	return 0;
+}
+
+#define SEL(k, op, v) "[{\"key\": \"" k "\", \"operator\": \"" op "\"" v "}]"
+
+static void test_policy_kinds(void)
+{
+	const char *t =
+		"{\"workloads\": ["
+		" {\"name\": \"a\", \"address\": \"10.2.0.1\", \"labels\": {\"app\": \"a\"}, \"named-ports\": {\"http\": \"tcp:8080\"}},"
+		" {\"name\": \"b\", \"address\": \"10.2.0.2\", \"labels\": {\"app\": \"b\"}, \"named-ports\": {\"http\": \"tcp:9090\"}},"
+		" {\"name\": \"c\", \"address\": \"10.2.0.3\", \"labels\": {\"app\": \"c\"}}],"
+		" \"policies\": ["
+		" {\"name\": \"iso\", \"client\": \"any\", \"server\": " SEL("app", "in", ", \"values\": [\"a\"]") ", \"action\": \"deny\"},"
+		" {\"name\": \"b-a\", \"client\": " SEL("app", "in", ", \"values\": [\"b\"]") ", \"server\": " SEL("app", "in", ", \"values\": [\"a\"]") ","
+		"  \"ports\": [\"tcp:http\", \"udp:53\"]},"
+		" {\"name\": \"b-a2\", \"client\": " SEL("app", "in", ", \"values\": [\"b\"]") ", \"server\": " SEL("app", "in", ", \"values\": [\"a\"]") ","
+		"  \"ports\": [\"tcp:8081\"]},"
+		" {\"name\": \"world\", \"client\": \"every\", \"server\": " SEL("app", "in", ", \"values\": [\"a\"]") ", \"ports\": [\"tcp:443\"]},"
+		" {\"name\": \"block\", \"client\": {\"cidr\": \"10.0.0.0/8\", \"except\": [\"10.1.0.0/16\"]},"
+		"  \"server\": " SEL("app", "in", ", \"values\": [\"a\"]") ", \"ports\": [\"tcp:22\"]},"
+		" {\"name\": \"b-out\", \"direction\": \"egress\", \"client\": " SEL("app", "in", ", \"values\": [\"b\"]") ", \"server\": \"any\", \"action\": \"deny\"},"
+		" {\"name\": \"b-http\", \"direction\": \"egress\", \"client\": " SEL("app", "in", ", \"values\": [\"b\"]") ", \"server\": " SEL("app", "exists", "") ","
+		"  \"ports\": [\"tcp:http\"]},"
+		" {\"name\": \"b-named\", \"direction\": \"egress\", \"client\": " SEL("app", "in", ", \"values\": [\"b\"]") ", \"server\": \"every\","
+		"  \"ports\": [\"tcp:http\", \"udp:53\"]},"
+		" {\"name\": \"none\", \"client\": " SEL("app", "does_not_exist", "") ", \"server\": \"any\", \"action\": \"deny\"}]}";
+	struct idm_sacl_tables st;
+	struct idm_intent in;
+	uint64_t a, b, c, p8, p16, w4, w6;
+	char want[256], want2[256];
+	size_t i, egress = 0;
+
+	TAP_OK(!load(t, &in), "policies of every kind derive (%s)", err);
+	a = svc_of(&in, "a")->id;
+	b = svc_of(&in, "b")->id;
+	c = svc_of(&in, "c")->id;
+	idm_intent_state(&in, &st, NULL, 0);
+	snprintf(want, sizeof(want), "rule client any server 0x%016" PRIx64 " deny", a);
+	TAP_OK(has_row(&st, want), "\"any\": a rule of 0 bits isolates a");
+	snprintf(want, sizeof(want), "rule client 0x%016" PRIx64 " server 0x%016" PRIx64 " allow ports tcp:8080-8081,udp:53",
+		 b, a);
+	TAP_OK(has_row(&st, want),
+	       "two policies on one pair join their ports; a named port is the server's number (http = 8080 on a)");
+	snprintf(want, sizeof(want), "rule client 0x0000000000000000/1 server 0x%016" PRIx64 " allow ports tcp:443", a);
+	TAP_OK(has_row(&st, want), "\"every\": the lower half of the IDs ...");
+	snprintf(want, sizeof(want), "rule client 0x8000000000000000/1 server 0x%016" PRIx64 " allow ports tcp:443", a);
+	TAP_OK(has_row(&st, want), "... and the upper half");
+	p8 = peer_of(&st, "10.0.0.0/8");
+	p16 = peer_of(&st, "10.1.0.0/16");
+	w4 = peer_of(&st, "0.0.0.0/0");
+	w6 = peer_of(&st, "::/0");
+	TAP_OK(p8 && p16 && w4 && w6 && p8 != p16 && w4 != w6 && p8 != w4,
+	       "the cidr, its except and the whole of IPv4 and IPv6 are peers with IDs of their own");
+	snprintf(want, sizeof(want), "rule client 0x%016" PRIx64 " server 0x%016" PRIx64 " allow ports tcp:22", p8, a);
+	TAP_OK(has_row(&st, want), "a cidr allows its own peer");
+	for (i = 0; i < in.nrules; i++)
+		if (in.rules[i].c.id == p16 || in.rules[i].c.id == w4 || in.rules[i].c.id == w6)
+			break;
+	TAP_OK(i == in.nrules, "... and neither its except nor what is outside it");
+	snprintf(want, sizeof(want), "rule client 0x%016" PRIx64 " server any egress deny", b);
+	TAP_OK(has_row(&st, want), "an egress policy: the rule's direction");
+	snprintf(want, sizeof(want), "rule client 0x%016" PRIx64 " server 0x%016" PRIx64 " egress allow ports tcp:9090", b, b);
+	TAP_OK(has_row(&st, want), "egress named ports resolve per server Service (http = 9090 on b)");
+	for (i = 0; i < in.nrules; i++)
+		if (in.rules[i].dir == IDMESH_SACL_EGRESS && in.rules[i].s.id == c)
+			egress++;
+	TAP_OK(egress == 0, "a server Service without the name gets no rule");
+	snprintf(want, sizeof(want), "rule client 0x%016" PRIx64 " server 0x0000000000000000/1 egress allow ports udp:53", b);
+	snprintf(want2, sizeof(want2), "rule client 0x%016" PRIx64 " server 0x8000000000000000/1 egress allow ports udp:53", b);
+	TAP_OK(has_row(&st, want) && has_row(&st, want2),
+	       "towards \"every\", the numbered ports go to both halves");
+	snprintf(want, sizeof(want), "rule client 0x%016" PRIx64 " server 0x%016" PRIx64 " egress allow ports tcp:8080", b, a);
+	TAP_OK(has_row(&st, want), "and each Service with the name gets its own number");
+	for (i = 0; i < in.nrules; i++)
+		if (in.rules[i].policy == in.npolicies - 1)
+			break;
+	TAP_OK(i == in.nrules, "does_not_exist on a label every Service has selects none");
+	idm_sacl_tables_free(&st);
+	idm_intent_free(&in);
+}
+
 static struct idm_sacl_row *find(struct idm_sacl_tables *st, int kind, const char *what)
 {
 	char buf[256];
@@ -401,13 +509,35 @@ static void test_errors(void)
 		{ "{\"policies\": [{\"client\": [], \"server\": []}]}",
 		  "t.json: policies[0].client: needs at least one selector" },
 		{ "{\"policies\": [{\"client\": [{\"key\": \"a\", \"operator\": \"is\", \"values\": [\"x\"]}]}]}",
-		  "t.json: policies[0].client[0].operator: \"is\" is not in or not_in" },
+		  "t.json: policies[0].client[0].operator: \"is\" is not in, not_in, exists or does_not_exist" },
 		{ "{\"policies\": [{\"client\": [{\"key\": \"a\", \"operator\": \"in\", \"values\": []}]}]}",
 		  "t.json: policies[0].client[0].values: needs at least one value" },
 		{ "{\"workloads\": [{\"name\": \"a\", \"address\": \"fd00::1\", \"port\": 80, \"labels\": {}}]}",
 		  "t.json: workloads[0].port: a port needs a protocol of tcp, udp or sctp" },
 		{ "{\"workloads\": [{\"name\": \"a\", \"address\": \"fd00::1\", \"dev\": \"x\", \"labels\": {}}]}",
 		  "t.json: workloads[0].dev: \"x\" is not one of the ports" },
+		{ "{\"policies\": [{\"client\": \"any\", \"server\": {\"cidr\": \"10.0.0.0/8\"}}]}",
+		  "t.json: policies[0].server: a cidr is a client at ingress, a server at egress" },
+		{ "{\"policies\": [{\"client\": {\"cidr\": \"10.0.0.0/8\", \"except\": [\"10.0.0.0/8\"]}, \"server\": \"any\"}]}",
+		  "t.json: policies[0].client.except[0]: not a part of the cidr: an except must be inside it and longer" },
+		{ "{\"policies\": [{\"client\": {\"cidr\": \"10.0.0.1/8\"}, \"server\": \"any\"}]}",
+		  "t.json: policies[0].client.cidr: \"10.0.0.1/8\" has bits set past /8" },
+		{ "{\"policies\": [{\"client\": \"all\", \"server\": \"any\"}]}",
+		  "t.json: policies[0].client: \"all\" is not any or every" },
+		{ "{\"policies\": [{\"direction\": \"egress\", \"client\": \"any\", \"server\": \"any\", \"dscp\": 3}]}",
+		  "t.json: policies[0]: an egress policy allows or denies: no priority or dscp" },
+		{ "{\"policies\": [{\"client\": [{\"key\": \"a\", \"operator\": \"exists\", \"values\": [\"x\"]}], \"server\": \"any\"}]}",
+		  "t.json: policies[0].client[0].values: exists takes no values" },
+		{ "{\"policies\": [{\"client\": \"any\", \"server\": \"any\", \"ports\": [\"tcp:80,udp:53\"]}]}",
+		  "t.json: policies[0].ports[0]: \"tcp:80,udp:53\": one range per string" },
+		{ "{\"policies\": [{\"client\": \"any\", \"server\": \"any\", \"ports\": [\"icmp:80\"]}]}",
+		  "t.json: policies[0].ports[0]: " },
+		{ "{\"workloads\": [{\"name\": \"a\", \"address\": \"fd00::1\", \"labels\": {}, \"named-ports\": {\"http\": \"tcp:80-81\"}}]}",
+		  "t.json: workloads[0].named-ports.http: \"tcp:80-81\" is not PROTO:PORT" },
+		{ "{\"workloads\": [{\"name\": \"a\", \"address\": \"fd00::1\", \"labels\": {}, \"named-ports\": {\"8080\": \"tcp:80\"}}]}",
+		  "t.json: workloads[0].named-ports.8080: \"8080\" is not a port's name" },
+		{ "{\"policies\": [{\"client\": \"any\", \"server\": \"any\", \"direction\": \"out\"}]}",
+		  "t.json: policies[0].direction: \"out\" is not ingress or egress" },
 		{ "{\"ports\": [\"c1\", \"c1\"]}", "t.json: ports[1]: port \"c1\" is listed twice" },
 		{ "{\"ids\": {\"key\": \"00\"}}", "t.json: ids.key: needs 32 hex digits" },
 		{ "{\"workloads\": [\n{\"name\": \"a\",}]}", "t.json: line 2, column 14: " },
@@ -507,6 +637,7 @@ int main(void)
 	test_structured();
 	test_rules();
 	test_group_rules();
+	test_policy_kinds();
 	test_diff();
 	test_ipv4();
 	test_errors();

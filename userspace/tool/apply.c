@@ -193,8 +193,18 @@ static void print_plan(const struct idm_intent *in, const struct idm_sacl_tables
 			     in->policies[r->policy].name);
 		print_side("client", " {%s}", &r->c);
 		print_side("server", " -> {%s}", &r->s);
-		print_string(PRINT_ANY, "action", " %s\n",
+		if (r->dir == IDMESH_SACL_EGRESS)
+			print_string(PRINT_ANY, "direction", " egress", "egress");
+		print_string(PRINT_ANY, "action", " %s",
 			     idm_word_name(idm_action_words, r->action));
+		if (r->nranges) {
+			idm_format_ranges(r->ranges, r->nranges, buf, sizeof(buf));
+			print_string(PRINT_ANY, "ports", " ports %s", buf);
+		}
+		if (r->npolicies > 1)
+			print_uint(PRINT_ANY, "policies", " (and %u more)",
+				   (unsigned int)r->npolicies - 1);
+		print_text("\n");
 		if (r->has_priority)
 			print_uint(PRINT_JSON, "priority", NULL, r->priority);
 		if (r->has_dscp)
