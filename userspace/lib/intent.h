@@ -130,6 +130,7 @@ struct idm_id_field {
 
 /* One side of a rule: a Service, or a group (an ID prefix). */
 struct idm_rule_side {
+	int kind;			/* IDM_SIDE_*: of the policy's side */
 	uint64_t id;
 	uint32_t bits;			/* 64: one Service */
 	char *name;			/* "k=v,...": the Service's, or the group's */

@@ -429,10 +429,11 @@ struct items {
 	size_t n;
 };
 
-static void items_add(struct items *it, uint64_t id, uint32_t bits,
+static void items_add(struct items *it, int kind, uint64_t id, uint32_t bits,
 		      char *name, size_t service)
 {
 	it->v = xrealloc(it->v, it->n + 1, sizeof(*it->v));
+	it->v[it->n].side.kind = kind;
 	it->v[it->n].side.id = id;
 	it->v[it->n].side.bits = bits;
 	it->v[it->n].side.name = name;
@@ -518,7 +519,7 @@ static void group_items(const struct idm_intent *in,
 			strcat(name, "=");
 			strcat(name, by_field[f]->values[at[f]]);
 		}
-		items_add(out, id, used, name, (size_t)-1);
+		items_add(out, IDM_SIDE_SERVICES, id, used, name, (size_t)-1);
 	}
 	free(at);
 }
@@ -541,7 +542,7 @@ static void cidr_items(const struct idm_intent *in, const struct idm_policy *p,
 		if (j < p->nexcept[k])
 			continue;
 		idm_prefix_format(q, a, sizeof(a));
-		items_add(out, in->peers[i].id, 64, xstrdup(a), (size_t)-1);
+		items_add(out, IDM_SIDE_CIDR, in->peers[i].id, 64, xstrdup(a), (size_t)-1);
 	}
 }
 
@@ -554,12 +555,12 @@ static void side_items(const struct idm_intent *in, const struct idm_policy *p,
 	memset(out, 0, sizeof(*out));
 	switch (p->kind[k]) {
 	case IDM_SIDE_ANY:
-		items_add(out, 0, 0, xstrdup("any"), (size_t)-1);
+		items_add(out, IDM_SIDE_ANY, 0, 0, xstrdup("any"), (size_t)-1);
 		return;
 	case IDM_SIDE_EVERY:
 		/* Each ID, none left: the two halves (as 0/1 and 128/1 routes). */
-		items_add(out, 0, 1, xstrdup("every"), (size_t)-1);
-		items_add(out, 1ull << 63, 1, xstrdup("every"), (size_t)-1);
+		items_add(out, IDM_SIDE_EVERY, 0, 1, xstrdup("every"), (size_t)-1);
+		items_add(out, IDM_SIDE_EVERY, 1ull << 63, 1, xstrdup("every"), (size_t)-1);
 		return;
 	case IDM_SIDE_CIDR:
 		cidr_items(in, p, k, out);
@@ -574,7 +575,7 @@ static void side_items(const struct idm_intent *in, const struct idm_policy *p,
 	free(by_field);
 	for (i = 0; i < in->nservices; i++)
 		if (idm_selects(p->sel[k], p->nsel[k], &in->services[i].labels))
-			items_add(out, in->services[i].id, 64,
+			items_add(out, IDM_SIDE_SERVICES, in->services[i].id, 64,
 				  xstrdup(in->services[i].name), i);
 }
 
@@ -721,7 +722,7 @@ static int policy_rules(struct ctx *c, struct idm_intent *in, size_t k)
 	 */
 	if (has_named(p) && (p->kind[1] == IDM_SIDE_ANY || p->kind[1] == IDM_SIDE_EVERY))
 		for (i = 0; i < in->nservices; i++)
-			items_add(&named, in->services[i].id, 64,
+			items_add(&named, IDM_SIDE_SERVICES, in->services[i].id, 64,
 				  xstrdup(in->services[i].name), i);
 	for (i = 0; i < cs.n && !ret; i++) {
 		for (j = 0; j < ss.n && !ret; j++)

@@ -19,33 +19,9 @@
 #include "intent.h"
 #include "intent_impl.h"
 #include "k8s.h"
+#include "k8s_impl.h"
 #include "parse.h"
 #include "yaml.h"
-
-/* ---- the objects ---- */
-
-struct obj {
-	json_object *o;
-	char item[64];			/* "items[3]", "object 2", "the object" */
-	size_t idx;			/* in the order given */
-	const char *kind, *ns, *name;
-	char where[600];		/* "FILE: Kind ns/name", for messages */
-};
-
-struct k8s {
-	struct obj *v;
-	size_t n;
-	json_object **roots;
-	size_t nroots;
-	char *err;
-	size_t errlen;
-	struct idm_k8s_args *a;	/* warn, skipped */
-	/* EndpointSlices by (namespace, Service), for service_vips(). */
-	struct slice_ref *slices;
-	size_t nslices;
-	/* Namespace name -> its labels (borrowed), for pod_workloads(). */
-	json_object *ns_labels;
-};
 
 struct slice_ref {
 	const char *ns, *svc;
@@ -53,86 +29,11 @@ struct slice_ref {
 	bool bad;		/* found malformed: left out, said once */
 };
 
-static int fail(struct k8s *k, const struct obj *ob, const char *path,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int fail(struct k8s *k, const struct obj *ob, const char *path,
-		const char *fmt, ...)
-{
-	char msg[400];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	snprintf(k->err, k->errlen, "%s: %s: %s", ob->where, path, msg);
-	return -1;
-}
-
-/*
- * One object that cannot be used is left out and reported, with what
- * fail() said of it: it never stops the others. Always 0.
- */
-static int skip(struct k8s *k, const char *what)
-{
-	char msg[1200];
-
-	snprintf(msg, sizeof(msg), "%s; %s", k->err, what);
-	if (k->a->warn)
-		k->a->warn(k->a->warn_arg, msg);
-	else
-		fprintf(stderr, "Warning: %s\n", msg);
-	k->err[0] = '\0';
-	k->a->skipped++;
-	return 0;
-}
-
-/* Take back what an object that failed halfway added to arr. */
-static void truncate_array(json_object *arr, size_t n)
-{
-	size_t len = json_object_array_length(arr);
-
-	if (len > n)
-		json_object_array_del_idx(arr, n, len - n);
-}
-
-/* A string field (dotted path from the object); NULL if absent. */
-static int str_at(struct k8s *k, const struct obj *ob, json_object *o,
-		  const char *path, const char *key, bool need, const char **out)
-{
-	json_object *x = idm_json_at(o, key);
-
-	*out = NULL;
-	if (!x)
-		return need ? fail(k, ob, path, "missing") : 0;
-	if (!json_object_is_type(x, json_type_string))
-		return fail(k, ob, path, "expected a string");
-	*out = json_object_get_string(x);
-	return 0;
-}
-
-static int arr_at(struct k8s *k, const struct obj *ob, json_object *o,
-		  const char *path, const char *key, json_object **out)
-{
-	*out = idm_json_at(o, key);
-	if (*out && !json_object_is_type(*out, json_type_array))
-		return fail(k, ob, path, "expected a list");
-	return 0;
-}
-
-static int obj_at(struct k8s *k, const struct obj *ob, json_object *o,
-		  const char *path, const char *key, json_object **out)
-{
-	*out = idm_json_at(o, key);
-	if (*out && !json_object_is_type(*out, json_type_object))
-		return fail(k, ob, path, "expected an object");
-	return 0;
-}
-
 static int check_obj(struct k8s *k, const char *file, const char *where,
 		     json_object *o)
 {
 	struct obj ob = { .o = o };
+	const char *av;
 	json_object *md;
 	bool cluster;
 
@@ -140,27 +41,19 @@ static int check_obj(struct k8s *k, const char *file, const char *where,
 		 where);
 	snprintf(ob.item, sizeof(ob.item), "%s", where);
 	if (!json_object_is_type(o, json_type_object))
-		return fail(k, &ob, "", "expected an object");
-	if (str_at(k, &ob, o, "kind", "kind", true, &ob.kind))
+		return k8s_fail(k, &ob, "", "expected an object");
+	if (k8s_str_at(k, &ob, o, "kind", "kind", true, &ob.kind))
 		return -1;
 	if (strcmp(ob.kind, "Pod") && strcmp(ob.kind, "Service") &&
 	    strcmp(ob.kind, "EndpointSlice") && strcmp(ob.kind, "Node") &&
-	    strcmp(ob.kind, "Namespace"))
+	    strcmp(ob.kind, "Namespace") && strcmp(ob.kind, "NetworkPolicy"))
 		return 0;
-	if (!strcmp(ob.kind, "EndpointSlice")) {
-		const char *av;
-
-		if (str_at(k, &ob, o, "apiVersion", "apiVersion", true, &av))
-			return -1;
-		if (strcmp(av, "discovery.k8s.io/v1"))
-			return fail(k, &ob, "apiVersion", "\"%s\" is not discovery.k8s.io/v1", av);
-	}
-	if (obj_at(k, &ob, o, "metadata", "metadata", &md))
+	if (k8s_obj_at(k, &ob, o, "metadata", "metadata", &md))
 		return -1;
 	if (!md)
-		return fail(k, &ob, "metadata", "missing");
-	if (str_at(k, &ob, md, "metadata.name", "name", true, &ob.name) ||
-	    str_at(k, &ob, md, "metadata.namespace", "namespace", false, &ob.ns))
+		return k8s_fail(k, &ob, "metadata", "missing");
+	if (k8s_str_at(k, &ob, md, "metadata.name", "name", true, &ob.name) ||
+	    k8s_str_at(k, &ob, md, "metadata.namespace", "namespace", false, &ob.ns))
 		return -1;
 	if (!ob.ns)
 		ob.ns = "default";
@@ -176,6 +69,17 @@ static int check_obj(struct k8s *k, const char *file, const char *where,
 	else
 		snprintf(ob.where, sizeof(ob.where), "%s: %s %s/%s (%s)", file, ob.kind,
 			 ob.ns, ob.name, where);
+	/* Kinds read from one API version only: named when it differs. */
+	av = !strcmp(ob.kind, "EndpointSlice") ? "discovery.k8s.io/v1" :
+	     !strcmp(ob.kind, "NetworkPolicy") ? "networking.k8s.io/v1" : NULL;
+	if (av) {
+		const char *got;
+
+		if (k8s_str_at(k, &ob, o, "apiVersion", "apiVersion", true, &got))
+			return -1;
+		if (strcmp(got, av))
+			return k8s_fail(k, &ob, "apiVersion", "\"%s\" is not %s", got, av);
+	}
 	ob.idx = k->n;
 	k->v = xrealloc(k->v, k->n + 1, sizeof(*k->v));
 	k->v[k->n++] = ob;
@@ -187,7 +91,7 @@ static int add_obj(struct k8s *k, const char *file, const char *where,
 		   json_object *o)
 {
 	if (check_obj(k, file, where, o))
-		skip(k, "left out");
+		k8s_skip(k, "left out");
 	return 0;
 }
 
@@ -342,9 +246,9 @@ static void check_unique(struct k8s *k)
 		    !strcmp(k->v[n - 1].ns, k->v[i].ns) &&
 		    !strcmp(k->v[n - 1].name, k->v[i].name)) {
 			/* The first given stays: every node keeps the same one. */
-			fail(k, &k->v[i], "metadata.name", "given twice (also %s)",
-			     k->v[n - 1].item);
-			skip(k, "left out");
+			k8s_fail(k, &k->v[i], "metadata.name", "given twice (also %s)",
+				 k->v[n - 1].item);
+			k8s_skip(k, "left out");
 			continue;
 		}
 		k->v[n++] = k->v[i];
@@ -358,7 +262,7 @@ static int check_ip(struct k8s *k, const struct obj *ob, const char *path,
 		    const char *s, struct idm_addr *a)
 {
 	if (idm_parse_addr(s, a))
-		return fail(k, ob, path, "\"%s\" is not an IPv4 or IPv6 address", s);
+		return k8s_fail(k, ob, path, "\"%s\" is not an IPv4 or IPv6 address", s);
 	return 0;
 }
 
@@ -406,14 +310,14 @@ static int slice_backends(struct k8s *k, const struct obj *ob, int family,
 	size_t i;
 	int port = -1;
 
-	if (arr_at(k, ob, ob->o, "ports", "ports", &ports) ||
-	    arr_at(k, ob, ob->o, "endpoints", "endpoints", &eps))
+	if (k8s_arr_at(k, ob, ob->o, "ports", "ports", &ports) ||
+	    k8s_arr_at(k, ob, ob->o, "endpoints", "endpoints", &eps))
 		return -1;
 	for (i = 0; ports && i < json_object_array_length(ports); i++) {
 		p = json_object_array_get_idx(ports, i);
 		snprintf(path, sizeof(path), "ports[%zu]", i);
-		if (str_at(k, ob, p, path, "name", false, &pname) ||
-		    str_at(k, ob, p, path, "protocol", false, &pproto))
+		if (k8s_str_at(k, ob, p, path, "name", false, &pname) ||
+		    k8s_str_at(k, ob, p, path, "protocol", false, &pproto))
 			return -1;
 		if (strcmp(pname ? pname : "", port_name) ||
 		    strcasecmp(pproto ? pproto : "TCP", proto))
@@ -423,7 +327,7 @@ static int slice_backends(struct k8s *k, const struct obj *ob, int family,
 			return 0;	/* "all ports": not a Service's target */
 		if (!json_object_is_type(x, json_type_int) || json_object_get_int64(x) < 1 ||
 		    json_object_get_int64(x) > 65535)
-			return fail(k, ob, path, "port: expected a number 1..65535");
+			return k8s_fail(k, ob, path, "port: expected a number 1..65535");
 		port = (int)json_object_get_int64(x);
 	}
 	if (port < 0 || !eps)
@@ -437,30 +341,30 @@ static int slice_backends(struct k8s *k, const struct obj *ob, int family,
 
 		e = json_object_array_get_idx(eps, i);
 		snprintf(path, sizeof(path), "endpoints[%zu].addresses", i);
-		if (arr_at(k, ob, e, path, "addresses", &addrs))
+		if (k8s_arr_at(k, ob, e, path, "addresses", &addrs))
 			return -1;
 		if (!addrs || !json_object_array_length(addrs))
-			return fail(k, ob, path, "missing");
+			return k8s_fail(k, ob, path, "missing");
 		snprintf(path, sizeof(path), "endpoints[%zu].addresses[0]", i);
 		x = json_object_array_get_idx(addrs, 0);
 		if (!json_object_is_type(x, json_type_string))
-			return fail(k, ob, path, "expected a string");
+			return k8s_fail(k, ob, path, "expected a string");
 		s = json_object_get_string(x);
 		if (check_ip(k, ob, path, s, &a))
 			return -1;
 		if (a.family != family)
-			return fail(k, ob, path, "\"%s\" is not of the slice's addressType", s);
+			return k8s_fail(k, ob, path, "\"%s\" is not of the slice's addressType", s);
 		if (node) {
 			const char *en;
 
 			snprintf(path, sizeof(path), "endpoints[%zu]", i);
-			if (str_at(k, ob, e, path, "nodeName", false, &en))
+			if (k8s_str_at(k, ob, e, path, "nodeName", false, &en))
 				return -1;
 			if (!en || strcmp(en, node))
 				continue;
 		}
 		snprintf(path, sizeof(path), "endpoints[%zu].conditions", i);
-		if (obj_at(k, ob, e, path, "conditions", &cond))
+		if (k8s_obj_at(k, ob, e, path, "conditions", &cond))
 			return -1;
 		/*
 		 * The API's meaning of an absent condition: ready, serving as
@@ -472,7 +376,7 @@ static int slice_backends(struct k8s *k, const struct obj *ob, int family,
 		if ((ready && !json_object_is_type(ready, json_type_boolean)) ||
 		    (serving && !json_object_is_type(serving, json_type_boolean)) ||
 		    (term && !json_object_is_type(term, json_type_boolean)))
-			return fail(k, ob, path, "ready, serving and terminating are true or false");
+			return k8s_fail(k, ob, path, "ready, serving and terminating are true or false");
 		is_ready = !ready || json_object_get_boolean(ready);
 		is_serving = serving ? json_object_get_boolean(serving) : is_ready;
 		is_term = term && json_object_get_boolean(term);
@@ -534,10 +438,10 @@ static int index_slices(struct k8s *k)
 
 		if (strcmp(es->kind, "EndpointSlice"))
 			continue;
-		if (obj_at(k, es, idm_json_at(es->o, "metadata"), "metadata.labels", "labels", &lb) ||
-		    str_at(k, es, lb, "metadata.labels", "kubernetes.io/service-name",
-			   false, &svc)) {
-			skip(k, "left out");
+		if (k8s_obj_at(k, es, idm_json_at(es->o, "metadata"), "metadata.labels", "labels", &lb) ||
+		    k8s_str_at(k, es, lb, "metadata.labels", "kubernetes.io/service-name",
+			       false, &svc)) {
+			k8s_skip(k, "left out");
 			continue;
 		}
 		if (!svc)
@@ -563,9 +467,9 @@ static void index_namespaces(struct k8s *k)
 
 		if (strcmp(ns->kind, "Namespace"))
 			continue;
-		if (obj_at(k, ns, idm_json_at(ns->o, "metadata"), "metadata.labels",
-			   "labels", &lb)) {
-			skip(k, "left out");
+		if (k8s_obj_at(k, ns, idm_json_at(ns->o, "metadata"), "metadata.labels",
+			       "labels", &lb)) {
+			k8s_skip(k, "left out");
 			continue;
 		}
 		if (!lb)
@@ -575,11 +479,11 @@ static void index_namespaces(struct k8s *k)
 
 			json_object_object_foreach(lb, key, val)
 				if (!bad && !json_object_is_type(val, json_type_string)) {
-					fail(k, ns, "metadata.labels", "%s: expected a string", key);
+					k8s_fail(k, ns, "metadata.labels", "%s: expected a string", key);
 					bad = true;
 				}
 			if (bad) {
-				skip(k, "left out; its Pods have no namespace labels");
+				k8s_skip(k, "left out; its Pods have no namespace labels");
 				continue;
 			}
 		}
@@ -628,13 +532,13 @@ static int session_affinity(struct k8s *k, const struct obj *sv,
 	int64_t t = 10800;
 
 	*secs = 0;
-	if (str_at(k, sv, spec, "spec.sessionAffinity", "sessionAffinity", false,
-		   &aff))
+	if (k8s_str_at(k, sv, spec, "spec.sessionAffinity", "sessionAffinity", false,
+		       &aff))
 		return -1;
 	if (!aff || !strcmp(aff, "None"))
 		return 0;
 	if (strcmp(aff, "ClientIP"))
-		return fail(k, sv, "spec.sessionAffinity",
+		return k8s_fail(k, sv, "spec.sessionAffinity",
 			    "\"%s\" is not None or ClientIP", aff);
 	cfg = idm_json_at(idm_json_at(spec, "sessionAffinityConfig"), "clientIP");
 	x = idm_json_at(cfg, "timeoutSeconds");
@@ -642,7 +546,7 @@ static int session_affinity(struct k8s *k, const struct obj *sv,
 		t = json_object_is_type(x, json_type_int) ?
 		    json_object_get_int64(x) : -1;
 		if (t < 1 || t > IDMESH_AFFINITY_MAX)
-			return fail(k, sv,
+			return k8s_fail(k, sv,
 				    "spec.sessionAffinityConfig.clientIP.timeoutSeconds",
 				    "expected a number 1..%d", IDMESH_AFFINITY_MAX);
 	}
@@ -663,13 +567,13 @@ static int service_vips(struct k8s *k, const struct obj *sv, const char *node,
 	if (other_proxy(sv))
 		return 0;
 	first = first_slice(k, &key);
-	if (obj_at(k, sv, sv->o, "spec", "spec", &spec))
+	if (k8s_obj_at(k, sv, sv->o, "spec", "spec", &spec))
 		return -1;
 	if (!spec)
-		return fail(k, sv, "spec", "missing");
-	if (str_at(k, sv, spec, "spec.type", "type", false, &type) ||
-	    str_at(k, sv, spec, "spec.internalTrafficPolicy", "internalTrafficPolicy",
-		   false, &itp) ||
+		return k8s_fail(k, sv, "spec", "missing");
+	if (k8s_str_at(k, sv, spec, "spec.type", "type", false, &type) ||
+	    k8s_str_at(k, sv, spec, "spec.internalTrafficPolicy", "internalTrafficPolicy",
+		       false, &itp) ||
 	    session_affinity(k, sv, spec, &affinity))
 		return -1;
 	/* Local: this node's endpoints only (none: no backend at all). */
@@ -677,9 +581,9 @@ static int service_vips(struct k8s *k, const struct obj *sv, const char *node,
 		node = NULL;
 	if (type && !strcmp(type, "ExternalName"))
 		return 0;
-	if (arr_at(k, sv, spec, "spec.clusterIPs", "clusterIPs", &ips) ||
-	    str_at(k, sv, spec, "spec.clusterIP", "clusterIP", false, &ip) ||
-	    arr_at(k, sv, spec, "spec.ports", "ports", &ports))
+	if (k8s_arr_at(k, sv, spec, "spec.clusterIPs", "clusterIPs", &ips) ||
+	    k8s_str_at(k, sv, spec, "spec.clusterIP", "clusterIP", false, &ip) ||
+	    k8s_arr_at(k, sv, spec, "spec.ports", "ports", &ports))
 		return -1;
 	if (!ip || !strcmp(ip, "None") || !ip[0])
 		return 0;	/* headless, or not given one yet */
@@ -690,7 +594,7 @@ static int service_vips(struct k8s *k, const struct obj *sv, const char *node,
 		if (ips) {
 			x = json_object_array_get_idx(ips, i);
 			if (!json_object_is_type(x, json_type_string))
-				return fail(k, sv, path, "expected a string");
+				return k8s_fail(k, sv, path, "expected a string");
 			ip = json_object_get_string(x);
 		}
 		if (check_ip(k, sv, path, ip, &a))
@@ -701,18 +605,18 @@ static int service_vips(struct k8s *k, const struct obj *sv, const char *node,
 
 			p = json_object_array_get_idx(ports, j);
 			snprintf(path, sizeof(path), "spec.ports[%zu]", j);
-			if (str_at(k, sv, p, path, "name", false, &pname) ||
-			    str_at(k, sv, p, path, "protocol", false, &proto))
+			if (k8s_str_at(k, sv, p, path, "name", false, &pname) ||
+			    k8s_str_at(k, sv, p, path, "protocol", false, &proto))
 				return -1;
 			proto = proto ? proto : "TCP";
 			if (strcasecmp(proto, "TCP") && strcasecmp(proto, "UDP") &&
 			    strcasecmp(proto, "SCTP"))
-				return fail(k, sv, path, "protocol \"%s\" is not TCP, UDP or SCTP", proto);
+				return k8s_fail(k, sv, path, "protocol \"%s\" is not TCP, UDP or SCTP", proto);
 			x = idm_json_at(p, "port");
 			port = x && json_object_is_type(x, json_type_int) ?
 			       json_object_get_int64(x) : -1;
 			if (port < 1 || port > 65535)
-				return fail(k, sv, path, "port: expected a number 1..65535");
+				return k8s_fail(k, sv, path, "port: expected a number 1..65535");
 			bes = json_object_new_array();
 			vip = json_object_new_object();
 			json_object_object_add(vip, "address", json_object_new_string(ip));
@@ -742,18 +646,18 @@ static int service_vips(struct k8s *k, const struct obj *sv, const char *node,
 
 				if (k->slices[s].bad)
 					continue;
-				if (str_at(k, es, es->o, "addressType", "addressType", true, &at_)) {
+				if (k8s_str_at(k, es, es->o, "addressType", "addressType", true, &at_)) {
 					k->slices[s].bad = true;
-					skip(k, "left out");
+					k8s_skip(k, "left out");
 					continue;
 				}
 				if (strcmp(at_, a.family == AF_INET ? "IPv4" : "IPv6"))
 					continue;
 				if (slice_backends(k, es, a.family, pname ? pname : "", proto,
 						   node, bes)) {
-					truncate_array(bes, nb);
+					k8s_truncate_array(bes, nb);
 					k->slices[s].bad = true;
-					skip(k, "left out");
+					k8s_skip(k, "left out");
 				}
 			}
 			ep_weights(bes);
@@ -770,16 +674,16 @@ static int pod_ips(struct k8s *k, const struct obj *pod, json_object **ips,
 	const char *phase;
 
 	*skip = true;
-	if (obj_at(k, pod, pod->o, "spec", "spec", &spec) ||
-	    obj_at(k, pod, pod->o, "status", "status", &status) ||
-	    str_at(k, pod, spec, "spec.nodeName", "nodeName", false, node) ||
-	    str_at(k, pod, status, "status.phase", "phase", false, &phase) ||
-	    arr_at(k, pod, status, "status.podIPs", "podIPs", ips) ||
-	    str_at(k, pod, status, "status.podIP", "podIP", false, ip))
+	if (k8s_obj_at(k, pod, pod->o, "spec", "spec", &spec) ||
+	    k8s_obj_at(k, pod, pod->o, "status", "status", &status) ||
+	    k8s_str_at(k, pod, spec, "spec.nodeName", "nodeName", false, node) ||
+	    k8s_str_at(k, pod, status, "status.phase", "phase", false, &phase) ||
+	    k8s_arr_at(k, pod, status, "status.podIPs", "podIPs", ips) ||
+	    k8s_str_at(k, pod, status, "status.podIP", "podIP", false, ip))
 		return -1;
 	x = idm_json_at(spec, "hostNetwork");
 	if (x && !json_object_is_type(x, json_type_boolean))
-		return fail(k, pod, "spec.hostNetwork", "expected true or false");
+		return k8s_fail(k, pod, "spec.hostNetwork", "expected true or false");
 	/* Host-network Pods have the node's address; finished Pods none. */
 	if ((x && json_object_get_boolean(x)) || !*ip ||
 	    (phase && (!strcmp(phase, "Succeeded") || !strcmp(phase, "Failed"))))
@@ -815,10 +719,64 @@ static bool per_pod_label(const char *key)
 	return false;
 }
 
+/* The Pod's named container ports, {"NAME": "PROTO:PORT"}, or NULL. */
+static int named_ports(struct k8s *k, const struct obj *pod, json_object **out)
+{
+	json_object *cs, *ps, *spec = idm_json_at(pod->o, "spec");
+	const char *name, *proto;
+	char path[96], sub[128], val[32];
+	size_t i, j;
+
+	*out = NULL;
+	if (k8s_arr_at(k, pod, spec, "spec.containers", "containers", &cs))
+		return -1;
+	for (i = 0; cs && i < json_object_array_length(cs); i++) {
+		snprintf(path, sizeof(path), "spec.containers[%zu].ports", i);
+		if (k8s_arr_at(k, pod, json_object_array_get_idx(cs, i), path, "ports", &ps))
+			goto bad;
+		for (j = 0; ps && j < json_object_array_length(ps); j++) {
+			json_object *p = json_object_array_get_idx(ps, j), *n;
+			int32_t num;
+
+			snprintf(sub, sizeof(sub), "%s[%zu]", path, j);
+			if (k8s_str_at(k, pod, p, sub, "name", false, &name) ||
+			    k8s_str_at(k, pod, p, sub, "protocol", false, &proto))
+				goto bad;
+			if (!name)
+				continue;
+			n = idm_json_at(p, "containerPort");
+			num = n && json_object_is_type(n, json_type_int) ? json_object_get_int(n) : 0;
+			if (num < 1 || num > 65535) {
+				k8s_fail(k, pod, sub, "containerPort: expected 1..65535");
+				goto bad;
+			}
+			if (!proto || !strcmp(proto, "TCP")) {
+				proto = "tcp";
+			} else if (!strcmp(proto, "UDP")) {
+				proto = "udp";
+			} else if (!strcmp(proto, "SCTP")) {
+				proto = "sctp";
+			} else {
+				k8s_fail(k, pod, sub, "protocol: \"%s\" is not TCP, UDP or SCTP", proto);
+				goto bad;
+			}
+			if (!*out)
+				*out = json_object_new_object();
+			snprintf(val, sizeof(val), "%s:%d", proto, num);
+			json_object_object_add(*out, name, json_object_new_string(val));
+		}
+	}
+	return 0;
+bad:
+	json_object_put(*out);
+	*out = NULL;
+	return -1;
+}
+
 static int pod_workloads(struct k8s *k, const struct obj *pod, const char *node,
 			 json_object *wls, json_object *ports)
 {
-	json_object *ips, *md, *labels, *lbl, *w, *nsl;
+	json_object *ips, *md, *labels, *lbl, *w, *nsl, *named = NULL;
 	const char *ip, *pnode;
 	char name[600], path[64], dev[IFNAMSIZ];
 	bool skip, mine;
@@ -829,7 +787,7 @@ static int pod_workloads(struct k8s *k, const struct obj *pod, const char *node,
 	if (skip)
 		return 0;
 	md = idm_json_at(pod->o, "metadata");
-	if (obj_at(k, pod, md, "metadata.labels", "labels", &labels))
+	if (k8s_obj_at(k, pod, md, "metadata.labels", "labels", &labels))
 		return -1;
 	lbl = json_object_new_object();
 	if (labels) {
@@ -839,13 +797,13 @@ static int pod_workloads(struct k8s *k, const struct obj *pod, const char *node,
 			if (!json_object_is_type(val, json_type_string)) {
 				json_object_put(lbl);
 				snprintf(path, sizeof(path), "metadata.labels");
-				return fail(k, pod, path, "%s: expected a string", key);
+				return k8s_fail(k, pod, path, "%s: expected a string", key);
 			}
 			json_object_object_add(lbl, key, json_object_get(val));
 		}
 	}
 	/* Pods of two namespaces with the same labels are two Services. */
-	json_object_object_add(lbl, "io.kubernetes.pod.namespace",
+	json_object_object_add(lbl, K8S_POD_NS,
 			       json_object_new_string(pod->ns));
 	/*
 	 * And the namespace's labels, as Cilium's identities have them, for
@@ -855,9 +813,16 @@ static int pod_workloads(struct k8s *k, const struct obj *pod, const char *node,
 		json_object_object_foreach(nsl, nkey, nval) {
 			char key[320];
 
-			snprintf(key, sizeof(key), "io.kubernetes.namespace.labels.%s", nkey);
+			snprintf(key, sizeof(key), K8S_NS_LABEL "%s", nkey);
 			json_object_object_add(lbl, key, json_object_get(nval));
 		}
+	}
+	/* The API gives every Namespace its name as a label (since 1.21). */
+	json_object_object_add(lbl, K8S_NS_LABEL "kubernetes.io/metadata.name",
+			       json_object_new_string(pod->ns));
+	if (named_ports(k, pod, &named)) {
+		json_object_put(lbl);
+		return -1;
 	}
 	mine = pnode && !strcmp(pnode, node);
 	idm_k8s_pod_dev(pod->ns, pod->name, dev, sizeof(dev));
@@ -867,13 +832,15 @@ static int pod_workloads(struct k8s *k, const struct obj *pod, const char *node,
 		const char *s = ip;
 
 		snprintf(path, sizeof(path), ips ? "status.podIPs[%zu].ip" : "status.podIP", i);
-		if (ips && str_at(k, pod, json_object_array_get_idx(ips, i), path, "ip",
-				  true, &s)) {
+		if (ips && k8s_str_at(k, pod, json_object_array_get_idx(ips, i), path, "ip",
+				      true, &s)) {
 			json_object_put(lbl);
+			json_object_put(named);
 			return -1;
 		}
 		if (check_ip(k, pod, path, s, &a)) {
 			json_object_put(lbl);
+			json_object_put(named);
 			return -1;
 		}
 		w = json_object_new_object();
@@ -886,9 +853,12 @@ static int pod_workloads(struct k8s *k, const struct obj *pod, const char *node,
 		if (mine)
 			json_object_object_add(w, "dev", json_object_new_string(dev));
 		json_object_object_add(w, "labels", json_object_get(lbl));
+		if (named)
+			json_object_object_add(w, "named-ports", json_object_get(named));
 		json_object_array_add(wls, w);
 	}
 	json_object_put(lbl);
+	json_object_put(named);
 	if (mine)
 		json_object_array_add(ports, json_object_new_string(dev));
 	return 0;
@@ -902,11 +872,11 @@ static int node_info(struct k8s *k, const struct obj *nd, int family,
 	size_t i;
 
 	*addr = NULL;
-	if (obj_at(k, nd, nd->o, "spec", "spec", &spec) ||
-	    obj_at(k, nd, nd->o, "status", "status", &status) ||
-	    arr_at(k, nd, spec, "spec.podCIDRs", "podCIDRs", cidrs) ||
-	    str_at(k, nd, spec, "spec.podCIDR", "podCIDR", false, cidr) ||
-	    arr_at(k, nd, status, "status.addresses", "addresses", &addrs))
+	if (k8s_obj_at(k, nd, nd->o, "spec", "spec", &spec) ||
+	    k8s_obj_at(k, nd, nd->o, "status", "status", &status) ||
+	    k8s_arr_at(k, nd, spec, "spec.podCIDRs", "podCIDRs", cidrs) ||
+	    k8s_str_at(k, nd, spec, "spec.podCIDR", "podCIDR", false, cidr) ||
+	    k8s_arr_at(k, nd, status, "status.addresses", "addresses", &addrs))
 		return -1;
 	for (i = 0; addrs && i < json_object_array_length(addrs); i++) {
 		json_object *a = json_object_array_get_idx(addrs, i);
@@ -915,8 +885,8 @@ static int node_info(struct k8s *k, const struct obj *nd, int family,
 		char path[64];
 
 		snprintf(path, sizeof(path), "status.addresses[%zu]", i);
-		if (str_at(k, nd, a, path, "type", true, &type) ||
-		    str_at(k, nd, a, path, "address", true, &s))
+		if (k8s_str_at(k, nd, a, path, "type", true, &type) ||
+		    k8s_str_at(k, nd, a, path, "address", true, &s))
 			return -1;
 		if (strcmp(type, "InternalIP"))
 			continue;
@@ -992,7 +962,7 @@ static void assign_ids(const struct obj **nodes, size_t n, size_t me, uint32_t *
 	free(sets);
 }
 
-/* The i-th of a Node's pod CIDRs, checked; NULL after fail() says why. */
+/* The i-th of a Node's pod CIDRs, checked; NULL after k8s_fail() says why. */
 static const char *pod_cidr(struct k8s *k, const struct obj *nd, json_object *cidrs,
 			    const char *cidr, size_t i)
 {
@@ -1005,13 +975,13 @@ static const char *pod_cidr(struct k8s *k, const struct obj *nd, json_object *ci
 		json_object *x = json_object_array_get_idx(cidrs, i);
 
 		if (!json_object_is_type(x, json_type_string)) {
-			fail(k, nd, path, "expected a string");
+			k8s_fail(k, nd, path, "expected a string");
 			return NULL;
 		}
 		s = json_object_get_string(x);
 	}
 	if (idm_prefix_parse(s, true, &p, why, sizeof(why))) {
-		fail(k, nd, path, "%s", why);
+		k8s_fail(k, nd, path, "%s", why);
 		return NULL;
 	}
 	return s;
@@ -1032,8 +1002,8 @@ static int remote_link(struct k8s *k, const struct obj *me, const struct obj *nd
 	if (node_info(k, me, na.family, &maddr, &mcidrs, &mcidr))
 		return -1;
 	if (!maddr) {
-		fail(k, nd, "status.addresses", "no InternalIP of a family this node has");
-		return skip(k, "no link to it");
+		k8s_fail(k, nd, "status.addresses", "no InternalIP of a family this node has");
+		return k8s_skip(k, "no link to it");
 	}
 	routes = json_object_new_array();
 	n = cidrs ? json_object_array_length(cidrs) : cidr ? 1 : 0;
@@ -1042,7 +1012,7 @@ static int remote_link(struct k8s *k, const struct obj *me, const struct obj *nd
 
 		if (!s) {
 			json_object_put(routes);
-			return skip(k, "no link to it");
+			return k8s_skip(k, "no link to it");
 		}
 		json_object_array_add(routes, json_object_new_string(s));
 	}
@@ -1073,12 +1043,12 @@ static int remote_links(struct k8s *k, const struct obj *me, json_object *links)
 		if (strcmp(nd->kind, "Node"))
 			continue;
 		if (node_info(k, nd, 0, &addr, &cidrs, &cidr)) {
-			skip(k, nd == me ? "no remote links" : "no link to it");
+			k8s_skip(k, nd == me ? "no remote links" : "no link to it");
 			continue;
 		}
 		if (!addr && (cidrs || cidr)) {
-			fail(k, nd, "status.addresses", "no InternalIP");
-			skip(k, nd == me ? "no remote links" : "no link to it");
+			k8s_fail(k, nd, "status.addresses", "no InternalIP");
+			k8s_skip(k, nd == me ? "no remote links" : "no link to it");
 			continue;
 		}
 		if (!addr)
@@ -1190,6 +1160,7 @@ json_object *idm_k8s_build(struct idm_k8s_args *a, unsigned int parts,
 {
 	struct k8s k = { .err = err, .errlen = errlen, .a = a };
 	json_object *intent = NULL, *links, *vips = NULL, *wls = NULL, *ports = NULL;
+	json_object *pols = NULL;
 	const struct obj *me = NULL;
 	size_t i;
 
@@ -1219,6 +1190,11 @@ json_object *idm_k8s_build(struct idm_k8s_args *a, unsigned int parts,
 		json_object_object_add(intent, "vips", vips);
 	}
 	if (parts & IDM_K8S_SACL) {
+		/* The NetworkPolicies join the policies the user gave. */
+		if (!json_object_object_get_ex(intent, "policies", &pols)) {
+			pols = json_object_new_array();
+			json_object_object_add(intent, "policies", pols);
+		}
 		ports = json_object_new_array();
 		json_object_object_add(intent, "ports", ports);
 		wls = json_object_new_array();
@@ -1232,8 +1208,16 @@ json_object *idm_k8s_build(struct idm_k8s_args *a, unsigned int parts,
 			size_t nv = json_object_array_length(vips);
 
 			if (service_vips(&k, ob, a->node, vips, a->table_size)) {
-				truncate_array(vips, nv);
-				skip(&k, "no VIP for it");
+				k8s_truncate_array(vips, nv);
+				k8s_skip(&k, "no VIP for it");
+			}
+		}
+		if (pols && !strcmp(ob->kind, "NetworkPolicy")) {
+			size_t np = json_object_array_length(pols);
+
+			if (k8s_netpol(&k, ob, pols)) {
+				k8s_truncate_array(pols, np);
+				k8s_skip(&k, "not enforced");
 			}
 		}
 		if (wls && !strcmp(ob->kind, "Pod")) {
@@ -1241,9 +1225,9 @@ json_object *idm_k8s_build(struct idm_k8s_args *a, unsigned int parts,
 			size_t np = json_object_array_length(ports);
 
 			if (pod_workloads(&k, ob, a->node, wls, ports)) {
-				truncate_array(wls, nw);
-				truncate_array(ports, np);
-				skip(&k, "left out");
+				k8s_truncate_array(wls, nw);
+				k8s_truncate_array(ports, np);
+				k8s_skip(&k, "left out");
 			}
 		}
 	}
@@ -1271,7 +1255,7 @@ char *idm_k8s_conflist(struct idm_k8s_args *a, int sacl, uint32_t mtu,
 		goto out;
 	n = cidrs ? json_object_array_length(cidrs) : cidr ? 1 : 0;
 	if (!n) {
-		fail(&k, me, "spec.podCIDRs", "none yet: the node has no pod addresses to give");
+		k8s_fail(&k, me, "spec.podCIDRs", "none yet: the node has no pod addresses to give");
 		goto out;
 	}
 	ranges = json_object_new_array();

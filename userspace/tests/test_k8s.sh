@@ -17,8 +17,8 @@ jget() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)"
 if command -v kubectl >/dev/null; then
 	cp -r "$here/k8s" "$t/gen"
 	if "$t/gen/gen.sh" 2>"$t/gen.err"; then
-		assert "k8s: the fixture is what kubectl prints for tests/k8s/objects.yaml" \
-			cmp -s "$t/gen/cluster.json" "$objs"
+		assert "k8s: the fixtures are what kubectl prints for tests/k8s/objects.yaml and netpol.yaml" all \
+			cmp -s "$t/gen/cluster.json" "$objs" :: cmp -s "$t/gen/netpol.json" "$here/k8s/netpol.json"
 	else
 		tap_skip "k8s: kubectl could not print the fixture: $(head -c 200 "$t/gen.err")"
 	fi
@@ -63,11 +63,11 @@ assert "k8s: this node's Pod is behind its link, which is a port" \
 assert "k8s: other nodes' Pods by address only; finished and host-network Pods left out" \
 	[ "$(jget "$t/a.json" '[(w["name"], w["address"], "dev" in w) for w in j["workloads"]]')" = \
 	  "[('shop/db-1', '10.244.2.7', False), ('shop/web-1', '10.244.1.5', True), ('shop/web-2', '10.244.2.5', False)]" ]
-assert "k8s: a Pod's labels and namespace are its Service's, not its revision's hash" \
-	[ "$(jget "$t/a.json" '[w["labels"] for w in j["workloads"] if w["name"] == "shop/web-2"][0]')" = \
-	  "{'app': 'web', 'io.kubernetes.pod.namespace': 'shop'}" ]
+assert "k8s: a Pod's labels and namespace (and its name as the API labels it) are its Service's, not its revision's hash" \
+	[ "$(jget "$t/a.json" 'sorted([w["labels"] for w in j["workloads"] if w["name"] == "shop/web-2"][0].items())')" = \
+	  "[('app', 'web'), ('io.kubernetes.namespace.labels.kubernetes.io/metadata.name', 'shop'), ('io.kubernetes.pod.namespace', 'shop')]" ]
 expect_out "k8s: the intent is one apply reads: web's Pods are one Service" \
-	'service 0x[0-9a-f]{16} \{app=web,io.kubernetes.pod.namespace=shop\}: shop/web-1 shop/web-2' \
+	'service 0x[0-9a-f]{16} \{app=web,io.kubernetes.namespace.labels.kubernetes.io/metadata.name=shop,io.kubernetes.pod.namespace=shop\}: shop/web-1 shop/web-2' \
 	"$tool" apply -f "$t/a.json" --dry-run
 
 # Python that reads the objects of the file argv[1] (several JSON values,
@@ -202,10 +202,10 @@ assert "k8s: a Namespace's labels join its Pods' identity (for namespaceSelector
 	[ "$rc" = 0 ] :: [ "$(jget "$t/m-out.json" 'sorted([w["labels"] for w in j["workloads"] if w["name"] == "shop/web-2"][0].items())')" = \
 	  "[('app', 'web'), ('io.kubernetes.namespace.labels.kubernetes.io/metadata.name', 'shop'), ('io.kubernetes.namespace.labels.team', 'a'), ('io.kubernetes.pod.namespace', 'shop')]" ]
 mutated 'objs.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop", "labels": {"team": 7}}})'
-assert "k8s: ... a Namespace whose labels are not strings is left out and reported; its Pods have none" all \
+assert "k8s: ... a Namespace whose labels are not strings is left out and reported; its Pods have its name alone" all \
 	[ "$rc" = 0 ] :: grep -q "Namespace shop (items\[[0-9]*\]): metadata.labels: team: expected a string; left out; its Pods have no namespace labels" <<<"$err" :: \
-	[ "$(jget "$t/m-out.json" '[w["labels"] for w in j["workloads"] if w["name"] == "shop/web-2"][0]')" = \
-	  "{'app': 'web', 'io.kubernetes.pod.namespace': 'shop'}" ]
+	[ "$(jget "$t/m-out.json" 'sorted([w["labels"] for w in j["workloads"] if w["name"] == "shop/web-2"][0].items())')" = \
+	  "[('app', 'web'), ('io.kubernetes.namespace.labels.kubernetes.io/metadata.name', 'shop'), ('io.kubernetes.pod.namespace', 'shop')]" ]
 mutated 'by["Service/web"]["spec"]["internalTrafficPolicy"] = "Local"'
 assert "k8s: internalTrafficPolicy Local: this node's endpoints only" all \
 	[ "$rc" = 0 ] :: [ "$(jget "$t/m-out.json" '[(b["address"], b.get("weight", 1)) for v in j["vips"] if v["address"] == "10.96.0.10" for b in v["backends"]]')" = "[('10.244.1.5', 1)]" ]
@@ -254,7 +254,7 @@ bad Pod/web-1 'o["metadata"]["labels"]["app"] = 3' \
 bad EndpointSlice/web-x7k2p 'del o["endpoints"][0]["addresses"]' \
 	"an endpoint without addresses" 'EndpointSlice shop/web-x7k2p (items[11]): endpoints[0].addresses: missing; left out'
 bad EndpointSlice/web-x7k2p 'o["apiVersion"] = "discovery.k8s.io/v1beta1"' \
-	"an EndpointSlice of another version" 'items[11]: apiVersion: "discovery.k8s.io/v1beta1" is not discovery.k8s.io/v1; left out'
+	"an EndpointSlice of another version" 'EndpointSlice shop/web-x7k2p (items[11]): apiVersion: "discovery.k8s.io/v1beta1" is not discovery.k8s.io/v1; left out'
 bad EndpointSlice/web-x7k2p 'o["endpoints"][0]["conditions"]["ready"] = "yes"' \
 	"a condition that is not a boolean" 'EndpointSlice shop/web-x7k2p (items[11]): endpoints[0].conditions: ready, serving and terminating are true or false; left out'
 bad Service/web 'del o["spec"]["ports"][0]["port"]' \
@@ -359,5 +359,96 @@ printf -- 'kind: [\n' >>"$t/stream.yaml"
 run "$tool" k8s node node-a "$t/stream.yaml"
 assert "k8s: a bad document anywhere in the stream refuses it all" all \
 	[ "$rc" != 0 ] :: [ -z "$out" ] :: grep -q "stream.yaml: YAML: line" <<<"$err"
+
+# NetworkPolicy (tests/k8s/netpol.yaml): the rules apply would make of
+# it, each (policy, client, server, direction, action, ports), Services
+# by their app (or k8s-app) label.
+rules='import json, re, sys
+j = json.load(open(sys.argv[1]))
+def short(r, side):
+    if side + "_peers" in r:
+        return r[side + "_peers"]
+    return re.search("(?:^|,)(?:k8s-)?app=([^,]*)", r[side + "_service"]).group(1)
+for r in j["rules"]:
+    print(r["policy"], short(r, "client"), short(r, "server"), r.get("direction", "ingress"), r["action"], r.get("ports", "all"))'
+netpol_rules() {
+	"$tool" k8s node node-b "$@" >"$t/np.json" 2>"$t/np.err" &&
+		"$tool" -j apply -f "$t/np.json" --dry-run >"$t/np-plan.json" &&
+		python3 -c "$rules" "$t/np-plan.json" | sort
+}
+np=$here/k8s/netpol.json
+assert "k8s NetworkPolicy: isolation (any, deny), allowed peers per port, egress with DNS by its named port, ipBlock" \
+	[ "$(netpol_rules "$objs" "$np")" = "$(printf '%s\n' \
+		"shop/db-from-office 10.0.0.0/8 db ingress allow tcp:8000-8100" \
+		"shop/db-from-office any db ingress deny all" \
+		"shop/db-from-web web db ingress allow tcp:5432" \
+		"shop/web-egress web any egress deny all" \
+		"shop/web-egress web db egress allow all" \
+		"shop/web-egress web kube-dns egress allow tcp:53,udp:53")" ]
+assert "k8s NetworkPolicy: two policies isolate db with one rule, each named" \
+	[ "$(jget "$t/np-plan.json" '[r["policies"] for r in j["rules"] if r.get("client_peers") == "any"]')" = "[2]" ]
+assert "k8s NetworkPolicy: the ipBlock, its except and the whole of IPv4 and IPv6 are peers" \
+	[ "$(jget "$t/np-plan.json" '[e.split(" id ")[0] for e in j["entries"] if e.startswith("peer ")]')" = \
+	  "['peer 0.0.0.0/0', 'peer 10.0.0.0/8', 'peer 10.1.0.0/16', 'peer ::/0']" ]
+
+# Mutations of the policies: the objects of netpol.json after a Python
+# statement (np: NetworkPolicies by name), with cluster.json's.
+np_with() {
+	python3 - "$np" "$t/npm.json" "$1" <<EOP
+$pyobjs
+np = {o["metadata"]["name"]: o for o in objs if o["kind"] == "NetworkPolicy"}
+exec(sys.argv[3])
+json.dump({"apiVersion": "v1", "kind": "List", "items": objs}, open(sys.argv[2], "w"))
+EOP
+}
+np_with 'np["db-from-web"]["spec"]["ingress"][0]["ports"] = [{"port": "pg"}]'
+objs_with "$t/pg.json" 'by["Pod/db-1"]["spec"]["containers"][0]["ports"] = [{"name": "pg", "containerPort": 5433}]'
+assert "k8s NetworkPolicy: a named port is the number the server Pod gives it" \
+	grep -qx "shop/db-from-web web db ingress allow tcp:5433" <<<"$(netpol_rules "$t/pg.json" "$t/npm.json")"
+assert "k8s NetworkPolicy: ... and no rule where no Pod names it" \
+	not grep -q "shop/db-from-web" <<<"$(netpol_rules "$objs" "$t/npm.json" | grep -v "any db")"
+np_with 'np["db-from-web"]["spec"]["ingress"][0]["from"] = []; np["web-egress"]["spec"]["egress"] = [{}]'
+assert "k8s NetworkPolicy: no peers is every client (two rules of 1 bit), {} every destination and port" all \
+	[ "$(netpol_rules "$objs" "$t/npm.json" | grep -c "shop/db-from-web every db ingress allow tcp:5432")" = 2 ] :: \
+	[ "$(netpol_rules "$objs" "$t/npm.json" | grep -c "shop/web-egress web every egress allow all")" = 2 ]
+np_with 'np["db-from-web"]["spec"]["ingress"][0]["from"] = [{"namespaceSelector": {"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "NotIn", "values": ["shop"]}]}}]'
+assert "k8s NetworkPolicy: namespaceSelector alone: Pods of the namespaces it selects (kube-dns, not web)" \
+	grep -qx "shop/db-from-web kube-dns db ingress allow tcp:5432" <<<"$(netpol_rules "$objs" "$t/npm.json")"
+np_with 'np["web-egress"]["spec"]["policyTypes"] = ["Ingress"]'
+netpol_rules "$objs" "$t/npm.json" >"$t/np-rules"
+assert "k8s NetworkPolicy: policyTypes Ingress only: its egress rules are not enforced, web is isolated for ingress" all \
+	not grep -q " egress " "$t/np-rules" :: grep -qx "shop/web-egress any web ingress deny all" "$t/np-rules"
+np_with 'del np["web-egress"]["spec"]["policyTypes"]'
+netpol_rules "$objs" "$t/npm.json" >"$t/np-rules"
+assert "k8s NetworkPolicy: no policyTypes: Ingress, and Egress as it has egress rules" all \
+	grep -qx "shop/web-egress any web ingress deny all" "$t/np-rules" :: \
+	grep -qx "shop/web-egress web any egress deny all" "$t/np-rules"
+
+# Every error names its object and field; the object is left out, the
+# others enforced.
+np_bad() {
+	np_with "$1"
+	"$tool" k8s node node-b "$objs" "$t/npm.json" >"$t/np.json" 2>"$t/np.err"
+}
+for c in \
+	'np["db-from-web"]["spec"]["ingress"][0]["from"][0]["podSelector"] = {"matchExpressions": [{"key": "app", "operator": "Is", "values": ["web"]}]}|spec.ingress\[0\].from\[0\].podSelector.matchExpressions\[0\].operator: "Is" is not In, NotIn, Exists or DoesNotExist' \
+	'np["db-from-web"]["spec"]["ingress"][0]["from"][0]["podSelector"] = {"matchExpressions": [{"key": "app", "operator": "In"}]}|spec.ingress\[0\].from\[0\].podSelector.matchExpressions\[0\].values: In needs at least one value' \
+	'np["db-from-web"]["spec"]["ingress"][0]["from"][0]["podSelector"] = {"matchExpressions": [{"key": "app", "operator": "Exists", "values": ["x"]}]}|spec.ingress\[0\].from\[0\].podSelector.matchExpressions\[0\].values: Exists takes no values' \
+	'np["db-from-web"]["spec"]["ingress"][0]["from"][0]["ipBlock"] = {"cidr": "10.0.0.0/8"}|spec.ingress\[0\].from\[0\]: ipBlock is alone' \
+	'np["db-from-web"]["spec"]["ingress"][0]["from"] = [{}]|spec.ingress\[0\].from\[0\]: needs a podSelector, a namespaceSelector or an ipBlock' \
+	'np["db-from-web"]["spec"]["ingress"][0]["from"] = [{"ipBlock": {"cidr": "10.0.0.0"}}]|spec.ingress\[0\].from\[0\].ipBlock.cidr: "10.0.0.0" is not a CIDR ADDR/LEN' \
+	'np["db-from-web"]["spec"]["ingress"][0]["from"] = [{"ipBlock": {"cidr": "10.0.0.0/16", "except": ["10.2.0.0/24"]}}]|spec.ingress\[0\].from\[0\].ipBlock.except\[0\]: 10.2.0.0/24 is not inside the cidr' \
+	'np["db-from-web"]["spec"]["ingress"][0]["ports"] = [{"port": 5432, "endPort": 5000}]|spec.ingress\[0\].ports\[0\].endPort: expected a port from port (5432) to 65535' \
+	'np["db-from-web"]["spec"]["ingress"][0]["ports"] = [{"port": "pg", "endPort": 6000}]|spec.ingress\[0\].ports\[0\].endPort: a named port has no endPort' \
+	'np["db-from-web"]["spec"]["ingress"][0]["ports"] = [{"protocol": "ICMP"}]|spec.ingress\[0\].ports\[0\].protocol: "ICMP" is not TCP, UDP or SCTP' \
+	'np["db-from-web"]["spec"]["ingress"][0]["ports"] = [{"port": 0}]|spec.ingress\[0\].ports\[0\].port: expected a port 1..65535 or a name' \
+	'np["db-from-web"]["spec"]["policyTypes"] = ["Both"]|spec.policyTypes\[0\]: expected Ingress or Egress' \
+	'del np["db-from-web"]["spec"]["podSelector"]|spec.podSelector: missing' \
+	'np["db-from-web"]["apiVersion"] = "extensions/v1beta1"|apiVersion: "extensions/v1beta1" is not networking.k8s.io/v1'; do
+	np_bad "${c%%|*}"
+	assert "k8s NetworkPolicy: refused, named, the others enforced: ${c##*|}" all \
+		grep -q "NetworkPolicy shop/db-from-web (items\[[0-9]*\]): ${c##*|}" "$t/np.err" :: \
+		not grep -q '"shop/db-from-web"' "$t/np.json" :: grep -q '"shop/web-egress"' "$t/np.json"
+done
 
 tap_end

@@ -61,7 +61,7 @@ static void hex_id(char *buf, size_t len, uint64_t id)
 }
 
 /* A rule's client or server: its ID (or group of IDs) and its Service. */
-static void print_side(const char *key, const char *fmt,
+static void print_side(const char *key, const char *const fmt[2],
 		       const struct idm_rule_side *side)
 {
 	char id[24], k[32];
@@ -71,9 +71,12 @@ static void print_side(const char *key, const char *fmt,
 	snprintf(k, sizeof(k), "%s_bits", key);
 	if (side->bits < 64)
 		print_uint(PRINT_JSON, k, NULL, side->bits);
-	snprintf(k, sizeof(k), "%s_service", key);
-	print_string(PRINT_ANY, k, fmt, side->name);
-	print_text("%s", side->bits < 64 ? " (group)" : "");
+	/* Services in braces; "any", "every" and peers' prefixes as they are. */
+	snprintf(k, sizeof(k), "%s_%s", key,
+		 side->kind == IDM_SIDE_SERVICES ? "service" : "peers");
+	print_string(PRINT_ANY, k, side->kind == IDM_SIDE_SERVICES ? fmt[0] : fmt[1],
+		     side->name);
+	print_text("%s", side->kind == IDM_SIDE_SERVICES && side->bits < 64 ? " (group)" : "");
 }
 
 static void print_prefixes(const char *key, const char *fmt,
@@ -191,8 +194,8 @@ static void print_plan(const struct idm_intent *in, const struct idm_sacl_tables
 		print_open_obj(NULL);
 		print_string(PRINT_ANY, "policy", "policy %s:",
 			     in->policies[r->policy].name);
-		print_side("client", " {%s}", &r->c);
-		print_side("server", " -> {%s}", &r->s);
+		print_side("client", (const char *const[]){ " {%s}", " %s" }, &r->c);
+		print_side("server", (const char *const[]){ " -> {%s}", " -> %s" }, &r->s);
 		if (r->dir == IDMESH_SACL_EGRESS)
 			print_string(PRINT_ANY, "direction", " egress", "egress");
 		print_string(PRINT_ANY, "action", " %s",
@@ -201,8 +204,9 @@ static void print_plan(const struct idm_intent *in, const struct idm_sacl_tables
 			idm_format_ranges(r->ranges, r->nranges, buf, sizeof(buf));
 			print_string(PRINT_ANY, "ports", " ports %s", buf);
 		}
+		print_uint(PRINT_JSON, "policies", NULL, (unsigned int)r->npolicies);
 		if (r->npolicies > 1)
-			print_uint(PRINT_ANY, "policies", " (and %u more)",
+			print_uint(PRINT_FP, NULL, " (and %u more)",
 				   (unsigned int)r->npolicies - 1);
 		print_text("\n");
 		if (r->has_priority)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # cluster.json: two Services made by "kubectl create service" and the
-# objects of objects.yaml, as kubectl prints them (no cluster needed).
+# objects of objects.yaml, as kubectl prints them (no cluster needed);
+# netpol.json: netpol.yaml's.
 # Run after changing objects.yaml.
 set -e
 cd "$(dirname "$0")"
@@ -16,3 +17,5 @@ ns='{"metadata":{"namespace":"shop"}}'
 	kubectl annotate --local -f objects.yaml idmesh.io/fixture=1 -o json
 } > cluster.json.new
 mv cluster.json.new cluster.json
+kubectl annotate --local -f netpol.yaml idmesh.io/fixture=1 -o json > netpol.json.new
+mv netpol.json.new netpol.json
