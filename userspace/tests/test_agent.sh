@@ -198,6 +198,8 @@ assert "agent: streams cut: watched again from where they were (no list), and th
 	until_true 30 has_lines 'l["part"] == "vips" and [len(v["backends"]) for v in l["intent"]["vips"]] == [3]' :: \
 	[ "$(metric 'idmesh_agent_lists_total{kind="Service"}')" = "$nlists" ] :: \
 	grep -q 'msg="watch again after backoff" kind=Service backoff_s=' "$t/log"
+assert "agent: ... and the Namespace gone with it: its labels leave its Pods' identity" \
+	until_true 30 has_lines 'l["part"] == "sacl" and [w["labels"].get("io.kubernetes.namespace.labels.team") for w in l["intent"]["workloads"] if w["name"] == "shop/web-1"] == [None]'
 
 before=$(wc -l <"$t/out.jsonl")
 post /_test/compact
