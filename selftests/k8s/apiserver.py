@@ -49,6 +49,8 @@ RES = {
         ("EndpointSlice", "discovery.k8s.io/v1", "EndpointSliceList"),
     "/api/v1/pods": ("Pod", "v1", "PodList"),
     "/api/v1/namespaces": ("Namespace", "v1", "NamespaceList"),
+    "/apis/networking.k8s.io/v1/networkpolicies":
+        ("NetworkPolicy", "networking.k8s.io/v1", "NetworkPolicyList"),
 }
 KINDS = {v[0]: k for k, v in RES.items()}
 # Discovery: group/version -> [(resource, kind, namespaced)].
@@ -61,6 +63,7 @@ DISCOVERY = {
     "rbac.authorization.k8s.io/v1": [("clusterroles", "ClusterRole", False),
                                      ("clusterrolebindings", "ClusterRoleBinding", False)],
     "discovery.k8s.io/v1": [("endpointslices", "EndpointSlice", True)],
+    "networking.k8s.io/v1": [("networkpolicies", "NetworkPolicy", True)],
 }
 
 

@@ -44,7 +44,7 @@
 #include "sacl.h"
 #include "util.h"
 
-enum { R_NODE, R_SVC, R_SLICE, R_POD, R_NS, NRES };
+enum { R_NODE, R_SVC, R_SLICE, R_POD, R_NS, R_NP, NRES };
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 enum { S_LIST, S_WATCH, S_WAIT };
@@ -242,6 +242,10 @@ static void touch(struct agent *ag, struct res *r, json_object *old, json_object
 		"status", "phase", NULL
 	};
 	static const char *const ns_paths[] = { "metadata", "labels", NULL };
+	static const char *const np_paths[] = {
+		"spec", "podSelector", "spec", "policyTypes", "spec", "ingress",
+		"spec", "egress", NULL
+	};
 	char key[600];
 
 	switch (r - ag->r) {
@@ -271,6 +275,10 @@ static void touch(struct agent *ag, struct res *r, json_object *old, json_object
 	case R_NS:
 		/* Its labels are its Pods' identity. */
 		if (differ(old, cur, ns_paths))
+			ag->dirty_sacl = true;
+		break;
+	case R_NP:
+		if (differ(old, cur, np_paths))
 			ag->dirty_sacl = true;
 		break;
 	}
@@ -904,8 +912,8 @@ static bool have_node(struct agent *ag)
 static int sync_parts(struct agent *ag, int part)
 {
 	static const int link_kinds[] = { R_NODE };
-	static const int sacl_kinds[] = { R_NODE, R_POD, R_NS };
-	static const int all_kinds[] = { R_NODE, R_SVC, R_SLICE, R_POD, R_NS };
+	static const int sacl_kinds[] = { R_NODE, R_POD, R_NS, R_NP };
+	static const int all_kinds[] = { R_NODE, R_SVC, R_SLICE, R_POD, R_NS, R_NP };
 	struct idm_k8s_args a = {
 		.node = ag->node, .policy = ag->policy, .table_size = ag->table_size,
 		.warn = warn_obj, .warn_arg = ag,
@@ -1325,6 +1333,8 @@ static void init_res(struct agent *ag)
 			      "/apis/discovery.k8s.io/v1/endpointslices" },
 		[R_POD] = { "Pod", "v1", "/api/v1/pods" },
 		[R_NS] = { "Namespace", "v1", "/api/v1/namespaces" },
+		[R_NP] = { "NetworkPolicy", "networking.k8s.io/v1",
+			   "/apis/networking.k8s.io/v1/networkpolicies" },
 	};
 	int i;
 

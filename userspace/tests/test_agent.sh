@@ -190,6 +190,16 @@ post /_test/objects "$t/ns.json"
 assert "agent: a Namespace's labels join its Pods' identity: the SACL part planned again" \
 	until_true 30 has_lines 'l["part"] == "sacl" and [w["labels"].get("io.kubernetes.namespace.labels.team") for w in l["intent"]["workloads"] if w["name"] == "shop/web-1"] == ["a"]'
 
+objs "$t/np.json" 'o.remove(named("Service", "web")); o.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop", "labels": {"kubernetes.io/metadata.name": "shop", "team": "a"}}}); o.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "web-from-client", "namespace": "shop"}, "spec": {"podSelector": {"matchLabels": {"app": "web"}}, "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "client"}}}], "ports": [{"port": 8080}]}]}})'
+mark
+post /_test/objects "$t/np.json"
+assert "agent: a NetworkPolicy arrives: the SACL part planned again with its policies" \
+	until_true 30 has_lines 'l["part"] == "sacl" and sorted((p["name"], p["action"] if "action" in p else "allow", p.get("ports")) for p in l["intent"]["policies"]) == [("shop/web-from-client", "allow", ["tcp:8080"]), ("shop/web-from-client", "deny", None)]'
+mark
+post /_test/objects "$t/ns.json"
+assert "agent: ... and deleted: no policy left" \
+	until_true 30 has_lines 'l["part"] == "sacl" and l["intent"]["policies"] == []'
+
 nlists=$(metric 'idmesh_agent_lists_total{kind="Service"}')
 post /_test/cut
 mark
@@ -275,8 +285,8 @@ print(spec["hostNetwork"], spec["serviceAccountName"], c["env"][0]["valueFrom"][
       c["securityContext"]["capabilities"])
 print(" ".join(c["args"]))
 EOF
-assert "deploy: the role lists and watches the five kinds the agent reads, and nothing else" \
-	[ "$(sed -n 1p <<<"$out")" = "[('', 'namespaces', ('list', 'watch')), ('', 'nodes', ('list', 'watch')), ('', 'pods', ('list', 'watch')), ('', 'services', ('list', 'watch')), ('discovery.k8s.io', 'endpointslices', ('list', 'watch'))]" ]
+assert "deploy: the role lists and watches the six kinds the agent reads, and nothing else" \
+	[ "$(sed -n 1p <<<"$out")" = "[('', 'namespaces', ('list', 'watch')), ('', 'nodes', ('list', 'watch')), ('', 'pods', ('list', 'watch')), ('', 'services', ('list', 'watch')), ('discovery.k8s.io', 'endpointslices', ('list', 'watch')), ('networking.k8s.io', 'networkpolicies', ('list', 'watch'))]" ]
 assert "deploy: the host's network, its own account, the node's name, CAP_NET_ADMIN alone" \
 	[ "$(sed -n 2p <<<"$out")" = "True idmesh-agent spec.nodeName {'drop': ['ALL'], 'add': ['NET_ADMIN']}" ]
 # shellcheck disable=SC2046
