@@ -46,7 +46,6 @@
 
 enum { R_NODE, R_SVC, R_SLICE, R_POD, R_NS, R_NP, NRES };
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 enum { S_LIST, S_WATCH, S_WAIT };
 enum { EV_ADDED, EV_MODIFIED, EV_DELETED, EV_BOOKMARK, EV_ERROR, NEV };
 enum { P_LINKS, P_VIPS, P_SACL, P_ALL, NPART };

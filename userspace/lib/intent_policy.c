@@ -92,10 +92,10 @@ static int parse_selectors(struct ctx *c, const char *path, json_object *o,
 		idm_subpath(sub2, sub, "operator");
 		if (idm_get_string(c, sub2, v, &s))
 			return -1;
-		for (op = 0; op < (int)(sizeof(ops) / sizeof(ops[0])); op++)
+		for (op = 0; op < (int)ARRAY_LEN(ops); op++)
 			if (!strcmp(s, ops[op]))
 				break;
-		if (op == (int)(sizeof(ops) / sizeof(ops[0])))
+		if (op == (int)ARRAY_LEN(ops))
 			return idm_intent_fail(c, sub2, "\"%s\" is not in, not_in, exists or does_not_exist", s);
 		sel->op = op;
 		idm_subpath(sub2, sub, "values");

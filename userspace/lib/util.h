@@ -3,6 +3,9 @@
 #ifndef IDMESH_UTIL_H
 #define IDMESH_UTIL_H
 
+/* The number of elements of an array (not a pointer). */
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 #include <stddef.h>
 
 struct json_object;
