@@ -300,8 +300,8 @@ struct idm_sacl_op {
 
 /*
  * The changes that turn cur into want, in an order the kernel accepts:
- * removals (rules, servers, clients, ports), then additions (ports,
- * clients, servers, rules). An entry whose value changed is removed and
+ * removals (rules, peers, servers, clients, ports), then additions
+ * (ports, clients, servers, peers, rules). An entry whose value changed is removed and
  * added. LID clients of a port that is re-created are too (a port takes
  * its LID clients with it). Returns the number of changes, or -1.
  */

@@ -224,8 +224,9 @@ long idm_sacl_diff(const struct idm_sacl_tables *cur, const struct idm_sacl_tabl
 	struct idm_sacl_row *a = sorted_copy(cur), *b = sorted_copy(want);
 	struct idm_sacl_op *del = NULL, *add = NULL, *out;
 	size_t i = 0, j = 0, ndel = 0, nadd = 0, k;
-	static const int del_order[] = { IDMESH_SACL_KIND_RULE, IDMESH_SACL_KIND_SERVER,
-					 IDMESH_SACL_KIND_CLIENT, IDMESH_SACL_KIND_PORT };
+	static const int del_order[] = { IDMESH_SACL_KIND_RULE, IDMESH_SACL_KIND_PEER,
+					 IDMESH_SACL_KIND_SERVER, IDMESH_SACL_KIND_CLIENT,
+					 IDMESH_SACL_KIND_PORT };
 	int kind, d;
 
 	while (i < cur->n || j < want->n) {
@@ -266,13 +267,13 @@ long idm_sacl_diff(const struct idm_sacl_tables *cur, const struct idm_sacl_tabl
 	/* Removals, rules first; additions, ports first. */
 	out = xrealloc(NULL, ndel + nadd, sizeof(*out));
 	k = 0;
-	for (d = 0; d < 4; d++) {
+	for (d = 0; d < (int)ARRAY_LEN(del_order); d++) {
 		kind = del_order[d];
 		for (i = 0; i < ndel; i++)
 			if (del[i].e.kind == kind)
 				out[k++] = del[i];
 	}
-	for (d = 3; d >= 0; d--) {
+	for (d = (int)ARRAY_LEN(del_order) - 1; d >= 0; d--) {
 		kind = del_order[d];
 		for (i = 0; i < nadd; i++)
 			if (add[i].e.kind == kind)

@@ -319,6 +319,8 @@ static uint64_t peer_of(const struct idm_sacl_tables *st, const char *prefix)
 	return 0;
 }
 
+static int count(const struct idm_sacl_op *ops, long n, bool add, int kind);
+
 #define SEL(k, op, v) "[{\"key\": \"" k "\", \"operator\": \"" op "\"" v "}]"
 
 static void test_policy_kinds(void)
@@ -394,6 +396,26 @@ static void test_policy_kinds(void)
 		if (in.rules[i].policy == in.npolicies - 1)
 			break;
 	TAP_OK(i == in.nrules, "does_not_exist on a label every Service has selects none");
+	{
+		struct idm_sacl_tables none = { 0 };
+		struct idm_sacl_op *ops = NULL;
+		long n = idm_sacl_diff(&none, &st, &ops);
+		long k, first_rule = n, last_peer = -1;
+
+		for (k = 0; k < n; k++) {
+			if (ops[k].e.kind == IDMESH_SACL_KIND_RULE && first_rule == n)
+				first_rule = k;
+			if (ops[k].e.kind == IDMESH_SACL_KIND_PEER)
+				last_peer = k;
+		}
+		TAP_OK(count(ops, n, true, IDMESH_SACL_KIND_PEER) == 4 && last_peer < first_rule,
+		       "applied to an empty node: the 4 peers are added, before the rules");
+		free(ops);
+		n = idm_sacl_diff(&st, &none, &ops);
+		TAP_OK(count(ops, n, false, IDMESH_SACL_KIND_PEER) == 4,
+		       "and an intent without them removes them");
+		free(ops);
+	}
 	idm_sacl_tables_free(&st);
 	idm_intent_free(&in);
 }
