@@ -32,8 +32,9 @@ const struct nla_policy idm_sacl_policy[IDMESH_SACL_A_MAX + 1] = {
 	[IDMESH_SACL_A_ADDR6]		= NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[IDMESH_SACL_A_LID]		= NLA_POLICY_MAX(NLA_U8, IDMESH_SACL_LID_MAX),
 	[IDMESH_SACL_A_ID]		= NLA_POLICY_MIN(NLA_U64, 1),
-	[IDMESH_SACL_A_CLIENT_ID]	= NLA_POLICY_MIN(NLA_U64, 1),
-	[IDMESH_SACL_A_SERVER_ID]	= NLA_POLICY_MIN(NLA_U64, 1),
+	/* A rule's: 0 only as the first bits of a prefix (idm_rule_side()). */
+	[IDMESH_SACL_A_CLIENT_ID]	= { .type = NLA_U64 },
+	[IDMESH_SACL_A_SERVER_ID]	= { .type = NLA_U64 },
 	[IDMESH_SACL_A_PROTO]		= { .type = NLA_U8 },
 	[IDMESH_SACL_A_PORT]		= { .type = NLA_U16 },
 	[IDMESH_SACL_A_ACTION]		= NLA_POLICY_RANGE(NLA_U8, IDMESH_SACL_ALLOW,
@@ -408,6 +409,12 @@ static int idm_rule_side(struct genl_info *info, struct nlattr **tb,
 		return -EINVAL;
 	}
 	*id = nla_get_u64(tb[id_attr]);
+	/* 0 is no ID; a prefix may start with 0 bits (0/1: half of them). */
+	if (!*id && *bits == 64) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[id_attr],
+				    "SACL ID 0 is not an ID: only a prefix of fewer bits may be 0");
+		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -126,8 +126,14 @@ expect "a LID client on a device that is not a port is refused" 1 \
 run I $A sacl client add fd10:9::2 dev c1 id 0
 assert "ID 0 is refused with the policy's bounds" \
 	grep -q "^Error: .*(valid: 1\.\." <<<"$err"
-run I $A sacl rule add client 0 server 5
-assert "... also in a rule" [ "$rc" = 1 ]
+expect "... also in a rule, where it may only start a prefix" 1 \
+	"Error: SACL ID 0 is not an ID: only a prefix of fewer bits may be 0" \
+	I $A sacl rule add client 0 server 5
+expect "a group of IDs that starts with 0 (the lower half of them) is one" 0 "" \
+	I $A sacl rule add client 0/1 server 5
+assert "... shown with its prefix length" \
+	grep -qx "rule client 0x0000000000000000/1 server 5 allow" <<<"$(I $A sacl show rules)"
+expect "... and removed by it" 0 "" I $A sacl rule del client 0/1 server 5
 expect "option type with action bits 01 is refused" 1 \
 	"Error: Option type must have action bits 00 (below 0x40), so that nodes unaware of it skip it" \
 	I $A sacl set option-type 0x5e
