@@ -1,15 +1,16 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """One long-lived helper in a test namespace: runs the commands of the
-selftests' Python tools (sacltool.py, lbtool.py) on request, so that a
-check starts no Python of its own (0.84 s a start on the debug kernel).
+selftests' Python tools (sacltool.py, lbtool.py, netpol.py) on request,
+so that a check starts no Python of its own (0.84 s a start on the
+debug kernel).
 lib.sh's py_start, py and py_wait drive it.
 
   pyd.py DIR    requests from the FIFO DIR/req, one a line of fields
                 separated by tabs: ID, VAR=VALUE ... (separated by
                 spaces: LBTOOL_TIMEOUT, the tool's timeout, and PY_UID,
                 a user ID to run as, with that group and no other; each
-                may be empty), TOOL (sacltool or lbtool), its arguments;
+                may be empty), TOOL (sacltool, lbtool or netpol), its arguments;
                 in a field, a backslash, newline and tab are escaped as
                 \\\\, \\n and \\t. Each runs in a thread of its own (as
                 PY_UID: in a child process, forked, not a new Python);
@@ -24,6 +25,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lbtool      # noqa: E402
+import netpol      # noqa: E402
 import sacltool    # noqa: E402
 
 _tl = threading.local()
@@ -63,6 +65,8 @@ def call(tool, argv, env):
             lbtool.main(argv)
         elif tool == "sacltool":
             rc = sacltool.main(argv) or 0
+        elif tool == "netpol":
+            rc = netpol.main(argv) or 0
         else:
             raise ValueError("no tool " + tool)
     except SystemExit as e:
