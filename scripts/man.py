@@ -20,8 +20,12 @@ import sys
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MAN = os.path.join(TOP, "Documentation", "man")
-OBJECTS = ["link", "vip", "backend", "sacl", "apply", "export", "k8s",
-           "config", "stats", "sim", "version"]
+
+
+def objects(tool):
+    """The objects "idmesh help" lists (but help): a page each."""
+    m = re.search(r"OBJECT := \{([^}]*)\}", help_of(tool, None))
+    return [o.strip() for o in m.group(1).split("|") if o.strip() != "help"]
 
 
 def esc(line):
@@ -96,7 +100,7 @@ def pages(tool):
     syn, desc = split_help(top)
     out = {"idmesh": page(tool, "idmesh", "node networking for containers: links, "
                           "identity, Maglev", syn, desc, extra_of("idmesh"))}
-    for o in OBJECTS:
+    for o in objects(tool):
         syn, desc = split_help(help_of(tool, o))
         out["idmesh-" + o] = page(tool, "idmesh-" + o, s.get(o, o), syn, desc,
                                   extra_of("idmesh-" + o))

@@ -140,6 +140,7 @@ struct idm_rule {
 	struct idm_rule_side c, s;	/* client, server */
 	size_t policy;			/* the first that gives it */
 	size_t npolicies;		/* how many give it */
+	size_t *from;			/* which: npolicies indexes, in order */
 	uint32_t dir;			/* IDMESH_SACL_INGRESS or _EGRESS */
 	uint32_t nranges;		/* none: every port */
 	struct idm_range ranges[IDMESH_SACL_RANGES_MAX];
@@ -251,7 +252,32 @@ int idm_intent_parse(const char *file, const char *text, size_t len,
 		     struct idm_intent *in, char *err, size_t errlen);
 /* Services, their IDs (collisions refused) and the rules. */
 int idm_intent_derive(struct idm_intent *in, char *err, size_t errlen);
+/*
+ * The intent of a file ("-": standard input), parsed and derived; 0, or
+ * -1 with why in err. idm_intent_free() it either way.
+ */
+int idm_intent_load(const char *file, struct idm_intent *in, char *err,
+		    size_t errlen);
 void idm_intent_free(struct idm_intent *in);
+
+/*
+ * What the kernel would do with a new connection (sacl.rst): the rule of
+ * direction dir that judges client -> server on proto/port (the most bits
+ * in all, then the most client bits, among those that cover both IDs
+ * and apply to the port), as an index in in->rules, or -1 (none: egress
+ * allows, ingress takes the default). An ID 0 is covered by rules of 0
+ * bits alone.
+ */
+int idm_intent_judge(const struct idm_intent *in, uint32_t dir, uint64_t client,
+		     uint64_t server, uint8_t proto, uint16_t port);
+/*
+ * The ID of an address: the Service of the workload that has it (*w
+ * set), else with peers the ID of the longest peer prefix holding it
+ * (*peer set), else 0.
+ */
+uint64_t idm_intent_addr_id(const struct idm_intent *in, const struct idm_addr *a,
+			    bool peers, const struct idm_workload **w,
+			    const struct idm_peer **peer);
 
 /* Does a selector list (ANDed) select these labels? */
 bool idm_selects(const struct idm_selector *sel, size_t n,

@@ -227,6 +227,25 @@ int idm_intent_derive(struct idm_intent *in, char *err, size_t errlen)
 	return idm_intent_derive_rules(&c, in);
 }
 
+int idm_intent_load(const char *file, struct idm_intent *in, char *err,
+		    size_t errlen)
+{
+	char *text;
+	size_t len;
+	int ret;
+
+	text = idm_read_file(file, &len);
+	if (!text) {
+		memset(in, 0, sizeof(*in));
+		snprintf(err, errlen, "cannot read \"%s\": %s", file, strerror(errno));
+		return -1;
+	}
+	ret = idm_intent_parse(strcmp(file, "-") ? file : "<stdin>", text, len,
+			       in, err, errlen);
+	free(text);
+	return ret ? ret : idm_intent_derive(in, err, errlen);
+}
+
 void idm_intent_free(struct idm_intent *in)
 {
 	size_t i;
@@ -255,6 +274,7 @@ void idm_intent_free(struct idm_intent *in)
 	for (i = 0; i < in->nrules; i++) {
 		free(in->rules[i].c.name);
 		free(in->rules[i].s.name);
+		free(in->rules[i].from);
 	}
 	free(in->rules);
 	idm_intent_free_vips(in);

@@ -683,6 +683,8 @@ static int add_rule(struct ctx *c, struct idm_intent *in, size_t k,
 	rule->s.name = xstrdup(si->side.name);
 	rule->policy = k;
 	rule->npolicies = 1;
+	rule->from = xrealloc(NULL, 1, sizeof(*rule->from));
+	rule->from[0] = k;
 	rule->dir = p->dir;
 	rule->nranges = n;
 	memcpy(rule->ranges, r, n * sizeof(*r));
@@ -825,6 +827,7 @@ static void rules_free_from(struct idm_intent *in, size_t i)
 	for (; i < in->nrules; i++) {
 		free(in->rules[i].c.name);
 		free(in->rules[i].s.name);
+		free(in->rules[i].from);
 	}
 }
 
@@ -859,8 +862,10 @@ int idm_intent_derive_rules(struct ctx *c, struct idm_intent *in)
 			in->nrules = n;
 			return -1;
 		}
-		if (b->policy != a->policy)
-			a->npolicies++;
+		if (b->policy != a->from[a->npolicies - 1]) {
+			a->from = xrealloc(a->from, a->npolicies + 1, sizeof(*a->from));
+			a->from[a->npolicies++] = b->policy;
+		}
 		if (!a->nranges || !b->nranges) {
 			a->nranges = 0;
 		} else {
@@ -881,9 +886,83 @@ int idm_intent_derive_rules(struct ctx *c, struct idm_intent *in)
 		}
 		free(b->c.name);
 		free(b->s.name);
+		free(b->from);
 	}
 	in->nrules = n;
 	return 0;
+}
+
+/* Does a rule's side of bits cover id (0 only by 0 bits)? */
+static bool side_covers(const struct idm_rule_side *sd, uint64_t id)
+{
+	if (!sd->bits)
+		return true;
+	if (!id)
+		return false;
+	return sd->bits == 64 ? sd->id == id : !((sd->id ^ id) >> (64 - sd->bits));
+}
+
+static bool rule_applies(const struct idm_rule *r, uint8_t proto, uint16_t port)
+{
+	uint32_t i;
+
+	if (!r->nranges)
+		return true;
+	for (i = 0; i < r->nranges; i++)
+		if (r->ranges[i].proto == proto && port >= r->ranges[i].lo &&
+		    port <= r->ranges[i].hi)
+			return true;
+	return false;
+}
+
+int idm_intent_judge(const struct idm_intent *in, uint32_t dir, uint64_t client,
+		     uint64_t server, uint8_t proto, uint16_t port)
+{
+	int best = -1;
+	size_t i;
+
+	for (i = 0; i < in->nrules; i++) {
+		const struct idm_rule *r = &in->rules[i], *b;
+
+		if (r->dir != dir || !side_covers(&r->c, client) ||
+		    !side_covers(&r->s, server) || !rule_applies(r, proto, port))
+			continue;
+		if (best >= 0) {
+			b = &in->rules[best];
+			if (r->c.bits + r->s.bits < b->c.bits + b->s.bits ||
+			    (r->c.bits + r->s.bits == b->c.bits + b->s.bits &&
+			     r->c.bits <= b->c.bits))
+				continue;
+		}
+		best = (int)i;
+	}
+	return best;
+}
+
+uint64_t idm_intent_addr_id(const struct idm_intent *in, const struct idm_addr *a,
+			    bool peers, const struct idm_workload **w,
+			    const struct idm_peer **peer)
+{
+	struct idm_prefix q = { .a = *a, .len = (uint32_t)a->len * 8 };
+	const struct idm_peer *best = NULL;
+	struct in6_addr x;
+	char s[INET6_ADDRSTRLEN];
+	size_t i;
+
+	*w = NULL;
+	*peer = NULL;
+	inet_ntop(a->family, a->bytes, s, sizeof(s));
+	idm_addr46_pton(s, &x);
+	for (i = 0; i < in->nworkloads; i++)
+		if (in->workloads[i].has_addr && !memcmp(&in->workloads[i].addr, &x, sizeof(x))) {
+			*w = &in->workloads[i];
+			return in->services[in->workloads[i].service].id;
+		}
+	for (i = 0; peers && i < in->npeers; i++)
+		if (prefix_in(&q, &in->peers[i].p) && (!best || in->peers[i].p.len > best->p.len))
+			best = &in->peers[i];
+	*peer = best;
+	return best ? best->id : 0;
 }
 
 void idm_intent_free_policies(struct idm_intent *in)

@@ -451,4 +451,41 @@ for c in \
 		not grep -q '"shop/db-from-web"' "$t/np.json" :: grep -q '"shop/web-egress"' "$t/np.json"
 done
 
+# policy explain: which policy judges a connection, from the intent.
+"$tool" k8s node node-b "$objs" "$np" >"$t/np.json" 2>/dev/null
+explain='import json, sys
+j = json.load(sys.stdin)
+def v(x):
+    return "%s:%s %s:%s" % (x["egress"]["action"], ",".join(x["egress"].get("policies", [])) or "-",
+                            x["ingress"]["action"], ",".join(x["ingress"].get("policies", [])) or "-")
+print(j["verdict"], " ".join(v(b) for b in j["backends"]) if "backends" in j else v(j))'
+explained() { "$tool" -j policy explain -f "$t/np.json" "$@" | python3 -c "$explain"; }
+assert "policy explain: web -> db 5432 allowed at ingress by db-from-web, at egress by web-egress" \
+	[ "$(explained 10.244.1.5 10.244.2.7 5432)" = "allow allow:shop/web-egress allow:shop/db-from-web" ]
+assert "policy explain: web -> db 80 denied by the isolation both policies of db make" \
+	[ "$(explained 10.244.1.5 10.244.2.7 tcp/80)" = "deny allow:shop/web-egress deny:shop/db-from-office,shop/db-from-web" ]
+assert "policy explain: to db's cluster IP, judged at its backend" \
+	[ "$(explained 10.244.1.5 10.96.0.20 5432)" = "allow allow:shop/web-egress allow:shop/db-from-web" ]
+assert "policy explain: from the ipBlock's except: denied; from the rest of the block: allowed" all \
+	[ "$(explained 10.1.2.3 10.244.2.7 8000)" = "deny allow:- deny:shop/db-from-office,shop/db-from-web" ] :: \
+	[ "$(explained 10.2.3.4 10.244.2.7 8000)" = "allow allow:- allow:shop/db-from-office" ]
+assert "policy explain: web's DNS by its named port allowed; anything else out of web denied at egress" all \
+	[ "$(explained 10.244.1.5 10.244.3.2 udp/53)" = "allow allow:shop/web-egress allow:-" ] :: \
+	[ "$(explained 10.244.1.5 8.8.8.8 443)" = "deny deny:shop/web-egress allow:-" ]
+expect_out "policy explain: the text names the client, the server, the rule and its policies" \
+	'client 10\.244\.1\.5: workload shop/web-1, service 0x[0-9a-f]{16} \{app=web,' \
+	"$tool" policy explain -f "$t/np.json" 10.244.1.5 10.244.2.7 80
+assert "policy explain: ... the deny, with both policies" \
+	grep -q '^ingress: deny by rule client any server {app=db,.*}, policy shop/db-from-office, shop/db-from-web$' <<<"$out"
+expect "policy explain: a bad protocol is a usage error" 2 'Error: "icmp" is not tcp, udp or sctp' \
+	"$tool" policy explain -f "$t/np.json" 10.244.1.5 10.244.2.7 icmp/80
+expect "policy explain: a bad address is a usage error" 2 'Error: "10.244.1" is not an IPv4 or IPv6 address' \
+	"$tool" policy explain -f "$t/np.json" 10.244.1 10.244.2.7 80
+expect "policy explain: port 0 is a usage error" 2 "Error: port 0 is out of range [1, 65535]" \
+	"$tool" policy explain -f "$t/np.json" 10.244.1.5 10.244.2.7 0
+expect "policy explain: without -f, a usage error" 2 "Error: policy explain needs -f FILE" \
+	"$tool" policy explain 10.244.1.5 10.244.2.7 80
+expect "policy explain: an intent that cannot be read" 1 'Error: cannot read "/nonexistent": No such file or directory' \
+	"$tool" policy explain -f /nonexistent 10.244.1.5 10.244.2.7 80
+
 tap_end

@@ -17,7 +17,7 @@ expect "help succeeds" 0 "" "$tool" help
 expect "-h succeeds" 0 "" "$tool" -h
 expect "help for an object" 0 "" "$tool" help config
 expect "OBJECT help" 0 "" "$tool" config help
-expect_out "help lists the objects" "OBJECT := \{ version \| link \| vip \| backend \| sacl \| apply \| export \| k8s \| sim \| config \| stats \| help \}" "$tool" help
+expect_out "help lists the objects" "OBJECT := \{ version \| link \| vip \| backend \| sacl \| apply \| export \| k8s \| policy \| sim \| config \| stats \| help \}" "$tool" help
 expect "vip add without proto" 2 'Error: a VIP needs "proto tcp|udp|sctp"' "$tool" vip add 10.0.0.1 port 80
 expect "backend without a backend" 2 'Error: name the backend: "... backend ADDR [port PORT] [weight W]"' "$tool" backend add 10.0.0.1 proto tcp
 expect "unknown vip command" 2 'Error: unknown command "vip frob"; try "idmesh vip help"' "$tool" vip frob

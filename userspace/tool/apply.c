@@ -393,8 +393,7 @@ int cmd_apply(const struct idm_opts *o, int argc, char **argv)
 	struct idm_intent in;
 	struct idm_sacl_tables want;
 	bool dry = false;
-	char err[512], *text;
-	size_t len;
+	char err[512];
 	int i, ret;
 
 	for (i = 0; i < argc; i++) {
@@ -411,17 +410,7 @@ int cmd_apply(const struct idm_opts *o, int argc, char **argv)
 	}
 	if (!file)
 		return idm_usage_error("apply needs -f FILE");
-	text = idm_read_file(file, &len);
-	if (!text) {
-		fprintf(stderr, "Error: cannot read \"%s\": %s\n", file, strerror(errno));
-		return 1;
-	}
-	ret = idm_intent_parse(strcmp(file, "-") ? file : "<stdin>", text, len,
-			       &in, err, sizeof(err));
-	free(text);
-	if (!ret)
-		ret = idm_intent_derive(&in, err, sizeof(err));
-	if (ret) {
+	if (idm_intent_load(file, &in, err, sizeof(err))) {
 		fprintf(stderr, "Error: %s\n", err);
 		idm_intent_free(&in);
 		return 1;

@@ -32,6 +32,8 @@ static const struct idm_object objects[] = {
 	  help_export },
 	{ "k8s", "a node's intent from Kubernetes objects",
 	  cmd_k8s, help_k8s },
+	{ "policy", "which policy allows a connection, what each counted",
+	  cmd_policy, help_policy },
 	{ "sim", "entry counts of identity vs addresses (Acila 7.1)",
 	  cmd_sim, help_sim },
 	{ "config", "show or change this namespace's settings",

@@ -43,6 +43,8 @@ int cmd_k8s(const struct idm_opts *o, int argc, char **argv);
 void help_k8s(FILE *f);
 int cmd_sim(const struct idm_opts *o, int argc, char **argv);
 void help_sim(FILE *f);
+int cmd_policy(const struct idm_opts *o, int argc, char **argv);
+void help_policy(FILE *f);
 int cmd_config(const struct idm_opts *o, int argc, char **argv);
 void help_config(FILE *f);
 
