@@ -16,6 +16,7 @@
 #   make bench-maglev Maglev VIPs: table build, rate vs routing and IPVS mh
 #   make bench-agent  the node agent: whole intent and one event, 100 to 10,000 Services
 #   make bench-sacl SACL gateways against none, at the paper's table sizes
+#   make bench-netpol NetworkPolicy entries by identity vs by address, 1,000 Pods
 #   make install    the tool, the CNI plugin, manuals, completion (DESTDIR,
 #                   PREFIX); make dkms-install: the module through DKMS
 
@@ -113,6 +114,10 @@ lint:
 bench-agent: tool
 	selftests/bench/agent.sh
 
+# NetworkPolicy's entry counts for a generated 1,000-Pod cluster (host).
+bench-netpol: tool
+	selftests/bench/netpol.sh
+
 bench-link:
 	@scripts/bench.sh link
 
@@ -127,4 +132,4 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf build
 
-.PHONY: install uninstall dkms-src dkms-install all module tool deps kernel check demo lint bench-link bench-maglev bench-sacl bench-agent clean
+.PHONY: install uninstall dkms-src dkms-install all module tool deps kernel check demo lint bench-link bench-maglev bench-sacl bench-agent bench-netpol clean

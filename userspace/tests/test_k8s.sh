@@ -488,4 +488,22 @@ expect "policy explain: without -f, a usage error" 2 "Error: policy explain need
 expect "policy explain: an intent that cannot be read" 1 'Error: cannot read "/nonexistent": No such file or directory' \
 	"$tool" policy explain -f /nonexistent 10.244.1.5 10.244.2.7 80
 
+# k8s entries: the tables per identity against per-address entries.
+run "$tool" -j k8s entries node node-b "$objs" "$np"
+echo "$out" >"$t/e1.json"
+assert "k8s entries: the rules and peers idmesh installs, and the address pairs they stand for" \
+	[ "$(jget "$t/e1.json" '(j["services"], j["rules"], j["rules_egress"], j["peers"], j["address_entries"])')" = "(3, 6, 3, 4, 12)" ]
+objs_with "$t/scaled.json" '
+import copy
+for i in range(3, 9):
+    p = copy.deepcopy(by["Pod/web-2"])
+    p["metadata"]["name"] = "web-%d" % i
+    p["status"]["podIP"] = "10.244.2.%d" % (20 + i)
+    p["status"]["podIPs"] = [{"ip": p["status"]["podIP"]}]
+    objs.append(p)'
+run "$tool" -j k8s entries node node-b "$t/scaled.json" "$np"
+echo "$out" >"$t/e2.json"
+assert "k8s entries: web scaled 2 -> 8 Pods: not one rule more, the per-address entries grow with it" \
+	[ "$(jget "$t/e2.json" '(j["services"], j["rules"], j["peers"], j["servers"], j["address_entries"])')" = "(3, 6, 4, 10, 42)" ]
+
 tap_end

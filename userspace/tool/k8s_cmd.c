@@ -12,6 +12,7 @@
 #include "intent.h"
 #include "k8s.h"
 #include "parse.h"
+#include "print.h"
 
 void help_k8s(FILE *f)
 {
@@ -19,6 +20,7 @@ void help_k8s(FILE *f)
 		"Usage: idmesh k8s node NAME [policy FILE] [table-size N] [-o OUT] FILE...\n"
 		"       idmesh k8s dev NAMESPACE POD [IFNAME NETWORK]\n"
 		"       idmesh k8s conflist node NAME [mtu N] [sacl] [-o OUT] FILE...\n"
+		"       idmesh [-j] k8s entries node NAME [policy FILE] FILE...\n"
 		"Write node NAME's intent (for \"idmesh apply\") from Kubernetes objects:\n"
 		"each FILE is what \"kubectl get -o json\" (or -o yaml) prints, a list or\n"
 		"one object (or several: JSON one after another, YAML documents between\n"
@@ -37,7 +39,10 @@ void help_k8s(FILE *f)
 		"policies. -o OUT is replaced only by a whole intent.\n"
 		"\"k8s conflist\" writes node NAME's CNI network configuration for\n"
 		"idmesh-cni: pod addresses from host-local in the Node's spec.podCIDRs\n"
-		"(a range set each), mtu N and sacl as given. See\n"
+		"(a range set each), mtu N and sacl as given. \"k8s entries\" counts the\n"
+		"identity tables of node NAME's intent (Services, rules, peers, client\n"
+		"and server entries) against the policy entries per pair of addresses\n"
+		"an address-based plugin needs for the same rules. See\n"
 		"Documentation/intent.rst and Documentation/cni.rst.\n");
 }
 
@@ -148,6 +153,80 @@ static int k8s_conflist(int argc, char **argv)
 	return rc;
 }
 
+/* The addresses a rule's side stands for: its Services' workloads, or 1. */
+static size_t side_addrs(const struct idm_intent *in, const struct idm_rule_side *sd)
+{
+	size_t i, n = 0;
+
+	if (sd->kind != IDM_SIDE_SERVICES)
+		return 1;
+	for (i = 0; i < in->nservices; i++)
+		if (sd->bits == 64 ? in->services[i].id == sd->id :
+		    !((in->services[i].id ^ sd->id) >> (64 - sd->bits)))
+			n += in->services[i].nworkloads;
+	return n ? n : 1;
+}
+
+/* k8s entries node NAME [policy FILE] FILE...: the intent's tables counted. */
+static int k8s_entries(const struct idm_opts *o, int argc, char **argv)
+{
+	static const char *const keys[] = { "node", "policy", NULL };
+	const char *vals[2] = { NULL };
+	struct idm_k8s_args a = { 0 };
+	struct idm_intent in;
+	size_t i, egress = 0, clients = 0, servers = 0, addrs = 0;
+	char err[1024], *text;
+	int rc;
+
+	rc = k8s_words(argc, argv, keys, vals, NULL, NULL, &a, "k8s entries");
+	if (rc)
+		return rc;
+	a.policy = vals[1];
+	text = idm_k8s_intent(&a, err, sizeof(err));
+	free(a.files);
+	if (!text) {
+		fprintf(stderr, "Error: %s\n", err);
+		return 1;
+	}
+	rc = idm_intent_parse("the intent", text, strlen(text), &in, err, sizeof(err));
+	free(text);
+	if (!rc)
+		rc = idm_intent_derive(&in, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "Error: %s\n", err);
+		idm_intent_free(&in);
+		return 1;
+	}
+	for (i = 0; i < in.nworkloads; i++) {
+		clients += !!in.workloads[i].dev;
+		servers += in.workloads[i].has_addr;
+	}
+	/* An address-based plugin: each rule for each pair of addresses and range. */
+	for (i = 0; i < in.nrules; i++) {
+		const struct idm_rule *r = &in.rules[i];
+
+		egress += r->dir == IDMESH_SACL_EGRESS;
+		addrs += side_addrs(&in, &r->c) * side_addrs(&in, &r->s) *
+			 (r->nranges ? r->nranges : 1);
+	}
+	print_start(o->json, o->pretty);
+	print_open_obj(NULL);
+	print_uint(PRINT_ANY, "workloads", "workloads %u", (unsigned int)in.nworkloads);
+	print_uint(PRINT_ANY, "services", " services %u", (unsigned int)in.nservices);
+	print_uint(PRINT_ANY, "policies", " policies %u\n", (unsigned int)in.npolicies);
+	print_uint(PRINT_ANY, "rules", "idmesh: rules %u", (unsigned int)in.nrules);
+	print_uint(PRINT_ANY, "rules_egress", " (egress %u)", (unsigned int)egress);
+	print_uint(PRINT_ANY, "peers", " peers %u", (unsigned int)in.npeers);
+	print_uint(PRINT_ANY, "servers", " server entries %u", (unsigned int)servers);
+	print_uint(PRINT_ANY, "clients", " client entries %u\n", (unsigned int)clients);
+	print_u64(PRINT_ANY, "address_entries", "by address: policy entries %llu\n",
+		  (unsigned long long)addrs);
+	print_close_obj();
+	print_end();
+	idm_intent_free(&in);
+	return 0;
+}
+
 int cmd_k8s(const struct idm_opts *o, int argc, char **argv)
 {
 	static const char *const keys[] = { "node", "policy", "-o", "table-size", NULL };
@@ -168,6 +247,8 @@ int cmd_k8s(const struct idm_opts *o, int argc, char **argv)
 	}
 	if (argc >= 1 && !strcmp(argv[0], "conflist"))
 		return k8s_conflist(argc - 1, argv + 1);
+	if (argc >= 1 && !strcmp(argv[0], "entries"))
+		return k8s_entries(o, argc - 1, argv + 1);
 	rc = k8s_words(argc, argv, keys, vals, NULL, NULL, &a, "k8s");
 	if (rc)
 		return rc;
