@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <json-c/json.h>
+#include <linux/idmesh.h>
 
 #include "intent.h"
 #include "intent_impl.h"
@@ -356,6 +357,15 @@ static int direction(struct k8s *k, const struct obj *np, json_object *spec,
 					return -1;
 				}
 			}
+		}
+		/* More than a rule holds: denied, not allowed whole (fail closed). */
+		if (pl && json_object_array_length(pl) > IDMESH_SACL_RANGES_MAX) {
+			snprintf(sub, sizeof(sub), "%s.ports", path);
+			k8s_fail(k, np, sub, "%zu ports, and a rule holds %u",
+				 json_object_array_length(pl), IDMESH_SACL_RANGES_MAX);
+			k8s_skip(k, "this rule is not enforced: what it allows is denied");
+			json_object_put(pl);
+			continue;
 		}
 		snprintf(sub, sizeof(sub), "%s.%s", path, pkey);
 		if (k8s_arr_at(k, np, r, sub, pkey, &peers)) {

@@ -424,6 +424,12 @@ assert "k8s NetworkPolicy: no policyTypes: Ingress, and Egress as it has egress 
 	grep -qx "shop/web-egress any web ingress deny all" "$t/np-rules" :: \
 	grep -qx "shop/web-egress web any egress deny all" "$t/np-rules"
 
+np_with 'np["db-from-web"]["spec"]["ingress"][0]["ports"] = [{"port": 6000 + i} for i in range(40)]'
+netpol_rules "$objs" "$t/npm.json" >"$t/np-rules"
+assert "k8s NetworkPolicy: a rule of 40 ports (a rule holds 32) is left out, its Pods still isolated (fail closed)" all \
+	grep -q "NetworkPolicy shop/db-from-web (items\[[0-9]*\]): spec.ingress\[0\].ports: 40 ports, and a rule holds 32; this rule is not enforced: what it allows is denied" "$t/np.err" :: \
+	not grep -q "^shop/db-from-web web db" "$t/np-rules" :: grep -qx "shop/db-from-office any db ingress deny all" "$t/np-rules"
+
 # Every error names its object and field; the object is left out, the
 # others enforced.
 np_bad() {
