@@ -1072,6 +1072,52 @@ out:
 	return ret;
 }
 
+/* Is key one of the intent's service-keys (or are there none)? */
+static bool service_key(json_object *keys, const char *key)
+{
+	size_t i;
+
+	if (!keys)
+		return true;
+	for (i = 0; i < json_object_array_length(keys); i++)
+		if (!strcmp(json_object_get_string(json_object_array_get_idx(keys, i)), key))
+			return true;
+	return false;
+}
+
+/*
+ * With service-keys, Services have those labels alone: a NetworkPolicy
+ * whose selectors (its policies from pols[from]) name another cannot be
+ * enforced.
+ */
+static int netpol_keys(struct k8s *k, const struct obj *np, json_object *intent,
+		       json_object *pols, size_t from)
+{
+	json_object *keys = idm_json_at(intent, "service-keys");
+	size_t i, j;
+	int side;
+
+	for (i = from; keys && i < json_object_array_length(pols); i++) {
+		json_object *p = json_object_array_get_idx(pols, i);
+
+		for (side = 0; side < 2; side++) {
+			json_object *sel = idm_json_at(p, side ? "server" : "client");
+
+			for (j = 0; sel && json_object_is_type(sel, json_type_array) &&
+			     j < json_object_array_length(sel); j++) {
+				const char *key = json_object_get_string(
+					idm_json_at(json_object_array_get_idx(sel, j), "key"));
+
+				if (!service_key(keys, key))
+					return k8s_fail(k, np, "spec",
+							"selects by \"%s\", which is not one of the service-keys",
+							key);
+			}
+		}
+	}
+	return 0;
+}
+
 /* The user's part of the intent: identity settings and policies. */
 static int merge_policy(struct k8s *k, const char *file, json_object *intent)
 {
@@ -1215,7 +1261,8 @@ json_object *idm_k8s_build(struct idm_k8s_args *a, unsigned int parts,
 		if (pols && !strcmp(ob->kind, "NetworkPolicy")) {
 			size_t np = json_object_array_length(pols);
 
-			if (k8s_netpol(&k, ob, pols)) {
+			if (k8s_netpol(&k, ob, pols) ||
+			    netpol_keys(&k, ob, intent, pols, np)) {
 				k8s_truncate_array(pols, np);
 				k8s_skip(&k, "not enforced");
 			}

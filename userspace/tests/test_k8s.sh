@@ -430,6 +430,12 @@ assert "k8s NetworkPolicy: a rule of 40 ports (a rule holds 32) is left out, its
 	grep -q "NetworkPolicy shop/db-from-web (items\[[0-9]*\]): spec.ingress\[0\].ports: 40 ports, and a rule holds 32; this rule is not enforced: what it allows is denied" "$t/np.err" :: \
 	not grep -q "^shop/db-from-web web db" "$t/np-rules" :: grep -qx "shop/db-from-office any db ingress deny all" "$t/np-rules"
 
+echo '{"service-keys": ["app", "k8s-app", "io.kubernetes.pod.namespace"]}' >"$t/sk.json"
+run "$tool" k8s node node-b policy "$t/sk.json" "$objs" "$np"
+assert "k8s NetworkPolicy: with service-keys, a policy that selects by another label is left out, named; the others enforced" all \
+	[ "$rc" = 0 ] :: grep -q 'NetworkPolicy shop/web-egress (object [0-9]*): spec: selects by "io.kubernetes.namespace.labels.kubernetes.io/metadata.name", which is not one of the service-keys; not enforced' <<<"$err" :: \
+	[ "$(jget <(echo "$out") 'sorted({p["name"] for p in j["policies"]})')" = "['shop/db-from-office', 'shop/db-from-web']" ]
+
 # Every error names its object and field; the object is left out, the
 # others enforced.
 np_bad() {
