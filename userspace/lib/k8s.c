@@ -692,33 +692,6 @@ static int pod_ips(struct k8s *k, const struct obj *pod, json_object **ips,
 	return 0;
 }
 
-/*
- * Labels that differ from Pod to Pod of one workload (a revision's hash,
- * a StatefulSet member's name) would make each Pod a Service of its own:
- * they do not count, as in Cilium's identities.
- */
-static bool per_pod_label(const char *key)
-{
-	static const char *const keys[] = {
-		"pod-template-hash",			/* Deployment rollouts */
-		"controller-revision-hash",		/* StatefulSet, DaemonSet */
-		"pod-template-generation",		/* DaemonSet rollouts */
-		"statefulset.kubernetes.io/pod-name",
-		"apps.kubernetes.io/pod-index",
-		"batch.kubernetes.io/job-completion-index",
-		"job-completion-index",
-		"batch.kubernetes.io/controller-uid",	/* each run of a Job */
-		"controller-uid",
-		NULL,
-	};
-	size_t i;
-
-	for (i = 0; keys[i]; i++)
-		if (!strcmp(key, keys[i]))
-			return true;
-	return false;
-}
-
 /* The Pod's named container ports, {"NAME": "PROTO:PORT"}, or NULL. */
 static int named_ports(struct k8s *k, const struct obj *pod, json_object **out)
 {
@@ -792,7 +765,7 @@ static int pod_workloads(struct k8s *k, const struct obj *pod, const char *node,
 	lbl = json_object_new_object();
 	if (labels) {
 		json_object_object_foreach(labels, key, val) {
-			if (per_pod_label(key))
+			if (k8s_per_pod_label(key))
 				continue;
 			if (!json_object_is_type(val, json_type_string)) {
 				json_object_put(lbl);

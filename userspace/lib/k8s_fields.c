@@ -2,10 +2,11 @@
 /*
  * idmesh k8s: typed fields of the objects, with messages that name the
  * object and the field, and one object left out without stopping the
- * rest.
+ * rest; the labels that make no identity.
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <json-c/json.h>
 
 #include "k8s_impl.h"
@@ -77,4 +78,31 @@ int k8s_obj_at(struct k8s *k, const struct obj *ob, json_object *o,
 	if (*out && !json_object_is_type(*out, json_type_object))
 		return k8s_fail(k, ob, path, "expected an object");
 	return 0;
+}
+
+/*
+ * Labels that differ from Pod to Pod of one workload (a revision's hash,
+ * a StatefulSet member's name) would make each Pod a Service of its own:
+ * they do not count, as in Cilium's identities.
+ */
+bool k8s_per_pod_label(const char *key)
+{
+	static const char *const keys[] = {
+		"pod-template-hash",			/* Deployment rollouts */
+		"controller-revision-hash",		/* StatefulSet, DaemonSet */
+		"pod-template-generation",		/* DaemonSet rollouts */
+		"statefulset.kubernetes.io/pod-name",
+		"apps.kubernetes.io/pod-index",
+		"batch.kubernetes.io/job-completion-index",
+		"job-completion-index",
+		"batch.kubernetes.io/controller-uid",	/* each run of a Job */
+		"controller-uid",
+		NULL,
+	};
+	size_t i;
+
+	for (i = 0; keys[i]; i++)
+		if (!strcmp(key, keys[i]))
+			return true;
+	return false;
 }

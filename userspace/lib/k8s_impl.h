@@ -56,6 +56,9 @@ int k8s_arr_at(struct k8s *k, const struct obj *ob, json_object *o,
 int k8s_obj_at(struct k8s *k, const struct obj *ob, json_object *o,
 	       const char *path, const char *key, json_object **out);
 
+/* Is key one of the labels that differ per Pod, not in its identity? */
+bool k8s_per_pod_label(const char *key);
+
 /* The label keys of a Pod's identity that come from its namespace. */
 #define K8S_NS_LABEL	"io.kubernetes.namespace.labels."
 #define K8S_POD_NS	"io.kubernetes.pod.namespace"

@@ -51,6 +51,8 @@ static int expression(struct k8s *k, const struct obj *np, json_object *e,
 	snprintf(sub, sizeof(sub), "%s.key", path);
 	if (k8s_str_at(k, np, e, sub, "key", true, &key))
 		return -1;
+	if (!*prefix && k8s_per_pod_label(key))
+		return k8s_fail(k, np, sub, "\"%s\" differs per Pod: no identity has it", key);
 	snprintf(sub, sizeof(sub), "%s.operator", path);
 	if (k8s_str_at(k, np, e, sub, "operator", true, &op))
 		return -1;
@@ -107,6 +109,9 @@ static int selector(struct k8s *k, const struct obj *np, json_object *ls,
 		json_object_object_foreach(ml, key, val) {
 			if (!json_object_is_type(val, json_type_string))
 				return k8s_fail(k, np, sub, "%s: expected a string", key);
+			if (!*prefix && k8s_per_pod_label(key))
+				return k8s_fail(k, np, sub, "\"%s\" differs per Pod: no identity has it",
+						key);
 			snprintf(full, sizeof(full), "%s%s", prefix, key);
 			json_object_array_add(sel, sel_new(full, "in",
 							   json_object_get_string(val)));

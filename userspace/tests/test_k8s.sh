@@ -456,6 +456,8 @@ for c in \
 	'np["db-from-web"]["spec"]["ingress"][0]["ports"] = [{"port": 0}]|spec.ingress\[0\].ports\[0\].port: expected a port 1..65535 or a name' \
 	'np["db-from-web"]["spec"]["policyTypes"] = ["Both"]|spec.policyTypes\[0\]: expected Ingress or Egress' \
 	'del np["db-from-web"]["spec"]["podSelector"]|spec.podSelector: missing' \
+	'np["db-from-web"]["spec"]["podSelector"] = {"matchLabels": {"statefulset.kubernetes.io/pod-name": "db-0"}}|spec.podSelector.matchLabels: "statefulset.kubernetes.io/pod-name" differs per Pod: no identity has it' \
+	'np["db-from-web"]["spec"]["ingress"][0]["from"][0]["podSelector"] = {"matchExpressions": [{"key": "pod-template-hash", "operator": "Exists"}]}|spec.ingress\[0\].from\[0\].podSelector.matchExpressions\[0\].key: "pod-template-hash" differs per Pod: no identity has it' \
 	'np["db-from-web"]["apiVersion"] = "extensions/v1beta1"|apiVersion: "extensions/v1beta1" is not networking.k8s.io/v1'; do
 	np_bad "${c%%|*}"
 	assert "k8s NetworkPolicy: refused, named, the others enforced: ${c##*|}" all \
