@@ -583,10 +583,12 @@ static unsigned int idm_sacl_server_side(struct idm_net *in,
 	 * Remembered, so that its replies pass as replies (an egress rule
 	 * of the server would judge them otherwise): a tagged one from the
 	 * wire (from a port, the client side tracked it), and one without
-	 * identity while there are rules.
+	 * identity, rules or not: untracked, the server's reply would be
+	 * taken for a connection of its own, and the client's next packets
+	 * (or a new connection from the same port) for its replies, which
+	 * no rule added later would judge.
 	 */
-	if (!c && !reply &&
-	    (sp->tagged ? !from_port : READ_ONCE(sc->nrules) != 0))
+	if (!c && !reply && (!sp->tagged || !from_port))
 		idm_sacl_track(in, sp);
 	if (sp->on_wire) {
 		if (idm_sacl_take_out(skb, sp)) {
