@@ -420,6 +420,55 @@ static void test_policy_kinds(void)
 	idm_intent_free(&in);
 }
 
+static void test_policy_ipv6(void)
+{
+	const char *t =
+		"{\"workloads\": ["
+		" {\"name\": \"a\", \"address\": \"fd10::1\", \"labels\": {\"app\": \"a\"}}],"
+		" \"policies\": ["
+		" {\"name\": \"iso\", \"client\": \"any\", \"server\": " SEL("app", "in", ", \"values\": [\"a\"]") ", \"action\": \"deny\"},"
+		" {\"name\": \"v6\", \"client\": {\"cidr\": \"2001:db8::/32\", \"except\": [\"2001:db8:1::/48\"]},"
+		"  \"server\": " SEL("app", "in", ", \"values\": [\"a\"]") "},"
+		" {\"name\": \"v4\", \"client\": {\"cidr\": \"192.0.2.0/24\"},"
+		"  \"server\": " SEL("app", "in", ", \"values\": [\"a\"]") "}]}";
+	struct idm_sacl_tables st;
+	struct idm_intent in;
+	struct idm_addr x;
+	const struct idm_workload *w;
+	const struct idm_peer *peer;
+	uint64_t a, p32, p48, p24, w6;
+	char want[256];
+
+	TAP_OK(!load(t, &in), "IPv6 and IPv4 CIDRs derive (%s)", err);
+	a = svc_of(&in, "a")->id;
+	idm_intent_state(&in, &st, NULL, 0);
+	p32 = peer_of(&st, "2001:db8::/32");
+	p48 = peer_of(&st, "2001:db8:1::/48");
+	p24 = peer_of(&st, "192.0.2.0/24");
+	w6 = peer_of(&st, "::/0");
+	TAP_OK(p32 && p48 && p24 && w6 && peer_of(&st, "0.0.0.0/0"),
+	       "IPv6 peers beside IPv4 ones, each family's whole space too");
+	snprintf(want, sizeof(want), "rule client 0x%016" PRIx64 " server 0x%016" PRIx64 " allow", p32, a);
+	TAP_OK(has_row(&st, want), "an IPv6 cidr allows its own peer");
+	idm_parse_addr("2001:db8:1::5", &x);
+	TAP_OK(idm_intent_addr_id(&in, &x, true, &w, &peer) == p48 && !w,
+	       "an address in the except has the except's ID (longest prefix)");
+	idm_parse_addr("2001:db8:2::5", &x);
+	TAP_OK(idm_intent_addr_id(&in, &x, true, &w, &peer) == p32 &&
+	       idm_intent_judge(&in, IDMESH_SACL_INGRESS, p32, a, IPPROTO_TCP, 80) >= 0 &&
+	       in.rules[idm_intent_judge(&in, IDMESH_SACL_INGRESS, p32, a, IPPROTO_TCP, 80)].action ==
+	       IDMESH_SACL_ALLOW,
+	       "one in the rest of the block is allowed");
+	idm_parse_addr("2001:db8:1::5", &x);
+	TAP_OK(in.rules[idm_intent_judge(&in, IDMESH_SACL_INGRESS, p48, a, IPPROTO_TCP, 80)].action ==
+	       IDMESH_SACL_DENY, "one in the except is denied (the isolating rule)");
+	idm_parse_addr("192.0.2.7", &x);
+	TAP_OK(idm_intent_addr_id(&in, &x, true, &w, &peer) == p24,
+	       "an IPv4 address is in its IPv4 prefix, never in ::/0");
+	idm_sacl_tables_free(&st);
+	idm_intent_free(&in);
+}
+
 static struct idm_sacl_row *find(struct idm_sacl_tables *st, int kind, const char *what)
 {
 	char buf[256];
@@ -660,6 +709,7 @@ int main(void)
 	test_rules();
 	test_group_rules();
 	test_policy_kinds();
+	test_policy_ipv6();
 	test_diff();
 	test_ipv4();
 	test_errors();
