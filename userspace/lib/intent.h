@@ -238,6 +238,8 @@ int idm_prefix_parse(const char *s, bool route, struct idm_prefix *p,
 /* "ADDR/LEN". */
 void idm_prefix_format(const struct idm_prefix *p, char *buf, size_t len);
 bool idm_prefix_eq(const struct idm_prefix *a, const struct idm_prefix *b);
+/* Is q inside p (of p's family, at least as long)? */
+bool idm_prefix_in(const struct idm_prefix *q, const struct idm_prefix *p);
 void idm_intent_link_free(struct idm_intent_link *l);
 
 /* The ID key every node uses unless the intent names another. */

@@ -60,6 +60,18 @@ void idm_prefix_format(const struct idm_prefix *p, char *buf, size_t len)
 	snprintf(buf, len, "%s/%u", a, p->len);
 }
 
+bool idm_prefix_in(const struct idm_prefix *q, const struct idm_prefix *p)
+{
+	uint32_t i;
+
+	if (q->a.family != p->a.family || q->len < p->len)
+		return false;
+	for (i = 0; i < p->len; i++)
+		if ((q->a.bytes[i / 8] ^ p->a.bytes[i / 8]) & (0x80 >> (i % 8)))
+			return false;
+	return true;
+}
+
 bool idm_prefix_eq(const struct idm_prefix *a, const struct idm_prefix *b)
 {
 	return a->a.family == b->a.family && a->len == b->len &&

@@ -112,19 +112,6 @@ static int parse_selectors(struct ctx *c, const char *path, json_object *o,
 	return 0;
 }
 
-/* Is q inside p (of p's family, at least as long)? */
-static bool prefix_in(const struct idm_prefix *q, const struct idm_prefix *p)
-{
-	uint32_t i;
-
-	if (q->a.family != p->a.family || q->len < p->len)
-		return false;
-	for (i = 0; i < p->len; i++)
-		if ((q->a.bytes[i / 8] ^ p->a.bytes[i / 8]) & (0x80 >> (i % 8)))
-			return false;
-	return true;
-}
-
 static int parse_cidr(struct ctx *c, const char *path, json_object *o,
 		      struct idm_prefix *p)
 {
@@ -188,7 +175,7 @@ static int parse_side(struct ctx *c, const char *path, json_object *o,
 		idm_subidx(sub2, sub, i);
 		if (parse_cidr(c, sub2, json_object_array_get_idx(v, i), e))
 			return -1;
-		if (!prefix_in(e, &p->cidr[k]) || e->len == p->cidr[k].len)
+		if (!idm_prefix_in(e, &p->cidr[k]) || e->len == p->cidr[k].len)
 			return idm_intent_fail(c, sub2, "not a part of the cidr: an except must be inside it and longer");
 		for (j = 0; j < i; j++)
 			if (idm_prefix_eq(e, &p->except[k][j]))
@@ -534,10 +521,10 @@ static void cidr_items(const struct idm_intent *in, const struct idm_policy *p,
 	for (i = 0; i < in->npeers; i++) {
 		const struct idm_prefix *q = &in->peers[i].p;
 
-		if (!prefix_in(q, &p->cidr[k]))
+		if (!idm_prefix_in(q, &p->cidr[k]))
 			continue;
 		for (j = 0; j < p->nexcept[k]; j++)
-			if (prefix_in(q, &p->except[k][j]))
+			if (idm_prefix_in(q, &p->except[k][j]))
 				break;
 		if (j < p->nexcept[k])
 			continue;
@@ -946,20 +933,18 @@ uint64_t idm_intent_addr_id(const struct idm_intent *in, const struct idm_addr *
 	struct idm_prefix q = { .a = *a, .len = (uint32_t)a->len * 8 };
 	const struct idm_peer *best = NULL;
 	struct in6_addr x;
-	char s[INET6_ADDRSTRLEN];
 	size_t i;
 
 	*w = NULL;
 	*peer = NULL;
-	inet_ntop(a->family, a->bytes, s, sizeof(s));
-	idm_addr46_pton(s, &x);
+	idm_addr46(a, &x);
 	for (i = 0; i < in->nworkloads; i++)
 		if (in->workloads[i].has_addr && !memcmp(&in->workloads[i].addr, &x, sizeof(x))) {
 			*w = &in->workloads[i];
 			return in->services[in->workloads[i].service].id;
 		}
 	for (i = 0; peers && i < in->npeers; i++)
-		if (prefix_in(&q, &in->peers[i].p) && (!best || in->peers[i].p.len > best->p.len))
+		if (idm_prefix_in(&q, &in->peers[i].p) && (!best || in->peers[i].p.len > best->p.len))
 			best = &in->peers[i];
 	*peer = best;
 	return best ? best->id : 0;

@@ -32,10 +32,7 @@ static void sent_of(const struct idm_sacl_spec *s, struct idm_sacl_row *e)
 		snprintf(e->dev, sizeof(e->dev), "%s", s->dev);
 	e->marker = s->marker;
 	if (IDM_HAS(s, IDMESH_SACL_A_ADDR6)) {
-		char a[INET6_ADDRSTRLEN];
-
-		inet_ntop(s->addr.family, s->addr.bytes, a, sizeof(a));
-		idm_addr46_pton(a, &e->addr);
+		idm_addr46(&s->addr, &e->addr);
 		e->has_addr = true;
 	}
 	e->lid = s->lid;

@@ -96,11 +96,9 @@ int idm_intent_state(const struct idm_intent *in, struct idm_sacl_tables *st,
 	}
 	for (i = 0; i < in->npeers; i++) {
 		const struct idm_prefix *p = &in->peers[i].p;
-		char a[INET6_ADDRSTRLEN];
 
 		e = st_add(st, IDMESH_SACL_KIND_PEER);
-		inet_ntop(p->a.family, p->a.bytes, a, sizeof(a));
-		idm_addr46_pton(a, &e->addr);
+		idm_addr46(&p->a, &e->addr);
 		e->has_addr = true;
 		e->plen = p->len;
 		e->id = in->peers[i].id;

@@ -147,18 +147,6 @@ static int cidr(struct k8s *k, const struct obj *np, json_object *o,
 	return 0;
 }
 
-static bool inside(const struct idm_prefix *q, const struct idm_prefix *p)
-{
-	uint32_t i;
-
-	if (q->a.family != p->a.family || q->len <= p->len)
-		return false;
-	for (i = 0; i < p->len; i++)
-		if ((q->a.bytes[i / 8] ^ p->a.bytes[i / 8]) & (0x80 >> (i % 8)))
-			return false;
-	return true;
-}
-
 static int ip_block(struct k8s *k, const struct obj *np, json_object *ib,
 		    const char *path, json_object **side)
 {
@@ -185,7 +173,7 @@ static int ip_block(struct k8s *k, const struct obj *np, json_object *ib,
 		snprintf(sub, sizeof(sub), "%s.except[%zu]", path, i);
 		if (cidr(k, np, json_object_array_get_idx(ex, i), sub, &e, buf, sizeof(buf)))
 			goto bad;
-		if (!inside(&e, &c)) {
+		if (!idm_prefix_in(&e, &c) || e.len == c.len) {
 			k8s_fail(k, np, sub, "%s is not inside the cidr", buf);
 			goto bad;
 		}

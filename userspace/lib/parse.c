@@ -25,6 +25,18 @@ int idm_parse_addr(const char *s, struct idm_addr *a)
 	return -1;
 }
 
+void idm_addr46(const struct idm_addr *a, struct in6_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (a->family == AF_INET) {
+		out->s6_addr[10] = 0xff;
+		out->s6_addr[11] = 0xff;
+		memcpy(&out->s6_addr[12], a->bytes, 4);
+	} else {
+		memcpy(out, a->bytes, 16);
+	}
+}
+
 int idm_addr46_pton(const char *s, struct in6_addr *a)
 {
 	struct in_addr a4;

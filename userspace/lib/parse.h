@@ -25,6 +25,8 @@ struct idm_addr {
 int idm_parse_addr(const char *s, struct idm_addr *a);
 /* IPv6, or IPv4 kept IPv4-mapped (as the kernel keys the SACL tables). */
 int idm_addr46_pton(const char *s, struct in6_addr *a);
+/* An address as that key (IPv4 mapped into IPv6). */
+void idm_addr46(const struct idm_addr *a, struct in6_addr *out);
 void idm_addr46_ntop(const struct in6_addr *a, char *buf, size_t len);
 
 /* Is arg a non-empty prefix of word (the way ip abbreviates)? */
