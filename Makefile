@@ -18,7 +18,9 @@
 #   make bench-sacl SACL gateways against none, at the paper's table sizes
 #   make bench-netpol NetworkPolicy entries by identity vs by address, 1,000 Pods
 #   make install    the tool, the CNI plugin, manuals, completion (DESTDIR,
-#                   PREFIX); make dkms-install: the module through DKMS
+#                   PREFIX, CNI_BIN_DIR); make uninstall takes them away
+#   make dkms-install the module through DKMS (again: re-install or upgrade);
+#                   make dkms-remove takes it away
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
@@ -37,12 +39,14 @@ tool:
 	$(MAKE) -C userspace
 
 # A node's install (the module: dkms-install). DESTDIR, PREFIX as usual;
-# the CNI plugin where runtimes look for plugins.
+# the CNI plugin in $(PREFIX)/lib/cni, or where the runtime looks for
+# plugins: CNI_BIN_DIR=/opt/cni/bin (containerd, CRI-O), /usr/lib/cni
+# (Debian's podman).
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(DATADIR)/man
-CNIDIRS ?= /usr/lib/cni /opt/cni/bin
+CNI_BIN_DIR ?= $(PREFIX)/lib/cni
 # Where systemd-modules-load finds the module to load at boot (the module
 # itself comes from "make dkms-install").
 MODULESLOADDIR ?= /etc/modules-load.d
@@ -54,9 +58,7 @@ install: tool
 	install -d "$(DESTDIR)$(SYSTEMDUNITDIR)"
 	sed 's|@SBINDIR@|$(SBINDIR)|g' deploy/idmesh-agent.service \
 		>"$(DESTDIR)$(SYSTEMDUNITDIR)/idmesh-agent.service"
-	for d in $(CNIDIRS); do \
-		install -D -m 0755 userspace/idmesh-cni "$(DESTDIR)$$d/idmesh-cni" || exit 1; \
-	done
+	install -D -m 0755 userspace/idmesh-cni "$(DESTDIR)$(CNI_BIN_DIR)/idmesh-cni"
 	install -d "$(DESTDIR)$(MANDIR)/man8" "$(DESTDIR)$(DATADIR)/doc/idmesh"
 	install -m 0644 Documentation/man/*.8 "$(DESTDIR)$(MANDIR)/man8/"
 	install -D -m 0644 userspace/completion/idmesh \
@@ -71,26 +73,37 @@ install: tool
 uninstall:
 	rm -f "$(DESTDIR)$(SBINDIR)/idmesh-agent" "$(DESTDIR)$(SYSTEMDUNITDIR)/idmesh-agent.service"
 	rm -f "$(DESTDIR)$(SBINDIR)/idmesh" "$(DESTDIR)$(DATADIR)/bash-completion/completions/idmesh"
-	for d in $(CNIDIRS); do rm -f "$(DESTDIR)$$d/idmesh-cni"; done
+	rm -f "$(DESTDIR)$(CNI_BIN_DIR)/idmesh-cni"
 	for f in Documentation/man/*.8; do rm -f "$(DESTDIR)$(MANDIR)/man8/$${f##*/}"; done
 	rm -rf "$(DESTDIR)$(DATADIR)/idmesh" "$(DESTDIR)$(DATADIR)/doc/idmesh"
 	rm -f "$(DESTDIR)$(MODULESLOADDIR)/idmesh.conf"
 
-# The module's sources as DKMS wants them: $(DESTDIR)$(USRSRC)/idmesh-VERSION.
+# The module's sources as DKMS wants them: $(DESTDIR)$(USRSRC)/idmesh-VERSION
+# (VERSION_STR: the file VERSION, which dkms.conf and the module say).
 USRSRC ?= /usr/src
 VERSION_STR := $(shell cat VERSION)
 dkms-src:
 	rm -rf "$(DESTDIR)$(USRSRC)/idmesh-$(VERSION_STR)"
 	mkdir -p "$(DESTDIR)$(USRSRC)/idmesh-$(VERSION_STR)"
-	find Kbuild VERSION dkms.conf kmod uapi \( -name '*.[ch]' -o -name Kbuild \
-		-o -name VERSION -o -name dkms.conf \) -print0 | \
+	find Kbuild dkms.conf kmod uapi \( -name '*.[ch]' -o -name Kbuild \
+		-o -name dkms.conf \) -print0 | \
 		cpio -0 -pdmu --quiet "$(DESTDIR)$(USRSRC)/idmesh-$(VERSION_STR)"
+	echo "$(VERSION_STR)" >"$(DESTDIR)$(USRSRC)/idmesh-$(VERSION_STR)/VERSION"
+	sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION_STR)"/' \
+		"$(DESTDIR)$(USRSRC)/idmesh-$(VERSION_STR)/dkms.conf"
 
 # On a node: the sources to /usr/src, then DKMS builds and installs the
-# module for the running kernel, and again for every kernel installed later.
+# module for the running kernel (DKMS_KERNELS), and again for every kernel
+# installed later. Run again, it re-installs (the same version) or
+# upgrades (another version goes); dkms-remove takes every version away
+# (scripts/dkms.sh). DKMS: the command, with options for trees of its own.
+DKMS ?= dkms
+DKMS_KERNELS ?= $(shell uname -r)
 dkms-install: dkms-src
-	dkms add -m idmesh -v $(VERSION_STR)
-	dkms install -m idmesh -v $(VERSION_STR)
+	DKMS="$(DKMS)" USRSRC="$(DESTDIR)$(USRSRC)" scripts/dkms.sh install $(VERSION_STR) $(DKMS_KERNELS)
+
+dkms-remove:
+	DKMS="$(DKMS)" USRSRC="$(DESTDIR)$(USRSRC)" scripts/dkms.sh remove
 
 deps:
 	@scripts/deps.sh
@@ -132,4 +145,4 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf build
 
-.PHONY: install uninstall dkms-src dkms-install all module tool deps kernel check demo lint bench-link bench-maglev bench-sacl bench-agent bench-netpol clean
+.PHONY: install uninstall dkms-src dkms-install dkms-remove all module tool deps kernel check demo lint bench-link bench-maglev bench-sacl bench-agent bench-netpol clean

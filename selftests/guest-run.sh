@@ -226,7 +226,7 @@ else
 fi
 # The module DKMS built for this kernel (check.sh's dkms step), loaded as
 # a node loads it.
-dkms_ko=$(ls "$top"/build/dkms/lib/modules/"$(uname -r)"/updates/dkms/idmesh.ko* 2>/dev/null | head -n1)
+dkms_ko=$(ls "$top"/build/dkms/ko/"$(uname -r)"/idmesh.ko* 2>/dev/null | head -n1)
 if [ -n "$dkms_ko" ]; then
 	if insmod "$dkms_ko" && "$top/userspace/idmesh" -j version | jq -e '.module.version' >/dev/null &&
 	   "$top/userspace/idmesh" link add dk0 peer dk1 && rmmod idmesh; then
