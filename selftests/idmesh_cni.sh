@@ -24,10 +24,12 @@ ip -n $N addr add 10.88.255.1/32 dev lo
 ipam=$(mktemp -d)
 track_path "$ipam" "$tap_out".*
 
-# conf [EXTRA-JSON-MEMBERS]: the network config.
+# conf [EXTRA-JSON-MEMBERS]: the network config, in version CV (1.1.0, as
+# runtimes of today write it) with IPAM (Debian's host-local, which speaks
+# up to 1.0.0).
 conf() {
-	echo "{\"cniVersion\": \"1.0.0\", \"name\": \"idmnet\", \"type\": \"idmesh-cni\"$1,
-	 \"ipam\": {\"type\": \"host-local\", \"ranges\": [[{\"subnet\": \"10.88.0.0/24\"}]],
+	echo "{\"cniVersion\": \"${CV:-1.1.0}\", \"name\": \"idmnet\", \"type\": \"idmesh-cni\"$1,
+	 \"ipam\": {\"type\": \"${IPAM:-host-local}\", \"ranges\": [[{\"subnet\": \"10.88.0.0/24\"}]],
 	            \"dataDir\": \"$ipam\"}}"
 }
 # cni COMMAND CONTAINERID NETNS [CONF]: the plugin in node n, as a runtime runs it.
@@ -42,8 +44,8 @@ dev_of() { "$IDMESH" k8s dev "$1" eth0; }	# a pod without Kubernetes names
 
 ## ADD
 cni ADD c1 /run/netns/$P1
-check "ADD: the spec's result: the node's end, the pod's with its sandbox, the address and default route" \
-	'.cniVersion == "1.0.0" and .interfaces == [{"name": $d, "mac": "00:00:00:00:00:00"},
+check "ADD at 1.1.0 (host-local spoken to at 1.0.0): the result: the node's end, the pod's, the address, default route" \
+	'.cniVersion == "1.1.0" and .interfaces == [{"name": $d, "mac": "00:00:00:00:00:00"},
 	                 {"name": "eth0", "mac": "00:00:00:00:00:00", "sandbox": $ns}] and
 	 .ips == [{"interface": 1, "address": "10.88.0.2/24", "gateway": "10.88.0.1"}] and
 	 .routes == [{"dst": "0.0.0.0/0"}]' --arg d "$(dev_of c1)" --arg ns "/run/netns/$P1"
@@ -55,6 +57,10 @@ check "... its default route is the link" '.[0].dev == "eth0"'
 run ip -n $N -j route show 10.88.0.2
 check "... the node routes the address to the pod" '.[0].dev == $d' --arg d "$(dev_of c1)"
 assert "... and host-local holds its lease" lease 10.88.0.2
+run ip -n $N -j addr show dev "$(dev_of c1)"
+check "... the result's gateway is an address of the node's end" \
+	'[.[0].addr_info[] | select(.family == "inet") | "\(.local)/\(.prefixlen)"] == ["10.88.0.1/32"]'
+assert "... which answers the pod's ping" wait_until 10 nsx $P1 ping -c1 -W1 -q 10.88.0.1
 cni ADD c2 /run/netns/$P2 "$(conf ', "mtu": 1400, "sacl": true')"
 assert "ADD: a second pod gets the next address" holds '[ "$rc" = 0 ] && jqt ".ips[0].address == \"10.88.0.3/24\""'
 run ip -n $P2 -j link show dev eth0
@@ -112,7 +118,6 @@ assert "... and nothing of it is left on the node" no_dev $N "$(dev_of c2)"
 ## GC (1.1): attachments not in cni.dev/valid-attachments
 cni ADD c5 /run/netns/$P1
 gc=$(conf ', "cni.dev/valid-attachments": [{"containerID": "c5", "ifname": "eth0"}, {"containerID": "c3", "ifname": "eth0"}]')
-gc=${gc/1.0.0/1.1.0}
 cni GC "" "" "$gc"
 assert "GC: succeeds" holds '[ "$rc" = 0 ] && [ -z "$out" ]'
 assert "... removes the attachment not listed (c4), its link and lease" \
@@ -141,10 +146,48 @@ assert "ADD where the node has a device of that name not of this pod: code 11, t
 	holds '[ "$rc" != 0 ] && jqt ".code == 11" && ip -n $N -d link show "$("$IDMESH" k8s dev shop web-8)" | grep -q dummy'
 
 ## STATUS, VERSION
-cni STATUS "" "" "$(conf | sed 's/1.0.0/1.1.0/')"
-assert "STATUS: the module is loaded" [ "$rc" = 0 ]
+cni STATUS "" "" "$(conf)"
+assert "STATUS: the module is loaded (host-local, of 1.0.0, has no STATUS to ask)" [ "$rc" = 0 ]
 cni VERSION "" ""
 check "VERSION: the versions it speaks" '.supportedVersions == ["0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"]'
+
+## Versions: the IPAM plugin is asked with VERSION and spoken to in the
+## newest version both speak; GC and STATUS go to an IPAM of 1.1.
+export IDM_TEST_IPAM_LOG=$ipam/calls CNI_PATH=$CNI_PATH:$top/selftests/cni
+calls() { grep -c "$1" "$ipam/calls"; }
+ns_new $s-v1 $s-v2 $s-g1 $s-g2
+IDM_TEST_IPAM_SPEAKS=0.3.1 IPAM=idm-test-ipam cni ADD v1 /run/netns/$s-v1
+check "ADD at 1.1.0, an IPAM of 0.3.1 only: its 0.3.1 result converted to 1.1.0 (no ips[].version)" \
+	'.cniVersion == "1.1.0" and (.ips | length) == 1 and (.ips[0] | has("version") | not) and
+	 .ips[0].interface == 1 and .ips[0].gateway == "10.88.0.1"'
+assert "... the IPAM was asked at 0.3.1" grep -q '^ADD 0.3.1 v1 eth0$' "$ipam/calls"
+IDM_TEST_IPAM_SPEAKS=0.3.1 IPAM=idm-test-ipam cni DEL v1 ""
+assert "... and so is its DEL, which releases the lease" \
+	holds '[ "$rc" = 0 ] && grep -q "^DEL 0.3.1 v1 eth0$" "$ipam/calls" && no_dev $N "$(dev_of v1)"'
+CV=0.4.0 IPAM=idm-test-ipam cni ADD v2 /run/netns/$s-v2
+check "ADD at 0.4.0, an IPAM of 0.3.0 .. 1.1.0: asked at 0.4.0, the result has 0.4.0's ips[].version" \
+	'.cniVersion == "0.4.0" and .ips[0].version == "4" and (.ips[0].address | startswith("10.88.0."))'
+assert "... the IPAM's ADD came at 0.4.0" grep -q '^ADD 0.4.0 v2 eth0$' "$ipam/calls"
+IPAM=idm-test-ipam cni ADD g1 /run/netns/$s-g1
+IPAM=idm-test-ipam cni ADD g2 /run/netns/$s-g2
+g2addr=$(jq -r '.ips[0].address | split("/")[0]' <<<"$out")
+run ip -n $N -j link show
+valid=$(jq -c '[.[] | .ifalias // "" | select(startswith("idmesh-cni idmnet ")) | split(" ") |
+	{containerID: .[2], ifname: .[3]} | select(.containerID != "g2")]' <<<"$out")
+cni GC "" "" "$(IPAM=idm-test-ipam conf ", \"cni.dev/valid-attachments\": $valid")"
+assert "GC with an IPAM of 1.1: succeeds, prints nothing" holds '[ "$rc" = 0 ] && [ -z "$out" ]'
+assert "... the IPAM got GC with the same list, and no DEL" \
+	holds '[ "$(grep "^GC 1.1.0 " "$ipam/calls" | grep -cF -- " $valid")" = 1 ] && [ "$(calls "^DEL .* g2 ")" = 0 ]'
+assert "... the attachment not listed (g2): its pair gone, its lease released by the IPAM" \
+	holds 'no_dev $N "$(dev_of g2)" && no_dev $s-g2 eth0 && ! lease $g2addr'
+assert "... the listed ones kept" holds 'ip -n $N link show "$(dev_of g1)" >/dev/null && ip -n $s-g1 link show eth0 >/dev/null'
+IPAM=idm-test-ipam cni STATUS "" ""
+assert "STATUS with an IPAM of 1.1: asked, available" holds '[ "$rc" = 0 ] && [ "$(calls "^STATUS 1.1.0")" = 1 ]'
+touch "$ipam/calls.down"
+IPAM=idm-test-ipam cni STATUS "" ""
+assert "STATUS: the IPAM's unavailability passed on (code 50, its message)" \
+	holds '[ "$rc" != 0 ] && jqt ".code == 50 and .msg == \"idm-test-ipam STATUS: the IPAM'"'"'s store is down\""'
+rm -f "$ipam/calls.down"
 
 ## Errors: the spec's error object, non-zero, nothing left behind
 links() { ip -n $N -br link show | wc -l; }
@@ -168,7 +211,7 @@ err "error: a netns that is not there" 3 '^CNI_NETNS "/run/netns/nope": No such 
 err "error: no CNI_NETNS on ADD" 4 'CNI_NETNS must be set' ADD e1 ""
 err "error: config that is not JSON" 6 'not a JSON object' ADD e1 /run/netns/$P2 '{"cniVersion": '
 err "error: an unknown field" 2 'unknown field "colour"' ADD e1 /run/netns/$P2 "$(conf ', "colour": "red"')"
-err "error: a version it does not speak" 1 '"9.9.9" is not one of' ADD e1 /run/netns/$P2 "$(conf | sed 's/1.0.0/9.9.9/')"
+err "error: a version it does not speak" 1 '"9.9.9" is not one of' ADD e1 /run/netns/$P2 "$(CV=9.9.9 conf)"
 err "error: an MTU out of range" 7 '^mtu: a number 68..65535$' ADD e1 /run/netns/$P2 "$(conf ', "mtu": 20')"
 err "error: an IPAM plugin that is not there" 7 'no plugin "nope" in CNI_PATH' ADD e1 /run/netns/$P2 \
 	"$(conf | sed 's/host-local/nope/')"
@@ -177,12 +220,15 @@ err "error: the kernel refuses the pair (eth0 is taken in the pod): its lease re
 	'^the pair .* / eth0 was refused$' ADD e2 /run/netns/$P2
 assert "... with the kernel's reason in details" jqt '.details | length > 0'
 ip -n $P2 link del eth0
-full='{"cniVersion": "1.0.0", "name": "idmnet", "type": "idmesh-cni",
+full='{"cniVersion": "1.1.0", "name": "idmnet", "type": "idmesh-cni",
  "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.89.0.0/30"}]], "dataDir": "'$ipam'"}}'
 cni ADD f1 /run/netns/$P2 "$full"
 before="$(links) $(leases)"
 err "error: IPAM out of addresses: host-local's error passed on, nothing made" 999 \
 	'^host-local ADD: failed to allocate' ADD f2 /run/netns/$P4 "$full"
+IDM_TEST_IPAM_SPEAKS=1.1.0 err "error: an IPAM that speaks only 1.1.0 under a 1.0.0 config: code 1, nothing made" 1 \
+	'^the IPAM plugin "idm-test-ipam" speaks none of 0.3.0 .. 1.0.0$' ADD e1 /run/netns/$P2 \
+	"$(CV=1.0.0 IPAM=idm-test-ipam conf)"
 err "error: an unknown command" 4 'CNI_COMMAND "FROB"' FROB e1 /run/netns/$P2
 err "error: a network name outside the spec's characters (a space) is refused" 7 \
 	'^name "idm net": at most 64 letters' ADD e1 /run/netns/$P2 "$(conf | sed 's/"idmnet"/"idm net"/')"

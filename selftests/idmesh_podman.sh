@@ -3,7 +3,9 @@
 #
 # idmesh-cni under a real runtime: Debian's podman 4.3 with its CNI
 # backend starts containers (a busybox root directory: nothing is pulled)
-# on an idmesh network. Each gets its interface, address and route; two
+# on an idmesh network, its conflist in CNI 1.1's form (cniVersions 1.0.0
+# and 1.1.0: podman 4.3's libcni takes 1.0.0). Each gets its interface,
+# address and route, and a gateway that answers; two
 # containers reach each other and the node; "podman rm" leaves no device,
 # route or lease behind.
 source "$(dirname "$0")/lib.sh"
@@ -48,7 +50,7 @@ runtime = "crun"
 tmp_dir = "$pm/tmp"
 EOF
 cat >"$pm/net.d/idmnet.conflist" <<EOF
-{"cniVersion": "1.0.0", "name": "idmnet",
+{"cniVersion": "1.0.0", "cniVersions": ["1.0.0", "1.1.0"], "name": "idmnet",
  "plugins": [{"type": "idmesh-cni", "mtu": 1400,
    "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.87.0.0/24"}]],
             "dataDir": "$pm/ipam"}}]}
@@ -75,6 +77,9 @@ assert "... on its eth0, with the config's MTU" \
 run $P exec c1 ip route
 assert "... and its default route through it" grep -q '^default dev eth0' <<<"$out"
 assert "c1 reaches c2" wait_until 10 $P exec c1 ping -c1 -W1 "$ip2"
+gw=$($P inspect -f '{{.NetworkSettings.Networks.idmnet.Gateway}}' c1 2>/dev/null)
+assert "the gateway podman shows ($gw) answers c1's ping" \
+	holds '[ "$gw" = 10.87.0.1 ] && $P exec c1 ping -c1 -W1 "$gw"'
 # What a user sees, for the record.
 {
 	echo "\$ podman ps"; $P ps --format '{{.Names}} {{.Status}} {{.Networks}}'

@@ -58,6 +58,8 @@ static void kernel_details(const struct idm_nl *nl, struct idm_cni_err *e)
 struct cni {
 	const char *command, *cid, *netns, *ifname, *args;
 	char *text;			/* the network config */
+	char *ipam_text;		/* the same, in the IPAM plugin's version */
+	const char *ipam_version;	/* NULL: not asked yet */
 	json_object *conf, *ipam, *prev;
 	const char *version, *name;
 	uint32_t mtu;
@@ -114,7 +116,8 @@ static int result_shape(json_object *r, const char *what, struct idm_cni_err *e)
 
 static int read_conf(struct cni *c, struct idm_cni_err *e)
 {
-	static const char *const known[] = { "cniVersion", "name", "type", "mtu", "sacl",
+	static const char *const known[] = { "cniVersion", "cniVersions", "name", "type",
+		"mtu", "sacl",
 		"ipam", "prevResult", "args", "runtimeConfig", "capabilities", "dns",
 		"cni.dev/valid-attachments", "cni.dev/attachments", NULL };
 	json_object *x;
@@ -279,14 +282,95 @@ static int read_env(struct cni *c, bool need_netns, struct idm_cni_err *e)
 	return 0;
 }
 
+/* The index of a version in versions[], or -1. */
+static int version_idx(const char *v)
+{
+	int i;
+
+	for (i = 0; versions[i]; i++)
+		if (!strcmp(versions[i], v))
+			return i;
+	return -1;
+}
+
+/*
+ * The version the IPAM plugin is spoken to in, as libcni finds a
+ * plugin's: its VERSION answer. The config's version if it speaks it,
+ * else the newest one both speak below it (Debian 12's host-local speaks
+ * up to 1.0.0); the config goes to it with that cniVersion, and its
+ * result is converted back by result().
+ */
+static int ipam_negotiate(struct cni *c, struct idm_cni_err *e)
+{
+	char ask[64];
+	struct idm_cni_call call = {
+		.type = json_object_get_string(get(c->ipam, "type")),
+		.command = "VERSION", .conf = ask,
+	};
+	json_object *o, *sv, *conf = NULL;
+	int i, best = -1;
+	size_t k;
+
+	if (c->ipam_version)
+		return 0;
+	snprintf(ask, sizeof(ask), "{\"cniVersion\": \"%s\"}", c->version);
+	o = idm_cni_exec(&call, e);
+	if (!o)
+		return -1;
+	sv = get(o, "supportedVersions");
+	if (!json_object_is_type(sv, json_type_array))
+		sv = NULL;
+	for (i = 0; sv && i <= version_idx(c->version); i++)
+		for (k = 0; k < json_object_array_length(sv); k++) {
+			const char *v = json_object_get_string(json_object_array_get_idx(sv, k));
+
+			if (v && !strcmp(versions[i], v))
+				best = i;
+		}
+	if (best < 0) {
+		idm_cni_set_err(e, IDM_CNI_ERR_VERSION,
+				"the IPAM plugin \"%s\" speaks none of 0.3.0 .. %s", call.type,
+				c->version);
+		snprintf(e->details, sizeof(e->details), "it speaks %s",
+			 sv ? json_object_to_json_string_ext(sv, JSON_C_TO_STRING_PLAIN) :
+			 "no version it says");
+		json_object_put(o);
+		return -1;
+	}
+	json_object_put(o);
+	json_object_deep_copy(c->conf, &conf, NULL);
+	if (conf)
+		json_object_object_add(conf, "cniVersion", json_object_new_string(versions[best]));
+	c->ipam_text = conf ? strdup(json_object_to_json_string_ext(conf, JSON_C_TO_STRING_PLAIN))
+			    : NULL;
+	json_object_put(conf);
+	if (!c->ipam_text) {
+		idm_cni_set_err(e, IDM_CNI_ERR_IO, "out of memory");
+		return -1;
+	}
+	c->ipam_version = versions[best];
+	return 0;
+}
+
+/* Does the IPAM plugin speak version v (GC and STATUS: 1.1.0)? */
+static bool ipam_speaks(const struct cni *c, const char *v)
+{
+	return version_idx(c->ipam_version) >= version_idx(v);
+}
+
 static int ipam_call(struct cni *c, const char *cmd, const char *cid,
 		     const char *ifname, json_object **res, struct idm_cni_err *e)
 {
 	struct idm_cni_call call = {
 		.type = json_object_get_string(get(c->ipam, "type")),
-		.command = cmd, .container_id = cid, .ifname = ifname, .conf = c->text,
+		.command = cmd, .container_id = cid, .ifname = ifname,
 	};
-	json_object *r = idm_cni_exec(&call, e);
+	json_object *r;
+
+	if (ipam_negotiate(c, e))
+		return -1;
+	call.conf = c->ipam_text;
+	r = idm_cni_exec(&call, e);
 
 	if (!r)
 		return -1;
@@ -335,7 +419,7 @@ static int pair_of(struct cni *c, json_object *res, struct idm_intent_link *l,
 	json_object *ips = get(res, "ips"), *routes = get(res, "routes");
 	bool fam[2] = { false, false };
 	char why[160];
-	size_t i;
+	size_t i, k;
 
 	memset(l, 0, sizeof(*l));
 	l->name = c->dev;
@@ -349,7 +433,7 @@ static int pair_of(struct cni *c, json_object *res, struct idm_intent_link *l,
 	}
 	for (i = 0; i < json_object_array_length(ips); i++) {
 		const char *a = json_object_get_string(get(json_object_array_get_idx(ips, i),
-							   "address"));
+							   "address")), *g;
 		struct idm_prefix p, host;
 
 		if (!a || idm_prefix_parse(a, false, &p, why, sizeof(why))) {
@@ -362,6 +446,24 @@ static int pair_of(struct cni *c, json_object *res, struct idm_intent_link *l,
 		host.len = p.a.len * 8;
 		push_prefix(&l->routes[IDM_END_NODE], &host);
 		fam[p.a.family == AF_INET6] = true;
+		/*
+		 * The IPAM's gateway is an address of the node's end (a host
+		 * prefix, as the ptp plugin does), so that the result names
+		 * an address that answers; each pod's pair has it.
+		 */
+		g = json_object_get_string(get(json_object_array_get_idx(ips, i), "gateway"));
+		if (!g)
+			continue;
+		if (idm_prefix_parse(g, false, &host, why, sizeof(why)) || strchr(g, '/')) {
+			idm_cni_set_err(e, IDM_CNI_ERR_DECODE, "IPAM ips[%zu].gateway: %s", i,
+					strchr(g, '/') ? "an address, without a length" : why);
+			return -1;
+		}
+		for (k = 0; k < l->addrs[IDM_END_NODE].n; k++)
+			if (idm_prefix_eq(&l->addrs[IDM_END_NODE].v[k], &host))
+				break;
+		if (k == l->addrs[IDM_END_NODE].n)
+			push_prefix(&l->addrs[IDM_END_NODE], &host);
 	}
 	for (i = 0; routes && i < json_object_array_length(routes); i++) {
 		const char *d = json_object_get_string(get(json_object_array_get_idx(routes, i),
@@ -516,7 +618,16 @@ static json_object *result(struct cni *c, json_object *ipam)
 	return r;
 }
 
-static int cmd_status(struct idm_cni_err *e);
+/* What ADD needs before it takes a lease: the module. */
+static int module_loaded(struct idm_cni_err *e)
+{
+	if (access("/sys/module/idmesh", F_OK)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_UNAVAILABLE, "the idmesh module is not loaded");
+		snprintf(e->details, sizeof(e->details), "load it with \"modprobe idmesh\"");
+		return -1;
+	}
+	return 0;
+}
 
 /*
  * The node has a device by the name of this attachment. When it is the
@@ -576,8 +687,8 @@ static int cmd_add(struct cni *c, struct idm_cni_err *e)
 		return -1;
 	}
 	close(fd);
-	/* What STATUS says, before a lease is taken for nothing. */
-	if (cmd_status(e))
+	/* Not without the module, before a lease is taken for nothing. */
+	if (module_loaded(e))
 		return -1;
 	if (idm_rt_open(&rt, NULL)) {
 		idm_cni_set_err(e, IDM_CNI_ERR_IO, "cannot open an rtnetlink socket");
@@ -694,7 +805,9 @@ static int cmd_check(struct cni *c, struct idm_cni_err *e)
 		idm_cni_set_err(e, IDM_CNI_ERR_CONFIG, "prevResult: missing (CHECK needs ADD's result)");
 		return -1;
 	}
-	if (c->ipam && ipam_call(c, "CHECK", NULL, NULL, NULL, e))
+	/* CHECK came with 0.4.0: an IPAM plugin of 0.3 has none. */
+	if (c->ipam && (ipam_negotiate(c, e) ||
+			(ipam_speaks(c, "0.4.0") && ipam_call(c, "CHECK", NULL, NULL, NULL, e))))
 		return -1;
 	if (idm_rt_open(&rt, NULL)) {
 		idm_cni_set_err(e, IDM_CNI_ERR_IO, "cannot open an rtnetlink socket");
@@ -730,6 +843,7 @@ static int cmd_gc(struct cni *c, struct idm_cni_err *e)
 	char prefix[300];
 	struct idm_nl rt;
 	int i, rc = 0;
+	bool gc;
 
 	if (valid && !json_object_is_type(valid, json_type_array)) {
 		idm_cni_set_err(e, IDM_CNI_ERR_CONFIG, "cni.dev/valid-attachments: a list");
@@ -741,24 +855,19 @@ static int cmd_gc(struct cni *c, struct idm_cni_err *e)
 	}
 	snprintf(prefix, sizeof(prefix), "idmesh-cni %s ", c->name);
 	/*
-	 * The leases go by the IPAM plugin's DEL, which may not speak 1.1
-	 * (Debian 12's host-local speaks up to 1.0.0): it gets the config
-	 * as 1.0.0, without the list.
+	 * An IPAM plugin of 1.1 gets GC with the same list and releases its
+	 * own leases; an older one (Debian 12's host-local speaks up to
+	 * 1.0.0) a DEL per attachment that goes, as libcni does for plugins
+	 * without GC.
 	 */
-	if (c->ipam) {
-		json_object *conf = NULL;
-
-		json_object_deep_copy(c->conf, &conf, NULL);
-		json_object_object_add(conf, "cniVersion", json_object_new_string("1.0.0"));
-		json_object_object_del(conf, "cni.dev/valid-attachments");
-		free(c->text);
-		c->text = strdup(json_object_to_json_string_ext(conf, JSON_C_TO_STRING_PLAIN));
-		json_object_put(conf);
-		if (!c->text) {
-			idm_cni_set_err(e, IDM_CNI_ERR_IO, "out of memory");
-			rc = -1;
-			goto out;
-		}
+	if (c->ipam && ipam_negotiate(c, e)) {
+		rc = -1;
+		goto out;
+	}
+	gc = c->ipam && ipam_speaks(c, "1.1.0");
+	if (gc && ipam_call(c, "GC", NULL, NULL, NULL, e)) {
+		rc = -1;
+		goto out;
 	}
 	for (i = 0; i < l.n; i++) {
 		char cid[256] = "", ifname[IFNAMSIZ + 1] = "";
@@ -777,7 +886,7 @@ static int cmd_gc(struct cni *c, struct idm_cni_err *e)
 		}
 		if (keep)
 			continue;
-		if (c->ipam && ipam_call(c, "DEL", cid, ifname, NULL, e)) {
+		if (c->ipam && !gc && ipam_call(c, "DEL", cid, ifname, NULL, e)) {
 			rc = -1;
 			continue;
 		}
@@ -793,14 +902,19 @@ out:
 	return rc;
 }
 
-static int cmd_status(struct idm_cni_err *e)
+/*
+ * STATUS: the module, then the IPAM plugin's own STATUS (a plugin of 1.1;
+ * an older one has no STATUS to ask), its error passed on.
+ */
+static int cmd_status(struct cni *c, struct idm_cni_err *e)
 {
-	if (access("/sys/module/idmesh", F_OK)) {
-		idm_cni_set_err(e, IDM_CNI_ERR_UNAVAILABLE, "the idmesh module is not loaded");
-		snprintf(e->details, sizeof(e->details), "load it with \"modprobe idmesh\"");
+	if (module_loaded(e))
 		return -1;
-	}
-	return 0;
+	if (!c->ipam)
+		return 0;
+	if (ipam_negotiate(c, e))
+		return -1;
+	return ipam_speaks(c, "1.1.0") ? ipam_call(c, "STATUS", NULL, NULL, NULL, e) : 0;
 }
 
 static void cni_version(void)
@@ -842,7 +956,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(c.command, "GC"))
 		rc = cmd_gc(&c, &e);
 	else if (!strcmp(c.command, "STATUS"))
-		rc = cmd_status(&e);
+		rc = cmd_status(&c, &e);
 	else {
 		idm_cni_set_err(&e, IDM_CNI_ERR_ENV, "CNI_COMMAND \"%s\" is not ADD, DEL, CHECK, GC, STATUS or VERSION",
 				c.command);
@@ -850,6 +964,7 @@ int main(int argc, char **argv)
 	}
 	json_object_put(c.conf);
 	free(c.text);
+	free(c.ipam_text);
 	(void)argc;
 	(void)argv;
 	return rc ? print_err(c.version, &e) : 0;

@@ -1304,8 +1304,17 @@ char *idm_k8s_conflist(struct idm_k8s_args *a, int sacl, uint32_t mtu,
 		json_object_object_add(plugin, "sacl", json_object_new_boolean(1));
 	json_object_object_add(plugin, "ipam", ipam);
 	conf = json_object_new_object();
-	/* Debian's host-local speaks CNI up to 1.0.0. */
+	/*
+	 * CNI 1.1's negotiation: a runtime whose libcni knows 1.1.0 (GC,
+	 * STATUS) takes the newest of cniVersions, an older one (podman 4.3:
+	 * libcni 1.1, which refuses a 1.1.0 result) reads cniVersion.
+	 */
 	json_object_object_add(conf, "cniVersion", json_object_new_string("1.0.0"));
+	json_object_object_add(conf, "cniVersions", json_object_new_array());
+	json_object_array_add(json_object_object_get(conf, "cniVersions"),
+			      json_object_new_string("1.0.0"));
+	json_object_array_add(json_object_object_get(conf, "cniVersions"),
+			      json_object_new_string("1.1.0"));
 	json_object_object_add(conf, "name", json_object_new_string("idmesh"));
 	json_object_object_add(conf, "plugins", json_object_new_array());
 	json_object_array_add(json_object_object_get(conf, "plugins"), plugin);

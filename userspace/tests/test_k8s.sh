@@ -220,9 +220,9 @@ assert "k8s: labels that differ per rollout or run (pod-template-generation, con
 # k8s conflist: the node's CNI network configuration from its pod CIDRs.
 run "$tool" k8s conflist node node-b mtu 1400 sacl "$objs"
 echo "$out" >"$t/conf.json"
-assert "k8s conflist: host-local gets a range set per pod CIDR of the Node, mtu and sacl as asked" all \
-	[ "$rc" = 0 ] :: [ "$(jget "$t/conf.json" '(j["cniVersion"], j["name"], [(p["type"], p["mtu"], p["sacl"], p["ipam"]["type"], p["ipam"]["ranges"]) for p in j["plugins"]])')" = \
-	  "('1.0.0', 'idmesh', [('idmesh-cni', 1400, True, 'host-local', [[{'subnet': '10.244.2.0/24'}], [{'subnet': 'fd00:244:2::/64'}]])])" ]
+assert "k8s conflist: 1.0.0 and 1.1.0; host-local gets a range set per pod CIDR of the Node, mtu and sacl as asked" all \
+	[ "$rc" = 0 ] :: [ "$(jget "$t/conf.json" '(j["cniVersion"], j["cniVersions"], j["name"], [(p["type"], p["mtu"], p["sacl"], p["ipam"]["type"], p["ipam"]["ranges"]) for p in j["plugins"]])')" = \
+	  "('1.0.0', ['1.0.0', '1.1.0'], 'idmesh', [('idmesh-cni', 1400, True, 'host-local', [[{'subnet': '10.244.2.0/24'}], [{'subnet': 'fd00:244:2::/64'}]])])" ]
 run "$tool" k8s conflist node node-a "$objs"
 echo "$out" >"$t/conf.json"
 assert "k8s conflist: without mtu and sacl, the plugin's own defaults" all \
