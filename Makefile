@@ -70,6 +70,9 @@ install: tool
 	printf '# idmesh: loaded at boot (installed by "make install")\nidmesh\n' \
 		>"$(DESTDIR)$(MODULESLOADDIR)/idmesh.conf"
 
+# On the node itself (no DESTDIR), uninstall also takes the pods'
+# masquerade away: nftables' table inet idmesh (NFT: the nft command).
+NFT ?= $(if $(DESTDIR),,nft)
 uninstall:
 	rm -f "$(DESTDIR)$(SBINDIR)/idmesh-agent" "$(DESTDIR)$(SYSTEMDUNITDIR)/idmesh-agent.service"
 	rm -f "$(DESTDIR)$(SBINDIR)/idmesh" "$(DESTDIR)$(DATADIR)/bash-completion/completions/idmesh"
@@ -77,6 +80,9 @@ uninstall:
 	for f in Documentation/man/*.8; do rm -f "$(DESTDIR)$(MANDIR)/man8/$${f##*/}"; done
 	rm -rf "$(DESTDIR)$(DATADIR)/idmesh" "$(DESTDIR)$(DATADIR)/doc/idmesh"
 	rm -f "$(DESTDIR)$(MODULESLOADDIR)/idmesh.conf"
+	if [ -n "$(NFT)" ] && $(NFT) list table inet idmesh >/dev/null 2>&1; then \
+		$(NFT) delete table inet idmesh; \
+	fi
 
 # The module's sources as DKMS wants them: $(DESTDIR)$(USRSRC)/idmesh-VERSION
 # (VERSION_STR: the file VERSION, which dkms.conf and the module say).

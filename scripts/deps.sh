@@ -20,6 +20,8 @@ pkgs=(
 	iputils-ping iperf3 tcpdump python3-scapy ipvsadm
 	# the CNI plugin's tests: host-local and friends, a real runtime
 	containernetworking-plugins podman
+	# pod egress: the masquerade rules (idmesh-cni's ipMasq, the intent's)
+	nftables
 	# DKMS, as a node builds the module
 	dkms
 	# checks

@@ -189,6 +189,59 @@ assert "STATUS: the IPAM's unavailability passed on (code 50, its message)" \
 	holds '[ "$rc" != 0 ] && jqt ".code == 50 and .msg == \"idm-test-ipam STATUS: the IPAM'"'"'s store is down\""'
 rm -f "$ipam/calls.down"
 
+## ipMasq: pod egress, masqueraded by the kernel's nftables
+# x: an address outside the cluster, with no route back to the pods.
+ns_new $s-x $s-m1 $s-m2
+ip link add wan netns $N type veth peer name wan netns $s-x
+ip -n $N addr add 203.0.113.1/24 dev wan
+ip -n $s-x addr add 203.0.113.2/24 dev wan
+ip -n $N link set wan up
+ip -n $s-x link set wan up
+masq_pkts() { nsx $N nft -j list chain inet idmesh cni-idmnet 2>/dev/null |
+	jq '[.nftables[].rule | select(. != null) | .expr[] | .counter? | select(. != null) | .packets] | add // 0'; }
+assert "without ipMasq, a pod's packet leaves with its own source and no answer comes back" \
+	not nsx $P1 ping -c1 -W1 -q 203.0.113.2
+cni ADD m1 /run/netns/$s-m1 "$(conf ', "ipMasq": true')"
+run nsx $N nft -j list chain inet idmesh cni-idmnet
+check "ADD with ipMasq: table inet idmesh, chain cni-idmnet at postrouting, one rule for the pod's subnet" \
+	'[.nftables[] | .chain? // empty | [.hook, .type]] == [["postrouting", "nat"]] and
+	 [.nftables[] | .rule? // empty | .comment] == ["10.88.0.0/24"]'
+assert "a pod of that network reaches the outside address: with the node's source, since the answer comes back" \
+	wait_until 10 nsx $s-m1 ping -c1 -W1 -q 203.0.113.2
+n0=$(masq_pkts)
+assert "... counted by the rule" [ "$n0" -ge 1 ]
+p1addr=$(ip -n $P1 -j addr show dev eth0 | jq -r '.[0].addr_info[] | select(.family == "inet") | .local')
+assert "pod to pod through the node ($p1addr) is not masqueraded (it leaves by an idmesh device)" \
+	all nsx $s-m1 ping -c2 -i0.2 -W1 -q "$p1addr" :: [ "$(masq_pkts)" = "$n0" ]
+assert "... and so the other pods (same network, no ipMasq in their ADD) go out too" \
+	nsx $P1 ping -c1 -W1 -q 203.0.113.2
+cni ADD m2 /run/netns/$s-m2 "$(conf ', "ipMasq": true, "ipMasqBackend": "nftables"')"
+assert "a second ADD with ipMasq (ipMasqBackend nftables): the same one rule" \
+	holds '[ "$(nsx $N nft list table inet idmesh | grep -c masquerade)" = 1 ]'
+err_masq=$(conf ', "ipMasq": "yes"')
+err_backend=$(conf ', "ipMasq": true, "ipMasqBackend": "iptables"')
+# The node's intent masquerades its own pod CIDRs ("masquerade", chain "intent").
+ns_new $s-ip
+I $N link add im0 peer eth0 netns $s-ip
+ip -n $N link set im0 up
+ip -n $N route add 10.77.0.2/32 dev im0
+ip -n $s-ip addr add 10.77.0.2/24 dev eth0
+ip -n $s-ip link set eth0 up
+ip -n $s-ip route add default dev eth0
+printf 'masquerade: [10.77.0.0/24]\n' >"$ipam/masq.yaml"
+run I $N apply -f "$ipam/masq.yaml"
+assert "apply: the intent's masquerade, said so" all [ "$rc" = 0 ] :: grep -qx '~ masquerade 10.77.0.0/24' <<<"$out"
+assert "... the intent's pod reaches the outside address" wait_until 10 nsx $s-ip ping -c1 -W1 -q 203.0.113.2
+run I $N apply -f "$ipam/masq.yaml"
+assert "apply again: nothing to change" all [ "$rc" = 0 ] :: [ -z "$out" ]
+printf 'masquerade: [10.77.0.1/24]\n' >"$ipam/bad.yaml"
+expect "apply: a CIDR with host bits is refused, nothing changed" 1 \
+	"Error: $ipam/bad.yaml: masquerade[0]: \"10.77.0.1/24\" has bits set past /24" I $N apply -f "$ipam/bad.yaml"
+printf 'masquerade: []\n' >"$ipam/none.yaml"
+run I $N apply -f "$ipam/none.yaml"
+assert "apply of masquerade [] : the intent's chain goes, the CNI network's stays" \
+	all [ "$rc" = 0 ] :: not nsx $N nft list chain inet idmesh intent :: nsx $N nft list chain inet idmesh cni-idmnet
+
 ## Errors: the spec's error object, non-zero, nothing left behind
 links() { ip -n $N -br link show | wc -l; }
 leases() { ls "$ipam/idmnet" | grep -c '^10\.'; }
@@ -229,6 +282,9 @@ err "error: IPAM out of addresses: host-local's error passed on, nothing made" 9
 IDM_TEST_IPAM_SPEAKS=1.1.0 err "error: an IPAM that speaks only 1.1.0 under a 1.0.0 config: code 1, nothing made" 1 \
 	'^the IPAM plugin "idm-test-ipam" speaks none of 0.3.0 .. 1.0.0$' ADD e1 /run/netns/$P2 \
 	"$(CV=1.0.0 IPAM=idm-test-ipam conf)"
+err "error: ipMasq that is not a boolean" 7 '^ipMasq: true or false$' ADD e1 /run/netns/$P2 "$err_masq"
+err "error: ipMasqBackend iptables (nftables only)" 7 '^ipMasqBackend: "nftables" ' ADD e1 /run/netns/$P2 \
+	"$err_backend"
 err "error: an unknown command" 4 'CNI_COMMAND "FROB"' FROB e1 /run/netns/$P2
 err "error: a network name outside the spec's characters (a space) is refused" 7 \
 	'^name "idm net": at most 64 letters' ADD e1 /run/netns/$P2 "$(conf | sed 's/"idmnet"/"idm net"/')"
@@ -238,4 +294,16 @@ err "error: a prevResult whose routes are not a list is refused, not a crash" 6 
 	'^prevResult.routes: not an array$' ADD e1 /run/netns/$P2 "$(conf ', "prevResult": {"routes": 5}')"
 err "error: a prevResult whose ips hold a string" 6 '^prevResult.ips\[0\]: not an object$' \
 	ADD e1 /run/netns/$P2 "$(conf ', "prevResult": {"ips": ["10.0.0.1"]}')"
+
+## GC of everything: the attachments, and the network's masquerade with them
+cni GC "" "" "$(conf ', "ipMasq": true, "cni.dev/valid-attachments": []')"
+assert "GC with no valid attachment: succeeds" [ "$rc" = 0 ]
+run ip -n $N -j link show
+assert "... no link of the network is left" \
+	not jq -e '.[] | select(.ifalias // "" | startswith("idmesh-cni idmnet "))' <<<"$out"
+assert "... and its masquerade chain is gone" not nsx $N nft list chain inet idmesh cni-idmnet
+I $N apply -f "$ipam/masq.yaml" >/dev/null
+run make -s -C "$top" uninstall DESTDIR="$ipam/root" NFT="ip netns exec $N nft"
+assert "make uninstall on the node: nftables' table inet idmesh goes, with the intent's masquerade" \
+	all [ "$rc" = 0 ] :: not nsx $N nft list table inet idmesh
 tap_end

@@ -76,6 +76,7 @@ struct agent {
 	struct kube_cfg cfg;
 	const char *node, *policy, *conflist, *metrics, *netns;
 	uint32_t table_size, mtu;
+	bool masquerade;		/* the node's pod CIDRs' egress */
 	bool sacl_conf, dry, once;
 	double resync;
 	struct res r[NRES];
@@ -808,7 +809,7 @@ static int apply_part(struct agent *ag, int part, json_object *o, json_object *o
 	}
 	if (nl_up(ag) || idm_apply_plan(&ag->nl, &ag->rt, &in, &want, &p))
 		goto out;
-	n = p.links.n + p.vips.n + (size_t)p.nops + p.set_key + p.set_default;
+	n = p.links.n + p.vips.n + (size_t)p.nops + p.set_key + p.set_masq + p.set_default;
 	if (n && ((!in.keep_sacl && idm_apply_check_devs(&in, &want)) ||
 		  idm_apply_commit(&ag->nl, &ag->rt, &in, &want, &p)))
 		goto out;
@@ -915,7 +916,7 @@ static int sync_parts(struct agent *ag, int part)
 	static const int all_kinds[] = { R_NODE, R_SVC, R_SLICE, R_POD, R_NS, R_NP };
 	struct idm_k8s_args a = {
 		.node = ag->node, .policy = ag->policy, .table_size = ag->table_size,
-		.warn = warn_obj, .warn_arg = ag,
+		.masquerade = ag->masquerade, .warn = warn_obj, .warn_arg = ag,
 	};
 	unsigned int parts = part == P_LINKS ? IDM_K8S_LINKS :
 			     part == P_SACL ? IDM_K8S_SACL : IDM_K8S_ALL;
@@ -1273,7 +1274,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: idmesh-agent [--node NAME] [--kubeconfig FILE [--context NAME]]\n"
 		"                    [--policy FILE] [--table-size N] [--conflist FILE\n"
-		"                    [--mtu N] [--sacl]] [--metrics FILE|[ADDR]:PORT]\n"
+		"                    [--mtu N] [--sacl]] [--masquerade]\n"
+		"                    [--metrics FILE|[ADDR]:PORT]\n"
 		"                    [--resync SECONDS] [-n NETNS] [--dry-run] [--once]\n"
 		"Keep this node in step with its cluster: list and watch Nodes, Services,\n"
 		"EndpointSlices and Pods, and apply what each change means for this node\n"
@@ -1281,8 +1283,9 @@ static void usage(FILE *f)
 		"idmesh apply -f -\" would. NAME: --node, else $NODE_NAME, else the host\n"
 		"name. The API server: --kubeconfig, else $KUBECONFIG, else the Pod's\n"
 		"service account. --conflist writes the node's CNI configuration from its\n"
-		"spec.podCIDRs. --once: list, apply, exit. --dry-run: plan, change\n"
-		"nothing. See Documentation/agent.rst.\n");
+		"spec.podCIDRs; --masquerade gives its pods egress (their packets leave\n"
+		"the node with its address). --once: list, apply, exit. --dry-run: plan,\n"
+		"change nothing. See Documentation/agent.rst.\n");
 }
 
 static int parse_u32(const char *opt, const char *s, uint32_t max, uint32_t *v)
@@ -1413,6 +1416,7 @@ int main(int argc, char **argv)
 		{ "conflist", required_argument, NULL, 'C' },
 		{ "mtu", required_argument, NULL, 'm' },
 		{ "sacl", no_argument, NULL, 's' },
+		{ "masquerade", no_argument, NULL, 'q' },
 		{ "metrics", required_argument, NULL, 'M' },
 		{ "resync", required_argument, NULL, 'r' },
 		{ "netns", required_argument, NULL, 'n' },
@@ -1456,6 +1460,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			ag.sacl_conf = true;
+			break;
+		case 'q':
+			ag.masquerade = true;
 			break;
 		case 'M':
 			ag.metrics = optarg;

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * idmesh-cni: a CNI plugin (specification 1.0.0, with 1.1's STATUS and
- * GC) that puts a pod on an idmesh local pair: CNI_IFNAME in the pod's
+ * idmesh-cni: a CNI plugin (specification 1.1.0, and 0.3.0 to 1.0.0)
+ * that puts a pod on an idmesh local pair: CNI_IFNAME in the pod's
  * namespace, the other end on the node, the pod's addresses from the IPAM
- * plugin the network config names, routes on both ends. The netlink code
- * is the tool's (apply_link.c, sacl_nl.c). Documentation/cni.rst.
+ * plugin the network config names (spoken to in the newest version both
+ * speak), routes on both ends, and with ipMasq its egress masqueraded
+ * (masq.h). The netlink code is the tool's (apply_link.c, sacl_nl.c).
+ * Documentation/cni.rst.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +28,7 @@
 #include "intent.h"
 #include "k8s.h"
 #include "link.h"
+#include "masq.h"
 #include "nl.h"
 #include "sacl.h"
 
@@ -63,7 +67,7 @@ struct cni {
 	json_object *conf, *ipam, *prev;
 	const char *version, *name;
 	uint32_t mtu;
-	bool sacl;
+	bool sacl, masq;
 	char dev[IFNAMSIZ];		/* the node's end */
 	char alias[512];		/* "idmesh-cni NETWORK CONTAINERID IFNAME [POD-TAG]" */
 	char tag[20];			/* a Kubernetes pod's (idm_k8s_pod_tag) or "" */
@@ -117,7 +121,7 @@ static int result_shape(json_object *r, const char *what, struct idm_cni_err *e)
 static int read_conf(struct cni *c, struct idm_cni_err *e)
 {
 	static const char *const known[] = { "cniVersion", "cniVersions", "name", "type",
-		"mtu", "sacl",
+		"mtu", "sacl", "ipMasq", "ipMasqBackend",
 		"ipam", "prevResult", "args", "runtimeConfig", "capabilities", "dns",
 		"cni.dev/valid-attachments", "cni.dev/attachments", NULL };
 	json_object *x;
@@ -184,6 +188,20 @@ static int read_conf(struct cni *c, struct idm_cni_err *e)
 		return -1;
 	}
 	c->sacl = x && json_object_get_boolean(x);
+	x = get(c->conf, "ipMasq");
+	if (x && !json_object_is_type(x, json_type_boolean)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_CONFIG, "ipMasq: true or false");
+		return -1;
+	}
+	c->masq = x && json_object_get_boolean(x);
+	/* The reference plugins' choice of backend: here, nftables only. */
+	x = get(c->conf, "ipMasqBackend");
+	if (x && (!json_object_is_type(x, json_type_string) ||
+		  strcmp(json_object_get_string(x), "nftables"))) {
+		idm_cni_set_err(e, IDM_CNI_ERR_CONFIG,
+				"ipMasqBackend: \"nftables\" (idmesh-cni masquerades with nftables only)");
+		return -1;
+	}
 	c->ipam = get(c->conf, "ipam");
 	if (c->ipam && (!json_object_is_type(c->ipam, json_type_object) ||
 			!get(c->ipam, "type") ||
@@ -618,6 +636,72 @@ static json_object *result(struct cni *c, json_object *ipam)
 	return r;
 }
 
+/*
+ * ipMasq: the network's chain (masq.h) masquerades the subnets of add
+ * besides those it has (ADD); or, with add NULL, nothing more (GC: its
+ * last attachment gone, or ipMasq off). Runtimes run plugins for other
+ * containers at once: the read and the write are one under a lock.
+ */
+static int masq_update(struct cni *c, const struct idm_prefixes *add, struct idm_cni_err *e)
+{
+	struct idm_prefixes have = { 0 };
+	char chain[160], why[512];
+	size_t i, k;
+	int fd, rc = -1;
+
+	snprintf(chain, sizeof(chain), "cni-%s", c->name);
+	fd = open("/run/idmesh-cni.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX)) {
+		idm_cni_set_err(e, IDM_CNI_ERR_IO, "/run/idmesh-cni.lock: %s", strerror(errno));
+		goto out;
+	}
+	if (idm_masq_get(chain, &have, why, sizeof(why))) {
+		/* Without nft, a network without ipMasq has no chain to remove. */
+		if (!add && !c->masq) {
+			rc = 0;
+			goto out;
+		}
+		goto fail;
+	}
+	if (!add) {
+		rc = 0;
+		if (!have.n)
+			goto out;	/* no chain: nothing to remove */
+		have.n = 0;
+	}
+	for (i = 0; add && i < add->n; i++) {
+		struct idm_prefix p = add->v[i];
+
+		/* The subnet: the address with its host bits cleared. */
+		for (k = p.len; k < (size_t)p.a.len * 8; k++)
+			p.a.bytes[k / 8] &= ~(0x80 >> (k % 8));
+		for (k = 0; k < have.n && !idm_prefix_eq(&have.v[k], &p); k++)
+			;
+		if (k < have.n)
+			continue;
+		push_prefix(&have, &p);
+		rc = 1;
+	}
+	if (add && rc != 1) {
+		rc = 0;		/* nothing new */
+		goto out;
+	}
+	if (!idm_masq_set(chain, &have, why, sizeof(why))) {
+		rc = 0;
+		goto out;
+	}
+fail:
+	idm_cni_set_err(e, IDM_CNI_ERR_MASQ, "ipMasq: the masquerade of network %s was refused",
+			c->name);
+	snprintf(e->details, sizeof(e->details), "%s", why);
+	rc = -1;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(have.v);
+	return rc;
+}
+
 /* What ADD needs before it takes a lease: the module. */
 static int module_loaded(struct idm_cni_err *e)
 {
@@ -708,7 +792,8 @@ static int cmd_add(struct cni *c, struct idm_cni_err *e)
 		kernel_details(&rt, e);
 		goto out_pair;
 	}
-	if (idm_link_set_alias(&rt, c->dev, c->alias) || (c->sacl && sacl_port(c->dev, e))) {
+	if (idm_link_set_alias(&rt, c->dev, c->alias) || (c->sacl && sacl_port(c->dev, e)) ||
+	    (c->masq && masq_update(c, &l.addrs[IDM_END_PEER], e))) {
 		if (!e->code) {
 			idm_cni_set_err(e, IDM_CNI_ERR_LINK, "could not name the link %s", c->dev);
 			kernel_details(&rt, e);
@@ -842,7 +927,7 @@ static int cmd_gc(struct cni *c, struct idm_cni_err *e)
 	struct idm_link_list l = { 0 };
 	char prefix[300];
 	struct idm_nl rt;
-	int i, rc = 0;
+	int i, kept = 0, rc = 0;
 	bool gc;
 
 	if (valid && !json_object_is_type(valid, json_type_array)) {
@@ -884,8 +969,10 @@ static int cmd_gc(struct cni *c, struct idm_cni_err *e)
 
 			keep |= vc && vi && !strcmp(vc, cid) && !strcmp(vi, ifname);
 		}
-		if (keep)
+		if (keep) {
+			kept++;
 			continue;
+		}
 		if (c->ipam && !gc && ipam_call(c, "DEL", cid, ifname, NULL, e)) {
 			rc = -1;
 			continue;
@@ -896,6 +983,9 @@ static int cmd_gc(struct cni *c, struct idm_cni_err *e)
 			rc = -1;
 		}
 	}
+	/* Its masquerade goes with its last attachment, or with ipMasq. */
+	if ((!kept || !c->masq) && masq_update(c, NULL, e))
+		rc = -1;
 out:
 	free(l.links);
 	idm_nl_close(&rt);

@@ -22,6 +22,7 @@ enum {
 	IDM_CNI_ERR_UNAVAILABLE = 50,	/* STATUS: the plugin is not available */
 	IDM_CNI_ERR_LINK = 100,		/* the kernel refused the pod's link */
 	IDM_CNI_ERR_CHECK = 101,	/* CHECK: the attachment is not as made */
+	IDM_CNI_ERR_MASQ = 102,		/* ipMasq: nftables refused the rule */
 };
 
 struct idm_cni_err {

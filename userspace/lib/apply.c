@@ -14,6 +14,7 @@
 
 #include "apply.h"
 #include "config.h"
+#include "masq.h"
 #include "sacl.h"
 
 /*
@@ -93,16 +94,22 @@ static bool links_undo(struct idm_nl *rt, const struct idm_link_changes *lp, siz
 /* What apply has changed so far, to be undone on a failure. */
 struct done {
 	size_t links, vips;
-	bool key;
+	bool key, masq;
 	uint8_t old_key[IDMESH_HASH_KEY_LEN];
 };
 
-/* Undo links, the key and VIPs; true if all came back. */
+/* Undo links, the key, the masquerade and VIPs; true if all came back. */
 static bool undo_all(struct idm_nl *nl, struct idm_nl *rt, const struct done *d,
-		     const struct idm_link_changes *lp, const struct idm_vip_changes *vp)
+		     const struct idm_apply *p)
 {
-	bool failed = vips_undo(nl, vp, d->vips);
+	const struct idm_link_changes *lp = &p->links;
+	bool failed = vips_undo(nl, &p->vips, d->vips);
+	char why[512];
 
+	if (d->masq && idm_masq_set("intent", &p->old_masq, why, sizeof(why))) {
+		fprintf(stderr, "Error: undo failed at \"masquerade\": %s\n", why);
+		failed = true;
+	}
 	if (d->key && idm_hash_key_set(nl, d->old_key)) {
 		fprintf(stderr, "Error: undo failed at \"config set hash-key\"\n");
 		failed = true;
@@ -111,11 +118,12 @@ static bool undo_all(struct idm_nl *nl, struct idm_nl *rt, const struct done *d,
 	return !failed;
 }
 
-/* Links, then the hash key, then VIPs; fail_vip: see apply(). */
+/* Links, then the hash key, the masquerade, then VIPs. */
 static int apply_node(const struct idm_intent *in, struct idm_nl *nl,
-		      struct idm_nl *rt, const struct idm_link_changes *lp,
-		      const struct idm_vip_changes *vp, struct done *d, bool set_key)
+		      struct idm_nl *rt, const struct idm_apply *p, struct done *d)
 {
+	const struct idm_link_changes *lp = &p->links;
+	const struct idm_vip_changes *vp = &p->vips;
 	char buf[512];
 	long fail_at;
 
@@ -128,13 +136,21 @@ static int apply_node(const struct idm_intent *in, struct idm_nl *nl,
 			buf, d->links);
 		return -1;
 	}
-	if (set_key) {
+	if (p->set_key) {
 		if (idm_hash_key_set(nl, in->hash_key)) {
 			fprintf(stderr, "Error: could not set the hash key; undoing %zu change(s)\n",
 				d->links);
 			return -1;
 		}
 		d->key = true;
+	}
+	if (p->set_masq) {
+		if (idm_masq_set("intent", &in->masq, buf, sizeof(buf))) {
+			fprintf(stderr, "Error: could not set the masquerade: %s; undoing %zu change(s)\n",
+				buf, d->links + d->key);
+			return -1;
+		}
+		d->masq = true;
 	}
 	fail_at = test_fail_at("IDMESH_TEST_FAIL_VIP");
 	for (d->vips = 0; d->vips < vp->n; d->vips++) {
@@ -148,8 +164,28 @@ static int apply_node(const struct idm_intent *in, struct idm_nl *nl,
 	if (d->vips != vp->n) {
 		idm_vip_op_format(&vp->op[d->vips], buf, sizeof(buf));
 		fprintf(stderr, "Error: could not make \"%s\"; undoing %zu change(s)\n",
-			buf, d->links + d->key + d->vips);
+			buf, d->links + d->key + d->masq + d->vips);
 		return -1;
+	}
+	return 0;
+}
+
+/* The intent's masquerade against the node's: set_masq if they differ. */
+static int masq_plan(const struct idm_intent *in, struct idm_apply *p)
+{
+	const struct idm_prefixes *want = &in->masq, *cur = &p->old_masq;
+	char why[512];
+	size_t i, k;
+
+	if (idm_masq_get("intent", &p->old_masq, why, sizeof(why))) {
+		fprintf(stderr, "Error: masquerade: %s; nothing changed\n", why);
+		return -1;
+	}
+	p->set_masq = want->n != cur->n;
+	for (i = 0; i < want->n && !p->set_masq; i++) {
+		for (k = 0; k < cur->n && !idm_prefix_eq(&cur->v[k], &want->v[i]); k++)
+			;
+		p->set_masq = k == cur->n;
 	}
 	return 0;
 }
@@ -172,6 +208,8 @@ int idm_apply_plan(struct idm_nl *nl, struct idm_nl *rt,
 		}
 		p->set_key = memcmp(p->old_key, in->hash_key, sizeof(p->old_key)) != 0;
 	}
+	if (in->has_masq && masq_plan(in, p))
+		return -1;
 	if (in->has_vips && idm_vip_plan(nl, in, &p->vips))
 		return -1;
 	if (in->keep_sacl)
@@ -196,8 +234,8 @@ int idm_apply_commit(struct idm_nl *nl, struct idm_nl *rt,
 
 	memcpy(d.old_key, p->old_key, sizeof(d.old_key));
 	/* Links (with their addresses and routes), the key, VIPs, identity. */
-	if (apply_node(in, nl, rt, &p->links, &p->vips, &d, p->set_key)) {
-		if (undo_all(nl, rt, &d, &p->links, &p->vips)) {
+	if (apply_node(in, nl, rt, p, &d)) {
+		if (undo_all(nl, rt, &d, p)) {
 			fprintf(stderr, "Nothing changed.\n");
 			return -1;
 		}
@@ -233,7 +271,7 @@ int idm_apply_commit(struct idm_nl *nl, struct idm_nl *rt,
 			undo_failed = true;
 		}
 	}
-	undo_failed |= !undo_all(nl, rt, &d, &p->links, &p->vips);
+	undo_failed |= !undo_all(nl, rt, &d, p);
 	if (undo_failed) {
 		fprintf(stderr, "Error: the node is not as it was; see \"idmesh sacl show\"\n");
 		return -2;
@@ -248,5 +286,6 @@ void idm_apply_free(struct idm_apply *p)
 	idm_sacl_tables_free(&p->cur);
 	idm_vip_changes_free(&p->vips);
 	idm_link_changes_free(&p->links);
+	free(p->old_masq.v);
 	memset(p, 0, sizeof(*p));
 }

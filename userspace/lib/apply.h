@@ -22,6 +22,8 @@ struct idm_apply {
 	struct idm_link_changes links;	/* when the intent has links */
 	bool set_key;			/* the hash key differs */
 	uint8_t old_key[IDMESH_HASH_KEY_LEN];
+	bool set_masq;			/* the masquerade differs: */
+	struct idm_prefixes old_masq;	/* what it was */
 	struct idm_vip_changes vips;	/* when the intent has VIPs */
 	struct idm_sacl_tables cur;	/* the SACL tables as they are */
 	struct idm_sacl_op *ops;	/* their changes, in order */

@@ -151,6 +151,11 @@ struct idm_rule {
 
 struct idm_sacl_row;
 
+struct idm_prefixes {
+	struct idm_prefix *v;
+	size_t n;
+};
+
 struct idm_intent {
 	const char *file;
 	uint8_t key[IDM_ID_KEY_LEN];
@@ -178,6 +183,12 @@ struct idm_intent {
 	bool has_raw;
 	struct idm_sacl_row *raw;
 	size_t nraw;
+	/*
+	 * "masquerade" given: the pod CIDRs whose egress the node
+	 * masquerades (masq.h, chain "intent"), exactly these.
+	 */
+	bool has_masq;
+	struct idm_prefixes masq;
 	/* "vips" given: the node's VIPs are exactly these. */
 	bool has_vips;
 	struct idm_intent_vip *vips;
@@ -200,11 +211,6 @@ struct idm_intent {
 	size_t npeers;
 };
 
-
-struct idm_prefixes {
-	struct idm_prefix *v;
-	size_t n;
-};
 
 /* The two ends of a link: this node's, and a pair's peer. */
 enum { IDM_END_NODE, IDM_END_PEER };

@@ -279,6 +279,7 @@ void idm_intent_free(struct idm_intent *in)
 	free(in->rules);
 	idm_intent_free_vips(in);
 	idm_intent_free_links(in);
+	free(in->masq.v);
 	free(in->raw);
 	memset(in, 0, sizeof(*in));
 }

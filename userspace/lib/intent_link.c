@@ -237,6 +237,14 @@ int idm_intent_parse_hash_key(struct ctx *c, json_object *o, struct idm_intent *
 	return 0;
 }
 
+int idm_intent_parse_masq(struct ctx *c, json_object *o, struct idm_intent *in)
+{
+	if (parse_prefixes(c, "masquerade", o, true, &in->masq))
+		return -1;
+	in->has_masq = true;
+	return 0;
+}
+
 void idm_intent_link_free(struct idm_intent_link *l)
 {
 	int e;

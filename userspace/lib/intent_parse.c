@@ -387,7 +387,7 @@ int idm_intent_parse(const char *file, const char *text, size_t len,
 	static const char *const keys[] = { "ports", "default", "service-keys", "vips",
 					    "ids", "workloads", "policies", "pairs",
 					    "remote-links", "hash-key", "sacl-entries",
-					    NULL };
+					    "masquerade", NULL };
 	struct ctx c = { .file = file, .err = err, .errlen = errlen };
 	json_object *root, *v;
 	int ret = -1;
@@ -436,6 +436,9 @@ int idm_intent_parse(const char *file, const char *text, size_t len,
 		goto out;
 	if (json_object_object_get_ex(root, "vips", &v) &&
 	    idm_intent_parse_vips(&c, v, in))
+		goto out;
+	if (json_object_object_get_ex(root, "masquerade", &v) &&
+	    idm_intent_parse_masq(&c, v, in))
 		goto out;
 	ret = 0;
 out:

@@ -1045,6 +1045,30 @@ out:
 	return ret;
 }
 
+/*
+ * "masquerade": the node's own pod CIDRs (its pods' egress; none yet:
+ * nothing to masquerade). One that is malformed is left out, said.
+ */
+static void masquerade(struct k8s *k, const struct obj *me, json_object *out)
+{
+	const char *addr, *cidr, *s;
+	json_object *cidrs;
+	size_t j, n;
+
+	if (node_info(k, me, 0, &addr, &cidrs, &cidr)) {
+		k8s_skip(k, "no masquerade");
+		return;
+	}
+	n = cidrs ? json_object_array_length(cidrs) : cidr ? 1 : 0;
+	for (j = 0; j < n; j++) {
+		s = pod_cidr(k, me, cidrs, cidr, j);
+		if (s)
+			json_object_array_add(out, json_object_new_string(s));
+		else
+			k8s_skip(k, "not masqueraded");
+	}
+}
+
 /* Is key one of the intent's service-keys (or are there none)? */
 static bool service_key(json_object *keys, const char *key)
 {
@@ -1203,6 +1227,12 @@ json_object *idm_k8s_build(struct idm_k8s_args *a, unsigned int parts,
 		json_object_object_add(intent, "remote-links", links);
 		if (remote_links(&k, me, links))
 			goto fail;
+		if (a->masquerade) {
+			json_object *m = json_object_new_array();
+
+			json_object_object_add(intent, "masquerade", m);
+			masquerade(&k, me, m);
+		}
 	}
 	if (parts & IDM_K8S_VIPS) {
 		vips = json_object_new_array();

@@ -6,6 +6,7 @@
 #ifndef IDMESH_K8S_H
 #define IDMESH_K8S_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,7 @@ struct idm_k8s_args {
 	struct json_object **objs;
 	size_t nobjs;
 	uint32_t table_size;		/* the VIPs'; 0: apply's default */
+	bool masquerade;		/* "masquerade": the node's pod CIDRs */
 	/*
 	 * Told of each object left out ("Kind ns/name: field: reason;
 	 * what"); NULL: "Warning: ..." on standard error.

@@ -217,6 +217,16 @@ assert "k8s: labels that differ per rollout or run (pod-template-generation, con
 	[ "$rc" = 0 ] :: [ "$(jget "$t/m-out.json" '[w["labels"] for w in j["workloads"] if w["name"] == "shop/web-2"][0]')" = \
 	  "$(jget "$t/a.json" '[w["labels"] for w in j["workloads"] if w["name"] == "shop/web-2"][0]')" ]
 
+# k8s node ... masquerade: the node's own pod CIDRs are its pods' egress.
+run "$tool" k8s node node-b masquerade "$objs"
+echo "$out" >"$t/m.json"
+assert "k8s node masquerade: the intent masquerades the Node's own pod CIDRs" all \
+	[ "$rc" = 0 ] :: [ "$(jget "$t/m.json" 'j["masquerade"]')" = "['10.244.2.0/24', 'fd00:244:2::/64']" ]
+run "$tool" k8s node node-b "$objs"
+echo "$out" >"$t/m.json"
+assert "... and without it, no masquerade key (apply leaves the node's alone)" \
+	[ "$(jget "$t/m.json" '"masquerade" in j')" = False ]
+
 # k8s conflist: the node's CNI network configuration from its pod CIDRs.
 run "$tool" k8s conflist node node-b mtu 1400 sacl "$objs"
 echo "$out" >"$t/conf.json"

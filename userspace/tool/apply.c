@@ -316,6 +316,19 @@ static void print_changes(const struct idm_intent *in, const struct idm_apply *p
 		print_lops(&p->links);
 	if (p->set_key)
 		print_string(PRINT_ANY, "hash_key", "~ hash-key %s\n", "set");
+	if (p->set_masq) {
+		char b[64];
+		size_t i;
+
+		print_text("~ masquerade");
+		print_open_arr("masquerade");
+		for (i = 0; i < in->masq.n; i++) {
+			idm_prefix_format(&in->masq.v[i], b, sizeof(b));
+			print_string(PRINT_ANY, NULL, " %s", b);
+		}
+		print_close_arr();
+		print_text("%s\n", in->masq.n ? "" : " none");
+	}
 	if (in->has_vips)
 		print_vops(&p->vips);
 	for (i = 0; i < n; i++) {

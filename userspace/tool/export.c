@@ -16,6 +16,7 @@
 #include "config.h"
 #include "idmesh.h"
 #include "intent.h"
+#include "masq.h"
 #include "nl.h"
 #include "parse.h"
 #include "print.h"
@@ -122,6 +123,29 @@ static void put_vips(const struct idm_vip_list *l)
 	print_close_arr();
 }
 
+/*
+ * The intent's masquerade (masq.h), when it has one: left out when nft
+ * cannot say (applying the export then leaves it alone).
+ */
+static void put_masq(void)
+{
+	struct idm_prefixes m;
+	char why[512], b[64];
+	size_t i;
+
+	if (idm_masq_get("intent", &m, why, sizeof(why)))
+		return;
+	if (m.n) {
+		print_open_arr("masquerade");
+		for (i = 0; i < m.n; i++) {
+			idm_prefix_format(&m.v[i], b, sizeof(b));
+			print_string(PRINT_JSON, NULL, NULL, b);
+		}
+		print_close_arr();
+	}
+	free(m.v);
+}
+
 int cmd_export(const struct idm_opts *o, int argc, char **argv)
 {
 	uint8_t key[IDMESH_HASH_KEY_LEN];
@@ -165,6 +189,7 @@ int cmd_export(const struct idm_opts *o, int argc, char **argv)
 		idm_hex_format(key, sizeof(key), hex);
 		print_string(PRINT_JSON, "hash-key", NULL, hex);
 	}
+	put_masq();
 	put_vips(&vips);
 	if (st.has_default)
 		print_string(PRINT_JSON, "default", NULL,

@@ -17,7 +17,8 @@
 void help_k8s(FILE *f)
 {
 	fprintf(f,
-		"Usage: idmesh k8s node NAME [policy FILE] [table-size N] [-o OUT] FILE...\n"
+		"Usage: idmesh k8s node NAME [policy FILE] [table-size N] [masquerade]\n"
+		"                       [-o OUT] FILE...\n"
 		"       idmesh k8s dev NAMESPACE POD [IFNAME NETWORK]\n"
 		"       idmesh k8s conflist node NAME [mtu N] [sacl] [-o OUT] FILE...\n"
 		"       idmesh [-j] k8s entries node NAME [policy FILE] FILE...\n"
@@ -36,7 +37,9 @@ void help_k8s(FILE *f)
 		"object that cannot be used is left out with a warning naming it and\n"
 		"its field; the others still make the intent.\n"
 		"policy FILE adds an intent's default, service-keys, ids, hash-key and\n"
-		"policies. -o OUT is replaced only by a whole intent.\n"
+		"policies; masquerade the node's pod CIDRs as its \"masquerade\" (pod\n"
+		"egress, leaving with the node's address). -o OUT is replaced only by a\n"
+		"whole intent.\n"
 		"\"k8s conflist\" writes node NAME's CNI network configuration for\n"
 		"idmesh-cni: pod addresses from host-local in the Node's spec.podCIDRs\n"
 		"(a range set each), mtu N and sacl as given. \"k8s entries\" counts the\n"
@@ -233,7 +236,7 @@ int cmd_k8s(const struct idm_opts *o, int argc, char **argv)
 	const char *vals[4] = { NULL };
 	struct idm_k8s_args a = { 0 };
 	char err[1024], *intent;
-	int rc;
+	int rc, masq = 0;
 
 	if (argc >= 1 && !strcmp(argv[0], "dev")) {
 		char dev[IFNAMSIZ];
@@ -249,10 +252,11 @@ int cmd_k8s(const struct idm_opts *o, int argc, char **argv)
 		return k8s_conflist(argc - 1, argv + 1);
 	if (argc >= 1 && !strcmp(argv[0], "entries"))
 		return k8s_entries(o, argc - 1, argv + 1);
-	rc = k8s_words(argc, argv, keys, vals, NULL, NULL, &a, "k8s");
+	rc = k8s_words(argc, argv, keys, vals, "masquerade", &masq, &a, "k8s");
 	if (rc)
 		return rc;
 	a.policy = vals[1];
+	a.masquerade = masq;
 	if (vals[3] && idm_parse_u32("table-size", vals[3], IDMESH_TABLE_SIZE_MIN,
 				     IDMESH_TABLE_SIZE_MAX, &a.table_size, err,
 				     sizeof(err))) {
