@@ -133,6 +133,7 @@ static void idm_dev_uninit(struct net_device *dev)
 
 	if (l->mode == IDMESH_LINK_MODE_REMOTE) {
 		idm_remote_release(l);
+		idm_xpeers_free(l);
 		gro_cells_destroy(&l->gro_cells);
 		dst_cache_destroy(&l->dst_cache);
 	}
@@ -276,6 +277,7 @@ static const struct nla_policy idm_policy[IFLA_IDMESH_MAX + 1] = {
 	[IFLA_IDMESH_PORT]	= NLA_POLICY_MIN(NLA_BE16, 1),
 	[IFLA_IDMESH_UNDERLAY]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[IFLA_IDMESH_MAX_MTU]	= { .type = NLA_REJECT },
+	[IFLA_IDMESH_EXTERNAL]	= NLA_POLICY_RANGE(NLA_U8, 4, 6),
 };
 
 static bool idm_addr_len_ok(const struct nlattr *a)
@@ -297,13 +299,14 @@ static int idm_validate(struct nlattr *tb[], struct nlattr *data[],
 		NL_SET_ERR_MSG(extack, "An idmesh link has no link-layer address");
 		return -EINVAL;
 	}
-	if (!data || (!data[IFLA_IDMESH_PEER] && !data[IFLA_IDMESH_REMOTE])) {
+	if (!data || (!data[IFLA_IDMESH_PEER] && !data[IFLA_IDMESH_REMOTE] &&
+		      !data[IFLA_IDMESH_EXTERNAL])) {
 		NL_SET_ERR_MSG(extack,
-			       "A link needs a peer (local pair) or a remote address");
+			       "A link needs a peer (local pair), a remote address or external");
 		return -EINVAL;
 	}
 	if (data[IFLA_IDMESH_PEER]) {
-		if (data[IFLA_IDMESH_REMOTE]) {
+		if (data[IFLA_IDMESH_REMOTE] || data[IFLA_IDMESH_EXTERNAL]) {
 			NL_SET_ERR_MSG(extack,
 				       "A link has a peer or a remote address, not both");
 			return -EINVAL;
@@ -318,13 +321,32 @@ static int idm_validate(struct nlattr *tb[], struct nlattr *data[],
 		return 0;
 	}
 
-	if (!idm_addr_len_ok(data[IFLA_IDMESH_REMOTE])) {
+	if (data[IFLA_IDMESH_EXTERNAL]) {
+		u8 fam = nla_get_u8(data[IFLA_IDMESH_EXTERNAL]);
+
+		if (data[IFLA_IDMESH_REMOTE]) {
+			NL_SET_ERR_MSG_ATTR(extack, data[IFLA_IDMESH_REMOTE],
+					    "An external link has no remote address of its own: its peers have");
+			return -EINVAL;
+		}
+		if (fam != 4 && fam != 6) {
+			NL_SET_ERR_MSG_ATTR(extack, data[IFLA_IDMESH_EXTERNAL],
+					    "An external link's underlay family is 4 or 6");
+			return -EINVAL;
+		}
+		if (data[IFLA_IDMESH_LOCAL] &&
+		    nla_len(data[IFLA_IDMESH_LOCAL]) != (fam == 6 ? sizeof(struct in6_addr)
+								  : sizeof(struct in_addr))) {
+			NL_SET_ERR_MSG_ATTR(extack, data[IFLA_IDMESH_LOCAL],
+					    "The local address is not of the link's family");
+			return -EINVAL;
+		}
+	} else if (!idm_addr_len_ok(data[IFLA_IDMESH_REMOTE])) {
 		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_IDMESH_REMOTE],
 				    "Remote address must be 4 (IPv4) or 16 (IPv6) bytes");
 		return -EINVAL;
-	}
-	if (data[IFLA_IDMESH_LOCAL] &&
-	    nla_len(data[IFLA_IDMESH_LOCAL]) != nla_len(data[IFLA_IDMESH_REMOTE])) {
+	} else if (data[IFLA_IDMESH_LOCAL] &&
+		   nla_len(data[IFLA_IDMESH_LOCAL]) != nla_len(data[IFLA_IDMESH_REMOTE])) {
 		NL_SET_ERR_MSG_ATTR(extack, data[IFLA_IDMESH_LOCAL],
 				    "Local and remote addresses are of different families");
 		return -EINVAL;
@@ -492,7 +514,8 @@ static size_t idm_get_size(const struct net_device *dev)
 	       2 * nla_total_size(sizeof(struct in6_addr)) + /* REMOTE, LOCAL */
 	       nla_total_size(sizeof(__be16)) +	/* PORT */
 	       nla_total_size(sizeof(u32)) +		/* UNDERLAY */
-	       nla_total_size(sizeof(u32));		/* MAX_MTU */
+	       nla_total_size(sizeof(u32)) +		/* MAX_MTU */
+	       nla_total_size(sizeof(u8));		/* EXTERNAL */
 }
 
 static int idm_fill_info(struct sk_buff *skb, const struct net_device *dev)
@@ -517,7 +540,8 @@ static int idm_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	}
 
 	if (nla_put_u32(skb, IFLA_IDMESH_ID, l->id) ||
-	    nla_put(skb, IFLA_IDMESH_REMOTE, alen, &l->remote) ||
+	    (l->external ? nla_put_u8(skb, IFLA_IDMESH_EXTERNAL, l->ipv6 ? 6 : 4) :
+			   nla_put(skb, IFLA_IDMESH_REMOTE, alen, &l->remote)) ||
 	    (l->has_local && nla_put(skb, IFLA_IDMESH_LOCAL, alen, &l->local)) ||
 	    nla_put_be16(skb, IFLA_IDMESH_PORT, l->port) ||
 	    (l->underlay && nla_put_u32(skb, IFLA_IDMESH_UNDERLAY, l->underlay)))
@@ -579,6 +603,18 @@ static struct rtnl_link_ops idm_link_ops __read_mostly = {
 	.fill_xstats = idm_fill_xstats,
 	.get_link_net = idm_get_link_net,
 };
+
+struct idm_link *idm_external_link(struct net *net, int ifindex)
+{
+	struct net_device *dev = __dev_get_by_index(net, ifindex);
+	struct idm_link *l;
+
+	ASSERT_RTNL();
+	if (!dev || dev->rtnl_link_ops != &idm_link_ops)
+		return NULL;
+	l = netdev_priv(dev);
+	return l->external ? l : NULL;
+}
 
 int __init idm_link_init(void)
 {

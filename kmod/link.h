@@ -44,6 +44,8 @@ union idm_addr {
 	struct in6_addr v6;
 };
 
+struct idm_xpeers;
+
 struct idm_link {
 	struct net_device *dev;
 	u8 mode;
@@ -68,6 +70,13 @@ struct idm_link {
 	int mtu_dev;			/* ifindex whose MTU the link follows */
 	bool mtu_user;			/* the user chose an MTU below the max */
 	bool mtu_auto_change;		/* we are changing the MTU ourselves */
+	/*
+	 * An external remote link (no remote of its own): its peers
+	 * (link_peer.c), allocated with it; writers hold RTNL, the packet
+	 * path reads them under RCU.
+	 */
+	bool external;
+	struct idm_xpeers *xp;
 };
 
 static inline void idm_count_drop(struct idm_link *l, int reason)
@@ -111,5 +120,47 @@ void idm_remote_release(struct idm_link *l);
  * their underlay's MTU, and forget an underlay that goes away.
  */
 void idm_remote_netdev_event(struct net_device *dev, unsigned long event);
+
+/*
+ * An external link's peers (link_peer.c): prefix of inner destinations
+ * -> the node's address; longest prefix first.
+ */
+struct idm_xpeer_spec {
+	union idm_addr prefix;		/* no bit set past len */
+	union idm_addr remote;		/* of the link's family */
+	u8 len;
+	bool ipv6;			/* the prefix's family */
+};
+
+/* The table of a new external link; -ENOMEM. RTNL. */
+int idm_xpeers_alloc(struct idm_link *l);
+/* Every peer and the table, once no reader can see the link. RTNL. */
+void idm_xpeers_free(struct idm_link *l);
+/* Add or replace the peer of s's prefix. RTNL; -ENOSPC past the limit. */
+int idm_xpeer_set(struct idm_link *l, const struct idm_xpeer_spec *s,
+		  struct netlink_ext_ack *extack);
+/* Remove the peer of s's prefix (s->remote unused). RTNL; -ENOENT. */
+int idm_xpeer_del(struct idm_link *l, const struct idm_xpeer_spec *s,
+		  struct netlink_ext_ack *extack);
+/*
+ * The remote for an inner packet of skb->protocol (network header set),
+ * copied to *remote: true, or false when no peer holds its destination.
+ * RCU (the xmit path).
+ */
+bool idm_xpeer_route(const struct idm_link *l, struct sk_buff *skb,
+		     union idm_addr *remote);
+/* Is addr the address of one of the link's peers? RCU (receive). */
+bool idm_xpeer_known(const struct idm_link *l, const union idm_addr *addr);
+/*
+ * The peers from the skip-th on, each given to fill (which returns
+ * nonzero to stop: the message is full); the number given. RTNL.
+ */
+unsigned int idm_xpeer_walk(const struct idm_link *l, unsigned int skip,
+			    int (*fill)(void *arg, const struct idm_xpeer_spec *s),
+			    void *arg);
+/* How many peers the link has. RTNL. */
+unsigned int idm_xpeer_count(const struct idm_link *l);
+/* The external link of ifindex in net, or NULL. RTNL. */
+struct idm_link *idm_external_link(struct net *net, int ifindex);
 
 #endif /* _IDMESH_LINK_H */

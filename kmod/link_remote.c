@@ -80,7 +80,13 @@ static int idm_encap(struct idm_link *l, struct sk_buff *skb,
 	return 0;
 }
 
-static netdev_tx_t idm_xmit4(struct idm_link *l, struct sk_buff *skb)
+/*
+ * To remote: the link's own, or (an external link) its peer's for this
+ * packet, whose route is looked up each time: it follows route changes,
+ * and no per-peer cache grows with the peers.
+ */
+static netdev_tx_t idm_xmit4(struct idm_link *l, struct sk_buff *skb,
+			     const union idm_addr *remote)
 {
 	struct net_device *dev = l->dev;
 	struct net *net = dev_net(dev);
@@ -88,7 +94,7 @@ static netdev_tx_t idm_xmit4(struct idm_link *l, struct sk_buff *skb)
 	struct flowi4 fl4 = {
 		.flowi4_oif = l->underlay,
 		.flowi4_proto = IPPROTO_UDP,
-		.daddr = l->remote.v4,
+		.daddr = remote->v4,
 		.saddr = l->has_local ? l->local.v4 : 0,
 		.fl4_dport = l->port,
 	};
@@ -96,14 +102,15 @@ static netdev_tx_t idm_xmit4(struct idm_link *l, struct sk_buff *skb)
 	struct rtable *rt;
 	u8 tos;
 
-	rt = dst_cache_get_ip4(&l->dst_cache, &fl4.saddr);
+	rt = l->external ? NULL : dst_cache_get_ip4(&l->dst_cache, &fl4.saddr);
 	if (!rt) {
 		rt = ip_route_output_key(net, &fl4);
 		if (IS_ERR(rt)) {
 			idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_NO_ROUTE);
 			return NETDEV_TX_OK;
 		}
-		dst_cache_set_ip4(&l->dst_cache, &rt->dst, fl4.saddr);
+		if (!l->external)
+			dst_cache_set_ip4(&l->dst_cache, &rt->dst, fl4.saddr);
 	}
 	if (unlikely(rt->dst.dev == dev)) {
 		ip_rt_put(rt);
@@ -135,17 +142,16 @@ static netdev_tx_t idm_xmit4(struct idm_link *l, struct sk_buff *skb)
 	return NETDEV_TX_OK;
 }
 
-static netdev_tx_t idm_xmit6(struct idm_link *l, struct sk_buff *skb);
-
 /* One fragment of an inner IPv4 packet, encapsulated as any packet. */
 static int idm_xmit6_frag(struct net *net, struct sock *sk,
 			  struct sk_buff *skb)
 {
-	idm_xmit6(netdev_priv(skb->dev), skb);
+	idm_remote_xmit(skb, skb->dev);
 	return 0;
 }
 
-static netdev_tx_t idm_xmit6(struct idm_link *l, struct sk_buff *skb)
+static netdev_tx_t idm_xmit6(struct idm_link *l, struct sk_buff *skb,
+			     const union idm_addr *remote)
 {
 	struct net_device *dev = l->dev;
 	struct net *net = dev_net(dev);
@@ -153,7 +159,7 @@ static netdev_tx_t idm_xmit6(struct idm_link *l, struct sk_buff *skb)
 	struct flowi6 fl6 = {
 		.flowi6_oif = l->underlay,
 		.flowi6_proto = IPPROTO_UDP,
-		.daddr = l->remote.v6,
+		.daddr = remote->v6,
 		.fl6_dport = l->port,
 	};
 	struct dst_entry *dst;
@@ -163,14 +169,15 @@ static netdev_tx_t idm_xmit6(struct idm_link *l, struct sk_buff *skb)
 
 	if (l->has_local)
 		fl6.saddr = l->local.v6;
-	dst = dst_cache_get_ip6(&l->dst_cache, &fl6.saddr);
+	dst = l->external ? NULL : dst_cache_get_ip6(&l->dst_cache, &fl6.saddr);
 	if (!dst) {
 		dst = ipv6_stub->ipv6_dst_lookup_flow(net, sk, &fl6, NULL);
 		if (IS_ERR(dst)) {
 			idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_NO_ROUTE);
 			return NETDEV_TX_OK;
 		}
-		dst_cache_set_ip6(&l->dst_cache, dst, &fl6.saddr);
+		if (!l->external)
+			dst_cache_set_ip6(&l->dst_cache, dst, &fl6.saddr);
 	}
 	if (unlikely(dst->dev == dev)) {
 		dst_release(dst);
@@ -215,13 +222,20 @@ netdev_tx_t idm_remote_xmit(struct sk_buff *skb,
 			    struct net_device *dev)
 {
 	struct idm_link *l = netdev_priv(dev);
+	union idm_addr remote;
 
 	skb_reset_network_header(skb);
 	if (unlikely(!idm_ip_ok(skb))) {
 		idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_BAD_PROTO);
 		return NETDEV_TX_OK;
 	}
-	return l->ipv6 ? idm_xmit6(l, skb) : idm_xmit4(l, skb);
+	if (!l->external) {
+		remote = l->remote;
+	} else if (!idm_xpeer_route(l, skb, &remote)) {
+		idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_NO_PEER);
+		return NETDEV_TX_OK;
+	}
+	return l->ipv6 ? idm_xmit6(l, skb, &remote) : idm_xmit4(l, skb, &remote);
 }
 
 /* ---- receive ---- */
@@ -280,7 +294,8 @@ static int idm_udp_recv(struct sock *sk, struct sk_buff *skb)
 		atomic64_inc(&isk->in->rx_unknown_id);
 		goto drop;
 	}
-	if (isk->ipv6 ? !ipv6_addr_equal(&saddr.v6, &l->remote.v6)
+	if (l->external ? !idm_xpeer_known(l, &saddr) :
+	    isk->ipv6 ? !ipv6_addr_equal(&saddr.v6, &l->remote.v6)
 		      : saddr.v4 != l->remote.v4) {
 		idm_link_drop(l, skb, IFLA_IDMESH_XSTATS_BAD_SOURCE);
 		return 0;
@@ -349,7 +364,8 @@ static int idm_udp_err_lookup(struct sock *sk, struct sk_buff *skb)
 		daddr.v4 = ip_hdr(skb)->daddr;
 	hlist_for_each_entry_rcu(l, &isk->ids[idm_id_hash(g.id)], id_node)
 		if (l->id == g.id &&
-		    (isk->ipv6 ? ipv6_addr_equal(&l->remote.v6, &daddr.v6)
+		    (l->external ? idm_xpeer_known(l, &daddr) :
+		     isk->ipv6 ? ipv6_addr_equal(&l->remote.v6, &daddr.v6)
 			       : l->remote.v4 == daddr.v4))
 			return 0;
 	return -ENOENT;
@@ -480,8 +496,13 @@ int idm_newlink_remote(struct net *net, struct net_device *dev,
 	int max_mtu, err;
 
 	l->mode = IDMESH_LINK_MODE_REMOTE;
-	l->ipv6 = nla_len(data[IFLA_IDMESH_REMOTE]) == sizeof(struct in6_addr);
-	nla_memcpy(&l->remote, data[IFLA_IDMESH_REMOTE], sizeof(l->remote));
+	if (data[IFLA_IDMESH_EXTERNAL]) {
+		l->external = true;
+		l->ipv6 = nla_get_u8(data[IFLA_IDMESH_EXTERNAL]) == 6;
+	} else {
+		l->ipv6 = nla_len(data[IFLA_IDMESH_REMOTE]) == sizeof(struct in6_addr);
+		nla_memcpy(&l->remote, data[IFLA_IDMESH_REMOTE], sizeof(l->remote));
+	}
 	if (data[IFLA_IDMESH_LOCAL]) {
 		nla_memcpy(&l->local, data[IFLA_IDMESH_LOCAL], sizeof(l->local));
 		l->has_local = true;
@@ -508,7 +529,8 @@ int idm_newlink_remote(struct net *net, struct net_device *dev,
 			return -ENODEV;
 		}
 	} else {
-		under = idm_route_dev(net, l);
+		/* An external link has no one remote to route to. */
+		under = l->external ? NULL : idm_route_dev(net, l);
 	}
 	if (under) {
 		l->mtu_dev = under->ifindex;
@@ -536,15 +558,23 @@ int idm_newlink_remote(struct net *net, struct net_device *dev,
 	dev->needed_headroom = LL_MAX_HEADER + idm_overhead(l->ipv6);
 	idm_dev_set_netns_immutable(dev);
 
+	if (l->external) {
+		err = idm_xpeers_alloc(l);
+		if (err)
+			return err;
+	}
 	isk = idm_sock_get(net, l->ipv6, l->port, extack);
-	if (IS_ERR(isk))
+	if (IS_ERR(isk)) {
+		idm_xpeers_free(l);
 		return PTR_ERR(isk);
+	}
 	l->isk = isk;
 
 	err = register_netdevice(dev);
 	if (err) {
 		l->isk = NULL;
 		idm_sock_put(isk);
+		idm_xpeers_free(l);
 		return err;
 	}
 	list_add(&l->remote_node, &in->remote_links);

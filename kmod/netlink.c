@@ -238,6 +238,26 @@ static const struct genl_ops idm_genl_ops[] = {
 		.policy = idm_sacl_req_policy,
 		.maxattr = IDMESH_A_MAX,
 	},
+	{
+		.cmd = IDMESH_CMD_LINK_PEER_NEW,
+		.doit = idm_nl_link_peer_new,
+		.policy = idm_link_peer_req_policy,
+		.maxattr = IDMESH_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = IDMESH_CMD_LINK_PEER_DEL,
+		.doit = idm_nl_link_peer_del,
+		.policy = idm_link_peer_req_policy,
+		.maxattr = IDMESH_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = IDMESH_CMD_LINK_PEER_GET,
+		.dumpit = idm_nl_link_peer_dump,
+		.policy = idm_link_peer_req_policy,
+		.maxattr = IDMESH_A_MAX,
+	},
 };
 
 struct genl_family idm_genl_family __ro_after_init = {

@@ -81,6 +81,12 @@ int idm_nl_backend_set(struct sk_buff *skb, struct genl_info *info);
 int idm_nl_backend_replace(struct sk_buff *skb, struct genl_info *info);
 int idm_nl_table_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
+/* netlink_peer.c: an external link's peers. */
+extern const struct nla_policy idm_link_peer_req_policy[IDMESH_A_MAX + 1];
+int idm_nl_link_peer_new(struct sk_buff *skb, struct genl_info *info);
+int idm_nl_link_peer_del(struct sk_buff *skb, struct genl_info *info);
+int idm_nl_link_peer_dump(struct sk_buff *skb, struct netlink_callback *cb);
+
 /* netlink_sacl.c: the SACL nest; netlink_sacl_dump.c: the dump. */
 extern const struct nla_policy idm_sacl_policy[IDMESH_SACL_A_MAX + 1];
 extern const struct nla_policy idm_sacl_req_policy[IDMESH_A_MAX + 1];

@@ -63,6 +63,16 @@ enum idmesh_cmd {
 	 * Needs CAP_NET_ADMIN.
 	 */
 	IDMESH_CMD_VIP_SET,
+	/*
+	 * The peers of an external remote link (IFLA_IDMESH_EXTERNAL):
+	 * IDMESH_A_LINK_PEER, nested enum idmesh_link_peer_attr. NEW adds
+	 * or replaces the peer of a prefix, DEL removes it (both need
+	 * CAP_NET_ADMIN); GET dumps them, of one link (IFINDEX) or of every
+	 * external link of the namespace.
+	 */
+	IDMESH_CMD_LINK_PEER_NEW,
+	IDMESH_CMD_LINK_PEER_DEL,
+	IDMESH_CMD_LINK_PEER_GET,
 
 	__IDMESH_CMD_MAX,
 };
@@ -130,6 +140,8 @@ enum idmesh_attr {
 	 */
 	IDMESH_A_SACL_PORT_FLOW_LIMIT,
 
+	/* nested, enum idmesh_link_peer_attr: an external link's peer */
+	IDMESH_A_LINK_PEER,
 	__IDMESH_A_MAX,
 };
 
@@ -389,6 +401,29 @@ enum idmesh_sacl_attr {
 
 #define IDMESH_SACL_A_MAX (__IDMESH_SACL_A_MAX - 1)
 
+/* Peers one external link may have. */
+#define IDMESH_LINK_PEERS_MAX	65536
+
+enum idmesh_link_peer_attr {
+	IDMESH_LINK_PEER_A_UNSPEC,
+	IDMESH_LINK_PEER_A_IFINDEX,	/* u32: the external link */
+	/*
+	 * The inner destinations the peer has (a node's pod CIDR): one of
+	 * PREFIX4 (be32) and PREFIX6 (16 bytes), no bit set past
+	 * PREFIX_LEN (u8, 0..32 or 0..128; absent: the whole address)
+	 */
+	IDMESH_LINK_PEER_A_PREFIX4,
+	IDMESH_LINK_PEER_A_PREFIX6,
+	IDMESH_LINK_PEER_A_PREFIX_LEN,
+	/* The peer node's address, of the link's underlay family */
+	IDMESH_LINK_PEER_A_REMOTE4,	/* be32 */
+	IDMESH_LINK_PEER_A_REMOTE6,	/* 16 bytes */
+
+	__IDMESH_LINK_PEER_A_MAX,
+};
+
+#define IDMESH_LINK_PEER_A_MAX (__IDMESH_LINK_PEER_A_MAX - 1)
+
 /*
  * rtnetlink link kind "idmesh": an L3 point-to-point device, either one end
  * of a local pair or a remote link carried in Geneve over UDP.
@@ -423,6 +458,13 @@ enum {
 	IFLA_IDMESH_UNDERLAY,
 	/* u32: largest MTU the underlay allows; reported */
 	IFLA_IDMESH_MAX_MTU,
+	/*
+	 * u8, 4 or 6: an external remote link over an underlay of that
+	 * family, instead of REMOTE: one device for many nodes, each
+	 * packet sent to the peer whose prefix holds its inner destination
+	 * (IDMESH_CMD_LINK_PEER_*), received from any peer's address.
+	 */
+	IFLA_IDMESH_EXTERNAL,
 
 	__IFLA_IDMESH_MAX,
 };
