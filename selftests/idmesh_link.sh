@@ -254,7 +254,7 @@ expect "an MTU above the maximum is refused" 1 \
 	"Error: MTU above the underlay MTU minus the encapsulation" \
 	I $N1 link add bad0 remote 192.168.50.2 id 5 mtu 1465
 assert "... and nothing was created" nothing $N1 bad0
-expect "neither peer nor remote is refused" 2 'Error: a link needs "peer PEER" or "remote ADDR"' \
+expect "neither peer nor remote is refused" 2 'Error: a link needs "peer PEER", "remote ADDR" or "external"' \
 	I $N1 link add bad0 id 5
 expect "id 0 is refused" 2 'Error: id 0 is out of range [1, 16777215]' \
 	I $N1 link add bad0 remote 192.168.50.2 id 0
@@ -415,4 +415,108 @@ churn() { # ROUND
 assert "$nchurn pod namespaces with a pair each, made and destroyed: every node end goes" churn 1
 repeats && assert "... and $nchurn more: the same" churn 2
 
+## An external link: one device for every other node, a peer per prefix
+#
+#   ext1 ==eu 192.168.80.0/24 / eu2 192.168.81.0/24== ext2, each with one
+#   external link "xt0" (id 300); ext1's pods 10.61.0.0/16, ext2's 10.62...
+E1=$s-ext1 E2=$s-ext2
+ns_new $E1 $E2
+ip link add eu netns $E1 type veth peer name eu netns $E2
+ip link add eu2 netns $E1 type veth peer name eu2 netns $E2
+for i in 1 2; do
+	ip -n $s-ext$i -batch - <<-EOB
+	addr add 192.168.80.$i/24 dev eu
+	addr add 192.168.81.$i/24 dev eu2
+	addr add 10.6$i.0.1/32 dev lo
+	link set eu up
+	link set eu2 up
+	EOB
+done
+expect "link add external: one device for many nodes" 0 "" I $E1 link add xt0 external id 300
+I $E2 link add xt0 external id 300
+run I $E1 -j link show xt0
+check "show: external inet, its id and port, no remote of its own" \
+	'.[0] | .mode == "remote" and .external == "inet" and .id == 300 and .port == 6081 and (has("remote") | not)'
+for i in 1 2; do
+	ip -n $s-ext$i link set xt0 up
+	ip -n $s-ext$i route add 10.$((63 - i)).0.0/16 dev xt0 src 10.6$i.0.1
+done
+expect "link peer add: node ext2's pod CIDR" 0 "" I $E1 link peer add xt0 10.62.0.0/24 remote 192.168.80.2
+I $E2 link peer add xt0 10.61.0.0/24 remote 192.168.80.1 10.61.1.0/24 remote 192.168.81.1
+run I $E1 -j link peer show xt0
+check "link peer show: as added" '. == [{"dev": "xt0", "prefix": "10.62.0.0/24", "remote": "192.168.80.2"}]'
+assert "a packet to a peer's prefix reaches its node, and the answer comes back" \
+	wait_until 10 nsx $E1 ping -c1 -W1 -q 10.62.0.1
+I $E1 link peer add xt0 10.62.0.1/32 remote 192.168.80.9
+assert "the longest prefix wins: a /32 peer at an address nobody has takes 10.62.0.1" \
+	not nsx $E1 ping -c1 -W1 -q 10.62.0.1
+I $E1 link peer del xt0 10.62.0.1/32
+assert "... and with it deleted, the /24's node answers again" wait_until 10 nsx $E1 ping -c1 -W1 -q 10.62.0.1
+expect "link peer add: a remote of the other family is refused" 1 \
+	"Error: The remote is not of the link's underlay family
+Nothing changed." I $E1 link peer add xt0 10.70.0.0/24 remote 192.168.80.7 10.71.0.0/24 remote fd00::7
+run I $E1 -j link peer show xt0
+check "... the whole command: the first of its peers was undone" '[.[].prefix] == ["10.62.0.0/24"]'
+expect "link peer del of a prefix it does not have" 1 "Error: The link has no peer for this prefix
+Nothing changed." I $E1 link peer del xt0 10.99.0.0/24
+expect "link peer add on a link that is not there" 1 'Error: no idmesh link "xt9"' \
+	I $E1 link peer add xt9 10.70.0.0/24 remote 192.168.80.7
+I $E2 link peer del xt0 10.61.0.0/24 10.61.1.0/24
+assert "from an address that is no peer's: nothing is received" not nsx $E1 ping -c1 -W1 -q 10.62.0.1
+run I $E2 -j -s link show xt0
+check "... dropped on ext2 as bad-source" \
+	'.[0].stats.drops["bad-source"] >= 1'
+I $E2 link peer add xt0 10.61.0.0/24 remote 192.168.80.1 10.61.1.0/24 remote 192.168.81.1
+# The route to a peer changes: the outer packets follow it, with the new
+# device's source address (the link is not pinned to an underlay).
+ip -n $E1 route add 192.168.80.2/32 via 192.168.81.2 dev eu2
+py_start $E2
+e=$(mktemp -d)
+track_path "$e"
+py_bg "$e/eu2.json" $E2 sacltool capture eu2 ip "$e/ready" "$e/stop" 60
+wait_until 60 test -e "$e/ready" || echo "no capture in 60 s" | tap_diag
+assert "after a route change to ext2, the pod's packets still reach it ..." \
+	wait_until 10 nsx $E1 ping -c1 -W1 -q 10.62.0.1
+: >"$e/stop"
+py_wait
+out=$(<"$e/eu2.json")
+check "... leaving by eu2 with its address, in Geneve with id 300" \
+	'[.[] | select(.geneve and .src == "192.168.81.1" and .dst == "192.168.80.2") | .geneve.vni] |
+	 length >= 1 and all(. == 300)'
+ip -n $E1 route del 192.168.80.2/32
+# 1,000 peers on one device (200 in paths mode: the same path, fewer
+# times), each at an address of its own on ext2.
+np=$(scaled 1000 200)
+args=() addrs=()
+for ((i = 0; i < np; i++)); do
+	args+=("10.$((100 + i / 250)).$((i % 250)).0/24" remote "172.16.$((i / 250)).$((i % 250 + 1))")
+	addrs+=("addr add 172.16.$((i / 250)).$((i % 250 + 1))/32 dev eu")
+done
+printf '%s\n' "${addrs[@]}" | ip -n $E2 -batch -
+ip -n $E1 route add 172.16.0.0/16 via 192.168.80.2
+ip -n $E1 route add 10.100.0.0/14 dev xt0 src 10.61.0.1
+slab() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
+before=$(slab)
+expect "$np peers on one external link, in one command" 0 "" I $E1 link peer add xt0 "${args[@]}"
+echo "# memory: Slab grew by $(( ($(slab) - before) * 1024 / np )) bytes per peer ($np peers)"
+run I $E1 -j link peer show xt0
+last=$((np - 1))
+check "... all there" 'length == $n + 1 and .[$n] == {"dev": "xt0", "prefix": $p, "remote": $r}' \
+	--argjson n "$np" --arg p "10.$((100 + last / 250)).$((last % 250)).0/24" \
+	--arg r "172.16.$((last / 250)).$((last % 250 + 1))"
+rx0=$(I $E2 -j -s link show xt0 | jq '.[0].stats.rx_packets')
+rm -f "$e/ready" "$e/stop"
+py_bg "$e/eu.json" $E2 sacltool capture eu ip "$e/ready" "$e/stop" 120
+wait_until 60 test -e "$e/ready" || echo "no capture in 60 s" | tap_diag
+nsx $E1 bash -c 'for ((i = 0; i < '"$np"'; i++)); do
+	echo x >/dev/udp/10.$((100 + i / 250)).$((i % 250)).1/9; done' 2>/dev/null
+assert "a datagram to each of the $np prefixes reaches ext2 ..." \
+	wait_until 30 holds '[ "$(( $(I $E2 -j -s link show xt0 | jq ".[0].stats.rx_packets") - rx0 ))" -ge "$np" ]'
+: >"$e/stop"
+py_wait
+out=$(<"$e/eu.json")
+check "... each in Geneve to its own peer's address" \
+	'[.[] | select(.geneve and (.dst | startswith("172.16."))) | .dst] | unique | length == $n' --argjson n "$np"
+I $E1 link del xt0
+assert "deleting the link frees its peers (kmemleak: the debug guest)" not I $E1 link show xt0
 tap_end

@@ -224,6 +224,12 @@ int idm_links_read(struct idm_nl *rt, struct idm_intent_link **out, size_t *n)
 		struct idm_intent_link *l;
 		bool dup = false;
 
+		/*
+		 * External links (and their peers) are not in the intent:
+		 * "link peer" keeps them; apply and export leave them be.
+		 */
+		if (li->external)
+			continue;
 		/* Both ends of a pair here: the one listed first stands for it. */
 		for (k = 0; k < nv && li->mode != IDMESH_LINK_MODE_REMOTE &&
 		     li->peer_nsid < 0; k++)

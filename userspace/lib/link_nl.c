@@ -41,7 +41,8 @@ static int put_linkinfo(struct nl_msg *msg, const struct idm_link_spec *sp,
 			return -1;
 		nla_nest_end(msg, peer);
 	} else {
-		if (nla_put(msg, IFLA_IDMESH_REMOTE, sp->remote.len, sp->remote.bytes) ||
+		if ((sp->external ? nla_put_u8(msg, IFLA_IDMESH_EXTERNAL, sp->external) :
+		     nla_put(msg, IFLA_IDMESH_REMOTE, sp->remote.len, sp->remote.bytes)) ||
 		    (sp->local.family &&
 		     nla_put(msg, IFLA_IDMESH_LOCAL, sp->local.len, sp->local.bytes)) ||
 		    nla_put_u32(msg, IFLA_IDMESH_ID, sp->id) ||
@@ -178,6 +179,8 @@ static int link_valid(struct nl_msg *msg, void *arg)
 		addr_str(d[IFLA_IDMESH_LOCAL], l->local, sizeof(l->local));
 	if (d[IFLA_IDMESH_ID])
 		l->id = nla_get_u32(d[IFLA_IDMESH_ID]);
+	if (d[IFLA_IDMESH_EXTERNAL])
+		l->external = nla_get_u8(d[IFLA_IDMESH_EXTERNAL]);
 	if (d[IFLA_IDMESH_PORT])
 		l->port = ntohs(nla_get_u16(d[IFLA_IDMESH_PORT]));
 	if (d[IFLA_IDMESH_UNDERLAY])

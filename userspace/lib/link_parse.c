@@ -12,7 +12,7 @@
 int idm_parse_link_add(int argc, char **argv, struct idm_link_spec *sp,
 		       char *err, size_t errlen)
 {
-	int i;
+	int i, fam = 0;
 
 	memset(sp, 0, sizeof(*sp));
 	if (argc < 1) {
@@ -28,6 +28,16 @@ int idm_parse_link_add(int argc, char **argv, struct idm_link_spec *sp,
 	for (i = 1; i < argc; i++) {
 		const char *k = argv[i], *v;
 
+		/* "external [inet|inet6]": no value of its own needed. */
+		if (!strcmp(k, "external")) {
+			sp->external = 4;
+			if (i + 1 < argc && (!strcmp(argv[i + 1], "inet") ||
+					     !strcmp(argv[i + 1], "inet6"))) {
+				fam = strcmp(argv[++i], "inet6") ? 4 : 6;
+				sp->external = fam;
+			}
+			continue;
+		}
 		v = idm_kv_value(argc, argv, &i, err, errlen);
 		if (!v)
 			return -1;
@@ -64,12 +74,25 @@ int idm_parse_link_add(int argc, char **argv, struct idm_link_spec *sp,
 			return -1;
 		}
 	}
-	if (sp->peer && sp->remote.family) {
-		snprintf(err, errlen, "a link has a peer or a remote, not both");
+	if (!!sp->peer + !!sp->remote.family + !!sp->external > 1) {
+		snprintf(err, errlen, "a link has a peer, a remote or external, one of them");
 		return -1;
 	}
-	if (!sp->peer && !sp->remote.family) {
-		snprintf(err, errlen, "a link needs \"peer PEER\" or \"remote ADDR\"");
+	if (!sp->peer && !sp->remote.family && !sp->external) {
+		snprintf(err, errlen,
+			 "a link needs \"peer PEER\", \"remote ADDR\" or \"external\"");
+		return -1;
+	}
+	/* An external link's family is its local address's, if given. */
+	if (sp->external && sp->local.family) {
+		if (fam && (fam == 6) != (sp->local.family == AF_INET6)) {
+			snprintf(err, errlen, "local is not of the family external names");
+			return -1;
+		}
+		sp->external = sp->local.family == AF_INET6 ? 6 : 4;
+	}
+	if (sp->external && !sp->id) {
+		snprintf(err, errlen, "an external link needs \"id ID\"");
 		return -1;
 	}
 	if (sp->peer && (sp->id || sp->port || sp->dev || sp->local.family)) {

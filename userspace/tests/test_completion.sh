@@ -17,7 +17,7 @@ comp() {
 
 assert "objects" [ "$(comp idmesh '')" = "$_idmesh_objects" ]
 assert "an object from its start" [ "$(comp idmesh li)" = "link" ]
-assert "the commands of an object" [ "$(comp idmesh link '')" = "add del show help" ]
+assert "the commands of an object" [ "$(comp idmesh link '')" = "add del show peer help" ]
 assert "after global options" [ "$(comp idmesh -j -n foo vip a)" = "add" ]
 assert "keywords of a command" [ "$(comp idmesh vip add 10.0.0.1 p)" = "port proto" ]
 assert "a keyword's values" [ "$(comp idmesh vip add 10.0.0.1 proto '')" = "tcp udp sctp" ]

@@ -43,7 +43,20 @@ int main(void)
 		  "bad address message");
 	TAP_OK(PARSE(&sp, err, "m0", "peer", "x", "remote", "192.0.2.1") == -1,
 	       "peer and remote together");
-	TAP_STREQ(err, "a link has a peer or a remote, not both", "both message");
+	TAP_STREQ(err, "a link has a peer, a remote or external, one of them", "both message");
+	TAP_OK(PARSE(&sp, err, "x0", "external", "id", "1") == 0 && sp.external == 4 &&
+	       !sp.remote.family, "external: IPv4 by default, no remote");
+	TAP_OK(PARSE(&sp, err, "x0", "external", "inet6", "id", "1", "port", "7000") == 0 &&
+	       sp.external == 6 && sp.port == 7000, "external inet6");
+	TAP_OK(PARSE(&sp, err, "x0", "external", "local", "2001:db8::1", "id", "1") == 0 &&
+	       sp.external == 6, "external: the family of its local address");
+	TAP_OK(PARSE(&sp, err, "x0", "external", "inet", "local", "2001:db8::1", "id", "1") == -1,
+	       "external inet with an IPv6 local");
+	TAP_STREQ(err, "local is not of the family external names", "family message");
+	TAP_OK(PARSE(&sp, err, "x0", "external") == -1, "external without id");
+	TAP_STREQ(err, "an external link needs \"id ID\"", "external id message");
+	TAP_OK(PARSE(&sp, err, "x0", "external", "remote", "192.0.2.1", "id", "1") == -1,
+	       "external with a remote");
 	TAP_OK(PARSE(&sp, err, "m0", "peer", "x", "id", "5") == -1, "id on a pair");
 	TAP_OK(PARSE(&sp, err, "m0", "remote", "192.0.2.1", "id", "1", "netns", "a") == -1,
 	       "netns on a remote link");

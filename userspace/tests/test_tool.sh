@@ -38,8 +38,12 @@ expect "config set hash-key that is not hex" 2 'Error: hash-key "001122334455667
 expect "config set hash-key twice" 2 'Error: "hash-key" given twice' \
 	"$tool" config set hash-key 00112233445566778899aabbccddeeff hash-key 00112233445566778899aabbccddeeff
 expect "version with an argument" 2 'Error: "idmesh version" takes no arguments, got "x"' "$tool" version x
-expect "link add without peer or remote" 2 'Error: a link needs "peer PEER" or "remote ADDR"' "$tool" link add x
+expect "link add without peer or remote" 2 'Error: a link needs "peer PEER", "remote ADDR" or "external"' "$tool" link add x
 expect "link add with a bad id" 2 'Error: id 0 is out of range [1, 16777215]' "$tool" link add x remote 192.0.2.1 id 0
+expect "link peer add: a prefix with host bits" 2 'Error: prefix "10.0.0.1/24" has bits set past /24' \
+	"$tool" link peer add x 10.0.0.1/24 remote 192.0.2.1
+expect "link peer add without a remote" 2 'Error: "link peer add" needs NAME and PREFIX remote ADDR, once or more' \
+	"$tool" link peer add x 10.0.0.0/24
 expect "unknown link command" 2 'Error: unknown command "link frob"; try "idmesh link help"' "$tool" link frob
 expect "link help" 0 "" "$tool" link help
 expect "version without the module fails" 1 "$nomod" "$tool" version
