@@ -9,6 +9,7 @@
 #include <linux/netdevice.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <net/ipv6.h>
 #include <linux/u64_stats_sync.h>
 #include <net/gro_cells.h>
 #include <net/dst_cache.h>
@@ -45,6 +46,17 @@ union idm_addr {
 };
 
 struct idm_xpeers;
+
+/* a with every bit past len cleared (the rest of the union zero). */
+static inline void idm_addr_mask(union idm_addr *out, const union idm_addr *a,
+				 bool v6, unsigned int len)
+{
+	memset(out, 0, sizeof(*out));
+	if (v6)
+		ipv6_addr_prefix(&out->v6, &a->v6, len);
+	else
+		out->v4 = len ? a->v4 & htonl(~0U << (32 - len)) : 0;
+}
 
 struct idm_link {
 	struct net_device *dev;

@@ -35,7 +35,11 @@ struct idm_xpeers {
 	struct hlist_head rem[1 << IDM_XPEER_BITS];	/* by remote */
 	struct list_head all;		/* in order of addition, RTNL */
 	unsigned int n;			/* RTNL */
-	/* Peers per prefix length (RTNL); the lengths in use (atomic bits). */
+	/*
+	 * Peers per prefix length (RTNL); the lengths in use (atomic bits),
+	 * bit i for length max - i, so that readers walk the set bits alone,
+	 * longest first.
+	 */
 	unsigned int per_len4[33], per_len6[129];
 	DECLARE_BITMAP(lens4, 33);
 	DECLARE_BITMAP(lens6, 129);
@@ -45,17 +49,6 @@ static bool idm_addr_eq(const union idm_addr *a, const union idm_addr *b,
 			bool v6)
 {
 	return v6 ? ipv6_addr_equal(&a->v6, &b->v6) : a->v4 == b->v4;
-}
-
-/* a with every bit past len cleared (the rest of the union zero). */
-static void idm_addr_mask(union idm_addr *out, const union idm_addr *a,
-			  bool v6, unsigned int len)
-{
-	memset(out, 0, sizeof(*out));
-	if (v6)
-		ipv6_addr_prefix(&out->v6, &a->v6, len);
-	else
-		out->v4 = len ? a->v4 & htonl(~0U << (32 - len)) : 0;
 }
 
 static u32 idm_pfx_hash(const union idm_addr *p, bool v6, unsigned int len)
@@ -113,6 +106,21 @@ static struct idm_xpeer *idm_xpeer_find(struct idm_xpeers *xp,
 	return NULL;
 }
 
+/* One peer of s's length more (delta 1) or fewer (-1); RTNL. */
+static void idm_xpeer_count_len(struct idm_xpeers *xp,
+				const struct idm_xpeer_spec *s, int delta)
+{
+	unsigned int *per = s->ipv6 ? xp->per_len6 : xp->per_len4;
+	unsigned long *lens = s->ipv6 ? xp->lens6 : xp->lens4;
+	unsigned int bit = (s->ipv6 ? 128 : 32) - s->len;
+
+	per[s->len] += delta;
+	if (delta > 0 && per[s->len] == 1)
+		set_bit(bit, lens);
+	else if (delta < 0 && !per[s->len])
+		clear_bit(bit, lens);
+}
+
 static void idm_xpeer_unlink(struct idm_xpeer *p)
 {
 	hlist_del_rcu(&p->node);
@@ -147,13 +155,7 @@ int idm_xpeer_set(struct idm_link *l, const struct idm_xpeer_spec *s,
 	}
 	list_add_tail(&p->list, &xp->all);
 	xp->n++;
-	if (s->ipv6) {
-		if (!xp->per_len6[s->len]++)
-			set_bit(s->len, xp->lens6);
-	} else {
-		if (!xp->per_len4[s->len]++)
-			set_bit(s->len, xp->lens4);
-	}
+	idm_xpeer_count_len(xp, s, 1);
 	return 0;
 }
 
@@ -171,13 +173,7 @@ int idm_xpeer_del(struct idm_link *l, const struct idm_xpeer_spec *s,
 	}
 	idm_xpeer_unlink(p);
 	xp->n--;
-	if (s->ipv6) {
-		if (!--xp->per_len6[s->len])
-			clear_bit(s->len, xp->lens6);
-	} else {
-		if (!--xp->per_len4[s->len])
-			clear_bit(s->len, xp->lens4);
-	}
+	idm_xpeer_count_len(xp, s, -1);
 	return 0;
 }
 
@@ -187,18 +183,17 @@ bool idm_xpeer_route(const struct idm_link *l, struct sk_buff *skb,
 	const struct idm_xpeers *xp = l->xp;
 	bool v6 = skb->protocol == htons(ETH_P_IPV6);
 	const unsigned long *lens = v6 ? xp->lens6 : xp->lens4;
+	unsigned int max = v6 ? 128 : 32, bit, len;
 	union idm_addr dst, m;
 	struct idm_xpeer *p;
-	int len;
 
 	memset(&dst, 0, sizeof(dst));
 	if (v6)
 		dst.v6 = ipv6_hdr(skb)->daddr;
 	else
 		dst.v4 = ip_hdr(skb)->daddr;
-	for (len = v6 ? 128 : 32; len >= 0; len--) {
-		if (!test_bit(len, lens))
-			continue;
+	for_each_set_bit(bit, lens, max + 1) {
+		len = max - bit;
 		idm_addr_mask(&m, &dst, v6, len);
 		hlist_for_each_entry_rcu(p, &xp->pfx[idm_pfx_hash(&m, v6, len)], node) {
 			if (p->s.len == len && p->s.ipv6 == v6 &&

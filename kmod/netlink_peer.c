@@ -95,10 +95,7 @@ static struct idm_link *idm_parse_link_peer(struct genl_info *info, bool del,
 		return ERR_PTR(-EINVAL);
 	}
 	full = s->prefix;
-	if (s->ipv6)
-		ipv6_addr_prefix(&s->prefix.v6, &full.v6, s->len);
-	else
-		s->prefix.v4 = s->len ? full.v4 & htonl(~0U << (32 - s->len)) : 0;
+	idm_addr_mask(&s->prefix, &full, s->ipv6, s->len);
 	if (memcmp(&full, &s->prefix, sizeof(full))) {
 		NL_SET_ERR_MSG_ATTR(extack, nest, "The prefix has bits set past its length");
 		return ERR_PTR(-EINVAL);
