@@ -420,16 +420,6 @@ static uint32_t remote_mtu(struct idm_nl *rt)
 	return mtu;
 }
 
-static void push_prefix(struct idm_prefixes *ps, const struct idm_prefix *p)
-{
-	struct idm_prefix *v = realloc(ps->v, (ps->n + 1) * sizeof(*v));
-
-	if (!v)
-		exit(1);
-	ps->v = v;
-	ps->v[ps->n++] = *p;
-}
-
 /* The pair from the IPAM result: the pod's addresses and routes, the node's routes. */
 static int pair_of(struct cni *c, json_object *res, struct idm_intent_link *l,
 		   struct idm_cni_err *e)
@@ -459,10 +449,10 @@ static int pair_of(struct cni *c, json_object *res, struct idm_intent_link *l,
 					a ? why : "missing");
 			return -1;
 		}
-		push_prefix(&l->addrs[IDM_END_PEER], &p);
+		idm_prefixes_push(&l->addrs[IDM_END_PEER], &p);
 		host = p;
 		host.len = p.a.len * 8;
-		push_prefix(&l->routes[IDM_END_NODE], &host);
+		idm_prefixes_push(&l->routes[IDM_END_NODE], &host);
 		fam[p.a.family == AF_INET6] = true;
 		/*
 		 * The IPAM's gateway is an address of the node's end (a host
@@ -481,7 +471,7 @@ static int pair_of(struct cni *c, json_object *res, struct idm_intent_link *l,
 			if (idm_prefix_eq(&l->addrs[IDM_END_NODE].v[k], &host))
 				break;
 		if (k == l->addrs[IDM_END_NODE].n)
-			push_prefix(&l->addrs[IDM_END_NODE], &host);
+			idm_prefixes_push(&l->addrs[IDM_END_NODE], &host);
 	}
 	for (i = 0; routes && i < json_object_array_length(routes); i++) {
 		const char *d = json_object_get_string(get(json_object_array_get_idx(routes, i),
@@ -493,7 +483,7 @@ static int pair_of(struct cni *c, json_object *res, struct idm_intent_link *l,
 					d ? why : "missing");
 			return -1;
 		}
-		push_prefix(&l->routes[IDM_END_PEER], &p);
+		idm_prefixes_push(&l->routes[IDM_END_PEER], &p);
 	}
 	/* No routes from IPAM: the pod's default routes go through the link. */
 	for (i = 0; !l->routes[IDM_END_PEER].n && i < 2; i++) {
@@ -501,18 +491,18 @@ static int pair_of(struct cni *c, json_object *res, struct idm_intent_link *l,
 
 		if (fam[0] && !i) {
 			idm_prefix_parse("0.0.0.0/0", true, &p, why, sizeof(why));
-			push_prefix(&l->routes[IDM_END_PEER], &p);
+			idm_prefixes_push(&l->routes[IDM_END_PEER], &p);
 		}
 		if (fam[1] && i) {
 			idm_prefix_parse("::/0", true, &p, why, sizeof(why));
-			push_prefix(&l->routes[IDM_END_PEER], &p);
+			idm_prefixes_push(&l->routes[IDM_END_PEER], &p);
 		}
 	}
 	if (fam[0] && fam[1] && l->routes[IDM_END_PEER].n == 1) {
 		struct idm_prefix p;
 
 		idm_prefix_parse("::/0", true, &p, why, sizeof(why));
-		push_prefix(&l->routes[IDM_END_PEER], &p);
+		idm_prefixes_push(&l->routes[IDM_END_PEER], &p);
 	}
 	return 0;
 }
@@ -672,14 +662,12 @@ static int masq_update(struct cni *c, const struct idm_prefixes *add, struct idm
 	for (i = 0; add && i < add->n; i++) {
 		struct idm_prefix p = add->v[i];
 
-		/* The subnet: the address with its host bits cleared. */
-		for (k = p.len; k < (size_t)p.a.len * 8; k++)
-			p.a.bytes[k / 8] &= ~(0x80 >> (k % 8));
+		idm_prefix_clear_host(&p);	/* the address's subnet */
 		for (k = 0; k < have.n && !idm_prefix_eq(&have.v[k], &p); k++)
 			;
 		if (k < have.n)
 			continue;
-		push_prefix(&have, &p);
+		idm_prefixes_push(&have, &p);
 		rc = 1;
 	}
 	if (add && rc != 1) {

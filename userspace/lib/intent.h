@@ -244,6 +244,10 @@ int idm_prefix_parse(const char *s, bool route, struct idm_prefix *p,
 /* "ADDR/LEN". */
 void idm_prefix_format(const struct idm_prefix *p, char *buf, size_t len);
 bool idm_prefix_eq(const struct idm_prefix *a, const struct idm_prefix *b);
+/* p with every bit past its length cleared (the subnet of an address). */
+void idm_prefix_clear_host(struct idm_prefix *p);
+/* Append p to ps (exits when out of memory, as xrealloc does). */
+void idm_prefixes_push(struct idm_prefixes *ps, const struct idm_prefix *p);
 /* Is q inside p (of p's family, at least as long)? */
 bool idm_prefix_in(const struct idm_prefix *q, const struct idm_prefix *p);
 void idm_intent_link_free(struct idm_intent_link *l);

@@ -60,6 +60,20 @@ void idm_prefix_format(const struct idm_prefix *p, char *buf, size_t len)
 	snprintf(buf, len, "%s/%u", a, p->len);
 }
 
+void idm_prefix_clear_host(struct idm_prefix *p)
+{
+	uint32_t i;
+
+	for (i = p->len; i < (uint32_t)p->a.len * 8; i++)
+		p->a.bytes[i / 8] &= ~(0x80 >> (i % 8));
+}
+
+void idm_prefixes_push(struct idm_prefixes *ps, const struct idm_prefix *p)
+{
+	ps->v = xrealloc(ps->v, ps->n + 1, sizeof(*ps->v));
+	ps->v[ps->n++] = *p;
+}
+
 bool idm_prefix_in(const struct idm_prefix *q, const struct idm_prefix *p)
 {
 	uint32_t i;

@@ -133,7 +133,6 @@ static int cidr(struct k8s *k, const struct obj *np, json_object *o,
 		const char *path, struct idm_prefix *p, char *buf, size_t len)
 {
 	char why[160];
-	uint32_t i;
 
 	if (!o || !json_object_is_type(o, json_type_string))
 		return k8s_fail(k, np, path, o ? "expected a string" : "missing");
@@ -141,8 +140,7 @@ static int cidr(struct k8s *k, const struct obj *np, json_object *o,
 	    idm_prefix_parse(json_object_get_string(o), false, p, why, sizeof(why)))
 		return k8s_fail(k, np, path, "\"%s\" is not a CIDR ADDR/LEN",
 				json_object_get_string(o));
-	for (i = p->len; i < (uint32_t)p->a.len * 8; i++)
-		p->a.bytes[i / 8] &= ~(0x80 >> (i % 8));
+	idm_prefix_clear_host(p);
 	idm_prefix_format(p, buf, len);
 	return 0;
 }

@@ -127,17 +127,6 @@ static int run_nft(const char *const *args, const char *script, char **out, char
 	return WEXITSTATUS(status);
 }
 
-static int push(struct idm_prefixes *ps, const struct idm_prefix *p)
-{
-	struct idm_prefix *v = realloc(ps->v, (ps->n + 1) * sizeof(*v));
-
-	if (!v)
-		return -1;
-	ps->v = v;
-	ps->v[ps->n++] = *p;
-	return 0;
-}
-
 int idm_masq_get(const char *chain, struct idm_prefixes *cidrs, char *err, size_t errlen)
 {
 	const char *args[] = { "-j", "list", "chain", "inet", "idmesh", chain, NULL };
@@ -169,8 +158,7 @@ int idm_masq_get(const char *chain, struct idm_prefixes *cidrs, char *err, size_
 		if (!json_object_object_get_ex(json_object_array_get_idx(list, i), "rule", &r) ||
 		    !json_object_object_get_ex(r, "comment", &c))
 			continue;
-		if (idm_prefix_parse(json_object_get_string(c), true, &p, why, sizeof(why)) ||
-		    push(cidrs, &p)) {
+		if (idm_prefix_parse(json_object_get_string(c), true, &p, why, sizeof(why))) {
 			snprintf(err, errlen,
 				 "table inet idmesh, chain %s: a rule that is not idmesh's (\"%s\")",
 				 chain, json_object_get_string(c));
@@ -179,6 +167,7 @@ int idm_masq_get(const char *chain, struct idm_prefixes *cidrs, char *err, size_
 			memset(cidrs, 0, sizeof(*cidrs));
 			return -1;
 		}
+		idm_prefixes_push(cidrs, &p);
 	}
 	json_object_put(root);
 	return 0;

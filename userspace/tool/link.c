@@ -110,17 +110,12 @@ static void print_link(const struct idm_opts *o, const struct idm_link_info *l,
 		else if (l->peer_nsid >= 0)
 			print_int(PRINT_ANY, "netnsid", " netnsid %d",
 				  l->peer_nsid);
-	} else if (l->external) {
-		print_string(PRINT_ANY, "external", " external %s",
-			     l->external == 6 ? "inet6" : "inet");
-		if (l->local[0])
-			print_string(PRINT_ANY, "local", " local %s", l->local);
-		print_uint(PRINT_ANY, "id", " id %u", l->id);
-		print_uint(PRINT_ANY, "port", " port %u", l->port);
-		if (underlay)
-			print_string(PRINT_ANY, "dev", " dev %s", underlay);
 	} else {
-		print_string(PRINT_ANY, "remote", " remote %s", l->remote);
+		if (l->external)
+			print_string(PRINT_ANY, "external", " external %s",
+				     l->external == 6 ? "inet6" : "inet");
+		else
+			print_string(PRINT_ANY, "remote", " remote %s", l->remote);
 		if (l->local[0])
 			print_string(PRINT_ANY, "local", " local %s", l->local);
 		print_uint(PRINT_ANY, "id", " id %u", l->id);
@@ -239,14 +234,6 @@ static int external_ifindex(struct idm_nl *rt, const char *name)
 	return ifindex;
 }
 
-static void format_prefix(const struct idm_addr *a, unsigned int len, char *buf, size_t n)
-{
-	char s[INET6_ADDRSTRLEN];
-
-	inet_ntop(a->family, a->bytes, s, sizeof(s));
-	snprintf(buf, n, "%s/%u", s, len);
-}
-
 static void print_peers(const struct idm_link_peer *v, size_t n)
 {
 	char buf[64], rbuf[INET6_ADDRSTRLEN], name[IFNAMSIZ];
@@ -256,7 +243,8 @@ static void print_peers(const struct idm_link_peer *v, size_t n)
 	for (i = 0; i < n; i++) {
 		if (!if_indextoname(v[i].ifindex, name))
 			snprintf(name, sizeof(name), "%d", v[i].ifindex);
-		format_prefix(&v[i].prefix, v[i].len, buf, sizeof(buf));
+		idm_prefix_format(&(struct idm_prefix){ .a = v[i].prefix, .len = v[i].len },
+				  buf, sizeof(buf));
 		inet_ntop(v[i].remote.family, v[i].remote.bytes, rbuf, sizeof(rbuf));
 		print_open_obj(NULL);
 		print_string(PRINT_ANY, "dev", "%s", name);
