@@ -12,7 +12,8 @@
 # place, a refused change (everything undone). Then the intent of node a
 # from Kubernetes objects (selftests/k8s/*.json, printed by kubectl): its
 # remote link and the Service "web" as a VIP, traffic through it, and web
-# scaled from 3 to 5 endpoints and one terminating with flows kept.
+# scaled from 3 to 5 endpoints and one terminating with flows kept. Last,
+# an external link: its peers applied, exported, changed in place, undone.
 source "$(dirname "$0")/lib.sh"
 require_module
 
@@ -149,5 +150,71 @@ assert "... removes the pair, and only it" [ "$out" = "- link p1 peer eth0 netns
 assert "... with its pod's end" no_dev $P eth0
 run I $A -j link show
 check "... the remote link stays" '[.[] | .name] == ["tn7"]'
+
+## An external link: one device, a peer (pod CIDR -> node) per other node
+cat >"$tap_out.x.yaml" <<EOY
+external-links:
+  - name: xt4
+    local: 192.168.70.1
+    id: 9
+    addresses: [10.50.9.1/32]
+    routes: [10.60.0.0/24, 10.63.0.0/24]
+    peers:
+      - {prefix: 10.60.0.0/24, remote: 192.168.70.2}
+      - {prefix: 10.63.0.0/24, remote: 192.168.70.2}
+EOY
+cat >"$tap_out.xb.yaml" <<EOY
+external-links:
+  - {name: xt4, local: 192.168.70.2, id: 9, routes: [10.50.9.0/24],
+     peers: [{prefix: 10.50.9.0/24, remote: 192.168.70.1}]}
+EOY
+expect "apply: an external link with its peers" 0 "" I $A apply -f "$tap_out.x.yaml"
+assert "... said so; the remote link stays" all \
+	[ "$out" = "+ link xt4 external inet local 192.168.70.1 id 9" ] :: \
+	[ "$(I $A -j link show | jq -c '[.[] | .name]')" = '["tn7","xt4"]' ]
+expect "apply on node b: its external link" 0 "" I $B apply -f "$tap_out.xb.yaml"
+run I $A -j link peer show
+check "the peers as the intent says" \
+	'[.[] | "\(.dev) \(.prefix) \(.remote)"] == ["xt4 10.60.0.0/24 192.168.70.2", "xt4 10.63.0.0/24 192.168.70.2"]'
+assert "node a reaches node b's pods over it" \
+	wait_until 10 nsx $A ping -c1 -W1 -q -I 10.50.9.1 10.60.0.1
+expect "apply: the same again" 0 "" I $A apply -f "$tap_out.x.yaml"
+assert "... changes nothing" [ -z "$out" ]
+run I $A export
+echo "$out" >"$tap_out.x1.json"
+check "export: the external link with its peers" \
+	'.["external-links"] == [{"name": "xt4", "family": "inet", "local": "192.168.70.1", "id": 9,
+	   "port": 6081, "mtu": .["external-links"][0].mtu, "addresses": ["10.50.9.1/32"],
+	   "routes": ["10.60.0.0/24", "10.63.0.0/24"],
+	   "peers": [{"prefix": "10.60.0.0/24", "remote": "192.168.70.2"},
+		     {"prefix": "10.63.0.0/24", "remote": "192.168.70.2"}]}]'
+expect "apply of the export" 0 "" I $A apply -f "$tap_out.x1.json"
+assert "... changes nothing" [ -z "$out" ]
+sed 's|, 10.63.0.0/24\]|]|; /10.60.0.0.24, remote/d; s|10.63.0.0/24, remote: 192.168.70.2|10.63.0.0/24, remote: 192.168.70.3|; s|routes: \[10.60.0.0/24\]|routes: [10.63.0.0/24]|' \
+	"$tap_out.x.yaml" >"$tap_out.x2.yaml"
+expect "apply: one peer gone, one moved to another node" 0 "" I $A apply -f "$tap_out.x2.yaml"
+assert "... in place, said so" [ "$out" = "- route 10.60.0.0/24 dev xt4
+- peer 10.60.0.0/24 remote 192.168.70.2 dev xt4
++ peer 10.63.0.0/24 remote 192.168.70.3 dev xt4" ]
+run I $A -j link peer show
+check "... the peers now" '[.[] | "\(.prefix) \(.remote)"] == ["10.63.0.0/24 192.168.70.3"]'
+before=$(I $A export)
+sed 's|remote: 192.168.70.3|remote: 192.168.70.2|' "$tap_out.x2.yaml" >"$tap_out.x3.yaml"
+cat >>"$tap_out.x3.yaml" <<EOY
+    mtu: 1300
+vips:
+  - {address: 10.96.9.9, port: 80, protocol: tcp, backends: [{address: 10.63.0.2}]}
+EOY
+IDMESH_TEST_FAIL_VIP=1 run "$IDMESH_FAULTS" -n $A apply -f "$tap_out.x3.yaml"
+assert "apply: a peer moved back, then a VIP the kernel refuses: all undone, the peer where it was" all \
+	[ "$rc" = 1 ] :: grep -q "^Nothing changed.$" <<<"$err" :: [ "$(I $A export)" = "$before" ]
+cat >"$tap_out.x4.yaml" <<EOY
+external-links:
+  - {name: xt4, local: 192.168.70.1, id: 9, peers: [{prefix: 10.64.0.0/24, remote: "fd00::2"}]}
+EOY
+expect "apply: a peer of the other underlay family is refused before any change" 1 \
+	"Error: $tap_out.x4.yaml: external-links[0].peers[0].remote: is not of the link's underlay family (inet)" \
+	I $A apply -f "$tap_out.x4.yaml"
+assert "... nothing changed" [ "$(I $A export)" = "$before" ]
 
 tap_end

@@ -774,7 +774,7 @@ static int cmd_add(struct cni *c, struct idm_cni_err *e)
 		goto out_rt;
 	if (pair_of(c, ipam, &l, e))
 		goto out_ipam;
-	if (idm_intent_link_add(&rt, &l)) {
+	if (idm_intent_link_add(NULL, &rt, &l)) {
 		idm_cni_set_err(e, IDM_CNI_ERR_LINK, "the pair %s / %s was refused", c->dev,
 				c->ifname);
 		kernel_details(&rt, e);

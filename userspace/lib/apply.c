@@ -76,13 +76,14 @@ int idm_apply_check_devs(const struct idm_intent *in,
 }
 
 /* Undo the first n link changes, last first; true if one failed. */
-static bool links_undo(struct idm_nl *rt, const struct idm_link_changes *lp, size_t n)
+static bool links_undo(struct idm_nl *nl, struct idm_nl *rt,
+		       const struct idm_link_changes *lp, size_t n)
 {
 	bool failed = false;
 	char buf[512];
 
 	while (n--) {
-		if (!idm_link_op_do(rt, &lp->op[n], 1))
+		if (!idm_link_op_do(nl, rt, &lp->op[n], 1))
 			continue;
 		idm_link_op_format(&lp->op[n], buf, sizeof(buf));
 		fprintf(stderr, "Error: undo failed at \"%s\"\n", buf);
@@ -114,7 +115,7 @@ static bool undo_all(struct idm_nl *nl, struct idm_nl *rt, const struct done *d,
 		fprintf(stderr, "Error: undo failed at \"config set hash-key\"\n");
 		failed = true;
 	}
-	failed |= links_undo(rt, lp, d->links);
+	failed |= links_undo(nl, rt, lp, d->links);
 	return !failed;
 }
 
@@ -128,7 +129,7 @@ static int apply_node(const struct idm_intent *in, struct idm_nl *nl,
 	long fail_at;
 
 	for (d->links = 0; d->links < lp->n; d->links++)
-		if (idm_link_op_do(rt, &lp->op[d->links], 0))
+		if (idm_link_op_do(nl, rt, &lp->op[d->links], 0))
 			break;
 	if (d->links != lp->n) {
 		idm_link_op_format(&lp->op[d->links], buf, sizeof(buf));
@@ -197,7 +198,7 @@ int idm_apply_plan(struct idm_nl *nl, struct idm_nl *rt,
 	int k;
 
 	memset(p, 0, sizeof(*p));
-	if (idm_link_plan(rt, in, &p->links))
+	if (idm_link_plan(nl, rt, in, &p->links))
 		return -1;
 	if (in->has_hash_key) {
 		k = idm_hash_key_get(nl, p->old_key);

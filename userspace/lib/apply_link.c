@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * idmesh apply: the node's idmesh links made what the intent's "pairs" and
- * "remote-links" say. A link whose definition differs (peer, namespace,
- * remote, local, id, port, underlay) is removed and added again; its MTU,
- * and the addresses and routes of its ends, are changed in place. A
- * removed link comes back, on undo, with its addresses and routes.
+ * idmesh apply: the node's idmesh links made what the intent's "pairs",
+ * "remote-links" and "external-links" say. A link whose definition differs
+ * (peer, namespace, remote or family, local, id, port, underlay) is
+ * removed and added again; its MTU, the addresses and routes of its ends,
+ * and an external link's peers are changed in place. A removed link comes
+ * back, on undo, with its addresses, routes and peers.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -179,6 +180,29 @@ bool idm_end_has_addr(const char *netns, const char *ifname,
 
 /* ---- the node's links ---- */
 
+/* An external link's peers, from the kernel (nl: the idmesh family). */
+static int read_xpeers(struct idm_nl *nl, const struct idm_link_info *li,
+		       struct idm_intent_link *l)
+{
+	struct idm_link_peer *v;
+	size_t i, n;
+
+	if (idm_link_peer_dump(nl, li->ifindex, &v, &n))
+		return -1;
+	l->xpeers = xrealloc(NULL, n ? n : 1, sizeof(*l->xpeers));
+	for (i = 0; i < n; i++) {
+		struct idm_intent_xpeer *xp = &l->xpeers[i];
+
+		memset(xp, 0, sizeof(*xp));
+		xp->p.a = v[i].prefix;
+		xp->p.len = v[i].len;
+		xp->remote = v[i].remote;
+	}
+	l->nxpeers = n;
+	free(v);
+	return 0;
+}
+
 static void info_to_ilink(struct idm_nl *rt, const struct idm_link_info *li,
 			  struct idm_intent_link *l)
 {
@@ -198,7 +222,9 @@ static void info_to_ilink(struct idm_nl *rt, const struct idm_link_info *li,
 		return;
 	}
 	l->remote = true;
-	idm_parse_addr(li->remote, &l->raddr);
+	l->external = li->external;
+	if (!li->external)
+		idm_parse_addr(li->remote, &l->raddr);
 	if (li->local[0])
 		idm_parse_addr(li->local, &l->laddr);
 	l->id = li->id;
@@ -207,7 +233,8 @@ static void info_to_ilink(struct idm_nl *rt, const struct idm_link_info *li,
 		l->dev = xstrdup(buf);
 }
 
-int idm_links_read(struct idm_nl *rt, struct idm_intent_link **out, size_t *n)
+int idm_links_read(struct idm_nl *nl, struct idm_nl *rt, struct idm_intent_link **out,
+		   size_t *n)
 {
 	struct idm_link_list c = { 0 };
 	struct idm_intent_link *v;
@@ -224,11 +251,8 @@ int idm_links_read(struct idm_nl *rt, struct idm_intent_link **out, size_t *n)
 		struct idm_intent_link *l;
 		bool dup = false;
 
-		/*
-		 * External links (and their peers) are not in the intent:
-		 * "link peer" keeps them; apply and export leave them be.
-		 */
-		if (li->external)
+		/* Without the idmesh family, external links are left out. */
+		if (li->external && !nl)
 			continue;
 		/* Both ends of a pair here: the one listed first stands for it. */
 		for (k = 0; k < nv && li->mode != IDMESH_LINK_MODE_REMOTE &&
@@ -240,6 +264,8 @@ int idm_links_read(struct idm_nl *rt, struct idm_intent_link **out, size_t *n)
 		info_to_ilink(rt, li, l);
 		if (read_end(rt, li->ifindex, &l->addrs[IDM_END_NODE],
 			     &l->routes[IDM_END_NODE]))
+			goto out;
+		if (li->external && read_xpeers(nl, li, l))
 			goto out;
 		if (!l->remote && l->peer[0] && (!l->netns || l->netns[0] != '(')) {
 			struct idm_nl prt;
@@ -273,7 +299,7 @@ static bool str_eq(const char *a, const char *b)
 
 static bool same_def(const struct idm_intent_link *want, const struct idm_intent_link *cur)
 {
-	if (want->remote != cur->remote)
+	if (want->remote != cur->remote || want->external != cur->external)
 		return false;
 	if (!want->remote)
 		return str_eq(want->peer, cur->peer) && str_eq(want->netns, cur->netns);
@@ -338,6 +364,48 @@ static void plan_prefixes(struct idm_link_changes *p, const struct idm_intent_li
 			}
 }
 
+/* The peer of l for prefix p, or NULL. */
+static const struct idm_intent_xpeer *find_xpeer(const struct idm_intent_link *l,
+						 const struct idm_prefix *p)
+{
+	size_t i;
+
+	for (i = 0; i < l->nxpeers; i++)
+		if (idm_prefix_eq(&l->xpeers[i].p, p))
+			return &l->xpeers[i];
+	return NULL;
+}
+
+/*
+ * An external link's peers: those whose prefix goes removed, then the
+ * new ones and those going to another node set (in place: the kernel
+ * replaces a prefix's remote, no packet finds it missing).
+ */
+static void plan_xpeers(struct idm_link_changes *p, const struct idm_intent_link *want,
+			const struct idm_intent_link *cur)
+{
+	const struct idm_intent_xpeer *o;
+	struct idm_link_op *op;
+	size_t i;
+
+	for (i = 0; i < cur->nxpeers; i++) {
+		if (find_xpeer(want, &cur->xpeers[i].p))
+			continue;
+		op = push(p, IDM_LINK_OP_PEER, want);
+		op->xp = cur->xpeers[i];
+	}
+	for (i = 0; i < want->nxpeers; i++) {
+		o = find_xpeer(cur, &want->xpeers[i].p);
+		if (o && !memcmp(&o->remote, &want->xpeers[i].remote, sizeof(o->remote)))
+			continue;
+		op = push(p, IDM_LINK_OP_PEER, want);
+		op->add = true;
+		op->xp = want->xpeers[i];
+		if (o)
+			op->old_remote = o->remote;
+	}
+}
+
 /* What would fail before any change: a missing namespace or underlay. */
 static int check_link(const struct idm_intent *in, const struct idm_intent_link *l)
 {
@@ -369,7 +437,14 @@ static bool named(const struct idm_intent *in, const char *name)
 	return false;
 }
 
-int idm_link_plan(struct idm_nl *rt, const struct idm_intent *in,
+/* Does the intent name the node's links of this one's kind? */
+static bool kind_named(const struct idm_intent *in, const struct idm_intent_link *l)
+{
+	return l->external ? in->has_externals : l->remote ? in->has_remotes :
+	       in->has_pairs;
+}
+
+int idm_link_plan(struct idm_nl *nl, struct idm_nl *rt, const struct idm_intent *in,
 		  struct idm_link_changes *p)
 {
 	bool *done;
@@ -377,12 +452,12 @@ int idm_link_plan(struct idm_nl *rt, const struct idm_intent *in,
 	int pass;
 
 	memset(p, 0, sizeof(*p));
-	if (!in->has_pairs && !in->has_remotes)
+	if (!in->has_pairs && !in->has_remotes && !in->has_externals)
 		return 0;
 	for (i = 0; i < in->nlinks; i++)
 		if (check_link(in, &in->links[i]))
 			return -1;
-	if (idm_links_read(rt, &p->cur, &p->ncur))
+	if (idm_links_read(nl, rt, &p->cur, &p->ncur))
 		return -1;
 	/* A pair with both ends here is named by the end the intent names. */
 	for (k = 0; k < p->ncur; k++) {
@@ -411,7 +486,7 @@ int idm_link_plan(struct idm_nl *rt, const struct idm_intent *in,
 				if (!strcmp(in->links[i].name, c->name))
 					w = &in->links[i];
 			/* Links of a kind the intent does not name stay. */
-			if (!w && !(c->remote ? in->has_remotes : in->has_pairs))
+			if (!w && !kind_named(in, c))
 				continue;
 			if (!w || !same_def(w, c))
 				push(p, IDM_LINK_OP_DEL, c);
@@ -435,6 +510,8 @@ int idm_link_plan(struct idm_nl *rt, const struct idm_intent *in,
 					op->old_mtu = c->mtu;
 				}
 				plan_prefixes(p, w, c);
+				if (w->external)
+					plan_xpeers(p, w, c);
 			}
 		}
 	}
@@ -568,18 +645,45 @@ static int end_do(struct idm_nl *rt, const struct idm_intent_link *l, int end,
 	return rc;
 }
 
-int idm_intent_link_add(struct idm_nl *rt, const struct idm_intent_link *l)
+/* Add or remove a peer of the external link l. */
+static int xpeer_do(struct idm_nl *nl, const struct idm_intent_link *l, bool add,
+		    const struct idm_intent_xpeer *xp)
+{
+	struct idm_link_peer lp = {
+		.ifindex = (int)if_nametoindex(l->name), .prefix = xp->p.a,
+		.len = xp->p.len,
+	};
+
+	if (!nl) {
+		fprintf(stderr, "Error: the peers of %s need the idmesh family\n", l->name);
+		return -1;
+	}
+	if (!lp.ifindex) {
+		fprintf(stderr, "Error: no device \"%s\"\n", l->name);
+		return -1;
+	}
+	if (add)
+		lp.remote = xp->remote;
+	return idm_link_peer_change(nl, add, &lp);
+}
+
+int idm_intent_link_add(struct idm_nl *nl, struct idm_nl *rt,
+			const struct idm_intent_link *l)
 {
 	struct idm_link_spec sp = {
 		.name = l->name, .peer = l->peer, .peer_netns = l->netns,
 		.remote = l->raddr, .local = l->laddr, .id = l->id,
 		.port = l->port, .mtu = l->mtu, .dev = l->dev,
+		.external = l->external,
 	};
 	int end, kind, ends = l->remote ? 1 : 2;
 	size_t i;
 
 	if (idm_link_create(rt, &sp))
 		return -1;
+	for (i = 0; i < l->nxpeers; i++)
+		if (xpeer_do(nl, l, true, &l->xpeers[i]))
+			goto undo;
 	for (end = 0; end < ends; end++) {
 		struct end_change c = { .kind = IDM_LINK_OP_MTU, .up = true };
 
@@ -607,7 +711,8 @@ undo:
 	return -1;
 }
 
-int idm_link_op_do(struct idm_nl *rt, const struct idm_link_op *op, int undo)
+int idm_link_op_do(struct idm_nl *nl, struct idm_nl *rt, const struct idm_link_op *op,
+		   int undo)
 {
 	int ends = op->l->remote ? 1 : 2, end;
 	struct end_change c = {
@@ -618,8 +723,16 @@ int idm_link_op_do(struct idm_nl *rt, const struct idm_link_op *op, int undo)
 	switch (op->kind) {
 	case IDM_LINK_OP_DEL:
 	case IDM_LINK_OP_ADD:
-		return (op->kind == IDM_LINK_OP_ADD) != !!undo ? idm_intent_link_add(rt, op->l) :
+		return (op->kind == IDM_LINK_OP_ADD) != !!undo ?
+		       idm_intent_link_add(nl, rt, op->l) :
 		       idm_intent_link_del(rt, op->l->name);
+	case IDM_LINK_OP_PEER:
+		if (undo && op->add && op->old_remote.family) {
+			struct idm_intent_xpeer back = { .p = op->xp.p, .remote = op->old_remote };
+
+			return xpeer_do(nl, op->l, true, &back);
+		}
+		return xpeer_do(nl, op->l, op->add != !!undo, &op->xp);
 	case IDM_LINK_OP_MTU:
 		for (end = 0; end < ends; end++)
 			if (end_do(rt, op->l, end, &c))
@@ -634,19 +747,24 @@ int idm_link_op_do(struct idm_nl *rt, const struct idm_link_op *op, int undo)
 
 void idm_intent_link_format(const struct idm_intent_link *l, char *buf, size_t len)
 {
-	char r[INET6_ADDRSTRLEN], a[INET6_ADDRSTRLEN + 8] = "";
+	char r[INET6_ADDRSTRLEN + 8], a[INET6_ADDRSTRLEN + 8] = "";
 	int n;
 
 	if (!l->remote) {
 		n = snprintf(buf, len, "%s peer %s%s%s", l->name, l->peer,
 			     l->netns ? " netns " : "", l->netns ? l->netns : "");
 	} else {
-		inet_ntop(l->raddr.family, l->raddr.bytes, r, sizeof(r));
+		if (l->external) {
+			snprintf(r, sizeof(r), "external %s", l->external == 6 ? "inet6" : "inet");
+		} else {
+			strcpy(r, "remote ");
+			inet_ntop(l->raddr.family, l->raddr.bytes, r + 7, sizeof(r) - 7);
+		}
 		if (l->laddr.family) {
 			strcpy(a, " local ");
 			inet_ntop(l->laddr.family, l->laddr.bytes, a + 7, sizeof(a) - 7);
 		}
-		n = snprintf(buf, len, "%s remote %s%s id %u", l->name, r, a, l->id);
+		n = snprintf(buf, len, "%s %s%s id %u", l->name, r, a, l->id);
 		if (n >= 0 && (size_t)n < len && l->port)
 			n += snprintf(buf + n, len - n, " port %u", l->port);
 		if (n >= 0 && (size_t)n < len && l->dev)
@@ -669,6 +787,11 @@ void idm_link_op_format(const struct idm_link_op *op, char *buf, size_t len)
 		return;
 	case IDM_LINK_OP_MTU:
 		snprintf(buf, len, "link %s mtu %u", l->name, op->mtu);
+		return;
+	case IDM_LINK_OP_PEER:
+		idm_prefix_format(&op->xp.p, p, sizeof(p));
+		inet_ntop(op->xp.remote.family, op->xp.remote.bytes, d, sizeof(d));
+		snprintf(buf, len, "peer %s remote %s dev %s", p, d, l->name);
 		return;
 	}
 	idm_prefix_format(&op->p, p, sizeof(p));

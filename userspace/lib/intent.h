@@ -172,8 +172,11 @@ struct idm_intent {
 	size_t nworkloads;
 	struct idm_policy *policies;
 	size_t npolicies;
-	/* "pairs", "remote-links" given: the node's links of that kind. */
-	bool has_pairs, has_remotes;
+	/*
+	 * "pairs", "remote-links", "external-links" given: the node's links
+	 * of that kind.
+	 */
+	bool has_pairs, has_remotes, has_externals;
 	struct idm_intent_link *links;
 	size_t nlinks;
 	/* "hash-key": the Maglev flow hash key (config set hash-key). */
@@ -215,10 +218,25 @@ struct idm_intent {
 /* The two ends of a link: this node's, and a pair's peer. */
 enum { IDM_END_NODE, IDM_END_PEER };
 
-/* A local pair or a remote link of the node (intent_link.c). */
+/* The kinds of link: "pairs", "remote-links", "external-links". */
+enum { IDM_ILINK_PAIR, IDM_ILINK_REMOTE, IDM_ILINK_EXTERNAL };
+
+/* A peer of an external link: destinations in prefix go to remote. */
+struct idm_intent_xpeer {
+	struct idm_prefix p;		/* no bit set past its length */
+	struct idm_addr remote;		/* of the link's underlay family */
+};
+
+/*
+ * A local pair, a remote link or an external link (remote set too) of
+ * the node (intent_link.c).
+ */
 struct idm_intent_link {
 	char *name;
 	bool remote;
+	int external;			/* 4 or 6: external, of that underlay */
+	struct idm_intent_xpeer *xpeers;	/* an external link's peers */
+	size_t nxpeers;
 	char *peer, *netns;		/* a pair; netns NULL: this namespace */
 	struct idm_addr raddr, laddr;	/* a remote link ... */
 	uint32_t id, port;		/* port 0: the default */

@@ -60,7 +60,10 @@ int idm_intent_fail(struct ctx *c, const char *path, const char *fmt, ...)
 int idm_intent_parse_vips(struct ctx *c, json_object *o, struct idm_intent *in);
 void idm_intent_free_vips(struct idm_intent *in);
 
-/* The intent's "pairs" or "remote-links" (key), and "hash-key". */
+/*
+ * The intent's "pairs", "remote-links" or "external-links" (key), and
+ * "hash-key".
+ */
 int idm_intent_parse_links(struct ctx *c, const char *key, json_object *o,
 			   struct idm_intent *in);
 int idm_intent_parse_hash_key(struct ctx *c, json_object *o, struct idm_intent *in);

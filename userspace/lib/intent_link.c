@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * idmesh apply: the intent's "pairs" and "remote-links" (the node's idmesh
- * links, each with the addresses and routes of its ends) and its
- * "hash-key", checked as the rest of the intent is.
+ * idmesh apply: the intent's "pairs", "remote-links" and "external-links"
+ * (the node's idmesh links, each with the addresses and routes of its
+ * ends, an external link with its peers) and its "hash-key", checked as
+ * the rest of the intent is.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,19 +136,73 @@ static int get_name(struct ctx *c, const char *path, json_object *o, char **out)
 /* An optional key: 0 if absent or good, -1 with a message if bad. */
 #define OPT(key) (idm_subpath(sub, path, key), json_object_object_get_ex(o, key, &x))
 
+/* An external link's "peers": [{"prefix": P, "remote": A}, ...]. */
+static int parse_xpeers(struct ctx *c, const char *path, json_object *o,
+			struct idm_intent_link *l)
+{
+	static const char *const keys[] = { "prefix", "remote", NULL };
+	char sub[PATH_MAX_LEN], sub2[PATH_MAX_LEN], why[160];
+	const char *s;
+	json_object *e, *x;
+	size_t i, k, n;
+
+	if (idm_want_type(c, path, o, json_type_array, "an array"))
+		return -1;
+	n = json_object_array_length(o);
+	if (n > IDMESH_LINK_PEERS_MAX)
+		return idm_intent_fail(c, path, "has %zu peers; a link takes at most %d",
+				       n, IDMESH_LINK_PEERS_MAX);
+	l->xpeers = xrealloc(NULL, n ? n : 1, sizeof(*l->xpeers));
+	for (i = 0; i < n; i++) {
+		struct idm_intent_xpeer *xp = &l->xpeers[i];
+
+		idm_subidx(sub, path, i);
+		e = json_object_array_get_idx(o, i);
+		if (idm_want_type(c, sub, e, json_type_object, "an object") ||
+		    idm_known_keys(c, sub, e, keys))
+			return -1;
+		idm_subpath(sub2, sub, "prefix");
+		if (!json_object_object_get_ex(e, "prefix", &x))
+			return idm_intent_fail(c, sub, "needs a prefix (the pod CIDR behind the peer)");
+		if (idm_get_string(c, sub2, x, &s))
+			return -1;
+		if (idm_prefix_parse(s, true, &xp->p, why, sizeof(why)))
+			return idm_intent_fail(c, sub2, "%s", why);
+		idm_subpath(sub2, sub, "remote");
+		if (!json_object_object_get_ex(e, "remote", &x))
+			return idm_intent_fail(c, sub, "needs a remote (the peer node's address)");
+		if (idm_get_addr(c, sub2, x, &xp->remote))
+			return -1;
+		if (xp->remote.family != (l->external == 6 ? AF_INET6 : AF_INET))
+			return idm_intent_fail(c, sub2, "is not of the link's underlay family (%s)",
+					       l->external == 6 ? "inet6" : "inet");
+		l->nxpeers++;
+		for (k = 0; k < i; k++)
+			if (idm_prefix_eq(&l->xpeers[k].p, &xp->p))
+				return idm_intent_fail(c, sub, "the same prefix as [%zu]",
+						       k);
+	}
+	return 0;
+}
+
 static int parse_link(struct ctx *c, const char *path, json_object *o,
-		      bool remote, struct idm_intent_link *l)
+		      int kind, struct idm_intent_link *l)
 {
 	static const char *const pkeys[] = { "name", "peer", "netns", "mtu",
 		"addresses", "routes", "peer-addresses", "peer-routes", NULL };
 	static const char *const rkeys[] = { "name", "remote", "local", "id", "port",
 		"dev", "mtu", "addresses", "routes", NULL };
+	static const char *const xkeys[] = { "name", "family", "local", "id", "port",
+		"dev", "mtu", "addresses", "routes", "peers", NULL };
+	static const char *const *const keys[] = { pkeys, rkeys, xkeys };
 	char sub[PATH_MAX_LEN];
+	bool remote = kind != IDM_ILINK_PAIR;
+	const char *s;
 	json_object *x;
 
 	l->remote = remote;
 	if (idm_want_type(c, path, o, json_type_object, "an object") ||
-	    idm_known_keys(c, path, o, remote ? rkeys : pkeys))
+	    idm_known_keys(c, path, o, keys[kind]))
 		return -1;
 	if (!OPT("name"))
 		return idm_intent_fail(c, path, "needs a name");
@@ -177,15 +232,35 @@ static int parse_link(struct ctx *c, const char *path, json_object *o,
 			return idm_intent_fail(c, path, "the peer has the link's name in the same namespace");
 		return 0;
 	}
-	if (!OPT("remote"))
-		return idm_intent_fail(c, path, "needs a remote address");
-	if (idm_get_addr(c, sub, x, &l->raddr))
-		return -1;
-	if (OPT("local")) {
-		if (idm_get_addr(c, sub, x, &l->laddr))
+	if (kind == IDM_ILINK_EXTERNAL) {
+		/* The underlay family: "inet" unless said, or a local address says. */
+		l->external = 4;
+		if (OPT("family")) {
+			if (idm_get_string(c, sub, x, &s))
+				return -1;
+			if (strcmp(s, "inet") && strcmp(s, "inet6"))
+				return idm_intent_fail(c, sub, "\"%s\" is not inet or inet6", s);
+			l->external = strcmp(s, "inet") ? 6 : 4;
+		}
+		if (OPT("local")) {
+			if (idm_get_addr(c, sub, x, &l->laddr))
+				return -1;
+			if (l->laddr.family != (l->external == 6 ? AF_INET6 : AF_INET))
+				return idm_intent_fail(c, sub, "is not of the link's family");
+		}
+		if (OPT("peers") && parse_xpeers(c, sub, x, l))
 			return -1;
-		if (l->laddr.family != l->raddr.family)
-			return idm_intent_fail(c, sub, "is not of the remote's family");
+	} else {
+		if (!OPT("remote"))
+			return idm_intent_fail(c, path, "needs a remote address");
+		if (idm_get_addr(c, sub, x, &l->raddr))
+			return -1;
+		if (OPT("local")) {
+			if (idm_get_addr(c, sub, x, &l->laddr))
+				return -1;
+			if (l->laddr.family != l->raddr.family)
+				return idm_intent_fail(c, sub, "is not of the remote's family");
+		}
 	}
 	if (!OPT("id"))
 		return idm_intent_fail(c, path, "needs an id (1..%d)", IDMESH_ID_MAX);
@@ -201,7 +276,8 @@ static int parse_link(struct ctx *c, const char *path, json_object *o,
 int idm_intent_parse_links(struct ctx *c, const char *key, json_object *o,
 			   struct idm_intent *in)
 {
-	bool remote = !strcmp(key, "remote-links");
+	int kind = !strcmp(key, "pairs") ? IDM_ILINK_PAIR :
+		   !strcmp(key, "remote-links") ? IDM_ILINK_REMOTE : IDM_ILINK_EXTERNAL;
 	char sub[PATH_MAX_LEN];
 	size_t i, k, n, base;
 
@@ -216,25 +292,28 @@ int idm_intent_parse_links(struct ctx *c, const char *key, json_object *o,
 		memset(l, 0, sizeof(*l));
 		in->nlinks++;
 		idm_subidx(sub, key, i);
-		if (parse_link(c, sub, json_object_array_get_idx(o, i), remote, l))
+		if (parse_link(c, sub, json_object_array_get_idx(o, i), kind, l))
 			return -1;
 		for (k = 0; k + 1 < in->nlinks; k++) {
 			const struct idm_intent_link *m = &in->links[k];
 
 			if (!strcmp(m->name, l->name))
 				return idm_intent_fail(c, sub, "the name \"%s\" is taken by %s %s",
-						       l->name, m->remote ? "remote link" : "pair",
-						       m->name);
-			if (remote && m->remote && m->id == l->id &&
-			    !memcmp(&m->raddr, &l->raddr, sizeof(l->raddr)))
-				return idm_intent_fail(c, sub, "the same remote and id as %s",
-						       m->name);
+						       l->name, m->external ? "external link" :
+						       m->remote ? "remote link" : "pair", m->name);
+			if (l->remote && m->remote && m->id == l->id &&
+			    !memcmp(&m->raddr, &l->raddr, sizeof(l->raddr)) &&
+			    m->external == l->external)
+				return idm_intent_fail(c, sub, "the same %s and id as %s",
+						       l->external ? "family" : "remote", m->name);
 		}
 	}
-	if (remote)
+	if (kind == IDM_ILINK_PAIR)
+		in->has_pairs = true;
+	else if (kind == IDM_ILINK_REMOTE)
 		in->has_remotes = true;
 	else
-		in->has_pairs = true;
+		in->has_externals = true;
 	return 0;
 }
 
@@ -267,6 +346,7 @@ void idm_intent_link_free(struct idm_intent_link *l)
 	free(l->peer);
 	free(l->netns);
 	free(l->dev);
+	free(l->xpeers);
 	for (e = 0; e < 2; e++) {
 		free(l->addrs[e].v);
 		free(l->routes[e].v);

@@ -387,7 +387,7 @@ int idm_intent_parse(const char *file, const char *text, size_t len,
 	static const char *const keys[] = { "ports", "default", "service-keys", "vips",
 					    "ids", "workloads", "policies", "pairs",
 					    "remote-links", "hash-key", "sacl-entries",
-					    "masquerade", NULL };
+					    "masquerade", "external-links", NULL };
 	struct ctx c = { .file = file, .err = err, .errlen = errlen };
 	json_object *root, *v;
 	int ret = -1;
@@ -427,6 +427,9 @@ int idm_intent_parse(const char *file, const char *text, size_t len,
 		goto out;
 	if (json_object_object_get_ex(root, "remote-links", &v) &&
 	    idm_intent_parse_links(&c, "remote-links", v, in))
+		goto out;
+	if (json_object_object_get_ex(root, "external-links", &v) &&
+	    idm_intent_parse_links(&c, "external-links", v, in))
 		goto out;
 	if (json_object_object_get_ex(root, "sacl-entries", &v) &&
 	    idm_intent_parse_sacl(&c, v, in))

@@ -96,6 +96,24 @@ static void print_prefixes(const char *key, const char *fmt,
 }
 
 /* --dry-run: the links the node would have, with addresses and routes. */
+/* --dry-run: an external link's peers. */
+static void print_xpeers(const struct idm_intent_link *l)
+{
+	char p[INET6_ADDRSTRLEN + 8], r[INET6_ADDRSTRLEN];
+	size_t i;
+
+	print_open_arr("peers");
+	for (i = 0; i < l->nxpeers; i++) {
+		idm_prefix_format(&l->xpeers[i].p, p, sizeof(p));
+		inet_ntop(l->xpeers[i].remote.family, l->xpeers[i].remote.bytes, r, sizeof(r));
+		print_open_obj(NULL);
+		print_string(PRINT_ANY, "prefix", "    peer %s", p);
+		print_string(PRINT_ANY, "remote", " remote %s\n", r);
+		print_close_obj();
+	}
+	print_close_arr();
+}
+
 static void print_ilinks(const struct idm_intent *in)
 {
 	char buf[512];
@@ -114,6 +132,8 @@ static void print_ilinks(const struct idm_intent *in)
 			       &l->addrs[IDM_END_PEER]);
 		print_prefixes("peer_routes", "    peer route %s\n",
 			       &l->routes[IDM_END_PEER]);
+		if (l->external)
+			print_xpeers(l);
 		print_close_obj();
 	}
 	print_close_arr();
@@ -216,7 +236,7 @@ static void print_plan(const struct idm_intent *in, const struct idm_sacl_tables
 		print_close_obj();
 	}
 	print_close_arr();
-	if (in->has_pairs || in->has_remotes)
+	if (in->has_pairs || in->has_remotes || in->has_externals)
 		print_ilinks(in);
 	if (in->has_hash_key)
 		print_bool(PRINT_ANY, "hash_key", "hash-key given\n", true);
@@ -312,7 +332,7 @@ static void print_changes(const struct idm_intent *in, const struct idm_apply *p
 	long i, n = p->nops;
 	char buf[256];
 
-	if (in->has_pairs || in->has_remotes)
+	if (in->has_pairs || in->has_remotes || in->has_externals)
 		print_lops(&p->links);
 	if (p->set_key)
 		print_string(PRINT_ANY, "hash_key", "~ hash-key %s\n", "set");

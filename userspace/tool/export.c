@@ -50,26 +50,34 @@ static void put_prefixes(const char *key, const struct idm_prefixes *ps)
 	print_close_arr();
 }
 
-static void put_links(const struct idm_intent_link *v, size_t n, bool remote)
+/* The links of one kind: IDM_ILINK_PAIR, _REMOTE or _EXTERNAL. */
+static void put_links(const struct idm_intent_link *v, size_t n, int kind)
 {
-	char a[INET6_ADDRSTRLEN];
-	size_t i;
+	static const char *const key[] = { "pairs", "remote-links", "external-links" };
+	char a[INET6_ADDRSTRLEN + 8];
+	size_t i, k;
 
-	print_open_arr(remote ? "remote-links" : "pairs");
+	print_open_arr(key[kind]);
 	for (i = 0; i < n; i++) {
 		const struct idm_intent_link *l = &v[i];
 
-		if (l->remote != remote)
+		if ((l->external ? IDM_ILINK_EXTERNAL : l->remote ? IDM_ILINK_REMOTE :
+		     IDM_ILINK_PAIR) != kind)
 			continue;
 		print_open_obj(NULL);
 		print_string(PRINT_JSON, "name", NULL, l->name);
-		if (!remote) {
+		if (!l->remote) {
 			print_string(PRINT_JSON, "peer", NULL, l->peer);
 			if (l->netns)
 				print_string(PRINT_JSON, "netns", NULL, l->netns);
 		} else {
-			inet_ntop(l->raddr.family, l->raddr.bytes, a, sizeof(a));
-			print_string(PRINT_JSON, "remote", NULL, a);
+			if (l->external) {
+				print_string(PRINT_JSON, "family", NULL,
+					     l->external == 6 ? "inet6" : "inet");
+			} else {
+				inet_ntop(l->raddr.family, l->raddr.bytes, a, sizeof(a));
+				print_string(PRINT_JSON, "remote", NULL, a);
+			}
 			if (l->laddr.family) {
 				inet_ntop(l->laddr.family, l->laddr.bytes, a, sizeof(a));
 				print_string(PRINT_JSON, "local", NULL, a);
@@ -82,9 +90,22 @@ static void put_links(const struct idm_intent_link *v, size_t n, bool remote)
 		print_uint(PRINT_JSON, "mtu", NULL, l->mtu);
 		put_prefixes("addresses", &l->addrs[IDM_END_NODE]);
 		put_prefixes("routes", &l->routes[IDM_END_NODE]);
-		if (!remote) {
+		if (!l->remote) {
 			put_prefixes("peer-addresses", &l->addrs[IDM_END_PEER]);
 			put_prefixes("peer-routes", &l->routes[IDM_END_PEER]);
+		}
+		if (l->external) {
+			print_open_arr("peers");
+			for (k = 0; k < l->nxpeers; k++) {
+				print_open_obj(NULL);
+				idm_prefix_format(&l->xpeers[k].p, a, sizeof(a));
+				print_string(PRINT_JSON, "prefix", NULL, a);
+				inet_ntop(l->xpeers[k].remote.family, l->xpeers[k].remote.bytes,
+					  a, sizeof(a));
+				print_string(PRINT_JSON, "remote", NULL, a);
+				print_close_obj();
+			}
+			print_close_arr();
 		}
 		print_close_obj();
 	}
@@ -164,7 +185,7 @@ int cmd_export(const struct idm_opts *o, int argc, char **argv)
 		return 1;
 	if (idm_rt_open(&rt, NULL))
 		goto out_nl;
-	if (idm_links_read(&rt, &links, &nlinks))
+	if (idm_links_read(&nl, &rt, &links, &nlinks))
 		goto out;
 	has_key = idm_hash_key_get(&nl, key);
 	if (has_key < 0 || idm_vip_dump(&nl, IDMESH_CMD_VIP_GET, NULL, &vips) ||
@@ -181,8 +202,9 @@ int cmd_export(const struct idm_opts *o, int argc, char **argv)
 	print_start(true, true);
 	print_open_obj(NULL);
 	if (named)
-		put_links(links, nlinks, false);
-	put_links(links, nlinks, true);
+		put_links(links, nlinks, IDM_ILINK_PAIR);
+	put_links(links, nlinks, IDM_ILINK_REMOTE);
+	put_links(links, nlinks, IDM_ILINK_EXTERNAL);
 	if (!has_key) {
 		char hex[2 * IDMESH_HASH_KEY_LEN + 1];
 
