@@ -6,7 +6,7 @@
 # real list/watch protocol) serves objects kubectl printed, node a runs
 # pods behind idmesh pairs, node b another node over a veth underlay:
 #
-#   client, web-1..5 (pods) --pairs-- a ==remote link== b (10.60.0.1)
+#   client, web-1..5 (pods) --pairs-- a ==external link== b (10.60.0.1)
 #
 # The cluster changes as a real one does, and at each step the node's
 # VIPs, links and identity entries, and the connections it holds, are
@@ -182,26 +182,24 @@ p["spec"]["nodeName"] = "node-c"
 p["status"]["podIP"] = "10.70.0.5"
 p["status"]["podIPs"] = [{"ip": "10.70.0.5"}]
 o += [n, p]'
-# A device of another kind holds the name of node a's link to node-c:
-# the apply fails, nothing of it stays, and it is retried with backoff
-# until the name is free.
-cname=$(I $A k8s node node-a "$tap_out.node.json" |
-	jq -r '.["remote-links"][] | select(.remote == "192.168.70.3") | .name')
-ip -n $A link add "$cname" type dummy
+# A route of node a's own holds node-c's pod CIDR: adding the peer's
+# route fails, nothing of the apply stays, and it is retried with backoff
+# until the route is gone.
+ip -n $A route add 10.70.0.0/24 dev lo
 fails=$(metric a 'idmesh_agent_apply_failures_total{part="links"}')
 post /_test/objects "$tap_out.node.json"
-remotes() { I $A -j link show | jq -c '[.[] | select(.mode == "remote") | .remote] | sort'; }
-assert "a device in the way of node-c's link: the apply fails, is undone and retried with backoff" all \
+remotes() { I $A -j link peer show | jq -c '[.[] | .remote] | sort'; }
+assert "a route in the way of node-c's pod CIDR: the apply fails, is undone and retried with backoff" all \
 	wait_until 30 eval '[ "$(metric a "idmesh_agent_apply_failures_total{part=\"links\"}")" -ge $((fails + 2)) ]' :: \
 	grep -q 'msg="retry after backoff"' "$tap_out.log-a" :: \
 	[ "$(remotes)" = "[\"192.168.70.2\"]" ]
-ip -n $A link del "$cname"
-assert "node-c joins: once the name is free, node a gets a link to it" \
+ip -n $A route del 10.70.0.0/24 dev lo
+assert "node-c joins: once the route is gone, node a's external link gets its peer" \
 	wait_until 60 eval '[ "$(remotes)" = "[\"192.168.70.2\",\"192.168.70.3\"]" ]'
 sacl_has() { I $A -j sacl show | jq -e --arg a "$1" '[.. | .addr? // empty] | index($a) != null' >/dev/null; }
 assert "a Pod on node-c comes: node a knows its address's identity" wait_until 30 sacl_has 10.70.0.5
 post /_test/objects "$tap_out.web2.json"
-assert "node-c leaves: its link is removed" \
+assert "node-c leaves: its peer is removed" \
 	wait_until 30 eval '[ "$(remotes)" = "[\"192.168.70.2\"]" ]'
 assert "... and its Pod's entry" wait_until 30 eval '! sacl_has 10.70.0.5'
 assert "the link to node b stayed, the pods still reach it" nsx $CL ping -c1 -W2 -q 10.60.0.1

@@ -871,70 +871,6 @@ static int node_info(struct k8s *k, const struct obj *nd, int family,
 	return 0;
 }
 
-/* A set of link ids (open addressing; 0 is never an id). */
-struct idset {
-	uint32_t *v;
-	size_t mask;
-};
-
-static bool idset_has(const struct idset *s, uint32_t id)
-{
-	size_t h;
-
-	for (h = id & s->mask; s->v[h]; h = (h + 1) & s->mask)
-		if (s->v[h] == id)
-			return true;
-	return false;
-}
-
-static void idset_add(struct idset *s, uint32_t id)
-{
-	size_t h;
-
-	for (h = id & s->mask; s->v[h]; h = (h + 1) & s->mask)
-		;
-	s->v[h] = id;
-}
-
-/*
- * The id of every pair of nodes with an InternalIP, the same on every
- * node: the pairs in the order of their names, each the keyed hash of the
- * two names, or the next id that neither node's links have yet. ids[i]:
- * the id of the link from me to nodes[i].
- */
-static void assign_ids(const struct obj **nodes, size_t n, size_t me, uint32_t *ids)
-{
-	struct idset *sets = xrealloc(NULL, n, sizeof(*sets));
-	size_t cap = 4, a, b;
-
-	while (cap < 2 * n)
-		cap *= 2;
-	for (a = 0; a < n; a++) {
-		sets[a].v = calloc(cap, sizeof(uint32_t));
-		if (!sets[a].v) {
-			fprintf(stderr, "idmesh: out of memory\n");
-			exit(1);
-		}
-		sets[a].mask = cap - 1;
-	}
-	for (a = 0; a < n; a++)
-		for (b = a + 1; b < n; b++) {
-			uint32_t id = idm_k8s_link_id(nodes[a]->name, nodes[b]->name);
-
-			while (idset_has(&sets[a], id) || idset_has(&sets[b], id))
-				id = id % IDMESH_ID_MAX + 1;
-			idset_add(&sets[a], id);
-			idset_add(&sets[b], id);
-			if (a == me)
-				ids[b] = id;
-			else if (b == me)
-				ids[a] = id;
-		}
-	for (a = 0; a < n; a++)
-		free(sets[a].v);
-	free(sets);
-}
-
 /* The i-th of a Node's pod CIDRs, checked; NULL after k8s_fail() says why. */
 static const char *pod_cidr(struct k8s *k, const struct obj *nd, json_object *cidrs,
 			    const char *cidr, size_t i)
@@ -960,89 +896,126 @@ static const char *pod_cidr(struct k8s *k, const struct obj *nd, json_object *ci
 	return s;
 }
 
-static int remote_link(struct k8s *k, const struct obj *me, const struct obj *nd,
-		       uint32_t id, json_object *links)
+/* A pod CIDR already given to a peer, and the Node it came from. */
+struct taken {
+	struct idm_prefix p;
+	const struct obj *nd;
+};
+
+/*
+ * The peers one other Node nd makes: each of its pod CIDRs behind its
+ * first InternalIP, on this node's external link of that family (xl[0]
+ * IPv4, xl[1] IPv6, NULL: this node has no such InternalIP). A Node
+ * whose pod CIDRs are malformed or another Node's is left out, said.
+ */
+static void node_peers(struct k8s *k, const struct obj *nd, json_object **xl,
+		       struct taken **tk, size_t *ntk)
 {
-	const char *maddr, *mcidr, *addr, *cidr;
-	json_object *mcidrs, *cidrs, *l, *routes;
-	char name[IFNAMSIZ];
+	const char *addr, *cidr, *s;
+	json_object *cidrs, *peers, *routes, *pe;
+	struct idm_prefix *ps;
 	struct idm_addr na;
-	size_t j, n;
+	size_t j, t, n;
+	char why[160];
 
-	if (node_info(k, nd, 0, &addr, &cidrs, &cidr))
-		return -1;
-	idm_parse_addr(addr, &na);
-	if (node_info(k, me, na.family, &maddr, &mcidrs, &mcidr))
-		return -1;
-	if (!maddr) {
-		k8s_fail(k, nd, "status.addresses", "no InternalIP of a family this node has");
-		return k8s_skip(k, "no link to it");
+	if (node_info(k, nd, 0, &addr, &cidrs, &cidr)) {
+		k8s_skip(k, "no link to it");
+		return;
 	}
-	routes = json_object_new_array();
 	n = cidrs ? json_object_array_length(cidrs) : cidr ? 1 : 0;
-	for (j = 0; j < n; j++) {
-		const char *s = pod_cidr(k, nd, cidrs, cidr, j);
-
-		if (!s) {
-			json_object_put(routes);
-			return k8s_skip(k, "no link to it");
+	if (!addr) {
+		if (n) {
+			k8s_fail(k, nd, "status.addresses", "no InternalIP");
+			k8s_skip(k, "no link to it");
 		}
-		json_object_array_add(routes, json_object_new_string(s));
+		return;		/* not reachable yet, and no pods */
 	}
-	snprintf(name, sizeof(name), "idmr%06x", id);
-	l = json_object_new_object();
-	json_object_object_add(l, "name", json_object_new_string(name));
-	json_object_object_add(l, "remote", json_object_new_string(addr));
-	json_object_object_add(l, "local", json_object_new_string(maddr));
-	json_object_object_add(l, "id", json_object_new_int((int)id));
-	json_object_object_add(l, "routes", routes);
-	json_object_array_add(links, l);
-	return 0;
+	idm_parse_addr(addr, &na);
+	if (!xl[na.family == AF_INET6]) {
+		k8s_fail(k, nd, "status.addresses", "no InternalIP of a family this node has");
+		k8s_skip(k, "no link to it");
+		return;
+	}
+	ps = xrealloc(NULL, n ? n : 1, sizeof(*ps));
+	for (j = 0; j < n; j++) {
+		s = pod_cidr(k, nd, cidrs, cidr, j);
+		if (!s || idm_prefix_parse(s, true, &ps[j], why, sizeof(why)))
+			goto skip;
+		for (t = 0; t < *ntk; t++)
+			if (idm_prefix_in(&ps[j], &(*tk)[t].p) ||
+			    idm_prefix_in(&(*tk)[t].p, &ps[j])) {
+				k8s_fail(k, nd, cidrs ? "spec.podCIDRs" : "spec.podCIDR",
+					 "%s overlaps Node %s's pod CIDRs", s, (*tk)[t].nd->name);
+				goto skip;
+			}
+	}
+	json_object_object_get_ex(xl[na.family == AF_INET6], "peers", &peers);
+	json_object_object_get_ex(xl[na.family == AF_INET6], "routes", &routes);
+	for (j = 0; j < n; j++) {
+		s = pod_cidr(k, nd, cidrs, cidr, j);
+		pe = json_object_new_object();
+		json_object_object_add(pe, "prefix", json_object_new_string(s));
+		json_object_object_add(pe, "remote", json_object_new_string(addr));
+		json_object_array_add(peers, pe);
+		json_object_array_add(routes, json_object_new_string(s));
+		*tk = xrealloc(*tk, *ntk + 1, sizeof(**tk));
+		(*tk)[*ntk].p = ps[j];
+		(*tk)[(*ntk)++].nd = nd;
+	}
+	free(ps);
+	return;
+skip:
+	free(ps);
+	k8s_skip(k, "no link to it");
 }
 
-/* A link to every other node with an InternalIP; its pod CIDRs routed. */
-static int remote_links(struct k8s *k, const struct obj *me, json_object *links)
+/*
+ * One external link per family of this node's InternalIPs (the id every
+ * node gives it: IDM_K8S_LINK_ID), with a peer and a route for each pod
+ * CIDR of every other Node: one device, not one per Node.
+ */
+static int external_links(struct k8s *k, const struct obj *me, json_object *links)
 {
-	const struct obj **nodes = xrealloc(NULL, k->n, sizeof(*nodes));
-	uint32_t *ids = xrealloc(NULL, k->n, sizeof(*ids));
-	size_t i, n = 0, mine = 0;
-	int ret = -1;
+	static const char *const names[] = { "idmx4", "idmx6" };
+	const char *maddr, *cidr, *s;
+	json_object *cidrs, *xl[2] = { NULL, NULL };
+	struct taken *tk = NULL;
+	size_t i, j, ntk = 0;
+	struct idm_prefix p;
+	char why[160];
+	int f;
 
-	for (i = 0; i < k->n; i++) {
-		const struct obj *nd = &k->v[i];
-		const char *addr, *cidr;
-		json_object *cidrs;
-
-		if (strcmp(nd->kind, "Node"))
-			continue;
-		if (node_info(k, nd, 0, &addr, &cidrs, &cidr)) {
-			k8s_skip(k, nd == me ? "no remote links" : "no link to it");
-			continue;
+	for (f = 0; f < 2; f++) {
+		if (node_info(k, me, f ? AF_INET6 : AF_INET, &maddr, &cidrs, &cidr)) {
+			k8s_skip(k, "no external links");
+			return 0;
 		}
-		if (!addr && (cidrs || cidr)) {
-			k8s_fail(k, nd, "status.addresses", "no InternalIP");
-			k8s_skip(k, nd == me ? "no remote links" : "no link to it");
+		if (!maddr)
 			continue;
-		}
-		if (!addr)
-			continue;	/* not reachable yet, and no pods */
-		if (nd == me)
-			mine = n;
-		nodes[n++] = nd;
+		xl[f] = json_object_new_object();
+		json_object_object_add(xl[f], "name", json_object_new_string(names[f]));
+		json_object_object_add(xl[f], "family", json_object_new_string(f ? "inet6" : "inet"));
+		json_object_object_add(xl[f], "local", json_object_new_string(maddr));
+		json_object_object_add(xl[f], "id", json_object_new_int(IDM_K8S_LINK_ID));
+		json_object_object_add(xl[f], "routes", json_object_new_array());
+		json_object_object_add(xl[f], "peers", json_object_new_array());
+		json_object_array_add(links, xl[f]);
 	}
-	if (!n || nodes[mine] != me) {
-		ret = 0;	/* this node is unreachable: said above, or no pods yet */
-		goto out;
+	/* This node's own pod CIDRs are no peer's. */
+	for (j = 0; (xl[0] || xl[1]) && j < (cidrs ? json_object_array_length(cidrs) :
+					     cidr ? 1 : 0); j++) {
+		s = pod_cidr(k, me, cidrs, cidr, j);
+		if (!s || idm_prefix_parse(s, true, &p, why, sizeof(why)))
+			continue;
+		tk = xrealloc(tk, ntk + 1, sizeof(*tk));
+		tk[ntk].p = p;
+		tk[ntk++].nd = me;
 	}
-	assign_ids(nodes, n, mine, ids);
-	for (i = 0; i < n; i++)
-		if (i != mine && remote_link(k, me, nodes[i], ids[i], links))
-			goto out;
-	ret = 0;
-out:
-	free(nodes);
-	free(ids);
-	return ret;
+	for (i = 0; (xl[0] || xl[1]) && i < k->n; i++)
+		if (!strcmp(k->v[i].kind, "Node") && &k->v[i] != me)
+			node_peers(k, &k->v[i], xl, &tk, &ntk);
+	free(tk);
+	return 0;
 }
 
 /*
@@ -1223,9 +1196,11 @@ json_object *idm_k8s_build(struct idm_k8s_args *a, unsigned int parts,
 	if ((parts & IDM_K8S_SACL) && a->policy && merge_policy(&k, a->policy, intent))
 		goto fail;
 	if (parts & IDM_K8S_LINKS) {
+		/* The per-Node remote links of earlier releases go. */
+		json_object_object_add(intent, "remote-links", json_object_new_array());
 		links = json_object_new_array();
-		json_object_object_add(intent, "remote-links", links);
-		if (remote_links(&k, me, links))
+		json_object_object_add(intent, "external-links", links);
+		if (external_links(&k, me, links))
 			goto fail;
 		if (a->masquerade) {
 			json_object *m = json_object_new_array();

@@ -83,7 +83,11 @@ void idm_k8s_attach_dev(const char *ns, const char *name, const char *ifname,
  * sandbox of the same pod knows a stale attachment as its own.
  */
 void idm_k8s_pod_tag(const char *ns, const char *name, char *buf, size_t len);
-/* The id of the remote link between two nodes: the same on both. */
-uint32_t idm_k8s_link_id(const char *a, const char *b);
+/*
+ * The id of the external links "idmesh k8s" makes: the same on every
+ * node of every cluster (the highest: a user's own remote links take
+ * theirs from below).
+ */
+#define IDM_K8S_LINK_ID		IDMESH_ID_MAX
 
 #endif

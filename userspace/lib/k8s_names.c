@@ -52,18 +52,3 @@ void idm_k8s_pod_tag(const char *ns, const char *name, char *buf, size_t len)
 	snprintf(buf, len, "%016llx", (unsigned long long)
 		 hash_of(tag_key, s, n, sizeof(s)));
 }
-
-uint32_t idm_k8s_link_id(const char *a, const char *b)
-{
-	char s[600];
-	int n;
-
-	if (strcmp(a, b) > 0) {
-		const char *t = a;
-
-		a = b;
-		b = t;
-	}
-	n = snprintf(s, sizeof(s), "%s%c%s", a, 0, b);
-	return (uint32_t)(hash_of(name_key, s, n, sizeof(s)) % IDMESH_ID_MAX) + 1;
-}

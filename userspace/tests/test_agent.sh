@@ -244,8 +244,8 @@ n["status"]["addresses"] = [{"type": "InternalIP", "address": "192.168.70.3"}]
 o.append(n)'
 mark
 post /_test/objects "$t/node.json"
-assert "agent: a Node joins: the links again, one more, its pod CIDR routed" \
-	until_true 30 has_lines 'l["part"] == "links" and [x["routes"] for x in l["intent"]["remote-links"]] == [["10.60.0.0/24"], ["10.70.0.0/24"]]'
+assert "agent: a Node joins: the external link again, one more peer, its pod CIDR routed" \
+	until_true 30 has_lines 'l["part"] == "links" and [(x["routes"], [p["remote"] for p in x["peers"]]) for x in l["intent"]["external-links"]] == [(["10.60.0.0/24", "10.70.0.0/24"], ["192.168.70.2", "192.168.70.3"])]'
 
 post "/_test/fail?n=3&what=list"
 post /_test/compact

@@ -31,17 +31,16 @@ echo "$out" >"$t/a.json"
 run "$tool" k8s node node-b "$objs"
 echo "$out" >"$t/b.json"
 
-assert "k8s: a remote link to every other node, its pod CIDRs routed (none yet: no routes)" \
-	[ "$(jget "$t/a.json" '[(l["remote"], l["local"], l["routes"]) for l in j["remote-links"]]')" = \
-	  "[('192.168.50.2', '192.168.50.1', ['10.244.2.0/24', 'fd00:244:2::/64']), ('192.168.50.3', '192.168.50.1', [])]" ]
+assert "k8s: one external link, a peer and a route for each pod CIDR of every other node (none yet: none)" all \
+	[ "$(jget "$t/a.json" '[(l["name"], l["family"], l["local"], l["id"], l["routes"], l["peers"]) for l in j["external-links"]]')" = \
+	  "[('idmx4', 'inet', '192.168.50.1', 16777215, ['10.244.2.0/24', 'fd00:244:2::/64'], [{'prefix': '10.244.2.0/24', 'remote': '192.168.50.2'}, {'prefix': 'fd00:244:2::/64', 'remote': '192.168.50.2'}])]" ] :: \
+	[ "$(jget "$t/a.json" 'j["remote-links"]')" = "[]" ]
 run "$tool" k8s node node-c "$objs"
 echo "$out" >"$t/c.json"
-assert "k8s: each pair of nodes gives its link one id, from either side" \
-	[ "$(jget "$t/a.json" 'j["remote-links"][0]["id"]')" = "$(jget "$t/b.json" '[l["id"] for l in j["remote-links"] if l["remote"] == "192.168.50.1"][0]')" -a \
-	  "$(jget "$t/b.json" '[l["id"] for l in j["remote-links"] if l["remote"] == "192.168.50.3"][0]')" = "$(jget "$t/c.json" '[l["id"] for l in j["remote-links"] if l["remote"] == "192.168.50.2"][0]')" -a \
-	  "$(jget "$t/a.json" '[l["id"] for l in j["remote-links"] if l["remote"] == "192.168.50.3"][0]')" = "$(jget "$t/c.json" '[l["id"] for l in j["remote-links"] if l["remote"] == "192.168.50.1"][0]')" ]
-assert "k8s: the link's name carries its id" \
-	[ "$(jget "$t/a.json" 'j["remote-links"][0]["name"] == "idmr%06x" % j["remote-links"][0]["id"]')" = True ]
+assert "k8s: every node's external link has the same id; node-b's peers are node-a's pod CIDRs" all \
+	[ "$(jget "$t/b.json" '[(l["id"], l["local"], [(p["prefix"], p["remote"]) for p in l["peers"]]) for l in j["external-links"]]')" = \
+	  "[(16777215, '192.168.50.2', [('10.244.1.0/24', '192.168.50.1')])]" ] :: \
+	[ "$(jget "$t/c.json" '[l["id"] for l in j["external-links"]]')" = "[16777215]" ]
 assert "k8s: a Service's ClusterIP and port make a VIP; ready endpoints take new flows, terminating and not-ready ones keep theirs (weight 0)" \
 	[ "$(jget "$t/a.json" '[(b["address"], b["port"], b.get("weight", 1)) for v in j["vips"] if v["address"] == "10.96.0.10" and v["port"] == 80 and v["protocol"] == "tcp" for b in v["backends"]]')" = \
 	  "[('10.244.1.5', 8080, 1), ('10.244.2.5', 8080, 0), ('10.244.2.6', 8080, 0)]" ]
@@ -245,16 +244,24 @@ expect "k8s conflist: a node that is not there" 1 'Error: node "node-z" is not a
 expect "k8s conflist: an MTU out of range" 2 'Error: mtu 40 is out of range [68, 65535]' \
 	"$tool" k8s conflist node node-a mtu 40 "$objs"
 
+objs_with "$t/dual.json" 'by["Node/node-a"]["status"]["addresses"].append({"type": "InternalIP", "address": "fd00:50::1"}); by["Node/node-b"]["status"]["addresses"] = [{"type": "InternalIP", "address": "fd00:50::2"}]; by["Node/node-c"]["spec"]["podCIDRs"] = ["10.244.2.0/25"]'
+run "$tool" k8s node node-a "$t/dual.json"
+assert "k8s: a dual-stack node: one link per underlay family; a Node's pod CIDRs behind its first InternalIP; one overlapping another Node's left out, said" all \
+	[ "$(jget /dev/stdin '[(l["name"], l["family"], l["local"], [(p["prefix"], p["remote"]) for p in l["peers"]]) for l in j["external-links"]]' <<<"$out")" = \
+	  "[('idmx4', 'inet', '192.168.50.1', []), ('idmx6', 'inet6', 'fd00:50::1', [('10.244.2.0/24', 'fd00:50::2'), ('fd00:244:2::/64', 'fd00:50::2')])]" ] :: \
+	[ "$err" = "Warning: $t/dual.json: Node node-c (items[4]): spec.podCIDRs: 10.244.2.0/25 overlaps Node node-b's pod CIDRs; no link to it" ]
+
 # skipped SEL MUTATION DESC WARNING: a Node that cannot be used is left out
 # with WARNING, and every other object still makes the intent.
 skipped() {
 	local sel=$1 mut=$2 desc=$3 want=$4
-	objs_with "$t/bad.json" 'o = by[arg[0]]; exec(arg[1])' "$sel" "$mut"
+	# node-c gets a pod CIDR: its peer is made whatever node-b's fate.
+	objs_with "$t/bad.json" 'o = by[arg[0]]; exec(arg[1]); by["Node/node-c"]["spec"]["podCIDRs"] = ["10.244.3.0/24"]' "$sel" "$mut"
 	run "$tool" k8s node node-a "$t/bad.json"
 	echo "$out" >"$t/skip.json"
 	assert "k8s: $desc: left out and reported, the rest made" all \
 		[ "$rc" = 0 ] :: [ "$err" = "Warning: $t/bad.json: $want" ] :: \
-		[ "$(jget "$t/skip.json" '[l["remote"] for l in j["remote-links"]]')" = "['192.168.50.3']" ] :: \
+		[ "$(jget "$t/skip.json" '[(p["prefix"], p["remote"]) for l in j["external-links"] for p in l["peers"]]')" = "[('10.244.3.0/24', '192.168.50.3')]" ] :: \
 		python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); sys.exit(a["vips"] != b["vips"] or a["workloads"] != b["workloads"])' "$t/skip.json" "$t/a.json"
 }
 bad Pod/web-1 'o["status"]["podIP"] = "10.244.1"; o["status"]["podIPs"] = [{"ip": "10.244.1"}]' \
@@ -339,6 +346,28 @@ lbad 'remote-links: [{name: t1, remote: 10.0.0.2, local: "fd00::1", id: 1}]' \
 	"remote-links[0].local: is not of the remote's family" "a local address of the other family"
 lbad $'pairs: [{name: x0, peer: eth0}]\nremote-links: [{name: x0, remote: 10.0.0.2, id: 1}]' \
 	'remote-links[0]: the name "x0" is taken by pair x0' "one name for two links"
+lbad 'external-links: [{name: x4, id: 1, remote: 10.0.0.2}]' \
+	'external-links[0].remote: unknown key' "an external link with a remote of its own"
+lbad 'external-links: [{name: x4, family: ipv4, id: 1}]' \
+	'external-links[0].family: "ipv4" is not inet or inet6' "an external link of an unknown family"
+lbad 'external-links: [{name: x6, family: inet6, local: 10.0.0.1, id: 1}]' \
+	"external-links[0].local: is not of the link's family" "an external link's local address of the other family"
+lbad 'external-links: [{name: x4, id: 1, peers: [{prefix: 10.1.0.0/24, remote: "fd00::2"}]}]' \
+	"external-links[0].peers[0].remote: is not of the link's underlay family (inet)" "a peer of the other underlay family"
+lbad 'external-links: [{name: x4, id: 1, peers: [{prefix: 10.1.0.1/24, remote: 10.0.0.2}]}]' \
+	'external-links[0].peers[0].prefix: "10.1.0.1/24" has bits set past /24' "a peer prefix with host bits"
+lbad 'external-links: [{name: x4, id: 1, peers: [{prefix: 10.1.0.0/24, remote: 10.0.0.2}, {prefix: 10.1.0.0/24, remote: 10.0.0.3}]}]' \
+	'external-links[0].peers[1]: the same prefix as [0]' "one prefix for two peers"
+lbad 'external-links: [{name: x4, id: 1, peers: [{remote: 10.0.0.2}]}]' \
+	'external-links[0].peers[0]: needs a prefix (the pod CIDR behind the peer)' "a peer without a prefix"
+lbad $'remote-links: [{name: x0, remote: 10.0.0.2, id: 1}]\nexternal-links: [{name: x0, id: 2}]' \
+	'external-links[0]: the name "x0" is taken by remote link x0' "an external link of a remote link's name"
+printf '%s\n' 'external-links: [{name: x6, family: inet6, local: "fd00::1", id: 9, mtu: 1400, routes: [10.1.0.0/24],' \
+	'  peers: [{prefix: 10.1.0.0/24, remote: "fd00::2"}, {prefix: "fd01::/64", remote: "fd00::3"}]}]' >"$t/x.yaml"
+run "$tool" apply -f "$t/x.yaml" --dry-run
+assert "apply --dry-run: an external link with its peers, as given" all [ "$rc" = 0 ] :: \
+	[ "$out" = "$(printf '%s\n' 'link x6 external inet6 local fd00::1 id 9 mtu 1400' '    route 10.1.0.0/24' \
+		'    peer 10.1.0.0/24 remote fd00::2' '    peer fd01::/64 remote fd00::3')" ]
 lbad 'pairs: [{name: averyveryverylongname, peer: eth0}]' \
 	'pairs[0].name: "averyveryverylongname" is not a device name (1..15 characters, no '"'/'"' or space)' "a name too long"
 lbad 'pairs: [{name: p0, peer: eth0, addresses: [10.0.0.1/32, 10.0.0.1/32]}]' \
