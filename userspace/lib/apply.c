@@ -213,7 +213,7 @@ int idm_apply_plan(struct idm_nl *nl, struct idm_nl *rt,
 		return -1;
 	if (in->has_vips && idm_vip_plan(nl, in, &p->vips))
 		return -1;
-	if (in->keep_sacl)
+	if (in->keep_sacl || !in->has_identity)
 		return 0;
 	if (idm_sacl_read(nl, &p->cur))
 		return -1;

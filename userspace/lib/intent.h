@@ -197,6 +197,12 @@ struct idm_intent {
 	struct idm_intent_vip *vips;
 	size_t nvips;
 	/*
+	 * A key of the identity part given ("ports", "default",
+	 * "service-keys", "ids", "workloads", "policies", "sacl-entries"):
+	 * the SACL tables are the intent's. None: they are left as they are.
+	 */
+	bool has_identity;
+	/*
 	 * Set by a caller that changes a part of the node (the agent), never
 	 * from a file: vips_some: "vips" are some of the node's VIPs, each
 	 * read alone, and vips_gone (borrowed) those to remove, the others

@@ -388,9 +388,12 @@ int idm_intent_parse(const char *file, const char *text, size_t len,
 					    "ids", "workloads", "policies", "pairs",
 					    "remote-links", "hash-key", "sacl-entries",
 					    "masquerade", "external-links", NULL };
+	static const char *const idkeys[] = { "ports", "default", "service-keys", "ids",
+					      "workloads", "policies", "sacl-entries", NULL };
 	struct ctx c = { .file = file, .err = err, .errlen = errlen };
 	json_object *root, *v;
 	int ret = -1;
+	size_t i;
 
 	memset(in, 0, sizeof(*in));
 	in->file = file;
@@ -401,6 +404,8 @@ int idm_intent_parse(const char *file, const char *text, size_t len,
 	if (idm_want_type(&c, "", root, json_type_object, "an object at the top") ||
 	    idm_known_keys(&c, "", root, keys))
 		goto out;
+	for (i = 0; idkeys[i]; i++)
+		in->has_identity |= json_object_object_get_ex(root, idkeys[i], NULL);
 	if (json_object_object_get_ex(root, "service-keys", &v)) {
 		if (idm_intent_parse_strings(&c, "service-keys", v, &in->service_keys,
 				  &in->nservice_keys, "label key"))
