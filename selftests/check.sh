@@ -192,18 +192,18 @@ show build
 #   and run on the stock kernels only;
 # - the newest stock kernel runs every selftest in full, over two guests;
 # - the other stock kernel (the debug kernel's source) runs idmesh_smoke
-#   (each feature's main path, load and unload), idmesh_agent and
-#   idmesh_netpol: the node agent's scenario and the NetworkPolicy
-#   model run on all three kernels.
+#   (each feature's main path, load and unload), idmesh_agent,
+#   idmesh_netpol and idmesh_ipsec: the node agent's scenario, the
+#   NetworkPolicy model and encrypted links run on all three kernels.
 # ONLY runs what it names on every kernel KERNELS names.
 declare -A guest_tests=(
-	[debug]="kunit idmesh_strict idmesh_sacl idmesh_fuzz idmesh_agent"
+	[debug]="kunit idmesh_strict idmesh_sacl idmesh_fuzz idmesh_agent idmesh_ipsec"
 	[debug-net]="idmesh_maglev idmesh_link idmesh_netpol"
 )
 debug_skip="idmesh_smoke idmesh_cni idmesh_intent idmesh_podman idmesh_ident idmesh_genl"
 newest_stock=$(printf '%s\n' "${stock[@]}" | sort -V | tail -n 1)
 if [ -n "$newest_stock" ]; then
-	guest_tests[$newest_stock]="idmesh_sacl idmesh_maglev idmesh_podman idmesh_genl idmesh_strict"
+	guest_tests[$newest_stock]="idmesh_sacl idmesh_maglev idmesh_podman idmesh_genl idmesh_strict idmesh_ipsec"
 	guest_tests[$newest_stock:2]="idmesh_link idmesh_cni idmesh_intent idmesh_ident idmesh_fuzz idmesh_agent idmesh_netpol"
 fi
 # A selftest no guest names goes to the first one of each kernel, so that
@@ -225,7 +225,7 @@ for k in "${stock[@]}"; do
 	if [ -n "$ONLY" ]; then
 		guest_tests[$k]=$all_tests
 	else
-		guest_tests[$k]="idmesh_smoke idmesh_agent idmesh_netpol"
+		guest_tests[$k]="idmesh_smoke idmesh_agent idmesh_netpol idmesh_ipsec"
 	fi
 	guest_tests[$k:2]=
 done

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Helper of the SACL selftests (runs inside namespaces).
 
-  sacltool.py capture DEV ip6|ip READY STOP SECONDS
+  sacltool.py capture DEV ip6|ip[+raw] READY STOP SECONDS
                                    JSON: every IPv6 (or IPv4) packet DEV
                                    sends and receives, with its Hop-by-Hop
                                    options (IPv4: "opts4"): READY is made
@@ -10,7 +10,8 @@
                                    there and no packet came for 0.3 s,
                                    or after SECONDS (no tcpdump to start);
                                    a Geneve packet with its VNI and inner
-                                   IP header ("geneve")
+                                   IP header ("geneve"); +raw: each
+                                   packet's bytes too ("hex")
   sacltool.py send ADDR PORT HEX   one UDP datagram to [ADDR]:PORT carrying
                                    the Hop-by-Hop header HEX (IPV6_HOPOPTS)
   sacltool.py recv PORT SECONDS [COUNT]
@@ -122,6 +123,8 @@ def cmd_capture(dev, family, ready, stop, seconds):
     import os
     import select
     import time
+    raw = family.endswith("+raw")
+    family = family.removesuffix("+raw")
     proto = 0x86dd if family == "ip6" else 0x0800
     # ETH_P_ALL: a socket of one protocol does not see what DEV sends.
     s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(3))
@@ -136,6 +139,8 @@ def cmd_capture(dev, family, ready, stop, seconds):
             p = parse_ipv6(frame) if proto == 0x86dd else parse_ipv4(frame)
             if p:
                 p["geneve"] = geneve(frame)
+                if raw:
+                    p["hex"] = frame.hex()
                 pkts.append(p)
             last = time.time()
         elif os.path.exists(stop) and time.time() - last >= 0.3:

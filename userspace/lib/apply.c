@@ -15,7 +15,9 @@
 #include "apply.h"
 #include "config.h"
 #include "masq.h"
+#include "nl.h"
 #include "sacl.h"
+#include "util.h"
 
 /*
  * Fault injection for the selftests of the undo, compiled only into the
@@ -95,11 +97,28 @@ static bool links_undo(struct idm_nl *nl, struct idm_nl *rt,
 /* What apply has changed so far, to be undone on a failure. */
 struct done {
 	size_t links, vips;
+	long ipsec;
 	bool key, masq;
 	uint8_t old_key[IDMESH_HASH_KEY_LEN];
 };
 
-/* Undo links, the key, the masquerade and VIPs; true if all came back. */
+/* Undo the first n IPsec changes, last first; true if one failed. */
+static bool ipsec_undo(const struct idm_apply *p, long n)
+{
+	bool failed = false;
+	char buf[256];
+
+	while (n--) {
+		if (!idm_ipsec_op_do(p->xfrm, &p->ipsec_ops[n], 1))
+			continue;
+		idm_ipsec_op_format(&p->ipsec_ops[n], buf, sizeof(buf));
+		fprintf(stderr, "Error: undo failed at \"%s\"\n", buf);
+		failed = true;
+	}
+	return failed;
+}
+
+/* Undo links, IPsec, the key, the masquerade and VIPs; true if all came back. */
 static bool undo_all(struct idm_nl *nl, struct idm_nl *rt, const struct done *d,
 		     const struct idm_apply *p)
 {
@@ -115,11 +134,12 @@ static bool undo_all(struct idm_nl *nl, struct idm_nl *rt, const struct done *d,
 		fprintf(stderr, "Error: undo failed at \"config set hash-key\"\n");
 		failed = true;
 	}
+	failed |= ipsec_undo(p, d->ipsec);
 	failed |= links_undo(nl, rt, lp, d->links);
 	return !failed;
 }
 
-/* Links, then the hash key, the masquerade, then VIPs. */
+/* Links, then IPsec, the hash key, the masquerade, then VIPs. */
 static int apply_node(const struct idm_intent *in, struct idm_nl *nl,
 		      struct idm_nl *rt, const struct idm_apply *p, struct done *d)
 {
@@ -137,10 +157,19 @@ static int apply_node(const struct idm_intent *in, struct idm_nl *nl,
 			buf, d->links);
 		return -1;
 	}
+	for (d->ipsec = 0; d->ipsec < p->nipsec; d->ipsec++)
+		if (idm_ipsec_op_do(p->xfrm, &p->ipsec_ops[d->ipsec], 0))
+			break;
+	if (d->ipsec != p->nipsec) {
+		idm_ipsec_op_format(&p->ipsec_ops[d->ipsec], buf, sizeof(buf));
+		fprintf(stderr, "Error: could not make \"%s\"; undoing %zu change(s)\n",
+			buf, d->links + (size_t)d->ipsec);
+		return -1;
+	}
 	if (p->set_key) {
 		if (idm_hash_key_set(nl, in->hash_key)) {
 			fprintf(stderr, "Error: could not set the hash key; undoing %zu change(s)\n",
-				d->links);
+				d->links + (size_t)d->ipsec);
 			return -1;
 		}
 		d->key = true;
@@ -148,7 +177,7 @@ static int apply_node(const struct idm_intent *in, struct idm_nl *nl,
 	if (p->set_masq) {
 		if (idm_masq_set("intent", &in->masq, buf, sizeof(buf))) {
 			fprintf(stderr, "Error: could not set the masquerade: %s; undoing %zu change(s)\n",
-				buf, d->links + d->key);
+				buf, d->links + (size_t)d->ipsec + d->key);
 			return -1;
 		}
 		d->masq = true;
@@ -165,10 +194,38 @@ static int apply_node(const struct idm_intent *in, struct idm_nl *nl,
 	if (d->vips != vp->n) {
 		idm_vip_op_format(&vp->op[d->vips], buf, sizeof(buf));
 		fprintf(stderr, "Error: could not make \"%s\"; undoing %zu change(s)\n",
-			buf, d->links + d->key + d->masq + d->vips);
+			buf, d->links + (size_t)d->ipsec + d->key + d->masq + d->vips);
 		return -1;
 	}
 	return 0;
+}
+
+/* The IPsec state the intent's encrypted links need against the node's. */
+static int ipsec_plan(const struct idm_intent *in, struct idm_apply *p)
+{
+	struct idm_ipsec_pair *pairs;
+	char why[256];
+	size_t n;
+	int rc;
+
+	idm_intent_ipsec_pairs(in, &pairs, &n);
+	rc = idm_ipsec_derive(pairs, n, in->secrets, in->nsecrets, &p->ipsec_want, why,
+			      sizeof(why));
+	free(pairs);
+	if (rc) {
+		fprintf(stderr, "Error: ipsec: %s; nothing changed\n", why);
+		return -1;
+	}
+	p->xfrm = xrealloc(NULL, 1, sizeof(*p->xfrm));
+	if (idm_xfrm_open(p->xfrm)) {
+		free(p->xfrm);
+		p->xfrm = NULL;
+		return -1;
+	}
+	if (idm_ipsec_read(p->xfrm, &p->ipsec_cur))
+		return -1;
+	p->nipsec = idm_ipsec_diff(&p->ipsec_cur, &p->ipsec_want, &p->ipsec_ops);
+	return p->nipsec < 0 ? -1 : 0;
 }
 
 /* The intent's masquerade against the node's: set_masq if they differ. */
@@ -209,6 +266,8 @@ int idm_apply_plan(struct idm_nl *nl, struct idm_nl *rt,
 		}
 		p->set_key = memcmp(p->old_key, in->hash_key, sizeof(p->old_key)) != 0;
 	}
+	if (in->has_ipsec && ipsec_plan(in, p))
+		return -1;
 	if (in->has_masq && masq_plan(in, p))
 		return -1;
 	if (in->has_vips && idm_vip_plan(nl, in, &p->vips))
@@ -288,5 +347,12 @@ void idm_apply_free(struct idm_apply *p)
 	idm_vip_changes_free(&p->vips);
 	idm_link_changes_free(&p->links);
 	free(p->old_masq.v);
+	free(p->ipsec_ops);
+	idm_ipsec_state_free(&p->ipsec_cur);
+	idm_ipsec_state_free(&p->ipsec_want);
+	if (p->xfrm) {
+		idm_nl_close(p->xfrm);
+		free(p->xfrm);
+	}
 	memset(p, 0, sizeof(*p));
 }

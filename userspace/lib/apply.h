@@ -14,6 +14,7 @@
 #include "apply_link.h"
 #include "apply_vip.h"
 #include "intent.h"
+#include "ipsec.h"
 
 struct idm_nl;
 
@@ -24,6 +25,11 @@ struct idm_apply {
 	uint8_t old_key[IDMESH_HASH_KEY_LEN];
 	bool set_masq;			/* the masquerade differs: */
 	struct idm_prefixes old_masq;	/* what it was */
+	/* When the intent has "ipsec": the node's, the intent's, the changes. */
+	struct idm_nl *xfrm;		/* an xfrm socket, open until freed */
+	struct idm_ipsec_state ipsec_cur, ipsec_want;
+	struct idm_ipsec_op *ipsec_ops;
+	long nipsec;
 	struct idm_vip_changes vips;	/* when the intent has VIPs */
 	struct idm_sacl_tables cur;	/* the SACL tables as they are */
 	struct idm_sacl_op *ops;	/* their changes, in order */

@@ -771,7 +771,9 @@ void idm_intent_link_format(const struct idm_intent_link *l, char *buf, size_t l
 			n += snprintf(buf + n, len - n, " dev %s", l->dev);
 	}
 	if (n >= 0 && (size_t)n < len && l->mtu)
-		snprintf(buf + n, len - n, " mtu %u", l->mtu);
+		n += snprintf(buf + n, len - n, " mtu %u", l->mtu);
+	if (n >= 0 && (size_t)n < len && l->encrypt)
+		snprintf(buf + n, len - n, " encrypt");
 }
 
 void idm_link_op_format(const struct idm_link_op *op, char *buf, size_t len)

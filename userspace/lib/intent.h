@@ -17,6 +17,7 @@
 
 #include <linux/idmesh.h>
 
+#include "ipsec.h"
 #include "parse.h"
 #include "vip.h"
 
@@ -192,6 +193,13 @@ struct idm_intent {
 	 */
 	bool has_masq;
 	struct idm_prefixes masq;
+	/*
+	 * "ipsec" given: the node's IPsec state (ipsec.h) is exactly what
+	 * its encrypted links need, with these secrets (the first sends).
+	 */
+	bool has_ipsec;
+	struct idm_ipsec_secret secrets[IDM_IPSEC_SECRETS_MAX];
+	size_t nsecrets;
 	/* "vips" given: the node's VIPs are exactly these. */
 	bool has_vips;
 	struct idm_intent_vip *vips;
@@ -248,6 +256,7 @@ struct idm_intent_link {
 	uint32_t id, port;		/* port 0: the default */
 	char *dev;			/* the underlay, or NULL */
 	uint32_t mtu;			/* 0: the kernel's */
+	bool encrypt;			/* a remote or external link: IPsec */
 	struct idm_prefixes addrs[2];	/* per end */
 	struct idm_prefixes routes[2];	/* destinations through the end */
 };
@@ -275,6 +284,13 @@ void idm_prefixes_push(struct idm_prefixes *ps, const struct idm_prefix *p);
 /* Is q inside p (of p's family, at least as long)? */
 bool idm_prefix_in(const struct idm_prefix *q, const struct idm_prefix *p);
 void idm_intent_link_free(struct idm_intent_link *l);
+/*
+ * The underlay address pairs of the intent's encrypted links (a remote
+ * link's, each remote of an external link's peers once) into *out, *n
+ * (free *out).
+ */
+void idm_intent_ipsec_pairs(const struct idm_intent *in, struct idm_ipsec_pair **out,
+			    size_t *n);
 
 /* The ID key every node uses unless the intent names another. */
 extern const uint8_t idm_default_id_key[IDM_ID_KEY_LEN];

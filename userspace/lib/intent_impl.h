@@ -69,6 +69,8 @@ int idm_intent_parse_links(struct ctx *c, const char *key, json_object *o,
 int idm_intent_parse_hash_key(struct ctx *c, json_object *o, struct idm_intent *in);
 /* "masquerade": pod CIDRs (no host bits set), each once. */
 int idm_intent_parse_masq(struct ctx *c, json_object *o, struct idm_intent *in);
+/* "ipsec": {"secrets": [64 hex digits, ...]}, at most 4, each once. */
+int idm_intent_parse_ipsec(struct ctx *c, json_object *o, struct idm_intent *in);
 void idm_intent_free_links(struct idm_intent *in);
 /* The intent's "sacl-entries" (intent_sacl.c). */
 int idm_intent_parse_sacl(struct ctx *c, json_object *o, struct idm_intent *in);

@@ -191,9 +191,9 @@ static int parse_link(struct ctx *c, const char *path, json_object *o,
 	static const char *const pkeys[] = { "name", "peer", "netns", "mtu",
 		"addresses", "routes", "peer-addresses", "peer-routes", NULL };
 	static const char *const rkeys[] = { "name", "remote", "local", "id", "port",
-		"dev", "mtu", "addresses", "routes", NULL };
+		"dev", "mtu", "addresses", "routes", "encrypt", NULL };
 	static const char *const xkeys[] = { "name", "family", "local", "id", "port",
-		"dev", "mtu", "addresses", "routes", "peers", NULL };
+		"dev", "mtu", "addresses", "routes", "peers", "encrypt", NULL };
 	static const char *const *const keys[] = { pkeys, rkeys, xkeys };
 	char sub[PATH_MAX_LEN];
 	bool remote = kind != IDM_ILINK_PAIR;
@@ -270,6 +270,14 @@ static int parse_link(struct ctx *c, const char *path, json_object *o,
 		return -1;
 	if (OPT("dev") && get_name(c, sub, x, &l->dev))
 		return -1;
+	if (OPT("encrypt")) {
+		if (idm_want_type(c, sub, x, json_type_boolean, "true or false"))
+			return -1;
+		l->encrypt = json_object_get_boolean(x);
+		/* Both ends derive the keys from the addresses they see. */
+		if (l->encrypt && !l->laddr.family)
+			return idm_intent_fail(c, sub, "needs a local address (the keys are derived from both ends' addresses)");
+	}
 	return 0;
 }
 
@@ -328,6 +336,74 @@ int idm_intent_parse_hash_key(struct ctx *c, json_object *o, struct idm_intent *
 				       2 * IDMESH_HASH_KEY_LEN);
 	in->has_hash_key = true;
 	return 0;
+}
+
+int idm_intent_parse_ipsec(struct ctx *c, json_object *o, struct idm_intent *in)
+{
+	static const char *const keys[] = { "secrets", NULL };
+	char sub[PATH_MAX_LEN], sub2[PATH_MAX_LEN];
+	const char *s;
+	json_object *x;
+	size_t i, k, n;
+
+	if (idm_want_type(c, "ipsec", o, json_type_object, "an object") ||
+	    idm_known_keys(c, "ipsec", o, keys))
+		return -1;
+	idm_subpath(sub, "ipsec", "secrets");
+	if (!json_object_object_get_ex(o, "secrets", &x))
+		return idm_intent_fail(c, "ipsec", "needs secrets (the first sends, all are accepted)");
+	if (idm_want_type(c, sub, x, json_type_array, "an array"))
+		return -1;
+	n = json_object_array_length(x);
+	if (n > IDM_IPSEC_SECRETS_MAX)
+		return idm_intent_fail(c, sub, "has %zu secrets; at most %d", n,
+				       IDM_IPSEC_SECRETS_MAX);
+	for (i = 0; i < n; i++) {
+		idm_subidx(sub2, sub, i);
+		if (idm_get_string(c, sub2, json_object_array_get_idx(x, i), &s))
+			return -1;
+		if (idm_ipsec_secret_parse(s, &in->secrets[i]))
+			return idm_intent_fail(c, sub2, "is not %d hex digits", 2 * IDM_IPSEC_SECRET_LEN);
+		for (k = 0; k < i; k++)
+			if (!memcmp(&in->secrets[k], &in->secrets[i], sizeof(in->secrets[i])))
+				return idm_intent_fail(c, sub2, "the same secret as [%zu]", k);
+		in->nsecrets++;
+	}
+	in->has_ipsec = true;
+	return 0;
+}
+
+static void push_pair(struct idm_ipsec_pair **v, size_t *n, const struct idm_addr *local,
+		      const struct idm_addr *remote, uint32_t port)
+{
+	struct idm_ipsec_pair p = { .local = *local, .remote = *remote,
+				    .port = port ? port : IDMESH_DEFAULT_PORT };
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (!memcmp(&(*v)[i], &p, sizeof(p)))
+			return;
+	*v = xrealloc(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = p;
+}
+
+void idm_intent_ipsec_pairs(const struct idm_intent *in, struct idm_ipsec_pair **out,
+			    size_t *n)
+{
+	size_t i, k;
+
+	*out = NULL;
+	*n = 0;
+	for (i = 0; i < in->nlinks; i++) {
+		const struct idm_intent_link *l = &in->links[i];
+
+		if (!l->encrypt)
+			continue;
+		if (!l->external)
+			push_pair(out, n, &l->laddr, &l->raddr, l->port);
+		for (k = 0; k < l->nxpeers; k++)
+			push_pair(out, n, &l->laddr, &l->xpeers[k].remote, l->port);
+	}
 }
 
 int idm_intent_parse_masq(struct ctx *c, json_object *o, struct idm_intent *in)

@@ -387,7 +387,7 @@ int idm_intent_parse(const char *file, const char *text, size_t len,
 	static const char *const keys[] = { "ports", "default", "service-keys", "vips",
 					    "ids", "workloads", "policies", "pairs",
 					    "remote-links", "hash-key", "sacl-entries",
-					    "masquerade", "external-links", NULL };
+					    "masquerade", "external-links", "ipsec", NULL };
 	static const char *const idkeys[] = { "ports", "default", "service-keys", "ids",
 					      "workloads", "policies", "sacl-entries", NULL };
 	struct ctx c = { .file = file, .err = err, .errlen = errlen };
@@ -448,6 +448,15 @@ int idm_intent_parse(const char *file, const char *text, size_t len,
 	if (json_object_object_get_ex(root, "masquerade", &v) &&
 	    idm_intent_parse_masq(&c, v, in))
 		goto out;
+	if (json_object_object_get_ex(root, "ipsec", &v) &&
+	    idm_intent_parse_ipsec(&c, v, in))
+		goto out;
+	for (i = 0; i < in->nlinks; i++)
+		if (in->links[i].encrypt && !in->nsecrets) {
+			snprintf(err, errlen, "%s: link %s is encrypted, but the intent has no \"ipsec\" secrets",
+				 file, in->links[i].name);
+			goto out;
+		}
 	ret = 0;
 out:
 	json_object_put(root);

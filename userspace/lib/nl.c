@@ -384,6 +384,14 @@ int idm_rt_open(struct idm_nl *nl, const char *netns)
 	return 0;
 }
 
+int idm_xfrm_open(struct idm_nl *nl)
+{
+	if (sock_open(nl, NULL, NETLINK_XFRM))
+		return -1;
+	nl_socket_set_msg_buf_size(nl->sk, 65536);
+	return 0;
+}
+
 int idm_rt_open_in(struct idm_nl *nl, const char *netns)
 {
 	int self, rc;

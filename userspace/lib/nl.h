@@ -62,6 +62,9 @@ int idm_nl_dump(struct idm_nl *nl, uint8_t cmd, idm_put_fn put,
 /* Open an rtnetlink socket (after entering netns, if given). */
 int idm_rt_open(struct idm_nl *nl, const char *netns);
 
+/* Open an xfrm netlink socket (IPsec's SAs and policies) here. */
+int idm_xfrm_open(struct idm_nl *nl);
+
 /*
  * The same, and then come back: the socket stays in netns (NULL: this
  * one) while the process goes on in its own.

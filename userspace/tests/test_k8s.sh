@@ -362,6 +362,22 @@ lbad 'external-links: [{name: x4, id: 1, peers: [{remote: 10.0.0.2}]}]' \
 	'external-links[0].peers[0]: needs a prefix (the pod CIDR behind the peer)' "a peer without a prefix"
 lbad $'remote-links: [{name: x0, remote: 10.0.0.2, id: 1}]\nexternal-links: [{name: x0, id: 2}]' \
 	'external-links[0]: the name "x0" is taken by remote link x0' "an external link of a remote link's name"
+S1=5ec0000000000000000000000000000000000000000000000000000000000001
+lbad 'ipsec: {secrets: ["00"]}' 'ipsec.secrets[0]: is not 64 hex digits' "an IPsec secret too short"
+lbad "ipsec: {secrets: [\"$S1\", \"$S1\"]}" 'ipsec.secrets[1]: the same secret as [0]' "one IPsec secret twice"
+lbad "ipsec: {secrets: [\"$S1\", \"${S1%1}2\", \"${S1%1}3\", \"${S1%1}4\", \"${S1%1}5\"]}" \
+	'ipsec.secrets: has 5 secrets; at most 4' "five IPsec secrets"
+lbad 'ipsec: {keys: []}' 'ipsec.keys: unknown key' "an unknown key in ipsec"
+lbad 'remote-links: [{name: t1, remote: 10.0.0.2, id: 1, encrypt: true}]' \
+	"remote-links[0].encrypt: needs a local address (the keys are derived from both ends' addresses)" \
+	"an encrypted link without a local address"
+lbad 'remote-links: [{name: t1, remote: 10.0.0.2, local: 10.0.0.1, id: 1, encrypt: yes}]' \
+	'remote-links[0].encrypt: expected true or false, got a string' "encrypt that is not a boolean"
+printf '%s\n' 'remote-links: [{name: t1, remote: 10.0.0.2, local: 10.0.0.1, id: 1, encrypt: true}]' \
+	'ipsec: {secrets: []}' >"$t/lb.yaml"
+expect "apply: an encrypted link and no secret" 1 \
+	"Error: $t/lb.yaml: link t1 is encrypted, but the intent has no \"ipsec\" secrets" \
+	"$tool" apply -f "$t/lb.yaml" --dry-run
 printf '%s\n' 'external-links: [{name: x6, family: inet6, local: "fd00::1", id: 9, mtu: 1400, routes: [10.1.0.0/24],' \
 	'  peers: [{prefix: 10.1.0.0/24, remote: "fd00::2"}, {prefix: "fd01::/64", remote: "fd00::3"}]}]' >"$t/x.yaml"
 run "$tool" apply -f "$t/x.yaml" --dry-run

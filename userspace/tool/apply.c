@@ -240,6 +240,9 @@ static void print_plan(const struct idm_intent *in, const struct idm_sacl_tables
 		print_ilinks(in);
 	if (in->has_hash_key)
 		print_bool(PRINT_ANY, "hash_key", "hash-key given\n", true);
+	if (in->has_ipsec)
+		print_uint(PRINT_ANY, "ipsec_secrets", "ipsec: %u secret(s) given\n",
+			   (unsigned int)in->nsecrets);
 	if (in->has_vips)
 		print_ivips(in);
 	if (want->has_default)
@@ -276,6 +279,35 @@ static void print_vops(const struct idm_vip_changes *vp)
 			if (vp->op[i].kind != k)
 				continue;
 			idm_vip_op_format(&vp->op[i], buf, sizeof(buf));
+			print_string(PRINT_JSON, NULL, NULL, buf);
+		}
+		print_close_arr();
+	}
+}
+
+/* The IPsec changes made: text in order; JSON added and removed. */
+static void print_iops(const struct idm_apply *p)
+{
+	static const char *const key[] = { "ipsec_added", "ipsec_removed" };
+	char buf[256];
+	long i;
+	int k;
+	bool add;
+
+	for (i = 0; i < p->nipsec; i++) {
+		add = p->ipsec_ops[i].kind == IDM_IPSEC_ADD_SA ||
+		      p->ipsec_ops[i].kind == IDM_IPSEC_ADD_POL;
+		idm_ipsec_op_format(&p->ipsec_ops[i], buf, sizeof(buf));
+		print_text("%c %s\n", add ? '+' : '-', buf);
+	}
+	for (k = 0; k < 2; k++) {
+		print_open_arr(key[k]);
+		for (i = 0; i < p->nipsec; i++) {
+			add = p->ipsec_ops[i].kind == IDM_IPSEC_ADD_SA ||
+			      p->ipsec_ops[i].kind == IDM_IPSEC_ADD_POL;
+			if (add != !k)
+				continue;
+			idm_ipsec_op_format(&p->ipsec_ops[i], buf, sizeof(buf));
 			print_string(PRINT_JSON, NULL, NULL, buf);
 		}
 		print_close_arr();
@@ -334,6 +366,8 @@ static void print_changes(const struct idm_intent *in, const struct idm_apply *p
 
 	if (in->has_pairs || in->has_remotes || in->has_externals)
 		print_lops(&p->links);
+	if (in->has_ipsec)
+		print_iops(p);
 	if (p->set_key)
 		print_string(PRINT_ANY, "hash_key", "~ hash-key %s\n", "set");
 	if (p->set_masq) {
