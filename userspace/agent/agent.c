@@ -77,6 +77,10 @@ struct agent {
 	const char *node, *policy, *conflist, *metrics, *netns;
 	uint32_t table_size, mtu;
 	bool masquerade;		/* the node's pod CIDRs' egress */
+	/* The IPsec secrets' file, and its inode and time when last read. */
+	const char *ipsec_secrets;
+	struct timespec ipsec_mtime;
+	ino_t ipsec_ino;
 	bool sacl_conf, dry, once;
 	double resync;
 	struct res r[NRES];
@@ -917,6 +921,7 @@ static int sync_parts(struct agent *ag, int part)
 	struct idm_k8s_args a = {
 		.node = ag->node, .policy = ag->policy, .table_size = ag->table_size,
 		.masquerade = ag->masquerade, .warn = warn_obj, .warn_arg = ag,
+		.ipsec_secrets = ag->ipsec_secrets,
 	};
 	unsigned int parts = part == P_LINKS ? IDM_K8S_LINKS :
 			     part == P_SACL ? IDM_K8S_SACL : IDM_K8S_ALL;
@@ -1275,16 +1280,19 @@ static void usage(FILE *f)
 		"Usage: idmesh-agent [--node NAME] [--kubeconfig FILE [--context NAME]]\n"
 		"                    [--policy FILE] [--table-size N] [--conflist FILE\n"
 		"                    [--mtu N] [--sacl]] [--masquerade]\n"
+		"                    [--ipsec-secrets FILE]\n"
 		"                    [--metrics FILE|[ADDR]:PORT]\n"
 		"                    [--resync SECONDS] [-n NETNS] [--dry-run] [--once]\n"
 		"Keep this node in step with its cluster: list and watch Nodes, Services,\n"
 		"EndpointSlices and Pods, and apply what each change means for this node\n"
-		"(its remote links, VIPs and SACL tables), as \"idmesh k8s node NAME |\n"
+		"(its external links, VIPs and SACL tables), as \"idmesh k8s node NAME |\n"
 		"idmesh apply -f -\" would. NAME: --node, else $NODE_NAME, else the host\n"
 		"name. The API server: --kubeconfig, else $KUBECONFIG, else the Pod's\n"
 		"service account. --conflist writes the node's CNI configuration from its\n"
 		"spec.podCIDRs; --masquerade gives its pods egress (their packets leave\n"
-		"the node with its address). --once: list, apply, exit. --dry-run: plan,\n"
+		"the node with its address); --ipsec-secrets encrypts the links to other\n"
+		"nodes with keys derived from the file's secrets (read again when it\n"
+		"changes). --once: list, apply, exit. --dry-run: plan,\n"
 		"change nothing. See Documentation/agent.rst.\n");
 }
 
@@ -1349,6 +1357,27 @@ static void init_res(struct agent *ag)
 	}
 }
 
+/*
+ * The IPsec secrets' file changed (a Secret's volume replaces it whole):
+ * the links part is made again with the new secrets. Checked once a turn.
+ */
+static void check_secrets(struct agent *ag)
+{
+	struct stat st;
+
+	if (!ag->ipsec_secrets || stat(ag->ipsec_secrets, &st))
+		return;
+	if (st.st_ino == ag->ipsec_ino && st.st_mtim.tv_sec == ag->ipsec_mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == ag->ipsec_mtime.tv_nsec)
+		return;
+	if (ag->ipsec_ino) {
+		lg("info", "the IPsec secrets changed", "file", ag->ipsec_secrets, NULL);
+		ag->dirty_links = true;
+	}
+	ag->ipsec_ino = st.st_ino;
+	ag->ipsec_mtime = st.st_mtim;
+}
+
 static void loop(struct agent *ag)
 {
 	double last_metrics = 0;
@@ -1381,6 +1410,7 @@ static void loop(struct agent *ag)
 		for (i = 0; i < NRES; i++)
 			if (ag->r[i].h)
 				handle_lines(ag, &ag->r[i]);
+		check_secrets(ag);
 		if (dirty(ag) || now >= ag->next_resync)
 			sync_node(ag);
 		if (ag->once && ag->synced)
@@ -1417,6 +1447,7 @@ int main(int argc, char **argv)
 		{ "mtu", required_argument, NULL, 'm' },
 		{ "sacl", no_argument, NULL, 's' },
 		{ "masquerade", no_argument, NULL, 'q' },
+		{ "ipsec-secrets", required_argument, NULL, 'I' },
 		{ "metrics", required_argument, NULL, 'M' },
 		{ "resync", required_argument, NULL, 'r' },
 		{ "netns", required_argument, NULL, 'n' },
@@ -1463,6 +1494,9 @@ int main(int argc, char **argv)
 			break;
 		case 'q':
 			ag.masquerade = true;
+			break;
+		case 'I':
+			ag.ipsec_secrets = optarg;
 			break;
 		case 'M':
 			ag.metrics = optarg;

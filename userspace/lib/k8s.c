@@ -1019,6 +1019,64 @@ static int external_links(struct k8s *k, const struct obj *me, json_object *link
 }
 
 /*
+ * The secrets of file as "ipsec": {"secrets": [...]}, each checked; the
+ * external links are encrypted. 0, or -1 with why in err.
+ */
+static int ipsec_secrets(struct k8s *k, const char *file, json_object *intent,
+			 json_object *links)
+{
+	json_object *secrets = json_object_new_array(), *ip;
+	struct idm_ipsec_secret sec;
+	char line[256], *p, *e;
+	unsigned int lineno = 0;
+	size_t i;
+	FILE *f;
+
+	f = fopen(file, "re");
+	if (!f) {
+		snprintf(k->err, k->errlen, "cannot read the IPsec secrets \"%s\": %s", file,
+			 strerror(errno));
+		goto fail;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		for (p = line; *p == ' ' || *p == '\t'; p++)
+			;
+		for (e = p + strlen(p); e > p && strchr(" \t\r\n", e[-1]); e--)
+			;
+		*e = '\0';
+		if (!*p || *p == '#')
+			continue;
+		if (idm_ipsec_secret_parse(p, &sec) ||
+		    json_object_array_length(secrets) == IDM_IPSEC_SECRETS_MAX) {
+			snprintf(k->err, k->errlen, "%s:%u: %s", file, lineno,
+				 json_object_array_length(secrets) == IDM_IPSEC_SECRETS_MAX ?
+				 "more than 4 secrets" : "not a secret of 64 hex digits");
+			fclose(f);
+			goto fail;
+		}
+		json_object_array_add(secrets, json_object_new_string(p));
+	}
+	memset(line, 0, sizeof(line));
+	memset(&sec, 0, sizeof(sec));
+	fclose(f);
+	if (!json_object_array_length(secrets)) {
+		snprintf(k->err, k->errlen, "%s: no secret in it", file);
+		goto fail;
+	}
+	ip = json_object_new_object();
+	json_object_object_add(ip, "secrets", secrets);
+	json_object_object_add(intent, "ipsec", ip);
+	for (i = 0; i < json_object_array_length(links); i++)
+		json_object_object_add(json_object_array_get_idx(links, i), "encrypt",
+				       json_object_new_boolean(1));
+	return 0;
+fail:
+	json_object_put(secrets);
+	return -1;
+}
+
+/*
  * "masquerade": the node's own pod CIDRs (its pods' egress; none yet:
  * nothing to masquerade). One that is malformed is left out, said.
  */
@@ -1201,6 +1259,8 @@ json_object *idm_k8s_build(struct idm_k8s_args *a, unsigned int parts,
 		links = json_object_new_array();
 		json_object_object_add(intent, "external-links", links);
 		if (external_links(&k, me, links))
+			goto fail;
+		if (a->ipsec_secrets && ipsec_secrets(&k, a->ipsec_secrets, intent, links))
 			goto fail;
 		if (a->masquerade) {
 			json_object *m = json_object_new_array();

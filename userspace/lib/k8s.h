@@ -31,6 +31,11 @@ struct idm_k8s_args {
 	uint32_t table_size;		/* the VIPs'; 0: apply's default */
 	bool masquerade;		/* "masquerade": the node's pod CIDRs */
 	/*
+	 * A file of IPsec secrets (64 hex digits a line, the first sends;
+	 * "#" comments): the external links are encrypted with them.
+	 */
+	const char *ipsec_secrets;
+	/*
 	 * Told of each object left out ("Kind ns/name: field: reason;
 	 * what"); NULL: "Warning: ..." on standard error.
 	 */

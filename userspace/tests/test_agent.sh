@@ -157,8 +157,10 @@ assert "agent: in a Pod, the service account's token and CA" all \
 # ---- watching ----
 server "$fix/web3.json"
 kubeconfig "$t/kc" s3cret
+S1=5ec0000000000000000000000000000000000000000000000000000000000001
+echo "$S1" >"$t/secrets"
 "$agent" --node node-a --kubeconfig "$t/kc" --dry-run --metrics "$t/metrics.prom" \
-	--conflist "$t/10-idmesh.conflist" >"$t/out.jsonl" 2>"$t/log" &
+	--conflist "$t/10-idmesh.conflist" --ipsec-secrets "$t/secrets" >"$t/out.jsonl" 2>"$t/log" &
 pids+=($!)
 assert "agent: in sync after the first list, the whole intent planned once" \
 	until_true 30 eval '[ "$(metric idmesh_agent_synced)" = 1 ] && has_lines "l[\"part\"] == \"all\""'
@@ -246,6 +248,13 @@ mark
 post /_test/objects "$t/node.json"
 assert "agent: a Node joins: the external link again, one more peer, its pod CIDR routed" \
 	until_true 30 has_lines 'l["part"] == "links" and [(x["routes"], [p["remote"] for p in x["peers"]]) for x in l["intent"]["external-links"]] == [(["10.60.0.0/24", "10.70.0.0/24"], ["192.168.70.2", "192.168.70.3"])]'
+
+mark
+printf '%s\n' "${S1%1}2" "$S1" >"$t/secrets.new"
+mv "$t/secrets.new" "$t/secrets"
+assert "agent: the IPsec secrets' file replaced: the links again, encrypted with the new secrets" all \
+	until_true 30 has_lines 'l["part"] == "links" and l["intent"]["ipsec"]["secrets"] == ["'"${S1%1}2"'", "'"$S1"'"] and all(x["encrypt"] for x in l["intent"]["external-links"])' :: \
+	grep -q 'msg="the IPsec secrets changed"' "$t/log"
 
 post "/_test/fail?n=3&what=list"
 post /_test/compact

@@ -378,6 +378,17 @@ printf '%s\n' 'remote-links: [{name: t1, remote: 10.0.0.2, local: 10.0.0.1, id: 
 expect "apply: an encrypted link and no secret" 1 \
 	"Error: $t/lb.yaml: link t1 is encrypted, but the intent has no \"ipsec\" secrets" \
 	"$tool" apply -f "$t/lb.yaml" --dry-run
+printf '# the cluster secrets\n%s\n\n%s\n' "${S1%1}2" "$S1" >"$t/secrets"
+run "$tool" k8s node node-a ipsec-secrets "$t/secrets" "$objs"
+assert "k8s ipsec-secrets: the external links encrypted, the file's secrets in order" all \
+	[ "$rc" = 0 ] :: [ "$(jget /dev/stdin '([l["encrypt"] for l in j["external-links"]], j["ipsec"]["secrets"])' <<<"$out")" = \
+	"([True], ['${S1%1}2', '$S1'])" ]
+printf '%s\n' "$S1" 0123 >"$t/secrets"
+expect "k8s ipsec-secrets: a line that is not a secret" 1 \
+	"Error: $t/secrets:2: not a secret of 64 hex digits" "$tool" k8s node node-a ipsec-secrets "$t/secrets" "$objs"
+expect "k8s ipsec-secrets: a file that is not there" 1 \
+	"Error: cannot read the IPsec secrets \"$t/none\": No such file or directory" \
+	"$tool" k8s node node-a ipsec-secrets "$t/none" "$objs"
 printf '%s\n' 'external-links: [{name: x6, family: inet6, local: "fd00::1", id: 9, mtu: 1400, routes: [10.1.0.0/24],' \
 	'  peers: [{prefix: 10.1.0.0/24, remote: "fd00::2"}, {prefix: "fd01::/64", remote: "fd00::3"}]}]' >"$t/x.yaml"
 run "$tool" apply -f "$t/x.yaml" --dry-run

@@ -18,7 +18,7 @@ void help_k8s(FILE *f)
 {
 	fprintf(f,
 		"Usage: idmesh k8s node NAME [policy FILE] [table-size N] [masquerade]\n"
-		"                       [-o OUT] FILE...\n"
+		"                       [ipsec-secrets FILE] [-o OUT] FILE...\n"
 		"       idmesh k8s dev NAMESPACE POD [IFNAME NETWORK]\n"
 		"       idmesh k8s conflist node NAME [mtu N] [sacl] [-o OUT] FILE...\n"
 		"       idmesh [-j] k8s entries node NAME [policy FILE] FILE...\n"
@@ -32,14 +32,16 @@ void help_k8s(FILE *f)
 		"new flows, the others keep theirs at weight 0, as kube-proxy does; the\n"
 		"Pods' labels (with their Namespace's name and labels) become Services\n"
 		"and SACL IDs, the Pods of NAME its workloads behind their links (\"k8s\n"
-		"dev\" names them); every\n"
-		"other Node with an InternalIP a remote link, its pod CIDRs routed. An\n"
+		"dev\" names them); one external link per underlay family, with a peer\n"
+		"and a route for each pod CIDR of every other Node with an InternalIP. An\n"
 		"object that cannot be used is left out with a warning naming it and\n"
 		"its field; the others still make the intent.\n"
 		"policy FILE adds an intent's default, service-keys, ids, hash-key and\n"
 		"policies; masquerade the node's pod CIDRs as its \"masquerade\" (pod\n"
-		"egress, leaving with the node's address). -o OUT is replaced only by a\n"
-		"whole intent.\n"
+		"egress, leaving with the node's address); ipsec-secrets FILE encrypts\n"
+		"the external links with IPsec keys derived from its secrets (64 hex\n"
+		"digits a line, the first sends). -o OUT is replaced only by a whole\n"
+		"intent.\n"
 		"\"k8s conflist\" writes node NAME's CNI network configuration for\n"
 		"idmesh-cni: pod addresses from host-local in the Node's spec.podCIDRs\n"
 		"(a range set each), mtu N and sacl as given. \"k8s entries\" counts the\n"
@@ -232,8 +234,9 @@ static int k8s_entries(const struct idm_opts *o, int argc, char **argv)
 
 int cmd_k8s(const struct idm_opts *o, int argc, char **argv)
 {
-	static const char *const keys[] = { "node", "policy", "-o", "table-size", NULL };
-	const char *vals[4] = { NULL };
+	static const char *const keys[] = { "node", "policy", "-o", "table-size",
+					    "ipsec-secrets", NULL };
+	const char *vals[5] = { NULL };
 	struct idm_k8s_args a = { 0 };
 	char err[1024], *intent;
 	int rc, masq = 0;
@@ -257,6 +260,7 @@ int cmd_k8s(const struct idm_opts *o, int argc, char **argv)
 		return rc;
 	a.policy = vals[1];
 	a.masquerade = masq;
+	a.ipsec_secrets = vals[4];
 	if (vals[3] && idm_parse_u32("table-size", vals[3], IDMESH_TABLE_SIZE_MIN,
 				     IDMESH_TABLE_SIZE_MAX, &a.table_size, err,
 				     sizeof(err))) {
