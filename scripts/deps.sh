@@ -18,6 +18,8 @@ pkgs=(
 	# the VM and what runs in it
 	qemu-system-x86 busybox-static iproute2 util-linux jq
 	iputils-ping iperf3 tcpdump python3-scapy ipvsadm
+	# bench-link's baseline for encrypted links: the kernel's WireGuard
+	wireguard-tools
 	# the CNI plugin's tests: host-local and friends, a real runtime
 	containernetworking-plugins podman
 	# pod egress: the masquerade rules (idmesh-cni's ipMasq, the intent's)

@@ -5,15 +5,17 @@
 # ping RTT through (a) a veth pair, (b) an idmesh local pair, (n) a netkit
 # pair (L3 mode, no programs; where the kernel has netkit), (c) kernel
 # Geneve across a veth underlay, (d) an idmesh remote link across the same
-# underlay. Prints each with its ratio to its baseline (b to a and to n, d
-# to c), measured in this one run: REPS rounds, each measuring every path
+# underlay, (w) the kernel's WireGuard across the same underlay and (e) an
+# idmesh remote link encrypted by IPsec (apply, "encrypt"). Prints each
+# with its ratio to its baseline (b to a and to n, d to c, e to w),
+# measured in this one run: REPS rounds, each measuring every path
 # once and veth twice, medians; veth against itself is the noise row.
 # Prints, never asserts.
 source "$(dirname "$0")/lib.sh"
 T=${BENCH_SECONDS:-4}
 REPS=${BENCH_REPS:-3}
 
-bench_load geneve veth || exit 1
+bench_load geneve veth wireguard || exit 1
 
 # setup KIND: ns "src" reaches 10.10.0.2 in ns "dst" through the path
 setup() {
@@ -29,7 +31,7 @@ setup() {
 		nsx src /usr/bin/python3 "$top/selftests/rtnl_pair.py" --kind netkit \
 			bn0 bn1 fd /run/netns/dst | grep -vx ok >&2
 		dev=bn0 peer=bn1 ;;
-	geneve|remote)
+	geneve|remote|esp|wg)
 		ip link add ul netns src type veth peer name ul netns dst
 		ip -n src addr add 192.168.60.1/24 dev ul; ip -n src link set ul up
 		ip -n dst addr add 192.168.60.2/24 dev ul; ip -n dst link set ul up
@@ -38,6 +40,25 @@ setup() {
 			ip -n src link add bn0 type geneve id 100 remote 192.168.60.2
 			ip -n dst link add bn1 type geneve id 100 remote 192.168.60.1
 			ip -n src link set bn0 mtu 1450; ip -n dst link set bn1 mtu 1450
+		elif [ "$1" = wg ]; then
+			# WireGuard's own default MTU (1420), a peer each way
+			for i in 1 2; do
+				(umask 077; wg genkey >/tmp/wg$i.key)
+				wg pubkey </tmp/wg$i.key >/tmp/wg$i.pub
+			done
+			ip -n src link add bn0 type wireguard
+			ip -n dst link add bn1 type wireguard
+			nsx src wg set bn0 private-key /tmp/wg1.key listen-port 51820 \
+				peer "$(</tmp/wg2.pub)" allowed-ips 10.10.0.2/32 endpoint 192.168.60.2:51820
+			nsx dst wg set bn1 private-key /tmp/wg2.key listen-port 51820 \
+				peer "$(</tmp/wg1.pub)" allowed-ips 10.10.0.1/32 endpoint 192.168.60.1:51820
+		elif [ "$1" = esp ]; then
+			# The same remote link, encrypted: 40 bytes below its MTU for ESP
+			for i in 1 2; do
+				printf 'remote-links: [{name: bn%s, remote: 192.168.60.%s, local: 192.168.60.%s, id: 100, mtu: 1424, encrypt: true}]\nipsec: {secrets: ["%s"]}\n' \
+					$((i - 1)) $((3 - i)) $i "$(printf 'b%.0s' $(seq 64))" |
+					"$IDMESH" -n $([ $i = 1 ] && echo src || echo dst) apply -f - >/dev/null
+			done
 		else
 			"$IDMESH" -n src link add bn0 remote 192.168.60.2 id 100
 			"$IDMESH" -n dst link add bn1 remote 192.168.60.1 id 100
@@ -71,10 +92,10 @@ measure() { # KIND -> "tcp_mbps udp_kpps rtt_us"
 # For RTT, lower is better: the ratio printed is baseline / measured.
 
 # netkit where the kernel has it (Debian's 6.12: built in)
-kinds="veth pair geneve remote veth2"
+kinds="veth pair geneve remote wg esp veth2"
 if /usr/bin/python3 "$top/selftests/rtnl_pair.py" --kind netkit nkp0 nkp1 pid $$ |
 	grep -qx ok; then
-	kinds="veth pair netkit geneve remote veth2"
+	kinds="veth pair netkit geneve remote wg esp veth2"
 	ip link del nkp0
 fi
 
@@ -110,6 +131,8 @@ else
 fi
 row "(c) kernel geneve" geneve
 row "(d) idmesh remote" remote geneve
-echo "# ratios: (b) against (a) and (n), (d) against (c), (a') against (a); for RTT, baseline / measured (higher is better)"
-echo "# goals: local pair >= 1.0x netkit (and veth); remote link >= 1.0x Geneve"
+row "(w) kernel WireGuard" wg
+row "(e) idmesh remote, IPsec" esp wg
+echo "# ratios: (b) against (a) and (n), (d) against (c), (e) against (w), (a') against (a); for RTT, baseline / measured (higher is better)"
+echo "# goals: local pair >= 1.0x netkit (and veth); remote link >= 1.0x Geneve; encrypted link against WireGuard: measured"
 rmmod idmesh
