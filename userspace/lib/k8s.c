@@ -24,6 +24,7 @@
 #include "yaml.h"
 
 struct slice_ref {
+	bool mcs;		/* an imported Service's (KEP-1645), not a Service's */
 	const char *ns, *svc;
 	const struct obj *ob;
 	bool bad;		/* found malformed: left out, said once */
@@ -46,7 +47,8 @@ static int check_obj(struct k8s *k, const char *file, const char *where,
 		return -1;
 	if (strcmp(ob.kind, "Pod") && strcmp(ob.kind, "Service") &&
 	    strcmp(ob.kind, "EndpointSlice") && strcmp(ob.kind, "Node") &&
-	    strcmp(ob.kind, "Namespace") && strcmp(ob.kind, "NetworkPolicy"))
+	    strcmp(ob.kind, "Namespace") && strcmp(ob.kind, "NetworkPolicy") &&
+	    strcmp(ob.kind, "ServiceImport"))
 		return 0;
 	if (k8s_obj_at(k, &ob, o, "metadata", "metadata", &md))
 		return -1;
@@ -71,7 +73,8 @@ static int check_obj(struct k8s *k, const char *file, const char *where,
 			 ob.ns, ob.name, where);
 	/* Kinds read from one API version only: named when it differs. */
 	av = !strcmp(ob.kind, "EndpointSlice") ? "discovery.k8s.io/v1" :
-	     !strcmp(ob.kind, "NetworkPolicy") ? "networking.k8s.io/v1" : NULL;
+	     !strcmp(ob.kind, "NetworkPolicy") ? "networking.k8s.io/v1" :
+	     !strcmp(ob.kind, "ServiceImport") ? "multicluster.x-k8s.io/v1alpha1" : NULL;
 	if (av) {
 		const char *got;
 
@@ -407,8 +410,10 @@ static int slice_backends(struct k8s *k, const struct obj *ob, int family,
 static int cmp_slice_key(const void *x, const void *y)
 {
 	const struct slice_ref *a = x, *b = y;
-	int r = strcmp(a->ns, b->ns);
+	int r = (int)a->mcs - (int)b->mcs;
 
+	if (!r)
+		r = strcmp(a->ns, b->ns);
 	return r ? r : strcmp(a->svc, b->svc);
 }
 
@@ -423,32 +428,39 @@ static int cmp_slice(const void *x, const void *y)
 
 /*
  * Every EndpointSlice under its Service's name (its
- * kubernetes.io/service-name label), sorted: a Service finds its slices
- * by a binary search, not by a walk over every object.
+ * kubernetes.io/service-name label), or its imported Service's
+ * (multicluster.kubernetes.io/service-name, KEP-1645), sorted: a Service
+ * finds its slices by a binary search, not by a walk over every object.
  */
 static int index_slices(struct k8s *k)
 {
 	size_t i;
 
-	k->slices = xrealloc(NULL, k->n, sizeof(*k->slices));
+	k->slices = NULL;
 	for (i = 0; i < k->n; i++) {
 		const struct obj *es = &k->v[i];
 		json_object *lb;
-		const char *svc;
+		const char *svc, *imp;
 
 		if (strcmp(es->kind, "EndpointSlice"))
 			continue;
 		if (k8s_obj_at(k, es, idm_json_at(es->o, "metadata"), "metadata.labels", "labels", &lb) ||
 		    k8s_str_at(k, es, lb, "metadata.labels", "kubernetes.io/service-name",
-			       false, &svc)) {
+			       false, &svc) ||
+		    k8s_str_at(k, es, lb, "metadata.labels",
+			       "multicluster.kubernetes.io/service-name", false, &imp)) {
 			k8s_skip(k, "left out");
 			continue;
 		}
-		if (!svc)
-			continue;
-		k->slices[k->nslices++] = (struct slice_ref){ es->ns, svc, es, false };
+		if (svc || imp)
+			k->slices = xrealloc(k->slices, k->nslices + 2, sizeof(*k->slices));
+		if (svc)
+			k->slices[k->nslices++] = (struct slice_ref){ false, es->ns, svc, es, false };
+		if (imp)
+			k->slices[k->nslices++] = (struct slice_ref){ true, es->ns, imp, es, false };
 	}
-	qsort(k->slices, k->nslices, sizeof(*k->slices), cmp_slice);
+	if (k->nslices)
+		qsort(k->slices, k->nslices, sizeof(*k->slices), cmp_slice);
 	return 0;
 }
 
@@ -557,7 +569,8 @@ static int session_affinity(struct k8s *k, const struct obj *sv,
 static int service_vips(struct k8s *k, const struct obj *sv, const char *node,
 			json_object *vips, uint32_t table_size)
 {
-	struct slice_ref key = { .ns = sv->ns, .svc = sv->name };
+	bool imp = !strcmp(sv->kind, "ServiceImport");
+	struct slice_ref key = { .mcs = imp, .ns = sv->ns, .svc = sv->name };
 	json_object *spec, *ips, *ports, *p, *x;
 	const char *type, *ip, *pname, *proto, *itp;
 	size_t i, j, s, first;
@@ -572,10 +585,30 @@ static int service_vips(struct k8s *k, const struct obj *sv, const char *node,
 	if (!spec)
 		return k8s_fail(k, sv, "spec", "missing");
 	if (k8s_str_at(k, sv, spec, "spec.type", "type", false, &type) ||
-	    k8s_str_at(k, sv, spec, "spec.internalTrafficPolicy", "internalTrafficPolicy",
-		       false, &itp) ||
+	    (!imp && k8s_str_at(k, sv, spec, "spec.internalTrafficPolicy",
+				"internalTrafficPolicy", false, &itp)) ||
 	    session_affinity(k, sv, spec, &affinity))
 		return -1;
+	/*
+	 * An imported Service (KEP-1645): its clusterset IPs (spec.ips) and
+	 * ports, its endpoints in every exporting cluster (the slices the
+	 * MCS controller labels with its name); Headless: no VIP.
+	 */
+	if (imp) {
+		if (type && strcmp(type, "ClusterSetIP") && strcmp(type, "Headless"))
+			return k8s_fail(k, sv, "spec.type", "\"%s\" is not ClusterSetIP or Headless",
+					type);
+		if (type && !strcmp(type, "Headless"))
+			return 0;
+		if (k8s_arr_at(k, sv, spec, "spec.ips", "ips", &ips) ||
+		    k8s_arr_at(k, sv, spec, "spec.ports", "ports", &ports))
+			return -1;
+		if (!ips || !json_object_array_length(ips))
+			return 0;	/* not given one yet */
+		ip = NULL;
+		node = NULL;
+		goto addresses;
+	}
 	/* Local: this node's endpoints only (none: no backend at all). */
 	if (!itp || strcmp(itp, "Local"))
 		node = NULL;
@@ -587,10 +620,12 @@ static int service_vips(struct k8s *k, const struct obj *sv, const char *node,
 		return -1;
 	if (!ip || !strcmp(ip, "None") || !ip[0])
 		return 0;	/* headless, or not given one yet */
+addresses:
 	for (i = 0; i < (ips ? json_object_array_length(ips) : 1); i++) {
 		struct idm_addr a;
 
-		snprintf(path, sizeof(path), ips ? "spec.clusterIPs[%zu]" : "spec.clusterIP", i);
+		snprintf(path, sizeof(path), imp ? "spec.ips[%zu]" :
+			 ips ? "spec.clusterIPs[%zu]" : "spec.clusterIP", i);
 		if (ips) {
 			x = json_object_array_get_idx(ips, i);
 			if (!json_object_is_type(x, json_type_string))
@@ -1288,7 +1323,7 @@ json_object *idm_k8s_build(struct idm_k8s_args *a, unsigned int parts,
 		const struct obj *ob = &k.v[i];
 
 		/* What an object that fails halfway made is taken back. */
-		if (vips && !strcmp(ob->kind, "Service")) {
+		if (vips && (!strcmp(ob->kind, "Service") || !strcmp(ob->kind, "ServiceImport"))) {
 			size_t nv = json_object_array_length(vips);
 
 			if (service_vips(&k, ob, a->node, vips, a->table_size)) {

@@ -46,6 +46,22 @@ assert "k8s: a Service's ClusterIP and port make a VIP; ready endpoints take new
 	  "[('10.244.1.5', 8080, 1), ('10.244.2.5', 8080, 0), ('10.244.2.6', 8080, 0)]" ]
 assert "k8s: a headless Service makes no VIP" \
 	[ "$(jget "$t/a.json" 'sorted(v["address"] for v in j["vips"])')" = "['10.96.0.10', '10.96.0.20']" ]
+run "$tool" k8s node node-a "$objs" "$here/k8s/mcs.yaml"
+echo "$out" >"$t/mcs.json"
+assert "k8s: an imported Service (ServiceImport, KEP-1645): a VIP at its clusterset IP, its backends the slices labelled with its name (exporting clusters' endpoints), ready ones taking new flows" all \
+	[ "$rc" = 0 ] :: [ -z "$err" ] :: \
+	[ "$(jget "$t/mcs.json" '[(v["port"], v["protocol"], [(b["address"], b.get("weight", 1)) for b in v["backends"]]) for v in j["vips"] if v["address"] == "10.42.0.20"]')" = \
+	  "[(5432, 'tcp', [('10.80.1.5', 1), ('10.80.2.7', 1), ('10.80.2.8', 0)])]" ]
+assert "k8s: ... the local Service of the same name keeps its own endpoints; a Headless import makes no VIP" all \
+	[ "$(jget "$t/mcs.json" '[v for v in j["vips"] if v["address"] == "10.96.0.20"]')" = \
+	  "$(jget "$t/a.json" '[v for v in j["vips"] if v["address"] == "10.96.0.20"]')" ] :: \
+	[ "$(jget "$t/mcs.json" 'len(j["vips"])')" = "$(( $(jget "$t/a.json" 'len(j["vips"])') + 1 ))" ]
+sed '0,/v1alpha1/s||v1beta9|; s|type: Headless|type: Magic|' "$here/k8s/mcs.yaml" >"$t/mcs-bad.yaml"
+run "$tool" k8s node node-a "$objs" "$t/mcs-bad.yaml"
+assert "k8s: a ServiceImport of another API version, or of an unknown type, is left out, said; the rest made" all \
+	[ "$rc" = 0 ] :: [ "$err" = "Warning: $t/mcs-bad.yaml: ServiceImport shop/db (object 1): apiVersion: \"multicluster.x-k8s.io/v1beta9\" is not multicluster.x-k8s.io/v1alpha1; left out
+Warning: $t/mcs-bad.yaml: ServiceImport shop/cache (object 3): spec.type: \"Magic\" is not ClusterSetIP or Headless; no VIP for it" ] :: \
+	[ "$(jget /dev/stdin '[v["address"] for v in j["vips"]]' <<<"$out")" = "$(jget "$t/a.json" '[v["address"] for v in j["vips"]]')" ]
 dev=$("$tool" k8s dev shop web-1)
 assert "k8s dev: a Pod's link device, 15 characters at most" \
 	[ "${#dev}" -le 15 -a "${dev:0:3}" = idm ]
