@@ -50,6 +50,11 @@ static int check_obj(struct k8s *k, const char *file, const char *where,
 	    strcmp(ob.kind, "Namespace") && strcmp(ob.kind, "NetworkPolicy") &&
 	    strcmp(ob.kind, "ServiceImport"))
 		return 0;
+	/* Of another cluster: its Nodes, Pods and Namespaces only. */
+	ob.cluster = k->loading;
+	if (ob.cluster && strcmp(ob.kind, "Pod") && strcmp(ob.kind, "Node") &&
+	    strcmp(ob.kind, "Namespace"))
+		return 0;
 	if (k8s_obj_at(k, &ob, o, "metadata", "metadata", &md))
 		return -1;
 	if (!md)
@@ -232,6 +237,8 @@ static int cmp_obj(const void *x, const void *y)
 		r = strcmp(a->ns, b->ns);
 	if (!r)
 		r = strcmp(a->name, b->name);
+	if (!r)
+		r = (a->cluster > b->cluster) - (a->cluster < b->cluster);
 	return r ? r : (a->idx > b->idx) - (a->idx < b->idx);
 }
 
@@ -247,7 +254,8 @@ static void check_unique(struct k8s *k)
 	for (i = 0; i < k->n; i++) {
 		if (n && !strcmp(k->v[n - 1].kind, k->v[i].kind) &&
 		    !strcmp(k->v[n - 1].ns, k->v[i].ns) &&
-		    !strcmp(k->v[n - 1].name, k->v[i].name)) {
+		    !strcmp(k->v[n - 1].name, k->v[i].name) &&
+		    k->v[n - 1].cluster == k->v[i].cluster) {
 			/* The first given stays: every node keeps the same one. */
 			k8s_fail(k, &k->v[i], "metadata.name", "given twice (also %s)",
 				 k->v[n - 1].item);
@@ -484,7 +492,8 @@ static void index_namespaces(struct k8s *k)
 			k8s_skip(k, "left out");
 			continue;
 		}
-		if (!lb)
+		/* Namespace sameness: this cluster's labels, else the first other's. */
+		if (!lb || (ns->cluster && json_object_object_get_ex(k->ns_labels, ns->name, NULL)))
 			continue;
 		{
 			bool bad = false;
@@ -785,7 +794,7 @@ static int pod_workloads(struct k8s *k, const struct obj *pod, const char *node,
 			 json_object *wls, json_object *ports)
 {
 	json_object *ips, *md, *labels, *lbl, *w, *nsl, *named = NULL;
-	const char *ip, *pnode;
+	const char *ip, *pnode, *cl = pod->cluster ? k->a->remote[pod->cluster - 1].name : "";
 	char name[600], path[64], dev[IFNAMSIZ];
 	bool skip, mine;
 	size_t i, n;
@@ -832,7 +841,7 @@ static int pod_workloads(struct k8s *k, const struct obj *pod, const char *node,
 		json_object_put(lbl);
 		return -1;
 	}
-	mine = pnode && !strcmp(pnode, node);
+	mine = !pod->cluster && pnode && !strcmp(pnode, node);
 	idm_k8s_pod_dev(pod->ns, pod->name, dev, sizeof(dev));
 	n = ips ? json_object_array_length(ips) : 1;
 	for (i = 0; i < n; i++) {
@@ -852,10 +861,13 @@ static int pod_workloads(struct k8s *k, const struct obj *pod, const char *node,
 			return -1;
 		}
 		w = json_object_new_object();
+		/* Another cluster's Pods are named with the cluster's name first. */
 		if (n == 1)
-			snprintf(name, sizeof(name), "%s/%s", pod->ns, pod->name);
+			snprintf(name, sizeof(name), "%s%s%s/%s", cl, *cl ? ":" : "",
+				 pod->ns, pod->name);
 		else
-			snprintf(name, sizeof(name), "%s/%s %s", pod->ns, pod->name, s);
+			snprintf(name, sizeof(name), "%s%s%s/%s %s", cl, *cl ? ":" : "",
+				 pod->ns, pod->name, s);
 		json_object_object_add(w, "name", json_object_new_string(name));
 		json_object_object_add(w, "address", json_object_new_string(s));
 		if (mine)
@@ -1228,6 +1240,12 @@ static int load_all(struct k8s *k, const struct idm_k8s_args *a)
 			return -1;
 	for (i = 0; i < a->nobjs; i++)
 		add_obj(k, NULL, "", a->objs[i]);
+	for (i = 0; i < a->nremote; i++) {
+		k->loading = (unsigned int)i + 1;
+		if (load_file(k, a->remote[i].file))
+			return -1;
+	}
+	k->loading = 0;
 	check_unique(k);
 	return 0;
 }
@@ -1238,7 +1256,8 @@ static const struct obj *find_node(struct k8s *k, const struct idm_k8s_args *a)
 	size_t i;
 
 	for (i = 0; i < k->n; i++)
-		if (!strcmp(k->v[i].kind, "Node") && !strcmp(k->v[i].name, a->node))
+		if (!strcmp(k->v[i].kind, "Node") && !k->v[i].cluster &&
+		    !strcmp(k->v[i].name, a->node))
 			return &k->v[i];
 	snprintf(k->err, k->errlen, "node \"%s\" is not among the Nodes given", a->node);
 	return NULL;

@@ -28,6 +28,16 @@ struct idm_k8s_args {
 	/* Objects already read (the agent's cache), borrowed; after files. */
 	struct json_object **objs;
 	size_t nobjs;
+	/*
+	 * The other clusters of the clusterset: each one's objects (a
+	 * file), of which its Nodes (peers of the external links), Pods and
+	 * Namespaces (identity) are used; its Services come to this cluster
+	 * as ServiceImports.
+	 */
+	struct idm_k8s_cluster {
+		const char *name, *file;
+	} *remote;
+	size_t nremote;
 	uint32_t table_size;		/* the VIPs'; 0: apply's default */
 	bool masquerade;		/* "masquerade": the node's pod CIDRs */
 	/*

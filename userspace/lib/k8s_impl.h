@@ -18,6 +18,7 @@ struct obj {
 	char item[64];			/* "items[3]", "object 2", "the object" */
 	size_t idx;			/* in the order given */
 	const char *kind, *ns, *name;
+	unsigned int cluster;		/* 0: this one; N: a->remote[N - 1] */
 	char where[600];		/* "FILE: Kind ns/name", for messages */
 };
 
@@ -31,6 +32,7 @@ struct k8s {
 	char *err;
 	size_t errlen;
 	struct idm_k8s_args *a;	/* warn, skipped */
+	unsigned int loading;		/* the cluster of the objects being read */
 	/* EndpointSlices by (namespace, Service), for service_vips(). */
 	struct slice_ref *slices;
 	size_t nslices;

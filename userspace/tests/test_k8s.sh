@@ -62,6 +62,43 @@ assert "k8s: a ServiceImport of another API version, or of an unknown type, is l
 	[ "$rc" = 0 ] :: [ "$err" = "Warning: $t/mcs-bad.yaml: ServiceImport shop/db (object 1): apiVersion: \"multicluster.x-k8s.io/v1beta9\" is not multicluster.x-k8s.io/v1alpha1; left out
 Warning: $t/mcs-bad.yaml: ServiceImport shop/cache (object 3): spec.type: \"Magic\" is not ClusterSetIP or Headless; no VIP for it" ] :: \
 	[ "$(jget /dev/stdin '[v["address"] for v in j["vips"]]' <<<"$out")" = "$(jget "$t/a.json" '[v["address"] for v in j["vips"]]')" ]
+# Another cluster of the clusterset: a Node of the same name as one here,
+# a db Pod on it, its own Service (not used: it comes as a ServiceImport).
+python3 - "$objs" "$t/cl-b.json" <<'EOP'
+import json, sys
+text, dec, objs, i = open(sys.argv[1]).read(), json.JSONDecoder(), [], 0
+while text[i:].strip():
+    v, i = dec.raw_decode(text, i + len(text[i:]) - len(text[i:].lstrip()))
+    objs += v.get("items", [v])
+by = {o["kind"] + "/" + o["metadata"]["name"]: o for o in objs}
+node = json.loads(json.dumps(by["Node/node-a"]))
+node["spec"] = {"podCIDR": "10.80.1.0/24", "podCIDRs": ["10.80.1.0/24"]}
+node["status"]["addresses"] = [{"type": "InternalIP", "address": "192.168.51.1"}]
+db = [o for o in objs if o["kind"] == "Pod" and o["metadata"]["labels"].get("app") == "db"][0]
+pod = json.loads(json.dumps(db))
+pod["metadata"]["name"] = "db-b1"
+pod["spec"]["nodeName"] = "node-a"
+pod["status"]["podIP"] = "10.80.1.5"
+pod["status"]["podIPs"] = [{"ip": "10.80.1.5"}]
+svc = json.loads(json.dumps(by["Service/web"]))
+svc["spec"]["clusterIP"] = "10.96.7.7"
+svc["spec"]["clusterIPs"] = ["10.96.7.7"]
+json.dump({"apiVersion": "v1", "kind": "List", "items": [node, pod, svc]}, open(sys.argv[2], "w"))
+print(json.dumps(db["metadata"]["labels"], sort_keys=True), file=open(sys.argv[2] + ".labels", "w"))
+EOP
+run "$tool" k8s node node-a "$objs" "$here/k8s/mcs.yaml" remote-cluster b "$t/cl-b.json"
+echo "$out" >"$t/clb.json"
+assert "k8s remote-cluster: the other cluster's Node is a peer of the external link (its pod CIDR routed), though it has a name of this cluster" all \
+	[ "$rc" = 0 ] :: [ -z "$err" ] :: \
+	[ "$(jget "$t/clb.json" '[(p["prefix"], p["remote"]) for l in j["external-links"] for p in l["peers"]]')" = \
+	  "[('10.80.1.0/24', '192.168.51.1'), ('10.244.2.0/24', '192.168.50.2'), ('fd00:244:2::/64', '192.168.50.2')]" ]
+assert "k8s remote-cluster: its Pods are workloads by address, named by their cluster, never this node's; its Services no VIPs" all \
+	[ "$(jget "$t/clb.json" '[(w["address"], "dev" in w) for w in j["workloads"] if w["name"] == "b:shop/db-b1"]')" = "[('10.80.1.5', False)]" ] :: \
+	[ "$(jget "$t/clb.json" 'sorted(v["address"] for v in j["vips"])')" = "['10.42.0.20', '10.96.0.10', '10.96.0.20']" ]
+assert "k8s remote-cluster: ... with the labels of the same Deployment here: one Service, one SACL ID across the clusters" \
+	[ "$(jget "$t/clb.json" 'len(set(json.dumps({k: v for k, v in w["labels"].items()}, sort_keys=True) for w in j["workloads"] if w["name"].endswith("db-b1") or w["name"].startswith("shop/db")))')" = 1 ]
+expect "k8s remote-cluster without a FILE: a usage error" 2 \
+	'Error: "remote-cluster" needs a NAME and a FILE' "$tool" k8s node node-a "$objs" remote-cluster b
 dev=$("$tool" k8s dev shop web-1)
 assert "k8s dev: a Pod's link device, 15 characters at most" \
 	[ "${#dev}" -le 15 -a "${dev:0:3}" = idm ]

@@ -18,7 +18,8 @@ void help_k8s(FILE *f)
 {
 	fprintf(f,
 		"Usage: idmesh k8s node NAME [policy FILE] [table-size N] [masquerade]\n"
-		"                       [ipsec-secrets FILE] [-o OUT] FILE...\n"
+		"                       [ipsec-secrets FILE] [remote-cluster NAME FILE]...\n"
+		"                       [-o OUT] FILE...\n"
 		"       idmesh k8s dev NAMESPACE POD [IFNAME NETWORK]\n"
 		"       idmesh k8s conflist node NAME [mtu N] [sacl] [-o OUT] FILE...\n"
 		"       idmesh [-j] k8s entries node NAME [policy FILE] FILE...\n"
@@ -41,8 +42,11 @@ void help_k8s(FILE *f)
 		"policies; masquerade the node's pod CIDRs as its \"masquerade\" (pod\n"
 		"egress, leaving with the node's address); ipsec-secrets FILE encrypts\n"
 		"the external links with IPsec keys derived from its secrets (64 hex\n"
-		"digits a line, the first sends). -o OUT is replaced only by a whole\n"
-		"intent.\n"
+		"digits a line, the first sends). remote-cluster NAME FILE: the objects\n"
+		"of another cluster of the clusterset, whose Nodes become peers of the\n"
+		"external links and whose Pods and Namespaces identities (its Pods\n"
+		"named NAME:ns/pod); its Services come as ServiceImports of this one.\n"
+		"-o OUT is replaced only by a whole intent.\n"
 		"\"k8s conflist\" writes node NAME's CNI network configuration for\n"
 		"idmesh-cni: pod addresses from host-local in the Node's spec.podCIDRs\n"
 		"(a range set each), mtu N and sacl as given. \"k8s entries\" counts the\n"
@@ -239,8 +243,8 @@ int cmd_k8s(const struct idm_opts *o, int argc, char **argv)
 					    "ipsec-secrets", NULL };
 	const char *vals[5] = { NULL };
 	struct idm_k8s_args a = { 0 };
-	char err[1024], *intent;
-	int rc, masq = 0;
+	char err[1024], *intent, **rest;
+	int rc, masq = 0, i, nrest = 0;
 
 	if (argc >= 1 && !strcmp(argv[0], "dev")) {
 		char dev[IFNAMSIZ];
@@ -256,9 +260,33 @@ int cmd_k8s(const struct idm_opts *o, int argc, char **argv)
 		return k8s_conflist(argc - 1, argv + 1);
 	if (argc >= 1 && !strcmp(argv[0], "entries"))
 		return k8s_entries(o, argc - 1, argv + 1);
-	rc = k8s_words(argc, argv, keys, vals, "masquerade", &masq, &a, "k8s");
-	if (rc)
+	/* remote-cluster NAME FILE, any number of times: taken out first. */
+	rest = calloc(argc + 1, sizeof(*rest));
+	a.remote = calloc(argc / 3 + 1, sizeof(*a.remote));
+	if (!rest || !a.remote) {
+		free(rest);
+		free(a.remote);
+		return 1;
+	}
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "remote-cluster")) {
+			rest[nrest++] = argv[i];
+			continue;
+		}
+		if (i + 2 >= argc) {
+			free(rest);
+			free(a.remote);
+			return idm_usage_error("\"remote-cluster\" needs a NAME and a FILE");
+		}
+		a.remote[a.nremote].name = argv[++i];
+		a.remote[a.nremote++].file = argv[++i];
+	}
+	rc = k8s_words(nrest, rest, keys, vals, "masquerade", &masq, &a, "k8s");
+	if (rc) {
+		free(rest);
+		free(a.remote);
 		return rc;
+	}
 	a.policy = vals[1];
 	a.masquerade = masq;
 	a.ipsec_secrets = vals[4];
@@ -266,10 +294,14 @@ int cmd_k8s(const struct idm_opts *o, int argc, char **argv)
 				     IDMESH_TABLE_SIZE_MAX, &a.table_size, err,
 				     sizeof(err))) {
 		free(a.files);
+		free(a.remote);
+		free(rest);
 		return idm_usage_error("%s", err);
 	}
 	intent = idm_k8s_intent(&a, err, sizeof(err));
 	free(a.files);
+	free(a.remote);
+	free(rest);
 	if (!intent) {
 		fprintf(stderr, "Error: %s\n", err);
 		return 1;
