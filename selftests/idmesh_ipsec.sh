@@ -10,7 +10,9 @@
 # The underlay carries nothing but ESP (no pod address, no Geneve, no
 # SACL option), the SACL IDs arrive inside, a node without the key or
 # with another one reaches nothing (counted by the kernel's IPsec), and
-# the secret is rotated while TCP connections stay up.
+# the secret is rotated while TCP connections stay up. Last, the two
+# nodes as two clusters: a pod of one reaches a Service the other
+# exports (a ServiceImport) by its clusterset IP.
 source "$(dirname "$0")/lib.sh"
 require_module
 
@@ -172,5 +174,55 @@ printf 'remote-links: []\nipsec: {secrets: []}\n' >"$tap_out.off.yaml"
 expect "apply: no encrypted link, no secret: every idmesh SA and policy removed" 0 "" \
 	I $A apply -f "$tap_out.off.yaml"
 assert "... and only those" all [ -z "$(ip -n $A xfrm state)" ] :: [ -z "$(ip -n $A xfrm policy)" ]
+
+## Two clusters: node a of cluster a, node b of cluster b (both "node-1"),
+## their intents from each cluster's objects and the other's (k8s
+## remote-cluster); cluster a imports b's Service "be" (ServiceImport)
+printf '%s\n' "$S1" >"$tap_out.secrets"
+$PY - "$tap_out" <<'EOP'
+import json, sys
+out = sys.argv[1]
+def node(addr, cidr):
+    return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-1"},
+            "spec": {"podCIDR": cidr, "podCIDRs": [cidr]},
+            "status": {"addresses": [{"type": "InternalIP", "address": addr}]}}
+# p2's pair was made by hand, not named as "k8s dev" names a pod's: be-0
+# is on a node of b the test does not run, a workload by address alone.
+be = {"apiVersion": "v1", "kind": "Pod",
+      "metadata": {"name": "be-0", "namespace": "shop", "labels": {"app": "be"}},
+      "spec": {"nodeName": "node-2", "containers": [{"name": "be", "image": "be"}]},
+      "status": {"phase": "Running", "podIP": "10.32.2.2", "podIPs": [{"ip": "10.32.2.2"}]}}
+imp = {"apiVersion": "multicluster.x-k8s.io/v1alpha1", "kind": "ServiceImport",
+       "metadata": {"name": "be", "namespace": "shop"},
+       "spec": {"type": "ClusterSetIP", "ips": ["10.42.0.9"],
+                "ports": [{"name": "http", "protocol": "TCP", "port": 80}]}}
+eps = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+       "metadata": {"name": "imported-be-b", "namespace": "shop",
+                    "labels": {"multicluster.kubernetes.io/service-name": "be",
+                               "multicluster.kubernetes.io/source-cluster": "b"}},
+       "addressType": "IPv4", "ports": [{"name": "http", "protocol": "TCP", "port": 80}],
+       "endpoints": [{"addresses": ["10.32.2.2"], "conditions": {"ready": True}}]}
+lst = lambda items: {"apiVersion": "v1", "kind": "List", "items": items}
+json.dump(lst([node("192.168.132.1", "10.32.1.0/24"), imp, eps]), open(out + ".cl-a.json", "w"))
+json.dump(lst([node("192.168.132.2", "10.32.2.0/24"), be]), open(out + ".cl-b.json", "w"))
+EOP
+ok=1
+for i in 1 2; do
+	n=$A me=a other=b
+	[ $i = 2 ] && n=$B me=b other=a
+	"$IDMESH" k8s node node-1 ipsec-secrets "$tap_out.secrets" remote-cluster $other \
+		"$tap_out.cl-$other.json" -o "$tap_out.k8s-$me.json" "$tap_out.cl-$me.json" &&
+		I $n apply -f "$tap_out.k8s-$me.json" >"$tap_out.k8s-$me.out" 2>&1 || ok=0
+done
+[ "$ok" = 1 ] || cat "$tap_out".k8s-*.out | tap_diag
+assert "two clusters: each node's intent from its cluster and the other's, applied" [ "$ok" = 1 ]
+run I $A -j link peer show
+check "... node a's external link has cluster b's node as a peer" \
+	'[.[] | "\(.dev) \(.prefix) \(.remote)"] == ["idmx4 10.32.2.0/24 192.168.132.2"]'
+LBTOOL_TIMEOUT=10 run py $P1 lbtool new 10.42.0.9 80 4
+check "a pod of cluster a reaches the Service cluster b exports by its clusterset IP (Maglev, encrypted link)" \
+	'.counts.be == 4'
+run ip -n $A xfrm state
+assert "... the link between the clusters is encrypted" check_text 2 'proto esp'
 
 tap_end
