@@ -220,6 +220,26 @@ static bool pol_eq(const struct idm_ipsec_pol *a, const struct idm_ipsec_pol *b)
 	       !memcmp(&a->dst, &b->dst, sizeof(a->dst));
 }
 
+static bool has_sa(const struct idm_ipsec_state *st, const struct idm_ipsec_sa *sa)
+{
+	size_t i;
+
+	for (i = 0; i < st->nsa; i++)
+		if (sa_eq(&st->sa[i], sa))
+			return true;
+	return false;
+}
+
+static bool has_pol(const struct idm_ipsec_state *st, const struct idm_ipsec_pol *p)
+{
+	size_t i;
+
+	for (i = 0; i < st->npol; i++)
+		if (pol_eq(&st->pol[i], p))
+			return true;
+	return false;
+}
+
 static void push(struct idm_ipsec_op **ops, long *n, int kind,
 		 const struct idm_ipsec_sa *sa, const struct idm_ipsec_pol *pol)
 {
@@ -231,45 +251,23 @@ long idm_ipsec_diff(const struct idm_ipsec_state *cur, const struct idm_ipsec_st
 		    struct idm_ipsec_op **ops)
 {
 	long n = 0;
-	size_t i, k;
+	size_t i;
 	int in;
 
 	*ops = NULL;
 	for (in = 1; in >= 0; in--)
-		for (i = 0; i < want->nsa; i++) {
-			bool have = false;
-
-			if (want->sa[i].in != in)
-				continue;
-			for (k = 0; k < cur->nsa && !have; k++)
-				have = sa_eq(&cur->sa[k], &want->sa[i]);
-			if (!have)
+		for (i = 0; i < want->nsa; i++)
+			if (want->sa[i].in == in && !has_sa(cur, &want->sa[i]))
 				push(ops, &n, IDM_IPSEC_ADD_SA, &want->sa[i], NULL);
-		}
-	for (i = 0; i < want->npol; i++) {
-		bool have = false;
-
-		for (k = 0; k < cur->npol && !have; k++)
-			have = pol_eq(&cur->pol[k], &want->pol[i]);
-		if (!have)
+	for (i = 0; i < want->npol; i++)
+		if (!has_pol(cur, &want->pol[i]))
 			push(ops, &n, IDM_IPSEC_ADD_POL, NULL, &want->pol[i]);
-	}
-	for (i = 0; i < cur->npol; i++) {
-		bool keep = false;
-
-		for (k = 0; k < want->npol && !keep; k++)
-			keep = pol_eq(&cur->pol[i], &want->pol[k]);
-		if (!keep)
+	for (i = 0; i < cur->npol; i++)
+		if (!has_pol(want, &cur->pol[i]))
 			push(ops, &n, IDM_IPSEC_DEL_POL, NULL, &cur->pol[i]);
-	}
-	for (i = 0; i < cur->nsa; i++) {
-		bool keep = false;
-
-		for (k = 0; k < want->nsa && !keep; k++)
-			keep = sa_eq(&cur->sa[i], &want->sa[k]);
-		if (!keep)
+	for (i = 0; i < cur->nsa; i++)
+		if (!has_sa(want, &cur->sa[i]))
 			push(ops, &n, IDM_IPSEC_DEL_SA, &cur->sa[i], NULL);
-	}
 	return n;
 }
 
