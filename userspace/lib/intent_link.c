@@ -380,8 +380,11 @@ static void push_pair(struct idm_ipsec_pair **v, size_t *n, const struct idm_add
 				    .port = port ? port : IDMESH_DEFAULT_PORT };
 	size_t i;
 
+	/* Field by field: the struct's tail padding is not initialized. */
 	for (i = 0; i < *n; i++)
-		if (!memcmp(&(*v)[i], &p, sizeof(p)))
+		if ((*v)[i].port == p.port &&
+		    !memcmp(&(*v)[i].local, &p.local, sizeof(p.local)) &&
+		    !memcmp(&(*v)[i].remote, &p.remote, sizeof(p.remote)))
 			return;
 	*v = xrealloc(*v, *n + 1, sizeof(**v));
 	(*v)[(*n)++] = p;
