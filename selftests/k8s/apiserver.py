@@ -25,6 +25,8 @@ The test drives it over POST:
   /_test/cut       every open watch stream is dropped mid-stream.
   /_test/compact   the history is forgotten: watches from before now
                    get 410, and open streams are cut.
+  /_test/crd?installed=0|1
+                   the ServiceImport CRD is removed (404) or installed.
   /_test/fail?n=N[&what=list|watch]
                    the next N list or watch requests (or only lists,
                    or only watches) answer 500.
@@ -51,7 +53,13 @@ RES = {
     "/api/v1/namespaces": ("Namespace", "v1", "NamespaceList"),
     "/apis/networking.k8s.io/v1/networkpolicies":
         ("NetworkPolicy", "networking.k8s.io/v1", "NetworkPolicyList"),
+    # A CRD's (the Multi-Cluster Services API): served only while
+    # installed (--mcs, /_test/crd); otherwise 404, as a real server
+    # answers for a resource no CRD defines.
+    "/apis/multicluster.x-k8s.io/v1alpha1/serviceimports":
+        ("ServiceImport", "multicluster.x-k8s.io/v1alpha1", "ServiceImportList"),
 }
+CRD_KINDS = {"ServiceImport"}
 KINDS = {v[0]: k for k, v in RES.items()}
 # Discovery: group/version -> [(resource, kind, namespaced)].
 DISCOVERY = {
@@ -119,6 +127,7 @@ class World:
         self.fail = 0
         self.fail_what = "any"
         self.stats = {}
+        self.crd = False
 
     def set_objects(self, objs, merge=False):
         with self.cv:
@@ -201,6 +210,10 @@ class H(BaseHTTPRequestHandler):
         if u.path in ("/_test/cut", "/_test/compact"):
             W.cut(compact=u.path.endswith("compact"))
             return self.send_json(200, {"resourceVersion": str(W.rv)})
+        if u.path == "/_test/crd":
+            with W.cv:
+                W.crd = q.get("installed", ["1"])[0] == "1"
+            return self.send_json(200, {})
         if u.path == "/_test/fail":
             with W.cv:
                 W.fail = int(q.get("n", ["1"])[0])
@@ -216,7 +229,7 @@ class H(BaseHTTPRequestHandler):
                 return self.send_json(200, W.stats)
         if self.token and self.headers.get("Authorization") != "Bearer " + self.token:
             return self.status(401, "Unauthorized", "Unauthorized")
-        if u.path not in RES:
+        if u.path not in RES or (RES[u.path][0] in CRD_KINDS and not W.crd):
             d = discovery(u.path)
             if d is not None:
                 return self.send_json(200, d)
@@ -341,10 +354,13 @@ def main():
     ap.add_argument("--key")
     ap.add_argument("--bookmark", type=float, default=1.0)
     ap.add_argument("--port-file", help="write the port here once listening")
+    ap.add_argument("--mcs", action="store_true",
+                    help="the ServiceImport CRD is installed from the start")
     ap.add_argument("objects", nargs="*", help="the cluster at the start")
     a = ap.parse_args()
     H.token = a.token
     H.bookmark = a.bookmark
+    W.crd = a.mcs
     objs = []
     for f in a.objects:
         with open(f) as fh:

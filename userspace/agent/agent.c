@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * idmesh-agent: keeps one node in step with its cluster. It lists and
- * watches Nodes, Services, EndpointSlices and Pods as client-go's
+ * watches Nodes, Services, EndpointSlices, Pods, Namespaces,
+ * NetworkPolicies and ServiceImports (a CRD's: none while it is not
+ * served), and other clusters' Nodes, Pods and Namespaces, as client-go's
  * reflector does (list, then watch from the list's resourceVersion with
  * bookmarks; on 410 Gone relist; on a broken stream watch again after an
  * exponential backoff with jitter), keeps the objects in memory, and
@@ -44,7 +46,12 @@
 #include "sacl.h"
 #include "util.h"
 
-enum { R_NODE, R_SVC, R_SLICE, R_POD, R_NS, R_NP, NRES };
+enum { R_NODE, R_SVC, R_SLICE, R_POD, R_NS, R_NP, R_SI, NRES };
+/* What the agent reads of another cluster: its Nodes, Pods, Namespaces. */
+static const int remote_kinds[] = { R_NODE, R_POD, R_NS };
+#define NREMOTE_RES	ARRAY_LEN(remote_kinds)
+/* Their places in struct remote's r[]. */
+static const int remote_idx[] = { 0, 1, 2 };
 
 enum { S_LIST, S_WATCH, S_WAIT };
 enum { EV_ADDED, EV_MODIFIED, EV_DELETED, EV_BOOKMARK, EV_ERROR, NEV };
@@ -56,13 +63,22 @@ static const char *const ev_names[NEV] = {
 static const char *const part_names[NPART] = { "links", "vips", "sacl", "all" };
 
 struct res {
+	int id;				/* R_* */
 	const char *kind, *api_version, *path;
+	const char *cluster;		/* another cluster's name; NULL: this one */
+	struct kube_cfg *cfg;		/* its API server */
+	/*
+	 * A kind only some clusters serve (a CRD's: ServiceImport): a list
+	 * answered 404 holds none of it, and the sync goes on without.
+	 */
+	bool optional, absent;
 	json_object *objs;		/* "ns/name" (Nodes: name) -> object */
 	char *rv;			/* where the watch starts */
 	int state;
 	bool relist;			/* S_WAIT ends in a list, not a watch */
 	bool gone;			/* the stream said 410 */
 	bool listed;			/* once, at least */
+	bool tried;			/* a list answered (or failed) once */
 	double due;			/* S_WAIT: until then */
 	unsigned int fails;
 	CURL *h;
@@ -72,8 +88,34 @@ struct res {
 	uint64_t events[NEV], lists, relists, watches, stream_errors;
 };
 
+/*
+ * Where VIPs come from: Services and ServiceImports (KEP-1645), each
+ * with the EndpointSlices whose label names it.
+ */
+enum { V_SVC, V_SI, NVSRC };
+struct vipsrc {
+	int res;			/* R_SVC, R_SI */
+	const char *label;		/* the slice's label that names it */
+	const char *what;		/* in the log, before "ns/name" */
+	json_object *by;		/* "ns/name" -> { slice key: slice } */
+	json_object *vips;		/* "ns/name" -> its VIPs, as applied */
+	json_object *dirty;		/* "ns/name" -> null */
+};
+
+/* Another cluster of the clusterset: a kubeconfig context. */
+struct remote {
+	char *name;
+	const char *context;
+	struct kube_cfg cfg;
+	struct res r[NREMOTE_RES];
+};
+
 struct agent {
 	struct kube_cfg cfg;
+	struct remote *remote;
+	size_t nremote;
+	struct res **all;		/* this cluster's and the others' */
+	size_t nall;
 	const char *node, *policy, *conflist, *metrics, *netns;
 	uint32_t table_size, mtu;
 	bool masquerade;		/* the node's pod CIDRs' egress */
@@ -85,9 +127,7 @@ struct agent {
 	double resync;
 	struct res r[NRES];
 	CURLM *multi;
-	json_object *by_svc;		/* "ns/svc" -> { slice key: slice } */
-	json_object *vips;		/* "ns/svc" -> its VIPs, as applied */
-	json_object *dirty_svcs;	/* "ns/svc" -> null */
+	struct vipsrc src[NVSRC];
 	bool dirty_links, dirty_sacl, dirty_conf, full;
 	double next_resync, retry_at;
 	unsigned int apply_fails;
@@ -182,6 +222,9 @@ static void warn_obj(void *arg, const char *msg)
 	lg("warn", "object left out", "reason", msg, NULL);
 }
 
+/* A log line's last pair: the cluster of r, when it is another one. */
+#define CL(r)	((r)->cluster ? "cluster" : NULL), (r)->cluster
+
 /* ---- objects ---- */
 
 /* "ns/name", or a Node's name; false for an object without a name. */
@@ -199,11 +242,11 @@ static bool obj_key(const struct res *r, json_object *o, char *buf, size_t len)
 	return true;
 }
 
-/* An EndpointSlice's Service: "ns/svc", or false. */
-static bool slice_svc(json_object *o, char *buf, size_t len)
+/* An EndpointSlice's Service (or ServiceImport): "ns/svc", or false. */
+static bool slice_svc(const struct vipsrc *v, json_object *o, char *buf, size_t len)
 {
 	json_object *md = idm_json_at(o, "metadata");
-	const char *svc = idm_json_str(idm_json_at(md, "labels"), "kubernetes.io/service-name");
+	const char *svc = idm_json_str(idm_json_at(md, "labels"), v->label);
 	const char *ns = idm_json_str(md, "namespace");
 
 	if (!svc)
@@ -212,9 +255,9 @@ static bool slice_svc(json_object *o, char *buf, size_t len)
 	return true;
 }
 
-static void mark_svc(struct agent *ag, const char *key)
+static void mark_svc(struct vipsrc *v, const char *key)
 {
-	json_object_object_add(ag->dirty_svcs, key, NULL);
+	json_object_object_add(v->dirty, key, NULL);
 }
 
 /* Whether two objects differ in what the intent reads of them. */
@@ -251,26 +294,31 @@ static void touch(struct agent *ag, struct res *r, json_object *old, json_object
 		"spec", "egress", NULL
 	};
 	char key[600];
+	int i;
 
-	switch (r - ag->r) {
+	switch (r->id) {
 	case R_NODE:
 		if (!differ(old, cur, node_paths))
 			return;
 		ag->dirty_links = true;
-		if (obj_key(r, cur ? cur : old, key, sizeof(key)) && !strcmp(key, ag->node)) {
+		if (!r->cluster && obj_key(r, cur ? cur : old, key, sizeof(key)) &&
+		    !strcmp(key, ag->node)) {
 			ag->dirty_conf = true;
 			ag->dirty_sacl = true;
 		}
 		break;
 	case R_SVC:
+	case R_SI:
 		if (obj_key(r, cur ? cur : old, key, sizeof(key)))
-			mark_svc(ag, key);
+			mark_svc(&ag->src[r->id == R_SI ? V_SI : V_SVC], key);
 		break;
 	case R_SLICE:
-		if (old && slice_svc(old, key, sizeof(key)))
-			mark_svc(ag, key);
-		if (cur && slice_svc(cur, key, sizeof(key)))
-			mark_svc(ag, key);
+		for (i = 0; i < NVSRC; i++) {
+			if (old && slice_svc(&ag->src[i], old, key, sizeof(key)))
+				mark_svc(&ag->src[i], key);
+			if (cur && slice_svc(&ag->src[i], cur, key, sizeof(key)))
+				mark_svc(&ag->src[i], key);
+		}
 		break;
 	case R_POD:
 		if (differ(old, cur, pod_paths))
@@ -288,23 +336,23 @@ static void touch(struct agent *ag, struct res *r, json_object *old, json_object
 	}
 }
 
-/* Keep the slice index of a Service: old out, cur in. */
-static void index_slice(struct agent *ag, const char *key, json_object *old,
+/* Keep the slice index of a Service (or ServiceImport): old out, cur in. */
+static void index_slice(struct vipsrc *v, const char *key, json_object *old,
 			json_object *cur)
 {
 	char svc[600];
 	json_object *set;
 
-	if (old && slice_svc(old, svc, sizeof(svc)) &&
-	    json_object_object_get_ex(ag->by_svc, svc, &set)) {
+	if (old && slice_svc(v, old, svc, sizeof(svc)) &&
+	    json_object_object_get_ex(v->by, svc, &set)) {
 		json_object_object_del(set, key);
 		if (!json_object_object_length(set))
-			json_object_object_del(ag->by_svc, svc);
+			json_object_object_del(v->by, svc);
 	}
-	if (cur && slice_svc(cur, svc, sizeof(svc))) {
-		if (!json_object_object_get_ex(ag->by_svc, svc, &set)) {
+	if (cur && slice_svc(v, cur, svc, sizeof(svc))) {
+		if (!json_object_object_get_ex(v->by, svc, &set)) {
 			set = json_object_new_object();
-			json_object_object_add(ag->by_svc, svc, set);
+			json_object_object_add(v->by, svc, set);
 		}
 		json_object_object_add(set, key, json_object_get(cur));
 	}
@@ -319,8 +367,12 @@ static void store(struct agent *ag, struct res *r, const char *key, json_object 
 	if (old)
 		json_object_get(old);
 	touch(ag, r, old, cur);
-	if (r == &ag->r[R_SLICE])
-		index_slice(ag, key, old, cur);
+	if (r->id == R_SLICE) {
+		int i;
+
+		for (i = 0; i < NVSRC; i++)
+			index_slice(&ag->src[i], key, old, cur);
+	}
 	if (cur)
 		json_object_object_add(r->objs, key, json_object_get(cur));
 	else
@@ -386,8 +438,9 @@ static void wait_then(struct agent *ag, struct res *r, bool relist)
 	r->relist = relist;
 	r->due = now_mono() + d;
 	snprintf(s, sizeof(s), "%.2f", d);
-	lg("info", relist ? "list again after backoff" : "watch again after backoff",
-	   "kind", r->kind, "backoff_s", s, NULL);
+	if (!r->absent)
+		lg("info", relist ? "list again after backoff" : "watch again after backoff",
+		   "kind", r->kind, "backoff_s", s, CL(r), NULL);
 }
 
 struct body {
@@ -417,14 +470,15 @@ static void http_error(const char *what, const struct res *r, long code,
 	snprintf(c, sizeof(c), "%ld", code);
 	lg("error", what, "kind", r->kind, "http", c,
 	   "error", cc != CURLE_OK ? (errbuf[0] ? errbuf : curl_easy_strerror(cc)) :
-		    m ? m : "", NULL);
+		    m ? m : "", CL(r), NULL);
 	json_object_put(st);
 }
 
 /*
  * One list, page by page (limit 500, as client-go's pager); the objects
  * replace those held, and the difference is marked. 1: 410 (the pages
- * expired: list again at once), 0, -1.
+ * expired: list again at once), 2: an optional kind not served (none
+ * held now), 0, -1.
  */
 static int list_res(struct agent *ag, struct res *r)
 {
@@ -450,7 +504,7 @@ static int list_res(struct agent *ag, struct res *r)
 		} else {
 			snprintf(path, sizeof(path), "%s?limit=500", r->path);
 		}
-		h = kube_get(&ag->cfg, path, &hdrs);
+		h = kube_get(r->cfg, path, &hdrs);
 		errbuf[0] = '\0';
 		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, body_write);
@@ -461,9 +515,23 @@ static int list_res(struct agent *ag, struct res *r)
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 		curl_easy_cleanup(h);
 		curl_slist_free_all(hdrs);
+		if (r->optional && cc == CURLE_OK && code == 404) {
+			/* Not served (its CRD is not installed): none of it. */
+			free(b.p);
+			if (!r->absent)
+				lg("info", "kind not served: none held, asked again after backoff",
+				   "kind", r->kind, "path", r->path, CL(r), NULL);
+			r->absent = true;
+			json_object_put(fresh);
+			fresh = json_object_new_object();
+			free(r->rv);
+			r->rv = NULL;
+			ret = 2;
+			goto diff;
+		}
 		if (cc != CURLE_OK || code != 200) {
 			if (code == 401)
-				kube_token_reload(&ag->cfg);
+				kube_token_reload(r->cfg);
 			http_error("list failed", r, code, cc, errbuf, b.p);
 			free(b.p);
 			ret = code == 410 ? 1 : -1;
@@ -475,7 +543,7 @@ static int list_res(struct agent *ag, struct res *r)
 		md = idm_json_at(page, "metadata");
 		if (!items || !json_object_is_type(items, json_type_array)) {
 			lg("error", "list failed", "kind", r->kind, "error",
-			   "the answer is not a list", NULL);
+			   "the answer is not a list", CL(r), NULL);
 			goto out;
 		}
 		for (i = 0; i < json_object_array_length(items); i++) {
@@ -486,7 +554,7 @@ static int list_res(struct agent *ag, struct res *r)
 			    !obj_key(r, o, key, sizeof(key))) {
 				ag->skipped++;
 				lg("warn", "object left out", "kind", r->kind,
-				   "reason", "no metadata.name", NULL);
+				   "reason", "no metadata.name", CL(r), NULL);
 				continue;
 			}
 			set_kind(r, o);
@@ -501,6 +569,9 @@ static int list_res(struct agent *ag, struct res *r)
 		json_object_put(page);
 		page = NULL;
 	}
+	r->absent = false;
+	ret = 0;
+diff:
 	/* What went, then what came or changed. */
 	{
 		json_object_iter it;
@@ -526,7 +597,6 @@ static int list_res(struct agent *ag, struct res *r)
 		}
 	}
 	r->listed = true;
-	ret = 0;
 out:
 	{
 		char n[24];
@@ -534,7 +604,7 @@ out:
 		if (!ret)
 			lg("info", "listed", "kind", r->kind, "objects",
 			   num(n, sizeof(n), json_object_object_length(r->objs)),
-			   "resourceVersion", r->rv, NULL);
+			   "resourceVersion", r->rv, CL(r), NULL);
 	}
 	free(cont);
 	json_object_put(page);
@@ -557,7 +627,7 @@ static void on_event(struct agent *ag, struct res *r, const char *line)
 	if (!type || t == NEV || !o || !json_object_is_type(o, json_type_object)) {
 		ag->skipped++;
 		lg("warn", "watch event left out", "kind", r->kind,
-		   "reason", !ev ? "not JSON" : "no type or object", NULL);
+		   "reason", !ev ? "not JSON" : "no type or object", CL(r), NULL);
 		goto out;
 	}
 	r->events[t]++;
@@ -571,9 +641,9 @@ static void on_event(struct agent *ag, struct res *r, const char *line)
 
 		if (c && json_object_get_int(c) == 410) {
 			r->gone = true;
-			lg("info", "watch expired", "kind", r->kind, "error", m, NULL);
+			lg("info", "watch expired", "kind", r->kind, "error", m, CL(r), NULL);
 		} else {
-			lg("error", "watch error", "kind", r->kind, "error", m, NULL);
+			lg("error", "watch error", "kind", r->kind, "error", m, CL(r), NULL);
 		}
 		break;
 	}
@@ -581,7 +651,7 @@ static void on_event(struct agent *ag, struct res *r, const char *line)
 		if (!obj_key(r, o, key, sizeof(key))) {
 			ag->skipped++;
 			lg("warn", "watch event left out", "kind", r->kind,
-			   "reason", "no metadata.name", NULL);
+			   "reason", "no metadata.name", CL(r), NULL);
 			break;
 		}
 		set_kind(r, o);
@@ -634,7 +704,7 @@ static void watch_res(struct agent *ag, struct res *r)
 	snprintf(path, sizeof(path),
 		 "%s?watch=1&allowWatchBookmarks=true&resourceVersion=%s&timeoutSeconds=%ld",
 		 r->path, r->rv ? r->rv : "", timeout);
-	r->h = kube_get(&ag->cfg, path, &r->hdrs);
+	r->h = kube_get(r->cfg, path, &r->hdrs);
 	r->len = 0;
 	r->gone = false;
 	curl_easy_setopt(r->h, CURLOPT_WRITEFUNCTION, stream_write);
@@ -651,7 +721,13 @@ static void start_res(struct agent *ag, struct res *r)
 
 	if (rc == 1)
 		rc = list_res(ag, r);
-	if (rc && ag->once) {
+	r->tried = true;
+	if (rc == 2) {
+		/* Not served: listed as none; a list again, in time. */
+		wait_then(ag, r, true);
+		return;
+	}
+	if (rc && ag->once && !r->cluster) {
 		stop = 1;	/* one try: the error is said */
 		return;
 	}
@@ -688,7 +764,12 @@ static void watch_done(struct agent *ag, struct res *r, CURLcode cc)
 	}
 	r->stream_errors++;
 	if (code == 401)
-		kube_token_reload(&ag->cfg);
+		kube_token_reload(r->cfg);
+	if (r->optional && code == 404) {
+		/* Its CRD went: list (404 again: none held). */
+		r->state = S_LIST;
+		return;
+	}
 	http_error("watch broken", r, code, cc, "", r->len ? r->buf : NULL);
 	wait_then(ag, r, false);
 }
@@ -709,20 +790,20 @@ static int nl_up(struct agent *ag)
 	return 0;
 }
 
-/* Every object of the kinds given, borrowed. */
-static json_object **all_objs(struct agent *ag, const int *kinds, size_t nk, size_t *n)
+/* Every object of the kinds given of rs (this cluster's or another's), borrowed. */
+static json_object **all_objs(struct res *rs, const int *kinds, size_t nk, size_t *n)
 {
 	json_object **v = NULL;
 	size_t k, cnt = 0;
 
 	for (k = 0; k < nk; k++)
-		cnt += (size_t)json_object_object_length(ag->r[kinds[k]].objs);
+		cnt += (size_t)json_object_object_length(rs[kinds[k]].objs);
 	v = xrealloc(NULL, cnt, sizeof(*v));
 	*n = 0;
 	for (k = 0; k < nk; k++) {
 		json_object_iter it;
 
-		json_object_object_foreachC(ag->r[kinds[k]].objs, it)
+		json_object_object_foreachC(rs[kinds[k]].objs, it)
 			v[(*n)++] = it.val;
 	}
 	return v;
@@ -840,8 +921,8 @@ out:
 	return ret;
 }
 
-/* A Service's VIPs, from it and its EndpointSlices alone. */
-static json_object *svc_intent(struct agent *ag, const char *key)
+/* A Service's (ServiceImport's) VIPs, from it and its EndpointSlices alone. */
+static json_object *svc_intent(struct agent *ag, struct vipsrc *vs, const char *key)
 {
 	struct idm_k8s_args a = {
 		.node = ag->node, .table_size = ag->table_size,
@@ -851,8 +932,8 @@ static json_object *svc_intent(struct agent *ag, const char *key)
 	char err[1024];
 	size_t n = 0;
 
-	json_object_object_get_ex(ag->r[R_SVC].objs, key, &svc);
-	json_object_object_get_ex(ag->by_svc, key, &set);
+	json_object_object_get_ex(ag->r[vs->res].objs, key, &svc);
+	json_object_object_get_ex(vs->by, key, &set);
 	/* The Service and every slice of it (none without the Service). */
 	v = xrealloc(NULL, 1 + (svc && set ? (size_t)json_object_object_length(set) : 0),
 		     sizeof(*v));
@@ -869,31 +950,34 @@ static json_object *svc_intent(struct agent *ag, const char *key)
 	o = idm_k8s_build(&a, IDM_K8S_VIPS, err, sizeof(err));
 	free(v);
 	if (!o)
-		lg("error", "no VIPs", "service", key, "error", err, NULL);
+		lg("error", "no VIPs", vs->res == R_SI ? "serviceimport" : "service", key,
+		   "error", err, NULL);
 	return o;
 }
 
-static int sync_svc(struct agent *ag, const char *key)
+static int sync_svc(struct agent *ag, struct vipsrc *vs, const char *key)
 {
 	double t0 = now_mono();
-	json_object *o = svc_intent(ag, key), *old = NULL, *vips;
+	json_object *o = svc_intent(ag, vs, key), *old = NULL, *vips;
+	char what[640];
 
 	if (!o)
 		return 0;	/* said; never retried until it changes */
 	vips = idm_json_at(o, "vips");
-	json_object_object_get_ex(ag->vips, key, &old);
+	json_object_object_get_ex(vs->vips, key, &old);
 	if (old ? json_object_equal(old, vips) : !json_object_array_length(vips)) {
 		json_object_put(o);
 		return 0;
 	}
-	if (apply_part(ag, P_VIPS, o, old, key, t0)) {
+	snprintf(what, sizeof(what), "%s%s", vs->what, key);
+	if (apply_part(ag, P_VIPS, o, old, what, t0)) {
 		json_object_put(o);
 		return -1;
 	}
 	if (json_object_array_length(vips))
-		json_object_object_add(ag->vips, key, json_object_get(vips));
+		json_object_object_add(vs->vips, key, json_object_get(vips));
 	else
-		json_object_object_del(ag->vips, key);
+		json_object_object_del(vs->vips, key);
 	json_object_put(o);
 	return 0;
 }
@@ -917,12 +1001,14 @@ static int sync_parts(struct agent *ag, int part)
 {
 	static const int link_kinds[] = { R_NODE };
 	static const int sacl_kinds[] = { R_NODE, R_POD, R_NS, R_NP };
-	static const int all_kinds[] = { R_NODE, R_SVC, R_SLICE, R_POD, R_NS, R_NP };
+	static const int all_kinds[] = { R_NODE, R_SVC, R_SLICE, R_POD, R_NS, R_NP, R_SI };
 	struct idm_k8s_args a = {
 		.node = ag->node, .policy = ag->policy, .table_size = ag->table_size,
 		.masquerade = ag->masquerade, .warn = warn_obj, .warn_arg = ag,
 		.ipsec_secrets = ag->ipsec_secrets,
 	};
+	struct idm_k8s_cluster *rc = NULL;
+	size_t j;
 	unsigned int parts = part == P_LINKS ? IDM_K8S_LINKS :
 			     part == P_SACL ? IDM_K8S_SACL : IDM_K8S_ALL;
 	const int *kinds = part == P_LINKS ? link_kinds : part == P_SACL ? sacl_kinds : all_kinds;
@@ -938,9 +1024,23 @@ static int sync_parts(struct agent *ag, int part)
 			return 0;
 		parts = IDM_K8S_VIPS;
 	}
-	a.objs = all_objs(ag, kinds, nk, &a.nobjs);
+	a.objs = all_objs(ag->r, kinds, nk, &a.nobjs);
+	/* The other clusters' Nodes, Pods and Namespaces, as they are held. */
+	if (parts != IDM_K8S_VIPS && ag->nremote) {
+		rc = xrealloc(NULL, ag->nremote, sizeof(*rc));
+		for (j = 0; j < ag->nremote; j++) {
+			rc[j] = (struct idm_k8s_cluster){ .name = ag->remote[j].name };
+			rc[j].objs = all_objs(ag->remote[j].r, remote_idx, NREMOTE_RES,
+					      &rc[j].nobjs);
+		}
+		a.remote = rc;
+		a.nremote = ag->nremote;
+	}
 	o = idm_k8s_build(&a, parts, err, sizeof(err));
 	free(a.objs);
+	for (j = 0; rc && j < ag->nremote; j++)
+		free(rc[j].objs);
+	free(rc);
 	if (!o) {
 		ag->failures[part]++;
 		lg("error", "no intent", "part", part_names[part], "error", err, NULL);
@@ -956,27 +1056,31 @@ static int sync_all(struct agent *ag)
 {
 	json_object_iter it;
 	json_object *keys;
-	int ret;
+	int ret, i;
 
 	ret = sync_parts(ag, P_ALL);
 	if (ret)
 		return ret;
-	json_object_put(ag->vips);
-	ag->vips = json_object_new_object();
-	keys = json_object_new_object();
-	json_object_object_foreachC(ag->r[R_SVC].objs, it)
-		json_object_object_add(keys, it.key, NULL);
-	json_object_object_foreachC(keys, it) {
-		json_object *o = svc_intent(ag, it.key);
-		json_object *v = idm_json_at(o, "vips");
+	for (i = 0; i < NVSRC; i++) {
+		struct vipsrc *vs = &ag->src[i];
 
-		if (v && json_object_array_length(v))
-			json_object_object_add(ag->vips, it.key, json_object_get(v));
-		json_object_put(o);
+		json_object_put(vs->vips);
+		vs->vips = json_object_new_object();
+		keys = json_object_new_object();
+		json_object_object_foreachC(ag->r[vs->res].objs, it)
+			json_object_object_add(keys, it.key, NULL);
+		json_object_object_foreachC(keys, it) {
+			json_object *o = svc_intent(ag, vs, it.key);
+			json_object *v = idm_json_at(o, "vips");
+
+			if (v && json_object_array_length(v))
+				json_object_object_add(vs->vips, it.key, json_object_get(v));
+			json_object_put(o);
+		}
+		json_object_put(keys);
+		json_object_put(vs->dirty);
+		vs->dirty = json_object_new_object();
 	}
-	json_object_put(keys);
-	json_object_put(ag->dirty_svcs);
-	ag->dirty_svcs = json_object_new_object();
 	ag->dirty_links = ag->dirty_sacl = false;
 	return 0;
 }
@@ -1026,12 +1130,17 @@ static void write_conf(struct agent *ag)
 	ag->conf_text = text;
 }
 
+/*
+ * This cluster's kinds listed (an optional one maybe as not served), the
+ * other clusters' asked once: one that cannot be reached holds no sync
+ * back, and joins when its list comes.
+ */
 static bool all_listed(const struct agent *ag)
 {
-	int i;
+	size_t i;
 
-	for (i = 0; i < NRES; i++)
-		if (!ag->r[i].listed)
+	for (i = 0; i < ag->nall; i++)
+		if (ag->all[i]->cluster ? !ag->all[i]->tried : !ag->all[i]->listed)
 			return false;
 	return true;
 }
@@ -1054,7 +1163,7 @@ static void sync_node(struct agent *ag)
 		}
 	} else {
 		json_object_iter it;
-		json_object *left = json_object_new_object();
+		int i;
 
 		if (ag->dirty_links) {
 			ag->dirty_links = sync_parts(ag, P_LINKS) != 0;
@@ -1064,13 +1173,18 @@ static void sync_node(struct agent *ag)
 			ag->dirty_sacl = sync_parts(ag, P_SACL) != 0;
 			failed |= ag->dirty_sacl;
 		}
-		json_object_object_foreachC(ag->dirty_svcs, it)
-			if (sync_svc(ag, it.key)) {
-				json_object_object_add(left, it.key, NULL);
-				failed = true;
-			}
-		json_object_put(ag->dirty_svcs);
-		ag->dirty_svcs = left;
+		for (i = 0; i < NVSRC; i++) {
+			struct vipsrc *vs = &ag->src[i];
+			json_object *left = json_object_new_object();
+
+			json_object_object_foreachC(vs->dirty, it)
+				if (sync_svc(ag, vs, it.key)) {
+					json_object_object_add(left, it.key, NULL);
+					failed = true;
+				}
+			json_object_put(vs->dirty);
+			vs->dirty = left;
+		}
 	}
 	if (failed) {
 		double d = backoff(ag->apply_fails++);
@@ -1091,7 +1205,8 @@ static void sync_node(struct agent *ag)
 static bool dirty(const struct agent *ag)
 {
 	return ag->dirty_links || ag->dirty_sacl || ag->dirty_conf || ag->full ||
-	       json_object_object_length(ag->dirty_svcs);
+	       json_object_object_length(ag->src[V_SVC].dirty) ||
+	       json_object_object_length(ag->src[V_SI].dirty);
 }
 
 /* ---- metrics: Prometheus text ---- */
@@ -1101,29 +1216,44 @@ static void metric_head(FILE *f, const char *name, const char *type, const char 
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A resource's labels: its kind, and its cluster when another one. */
+static void res_labels(FILE *f, const struct res *r)
+{
+	fprintf(f, "kind=\"%s\"", r->kind);
+	if (r->cluster)
+		fprintf(f, ",cluster=\"%s\"", r->cluster);
+}
+
 /* A counter of each kind: the uint64_t at off in its struct res. */
 static void per_kind(FILE *f, const struct agent *ag, const char *name, const char *help,
 		     size_t off)
 {
-	int i;
+	size_t i;
 
 	metric_head(f, name, "counter", help);
-	for (i = 0; i < NRES; i++)
-		fprintf(f, "%s{kind=\"%s\"} %" PRIu64 "\n", name, ag->r[i].kind,
-			*(const uint64_t *)((const char *)&ag->r[i] + off));
+	for (i = 0; i < ag->nall; i++) {
+		fprintf(f, "%s{", name);
+		res_labels(f, ag->all[i]);
+		fprintf(f, "} %" PRIu64 "\n",
+			*(const uint64_t *)((const char *)ag->all[i] + off));
+	}
 }
 
 static void metrics_text(struct agent *ag, FILE *f)
 {
 	struct rusage ru;
+	size_t j;
 	int i, t;
 
 	metric_head(f, "idmesh_agent_events_total", "counter",
 		    "Watch events received, by kind and type.");
-	for (i = 0; i < NRES; i++)
-		for (t = 0; t < NEV; t++)
-			fprintf(f, "idmesh_agent_events_total{kind=\"%s\",type=\"%s\"} %" PRIu64 "\n",
-				ag->r[i].kind, ev_names[t], ag->r[i].events[t]);
+	for (j = 0; j < ag->nall; j++)
+		for (t = 0; t < NEV; t++) {
+			fprintf(f, "idmesh_agent_events_total{");
+			res_labels(f, ag->all[j]);
+			fprintf(f, ",type=\"%s\"} %" PRIu64 "\n", ev_names[t],
+				ag->all[j]->events[t]);
+		}
 	per_kind(f, ag, "idmesh_agent_lists_total", "Lists, by kind.",
 		 offsetof(struct res, lists));
 	per_kind(f, ag, "idmesh_agent_relists_total", "Lists again after 410 Gone, by kind.",
@@ -1133,9 +1263,20 @@ static void metrics_text(struct agent *ag, FILE *f)
 	per_kind(f, ag, "idmesh_agent_watch_errors_total",
 		 "Watch streams broken or refused, by kind.", offsetof(struct res, stream_errors));
 	metric_head(f, "idmesh_agent_objects", "gauge", "Objects held, by kind.");
-	for (i = 0; i < NRES; i++)
-		fprintf(f, "idmesh_agent_objects{kind=\"%s\"} %d\n", ag->r[i].kind,
-			json_object_object_length(ag->r[i].objs));
+	for (j = 0; j < ag->nall; j++) {
+		fprintf(f, "idmesh_agent_objects{");
+		res_labels(f, ag->all[j]);
+		fprintf(f, "} %d\n", json_object_object_length(ag->all[j]->objs));
+	}
+	metric_head(f, "idmesh_agent_kind_served", "gauge",
+		    "0 while a kind of a CRD (ServiceImport) is not served (404).");
+	for (j = 0; j < ag->nall; j++) {
+		if (!ag->all[j]->optional)
+			continue;
+		fprintf(f, "idmesh_agent_kind_served{");
+		res_labels(f, ag->all[j]);
+		fprintf(f, "} %d\n", !ag->all[j]->absent);
+	}
 	metric_head(f, "idmesh_agent_skipped_objects_total", "counter",
 		    "Objects and events left out as unusable (each logged).");
 	fprintf(f, "idmesh_agent_skipped_objects_total %" PRIu64 "\n", ag->skipped);
@@ -1280,11 +1421,12 @@ static void usage(FILE *f)
 		"Usage: idmesh-agent [--node NAME] [--kubeconfig FILE [--context NAME]]\n"
 		"                    [--policy FILE] [--table-size N] [--conflist FILE\n"
 		"                    [--mtu N] [--sacl]] [--masquerade]\n"
-		"                    [--ipsec-secrets FILE]\n"
+		"                    [--ipsec-secrets FILE] [--remote-cluster NAME=CONTEXT]...\n"
 		"                    [--metrics FILE|[ADDR]:PORT]\n"
 		"                    [--resync SECONDS] [-n NETNS] [--dry-run] [--once]\n"
 		"Keep this node in step with its cluster: list and watch Nodes, Services,\n"
-		"EndpointSlices and Pods, and apply what each change means for this node\n"
+		"EndpointSlices, Pods, Namespaces, NetworkPolicies and ServiceImports (when\n"
+		"served), and apply what each change means for this node\n"
 		"(its external links, VIPs and SACL tables), as \"idmesh k8s node NAME |\n"
 		"idmesh apply -f -\" would. NAME: --node, else $NODE_NAME, else the host\n"
 		"name. The API server: --kubeconfig, else $KUBECONFIG, else the Pod's\n"
@@ -1292,7 +1434,9 @@ static void usage(FILE *f)
 		"spec.podCIDRs; --masquerade gives its pods egress (their packets leave\n"
 		"the node with its address); --ipsec-secrets encrypts the links to other\n"
 		"nodes with keys derived from the file's secrets (read again when it\n"
-		"changes). --once: list, apply, exit. --dry-run: plan,\n"
+		"changes). --remote-cluster: another cluster of the clusterset, a context\n"
+		"of the kubeconfig; its Nodes become peers, its Pods identities \"NAME:ns/pod\".\n"
+		"--once: list, apply, exit. --dry-run: plan,\n"
 		"change nothing. See Documentation/agent.rst.\n");
 }
 
@@ -1332,6 +1476,42 @@ static int check_table_size(uint32_t n)
 	return ret;
 }
 
+/*
+ * --remote-cluster NAME=CONTEXT: another cluster of the clusterset, by a
+ * context of the kubeconfig. NAME is what its Pods' identities carry
+ * ("NAME:ns/pod"), as "idmesh k8s ... remote-cluster NAME FILE" does.
+ */
+static int add_remote(struct agent *ag, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	size_t i, n = eq ? (size_t)(eq - arg) : 0;
+
+	if (!eq || !n || !eq[1]) {
+		fprintf(stderr, "Error: --remote-cluster: expected NAME=CONTEXT, not \"%s\"\n", arg);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (!(arg[i] >= 'a' && arg[i] <= 'z') && !(arg[i] >= '0' && arg[i] <= '9') &&
+		    arg[i] != '-' && arg[i] != '.') {
+			fprintf(stderr, "Error: --remote-cluster: the name \"%.*s\" is not a DNS label (a-z, 0-9, \"-\", \".\")\n",
+				(int)n, arg);
+			return -1;
+		}
+	for (i = 0; i < ag->nremote; i++)
+		if (strlen(ag->remote[i].name) == n && !strncmp(ag->remote[i].name, arg, n)) {
+			fprintf(stderr, "Error: --remote-cluster: \"%.*s\" given twice\n",
+				(int)n, arg);
+			return -1;
+		}
+	ag->remote = xrealloc(ag->remote, ag->nremote + 1, sizeof(*ag->remote));
+	memset(&ag->remote[ag->nremote], 0, sizeof(*ag->remote));
+	ag->remote[ag->nremote].name = xrealloc(NULL, n + 1, 1);
+	memcpy(ag->remote[ag->nremote].name, arg, n);
+	ag->remote[ag->nremote].name[n] = '\0';
+	ag->remote[ag->nremote++].context = eq + 1;
+	return 0;
+}
+
 static void init_res(struct agent *ag)
 {
 	static const struct {
@@ -1345,15 +1525,37 @@ static void init_res(struct agent *ag)
 		[R_NS] = { "Namespace", "v1", "/api/v1/namespaces" },
 		[R_NP] = { "NetworkPolicy", "networking.k8s.io/v1",
 			   "/apis/networking.k8s.io/v1/networkpolicies" },
+		[R_SI] = { "ServiceImport", "multicluster.x-k8s.io/v1alpha1",
+			   "/apis/multicluster.x-k8s.io/v1alpha1/serviceimports" },
 	};
-	int i;
+	size_t i, j;
 
-	for (i = 0; i < NRES; i++) {
-		ag->r[i].kind = def[i].kind;
-		ag->r[i].api_version = def[i].av;
-		ag->r[i].path = def[i].path;
-		ag->r[i].objs = json_object_new_object();
-		ag->r[i].state = S_LIST;
+	ag->all = xrealloc(NULL, NRES + ag->nremote * NREMOTE_RES, sizeof(*ag->all));
+	for (i = 0; i < NRES + ag->nremote * NREMOTE_RES; i++) {
+		struct remote *rm = i < NRES ? NULL : &ag->remote[(i - NRES) / NREMOTE_RES];
+		int id = i < NRES ? (int)i : remote_kinds[(i - NRES) % NREMOTE_RES];
+		struct res *r = rm ? &rm->r[(i - NRES) % NREMOTE_RES] : &ag->r[i];
+
+		r->id = id;
+		r->kind = def[id].kind;
+		r->api_version = def[id].av;
+		r->path = def[id].path;
+		r->cluster = rm ? rm->name : NULL;
+		r->cfg = rm ? &rm->cfg : &ag->cfg;
+		r->optional = id == R_SI;
+		r->objs = json_object_new_object();
+		r->state = S_LIST;
+		ag->all[ag->nall++] = r;
+	}
+	ag->src[V_SVC] = (struct vipsrc){ .res = R_SVC, .label = "kubernetes.io/service-name",
+					  .what = "" };
+	ag->src[V_SI] = (struct vipsrc){ .res = R_SI,
+					 .label = "multicluster.kubernetes.io/service-name",
+					 .what = "ServiceImport " };
+	for (j = 0; j < NVSRC; j++) {
+		ag->src[j].by = json_object_new_object();
+		ag->src[j].vips = json_object_new_object();
+		ag->src[j].dirty = json_object_new_object();
 	}
 }
 
@@ -1386,10 +1588,11 @@ static void loop(struct agent *ag)
 		struct curl_waitfd extra = { .fd = ag->listen_fd, .events = CURL_WAIT_POLLIN };
 		double now = now_mono(), next = now + 1;
 		CURLMsg *m;
-		int running, left, i, nfd = 0;
+		int running, left, nfd = 0;
+		size_t i;
 
-		for (i = 0; i < NRES; i++) {
-			struct res *r = &ag->r[i];
+		for (i = 0; i < ag->nall; i++) {
+			struct res *r = ag->all[i];
 
 			/* A wait over: list or watch again (r->h is NULL then). */
 			if (r->state == S_WAIT && now >= r->due)
@@ -1407,9 +1610,9 @@ static void loop(struct agent *ag)
 				curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
 				watch_done(ag, r, m->data.result);
 			}
-		for (i = 0; i < NRES; i++)
-			if (ag->r[i].h)
-				handle_lines(ag, &ag->r[i]);
+		for (i = 0; i < ag->nall; i++)
+			if (ag->all[i]->h)
+				handle_lines(ag, ag->all[i]);
 		check_secrets(ag);
 		if (dirty(ag) || now >= ag->next_resync)
 			sync_node(ag);
@@ -1421,9 +1624,9 @@ static void loop(struct agent *ag)
 			write_metrics_file(ag);
 			last_metrics = now;
 		}
-		for (i = 0; i < NRES; i++)
-			if (ag->r[i].state == S_WAIT && ag->r[i].due < next)
-				next = ag->r[i].due;
+		for (i = 0; i < ag->nall; i++)
+			if (ag->all[i]->state == S_WAIT && ag->all[i]->due < next)
+				next = ag->all[i]->due;
 		if (ag->retry_at > now && ag->retry_at < next)
 			next = ag->retry_at;
 		if (ag->listen_fd >= 0)
@@ -1448,6 +1651,7 @@ int main(int argc, char **argv)
 		{ "sacl", no_argument, NULL, 's' },
 		{ "masquerade", no_argument, NULL, 'q' },
 		{ "ipsec-secrets", required_argument, NULL, 'I' },
+		{ "remote-cluster", required_argument, NULL, 'R' },
 		{ "metrics", required_argument, NULL, 'M' },
 		{ "resync", required_argument, NULL, 'r' },
 		{ "netns", required_argument, NULL, 'n' },
@@ -1461,6 +1665,7 @@ int main(int argc, char **argv)
 	struct agent ag = { .resync = 300, .listen_fd = -1 };
 	char host[256], err[1024];
 	uint32_t resync = 300;
+	size_t j;
 	int c, i;
 
 	while ((c = getopt_long(argc, argv, "n:hV", opts, NULL)) != -1) {
@@ -1497,6 +1702,10 @@ int main(int argc, char **argv)
 			break;
 		case 'I':
 			ag.ipsec_secrets = optarg;
+			break;
+		case 'R':
+			if (add_remote(&ag, optarg))
+				return 2;
 			break;
 		case 'M':
 			ag.metrics = optarg;
@@ -1548,6 +1757,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "Error: %s\n", err);
 		return 1;
 	}
+	for (j = 0; j < ag.nremote; j++) {
+		struct remote *rm = &ag.remote[j];
+
+		if (!kubeconfig) {
+			fprintf(stderr, "Error: --remote-cluster %s: the other clusters' contexts are a kubeconfig's: give --kubeconfig (or KUBECONFIG)\n",
+				rm->name);
+			return 1;
+		}
+		if (kube_config_load(&rm->cfg, kubeconfig, rm->context, err, sizeof(err))) {
+			fprintf(stderr, "Error: --remote-cluster %s: %s\n", rm->name, err);
+			return 1;
+		}
+	}
 	if (ag.policy && access(ag.policy, R_OK)) {
 		fprintf(stderr, "Error: cannot read \"%s\": %s\n", ag.policy, strerror(errno));
 		return 1;
@@ -1567,9 +1789,6 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGHUP, on_hup);
 	ag.multi = curl_multi_init();
-	ag.by_svc = json_object_new_object();
-	ag.vips = json_object_new_object();
-	ag.dirty_svcs = json_object_new_object();
 	init_res(&ag);
 	lg("info", "starting", "node", ag.node, "api", ag.cfg.server, "config",
 	   ag.cfg.source, "dry_run", ag.dry ? "true" : "false", NULL);
@@ -1577,27 +1796,37 @@ int main(int argc, char **argv)
 	lg("info", "stopping", "node", ag.node, NULL);
 	if (ag.metrics && ag.listen_fd < 0)
 		write_metrics_file(&ag);
-	for (i = 0; i < NRES; i++) {
-		if (ag.r[i].h) {
-			curl_multi_remove_handle(ag.multi, ag.r[i].h);
-			curl_easy_cleanup(ag.r[i].h);
-			curl_slist_free_all(ag.r[i].hdrs);
+	for (j = 0; j < ag.nall; j++) {
+		struct res *r = ag.all[j];
+
+		if (r->h) {
+			curl_multi_remove_handle(ag.multi, r->h);
+			curl_easy_cleanup(r->h);
+			curl_slist_free_all(r->hdrs);
 		}
-		json_object_put(ag.r[i].objs);
-		free(ag.r[i].rv);
-		free(ag.r[i].buf);
+		json_object_put(r->objs);
+		free(r->rv);
+		free(r->buf);
 	}
+	free(ag.all);
 	curl_multi_cleanup(ag.multi);
 	curl_global_cleanup();
-	json_object_put(ag.by_svc);
-	json_object_put(ag.vips);
-	json_object_put(ag.dirty_svcs);
+	for (i = 0; i < NVSRC; i++) {
+		json_object_put(ag.src[i].by);
+		json_object_put(ag.src[i].vips);
+		json_object_put(ag.src[i].dirty);
+	}
 	free(ag.conf_text);
 	if (ag.nl_open) {
 		idm_nl_close(&ag.nl);
 		idm_nl_close(&ag.rt);
 	}
 	kube_config_free(&ag.cfg);
+	for (j = 0; j < ag.nremote; j++) {
+		kube_config_free(&ag.remote[j].cfg);
+		free(ag.remote[j].name);
+	}
+	free(ag.remote);
 	if (ag.once)
 		return ag.synced ? 0 : 1;
 	return 0;

@@ -1241,9 +1241,13 @@ static int load_all(struct k8s *k, const struct idm_k8s_args *a)
 	for (i = 0; i < a->nobjs; i++)
 		add_obj(k, NULL, "", a->objs[i]);
 	for (i = 0; i < a->nremote; i++) {
+		size_t j;
+
 		k->loading = (unsigned int)i + 1;
-		if (load_file(k, a->remote[i].file))
+		if (a->remote[i].file && load_file(k, a->remote[i].file))
 			return -1;
+		for (j = 0; j < a->remote[i].nobjs; j++)
+			add_obj(k, NULL, "", a->remote[i].objs[j]);
 	}
 	k->loading = 0;
 	check_unique(k);

@@ -32,10 +32,13 @@ struct idm_k8s_args {
 	 * The other clusters of the clusterset: each one's objects (a
 	 * file), of which its Nodes (peers of the external links), Pods and
 	 * Namespaces (identity) are used; its Services come to this cluster
-	 * as ServiceImports.
+	 * as ServiceImports. Read from file (NULL: none), then objs
+	 * (borrowed: the agent's cache of that cluster).
 	 */
 	struct idm_k8s_cluster {
 		const char *name, *file;
+		struct json_object **objs;
+		size_t nobjs;
 	} *remote;
 	size_t nremote;
 	uint32_t table_size;		/* the VIPs'; 0: apply's default */

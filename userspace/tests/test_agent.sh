@@ -154,6 +154,98 @@ run env KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_PORT="$port" \
 assert "agent: in a Pod, the service account's token and CA" all \
 	[ "$rc" = 0 ] :: grep -q 'config=in-cluster' <<<"$err" :: [ "$(echo "$out" | head -1)" = "$(head -1 "$t/once.jsonl")" ]
 
+# ---- other clusters of the clusterset; imported Services (KEP-1645) ----
+/usr/bin/python3 -c 'import json, sys, yaml
+for d in yaml.safe_load_all(open(sys.argv[1])):
+    print(json.dumps(d))' "$here/k8s/mcs.yaml" >"$t/mcs.json"
+python3 "$here/k8s/cluster-b.py" "$here/k8s/cluster.json" "$t/cl-b.json"
+# Cluster a without the MCS CRDs (the stand-in answers 404 for them), b.
+server "$here/k8s/cluster.json" "$t/mcs.json"
+api_a=$api
+server "$t/cl-b.json"
+api_b=$api
+# kubeconfig2 FILE: contexts a (the current one) and b, one per server.
+kubeconfig2() {
+	cat >"$1" <<-EOK
+	apiVersion: v1
+	kind: Config
+	clusters:
+	- {name: a, cluster: {server: "$api_a", certificate-authority: ca.crt}}
+	- {name: b, cluster: {server: "$api_b", certificate-authority: ca.crt}}
+	users:
+	- {name: agent, user: {token: s3cret}}
+	contexts:
+	- {name: a, context: {cluster: a, user: agent}}
+	- {name: b, context: {cluster: b, user: agent}}
+	current-context: a
+	EOK
+}
+kubeconfig2 "$t/kc2"
+expect "agent --remote-cluster without a context: a usage error" 2 \
+	'Error: --remote-cluster: expected NAME=CONTEXT, not "b"' "$agent" --remote-cluster b
+expect "agent --remote-cluster: a name that is not a DNS label is refused" 2 \
+	'Error: --remote-cluster: the name "B:x" is not a DNS label (a-z, 0-9, "-", ".")' \
+	"$agent" --remote-cluster B:x=b
+expect "agent --remote-cluster: the same name twice is refused" 2 \
+	'Error: --remote-cluster: "b" given twice' "$agent" --remote-cluster b=b --remote-cluster b=a
+expect "agent --remote-cluster: a context the kubeconfig lacks" 1 \
+	"Error: --remote-cluster b: $t/kc2: no context \"zz\"" \
+	"$agent" --kubeconfig "$t/kc2" --remote-cluster b=zz
+"$tool" k8s node node-a "$here/k8s/cluster.json" remote-cluster b "$t/cl-b.json" >"$t/k8s-b.json" 2>/dev/null
+run timeout 60 "$agent" --node node-a --kubeconfig "$t/kc2" --remote-cluster b=b --dry-run --once
+assert "agent --remote-cluster: the other cluster's Nodes, Pods and Namespaces too: the intent \"idmesh k8s node ... remote-cluster\" makes" all \
+	[ "$rc" = 0 ] :: python3 -c 'import json, sys
+l = json.loads(open(sys.argv[1]).readline())
+sys.exit(l["part"] != "all" or l["intent"] != json.load(open(sys.argv[2])))' /dev/stdin "$t/k8s-b.json" <<<"$out"
+echo "$err" >"$t/err"
+assert "agent: ServiceImport not served (no CRD): none held, said once, and the node in sync without it" all \
+	[ "$(grep -c 'msg="kind not served: none held, asked again after backoff" kind=ServiceImport path=/apis/multicluster.x-k8s.io/v1alpha1/serviceimports$' "$t/err")" = 1 ] :: \
+	grep -q 'msg="in sync"' "$t/err"
+api_b=https://127.0.0.1:1 kubeconfig2 "$t/kc-down"
+"$tool" k8s node node-a "$here/k8s/cluster.json" >"$t/k8s-a.json" 2>/dev/null
+run timeout 60 "$agent" --node node-a --kubeconfig "$t/kc-down" --remote-cluster b=b --dry-run --once
+echo "$out" >"$t/out"
+assert "agent --remote-cluster: another cluster that cannot be reached holds this one's sync back not at all" all \
+	[ "$rc" = 0 ] :: grep -q 'msg="list failed" kind=Node http=0 error=.* cluster=b$' <<<"$err" :: \
+	python3 -c 'import json, sys
+l = json.loads(open(sys.argv[1]).readline())
+sys.exit(l["intent"] != json.load(open(sys.argv[2])))' "$t/out" "$t/k8s-a.json"
+
+"$agent" --node node-a --kubeconfig "$t/kc2" --remote-cluster b=b --dry-run \
+	--metrics "$t/metrics.prom" >"$t/out.jsonl" 2>"$t/log2" &
+pids+=($!)
+assert "agent: in sync with both clusters, ServiceImport counted as not served" \
+	until_true 30 eval '[ "$(metric idmesh_agent_synced)" = 1 ] && [ "$(metric "idmesh_agent_kind_served{kind=\"ServiceImport\"}")" = 0 ] && [ "$(metric "idmesh_agent_objects{kind=\"Pod\",cluster=\"b\"}")" = 1 ]'
+mark
+api=$api_a post "/_test/crd?installed=1"
+assert "agent: the MCS CRD installed: ServiceImports listed and watched, the import's VIP at its clusterset IP, its slice's endpoints" all \
+	until_true 90 has_lines 'l["part"] == "vips" and l["what"] == "ServiceImport shop/db" and [(v["address"], [b["address"] for b in v["backends"]]) for v in l["intent"]["vips"]] == [("10.42.0.20", ["10.80.1.5", "10.80.2.7", "10.80.2.8"])]' :: \
+	until_true 10 eval '[ "$(metric "idmesh_agent_kind_served{kind=\"ServiceImport\"}")" = 1 ]'
+mark
+/usr/bin/python3 -c 'import json, sys
+o = json.load(open(sys.argv[1]))["items"][0]
+o["metadata"]["name"] = "node-b2"
+o["spec"] = {"podCIDR": "10.80.2.0/24", "podCIDRs": ["10.80.2.0/24"]}
+o["status"]["addresses"] = [{"type": "InternalIP", "address": "192.168.51.2"}]
+print(json.dumps(o))' "$t/cl-b.json" >"$t/b-node.json"
+api=$api_b post "/_test/objects?merge" "$t/b-node.json"
+assert "agent: a Node joins the other cluster: the links part again, its pod CIDR a peer" \
+	until_true 30 has_lines 'l["part"] == "links" and ("10.80.2.0/24", "192.168.51.2") in [(p["prefix"], p["remote"]) for x in l["intent"]["external-links"] for p in x["peers"]]'
+mark
+/usr/bin/python3 -c 'import json, sys
+for d in open(sys.argv[1]):
+    d = json.loads(d)
+    if d["kind"] == "ServiceImport" and d["metadata"]["name"] == "db":
+        d["spec"]["ips"] = ["10.42.0.21"]
+    print(json.dumps(d))' "$t/mcs.json" >"$t/mcs2.json"
+api=$api_a post "/_test/objects?merge" "$t/mcs2.json"
+assert "agent: a ServiceImport's clusterset IP changes: that import's VIPs alone, the old one gone" \
+	until_true 30 has_lines 'l["part"] == "vips" and l["what"] == "ServiceImport shop/db" and [v["address"] for v in l["intent"]["vips"]] == ["10.42.0.21"] and l["gone"] == ["10.42.0.20"]'
+kill "${pids[-1]}"
+wait "${pids[-1]}" 2>/dev/null
+rm -f "$t/metrics.prom"
+mark=0
+
 # ---- watching ----
 server "$fix/web3.json"
 kubeconfig "$t/kc" s3cret
@@ -294,8 +386,8 @@ print(spec["hostNetwork"], spec["serviceAccountName"], c["env"][0]["valueFrom"][
       c["securityContext"]["capabilities"])
 print(" ".join(c["args"]))
 EOF
-assert "deploy: the role lists and watches the six kinds the agent reads, and nothing else" \
-	[ "$(sed -n 1p <<<"$out")" = "[('', 'namespaces', ('list', 'watch')), ('', 'nodes', ('list', 'watch')), ('', 'pods', ('list', 'watch')), ('', 'services', ('list', 'watch')), ('discovery.k8s.io', 'endpointslices', ('list', 'watch')), ('networking.k8s.io', 'networkpolicies', ('list', 'watch'))]" ]
+assert "deploy: the role lists and watches the seven kinds the agent reads, and nothing else" \
+	[ "$(sed -n 1p <<<"$out")" = "[('', 'namespaces', ('list', 'watch')), ('', 'nodes', ('list', 'watch')), ('', 'pods', ('list', 'watch')), ('', 'services', ('list', 'watch')), ('discovery.k8s.io', 'endpointslices', ('list', 'watch')), ('multicluster.x-k8s.io', 'serviceimports', ('list', 'watch')), ('networking.k8s.io', 'networkpolicies', ('list', 'watch'))]" ]
 assert "deploy: the host's network, its own account, the node's name, CAP_NET_ADMIN alone" \
 	[ "$(sed -n 2p <<<"$out")" = "True idmesh-agent spec.nodeName {'drop': ['ALL'], 'add': ['NET_ADMIN']}" ]
 # shellcheck disable=SC2046

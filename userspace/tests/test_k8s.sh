@@ -64,28 +64,7 @@ Warning: $t/mcs-bad.yaml: ServiceImport shop/cache (object 3): spec.type: \"Magi
 	[ "$(jget /dev/stdin '[v["address"] for v in j["vips"]]' <<<"$out")" = "$(jget "$t/a.json" '[v["address"] for v in j["vips"]]')" ]
 # Another cluster of the clusterset: a Node of the same name as one here,
 # a db Pod on it, its own Service (not used: it comes as a ServiceImport).
-python3 - "$objs" "$t/cl-b.json" <<'EOP'
-import json, sys
-text, dec, objs, i = open(sys.argv[1]).read(), json.JSONDecoder(), [], 0
-while text[i:].strip():
-    v, i = dec.raw_decode(text, i + len(text[i:]) - len(text[i:].lstrip()))
-    objs += v.get("items", [v])
-by = {o["kind"] + "/" + o["metadata"]["name"]: o for o in objs}
-node = json.loads(json.dumps(by["Node/node-a"]))
-node["spec"] = {"podCIDR": "10.80.1.0/24", "podCIDRs": ["10.80.1.0/24"]}
-node["status"]["addresses"] = [{"type": "InternalIP", "address": "192.168.51.1"}]
-db = [o for o in objs if o["kind"] == "Pod" and o["metadata"]["labels"].get("app") == "db"][0]
-pod = json.loads(json.dumps(db))
-pod["metadata"]["name"] = "db-b1"
-pod["spec"]["nodeName"] = "node-a"
-pod["status"]["podIP"] = "10.80.1.5"
-pod["status"]["podIPs"] = [{"ip": "10.80.1.5"}]
-svc = json.loads(json.dumps(by["Service/web"]))
-svc["spec"]["clusterIP"] = "10.96.7.7"
-svc["spec"]["clusterIPs"] = ["10.96.7.7"]
-json.dump({"apiVersion": "v1", "kind": "List", "items": [node, pod, svc]}, open(sys.argv[2], "w"))
-print(json.dumps(db["metadata"]["labels"], sort_keys=True), file=open(sys.argv[2] + ".labels", "w"))
-EOP
+python3 "$here/k8s/cluster-b.py" "$objs" "$t/cl-b.json"
 run "$tool" k8s node node-a "$objs" "$here/k8s/mcs.yaml" remote-cluster b "$t/cl-b.json"
 echo "$out" >"$t/clb.json"
 assert "k8s remote-cluster: the other cluster's Node is a peer of the external link (its pod CIDR routed), though it has a name of this cluster" all \
