@@ -91,6 +91,21 @@ assert "the kernel has them: ESP in transport mode, rfc4106(gcm(aes))" all \
 	check_text 2 'proto esp' :: check_text 2 'mode transport' :: check_text 2 'rfc4106(gcm(aes))'
 expect "apply: the same again" 0 "" I $A apply -f "$tap_out.x1-1.yaml"
 assert "... changes nothing" [ -z "$out" ]
+# Paths mode (the debug kernel): the module's paths under IPsec once,
+# the encrypted link's traffic with the SACL option both ways and a
+# rotation; what is IPsec's own (the capture, refusals by the kernel's
+# policies, connections held through the rotation) on the stock kernels.
+if ! repeats; then
+	assert "encrypted: the pods reach each other (IPv6 with its SACL option) ..." \
+		wait_until 30 nsx $P1 ping -6 -c 1 -W 2 -q fd32:2::2
+	run I $B -j -s sacl show
+	check "... b read the IDs inside and stripped the option" '.settings.stats.stripped >= 1'
+	for i in 1 2; do intent $i $S2 $S1 >"$tap_out.r2-$i.yaml"; done
+	I $A apply -f "$tap_out.r2-1.yaml" >/dev/null
+	I $B apply -f "$tap_out.r2-2.yaml" >/dev/null
+	assert "... and after a rotation to a new secret (sent with), over IPv4" \
+		wait_until 20 nsx $P1 ping -c 1 -W 2 -q 10.32.2.2
+else
 rm -f "$tap_out.ready" "$tap_out.stop"
 py_bg "$tap_out.cap.json" $A sacltool capture ul ip+raw "$tap_out.ready" "$tap_out.stop" 60
 wait_until 60 test -e "$tap_out.ready" || echo "no capture in 60 s" | tap_diag
@@ -162,10 +177,11 @@ run I $A -j apply -f "$tap_out.x1-1.yaml" --dry-run
 check "apply --dry-run: the old secret again would swap both SAs, the policies stay" \
 	'(.changes.ipsec_added | length) == 2 and (.changes.ipsec_removed | length) == 2 and
 	 all(.changes.ipsec_added[]; startswith("ipsec sa"))'
+fi
 
 ## Bad input changes nothing
 before=$(ip -n $A xfrm state; ip -n $A xfrm policy)
-sed 's/local: 192.168.132.1, //' "$tap_out.r3-1.yaml" >"$tap_out.bad.yaml"
+sed 's/local: 192.168.132.1, //' "$tap_out.x1-1.yaml" >"$tap_out.bad.yaml"
 expect "an encrypted link without a local address is refused" 1 \
 	"Error: $tap_out.bad.yaml: remote-links[0].encrypt: needs a local address (the keys are derived from both ends' addresses)" \
 	I $A apply -f "$tap_out.bad.yaml"
