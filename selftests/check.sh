@@ -78,8 +78,8 @@ show() { # SECTION
 	[ -f "$res/$1.tap" ] && sed "s/^/[$1] /" "$res/$1.tap"
 }
 
-# 1. host
-if only host; then
+# 1. host: the tool's unit tests, the spec, the man pages, the tests' own lint.
+host_tests() {
 	say "host tests"
 	if make -s -C userspace tests >"$res/tool-build.out" 2>&1; then
 		for t in userspace/tests/test_*; do
@@ -100,7 +100,7 @@ if only host; then
 	/usr/bin/python3 scripts/check-tests.py >"$res/tests.out" 2>&1
 	collect host "check-tests.py" "$res/tests.out"
 	show host
-fi
+}
 
 # Every test a guest can run; is any of them asked for?
 all_tests="kunit $(cd selftests && ls idmesh_*.sh | sed 's/\.sh$//' | tr '\n' ' ')"
@@ -135,7 +135,7 @@ if [ -n "$kdir" ] && kernel_wanted debug; then
 	result build "module builds for the debug kernel" "$rc" "$res/mod-debug.err"
 	[ "$rc" = 0 ] && vms+=(debug debug-net)
 fi
-stock=()
+stock=() stock_vm=()
 for k in $(selftests/stock-kernels.sh); do
 	case "$k" in
 	missing-*) series=${k#missing-} ;;
@@ -148,38 +148,8 @@ for k in $(selftests/stock-kernels.sh); do
 		continue ;;
 	esac
 	stock+=("$k")
-	kernel_wanted "$series" || continue
-	rm -rf "build/$k"
-	scripts/build-module.sh "/lib/modules/$k/build" "build/$k" "${lintflags[@]}" \
-		${IDMESH_COVERAGE:+IDMESH_COVERAGE=1} >"$res/mod-$k.err" 2>&1
-	rc=$?
-	built[/lib/modules/$k/build]=$res/mod-$k.err
-	result build "module builds for stock kernel $k" "$rc" "$res/mod-$k.err"
-	[ "$rc" = 0 ] && vms+=("$k" "$k:2")
+	kernel_wanted "$series" && stock_vm+=("$k")
 done
-
-# DKMS, as a node builds the module: for every stock kernel, in trees of
-# its own (scripts/dkms-build.sh); the stock guests then load what it built.
-rm -rf build/dkms
-if [ ${#stock[@]} -gt 0 ] && only dkms; then
-	say "dkms"
-	scripts/dkms-build.sh build/dkms "${stock[@]}" >"$res/dkms.out" 2>&1
-	collect build "dkms-build.sh" "$res/dkms.out"
-fi
-
-if only lint; then
-	say "lint"
-	lintdirs=()
-	for d in ${kdir:+"$kdir"} "${stock[@]/#//lib/modules/}"; do
-		d=${d%/build}
-		[ "$d" = "$kdir" ] || d=$d/build
-		lintdirs+=("$d${built[$d]:+=${built[$d]}}")
-	done
-	scripts/lint.sh "${lintdirs[@]}" >"$res/lint.out" 2>&1
-	collect build "lint.sh" "$res/lint.out"
-fi
-show build
-
 # What each guest runs (Documentation/testing.rst says why):
 # - the debug kernel (KASAN, UBSAN, lockdep, PROVE_RCU, kmemleak) takes
 #   every path of the module the selftests take, once: KUnit and the
@@ -271,6 +241,49 @@ run_vm() { # NAME
 		result "$name" "module loaded in the guest" 1 "$res/$name.console"
 }
 
+# The longest guest (debug-net) starts as soon as its module is built,
+# beside the host tests, the stock kernels' modules, DKMS and the lint,
+# which leave most of the other core idle (Documentation/testing.rst).
+running=0 started=()
+if [[ " ${vms[*]} " == *" debug-net "* ]] && [ -n "$(tests_of debug-net)" ]; then
+	say "VM debug-net started"
+	run_vm debug-net &
+	running=1 started=(debug-net)
+fi
+only host && host_tests
+
+for k in "${stock_vm[@]}"; do
+	rm -rf "build/$k"
+	scripts/build-module.sh "/lib/modules/$k/build" "build/$k" "${lintflags[@]}" \
+		${IDMESH_COVERAGE:+IDMESH_COVERAGE=1} >"$res/mod-$k.err" 2>&1
+	rc=$?
+	built[/lib/modules/$k/build]=$res/mod-$k.err
+	result build "module builds for stock kernel $k" "$rc" "$res/mod-$k.err"
+	[ "$rc" = 0 ] && vms+=("$k" "$k:2")
+done
+
+# DKMS, as a node builds the module: for every stock kernel, in trees of
+# its own (scripts/dkms-build.sh); the stock guests then load what it built.
+rm -rf build/dkms
+if [ ${#stock[@]} -gt 0 ] && only dkms; then
+	say "dkms"
+	scripts/dkms-build.sh build/dkms "${stock[@]}" >"$res/dkms.out" 2>&1
+	collect build "dkms-build.sh" "$res/dkms.out"
+fi
+
+if only lint; then
+	say "lint"
+	lintdirs=()
+	for d in ${kdir:+"$kdir"} "${stock[@]/#//lib/modules/}"; do
+		d=${d%/build}
+		[ "$d" = "$kdir" ] || d=$d/build
+		lintdirs+=("$d${built[$d]:+=${built[$d]}}")
+	done
+	scripts/lint.sh "${lintdirs[@]}" >"$res/lint.out" 2>&1
+	collect build "lint.sh" "$res/lint.out"
+fi
+show build
+
 # Guests with something to run, the longest first, the other stock
 # kernel's smoke run last. The newest stock kernel's first guest is the
 # longer (podman): it follows the shorter debug guest, its second the
@@ -282,8 +295,8 @@ for v in debug-net debug "$newest_stock" "$newest_stock:2" "${vms[@]}"; do
 	[ -n "$(tests_of "$v")" ] && queue+=("$v")
 done
 say "VMs: ${queue[*]:-none} ($jobs at a time)"
-running=0
 for v in "${queue[@]}"; do
+	[[ " ${started[*]} " == *" $v "* ]] && continue
 	while [ "$running" -ge "$jobs" ]; do
 		wait -n
 		running=$((running - 1))
