@@ -145,13 +145,16 @@ breakdown() {
 	echo "where the time goes at alpha=1 (extra us per packet over no gateway, 1e6/pps):"
 	printf "    %-44s %7s %7s %6s   %7s %7s %6s\n" "" "c->s" "none" "us" "s->c" "none" "us"
 	for st in hooks track full; do
+		# A port's clients go with it. Port c1 without any: what comes
+		# from it has no identity (a port with clients would drop an
+		# address not among them as spoofed); then its clients back.
 		case $st in
 		hooks)	"$IDMESH" -n ag sacl port del c1
 			"$IDMESH" -n bg sacl port del s1 ;;
 		track)	"$IDMESH" -n ag sacl port add c1
 			"$IDMESH" -n bg sacl port add s1
-			"$IDMESH" -n ag sacl client del fd10::2 ;;
-		full)	"$IDMESH" -n ag sacl client add fd10::2 id 1 ;;
+			"$IDMESH" -n bg -b /tmp/clients-bg ;;
+		full)	"$IDMESH" -n ag -b /tmp/clients-ag ;;
 		esac
 		read -r cg cn sg sn < <(measure rates)
 		printf "    %-44s %7s %7s %6s   %7s %7s %6s\n" "$(case $st in
@@ -226,26 +229,37 @@ row "" "c->s" "none" "ratio" "s->c" "none" "ratio" "RTT" "none"
 read -r cg cn sg sn rg rn < <(measure)
 row "neither chain (the noise)" "$cg" "$cn" "$(ratio "$cg" "$cn")" "$sg" "$sn" "$(ratio "$sg" "$sn")" "$rg" "$rn"
 
-# Both gateways: the pods' own entries, then the tables grown to each size.
+# Both gateways: the pods' ports and own entries (identity belongs to a
+# port: each node's clients are behind its pod's port, the server pod a
+# client of its own node too, so that what it sends is its own), then
+# the tables grown to each size.
+"$IDMESH" -n ag sacl port add c1
+"$IDMESH" -n bg sacl port add s1
+echo "sacl client add fd10::2 dev c1 id 1" >/tmp/clients-ag
+echo "sacl client add fd20::2 dev s1 id 2" >/tmp/clients-bg
 for ns in ag bg; do
 	"$IDMESH" -n $ns -b - <<-EOB
-	sacl client add fd10::2 id 1
 	sacl server add fd20::2 proto udp port 9 id 2
 	sacl server add fd20::2 id 2
 	sacl rule add client 1 server 2 allow
 	EOB
+	"$IDMESH" -n $ns -b /tmp/clients-$ns
 done
-"$IDMESH" -n ag sacl port add c1
-"$IDMESH" -n bg sacl port add s1
 # room for the largest alpha's connections and the measurement's own
 for n in ag bg; do "$IDMESH" -n $n config set sacl-flow-limit 262144; done
 have_c=1 have_s=2 have_r=1
 for alpha in $ALPHAS; do
 	read -r nc nsv nr < <(awk -v a="$alpha" 'BEGIN {
 		printf "%d %d %d\n", 1.3e2 * a + 0.5, 3.8e3 * a + 0.5, 3.8e3 * a + 0.5 }')
-	awk -v c0="$have_c" -v c1="$nc" -v s0="$have_s" -v s1="$nsv" -v r0="$have_r" -v r1="$nr" 'BEGIN {
-		for (i = c0; i < c1; i++)
-			printf "sacl client add fd10:%x::%x id %d\n", int(i / 65535) + 1, i % 65535 + 1, 1000 + i
+	for n in ag bg; do
+		awk -v c0="$have_c" -v c1="$nc" -v d="$([ $n = ag ] && echo c1 || echo s1)" 'BEGIN {
+			for (i = c0; i < c1; i++)
+				printf "sacl client add fd10:%x::%x dev %s id %d\n", int(i / 65535) + 1, i % 65535 + 1, d, 1000 + i
+		}' >/tmp/clients-new
+		"$IDMESH" -n $n -b /tmp/clients-new || echo "# loading clients into $n failed"
+		cat /tmp/clients-new >>/tmp/clients-$n
+	done
+	awk -v s0="$have_s" -v s1="$nsv" -v r0="$have_r" -v r1="$nr" 'BEGIN {
 		for (i = s0; i < s1; i++)
 			printf "sacl server add fd20:%x::%x proto udp port %d id %d\n", int(i / 65535) + 1, i % 65535 + 1, 80 + i % 2, 1000000 + i
 		for (i = r0; i < r1; i++)
