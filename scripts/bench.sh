@@ -6,8 +6,13 @@
 # netkit), "maglev" (table build against a reference build, packet rate
 # against routing and IPVS mh, time of a backend change), "sacl" (the
 # identity gateway against no gateway). Prints ratios; asserts nothing.
+# Each runs twice: with the host's time (rates, two CPUs), then under
+# QEMU's -icount with one CPU, where the guest's clock counts its
+# instructions: the same figures as instructions per packet, which
+# repeat from run to run whatever else the host does.
 #
 #   scripts/bench.sh link|maglev|sacl
+#   BENCH_ICOUNT=0|1            only the rates (0), only instructions (1)
 #   BENCH_KERNELS="6.1 6.12"    which stock kernels (series), instead
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,7 +37,13 @@ for kver in $(selftests/stock-kernels.sh); do
 	[[ " $want " == *" $(echo "$kver" | cut -d. -f1-2) "* ]] || continue
 	scripts/build-module.sh "/lib/modules/$kver/build" "build/$kver" 2>&1 |
 		grep -v 'Skipping BTF' || true
-	selftests/vm/run-vm.sh --stock "$kver" --mem 2048 --timeout 1800 -- \
-		"selftests/bench/$name-guest.sh" "build/$kver" || rc=$?
+	if [ "${BENCH_ICOUNT:-}" != 1 ]; then
+		BENCH_ICOUNT=0 selftests/vm/run-vm.sh --stock "$kver" --mem 2048 --timeout 1800 -- \
+			"selftests/bench/$name-guest.sh" "build/$kver" || rc=$?
+	fi
+	if [ "${BENCH_ICOUNT:-}" != 0 ]; then
+		BENCH_ICOUNT=1 selftests/vm/run-vm.sh --stock "$kver" --mem 2048 --smp 1 --icount \
+			--timeout 3600 -- "selftests/bench/$name-guest.sh" "build/$kver" || rc=$?
+	fi
 done
 exit $rc

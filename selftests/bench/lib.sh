@@ -24,3 +24,19 @@ ratio() {
 	awk -v a="$1" -v b="$2" -v s="${3:-}" \
 		'BEGIN { if (b > 0) printf "%.2f%s", a / b, s; else print "n/a" }'
 }
+
+# icount: the guest runs under QEMU's -icount (scripts/bench.sh with
+# BENCH_ICOUNT=1, one CPU): its clock counts instructions, one a
+# nanosecond, so a rate of R a second is 1e9 / R instructions for each
+# packet, on a loaded host as on an idle one.
+icount() { [ "${BENCH_ICOUNT:-0}" = 1 ]; }
+
+# per_pkt RATE: what the rows print for a rate: the rate itself, or under
+# icount the instructions per packet (1e9 / RATE).
+per_pkt() {
+	if icount; then
+		awk -v r="$1" 'BEGIN { if (r > 0) printf "%.0f", 1e9 / r; else print "-" }'
+	else
+		echo "$1"
+	fi
+}

@@ -13,7 +13,7 @@
 # Prints, never asserts.
 source "$(dirname "$0")/lib.sh"
 T=${BENCH_SECONDS:-4}
-REPS=${BENCH_REPS:-3}
+REPS=${BENCH_REPS:-$(icount && echo 1 || echo 3)}
 
 bench_load geneve veth wireguard || exit 1
 
@@ -108,17 +108,27 @@ done >/tmp/links
 # med KIND COLUMN: the median of that column (2 tcp, 3 udp, 4 rtt)
 med() { awk -v k="$1" -v c="$2" '$1 == k {print $c}' /tmp/links | median; }
 row() { # LABEL KIND BASE: the medians of KIND, with ratios to BASE
-	local t u r bt bu br
+	local t u r bt bu br up
 	t=$(med "$2" 2) u=$(med "$2" 3) r=$(med "$2" 4)
+	# under icount: instructions per datagram, not kpps
+	up=$(per_pkt "$(awk -v u="$u" 'BEGIN { print u * 1000 }')")
+	icount || up=$u
 	if [ -n "${3:-}" ]; then
 		bt=$(med "$3" 2) bu=$(med "$3" 3) br=$(med "$3" 4)
 		printf "%-24s %14s %14s %12s\n" "$1" "$t $(ratio "$t" "$bt" x)" \
-			"$u $(ratio "$u" "$bu" x)" "$r $(ratio "$br" "$r" x)"
+			"$up $(ratio "$u" "$bu" x)" "$r $(ratio "$br" "$r" x)"
 	else
-		printf "%-24s %14s %14s %12s\n" "$1" "$t" "$u" "$r"
+		printf "%-24s %14s %14s %12s\n" "$1" "$t" "$up" "$r"
 	fi
 }
-printf "%-24s %14s %14s %12s\n" path "TCP Mbit/s" "UDP kpps" "RTT us"
+if icount; then
+	echo "# under -icount, one CPU: the guest's second is 1e9 instructions (TCP: Mbit per"
+	echo "# 1e9 instructions; UDP: instructions per datagram, sender to receiver; RTT:"
+	echo "# thousands of instructions); ratios as with rates (higher is better)"
+	printf "%-24s %14s %14s %12s\n" path "TCP Mbit/Ginsn" "UDP insn/pkt" "RTT kinsn"
+else
+	printf "%-24s %14s %14s %12s\n" path "TCP Mbit/s" "UDP kpps" "RTT us"
+fi
 row "(a) veth pair" veth
 row "(a') veth again (noise)" veth2 veth
 if [[ $kinds == *netkit* ]]; then

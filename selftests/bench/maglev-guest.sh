@@ -23,7 +23,7 @@
 source "$(dirname "$0")/lib.sh"
 T=${BENCH_SECONDS:-4}
 FLOWS=${BENCH_FLOWS:-1000}
-REPS=${BENCH_REPS:-5}
+REPS=${BENCH_REPS:-$(icount && echo 1 || echo 5)}
 # a socket per flow
 ulimit -n 4096
 rm -f /tmp/replace
@@ -32,7 +32,7 @@ bench_load veth ip_vs ip_vs_mh || exit 1
 
 ms() { date +%s%N; }
 
-echo "# idmesh Maglev benchmark, kernel $(uname -r), $(nproc) CPUs, ${T}s per rate"
+echo "# idmesh Maglev benchmark, kernel $(uname -r), $(nproc) CPUs, ${T}s per rate$(icount && echo "; under -icount: a ms is a million instructions")"
 
 ## 1. table build time: the module against the reference build of the same
 ## code in this guest, at M = 65537 and 1000003; a change of N backends in
@@ -156,6 +156,9 @@ measure() {
 	teardown
 }
 
+# pps RATE: "N pps", or under icount "N insn/pkt" (1e9 / N)
+pps() { if icount; then echo "$(per_pkt "$1") insn/pkt"; else echo "$1 pps"; fi; }
+
 # alternating: each round measures every mode once, routing twice (the
 # second routing run against the first is the noise)
 for i in $(seq "$REPS"); do
@@ -169,12 +172,12 @@ med() { awk -v k="$1" '$1 == k {print $2}' /tmp/rates | median; }
 route=$(med route) idm=$(med idmesh) mh=$(med mh) mhport=$(med mh-port) route2=$(med route2)
 
 echo "packet rate, $FLOWS UDP flows of 18-byte payloads, through a router namespace (median of $REPS rounds):"
-printf "  plain routing             %9s pps\n" "$route"
-printf "  plain routing again       %9s pps   %s of routing (the noise)\n" "$route2" "$(ratio "$route2" "$route" x)"
-printf "  IPVS mh (source only)     %9s pps\n" "$mh"
-printf "  IPVS mh + mh-port         %9s pps\n" "$mhport"
-printf "  idmesh VIP (nat)          %9s pps   %s of routing, %s of IPVS mh, %s of IPVS mh+mh-port\n" \
-	"$idm" "$(ratio "$idm" "$route" x)" "$(ratio "$idm" "$mh" x)" "$(ratio "$idm" "$mhport" x)"
+printf "  plain routing             %16s\n" "$(pps "$route")"
+printf "  plain routing again       %16s   %s of routing (the noise)\n" "$(pps "$route2")" "$(ratio "$route2" "$route" x)"
+printf "  IPVS mh (source only)     %16s\n" "$(pps "$mh")"
+printf "  IPVS mh + mh-port         %16s\n" "$(pps "$mhport")"
+printf "  idmesh VIP (nat)          %16s   %s of routing, %s of IPVS mh, %s of IPVS mh+mh-port\n" \
+	"$(pps "$idm")" "$(ratio "$idm" "$route" x)" "$(ratio "$idm" "$mh" x)" "$(ratio "$idm" "$mhport" x)"
 
 ## 3. one backend change on a VIP covering 1000 ports
 setup
@@ -245,8 +248,8 @@ small=$(awk '{print $1}' /tmp/ft | median)
 big=$(awk '{print $2}' /tmp/ft | median)
 small2=$(awk '{print $3}' /tmp/ft | median)
 echo "the flow table at its limit, $FLOWS UDP flows through a VIP, two routers measured alternately (median of $REPS rounds):"
-printf "  table holding %8s flows   %9s pps\n" "$n1" "$small"
-printf "  the same again (noise)       %9s pps   %s\n" "$small2" "$(ratio "$small2" "$small" x)"
-printf "  table holding %8s flows   %9s pps   %s of the small table (%s flows after)\n" \
-	"$n2" "$big" "$(ratio "$big" "$small" x)" "$n3"
+printf "  table holding %8s flows   %16s\n" "$n1" "$(pps "$small")"
+printf "  the same again (noise)       %16s   %s\n" "$(pps "$small2")" "$(ratio "$small2" "$small" x)"
+printf "  table holding %8s flows   %16s   %s of the small table (%s flows after)\n" \
+	"$n2" "$(pps "$big")" "$(ratio "$big" "$small" x)" "$n3"
 rmmod idmesh

@@ -42,18 +42,20 @@ source "$(dirname "$0")/lib.sh"
 T=${BENCH_SECONDS:-3}
 FLOWS=${BENCH_FLOWS:-1024}
 BREAKDOWN=${BENCH_BREAKDOWN:-1}
-PROFILE=${BENCH_PROFILE:-1}
+# Under icount every figure repeats (nothing of the host in it): one
+# round, no tracer (its own instructions would be counted).
+PROFILE=${BENCH_PROFILE:-$(icount && echo 0 || echo 1)}
 ulimit -n 8192
 ALPHAS=${BENCH_ALPHAS:-0.1 1 4 32}
 
 bench_load || exit 1
 
-echo "# idmesh SACL benchmark, kernel $(uname -r), $(nproc) CPUs, ${T}s per rate, $FLOWS UDP streams"
+echo "# idmesh SACL benchmark, kernel $(uname -r), $(nproc) CPUs, ${T}s per rate, $FLOWS UDP streams$(icount && echo ", under -icount (instructions)")"
 
 # Two identical chains: "g" gets the gateways, "n" never does; their
 # measurements alternate, so that both see the same machine (TCG's speed
 # drifts over a run), and each figure is the median of REPS.
-REPS=${BENCH_REPS:-3}
+REPS=${BENCH_REPS:-$(icount && echo 1 || echo 3)}
 # node NS POD UPLINK SELF NEAR FAR PEER: fd00::SELF on UPLINK, the pod's
 # NEAR::2 on its pair POD, the far pods' FAR::/64 via fd00::PEER.
 node() {
@@ -136,14 +138,23 @@ measure() {
 # held NODE: the SACL connections NODE tracks
 held() { "$IDMESH" -n "$1" -j stats show | jq -r '.sacl_flows'; }
 
-# us G N: extra microseconds per packet of rate G over rate N
-us() { awk -v g="$1" -v n="$2" 'BEGIN { if (g > 0 && n > 0) printf "%.2f", 1e6 / g - 1e6 / n; else print "-" }'; }
+# us G N: extra microseconds per packet of rate G over rate N (under
+# icount: extra instructions per packet)
+us() {
+	awk -v g="$1" -v n="$2" -v k="$(icount && echo 1e9 || echo 1e6)" -v f="$(icount && echo %.0f || echo %.2f)" \
+		'BEGIN { if (g > 0 && n > 0) printf f, k / g - k / n; else print "-" }'
+}
 # breakdown: the gateways taken apart at alpha=1, each stage measured
 # with the no-gateway chain alternately, as the rates above
 breakdown() {
 	local st cg cn sg sn
-	echo "where the time goes at alpha=1 (extra us per packet over no gateway, 1e6/pps):"
-	printf "    %-44s %7s %7s %6s   %7s %7s %6s\n" "" "c->s" "none" "us" "s->c" "none" "us"
+	if icount; then
+		echo "where the instructions go at alpha=1 (per packet: 1e9/pps; extra over no gateway):"
+		printf "    %-44s %7s %7s %6s   %7s %7s %6s\n" "" "c->s" "none" "extra" "s->c" "none" "extra"
+	else
+		echo "where the time goes at alpha=1 (extra us per packet over no gateway, 1e6/pps):"
+		printf "    %-44s %7s %7s %6s   %7s %7s %6s\n" "" "c->s" "none" "us" "s->c" "none" "us"
+	fi
 	for st in hooks track full; do
 		# A port's clients go with it. Port c1 without any: what comes
 		# from it has no identity (a port with clients would drop an
@@ -161,7 +172,8 @@ breakdown() {
 			hooks) echo "hooks only (no ports: defrag, parse)" ;;
 			track) echo "+ ports, client unknown (tracked, no option)" ;;
 			full) echo "+ identity (option in, rule, option out)" ;;
-			esac)" "$cg" "$cn" "$(us "$cg" "$cn")" "$sg" "$sn" "$(us "$sg" "$sn")"
+			esac)" "$(per_pkt "$cg")" "$(per_pkt "$cn")" "$(us "$cg" "$cn")" \
+			"$(per_pkt "$sg")" "$(per_pkt "$sn")" "$(us "$sg" "$sn")"
 	done
 }
 
@@ -222,12 +234,24 @@ profile() {
 	echo 1408 >$tr/buffer_size_kb
 }
 
-row() { printf "  %-30s %7s %7s %5s   %7s %7s %5s   %6s %6s\n" "$@"; }
-echo "packet rate (pps; median of $REPS, each gateway run next to a no-gateway run)"
-echo "and ping RTT (ms), client pod -> server pod:"
-row "" "c->s" "none" "ratio" "s->c" "none" "ratio" "RTT" "none"
+# row LABEL C2S-G C2S-N S2C-G S2C-N RTT-G RTT-N: rates (or instructions
+# per packet) with ratios of the rates.
+row() {
+	printf "  %-30s %7s %7s %5s   %7s %7s %5s   %6s %6s\n" "$1" "$(per_pkt "$2")" \
+		"$(per_pkt "$3")" "$(ratio "$2" "$3")" "$(per_pkt "$4")" "$(per_pkt "$5")" \
+		"$(ratio "$4" "$5")" "${6:-}" "${7:-}"
+}
+if icount; then
+	echo "instructions per packet (QEMU -icount, one CPU: the guest's second is 1e9 instructions;"
+	echo "1e9/pps of the whole path, sender to receiver; ratio: of the rates, as below) and ping"
+	echo "RTT (ms of that clock: millions of instructions), client pod -> server pod:"
+else
+	echo "packet rate (pps; median of $REPS, each gateway run next to a no-gateway run)"
+	echo "and ping RTT (ms), client pod -> server pod:"
+fi
+printf "  %-30s %7s %7s %5s   %7s %7s %5s   %6s %6s\n" "" "c->s" "none" "ratio" "s->c" "none" "ratio" "RTT" "none"
 read -r cg cn sg sn rg rn < <(measure)
-row "neither chain (the noise)" "$cg" "$cn" "$(ratio "$cg" "$cn")" "$sg" "$sn" "$(ratio "$sg" "$sn")" "$rg" "$rn"
+row "neither chain (the noise)" "$cg" "$cn" "$sg" "$sn" "$rg" "$rn"
 
 # Both gateways: the pods' ports and own entries (identity belongs to a
 # port: each node's clients are behind its pod's port, the server pod a
@@ -279,7 +303,7 @@ for alpha in $ALPHAS; do
 	fi
 	tracked="$(held ag)/$(held bg)"
 	read -r cg cn sg sn rg rn < <(measure)
-	row "alpha=$alpha ($nc/$nsv/$nr)" "$cg" "$cn" "$(ratio "$cg" "$cn")" "$sg" "$sn" "$(ratio "$sg" "$sn")" "$rg" "$rn"
+	row "alpha=$alpha ($nc/$nsv/$nr)" "$cg" "$cn" "$sg" "$sn" "$rg" "$rn"
 	echo "#   tracked connections before the measurement (ag/bg): $tracked"
 	if [ "$BREAKDOWN" = 1 ] && [ "$alpha" = 1 ]; then
 		breakdown

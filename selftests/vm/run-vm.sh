@@ -5,7 +5,7 @@
 #
 #   run-vm.sh [--kernel BZIMAGE | --stock KVER] [--timeout SECONDS] [--kvm]
 #             [--mem MB] [--smp CPUS] [--log FILE] [--allow PATTERN]
-#             -- COMMAND [ARGS...]
+#             [--icount] -- COMMAND [ARGS...]
 #
 # The guest sees the host's root read-only over 9p, with tmpfs on /tmp and
 # /run; the command runs in the current directory (exported on its own, so
@@ -14,11 +14,18 @@
 # after the timeout; 125 when the guest died without a status (panic);
 # 126 when the kernel log holds a BUG, WARNING, lockdep, KASAN, UBSAN or
 # kmemleak report, even if the command succeeded.
+#
+# --icount: the guest's clock counts instructions, not the host's time
+# (QEMU's -icount shift=0: one instruction is one nanosecond; sleep=off:
+# an idle guest's clock jumps to its next timer), so that what the guest
+# measures in its own time (a packet rate, a round trip) is a count of
+# instructions, the same on a loaded host and an idle one
+# (Documentation/testing.rst, "Benchmarks").
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${IDMESH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/idmesh}
-kernel= stock= timeout=600 accel=tcg mem=1024 smp=2 log= allow=
+kernel= stock= timeout=600 accel=tcg mem=1024 smp=2 log= allow= icount=
 
 die() { echo "run-vm: $*" >&2; exit 2; }
 
@@ -32,6 +39,7 @@ while [ $# -gt 0 ]; do
 	--smp) smp=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
 	--allow) allow=$2; shift 2 ;;
+	--icount) icount=1; shift ;;
 	--) shift; break ;;
 	*) die "unknown option $1" ;;
 	esac
@@ -99,7 +107,10 @@ host_tsc_khz() {
 		mhz=$(sed -n 's/^cpu MHz[[:space:]]*: *\([0-9.]*\)$/\1/p' /proc/cpuinfo | head -n 1); }
 	[ -n "$mhz" ] && awk -v m="$mhz" 'BEGIN { if (m > 100) printf "%d\n", m * 1000; else exit 1 }'
 }
-if khz=$(host_tsc_khz); then
+# Under --icount the guest's TSC counts its clock's nanoseconds: 1 GHz.
+if [ -n "$icount" ]; then
+	append="$append tsc_early_khz=1000000 lpj=$((1000000 * 1000 / 250))"
+elif khz=$(host_tsc_khz); then
 	# loops_per_jiffy as the kernel derives it from the TSC (HZ=250 on
 	# the debug and Debian's kernels).
 	append="$append tsc_early_khz=$khz lpj=$((khz * 1000 / 250))"
@@ -115,6 +126,10 @@ qemu=(qemu-system-x86_64 -machine q35,accel="$accel" -cpu max -m "$mem" -smp "$s
       -device virtio-9p-pci,fsdev=runfs,mount_tag=idmeshrun
       -fsdev local,id=cwdfs,path="$PWD",security_model=none,readonly=on,multidevs=remap
       -device virtio-9p-pci,fsdev=cwdfs,mount_tag=idmeshcwd)
+if [ -n "$icount" ]; then
+	[ "$accel" = tcg ] || die "--icount needs TCG, not --kvm"
+	qemu+=(-icount shift=0,sleep=off)
+fi
 if [ -n "$stock" ]; then
 	[ -r "/boot/vmlinuz-$stock" ] || die "no /boot/vmlinuz-$stock; run 'make deps'"
 	initrd=$(stock_initramfs "$stock") || die "cannot build the initramfs for $stock"
