@@ -54,7 +54,7 @@ RES = {
     "/apis/networking.k8s.io/v1/networkpolicies":
         ("NetworkPolicy", "networking.k8s.io/v1", "NetworkPolicyList"),
     # A CRD's (the Multi-Cluster Services API): served only while
-    # installed (--mcs, /_test/crd); otherwise 404, as a real server
+    # installed (/_test/crd); otherwise 404, as a real server
     # answers for a resource no CRD defines.
     "/apis/multicluster.x-k8s.io/v1alpha1/serviceimports":
         ("ServiceImport", "multicluster.x-k8s.io/v1alpha1", "ServiceImportList"),
@@ -354,13 +354,10 @@ def main():
     ap.add_argument("--key")
     ap.add_argument("--bookmark", type=float, default=1.0)
     ap.add_argument("--port-file", help="write the port here once listening")
-    ap.add_argument("--mcs", action="store_true",
-                    help="the ServiceImport CRD is installed from the start")
     ap.add_argument("objects", nargs="*", help="the cluster at the start")
     a = ap.parse_args()
     H.token = a.token
     H.bookmark = a.bookmark
-    W.crd = a.mcs
     objs = []
     for f in a.objects:
         with open(f) as fh:

@@ -50,8 +50,6 @@ enum { R_NODE, R_SVC, R_SLICE, R_POD, R_NS, R_NP, R_SI, NRES };
 /* What the agent reads of another cluster: its Nodes, Pods, Namespaces. */
 static const int remote_kinds[] = { R_NODE, R_POD, R_NS };
 #define NREMOTE_RES	ARRAY_LEN(remote_kinds)
-/* Their places in struct remote's r[]. */
-static const int remote_idx[] = { 0, 1, 2 };
 
 enum { S_LIST, S_WATCH, S_WAIT };
 enum { EV_ADDED, EV_MODIFIED, EV_DELETED, EV_BOOKMARK, EV_ERROR, NEV };
@@ -107,7 +105,7 @@ struct remote {
 	char *name;
 	const char *context;
 	struct kube_cfg cfg;
-	struct res r[NREMOTE_RES];
+	struct res r[NRES];		/* by kind: remote_kinds[] only */
 };
 
 struct agent {
@@ -1030,7 +1028,7 @@ static int sync_parts(struct agent *ag, int part)
 		rc = xrealloc(NULL, ag->nremote, sizeof(*rc));
 		for (j = 0; j < ag->nremote; j++) {
 			rc[j] = (struct idm_k8s_cluster){ .name = ag->remote[j].name };
-			rc[j].objs = all_objs(ag->remote[j].r, remote_idx, NREMOTE_RES,
+			rc[j].objs = all_objs(ag->remote[j].r, remote_kinds, NREMOTE_RES,
 					      &rc[j].nobjs);
 		}
 		a.remote = rc;
@@ -1204,9 +1202,12 @@ static void sync_node(struct agent *ag)
 
 static bool dirty(const struct agent *ag)
 {
-	return ag->dirty_links || ag->dirty_sacl || ag->dirty_conf || ag->full ||
-	       json_object_object_length(ag->src[V_SVC].dirty) ||
-	       json_object_object_length(ag->src[V_SI].dirty);
+	int i;
+
+	for (i = 0; i < NVSRC; i++)
+		if (json_object_object_length(ag->src[i].dirty))
+			return true;
+	return ag->dirty_links || ag->dirty_sacl || ag->dirty_conf || ag->full;
 }
 
 /* ---- metrics: Prometheus text ---- */
@@ -1476,6 +1477,37 @@ static int check_table_size(uint32_t n)
 	return ret;
 }
 
+/* Resource id of cluster rm (NULL: this one) ready to be listed. */
+static void init_one(struct agent *ag, struct remote *rm, int id)
+{
+	static const struct {
+		const char *kind, *av, *path;
+	} def[NRES] = {
+		[R_NODE] = { "Node", "v1", "/api/v1/nodes" },
+		[R_SVC] = { "Service", "v1", "/api/v1/services" },
+		[R_SLICE] = { "EndpointSlice", "discovery.k8s.io/v1",
+			      "/apis/discovery.k8s.io/v1/endpointslices" },
+		[R_POD] = { "Pod", "v1", "/api/v1/pods" },
+		[R_NS] = { "Namespace", "v1", "/api/v1/namespaces" },
+		[R_NP] = { "NetworkPolicy", "networking.k8s.io/v1",
+			   "/apis/networking.k8s.io/v1/networkpolicies" },
+		[R_SI] = { "ServiceImport", "multicluster.x-k8s.io/v1alpha1",
+			   "/apis/multicluster.x-k8s.io/v1alpha1/serviceimports" },
+	};
+	struct res *r = rm ? &rm->r[id] : &ag->r[id];
+
+	r->id = id;
+	r->kind = def[id].kind;
+	r->api_version = def[id].av;
+	r->path = def[id].path;
+	r->cluster = rm ? rm->name : NULL;
+	r->cfg = rm ? &rm->cfg : &ag->cfg;
+	r->optional = id == R_SI;
+	r->objs = json_object_new_object();
+	r->state = S_LIST;
+	ag->all[ag->nall++] = r;
+}
+
 /*
  * --remote-cluster NAME=CONTEXT: another cluster of the clusterset, by a
  * context of the kubeconfig. NAME is what its Pods' identities carry
@@ -1514,39 +1546,14 @@ static int add_remote(struct agent *ag, const char *arg)
 
 static void init_res(struct agent *ag)
 {
-	static const struct {
-		const char *kind, *av, *path;
-	} def[NRES] = {
-		[R_NODE] = { "Node", "v1", "/api/v1/nodes" },
-		[R_SVC] = { "Service", "v1", "/api/v1/services" },
-		[R_SLICE] = { "EndpointSlice", "discovery.k8s.io/v1",
-			      "/apis/discovery.k8s.io/v1/endpointslices" },
-		[R_POD] = { "Pod", "v1", "/api/v1/pods" },
-		[R_NS] = { "Namespace", "v1", "/api/v1/namespaces" },
-		[R_NP] = { "NetworkPolicy", "networking.k8s.io/v1",
-			   "/apis/networking.k8s.io/v1/networkpolicies" },
-		[R_SI] = { "ServiceImport", "multicluster.x-k8s.io/v1alpha1",
-			   "/apis/multicluster.x-k8s.io/v1alpha1/serviceimports" },
-	};
 	size_t i, j;
 
 	ag->all = xrealloc(NULL, NRES + ag->nremote * NREMOTE_RES, sizeof(*ag->all));
-	for (i = 0; i < NRES + ag->nremote * NREMOTE_RES; i++) {
-		struct remote *rm = i < NRES ? NULL : &ag->remote[(i - NRES) / NREMOTE_RES];
-		int id = i < NRES ? (int)i : remote_kinds[(i - NRES) % NREMOTE_RES];
-		struct res *r = rm ? &rm->r[(i - NRES) % NREMOTE_RES] : &ag->r[i];
-
-		r->id = id;
-		r->kind = def[id].kind;
-		r->api_version = def[id].av;
-		r->path = def[id].path;
-		r->cluster = rm ? rm->name : NULL;
-		r->cfg = rm ? &rm->cfg : &ag->cfg;
-		r->optional = id == R_SI;
-		r->objs = json_object_new_object();
-		r->state = S_LIST;
-		ag->all[ag->nall++] = r;
-	}
+	for (i = 0; i < NRES; i++)
+		init_one(ag, NULL, (int)i);
+	for (i = 0; i < ag->nremote; i++)
+		for (j = 0; j < NREMOTE_RES; j++)
+			init_one(ag, &ag->remote[i], remote_kinds[j]);
 	ag->src[V_SVC] = (struct vipsrc){ .res = R_SVC, .label = "kubernetes.io/service-name",
 					  .what = "" };
 	ag->src[V_SI] = (struct vipsrc){ .res = R_SI,
