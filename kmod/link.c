@@ -22,6 +22,7 @@
 #include "idmesh.h"
 #include "compat.h"
 #include "link.h"
+#include "sacl.h"
 #include "geneve.h"
 
 static struct rtnl_link_ops idm_link_ops;
@@ -50,11 +51,39 @@ static void idm_sum_drops(const struct idm_link *l,
 
 /* ---- local pair ---- */
 
+/* One packet across to the peer, into its namespace. */
+static void idm_pair_cross(struct idm_link *l, struct net_device *dev,
+			   struct net_device *peer, struct sk_buff *skb)
+{
+	struct sk_buff *next;
+	unsigned int len;
+
+	skb_scrub_packet(skb, !net_eq(dev_net(dev), dev_net(peer)));
+	skb->dev = peer;
+	skb->pkt_type = PACKET_HOST;
+	skb_reset_mac_header(skb);
+	skb->mac_len = 0;
+
+	/* The SACL gateway of a port, when the pair does its work. */
+	skb = idm_sacl_pair_in(skb, peer);
+	skb_list_walk_safe(skb, skb, next) {
+		skb_mark_not_on_list(skb);
+		len = skb->len;
+		if (likely(__netif_rx(skb) == NET_RX_SUCCESS)) {
+			dev_sw_netstats_tx_add(dev, 1, len);
+			dev_sw_netstats_rx_add(peer, len);
+		} else {
+			/* The packet was freed by the backlog. */
+			idm_count_drop(l, IFLA_IDMESH_XSTATS_BACKLOG);
+		}
+	}
+}
+
 static netdev_tx_t idm_pair_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct idm_link *l = netdev_priv(dev);
 	struct net_device *peer;
-	unsigned int len = skb->len;
+	struct sk_buff *next;
 
 	skb_reset_network_header(skb);
 	peer = rcu_dereference(l->peer);
@@ -71,18 +100,10 @@ static netdev_tx_t idm_pair_xmit(struct sk_buff *skb, struct net_device *dev)
 		return NETDEV_TX_OK;
 	}
 
-	skb_scrub_packet(skb, !net_eq(dev_net(dev), dev_net(peer)));
-	skb->dev = peer;
-	skb->pkt_type = PACKET_HOST;
-	skb_reset_mac_header(skb);
-	skb->mac_len = 0;
-
-	if (likely(__netif_rx(skb) == NET_RX_SUCCESS)) {
-		dev_sw_netstats_tx_add(dev, 1, len);
-		dev_sw_netstats_rx_add(peer, len);
-	} else {
-		/* The packet was freed by the backlog. */
-		idm_count_drop(l, IFLA_IDMESH_XSTATS_BACKLOG);
+	skb = idm_sacl_pair_out(skb, dev);
+	skb_list_walk_safe(skb, skb, next) {
+		skb_mark_not_on_list(skb);
+		idm_pair_cross(l, dev, peer, skb);
 	}
 	return NETDEV_TX_OK;
 }
@@ -614,6 +635,14 @@ struct idm_link *idm_external_link(struct net *net, int ifindex)
 		return NULL;
 	l = netdev_priv(dev);
 	return l->external ? l : NULL;
+}
+
+bool idm_link_is_pair(const struct net_device *dev)
+{
+	const struct idm_link *l = netdev_priv(dev);
+
+	return dev->rtnl_link_ops == &idm_link_ops &&
+	       l->mode == IDMESH_LINK_MODE_PAIR;
 }
 
 int __init idm_link_init(void)

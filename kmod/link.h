@@ -174,5 +174,7 @@ unsigned int idm_xpeer_walk(const struct idm_link *l, unsigned int skip,
 unsigned int idm_xpeer_count(const struct idm_link *l);
 /* The external link of ifindex in net, or NULL. RTNL. */
 struct idm_link *idm_external_link(struct net *net, int ifindex);
+/* Whether dev is an idmesh pair's end (under RCU or RTNL). */
+bool idm_link_is_pair(const struct net_device *dev);
 
 #endif /* _IDMESH_LINK_H */

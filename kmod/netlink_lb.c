@@ -15,6 +15,7 @@
 #include "compat.h"
 #include "idmesh.h"
 #include "lb.h"
+#include "sacl.h"
 #include "maglev.h"
 #include "netlink.h"
 
@@ -240,9 +241,17 @@ int idm_nl_vip_new(struct sk_buff *skb, struct genl_info *info)
 		idm_vip_set_affinity(lb, vip,
 				     nla_get_u32(tb[IDMESH_VIP_A_AFFINITY]));
 	err = idm_lb_hooks_sync(net, lb, info->extack);
-	if (err)
+	/* SACL's pairs leave the work to its hook beside VIPs. */
+	if (!err) {
+		err = idm_sacl_hooks_sync(net, &in->sacl, info->extack);
+		if (err) {
+			idm_vip_remove(&in->lb, vip);
+			idm_lb_hooks_sync(net, lb, NULL);
+		}
+	} else {
 		idm_vip_remove(&in->lb, vip);
-	else
+	}
+	if (!err)
 		idm_lb_health_start(lb);
 out:
 	mutex_unlock(&in->lock);
@@ -305,6 +314,7 @@ int idm_nl_vip_del(struct sk_buff *skb, struct genl_info *info)
 	if (vip) {
 		idm_vip_remove(&in->lb, vip);
 		idm_lb_hooks_sync(net, &in->lb, NULL);
+		idm_sacl_hooks_sync(net, &in->sacl, NULL);
 	}
 	mutex_unlock(&in->lock);
 	return err;

@@ -16,6 +16,7 @@
 #include "compat.h"
 #include "idmesh.h"
 #include "netlink.h"
+#include "link.h"
 #include "sacl.h"
 
 static const struct nla_policy idm_sacl_range_policy[IDMESH_SACL_RANGE_A_MAX + 1] = {
@@ -203,6 +204,7 @@ static int idm_port_new(struct net *net, struct idm_sacl *sc,
 {
 	struct net_device *dev;
 	u32 ifindex;
+	bool pair;
 	int err;
 
 	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[IDMESH_A_SACL], tb,
@@ -219,6 +221,8 @@ static int idm_port_new(struct net *net, struct idm_sacl *sc,
 	rcu_read_lock();
 	dev = dev_get_by_index_rcu(net, ifindex);
 	err = dev && READ_ONCE(dev->reg_state) == NETREG_REGISTERED ? 0 : -ENODEV;
+	/* A pair's end does the work itself (a device's kind never changes). */
+	pair = !err && idm_link_is_pair(dev);
 	rcu_read_unlock();
 	if (err) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[IDMESH_SACL_A_IFINDEX],
@@ -226,7 +230,7 @@ static int idm_port_new(struct net *net, struct idm_sacl *sc,
 		return err;
 	}
 	err = idm_sacl_port_add(sc, ifindex, tb[IDMESH_SACL_A_MARKER] &&
-				nla_get_u8(tb[IDMESH_SACL_A_MARKER]));
+				nla_get_u8(tb[IDMESH_SACL_A_MARKER]), pair);
 	if (err)
 		return err;
 	err = idm_sacl_hooks_sync(net, sc, info->extack);

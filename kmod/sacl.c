@@ -396,6 +396,8 @@ void idm_sacl_port_remove(struct idm_sacl *sc, struct idm_sacl_port *p)
 	idm_flow_forget_owner(sc->flows, &p->flows);
 	list_del(&p->list);
 	sc->nports--;
+	if (p->pair)
+		sc->npairs--;
 	kfree_rcu(p, rcu);
 }
 
@@ -418,7 +420,8 @@ void idm_sacl_rule_remove(struct idm_sacl *sc, struct idm_sacl_rule *r)
 	call_rcu(&r->rcu, idm_rule_free_rcu);
 }
 
-int idm_sacl_port_add(struct idm_sacl *sc, u32 ifindex, bool marker)
+int idm_sacl_port_add(struct idm_sacl *sc, u32 ifindex, bool marker,
+		      bool pair)
 {
 	struct idm_sacl_port *p;
 
@@ -427,11 +430,14 @@ int idm_sacl_port_add(struct idm_sacl *sc, u32 ifindex, bool marker)
 		return -ENOMEM;
 	p->ifindex = ifindex;
 	p->marker = marker;
+	p->pair = pair;
 	idm_flow_owner_init(&p->flows);
 	list_add_tail(&p->list, &sc->ports);
 	hlist_add_head_rcu(&p->hnode,
 			   &sc->port_hash[hash_32(ifindex, IDM_PORT_HASH_BITS)]);
 	sc->nports++;
+	if (pair)
+		sc->npairs++;
 	return 0;
 }
 
@@ -590,6 +596,7 @@ int idm_sacl_net_init(struct idm_net *in)
 	sc->ntrusts = 0;
 	RCU_INIT_POINTER(sc->trust, NULL);
 	sc->nports = 0;
+	sc->npairs = 0;
 	sc->nclients = 0;
 	sc->nservers = 0;
 	sc->nrules = 0;
@@ -602,6 +609,8 @@ int idm_sacl_net_init(struct idm_net *in)
 	sc->def_action = IDMESH_SACL_ALLOW;
 	sc->marker = false;
 	sc->fwd_hooks = false;
+	sc->pair_path = false;
+	INIT_WORK(&sc->resync, idm_sacl_resync);
 	sc->marker_hook = false;
 	sc->stats = netdev_alloc_pcpu_stats(struct idm_sacl_stats);
 	if (!sc->stats)
@@ -780,6 +789,8 @@ void idm_sacl_net_exit(struct idm_net *in)
 {
 	struct idm_sacl *sc = &in->sacl;
 
+	/* The devices are gone: no pair asks for a sync any more. */
+	cancel_work_sync(&sc->resync);
 	/* The hooks are gone: nothing adds SACL flows any more. */
 	idm_flow_forget_if(sc->flows, IDM_ZONE_SACL, NULL, NULL);
 	/* Entries are gone from the tables; kfree_rcu() frees them later. */

@@ -14,6 +14,7 @@
 #include <linux/list.h>
 #include <linux/rhashtable-types.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
 #include <uapi/linux/idmesh.h>
 
 #include "flow.h"
@@ -62,6 +63,12 @@ struct idm_sacl_port {
 	struct list_head list;		/* sc->ports, in->lock */
 	u32 ifindex;
 	bool marker;			/* clients behind it send LIDs */
+	bool pair;			/* an idmesh pair's end (link.c) */
+	/*
+	 * It had a qdisc of its own when the hooks were last synced
+	 * (in->lock; the packet path reads it with READ_ONCE).
+	 */
+	bool queued;
 	/*
 	 * Its address clients, IPv4 [0] and IPv6 [1] (in->lock; the packet
 	 * path reads them with READ_ONCE): while it has any of a family, a
@@ -264,6 +271,8 @@ struct idm_sacl {
 	 * read by the packet path (READ_ONCE).
 	 */
 	unsigned int nports, nclients, nservers, nrules, ntrusts, negress;
+	/* in->lock: the ports that are idmesh pairs' ends. */
+	unsigned int npairs;
 	/* in->lock; npeers also read by the packet path (READ_ONCE). */
 	unsigned int npeers;
 	struct list_head peers;		/* in->lock */
@@ -299,8 +308,20 @@ struct idm_sacl {
 	u8 opt_type4;
 	u8 def_action;
 	bool marker;
-	/* Hooks registered: forward while ports or rules exist. */
+	/*
+	 * Hooks registered (in->lock): forward while a port is not an
+	 * idmesh pair, or rules exist without ports (transit), or the load
+	 * balancer has VIPs; marker while marking is on.
+	 */
 	bool fwd_hooks, marker_hook;
+	/*
+	 * Ports exist and all are pairs, no forward hook: the pairs do the
+	 * work themselves (idm_sacl_pair_*()). in->lock; the packet path
+	 * reads it with READ_ONCE.
+	 */
+	bool pair_path;
+	/* Syncs the hooks when a pair port got a qdisc (sacl_hook.c). */
+	struct work_struct resync;
 	struct idm_sacl_stats __percpu *stats;
 };
 
@@ -312,7 +333,8 @@ void idm_sacl_net_exit(struct idm_net *in);
  * Changes (sacl.c), under in->lock. The caller checked the request
  * (no such entry yet, room for it) and syncs the hooks after.
  */
-int idm_sacl_port_add(struct idm_sacl *sc, u32 ifindex, bool marker);
+int idm_sacl_port_add(struct idm_sacl *sc, u32 ifindex, bool marker,
+		      bool pair);
 /* Its LID clients go with it. */
 void idm_sacl_port_remove(struct idm_sacl *sc, struct idm_sacl_port *p);
 /* An address client behind port (a port of sc), or a LID client. */
@@ -396,8 +418,11 @@ struct idm_sacl_rule *idm_sacl_rule_find(struct idm_sacl *sc, u8 dir,
 /* Packet path (sacl_hook.c). */
 void idm_sacl_count(struct idm_sacl *sc, enum idm_sacl_counter c);
 /*
- * Hooks follow the tables (in->lock): forward while ports or rules exist,
- * the marker hook while marking is on.
+ * Hooks follow the tables (in->lock; also after the load balancer's VIPs
+ * change): forward while a port is not a pair, or rules exist without
+ * ports, or ports or rules exist beside VIPs; the marker hook while
+ * marking is on. With ports that are all pairs and no forward hook, the
+ * pairs do the work (sc->pair_path).
  */
 int idm_sacl_hooks_sync(struct net *net, struct idm_sacl *sc,
 			struct netlink_ext_ack *extack);
@@ -406,5 +431,23 @@ int idm_sacl_hooks_sync(struct net *net, struct idm_sacl *sc,
  * and trusted devices go with their device. Takes the namespace's lock.
  */
 void idm_sacl_netdev_event(struct net_device *dev, unsigned long event);
+
+/*
+ * An idmesh pair's own gateway (link.c's transmit, under RCU with
+ * softirqs off), on the namespace's side where sc->pair_path is on.
+ * Each takes skb and returns what to send on: NULL (dropped, counted,
+ * or held for reassembly) or a list of packets (a segmented one).
+ *
+ * idm_sacl_pair_out(): leaving dev, a port, towards the workload, before
+ * the packet is scrubbed: a forwarded packet that did not come from a
+ * port is checked and stripped (the server side).
+ * idm_sacl_pair_in(): arriving on dev, a port, from the workload, after
+ * it is scrubbed: routed here, then tagged and tracked (the client side;
+ * the server side too when the route leads to a port).
+ */
+struct sk_buff *idm_sacl_pair_out(struct sk_buff *skb, struct net_device *dev);
+/* sc->resync's work: the hooks synced under in->lock. */
+void idm_sacl_resync(struct work_struct *work);
+struct sk_buff *idm_sacl_pair_in(struct sk_buff *skb, struct net_device *dev);
 
 #endif /* _IDMESH_SACL_H */

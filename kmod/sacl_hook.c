@@ -3,8 +3,11 @@
  * idmesh: the SACL gateway's packet path, IPv4 and IPv6 alike. The IDs
  * travel in an IPv6 Hop-by-Hop option or an IPv4 option (its bytes:
  * sacl_wire.h; found, inserted and taken out of packets: sacl_opt.c).
- * One netfilter hook at forward per family, registered in a namespace
- * while it has ports or rules:
+ * One decision (idm_sacl_forward_one()), made in one of two places:
+ * inside idmesh pairs (idm_sacl_pair_in(), idm_sacl_pair_out(), from
+ * link.c's transmit) in a namespace whose ports are all pairs, with no
+ * netfilter hook at all; else at one netfilter hook at forward per
+ * family (idm_sacl_hooks_sync() says which):
  *
  *  - from a workload-facing port (client side): a packet that already
  *    carries the option is forged, dropped and counted; otherwise its IDs
@@ -35,6 +38,8 @@
 #include <net/ipv6.h>
 #include <net/ip6_route.h>
 #include <net/dsfield.h>
+#include <net/sch_generic.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <net/inet_ecn.h>
 #include <net/sock.h>
 #include <uapi/linux/idmesh.h>
@@ -193,12 +198,24 @@ static bool idm_sacl_icmp_related(struct idm_net *in, struct sk_buff *skb,
 	return c->cport == sp->to && c->sport == sp->from;
 }
 
-/* Forwarding made the header writable (skb_cow in ip{,6}_forward). */
+/*
+ * Where the gateway runs: a netfilter hook at forward, or an idmesh
+ * pair's transmit (the packet's header may still be its sender's there).
+ */
+struct idm_sacl_at {
+	u32 in_ifindex;		/* the device it came in on */
+	bool early;		/* before forwarding took one off its hop limit */
+};
+
+/* The rule's priority and DSCP (a header its sender may share, copied). */
 static void idm_sacl_classify(struct sk_buff *skb, struct idm_sacl_rule *r)
 {
 	if (r->has_priority)
 		skb->priority = r->priority;
-	if (!r->has_dscp)
+	if (!r->has_dscp ||
+	    skb_ensure_writable(skb, skb_network_offset(skb) +
+				(skb->protocol == htons(ETH_P_IP) ?
+				 sizeof(struct iphdr) : sizeof(struct ipv6hdr))))
 		return;
 	if (skb->protocol == htons(ETH_P_IP))
 		ipv4_change_dsfield(ip_hdr(skb), INET_ECN_MASK, r->dscp << 2);
@@ -222,19 +239,24 @@ static bool idm_too_big(const struct sk_buff *skb, unsigned int mtu)
  * limit as if the packet had left with the default.
  */
 static int idm_sacl_lid(struct sk_buff *skb, struct idm_sacl_port *port,
-			bool v4)
+			bool v4, const struct idm_sacl_at *at)
 {
-	/* Forwarding took one off the hop limit already. */
-	unsigned int hl = (v4 ? ip_hdr(skb)->ttl : ipv6_hdr(skb)->hop_limit) + 1;
+	/* After forwarding, one is off the hop limit already. */
+	unsigned int off = at->early ? 0 : 1;
+	unsigned int hl = (v4 ? ip_hdr(skb)->ttl : ipv6_hdr(skb)->hop_limit) + off;
 
 	if (!port->marker || hl < IDM_LID_BASE ||
 	    hl > IDM_LID_BASE + IDMESH_SACL_LID_MAX)
 		return -1;
+	if (skb_ensure_writable(skb, skb_network_offset(skb) +
+				(v4 ? sizeof(struct iphdr) :
+				 sizeof(struct ipv6hdr))))
+		return hl - IDM_LID_BASE;
 	if (v4) {
-		ip_hdr(skb)->ttl = ip4_dst_hoplimit(skb_dst(skb)) - 1;
+		ip_hdr(skb)->ttl = ip4_dst_hoplimit(skb_dst(skb)) - off;
 		ip_send_check(ip_hdr(skb));
 	} else {
-		ipv6_hdr(skb)->hop_limit = ip6_dst_hoplimit(skb_dst(skb)) - 1;
+		ipv6_hdr(skb)->hop_limit = ip6_dst_hoplimit(skb_dst(skb)) - off;
 	}
 	return hl - IDM_LID_BASE;
 }
@@ -413,6 +435,7 @@ static unsigned int idm_sacl_client_side(struct idm_net *in,
 					 struct sk_buff *skb,
 					 struct idm_sacl_port *port,
 					 struct idm_sacl_pkt *sp,
+					 const struct idm_sacl_at *at,
 					 bool to_port,
 					 struct idm_sacl_conn **cp, bool *replyp)
 {
@@ -422,7 +445,7 @@ static unsigned int idm_sacl_client_side(struct idm_net *in,
 	bool reply;
 	int lid;
 
-	lid = idm_sacl_lid(skb, port, idm_is4(sp));
+	lid = idm_sacl_lid(skb, port, idm_is4(sp), at);
 	c = idm_sacl_conn_find(in, sp, &reply);
 	if (c && idm_tcp_reopens(&c->f, &sp->p)) {
 		idm_flow_drop(&in->flows, &c->f);
@@ -602,12 +625,12 @@ static unsigned int idm_sacl_server_side(struct idm_net *in,
 
 /* From a port: not from one of its addresses (idm_sacl_spoofed()). */
 static bool idm_sacl_src_spoofed(struct idm_sacl *sc, struct sk_buff *skb,
-				 const struct idm_sacl_port *port, u8 pf,
+				 const struct idm_sacl_port *port, bool v4,
 				 const struct idm_sacl_client **client)
 {
 	struct in6_addr a;
 
-	if (pf == NFPROTO_IPV4) {
+	if (v4) {
 		if (!pskb_may_pull(skb, sizeof(struct iphdr)))
 			return true;
 		ipv6_addr_set_v4mapped(ip_hdr(skb)->saddr, &a);
@@ -644,11 +667,16 @@ static bool idm_sacl_vip_reply(struct idm_net *in,
 	return !idm_sacl_spoofed(&in->sacl, port, &a, &c);
 }
 
+/*
+ * The gateway's decision for one packet, on either path: NF_ACCEPT (the
+ * packet tagged, checked or stripped as it must be), or NF_DROP.
+ */
 static unsigned int idm_sacl_forward_one(struct idm_net *in, struct sk_buff *skb,
-					 const struct nf_hook_state *state,
+					 const struct idm_sacl_at *at,
 					 struct idm_sacl_port *from,
 					 struct idm_sacl_port *to)
 {
+	bool v4 = skb->protocol == htons(ETH_P_IP);
 	struct idm_sacl *sc = &in->sacl;
 	struct idm_sacl_conn *c = NULL;
 	struct idm_sacl_pkt sp;
@@ -656,7 +684,7 @@ static unsigned int idm_sacl_forward_one(struct idm_net *in, struct sk_buff *skb
 	bool reply = false;
 	int err, icmp;
 
-	if (state->pf == NFPROTO_IPV4)
+	if (v4)
 		err = idm_sacl_parse_skb4(skb, READ_ONCE(sc->opt_type4), &sp);
 	else
 		err = idm_sacl_parse_skb(skb, READ_ONCE(sc->opt_type), &sp);
@@ -665,7 +693,7 @@ static unsigned int idm_sacl_forward_one(struct idm_net *in, struct sk_buff *skb
 		return NF_DROP;
 	}
 	sp.client = NULL;
-	if (from && idm_sacl_src_spoofed(sc, skb, from, state->pf, &sp.client) &&
+	if (from && idm_sacl_src_spoofed(sc, skb, from, v4, &sp.client) &&
 	    (err || !idm_sacl_vip_reply(in, &sp, from))) {
 		/* Before anything is tracked or tagged for it. */
 		idm_sacl_count(sc, IDM_SC_SPOOFED);
@@ -681,7 +709,7 @@ static unsigned int idm_sacl_forward_one(struct idm_net *in, struct sk_buff *skb
 		idm_sacl_count(sc, IDM_SC_FORGED);
 		return NF_DROP;
 	}
-	if (!from && sp.on_wire && !idm_sacl_trusted(sc, state->in->ifindex, &sp)) {
+	if (!from && sp.on_wire && !idm_sacl_trusted(sc, at->in_ifindex, &sp)) {
 		idm_sacl_count(sc, IDM_SC_UNTRUSTED);
 		return NF_DROP;
 	}
@@ -722,7 +750,7 @@ static unsigned int idm_sacl_forward_one(struct idm_net *in, struct sk_buff *skb
 		return NF_ACCEPT;
 	}
 	if (from) {
-		verdict = idm_sacl_client_side(in, skb, from, &sp, !!to,
+		verdict = idm_sacl_client_side(in, skb, from, &sp, at, !!to,
 					       &c, &reply);
 		if (verdict != NF_ACCEPT || !to)
 			return verdict;
@@ -747,32 +775,296 @@ static bool idm_sacl_must_segment(const struct sk_buff *skb)
 	return skb->len - skb_network_offset(skb) > IP_MAX_MTU - 64;
 }
 
-static unsigned int idm_sacl_forward(void *priv, struct sk_buff *skb,
-				     const struct nf_hook_state *state)
+/*
+ * Segment skb (which must be) and decide each segment: the list of those
+ * to send on (NULL: none). skb is consumed; dropped segments are freed.
+ */
+static struct sk_buff *idm_sacl_segments(struct idm_net *in,
+					 struct sk_buff *skb,
+					 const struct idm_sacl_at *at,
+					 struct idm_sacl_port *from,
+					 struct idm_sacl_port *to)
 {
-	struct idm_net *in = idm_pernet(state->net);
-	struct idm_sacl_port *from, *to;
-	struct sk_buff *segs, *seg, *next;
+	struct sk_buff *segs, *seg, *next, *head = NULL, **tail = &head;
 
-	from = idm_sacl_port_find(&in->sacl, state->in->ifindex);
-	to = idm_sacl_port_find(&in->sacl, state->out->ifindex);
-	if (!(from || to) || !idm_sacl_must_segment(skb))
-		return idm_sacl_forward_one(in, skb, state, from, to);
 	segs = skb_gso_segment(skb, 0);
 	if (IS_ERR_OR_NULL(segs)) {
 		idm_sacl_count(&in->sacl, IDM_SC_MALFORMED);
-		return NF_DROP;
+		kfree_skb(skb);
+		return NULL;
 	}
 	idm_sacl_count(&in->sacl, IDM_SC_SEGMENTED);
 	consume_skb(skb);
 	skb_list_walk_safe(segs, seg, next) {
 		skb_mark_not_on_list(seg);
-		if (idm_sacl_forward_one(in, seg, state, from, to) == NF_ACCEPT)
-			state->okfn(state->net, state->sk, seg);
-		else
+		if (idm_sacl_forward_one(in, seg, at, from, to) != NF_ACCEPT) {
 			kfree_skb(seg);
+			continue;
+		}
+		*tail = seg;
+		tail = &seg->next;
+	}
+	return head;
+}
+
+/*
+ * A device with a queueing discipline of its own (a pair's is noqueue):
+ * the priority the server side sets classifies there, so the decision
+ * must come before it, at the forward hook. Under RCU.
+ */
+static bool idm_sacl_dev_queued(struct net_device *dev)
+{
+	/* noop_qdisc: a device's before it is first up; noqueue: none. */
+	return rcu_dereference(dev->qdisc) != &noop_qdisc &&
+	       rcu_dereference(dev->qdisc)->enqueue;
+}
+
+static unsigned int idm_sacl_forward(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state)
+{
+	struct idm_net *in = idm_pernet(state->net);
+	struct idm_sacl_at at = { .in_ifindex = state->in->ifindex };
+	struct idm_sacl_port *from, *to;
+	struct sk_buff *segs, *seg, *next;
+
+	from = idm_sacl_port_find(&in->sacl, state->in->ifindex);
+	to = idm_sacl_port_find(&in->sacl, state->out->ifindex);
+	/* A pair port's qdisc gone since it was noted: maybe the pairs'. */
+	if (unlikely(to && READ_ONCE(to->queued)) &&
+	    !idm_sacl_dev_queued(state->out))
+		schedule_work(&in->sacl.resync);
+	if (!(from || to) || !idm_sacl_must_segment(skb))
+		return idm_sacl_forward_one(in, skb, &at, from, to);
+	segs = idm_sacl_segments(in, skb, &at, from, to);
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		state->okfn(state->net, state->sk, seg);
 	}
 	return NF_STOLEN;
+}
+
+/*
+ * The gateway's work on one packet: what to send on, NULL or a list (a
+ * segmented packet's). skb is consumed; what is dropped is freed.
+ */
+static struct sk_buff *idm_sacl_run(struct idm_net *in, struct sk_buff *skb,
+				    const struct idm_sacl_at *at,
+				    struct idm_sacl_port *from,
+				    struct idm_sacl_port *to)
+{
+	if (idm_sacl_must_segment(skb))
+		return idm_sacl_segments(in, skb, at, from, to);
+	if (idm_sacl_forward_one(in, skb, at, from, to) == NF_ACCEPT)
+		return skb;
+	kfree_skb(skb);
+	return NULL;
+}
+
+/* ---- inside an idmesh pair: the same work, without netfilter ---- */
+
+/* Our own reassembly queues: neither conntrack's nor local delivery's. */
+#define IDM_DEFRAG_USER		0x1de50000
+
+/*
+ * A packet from a workload, before the stack's receive checks it: is
+ * its header one ip_rcv_core() or ipv6_rcv() would take? Trimmed to its
+ * length. A GSO packet's length may be 0 (BIG TCP): it is segmented.
+ */
+static bool idm_sacl_pair_hdr_ok(struct sk_buff *skb)
+{
+	unsigned int len, hlen;
+
+	if (skb->protocol == htons(ETH_P_IP)) {
+		const struct iphdr *iph;
+
+		if (!pskb_may_pull(skb, sizeof(*iph)))
+			return false;
+		iph = ip_hdr(skb);
+		hlen = iph->ihl * 4;
+		if (iph->version != 4 || hlen < sizeof(*iph) ||
+		    !pskb_may_pull(skb, hlen))
+			return false;
+		iph = ip_hdr(skb);
+		if (unlikely(ip_fast_csum((u8 *)iph, iph->ihl)))
+			return false;
+		len = ntohs(iph->tot_len);
+		if (!len)
+			return skb_is_gso(skb);
+	} else {
+		const struct ipv6hdr *ip6h;
+
+		if (!pskb_may_pull(skb, sizeof(*ip6h)))
+			return false;
+		ip6h = ipv6_hdr(skb);
+		if (ip6h->version != 6)
+			return false;
+		hlen = sizeof(*ip6h);
+		len = ntohs(ip6h->payload_len);
+		if (!len)
+			return skb_is_gso(skb);
+		len += hlen;
+	}
+	if (len < hlen || len > skb->len)
+		return false;
+	return !pskb_trim_rcsum(skb, len);
+}
+
+/*
+ * Fragments made whole, as the forward hook's defragmentation would:
+ * the packet, or NULL while it is held (or freed: a bad fragment).
+ */
+static struct sk_buff *idm_sacl_pair_defrag(struct net *net,
+					    struct sk_buff *skb)
+{
+	int err;
+
+	if (skb->protocol == htons(ETH_P_IP)) {
+		if (!ip_is_fragment(ip_hdr(skb)))
+			return skb;
+		return ip_defrag(net, skb, IDM_DEFRAG_USER) ? NULL : skb;
+	}
+	/* The transport header first: no fragment header to look for. */
+	switch (ipv6_hdr(skb)->nexthdr) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_ICMPV6:
+		return skb;
+	}
+	err = nf_ct_frag6_gather(net, skb, IDM_DEFRAG_USER);
+	if (!err)
+		return skb;
+	if (err != -EINPROGRESS)
+		kfree_skb(skb);
+	return NULL;
+}
+
+/* What routing a workload's packet on its port's side found. */
+enum idm_pair_route {
+	IDM_ROUTE_NONE,		/* for the stack to route (and answer) */
+	IDM_ROUTE_LOCAL,	/* routed, not forwarded */
+	IDM_ROUTE_FORWARD,	/* routed, forwarded: the gateway's */
+	IDM_ROUTE_DROP,		/* its route went while it was held */
+};
+
+/*
+ * A workload's packet routed on its port's side as its receive would
+ * route it; ip_rcv_finish() keeps the route found, held here. A packet
+ * whose hop limit is spent, multicast, or with no route is left to the
+ * stack, which drops it or answers.
+ */
+static enum idm_pair_route idm_sacl_pair_route(struct sk_buff *skb,
+					       struct net_device *dev)
+{
+	struct net *net = dev_net(dev);
+	bool fwd;
+
+	if (skb->protocol == htons(ETH_P_IP)) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		if (iph->ttl <= 1 || ipv4_is_multicast(iph->daddr) ||
+		    ipv4_is_lbcast(iph->daddr) ||
+		    ip_route_input_noref(skb, iph->daddr, iph->saddr,
+					 iph->tos, dev))
+			return IDM_ROUTE_NONE;
+		fwd = skb_rtable(skb)->rt_type == RTN_UNICAST;
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		struct flowi6 fl6 = {
+			.flowi6_iif = dev->ifindex,
+			.daddr = ip6h->daddr,
+			.saddr = ip6h->saddr,
+			.flowlabel = ip6_flowinfo(ip6h),
+			.flowi6_mark = skb->mark,
+			.flowi6_proto = ip6h->nexthdr,
+		};
+		struct dst_entry *dst;
+
+		if (ip6h->hop_limit <= 1 || ipv6_addr_is_multicast(&ip6h->daddr))
+			return IDM_ROUTE_NONE;
+		dst = ip6_route_input_lookup(net, dev, &fl6, skb,
+					     RT6_LOOKUP_F_HAS_SADDR);
+		if (dst->error) {
+			dst_release(dst);
+			return IDM_ROUTE_NONE;
+		}
+		skb_dst_set(skb, dst);
+		fwd = !ipv6_unicast_destination(skb) &&
+		      !ipv6_anycast_destination(dst, &ip6h->daddr);
+		/* ip6_forward() would drop it: not the gateway's either. */
+		if (fwd && !READ_ONCE(net->ipv6.devconf_all->forwarding))
+			return IDM_ROUTE_LOCAL;
+	}
+	/* Held: the route outlives this RCU section, in the backlog. */
+	if (!skb_dst_force(skb))
+		return IDM_ROUTE_DROP;
+	return fwd ? IDM_ROUTE_FORWARD : IDM_ROUTE_LOCAL;
+}
+
+struct sk_buff *idm_sacl_pair_in(struct sk_buff *skb, struct net_device *dev)
+{
+	struct idm_net *in = idm_pernet(dev_net(dev));
+	struct idm_sacl_at at = { .in_ifindex = dev->ifindex, .early = true };
+	struct idm_sacl_port *from, *to;
+
+	if (!READ_ONCE(in->sacl.pair_path))
+		return skb;
+	rcu_read_lock();
+	from = idm_sacl_port_find(&in->sacl, dev->ifindex);
+	if (!from)
+		goto out;
+	/* The stack's receive would clear it; the sender's is not ours. */
+	memset(skb->cb, 0, sizeof(skb->cb));
+	if (!idm_sacl_pair_hdr_ok(skb)) {
+		/* The stack would drop it too; never past the gateway. */
+		idm_sacl_count(&in->sacl, IDM_SC_MALFORMED);
+		kfree_skb(skb);
+		skb = NULL;
+		goto out;
+	}
+	skb = idm_sacl_pair_defrag(dev_net(dev), skb);
+	if (!skb)
+		goto out;
+	switch (idm_sacl_pair_route(skb, dev)) {
+	case IDM_ROUTE_NONE:
+	case IDM_ROUTE_LOCAL:
+		goto out;
+	case IDM_ROUTE_DROP:
+		kfree_skb(skb);
+		skb = NULL;
+		goto out;
+	case IDM_ROUTE_FORWARD:
+		break;
+	}
+	to = idm_sacl_port_find(&in->sacl, skb_dst(skb)->dev->ifindex);
+	skb = idm_sacl_run(in, skb, &at, from, to);
+out:
+	rcu_read_unlock();
+	return skb;
+}
+
+struct sk_buff *idm_sacl_pair_out(struct sk_buff *skb, struct net_device *dev)
+{
+	struct idm_net *in = idm_pernet(dev_net(dev));
+	struct idm_sacl_at at = { .in_ifindex = skb->skb_iif };
+	struct idm_sacl_port *to;
+
+	/* The node's own packets are not forwarded: not the gateway's. */
+	if (!READ_ONCE(in->sacl.pair_path) || !skb->skb_iif)
+		return skb;
+	rcu_read_lock();
+	to = idm_sacl_port_find(&in->sacl, dev->ifindex);
+	/* From a port, its pair decided for both sides already. */
+	if (!to || idm_sacl_port_find(&in->sacl, skb->skb_iif))
+		goto out;
+	/* A qdisc added since it was noted: the hook from now on. */
+	if (unlikely(idm_sacl_dev_queued(dev)))
+		schedule_work(&in->sacl.resync);
+	skb = idm_sacl_pair_defrag(dev_net(dev), skb);
+	if (skb)
+		skb = idm_sacl_run(in, skb, &at, NULL, to);
+out:
+	rcu_read_unlock();
+	return skb;
 }
 
 /* The LID of the socket's owner, as a hop limit. */
@@ -884,12 +1176,54 @@ static void idm_sacl_hooks_unregister(struct net *net, bool marker)
 				ARRAY_SIZE(idm_sacl_fwd_ops));
 }
 
+/* Each port's qdisc noted (in->lock): whether one has one of its own. */
+static bool idm_sacl_ports_queued(struct net *net, struct idm_sacl *sc)
+{
+	struct idm_sacl_port *p;
+	struct net_device *dev;
+	bool any = false, q;
+
+	rcu_read_lock();
+	list_for_each_entry(p, &sc->ports, list) {
+		dev = dev_get_by_index_rcu(net, p->ifindex);
+		q = dev && idm_sacl_dev_queued(dev);
+		WRITE_ONCE(p->queued, q);
+		any |= q;
+	}
+	rcu_read_unlock();
+	return any;
+}
+
+void idm_sacl_resync(struct work_struct *work)
+{
+	struct idm_sacl *sc = container_of(work, struct idm_sacl, resync);
+	struct idm_net *in = container_of(sc, struct idm_net, sacl);
+
+	mutex_lock(&in->lock);
+	idm_sacl_hooks_sync(in->net, sc, NULL);
+	mutex_unlock(&in->lock);
+}
+
 int idm_sacl_hooks_sync(struct net *net, struct idm_sacl *sc,
 			struct netlink_ext_ack *extack)
 {
-	bool fwd = sc->nports || sc->nrules;
+	/*
+	 * Ports that are all pairs do the work themselves; the hook is for
+	 * other ports, pairs with a qdisc, transit nodes (rules, no ports),
+	 * and the load balancer's NAT, which pre-routing does before
+	 * forward decides.
+	 */
+	bool queued = idm_sacl_ports_queued(net, sc);	/* each noted */
+	bool fwd = sc->nports > sc->npairs || (sc->nrules && !sc->nports) ||
+		   ((sc->nports || sc->nrules) && idm_pernet(net)->lb.nvips) ||
+		   queued;
 	int err;
 
+	/*
+	 * Between the two paths, a packet may meet both (a tag from a port
+	 * is then dropped as forged), never neither: the new one is on
+	 * before the old one goes.
+	 */
 	if (fwd && !sc->fwd_hooks) {
 		err = idm_sacl_hooks_register(net, false);
 		if (err) {
@@ -897,7 +1231,9 @@ int idm_sacl_hooks_sync(struct net *net, struct idm_sacl *sc,
 			return err;
 		}
 		sc->fwd_hooks = true;
-	} else if (!fwd && sc->fwd_hooks) {
+	}
+	WRITE_ONCE(sc->pair_path, sc->nports && !fwd);
+	if (!fwd && sc->fwd_hooks) {
 		idm_sacl_hooks_unregister(net, false);
 		sc->fwd_hooks = false;
 	}

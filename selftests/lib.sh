@@ -376,10 +376,19 @@ py_wait() {
 # pod46 NODE POD HOSTSIDE V4 V6: an idmesh pair from NODE to POD's eth0;
 # the pod is V4.2/V6::2, the node's side V4.1/V6::1, routes both ways.
 # V4 "-": IPv6 only. Fails (saying which step) when a step failed.
+# PORTS=veth: a veth pair instead (an Ethernet link: the pod's routes go
+# via the node's side, whose neighbours it resolves), as CNI's ptp does.
 pod46() {
-	local node=$1 pod=$2 host=$3 v4=$4 v6=$5 rc=0
-	"$IDMESH" -n "$node" link add "$host" peer eth0 netns "$pod" ||
-		{ echo "# pair $host failed"; rc=1; }
+	local node=$1 pod=$2 host=$3 v4=$4 v6=$5 rc=0 via4= via6=
+	if [ "${PORTS:-pair}" = veth ]; then
+		ip link add "$host" netns "$node" type veth \
+			peer name eth0 netns "$pod" ||
+			{ echo "# veth $host failed"; rc=1; }
+		via4="via $v4.1" via6="via $v6::1"
+	else
+		"$IDMESH" -n "$node" link add "$host" peer eth0 netns "$pod" ||
+			{ echo "# pair $host failed"; rc=1; }
+	fi
 	{
 		echo "link set $host up"
 		[ "$v4" = - ] || echo "addr add $v4.1/32 peer $v4.2/32 dev $host"
@@ -390,8 +399,9 @@ pod46() {
 		echo "link set eth0 up"
 		[ "$v4" = - ] || echo "addr add $v4.2/32 peer $v4.1/32 dev eth0"
 		echo "addr add $v6::2/128 dev eth0 nodad"
-		[ "$v4" = - ] || echo "route add default dev eth0"
-		echo "route add ::/0 dev eth0"
+		echo "route add $v6::1/128 dev eth0"
+		[ "$v4" = - ] || echo "route add default $via4 dev eth0"
+		echo "route add ::/0 $via6 dev eth0"
 	} | ip -n "$pod" -batch - || { echo "# setup of $pod failed"; rc=1; }
 	return $rc
 }
