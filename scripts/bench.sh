@@ -14,6 +14,8 @@
 #   scripts/bench.sh link|maglev|sacl
 #   BENCH_ICOUNT=0|1            only the rates (0), only instructions (1)
 #   BENCH_KERNELS="6.1 6.12"    which stock kernels (series), instead
+#   BENCH_PORTS=veth            sacl: the pods on veth ports (the forward
+#                               hook) instead of idmesh pairs
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

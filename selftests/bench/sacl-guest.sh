@@ -24,9 +24,10 @@
 # At alpha = 1, also where the time goes, per packet, by taking the
 # gateways apart (perf's cpu-clock samples are not to be trusted under
 # TCG: the module's hook functions got none while sampling cut the rate
-# threefold): the rates with the hooks only (no ports: hook, defrag,
-# parse), with ports but an unknown client (connections tracked, no
-# option), and whole; the cost of a stage is its extra microseconds per
+# threefold): the rates with rules and no ports (a transit node: the
+# forward hook, defrag, parse), with ports but an unknown client
+# (connections tracked, no option; with pair ports, inside the pairs),
+# and whole; the cost of a stage is its extra microseconds per
 # packet (1e6/pps) over the no-gateway chain measured next to it.
 # BENCH_BREAKDOWN=0 leaves it out.
 #
@@ -50,7 +51,7 @@ ALPHAS=${BENCH_ALPHAS:-0.1 1 4 32}
 
 bench_load || exit 1
 
-echo "# idmesh SACL benchmark, kernel $(uname -r), $(nproc) CPUs, ${T}s per rate, $FLOWS UDP streams$(icount && echo ", under -icount (instructions)")"
+echo "# idmesh SACL benchmark, kernel $(uname -r), $(nproc) CPUs, ${T}s per rate, $FLOWS UDP streams, ports: ${BENCH_PORTS:-pair}$(icount && echo ", under -icount (instructions)")"
 
 # Two identical chains: "g" gets the gateways, "n" never does; their
 # measurements alternate, so that both see the same machine (TCG's speed
@@ -68,23 +69,34 @@ node() {
 	EOB
 }
 
+# pod NODE DEV POD PREFIX: POD's eth0 (PREFIX::2) joined to NODE's port DEV:
+# an idmesh pair, or with BENCH_PORTS=veth a veth (the node's side
+# PREFIX::1, the pod's gateway).
+PORTS=${BENCH_PORTS:-pair}
+pod() {
+	local via=
+	if [ "$PORTS" = veth ]; then
+		ip link add "$2" netns "$1" type veth peer name eth0 netns "$3"
+		ip -n "$1" addr add "$4::1/128" dev "$2" nodad
+		via="via $4::1"
+	else
+		"$IDMESH" -n "$1" link add "$2" peer eth0 netns "$3"
+	fi
+	ip -n "$3" -batch - <<-EOB
+	link set eth0 up
+	addr add $4::2/128 dev eth0 nodad
+	route add $4::1/128 dev eth0
+	route add ::/0 $via dev eth0
+	EOB
+}
+
 chain() { # SUFFIX
 	local x=$1 ns
 	for ns in cli a b srv; do ip netns add $ns$x; ip -n $ns$x link set lo up; done
 	for ns in a b; do nsx $ns$x sysctl -qw net.ipv6.conf.all.forwarding=1; done
-	"$IDMESH" -n a$x link add c1 peer eth0 netns cli$x
-	"$IDMESH" -n b$x link add s1 peer eth0 netns srv$x
 	ip link add ua netns a$x type veth peer name ub netns b$x
-	ip -n cli$x -batch - <<-EOB
-	link set eth0 up
-	addr add fd10::2/128 dev eth0 nodad
-	route add ::/0 dev eth0
-	EOB
-	ip -n srv$x -batch - <<-EOB
-	link set eth0 up
-	addr add fd20::2/128 dev eth0 nodad
-	route add ::/0 dev eth0
-	EOB
+	pod a$x c1 cli$x fd10
+	pod b$x s1 srv$x fd20
 	node a$x c1 ua 1 fd10 fd20 2
 	node b$x s1 ub 2 fd20 fd10 1
 	nsx cli$x ping -6 -c 1 -W 5 fd20::2 >/dev/null || echo "# chain $x: no connectivity"
@@ -169,7 +181,7 @@ breakdown() {
 		esac
 		read -r cg cn sg sn < <(measure rates)
 		printf "    %-44s %7s %7s %6s   %7s %7s %6s\n" "$(case $st in
-			hooks) echo "hooks only (no ports: defrag, parse)" ;;
+			hooks) echo "rules, no ports (transit: hook, defrag)" ;;
 			track) echo "+ ports, client unknown (tracked, no option)" ;;
 			full) echo "+ identity (option in, rule, option out)" ;;
 			esac)" "$(per_pkt "$cg")" "$(per_pkt "$cn")" "$(us "$cg" "$cn")" \
@@ -186,7 +198,7 @@ breakdown() {
 # calls per packet, and the median us per call. idm_flow_touch, a few
 # stores, shows what the tracer adds to each call.
 PROFILED_G="ipv6_rcv ip6_forward nf_hook_slow ipv6_defrag idm_sacl_forward
-idm_sacl_parse_skb idm_flow_lookup idm_sacl_insert idm_sacl_take_out
+idm_sacl_pair_in idm_sacl_pair_out idm_sacl_parse_skb idm_flow_lookup idm_sacl_insert idm_sacl_take_out
 idm_flow_touch"
 PROFILED_N="ipv6_rcv ip6_forward nf_hook_slow"
 profile() {
