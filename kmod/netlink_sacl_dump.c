@@ -111,7 +111,11 @@ static int idm_fill_settings(struct sk_buff *skb, struct idm_sacl *sc)
 	if (nla_put_u8(skb, IDMESH_SACL_A_OPT_TYPE, sc->opt_type) ||
 	    nla_put_u8(skb, IDMESH_SACL_A_OPT_TYPE4, sc->opt_type4) ||
 	    nla_put_u8(skb, IDMESH_SACL_A_DEFAULT, sc->def_action) ||
-	    nla_put_u8(skb, IDMESH_SACL_A_MARKER, sc->marker))
+	    nla_put_u8(skb, IDMESH_SACL_A_MARKER, sc->marker) ||
+	    nla_put_u8(skb, IDMESH_SACL_A_PATH,
+		       READ_ONCE(sc->pair_path) ? IDMESH_SACL_PATH_PAIRS :
+		       sc->fwd_hooks ? IDMESH_SACL_PATH_HOOK :
+		       IDMESH_SACL_PATH_NONE))
 		return -EMSGSIZE;
 	idm_sacl_sum(sc, sum);
 	for (i = 0; i < IDM_SC_MAX; i++)

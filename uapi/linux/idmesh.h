@@ -282,6 +282,16 @@ enum idmesh_sacl_action {
 	IDMESH_SACL_DENY,
 };
 
+/*
+ * Where a namespace's gateway does its work (read-only, in the settings):
+ * it follows the ports, rules and VIPs (Documentation/sacl.rst).
+ */
+enum idmesh_sacl_path {
+	IDMESH_SACL_PATH_NONE,		/* no ports, no rules: nowhere */
+	IDMESH_SACL_PATH_HOOK,		/* netfilter's forward hook */
+	IDMESH_SACL_PATH_PAIRS,		/* inside the ports' idmesh pairs */
+};
+
 /* Where a rule is judged. */
 enum idmesh_sacl_direction {
 	/* Towards the server's port, and on the path (the default). */
@@ -395,6 +405,9 @@ enum idmesh_sacl_attr {
 	 * every connection.
 	 */
 	IDMESH_SACL_A_RANGE,
+	IDMESH_SACL_A_PATH,		/* u8, enum idmesh_sacl_path: the
+					 * settings' (read-only)
+					 */
 
 	__IDMESH_SACL_A_MAX,
 };

@@ -316,6 +316,13 @@ const struct idm_word idm_action_words[] = {
 	{ NULL, 0 },
 };
 
+const struct idm_word idm_path_words[] = {
+	{ "none", IDMESH_SACL_PATH_NONE },
+	{ "hook", IDMESH_SACL_PATH_HOOK },
+	{ "pairs", IDMESH_SACL_PATH_PAIRS },
+	{ NULL, 0 },
+};
+
 const struct idm_word idm_direction_words[] = {
 	{ "ingress", IDMESH_SACL_INGRESS },
 	{ "egress", IDMESH_SACL_EGRESS },

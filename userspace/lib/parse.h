@@ -84,6 +84,7 @@ struct idm_word {
 extern const struct idm_word idm_action_words[];	/* allow, deny */
 extern const struct idm_word idm_onoff_words[];		/* on, off */
 extern const struct idm_word idm_direction_words[];	/* ingress, egress */
+extern const struct idm_word idm_path_words[];	/* none, hook, pairs (sacl) */
 
 /* The value named s: 0, or -1 (the caller says which names it takes). */
 int idm_parse_word(const char *s, const struct idm_word *w, uint32_t *out);

@@ -45,6 +45,7 @@ struct idm_sacl_entry {
 	int has_priority, has_dscp, has_addr;
 	uint32_t marker, opt_type, opt_type4, def_action, cbits, sbits, plen;
 	uint32_t dir, nranges;
+	uint32_t path;		/* the settings': enum idmesh_sacl_path */
 	struct idm_range ranges[IDMESH_SACL_RANGES_MAX];
 	int has_plen;
 	char addr[INET6_ADDRSTRLEN];

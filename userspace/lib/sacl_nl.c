@@ -135,6 +135,7 @@ static int sacl_reply(struct nlattr **top, struct nlattr *head, int len,
 	e->has_plen = !!tb[IDMESH_SACL_A_PREFIX_LEN];
 	e->plen = idm_nla_u8(tb[IDMESH_SACL_A_PREFIX_LEN]);
 	e->def_action = idm_nla_u8(tb[IDMESH_SACL_A_DEFAULT]);
+	e->path = idm_nla_u8(tb[IDMESH_SACL_A_PATH]);
 	e->cbits = tb[IDMESH_SACL_A_CLIENT_BITS] ? idm_nla_u8(tb[IDMESH_SACL_A_CLIENT_BITS]) : 64;
 	e->sbits = tb[IDMESH_SACL_A_SERVER_BITS] ? idm_nla_u8(tb[IDMESH_SACL_A_SERVER_BITS]) : 64;
 	e->dir = tb[IDMESH_SACL_A_DIRECTION] ? idm_nla_u8(tb[IDMESH_SACL_A_DIRECTION]) :

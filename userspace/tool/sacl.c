@@ -146,10 +146,12 @@ static void print_settings(const struct idm_opts *o,
 		     idm_word_name(idm_action_words, e->def_action));
 	print_bool(PRINT_JSON, "marker", NULL, e->marker);
 	print_text(" marker %s\n", e->marker ? "on" : "off");
+	/* Read-only (not a setting): with the counters in text. */
+	print_string(PRINT_JSON, "path", NULL, idm_word_name(idm_path_words, e->path));
 	if (!o->stats)
 		return;
+	print_text("    path %s", idm_word_name(idm_path_words, e->path));
 	print_open_obj("stats");
-	print_text("   ");
 	for (i = 0; i < N_COUNTERS; i++) {
 		json_key(counters[i].name, key, sizeof(key));
 		print_text(" %s", counters[i].name);
