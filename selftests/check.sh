@@ -167,13 +167,13 @@ done
 #   NetworkPolicy model and encrypted links run on all three kernels.
 # ONLY runs what it names on every kernel KERNELS names.
 declare -A guest_tests=(
-	[debug]="kunit idmesh_strict idmesh_sacl idmesh_fuzz idmesh_agent idmesh_ipsec"
+	[debug]="kunit idmesh_strict idmesh_sacl idmesh_sacl_veth idmesh_fuzz idmesh_agent idmesh_ipsec"
 	[debug-net]="idmesh_maglev idmesh_link idmesh_netpol"
 )
 debug_skip="idmesh_smoke idmesh_cni idmesh_intent idmesh_podman idmesh_ident idmesh_genl"
 newest_stock=$(printf '%s\n' "${stock[@]}" | sort -V | tail -n 1)
 if [ -n "$newest_stock" ]; then
-	guest_tests[$newest_stock]="idmesh_sacl idmesh_maglev idmesh_podman idmesh_genl idmesh_strict idmesh_ipsec"
+	guest_tests[$newest_stock]="idmesh_sacl idmesh_sacl_veth idmesh_maglev idmesh_podman idmesh_genl idmesh_strict idmesh_ipsec"
 	guest_tests[$newest_stock:2]="idmesh_link idmesh_cni idmesh_intent idmesh_ident idmesh_fuzz idmesh_agent idmesh_netpol"
 fi
 # A selftest no guest names goes to the first one of each kernel, so that
