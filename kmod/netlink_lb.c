@@ -242,17 +242,14 @@ int idm_nl_vip_new(struct sk_buff *skb, struct genl_info *info)
 				     nla_get_u32(tb[IDMESH_VIP_A_AFFINITY]));
 	err = idm_lb_hooks_sync(net, lb, info->extack);
 	/* SACL's pairs leave the work to its hook beside VIPs. */
-	if (!err) {
-		err = idm_sacl_hooks_sync(net, &in->sacl, info->extack);
-		if (err) {
-			idm_vip_remove(&in->lb, vip);
-			idm_lb_hooks_sync(net, lb, NULL);
-		}
-	} else {
-		idm_vip_remove(&in->lb, vip);
-	}
 	if (!err)
+		err = idm_sacl_hooks_sync(net, &in->sacl, info->extack);
+	if (err) {
+		idm_vip_remove(&in->lb, vip);
+		idm_lb_hooks_sync(net, lb, NULL);
+	} else {
 		idm_lb_health_start(lb);
+	}
 out:
 	mutex_unlock(&in->lock);
 	return err;

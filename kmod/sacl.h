@@ -310,8 +310,9 @@ struct idm_sacl {
 	bool marker;
 	/*
 	 * Hooks registered (in->lock): forward while a port is not an
-	 * idmesh pair, or rules exist without ports (transit), or the load
-	 * balancer has VIPs; marker while marking is on.
+	 * idmesh pair or has a qdisc, or rules exist without ports
+	 * (transit), or the load balancer has VIPs; marker while marking
+	 * is on.
 	 */
 	bool fwd_hooks, marker_hook;
 	/*
@@ -419,13 +420,16 @@ struct idm_sacl_rule *idm_sacl_rule_find(struct idm_sacl *sc, u8 dir,
 void idm_sacl_count(struct idm_sacl *sc, enum idm_sacl_counter c);
 /*
  * Hooks follow the tables (in->lock; also after the load balancer's VIPs
- * change): forward while a port is not a pair, or rules exist without
- * ports, or ports or rules exist beside VIPs; the marker hook while
+ * change, and from sc->resync): forward while a port is not a pair or
+ * has a qdisc, or rules exist without ports, or ports or rules exist
+ * beside VIPs; the marker hook while
  * marking is on. With ports that are all pairs and no forward hook, the
  * pairs do the work (sc->pair_path).
  */
 int idm_sacl_hooks_sync(struct net *net, struct idm_sacl *sc,
 			struct netlink_ext_ack *extack);
+/* sc->resync's work: the hooks synced under in->lock. */
+void idm_sacl_resync(struct work_struct *work);
 /*
  * A device's event (main.c's notifier, RTNL held): ports, marker ports
  * and trusted devices go with their device. Takes the namespace's lock.
@@ -446,8 +450,6 @@ void idm_sacl_netdev_event(struct net_device *dev, unsigned long event);
  * the server side too when the route leads to a port).
  */
 struct sk_buff *idm_sacl_pair_out(struct sk_buff *skb, struct net_device *dev);
-/* sc->resync's work: the hooks synced under in->lock. */
-void idm_sacl_resync(struct work_struct *work);
 struct sk_buff *idm_sacl_pair_in(struct sk_buff *skb, struct net_device *dev);
 
 #endif /* _IDMESH_SACL_H */
