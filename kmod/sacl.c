@@ -81,6 +81,18 @@ static void idm_sacl_ids_changed(struct idm_sacl *sc)
 	smp_store_release(&sc->id_gen, g ?: 1);
 }
 
+/*
+ * A client entry came or went (in->lock): what a port may send from
+ * changed, after the entry and its port's count of addresses.
+ */
+static void idm_sacl_srcs_changed(struct idm_sacl *sc)
+{
+	unsigned long g = sc->src_gen + 1;
+
+	/* Pairs with the acquire in the hook: the entry is in, or gone. */
+	smp_store_release(&sc->src_gen, g ?: 1);
+}
+
 /* Read locklessly by the packet path; changed under in->lock. */
 static void idm_sacl_nrules_add(struct idm_sacl *sc,
 				const struct idm_sacl_rule *r, int d)
@@ -377,6 +389,7 @@ void idm_sacl_client_remove(struct idm_sacl *sc, struct idm_sacl_client *c)
 		if (p)
 			WRITE_ONCE(p->naddrs[v6], p->naddrs[v6] - 1);
 	}
+	idm_sacl_srcs_changed(sc);
 	idm_sacl_ids_changed(sc);
 	list_del(&c->list);
 	sc->nclients--;
@@ -467,6 +480,7 @@ int idm_sacl_client_add(struct idm_sacl *sc, const struct idm_client_key *k,
 
 		WRITE_ONCE(p->naddrs[v6], p->naddrs[v6] + 1);
 	}
+	idm_sacl_srcs_changed(sc);
 	list_add_tail(&c->list, &sc->clients);
 	sc->nclients++;
 	return 0;
@@ -602,6 +616,7 @@ int idm_sacl_net_init(struct idm_net *in)
 	sc->nrules = 0;
 	sc->rule_gen = 1;
 	sc->id_gen = 1;
+	sc->src_gen = 1;
 	sc->nprefix_refs = 0;
 	RCU_INIT_POINTER(sc->prefixes, NULL);
 	sc->opt_type = IDMESH_SACL_OPT_TYPE_DEFAULT;

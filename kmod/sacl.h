@@ -244,6 +244,15 @@ struct idm_sacl_conn {
 	/* The client and server tables' generation (idm_sacl.id_gen). */
 	unsigned long id_gen;
 	/*
+	 * Per direction (0: client to server), the clients' generation
+	 * (idm_sacl.src_gen) under which a packet from its port was found
+	 * not spoofed (0: none yet). The packet path writes it (WRITE_ONCE)
+	 * and reads it: while it is the current one, the source, the
+	 * tuple's for that direction, is the port's without a look at the
+	 * clients' table.
+	 */
+	unsigned long src_gen[2];
+	/*
 	 * The rule for its IDs, as of rule generation rule_gen (0: none
 	 * looked up yet): filled and read by the packet path, see
 	 * idm_sacl_conn_rule() in sacl_hook.c.
@@ -293,6 +302,12 @@ struct idm_sacl {
 	 * IDs are good only for the generation they were found in. Never 0.
 	 */
 	unsigned long id_gen;
+	/*
+	 * Moves with every client entry added or removed (in->lock,
+	 * release; the packet path reads it with acquire): which source
+	 * addresses a port may send from is as of this generation. Never 0.
+	 */
+	unsigned long src_gen;
 	/* NULL: tags are believed from any device that is not a port. */
 	struct idm_trust_set __rcu *trust;
 	struct rhashtable client_ht, server_ht, rule_ht;

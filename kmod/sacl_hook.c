@@ -376,6 +376,8 @@ static struct idm_sacl_conn *idm_sacl_track(struct idm_net *in,
 	c->cport = sp->from;
 	c->sport = sp->to;
 	c->id_gen = sp->id_gen;
+	/* From a port, its source was checked: the first spoof check. */
+	c->src_gen[0] = sp->src_gen;
 	f = idm_flow_insert(&in->flows, &c->f);
 	if (!IS_ERR(f))
 		return idm_sacl_conn(f);
@@ -430,7 +432,11 @@ static struct idm_sacl_rule *idm_sacl_conn_rule(struct idm_sacl *sc,
 	return r;
 }
 
-/* From a port: identify and tag. NF_ACCEPT, or a drop. */
+/*
+ * From a port: identify and tag. NF_ACCEPT, or a drop. *cp and *replyp
+ * come with the connection the packet belongs to, if any
+ * (idm_sacl_from_port()), and leave with the one it now does.
+ */
 static unsigned int idm_sacl_client_side(struct idm_net *in,
 					 struct sk_buff *skb,
 					 struct idm_sacl_port *port,
@@ -446,11 +452,8 @@ static unsigned int idm_sacl_client_side(struct idm_net *in,
 	int lid;
 
 	lid = idm_sacl_lid(skb, port, idm_is4(sp), at);
-	c = idm_sacl_conn_find(in, sp, &reply);
-	if (c && idm_tcp_reopens(&c->f, &sp->p)) {
-		idm_flow_drop(&in->flows, &c->f);
-		c = NULL;
-	}
+	c = *cp;
+	reply = *replyp;
 	if (c) {
 		idm_flow_touch(&c->f, &sp->p, reply);
 		sp->ids.client = c->client;
@@ -668,6 +671,46 @@ static bool idm_sacl_vip_reply(struct idm_net *in,
 }
 
 /*
+ * From a port: the connection the packet belongs to (*cp, *replyp; NULL
+ * when unparsed), and whether its source is not one of the port's, to
+ * be dropped. Each direction of a connection remembers the clients'
+ * generation its source was found the port's in: while that is current,
+ * the connection's lookup is the packet's only one.
+ */
+static bool idm_sacl_from_port(struct idm_net *in, struct sk_buff *skb,
+			       const struct idm_sacl_port *from,
+			       struct idm_sacl_pkt *sp, bool v4, bool parsed,
+			       struct idm_sacl_conn **cp, bool *replyp)
+{
+	struct idm_sacl *sc = &in->sacl;
+	struct idm_sacl_conn *c = NULL;
+	bool reply = false;
+
+	/* Pairs with the release in idm_sacl_srcs_changed(). */
+	sp->src_gen = smp_load_acquire(&sc->src_gen);
+	if (parsed)
+		c = idm_sacl_conn_find(in, sp, &reply);
+	if (!c || READ_ONCE(c->src_gen[reply]) != sp->src_gen) {
+		if (idm_sacl_src_spoofed(sc, skb, from, v4, &sp->client)) {
+			if (!parsed || !idm_sacl_vip_reply(in, sp, from))
+				return true;
+			/* Its NAT flow's while that lasts: never remembered. */
+			sp->src_gen = 0;
+		} else if (c) {
+			WRITE_ONCE(c->src_gen[reply], sp->src_gen);
+		}
+	}
+	if (c && idm_tcp_reopens(&c->f, &sp->p)) {
+		idm_flow_drop(&in->flows, &c->f);
+		c = NULL;
+		reply = false;
+	}
+	*cp = c;
+	*replyp = reply;
+	return false;
+}
+
+/*
  * The gateway's decision for one packet, on either path: NF_ACCEPT (the
  * packet tagged, checked or stripped as it must be), or NF_DROP.
  */
@@ -693,17 +736,17 @@ static unsigned int idm_sacl_forward_one(struct idm_net *in, struct sk_buff *skb
 		return NF_DROP;
 	}
 	sp.client = NULL;
-	if (from && idm_sacl_src_spoofed(sc, skb, from, v4, &sp.client) &&
-	    (err || !idm_sacl_vip_reply(in, &sp, from))) {
-		/* Before anything is tracked or tagged for it. */
-		idm_sacl_count(sc, IDM_SC_SPOOFED);
-		return NF_DROP;
-	}
 	sp.from = from ? from->ifindex : 0;
 	sp.to = to ? to->ifindex : 0;
 	sp.owner = from ? &from->flows : to ? &to->flows : NULL;
 	/* Pairs with the release in idm_sacl_ids_changed(). */
 	sp.id_gen = smp_load_acquire(&sc->id_gen);
+	if (from && idm_sacl_from_port(in, skb, from, &sp, v4, !err,
+				       &c, &reply)) {
+		/* Before anything is tracked or tagged for it. */
+		idm_sacl_count(sc, IDM_SC_SPOOFED);
+		return NF_DROP;
+	}
 	if (from && sp.tagged) {
 		/* A workload cannot name its own identity. */
 		idm_sacl_count(sc, IDM_SC_FORGED);

@@ -31,6 +31,8 @@ struct idm_sacl_pkt {
 	struct idm_flow_owner *owner;
 	/* The client and server tables' generation, read before its IDs. */
 	unsigned long id_gen;
+	/* From a port: the clients' generation its source was checked in. */
+	unsigned long src_gen;
 };
 
 static inline bool idm_is4(const struct idm_sacl_pkt *sp)

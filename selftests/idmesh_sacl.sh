@@ -674,6 +674,29 @@ I $B -b - <<-EOB
 	sacl client del fd20:1::2 dev s1
 	sacl client del 10.20.1.2
 EOB
+# A connection's later packets are not looked up among the clients while
+# they stay as they were when its first was. c1 opens an untagged one to
+# the spine (no server entry: it outlives a change of IDs); c1's address
+# then moves to c2: c1 writing it on that same connection is spoofed.
+py $C1 sacltool spoof fd10:1::2 4010 fd00:a::2 7
+py $C1 sacltool spoof 10.10.1.2 4010 192.168.10.2 7
+n0=$(sacl_stat $A spoofed)
+I $A -b - <<-EOB
+	sacl client del fd10:1::2
+	sacl client del 10.10.1.2
+	sacl client add fd10:1::2 dev c2 id 101
+	sacl client add 10.10.1.2 dev c2 id 101
+EOB
+py $C1 sacltool spoof fd10:1::2 4010 fd00:a::2 7
+py $C1 sacltool spoof 10.10.1.2 4010 192.168.10.2 7
+assert "an address moved to another port: its old port's connection is spoofed from then on" \
+	stat_at_least $A spoofed $((n0 + 2))
+I $A -b - <<-EOB
+	sacl client del fd10:1::2
+	sacl client del 10.10.1.2
+	sacl client add fd10:1::2 dev c1 id 101
+	sacl client add 10.10.1.2 dev c1 id 101
+EOB
 
 ## ICMP errors: only those that quote a connection of their port
 # (The spine's side of a: fd00:a::2, 192.168.10.2.)
