@@ -959,6 +959,7 @@ static bool idm_sacl_pair_hdr_ok(struct sk_buff *skb)
 static struct sk_buff *idm_sacl_pair_defrag(struct net *net,
 					    struct sk_buff *skb)
 {
+	u8 nexthdr;
 	int err;
 
 	if (skb->protocol == htons(ETH_P_IP)) {
@@ -966,13 +967,24 @@ static struct sk_buff *idm_sacl_pair_defrag(struct net *net,
 			return skb;
 		return ip_defrag(net, skb, IDM_DEFRAG_USER) ? NULL : skb;
 	}
-	/* The transport header first: no fragment header to look for. */
-	switch (ipv6_hdr(skb)->nexthdr) {
+	/*
+	 * The transport header first, or after a Hop-by-Hop header (one
+	 * with the option, from another node): no fragment header to look
+	 * for.
+	 */
+	nexthdr = ipv6_hdr(skb)->nexthdr;
+	if (nexthdr == NEXTHDR_HOP) {
+		if (!pskb_may_pull(skb, sizeof(struct ipv6hdr) + 8))
+			goto gather;
+		nexthdr = skb_network_header(skb)[sizeof(struct ipv6hdr)];
+	}
+	switch (nexthdr) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
 	case IPPROTO_ICMPV6:
 		return skb;
 	}
+gather:
 	err = nf_ct_frag6_gather(net, skb, IDM_DEFRAG_USER);
 	if (!err)
 		return skb;
