@@ -32,7 +32,9 @@ int idm_sacl_parse_skb(struct sk_buff *skb, u8 type,
 	if (!pskb_may_pull(skb, sizeof(*ip6h)))
 		return -EINVAL;
 	ip6h = ipv6_hdr(skb);
-	if (ip6h->nexthdr == NEXTHDR_HOP) {
+	nexthdr = ip6h->nexthdr;
+	off = skb_network_offset(skb) + sizeof(*ip6h);
+	if (nexthdr == NEXTHDR_HOP) {
 		const u8 *hbh;
 
 		if (!pskb_may_pull(skb, sizeof(*ip6h) + 8))
@@ -48,12 +50,17 @@ int idm_sacl_parse_skb(struct sk_buff *skb, u8 type,
 		sp->tagged = ret;
 		sp->on_wire = ret;
 		ip6h = ipv6_hdr(skb);
+		/* Walked once: the headers after it, if any, from its end. */
+		nexthdr = hbh[0];
+		off += sp->hbh_len;
 	}
-	nexthdr = ip6h->nexthdr;
-	off = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h),
-			       &nexthdr, &frag_off);
-	if (off < 0 || frag_off)
-		return -EINVAL;
+	/* The usual transports first, without a call. */
+	if (nexthdr != IPPROTO_UDP && nexthdr != IPPROTO_TCP &&
+	    nexthdr != IPPROTO_ICMPV6) {
+		off = ipv6_skip_exthdr(skb, off, &nexthdr, &frag_off);
+		if (off < 0 || frag_off)
+			return -EINVAL;
+	}
 	sp->p.key.family = AF_INET6;
 	sp->p.key.src.in6 = ip6h->saddr;
 	sp->p.key.dst.in6 = ip6h->daddr;

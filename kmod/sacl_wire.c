@@ -48,6 +48,18 @@ static int idm_sacl_take(const u8 *p, unsigned int i, unsigned int olen,
 }
 
 /*
+ * Whether a header of len bytes holds, at off, an option of our size
+ * behind a PadN of 4 and nothing else: idm_sacl_build_header()'s, if the
+ * option is ours.
+ */
+static bool idm_sacl_built(const u8 *hbh, unsigned int len, unsigned int off)
+{
+	return len == IDM_SACL_ADD && off == IDM_SACL_ADD - IDM_SACL_OPT_SIZE &&
+	       hbh[2] == IDM_OPT_PADN && hbh[3] == off - 4 &&
+	       hbh[off + 1] == IDM_SACL_OPT_SIZE - 2;
+}
+
+/*
  * Walk the options of a Hop-by-Hop header of len bytes (its length field
  * agreeing). Returns 1 and fills ids and *off (the option's type byte,
  * from the header's start) when the option of this type is there once,
@@ -63,6 +75,13 @@ int idm_sacl_parse(const u8 *hbh, unsigned int len, u8 type,
 
 	if (len < 8 || len % 8 || (hbh[1] + 1) * 8 != len)
 		return -EBADMSG;
+	/* The header idm_sacl_build_header() makes, found without a walk. */
+	if (idm_sacl_built(hbh, len, IDM_SACL_ADD - IDM_SACL_OPT_SIZE) &&
+	    hbh[IDM_SACL_ADD - IDM_SACL_OPT_SIZE] == type) {
+		i = IDM_SACL_ADD - IDM_SACL_OPT_SIZE;
+		idm_sacl_take(hbh, i, IDM_SACL_OPT_SIZE, type, &found, ids, off);
+		return found;
+	}
 	while (i < len) {
 		unsigned int olen;
 
@@ -192,6 +211,9 @@ unsigned int idm_sacl_strip(u8 *hbh, unsigned int len, unsigned int off)
 {
 	unsigned int a, b, pad;
 
+	/* Ours alone, as a gateway builds it: no walk to know it. */
+	if (idm_sacl_built(hbh, len, off))
+		return 0;
 	if (!idm_sacl_around(hbh, len, off, &a, &b))
 		return 0;
 	pad = (b - a) & 7;

@@ -196,6 +196,33 @@ static void alone_is_removed_whole(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, buf[0], 17);
 }
 
+/*
+ * The header a gateway builds is recognised without a walk: what the
+ * walk would find, whatever its PadN holds; another type at the same
+ * place is not ours, and is walked.
+ */
+static void built_found_as_walked(struct kunit *test)
+{
+	struct idm_sacl_ids got = {};
+	unsigned int off = 0;
+	u8 buf[IDM_SACL_ADD];
+
+	idm_sacl_build_header(buf, 17, 0x1e, &ids);
+	buf[4] = 0x55;
+	buf[5] = 0xaa;
+	KUNIT_ASSERT_EQ(test, idm_sacl_parse(buf, sizeof(buf), 0x1e, &got, &off), 1);
+	KUNIT_EXPECT_EQ(test, got.client, ids.client);
+	KUNIT_EXPECT_EQ(test, got.server, ids.server);
+	KUNIT_EXPECT_EQ(test, off, 6U);
+	KUNIT_EXPECT_EQ(test, idm_sacl_parse(buf, sizeof(buf), 0x2e, &got, &off), 0);
+	/* Another option of its size where ours would be: not ours. */
+	buf[6] = 0x2e;
+	KUNIT_EXPECT_EQ(test, idm_sacl_parse(buf, sizeof(buf), 0x1e, &got, &off), 0);
+	/* Taken out, ours leaves nothing: the whole header goes. */
+	idm_sacl_build_header(buf, 17, 0x1e, &ids);
+	KUNIT_EXPECT_EQ(test, idm_sacl_strip(buf, sizeof(buf), 6), 0U);
+}
+
 static void truncated_is_malformed(struct kunit *test)
 {
 	struct idm_sacl_ids got;
@@ -399,6 +426,7 @@ static struct kunit_case idm_sacl_cases[] = {
 	KUNIT_CASE(removed_before_other_options),
 	KUNIT_CASE(unknown_options_before_ours),
 	KUNIT_CASE(alone_is_removed_whole),
+	KUNIT_CASE(built_found_as_walked),
 	KUNIT_CASE(truncated_is_malformed),
 	KUNIT_CASE(over_long_is_malformed),
 	KUNIT_CASE(duplicated_is_malformed),
