@@ -82,15 +82,16 @@ static void idm_sacl_ids_changed(struct idm_sacl *sc)
 }
 
 /*
- * A client entry came or went (in->lock): what a port may send from
- * changed, after the entry and its port's count of addresses.
+ * A client or server entry came or went (in->lock): what a port may send
+ * from, or the IDs a packet would get, changed. After the entry (and its
+ * port's count of addresses).
  */
-static void idm_sacl_srcs_changed(struct idm_sacl *sc)
+static void idm_sacl_tables_changed(struct idm_sacl *sc)
 {
-	unsigned long g = sc->src_gen + 1;
+	unsigned long g = sc->tables_gen + 1;
 
-	/* Pairs with the acquire in the hook: the entry is in, or gone. */
-	smp_store_release(&sc->src_gen, g ?: 1);
+	/* Pairs with the acquire in idm_sacl_from_port(): entry in or gone. */
+	smp_store_release(&sc->tables_gen, g ?: 1);
 }
 
 /* Read locklessly by the packet path; changed under in->lock. */
@@ -389,7 +390,7 @@ void idm_sacl_client_remove(struct idm_sacl *sc, struct idm_sacl_client *c)
 		if (p)
 			WRITE_ONCE(p->naddrs[v6], p->naddrs[v6] - 1);
 	}
-	idm_sacl_srcs_changed(sc);
+	idm_sacl_tables_changed(sc);
 	idm_sacl_ids_changed(sc);
 	list_del(&c->list);
 	sc->nclients--;
@@ -417,6 +418,7 @@ void idm_sacl_port_remove(struct idm_sacl *sc, struct idm_sacl_port *p)
 void idm_sacl_server_remove(struct idm_sacl *sc, struct idm_sacl_server *s)
 {
 	rhashtable_remove_fast(&sc->server_ht, &s->node, idm_server_params);
+	idm_sacl_tables_changed(sc);
 	idm_sacl_ids_changed(sc);
 	list_del(&s->list);
 	sc->nservers--;
@@ -480,7 +482,7 @@ int idm_sacl_client_add(struct idm_sacl *sc, const struct idm_client_key *k,
 
 		WRITE_ONCE(p->naddrs[v6], p->naddrs[v6] + 1);
 	}
-	idm_sacl_srcs_changed(sc);
+	idm_sacl_tables_changed(sc);
 	list_add_tail(&c->list, &sc->clients);
 	sc->nclients++;
 	return 0;
@@ -502,6 +504,7 @@ int idm_sacl_server_add(struct idm_sacl *sc, const struct idm_server_key *k,
 		kfree(s);
 		return err;
 	}
+	idm_sacl_tables_changed(sc);
 	list_add_tail(&s->list, &sc->servers);
 	sc->nservers++;
 	return 0;
@@ -616,7 +619,7 @@ int idm_sacl_net_init(struct idm_net *in)
 	sc->nrules = 0;
 	sc->rule_gen = 1;
 	sc->id_gen = 1;
-	sc->src_gen = 1;
+	sc->tables_gen = 1;
 	sc->nprefix_refs = 0;
 	RCU_INIT_POINTER(sc->prefixes, NULL);
 	sc->opt_type = IDMESH_SACL_OPT_TYPE_DEFAULT;

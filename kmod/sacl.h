@@ -244,14 +244,15 @@ struct idm_sacl_conn {
 	/* The client and server tables' generation (idm_sacl.id_gen). */
 	unsigned long id_gen;
 	/*
-	 * Per direction (0: client to server), the clients' generation
-	 * (idm_sacl.src_gen) under which a packet from its port was found
-	 * not spoofed (0: none yet). The packet path writes it (WRITE_ONCE)
-	 * and reads it: while it is the current one, the source, the
-	 * tuple's for that direction, is the port's without a look at the
-	 * clients' table.
+	 * Per direction (0: client to server), the tables' generation
+	 * (idm_sacl.tables_gen) under which a packet from its port was
+	 * last checked (0: none yet): found not spoofed and, untagged, not
+	 * known to the tables either. The packet path writes it
+	 * (WRITE_ONCE) and reads it: while it is the current one, the
+	 * tuple's source for that direction is the port's, and IDs are
+	 * not to be found, without a look at the tables.
 	 */
-	unsigned long src_gen[2];
+	unsigned long checked[2];
 	/*
 	 * The rule for its IDs, as of rule generation rule_gen (0: none
 	 * looked up yet): filled and read by the packet path, see
@@ -303,11 +304,12 @@ struct idm_sacl {
 	 */
 	unsigned long id_gen;
 	/*
-	 * Moves with every client entry added or removed (in->lock,
-	 * release; the packet path reads it with acquire): which source
-	 * addresses a port may send from is as of this generation. Never 0.
+	 * Moves with every client or server entry added or removed
+	 * (in->lock, release; the packet path reads it with acquire): which
+	 * source addresses a port may send from, and which IDs a packet
+	 * gets, is as of this generation. Never 0.
 	 */
-	unsigned long src_gen;
+	unsigned long tables_gen;
 	/* NULL: tags are believed from any device that is not a port. */
 	struct idm_trust_set __rcu *trust;
 	struct rhashtable client_ht, server_ht, rule_ht;

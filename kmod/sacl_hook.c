@@ -376,8 +376,8 @@ static struct idm_sacl_conn *idm_sacl_track(struct idm_net *in,
 	c->cport = sp->from;
 	c->sport = sp->to;
 	c->id_gen = sp->id_gen;
-	/* From a port, its source was checked: the first spoof check. */
-	c->src_gen[0] = sp->src_gen;
+	/* From a port, it was checked: the spoof check, the tables. */
+	c->checked[0] = sp->tables_gen;
 	f = idm_flow_insert(&in->flows, &c->f);
 	if (!IS_ERR(f))
 		return idm_sacl_conn(f);
@@ -448,12 +448,19 @@ static unsigned int idm_sacl_client_side(struct idm_net *in,
 	struct idm_sacl *sc = &in->sacl;
 	unsigned int mtu, add, keep;
 	struct idm_sacl_conn *c;
-	bool reply;
+	bool reply, known;
 	int lid;
 
 	lid = idm_sacl_lid(skb, port, idm_is4(sp), at);
 	c = *cp;
 	reply = *replyp;
+	known = c && sp->recheck && idm_sacl_identify(sc, port, lid, sp);
+	if (known) {
+		/* Untagged so far, known now: tracked anew, tagged. */
+		idm_flow_drop(&in->flows, &c->f);
+		c = NULL;
+		*cp = NULL;
+	}
 	if (c) {
 		idm_flow_touch(&c->f, &sp->p, reply);
 		sp->ids.client = c->client;
@@ -464,7 +471,7 @@ static unsigned int idm_sacl_client_side(struct idm_net *in,
 		*replyp = reply;
 		if (!sp->ids.client)
 			return NF_ACCEPT;	/* the workload's own, untagged */
-	} else if (idm_sacl_identify(sc, port, lid, sp)) {
+	} else if (known || idm_sacl_identify(sc, port, lid, sp)) {
 		if (idm_sacl_egress_denied(sc, sp))
 			return NF_DROP;
 		c = idm_sacl_track(in, sp);
@@ -673,9 +680,11 @@ static bool idm_sacl_vip_reply(struct idm_net *in,
 /*
  * From a port: the connection the packet belongs to (*cp, *replyp; NULL
  * when unparsed), and whether its source is not one of the port's, to
- * be dropped. Each direction of a connection remembers the clients'
- * generation its source was found the port's in: while that is current,
- * the connection's lookup is the packet's only one.
+ * be dropped. Each direction of a connection remembers the tables'
+ * generation a packet from its port was last checked in: while that is
+ * current, the connection's lookup is the packet's only one. When it is
+ * not, an untagged connection's packet from its client is to be
+ * identified again (sp->recheck): the tables may know it now.
  */
 static bool idm_sacl_from_port(struct idm_net *in, struct sk_buff *skb,
 			       const struct idm_sacl_port *from,
@@ -686,18 +695,19 @@ static bool idm_sacl_from_port(struct idm_net *in, struct sk_buff *skb,
 	struct idm_sacl_conn *c = NULL;
 	bool reply = false;
 
-	/* Pairs with the release in idm_sacl_srcs_changed(). */
-	sp->src_gen = smp_load_acquire(&sc->src_gen);
+	/* Pairs with the release in idm_sacl_tables_changed(). */
+	sp->tables_gen = smp_load_acquire(&sc->tables_gen);
 	if (parsed)
 		c = idm_sacl_conn_find(in, sp, &reply);
-	if (!c || READ_ONCE(c->src_gen[reply]) != sp->src_gen) {
+	if (!c || READ_ONCE(c->checked[reply]) != sp->tables_gen) {
 		if (idm_sacl_src_spoofed(sc, skb, from, v4, &sp->client)) {
 			if (!parsed || !idm_sacl_vip_reply(in, sp, from))
 				return true;
 			/* Its NAT flow's while that lasts: never remembered. */
-			sp->src_gen = 0;
+			sp->tables_gen = 0;
 		} else if (c) {
-			WRITE_ONCE(c->src_gen[reply], sp->src_gen);
+			sp->recheck = !reply && !c->client && !c->server;
+			WRITE_ONCE(c->checked[reply], sp->tables_gen);
 		}
 	}
 	if (c && idm_tcp_reopens(&c->f, &sp->p)) {

@@ -31,8 +31,10 @@ struct idm_sacl_pkt {
 	struct idm_flow_owner *owner;
 	/* The client and server tables' generation, read before its IDs. */
 	unsigned long id_gen;
-	/* From a port: the clients' generation its source was checked in. */
-	unsigned long src_gen;
+	/* From a port: the tables' generation it was checked in. */
+	unsigned long tables_gen;
+	/* From a port: an untagged connection's, the tables changed since. */
+	bool recheck;
 };
 
 static inline bool idm_is4(const struct idm_sacl_pkt *sp)

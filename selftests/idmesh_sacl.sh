@@ -674,28 +674,46 @@ I $B -b - <<-EOB
 	sacl client del fd20:1::2 dev s1
 	sacl client del 10.20.1.2
 EOB
+# c1_addrs_on DEV: c1's addresses (client 101) behind port DEV instead
+c1_addrs_on() {
+	I $A -b - <<-EOB
+	sacl client del fd10:1::2
+	sacl client del 10.10.1.2
+	sacl client add fd10:1::2 dev $1 id 101
+	sacl client add 10.10.1.2 dev $1 id 101
+	EOB
+}
+# to_spine: c1's datagram from its own addresses, port 4010, to the spine
+to_spine() {
+	py $C1 sacltool spoof fd10:1::2 4010 fd00:a::2 7
+	py $C1 sacltool spoof 10.10.1.2 4010 192.168.10.2 7
+}
 # A connection's later packets are not looked up among the clients while
 # they stay as they were when its first was. c1 opens an untagged one to
 # the spine (no server entry: it outlives a change of IDs); c1's address
 # then moves to c2: c1 writing it on that same connection is spoofed.
-py $C1 sacltool spoof fd10:1::2 4010 fd00:a::2 7
-py $C1 sacltool spoof 10.10.1.2 4010 192.168.10.2 7
+to_spine
 n0=$(sacl_stat $A spoofed)
-I $A -b - <<-EOB
-	sacl client del fd10:1::2
-	sacl client del 10.10.1.2
-	sacl client add fd10:1::2 dev c2 id 101
-	sacl client add 10.10.1.2 dev c2 id 101
-EOB
-py $C1 sacltool spoof fd10:1::2 4010 fd00:a::2 7
-py $C1 sacltool spoof 10.10.1.2 4010 192.168.10.2 7
+c1_addrs_on c2
+to_spine
 assert "an address moved to another port: its old port's connection is spoofed from then on" \
 	stat_at_least $A spoofed $((n0 + 2))
+c1_addrs_on c1
+# That connection left untagged (the spine is no listed server). Once a
+# server entry names the spine, its next packet leaves tagged: an untagged
+# connection is identified again when the tables change.
+to_spine
+n0=$(sacl_stat $A tagged)
 I $A -b - <<-EOB
-	sacl client del fd10:1::2
-	sacl client del 10.10.1.2
-	sacl client add fd10:1::2 dev c1 id 101
-	sacl client add 10.10.1.2 dev c1 id 101
+	sacl server add fd00:a::2 id 777
+	sacl server add 192.168.10.2 id 777
+EOB
+to_spine
+assert "an untagged connection whose server gets an entry leaves tagged from its next packet" \
+	stat_at_least $A tagged $((n0 + 2))
+I $A -b - <<-EOB
+	sacl server del fd00:a::2
+	sacl server del 192.168.10.2
 EOB
 
 ## ICMP errors: only those that quote a connection of their port
