@@ -244,6 +244,11 @@ struct idm_sacl_conn {
 	/* The client and server tables' generation (idm_sacl.id_gen). */
 	unsigned long id_gen;
 	/*
+	 * Its first packet had no IDs (none on the wire, none found): its
+	 * client or server may be known later (sacl_hook.c tracks it anew).
+	 */
+	bool bare;
+	/*
 	 * Per direction (0: client to server), the tables' generation
 	 * (idm_sacl.tables_gen) under which a packet from its port was
 	 * last checked (0: none yet): found not spoofed and, untagged, not

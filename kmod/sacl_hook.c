@@ -376,6 +376,7 @@ static struct idm_sacl_conn *idm_sacl_track(struct idm_net *in,
 	c->cport = sp->from;
 	c->sport = sp->to;
 	c->id_gen = sp->id_gen;
+	c->bare = !sp->tagged;
 	/* From a port, it was checked: the spoof check, the tables. */
 	c->checked[0] = sp->tables_gen;
 	f = idm_flow_insert(&in->flows, &c->f);
@@ -474,6 +475,7 @@ static unsigned int idm_sacl_client_side(struct idm_net *in,
 	} else if (known || idm_sacl_identify(sc, port, lid, sp)) {
 		if (idm_sacl_egress_denied(sc, sp))
 			return NF_DROP;
+		sp->tagged = true;
 		c = idm_sacl_track(in, sp);
 		*cp = c;
 	} else {
@@ -565,7 +567,13 @@ static unsigned int idm_sacl_server_side(struct idm_net *in,
 
 	if (!from_port) {
 		c = idm_sacl_conn_find(in, sp, &reply);
-		if (c && idm_tcp_reopens(&c->f, &sp->p)) {
+		/*
+		 * A SYN reusing the tuple; or a connection tracked untagged
+		 * whose client's node now tags it (the tables there learnt
+		 * it): tracked anew, so that its replies carry its IDs.
+		 */
+		if (c && (idm_tcp_reopens(&c->f, &sp->p) ||
+			  (sp->tagged && !reply && c->bare))) {
 			idm_flow_drop(&in->flows, &c->f);
 			c = NULL;
 		}
@@ -706,7 +714,7 @@ static bool idm_sacl_from_port(struct idm_net *in, struct sk_buff *skb,
 			/* Its NAT flow's while that lasts: never remembered. */
 			sp->tables_gen = 0;
 		} else if (c) {
-			sp->recheck = !reply && !c->client && !c->server;
+			sp->recheck = !reply && c->bare;
 			WRITE_ONCE(c->checked[reply], sp->tables_gen);
 		}
 	}

@@ -715,6 +715,24 @@ I $A -b - <<-EOB
 	sacl server del fd00:a::2
 	sacl server del 192.168.10.2
 EOB
+# b, under default allow, tracks the spine's untagged datagram to s1
+# (server 201, no client); then the same connection's packets come
+# tagged (client 101: the spine's tables learnt it). b tracks it anew:
+# s1's reply leaves tagged with those IDs.
+I $B -b - <<-EOB
+	sacl set default allow
+	sacl server add fd20:1::2 id 201
+EOB
+py $SP sacltool send fd20:1::2 9040 - 5040
+py $SP sacltool send fd20:1::2 9040 "0002010200001e10000000000000006500000000000000c9" 5040
+n0=$(sacl_stat $B tagged)
+py $S1 sacltool spoof fd20:1::2 9040 fd00:b::2 5040
+assert "a connection tracked untagged whose packets come tagged: its reply leaves tagged" \
+	stat_at_least $B tagged $((n0 + 1))
+I $B -b - <<-EOB
+	sacl set default deny
+	sacl server del fd20:1::2
+EOB
 
 ## ICMP errors: only those that quote a connection of their port
 # (The spine's side of a: fd00:a::2, 192.168.10.2.)

@@ -12,8 +12,10 @@
                                    a Geneve packet with its VNI and inner
                                    IP header ("geneve"); +raw: each
                                    packet's bytes too ("hex")
-  sacltool.py send ADDR PORT HEX   one UDP datagram to [ADDR]:PORT carrying
-                                   the Hop-by-Hop header HEX (IPV6_HOPOPTS)
+  sacltool.py send ADDR PORT HEX [SPORT]
+                                   one UDP datagram to [ADDR]:PORT carrying
+                                   the Hop-by-Hop header HEX (IPV6_HOPOPTS;
+                                   "-": none), from SPORT if given
   sacltool.py recv PORT SECONDS [COUNT]
                                    JSON: datagrams that came to PORT, each
                                    with its source port and the Hop-by-Hop
@@ -148,9 +150,12 @@ def cmd_capture(dev, family, ready, stop, seconds):
     json.dump(pkts, sys.stdout)
 
 
-def cmd_send(addr, port, hexhdr):
+def cmd_send(addr, port, hexhdr, sport="0"):
     s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_HOPOPTS, bytes.fromhex(hexhdr))
+    s.bind(("::", int(sport)))
+    if hexhdr not in ("", "-"):
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_HOPOPTS,
+                     bytes.fromhex(hexhdr))
     s.sendto(b"forged?", (addr, int(port)))
 
 
