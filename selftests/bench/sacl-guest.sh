@@ -281,8 +281,11 @@ for ns in ag bg; do
 	EOB
 	"$IDMESH" -n $ns -b /tmp/clients-$ns
 done
-# room for the largest alpha's connections and the measurement's own
-for n in ag bg; do "$IDMESH" -n $n config set sacl-flow-limit 262144; done
+# room for the largest alpha's connections and the measurement's own,
+# all of them charged to one port (the client's, the server's)
+for n in ag bg; do
+	"$IDMESH" -n $n config set sacl-flow-limit 262144 sacl-port-flow-limit 262144
+done
 have_c=1 have_s=2 have_r=1
 for alpha in $ALPHAS; do
 	read -r nc nsv nr < <(awk -v a="$alpha" 'BEGIN {
